@@ -1,0 +1,36 @@
+/* smallnano-cli: one file per command family; each returns the process
+ * exit status (0 ok, 1 a "no" answer such as an invalid address, 2 bad usage
+ * or input) and prints its own error on stderr. */
+#ifndef SMN_CLI_H
+#define SMN_CLI_H
+
+#include <stdbool.h>
+
+typedef struct {
+    const char *data_dir; /* --data-dir, NULL if not given */
+    const char *network;  /* --network, NULL if not given */
+    bool json;            /* --json given before the command */
+} cli_ctx;
+
+/* argv[0] is the command family's name ("key", "vm", ...). */
+int cli_cmd_key(const cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_address(const cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_amount(const cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_block(const cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_genesis(const cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_work(const cli_ctx *ctx, int argc, char **argv);
+/* vm encode|decode */
+int cli_cmd_vm_codec(const cli_ctx *ctx, int argc, char **argv);
+/* vm asm|disasm|run */
+int cli_cmd_vm_exec(const cli_ctx *ctx, int argc, char **argv);
+/* node status|restart|stop (control socket) */
+int cli_cmd_node(const cli_ctx *ctx, int argc, char **argv);
+
+/* Shared helpers (cli_util.c). */
+/* Read all of stdin into a NUL-terminated heap buffer; NULL on error. */
+char *cli_read_stdin(size_t *len);
+/* Find "--name value" in argv; NULL if absent. */
+const char *cli_opt(int argc, char **argv, const char *name);
+bool cli_flag(int argc, char **argv, const char *name);
+
+#endif

@@ -1,0 +1,91 @@
+/* smallnano-cli: offline tools and the operator's window into a running node. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/keys.h"
+#include "procs/cli/cli.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: smallnano-cli [--data-dir DIR] [--network NET] [--json] <command> ...\n"
+          "\n"
+          "offline:\n"
+          "  key create | key expand <private-hex> | key from-seed <seed-hex> <index>\n"
+          "  address validate <address> | address from-key <public-hex>\n"
+          "  amount to-raw <smn> | amount from-raw <raw>\n"
+          "  block hash | block sign --key <private-hex>     (block JSON on stdin)\n"
+          "  genesis --network <dev|test|live>\n"
+          "  work generate --root <hex> --network <net> [--receive]\n"
+          "  work validate --root <hex> --work <hex> --network <net> [--receive]\n"
+          "  vm encode <payload-hex> [--raw] | vm decode [--lenient]   (chunks on stdin)\n"
+          "  vm asm <file> | vm disasm <hex> | vm run <hex> --method N [--arg V]... [--gas G]\n"
+          "node (needs --data-dir):\n"
+          "  node status [--json] | node restart <name> | node stop\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx ctx = {0};
+    int i = 1;
+    for (; i < argc; i++) {
+        if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc) {
+            ctx.data_dir = argv[++i];
+        } else if (strcmp(argv[i], "--network") == 0 && i + 1 < argc) {
+            ctx.network = argv[++i];
+        } else if (strcmp(argv[i], "--json") == 0) {
+            ctx.json = true;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "error: unknown option %s\n", argv[i]);
+            usage(stderr);
+            return 2;
+        } else {
+            break;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (smn_crypto_init() != 0) {
+        fputs("error: libsodium failed to initialise\n", stderr);
+        return 1;
+    }
+    /* A --json anywhere after the command also counts. */
+    for (int j = i; j < argc; j++)
+        if (strcmp(argv[j], "--json") == 0)
+            ctx.json = true;
+
+    const char *cmd = argv[i];
+    int sub_argc = argc - i;
+    char **sub_argv = argv + i;
+    if (strcmp(cmd, "key") == 0)
+        return cli_cmd_key(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "address") == 0)
+        return cli_cmd_address(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "amount") == 0)
+        return cli_cmd_amount(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "block") == 0)
+        return cli_cmd_block(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "genesis") == 0)
+        return cli_cmd_genesis(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "work") == 0)
+        return cli_cmd_work(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "vm") == 0) {
+        const char *sub = sub_argc > 1 ? sub_argv[1] : "";
+        if (strcmp(sub, "encode") == 0 || strcmp(sub, "decode") == 0)
+            return cli_cmd_vm_codec(&ctx, sub_argc, sub_argv);
+        if (strcmp(sub, "asm") == 0 || strcmp(sub, "disasm") == 0 || strcmp(sub, "run") == 0)
+            return cli_cmd_vm_exec(&ctx, sub_argc, sub_argv);
+        fprintf(stderr, "error: unknown vm command '%s'\n", sub);
+        return 2;
+    }
+    if (strcmp(cmd, "node") == 0)
+        return cli_cmd_node(&ctx, sub_argc, sub_argv);
+    fprintf(stderr, "error: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}
