@@ -1,0 +1,203 @@
+#include "procs/elections/rep.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint8_t root[32];
+    uint8_t hash[32];
+    uint64_t timestamp; /* ELECTIONS_VOTE_FINAL once final */
+} choice;
+
+struct elections_rep {
+    smn_keypair kp;
+    smn_amount_t weight;
+    uint64_t next_ts;
+    size_t max, n, cap;
+    choice *choices; /* sorted by root */
+};
+
+elections_rep *elections_rep_new(const smn_keypair *kp, smn_amount_t weight, uint64_t ts_base,
+                                 size_t max_roots)
+{
+    if (max_roots == 0)
+        return NULL;
+    elections_rep *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->kp = *kp;
+    r->weight = weight;
+    r->next_ts = ts_base ? ts_base : 1;
+    if (r->next_ts >= ELECTIONS_VOTE_FINAL)
+        r->next_ts = ELECTIONS_VOTE_FINAL - 1;
+    r->max = max_roots;
+    return r;
+}
+
+void elections_rep_free(elections_rep *r)
+{
+    if (!r)
+        return;
+    smn_keypair_wipe(&r->kp);
+    free(r->choices);
+    free(r);
+}
+
+const uint8_t *elections_rep_account(const elections_rep *r)
+{
+    return r->kp.pub;
+}
+
+smn_amount_t elections_rep_weight(const elections_rep *r)
+{
+    return r->weight;
+}
+
+void elections_rep_set_weight(elections_rep *r, smn_amount_t weight)
+{
+    r->weight = weight;
+}
+
+void elections_rep_advance(elections_rep *r, uint64_t now)
+{
+    if (now >= ELECTIONS_VOTE_FINAL)
+        now = ELECTIONS_VOTE_FINAL - 1;
+    if (now > r->next_ts)
+        r->next_ts = now;
+}
+
+/* The counter stops one below the final marker rather than wrapping. */
+static uint64_t take_ts(elections_rep *r)
+{
+    uint64_t ts = r->next_ts;
+    if (r->next_ts < ELECTIONS_VOTE_FINAL - 1)
+        r->next_ts++;
+    return ts;
+}
+
+static size_t lb(const elections_rep *r, const uint8_t root[32])
+{
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (memcmp(r->choices[mid].root, root, 32) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static choice *find(elections_rep *r, const uint8_t root[32])
+{
+    size_t i = lb(r, root);
+    if (i < r->n && memcmp(r->choices[i].root, root, 32) == 0)
+        return &r->choices[i];
+    return NULL;
+}
+
+static void remove_at(elections_rep *r, size_t i)
+{
+    memmove(&r->choices[i], &r->choices[i + 1], (r->n - i - 1) * sizeof(choice));
+    r->n--;
+}
+
+static choice *insert(elections_rep *r, const uint8_t root[32])
+{
+    if (r->n == r->max) {
+        size_t old = 0;
+        for (size_t k = 1; k < r->n; k++)
+            if (r->choices[k].timestamp < r->choices[old].timestamp)
+                old = k;
+        remove_at(r, old);
+    }
+    if (r->n == r->cap) {
+        size_t ncap = r->cap ? r->cap * 2 : 16;
+        if (ncap > r->max)
+            ncap = r->max;
+        choice *nc = realloc(r->choices, ncap * sizeof *nc);
+        if (!nc)
+            return NULL;
+        r->choices = nc;
+        r->cap = ncap;
+    }
+    size_t i = lb(r, root);
+    memmove(&r->choices[i + 1], &r->choices[i], (r->n - i) * sizeof(choice));
+    r->n++;
+    memset(&r->choices[i], 0, sizeof(choice));
+    memcpy(r->choices[i].root, root, 32);
+    return &r->choices[i];
+}
+
+static void sign_one(elections_rep *r, const uint8_t hash[32], uint64_t ts, elections_vote *out)
+{
+    /* One hash, never a duplicate: signing cannot fail. */
+    (void)elections_vote_sign(out, &r->kp, ts, (const uint8_t(*)[32])hash, 1);
+}
+
+elections_rep_status elections_rep_vote(elections_rep *r, const uint8_t root[32],
+                                        const uint8_t hash[32], elections_vote *out)
+{
+    if (r->weight == 0)
+        return ELECTIONS_REP_NO_WEIGHT;
+    choice *c = find(r, root);
+    if (c) {
+        if (c->timestamp == ELECTIONS_VOTE_FINAL)
+            return ELECTIONS_REP_FINAL_DONE;
+        return memcmp(c->hash, hash, 32) == 0 ? ELECTIONS_REP_UNCHANGED : ELECTIONS_REP_DECLINED;
+    }
+    c = insert(r, root);
+    if (!c)
+        return ELECTIONS_REP_NOMEM;
+    memcpy(c->hash, hash, 32);
+    c->timestamp = take_ts(r);
+    sign_one(r, hash, c->timestamp, out);
+    return ELECTIONS_REP_VOTED;
+}
+
+elections_rep_status elections_rep_switch(elections_rep *r, const uint8_t root[32],
+                                          const uint8_t hash[32], elections_vote *out)
+{
+    if (r->weight == 0)
+        return ELECTIONS_REP_NO_WEIGHT;
+    choice *c = find(r, root);
+    if (c && c->timestamp == ELECTIONS_VOTE_FINAL)
+        return ELECTIONS_REP_FINAL_DONE;
+    if (c && memcmp(c->hash, hash, 32) == 0)
+        return ELECTIONS_REP_UNCHANGED;
+    if (!c && !(c = insert(r, root)))
+        return ELECTIONS_REP_NOMEM;
+    memcpy(c->hash, hash, 32);
+    c->timestamp = take_ts(r);
+    sign_one(r, hash, c->timestamp, out);
+    return ELECTIONS_REP_VOTED;
+}
+
+elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32],
+                                         const uint8_t hash[32], elections_vote *out)
+{
+    if (r->weight == 0)
+        return ELECTIONS_REP_NO_WEIGHT;
+    choice *c = find(r, root);
+    if (c && c->timestamp == ELECTIONS_VOTE_FINAL)
+        return ELECTIONS_REP_FINAL_DONE;
+    if (!c && !(c = insert(r, root)))
+        return ELECTIONS_REP_NOMEM;
+    memcpy(c->hash, hash, 32);
+    c->timestamp = ELECTIONS_VOTE_FINAL;
+    sign_one(r, hash, ELECTIONS_VOTE_FINAL, out);
+    return ELECTIONS_REP_VOTED;
+}
+
+void elections_rep_forget(elections_rep *r, const uint8_t root[32])
+{
+    size_t i = lb(r, root);
+    if (i < r->n && memcmp(r->choices[i].root, root, 32) == 0)
+        remove_at(r, i);
+}
+
+size_t elections_rep_roots(const elections_rep *r)
+{
+    return r->n;
+}

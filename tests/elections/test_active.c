@@ -1,0 +1,461 @@
+#include <setjmp.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "procs/elections/active.h"
+
+static const smn_amount_t E30 = (smn_amount_t)1000000000000000ull * 1000000000000000ull;
+
+typedef struct {
+    size_t confirmed, leader_changes, generated, expired;
+    elections_confirmation last;
+    uint8_t last_leader[32];
+    elections_vote gen[16];
+} recorder;
+
+static void on_confirmed(void *ctx, const elections_confirmation *c)
+{
+    recorder *r = ctx;
+    r->confirmed++;
+    r->last = *c;
+}
+
+static void on_leader(void *ctx, const uint8_t root[32], const smn_block *leader)
+{
+    (void)root;
+    recorder *r = ctx;
+    r->leader_changes++;
+    smn_block_hash(leader, r->last_leader);
+}
+
+static void on_vote(void *ctx, const elections_vote *v)
+{
+    recorder *r = ctx;
+    if (r->generated < 16)
+        r->gen[r->generated] = *v;
+    r->generated++;
+}
+
+static void on_expired(void *ctx, const uint8_t root[32])
+{
+    (void)root;
+    ((recorder *)ctx)->expired++;
+}
+
+static elections_active *make(recorder *rec, smn_amount_t floor, size_t max_elections)
+{
+    memset(rec, 0, sizeof *rec);
+    elections_active_config cfg;
+    elections_active_config_default(&cfg);
+    cfg.online_weight_minimum = floor;
+    cfg.max_elections = max_elections;
+    cfg.election_ttl = 10;
+    cfg.vote_cache_ttl = 10;
+    cfg.vote_cache_entries = 4;
+    elections_active_callbacks cb = {rec, on_confirmed, on_leader, on_vote, on_expired};
+    elections_active *a = elections_active_new(&cfg, &cb);
+    assert_non_null(a);
+    return a;
+}
+
+static elections_vote signed_vote(uint32_t rep, uint64_t ts, const smn_block *b)
+{
+    smn_keypair kp;
+    th_rep(rep, &kp);
+    uint8_t h[1][32];
+    smn_block_hash(b, h[0]);
+    elections_vote v;
+    assert_int_equal(elections_vote_sign(&v, &kp, ts, (const uint8_t(*)[32])h, 1),
+                     ELECTIONS_VOTE_OK);
+    return v;
+}
+
+static elections_vote_outcome cast(elections_active *a, uint32_t rep, uint64_t ts,
+                                   const smn_block *b, smn_amount_t w)
+{
+    elections_vote v = signed_vote(rep, ts, b);
+    return elections_active_vote(a, &v, w);
+}
+
+/* The one-host devnet: our representative holds all the weight, so starting
+ * the election confirms it before elections_active_start returns. */
+static void single_rep_confirms_instantly(void **state)
+{
+    (void)state;
+    recorder rec;
+    smn_amount_t supply = E30 * 10000000u;
+    elections_active *a = make(&rec, E30 * 1000u, 16);
+    smn_keypair kp;
+    th_rep(0, &kp);
+    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, supply, 1, 64)), 0);
+    elections_rep *dup = elections_rep_new(&kp, supply, 1, 64);
+    assert_int_equal(elections_active_add_rep(a, dup), -EEXIST);
+    elections_rep_free(dup); /* refused: still ours */
+    smn_block b = th_block(1, 5);
+    uint8_t h[32];
+    th_hash(&b, h);
+    assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    assert_int_equal(rec.confirmed, 1);
+    assert_memory_equal(rec.last.hash, h, 32);
+    assert_true(rec.last.final_tally == supply);
+    assert_true(rec.last.delta == supply / 100 * 67);
+    assert_int_equal(rec.last.candidates, 1);
+    /* a vote then a final vote, both ours and both valid */
+    assert_int_equal(rec.generated, 2);
+    assert_int_equal(elections_vote_verify(&rec.gen[0]), ELECTIONS_VOTE_OK);
+    assert_false(elections_vote_is_final(&rec.gen[0]));
+    assert_true(elections_vote_is_final(&rec.gen[1]));
+    assert_int_equal(elections_active_size(a), 0);
+    assert_true(elections_active_recently_confirmed(a, h));
+    assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_CONFIRMED);
+    /* a late echo of our final vote is ignored, not cached */
+    assert_int_equal(elections_active_vote(a, &rec.gen[1], supply), ELECTIONS_VOTE_IGNORED);
+    assert_int_equal(elections_active_cached(a), 0);
+    /* the representative forgot the finished root */
+    assert_int_equal(elections_rep_roots(elections_active_find_rep(a, kp.pub)), 0);
+    elections_active_free(a);
+}
+
+/* Three representatives (40/35/25) and a floor of the full 100: no single
+ * one decides, two together do. */
+static void split_weights(void **state)
+{
+    (void)state;
+    recorder rec;
+    elections_active *a = make(&rec, 100, 16);
+    smn_block b = th_block(2, 1);
+    uint8_t h[32];
+    th_hash(&b, h);
+    assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    assert_int_equal(rec.generated, 0); /* no representative of ours */
+    assert_int_equal(cast(a, 0, 1, &b, 40), ELECTIONS_VOTE_ACCEPTED);
+    const elections_election *e = elections_active_find_hash(a, h);
+    assert_non_null(e);
+    assert_ptr_equal(e, elections_active_find_root(a, b.previous));
+    assert_int_equal(elections_election_state(e), ELECTIONS_STATE_ACTIVE);
+    assert_true(elections_active_delta(a) == 67);
+    assert_int_equal(cast(a, 1, 1, &b, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(elections_election_state(e), ELECTIONS_STATE_QUORUM);
+    assert_int_equal(rec.confirmed, 0);
+    /* final votes: 40 is not enough, 40 + 35 is */
+    assert_int_equal(cast(a, 0, ELECTIONS_VOTE_FINAL, &b, 40), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(rec.confirmed, 0);
+    assert_int_equal(cast(a, 2, ELECTIONS_VOTE_FINAL, &b, 25), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(rec.confirmed, 0); /* 65 < 67 */
+    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &b, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(rec.confirmed, 1);
+    assert_true(rec.last.final_tally == 100);
+    assert_null(elections_active_find_hash(a, h));
+    elections_active_free(a);
+}
+
+/* Our representative (40) saw block A first; the network's weight (35 + 25)
+ * prefers fork B: we follow the heavier fork, then vote final for it. */
+static void fork_resolved_by_weight(void **state)
+{
+    (void)state;
+    recorder rec;
+    elections_active *a = make(&rec, 100, 16);
+    smn_keypair kp;
+    th_rep(0, &kp);
+    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, 40, 1000, 64)), 0);
+    smn_block A = th_block(3, 1), B = th_block(3, 2);
+    uint8_t ha[32], hb[32];
+    th_hash(&A, ha);
+    th_hash(&B, hb);
+    assert_int_equal(elections_active_start(a, &A), ELECTIONS_START_STARTED);
+    assert_int_equal(rec.generated, 1);
+    assert_memory_equal(rec.gen[0].hashes[0], ha, 32);
+    assert_int_equal(elections_active_start(a, &B), ELECTIONS_START_FORK);
+    assert_int_equal(elections_active_start(a, &B), ELECTIONS_START_ACTIVE);
+    assert_int_equal(rec.generated, 1); /* first seen wins: no vote for B yet */
+    const elections_election *e = elections_active_find_root(a, A.previous);
+    assert_ptr_equal(elections_active_find_hash(a, hb), e);
+    assert_int_equal(cast(a, 1, 5, &B, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(rec.leader_changes, 0); /* 35 < 40 */
+    assert_int_equal(cast(a, 2, 5, &B, 25), ELECTIONS_VOTE_ACCEPTED);
+    /* B leads with 60; we switch (newer vote), B reaches 100, we go final */
+    assert_int_equal(rec.leader_changes, 1);
+    assert_memory_equal(rec.last_leader, hb, 32);
+    assert_int_equal(rec.generated, 3);
+    assert_memory_equal(rec.gen[1].hashes[0], hb, 32);
+    assert_true(rec.gen[1].timestamp > rec.gen[0].timestamp);
+    assert_true(elections_vote_is_final(&rec.gen[2]));
+    assert_memory_equal(rec.gen[2].hashes[0], hb, 32);
+    assert_int_equal(rec.confirmed, 0);
+    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &B, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(rec.confirmed, 1);
+    assert_memory_equal(rec.last.hash, hb, 32);
+    assert_int_equal(rec.last.candidates, 2);
+    /* the root is decided: neither fork can start a new election */
+    assert_int_equal(elections_active_start(a, &A), ELECTIONS_START_CONFIRMED);
+    assert_int_equal(elections_active_start(a, &B), ELECTIONS_START_CONFIRMED);
+    assert_int_equal(elections_active_size(a), 0);
+    elections_active_free(a);
+}
+
+static void vote_rules_at_the_door(void **state)
+{
+    (void)state;
+    recorder rec;
+    elections_active *a = make(&rec, 1000, 16);
+    smn_block b = th_block(4, 1), c = th_block(4, 2);
+    elections_active_start(a, &b);
+    elections_active_start(a, &c);
+    elections_vote v = signed_vote(1, 7, &b);
+    assert_int_equal(elections_active_vote(a, &v, 10), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(elections_active_vote(a, &v, 10), ELECTIONS_VOTE_IGNORED); /* replay */
+    assert_int_equal(cast(a, 1, 6, &c, 10), ELECTIONS_VOTE_IGNORED);            /* older */
+    assert_int_equal(cast(a, 1, 8, &c, 10), ELECTIONS_VOTE_ACCEPTED);           /* newer */
+    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &c, 10), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &b, 10), ELECTIONS_VOTE_IGNORED);
+    v = signed_vote(2, 1, &b);
+    v.timestamp++;
+    assert_int_equal(elections_active_vote(a, &v, 10), ELECTIONS_VOTE_INVALID);
+    assert_int_equal(cast(a, 2, 1, &b, 0), ELECTIONS_VOTE_UNWEIGHTED);
+    const elections_election *e = elections_active_find_root(a, b.previous);
+    assert_true(elections_election_tally(e, 1) == 10);
+    assert_true(elections_election_tally(e, 0) == 0);
+    elections_active_free(a);
+}
+
+/* A floor above the weight seen keeps one light representative from
+ * confirming alone. */
+static void floor_blocks_light_quorum(void **state)
+{
+    (void)state;
+    recorder rec;
+    elections_active *a = make(&rec, 1000, 16);
+    smn_keypair kp;
+    th_rep(0, &kp);
+    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, 600, 1, 64)), 0);
+    smn_block b = th_block(5, 1);
+    elections_active_start(a, &b);
+    assert_int_equal(rec.confirmed, 0);
+    assert_int_equal(rec.generated, 1); /* voted, but no quorum: no final vote */
+    assert_true(elections_active_delta(a) == 670);
+    /* another 100 makes 700 >= 670: quorum, our final vote, then theirs */
+    assert_int_equal(cast(a, 1, 1, &b, 100), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(rec.generated, 2);
+    assert_int_equal(rec.confirmed, 0);
+    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &b, 100), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(rec.confirmed, 1);
+    elections_active_free(a);
+}
+
+static void votes_before_block_are_cached(void **state)
+{
+    (void)state;
+    recorder rec;
+    elections_active *a = make(&rec, 100, 16);
+    smn_block b = th_block(6, 1);
+    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &b, 70), ELECTIONS_VOTE_CACHED);
+    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &b, 70), ELECTIONS_VOTE_IGNORED);
+    assert_int_equal(elections_active_cached(a), 1);
+    /* the block arrives: the cached final vote confirms it at once */
+    assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    assert_int_equal(rec.confirmed, 1);
+    assert_int_equal(elections_active_cached(a), 0);
+    /* the cache is bounded (4 here) and expires */
+    for (uint64_t i = 0; i < 6; i++) {
+        smn_block x = th_block(7, i);
+        assert_int_equal(cast(a, 2, 1, &x, 5), ELECTIONS_VOTE_CACHED);
+    }
+    assert_int_equal(elections_active_cached(a), 4);
+    elections_active_tick(a, 9);
+    assert_int_equal(elections_active_cached(a), 4);
+    elections_active_tick(a, 10);
+    assert_int_equal(elections_active_cached(a), 0);
+    elections_active_free(a);
+}
+
+static void bounded_and_expiring(void **state)
+{
+    (void)state;
+    recorder rec;
+    elections_active *a = make(&rec, 100, 3);
+    smn_block blocks[4];
+    for (uint8_t i = 0; i < 4; i++)
+        blocks[i] = th_block((uint8_t)(0x40 - i), 1); /* roots in descending order */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(elections_active_start(a, &blocks[i]), ELECTIONS_START_STARTED);
+    assert_int_equal(elections_active_start(a, &blocks[3]), ELECTIONS_START_FULL);
+    assert_int_equal(elections_active_size(a), 3);
+    /* walked in root order, whatever the start order */
+    for (size_t i = 1; i < 3; i++)
+        assert_true(memcmp(elections_election_root(elections_active_at(a, i - 1)),
+                           elections_election_root(elections_active_at(a, i)), 32) < 0);
+    assert_null(elections_active_at(a, 3));
+    /* forks are bounded per root */
+    for (uint64_t v = 2; v <= ELECTIONS_MAX_CANDIDATES; v++) {
+        smn_block f = th_block(0x40, v);
+        assert_int_equal(elections_active_start(a, &f), ELECTIONS_START_FORK);
+    }
+    smn_block f = th_block(0x40, 99);
+    assert_int_equal(elections_active_start(a, &f), ELECTIONS_START_FORKS_FULL);
+    elections_active_tick(a, 5);
+    assert_int_equal(elections_active_size(a), 3);
+    elections_active_tick(a, 3); /* time never runs backwards */
+    assert_true(elections_active_now(a) == 5);
+    assert_int_equal(elections_active_start(a, &blocks[3]), ELECTIONS_START_FULL);
+    elections_active_tick(a, 10);
+    assert_int_equal(rec.expired, 3);
+    assert_int_equal(elections_active_size(a), 0);
+    uint8_t h[32];
+    th_hash(&f, h);
+    assert_null(elections_active_find_hash(a, h));
+    assert_int_equal(elections_active_start(a, &blocks[3]), ELECTIONS_START_STARTED);
+    elections_active_free(a);
+}
+
+/* Weights at the scale of the whole supply must neither overflow the tally
+ * nor the 67% computation. */
+static void supply_scale(void **state)
+{
+    (void)state;
+    recorder rec;
+    smn_amount_t supply = E30 * 10000000u;
+    elections_active *a = make(&rec, supply, 16);
+    smn_block b = th_block(8, 1);
+    elections_active_start(a, &b);
+    smn_amount_t third = supply / 3;
+    cast(a, 1, ELECTIONS_VOTE_FINAL, &b, third);
+    assert_int_equal(rec.confirmed, 0);
+    cast(a, 2, ELECTIONS_VOTE_FINAL, &b, third);
+    assert_int_equal(rec.confirmed, 0); /* 66.7% < 67% */
+    cast(a, 3, ELECTIONS_VOTE_FINAL, &b, supply - 2 * third);
+    assert_int_equal(rec.confirmed, 1);
+    assert_true(rec.last.final_tally == supply);
+    assert_true(rec.last.delta == supply / 100 * 67);
+    elections_active_free(a);
+}
+
+/* A random but fixed scenario: 12 roots with up to 3 forks, 7 representatives,
+ * votes that switch, replay and go final in random order. Run twice, the
+ * confirmations must be identical (determinism), and no root may ever
+ * confirm twice or confirm below the quorum (safety). */
+typedef struct {
+    size_t n;
+    elections_confirmation c[64];
+} conf_log;
+
+static void log_confirmed(void *ctx, const elections_confirmation *c)
+{
+    conf_log *l = ctx;
+    if (l->n < 64)
+        l->c[l->n] = *c;
+    l->n++;
+}
+
+static uint64_t xs(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void run_scenario(conf_log *log)
+{
+    memset(log, 0, sizeof *log);
+    elections_active_config cfg;
+    elections_active_config_default(&cfg);
+    cfg.online_weight_minimum = 700;
+    elections_active_callbacks cb = {log, log_confirmed, NULL, NULL, NULL};
+    elections_active *a = elections_active_new(&cfg, &cb);
+    smn_keypair kp;
+    th_rep(100, &kp);
+    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, 150, 1, 64)), 0);
+    const smn_amount_t w[7] = {200, 150, 120, 100, 80, 60, 40};
+    uint64_t ts[7] = {0};
+    uint64_t seed = 0x1234567887654321ull;
+    smn_block blocks[12][3];
+    for (uint8_t r = 0; r < 12; r++)
+        for (uint8_t f = 0; f < 3; f++)
+            blocks[r][f] = th_block((uint8_t)(0x60 + r), f + 1);
+    for (int step = 0; step < 1500; step++) {
+        uint64_t x = xs(&seed);
+        uint8_t r = (uint8_t)(x % 12), f = (uint8_t)((x >> 8) % 3);
+        if ((x >> 16) % 5 == 0) {
+            elections_active_start(a, &blocks[r][f]);
+            continue;
+        }
+        uint32_t rep = (uint32_t)((x >> 24) % 7);
+        uint64_t t;
+        switch ((x >> 32) % 8) {
+        case 0:
+            t = ELECTIONS_VOTE_FINAL;
+            break;
+        case 1:
+            t = ts[rep];
+            break; /* replay */
+        default:
+            t = ++ts[rep];
+            break;
+        }
+        cast(a, rep, t, &blocks[r][f], w[rep]);
+        if (step % 100 == 99)
+            elections_active_tick(a, elections_active_now(a) + 1);
+    }
+    elections_active_free(a);
+}
+
+static void deterministic_and_safe(void **state)
+{
+    (void)state;
+    static conf_log l1, l2;
+    run_scenario(&l1);
+    run_scenario(&l2);
+    assert_true(l1.n > 0);
+    assert_true(l1.n <= 64);
+    assert_int_equal(l1.n, l2.n);
+    assert_memory_equal(l1.c, l2.c, l1.n * sizeof l1.c[0]);
+    for (size_t i = 0; i < l1.n; i++) {
+        assert_true(l1.c[i].final_tally >= l1.c[i].delta);
+        assert_true(l1.c[i].delta >= 469); /* 67% of the 700 floor */
+        for (size_t j = i + 1; j < l1.n; j++)
+            assert_false(memcmp(l1.c[i].root, l1.c[j].root, 32) == 0);
+    }
+}
+
+static void bad_config(void **state)
+{
+    (void)state;
+    elections_active_config cfg;
+    elections_active_config_default(&cfg);
+    cfg.max_elections = 0;
+    assert_null(elections_active_new(&cfg, NULL));
+    assert_null(elections_active_new(NULL, NULL));
+    elections_active_config_default(&cfg);
+    elections_active *a = elections_active_new(&cfg, NULL); /* no callbacks is fine */
+    smn_block b = th_block(9, 1);
+    assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    assert_non_null(elections_start_str(ELECTIONS_START_FULL));
+    assert_non_null(elections_vote_outcome_str(ELECTIONS_VOTE_CACHED));
+    elections_active_free(a);
+}
+
+int main(void)
+{
+    if (smn_crypto_init() != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(single_rep_confirms_instantly),
+        cmocka_unit_test(split_weights),
+        cmocka_unit_test(fork_resolved_by_weight),
+        cmocka_unit_test(vote_rules_at_the_door),
+        cmocka_unit_test(floor_blocks_light_quorum),
+        cmocka_unit_test(votes_before_block_are_cached),
+        cmocka_unit_test(bounded_and_expiring),
+        cmocka_unit_test(supply_scale),
+        cmocka_unit_test(deterministic_and_safe),
+        cmocka_unit_test(bad_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,124 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "procs/elections/rep.h"
+
+static void first_seen_switch_final(void **state)
+{
+    (void)state;
+    smn_keypair kp;
+    th_rep(0, &kp);
+    elections_rep *r = elections_rep_new(&kp, 100, 1000, 16);
+    assert_non_null(r);
+    uint8_t root[32], ha[32], hb[32];
+    memset(root, 1, 32);
+    memset(ha, 0xA, 32);
+    memset(hb, 0xB, 32);
+    elections_vote v;
+    assert_int_equal(elections_rep_vote(r, root, ha, &v), ELECTIONS_REP_VOTED);
+    assert_int_equal(elections_vote_verify(&v), ELECTIONS_VOTE_OK);
+    assert_memory_equal(v.account, kp.pub, 32);
+    assert_memory_equal(v.hashes[0], ha, 32);
+    assert_true(v.timestamp == 1000);
+    /* fork of the same root: first seen wins */
+    assert_int_equal(elections_rep_vote(r, root, hb, &v), ELECTIONS_REP_DECLINED);
+    assert_int_equal(elections_rep_vote(r, root, ha, &v), ELECTIONS_REP_UNCHANGED);
+    /* the election's leader becomes b: switch with a newer timestamp */
+    assert_int_equal(elections_rep_switch(r, root, hb, &v), ELECTIONS_REP_VOTED);
+    assert_true(v.timestamp == 1001);
+    assert_memory_equal(v.hashes[0], hb, 32);
+    assert_int_equal(elections_rep_switch(r, root, hb, &v), ELECTIONS_REP_UNCHANGED);
+    /* quorum on b: the final vote, once */
+    assert_int_equal(elections_rep_final(r, root, hb, &v), ELECTIONS_REP_VOTED);
+    assert_true(elections_vote_is_final(&v));
+    assert_int_equal(elections_vote_verify(&v), ELECTIONS_VOTE_OK);
+    assert_int_equal(elections_rep_final(r, root, hb, &v), ELECTIONS_REP_FINAL_DONE);
+    assert_int_equal(elections_rep_switch(r, root, ha, &v), ELECTIONS_REP_FINAL_DONE);
+    assert_int_equal(elections_rep_vote(r, root, ha, &v), ELECTIONS_REP_FINAL_DONE);
+    assert_int_equal(elections_rep_roots(r), 1);
+    elections_rep_forget(r, root);
+    assert_int_equal(elections_rep_roots(r), 0);
+    elections_rep_free(r);
+}
+
+static void no_weight_is_silent(void **state)
+{
+    (void)state;
+    smn_keypair kp;
+    th_rep(1, &kp);
+    elections_rep *r = elections_rep_new(&kp, 0, 1, 4);
+    uint8_t root[32] = {1}, h[32] = {2};
+    elections_vote v;
+    assert_int_equal(elections_rep_vote(r, root, h, &v), ELECTIONS_REP_NO_WEIGHT);
+    assert_int_equal(elections_rep_final(r, root, h, &v), ELECTIONS_REP_NO_WEIGHT);
+    elections_rep_set_weight(r, 5);
+    assert_true(elections_rep_weight(r) == 5);
+    assert_int_equal(elections_rep_vote(r, root, h, &v), ELECTIONS_REP_VOTED);
+    elections_rep_free(r);
+}
+
+static void timestamps_grow(void **state)
+{
+    (void)state;
+    smn_keypair kp;
+    th_rep(2, &kp);
+    elections_rep *r = elections_rep_new(&kp, 1, 50, 4);
+    uint8_t root[32] = {1}, h[32] = {2};
+    elections_vote v;
+    elections_rep_advance(r, 10); /* never lowers */
+    elections_rep_vote(r, root, h, &v);
+    assert_true(v.timestamp == 50);
+    elections_rep_advance(r, 5000);
+    root[0] = 2;
+    elections_rep_vote(r, root, h, &v);
+    assert_true(v.timestamp == 5000);
+    /* the counter stops below the final marker */
+    elections_rep_advance(r, UINT64_MAX);
+    root[0] = 3;
+    elections_rep_vote(r, root, h, &v);
+    assert_true(v.timestamp == UINT64_MAX - 1);
+    root[0] = 4;
+    elections_rep_vote(r, root, h, &v);
+    assert_true(v.timestamp == UINT64_MAX - 1);
+    assert_false(elections_vote_is_final(&v));
+    elections_rep_free(r);
+}
+
+static void bounded_roots(void **state)
+{
+    (void)state;
+    smn_keypair kp;
+    th_rep(3, &kp);
+    elections_rep *r = elections_rep_new(&kp, 1, 1, 4);
+    uint8_t root[32] = {0}, h[32] = {9};
+    elections_vote v;
+    for (uint8_t i = 0; i < 10; i++) {
+        root[0] = i;
+        assert_int_equal(elections_rep_vote(r, root, h, &v), ELECTIONS_REP_VOTED);
+    }
+    assert_int_equal(elections_rep_roots(r), 4);
+    /* the newest are remembered, the oldest forgotten */
+    root[0] = 9;
+    assert_int_equal(elections_rep_vote(r, root, h, &v), ELECTIONS_REP_UNCHANGED);
+    assert_null(elections_rep_new(&kp, 1, 1, 0));
+    elections_rep_free(r);
+}
+
+int main(void)
+{
+    if (smn_crypto_init() != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(first_seen_switch_final),
+        cmocka_unit_test(no_weight_is_silent),
+        cmocka_unit_test(timestamps_grow),
+        cmocka_unit_test(bounded_roots),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
