@@ -9,7 +9,8 @@
 typedef struct {
     const char *data_dir; /* --data-dir, NULL if not given */
     const char *network;  /* --network, NULL if not given */
-    bool json;            /* --json given before the command */
+    const char *rpc;      /* --rpc HOST:PORT, NULL if not given */
+    bool json;            /* --json given anywhere */
 } cli_ctx;
 
 /* argv[0] is the command family's name ("key", "vm", ...). */
@@ -23,6 +24,10 @@ int cli_cmd_work(const cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_vm_codec(const cli_ctx *ctx, int argc, char **argv);
 /* vm asm|disasm|run */
 int cli_cmd_vm_exec(const cli_ctx *ctx, int argc, char **argv);
+/* wallet create|list|balance|send|receive (JSON RPC) */
+int cli_cmd_wallet(const cli_ctx *ctx, int argc, char **argv);
+/* account info <address> (JSON RPC) */
+int cli_cmd_account(const cli_ctx *ctx, int argc, char **argv);
 /* node status|restart|stop (control socket) */
 int cli_cmd_node(const cli_ctx *ctx, int argc, char **argv);
 

@@ -7,7 +7,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: smallnano-cli [--data-dir DIR] [--network NET] [--json] <command> ...\n"
+    fputs("usage: smallnano-cli [--data-dir DIR] [--network NET] [--rpc HOST:PORT] [--json] <command> ...\n"
           "\n"
           "offline:\n"
           "  key create | key expand <private-hex> | key from-seed <seed-hex> <index>\n"
@@ -19,7 +19,10 @@ static void usage(FILE *f)
           "  work validate --root <hex> --work <hex> --network <net> [--receive]\n"
           "  vm encode <payload-hex> [--raw] | vm decode [--lenient]   (chunks on stdin)\n"
           "  vm asm <file> | vm disasm <hex> | vm run <hex> --method N [--arg V]... [--gas G]\n"
-          "node (needs --data-dir):\n"
+          "node (needs --data-dir, or --rpc HOST:PORT for the RPC commands):\n"
+          "  wallet create | wallet list | wallet balance [<wallet-id>]\n"
+          "  wallet send <wallet-id> <from> <to> <smn> | wallet receive <wallet-id> <account> [<hash>]\n"
+          "  account info <address> | block info <hash>\n"
           "  node status [--json] | node restart <name> | node stop\n",
           f);
 }
@@ -33,6 +36,8 @@ int main(int argc, char **argv)
             ctx.data_dir = argv[++i];
         } else if (strcmp(argv[i], "--network") == 0 && i + 1 < argc) {
             ctx.network = argv[++i];
+        } else if (strcmp(argv[i], "--rpc") == 0 && i + 1 < argc) {
+            ctx.rpc = argv[++i];
         } else if (strcmp(argv[i], "--json") == 0) {
             ctx.json = true;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -83,6 +88,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: unknown vm command '%s'\n", sub);
         return 2;
     }
+    if (strcmp(cmd, "wallet") == 0)
+        return cli_cmd_wallet(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "account") == 0)
+        return cli_cmd_account(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "node") == 0)
         return cli_cmd_node(&ctx, sub_argc, sub_argv);
     fprintf(stderr, "error: unknown command '%s'\n", cmd);

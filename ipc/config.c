@@ -1,0 +1,271 @@
+#include "ipc/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/network.h"
+
+typedef enum { K_STR, K_U32, K_U64, K_BOOL } key_type;
+
+typedef struct {
+    const char *section, *key;
+    key_type type;
+    size_t off, size;
+    uint64_t min, max;
+    int (*check)(const char *v); /* extra validation of a string; 0 ok */
+} key_spec;
+
+static int check_network(const char *v)
+{
+    return smn_network_by_name(v) ? 0 : -1;
+}
+
+static int check_level(const char *v)
+{
+    return strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error");
+}
+
+#define STR(s, k, f, chk)                                                                          \
+    {                                                                                              \
+        s, k, K_STR, offsetof(ipc_config, f), sizeof(((ipc_config *)0)->f), 0, 0, chk              \
+    }
+#define U32(s, k, f, lo, hi)                                                                       \
+    {                                                                                              \
+        s, k, K_U32, offsetof(ipc_config, f), 4, lo, hi, NULL                                      \
+    }
+#define U64(s, k, f, lo, hi)                                                                       \
+    {                                                                                              \
+        s, k, K_U64, offsetof(ipc_config, f), 8, lo, hi, NULL                                      \
+    }
+#define BOOL(s, k, f)                                                                              \
+    {                                                                                              \
+        s, k, K_BOOL, offsetof(ipc_config, f), 1, 0, 1, NULL                                       \
+    }
+
+static const key_spec keys[] = {
+    STR("node", "network", network, check_network),
+    STR("node", "data_dir", data_dir, NULL),
+    STR("node", "log_level", log_level, check_level),
+    STR("rpc", "address", rpc_address, NULL),
+    U32("rpc", "port", rpc_port, 0, 65535),
+    BOOL("rpc", "enable_control", rpc_enable_control),
+    U32("net", "port", net_port, 0, 65535),
+    STR("net", "peers", net_peers, NULL),
+    U32("supervisor", "max_restarts", max_restarts, 0, 1000000),
+    U32("supervisor", "max_restart_window_s", max_restart_window_s, 1, 86400),
+    U32("supervisor", "shutdown_timeout_s", shutdown_timeout_s, 1, 3600),
+    U32("supervisor", "heartbeat_interval_ms", heartbeat_interval_ms, 10, 3600000),
+    U32("supervisor", "heartbeat_timeout_ms", heartbeat_timeout_ms, 10, 3600000),
+    U32("supervisor", "restart_backoff_ms", restart_backoff_ms, 0, 3600000),
+    U32("supervisor", "restart_backoff_max_ms", restart_backoff_max_ms, 0, 3600000),
+    U64("ledger", "max_blocks_per_account", max_blocks_per_account, 0, UINT64_MAX),
+};
+
+size_t ipc_config_nkeys(void)
+{
+    return sizeof keys / sizeof keys[0];
+}
+
+void ipc_config_defaults(ipc_config *c)
+{
+    memset(c, 0, sizeof *c);
+    strcpy(c->network, "dev");
+    strcpy(c->log_level, "info");
+    strcpy(c->rpc_address, "127.0.0.1");
+    c->max_restarts = 5;
+    c->max_restart_window_s = 60;
+    c->shutdown_timeout_s = 10;
+    c->heartbeat_interval_ms = 1000;
+    c->heartbeat_timeout_ms = 5000;
+    c->restart_backoff_ms = 100;
+    c->restart_backoff_max_ms = 10000;
+}
+
+static const key_spec *find(const char *section, const char *key)
+{
+    for (size_t i = 0; i < ipc_config_nkeys(); i++)
+        if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].key, key) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+static int parse_u64(const char *v, uint64_t *out)
+{
+    if (!*v || *v == '-' || *v == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+int ipc_config_set(ipc_config *c, const char *section, const char *key, const char *value,
+                   char *msg, size_t cap)
+{
+    const key_spec *k = find(section, key);
+    if (!k) {
+        snprintf(msg, cap, "unknown key '%s' in [%s]", key, section);
+        return -EINVAL;
+    }
+    char *field = (char *)c + k->off;
+    switch (k->type) {
+    case K_STR:
+        if (strlen(value) >= k->size) {
+            snprintf(msg, cap, "[%s] %s: value longer than %zu bytes", section, key, k->size - 1);
+            return -EINVAL;
+        }
+        if (k->check && k->check(value) != 0) {
+            snprintf(msg, cap, "[%s] %s: invalid value '%s'", section, key, value);
+            return -EINVAL;
+        }
+        strcpy(field, value);
+        return 0;
+    case K_BOOL:
+        if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "1") == 0) {
+            *(bool *)field = true;
+            return 0;
+        }
+        if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0 || strcmp(value, "0") == 0) {
+            *(bool *)field = false;
+            return 0;
+        }
+        snprintf(msg, cap, "[%s] %s: expected true or false, got '%s'", section, key, value);
+        return -EINVAL;
+    case K_U32:
+    case K_U64: {
+        uint64_t v;
+        if (parse_u64(value, &v) != 0 || v < k->min || v > k->max) {
+            snprintf(msg, cap,
+                     "[%s] %s: expected an integer in [%" PRIu64 ", %" PRIu64 "], got '%s'",
+                     section, key, k->min, k->max, value);
+            return -EINVAL;
+        }
+        if (k->type == K_U32)
+            *(uint32_t *)field = (uint32_t)v;
+        else
+            *(uint64_t *)field = v;
+        return 0;
+    }
+    }
+    return -EINVAL;
+}
+
+int ipc_config_set_pair(ipc_config *c, const char *pair, char *msg, size_t cap)
+{
+    const char *dot = strchr(pair, '.');
+    const char *eq = strchr(pair, '=');
+    if (!dot || !eq || dot > eq || dot - pair >= 32 || eq - dot - 1 >= 64) {
+        snprintf(msg, cap, "expected section.key=value, got '%s'", pair);
+        return -EINVAL;
+    }
+    char section[32], key[64];
+    memcpy(section, pair, (size_t)(dot - pair));
+    section[dot - pair] = '\0';
+    memcpy(key, dot + 1, (size_t)(eq - dot - 1));
+    key[eq - dot - 1] = '\0';
+    return ipc_config_set(c, section, key, eq + 1, msg, cap);
+}
+
+typedef struct {
+    ipc_config *c;
+    char msg[256];
+    bool failed;
+} load_ctx;
+
+static int on_ini(void *user, const char *section, const char *name, const char *value)
+{
+    load_ctx *l = user;
+    if (l->failed)
+        return 0;
+    if (ipc_config_set(l->c, section, name, value, l->msg, sizeof l->msg) != 0) {
+        l->failed = true;
+        return 0;
+    }
+    return 1;
+}
+
+int ipc_config_load(ipc_config *c, const char *path, char *msg, size_t cap)
+{
+    load_ctx l = {.c = c};
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        int e = errno;
+        snprintf(msg, cap, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    int r = ini_parse_file(f, on_ini, &l);
+    fclose(f);
+    if (r == 0)
+        return 0;
+    if (r < 0) {
+        snprintf(msg, cap, "%s: cannot read (%d)", path, r);
+        return -EIO;
+    }
+    /* inih reports the first bad line; our handler says what was wrong with it. */
+    if (l.failed)
+        snprintf(msg, cap, "%s:%d: %s", path, r, l.msg);
+    else
+        snprintf(msg, cap, "%s:%d: syntax error (expected [section] or key = value)", path, r);
+    return -EINVAL;
+}
+
+int ipc_config_check(const ipc_config *c, char *msg, size_t cap)
+{
+    if (!c->data_dir[0]) {
+        snprintf(msg, cap, "no data directory: give --data-dir or [node] data_dir");
+        return -EINVAL;
+    }
+    if (c->heartbeat_timeout_ms < c->heartbeat_interval_ms) {
+        snprintf(msg, cap, "[supervisor] heartbeat_timeout_ms must be >= heartbeat_interval_ms");
+        return -EINVAL;
+    }
+    if (c->restart_backoff_max_ms < c->restart_backoff_ms) {
+        snprintf(msg, cap, "[supervisor] restart_backoff_max_ms must be >= restart_backoff_ms");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+size_t ipc_config_pairs(const ipc_config *c, char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ipc_config_nkeys() && n < max; i++) {
+        const key_spec *k = &keys[i];
+        const char *field = (const char *)c + k->off;
+        char val[1100];
+        switch (k->type) {
+        case K_STR:
+            snprintf(val, sizeof val, "%s", field);
+            break;
+        case K_BOOL:
+            snprintf(val, sizeof val, "%s", *(const bool *)field ? "true" : "false");
+            break;
+        case K_U32:
+            snprintf(val, sizeof val, "%" PRIu32, *(const uint32_t *)field);
+            break;
+        case K_U64:
+            snprintf(val, sizeof val, "%" PRIu64, *(const uint64_t *)field);
+            break;
+        }
+        size_t len = strlen(k->section) + strlen(k->key) + strlen(val) + 3;
+        char *s = malloc(len);
+        if (!s)
+            break;
+        snprintf(s, len, "%s.%s=%s", k->section, k->key, val);
+        out[n++] = s;
+    }
+    return n;
+}
+
+void ipc_config_free_pairs(char **pairs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(pairs[i]);
+}

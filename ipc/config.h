@@ -1,0 +1,63 @@
+/* The node's configuration: one table of keys, set from the config file
+ * (inih, "[section]" / "key = value"), from smallnanod's flags, and - in the
+ * children - from the "--set section.key=value" arguments the supervisor
+ * passes, so every process sees the same effective values and no child
+ * parses a file of its own.
+ *
+ * Adding a key: a field in ipc_config, a row in the table in ipc/config.c,
+ * a line in config/smallnano.conf. */
+#ifndef IPC_CONFIG_H
+#define IPC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    /* [node] */
+    char network[8];    /* dev | test | live */
+    char data_dir[256]; /* sockets in DATA_DIR/run, databases in DATA_DIR */
+    char log_level[8];  /* debug | info | warn | error */
+    /* [rpc] */
+    char rpc_address[64];
+    uint32_t rpc_port; /* 0: the network's default */
+    bool rpc_enable_control;
+    /* [net] */
+    uint32_t net_port;    /* 0: the network's default */
+    char net_peers[1024]; /* comma-separated host:port */
+    /* [supervisor] */
+    uint32_t max_restarts;         /* MaxR: more restarts of one child ... */
+    uint32_t max_restart_window_s; /* ... within MaxT seconds stop the node */
+    uint32_t shutdown_timeout_s;   /* SIGTERM -> SIGKILL deadline */
+    uint32_t heartbeat_interval_ms;
+    uint32_t heartbeat_timeout_ms; /* no answer this long: the child is hung, kill it */
+    uint32_t restart_backoff_ms;   /* first restart delay, doubled per recent restart */
+    uint32_t restart_backoff_max_ms;
+    /* [ledger] */
+    uint64_t max_blocks_per_account; /* pruning: 0 keeps everything */
+} ipc_config;
+
+void ipc_config_defaults(ipc_config *c);
+
+/* Set one key from its text. 0, or -EINVAL with msg (cap bytes) naming the
+ * key and the problem ("unknown key 'x' in [net]", "[rpc] port: ..."). */
+int ipc_config_set(ipc_config *c, const char *section, const char *key, const char *value,
+                   char *msg, size_t cap);
+/* "section.key=value". */
+int ipc_config_set_pair(ipc_config *c, const char *pair, char *msg, size_t cap);
+
+/* Read an ini file over the current values. 0, or -errno / -EINVAL with msg
+ * naming the file, the line and the key. */
+int ipc_config_load(ipc_config *c, const char *path, char *msg, size_t cap);
+
+/* Cross-key checks after everything is set (data_dir given, windows > 0 ...). */
+int ipc_config_check(const ipc_config *c, char *msg, size_t cap);
+
+/* Every key as "section.key=value", in table order (ipc_config_nkeys() of
+ * them). Returns the count written (<= max); each string is malloc'ed and
+ * owned by the caller: release with ipc_config_free_pairs(). */
+size_t ipc_config_pairs(const ipc_config *c, char **out, size_t max);
+void ipc_config_free_pairs(char **pairs, size_t n);
+size_t ipc_config_nkeys(void);
+
+#endif

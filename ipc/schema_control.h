@@ -1,0 +1,18 @@
+/* Supervisor <-> child, over the socketpair each child gets at fd 4.
+ *   hello         child->sup notify  {name, pid, version?}   first message
+ *   ready         child->sup notify  {name}                  init done, serving
+ *   heartbeat     sup->child request {seq}     -> heartbeat_ack {seq}
+ *   status        sup->child request {}        -> status_r {name, pid, uptime_ms, detail?}
+ *   shutdown      sup->child notify  {reason?}               stop cleanly now
+ * plus the common family (ping/pong/ok/error). */
+#ifndef IPC_SCHEMA_CONTROL_H
+#define IPC_SCHEMA_CONTROL_H
+
+#include "ipc/schema.h"
+#include "ipc/schema_common.h"
+
+#define IPC_DETAIL_MAX 256u
+
+extern const ipc_family ipc_family_control;
+
+#endif

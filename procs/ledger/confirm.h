@@ -1,0 +1,34 @@
+/* Confirmation: cementing a block and everything it depends on. */
+#ifndef LEDGER_CONFIRM_H
+#define LEDGER_CONFIRM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/block.h"
+#include "procs/ledger/store.h"
+#include "procs/ledger/types.h"
+
+typedef struct {
+    smn_block block;
+    uint8_t hash[32];
+    uint64_t height;
+    ledger_subtype subtype;
+    smn_amount_t amount;
+} ledger_cemented;
+
+/* Called after the transaction committed, once per newly cemented block, in
+ * cementing order: an account's blocks by height, and every send before the
+ * receive of it. */
+typedef void (*ledger_cemented_fn)(void *user, const ledger_cemented *c);
+
+/* Cements hash and its dependencies (the previous blocks of its chain, and
+ * for each receive/open the source send and its own dependencies), raising
+ * each account's confirmation height, in one transaction. Idempotent: an
+ * already cemented or pruned block cements nothing and returns OK.
+ * NOT_FOUND for an unknown block. *count (may be NULL) = blocks newly
+ * cemented. Must not be called inside an open store transaction. */
+ledger_status ledger_confirm(ledger_store *s, const uint8_t hash[32], ledger_cemented_fn fn,
+                             void *user, size_t *count);
+
+#endif

@@ -1,0 +1,319 @@
+/* Batch processing: parallel signature checks, then validate + apply in
+ * one transaction, with the unchecked cascade; see processor.h. */
+#include "procs/ledger/processor.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "procs/ledger/validate.h"
+#include "procs/ledger/verify.h"
+
+#define TAKE_MAX 64
+
+struct ledger_processor {
+    ledger_store *s;
+    const smn_network *net;
+    ledger_view view;
+    ledger_verifier *ver;
+    size_t batch_max, queue_max;
+    ledger_event_fn on_event;
+    void *event_user;
+
+    ledger_event *ev; /* events of the open transaction */
+    size_t nev, cap_ev;
+    uint8_t (*work)[32]; /* hashes whose dependents are still to be released */
+    size_t nwork, cap_work;
+    smn_block taken[TAKE_MAX];
+
+    uint8_t (*hashes[2])[32]; /* per chunk, double-buffered for the pipeline */
+    bool *ok[2];
+
+    pthread_mutex_t qmu;
+    smn_block *qblocks;
+    uint64_t *qtags;
+    size_t qhead, qcount;
+    smn_block *dblocks; /* a drained batch */
+    uint64_t *dtags;
+    ledger_result *dresults;
+};
+
+ledger_status ledger_processor_create(ledger_store *s, const ledger_processor_config *cfg,
+                                      ledger_processor **out)
+{
+    *out = NULL;
+    ledger_processor *p = calloc(1, sizeof *p);
+    if (!p)
+        return LEDGER_STATUS_NOMEM;
+    p->s = s;
+    p->net = ledger_store_network(s);
+    ledger_store_view(s, &p->view);
+    p->batch_max = cfg && cfg->batch_max ? cfg->batch_max : 4096;
+    p->queue_max = cfg && cfg->queue_max ? cfg->queue_max : 65536;
+    p->on_event = cfg ? cfg->on_event : NULL;
+    p->event_user = cfg ? cfg->event_user : NULL;
+    pthread_mutex_init(&p->qmu, NULL);
+    p->ver = ledger_verifier_create(cfg ? cfg->verify_threads : 0);
+    for (int i = 0; i < 2; i++) {
+        p->hashes[i] = malloc(p->batch_max * sizeof *p->hashes[i]);
+        p->ok[i] = malloc(p->batch_max * sizeof *p->ok[i]);
+    }
+    p->qblocks = malloc(p->queue_max * sizeof *p->qblocks);
+    p->qtags = malloc(p->queue_max * sizeof *p->qtags);
+    p->dblocks = malloc(p->batch_max * sizeof *p->dblocks);
+    p->dtags = malloc(p->batch_max * sizeof *p->dtags);
+    p->dresults = malloc(p->batch_max * sizeof *p->dresults);
+    if (!p->ver || !p->hashes[0] || !p->hashes[1] || !p->ok[0] || !p->ok[1] || !p->qblocks ||
+        !p->qtags || !p->dblocks || !p->dtags || !p->dresults) {
+        ledger_processor_destroy(p);
+        return LEDGER_STATUS_NOMEM;
+    }
+    *out = p;
+    return LEDGER_STATUS_OK;
+}
+
+void ledger_processor_destroy(ledger_processor *p)
+{
+    if (!p)
+        return;
+    ledger_verifier_destroy(p->ver);
+    for (int i = 0; i < 2; i++) {
+        free(p->hashes[i]);
+        free(p->ok[i]);
+    }
+    free(p->qblocks);
+    free(p->qtags);
+    free(p->dblocks);
+    free(p->dtags);
+    free(p->dresults);
+    free(p->ev);
+    free(p->work);
+    pthread_mutex_destroy(&p->qmu);
+    free(p);
+}
+
+static ledger_event *event_push(ledger_processor *p)
+{
+    if (p->nev == p->cap_ev) {
+        size_t ncap = p->cap_ev ? p->cap_ev * 2 : 256;
+        ledger_event *n = realloc(p->ev, ncap * sizeof *n);
+        if (!n)
+            return NULL;
+        p->ev = n;
+        p->cap_ev = ncap;
+    }
+    ledger_event *e = &p->ev[p->nev++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+static ledger_status work_push(ledger_processor *p, const uint8_t hash[32])
+{
+    if (p->nwork == p->cap_work) {
+        size_t ncap = p->cap_work ? p->cap_work * 2 : 64;
+        uint8_t(*n)[32] = realloc(p->work, ncap * sizeof *n);
+        if (!n)
+            return LEDGER_STATUS_NOMEM;
+        p->work = n;
+        p->cap_work = ncap;
+    }
+    memcpy(p->work[p->nwork++], hash, 32);
+    return LEDGER_STATUS_OK;
+}
+
+/* The block now holding the position a fork competes for. */
+static ledger_status fork_existing(ledger_processor *p, const smn_block *b, uint8_t out[32])
+{
+    memset(out, 0, 32);
+    uint64_t height = 1;
+    if (!smn_block_is_open(b)) {
+        ledger_block_record prev;
+        ledger_status r = ledger_store_block(p->s, b->previous, &prev);
+        if (r != LEDGER_STATUS_OK)
+            return r;
+        height = prev.height + 1;
+    }
+    ledger_status r = ledger_store_block_at(p->s, b->account, height, out, NULL);
+    return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_OK : r;
+}
+
+/* Validates and applies one block; accepted hashes go on the work list so
+ * their waiting dependents are released. */
+static ledger_status handle(ledger_processor *p, const smn_block *b, const uint8_t hash[32],
+                            ledger_sig_state sig, ledger_result *result)
+{
+    ledger_validation v;
+    ledger_result r = ledger_validate(p->net, &p->view, b, hash, sig, &v);
+    *result = r;
+    ledger_status st = LEDGER_STATUS_OK;
+    ledger_event *e;
+    switch (r) {
+    case LEDGER_ERROR:
+        return LEDGER_STATUS_IO;
+    case LEDGER_ACCEPTED:
+        if ((st = ledger_store_apply(p->s, b, hash, &v)) != LEDGER_STATUS_OK)
+            return st;
+        if (!(e = event_push(p)))
+            return LEDGER_STATUS_NOMEM;
+        e->kind = LEDGER_EVENT_ACCEPTED;
+        e->block = *b;
+        memcpy(e->hash, hash, 32);
+        e->subtype = v.subtype;
+        e->amount = v.amount;
+        e->height = v.height;
+        return work_push(p, hash);
+    case LEDGER_GAP_PREVIOUS:
+    case LEDGER_GAP_SOURCE:
+        return ledger_store_unchecked_put(p->s, b, hash, v.dependency);
+    case LEDGER_FORK:
+        if (!(e = event_push(p)))
+            return LEDGER_STATUS_NOMEM;
+        e->kind = LEDGER_EVENT_FORK;
+        e->block = *b;
+        memcpy(e->hash, hash, 32);
+        return fork_existing(p, b, e->existing);
+    default:
+        return LEDGER_STATUS_OK;
+    }
+}
+
+/* Releases everything waiting (transitively) on the accepted blocks. */
+static ledger_status cascade(ledger_processor *p)
+{
+    while (p->nwork) {
+        uint8_t dep[32];
+        memcpy(dep, p->work[--p->nwork], 32);
+        for (;;) {
+            size_t n;
+            ledger_status st = ledger_store_unchecked_take(p->s, dep, p->taken, TAKE_MAX, &n);
+            if (st != LEDGER_STATUS_OK)
+                return st;
+            if (n == 0)
+                break;
+            for (size_t i = 0; i < n; i++) {
+                uint8_t h[32];
+                ledger_result r;
+                smn_block_hash(&p->taken[i], h);
+                /* Only blocks whose signature verified are put in unchecked,
+                 * and the table is this process's own. */
+                if ((st = handle(p, &p->taken[i], h, LEDGER_SIG_GOOD, &r)) != LEDGER_STATUS_OK)
+                    return st;
+            }
+        }
+    }
+    return LEDGER_STATUS_OK;
+}
+
+static void emit_events(ledger_processor *p)
+{
+    if (p->on_event)
+        for (size_t i = 0; i < p->nev; i++)
+            p->on_event(p->event_user, &p->ev[i]);
+    p->nev = 0;
+}
+
+static ledger_status process_chunk(ledger_processor *p, const smn_block *blocks, size_t n,
+                                   uint8_t (*hashes)[32], const bool *ok, ledger_result *results)
+{
+    p->nev = 0;
+    p->nwork = 0;
+    ledger_status st = ledger_store_begin(p->s);
+    for (size_t i = 0; i < n && st == LEDGER_STATUS_OK; i++) {
+        st =
+            handle(p, &blocks[i], hashes[i], ok[i] ? LEDGER_SIG_GOOD : LEDGER_SIG_BAD, &results[i]);
+        if (st == LEDGER_STATUS_OK)
+            st = cascade(p);
+    }
+    if (st == LEDGER_STATUS_OK)
+        st = ledger_store_commit(p->s);
+    if (st != LEDGER_STATUS_OK) {
+        smn_error("ledger batch of %zu blocks rolled back: %s (%s)", n, ledger_status_str(st),
+                  ledger_store_errmsg(p->s));
+        ledger_store_rollback(p->s);
+        for (size_t i = 0; i < n; i++)
+            results[i] = LEDGER_ERROR;
+        p->nev = 0;
+        return st;
+    }
+    emit_events(p);
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_processor_process(ledger_processor *p, const smn_block *blocks, size_t n,
+                                       ledger_result *results)
+{
+    if (n == 0)
+        return LEDGER_STATUS_OK;
+    if (ledger_store_in_transaction(p->s))
+        return LEDGER_STATUS_INVALID;
+    size_t nchunks = (n + p->batch_max - 1) / p->batch_max;
+    ledger_verify_job jobs[2];
+    ledger_status first = LEDGER_STATUS_OK;
+    size_t len0 = n < p->batch_max ? n : p->batch_max;
+    ledger_verifier_start(p->ver, &jobs[0], blocks, len0, p->hashes[0], p->ok[0]);
+    for (size_t c = 0; c < nchunks; c++) {
+        int k = (int)(c & 1);
+        size_t off = c * p->batch_max;
+        size_t len = n - off < p->batch_max ? n - off : p->batch_max;
+        ledger_verifier_wait(p->ver, &jobs[k]);
+        if (c + 1 < nchunks) {
+            size_t noff = off + len;
+            size_t nlen = n - noff < p->batch_max ? n - noff : p->batch_max;
+            ledger_verifier_start(p->ver, &jobs[k ^ 1], blocks + noff, nlen, p->hashes[k ^ 1],
+                                  p->ok[k ^ 1]);
+        }
+        ledger_status st =
+            process_chunk(p, blocks + off, len, p->hashes[k], p->ok[k], results + off);
+        if (st != LEDGER_STATUS_OK && first == LEDGER_STATUS_OK)
+            first = st;
+    }
+    return first;
+}
+
+ledger_result ledger_processor_enqueue(ledger_processor *p, const smn_block *b, uint64_t tag)
+{
+    ledger_result r = LEDGER_BUSY;
+    pthread_mutex_lock(&p->qmu);
+    if (p->qcount < p->queue_max) {
+        size_t slot = (p->qhead + p->qcount) % p->queue_max;
+        p->qblocks[slot] = *b;
+        p->qtags[slot] = tag;
+        p->qcount++;
+        r = LEDGER_QUEUED;
+    }
+    pthread_mutex_unlock(&p->qmu);
+    return r;
+}
+
+size_t ledger_processor_queued(ledger_processor *p)
+{
+    pthread_mutex_lock(&p->qmu);
+    size_t n = p->qcount;
+    pthread_mutex_unlock(&p->qmu);
+    return n;
+}
+
+ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, void *user,
+                                     size_t *processed)
+{
+    pthread_mutex_lock(&p->qmu);
+    size_t n = p->qcount < p->batch_max ? p->qcount : p->batch_max;
+    for (size_t i = 0; i < n; i++) {
+        size_t slot = (p->qhead + i) % p->queue_max;
+        p->dblocks[i] = p->qblocks[slot];
+        p->dtags[i] = p->qtags[slot];
+    }
+    p->qhead = (p->qhead + n) % p->queue_max;
+    p->qcount -= n;
+    pthread_mutex_unlock(&p->qmu);
+    *processed = n;
+    ledger_status st = ledger_processor_process(p, p->dblocks, n, p->dresults);
+    if (fn)
+        for (size_t i = 0; i < n; i++) {
+            uint8_t h[32];
+            smn_block_hash(&p->dblocks[i], h);
+            fn(user, p->dtags[i], h, p->dresults[i]);
+        }
+    return st;
+}

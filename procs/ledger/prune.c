@@ -1,0 +1,38 @@
+/* The pruning pass: candidates from the store, one watermark per account. */
+#include "procs/ledger/prune.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+ledger_status ledger_prune(ledger_store *s, uint64_t keep, size_t max_accounts,
+                           ledger_prune_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    if (keep == 0 || max_accounts == 0)
+        return LEDGER_STATUS_OK;
+    if (ledger_store_in_transaction(s))
+        return LEDGER_STATUS_INVALID;
+    ledger_prune_candidate *c = malloc(max_accounts * sizeof *c);
+    if (!c)
+        return LEDGER_STATUS_NOMEM;
+    size_t n = 0;
+    ledger_status r = ledger_store_begin(s);
+    if (r == LEDGER_STATUS_OK)
+        r = ledger_store_prune_candidates(s, keep, NULL, c, max_accounts, &n);
+    for (size_t i = 0; i < n && r == LEDGER_STATUS_OK; i++) {
+        uint64_t removed;
+        r = ledger_store_prune_account(s, c[i].account, c[i].conf_height - keep, &removed);
+        if (r == LEDGER_STATUS_OK && removed) {
+            stats->accounts++;
+            stats->blocks += removed;
+        }
+    }
+    if (r == LEDGER_STATUS_OK)
+        r = ledger_store_commit(s);
+    else if (ledger_store_in_transaction(s))
+        ledger_store_rollback(s);
+    if (r != LEDGER_STATUS_OK)
+        memset(stats, 0, sizeof *stats);
+    free(c);
+    return r;
+}

@@ -1,0 +1,435 @@
+/* The read-only connection; see ro.h. Calls that read several rows run
+ * inside one read transaction so they see one snapshot. */
+#include "procs/ledger/ro.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "procs/ledger/rows.h"
+#include "procs/ledger/schema.h"
+
+enum {
+    R_ACCOUNT,
+    R_BLOCK,
+    R_BLOCK_AT,
+    R_HISTORY,
+    R_RECV_SUM,
+    R_RECV_LIST,
+    R_FRONTIERS,
+    R_COUNTER,
+    R_UNCHECKED,
+    R_WEIGHT,
+    R_REPS,
+    R_WATERMARK,
+    R_COUNT
+};
+
+static const char *const ro_sql[R_COUNT] = {
+    [R_ACCOUNT] = "SELECT frontier, representative, balance, height, conf_height FROM accounts "
+                  "WHERE account = ?",
+    [R_BLOCK] = "SELECT height, subtype, amount, block FROM blocks WHERE hash = ?",
+    [R_BLOCK_AT] = "SELECT hash FROM blocks WHERE account = ? AND height = ?",
+    [R_HISTORY] = "SELECT height, subtype, amount, block, hash FROM blocks WHERE account = ? "
+                  "AND height < ? ORDER BY height DESC LIMIT ?",
+    [R_RECV_SUM] = "SELECT amount FROM receivables WHERE destination = ?",
+    [R_RECV_LIST] = "SELECT send_hash, source, amount FROM receivables WHERE destination = ? "
+                    "ORDER BY amount DESC, send_hash LIMIT ?",
+    [R_FRONTIERS] = "SELECT account, frontier FROM accounts WHERE account >= ? ORDER BY account "
+                    "LIMIT ?",
+    [R_COUNTER] = "SELECT value FROM meta WHERE key = ?",
+    [R_UNCHECKED] = "SELECT COUNT(*) FROM unchecked",
+    [R_WEIGHT] = "SELECT weight FROM rep_weights WHERE representative = ?",
+    [R_REPS] = "SELECT representative, weight FROM rep_weights ORDER BY weight DESC, "
+               "representative LIMIT ?",
+    [R_WATERMARK] = "SELECT pruned_height FROM prune_watermarks WHERE account = ?",
+};
+
+struct ledger_ro {
+    sqlite3 *db;
+    sqlite3_stmt *q[R_COUNT];
+    char err[256];
+};
+
+static ledger_status fail(ledger_ro *r, const char *what)
+{
+    return ledger_sql_error(r->db, what, r->err, sizeof r->err);
+}
+
+static ledger_status corrupt(ledger_ro *r, const char *what)
+{
+    snprintf(r->err, sizeof r->err, "corrupt row in %s", what);
+    return LEDGER_STATUS_CORRUPT;
+}
+
+static void done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static void bind32(sqlite3_stmt *st, int i, const uint8_t v[32])
+{
+    sqlite3_bind_blob(st, i, v, 32, SQLITE_STATIC);
+}
+
+static ledger_status begin(ledger_ro *r)
+{
+    return sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? LEDGER_STATUS_OK
+                                                                       : fail(r, "begin read");
+}
+
+static ledger_status end(ledger_ro *r, ledger_status s)
+{
+    (void)sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+    return s;
+}
+
+ledger_status ledger_ro_open(const char *path, const smn_network *net, ledger_ro **out, char *err,
+                             size_t errlen)
+{
+    *out = NULL;
+    ledger_ro *r = calloc(1, sizeof *r);
+    if (!r)
+        return LEDGER_STATUS_NOMEM;
+    ledger_status s = LEDGER_STATUS_OK;
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        s = fail(r, path);
+        goto out;
+    }
+    sqlite3_busy_timeout(r->db, 5000);
+    s = ledger_schema_check(r->db, net, r->err, sizeof r->err);
+    for (int i = 0; i < R_COUNT && s == LEDGER_STATUS_OK; i++)
+        if (sqlite3_prepare_v3(r->db, ro_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &r->q[i], NULL) !=
+            SQLITE_OK)
+            s = fail(r, ro_sql[i]);
+out:
+    if (s != LEDGER_STATUS_OK) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s", r->err);
+        ledger_ro_close(r);
+        return s;
+    }
+    *out = r;
+    return LEDGER_STATUS_OK;
+}
+
+void ledger_ro_close(ledger_ro *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < R_COUNT; i++)
+        sqlite3_finalize(r->q[i]);
+    sqlite3_close(r->db);
+    free(r);
+}
+
+const char *ledger_ro_errmsg(const ledger_ro *r)
+{
+    return r->err;
+}
+
+static ledger_status account_info(ledger_ro *r, const uint8_t account[32], ledger_account_info *out)
+{
+    sqlite3_stmt *st = r->q[R_ACCOUNT];
+    bind32(st, 1, account);
+    int rc = sqlite3_step(st);
+    ledger_status s = LEDGER_STATUS_OK;
+    if (rc == SQLITE_ROW) {
+        if (!ledger_col_bytes(st, 0, out->frontier, 32) ||
+            !ledger_col_bytes(st, 1, out->representative, 32) ||
+            !ledger_col_amount(st, 2, &out->balance))
+            s = corrupt(r, "accounts");
+        out->height = (uint64_t)sqlite3_column_int64(st, 3);
+        out->conf_height = (uint64_t)sqlite3_column_int64(st, 4);
+    } else {
+        s = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(r, "read account");
+    }
+    done(st);
+    return s;
+}
+
+ledger_status ledger_ro_account_info(ledger_ro *r, const uint8_t account[32],
+                                     ledger_account_info *out)
+{
+    return account_info(r, account, out);
+}
+
+ledger_status ledger_ro_balance(ledger_ro *r, const uint8_t account[32], smn_amount_t *balance,
+                                smn_amount_t *receivable)
+{
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    ledger_account_info ai;
+    s = account_info(r, account, &ai);
+    *balance = s == LEDGER_STATUS_OK ? ai.balance : 0;
+    if (s == LEDGER_STATUS_NOT_FOUND)
+        s = LEDGER_STATUS_OK;
+    *receivable = 0;
+    sqlite3_stmt *st = r->q[R_RECV_SUM];
+    bind32(st, 1, account);
+    int rc;
+    while (s == LEDGER_STATUS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        smn_amount_t a;
+        if (!ledger_col_amount(st, 0, &a) || !smn_amount_add(*receivable, a, receivable))
+            s = corrupt(r, "receivables");
+    }
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+        s = fail(r, "read receivables");
+    done(st);
+    return end(r, s);
+}
+
+/* Successor and confirmed flag of a record whose block and height are set. */
+static ledger_status finish_record(ledger_ro *r, ledger_block_record *out)
+{
+    memset(out->successor, 0, 32);
+    sqlite3_stmt *st = r->q[R_BLOCK_AT];
+    bind32(st, 1, out->block.account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)(out->height + 1));
+    int rc = sqlite3_step(st);
+    ledger_status s = LEDGER_STATUS_OK;
+    if (rc == SQLITE_ROW) {
+        if (!ledger_col_bytes(st, 0, out->successor, 32))
+            s = corrupt(r, "blocks");
+    } else if (rc != SQLITE_DONE) {
+        s = fail(r, "read successor");
+    }
+    done(st);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    ledger_account_info ai;
+    s = account_info(r, out->block.account, &ai);
+    if (s != LEDGER_STATUS_OK)
+        return s == LEDGER_STATUS_NOT_FOUND ? corrupt(r, "accounts") : s;
+    out->confirmed = out->height <= ai.conf_height;
+    return LEDGER_STATUS_OK;
+}
+
+/* Columns: height, subtype, amount, block. */
+static ledger_status decode_record(ledger_ro *r, sqlite3_stmt *st, ledger_block_record *out)
+{
+    int sub = sqlite3_column_int(st, 1);
+    out->height = (uint64_t)sqlite3_column_int64(st, 0);
+    if (sub < LEDGER_SUBTYPE_SEND || sub > LEDGER_SUBTYPE_CHANGE ||
+        !ledger_col_amount(st, 2, &out->amount) || !ledger_col_block(st, 3, &out->block))
+        return corrupt(r, "blocks");
+    out->subtype = (ledger_subtype)sub;
+    return LEDGER_STATUS_OK;
+}
+
+static ledger_status block_record(ledger_ro *r, const uint8_t hash[32], ledger_block_record *out)
+{
+    sqlite3_stmt *st = r->q[R_BLOCK];
+    bind32(st, 1, hash);
+    int rc = sqlite3_step(st);
+    ledger_status s;
+    if (rc == SQLITE_ROW) {
+        memcpy(out->hash, hash, 32);
+        s = decode_record(r, st, out);
+    } else {
+        s = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(r, "read block");
+    }
+    done(st);
+    if (s == LEDGER_STATUS_OK)
+        s = finish_record(r, out);
+    return s;
+}
+
+ledger_status ledger_ro_block(ledger_ro *r, const uint8_t hash[32], ledger_block_record *out)
+{
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    return end(r, block_record(r, hash, out));
+}
+
+ledger_status ledger_ro_history(ledger_ro *r, const uint8_t account[32], uint64_t before_height,
+                                ledger_block_record *out, size_t max, size_t *n)
+{
+    *n = 0;
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    sqlite3_stmt *st = r->q[R_HISTORY];
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, before_height ? (sqlite3_int64)before_height : INT64_MAX);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_block_record *rec = &out[*n];
+        if ((s = decode_record(r, st, rec)) != LEDGER_STATUS_OK)
+            break;
+        if (!ledger_col_bytes(st, 4, rec->hash, 32)) {
+            s = corrupt(r, "blocks");
+            break;
+        }
+        (*n)++;
+    }
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+        s = fail(r, "read history");
+    done(st);
+    for (size_t i = 0; i < *n && s == LEDGER_STATUS_OK; i++)
+        s = finish_record(r, &out[i]);
+    if (s != LEDGER_STATUS_OK)
+        *n = 0;
+    return end(r, s);
+}
+
+ledger_status ledger_ro_receivables(ledger_ro *r, const uint8_t account[32], ledger_receivable *out,
+                                    size_t max, size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *st = r->q[R_RECV_LIST];
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    int rc;
+    ledger_status s = LEDGER_STATUS_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_receivable *x = &out[*n];
+        memcpy(x->destination, account, 32);
+        if (!ledger_col_bytes(st, 0, x->send_hash, 32) || !ledger_col_bytes(st, 1, x->source, 32) ||
+            !ledger_col_amount(st, 2, &x->amount)) {
+            s = corrupt(r, "receivables");
+            break;
+        }
+        (*n)++;
+    }
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+        s = fail(r, "read receivables");
+    done(st);
+    return s;
+}
+
+ledger_status ledger_ro_chain(ledger_ro *r, const uint8_t hash[32], uint8_t (*out)[32], size_t max,
+                              size_t *n)
+{
+    *n = 0;
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    uint8_t cur[32];
+    memcpy(cur, hash, 32);
+    while (*n < max) {
+        sqlite3_stmt *st = r->q[R_BLOCK];
+        bind32(st, 1, cur);
+        int rc = sqlite3_step(st);
+        smn_block b;
+        if (rc == SQLITE_ROW && !ledger_col_block(st, 3, &b))
+            s = corrupt(r, "blocks");
+        else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            s = fail(r, "read block");
+        done(st);
+        if (s != LEDGER_STATUS_OK || rc == SQLITE_DONE)
+            break; /* unknown, pruned, or the end of what is stored */
+        memcpy(out[(*n)++], cur, 32);
+        if (smn_block_is_open(&b))
+            break;
+        memcpy(cur, b.previous, 32);
+    }
+    if (s == LEDGER_STATUS_OK && *n == 0 && max > 0)
+        s = LEDGER_STATUS_NOT_FOUND;
+    return end(r, s);
+}
+
+ledger_status ledger_ro_frontiers(ledger_ro *r, const uint8_t *start, uint8_t (*accounts)[32],
+                                  uint8_t (*frontiers)[32], size_t max, size_t *n)
+{
+    static const uint8_t zero[32];
+    *n = 0;
+    sqlite3_stmt *st = r->q[R_FRONTIERS];
+    bind32(st, 1, start ? start : zero);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    int rc;
+    ledger_status s = LEDGER_STATUS_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!ledger_col_bytes(st, 0, accounts[*n], 32) ||
+            !ledger_col_bytes(st, 1, frontiers[*n], 32)) {
+            s = corrupt(r, "accounts");
+            break;
+        }
+        (*n)++;
+    }
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+        s = fail(r, "read frontiers");
+    done(st);
+    return s;
+}
+
+ledger_status ledger_ro_counts(ledger_ro *r, ledger_counts *out)
+{
+    static const char *const keys[3] = {"count_blocks", "count_cemented", "count_pruned"};
+    uint64_t *vals[3] = {&out->blocks, &out->cemented, &out->pruned};
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    for (int i = 0; i < 3 && s == LEDGER_STATUS_OK; i++) {
+        sqlite3_stmt *st = r->q[R_COUNTER];
+        sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        *vals[i] = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            s = fail(r, "read counters");
+        done(st);
+    }
+    if (s == LEDGER_STATUS_OK) {
+        sqlite3_stmt *st = r->q[R_UNCHECKED];
+        int rc = sqlite3_step(st);
+        out->unchecked = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+        if (rc != SQLITE_ROW)
+            s = fail(r, "count unchecked");
+        done(st);
+    }
+    return end(r, s);
+}
+
+ledger_status ledger_ro_weight(ledger_ro *r, const uint8_t rep[32], smn_amount_t *out)
+{
+    sqlite3_stmt *st = r->q[R_WEIGHT];
+    bind32(st, 1, rep);
+    int rc = sqlite3_step(st);
+    ledger_status s = LEDGER_STATUS_OK;
+    *out = 0;
+    if (rc == SQLITE_ROW) {
+        if (!ledger_col_amount(st, 0, out))
+            s = corrupt(r, "rep_weights");
+    } else if (rc != SQLITE_DONE) {
+        s = fail(r, "read weight");
+    }
+    done(st);
+    return s;
+}
+
+ledger_status ledger_ro_representatives(ledger_ro *r, ledger_rep_weight *out, size_t max, size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *st = r->q[R_REPS];
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+    int rc;
+    ledger_status s = LEDGER_STATUS_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!ledger_col_bytes(st, 0, out[*n].account, 32) ||
+            !ledger_col_amount(st, 1, &out[*n].weight)) {
+            s = corrupt(r, "rep_weights");
+            break;
+        }
+        (*n)++;
+    }
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+        s = fail(r, "read representatives");
+    done(st);
+    return s;
+}
+
+ledger_status ledger_ro_pruned_height(ledger_ro *r, const uint8_t account[32], uint64_t *out)
+{
+    sqlite3_stmt *st = r->q[R_WATERMARK];
+    bind32(st, 1, account);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? LEDGER_STATUS_OK : fail(r, "read watermark");
+}

@@ -1,0 +1,222 @@
+/* Schema creation, migrations and meta checks. */
+#include "procs/ledger/schema.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Migration i takes a database from version i to version i + 1. A new
+ * schema version appends a step here; steps are never edited once shipped. */
+static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
+    /* 0 -> 1 */
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY NOT NULL) WITHOUT ROWID;"
+    /* balance and amounts: 16-byte big-endian BLOBs, so memcmp order is
+     * numeric order. */
+    "CREATE TABLE accounts ("
+    "  account BLOB PRIMARY KEY, frontier BLOB NOT NULL, representative BLOB NOT NULL,"
+    "  balance BLOB NOT NULL, height INTEGER NOT NULL, conf_height INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    /* Append-only rowid table: inserts land at the end of the b-tree; the
+     * successor of a block is the row at (account, height + 1). */
+    "CREATE TABLE blocks ("
+    "  id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, account BLOB NOT NULL,"
+    "  height INTEGER NOT NULL, subtype INTEGER NOT NULL, amount BLOB NOT NULL,"
+    "  block BLOB NOT NULL, UNIQUE (account, height));"
+    "CREATE TABLE receivables ("
+    "  send_hash BLOB PRIMARY KEY, destination BLOB NOT NULL, source BLOB NOT NULL,"
+    "  amount BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX receivables_destination ON receivables (destination, send_hash);"
+    "CREATE TABLE rep_weights (representative BLOB PRIMARY KEY, weight BLOB NOT NULL)"
+    "  WITHOUT ROWID;"
+    /* id order is arrival order: the oldest entry is dropped first. */
+    "CREATE TABLE unchecked ("
+    "  id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, dependency BLOB NOT NULL,"
+    "  block BLOB NOT NULL);"
+    "CREATE INDEX unchecked_dependency ON unchecked (dependency);"
+    "CREATE TABLE prune_watermarks (account BLOB PRIMARY KEY, pruned_height INTEGER NOT NULL)"
+    "  WITHOUT ROWID;"
+    /* Hashes of pruned blocks: a resubmitted pruned block is 'old', and a
+     * block built on a pruned one is recognised as forking cemented history. */
+    "CREATE TABLE pruned_blocks (hash BLOB PRIMARY KEY) WITHOUT ROWID;",
+};
+
+ledger_status ledger_sql_error(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : "no database");
+    return LEDGER_STATUS_IO;
+}
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s", msg);
+}
+
+static ledger_status table_exists(sqlite3 *db, const char *name, bool *exists, char *err,
+                                  size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return ledger_sql_error(db, "schema lookup", err, errlen);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return ledger_sql_error(db, "schema lookup", err, errlen);
+    *exists = rc == SQLITE_ROW;
+    return LEDGER_STATUS_OK;
+}
+
+/* Reads the three meta values; absent keys leave the outputs untouched. */
+static ledger_status read_meta(sqlite3 *db, int64_t *version, char *network, size_t netlen,
+                               uint8_t genesis[32], bool *have_genesis, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT key, value FROM meta", -1, &st, NULL) != SQLITE_OK)
+        return ledger_sql_error(db, "read meta", err, errlen);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        if (!key)
+            continue;
+        if (strcmp(key, "schema_version") == 0 && sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
+            *version = sqlite3_column_int64(st, 1);
+        } else if (strcmp(key, "network") == 0 && sqlite3_column_type(st, 1) == SQLITE_TEXT) {
+            snprintf(network, netlen, "%s", (const char *)sqlite3_column_text(st, 1));
+        } else if (strcmp(key, "genesis_hash") == 0 && sqlite3_column_type(st, 1) == SQLITE_BLOB &&
+                   sqlite3_column_bytes(st, 1) == 32) {
+            memcpy(genesis, sqlite3_column_blob(st, 1), 32);
+            *have_genesis = true;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return ledger_sql_error(db, "read meta", err, errlen);
+    return LEDGER_STATUS_OK;
+}
+
+static ledger_status check_meta(sqlite3 *db, const smn_network *net, int64_t *version_out,
+                                char *err, size_t errlen)
+{
+    int64_t version = -1;
+    char network[32] = "";
+    uint8_t genesis[32];
+    bool have_genesis = false;
+    ledger_status s =
+        read_meta(db, &version, network, sizeof network, genesis, &have_genesis, err, errlen);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    if (version < 1 || network[0] == '\0' || !have_genesis) {
+        set_err(err, errlen,
+                "ledger database has no valid meta (schema version, network, genesis)");
+        return LEDGER_STATUS_CORRUPT;
+    }
+    if (version > LEDGER_SCHEMA_VERSION) {
+        if (err && errlen)
+            snprintf(err, errlen,
+                     "ledger schema version %lld is newer than this build supports (%d): "
+                     "upgrade smallnano or use another data dir",
+                     (long long)version, LEDGER_SCHEMA_VERSION);
+        return LEDGER_STATUS_NEWER_SCHEMA;
+    }
+    if (net) {
+        if (strcmp(network, net->name) != 0) {
+            if (err && errlen)
+                snprintf(err, errlen,
+                         "data dir belongs to network '%s', this node runs '%s': "
+                         "use another data dir",
+                         network, net->name);
+            return LEDGER_STATUS_WRONG_NETWORK;
+        }
+        uint8_t want[32];
+        smn_block_hash(&net->genesis, want);
+        if (memcmp(want, genesis, 32) != 0) {
+            if (err && errlen)
+                snprintf(err, errlen,
+                         "data dir has another genesis block for network '%s': "
+                         "use another data dir",
+                         network);
+            return LEDGER_STATUS_WRONG_GENESIS;
+        }
+    }
+    *version_out = version;
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_schema_check(sqlite3 *db, const smn_network *net, char *err, size_t errlen)
+{
+    bool exists = false;
+    ledger_status s = table_exists(db, "meta", &exists, err, errlen);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    if (!exists) {
+        set_err(err, errlen, "not a ledger database (no meta table)");
+        return LEDGER_STATUS_CORRUPT;
+    }
+    int64_t version;
+    return check_meta(db, net, &version, err, errlen);
+}
+
+static ledger_status set_version(sqlite3 *db, int64_t v, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ledger_sql_error(db, "write meta", err, errlen);
+    sqlite3_bind_int64(st, 1, v);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? LEDGER_STATUS_OK : ledger_sql_error(db, "write meta", err, errlen);
+}
+
+static ledger_status migrate(sqlite3 *db, int64_t from, char *err, size_t errlen)
+{
+    for (int64_t v = from; v < LEDGER_SCHEMA_VERSION; v++) {
+        char *msg = NULL;
+        if (sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
+            if (err && errlen)
+                snprintf(err, errlen, "migration %lld -> %lld: %s", (long long)v, (long long)v + 1,
+                         msg ? msg : "?");
+            sqlite3_free(msg);
+            return LEDGER_STATUS_IO;
+        }
+        ledger_status s = set_version(db, v + 1, err, errlen);
+        if (s != LEDGER_STATUS_OK)
+            return s;
+    }
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_schema_prepare(sqlite3 *db, const smn_network *net, bool *created, char *err,
+                                    size_t errlen)
+{
+    bool exists = false;
+    ledger_status s = table_exists(db, "meta", &exists, err, errlen);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    *created = !exists;
+    if (exists) {
+        int64_t version;
+        s = check_meta(db, net, &version, err, errlen);
+        if (s != LEDGER_STATUS_OK)
+            return s;
+        return migrate(db, version, err, errlen);
+    }
+    s = migrate(db, 0, err, errlen);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    uint8_t genesis[32];
+    smn_block_hash(&net->genesis, genesis);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(
+            db, "INSERT INTO meta (key, value) VALUES ('network', ?), ('genesis_hash', ?)", -1, &st,
+            NULL) != SQLITE_OK)
+        return ledger_sql_error(db, "write meta", err, errlen);
+    sqlite3_bind_text(st, 1, net->name, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, genesis, 32, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? LEDGER_STATUS_OK : ledger_sql_error(db, "write meta", err, errlen);
+}

@@ -1,0 +1,950 @@
+/* The writer connection: prepared statements, the apply step, unchecked,
+ * confirmation heights, pruning rows and the meta counters. */
+#include "procs/ledger/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "procs/ledger/rows.h"
+#include "procs/ledger/schema.h"
+
+enum {
+    Q_ACCOUNT_GET,
+    Q_ACCOUNT_PUT,
+    Q_CONF_SET,
+    Q_BLOCK_GET,
+    Q_BLOCK_AT,
+    Q_BLOCK_PUT,
+    Q_RECV_GET,
+    Q_RECV_PUT,
+    Q_RECV_DEL,
+    Q_WEIGHT_GET,
+    Q_WEIGHT_PUT,
+    Q_WEIGHT_DEL,
+    Q_PRUNED_GET,
+    Q_UNCHECKED_PUT,
+    Q_UNCHECKED_DROP_OLDEST,
+    Q_UNCHECKED_BY_DEP,
+    Q_UNCHECKED_DEL,
+    Q_UNCHECKED_COUNT,
+    Q_PRUNE_CANDIDATES,
+    Q_PRUNE_COPY,
+    Q_PRUNE_DELETE,
+    Q_WATERMARK_GET,
+    Q_WATERMARK_PUT,
+    Q_COUNTER_GET,
+    Q_COUNTER_PUT,
+    Q_COUNT
+};
+
+static const char *const sql_text[Q_COUNT] = {
+    [Q_ACCOUNT_GET] = "SELECT frontier, representative, balance, height, conf_height "
+                      "FROM accounts WHERE account = ?",
+    [Q_ACCOUNT_PUT] = "INSERT INTO accounts (account, frontier, representative, balance, height, "
+                      "conf_height) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (account) DO UPDATE SET "
+                      "frontier = excluded.frontier, representative = excluded.representative, "
+                      "balance = excluded.balance, height = excluded.height",
+    [Q_CONF_SET] = "UPDATE accounts SET conf_height = ? WHERE account = ?",
+    [Q_BLOCK_GET] = "SELECT account, height, subtype, amount, block FROM blocks WHERE hash = ?",
+    [Q_BLOCK_AT] =
+        "SELECT hash, subtype, amount, block FROM blocks WHERE account = ? AND height = ?",
+    [Q_BLOCK_PUT] = "INSERT INTO blocks (hash, account, height, subtype, amount, block) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_RECV_GET] = "SELECT destination, source, amount FROM receivables WHERE send_hash = ?",
+    [Q_RECV_PUT] = "INSERT INTO receivables (send_hash, destination, source, amount) "
+                   "VALUES (?, ?, ?, ?)",
+    [Q_RECV_DEL] = "DELETE FROM receivables WHERE send_hash = ?",
+    [Q_WEIGHT_GET] = "SELECT weight FROM rep_weights WHERE representative = ?",
+    [Q_WEIGHT_PUT] = "INSERT OR REPLACE INTO rep_weights (representative, weight) VALUES (?, ?)",
+    [Q_WEIGHT_DEL] = "DELETE FROM rep_weights WHERE representative = ?",
+    [Q_PRUNED_GET] = "SELECT 1 FROM pruned_blocks WHERE hash = ?",
+    [Q_UNCHECKED_PUT] =
+        "INSERT OR IGNORE INTO unchecked (hash, dependency, block) VALUES (?, ?, ?)",
+    [Q_UNCHECKED_DROP_OLDEST] = "DELETE FROM unchecked WHERE id = (SELECT MIN(id) FROM unchecked)",
+    [Q_UNCHECKED_BY_DEP] = "SELECT id, block FROM unchecked WHERE dependency = ? ORDER BY id",
+    [Q_UNCHECKED_DEL] = "DELETE FROM unchecked WHERE id = ?",
+    [Q_UNCHECKED_COUNT] = "SELECT COUNT(*) FROM unchecked",
+    [Q_PRUNE_CANDIDATES] =
+        "SELECT a.account, a.conf_height, COALESCE(w.pruned_height, 0) FROM accounts a "
+        "LEFT JOIN prune_watermarks w ON w.account = a.account "
+        "WHERE a.account > ? AND a.conf_height - COALESCE(w.pruned_height, 0) > ? "
+        "ORDER BY a.account LIMIT ?",
+    [Q_PRUNE_COPY] = "INSERT OR IGNORE INTO pruned_blocks (hash) SELECT hash FROM blocks "
+                     "WHERE account = ? AND height <= ?",
+    [Q_PRUNE_DELETE] = "DELETE FROM blocks WHERE account = ? AND height <= ?",
+    [Q_WATERMARK_GET] = "SELECT pruned_height FROM prune_watermarks WHERE account = ?",
+    [Q_WATERMARK_PUT] = "INSERT OR REPLACE INTO prune_watermarks (account, pruned_height) "
+                        "VALUES (?, ?)",
+    [Q_COUNTER_GET] = "SELECT value FROM meta WHERE key = ?",
+    [Q_COUNTER_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+};
+
+/* Weight changes of the open transaction, summed per representative and
+ * written once at commit: most blocks of a batch share a few reps. */
+typedef struct {
+    uint8_t rep[32];
+    smn_amount_t add, sub;
+    bool used;
+} weight_slot;
+
+typedef struct {
+    weight_slot *slots;
+    size_t cap, used;
+} weight_map;
+
+struct ledger_store {
+    sqlite3 *db;
+    const smn_network *net;
+    sqlite3_stmt *q[Q_COUNT];
+    size_t unchecked_max;
+    size_t unchecked_count;
+    bool in_tx;
+    bool any_pruned;                  /* skip the pruned_blocks lookup while it is empty */
+    ledger_counts committed, pending; /* pending: deltas of the open transaction */
+    weight_map weights;
+    char err[256];
+};
+
+static const char *const counter_keys[3] = {"count_blocks", "count_cemented", "count_pruned"};
+
+static ledger_status fail(ledger_store *s, const char *what)
+{
+    return ledger_sql_error(s->db, what, s->err, sizeof s->err);
+}
+
+static void done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* Runs a statement that returns no rows. */
+static ledger_status step_done(ledger_store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    done(st);
+    return rc == SQLITE_DONE ? LEDGER_STATUS_OK : fail(s, what);
+}
+
+static void bind32(sqlite3_stmt *st, int i, const uint8_t v[32])
+{
+    sqlite3_bind_blob(st, i, v, 32, SQLITE_STATIC);
+}
+
+static ledger_status corrupt(ledger_store *s, const char *what)
+{
+    snprintf(s->err, sizeof s->err, "corrupt row in %s", what);
+    return LEDGER_STATUS_CORRUPT;
+}
+
+static ledger_status exec(ledger_store *s, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(s->err, sizeof s->err, "%.80s: %.160s", sql, msg ? msg : "?");
+        sqlite3_free(msg);
+        return LEDGER_STATUS_IO;
+    }
+    return LEDGER_STATUS_OK;
+}
+
+/* ---- weights map ---- */
+
+static uint64_t rep_hash(const uint8_t rep[32])
+{
+    uint64_t h;
+    memcpy(&h, rep, sizeof h); /* keys are public keys: already uniform */
+    return h;
+}
+
+static weight_slot *weight_slot_for(weight_map *m, const uint8_t rep[32])
+{
+    if ((m->used + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 64;
+        weight_slot *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slots[i].used)
+                continue;
+            size_t j = rep_hash(m->slots[i].rep) & (ncap - 1);
+            while (ns[j].used)
+                j = (j + 1) & (ncap - 1);
+            ns[j] = m->slots[i];
+        }
+        free(m->slots);
+        m->slots = ns;
+        m->cap = ncap;
+    }
+    size_t j = rep_hash(rep) & (m->cap - 1);
+    while (m->slots[j].used) {
+        if (memcmp(m->slots[j].rep, rep, 32) == 0)
+            return &m->slots[j];
+        j = (j + 1) & (m->cap - 1);
+    }
+    m->slots[j].used = true;
+    memcpy(m->slots[j].rep, rep, 32);
+    m->slots[j].add = m->slots[j].sub = 0;
+    m->used++;
+    return &m->slots[j];
+}
+
+static void weight_map_clear(weight_map *m)
+{
+    if (m->used && m->slots)
+        memset(m->slots, 0, m->cap * sizeof *m->slots);
+    m->used = 0;
+}
+
+static ledger_status weight_read(ledger_store *s, const uint8_t rep[32], smn_amount_t *out)
+{
+    sqlite3_stmt *st = s->q[Q_WEIGHT_GET];
+    bind32(st, 1, rep);
+    int rc = sqlite3_step(st);
+    ledger_status r = LEDGER_STATUS_OK;
+    *out = 0;
+    if (rc == SQLITE_ROW) {
+        if (!ledger_col_amount(st, 0, out))
+            r = corrupt(s, "rep_weights");
+    } else if (rc != SQLITE_DONE) {
+        r = fail(s, "read weight");
+    }
+    done(st);
+    return r;
+}
+
+static ledger_status weight_flush(ledger_store *s)
+{
+    for (size_t i = 0; i < s->weights.cap; i++) {
+        weight_slot *w = &s->weights.slots[i];
+        if (!w->used || w->add == w->sub)
+            continue;
+        smn_amount_t cur;
+        ledger_status r = weight_read(s, w->rep, &cur);
+        if (r != LEDGER_STATUS_OK)
+            return r;
+        smn_amount_t next;
+        if (!smn_amount_add(cur, w->add, &next) || !smn_amount_sub(next, w->sub, &next)) {
+            snprintf(s->err, sizeof s->err, "representative weight out of range");
+            return LEDGER_STATUS_CORRUPT;
+        }
+        sqlite3_stmt *st;
+        if (next == 0) {
+            st = s->q[Q_WEIGHT_DEL];
+            bind32(st, 1, w->rep);
+        } else {
+            uint8_t be[16];
+            smn_amount_to_be(next, be);
+            st = s->q[Q_WEIGHT_PUT];
+            bind32(st, 1, w->rep);
+            sqlite3_bind_blob(st, 2, be, 16, SQLITE_TRANSIENT);
+        }
+        r = step_done(s, st, "write weight");
+        if (r != LEDGER_STATUS_OK)
+            return r;
+    }
+    weight_map_clear(&s->weights);
+    return LEDGER_STATUS_OK;
+}
+
+static ledger_status weight_adjust(ledger_store *s, const uint8_t rep[32], smn_amount_t add,
+                                   smn_amount_t sub)
+{
+    weight_slot *w = weight_slot_for(&s->weights, rep);
+    if (!w)
+        return LEDGER_STATUS_NOMEM;
+    /* Keep the net change as one nonzero side: a batch may move the whole
+     * supply back and forth thousands of times, but the net change of one
+     * representative never exceeds the supply, so this cannot overflow. */
+    if (add >= w->sub) {
+        w->add += add - w->sub;
+        w->sub = 0;
+    } else {
+        w->sub -= add;
+    }
+    if (sub >= w->add) {
+        w->sub += sub - w->add;
+        w->add = 0;
+    } else {
+        w->add -= sub;
+    }
+    return LEDGER_STATUS_OK;
+}
+
+/* ---- counters ---- */
+
+static ledger_status counters_load(ledger_store *s)
+{
+    uint64_t *vals[3] = {&s->committed.blocks, &s->committed.cemented, &s->committed.pruned};
+    for (int i = 0; i < 3; i++) {
+        sqlite3_stmt *st = s->q[Q_COUNTER_GET];
+        sqlite3_bind_text(st, 1, counter_keys[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        *vals[i] = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+        done(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return fail(s, "read counters");
+    }
+    sqlite3_stmt *st = s->q[Q_UNCHECKED_COUNT];
+    int rc = sqlite3_step(st);
+    s->unchecked_count = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    if (rc != SQLITE_ROW)
+        return fail(s, "count unchecked");
+    s->committed.unchecked = s->unchecked_count;
+    s->any_pruned = s->committed.pruned > 0;
+    return LEDGER_STATUS_OK;
+}
+
+static ledger_status counters_flush(ledger_store *s)
+{
+    uint64_t deltas[3] = {s->pending.blocks, s->pending.cemented, s->pending.pruned};
+    uint64_t bases[3] = {s->committed.blocks, s->committed.cemented, s->committed.pruned};
+    for (int i = 0; i < 3; i++) {
+        if (!deltas[i])
+            continue;
+        sqlite3_stmt *st = s->q[Q_COUNTER_PUT];
+        sqlite3_bind_text(st, 1, counter_keys[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)(bases[i] + deltas[i]));
+        ledger_status r = step_done(s, st, "write counters");
+        if (r != LEDGER_STATUS_OK)
+            return r;
+    }
+    return LEDGER_STATUS_OK;
+}
+
+/* ---- open / close ---- */
+
+static ledger_status insert_genesis(ledger_store *s)
+{
+    const smn_block *g = &s->net->genesis;
+    if (!smn_block_verify_signature(g)) {
+        snprintf(s->err, sizeof s->err, "genesis block of '%s' has a bad signature", s->net->name);
+        return LEDGER_STATUS_CORRUPT;
+    }
+    uint8_t hash[32];
+    smn_block_hash(g, hash);
+    ledger_validation v = {.subtype = LEDGER_SUBTYPE_OPEN, .amount = g->balance, .height = 1};
+    ledger_status r = ledger_store_apply(s, g, hash, &v);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    return ledger_store_set_conf_height(s, g->account, 1);
+}
+
+ledger_status ledger_store_open(const char *path, const smn_network *net,
+                                const ledger_store_config *cfg, ledger_store **out, char *err,
+                                size_t errlen)
+{
+    *out = NULL;
+    if (!path || !net) {
+        if (err && errlen)
+            snprintf(err, errlen, "ledger_store_open: missing path or network");
+        return LEDGER_STATUS_INVALID;
+    }
+    ledger_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return LEDGER_STATUS_NOMEM;
+    s->net = net;
+    s->unchecked_max = cfg && cfg->unchecked_max ? cfg->unchecked_max : 65536;
+    int cache_mib = cfg && cfg->cache_mib > 0 ? cfg->cache_mib : 64;
+    ledger_status r;
+    if (sqlite3_open_v2(path, &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        r = fail(s, path);
+        goto out;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    char pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+             "PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY;",
+             cache_mib * 1024);
+    if ((r = exec(s, pragmas)) != LEDGER_STATUS_OK)
+        goto out;
+    if ((r = exec(s, "BEGIN IMMEDIATE")) != LEDGER_STATUS_OK)
+        goto out;
+    bool created = false;
+    r = ledger_schema_prepare(s->db, net, &created, s->err, sizeof s->err);
+    if (r == LEDGER_STATUS_OK) {
+        for (int i = 0; i < Q_COUNT && r == LEDGER_STATUS_OK; i++)
+            if (sqlite3_prepare_v3(s->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
+                                   NULL) != SQLITE_OK)
+                r = fail(s, sql_text[i]);
+    }
+    if (r == LEDGER_STATUS_OK)
+        r = counters_load(s);
+    if (r == LEDGER_STATUS_OK && created) {
+        s->in_tx = true; /* the BEGIN above */
+        r = insert_genesis(s);
+        if (r == LEDGER_STATUS_OK)
+            r = weight_flush(s);
+        if (r == LEDGER_STATUS_OK)
+            r = counters_flush(s);
+        s->in_tx = false;
+    }
+    if (r != LEDGER_STATUS_OK) {
+        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        goto out;
+    }
+    if ((r = exec(s, "COMMIT")) != LEDGER_STATUS_OK)
+        goto out;
+    s->committed.blocks += s->pending.blocks;
+    s->committed.cemented += s->pending.cemented;
+    memset(&s->pending, 0, sizeof s->pending);
+out:
+    if (r != LEDGER_STATUS_OK) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s", s->err);
+        ledger_store_close(s);
+        return r;
+    }
+    *out = s;
+    return LEDGER_STATUS_OK;
+}
+
+void ledger_store_close(ledger_store *s)
+{
+    if (!s)
+        return;
+    if (s->in_tx)
+        ledger_store_rollback(s);
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(s->q[i]);
+    sqlite3_close(s->db);
+    free(s->weights.slots);
+    free(s);
+}
+
+const smn_network *ledger_store_network(const ledger_store *s)
+{
+    return s->net;
+}
+
+const char *ledger_store_errmsg(const ledger_store *s)
+{
+    return s->err;
+}
+
+/* ---- transactions ---- */
+
+ledger_status ledger_store_begin(ledger_store *s)
+{
+    if (s->in_tx) {
+        snprintf(s->err, sizeof s->err, "transaction already open");
+        return LEDGER_STATUS_INVALID;
+    }
+    ledger_status r = exec(s, "BEGIN IMMEDIATE");
+    if (r == LEDGER_STATUS_OK) {
+        s->in_tx = true;
+        memset(&s->pending, 0, sizeof s->pending);
+        weight_map_clear(&s->weights);
+    }
+    return r;
+}
+
+ledger_status ledger_store_commit(ledger_store *s)
+{
+    if (!s->in_tx) {
+        snprintf(s->err, sizeof s->err, "no transaction open");
+        return LEDGER_STATUS_INVALID;
+    }
+    ledger_status r = weight_flush(s);
+    if (r == LEDGER_STATUS_OK)
+        r = counters_flush(s);
+    if (r == LEDGER_STATUS_OK)
+        r = exec(s, "COMMIT");
+    if (r != LEDGER_STATUS_OK) {
+        ledger_store_rollback(s);
+        return r;
+    }
+    s->in_tx = false;
+    s->committed.blocks += s->pending.blocks;
+    s->committed.cemented += s->pending.cemented;
+    s->committed.pruned += s->pending.pruned;
+    s->committed.unchecked = s->unchecked_count;
+    memset(&s->pending, 0, sizeof s->pending);
+    return LEDGER_STATUS_OK;
+}
+
+void ledger_store_rollback(ledger_store *s)
+{
+    if (!s->in_tx)
+        return;
+    for (int i = 0; i < Q_COUNT; i++)
+        if (s->q[i])
+            sqlite3_reset(s->q[i]);
+    (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = false;
+    memset(&s->pending, 0, sizeof s->pending);
+    weight_map_clear(&s->weights);
+    s->unchecked_count = s->committed.unchecked;
+    s->any_pruned = s->committed.pruned > 0;
+}
+
+bool ledger_store_in_transaction(const ledger_store *s)
+{
+    return s->in_tx;
+}
+
+/* ---- reads ---- */
+
+ledger_status ledger_store_account(ledger_store *s, const uint8_t account[32],
+                                   ledger_account_info *out)
+{
+    sqlite3_stmt *st = s->q[Q_ACCOUNT_GET];
+    bind32(st, 1, account);
+    int rc = sqlite3_step(st);
+    ledger_status r = LEDGER_STATUS_OK;
+    if (rc == SQLITE_ROW) {
+        if (!ledger_col_bytes(st, 0, out->frontier, 32) ||
+            !ledger_col_bytes(st, 1, out->representative, 32) ||
+            !ledger_col_amount(st, 2, &out->balance))
+            r = corrupt(s, "accounts");
+        out->height = (uint64_t)sqlite3_column_int64(st, 3);
+        out->conf_height = (uint64_t)sqlite3_column_int64(st, 4);
+    } else {
+        r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read account");
+    }
+    done(st);
+    return r;
+}
+
+/* Fills the parts of a record that come from one blocks row. */
+static ledger_status fill_record(ledger_store *s, sqlite3_stmt *st, int subtype_col,
+                                 ledger_block_record *out)
+{
+    int sub = sqlite3_column_int(st, subtype_col);
+    if (sub < LEDGER_SUBTYPE_SEND || sub > LEDGER_SUBTYPE_CHANGE ||
+        !ledger_col_amount(st, subtype_col + 1, &out->amount) ||
+        !ledger_col_block(st, subtype_col + 2, &out->block))
+        return corrupt(s, "blocks");
+    out->subtype = (ledger_subtype)sub;
+    return LEDGER_STATUS_OK;
+}
+
+/* Successor and confirmed flag of a record whose block and height are set. */
+static ledger_status finish_record(ledger_store *s, ledger_block_record *out)
+{
+    memset(out->successor, 0, 32);
+    ledger_status r =
+        ledger_store_block_at(s, out->block.account, out->height + 1, out->successor, NULL);
+    if (r == LEDGER_STATUS_NOT_FOUND)
+        memset(out->successor, 0, 32);
+    else if (r != LEDGER_STATUS_OK)
+        return r;
+    ledger_account_info ai;
+    r = ledger_store_account(s, out->block.account, &ai);
+    if (r != LEDGER_STATUS_OK)
+        return r == LEDGER_STATUS_NOT_FOUND ? corrupt(s, "accounts") : r;
+    out->confirmed = out->height <= ai.conf_height;
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_store_block(ledger_store *s, const uint8_t hash[32], ledger_block_record *out)
+{
+    sqlite3_stmt *st = s->q[Q_BLOCK_GET];
+    bind32(st, 1, hash);
+    int rc = sqlite3_step(st);
+    ledger_status r;
+    if (rc == SQLITE_ROW) {
+        out->height = (uint64_t)sqlite3_column_int64(st, 1);
+        memcpy(out->hash, hash, 32);
+        r = fill_record(s, st, 2, out);
+    } else {
+        r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read block");
+    }
+    done(st);
+    if (r == LEDGER_STATUS_OK)
+        r = finish_record(s, out);
+    return r;
+}
+
+ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], uint64_t height,
+                                    uint8_t hash[32], ledger_block_record *out)
+{
+    sqlite3_stmt *st = s->q[Q_BLOCK_AT];
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)height);
+    int rc = sqlite3_step(st);
+    ledger_status r = LEDGER_STATUS_OK;
+    if (rc == SQLITE_ROW) {
+        if (!ledger_col_bytes(st, 0, hash, 32))
+            r = corrupt(s, "blocks");
+        else if (out) {
+            memcpy(out->hash, hash, 32);
+            out->height = height;
+            r = fill_record(s, st, 1, out);
+        }
+    } else {
+        r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read block");
+    }
+    done(st);
+    if (r == LEDGER_STATUS_OK && out)
+        r = finish_record(s, out);
+    return r;
+}
+
+ledger_status ledger_store_receivable(ledger_store *s, const uint8_t send_hash[32],
+                                      ledger_receivable *out)
+{
+    sqlite3_stmt *st = s->q[Q_RECV_GET];
+    bind32(st, 1, send_hash);
+    int rc = sqlite3_step(st);
+    ledger_status r = LEDGER_STATUS_OK;
+    if (rc == SQLITE_ROW) {
+        memcpy(out->send_hash, send_hash, 32);
+        if (!ledger_col_bytes(st, 0, out->destination, 32) ||
+            !ledger_col_bytes(st, 1, out->source, 32) || !ledger_col_amount(st, 2, &out->amount))
+            r = corrupt(s, "receivables");
+    } else {
+        r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read receivable");
+    }
+    done(st);
+    return r;
+}
+
+ledger_status ledger_store_weight(ledger_store *s, const uint8_t rep[32], smn_amount_t *out)
+{
+    ledger_status r = weight_read(s, rep, out);
+    if (r != LEDGER_STATUS_OK || !s->weights.used)
+        return r;
+    /* Include the open transaction's changes. */
+    size_t j = rep_hash(rep) & (s->weights.cap - 1);
+    while (s->weights.slots[j].used) {
+        if (memcmp(s->weights.slots[j].rep, rep, 32) == 0) {
+            *out = *out + s->weights.slots[j].add - s->weights.slots[j].sub;
+            break;
+        }
+        j = (j + 1) & (s->weights.cap - 1);
+    }
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_store_is_pruned(ledger_store *s, const uint8_t hash[32], bool *pruned)
+{
+    *pruned = false;
+    if (!s->any_pruned)
+        return LEDGER_STATUS_OK;
+    sqlite3_stmt *st = s->q[Q_PRUNED_GET];
+    bind32(st, 1, hash);
+    int rc = sqlite3_step(st);
+    done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fail(s, "read pruned");
+    *pruned = rc == SQLITE_ROW;
+    return LEDGER_STATUS_OK;
+}
+
+/* ---- the validation view ---- */
+
+static ledger_lookup view_block(void *ctx, const uint8_t hash[32], ledger_block_info *out)
+{
+    ledger_store *s = ctx;
+    sqlite3_stmt *st = s->q[Q_BLOCK_GET];
+    bind32(st, 1, hash);
+    int rc = sqlite3_step(st);
+    ledger_lookup l;
+    if (rc == SQLITE_ROW) {
+        smn_block b;
+        if (ledger_col_bytes(st, 0, out->account, 32) && ledger_col_block(st, 4, &b)) {
+            out->height = (uint64_t)sqlite3_column_int64(st, 1);
+            out->balance = b.balance;
+            l = LEDGER_LOOKUP_FOUND;
+        } else {
+            corrupt(s, "blocks");
+            l = LEDGER_LOOKUP_ERROR;
+        }
+    } else if (rc == SQLITE_DONE) {
+        l = LEDGER_LOOKUP_MISSING;
+    } else {
+        fail(s, "read block");
+        l = LEDGER_LOOKUP_ERROR;
+    }
+    done(st);
+    if (l == LEDGER_LOOKUP_MISSING) {
+        bool pruned;
+        if (ledger_store_is_pruned(s, hash, &pruned) != LEDGER_STATUS_OK)
+            return LEDGER_LOOKUP_ERROR;
+        if (pruned)
+            l = LEDGER_LOOKUP_PRUNED;
+    }
+    return l;
+}
+
+static ledger_lookup to_lookup(ledger_status r)
+{
+    return r == LEDGER_STATUS_OK          ? LEDGER_LOOKUP_FOUND
+           : r == LEDGER_STATUS_NOT_FOUND ? LEDGER_LOOKUP_MISSING
+                                          : LEDGER_LOOKUP_ERROR;
+}
+
+static ledger_lookup view_account(void *ctx, const uint8_t account[32], ledger_account_info *out)
+{
+    return to_lookup(ledger_store_account(ctx, account, out));
+}
+
+static ledger_lookup view_receivable(void *ctx, const uint8_t send_hash[32], ledger_receivable *out)
+{
+    return to_lookup(ledger_store_receivable(ctx, send_hash, out));
+}
+
+void ledger_store_view(ledger_store *s, ledger_view *out)
+{
+    out->ctx = s;
+    out->block = view_block;
+    out->account = view_account;
+    out->receivable = view_receivable;
+}
+
+/* ---- apply ---- */
+
+static ledger_status need_tx(ledger_store *s)
+{
+    if (s->in_tx)
+        return LEDGER_STATUS_OK;
+    snprintf(s->err, sizeof s->err, "write outside a transaction");
+    return LEDGER_STATUS_INVALID;
+}
+
+ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint8_t hash[32],
+                                 const ledger_validation *v)
+{
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    uint8_t wire[SMN_BLOCK_WIRE_BYTES], amount[16], balance[16];
+    smn_block_serialize(b, wire);
+    smn_amount_to_be(v->amount, amount);
+    smn_amount_to_be(b->balance, balance);
+
+    sqlite3_stmt *st = s->q[Q_BLOCK_PUT];
+    bind32(st, 1, hash);
+    bind32(st, 2, b->account);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)v->height);
+    sqlite3_bind_int(st, 4, (int)v->subtype);
+    sqlite3_bind_blob(st, 5, amount, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 6, wire, sizeof wire, SQLITE_STATIC);
+    if ((r = step_done(s, st, "insert block")) != LEDGER_STATUS_OK)
+        return r;
+
+    st = s->q[Q_ACCOUNT_PUT];
+    bind32(st, 1, b->account);
+    bind32(st, 2, hash);
+    bind32(st, 3, b->representative);
+    sqlite3_bind_blob(st, 4, balance, 16, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)v->height);
+    if ((r = step_done(s, st, "write account")) != LEDGER_STATUS_OK)
+        return r;
+
+    if (v->subtype == LEDGER_SUBTYPE_SEND) {
+        st = s->q[Q_RECV_PUT];
+        bind32(st, 1, hash);
+        bind32(st, 2, b->link);
+        bind32(st, 3, b->account);
+        sqlite3_bind_blob(st, 4, amount, 16, SQLITE_STATIC);
+        if ((r = step_done(s, st, "insert receivable")) != LEDGER_STATUS_OK)
+            return r;
+    } else if (v->subtype == LEDGER_SUBTYPE_RECEIVE ||
+               (v->subtype == LEDGER_SUBTYPE_OPEN && v->receivable.amount)) {
+        /* (The genesis open has no receivable.) */
+        st = s->q[Q_RECV_DEL];
+        bind32(st, 1, b->link);
+        if ((r = step_done(s, st, "delete receivable")) != LEDGER_STATUS_OK)
+            return r;
+    }
+
+    /* The account's whole balance follows its representative. */
+    if (v->account_exists &&
+        (r = weight_adjust(s, v->before.representative, 0, v->before.balance)) != LEDGER_STATUS_OK)
+        return r;
+    if ((r = weight_adjust(s, b->representative, b->balance, 0)) != LEDGER_STATUS_OK)
+        return r;
+    s->pending.blocks++;
+    return LEDGER_STATUS_OK;
+}
+
+/* ---- unchecked ---- */
+
+ledger_status ledger_store_unchecked_put(ledger_store *s, const smn_block *b,
+                                         const uint8_t hash[32], const uint8_t dependency[32])
+{
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    if (s->unchecked_count >= s->unchecked_max) {
+        if ((r = step_done(s, s->q[Q_UNCHECKED_DROP_OLDEST], "drop unchecked")) != LEDGER_STATUS_OK)
+            return r;
+        if (sqlite3_changes(s->db) > 0)
+            s->unchecked_count--;
+    }
+    uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+    smn_block_serialize(b, wire);
+    sqlite3_stmt *st = s->q[Q_UNCHECKED_PUT];
+    bind32(st, 1, hash);
+    bind32(st, 2, dependency);
+    sqlite3_bind_blob(st, 3, wire, sizeof wire, SQLITE_STATIC);
+    if ((r = step_done(s, st, "insert unchecked")) != LEDGER_STATUS_OK)
+        return r;
+    if (sqlite3_changes(s->db) > 0)
+        s->unchecked_count++;
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_store_unchecked_take(ledger_store *s, const uint8_t dependency[32],
+                                          smn_block *out, size_t max, size_t *n)
+{
+    *n = 0;
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK || s->unchecked_count == 0)
+        return r;
+    sqlite3_int64 ids[64];
+    size_t nids = 0;
+    int rc = SQLITE_DONE;
+    sqlite3_stmt *st = s->q[Q_UNCHECKED_BY_DEP];
+    bind32(st, 1, dependency);
+    while (*n < max && nids < 64 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ids[nids++] = sqlite3_column_int64(st, 0);
+        /* A row that fails to decode is dropped, not returned. */
+        if (ledger_col_block(st, 1, &out[*n]))
+            (*n)++;
+    }
+    if (*n < max && nids < 64 && rc != SQLITE_DONE) {
+        done(st);
+        return fail(s, "read unchecked");
+    }
+    done(st);
+    for (size_t i = 0; i < nids; i++) {
+        st = s->q[Q_UNCHECKED_DEL];
+        sqlite3_bind_int64(st, 1, ids[i]);
+        if ((r = step_done(s, st, "delete unchecked")) != LEDGER_STATUS_OK)
+            return r;
+        s->unchecked_count--;
+    }
+    return LEDGER_STATUS_OK;
+}
+
+size_t ledger_store_unchecked_count(const ledger_store *s)
+{
+    return s->unchecked_count;
+}
+
+/* ---- confirmation ---- */
+
+ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t account[32],
+                                           uint64_t height)
+{
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    ledger_account_info ai;
+    if ((r = ledger_store_account(s, account, &ai)) != LEDGER_STATUS_OK)
+        return r;
+    if (height > ai.height) {
+        snprintf(s->err, sizeof s->err, "confirmation height above the chain");
+        return LEDGER_STATUS_INVALID;
+    }
+    sqlite3_stmt *st = s->q[Q_CONF_SET];
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)height);
+    bind32(st, 2, account);
+    if ((r = step_done(s, st, "write confirmation height")) != LEDGER_STATUS_OK)
+        return r;
+    if (height > ai.conf_height)
+        s->pending.cemented += height - ai.conf_height;
+    return LEDGER_STATUS_OK;
+}
+
+/* ---- pruning ---- */
+
+ledger_status ledger_store_prune_candidates(ledger_store *s, uint64_t keep, const uint8_t *after,
+                                            ledger_prune_candidate *out, size_t max, size_t *n)
+{
+    static const uint8_t zero[1] = {0};
+    *n = 0;
+    sqlite3_stmt *st = s->q[Q_PRUNE_CANDIDATES];
+    if (after)
+        bind32(st, 1, after);
+    else
+        sqlite3_bind_blob(st, 1, zero, 0, SQLITE_STATIC); /* the empty blob sorts first */
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)keep);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    int rc;
+    ledger_status r = LEDGER_STATUS_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_prune_candidate *c = &out[*n];
+        if (!ledger_col_bytes(st, 0, c->account, 32)) {
+            r = corrupt(s, "accounts");
+            break;
+        }
+        c->conf_height = (uint64_t)sqlite3_column_int64(st, 1);
+        c->pruned_height = (uint64_t)sqlite3_column_int64(st, 2);
+        (*n)++;
+    }
+    if (r == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+        r = fail(s, "prune candidates");
+    done(st);
+    return r;
+}
+
+ledger_status ledger_store_pruned_height(ledger_store *s, const uint8_t account[32],
+                                         uint64_t *height)
+{
+    sqlite3_stmt *st = s->q[Q_WATERMARK_GET];
+    bind32(st, 1, account);
+    int rc = sqlite3_step(st);
+    *height = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? LEDGER_STATUS_OK : fail(s, "read watermark");
+}
+
+ledger_status ledger_store_prune_account(ledger_store *s, const uint8_t account[32], uint64_t up_to,
+                                         uint64_t *removed)
+{
+    *removed = 0;
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    ledger_account_info ai;
+    if ((r = ledger_store_account(s, account, &ai)) != LEDGER_STATUS_OK)
+        return r;
+    /* The frontier and every unconfirmed block stay, whatever the caller asks. */
+    if (up_to >= ai.conf_height || up_to >= ai.height) {
+        snprintf(s->err, sizeof s->err, "refusing to prune at or above the confirmation height");
+        return LEDGER_STATUS_INVALID;
+    }
+    uint64_t cur;
+    if ((r = ledger_store_pruned_height(s, account, &cur)) != LEDGER_STATUS_OK)
+        return r;
+    if (up_to <= cur)
+        return LEDGER_STATUS_OK;
+    sqlite3_stmt *st = s->q[Q_PRUNE_COPY];
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)up_to);
+    if ((r = step_done(s, st, "record pruned")) != LEDGER_STATUS_OK)
+        return r;
+    st = s->q[Q_PRUNE_DELETE];
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)up_to);
+    if ((r = step_done(s, st, "delete pruned")) != LEDGER_STATUS_OK)
+        return r;
+    *removed = (uint64_t)sqlite3_changes(s->db);
+    st = s->q[Q_WATERMARK_PUT];
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)up_to);
+    if ((r = step_done(s, st, "write watermark")) != LEDGER_STATUS_OK)
+        return r;
+    s->pending.pruned += *removed;
+    if (*removed)
+        s->any_pruned = true;
+    return LEDGER_STATUS_OK;
+}
+
+void ledger_store_counts(const ledger_store *s, ledger_counts *out)
+{
+    out->blocks = s->committed.blocks + s->pending.blocks;
+    out->cemented = s->committed.cemented + s->pending.cemented;
+    out->pruned = s->committed.pruned + s->pending.pruned;
+    out->unchecked = s->unchecked_count;
+}

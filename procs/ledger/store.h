@@ -1,0 +1,113 @@
+/* The ledger database's single writer. SQLite in WAL mode with
+ * synchronous=NORMAL: a committed transaction is in the WAL file before
+ * COMMIT returns, so a SIGKILL of the process (not of the machine) never
+ * loses an acknowledged batch; a power loss may lose the last transactions
+ * since the last WAL sync but never corrupts the database, and the node then
+ * re-learns those blocks from its peers. Other processes read through ro.h.
+ *
+ * A store is used from one thread. Every function returns a ledger_status;
+ * on LEDGER_STATUS_IO ledger_store_errmsg() says what failed. */
+#ifndef LEDGER_STORE_H
+#define LEDGER_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/block.h"
+#include "common/network.h"
+#include "procs/ledger/types.h"
+#include "procs/ledger/validate.h"
+
+typedef struct ledger_store ledger_store;
+
+typedef struct {
+    size_t unchecked_max; /* blocks held while waiting for a dependency (default 65536) */
+    int cache_mib;        /* SQLite page cache in MiB (default 64) */
+} ledger_store_config;
+
+/* Opens (creating if absent, with the network's genesis inserted and
+ * cemented) the ledger database at path. Refuses another network's, another
+ * genesis's or a newer schema's database with a one-line reason in err.
+ * cfg may be NULL for the defaults. */
+ledger_status ledger_store_open(const char *path, const smn_network *net,
+                                const ledger_store_config *cfg, ledger_store **out, char *err,
+                                size_t errlen);
+void ledger_store_close(ledger_store *s);
+const smn_network *ledger_store_network(const ledger_store *s);
+/* The last failure's message ("" if none); owned by the store. */
+const char *ledger_store_errmsg(const ledger_store *s);
+
+/* One write transaction at a time; commit makes everything since begin
+ * durable against a process kill, rollback forgets it (in-memory state
+ * included). */
+ledger_status ledger_store_begin(ledger_store *s);
+ledger_status ledger_store_commit(ledger_store *s);
+void ledger_store_rollback(ledger_store *s);
+bool ledger_store_in_transaction(const ledger_store *s);
+
+/* The read interface validation uses, reading this store (including the
+ * uncommitted changes of the current transaction). */
+void ledger_store_view(ledger_store *s, ledger_view *out);
+
+/* Reads. NOT_FOUND when absent. */
+ledger_status ledger_store_account(ledger_store *s, const uint8_t account[32],
+                                   ledger_account_info *out);
+ledger_status ledger_store_block(ledger_store *s, const uint8_t hash[32], ledger_block_record *out);
+/* The block of account at height; out may be NULL to learn only the hash. */
+ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], uint64_t height,
+                                    uint8_t hash[32], ledger_block_record *out);
+ledger_status ledger_store_receivable(ledger_store *s, const uint8_t send_hash[32],
+                                      ledger_receivable *out);
+/* Representative weight; zero for an unknown representative. */
+ledger_status ledger_store_weight(ledger_store *s, const uint8_t rep[32], smn_amount_t *out);
+ledger_status ledger_store_is_pruned(ledger_store *s, const uint8_t hash[32], bool *pruned);
+
+/* Applies a block that ledger_validate accepted against this store's
+ * current state, inside a transaction: block row, account, receivable,
+ * representative weights. */
+ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint8_t hash[32],
+                                 const ledger_validation *v);
+
+/* Unchecked blocks: ones waiting for `dependency`. Bounded: when full the
+ * oldest entry is dropped. A hash already held is not added twice.
+ * Only blocks whose signature verified are put here. */
+ledger_status ledger_store_unchecked_put(ledger_store *s, const smn_block *b,
+                                         const uint8_t hash[32], const uint8_t dependency[32]);
+/* Removes and returns up to max blocks waiting for dependency, oldest first. */
+ledger_status ledger_store_unchecked_take(ledger_store *s, const uint8_t dependency[32],
+                                          smn_block *out, size_t max, size_t *n);
+size_t ledger_store_unchecked_count(const ledger_store *s);
+
+/* Confirmation height of account (which must exist). */
+ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t account[32],
+                                           uint64_t height);
+
+/* Pruning: accounts (after `after`, in key order; NULL = from the start)
+ * with more than keep cemented blocks above their watermark. */
+typedef struct {
+    uint8_t account[32];
+    uint64_t conf_height;
+    uint64_t pruned_height;
+} ledger_prune_candidate;
+ledger_status ledger_store_prune_candidates(ledger_store *s, uint64_t keep, const uint8_t *after,
+                                            ledger_prune_candidate *out, size_t max, size_t *n);
+/* Removes account's blocks with height in (current watermark, up_to],
+ * remembers their hashes as pruned and raises the watermark to up_to. */
+ledger_status ledger_store_prune_account(ledger_store *s, const uint8_t account[32], uint64_t up_to,
+                                         uint64_t *removed);
+/* 0 when nothing was pruned. */
+ledger_status ledger_store_pruned_height(ledger_store *s, const uint8_t account[32],
+                                         uint64_t *height);
+
+/* Counters kept in meta: blocks ever accepted (genesis included), blocks
+ * cemented, blocks pruned. */
+typedef struct {
+    uint64_t blocks;
+    uint64_t cemented;
+    uint64_t pruned;
+    uint64_t unchecked;
+} ledger_counts;
+void ledger_store_counts(const ledger_store *s, ledger_counts *out);
+
+#endif

@@ -1,0 +1,191 @@
+/* Block actions: block_info, blocks_info, chain and successors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/block_json.h"
+#include "common/hex.h"
+#include "procs/rpc/rpc.h"
+
+/* Nano's block_info object; `contents` as an object (json_block) or as a
+ * string holding the JSON (Nano's default). */
+static json_t *block_info_json(const ledger_block_record *r, bool json_block)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "block_account", rpc_json_account(r->block.account));
+    json_object_set_new(o, "amount", rpc_json_amount(r->amount));
+    json_object_set_new(o, "balance", rpc_json_amount(r->block.balance));
+    json_object_set_new(o, "height", rpc_json_u64(r->height));
+    json_object_set_new(o, "confirmed", json_string(r->confirmed ? "true" : "false"));
+    json_object_set_new(o, "successor", rpc_json_hash(r->successor));
+    json_object_set_new(o, "subtype", json_string(ledger_subtype_str(r->subtype)));
+    json_t *contents = smn_block_to_json(&r->block);
+    if (json_block) {
+        json_object_set_new(o, "contents", contents);
+    } else {
+        char *text = json_dumps(contents, JSON_COMPACT);
+        json_decref(contents);
+        json_object_set_new(o, "contents", text ? json_string(text) : json_null());
+        free(text);
+    }
+    return o;
+}
+
+void rpc_action_block_info(rpc_call *c, const json_t *req)
+{
+    uint8_t h[32];
+    bool json_block;
+    if (!rpc_arg_hash(c, req, "hash", h) || !rpc_arg_bool(c, req, "json_block", false, &json_block))
+        return;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    ledger_block_record r;
+    ledger_status st = ledger_ro_block(l, h, &r);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        rpc_reply_error(c, "Block not found");
+        return;
+    }
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    rpc_reply(c, block_info_json(&r, json_block));
+}
+
+void rpc_action_blocks_info(rpc_call *c, const json_t *req)
+{
+    bool json_block, include_not_found;
+    if (!rpc_arg_bool(c, req, "json_block", false, &json_block) ||
+        !rpc_arg_bool(c, req, "include_not_found", false, &include_not_found))
+        return;
+    json_t *list = json_object_get(req, "hashes");
+    if (!list) {
+        rpc_reply_error(c, "Missing field: hashes");
+        return;
+    }
+    if (!json_is_array(list)) {
+        rpc_reply_error(c, "Bad hashes (expected a list)");
+        return;
+    }
+    if (json_array_size(list) > RPC_MAX_COUNT) {
+        rpc_reply_error(c, "Too many hashes");
+        return;
+    }
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    json_t *blocks = json_object(), *missing = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        uint8_t h[32];
+        if (!json_is_string(v) || !smn_hex_decode(json_string_value(v), h, 32)) {
+            json_decref(blocks);
+            json_decref(missing);
+            rpc_reply_error(c, "Bad block hash");
+            return;
+        }
+        ledger_block_record r;
+        ledger_status st = ledger_ro_block(l, h, &r);
+        char hex[65];
+        smn_hex_encode(h, 32, hex);
+        if (st == LEDGER_STATUS_NOT_FOUND) {
+            if (!include_not_found) {
+                json_decref(blocks);
+                json_decref(missing);
+                rpc_reply_error(c, "Block not found");
+                return;
+            }
+            json_array_append_new(missing, json_string(hex));
+            continue;
+        }
+        if (st != LEDGER_STATUS_OK) {
+            json_decref(blocks);
+            json_decref(missing);
+            rpc_reply_ledger_error(c, st);
+            return;
+        }
+        json_object_set_new(blocks, hex, block_info_json(&r, json_block));
+    }
+    json_t *o = json_pack("{s:o}", "blocks", blocks);
+    if (include_not_found)
+        json_object_set_new(o, "blocks_not_found", missing);
+    else
+        json_decref(missing);
+    rpc_reply(c, o);
+}
+
+/* chain: the block and its predecessors; successors (or chain with
+ * reverse): the block and the blocks after it. offset skips that many first. */
+void rpc_action_chain(rpc_call *c, const json_t *req)
+{
+    uint8_t h[32];
+    uint64_t count, offset = 0;
+    bool reverse;
+    if (!rpc_arg_hash(c, req, "block", h) ||
+        !rpc_arg_count(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &count) ||
+        !rpc_arg_u64(c, req, "offset", "Invalid offset", &offset) ||
+        !rpc_arg_bool(c, req, "reverse", false, &reverse))
+        return;
+    if (strcmp(c->action, "successors") == 0)
+        reverse = !reverse;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    if (offset > RPC_MAX_COUNT) {
+        rpc_reply_error(c, "Invalid offset");
+        return;
+    }
+    ledger_block_record r;
+    ledger_status st = ledger_ro_block(l, h, &r);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        rpc_reply_error(c, "Block not found");
+        return;
+    }
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    json_t *blocks = json_array();
+    if (!reverse) {
+        size_t total = (size_t)(count + offset), n = 0;
+        uint8_t(*hs)[32] = malloc(32 * total);
+        if (!hs) {
+            json_decref(blocks);
+            rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+            return;
+        }
+        st = ledger_ro_chain(l, h, hs, total, &n);
+        if (st != LEDGER_STATUS_OK) {
+            free(hs);
+            json_decref(blocks);
+            rpc_reply_ledger_error(c, st);
+            return;
+        }
+        for (size_t i = (size_t)offset; i < n; i++)
+            json_array_append_new(blocks, rpc_json_hash(hs[i]));
+        free(hs);
+    } else {
+        /* follow successors; each step is one indexed lookup */
+        uint64_t skipped = 0;
+        for (;;) {
+            if (skipped >= offset)
+                json_array_append_new(blocks, rpc_json_hash(r.hash));
+            else
+                skipped++;
+            if (json_array_size(blocks) >= count || smn_is_zero32(r.successor))
+                break;
+            uint8_t next[32];
+            memcpy(next, r.successor, 32);
+            st = ledger_ro_block(l, next, &r);
+            if (st != LEDGER_STATUS_OK) {
+                json_decref(blocks);
+                rpc_reply_ledger_error(c, st);
+                return;
+            }
+        }
+    }
+    rpc_reply(c, json_pack("{s:o}", "blocks", blocks));
+}

@@ -1,0 +1,282 @@
+/* Request context, the action table and dispatch: JSON text in, one answer
+ * out through the call's done callback. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "procs/rpc/rpc.h"
+
+static const rpc_action action_table[] = {
+    /* sorted by name: rpc_action_find bisects */
+    {"account_balance", rpc_action_account_balance, 0},
+    {"account_create", rpc_action_account_create, RPC_ACTION_CONTROL},
+    {"account_history", rpc_action_account_history, 0},
+    {"account_info", rpc_action_account_info, 0},
+    {"account_list", rpc_action_account_list, RPC_ACTION_CONTROL},
+    {"account_representative", rpc_action_account_representative, 0},
+    {"account_representative_set", rpc_action_account_representative_set, RPC_ACTION_CONTROL},
+    {"account_weight", rpc_action_account_weight, 0},
+    {"accounts_balances", rpc_action_accounts_balances, 0},
+    {"block_count", rpc_action_block_count, 0},
+    {"block_hash", rpc_action_block_hash, 0},
+    {"block_info", rpc_action_block_info, 0},
+    {"blocks_info", rpc_action_blocks_info, 0},
+    {"chain", rpc_action_chain, 0},
+    {"confirmation_quorum", rpc_action_confirmation_quorum, 0},
+    {"frontiers", rpc_action_frontiers, 0},
+    {"key_create", rpc_action_key_create, 0},
+    {"key_expand", rpc_action_key_expand, 0},
+    {"password_enter", rpc_action_password_enter, RPC_ACTION_CONTROL},
+    {"process", rpc_action_process, 0},
+    {"raw_to_smn", rpc_action_raw_to_smn, 0},
+    {"receivable", rpc_action_receivable, 0}, /* with "wallet": checks control itself */
+    {"receive", rpc_action_receive, RPC_ACTION_CONTROL},
+    {"representatives", rpc_action_representatives, 0},
+    {"send", rpc_action_send, RPC_ACTION_CONTROL},
+    {"smn_to_raw", rpc_action_smn_to_raw, 0},
+    {"successors", rpc_action_chain, 0},
+    {"telemetry", rpc_action_telemetry, 0},
+    {"uptime", rpc_action_uptime, 0},
+    {"validate_account_number", rpc_action_validate_account_number, 0},
+    {"version", rpc_action_version, 0},
+    {"wallet_add", rpc_action_wallet_add, RPC_ACTION_CONTROL},
+    {"wallet_create", rpc_action_wallet_create, RPC_ACTION_CONTROL},
+    {"wallet_receivable", rpc_action_wallet_receivable, RPC_ACTION_CONTROL},
+    {"work_generate", rpc_action_work_generate, RPC_ACTION_CONTROL},
+    {"work_validate", rpc_action_work_validate, 0},
+};
+
+const rpc_action *rpc_actions(size_t *n)
+{
+    *n = sizeof action_table / sizeof action_table[0];
+    return action_table;
+}
+
+const rpc_action *rpc_action_find(const char *name)
+{
+    size_t lo = 0, hi = sizeof action_table / sizeof action_table[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(name, action_table[mid].name);
+        if (c == 0)
+            return &action_table[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* ---- answering ---- */
+
+static void call_finish(rpc_call *c, int status, json_t *obj)
+{
+    if (c->answered) {
+        /* A second answer is an action bug: keep the first, never crash. */
+        smn_error("rpc: action %s answered twice", c->action ? c->action : "?");
+        json_decref(obj);
+        return;
+    }
+    c->answered = true;
+    char *text = NULL;
+    if (obj)
+        text = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    if (!text) {
+        status = 500;
+        text = strdup("{\"error\":\"Internal error\"}");
+    }
+    rpc_ctx *ctx = c->ctx;
+    if (c->pending) {
+        /* unlink from the context's pending list */
+        rpc_call **pp = &ctx->pending;
+        while (*pp && *pp != c)
+            pp = &(*pp)->next_pending;
+        if (*pp)
+            *pp = c->next_pending;
+    }
+    rpc_done_fn done = c->done;
+    void *arg = c->done_arg;
+    free(c);
+    if (text)
+        done(arg, status, text);
+}
+
+void rpc_reply_status(rpc_call *c, int http_status, json_t *obj)
+{
+    call_finish(c, http_status, obj);
+}
+
+void rpc_reply(rpc_call *c, json_t *obj)
+{
+    call_finish(c, 200, obj);
+}
+
+void rpc_reply_error(rpc_call *c, const char *msg)
+{
+    call_finish(c, 200, json_pack("{s:s}", "error", msg));
+}
+
+static void reply_error_status(rpc_call *c, int status, const char *msg)
+{
+    call_finish(c, status, json_pack("{s:s}", "error", msg));
+}
+
+rpc_ctx *rpc_call_ctx(rpc_call *c)
+{
+    return c->ctx;
+}
+
+void rpc_call_go_pending(rpc_call *c)
+{
+    if (c->pending)
+        return;
+    c->pending = true;
+    c->next_pending = c->ctx->pending;
+    c->ctx->pending = c;
+}
+
+/* ---- dispatch ---- */
+
+int rpc_handle_async(rpc_ctx *ctx, const char *body, size_t len, rpc_done_fn done, void *arg)
+{
+    rpc_call *c = calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    c->ctx = ctx;
+    c->done = done;
+    c->done_arg = arg;
+
+    if (len > RPC_MAX_BODY_BYTES) {
+        reply_error_status(c, 413, "Request body too large");
+        return 0;
+    }
+    json_error_t jerr;
+    /* JSON_REJECT_DUPLICATES: one meaning per field, no "last one wins". */
+    json_t *req = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!req || !json_is_object(req)) {
+        json_decref(req);
+        reply_error_status(c, 400, "Unable to parse JSON");
+        return 0;
+    }
+    json_t *action = json_object_get(req, "action");
+    if (!json_is_string(action)) {
+        json_decref(req);
+        reply_error_status(c, 400, "Unable to parse JSON");
+        return 0;
+    }
+    const rpc_action *a = rpc_action_find(json_string_value(action));
+    if (!a) {
+        json_decref(req);
+        rpc_reply_error(c, "Unknown command");
+        return 0;
+    }
+    c->action = a->name;
+    if ((a->flags & RPC_ACTION_CONTROL) && !ctx->cfg.enable_control) {
+        json_decref(req);
+        rpc_reply_error(c, "RPC control is disabled");
+        return 0;
+    }
+    /* The action may answer now or later; after this line `c` may be gone. */
+    a->fn(c, req);
+    json_decref(req);
+    return 0;
+}
+
+typedef struct {
+    bool done;
+    int status;
+    char *text;
+} sync_result;
+
+static void sync_done(void *arg, int status, char *text)
+{
+    sync_result *r = arg;
+    if (!r) {
+        free(text); /* a late answer to an abandoned synchronous call */
+        return;
+    }
+    r->done = true;
+    r->status = status;
+    r->text = text;
+}
+
+int rpc_handle(rpc_ctx *ctx, const char *body, size_t len, int *http_status, char **json_out)
+{
+    sync_result r = {0};
+    rpc_call *before = ctx->pending;
+    int rc = rpc_handle_async(ctx, body, len, sync_done, &r);
+    if (rc != 0)
+        return rc;
+    if (!r.done) {
+        /* The new pending call is at the head of the list: detach it from r. */
+        if (ctx->pending && ctx->pending != before)
+            ctx->pending->done_arg = NULL;
+        return -EINPROGRESS;
+    }
+    *http_status = r.status;
+    *json_out = r.text;
+    return 0;
+}
+
+/* ---- context ---- */
+
+rpc_ctx *rpc_ctx_new(const rpc_config *cfg)
+{
+    if (!cfg || !cfg->net)
+        return NULL;
+    rpc_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    ctx->cfg = *cfg;
+    if (cfg->data_dir) {
+        ctx->data_dir = strdup(cfg->data_dir);
+        if (!ctx->data_dir) {
+            free(ctx);
+            return NULL;
+        }
+        ctx->cfg.data_dir = ctx->data_dir;
+    }
+    if (ctx->cfg.quorum_percent == 0 || ctx->cfg.quorum_percent > 100)
+        ctx->cfg.quorum_percent = 67;
+    if (ctx->cfg.online_weight_minimum == 0)
+        ctx->cfg.online_weight_minimum = smn_amount_one_smn() * 60000u;
+    ctx->started_ns = rpc_monotonic_ns();
+    return ctx;
+}
+
+void rpc_ctx_free(rpc_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    while (ctx->pending) {
+        rpc_call *c = ctx->pending;
+        /* A submission still refers to the call: cut it loose so a late
+         * rpc_submission_done becomes a no-op that only frees it. */
+        if (c->submission)
+            c->submission->call = NULL;
+        reply_error_status(c, 503, "Shutting down");
+    }
+    rpc_ctx_close_dbs(ctx);
+    free(ctx->data_dir);
+    free(ctx);
+}
+
+void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user)
+{
+    ctx->submit = fn;
+    ctx->submit_user = user;
+}
+
+void rpc_ctx_set_stats(rpc_ctx *ctx, rpc_stats_fn fn, void *user)
+{
+    ctx->stats = fn;
+    ctx->stats_user = user;
+}
+
+const smn_network *rpc_ctx_net(const rpc_ctx *ctx)
+{
+    return ctx->cfg.net;
+}

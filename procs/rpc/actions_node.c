@@ -1,0 +1,187 @@
+/* Node-wide actions: version, uptime, counts, telemetry, representatives,
+ * quorum. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/address.h"
+#include "common/block.h"
+#include "procs/ledger/schema.h"
+#include "procs/rpc/rpc.h"
+
+#ifndef SMN_NODE_VERSION
+#error "SMN_NODE_VERSION must come from the build (meson project version)"
+#endif
+
+/* "0.1.0" → 0, 1, 0 */
+static void version_parts(unsigned v[3])
+{
+    const char *p = SMN_NODE_VERSION;
+    for (int i = 0; i < 3; i++) {
+        v[i] = (unsigned)strtoul(p, (char **)&p, 10);
+        if (*p == '.')
+            p++;
+    }
+}
+
+void rpc_action_version(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    const smn_network *net = rpc_ctx_net(rpc_call_ctx(c));
+    uint8_t genesis[32];
+    smn_block_hash(&net->genesis, genesis);
+    json_t *o = json_object();
+    json_object_set_new(o, "rpc_version", json_string("1"));
+    json_object_set_new(o, "store_version", rpc_json_u64(LEDGER_SCHEMA_VERSION));
+    json_object_set_new(o, "node_vendor", json_string("smallnano " SMN_NODE_VERSION));
+    json_object_set_new(o, "store_vendor", json_pack("s++", "SQLite ", sqlite3_libversion(), ""));
+    json_object_set_new(o, "network", json_string(net->name));
+    json_object_set_new(o, "network_identifier", rpc_json_hash(genesis));
+    rpc_reply(c, o);
+}
+
+static uint64_t uptime_s(rpc_ctx *ctx)
+{
+    return (rpc_monotonic_ns() - ctx->started_ns) / 1000000000ull;
+}
+
+void rpc_action_uptime(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    rpc_reply(c, json_pack("{s:o}", "seconds", rpc_json_u64(uptime_s(rpc_call_ctx(c)))));
+}
+
+void rpc_action_block_count(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    ledger_counts n;
+    ledger_status st = ledger_ro_counts(l, &n);
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o,s:o,s:o,s:o}", "count", rpc_json_u64(n.blocks), "unchecked",
+                           rpc_json_u64(n.unchecked), "cemented", rpc_json_u64(n.cemented),
+                           "pruned", rpc_json_u64(n.pruned)));
+}
+
+void rpc_action_telemetry(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    rpc_ctx *ctx = rpc_call_ctx(c);
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    ledger_counts n;
+    ledger_status st = ledger_ro_counts(l, &n);
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    rpc_node_stats stats = {0};
+    if (ctx->stats && ctx->stats(ctx->stats_user, &stats) != 0)
+        memset(&stats, 0, sizeof stats);
+    unsigned v[3];
+    version_parts(v);
+    const smn_network *net = ctx->cfg.net;
+    uint8_t genesis[32];
+    smn_block_hash(&net->genesis, genesis);
+    json_t *o = json_object();
+    json_object_set_new(o, "block_count", rpc_json_u64(n.blocks));
+    json_object_set_new(o, "cemented_count", rpc_json_u64(n.cemented));
+    json_object_set_new(o, "unchecked_count", rpc_json_u64(n.unchecked));
+    json_object_set_new(o, "pruned_count", rpc_json_u64(n.pruned));
+    if (stats.peers_known)
+        json_object_set_new(o, "peer_count", rpc_json_u64(stats.peer_count));
+    json_object_set_new(o, "uptime", rpc_json_u64(uptime_s(ctx)));
+    json_object_set_new(o, "genesis_block", rpc_json_hash(genesis));
+    json_object_set_new(o, "network", json_string(net->name));
+    json_object_set_new(o, "major_version", rpc_json_u64(v[0]));
+    json_object_set_new(o, "minor_version", rpc_json_u64(v[1]));
+    json_object_set_new(o, "patch_version", rpc_json_u64(v[2]));
+    json_object_set_new(o, "maker", json_string("smallnano"));
+    char diff[17];
+    snprintf(diff, sizeof diff, "%016llX", (unsigned long long)net->work_send);
+    json_object_set_new(o, "active_difficulty", json_string(diff));
+    rpc_reply(c, o);
+}
+
+static int cmp_account(const void *a, const void *b)
+{
+    return memcmp(((const ledger_rep_weight *)a)->account, ((const ledger_rep_weight *)b)->account,
+                  32);
+}
+
+void rpc_action_representatives(rpc_call *c, const json_t *req)
+{
+    uint64_t count;
+    bool sorting;
+    if (!rpc_arg_count(c, req, "count", RPC_MAX_COUNT, RPC_MAX_COUNT, &count) ||
+        !rpc_arg_bool(c, req, "sorting", false, &sorting))
+        return;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    /* Nano lists representatives in account order unless sorting asks for
+     * weight order; the ledger hands them heaviest first, so fetch them all
+     * (up to the list bound) and reorder. */
+    ledger_rep_weight *reps = malloc(sizeof *reps * RPC_MAX_COUNT);
+    if (!reps) {
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+        return;
+    }
+    size_t n = 0;
+    ledger_status st = ledger_ro_representatives(l, reps, sorting ? count : RPC_MAX_COUNT, &n);
+    if (st != LEDGER_STATUS_OK) {
+        free(reps);
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    if (!sorting) {
+        qsort(reps, n, sizeof *reps, cmp_account);
+        if (n > count)
+            n = count;
+    }
+    json_t *map = json_object();
+    char addr[SMN_ADDRESS_STRLEN];
+    for (size_t i = 0; i < n; i++) {
+        smn_address_encode(reps[i].account, addr);
+        json_object_set_new(map, addr, rpc_json_amount(reps[i].weight));
+    }
+    free(reps);
+    rpc_reply(c, json_pack("{s:o}", "representatives", map));
+}
+
+/* a * pct / 100 without overflowing u128 (weights reach 10^37). */
+static smn_amount_t percent_of(smn_amount_t a, unsigned pct)
+{
+    return (a / 100) * pct + (a % 100) * pct / 100;
+}
+
+void rpc_action_confirmation_quorum(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    rpc_ctx *ctx = rpc_call_ctx(c);
+    rpc_node_stats stats = {0};
+    if (ctx->stats && ctx->stats(ctx->stats_user, &stats) != 0)
+        memset(&stats, 0, sizeof stats);
+    smn_amount_t online = stats.online_weight_known ? stats.online_weight : 0;
+    smn_amount_t floor = ctx->cfg.online_weight_minimum;
+    smn_amount_t base = online > floor ? online : floor;
+    json_t *o = json_object();
+    json_object_set_new(o, "quorum_delta",
+                        rpc_json_amount(percent_of(base, ctx->cfg.quorum_percent)));
+    json_object_set_new(o, "online_weight_quorum_percent", rpc_json_u64(ctx->cfg.quorum_percent));
+    json_object_set_new(o, "online_weight_minimum", rpc_json_amount(floor));
+    json_object_set_new(o, "online_stake_total", rpc_json_amount(online));
+    json_object_set_new(o, "peers_stake_total", rpc_json_amount(stats.peers_weight));
+    json_object_set_new(o, "trended_stake_total", rpc_json_amount(online));
+    json_object_set_new(o, "online_weight_known",
+                        json_string(stats.online_weight_known ? "true" : "false"));
+    rpc_reply(c, o);
+}

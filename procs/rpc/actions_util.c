@@ -1,0 +1,197 @@
+/* Actions that need no ledger: work, keys, addresses, unit conversion,
+ * block hashing. */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/address.h"
+#include "common/block_json.h"
+#include "common/hex.h"
+#include "common/keys.h"
+#include "common/work.h"
+#include "procs/rpc/rpc.h"
+
+/* Nano's multiplier: (2^64 - base) / (2^64 - value), as a decimal string with
+ * up to six places, computed in integers. */
+static json_t *multiplier_json(uint64_t base, uint64_t value)
+{
+    const unsigned __int128 two64 = (unsigned __int128)1 << 64;
+    unsigned __int128 num = (two64 - base) * 1000000u;
+    unsigned __int128 den = two64 - value;
+    unsigned __int128 q = num / den;
+    unsigned long long ip = (unsigned long long)(q / 1000000u);
+    unsigned frac = (unsigned)(q % 1000000u);
+    char buf[48];
+    int n = snprintf(buf, sizeof buf, "%llu.%06u", ip, frac);
+    /* trim trailing zeros, keep one decimal place: "1.0", "2.5" */
+    while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
+        buf[--n] = '\0';
+    return json_string(buf);
+}
+
+static json_t *difficulty_json(uint64_t v)
+{
+    char buf[17];
+    smn_work_format(v, buf);
+    return json_string(buf);
+}
+
+/* Optional "difficulty": 16 hex digits; default the send threshold. */
+static bool arg_difficulty(rpc_call *c, const json_t *req, uint64_t dflt, uint64_t *out)
+{
+    json_t *v = json_object_get(req, "difficulty");
+    *out = dflt;
+    if (!v)
+        return true;
+    if (!json_is_string(v) || !smn_work_parse(json_string_value(v), out)) {
+        rpc_reply_error(c, "Bad difficulty");
+        return false;
+    }
+    return true;
+}
+
+void rpc_action_work_generate(rpc_call *c, const json_t *req)
+{
+    const smn_network *net = rpc_ctx_net(rpc_call_ctx(c));
+    uint8_t root[32];
+    uint64_t difficulty, nonce;
+    if (!rpc_arg_hash(c, req, "hash", root) ||
+        !arg_difficulty(c, req, smn_work_threshold(net, false), &difficulty))
+        return;
+    /* A difficulty below the receive threshold would produce work the
+     * network rejects anyway. */
+    if (difficulty < smn_work_threshold(net, true)) {
+        rpc_reply_error(c, "Difficulty below the network minimum");
+        return;
+    }
+    if (smn_work_generate(root, difficulty, rpc_call_ctx(c)->cfg.work_threads, NULL, &nonce) != 0) {
+        rpc_reply_error(c, "Work generation cancellation or failure");
+        return;
+    }
+    char work[17];
+    smn_work_format(nonce, work);
+    uint64_t value = smn_work_value(root, nonce);
+    json_t *o = json_object();
+    json_object_set_new(o, "work", json_string(work));
+    json_object_set_new(o, "difficulty", difficulty_json(value));
+    json_object_set_new(o, "multiplier", multiplier_json(smn_work_threshold(net, false), value));
+    json_object_set_new(o, "hash", rpc_json_hash(root));
+    rpc_reply(c, o);
+}
+
+void rpc_action_work_validate(rpc_call *c, const json_t *req)
+{
+    const smn_network *net = rpc_ctx_net(rpc_call_ctx(c));
+    uint8_t root[32];
+    uint64_t nonce, difficulty;
+    if (!rpc_arg_hash(c, req, "hash", root))
+        return;
+    json_t *w = json_object_get(req, "work");
+    if (!w) {
+        rpc_reply_error(c, "Missing field: work");
+        return;
+    }
+    if (!json_is_string(w) || !smn_work_parse(json_string_value(w), &nonce)) {
+        rpc_reply_error(c, "Bad work");
+        return;
+    }
+    uint64_t send = smn_work_threshold(net, false), recv = smn_work_threshold(net, true);
+    if (!arg_difficulty(c, req, send, &difficulty))
+        return;
+    uint64_t value = smn_work_value(root, nonce);
+    json_t *o = json_object();
+    if (json_object_get(req, "difficulty"))
+        json_object_set_new(o, "valid", json_string(value >= difficulty ? "1" : "0"));
+    json_object_set_new(o, "valid_all", json_string(value >= send ? "1" : "0"));
+    json_object_set_new(o, "valid_receive", json_string(value >= recv ? "1" : "0"));
+    json_object_set_new(o, "difficulty", difficulty_json(value));
+    json_object_set_new(o, "multiplier", multiplier_json(send, value));
+    rpc_reply(c, o);
+}
+
+static json_t *keypair_json(const smn_keypair *kp)
+{
+    char priv[65], pub[65];
+    smn_hex_encode(kp->priv, 32, priv);
+    smn_hex_encode(kp->pub, 32, pub);
+    json_t *o = json_object();
+    json_object_set_new(o, "private", json_string(priv));
+    json_object_set_new(o, "public", json_string(pub));
+    json_object_set_new(o, "account", rpc_json_account(kp->pub));
+    sodium_memzero(priv, sizeof priv);
+    return o;
+}
+
+void rpc_action_key_create(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    smn_keypair kp;
+    smn_key_create(&kp);
+    json_t *o = keypair_json(&kp);
+    smn_keypair_wipe(&kp);
+    rpc_reply(c, o);
+}
+
+void rpc_action_key_expand(rpc_call *c, const json_t *req)
+{
+    const char *key = rpc_arg_string(c, req, "key");
+    if (!key)
+        return;
+    uint8_t priv[32];
+    if (!smn_hex_decode(key, priv, 32)) {
+        rpc_reply_error(c, "Bad private key");
+        return;
+    }
+    smn_keypair kp;
+    smn_key_expand(priv, &kp);
+    sodium_memzero(priv, sizeof priv);
+    json_t *o = keypair_json(&kp);
+    smn_keypair_wipe(&kp);
+    rpc_reply(c, o);
+}
+
+void rpc_action_validate_account_number(rpc_call *c, const json_t *req)
+{
+    const char *a = rpc_arg_string(c, req, "account");
+    if (!a)
+        return;
+    uint8_t pub[32];
+    smn_address_status st = smn_address_decode(a, pub);
+    json_t *o = json_pack("{s:s}", "valid", st == SMN_ADDRESS_OK ? "1" : "0");
+    if (st != SMN_ADDRESS_OK)
+        json_object_set_new(o, "reason", json_string(smn_address_strerror(st)));
+    rpc_reply(c, o);
+}
+
+void rpc_action_raw_to_smn(rpc_call *c, const json_t *req)
+{
+    smn_amount_t v;
+    if (!rpc_arg_amount(c, req, "amount", &v))
+        return;
+    char buf[SMN_AMOUNT_SMN_STRLEN];
+    rpc_reply(c, json_pack("{s:s}", "amount", smn_amount_format_smn(v, buf)));
+}
+
+void rpc_action_smn_to_raw(rpc_call *c, const json_t *req)
+{
+    const char *s = rpc_arg_string(c, req, "amount");
+    if (!s)
+        return;
+    smn_amount_t v;
+    if (smn_amount_parse_smn(s, &v) != SMN_AMOUNT_OK) {
+        rpc_reply_error(c, "Bad amount number");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o}", "amount", rpc_json_amount(v)));
+}
+
+void rpc_action_block_hash(rpc_call *c, const json_t *req)
+{
+    smn_block b;
+    if (!rpc_arg_block(c, req, &b))
+        return;
+    uint8_t h[32];
+    smn_block_hash(&b, h);
+    rpc_reply(c, json_pack("{s:o}", "hash", rpc_json_hash(h)));
+}

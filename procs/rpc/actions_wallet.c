@@ -1,0 +1,401 @@
+/* Wallet actions (control only): wallets and accounts in the wallet store,
+ * and send / receive / change blocks built from the ledger's view of the
+ * account, signed by the wallet and handed to the ledger like `process`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/address.h"
+#include "common/hex.h"
+#include "procs/rpc/rpc.h"
+#include "procs/rpc/wallet_blocks.h"
+
+/* wallet_strerror already speaks Nano ("Wallet not found", "Insufficient
+ * balance", ...); these two keep the RPC's own wording for the same fault. */
+static const char *wallet_error(wallet_status st)
+{
+    switch (st) {
+    case WALLET_ERR_ZERO_AMOUNT:
+        return "Bad amount number";
+    case WALLET_ERR_EXISTS:
+        return "Account already exists";
+    default:
+        return wallet_strerror(st);
+    }
+}
+
+static void reply_wallet_error(rpc_call *c, wallet_status st)
+{
+    int http =
+        (st == WALLET_ERR_DB || st == WALLET_ERR_NOMEM || st == WALLET_ERR_CORRUPT) ? 500 : 200;
+    rpc_reply_status(c, http, json_pack("{s:s}", "error", wallet_error(st)));
+}
+
+static bool arg_wallet(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES])
+{
+    json_t *v = json_object_get(req, "wallet");
+    if (!v) {
+        rpc_reply_error(c, "Missing field: wallet");
+        return false;
+    }
+    if (!json_is_string(v) || !smn_hex_decode(json_string_value(v), id, WALLET_ID_BYTES)) {
+        rpc_reply_error(c, "Bad wallet number");
+        return false;
+    }
+    return true;
+}
+
+/* The wallet store and an existing wallet id; false after answering. */
+static wallet_store *open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES])
+{
+    if (!arg_wallet(c, req, id))
+        return NULL;
+    wallet_store *ws = rpc_wallets(c);
+    if (!ws)
+        return NULL;
+    wallet_status st = wallet_exists(ws, id);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return NULL;
+    }
+    return ws;
+}
+
+static json_t *wallet_id_json(const uint8_t id[WALLET_ID_BYTES])
+{
+    char hex[2 * WALLET_ID_BYTES + 1];
+    smn_hex_encode(id, WALLET_ID_BYTES, hex);
+    return json_string(hex);
+}
+
+static wallet_kdf kdf_of(const rpc_ctx *ctx)
+{
+    if (ctx->cfg.wallet_kdf.opslimit == 0 || ctx->cfg.wallet_kdf.memlimit == 0)
+        return wallet_kdf_interactive();
+    return ctx->cfg.wallet_kdf;
+}
+
+void rpc_action_wallet_create(rpc_call *c, const json_t *req)
+{
+    uint8_t seed[32];
+    bool have_seed = json_object_get(req, "seed") != NULL;
+    if (have_seed) {
+        json_t *v = json_object_get(req, "seed");
+        if (!json_is_string(v) || !smn_hex_decode(json_string_value(v), seed, 32)) {
+            rpc_reply_error(c, "Bad seed");
+            return;
+        }
+    }
+    wallet_store *ws = rpc_wallets(c);
+    if (!ws) {
+        sodium_memzero(seed, sizeof seed);
+        return;
+    }
+    /* Nano's wallets start with an empty password; password_change (not yet
+     * an action) or the CLI sets one. */
+    wallet_create_opts o = {
+        .password = "", .kdf = kdf_of(rpc_call_ctx(c)), .seed = have_seed ? seed : NULL};
+    uint8_t id[WALLET_ID_BYTES];
+    wallet_status st = wallet_create(ws, &o, id);
+    sodium_memzero(seed, sizeof seed);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o}", "wallet", wallet_id_json(id)));
+}
+
+void rpc_action_account_create(rpc_call *c, const json_t *req)
+{
+    uint8_t id[WALLET_ID_BYTES], pub[32];
+    if (json_object_get(req, "index")) {
+        /* accounts are derived in order; an explicit index would leave gaps
+         * the store does not track */
+        rpc_reply_error(c, "Invalid index: accounts are derived in order, omit \"index\"");
+        return;
+    }
+    wallet_store *ws = open_wallet(c, req, id);
+    if (!ws)
+        return;
+    wallet_status st = wallet_account_create(ws, id, pub);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o}", "account", rpc_json_account(pub)));
+}
+
+void rpc_action_wallet_add(rpc_call *c, const json_t *req)
+{
+    uint8_t id[WALLET_ID_BYTES], priv[32], pub[32];
+    const char *key = rpc_arg_string(c, req, "key");
+    if (!key)
+        return;
+    if (!smn_hex_decode(key, priv, 32)) {
+        rpc_reply_error(c, "Bad private key");
+        return;
+    }
+    wallet_store *ws = open_wallet(c, req, id);
+    if (!ws) {
+        sodium_memzero(priv, sizeof priv);
+        return;
+    }
+    wallet_status st = wallet_adhoc_insert(ws, id, priv, pub);
+    sodium_memzero(priv, sizeof priv);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o}", "account", rpc_json_account(pub)));
+}
+
+void rpc_action_account_list(rpc_call *c, const json_t *req)
+{
+    uint8_t id[WALLET_ID_BYTES];
+    wallet_store *ws = open_wallet(c, req, id);
+    if (!ws)
+        return;
+    uint8_t(*pubs)[32] = NULL;
+    size_t n = 0;
+    wallet_status st = wallet_accounts(ws, id, &pubs, &n);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, rpc_json_account(pubs[i]));
+    free(pubs);
+    rpc_reply(c, json_pack("{s:o}", "accounts", list));
+}
+
+void rpc_action_password_enter(rpc_call *c, const json_t *req)
+{
+    uint8_t id[WALLET_ID_BYTES];
+    const char *pw = rpc_arg_string(c, req, "password");
+    if (!pw)
+        return;
+    wallet_store *ws = open_wallet(c, req, id);
+    if (!ws)
+        return;
+    wallet_status st = wallet_unlock(ws, id, pw);
+    if (st != WALLET_OK && st != WALLET_ERR_BAD_PASSWORD) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s}", "valid", st == WALLET_OK ? "1" : "0"));
+}
+
+/* The ledger's view of a wallet account for the block builders: zero
+ * frontier for an account with no blocks. False after answering. */
+static bool account_state(rpc_call *c, ledger_ro *l, const uint8_t acc[32], wallet_account_state *s)
+{
+    ledger_account_info info;
+    ledger_status st = ledger_ro_account_info(l, acc, &info);
+    memset(s, 0, sizeof *s);
+    if (st == LEDGER_STATUS_NOT_FOUND)
+        return true;
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return false;
+    }
+    memcpy(s->frontier, info.frontier, 32);
+    s->balance = info.balance;
+    memcpy(s->representative, info.representative, 32);
+    return true;
+}
+
+/* Checks the wallet holds `acc` and no block of it is in flight; false
+ * after answering. */
+static bool wallet_has(rpc_call *c, wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                       const uint8_t acc[32])
+{
+    wallet_status st = wallet_contains(ws, id, acc);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return false;
+    }
+    if (rpc_account_in_flight(rpc_call_ctx(c), acc)) {
+        rpc_reply_status(c, 503,
+                         json_pack("{s:s}", "error", "Account has a block in flight, retry"));
+        return false;
+    }
+    return true;
+}
+
+/* What every wallet block needs: the wallet store, the wallet, the ledger
+ * and the account's current state there. */
+typedef struct {
+    wallet_store *ws;
+    uint8_t id[WALLET_ID_BYTES];
+    ledger_ro *ledger;
+    wallet_account_state state;
+    wallet_work_opts work;
+} wallet_job;
+
+/* False after answering. */
+static bool wallet_job_start(rpc_call *c, const json_t *req, const uint8_t acc[32], wallet_job *j)
+{
+    rpc_ctx *ctx = rpc_call_ctx(c);
+    j->ws = open_wallet(c, req, j->id);
+    if (!j->ws || !wallet_has(c, j->ws, j->id, acc))
+        return false;
+    j->ledger = rpc_ledger(c);
+    if (!j->ledger || !account_state(c, j->ledger, acc, &j->state))
+        return false;
+    j->work = (wallet_work_opts){.net = ctx->cfg.net, .threads = ctx->cfg.work_threads};
+    return true;
+}
+
+/* Hands a signed block to the ledger, or answers the builder's error. */
+static void wallet_job_submit(rpc_call *c, wallet_status st, const smn_block *b)
+{
+    if (st != WALLET_OK)
+        reply_wallet_error(c, st);
+    else
+        rpc_submit_block(c, b, "block", NULL);
+}
+
+/* An address field with its own Nano error text. */
+static bool arg_named_account(rpc_call *c, const json_t *req, const char *key, const char *bad_msg,
+                              uint8_t pub[32])
+{
+    json_t *v = json_object_get(req, key);
+    if (!v) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "Missing field: %s", key);
+        rpc_reply_error(c, msg);
+        return false;
+    }
+    if (!json_is_string(v) || smn_address_decode(json_string_value(v), pub) != SMN_ADDRESS_OK) {
+        rpc_reply_error(c, bad_msg);
+        return false;
+    }
+    return true;
+}
+
+void rpc_action_send(rpc_call *c, const json_t *req)
+{
+    uint8_t id[WALLET_ID_BYTES], src[32], dst[32];
+    smn_amount_t amount;
+    wallet_job j;
+    if (!arg_wallet(c, req, id) ||
+        !arg_named_account(c, req, "source", "Bad source account", src) ||
+        !arg_named_account(c, req, "destination", "Bad destination account", dst) ||
+        !rpc_arg_amount(c, req, "amount", &amount) || !wallet_job_start(c, req, src, &j))
+        return;
+    smn_block b;
+    wallet_status st = wallet_sign_send(j.ws, j.id, src, &j.state, dst, amount, &j.work, &b);
+    wallet_job_submit(c, st, &b);
+}
+
+/* Finds send_hash among acc's receivables; false after answering. */
+static bool find_receivable(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
+                            const uint8_t send_hash[32], smn_amount_t *amount)
+{
+    ledger_receivable *rs = malloc(sizeof *rs * RPC_MAX_COUNT);
+    if (!rs) {
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+        return false;
+    }
+    size_t n = 0;
+    ledger_status st = ledger_ro_receivables(l, acc, rs, RPC_MAX_COUNT, &n);
+    if (st != LEDGER_STATUS_OK) {
+        free(rs);
+        rpc_reply_ledger_error(c, st);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (memcmp(rs[i].send_hash, send_hash, 32) == 0) {
+            *amount = rs[i].amount;
+            free(rs);
+            return true;
+        }
+    }
+    free(rs);
+    ledger_block_record r;
+    st = ledger_ro_block(l, send_hash, &r);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        rpc_reply_error(c, "Block not found");
+        return false;
+    }
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return false;
+    }
+    rpc_reply_error(c, "Block is not receivable");
+    return false;
+}
+
+void rpc_action_receive(rpc_call *c, const json_t *req)
+{
+    uint8_t id[WALLET_ID_BYTES], acc[32], send_hash[32];
+    smn_amount_t amount;
+    wallet_job j;
+    if (!arg_wallet(c, req, id) || !rpc_arg_account(c, req, "account", acc) ||
+        !rpc_arg_hash(c, req, "block", send_hash) || !wallet_job_start(c, req, acc, &j) ||
+        !find_receivable(c, j.ledger, acc, send_hash, &amount))
+        return;
+    smn_block b;
+    wallet_status st =
+        wallet_sign_receive(j.ws, j.id, acc, &j.state, send_hash, amount, &j.work, &b);
+    wallet_job_submit(c, st, &b);
+}
+
+void rpc_action_account_representative_set(rpc_call *c, const json_t *req)
+{
+    uint8_t id[WALLET_ID_BYTES], acc[32], rep[32];
+    wallet_job j;
+    if (!arg_wallet(c, req, id) || !rpc_arg_account(c, req, "account", acc) ||
+        !arg_named_account(c, req, "representative", "Bad representative number", rep) ||
+        !wallet_job_start(c, req, acc, &j))
+        return;
+    smn_block b;
+    wallet_status st = wallet_sign_change(j.ws, j.id, acc, &j.state, rep, &j.work, &b);
+    wallet_job_submit(c, st, &b);
+}
+
+void rpc_action_wallet_receivable(rpc_call *c, const json_t *req)
+{
+    uint8_t id[WALLET_ID_BYTES];
+    uint64_t count;
+    smn_amount_t threshold;
+    bool by_amount, source;
+    if (!arg_wallet(c, req, id) ||
+        !rpc_receivable_args(c, req, &count, &threshold, &by_amount, &source))
+        return;
+    wallet_store *ws = open_wallet(c, req, id);
+    if (!ws)
+        return;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    uint8_t(*pubs)[32] = NULL;
+    size_t n = 0;
+    wallet_status st = wallet_accounts(ws, id, &pubs, &n);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    json_t *blocks = json_object();
+    char addr[SMN_ADDRESS_STRLEN];
+    for (size_t i = 0; i < n; i++) {
+        json_t *one = rpc_receivable_json(c, l, pubs[i], count, threshold, by_amount, source);
+        if (!one) {
+            free(pubs);
+            json_decref(blocks);
+            return;
+        }
+        size_t size = json_is_array(one) ? json_array_size(one) : json_object_size(one);
+        if (size == 0) { /* as Nano: only accounts with something to receive */
+            json_decref(one);
+            continue;
+        }
+        smn_address_encode(pubs[i], addr);
+        json_object_set_new(blocks, addr, one);
+    }
+    free(pubs);
+    rpc_reply(c, json_pack("{s:o}", "blocks", blocks));
+}

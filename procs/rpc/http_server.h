@@ -1,0 +1,30 @@
+/* The HTTP face of the JSON RPC (libevent evhttp): POST bodies go to
+ * rpc_handle_async, answers go back as application/json. Everything else is
+ * refused here: other methods with 405, bodies above RPC_MAX_BODY_BYTES with
+ * 413 (libevent's own page when Content-Length announces it). */
+#ifndef SMN_RPC_HTTP_SERVER_H
+#define SMN_RPC_HTTP_SERVER_H
+
+#include <stdint.h>
+
+#include "procs/rpc/rpc.h"
+
+struct event_base;
+typedef struct rpc_http rpc_http;
+
+/* Serves `ctx` on `base`. With listen_fd >= 0 (a listening TCP socket handed
+ * down by the supervisor) the server adopts and later closes it; otherwise it
+ * binds addr:port itself (port 0: an ephemeral port, see rpc_http_port).
+ * Returns NULL on failure (bad address, port in use, out of memory) after
+ * logging why. The context must outlive the server. */
+rpc_http *rpc_http_new(struct event_base *base, rpc_ctx *ctx, const char *addr, uint16_t port,
+                       int listen_fd);
+/* The local port actually listened on. */
+uint16_t rpc_http_port(const rpc_http *h);
+/* Number of requests answered so far (for logs and tests). */
+uint64_t rpc_http_requests(const rpc_http *h);
+/* Closes the listener and every connection; answers still owed to clients
+ * are dropped. */
+void rpc_http_free(rpc_http *h);
+
+#endif

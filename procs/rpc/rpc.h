@@ -1,0 +1,273 @@
+/* The JSON RPC core: the request context, the action table and the
+ * JSON-in/JSON-out entry point. Nothing here knows about HTTP (http_server.h
+ * is the thin evhttp layer on top), so the whole request handling is
+ * testable without sockets and without a running node.
+ *
+ * Threading: a context and every call on it belong to one thread (the rpc
+ * process's event loop). Asynchronous completions (rpc_submission_done)
+ * must happen on that same thread. */
+#ifndef SMN_RPC_H
+#define SMN_RPC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/amount.h"
+#include "common/block.h"
+#include "common/network.h"
+#include "procs/ledger/ro.h"
+#include "procs/ledger/types.h"
+#include "procs/rpc/wallet_store.h"
+
+/* Requests larger than this are refused (HTTP 413) before parsing. */
+#define RPC_MAX_BODY_BYTES (1024u * 1024u)
+/* Upper bound of any list an action returns (count, hashes, accounts). */
+#define RPC_MAX_COUNT 10000u
+#define RPC_DEFAULT_COUNT 1000u
+
+typedef struct rpc_ctx rpc_ctx;
+typedef struct rpc_call rpc_call;
+typedef struct rpc_submission rpc_submission;
+
+/* Outcome of handing a block to the ledger, with Nano's `process` error
+ * strings (rpc_process_strerror). The process maps the ledger's own result
+ * codes onto these. */
+typedef enum {
+    RPC_PROCESS_PROGRESS = 0, /* accepted into the ledger */
+    RPC_PROCESS_BAD_SIGNATURE,
+    RPC_PROCESS_OLD, /* already known */
+    RPC_PROCESS_NEGATIVE_SPEND,
+    RPC_PROCESS_FORK,
+    RPC_PROCESS_UNRECEIVABLE, /* source already received or not for this account */
+    RPC_PROCESS_GAP_PREVIOUS,
+    RPC_PROCESS_GAP_SOURCE,
+    RPC_PROCESS_BALANCE_MISMATCH,
+    RPC_PROCESS_BLOCK_POSITION,
+    RPC_PROCESS_INSUFFICIENT_WORK,
+    RPC_PROCESS_PRUNED,       /* previous below the pruning watermark */
+    RPC_PROCESS_BAD_OPEN,     /* open block that receives nothing */
+    RPC_PROCESS_LEDGER_ERROR, /* the ledger's storage failed */
+    RPC_PROCESS_BUSY,         /* ledger queue full: try again */
+    RPC_PROCESS_UNAVAILABLE,  /* ledger process unreachable or timed out */
+    RPC_PROCESS_OTHER,
+} rpc_process_status;
+
+const char *rpc_process_strerror(rpc_process_status st);
+/* The ledger library's result for a block, in these terms (for the process
+ * wiring and for tests that drive the ledger library directly). */
+rpc_process_status rpc_process_from_ledger(ledger_result r);
+
+/* Hands a decoded, syntactically valid block to the ledger. It must call
+ * rpc_submission_done(s, ...) exactly once: before returning (synchronous,
+ * e.g. the ledger library in tests) or later on the context's thread (IPC).
+ * The block is only valid during the call; copy it if needed. */
+typedef void (*rpc_submit_fn)(void *user, const smn_block *b, rpc_submission *s);
+void rpc_submission_done(rpc_submission *s, rpc_process_status st);
+
+/* Live figures only other processes know (peers from net, online weight from
+ * elections). Fill what is known; leave the *_known flags false otherwise,
+ * and the actions then say what they fall back to. Returns 0, or -1 when no
+ * figures are available at all. */
+typedef struct {
+    bool peers_known;
+    uint32_t peer_count;
+    bool online_weight_known;
+    smn_amount_t online_weight; /* weight of representatives seen voting recently */
+    smn_amount_t peers_weight;  /* weight of representatives among our peers */
+} rpc_node_stats;
+typedef int (*rpc_stats_fn)(void *user, rpc_node_stats *out);
+
+typedef struct {
+    const smn_network *net;             /* required */
+    const char *data_dir;               /* DIR with ledger.db and wallets.db; NULL: none */
+    bool enable_control;                /* wallet and control actions allowed */
+    unsigned work_threads;              /* work_generate threads; 0 = every core */
+    unsigned quorum_percent;            /* 0 → 67 */
+    smn_amount_t online_weight_minimum; /* quorum floor; 0 → 60,000 smn */
+    wallet_kdf wallet_kdf;              /* new wallets' Argon2id limits; zero → interactive */
+} rpc_config;
+
+/* NULL on allocation failure or when cfg->net is NULL. The databases are
+ * opened lazily on first use (the ledger process may create ledger.db after
+ * rpc starts), so a missing DB is an error answer, not a start failure. */
+rpc_ctx *rpc_ctx_new(const rpc_config *cfg);
+/* Frees the context. Calls still pending are answered with "Shutting down". */
+void rpc_ctx_free(rpc_ctx *ctx);
+void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user);
+void rpc_ctx_set_stats(rpc_ctx *ctx, rpc_stats_fn fn, void *user);
+
+/* Called when an answer is ready: HTTP status (200, 400, 503, ...) and the
+ * JSON text, which the callee owns (free()). */
+typedef void (*rpc_done_fn)(void *arg, int http_status, char *json_text);
+
+/* Handles one request body (not necessarily NUL-terminated). done() is called
+ * exactly once, possibly before this returns. Returns 0, or -ENOMEM (done
+ * not called). */
+int rpc_handle_async(rpc_ctx *ctx, const char *body, size_t len, rpc_done_fn done, void *arg);
+
+/* Synchronous form: *json_out is heap text owned by the caller. Returns 0;
+ * -EINPROGRESS if an action went asynchronous (its answer is discarded);
+ * -ENOMEM. */
+int rpc_handle(rpc_ctx *ctx, const char *body, size_t len, int *http_status, char **json_out);
+
+/* ---- for action implementations (actions_*.c) ---- */
+
+enum {
+    RPC_ACTION_CONTROL = 1u << 0, /* refused unless enable_control */
+};
+
+typedef void (*rpc_action_fn)(rpc_call *c, const json_t *req);
+typedef struct {
+    const char *name;
+    rpc_action_fn fn;
+    unsigned flags;
+} rpc_action;
+
+/* The table, sorted by name (binary search); n set to its length. */
+const rpc_action *rpc_actions(size_t *n);
+const rpc_action *rpc_action_find(const char *name);
+
+/* Every action answers exactly once through one of these; they take
+ * ownership of the JSON object. */
+void rpc_reply(rpc_call *c, json_t *obj);
+void rpc_reply_error(rpc_call *c, const char *msg);
+void rpc_reply_status(rpc_call *c, int http_status, json_t *obj);
+
+rpc_ctx *rpc_call_ctx(rpc_call *c);
+const smn_network *rpc_ctx_net(const rpc_ctx *ctx);
+
+/* Submits a block from an action (process, wallet send/receive/change). When
+ * the ledger accepts it, the call is answered with {key: HASH} plus `extra`
+ * fields if given (owned); otherwise with the process error. A wallet block
+ * marks its account in flight until the ledger answered (see below). */
+void rpc_submit_block(rpc_call *c, const smn_block *b, const char *key, json_t *extra);
+/* True while a wallet-built block of this account waits for the ledger: a
+ * second one built now would reuse the same frontier and fork the account,
+ * so wallet actions answer "Account has a block in flight, retry" instead. */
+bool rpc_account_in_flight(const rpc_ctx *ctx, const uint8_t account[32]);
+
+/* Argument decoders: on failure they answer the call with Nano's error and
+ * return false, so an action simply returns. */
+bool rpc_arg_account(rpc_call *c, const json_t *req, const char *key, uint8_t pub[32]);
+bool rpc_arg_hash(rpc_call *c, const json_t *req, const char *key, uint8_t hash[32]);
+bool rpc_arg_amount(rpc_call *c, const json_t *req, const char *key, smn_amount_t *out);
+/* Optional count: *out = dflt when absent; "Invalid count limit" when not a
+ * number in 1..max (0 means dflt, as Nano's "0 = all"). */
+bool rpc_arg_count(rpc_call *c, const json_t *req, const char *key, uint64_t dflt, uint64_t max,
+                   uint64_t *out);
+/* Optional unsigned number (JSON integer or decimal string); *out untouched
+ * when absent; `errmsg` when malformed. */
+bool rpc_arg_u64(rpc_call *c, const json_t *req, const char *key, const char *errmsg,
+                 uint64_t *out);
+/* Optional flag: JSON true/false or Nano's "true"/"false"/"1"/"0". */
+bool rpc_arg_bool(rpc_call *c, const json_t *req, const char *key, bool dflt, bool *out);
+/* "block": a JSON object, or a string holding one (Nano's json_block
+ * either way); "Block is invalid: <reason>" otherwise. */
+bool rpc_arg_block(rpc_call *c, const json_t *req, smn_block *b);
+/* Required string field; "Missing field: <key>" / "Bad <key>" otherwise. */
+const char *rpc_arg_string(rpc_call *c, const json_t *req, const char *key);
+
+/* Small response builders. */
+json_t *rpc_json_amount(smn_amount_t v);
+json_t *rpc_json_hash(const uint8_t h[32]);
+json_t *rpc_json_account(const uint8_t pub[32]);
+json_t *rpc_json_u64(uint64_t v); /* decimal string, as Nano */
+
+/* Handlers, one per action, grouped by file. */
+/* actions_util.c */
+void rpc_action_work_generate(rpc_call *c, const json_t *req);
+void rpc_action_work_validate(rpc_call *c, const json_t *req);
+void rpc_action_key_create(rpc_call *c, const json_t *req);
+void rpc_action_key_expand(rpc_call *c, const json_t *req);
+void rpc_action_validate_account_number(rpc_call *c, const json_t *req);
+void rpc_action_raw_to_smn(rpc_call *c, const json_t *req);
+void rpc_action_smn_to_raw(rpc_call *c, const json_t *req);
+void rpc_action_block_hash(rpc_call *c, const json_t *req);
+/* actions_node.c */
+void rpc_action_version(rpc_call *c, const json_t *req);
+void rpc_action_uptime(rpc_call *c, const json_t *req);
+void rpc_action_block_count(rpc_call *c, const json_t *req);
+void rpc_action_telemetry(rpc_call *c, const json_t *req);
+void rpc_action_representatives(rpc_call *c, const json_t *req);
+void rpc_action_confirmation_quorum(rpc_call *c, const json_t *req);
+/* actions_account.c */
+void rpc_action_account_info(rpc_call *c, const json_t *req);
+void rpc_action_account_balance(rpc_call *c, const json_t *req);
+void rpc_action_account_history(rpc_call *c, const json_t *req);
+void rpc_action_account_representative(rpc_call *c, const json_t *req);
+void rpc_action_account_weight(rpc_call *c, const json_t *req);
+void rpc_action_accounts_balances(rpc_call *c, const json_t *req);
+void rpc_action_frontiers(rpc_call *c, const json_t *req);
+void rpc_action_receivable(rpc_call *c, const json_t *req);
+/* actions_block.c */
+void rpc_action_block_info(rpc_call *c, const json_t *req);
+void rpc_action_blocks_info(rpc_call *c, const json_t *req);
+void rpc_action_chain(rpc_call *c, const json_t *req); /* and successors */
+/* actions_process.c */
+void rpc_action_process(rpc_call *c, const json_t *req);
+/* actions_wallet.c */
+void rpc_action_wallet_create(rpc_call *c, const json_t *req);
+void rpc_action_account_create(rpc_call *c, const json_t *req);
+void rpc_action_account_list(rpc_call *c, const json_t *req);
+void rpc_action_send(rpc_call *c, const json_t *req);
+void rpc_action_receive(rpc_call *c, const json_t *req);
+void rpc_action_wallet_receivable(rpc_call *c, const json_t *req);
+void rpc_action_account_representative_set(rpc_call *c, const json_t *req);
+void rpc_action_password_enter(rpc_call *c, const json_t *req);
+void rpc_action_wallet_add(rpc_call *c, const json_t *req);
+
+/* ---- internals shared by actions_*.c (not for other modules) ---- */
+
+struct rpc_ctx {
+    rpc_config cfg;
+    char *data_dir; /* owned copy of cfg.data_dir */
+    rpc_submit_fn submit;
+    void *submit_user;
+    rpc_stats_fn stats;
+    void *stats_user;
+    uint64_t started_ns; /* CLOCK_MONOTONIC at creation: uptime */
+    rpc_call *pending;   /* calls waiting for an asynchronous answer */
+    ledger_ro *ledger;   /* opened on first use, reopened after a failure */
+    wallet_store *wallets;
+};
+
+struct rpc_call {
+    rpc_ctx *ctx;
+    const char *action; /* static name from the table */
+    rpc_done_fn done;
+    void *done_arg;
+    bool answered;
+    bool pending;
+    rpc_call *next_pending;
+    rpc_submission *submission; /* while a block is with the ledger */
+};
+
+struct rpc_submission {
+    rpc_call *call; /* NULL once the call was abandoned (context freed) */
+    uint8_t account[32];
+    uint8_t hash[32];
+    char key[16];
+    json_t *extra;
+};
+
+/* Marks a call as answered later (the context tracks it until then). */
+void rpc_call_go_pending(rpc_call *c);
+uint64_t rpc_monotonic_ns(void);
+void rpc_ctx_close_dbs(rpc_ctx *ctx);
+/* The ledger (read-only) or the wallet store, opened on first use. NULL
+ * after answering the call with an error when it cannot be opened. */
+ledger_ro *rpc_ledger(rpc_call *c);
+wallet_store *rpc_wallets(rpc_call *c);
+/* Answers a failed ledger read (not NOT_FOUND: callers answer that with
+ * the action's own "... not found") and drops the handle so the next call
+ * reopens it. */
+void rpc_reply_ledger_error(rpc_call *c, ledger_status st);
+/* Shared by the account and wallet forms of `receivable` (actions_account.c). */
+bool rpc_receivable_args(rpc_call *c, const json_t *req, uint64_t *count, smn_amount_t *threshold,
+                         bool *by_amount, bool *source);
+json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32], uint64_t count,
+                            smn_amount_t threshold, bool by_amount, bool source);
+
+#endif

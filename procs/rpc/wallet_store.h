@@ -1,0 +1,100 @@
+/* Wallets in SQLite (DIR/wallets.db, WAL). A wallet is identified by 32
+ * random bytes (shown as 64 hex digits) and holds:
+ * - a seed from which account i's key is smn_key_from_seed(seed, i);
+ * - ad-hoc private keys imported one by one (the dev demo wallet holds the
+ *   dev genesis key this way);
+ * - a representative for the accounts it opens (all zero: unset).
+ *
+ * Encryption at rest: each wallet has a random 32-byte master key that seals
+ * the seed and every ad-hoc key (wallet_crypto: secretbox). The master key
+ * itself is sealed under Argon2id(password, per-wallet salt, limits stored
+ * with the wallet), so changing the password rewrites one box. A wrong
+ * password fails the box's MAC. The empty password is a password like any
+ * other (the dev demo wallet uses it).
+ *
+ * Unlocking keeps the master key in guarded memory (sodium_malloc) inside
+ * this handle only, until wallet_lock or wallet_store_close wipe it. Keys
+ * handed out (wallet_keypair) are the caller's to wipe. Nothing here logs.
+ *
+ * A handle is not thread-safe; one handle per thread. */
+#ifndef WALLET_STORE_H
+#define WALLET_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/keys.h"
+#include "procs/rpc/wallet_crypto.h"
+#include "procs/rpc/wallet_status.h"
+
+#define WALLET_ID_BYTES 32
+#define WALLET_DB_NAME "wallets.db"
+
+typedef struct wallet_store wallet_store;
+
+/* Open (creating when !readonly) DIR/wallets.db. Read-only handles can list
+ * and read public data and unlock, but not change anything; they get
+ * WALLET_ERR_NOT_FOUND when the file does not exist. */
+wallet_status wallet_store_open(const char *dir, bool readonly, wallet_store **out);
+/* Wipes every unlocked key and closes the database. NULL is fine. */
+void wallet_store_close(wallet_store *ws);
+
+typedef struct {
+    const char *password;          /* NULL means "" */
+    wallet_kdf kdf;                /* wallet_kdf_interactive() unless testing */
+    const uint8_t *seed;           /* 32 bytes to import, or NULL for a fresh random seed */
+    const uint8_t *representative; /* 32 bytes, or NULL for unset */
+} wallet_create_opts;
+
+/* New wallet, left unlocked in this handle. Its accounts are created later
+ * (wallet_account_create). */
+wallet_status wallet_create(wallet_store *ws, const wallet_create_opts *o,
+                            uint8_t id[WALLET_ID_BYTES]);
+/* Delete a wallet and its accounts. */
+wallet_status wallet_destroy(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES]);
+/* All wallet ids in creation order; *ids is malloc'd (free it), NULL when
+ * there are none. */
+wallet_status wallet_list(wallet_store *ws, uint8_t (**ids)[WALLET_ID_BYTES], size_t *n);
+/* WALLET_OK or WALLET_ERR_NOT_FOUND. */
+wallet_status wallet_exists(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES]);
+
+wallet_status wallet_unlock(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                            const char *password);
+/* Forget the wallet's key in this handle (no-op when already locked). */
+wallet_status wallet_lock(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES]);
+bool wallet_is_unlocked(const wallet_store *ws, const uint8_t id[WALLET_ID_BYTES]);
+/* Try `password` on every locked wallet; returns how many it unlocked (the
+ * node does this with "" at start, as Nano does for password-less wallets). */
+size_t wallet_unlock_all(wallet_store *ws, const char *password);
+/* Requires the wallet unlocked; new salt, new limits, same master key. */
+wallet_status wallet_change_password(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                     const char *new_password, const wallet_kdf *kdf);
+
+/* Derive the next account (lowest unused index) from the seed; unlocked. */
+wallet_status wallet_account_create(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                    uint8_t pub[32]);
+/* Import an ad-hoc private key; unlocked. WALLET_ERR_EXISTS if present. */
+wallet_status wallet_adhoc_insert(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                  const uint8_t priv[32], uint8_t pub[32]);
+/* Accounts in creation order (works locked); *pubs malloc'd, NULL if none. */
+wallet_status wallet_accounts(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                              uint8_t (**pubs)[32], size_t *n);
+/* WALLET_OK if the wallet holds the account, else ..._ACCOUNT_NOT_FOUND/NOT_FOUND. */
+wallet_status wallet_contains(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                              const uint8_t pub[32]);
+/* Remove an account from the wallet (its derivation index is not reused). */
+wallet_status wallet_account_remove(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                    const uint8_t pub[32]);
+/* The account's key pair; unlocked. The caller wipes it (smn_keypair_wipe). */
+wallet_status wallet_keypair(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                             const uint8_t pub[32], smn_keypair *out);
+/* The seed, for backup; unlocked. The caller wipes it (sodium_memzero). */
+wallet_status wallet_seed(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES], uint8_t seed[32]);
+
+wallet_status wallet_representative(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                    uint8_t rep[32]);
+wallet_status wallet_set_representative(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                        const uint8_t rep[32]);
+
+#endif

@@ -1,0 +1,111 @@
+/* smallnanod: the node's supervisor. Reads the configuration (file, then
+ * flags on top), starts the six processes and keeps them running. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "ipc/config.h"
+#include "supervisor/supervisor.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: smallnanod [options]\n"
+          "  --network NET        dev, test or live (default dev)\n"
+          "  --data-dir DIR       databases and DIR/run sockets (required here or in the config)\n"
+          "  --config FILE        ini-style config: [section] key = value (see "
+          "config/smallnano.conf)\n"
+          "  --rpc-port PORT      HTTP RPC port (default: the network's)\n"
+          "  --peering-port PORT  p2p TCP port (default: the network's)\n"
+          "  --help               this text\n"
+          "Flags override the config file. Stop with SIGTERM, SIGINT or\n"
+          "`smallnano-cli --data-dir DIR node stop`.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_NETWORK = 1, OPT_DATA_DIR, OPT_CONFIG, OPT_RPC_PORT, OPT_PEER_PORT, OPT_HELP };
+    static const struct option opts[] = {
+        {"network", required_argument, NULL, OPT_NETWORK},
+        {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"rpc-port", required_argument, NULL, OPT_RPC_PORT},
+        {"peering-port", required_argument, NULL, OPT_PEER_PORT},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    smn_log_init("supervisor", SMN_LOG_INFO);
+    const char *network = NULL, *data_dir = NULL, *config = NULL, *rpc_port = NULL,
+               *peer_port = NULL;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_NETWORK:
+            network = optarg;
+            break;
+        case OPT_DATA_DIR:
+            data_dir = optarg;
+            break;
+        case OPT_CONFIG:
+            config = optarg;
+            break;
+        case OPT_RPC_PORT:
+            rpc_port = optarg;
+            break;
+        case OPT_PEER_PORT:
+            peer_port = optarg;
+            break;
+        case OPT_HELP:
+            usage(stdout);
+            return 0;
+        default:
+            fprintf(stderr, "error supervisor: unknown or incomplete option '%s'\n",
+                    argv[optind - 1]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "error supervisor: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    ipc_config cfg;
+    ipc_config_defaults(&cfg);
+    char msg[512];
+    if (config && ipc_config_load(&cfg, config, msg, sizeof msg) != 0) {
+        smn_error("config: %s", msg);
+        return 2;
+    }
+    struct {
+        const char *val, *section, *key, *flag;
+    } flags[] = {
+        {network, "node", "network", "--network"},
+        {data_dir, "node", "data_dir", "--data-dir"},
+        {rpc_port, "rpc", "port", "--rpc-port"},
+        {peer_port, "net", "port", "--peering-port"},
+    };
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (flags[i].val &&
+            ipc_config_set(&cfg, flags[i].section, flags[i].key, flags[i].val, msg, sizeof msg)) {
+            smn_error("%s: %s", flags[i].flag, msg);
+            return 2;
+        }
+    if (ipc_config_check(&cfg, msg, sizeof msg) != 0) {
+        smn_error("%s", msg);
+        return 2;
+    }
+    if (strcmp(cfg.log_level, "debug") == 0)
+        smn_log_init("supervisor", SMN_LOG_DEBUG);
+    else if (strcmp(cfg.log_level, "warn") == 0)
+        smn_log_init("supervisor", SMN_LOG_WARN);
+    else if (strcmp(cfg.log_level, "error") == 0)
+        smn_log_init("supervisor", SMN_LOG_ERROR);
+    sup s;
+    int rc = 1;
+    if (sup_init(&s, &cfg) == 0)
+        rc = sup_run(&s);
+    sup_free(&s);
+    return rc;
+}

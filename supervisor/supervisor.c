@@ -1,0 +1,559 @@
+#include "supervisor/supervisor.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "ipc/schema_common.h"
+#include "ipc/schema_control.h"
+#include "ipc/unix_socket.h"
+#include "supervisor/sd_notify.h"
+#include "supervisor/spawn.h"
+
+/* Start order: the ledger first, rpc last; shutdown runs it backwards so
+ * the ledger, the single writer of the ledger DB, stops after everything
+ * that feeds it. */
+static const char *const child_names[SUP_NCHILDREN] = {"ledger",    "net", "elections",
+                                                       "bootstrap", "vm",  "rpc"};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct timeval tv_ms(uint64_t ms)
+{
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+    return tv;
+}
+
+const char *sup_state_name(sup_state st)
+{
+    switch (st) {
+    case SUP_STARTING:
+        return "starting";
+    case SUP_RUNNING:
+        return "running";
+    case SUP_BACKOFF:
+        return "backoff";
+    case SUP_STOPPING:
+        return "stopping";
+    case SUP_STOPPED:
+        return "stopped";
+    }
+    return "?";
+}
+
+sup_child *sup_child_by_name(sup *s, const char *name)
+{
+    for (int i = 0; i < SUP_NCHILDREN; i++)
+        if (strcmp(s->kids[i].name, name) == 0)
+            return &s->kids[i];
+    return NULL;
+}
+
+uint64_t sup_child_uptime_s(const sup_child *k)
+{
+    if (k->pid <= 0)
+        return 0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)(now.tv_sec - k->started.tv_sec);
+}
+
+/* STATUS= for systemd and READY=1 the first time every child is running. */
+static void update_status(sup *s)
+{
+    int running = 0;
+    for (int i = 0; i < SUP_NCHILDREN; i++)
+        running += s->kids[i].state == SUP_RUNNING;
+    char line[128];
+    if (s->stopping)
+        snprintf(line, sizeof line, "stopping: %d/%d processes running", running, SUP_NCHILDREN);
+    else
+        snprintf(line, sizeof line, "%d/%d processes running", running, SUP_NCHILDREN);
+    bool ready_now = !s->stopping && !s->ready_sent && running == SUP_NCHILDREN;
+    if (!ready_now && strcmp(line, s->status_line) == 0)
+        return;
+    snprintf(s->status_line, sizeof s->status_line, "%s", line);
+    char msg[160];
+    snprintf(msg, sizeof msg, "%sSTATUS=%s", ready_now ? "READY=1\n" : "", line);
+    if (ready_now) {
+        s->ready_sent = true;
+        smn_info("all %d processes ready", SUP_NCHILDREN);
+    }
+    int r = sup_sd_notify(msg);
+    if (r < 0)
+        smn_warn("sd_notify failed: %s", strerror(-r));
+}
+
+static void on_hb_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)c;
+    (void)reply;
+    sup_child *k = ud;
+    k->hb_outstanding = false;
+    k->hb_ok = st == IPC_OK;
+    if (st == IPC_E_TIMEOUT && k->pid > 0 && !k->s->stopping) {
+        smn_warn("%s (pid %ld) did not answer a heartbeat within %u ms, killing it", k->name,
+                 (long)k->pid, k->s->cfg.heartbeat_timeout_ms);
+        kill(k->pid, SIGKILL);
+    }
+}
+
+static void send_heartbeat(sup_child *k)
+{
+    ipc_conn *c = ipc_endpoint_conn(k->ctl);
+    if (!c || k->hb_outstanding)
+        return;
+    ipc_builder b;
+    ipc_build_begin(&b, "heartbeat");
+    ipc_put_uint(&b, "seq", ++k->hb_seq);
+    if (ipc_request(c, &b, k->s->cfg.heartbeat_timeout_ms, on_hb_reply, k) == IPC_OK)
+        k->hb_outstanding = true;
+}
+
+static void on_hb_timer(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd;
+    (void)what;
+    sup *s = ud;
+    for (int i = 0; i < SUP_NCHILDREN; i++) {
+        sup_child *k = &s->kids[i];
+        if (k->pid <= 0 || k->state == SUP_STOPPING)
+            continue;
+        /* Still waiting when the next one is due: the child has not answered
+         * its last heartbeat, so the watchdog pauses until it does (or until
+         * heartbeat_timeout_ms, when it is killed as hung). */
+        if (k->hb_outstanding)
+            k->hb_ok = false;
+        else
+            send_heartbeat(k);
+    }
+}
+
+static void on_wd_timer(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd;
+    (void)what;
+    sup *s = ud;
+    for (int i = 0; i < SUP_NCHILDREN; i++)
+        if (!s->kids[i].hb_ok) {
+            smn_debug("withholding WATCHDOG=1: %s has not answered its last heartbeat",
+                      s->kids[i].name);
+            return;
+        }
+    sup_sd_notify("WATCHDOG=1");
+}
+
+static void on_ctl_message(ipc_conn *c, const ipc_msg *m, void *ud)
+{
+    sup_child *k = ud;
+    char name[IPC_NAME_MAX + 1] = "";
+    ipc_get_strz(m->body, "name", name, sizeof name);
+    if (ipc_msg_is(m, "hello")) {
+        if (strcmp(name, k->name) != 0)
+            smn_warn("child started as %s says it is '%s'", k->name, name);
+        smn_debug("%s (pid %ld) connected", k->name, (long)k->pid);
+    } else if (ipc_msg_is(m, "ready")) {
+        if (k->state == SUP_STARTING) {
+            k->state = SUP_RUNNING;
+            smn_info("%s (pid %ld) ready", k->name, (long)k->pid);
+            send_heartbeat(k);
+            update_status(k->s);
+        }
+    } else if (m->id) {
+        ipc_reply_error(c, m, "the supervisor does not serve that request");
+    }
+}
+
+static void start_child(sup_child *k);
+
+static void on_restart_timer(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd;
+    (void)what;
+    sup_child *k = ud;
+    if (!k->s->stopping && k->state == SUP_BACKOFF)
+        start_child(k);
+}
+
+static void on_kill_timer(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd;
+    (void)what;
+    sup_child *k = ud;
+    if (k->pid > 0) {
+        smn_warn("%s (pid %ld) did not stop within %u s, killing it", k->name, (long)k->pid,
+                 k->s->cfg.shutdown_timeout_s);
+        kill(k->pid, SIGKILL);
+    }
+}
+
+static void start_child(sup_child *k)
+{
+    sup *s = k->s;
+    int sp[2];
+    char *pairs[64];
+    size_t np = 0;
+    char **argv = NULL;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
+        smn_error("socketpair for %s: %s", k->name, strerror(errno));
+        goto fail;
+    }
+    np = ipc_config_pairs(&s->cfg, pairs, 64);
+    argv = calloc(2 * np + 4, sizeof *argv);
+    if (!argv) {
+        close(sp[0]);
+        close(sp[1]);
+        goto fail;
+    }
+    size_t a = 0;
+    argv[a++] = k->exe;
+    argv[a++] = "--name";
+    argv[a++] = (char *)k->name;
+    for (size_t i = 0; i < np; i++) {
+        argv[a++] = "--set";
+        argv[a++] = pairs[i];
+    }
+    argv[a] = NULL;
+    pid_t pid = sup_spawn(k->exe, argv, k->listen_fd, sp[1]);
+    close(sp[1]);
+    if (pid < 0) {
+        smn_error("cannot start %s: %s", k->name, strerror((int)-pid));
+        close(sp[0]);
+        goto fail;
+    }
+    k->pid = pid;
+    k->state = SUP_STARTING;
+    clock_gettime(CLOCK_MONOTONIC, &k->started);
+    k->hb_ok = false;
+    k->hb_outstanding = false;
+    ipc_endpoint_opts o = {
+        .family = &ipc_family_control, .on_message = on_ctl_message, .ud = k, .name = k->name};
+    k->ctl = ipc_attach_fd(s->base, sp[0], &o);
+    if (!k->ctl)
+        smn_warn("no control channel to %s: %s", k->name, strerror(errno));
+    smn_info("started %s (pid %ld)", k->name, (long)pid);
+    free(argv);
+    ipc_config_free_pairs(pairs, np);
+    update_status(s);
+    return;
+fail:
+    free(argv);
+    ipc_config_free_pairs(pairs, np);
+    /* Treat it like a crash so the intensity limit ends a hopeless loop. */
+    k->state = SUP_BACKOFF;
+    struct timeval tv = tv_ms(s->cfg.restart_backoff_max_ms);
+    evtimer_add(k->restart_timer, &tv);
+}
+
+static void stop_next(sup *s)
+{
+    for (int i = SUP_NCHILDREN - 1; i >= 0; i--) {
+        sup_child *k = &s->kids[i];
+        if (k->pid <= 0)
+            continue;
+        if (k->state != SUP_STOPPING) {
+            k->state = SUP_STOPPING;
+            ipc_builder b;
+            ipc_build_begin(&b, "shutdown");
+            ipc_put_str(&b, "reason", "node stopping");
+            ipc_notify(ipc_endpoint_conn(k->ctl), &b);
+            kill(k->pid, SIGTERM);
+            struct timeval tv = tv_ms((uint64_t)s->cfg.shutdown_timeout_s * 1000);
+            evtimer_add(k->kill_timer, &tv);
+        }
+        return; /* one at a time, in reverse start order */
+    }
+    event_base_loopbreak(s->base);
+}
+
+void sup_begin_stop(sup *s, int exit_code, const char *why)
+{
+    if (exit_code > s->exit_code)
+        s->exit_code = exit_code;
+    if (s->stopping)
+        return;
+    s->stopping = true;
+    smn_info("stopping: %s", why);
+    for (int i = 0; i < SUP_NCHILDREN; i++) {
+        sup_child *k = &s->kids[i];
+        evtimer_del(k->restart_timer);
+        if (k->pid <= 0)
+            k->state = SUP_STOPPED;
+    }
+    sup_sd_notify("STOPPING=1");
+    update_status(s);
+    stop_next(s);
+}
+
+int sup_restart_child(sup *s, sup_child *k)
+{
+    if (s->stopping)
+        return -1;
+    if (k->pid > 0) {
+        if (k->state != SUP_STOPPING) {
+            k->restart_requested = true;
+            k->state = SUP_STOPPING;
+            kill(k->pid, SIGTERM);
+            struct timeval tv = tv_ms((uint64_t)s->cfg.shutdown_timeout_s * 1000);
+            evtimer_add(k->kill_timer, &tv);
+        }
+    } else {
+        evtimer_del(k->restart_timer);
+        k->restarts++;
+        start_child(k);
+    }
+    return 0;
+}
+
+static void describe_exit(int ws, char *buf, size_t cap)
+{
+    if (WIFEXITED(ws))
+        snprintf(buf, cap, "exited with status %d", WEXITSTATUS(ws));
+    else if (WIFSIGNALED(ws))
+        snprintf(buf, cap, "was killed by signal %d (%s)", WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+    else
+        snprintf(buf, cap, "ended (wait status %d)", ws);
+}
+
+static void child_exited(sup_child *k, int ws)
+{
+    sup *s = k->s;
+    pid_t pid = k->pid;
+    k->pid = 0;
+    evtimer_del(k->kill_timer);
+    ipc_endpoint_free(k->ctl); /* closes our end of the socketpair */
+    k->ctl = NULL;
+    k->hb_ok = false;
+    k->hb_outstanding = false;
+    char how[96];
+    describe_exit(ws, how, sizeof how);
+    if (s->stopping) {
+        k->state = SUP_STOPPED;
+        smn_info("%s (pid %ld) %s", k->name, (long)pid, how);
+        update_status(s);
+        stop_next(s);
+        return;
+    }
+    if (k->restart_requested) {
+        k->restart_requested = false;
+        smn_info("%s (pid %ld) %s; restarting on request", k->name, (long)pid, how);
+        k->restarts++;
+        start_child(k);
+        return;
+    }
+    smn_warn("%s (pid %ld) %s", k->name, (long)pid, how);
+    uint64_t now = now_ms();
+    uint32_t recent;
+    uint64_t span;
+    if (sup_history_record(&k->hist, &s->policy, now, &recent, &span)) {
+        uint64_t secs = (span + 999) / 1000;
+        smn_error("%s restarted %u times in %llu s, giving up", k->name, recent - 1,
+                  (unsigned long long)(secs ? secs : 1));
+        k->state = SUP_STOPPED;
+        char why[64];
+        snprintf(why, sizeof why, "%s keeps failing", k->name);
+        sup_begin_stop(s, 1, why);
+        return;
+    }
+    uint32_t delay = sup_backoff_ms(&k->hist, &s->policy, now);
+    k->state = SUP_BACKOFF;
+    k->restarts++;
+    struct timeval tv = tv_ms(delay);
+    evtimer_add(k->restart_timer, &tv);
+    smn_info("restarting %s in %u ms", k->name, delay);
+    update_status(s);
+}
+
+static void on_sigchld(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd;
+    (void)what;
+    sup *s = ud;
+    for (;;) {
+        int ws;
+        pid_t pid = waitpid(-1, &ws, WNOHANG);
+        if (pid <= 0)
+            break;
+        sup_child *k = NULL;
+        for (int i = 0; i < SUP_NCHILDREN; i++)
+            if (s->kids[i].pid == pid)
+                k = &s->kids[i];
+        if (k)
+            child_exited(k, ws);
+    }
+}
+
+static void on_stop_signal(evutil_socket_t sig, short what, void *ud)
+{
+    (void)what;
+    sup_begin_stop(ud, 0, sig == SIGTERM ? "SIGTERM received" : "SIGINT received");
+}
+
+static int lock_data_dir(sup *s, const char *run_dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/smallnanod.lock", run_dir);
+    s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (s->lock_fd < 0) {
+        smn_error("cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            smn_error("another smallnanod is already running with data directory %s",
+                      s->cfg.data_dir);
+        else
+            smn_error("cannot lock %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(s->lock_fd, 0) != 0 || write(s->lock_fd, pid, (size_t)n) != n)
+        smn_warn("cannot record the pid in %s", path);
+    return 0;
+}
+
+int sup_init(sup *s, const ipc_config *cfg)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = *cfg;
+    s->lock_fd = s->admin_fd = -1;
+    s->policy = (sup_policy){.max_restarts = cfg->max_restarts,
+                             .window_ms = cfg->max_restart_window_s * 1000,
+                             .base_ms = cfg->restart_backoff_ms,
+                             .max_ms = cfg->restart_backoff_max_ms};
+    for (int i = 0; i < SUP_NCHILDREN; i++) {
+        s->kids[i].s = s;
+        s->kids[i].name = child_names[i];
+        s->kids[i].listen_fd = -1;
+        s->kids[i].state = SUP_STOPPED;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    char run[4096];
+    int r = ipc_run_dir(cfg->data_dir, run, sizeof run);
+    if (r != 0) {
+        smn_error("cannot create %s/run: %s", cfg->data_dir, strerror(-r));
+        return -1;
+    }
+    if (lock_data_dir(s, run) != 0)
+        return -1;
+    for (int i = 0; i < SUP_NCHILDREN; i++) {
+        sup_child *k = &s->kids[i];
+        char tried[2048];
+        if (sup_find_exe(k->name, k->exe, sizeof k->exe, tried, sizeof tried) != 0) {
+            smn_error("cannot find smallnano-%s (looked for %s); set SMN_LIBEXEC_DIR", k->name,
+                      tried);
+            return -1;
+        }
+        char path[300];
+        r = ipc_socket_path(cfg->data_dir, k->name, path, sizeof path);
+        if (r == 0)
+            r = ipc_unix_listen(path, 128);
+        if (r < 0) {
+            smn_error("cannot listen on %s/run/%s.sock: %s", cfg->data_dir, k->name, strerror(-r));
+            return -1;
+        }
+        k->listen_fd = r;
+        if (sup_history_init(&k->hist, &s->policy) != 0)
+            return -1;
+    }
+    s->base = event_base_new();
+    if (!s->base) {
+        smn_error("cannot create the event loop");
+        return -1;
+    }
+    for (int i = 0; i < SUP_NCHILDREN; i++) {
+        s->kids[i].restart_timer = evtimer_new(s->base, on_restart_timer, &s->kids[i]);
+        s->kids[i].kill_timer = evtimer_new(s->base, on_kill_timer, &s->kids[i]);
+        if (!s->kids[i].restart_timer || !s->kids[i].kill_timer)
+            return -1;
+    }
+    s->sigchld = evsignal_new(s->base, SIGCHLD, on_sigchld, s);
+    s->sigterm = evsignal_new(s->base, SIGTERM, on_stop_signal, s);
+    s->sigint = evsignal_new(s->base, SIGINT, on_stop_signal, s);
+    s->hb_timer = event_new(s->base, -1, EV_PERSIST, on_hb_timer, s);
+    if (!s->sigchld || !s->sigterm || !s->sigint || !s->hb_timer ||
+        evsignal_add(s->sigchld, NULL) || evsignal_add(s->sigterm, NULL) ||
+        evsignal_add(s->sigint, NULL)) {
+        smn_error("cannot watch signals");
+        return -1;
+    }
+    struct timeval hb = tv_ms(cfg->heartbeat_interval_ms);
+    evtimer_add(s->hb_timer, &hb);
+    uint64_t wd = sup_sd_watchdog_usec();
+    if (wd) {
+        s->wd_timer = event_new(s->base, -1, EV_PERSIST, on_wd_timer, s);
+        struct timeval half = {(time_t)(wd / 2 / 1000000), (suseconds_t)(wd / 2 % 1000000)};
+        if (!s->wd_timer || evtimer_add(s->wd_timer, &half) != 0)
+            return -1;
+    }
+    if (sup_control_open(s) != 0)
+        return -1;
+    return 0;
+}
+
+int sup_run(sup *s)
+{
+    smn_info("starting %d processes (network %s, data dir %s)", SUP_NCHILDREN, s->cfg.network,
+             s->cfg.data_dir);
+    for (int i = 0; i < SUP_NCHILDREN; i++)
+        start_child(&s->kids[i]);
+    event_base_dispatch(s->base);
+    /* The loop ends once stop_next() found nobody left; make sure of it. */
+    for (int i = 0; i < SUP_NCHILDREN; i++) {
+        sup_child *k = &s->kids[i];
+        if (k->pid > 0) {
+            kill(k->pid, SIGKILL);
+            int ws;
+            waitpid(k->pid, &ws, 0);
+            k->pid = 0;
+        }
+    }
+    smn_info("stopped");
+    return s->exit_code;
+}
+
+void sup_free(sup *s)
+{
+    ipc_endpoint_free(s->admin);
+    s->admin = NULL;
+    char path[300];
+    for (int i = 0; i < SUP_NCHILDREN; i++) {
+        sup_child *k = &s->kids[i];
+        ipc_endpoint_free(k->ctl);
+        if (k->restart_timer)
+            event_free(k->restart_timer);
+        if (k->kill_timer)
+            event_free(k->kill_timer);
+        if (k->listen_fd >= 0) {
+            close(k->listen_fd);
+            if (ipc_socket_path(s->cfg.data_dir, k->name, path, sizeof path) == 0)
+                unlink(path);
+        }
+        sup_history_free(&k->hist);
+    }
+    if (s->admin_fd >= 0 && ipc_socket_path(s->cfg.data_dir, "control", path, sizeof path) == 0)
+        unlink(path);
+    struct event *evs[] = {s->sigchld, s->sigterm, s->sigint, s->hb_timer, s->wd_timer};
+    for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+        if (evs[i])
+            event_free(evs[i]);
+    if (s->base)
+        event_base_free(s->base);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
+}

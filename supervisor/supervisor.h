@@ -1,0 +1,82 @@
+/* smallnanod's core: starts the six children, watches them (SIGCHLD,
+ * heartbeats), restarts them with backoff under the restart-intensity limit,
+ * serves the operator's control socket and stops everything in order. */
+#ifndef SUP_SUPERVISOR_H
+#define SUP_SUPERVISOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "ipc/config.h"
+#include "ipc/endpoint.h"
+#include "supervisor/restart_policy.h"
+
+#define SUP_NCHILDREN 6
+
+typedef enum {
+    SUP_STARTING, /* forked, not ready yet */
+    SUP_RUNNING,  /* reported ready */
+    SUP_BACKOFF,  /* dead, waiting to be restarted */
+    SUP_STOPPING, /* asked to exit */
+    SUP_STOPPED,  /* dead, not coming back */
+} sup_state;
+
+typedef struct sup sup;
+
+typedef struct {
+    sup *s;
+    const char *name;
+    char exe[4096];
+    int listen_fd; /* bound once, held for the node's lifetime */
+    pid_t pid;     /* 0 when no process */
+    sup_state state;
+    ipc_endpoint *ctl;
+    struct event *restart_timer;
+    struct event *kill_timer; /* SIGKILL if a SIGTERM'ed child lingers */
+    uint32_t restarts;
+    sup_history hist;
+    struct timespec started;
+    bool hb_ok;          /* answered its last heartbeat */
+    bool hb_outstanding; /* a heartbeat is in flight */
+    uint64_t hb_seq;
+    bool restart_requested; /* stopped on purpose: restart at once, not a crash */
+} sup_child;
+
+struct sup {
+    ipc_config cfg;
+    sup_policy policy;
+    struct event_base *base;
+    sup_child kids[SUP_NCHILDREN]; /* in start order; stopped in reverse */
+    ipc_endpoint *admin;
+    int admin_fd;
+    int lock_fd;
+    struct event *sigchld, *sigterm, *sigint, *hb_timer, *wd_timer;
+    bool stopping;
+    bool ready_sent;
+    int exit_code;
+    char status_line[128];
+};
+
+/* Set up (lock the data dir, bind sockets, find executables). 0 or -1
+ * after logging why. */
+int sup_init(sup *s, const ipc_config *cfg);
+/* Start the children and run until the node stops. Returns the exit code. */
+int sup_run(sup *s);
+void sup_free(sup *s);
+
+/* Used by the control socket (supervisor/control.c). */
+sup_child *sup_child_by_name(sup *s, const char *name);
+const char *sup_state_name(sup_state st);
+uint64_t sup_child_uptime_s(const sup_child *k);
+/* Restart one child now (SIGTERM, SIGKILL after the deadline); 0 or -1 if
+ * the node is stopping. Does not count toward the restart intensity. */
+int sup_restart_child(sup *s, sup_child *k);
+/* Begin the ordered shutdown; the loop ends when every child is reaped. */
+void sup_begin_stop(sup *s, int exit_code, const char *why);
+
+/* supervisor/control.c: serve DATA_DIR/run/control.sock (admin family). */
+int sup_control_open(sup *s);
+
+#endif

@@ -1,0 +1,400 @@
+/* Ledger benchmark: N pre-built dev blocks (signed, with work; cached in a
+ * file so they are built once) processed through the block processor into
+ * a fresh database. Reports blocks/s, peak RSS, DB size, and this machine's
+ * Ed25519 verify rate on one core and on all cores, measured in the same run.
+ *
+ * Usage: bench_ledger [-n blocks] [-b batch] [-t verify threads] [-c cache]
+ *                     [-d dir] [-k]
+ *   -n  blocks to process (default 1000000)
+ *   -b  blocks per transaction (default 4096)
+ *   -t  signature threads (default: one per core)
+ *   -c  block cache file (default /tmp/smn-bench-ledger-<n>.blocks)
+ *   -d  directory for the database (default: a fresh one under /tmp)
+ *   -m  SQLite page cache in MiB (default: the store's, 64)
+ *   -k  keep the database afterwards */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/keys.h"
+#include "common/network.h"
+#include "common/work.h"
+#include "procs/ledger/processor.h"
+#include "procs/ledger/schema.h"
+#include "procs/ledger/store.h"
+#include "procs/ledger/verify.h"
+
+static const char magic[8] = "SMNBLK2";
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct {
+    smn_keypair kp;
+    uint8_t frontier[32];
+    uint8_t rep[32];
+    smn_amount_t balance;
+} bench_acct;
+
+/* ---- building the workload ---- */
+
+typedef struct {
+    smn_block *blocks;
+    const smn_keypair **signer;
+    size_t n;
+    atomic_size_t next;
+} finish_job;
+
+/* Signature and work only depend on each block's own fields, so they run in
+ * parallel once the sequential pass fixed every hash. */
+static void *finish_worker(void *arg)
+{
+    finish_job *j = arg;
+    const smn_network *net = smn_network_get(SMN_NET_DEV);
+    for (;;) {
+        size_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= j->n)
+            return NULL;
+        smn_block *b = &j->blocks[i];
+        smn_block_sign(b, j->signer[i]);
+        /* Subtypes: opens and receives take the lower threshold; sends and
+         * changes are marked by link != a hash (we know which we built). */
+        uint64_t thr = b->work ? net->work_receive : net->work_send;
+        if (smn_work_generate(smn_block_root(b), thr, 1, NULL, &b->work) != 0)
+            abort();
+    }
+}
+
+static void fill(smn_block *b, bench_acct *a, smn_amount_t balance, const uint8_t link[32],
+                 const uint8_t rep[32], bool receive)
+{
+    memset(b, 0, sizeof *b);
+    memcpy(b->account, a->kp.pub, 32);
+    memcpy(b->previous, a->frontier, 32);
+    memcpy(b->representative, rep, 32);
+    b->balance = balance;
+    memcpy(b->link, link, 32);
+    b->work = receive; /* a marker for finish_worker, replaced by the nonce */
+    smn_block_hash(b, a->frontier);
+    a->balance = balance;
+    memcpy(a->rep, rep, 32);
+}
+
+static smn_block *build(size_t n, unsigned threads)
+{
+    const smn_network *net = smn_network_get(SMN_NET_DEV);
+    size_t na = n / 50 < 16 ? 16 : n / 50;
+    if (2 * na > n)
+        na = n / 2;
+    bench_acct *accs = calloc(na + 1, sizeof *accs);
+    smn_block *blocks = malloc(n * sizeof *blocks);
+    const smn_keypair **signer = malloc(n * sizeof *signer);
+    if (!accs || !blocks || !signer)
+        abort();
+    static const uint8_t seed[32] = {0xbe, 0x4c};
+    for (size_t i = 0; i < na; i++) {
+        smn_key_from_seed(seed, (uint32_t)i, &accs[i].kp);
+        memcpy(accs[i].rep, accs[i % 8].kp.pub, 32);
+    }
+    bench_acct *g = &accs[na];
+    smn_key_expand(smn_network_dev_genesis_key(), &g->kp);
+    smn_block_hash(&net->genesis, g->frontier);
+    memcpy(g->rep, net->genesis.representative, 32);
+    g->balance = net->genesis.balance;
+    /* 1000 smn each, or less when that would exceed the supply. */
+    smn_amount_t start = smn_amount_one_smn() * 1000;
+    if (start > net->genesis.balance / (na + 1))
+        start = net->genesis.balance / (na + 1);
+    size_t k = 0;
+    uint8_t h[32];
+    for (size_t i = 0; i < na && k + 2 <= n; i++) {
+        signer[k] = &g->kp;
+        fill(&blocks[k++], g, g->balance - start, accs[i].kp.pub, g->rep, false);
+        memcpy(h, g->frontier, 32);
+        signer[k] = &accs[i].kp;
+        fill(&blocks[k++], &accs[i], start, h, accs[i].rep, true);
+    }
+    static const uint8_t zero[32];
+    for (size_t round = 0; k < n; round++) {
+        for (size_t i = 0; i < na && k < n; i++) {
+            bench_acct *a = &accs[i], *to = &accs[(i + 1 + round) % na];
+            if (to == a || k + 2 > n || (k / 2) % 16 == 7) {
+                /* a representative change */
+                signer[k] = &a->kp;
+                fill(&blocks[k++], a, a->balance, zero, accs[(i + round) % 8].kp.pub, false);
+                continue;
+            }
+            smn_amount_t amt = smn_amount_one_smn() + (smn_amount_t)round;
+            signer[k] = &a->kp;
+            fill(&blocks[k++], a, a->balance - amt, to->kp.pub, a->rep, false);
+            memcpy(h, a->frontier, 32);
+            signer[k] = &to->kp;
+            fill(&blocks[k++], to, to->balance + amt, h, to->rep, true);
+        }
+    }
+    finish_job job = {.blocks = blocks, .signer = signer, .n = n};
+    pthread_t *tids = calloc(threads, sizeof *tids);
+    for (unsigned t = 0; t < threads; t++)
+        pthread_create(&tids[t], NULL, finish_worker, &job);
+    for (unsigned t = 0; t < threads; t++)
+        pthread_join(tids[t], NULL);
+    free(tids);
+    free(signer);
+    free(accs);
+    return blocks;
+}
+
+static int save(const char *path, const smn_block *blocks, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -errno;
+    uint64_t nn = n;
+    fwrite(magic, 1, 8, f);
+    fwrite(&nn, sizeof nn, 1, f);
+    uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+    for (size_t i = 0; i < n; i++) {
+        smn_block_serialize(&blocks[i], wire);
+        fwrite(wire, 1, sizeof wire, f);
+    }
+    return fclose(f) == 0 ? 0 : -EIO;
+}
+
+/* Opens a cache file of exactly n blocks, positioned at the first block. */
+static FILE *open_cache(const char *path, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char m[8];
+    uint64_t nn;
+    if (fread(m, 1, 8, f) != 8 || memcmp(m, magic, 8) != 0 || fread(&nn, sizeof nn, 1, f) != 1 ||
+        nn != n) {
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+static size_t read_blocks(FILE *f, smn_block *out, size_t max)
+{
+    uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+    size_t i = 0;
+    for (; i < max && fread(wire, 1, sizeof wire, f) == sizeof wire; i++)
+        if (smn_block_deserialize(wire, sizeof wire, &out[i]) != SMN_BLOCK_OK)
+            break;
+    return i;
+}
+
+/* ---- verify rates ---- */
+
+static double verify_rate_one(const smn_block *b, size_t n)
+{
+    uint8_t h[32];
+    double t0 = now();
+    size_t ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        smn_block_hash(&b[i], h);
+        ok += smn_verify(b[i].account, h, 32, b[i].signature);
+    }
+    double dt = now() - t0;
+    if (ok != n)
+        fprintf(stderr, "warning: %zu of %zu signatures failed\n", n - ok, n);
+    return (double)n / dt;
+}
+
+static double verify_rate_all(const smn_block *b, size_t n, unsigned threads)
+{
+    ledger_verifier *v = ledger_verifier_create(threads);
+    uint8_t(*hashes)[32] = malloc(n * 32);
+    bool *ok = malloc(n);
+    ledger_verify_job job;
+    double t0 = now();
+    ledger_verifier_start(v, &job, b, n, hashes, ok);
+    ledger_verifier_wait(v, &job);
+    double dt = now() - t0;
+    free(hashes);
+    free(ok);
+    ledger_verifier_destroy(v);
+    return (double)n / dt;
+}
+
+static long long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+int main(int argc, char **argv)
+{
+    size_t n = 1000000, batch = 4096;
+    unsigned threads = 0;
+    int cache_mib = 0;
+    const char *cache = NULL, *dir_arg = NULL;
+    bool keep = false;
+    int opt;
+    while ((opt = getopt(argc, argv, "n:b:t:c:d:m:k")) != -1) {
+        switch (opt) {
+        case 'n':
+            n = strtoull(optarg, NULL, 10);
+            break;
+        case 'b':
+            batch = strtoull(optarg, NULL, 10);
+            break;
+        case 't':
+            threads = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        case 'c':
+            cache = optarg;
+            break;
+        case 'd':
+            dir_arg = optarg;
+            break;
+        case 'm':
+            cache_mib = atoi(optarg);
+            break;
+        case 'k':
+            keep = true;
+            break;
+        default:
+            fprintf(
+                stderr,
+                "usage: %s [-n blocks] [-b batch] [-t threads] [-c cache] [-d dir] [-m MiB] [-k]\n",
+                argv[0]);
+            return 2;
+        }
+    }
+    if (n < 32 || batch == 0) {
+        fprintf(stderr, "bench_ledger: need -n >= 32 and -b >= 1\n");
+        return 2;
+    }
+    if (smn_crypto_init() != 0)
+        return 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads == 0)
+        threads = cores > 0 ? (unsigned)cores : 1;
+    char cache_buf[256];
+    if (!cache) {
+        snprintf(cache_buf, sizeof cache_buf, "/tmp/smn-bench-ledger-%zu.blocks", n);
+        cache = cache_buf;
+    }
+
+    FILE *f = open_cache(cache, n);
+    if (!f) {
+        printf("building %zu dev blocks into %s ...\n", n, cache);
+        fflush(stdout);
+        double t0 = now();
+        smn_block *blocks = build(n, threads);
+        int rc = save(cache, blocks, n);
+        free(blocks);
+        if (rc != 0) {
+            fprintf(stderr, "bench_ledger: cannot write %s: %s\n", cache, strerror(-rc));
+            return 1;
+        }
+        printf("built in %.1f s\n", now() - t0);
+        f = open_cache(cache, n);
+        if (!f)
+            return 1;
+    }
+
+    /* Verify rates on a sample of the same blocks. */
+    size_t sample_n = n < 40000 ? n : 40000;
+    smn_block *sample = malloc(sample_n * sizeof *sample);
+    if (read_blocks(f, sample, sample_n) != sample_n)
+        return 1;
+    double one = verify_rate_one(sample, sample_n / 2);
+    double all = verify_rate_all(sample, sample_n, threads);
+    free(sample);
+    fseek(f, 16, SEEK_SET);
+
+    char dir[256], path[300];
+    if (dir_arg) {
+        snprintf(dir, sizeof dir, "%s", dir_arg);
+    } else {
+        snprintf(dir, sizeof dir, "/tmp/smn-bench-ledger-XXXXXX");
+        if (!mkdtemp(dir))
+            return 1;
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, LEDGER_DB_FILENAME);
+    unlink(path);
+    char err[256];
+    ledger_store *s;
+    ledger_store_config scfg = {.cache_mib = cache_mib};
+    if (ledger_store_open(path, smn_network_get(SMN_NET_DEV), &scfg, &s, err, sizeof err) !=
+        LEDGER_STATUS_OK) {
+        fprintf(stderr, "bench_ledger: %s\n", err);
+        return 1;
+    }
+    ledger_processor_config cfg = {.batch_max = batch, .verify_threads = threads};
+    ledger_processor *p;
+    if (ledger_processor_create(s, &cfg, &p) != LEDGER_STATUS_OK)
+        return 1;
+    const size_t slice = 65536;
+    smn_block *buf = malloc(slice * sizeof *buf);
+    ledger_result *res = malloc(slice * sizeof *res);
+    size_t done = 0, accepted = 0, hist[LEDGER_RESULT_COUNT] = {0};
+    double io = 0, t0 = now();
+    while (done < n) {
+        double r0 = now();
+        size_t got = read_blocks(f, buf, slice);
+        io += now() - r0;
+        if (got == 0)
+            break;
+        if (ledger_processor_process(p, buf, got, res) != LEDGER_STATUS_OK) {
+            fprintf(stderr, "bench_ledger: %s\n", ledger_store_errmsg(s));
+            return 1;
+        }
+        for (size_t i = 0; i < got; i++)
+            hist[res[i] < LEDGER_RESULT_COUNT ? res[i] : LEDGER_ERROR]++;
+        done += got;
+    }
+    double dt = now() - t0 - io;
+    accepted = hist[LEDGER_ACCEPTED];
+    for (int i = 1; i < LEDGER_RESULT_COUNT; i++)
+        if (hist[i])
+            printf("result %s: %zu\n", ledger_result_str((ledger_result)i), hist[i]);
+    fclose(f);
+    ledger_processor_destroy(p);
+    ledger_store_close(s);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    long long dbsize = file_size(path);
+    char wal[320];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    long long walsize = file_size(wal);
+
+    printf("blocks: %zu processed, %zu accepted, batch %zu, %u verify threads, %ld cores\n", done,
+           accepted, batch, threads, cores);
+    printf("ed25519 verify: %.0f/s one core, %.0f/s all cores\n", one, all);
+    printf("processed: %.0f blocks/s (%.2f s, excluding %.2f s reading the cache)\n",
+           (double)done / dt, dt, io);
+    printf("goal (half the all-core verify rate): %.0f blocks/s -> %s\n", all / 2,
+           (double)done / dt >= all / 2 ? "met" : "NOT met");
+    printf("peak RSS: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
+    printf("database: %.1f MiB (+ %.1f MiB WAL)\n", (double)dbsize / 1048576.0,
+           (double)walsize / 1048576.0);
+    free(buf);
+    free(res);
+    if (!keep) {
+        unlink(path);
+        unlink(wal);
+        char shm[320];
+        snprintf(shm, sizeof shm, "%s-shm", path);
+        unlink(shm);
+        if (!dir_arg)
+            rmdir(dir);
+    }
+    return accepted == n ? 0 : 1;
+}

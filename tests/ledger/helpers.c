@@ -1,0 +1,174 @@
+/* Test helpers; see helpers.h. */
+#include "tests/ledger/helpers.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/work.h"
+#include "procs/ledger/schema.h"
+
+const smn_network *tl_dev(void)
+{
+    return smn_network_get(SMN_NET_DEV);
+}
+
+void tl_tmpdir(char out[256])
+{
+    snprintf(out, 256, "/tmp/smn-ledger-test-XXXXXX");
+    if (!mkdtemp(out)) {
+        perror("mkdtemp");
+        abort();
+    }
+}
+
+void tl_cleanup(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+void tl_dbpath(const char *dir, char out[300])
+{
+    snprintf(out, 300, "%s/%s", dir, LEDGER_DB_FILENAME);
+}
+
+ledger_store *tl_open(const char *dir, const ledger_store_config *cfg)
+{
+    char path[300], err[256];
+    tl_dbpath(dir, path);
+    ledger_store *s = NULL;
+    ledger_status st = ledger_store_open(path, tl_dev(), cfg, &s, err, sizeof err);
+    if (st != LEDGER_STATUS_OK) {
+        fprintf(stderr, "ledger_store_open: %s\n", err);
+        abort();
+    }
+    return s;
+}
+
+void tl_key(uint32_t i, smn_keypair *kp)
+{
+    static const uint8_t seed[32] = {0x5e, 0xed, 0x1e, 0xd6, 0xe4};
+    smn_key_from_seed(seed, i, kp);
+}
+
+void tl_genesis(tl_account *a)
+{
+    const smn_network *net = tl_dev();
+    memset(a, 0, sizeof *a);
+    smn_key_expand(smn_network_dev_genesis_key(), &a->kp);
+    smn_block_hash(&net->genesis, a->frontier);
+    memcpy(a->rep, net->genesis.representative, 32);
+    a->balance = net->genesis.balance;
+    a->height = 1;
+}
+
+void tl_account_new(tl_account *a, uint32_t key_index)
+{
+    memset(a, 0, sizeof *a);
+    tl_key(key_index, &a->kp);
+    memcpy(a->rep, a->kp.pub, 32);
+}
+
+void tl_hash(const smn_block *b, uint8_t out[32])
+{
+    smn_block_hash(b, out);
+}
+
+smn_amount_t tl_smn(uint64_t whole)
+{
+    return smn_amount_one_smn() * whole;
+}
+
+void tl_build(smn_block *b, const smn_keypair *kp, const uint8_t previous[32],
+              const uint8_t rep[32], smn_amount_t balance, const uint8_t link[32],
+              uint64_t threshold)
+{
+    memset(b, 0, sizeof *b);
+    memcpy(b->account, kp->pub, 32);
+    memcpy(b->previous, previous, 32);
+    memcpy(b->representative, rep, 32);
+    b->balance = balance;
+    memcpy(b->link, link, 32);
+    smn_block_sign(b, kp);
+    b->work = 0;
+    if (threshold && smn_work_generate(smn_block_root(b), threshold, 1, NULL, &b->work) != 0)
+        abort();
+}
+
+void tl_work_between(smn_block *b, uint64_t low, uint64_t high)
+{
+    const uint8_t *root = smn_block_root(b);
+    for (uint64_t n = 1;; n++) {
+        uint64_t v = smn_work_value(root, n);
+        if (v >= low && v < high) {
+            b->work = n;
+            return;
+        }
+    }
+}
+
+static void advance(tl_account *a, const smn_block *b)
+{
+    tl_hash(b, a->frontier);
+    a->balance = b->balance;
+    memcpy(a->rep, b->representative, 32);
+    a->height++;
+}
+
+void tl_send(tl_account *from, const uint8_t to[32], smn_amount_t amount, smn_block *out)
+{
+    tl_build(out, &from->kp, from->frontier, from->rep, from->balance - amount, to,
+             tl_dev()->work_send);
+    advance(from, out);
+}
+
+void tl_receive(tl_account *to, const uint8_t send_hash[32], smn_amount_t amount, smn_block *out)
+{
+    tl_build(out, &to->kp, to->frontier, to->rep, to->balance + amount, send_hash,
+             tl_dev()->work_receive);
+    advance(to, out);
+}
+
+void tl_change(tl_account *a, const uint8_t rep[32], smn_block *out)
+{
+    static const uint8_t zero[32];
+    tl_build(out, &a->kp, a->frontier, rep, a->balance, zero, tl_dev()->work_send);
+    advance(a, out);
+}
+
+ledger_result tl_process1(ledger_processor *p, const smn_block *b)
+{
+    ledger_result r = LEDGER_ERROR;
+    if (ledger_processor_process(p, b, 1, &r) != LEDGER_STATUS_OK)
+        return LEDGER_ERROR;
+    return r;
+}
+
+void tl_pairs_workload(size_t n, smn_block *out)
+{
+    tl_account g;
+    tl_genesis(&g);
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        tl_account a;
+        tl_account_new(&a, (uint32_t)(5000 + i / 2));
+        smn_amount_t amount = tl_smn(1) + (smn_amount_t)i;
+        tl_send(&g, a.kp.pub, amount, &out[i]);
+        uint8_t h[32];
+        tl_hash(&out[i], h);
+        tl_receive(&a, h, amount, &out[i + 1]);
+    }
+}

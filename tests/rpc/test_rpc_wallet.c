@@ -1,0 +1,300 @@
+/* Wallet actions end to end: the real wallet store and the real ledger
+ * (blocks the wallet signs go through `process`'s path into the ledger
+ * library). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/hex.h"
+#include "tests/rpc/test_rpc_fixture.h"
+
+static smn_amount_t smn(uint64_t n)
+{
+    return smn_amount_one_smn() * n;
+}
+
+static int setup(void **state)
+{
+    rpcf *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    rpcf_setup(f, true);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    rpcf_teardown(*state);
+    free(*state);
+    return 0;
+}
+
+static void assert_amount(const json_t *j, const char *key, smn_amount_t v)
+{
+    char buf[SMN_AMOUNT_RAW_STRLEN];
+    assert_string_equal(rpcf_str(j, key), smn_amount_format_raw(v, buf));
+}
+
+/* Field `key` of the answer, copied (caller frees). */
+static char *take(rpcf *f, const char *key, const char *fmt, const char *a, const char *b)
+{
+    json_t *j = rpcf_call(f, NULL, fmt, a, b);
+    char *v = strdup(rpcf_str(j, key));
+    json_decref(j);
+    return v;
+}
+
+static void test_wallet_flow(void **state)
+{
+    rpcf *f = *state;
+    char *wid = take(f, "wallet", "{\"action\":\"wallet_create\"%s%s}", "", "");
+    uint8_t idb[32];
+    assert_true(smn_hex_decode(wid, idb, 32));
+
+    char *acc = take(f, "account", "{\"action\":\"account_create\",\"wallet\":\"%s\"%s}", wid, "");
+    char gkey[65];
+    smn_hex_encode(smn_network_dev_genesis_key(), 32, gkey);
+    json_t *j = rpcf_call(f, NULL, "{\"action\":\"wallet_add\",\"wallet\":\"%s\",\"key\":\"%s\"}",
+                          wid, gkey);
+    rpcf_acct g;
+    rpcf_genesis(&g);
+    char G[65];
+    rpcf_addr(g.kp.pub, G);
+    assert_string_equal(rpcf_str(j, "account"), G);
+    json_decref(j);
+    rpcf_expect_error(f, "Account already exists",
+                      "{\"action\":\"wallet_add\",\"wallet\":\"%s\",\"key\":\"%s\"}", wid, gkey);
+
+    j = rpcf_call(f, NULL, "{\"action\":\"account_list\",\"wallet\":\"%s\"}", wid);
+    json_t *list = json_object_get(j, "accounts");
+    assert_int_equal(json_array_size(list), 2);
+    assert_string_equal(json_string_value(json_array_get(list, 0)), acc);
+    assert_string_equal(json_string_value(json_array_get(list, 1)), G);
+    json_decref(j);
+
+    /* send 100 smn from genesis to the new account */
+    char amount[SMN_AMOUNT_RAW_STRLEN];
+    smn_amount_format_raw(smn(100), amount);
+    j = rpcf_call(f, NULL,
+                  "{\"action\":\"send\",\"wallet\":\"%s\",\"source\":\"%s\",\"destination\":\"%s\","
+                  "\"amount\":\"%s\"}",
+                  wid, G, acc, amount);
+    char *send_hash = strdup(rpcf_str(j, "block"));
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", acc);
+    assert_amount(j, "receivable", smn(100));
+    json_decref(j);
+
+    /* receivable by wallet (both spellings) */
+    j = rpcf_call(f, NULL, "{\"action\":\"receivable\",\"wallet\":\"%s\"}", wid);
+    json_t *blocks = json_object_get(j, "blocks");
+    assert_int_equal(json_object_size(blocks), 1);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(blocks, acc), 0)),
+                        send_hash);
+    json_decref(j);
+    j = rpcf_call(f, NULL,
+                  "{\"action\":\"wallet_receivable\",\"wallet\":\"%s\",\"threshold\":\"1\"}", wid);
+    assert_amount(json_object_get(json_object_get(j, "blocks"), acc), send_hash, smn(100));
+    json_decref(j);
+
+    /* receive it (opens the account) */
+    j = rpcf_call(f, NULL,
+                  "{\"action\":\"receive\",\"wallet\":\"%s\",\"account\":\"%s\",\"block\":\"%s\"}",
+                  wid, acc, send_hash);
+    char *recv_hash = strdup(rpcf_str(j, "block"));
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"account_info\",\"account\":\"%s\"}", acc);
+    assert_string_equal(rpcf_str(j, "frontier"), recv_hash);
+    assert_amount(j, "balance", smn(100));
+    json_decref(j);
+    rpcf_expect_error(f, "Block is not receivable",
+                      "{\"action\":\"receive\",\"wallet\":\"%s\",\"account\":\"%s\",\"block\":"
+                      "\"%s\"}",
+                      wid, acc, send_hash);
+    rpcf_expect_error(f, "Block not found",
+                      "{\"action\":\"receive\",\"wallet\":\"%s\",\"account\":\"%s\",\"block\":"
+                      "\"%064d\"}",
+                      wid, acc, 0);
+
+    /* representative change */
+    j = rpcf_call(f, NULL,
+                  "{\"action\":\"account_representative_set\",\"wallet\":\"%s\",\"account\":\"%s\","
+                  "\"representative\":\"%s\"}",
+                  wid, acc, G);
+    char *change_hash = strdup(rpcf_str(j, "block"));
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"account_representative\",\"account\":\"%s\"}", acc);
+    assert_string_equal(rpcf_str(j, "representative"), G);
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"block_info\",\"hash\":\"%s\"}", change_hash);
+    assert_string_equal(rpcf_str(j, "subtype"), "change");
+    json_decref(j);
+
+    /* errors */
+    smn_amount_format_raw(smn(101), amount);
+    rpcf_expect_error(f, "Insufficient balance",
+                      "{\"action\":\"send\",\"wallet\":\"%s\",\"source\":\"%s\",\"destination\":"
+                      "\"%s\",\"amount\":\"%s\"}",
+                      wid, acc, G, amount);
+    rpcf_expect_error(f, "Bad amount number",
+                      "{\"action\":\"send\",\"wallet\":\"%s\",\"source\":\"%s\",\"destination\":"
+                      "\"%s\",\"amount\":\"1.5\"}",
+                      wid, acc, G);
+    rpcf_expect_error(f, "Bad destination account",
+                      "{\"action\":\"send\",\"wallet\":\"%s\",\"source\":\"%s\",\"destination\":"
+                      "\"smn_zz\",\"amount\":\"1\"}",
+                      wid, acc);
+    rpcf_expect_error(f, "Bad source account",
+                      "{\"action\":\"send\",\"wallet\":\"%s\",\"source\":5,\"destination\":"
+                      "\"%s\",\"amount\":\"1\"}",
+                      wid, acc);
+    rpcf_acct other;
+    rpcf_acct_new(&other, 9);
+    char O[65];
+    rpcf_addr(other.kp.pub, O);
+    rpcf_expect_error(f, "Account not found in wallet",
+                      "{\"action\":\"send\",\"wallet\":\"%s\",\"source\":\"%s\",\"destination\":"
+                      "\"%s\",\"amount\":\"1\"}",
+                      wid, O, acc);
+    rpcf_expect_error(f, "Bad wallet number", "{\"action\":\"account_list\",\"wallet\":\"xyz\"}");
+    rpcf_expect_error(f, "Missing field: wallet", "{\"action\":\"account_create\"}");
+    rpcf_expect_error(f, "Wallet not found", "{\"action\":\"account_list\",\"wallet\":\"%064d\"}",
+                      0);
+    rpcf_expect_error(f, "Bad seed", "{\"action\":\"wallet_create\",\"seed\":\"12\"}");
+    rpcf_expect_error(f, "Bad private key",
+                      "{\"action\":\"wallet_add\",\"wallet\":\"%s\",\"key\":\"nothex\"}", wid);
+
+    j = rpcf_call(f, NULL, "{\"action\":\"password_enter\",\"wallet\":\"%s\",\"password\":\"\"}",
+                  wid);
+    assert_string_equal(rpcf_str(j, "valid"), "1");
+    json_decref(j);
+    j = rpcf_call(f, NULL,
+                  "{\"action\":\"password_enter\",\"wallet\":\"%s\",\"password\":\"wrong\"}", wid);
+    assert_string_equal(rpcf_str(j, "valid"), "0");
+    json_decref(j);
+
+    free(wid);
+    free(acc);
+    free(send_hash);
+    free(recv_hash);
+    free(change_hash);
+}
+
+static void test_wallet_seed_import(void **state)
+{
+    rpcf *f = *state;
+    uint8_t seed[32];
+    for (int i = 0; i < 32; i++)
+        seed[i] = (uint8_t)(0xA0 + i);
+    char seedhex[65];
+    smn_hex_encode(seed, 32, seedhex);
+    char *wid = take(f, "wallet", "{\"action\":\"wallet_create\",\"seed\":\"%s\"%s}", seedhex, "");
+    char *acc = take(f, "account", "{\"action\":\"account_create\",\"wallet\":\"%s\"%s}", wid, "");
+    smn_keypair kp;
+    smn_key_from_seed(seed, 0, &kp);
+    char expect[65];
+    rpcf_addr(kp.pub, expect);
+    assert_string_equal(acc, expect);
+    free(wid);
+    free(acc);
+}
+
+typedef struct {
+    rpcf *f;
+    rpc_submission *held;
+    smn_block block;
+} deferred;
+
+static void hold_submit(void *user, const smn_block *b, rpc_submission *s)
+{
+    deferred *d = user;
+    d->held = s;
+    d->block = *b;
+}
+
+static void on_done(void *arg, int status, char *text)
+{
+    int *st = arg;
+    *st = status;
+    free(text);
+}
+
+static void test_in_flight(void **state)
+{
+    rpcf *f = *state;
+    char *wid = take(f, "wallet", "{\"action\":\"wallet_create\"%s%s}", "", "");
+    char gkey[65], G[65];
+    smn_hex_encode(smn_network_dev_genesis_key(), 32, gkey);
+    json_decref(rpcf_call(f, NULL, "{\"action\":\"wallet_add\",\"wallet\":\"%s\",\"key\":\"%s\"}",
+                          wid, gkey));
+    rpcf_acct g;
+    rpcf_genesis(&g);
+    rpcf_addr(g.kp.pub, G);
+    deferred d = {.f = f};
+    rpc_ctx_set_submit(f->ctx, hold_submit, &d);
+    char body[600];
+    snprintf(body, sizeof body,
+             "{\"action\":\"send\",\"wallet\":\"%s\",\"source\":\"%s\",\"destination\":"
+             "\"%s\",\"amount\":\"1\"}",
+             wid, G, G);
+    int first = 0;
+    assert_int_equal(rpc_handle_async(f->ctx, body, strlen(body), on_done, &first), 0);
+    assert_non_null(d.held);
+    assert_int_equal(first, 0);
+    /* the same account again while the first block is with the ledger */
+    int st;
+    json_t *j = rpcf_call(f, &st, "%s", body);
+    assert_int_equal(st, 503);
+    assert_string_equal(rpcf_str(j, "error"), "Account has a block in flight, retry");
+    json_decref(j);
+    /* the ledger answers; the next send builds on the new frontier */
+    ledger_result r;
+    assert_int_equal(ledger_processor_process(f->proc, &d.block, 1, &r), LEDGER_STATUS_OK);
+    assert_int_equal(r, LEDGER_ACCEPTED);
+    rpc_submission_done(d.held, rpc_process_from_ledger(r));
+    assert_int_equal(first, 200);
+    d.held = NULL;
+    assert_int_equal(rpc_handle_async(f->ctx, body, strlen(body), on_done, &first), 0);
+    assert_non_null(d.held);
+    assert_int_equal(ledger_processor_process(f->proc, &d.block, 1, &r), LEDGER_STATUS_OK);
+    assert_int_equal(r, LEDGER_ACCEPTED);
+    rpc_submission_done(d.held, rpc_process_from_ledger(r));
+    free(wid);
+}
+
+static void test_control_disabled(void **state)
+{
+    (void)state;
+    rpcf f;
+    rpcf_setup(&f, false);
+    static const char *actions[] = {"wallet_create",     "account_create",
+                                    "account_list",      "send",
+                                    "receive",           "account_representative_set",
+                                    "wallet_receivable", "wallet_add",
+                                    "password_enter",    "work_generate"};
+    for (size_t i = 0; i < sizeof actions / sizeof *actions; i++)
+        rpcf_expect_error(&f, "RPC control is disabled", "{\"action\":\"%s\",\"wallet\":\"00\"}",
+                          actions[i]);
+    rpcf_expect_error(&f, "RPC control is disabled",
+                      "{\"action\":\"receivable\",\"wallet\":\"%064d\"}", 0);
+    assert_int_equal(f.submits, 0);
+    rpcf_teardown(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_wallet_flow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wallet_seed_import, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_in_flight, setup, teardown),
+        cmocka_unit_test(test_control_disabled),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
