@@ -34,7 +34,7 @@ static ledger_status push_target(confirm_state *cs, const uint8_t account[32], u
     return LEDGER_STATUS_OK;
 }
 
-static ledger_status push_done(confirm_state *cs, const ledger_block_record *rec)
+static ledger_status push_done(confirm_state *cs, const ledger_block_record *rec, uint64_t seq)
 {
     if (cs->ndone == cs->cap_done) {
         size_t ncap = cs->cap_done ? cs->cap_done * 2 : 16;
@@ -50,6 +50,7 @@ static ledger_status push_done(confirm_state *cs, const ledger_block_record *rec
     c->height = rec->height;
     c->subtype = rec->subtype;
     c->amount = rec->amount;
+    c->seq = seq;
     return LEDGER_STATUS_OK;
 }
 
@@ -90,9 +91,11 @@ static ledger_status run(ledger_store *s, confirm_state *cs)
                 return r;
             }
         }
-        if ((r = ledger_store_set_conf_height(s, top.account, next)) != LEDGER_STATUS_OK)
+        uint64_t seq;
+        if ((r = ledger_store_set_conf_height(s, top.account, next)) != LEDGER_STATUS_OK ||
+            (r = ledger_store_cement_seq(s, &seq)) != LEDGER_STATUS_OK)
             return r;
-        if ((r = push_done(cs, &rec)) != LEDGER_STATUS_OK)
+        if ((r = push_done(cs, &rec, seq)) != LEDGER_STATUS_OK)
             return r;
     }
     return LEDGER_STATUS_OK;

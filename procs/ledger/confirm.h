@@ -15,6 +15,7 @@ typedef struct {
     uint64_t height;
     ledger_subtype subtype;
     smn_amount_t amount;
+    uint64_t seq; /* its place in the persisted cementing log (store.h) */
 } ledger_cemented;
 
 /* Called after the transaction committed, once per newly cemented block, in

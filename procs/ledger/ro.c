@@ -49,6 +49,7 @@ static const char *const ro_sql[R_COUNT] = {
 struct ledger_ro {
     sqlite3 *db;
     sqlite3_stmt *q[R_COUNT];
+    sqlite3_stmt *cemented; /* prepared on first use: older databases lack the log */
     char err[256];
 };
 
@@ -122,6 +123,7 @@ void ledger_ro_close(ledger_ro *r)
         return;
     for (int i = 0; i < R_COUNT; i++)
         sqlite3_finalize(r->q[i]);
+    sqlite3_finalize(r->cemented);
     sqlite3_close(r->db);
     free(r);
 }
@@ -432,4 +434,45 @@ ledger_status ledger_ro_pruned_height(ledger_ro *r, const uint8_t account[32], u
     *out = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
     done(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? LEDGER_STATUS_OK : fail(r, "read watermark");
+}
+
+ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_cemented *out,
+                                       size_t max, size_t *n)
+{
+    *n = 0;
+    if (!r->cemented &&
+        sqlite3_prepare_v3(r->db,
+                           "SELECT b.height, b.subtype, b.amount, b.block, c.seq, c.hash "
+                           "FROM cement_log c LEFT JOIN blocks b ON b.hash = c.hash "
+                           "WHERE c.seq > ? ORDER BY c.seq LIMIT ?",
+                           -1, SQLITE_PREPARE_PERSISTENT, &r->cemented, NULL) != SQLITE_OK)
+        return fail(r, "prepare cement log");
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    sqlite3_stmt *st = r->cemented;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)after);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_ro_cemented *c = &out[*n];
+        memset(c, 0, sizeof *c);
+        c->seq = (uint64_t)sqlite3_column_int64(st, 4);
+        if (!ledger_col_bytes(st, 5, c->hash, 32)) {
+            s = corrupt(r, "cement_log");
+            break;
+        }
+        c->pruned = sqlite3_column_type(st, 3) == SQLITE_NULL;
+        if (!c->pruned) {
+            if ((s = decode_record(r, st, &c->rec)) != LEDGER_STATUS_OK)
+                break;
+            memcpy(c->rec.hash, c->hash, 32);
+            c->rec.confirmed = true;
+        }
+        (*n)++;
+    }
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+        s = fail(r, "read cement log");
+    done(st);
+    return end(r, s);
 }

@@ -6,6 +6,7 @@
 #ifndef LEDGER_RO_H
 #define LEDGER_RO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,19 @@ ledger_status ledger_ro_weight(ledger_ro *r, const uint8_t rep[32], smn_amount_t
 /* Representatives with weight, heaviest first. */
 ledger_status ledger_ro_representatives(ledger_ro *r, ledger_rep_weight *out, size_t max,
                                         size_t *n);
+/* One entry of the cementing log (store.h: ledger_store_cement_seq). */
+typedef struct {
+    uint64_t seq;
+    uint8_t hash[32];
+    bool pruned;             /* the block was pruned since: only seq and hash are set */
+    ledger_block_record rec; /* block, hash, height, subtype, amount; successor not read */
+} ledger_ro_cemented;
+
+/* Cemented blocks with seq > after, in cementing order, at most max; *n =
+ * how many. A subscriber that restarts resumes here after the last seq it
+ * handled. */
+ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_cemented *out,
+                                       size_t max, size_t *n);
 /* Height up to which the account's blocks were pruned (0 = none). */
 ledger_status ledger_ro_pruned_height(ledger_ro *r, const uint8_t account[32], uint64_t *out);
 

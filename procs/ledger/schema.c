@@ -37,6 +37,13 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
     /* Hashes of pruned blocks: a resubmitted pruned block is 'old', and a
      * block built on a pruned one is recognised as forking cemented history. */
     "CREATE TABLE pruned_blocks (hash BLOB PRIMARY KEY) WITHOUT ROWID;",
+    /* 1 -> 2: the cementing log. seq is the global cementing order, persisted
+     * so a subscriber (vm, elections) that restarts resumes after the last
+     * seq it handled. AUTOINCREMENT: a seq is never reused. Existing cemented
+     * blocks are numbered in insertion order, which respects dependencies. */
+    "CREATE TABLE cement_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, hash BLOB NOT NULL);"
+    "INSERT INTO cement_log (hash) SELECT b.hash FROM blocks b"
+    "  JOIN accounts a ON a.account = b.account WHERE b.height <= a.conf_height ORDER BY b.id;",
 };
 
 ledger_status ledger_sql_error(sqlite3 *db, const char *what, char *err, size_t errlen)

@@ -36,6 +36,8 @@ enum {
     Q_WATERMARK_PUT,
     Q_COUNTER_GET,
     Q_COUNTER_PUT,
+    Q_CEMENT_LOG,
+    Q_CEMENT_SEQ,
     Q_COUNT
 };
 
@@ -79,6 +81,9 @@ static const char *const sql_text[Q_COUNT] = {
                         "VALUES (?, ?)",
     [Q_COUNTER_GET] = "SELECT value FROM meta WHERE key = ?",
     [Q_COUNTER_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+    [Q_CEMENT_LOG] = "INSERT INTO cement_log (hash) SELECT hash FROM blocks "
+                     "WHERE account = ? AND height > ? AND height <= ? ORDER BY height",
+    [Q_CEMENT_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM cement_log",
 };
 
 /* Weight changes of the open transaction, summed per representative and
@@ -774,12 +779,6 @@ ledger_status ledger_store_unchecked_put(ledger_store *s, const smn_block *b,
     ledger_status r = need_tx(s);
     if (r != LEDGER_STATUS_OK)
         return r;
-    if (s->unchecked_count >= s->unchecked_max) {
-        if ((r = step_done(s, s->q[Q_UNCHECKED_DROP_OLDEST], "drop unchecked")) != LEDGER_STATUS_OK)
-            return r;
-        if (sqlite3_changes(s->db) > 0)
-            s->unchecked_count--;
-    }
     uint8_t wire[SMN_BLOCK_WIRE_BYTES];
     smn_block_serialize(b, wire);
     sqlite3_stmt *st = s->q[Q_UNCHECKED_PUT];
@@ -788,8 +787,16 @@ ledger_status ledger_store_unchecked_put(ledger_store *s, const smn_block *b,
     sqlite3_bind_blob(st, 3, wire, sizeof wire, SQLITE_STATIC);
     if ((r = step_done(s, st, "insert unchecked")) != LEDGER_STATUS_OK)
         return r;
-    if (sqlite3_changes(s->db) > 0)
-        s->unchecked_count++;
+    if (sqlite3_changes(s->db) == 0)
+        return LEDGER_STATUS_OK; /* already held */
+    s->unchecked_count++;
+    while (s->unchecked_count > s->unchecked_max) {
+        if ((r = step_done(s, s->q[Q_UNCHECKED_DROP_OLDEST], "drop unchecked")) != LEDGER_STATUS_OK)
+            return r;
+        if (sqlite3_changes(s->db) == 0)
+            break;
+        s->unchecked_count--;
+    }
     return LEDGER_STATUS_OK;
 }
 
@@ -851,9 +858,27 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
     bind32(st, 2, account);
     if ((r = step_done(s, st, "write confirmation height")) != LEDGER_STATUS_OK)
         return r;
-    if (height > ai.conf_height)
+    if (height > ai.conf_height) {
+        /* Blocks above the confirmation height are never pruned, so every
+         * newly cemented one is there to be logged. */
+        st = s->q[Q_CEMENT_LOG];
+        bind32(st, 1, account);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)ai.conf_height);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)height);
+        if ((r = step_done(s, st, "write cement log")) != LEDGER_STATUS_OK)
+            return r;
         s->pending.cemented += height - ai.conf_height;
+    }
     return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_store_cement_seq(ledger_store *s, uint64_t *seq)
+{
+    sqlite3_stmt *st = s->q[Q_CEMENT_SEQ];
+    int rc = sqlite3_step(st);
+    *seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    return rc == SQLITE_ROW ? LEDGER_STATUS_OK : fail(s, "read cement seq");
 }
 
 /* ---- pruning ---- */

@@ -79,9 +79,15 @@ ledger_status ledger_store_unchecked_take(ledger_store *s, const uint8_t depende
                                           smn_block *out, size_t max, size_t *n);
 size_t ledger_store_unchecked_count(const ledger_store *s);
 
-/* Confirmation height of account (which must exist). */
+/* Confirmation height of account (which must exist). Raising it appends
+ * each newly cemented block, by height, to the cementing log. */
 ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t account[32],
                                            uint64_t height);
+/* The cementing sequence number of the last block logged (including the
+ * open transaction's); 0 when nothing was ever cemented. Sequence numbers
+ * are global, start at 1 (genesis), increase by one per cemented block and
+ * are never reused. */
+ledger_status ledger_store_cement_seq(ledger_store *s, uint64_t *seq);
 
 /* Pruning: accounts (after `after`, in key order; NULL = from the start)
  * with more than keep cemented blocks above their watermark. */

@@ -221,6 +221,10 @@ static void test_unchecked_bound(void **state)
     ledger_counts c;
     ledger_store_counts(f->s, &c);
     assert_int_equal(c.unchecked, 3);
+    /* A block already held is not added twice and drops nothing. */
+    assert_int_equal(tl_process1(f->p, &opens[4]), LEDGER_GAP_SOURCE);
+    ledger_store_counts(f->s, &c);
+    assert_int_equal(c.unchecked, 3);
     ledger_result r[5];
     assert_int_equal(ledger_processor_process(f->p, sends, 5, r), LEDGER_STATUS_OK);
     ledger_store_counts(f->s, &c);
