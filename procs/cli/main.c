@@ -19,9 +19,12 @@ static void usage(FILE *f)
           "  work validate --root <hex> --work <hex> --network <net> [--receive]\n"
           "  vm encode <payload-hex> [--raw] | vm decode [--lenient]   (chunks on stdin)\n"
           "  vm asm <file> | vm disasm <hex> | vm run <hex> --method N [--arg V]... [--gas G]\n"
+          "  vm verify | vm root <program> | vm events [--program P] [--from CURSOR]  (needs --data-dir)\n"
           "node (needs --data-dir, or --rpc HOST:PORT for the RPC commands):\n"
           "  wallet create | wallet list | wallet balance [<wallet-id>]\n"
-          "  wallet send <wallet-id> <from> <to> <smn> | wallet receive <wallet-id> <account> [<hash>]\n"
+          "  wallet account-create <wallet-id> | wallet unlock <wallet-id>   (password on stdin)\n"
+          "  wallet send <wallet-id> <from> <to> <amount-smn> [--raw]\n"
+          "  wallet receive <wallet-id> <account> [<send-hash>]\n"
           "  account info <address> | block info <hash>\n"
           "  node status [--json] | node restart <name> | node stop\n",
           f);
@@ -85,6 +88,8 @@ int main(int argc, char **argv)
             return cli_cmd_vm_codec(&ctx, sub_argc, sub_argv);
         if (strcmp(sub, "asm") == 0 || strcmp(sub, "disasm") == 0 || strcmp(sub, "run") == 0)
             return cli_cmd_vm_exec(&ctx, sub_argc, sub_argv);
+        if (strcmp(sub, "verify") == 0 || strcmp(sub, "events") == 0 || strcmp(sub, "root") == 0)
+            return cli_cmd_vm_node(&ctx, sub_argc, sub_argv);
         fprintf(stderr, "error: unknown vm command '%s'\n", sub);
         return 2;
     }

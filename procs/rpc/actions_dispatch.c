@@ -42,6 +42,7 @@ static const rpc_action action_table[] = {
     {"version", rpc_action_version, 0},
     {"wallet_add", rpc_action_wallet_add, RPC_ACTION_CONTROL},
     {"wallet_create", rpc_action_wallet_create, RPC_ACTION_CONTROL},
+    {"wallet_list", rpc_action_wallet_list, RPC_ACTION_CONTROL},
     {"wallet_receivable", rpc_action_wallet_receivable, RPC_ACTION_CONTROL},
     {"work_generate", rpc_action_work_generate, RPC_ACTION_CONTROL},
     {"work_validate", rpc_action_work_validate, 0},

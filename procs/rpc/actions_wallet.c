@@ -171,6 +171,44 @@ void rpc_action_account_list(rpc_call *c, const json_t *req)
     rpc_reply(c, json_pack("{s:o}", "accounts", list));
 }
 
+/* smallnano extension: every wallet with its accounts, both in creation
+ * order, so an operator (and smallnano-cli wallet list) sees the whole store
+ * in one call; on dev the demo wallet comes first. */
+void rpc_action_wallet_list(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    wallet_store *ws = rpc_wallets(c);
+    if (!ws)
+        return;
+    uint8_t(*ids)[WALLET_ID_BYTES] = NULL;
+    size_t n = 0;
+    wallet_status st = wallet_list(ws, &ids, &n);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    json_t *wallets = json_array();
+    for (size_t i = 0; i < n; i++) {
+        uint8_t(*pubs)[32] = NULL;
+        size_t m = 0;
+        st = wallet_accounts(ws, ids[i], &pubs, &m);
+        if (st != WALLET_OK) {
+            free(ids);
+            json_decref(wallets);
+            reply_wallet_error(c, st);
+            return;
+        }
+        json_t *accounts = json_array();
+        for (size_t k = 0; k < m; k++)
+            json_array_append_new(accounts, rpc_json_account(pubs[k]));
+        free(pubs);
+        json_array_append_new(
+            wallets, json_pack("{s:o,s:o}", "id", wallet_id_json(ids[i]), "accounts", accounts));
+    }
+    free(ids);
+    rpc_reply(c, json_pack("{s:o}", "wallets", wallets));
+}
+
 void rpc_action_password_enter(rpc_call *c, const json_t *req)
 {
     uint8_t id[WALLET_ID_BYTES];

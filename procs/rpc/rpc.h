@@ -211,6 +211,7 @@ void rpc_action_process(rpc_call *c, const json_t *req);
 void rpc_action_wallet_create(rpc_call *c, const json_t *req);
 void rpc_action_account_create(rpc_call *c, const json_t *req);
 void rpc_action_account_list(rpc_call *c, const json_t *req);
+void rpc_action_wallet_list(rpc_call *c, const json_t *req); /* smallnano extension */
 void rpc_action_send(rpc_call *c, const json_t *req);
 void rpc_action_receive(rpc_call *c, const json_t *req);
 void rpc_action_wallet_receivable(rpc_call *c, const json_t *req);

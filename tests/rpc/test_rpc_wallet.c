@@ -269,6 +269,52 @@ static void test_in_flight(void **state)
     free(wid);
 }
 
+/* wallet_list: every wallet in creation order with its accounts in order. */
+static void test_wallet_list(void **state)
+{
+    rpcf *f = *state;
+    json_t *j = rpcf_call(f, NULL, "{\"action\":\"wallet_list\"}");
+    assert_int_equal(json_array_size(json_object_get(j, "wallets")), 0);
+    json_decref(j);
+
+    char *w1 = take(f, "wallet", "{\"action\":\"wallet_create\"%s%s}", "", "");
+    char *w2 = take(f, "wallet", "{\"action\":\"wallet_create\"%s%s}", "", "");
+    char *w3 = take(f, "wallet", "{\"action\":\"wallet_create\"%s%s}", "", "");
+    char *a1 = take(f, "account", "{\"action\":\"account_create\",\"wallet\":\"%s\"%s}", w2, "");
+    char *a2 = take(f, "account", "{\"action\":\"account_create\",\"wallet\":\"%s\"%s}", w2, "");
+    char *a3 = take(f, "account", "{\"action\":\"account_create\",\"wallet\":\"%s\"%s}", w1, "");
+
+    int st = 0;
+    j = rpcf_call(f, &st, "{\"action\":\"wallet_list\"}");
+    assert_int_equal(st, 200);
+    assert_int_equal(json_object_size(j), 1);
+    json_t *ws = json_object_get(j, "wallets");
+    assert_int_equal(json_array_size(ws), 3);
+    const char *ids[3] = {w1, w2, w3};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *w = json_array_get(ws, i);
+        assert_int_equal(json_object_size(w), 2);
+        assert_string_equal(rpcf_str(w, "id"), ids[i]);
+    }
+    json_t *acc1 = json_object_get(json_array_get(ws, 0), "accounts");
+    json_t *acc2 = json_object_get(json_array_get(ws, 1), "accounts");
+    json_t *acc3 = json_object_get(json_array_get(ws, 2), "accounts");
+    assert_int_equal(json_array_size(acc1), 1);
+    assert_string_equal(json_string_value(json_array_get(acc1, 0)), a3);
+    assert_int_equal(json_array_size(acc2), 2);
+    assert_string_equal(json_string_value(json_array_get(acc2, 0)), a1);
+    assert_string_equal(json_string_value(json_array_get(acc2, 1)), a2);
+    assert_true(json_is_array(acc3));
+    assert_int_equal(json_array_size(acc3), 0);
+    json_decref(j);
+    free(w1);
+    free(w2);
+    free(w3);
+    free(a1);
+    free(a2);
+    free(a3);
+}
+
 static void test_control_disabled(void **state)
 {
     (void)state;
@@ -278,7 +324,8 @@ static void test_control_disabled(void **state)
                                     "account_list",      "send",
                                     "receive",           "account_representative_set",
                                     "wallet_receivable", "wallet_add",
-                                    "password_enter",    "work_generate"};
+                                    "password_enter",    "work_generate",
+                                    "wallet_list"};
     for (size_t i = 0; i < sizeof actions / sizeof *actions; i++)
         rpcf_expect_error(&f, "RPC control is disabled", "{\"action\":\"%s\",\"wallet\":\"00\"}",
                           actions[i]);
@@ -294,6 +341,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wallet_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wallet_seed_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wallet_list, setup, teardown),
         cmocka_unit_test(test_control_disabled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
