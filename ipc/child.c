@@ -63,6 +63,12 @@ static void on_listener_message(ipc_conn *c, const ipc_msg *m, void *ud)
         ipc_reply_error(c, m, "this process does not serve that request yet");
 }
 
+static void on_listener_state(ipc_conn *c, bool up, void *ud)
+{
+    ipc_child *ch = ud;
+    ch->o->on_state(c, up, ch->o->ud);
+}
+
 static void on_control_message(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     ipc_child *ch = ud;
@@ -211,6 +217,7 @@ static int open_listener(ipc_child *ch)
     }
     ipc_endpoint_opts lo = {.family = ch->o->family ? ch->o->family : &ipc_family_common,
                             .on_message = on_listener_message,
+                            .on_state = ch->o->on_state ? on_listener_state : NULL,
                             .ud = ch,
                             .name = ch->o->name};
     ch->listener = ipc_listen_fd(ch->base, fd, true, &lo);

@@ -36,6 +36,7 @@ typedef struct {
     const char *name;          /* "net", "ledger", ...: names the socket and log lines */
     const ipc_family *family;  /* served on the listening socket; NULL: ipc_family_common */
     ipc_on_message on_message; /* requests other than ping; NULL: answered with "error" */
+    ipc_on_state on_state;     /* a connection to the listening socket came or went; may be NULL */
     /* Runs once the loop, config and endpoints exist. Non-zero: the process
      * logs and exits 1 (the supervisor restarts it). */
     int (*init)(ipc_child *ch, void *ud);

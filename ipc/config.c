@@ -1,5 +1,6 @@
 #include "ipc/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <inttypes.h>
@@ -7,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/amount.h"
 #include "common/network.h"
 
-typedef enum { K_STR, K_U32, K_U64, K_BOOL } key_type;
+typedef enum { K_STR, K_U32, K_U64, K_BOOL, K_SWITCH } key_type;
 
 typedef struct {
     const char *section, *key;
@@ -29,6 +31,19 @@ static int check_level(const char *v)
     return strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error");
 }
 
+static int check_raw_amount(const char *v)
+{
+    smn_amount_t a;
+    return smn_amount_parse_raw(v, &a) == SMN_AMOUNT_OK ? 0 : -1;
+}
+
+/* Empty (the network's default) or a numeric IPv4/IPv6 address. */
+static int check_address(const char *v)
+{
+    struct in6_addr a;
+    return *v && inet_pton(AF_INET, v, &a) != 1 && inet_pton(AF_INET6, v, &a) != 1;
+}
+
 #define STR(s, k, f, chk)                                                                          \
     {                                                                                              \
         s, k, K_STR, offsetof(ipc_config, f), sizeof(((ipc_config *)0)->f), 0, 0, chk              \
@@ -46,13 +61,20 @@ static int check_level(const char *v)
         s, k, K_BOOL, offsetof(ipc_config, f), 1, 0, 1, NULL                                       \
     }
 
+#define SWITCH(s, k, f)                                                                            \
+    {                                                                                              \
+        s, k, K_SWITCH, offsetof(ipc_config, f), sizeof(ipc_switch), 0, 2, NULL                    \
+    }
+
 static const key_spec keys[] = {
     STR("node", "network", network, check_network),
     STR("node", "data_dir", data_dir, NULL),
     STR("node", "log_level", log_level, check_level),
     STR("rpc", "address", rpc_address, NULL),
     U32("rpc", "port", rpc_port, 0, 65535),
-    BOOL("rpc", "enable_control", rpc_enable_control),
+    SWITCH("rpc", "enable_control", rpc_enable_control),
+    SWITCH("rpc", "auto_receive", rpc_auto_receive),
+    STR("net", "address", net_address, check_address),
     U32("net", "port", net_port, 0, 65535),
     STR("net", "peers", net_peers, NULL),
     U32("supervisor", "max_restarts", max_restarts, 0, 1000000),
@@ -62,6 +84,7 @@ static const key_spec keys[] = {
     U32("supervisor", "heartbeat_timeout_ms", heartbeat_timeout_ms, 10, 3600000),
     U32("supervisor", "restart_backoff_ms", restart_backoff_ms, 0, 3600000),
     U32("supervisor", "restart_backoff_max_ms", restart_backoff_max_ms, 0, 3600000),
+    STR("elections", "online_weight_minimum", online_weight_minimum, check_raw_amount),
     U64("ledger", "max_blocks_per_account", max_blocks_per_account, 0, UINT64_MAX),
 };
 
@@ -76,6 +99,9 @@ void ipc_config_defaults(ipc_config *c)
     strcpy(c->network, "dev");
     strcpy(c->log_level, "info");
     strcpy(c->rpc_address, "127.0.0.1");
+    c->rpc_enable_control = IPC_SWITCH_AUTO;
+    c->rpc_auto_receive = IPC_SWITCH_AUTO;
+    strcpy(c->online_weight_minimum, "0");
     c->max_restarts = 5;
     c->max_restart_window_s = 60;
     c->shutdown_timeout_s = 10;
@@ -127,6 +153,21 @@ int ipc_config_set(ipc_config *c, const char *section, const char *key, const ch
         }
         strcpy(field, value);
         return 0;
+    case K_SWITCH:
+        if (strcmp(value, "auto") == 0) {
+            *(ipc_switch *)field = IPC_SWITCH_AUTO;
+            return 0;
+        }
+        if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "1") == 0) {
+            *(ipc_switch *)field = IPC_SWITCH_ON;
+            return 0;
+        }
+        if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0 || strcmp(value, "0") == 0) {
+            *(ipc_switch *)field = IPC_SWITCH_OFF;
+            return 0;
+        }
+        snprintf(msg, cap, "[%s] %s: expected auto, true or false, got '%s'", section, key, value);
+        return -EINVAL;
     case K_BOOL:
         if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "1") == 0) {
             *(bool *)field = true;
@@ -216,6 +257,13 @@ int ipc_config_load(ipc_config *c, const char *path, char *msg, size_t cap)
     return -EINVAL;
 }
 
+bool ipc_config_switch(const ipc_config *c, ipc_switch s)
+{
+    if (s == IPC_SWITCH_AUTO)
+        return strcmp(c->network, "dev") == 0;
+    return s == IPC_SWITCH_ON;
+}
+
 int ipc_config_check(const ipc_config *c, char *msg, size_t cap)
 {
     if (!c->data_dir[0]) {
@@ -247,6 +295,14 @@ size_t ipc_config_pairs(const ipc_config *c, char **out, size_t max)
         case K_BOOL:
             snprintf(val, sizeof val, "%s", *(const bool *)field ? "true" : "false");
             break;
+        case K_SWITCH: {
+            ipc_switch sw = *(const ipc_switch *)field;
+            snprintf(val, sizeof val, "%s",
+                     sw == IPC_SWITCH_AUTO ? "auto"
+                     : sw == IPC_SWITCH_ON ? "true"
+                                           : "false");
+            break;
+        }
         case K_U32:
             snprintf(val, sizeof val, "%" PRIu32, *(const uint32_t *)field);
             break;

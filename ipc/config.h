@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A switch whose default depends on the network: "auto" is on for dev only
+ * (see ipc_config_switch). */
+typedef enum { IPC_SWITCH_OFF = 0, IPC_SWITCH_ON = 1, IPC_SWITCH_AUTO = 2 } ipc_switch;
+
 typedef struct {
     /* [node] */
     char network[8];    /* dev | test | live */
@@ -20,9 +24,11 @@ typedef struct {
     char log_level[8];  /* debug | info | warn | error */
     /* [rpc] */
     char rpc_address[64];
-    uint32_t rpc_port; /* 0: the network's default */
-    bool rpc_enable_control;
+    uint32_t rpc_port;             /* 0: the network's default */
+    ipc_switch rpc_enable_control; /* wallet and control actions; auto: dev only */
+    ipc_switch rpc_auto_receive;   /* receive sends to unlocked wallet accounts; auto: dev only */
     /* [net] */
+    char net_address[64]; /* numeric; "": 127.0.0.1 on dev, :: elsewhere */
     uint32_t net_port;    /* 0: the network's default */
     char net_peers[1024]; /* comma-separated host:port */
     /* [supervisor] */
@@ -33,6 +39,8 @@ typedef struct {
     uint32_t heartbeat_timeout_ms; /* no answer this long: the child is hung, kill it */
     uint32_t restart_backoff_ms;   /* first restart delay, doubled per recent restart */
     uint32_t restart_backoff_max_ms;
+    /* [elections] */
+    char online_weight_minimum[40]; /* quorum floor, raw decimal; "0": the network's default */
     /* [ledger] */
     uint64_t max_blocks_per_account; /* pruning: 0 keeps everything */
 } ipc_config;
@@ -49,6 +57,9 @@ int ipc_config_set_pair(ipc_config *c, const char *pair, char *msg, size_t cap);
 /* Read an ini file over the current values. 0, or -errno / -EINVAL with msg
  * naming the file, the line and the key. */
 int ipc_config_load(ipc_config *c, const char *path, char *msg, size_t cap);
+
+/* The effective value of a switch on c's network (auto: on only for dev). */
+bool ipc_config_switch(const ipc_config *c, ipc_switch s);
 
 /* Cross-key checks after everything is set (data_dir given, windows > 0 ...). */
 int ipc_config_check(const ipc_config *c, char *msg, size_t cap);

@@ -50,21 +50,22 @@ int sup_find_exe(const char *name, char *out, size_t cap, char *tried, size_t tr
 static bool dropped_var(const char *e)
 {
     static const char *const drop[] = {
-        "NOTIFY_SOCKET=",  "WATCHDOG_USEC=", "WATCHDOG_PID=",   "LISTEN_FDS=",        "LISTEN_PID=",
-        "LISTEN_FDNAMES=", "SMN_LISTEN_FD=", "SMN_CONTROL_FD=", "SMN_SUPERVISOR_PID="};
+        "NOTIFY_SOCKET=",      "WATCHDOG_USEC=",  "WATCHDOG_PID=",  "LISTEN_FDS=",
+        "LISTEN_PID=",         "LISTEN_FDNAMES=", "SMN_LISTEN_FD=", "SMN_CONTROL_FD=",
+        "SMN_SUPERVISOR_PID=", "SMN_PEER_FD="};
     for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
         if (strncmp(e, drop[i], strlen(drop[i])) == 0)
             return true;
     return false;
 }
 
-pid_t sup_spawn(const char *path, char *const argv[], int listen_fd, int ctl_fd)
+pid_t sup_spawn(const char *path, char *const argv[], int listen_fd, int ctl_fd, int peer_fd)
 {
     /* Build the environment before fork: the child only dup2s and execs. */
     size_t n = 0;
     while (environ[n])
         n++;
-    char **envp = calloc(n + 4, sizeof *envp);
+    char **envp = calloc(n + 5, sizeof *envp);
     char sup_pid[48];
     if (!envp)
         return -ENOMEM;
@@ -76,6 +77,8 @@ pid_t sup_spawn(const char *path, char *const argv[], int listen_fd, int ctl_fd)
     envp[k++] = "SMN_LISTEN_FD=3";
     envp[k++] = "SMN_CONTROL_FD=4";
     envp[k++] = sup_pid;
+    if (peer_fd >= 0)
+        envp[k++] = "SMN_PEER_FD=5";
     envp[k] = NULL;
 
     pid_t pid = fork();
@@ -85,13 +88,16 @@ pid_t sup_spawn(const char *path, char *const argv[], int listen_fd, int ctl_fd)
         return -e;
     }
     if (pid == 0) {
-        /* Move both fds above 4 first so dup2 onto 3 and 4 cannot clobber
-         * either; dup2 also clears close-on-exec on the targets. */
+        /* Move the fds above 5 first so dup2 onto 3, 4 and 5 cannot
+         * clobber any of them; dup2 also clears close-on-exec on the targets. */
         int l = fcntl(listen_fd, F_DUPFD_CLOEXEC, 10);
         int c = fcntl(ctl_fd, F_DUPFD_CLOEXEC, 10);
+        int p = peer_fd >= 0 ? fcntl(peer_fd, F_DUPFD_CLOEXEC, 10) : -1;
         if (l < 0 || c < 0 || dup2(l, 3) < 0 || dup2(c, 4) < 0)
             _exit(126);
-        close_range(5, ~0u, 0);
+        if (peer_fd >= 0 && (p < 0 || dup2(p, 5) < 0))
+            _exit(126);
+        close_range(peer_fd >= 0 ? 6 : 5, ~0u, 0);
         sigset_t all;
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/network.h"
 #include "ipc/schema_common.h"
 #include "ipc/schema_control.h"
+#include "ipc/tcp_socket.h"
 #include "ipc/unix_socket.h"
 #include "supervisor/sd_notify.h"
 #include "supervisor/spawn.h"
@@ -228,7 +230,7 @@ static void start_child(sup_child *k)
         argv[a++] = pairs[i];
     }
     argv[a] = NULL;
-    pid_t pid = sup_spawn(k->exe, argv, k->listen_fd, sp[1]);
+    pid_t pid = sup_spawn(k->exe, argv, k->listen_fd, sp[1], k->peer_fd);
     close(sp[1]);
     if (pid < 0) {
         smn_error("cannot start %s: %s", k->name, strerror((int)-pid));
@@ -427,6 +429,28 @@ static int lock_data_dir(sup *s, const char *run_dir)
     return 0;
 }
 
+/* The peering port, bound once like the Unix sockets so a peer's connect()
+ * still lands while the net process restarts. Not fatal: without it the net
+ * process binds the port itself (and retries while it is taken), so a port
+ * conflict costs inbound peers, not the node. */
+static void bind_peering(sup *s)
+{
+    sup_child *k = sup_child_by_name(s, "net");
+    const smn_network *net = smn_network_by_name(s->cfg.network);
+    if (!k || !net)
+        return;
+    const char *addr = ipc_peering_address(s->cfg.net_address, s->cfg.network);
+    uint16_t port = s->cfg.net_port ? (uint16_t)s->cfg.net_port : net->peering_port;
+    int r = ipc_tcp_listen(addr, port, 128);
+    if (r < 0) {
+        smn_error("cannot listen for peers on %s port %u: %s (the net process will retry)", addr,
+                  (unsigned)port, strerror(-r));
+        return;
+    }
+    k->peer_fd = r;
+    smn_info("listening for peers on %s port %u", addr, (unsigned)port);
+}
+
 int sup_init(sup *s, const ipc_config *cfg)
 {
     memset(s, 0, sizeof *s);
@@ -440,6 +464,7 @@ int sup_init(sup *s, const ipc_config *cfg)
         s->kids[i].s = s;
         s->kids[i].name = child_names[i];
         s->kids[i].listen_fd = -1;
+        s->kids[i].peer_fd = -1;
         s->kids[i].state = SUP_STOPPED;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -471,6 +496,7 @@ int sup_init(sup *s, const ipc_config *cfg)
         if (sup_history_init(&k->hist, &s->policy) != 0)
             return -1;
     }
+    bind_peering(s);
     s->base = event_base_new();
     if (!s->base) {
         smn_error("cannot create the event loop");
@@ -539,6 +565,8 @@ void sup_free(sup *s)
             event_free(k->restart_timer);
         if (k->kill_timer)
             event_free(k->kill_timer);
+        if (k->peer_fd >= 0)
+            close(k->peer_fd);
         if (k->listen_fd >= 0) {
             close(k->listen_fd);
             if (ipc_socket_path(s->cfg.data_dir, k->name, path, sizeof path) == 0)

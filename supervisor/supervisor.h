@@ -30,6 +30,7 @@ typedef struct {
     const char *name;
     char exe[4096];
     int listen_fd; /* bound once, held for the node's lifetime */
+    int peer_fd;   /* net only: the peering TCP socket, likewise; -1 otherwise */
     pid_t pid;     /* 0 when no process */
     sup_state state;
     ipc_endpoint *ctl;

@@ -1,11 +1,216 @@
-/* smallnano-rpc: HTTP JSON RPC and the wallet, reading the databases read-only.
- * Started by smallnanod; the child runtime (ipc/child.h) gives it its event
- * loop, its listening socket DATA_DIR/run/rpc.sock (answers ping), readiness
- * and heartbeat reporting. The process's own work plugs in through init. */
+/* smallnano-rpc: the HTTP JSON RPC and the wallet. Started by smallnanod; the
+ * child runtime (ipc/child.h) gives it its event loop, its socket
+ * DATA_DIR/run/rpc.sock (answers ping), readiness and heartbeats.
+ *
+ * At init it creates the dev demo wallet if needed (demo_wallet.h), serves
+ * the RPC on [rpc] address:port (port 0: the network's), hands blocks to the
+ * ledger over IPC (ledger_link.h), writes DATA_DIR/run/rpc.addr
+ * ("127.0.0.1:17076\n", read by smallnano-cli) once listening (a port in
+ * use is retried with backoff, see try_listen), and, with
+ * [rpc] auto_receive, receives sends to unlocked wallet accounts
+ * (auto_receive.h). It has no state of its own beyond the databases. */
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/keys.h"
+#include "common/log.h"
 #include "ipc/child.h"
+#include "procs/rpc/auto_receive.h"
+#include "procs/rpc/demo_wallet.h"
+#include "procs/rpc/http_server.h"
+#include "procs/rpc/ledger_link.h"
+#include "procs/rpc/rpc.h"
+
+#define LISTEN_RETRY_MIN_MS 1000u
+#define LISTEN_RETRY_MAX_MS 30000u
+
+typedef struct {
+    ipc_child *ch;
+    rpc_ctx *ctx;
+    rpc_http *http;
+    struct event *listen_retry;
+    uint32_t retry_ms;
+    bool control, receiving; /* as configured, for the log line */
+    rpc_ledger_link *link;
+    rpc_auto_receive *autorx;
+    char addr_path[300];
+} rpc_node;
+
+static void on_notify(void *user, const ipc_msg *m)
+{
+    rpc_node *n = user;
+    if (n->autorx)
+        rpc_auto_receive_notify(n->autorx, m);
+}
+
+static void on_subscribed(void *user)
+{
+    rpc_node *n = user;
+    if (n->autorx)
+        rpc_auto_receive_recover(n->autorx);
+}
+
+/* Written to a temporary name and renamed, so a reader never sees half a line. */
+static int write_addr_file(const char *path, const char *addr, unsigned port)
+{
+    char tmp[320];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -errno;
+    bool v6 = strchr(addr, ':') != NULL;
+    int w = fprintf(f, v6 ? "[%s]:%u\n" : "%s:%u\n", addr, port);
+    if (fclose(f) != 0 || w < 0) {
+        unlink(tmp);
+        return -EIO;
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return -e;
+    }
+    return 0;
+}
+
+/* Binds [rpc] address:port and publishes it in rpc.addr. A port taken by
+ * someone else is retried with backoff instead of failing the process:
+ * restarting would not free the port, and the restart-intensity limit
+ * would then stop the whole node, voting included, over its RPC. */
+static void try_listen(rpc_node *n)
+{
+    const ipc_config *cfg = ipc_child_config(n->ch);
+    const smn_network *net = smn_network_by_name(cfg->network);
+    unsigned port = cfg->rpc_port ? cfg->rpc_port : net->rpc_port;
+    n->http = rpc_http_new(ipc_child_base(n->ch), n->ctx, cfg->rpc_address, (uint16_t)port, -1);
+    if (!n->http) {
+        /* rpc_http_new said why */
+        n->retry_ms = n->retry_ms ? n->retry_ms * 2 : LISTEN_RETRY_MIN_MS;
+        if (n->retry_ms > LISTEN_RETRY_MAX_MS)
+            n->retry_ms = LISTEN_RETRY_MAX_MS;
+        smn_warn("JSON RPC not served; trying again in %u ms", n->retry_ms);
+        ipc_child_set_detail(n->ch, "JSON RPC not listening (address in use?)");
+        struct timeval tv = {n->retry_ms / 1000, (n->retry_ms % 1000) * 1000};
+        evtimer_add(n->listen_retry, &tv);
+        return;
+    }
+    port = rpc_http_port(n->http);
+    int rc = write_addr_file(n->addr_path, cfg->rpc_address, port);
+    if (rc != 0)
+        smn_error("cannot write %s: %s", n->addr_path, strerror(-rc));
+    char detail[96];
+    snprintf(detail, sizeof detail, "JSON RPC on %s port %u", cfg->rpc_address, port);
+    ipc_child_set_detail(n->ch, detail);
+    smn_info("serving the JSON RPC on %s port %u (control %s, auto-receive %s)", cfg->rpc_address,
+             port, n->control ? "on" : "off", n->receiving ? "on" : "off");
+}
+
+static void on_listen_retry(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd;
+    (void)what;
+    try_listen(ud);
+}
+
+static int setup(ipc_child *ch, void *ud)
+{
+    rpc_node *n = ud;
+    n->ch = ch;
+    const ipc_config *cfg = ipc_child_config(ch);
+    const smn_network *net = smn_network_by_name(cfg->network);
+    if (!net) {
+        smn_error("unknown network '%s'", cfg->network);
+        return -1;
+    }
+    if (smn_crypto_init() != 0) {
+        smn_error("cannot initialise libsodium");
+        return -1;
+    }
+    bool created = false;
+    wallet_status wst = rpc_demo_wallet_ensure(cfg->data_dir, net, &created);
+    if (wst != WALLET_OK)
+        smn_warn("cannot create the dev demo wallet: %s", wallet_strerror(wst));
+    else if (created)
+        smn_info("created the dev demo wallet (empty password) holding the genesis account");
+
+    smn_amount_t floor = 0;
+    if (smn_amount_parse_raw(cfg->online_weight_minimum, &floor) != SMN_AMOUNT_OK)
+        floor = 0; /* checked when the config was read; 0 is the default */
+    rpc_config rc = {
+        .net = net,
+        .data_dir = cfg->data_dir,
+        .enable_control = ipc_config_switch(cfg, cfg->rpc_enable_control),
+        .online_weight_minimum = floor,
+    };
+    n->ctx = rpc_ctx_new(&rc);
+    if (!n->ctx) {
+        smn_error("out of memory");
+        return -1;
+    }
+    bool autorx = ipc_config_switch(cfg, cfg->rpc_auto_receive);
+    rpc_ledger_link_opts lo = {
+        .subscribe = autorx,
+        .on_notify = on_notify,
+        .on_subscribed = on_subscribed,
+        .user = n,
+    };
+    n->link = rpc_ledger_link_new(ch, &lo);
+    if (!n->link)
+        return -1;
+    rpc_ctx_set_submit(n->ctx, rpc_ledger_link_submit, n->link);
+    if (autorx) {
+        n->autorx = rpc_auto_receive_new(ipc_child_base(ch), cfg->data_dir, net, n->link, n->ctx);
+        if (!n->autorx) {
+            smn_error("out of memory");
+            return -1;
+        }
+    }
+
+    n->control = rc.enable_control;
+    n->receiving = autorx;
+    snprintf(n->addr_path, sizeof n->addr_path, "%s/run/rpc.addr", cfg->data_dir);
+    n->listen_retry = evtimer_new(ipc_child_base(ch), on_listen_retry, n);
+    if (!n->listen_retry) {
+        smn_error("out of memory");
+        return -1;
+    }
+    try_listen(n);
+    return 0;
+}
+
+static void stop(ipc_child *ch, void *ud)
+{
+    (void)ch;
+    rpc_node *n = ud;
+    if (n->http && n->addr_path[0])
+        unlink(n->addr_path);
+    if (n->listen_retry)
+        event_free(n->listen_retry);
+    /* The server before the context (its answers go to the server), the
+     * context before the link (pending calls are answered "Shutting down"),
+     * the link before auto-receive (its pending receives finish there). */
+    rpc_http_free(n->http);
+    rpc_ctx_free(n->ctx);
+    rpc_ledger_link_free(n->link);
+    rpc_auto_receive_free(n->autorx);
+    memset(n, 0, sizeof *n);
+}
+
+/* The runtime calls fini only after a successful init: clean up here otherwise. */
+static int start(ipc_child *ch, void *ud)
+{
+    int r = setup(ch, ud);
+    if (r != 0)
+        stop(ch, ud);
+    return r;
+}
 
 int main(int argc, char **argv)
 {
-    ipc_child_opts o = {.name = "rpc"};
+    static rpc_node node;
+    ipc_child_opts o = {.name = "rpc", .init = start, .fini = stop, .ud = &node};
     return ipc_child_main(argc, argv, &o);
 }

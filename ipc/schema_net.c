@@ -1,0 +1,32 @@
+#include "ipc/schema_net.h"
+
+#include "ipc/schema_common.h"
+
+#define VOTE(n) IPC_BIN(n, true, IPC_NET_VOTE_MIN_BYTES, IPC_NET_VOTE_MAX_BYTES)
+
+static const ipc_field vote_fields[] = {
+    VOTE("vote"),
+};
+static const ipc_field peer_fields[] = {
+    IPC_STR("endpoint", true, 1, 64), IPC_BIN("node_id", true, 32, 32), IPC_BOOL("inbound", true),
+    IPC_STR("listen", false, 1, 64),  IPC_UINT("block_count", false),
+};
+static const ipc_field peer_elem = IPC_MAP(NULL, true, peer_fields);
+static const ipc_field peers_r_fields[] = {
+    IPC_ARRAY("peers", true, 0, IPC_NET_MAX_PEERS, &peer_elem),
+    IPC_UINT("known", true),
+    IPC_UINT("banned", true),
+    IPC_UINT_RANGE("port", true, 0, 65535),
+    IPC_BIN("node_id", true, 32, 32),
+    IPC_UINT("blocks_in", true),
+    IPC_UINT("blocks_out", true),
+    IPC_UINT("votes_in", true),
+    IPC_UINT("votes_out", true),
+};
+static const ipc_kind kinds[] = {
+    IPC_KIND_EMPTY("subscribe_votes"),       IPC_KIND("vote", vote_fields),
+    IPC_KIND("broadcast_vote", vote_fields), IPC_KIND_EMPTY("peers"),
+    IPC_KIND("peers_r", peers_r_fields),
+};
+
+const ipc_family ipc_family_net = IPC_FAMILY("net", kinds, &ipc_family_common);

@@ -1,0 +1,64 @@
+#include "procs/ledger/request.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const origin_names[LEDGER_ORIGIN_COUNT] = {
+    [LEDGER_ORIGIN_RPC] = "rpc",
+    [LEDGER_ORIGIN_NET] = "net",
+    [LEDGER_ORIGIN_BOOTSTRAP] = "bootstrap",
+    [LEDGER_ORIGIN_WALLET] = "wallet",
+    [LEDGER_ORIGIN_UNCHECKED] = "unchecked",
+};
+
+const char *ledger_origin_str(ledger_origin o)
+{
+    return (unsigned)o < LEDGER_ORIGIN_COUNT ? origin_names[o] : "unknown";
+}
+
+static bool fail(char *err, size_t errlen, const char *msg)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s", msg);
+    return false;
+}
+
+static bool get_bin(const ipc_msg *m, const char *name, size_t want, const uint8_t **p)
+{
+    size_t len;
+    return ipc_get_bin(m->body, name, p, &len) && len == want;
+}
+
+bool ledger_req_process(const ipc_msg *m, smn_block *block, ledger_origin *origin, char *err,
+                        size_t errlen)
+{
+    if (!ipc_msg_is(m, "process"))
+        return fail(err, errlen, "not a process request");
+    const uint8_t *wire;
+    if (!get_bin(m, "block", SMN_BLOCK_WIRE_BYTES, &wire) ||
+        smn_block_deserialize(wire, SMN_BLOCK_WIRE_BYTES, block) != SMN_BLOCK_OK)
+        return fail(err, errlen, "process: 'block' must be 216 bytes");
+    const char *o;
+    size_t olen;
+    if (!ipc_get_str(m->body, "origin", &o, &olen))
+        return fail(err, errlen, "process: missing 'origin'");
+    /* Requests name where a block came from; "unchecked" is the ledger's own. */
+    for (int i = 0; i < LEDGER_ORIGIN_UNCHECKED; i++) {
+        if (strlen(origin_names[i]) == olen && memcmp(origin_names[i], o, olen) == 0) {
+            *origin = (ledger_origin)i;
+            return true;
+        }
+    }
+    return fail(err, errlen, "process: 'origin' must be rpc, net, bootstrap or wallet");
+}
+
+bool ledger_req_confirm(const ipc_msg *m, uint8_t hash[32], char *err, size_t errlen)
+{
+    if (!ipc_msg_is(m, "confirm"))
+        return fail(err, errlen, "not a confirm request");
+    const uint8_t *h;
+    if (!get_bin(m, "hash", 32, &h))
+        return fail(err, errlen, "confirm: 'hash' must be 32 bytes");
+    memcpy(hash, h, 32);
+    return true;
+}

@@ -1,0 +1,35 @@
+/* Decoding the ledger family's requests (ipc/schema_ledger.h) into ledger
+ * types. ipc_decode() has already checked kinds, field types and lengths;
+ * this adds what the schema cannot say: a well-framed block and a known
+ * origin. Every function returns true, or false with a one-line reason in
+ * err (which the process sends back as the "error" reply). */
+#ifndef LEDGER_REQUEST_H
+#define LEDGER_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/block.h"
+#include "ipc/msg.h"
+
+/* Where a block came from; travels with it to the block_accepted notification. */
+typedef enum {
+    LEDGER_ORIGIN_RPC = 0,
+    LEDGER_ORIGIN_NET,
+    LEDGER_ORIGIN_BOOTSTRAP,
+    LEDGER_ORIGIN_WALLET,
+    LEDGER_ORIGIN_UNCHECKED, /* released from the unchecked table; never in a request */
+    LEDGER_ORIGIN_COUNT
+} ledger_origin;
+
+/* "rpc", "net", "bootstrap", "wallet", "unchecked". */
+const char *ledger_origin_str(ledger_origin o);
+
+/* process {block, origin} */
+bool ledger_req_process(const ipc_msg *m, smn_block *block, ledger_origin *origin, char *err,
+                        size_t errlen);
+/* confirm {hash} */
+bool ledger_req_confirm(const ipc_msg *m, uint8_t hash[32], char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,652 @@
+/* The ledger family over the ledger library; see service.h. */
+#include "procs/ledger/service.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "ipc/builder.h"
+#include "ipc/schema_ledger.h"
+#include "procs/ledger/confirm.h"
+#include "procs/ledger/processor.h"
+#include "procs/ledger/prune.h"
+#include "procs/ledger/request.h"
+#include "procs/ledger/store.h"
+
+#define DEFAULT_BATCH 4096u
+#define DEFAULT_QUEUE 65536u
+#define PRUNE_INTERVAL_MS 1000u
+/* While blocks keep arriving, a batch gathers them for up to this long. */
+#define GATHER_MAX_US 3000u
+/* A batch's notifications (4096 x ~420 bytes) must fit in what a subscriber
+ * has left of the endpoint's 4 MiB outgoing bound: above this backlog the
+ * next batch waits for the subscriber, by steps of 1 ms, up to
+ * SUBSCRIBER_WAIT_US; a subscriber still behind then is disconnected. */
+#define SUBSCRIBER_HIGH_WATER (2u << 20)
+#define SUBSCRIBER_WAIT_US 100000u
+#define PRUNE_ACCOUNTS_PER_PASS 1024u
+
+/* A queued block waiting for its result. The ring mirrors the processor's
+ * FIFO queue entry for entry, so the head is always the next result. */
+typedef struct {
+    ipc_conn *conn; /* NULL: closed since, or the block came as a notification */
+    uint64_t id;    /* the request's id */
+    uint64_t tag;
+    uint8_t hash[32];
+    ledger_origin origin;
+} pending;
+
+struct ledger_service {
+    struct event_base *base;
+    ledger_store *store;
+    ledger_processor *proc;
+    ledger_service_config cfg;
+
+    pending *ring;
+    size_t head, count;
+    uint64_t next_tag;
+
+    /* hash -> ring offset (+1) of the batch being drained, so an accepted
+     * event finds its block's origin; sized for one batch. */
+    uint32_t *index;
+    size_t index_mask;
+    size_t batch_n;
+
+    ipc_conn **subs;
+    size_t nsubs, subs_cap;
+    /* Connections whose outgoing queue overflowed; closed once the current
+     * send loop is over (closing runs on_state, which edits the lists). */
+    ipc_conn **doomed;
+    size_t ndoomed, doomed_cap;
+
+    struct event *flush_ev, *prune_ev;
+    struct timespec last_prune;
+    uint64_t batches, batched; /* this run: batches drained, blocks in them */
+    size_t gather_seen;        /* queue length at the previous flush tick */
+    struct timespec gather_start;
+    bool waiting_subscribers; /* the next batch waits for a backlogged subscriber */
+    struct timespec wait_start;
+};
+
+/* ---- small helpers ---- */
+
+static bool conn_list_add(ipc_conn ***list, size_t *n, size_t *cap, ipc_conn *c)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*list)[i] == c)
+            return true;
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        ipc_conn **nl = realloc(*list, ncap * sizeof *nl);
+        if (!nl)
+            return false;
+        *list = nl;
+        *cap = ncap;
+    }
+    (*list)[(*n)++] = c;
+    return true;
+}
+
+static void conn_list_remove(ipc_conn **list, size_t *n, ipc_conn *c)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (list[i] == c) {
+            /* Order matters: subscribers are served in subscription order. */
+            memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof *list);
+            (*n)--;
+            return;
+        }
+    }
+}
+
+/* A send failed because c does not read: it is closed after the current loop. */
+static bool is_doomed(const ledger_service *s, const ipc_conn *c)
+{
+    for (size_t i = 0; i < s->ndoomed; i++)
+        if (s->doomed[i] == c)
+            return true;
+    return false;
+}
+
+static void check_send(ledger_service *s, ipc_conn *c, ipc_status st, const char *what)
+{
+    if (st == IPC_OK || st == IPC_E_CLOSED || is_doomed(s, c))
+        return;
+    if (st == IPC_E_QUEUE_FULL)
+        smn_warn("peer does not read its %s: disconnecting it", what);
+    else
+        smn_error("cannot send %s: %s", what, ipc_status_str(st));
+    if (!conn_list_add(&s->doomed, &s->ndoomed, &s->doomed_cap, c))
+        smn_error("out of memory");
+}
+
+static void close_doomed(ledger_service *s)
+{
+    /* Each entry is distinct and still open: nothing closes a connection
+     * between a failed send and here. */
+    for (size_t i = 0; i < s->ndoomed; i++)
+        ipc_conn_close(s->doomed[i]);
+    s->ndoomed = 0;
+}
+
+static void report_detail(ledger_service *s)
+{
+    if (!s->cfg.on_detail)
+        return;
+    ledger_counts c;
+    ledger_store_counts(s->store, &c);
+    char buf[200];
+    snprintf(buf, sizeof buf,
+             "blocks %llu, cemented %llu, pruned %llu, unchecked %llu, queued %zu, "
+             "subscribers %zu",
+             (unsigned long long)c.blocks, (unsigned long long)c.cemented,
+             (unsigned long long)c.pruned, (unsigned long long)c.unchecked, s->count, s->nsubs);
+    s->cfg.on_detail(s->cfg.user, buf);
+}
+
+/* ---- notifications ---- */
+
+static void put_amount(ipc_builder *b, const char *name, smn_amount_t v)
+{
+    uint8_t be[16];
+    smn_amount_to_be(v, be);
+    ipc_put_bin(b, name, be, sizeof be);
+}
+
+typedef void (*build_fn)(ipc_builder *b, const void *arg);
+
+static void broadcast(ledger_service *s, build_fn build, const void *arg, const char *what)
+{
+    for (size_t i = 0; i < s->nsubs; i++) {
+        if (is_doomed(s, s->subs[i]))
+            continue;
+        ipc_builder b;
+        build(&b, arg);
+        check_send(s, s->subs[i], ipc_notify(s->subs[i], &b), what);
+    }
+}
+
+typedef struct {
+    const ledger_event *ev;
+    ledger_origin origin;
+} accepted_arg;
+
+static void build_accepted(ipc_builder *b, const void *p)
+{
+    const accepted_arg *a = p;
+    uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+    smn_block_serialize(&a->ev->block, wire);
+    ipc_build_begin(b, "block_accepted");
+    ipc_put_bin(b, "hash", a->ev->hash, 32);
+    ipc_put_bin(b, "block", wire, sizeof wire);
+    ipc_put_uint(b, "height", a->ev->height);
+    ipc_put_str(b, "subtype", ledger_subtype_str(a->ev->subtype));
+    put_amount(b, "amount", a->ev->amount);
+    ipc_put_str(b, "origin", ledger_origin_str(a->origin));
+}
+
+static void build_fork(ipc_builder *b, const void *p)
+{
+    const ledger_event *ev = p;
+    uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+    smn_block_serialize(&ev->block, wire);
+    ipc_build_begin(b, "fork");
+    ipc_put_bin(b, "hash", ev->hash, 32);
+    ipc_put_bin(b, "block", wire, sizeof wire);
+    ipc_put_bin(b, "root", smn_block_root(&ev->block), 32);
+}
+
+typedef struct {
+    const ledger_cemented *c;
+    smn_amount_t prev_balance;
+    uint8_t source_account[32];
+} cemented_arg;
+
+static void build_cemented(ipc_builder *b, const void *p)
+{
+    const cemented_arg *a = p;
+    const smn_block *blk = &a->c->block;
+    ipc_build_begin(b, "block_cemented");
+    ipc_put_bin(b, "hash", a->c->hash, 32);
+    ipc_put_bin(b, "account", blk->account, 32);
+    ipc_put_uint(b, "height", a->c->height);
+    ipc_put_str(b, "subtype", ledger_subtype_str(a->c->subtype));
+    put_amount(b, "amount", a->c->amount);
+    put_amount(b, "prev_balance", a->prev_balance);
+    put_amount(b, "balance", blk->balance);
+    ipc_put_bin(b, "link", blk->link, 32);
+    ipc_put_bin(b, "source_account", a->source_account, 32);
+    ipc_put_uint(b, "seq", a->c->seq);
+}
+
+/* ---- the batch index (hash -> origin) ---- */
+
+static size_t slot_of(const ledger_service *s, const uint8_t hash[32])
+{
+    uint64_t h;
+    memcpy(&h, hash, sizeof h); /* block hashes are uniform */
+    return (size_t)h & s->index_mask;
+}
+
+static void index_build(ledger_service *s, size_t n)
+{
+    memset(s->index, 0, (s->index_mask + 1) * sizeof *s->index);
+    size_t cap = s->cfg.queue_max;
+    for (size_t i = 0; i < n; i++) {
+        const pending *p = &s->ring[(s->head + i) % cap];
+        size_t j = slot_of(s, p->hash);
+        while (s->index[j])
+            j = (j + 1) & s->index_mask;
+        s->index[j] = (uint32_t)i + 1;
+    }
+    s->batch_n = n;
+}
+
+static ledger_origin index_origin(const ledger_service *s, const uint8_t hash[32])
+{
+    size_t cap = s->cfg.queue_max;
+    for (size_t j = slot_of(s, hash); s->index[j]; j = (j + 1) & s->index_mask) {
+        const pending *p = &s->ring[(s->head + s->index[j] - 1) % cap];
+        if (memcmp(p->hash, hash, 32) == 0)
+            return p->origin;
+    }
+    return LEDGER_ORIGIN_UNCHECKED;
+}
+
+/* ---- processing ---- */
+
+/* After the batch committed, before its results: accepted blocks (also
+ * those released from unchecked) and forks, in order. */
+static void on_event(void *user, const ledger_event *ev)
+{
+    ledger_service *s = user;
+    if (ev->kind == LEDGER_EVENT_ACCEPTED) {
+        accepted_arg a = {ev, index_origin(s, ev->hash)};
+        broadcast(s, build_accepted, &a, "block_accepted");
+    } else {
+        broadcast(s, build_fork, ev, "fork");
+    }
+}
+
+static void reply_result(ledger_service *s, ipc_conn *c, uint64_t id, const uint8_t hash[32],
+                         ledger_result r)
+{
+    if (!c || !id)
+        return;
+    ipc_builder b;
+    ipc_build_begin(&b, "process_result");
+    ipc_put_bin(&b, "hash", hash, 32);
+    ipc_put_str(&b, "result", ledger_result_str(r));
+    ipc_msg req = {.id = id};
+    check_send(s, c, ipc_reply(c, &req, &b), "process_result");
+}
+
+static void on_result(void *user, uint64_t tag, const uint8_t hash[32], ledger_result r)
+{
+    ledger_service *s = user;
+    if (s->count == 0 || s->ring[s->head].tag != tag) {
+        /* The ring mirrors the processor's FIFO; this cannot happen. */
+        smn_error("processor result %llu out of order", (unsigned long long)tag);
+        return;
+    }
+    pending *p = &s->ring[s->head];
+    reply_result(s, p->conn, p->id, hash, r);
+    s->head = (s->head + 1) % s->cfg.queue_max;
+    s->count--;
+}
+
+static void arm(struct event *ev, uint32_t ms)
+{
+    struct timeval tv = {ms / 1000, (long)(ms % 1000) * 1000};
+    evtimer_add(ev, &tv);
+}
+
+/* One batch: at most batch_max blocks, one transaction. */
+static void drain_once(ledger_service *s)
+{
+    size_t n = s->count < s->cfg.batch_max ? s->count : s->cfg.batch_max;
+    if (n == 0)
+        return;
+    index_build(s, n);
+    size_t processed = 0;
+    ledger_status st = ledger_processor_drain(s->proc, on_result, s, &processed);
+    s->batch_n = 0;
+    s->batches++;
+    s->batched += processed;
+    if (st != LEDGER_STATUS_OK)
+        smn_error("batch of %zu blocks failed: %s (%s)", processed, ledger_status_str(st),
+                  ledger_store_errmsg(s->store));
+    close_doomed(s);
+    report_detail(s);
+}
+
+static uint64_t us_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)(now.tv_sec - t->tv_sec) * 1000000 +
+           (uint64_t)((now.tv_nsec - t->tv_nsec) / 1000);
+}
+
+static void start_gathering(ledger_service *s)
+{
+    s->gather_seen = 0;
+    clock_gettime(CLOCK_MONOTONIC, &s->gather_start);
+    arm(s->flush_ev, 0);
+}
+
+static bool subscriber_backlogged(const ledger_service *s)
+{
+    for (size_t i = 0; i < s->nsubs; i++)
+        if (ipc_conn_queued_bytes(s->subs[i]) > SUBSCRIBER_HIGH_WATER)
+            return true;
+    return false;
+}
+
+/* Runs once per loop iteration while blocks wait, after the iteration's
+ * reads. A socket read brings a few dozen frames; while the queue still
+ * grows from one iteration to the next (a stream), the batch keeps
+ * gathering, for at most GATHER_MAX_US: big batches amortise the commit
+ * and let signature checks run in parallel. A lone block waits one
+ * iteration. */
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ledger_service *s = arg;
+    if (s->count > s->gather_seen && s->count < s->cfg.batch_max &&
+        us_since(&s->gather_start) < GATHER_MAX_US) {
+        s->gather_seen = s->count;
+        arm(s->flush_ev, 0);
+        return;
+    }
+    if (subscriber_backlogged(s)) {
+        if (!s->waiting_subscribers) {
+            s->waiting_subscribers = true;
+            clock_gettime(CLOCK_MONOTONIC, &s->wait_start);
+        }
+        if (us_since(&s->wait_start) < SUBSCRIBER_WAIT_US) {
+            arm(s->flush_ev, 1);
+            return;
+        }
+    }
+    s->waiting_subscribers = false;
+    drain_once(s);
+    if (s->count)
+        start_gathering(s);
+}
+
+static void handle_process(ledger_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    smn_block b;
+    ledger_origin origin;
+    char err[128];
+    if (!ledger_req_process(m, &b, &origin, err, sizeof err)) {
+        if (m->id)
+            ipc_reply_error(c, m, err);
+        return;
+    }
+    uint8_t hash[32];
+    smn_block_hash(&b, hash);
+    uint64_t tag = ++s->next_tag;
+    if (ledger_processor_enqueue(s->proc, &b, tag) != LEDGER_QUEUED) {
+        reply_result(s, c, m->id, hash, LEDGER_BUSY);
+        return;
+    }
+    pending *p = &s->ring[(s->head + s->count) % s->cfg.queue_max];
+    p->conn = m->id ? c : NULL;
+    p->id = m->id;
+    p->tag = tag;
+    memcpy(p->hash, hash, 32);
+    p->origin = origin;
+    s->count++;
+    if (!evtimer_pending(s->flush_ev, NULL))
+        start_gathering(s);
+}
+
+/* ---- confirmation and pruning ---- */
+
+static uint64_t ms_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)(now.tv_sec - t->tv_sec) * 1000 +
+           (uint64_t)((now.tv_nsec - t->tv_nsec) / 1000000);
+}
+
+static void schedule_prune(ledger_service *s)
+{
+    if (!s->cfg.prune_keep || evtimer_pending(s->prune_ev, NULL))
+        return;
+    uint64_t since = ms_since(&s->last_prune);
+    arm(s->prune_ev, since >= PRUNE_INTERVAL_MS ? 0 : (uint32_t)(PRUNE_INTERVAL_MS - since));
+}
+
+static void on_prune(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ledger_service *s = arg;
+    ledger_prune_stats stats = {0};
+    ledger_status st = ledger_prune(s->store, s->cfg.prune_keep, PRUNE_ACCOUNTS_PER_PASS, &stats);
+    clock_gettime(CLOCK_MONOTONIC, &s->last_prune);
+    if (st != LEDGER_STATUS_OK) {
+        smn_error("pruning failed: %s (%s)", ledger_status_str(st), ledger_store_errmsg(s->store));
+        return;
+    }
+    if (stats.blocks)
+        smn_debug("pruned %llu blocks of %zu accounts", (unsigned long long)stats.blocks,
+                  stats.accounts);
+    /* A full pass may have left more accounts: continue next iteration. */
+    if (stats.accounts)
+        arm(s->prune_ev, 0);
+    report_detail(s);
+}
+
+static void on_cemented(void *user, const ledger_cemented *c)
+{
+    ledger_service *s = user;
+    cemented_arg a = {.c = c};
+    const smn_block *b = &c->block;
+    switch (c->subtype) {
+    case LEDGER_SUBTYPE_SEND:
+        a.prev_balance = b->balance + c->amount;
+        break;
+    case LEDGER_SUBTYPE_RECEIVE:
+        a.prev_balance = b->balance - c->amount;
+        break;
+    case LEDGER_SUBTYPE_OPEN:
+        a.prev_balance = 0;
+        break;
+    case LEDGER_SUBTYPE_CHANGE:
+        a.prev_balance = b->balance;
+        break;
+    }
+    if (c->subtype == LEDGER_SUBTYPE_RECEIVE || c->subtype == LEDGER_SUBTYPE_OPEN) {
+        /* The send was cemented first; only a send pruned before this
+         * receive was cemented is gone, and then the account stays zero. */
+        ledger_block_record src;
+        if (ledger_store_block(s->store, b->link, &src) == LEDGER_STATUS_OK)
+            memcpy(a.source_account, src.block.account, 32);
+    }
+    broadcast(s, build_cemented, &a, "block_cemented");
+}
+
+static void drain_all(ledger_service *s)
+{
+    while (s->count)
+        drain_once(s);
+}
+
+static void handle_confirm(ledger_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    uint8_t hash[32];
+    char err[128];
+    if (!ledger_req_confirm(m, hash, err, sizeof err)) {
+        if (m->id)
+            ipc_reply_error(c, m, err);
+        return;
+    }
+    size_t count = 0;
+    ledger_status st = ledger_confirm(s->store, hash, on_cemented, s, &count);
+    if (st == LEDGER_STATUS_NOT_FOUND && s->count) {
+        /* The block may still be in the queue: process it first. */
+        drain_all(s);
+        st = ledger_confirm(s->store, hash, on_cemented, s, &count);
+    }
+    if (st == LEDGER_STATUS_OK && count) {
+        schedule_prune(s);
+        report_detail(s);
+    }
+    if (!m->id)
+        return;
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        ipc_reply_error(c, m, "confirm: unknown block");
+    } else if (st != LEDGER_STATUS_OK) {
+        snprintf(err, sizeof err, "confirm failed: %s", ledger_status_str(st));
+        smn_error("%s (%s)", err, ledger_store_errmsg(s->store));
+        ipc_reply_error(c, m, err);
+    } else {
+        ipc_builder b;
+        ipc_build_begin(&b, "confirm_result");
+        ipc_put_uint(&b, "cemented", count);
+        check_send(s, c, ipc_reply(c, m, &b), "confirm_result");
+    }
+}
+
+static void handle_subscribe(ledger_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    if (!conn_list_add(&s->subs, &s->nsubs, &s->subs_cap, c)) {
+        if (m->id)
+            ipc_reply_error(c, m, "subscribe: out of memory");
+        return;
+    }
+    if (m->id) {
+        ipc_builder b;
+        ipc_build_begin(&b, "subscribed");
+        check_send(s, c, ipc_reply(c, m, &b), "subscribed");
+    }
+}
+
+/* ---- endpoint callbacks ---- */
+
+void ledger_service_on_message(ipc_conn *c, const ipc_msg *m, void *ud)
+{
+    ledger_service *s = ud;
+    if (!s) {
+        if (m->id)
+            ipc_reply_error(c, m, "ledger is starting");
+        return;
+    }
+    if (ipc_msg_is(m, "process"))
+        handle_process(s, c, m);
+    else if (ipc_msg_is(m, "confirm"))
+        handle_confirm(s, c, m);
+    else if (ipc_msg_is(m, "subscribe"))
+        handle_subscribe(s, c, m);
+    else if (m->id)
+        ipc_reply_error(c, m, "the ledger does not serve this request");
+    close_doomed(s);
+}
+
+void ledger_service_on_state(ipc_conn *c, bool up, void *ud)
+{
+    ledger_service *s = ud;
+    if (!s || up)
+        return;
+    conn_list_remove(s->subs, &s->nsubs, c);
+    for (size_t i = 0; i < s->count; i++) {
+        pending *p = &s->ring[(s->head + i) % s->cfg.queue_max];
+        if (p->conn == c)
+            p->conn = NULL;
+    }
+}
+
+size_t ledger_service_queued(const ledger_service *s)
+{
+    return s->count;
+}
+
+/* ---- open / close ---- */
+
+ledger_status ledger_service_open(struct event_base *base, const char *path, const smn_network *net,
+                                  const ledger_service_config *cfg, ledger_service **out, char *err,
+                                  size_t errlen)
+{
+    *out = NULL;
+    ledger_service *s = calloc(1, sizeof *s);
+    if (!s)
+        return LEDGER_STATUS_NOMEM;
+    if (cfg)
+        s->cfg = *cfg;
+    if (!s->cfg.batch_max)
+        s->cfg.batch_max = DEFAULT_BATCH;
+    if (!s->cfg.queue_max)
+        s->cfg.queue_max = DEFAULT_QUEUE;
+    if (s->cfg.batch_max > s->cfg.queue_max)
+        s->cfg.batch_max = s->cfg.queue_max;
+    s->base = base;
+    clock_gettime(CLOCK_MONOTONIC, &s->last_prune);
+
+    ledger_store_config scfg = {.unchecked_max = s->cfg.unchecked_max};
+    ledger_status st = ledger_store_open(path, net, &scfg, &s->store, err, errlen);
+    if (st != LEDGER_STATUS_OK)
+        goto fail;
+    ledger_processor_config pcfg = {.batch_max = s->cfg.batch_max,
+                                    .queue_max = s->cfg.queue_max,
+                                    .verify_threads = s->cfg.verify_threads,
+                                    .on_event = on_event,
+                                    .event_user = s};
+    st = ledger_processor_create(s->store, &pcfg, &s->proc);
+    if (st != LEDGER_STATUS_OK) {
+        snprintf(err, errlen, "cannot start the block processor: %s", ledger_status_str(st));
+        goto fail;
+    }
+    size_t icap = 1;
+    while (icap < 2 * s->cfg.batch_max)
+        icap <<= 1;
+    s->index_mask = icap - 1;
+    s->index = calloc(icap, sizeof *s->index);
+    s->ring = calloc(s->cfg.queue_max, sizeof *s->ring);
+    s->flush_ev = evtimer_new(base, on_flush, s);
+    s->prune_ev = evtimer_new(base, on_prune, s);
+    if (!s->index || !s->ring || !s->flush_ev || !s->prune_ev) {
+        snprintf(err, errlen, "out of memory");
+        st = LEDGER_STATUS_NOMEM;
+        goto fail;
+    }
+    /* Sweep what an earlier run (or a changed setting) left to prune. */
+    if (s->cfg.prune_keep)
+        arm(s->prune_ev, 0);
+    report_detail(s);
+    *out = s;
+    return LEDGER_STATUS_OK;
+fail:
+    ledger_service_close(s);
+    return st;
+}
+
+void ledger_service_close(ledger_service *s)
+{
+    if (!s)
+        return;
+    if (s->count)
+        smn_warn("stopping with %zu unprocessed blocks; their senders will retry", s->count);
+    if (s->batches)
+        smn_info("processed %llu blocks in %llu batches", (unsigned long long)s->batched,
+                 (unsigned long long)s->batches);
+    if (s->flush_ev)
+        event_free(s->flush_ev);
+    if (s->prune_ev)
+        event_free(s->prune_ev);
+    ledger_processor_destroy(s->proc);
+    ledger_store_close(s->store);
+    free(s->ring);
+    free(s->index);
+    free(s->subs);
+    free(s->doomed);
+    free(s);
+}

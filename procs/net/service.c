@@ -1,0 +1,423 @@
+#include "procs/net/service.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "common/hex.h"
+#include "common/log.h"
+#include "ipc/tcp_socket.h"
+#include "procs/net/service_internal.h"
+#include "procs/net/service_nodekey.h"
+
+uint64_t net_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t net_now_s(void)
+{
+    return net_now_ms() / 1000u;
+}
+
+/* ---- self ---- */
+
+bool net_service_is_self(const net_service *s, const net_endpoint *ep)
+{
+    for (size_t i = 0; i < s->nself; i++)
+        if (net_endpoint_equal(&s->self[i], ep))
+            return true;
+    return false;
+}
+
+void net_service_add_self(net_service *s, const net_endpoint *ep)
+{
+    if (net_service_is_self(s, ep))
+        return;
+    if (s->nself < NET_MAX_SELF)
+        s->self[s->nself++] = *ep;
+    net_peers_remove(s->peers, ep);
+}
+
+/* Our own listening endpoints as others would write them. */
+static void note_own_endpoints(net_service *s)
+{
+    if (!s->port)
+        return;
+    net_endpoint ep;
+    if (net_endpoint_parse("127.0.0.1", s->port, &ep))
+        net_service_add_self(s, &ep);
+    if (net_endpoint_parse("::1", s->port, &ep))
+        net_service_add_self(s, &ep);
+    if (net_endpoint_parse(s->listen_addr, s->port, &ep) && net_endpoint_is_usable(&ep))
+        net_service_add_self(s, &ep);
+}
+
+/* ---- bans ---- */
+
+static bool is_loopback(const uint8_t a[16])
+{
+    static const uint8_t v6[16] = {[15] = 1};
+    static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+    return memcmp(a, v6, 16) == 0 || (memcmp(a, mapped, 12) == 0 && a[12] == 127);
+}
+
+void net_service_misbehaved(net_service *s, net_channel *ch, const char *why)
+{
+    const net_endpoint *ep = net_channel_endpoint(ch);
+    char name[NET_ENDPOINT_STR_BYTES];
+    net_endpoint_format(ep, name);
+    if (is_loopback(ep->addr)) {
+        smn_warn("disconnecting %s: %s (loopback is not banned)", name, why);
+    } else {
+        uint64_t now = net_now_s();
+        net_peers_ban(s->peers, ep->addr, now + NET_BAN_S, now);
+        smn_warn("banning %s for %u s: %s", name, NET_BAN_S, why);
+    }
+    net_channel_close(ch);
+}
+
+/* Protocol violations the channel layer detected. A timeout, EOF or a
+ * failed connect is not misbehaviour. */
+static bool is_violation(net_close_reason why)
+{
+    return why == NET_CLOSE_WRONG_NETWORK || why == NET_CLOSE_MALFORMED ||
+           why == NET_CLOSE_HANDSHAKE || why == NET_CLOSE_BAD_SIGNATURE;
+}
+
+net_channel *net_service_channel_by_id(net_service *s, const uint8_t node_id[32])
+{
+    return net_channels_find(s->chans, node_id);
+}
+
+/* ---- channel callbacks ---- */
+
+static void on_ready(net_channel *ch, void *ud)
+{
+    net_service *s = ud;
+    net_peer_info *info = net_channel_user(ch);
+    uint64_t now = net_now_ms();
+    info->last_rx_ms = now;
+    info->ready = true;
+    char name[NET_ENDPOINT_STR_BYTES], id[17];
+    net_endpoint_format(net_channel_endpoint(ch), name);
+    smn_hex_encode(net_channel_node_id(ch), 8, id);
+    smn_info("peer %s ready (%s, node %s...), %zu channels", name,
+             net_channel_is_inbound(ch) ? "inbound" : "outbound", id,
+             net_channels_ready_count(s->chans));
+    net_dial_ready(s, ch, info);
+    net_keepalive_send(s, ch);
+    net_telemetry_request(s, ch, now);
+}
+
+static void on_message(net_channel *ch, const net_message *m, void *ud)
+{
+    net_service *s = ud;
+    net_peer_info *info = net_channel_user(ch);
+    info->last_rx_ms = net_now_ms();
+    switch (m->type) {
+    case NET_MSG_KEEPALIVE:
+        net_keepalive_received(s, ch, &m->u.keepalive);
+        break;
+    case NET_MSG_PUBLISH:
+        net_blocks_publish(s, ch, &m->u.publish);
+        break;
+    case NET_MSG_CONFIRM_ACK:
+        net_votes_confirm_ack(s, ch, &m->u.confirm_ack);
+        break;
+    case NET_MSG_TELEMETRY_REQ:
+        net_telemetry_answer(s, ch);
+        break;
+    case NET_MSG_TELEMETRY_ACK:
+        net_telemetry_received(s, ch, &m->u.telemetry_ack);
+        break;
+    case NET_MSG_BULK_PULL:
+        net_pull_serve(s, ch, &m->u.bulk_pull);
+        break;
+    case NET_MSG_BULK_PULL_RESP:
+        net_pull_received(s, ch, &m->u.bulk_pull_resp);
+        break;
+    case NET_MSG_CONFIRM_REQ:
+    case NET_MSG_FRONTIER_REQ:
+    case NET_MSG_FRONTIER_RESP:
+        /* Served by nobody yet (vote requests, bootstrap scans): a
+         * well-formed message we do not act on is not misbehaviour. */
+        smn_debug("ignoring %s", net_msg_type_name(m->type));
+        break;
+    case NET_MSG_HANDSHAKE:
+        break; /* the channel layer handles it and never delivers it */
+    }
+}
+
+static void on_close(net_channel *ch, net_close_reason why, void *ud)
+{
+    net_service *s = ud;
+    net_peer_info *info = net_channel_user(ch);
+    const net_endpoint *ep = net_channel_endpoint(ch);
+    if (why == NET_CLOSE_SELF) {
+        net_service_add_self(s, ep);
+        if (info && info->dial)
+            info->dial->failures = NET_LEARNED_FAILURES; /* never again */
+    } else if (is_violation(why) && !is_loopback(ep->addr)) {
+        uint64_t now = net_now_s();
+        net_peers_ban(s->peers, ep->addr, now + NET_BAN_S, now);
+        char name[NET_ENDPOINT_STR_BYTES];
+        net_endpoint_format(ep, name);
+        smn_warn("banning %s for %u s: %s", name, NET_BAN_S, net_close_reason_str(why));
+    }
+    if (info && info->ready) {
+        char name[NET_ENDPOINT_STR_BYTES];
+        net_endpoint_format(ep, name);
+        smn_info("peer %s gone: %s, %zu channels left", name, net_close_reason_str(why),
+                 net_channels_ready_count(s->chans));
+    }
+    if (info) {
+        net_dial_closed(s, ch, info, why);
+        net_pull_info_free(info);
+        free(info);
+        net_channel_set_user(ch, NULL);
+    }
+}
+
+static bool allow_inbound(const net_endpoint *from, void *ud)
+{
+    net_service *s = ud;
+    return !net_peers_is_banned(s->peers, from->addr, net_now_s());
+}
+
+/* Inbound channels get their info here: the library has no accept hook,
+ * so the first callback that finds none attaches it. */
+static net_peer_info *ensure_info(net_channel *ch)
+{
+    net_peer_info *info = net_channel_user(ch);
+    if (!info) {
+        info = calloc(1, sizeof *info);
+        if (info) {
+            info->last_rx_ms = net_now_ms();
+            net_channel_set_user(ch, info);
+        }
+    }
+    return info;
+}
+
+static void on_ready_cb(net_channel *ch, void *ud)
+{
+    if (!ensure_info(ch)) {
+        net_channel_close(ch);
+        return;
+    }
+    on_ready(ch, ud);
+}
+
+/* ---- listening ---- */
+
+static uint16_t socket_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    net_endpoint ep;
+    if (net_endpoint_from_sockaddr((struct sockaddr *)&ss, &ep) != 0)
+        return 0;
+    return ep.port;
+}
+
+static int inherited_peer_fd(void)
+{
+    const char *v = getenv("SMN_PEER_FD");
+    if (!v || !*v)
+        return -1;
+    char *end;
+    long fd = strtol(v, &end, 10);
+    if (*end || fd < 0 || fd > 1024) {
+        smn_error("SMN_PEER_FD is not a file descriptor number");
+        return -2;
+    }
+    int acc = 0;
+    socklen_t len = sizeof acc;
+    if (getsockopt((int)fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) != 0 || !acc) {
+        smn_error("fd %ld from SMN_PEER_FD is not a listening socket", fd);
+        return -2;
+    }
+    return (int)fd;
+}
+
+/* Bind the port ourselves (no supervisor, or it could not). */
+static void try_listen(net_service *s, uint16_t port, uint64_t now)
+{
+    s->next_listen_try_ms = now + NET_LISTEN_RETRY_MS;
+    int fd = ipc_tcp_listen(s->listen_addr, port, 128);
+    if (fd < 0) {
+        /* Once as a warning, then quietly: the port may stay taken for long. */
+        smn_log(s->listen_warned ? SMN_LOG_DEBUG : SMN_LOG_WARN,
+                "cannot listen for peers on %s port %u: %s (retrying every %u s)", s->listen_addr,
+                (unsigned)port, strerror(-fd), NET_LISTEN_RETRY_MS / 1000);
+        s->listen_warned = true;
+        return;
+    }
+    if (net_channels_listen(s->chans, fd) != 0) {
+        close(fd);
+        return;
+    }
+    s->listen_fd = fd;
+    smn_info("listening for peers on %s port %u", s->listen_addr, (unsigned)port);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd;
+    (void)what;
+    net_service *s = ud;
+    uint64_t now = net_now_ms();
+    if (s->listen_fd < 0 && now >= s->next_listen_try_ms)
+        try_listen(s, s->port, now);
+    net_dial_tick(s, now);
+    char detail[128];
+    snprintf(detail, sizeof detail, "%zu peers, %zu known, blocks in/out %llu/%llu",
+             net_channels_ready_count(s->chans), net_peers_count(s->peers),
+             (unsigned long long)s->blocks_in, (unsigned long long)s->blocks_out);
+    ipc_child_set_detail(s->child, detail);
+}
+
+/* ---- lifecycle ---- */
+
+static int setup(net_service *s, ipc_child *child)
+{
+    const ipc_config *cfg = ipc_child_config(child);
+    s->child = child;
+    s->base = ipc_child_base(child);
+    s->listen_fd = -1;
+    s->started_ms = net_now_ms();
+    s->net = smn_network_by_name(cfg->network);
+    if (!s->net) {
+        smn_error("unknown network '%s'", cfg->network);
+        return -1;
+    }
+    if (smn_crypto_init() != 0) {
+        smn_error("cannot initialise libsodium");
+        return -1;
+    }
+    snprintf(s->data_dir, sizeof s->data_dir, "%s", cfg->data_dir);
+    snprintf(s->listen_addr, sizeof s->listen_addr, "%s",
+             ipc_peering_address(cfg->net_address, cfg->network));
+    s->keepalive_ms = s->net->id == SMN_NET_DEV ? 2000u : 15000u;
+    s->idle_ms = 4u * s->keepalive_ms;
+
+    char err[600];
+    bool created = false;
+    if (net_node_key_load(s->data_dir, &s->key, &created, err, sizeof err) != 0) {
+        smn_error("node key: %s", err);
+        return -1;
+    }
+    char id[17];
+    smn_hex_encode(s->key.pub, 8, id);
+    smn_info("%s node id %s...", created ? "created" : "loaded", id);
+
+    s->peers = net_peers_new(NET_PEER_TABLE, NET_BAN_TABLE);
+    s->seen_blocks = net_seen_new(NET_SEEN_ITEMS);
+    s->seen_votes = net_seen_new(NET_SEEN_ITEMS);
+    if (!s->peers || !s->seen_blocks || !s->seen_votes) {
+        smn_error("out of memory");
+        return -1;
+    }
+    net_channels_config cc = {.net = s->net, .node_key = &s->key};
+    net_channel_callbacks cb = {.on_ready = on_ready_cb,
+                                .on_message = on_message,
+                                .on_close = on_close,
+                                .allow_inbound = allow_inbound,
+                                .ud = s};
+    s->chans = net_channels_new(s->base, &cc, &cb);
+    if (!s->chans) {
+        smn_error("cannot create the channel set");
+        return -1;
+    }
+
+    uint16_t port = cfg->net_port ? (uint16_t)cfg->net_port : s->net->peering_port;
+    int fd = inherited_peer_fd();
+    if (fd == -2)
+        return -1;
+    if (fd >= 0) {
+        if (net_channels_listen(s->chans, fd) != 0) {
+            smn_error("cannot accept peers on the inherited socket");
+            return -1;
+        }
+        s->listen_fd = fd;
+        s->inherited_fd = true;
+        uint16_t actual = socket_port(fd);
+        if (actual)
+            port = actual;
+        smn_info("accepting peers on port %u (socket from the supervisor)", (unsigned)port);
+    }
+    s->port = port;
+    note_own_endpoints(s);
+    if (s->listen_fd < 0)
+        try_listen(s, port, net_now_ms());
+
+    if (net_dial_init(s, err, sizeof err) != 0) {
+        smn_error("%s", err);
+        return -1;
+    }
+    if (net_blocks_init(s) != 0)
+        return -1;
+
+    s->tick = event_new(s->base, -1, EV_PERSIST, on_tick, s);
+    struct timeval tv = {0, NET_TICK_MS * 1000};
+    if (!s->tick || event_add(s->tick, &tv) != 0) {
+        smn_error("cannot start the net timer");
+        return -1;
+    }
+    net_dial_tick(s, net_now_ms()); /* dial the configured peers now */
+    return 0;
+}
+
+int net_service_start(ipc_child *ch, net_service **out)
+{
+    *out = NULL;
+    net_service *s = calloc(1, sizeof *s);
+    if (!s) {
+        smn_error("out of memory");
+        return -1;
+    }
+    if (setup(s, ch) != 0) {
+        net_service_stop(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+void net_service_stop(net_service *s)
+{
+    if (!s)
+        return;
+    if (s->tick)
+        event_free(s->tick);
+    /* The ledger link first: failing its pending requests touches the seen set. */
+    net_blocks_free(s);
+    net_channels_free(s->chans); /* on_close frees every channel's info */
+    net_dial_free(s);
+    net_telemetry_free(s);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    net_peers_free(s->peers);
+    net_seen_free(s->seen_blocks);
+    net_seen_free(s->seen_votes);
+    smn_keypair_wipe(&s->key);
+    free(s);
+}
+
+void net_service_on_state(net_service *s, ipc_conn *c, bool up)
+{
+    if (!up)
+        net_votes_conn_down(s, c);
+}

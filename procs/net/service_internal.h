@@ -1,0 +1,218 @@
+/* The net process's state, shared by the service_*.c files (not a public
+ * header: other processes talk to net over net.sock, ipc/schema_net.h).
+ *
+ * service.c            lifecycle, the tick timer, channel callbacks, bans
+ * service_dial.c       configured and learned peers, dialling with backoff,
+ *                      keepalive and peer exchange, idle channels
+ * service_blocks.c     the ledger link: publish in, block_accepted out
+ * service_votes.c      confirm_ack in and out, net.sock requests
+ * service_telemetry.c  telemetry_req / telemetry_ack, the read-only ledger
+ * service_pull.c       filling gaps: bulk_pull to the peer, serving bulk_pull
+ * service_seen.c       the bounded "seen recently" sets */
+#ifndef NET_SERVICE_INTERNAL_H
+#define NET_SERVICE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/keys.h"
+#include "common/network.h"
+#include "ipc/child.h"
+#include "procs/net/channel.h"
+#include "procs/net/peers.h"
+#include "procs/net/service.h"
+#include "procs/net/service_config.h"
+#include "procs/net/service_seen.h"
+
+struct evdns_base;
+struct evdns_getaddrinfo_request;
+struct event;
+typedef struct ledger_ro ledger_ro;
+
+#define NET_TICK_MS 100u
+#define NET_DIAL_MIN_MS 200u
+#define NET_DIAL_MAX_MS 10000u
+#define NET_TARGET_CHANNELS 8u  /* dial learned peers while fewer channels than this */
+#define NET_DIALS_PER_TICK 2u   /* learned peers dialled per tick at most */
+#define NET_DIAL_TABLE 128u     /* configured + learned endpoints being dialled */
+#define NET_LEARNED_FAILURES 5u /* a learned peer that fails this often is forgotten */
+#define NET_PEER_TABLE 1024u    /* known peer endpoints */
+#define NET_PEER_EXPIRE_S 900u  /* not heard of for this long: dropped */
+#define NET_BAN_TABLE 256u      /* banned addresses */
+#define NET_BAN_S 900u          /* a misbehaving address is refused this long */
+#define NET_SEEN_ITEMS 65536u   /* blocks and votes remembered for dedupe, each */
+#define NET_SOURCES 1024u       /* (block hash -> peer) remembered to skip the sender */
+#define NET_MAX_PROCESS 512u    /* process requests in flight to the ledger */
+#define NET_LEDGER_TIMEOUT_MS 10000u
+#define NET_TELEMETRY_EVERY_MS 60000u /* ask each peer this often */
+#define NET_TELEMETRY_MIN_MS 1000u    /* answer one peer at most this often */
+#define NET_MAX_VOTE_SUBS 16u
+#define NET_MAX_SELF 8u           /* endpoints found to be ourselves */
+#define NET_LISTEN_RETRY_MS 5000u /* binding the port ourselves failed: retry */
+#define NET_PULL_BLOCKS 128u      /* blocks asked for per gap */
+#define NET_PULL_TIMEOUT_MS 5000u /* a pull not answered by then is dropped */
+#define NET_PULL_RECENT 64u       /* missing hashes asked for recently ... */
+#define NET_PULL_REPEAT_MS 2000u  /* ... are not asked for again this soon */
+#define NET_SERVE_BLOCKS 1024u    /* blocks one bulk_pull gets from us at most */
+#define NET_SERVE_EVERY_MS 200u   /* one bulk_pull per peer this often */
+
+/* One endpoint we keep dialling (configured) or try (learned). */
+typedef struct {
+    bool used;
+    bool configured;
+    net_endpoint ep;
+    net_channel *ch; /* our outbound channel to it, while one exists */
+    uint32_t backoff_ms;
+    uint64_t next_ms; /* not before this */
+    unsigned failures;
+} net_dial;
+
+/* A configured peer given by name: resolved asynchronously, then dialled. */
+typedef struct {
+    net_peer_addr addr;
+    struct evdns_getaddrinfo_request *req;
+    uint64_t next_lookup_ms;
+    uint32_t backoff_ms;
+    struct net_service *svc;
+} net_named_peer;
+
+/* Per channel (net_channel_user). */
+typedef struct {
+    net_dial *dial; /* the dial entry that created it; NULL for inbound */
+    bool ready;     /* the handshake completed */
+    bool has_listen;
+    net_endpoint listen; /* the peering endpoint the peer announced */
+    uint64_t last_rx_ms;
+    uint64_t last_keepalive_ms;
+    uint64_t tele_asked_ms;
+    uint64_t tele_answered_ms;
+    bool has_block_count;
+    uint64_t block_count;
+    /* a bulk_pull we sent it (one at a time) */
+    bool pulling;
+    uint64_t pull_deadline_ms;
+    smn_block *pulled; /* NET_PULL_BLOCKS, allocated while pulling */
+    size_t npulled;
+    uint64_t last_served_ms; /* its last bulk_pull we answered */
+} net_peer_info;
+
+typedef struct {
+    uint8_t hash[32];
+    uint8_t node_id[32];
+} net_source;
+
+struct net_service {
+    ipc_child *child;
+    struct event_base *base;
+    const smn_network *net;
+    char data_dir[256];
+    smn_keypair key;
+    net_channels *chans;
+    net_peers *peers;
+    struct event *tick;
+    uint64_t started_ms;
+    uint64_t round; /* keepalive rounds: salts the peer selection */
+    uint64_t last_keepalive_ms;
+    uint32_t keepalive_ms, idle_ms;
+
+    /* listening */
+    int listen_fd;     /* -1 while not listening */
+    bool inherited_fd; /* from the supervisor (SMN_PEER_FD) */
+    char listen_addr[64];
+    uint16_t port; /* our peering port (announced in keepalives) */
+    uint64_t next_listen_try_ms;
+    bool listen_warned;
+    net_endpoint self[NET_MAX_SELF];
+    size_t nself;
+
+    /* peers to dial */
+    net_dial dials[NET_DIAL_TABLE];
+    net_named_peer *named;
+    size_t nnamed;
+    struct evdns_base *dns;
+
+    /* blocks */
+    ipc_endpoint *ledger;
+    bool ledger_subscribed;
+    size_t process_pending;
+    net_seen *seen_blocks;
+    net_source sources[NET_SOURCES];
+    size_t sources_next;
+
+    /* votes */
+    net_seen *seen_votes;
+    ipc_conn *vote_subs[NET_MAX_VOTE_SUBS];
+    size_t nvote_subs;
+
+    /* gap pulls: missing hashes recently asked for */
+    struct {
+        uint8_t hash[32];
+        uint64_t at_ms;
+    } pull_recent[NET_PULL_RECENT];
+    size_t pull_recent_next;
+
+    /* telemetry, bulk_pull serving */
+    ledger_ro *ro;
+    uint64_t ro_retry_ms;
+    uint64_t accounts;
+    uint64_t accounts_at_ms;
+    bool has_accounts;
+
+    /* counters (peers_r, the status detail) */
+    uint64_t blocks_in, blocks_out, votes_in, votes_out, dropped;
+};
+
+uint64_t net_now_ms(void);
+uint64_t net_now_s(void);
+
+/* service.c */
+/* A peer broke the protocol in a way no honest node does: close the
+ * channel and ban its address (loopback excepted: a one-host devnet shares
+ * one address). */
+void net_service_misbehaved(net_service *s, net_channel *ch, const char *why);
+bool net_service_is_self(const net_service *s, const net_endpoint *ep);
+void net_service_add_self(net_service *s, const net_endpoint *ep);
+net_channel *net_service_channel_by_id(net_service *s, const uint8_t node_id[32]);
+
+/* service_dial.c */
+int net_dial_init(net_service *s, char *err, size_t cap);
+void net_dial_free(net_service *s);
+void net_dial_tick(net_service *s, uint64_t now);
+void net_dial_closed(net_service *s, net_channel *ch, net_peer_info *info, net_close_reason why);
+void net_dial_ready(net_service *s, net_channel *ch, net_peer_info *info);
+void net_keepalive_send(net_service *s, net_channel *ch);
+void net_keepalive_received(net_service *s, net_channel *ch, const net_keepalive *k);
+bool net_dial_connected(net_service *s, const net_endpoint *ep);
+
+/* service_blocks.c */
+int net_blocks_init(net_service *s);
+void net_blocks_free(net_service *s);
+/* A block from a peer (publish or a pulled one): to the ledger unless seen. */
+void net_blocks_publish(net_service *s, net_channel *ch, const smn_block *b);
+
+/* service_votes.c */
+void net_votes_confirm_ack(net_service *s, net_channel *ch, const elections_vote *v);
+void net_votes_conn_down(net_service *s, ipc_conn *c);
+
+/* service_telemetry.c */
+void net_telemetry_request(net_service *s, net_channel *ch, uint64_t now);
+void net_telemetry_answer(net_service *s, net_channel *ch);
+void net_telemetry_received(net_service *s, net_channel *ch, const net_telemetry *t);
+void net_telemetry_free(net_service *s);
+/* The read-only ledger, opened on first use (NULL while ledger.db cannot be
+ * read yet; retried every 2 s). */
+ledger_ro *net_ledger_ro(net_service *s);
+
+/* service_pull.c */
+/* The ledger stored a block from `from` as unchecked: ask that peer (or any)
+ * for the chain below `missing`, down to our frontier of `account` (NULL:
+ * unknown, e.g. a receive's source). */
+void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[32],
+                  const uint8_t *account);
+void net_pull_serve(net_service *s, net_channel *ch, const net_bulk_pull *req);
+void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp *r);
+void net_pull_tick(net_service *s, net_channel *ch, net_peer_info *info, uint64_t now);
+void net_pull_info_free(net_peer_info *info);
+
+#endif

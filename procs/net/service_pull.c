@@ -1,0 +1,196 @@
+/* Filling gaps from peers. When the ledger stores a block from the network
+ * as unchecked (gap_previous, gap_source) the node missed part of a chain,
+ * typically because its net process was down while the blocks were
+ * published. We then ask the peer that sent the block for the chain below
+ * the missing hash with one bulk_pull (at most NET_PULL_BLOCKS, down to our
+ * frontier of the account when we know it) and hand the answer to the
+ * ledger oldest first; the ledger then releases the unchecked block. A
+ * longer gap repeats this from the oldest block received. This is not a
+ * bootstrap (no frontier scan): it heals what live traffic reveals.
+ *
+ * Serving: a peer's bulk_pull is answered from ledger.db (read-only), at
+ * most NET_SERVE_BLOCKS blocks, one request per peer per NET_SERVE_EVERY_MS
+ * (others get an empty answer). `start` is tried as an account first
+ * (from its frontier down), then as a block hash; `end`, when found, is the
+ * last block sent. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "procs/ledger/ro.h"
+#include "procs/net/service_internal.h"
+
+static bool asked_recently(net_service *s, const uint8_t missing[32], uint64_t now)
+{
+    for (size_t i = 0; i < NET_PULL_RECENT; i++)
+        if (s->pull_recent[i].at_ms && now - s->pull_recent[i].at_ms < NET_PULL_REPEAT_MS &&
+            memcmp(s->pull_recent[i].hash, missing, 32) == 0)
+            return true;
+    return false;
+}
+
+static void note_asked(net_service *s, const uint8_t missing[32], uint64_t now)
+{
+    memcpy(s->pull_recent[s->pull_recent_next].hash, missing, 32);
+    s->pull_recent[s->pull_recent_next].at_ms = now;
+    s->pull_recent_next = (s->pull_recent_next + 1) % NET_PULL_RECENT;
+}
+
+static net_channel *pick_channel(net_service *s, const uint8_t from[32])
+{
+    net_channel *ch = net_service_channel_by_id(s, from);
+    net_peer_info *info = ch ? net_channel_user(ch) : NULL;
+    if (info && !info->pulling)
+        return ch;
+    net_channel *list[64];
+    size_t n = net_channels_list(s->chans, list, 64);
+    for (size_t i = 0; i < n; i++) {
+        info = net_channel_user(list[i]);
+        if (info && !info->pulling)
+            return list[i];
+    }
+    return NULL;
+}
+
+void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[32],
+                  const uint8_t *account)
+{
+    uint64_t now = net_now_ms();
+    if (asked_recently(s, missing, now))
+        return;
+    net_channel *ch = pick_channel(s, from);
+    if (!ch)
+        return; /* every peer is busy with a pull: a later gap asks again */
+    net_peer_info *info = net_channel_user(ch);
+    info->pulled = calloc(NET_PULL_BLOCKS, sizeof *info->pulled);
+    if (!info->pulled)
+        return;
+    net_message m = {.type = NET_MSG_BULK_PULL};
+    memcpy(m.u.bulk_pull.start, missing, 32);
+    m.u.bulk_pull.count = NET_PULL_BLOCKS;
+    ledger_ro *r = account ? net_ledger_ro(s) : NULL;
+    ledger_account_info ai;
+    if (r && ledger_ro_account_info(r, account, &ai) == LEDGER_STATUS_OK)
+        memcpy(m.u.bulk_pull.end, ai.frontier, 32);
+    if (net_channel_send(ch, &m) != 0) {
+        free(info->pulled);
+        info->pulled = NULL;
+        return;
+    }
+    info->pulling = true;
+    info->npulled = 0;
+    info->pull_deadline_ms = now + NET_PULL_TIMEOUT_MS;
+    note_asked(s, missing, now);
+    char name[NET_ENDPOINT_STR_BYTES];
+    net_endpoint_format(net_channel_endpoint(ch), name);
+    smn_info("missing block %02X%02X%02X%02X...: pulling its chain from %s", missing[0], missing[1],
+             missing[2], missing[3], name);
+}
+
+void net_pull_info_free(net_peer_info *info)
+{
+    free(info->pulled);
+    info->pulled = NULL;
+    info->pulling = false;
+    info->npulled = 0;
+}
+
+void net_pull_tick(net_service *s, net_channel *ch, net_peer_info *info, uint64_t now)
+{
+    (void)s;
+    if (info->pulling && now >= info->pull_deadline_ms) {
+        char name[NET_ENDPOINT_STR_BYTES];
+        net_endpoint_format(net_channel_endpoint(ch), name);
+        smn_info("pull from %s timed out after %zu blocks", name, info->npulled);
+        net_pull_info_free(info);
+    }
+}
+
+void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp *r)
+{
+    net_peer_info *info = net_channel_user(ch);
+    if (!info || !info->pulling) {
+        smn_debug("ignoring a bulk_pull_resp nobody asked for");
+        return;
+    }
+    if (info->npulled + r->count > NET_PULL_BLOCKS) {
+        net_pull_info_free(info);
+        net_service_misbehaved(s, ch, "answered a bulk_pull with more blocks than asked");
+        return;
+    }
+    memcpy(info->pulled + info->npulled, r->blocks, r->count * sizeof r->blocks[0]);
+    info->npulled += r->count;
+    if (!r->end)
+        return;
+    /* The answer runs from the missing block down: the ledger wants parents
+     * first (a block before its previous would only go unchecked). */
+    size_t n = info->npulled;
+    smn_block *blocks = info->pulled;
+    info->pulled = NULL;
+    net_pull_info_free(info);
+    for (size_t i = n; i-- > 0;) {
+        net_blocks_publish(s, ch, &blocks[i]);
+        if (!net_channel_is_ready(ch))
+            break; /* it sent something invalid and was banned */
+    }
+    free(blocks);
+    smn_debug("pulled %zu blocks", n);
+}
+
+/* Up to max hashes of the chain asked for, newest first. */
+static size_t chain_of(ledger_ro *r, const net_bulk_pull *req, uint8_t (*out)[32], size_t max)
+{
+    uint8_t start[32];
+    memcpy(start, req->start, 32);
+    ledger_account_info ai;
+    if (ledger_ro_account_info(r, req->start, &ai) == LEDGER_STATUS_OK)
+        memcpy(start, ai.frontier, 32);
+    size_t n = 0;
+    if (ledger_ro_chain(r, start, out, max, &n) != LEDGER_STATUS_OK)
+        return 0;
+    static const uint8_t zero[32];
+    if (memcmp(req->end, zero, 32) != 0)
+        for (size_t i = 0; i < n; i++)
+            if (memcmp(out[i], req->end, 32) == 0)
+                return i + 1;
+    return n;
+}
+
+void net_pull_serve(net_service *s, net_channel *ch, const net_bulk_pull *req)
+{
+    net_peer_info *info = net_channel_user(ch);
+    uint64_t now = net_now_ms();
+    size_t max = req->count && req->count < NET_SERVE_BLOCKS ? req->count : NET_SERVE_BLOCKS;
+    ledger_ro *r = net_ledger_ro(s);
+    if (!info || (info->last_served_ms && now - info->last_served_ms < NET_SERVE_EVERY_MS))
+        r = NULL; /* too soon: an empty answer */
+    uint8_t(*hashes)[32] = r ? malloc(max * 32) : NULL;
+    size_t n = hashes ? chain_of(r, req, hashes, max) : 0;
+    if (info)
+        info->last_served_ms = now;
+    net_message *m = malloc(sizeof *m);
+    if (!m) {
+        free(hashes);
+        return;
+    }
+    size_t i = 0;
+    do {
+        memset(m, 0, sizeof *m);
+        m->type = NET_MSG_BULK_PULL_RESP;
+        net_bulk_pull_resp *resp = &m->u.bulk_pull_resp;
+        while (i < n && resp->count < NET_BULK_MAX_BLOCKS) {
+            ledger_block_record rec;
+            if (ledger_ro_block(r, hashes[i], &rec) != LEDGER_STATUS_OK) {
+                n = i; /* pruned or gone meanwhile: stop the answer here */
+                break;
+            }
+            resp->blocks[resp->count++] = rec.block;
+            i++;
+        }
+        resp->end = i >= n;
+        if (net_channel_send(ch, m) != 0)
+            break; /* queue full: the peer's pull times out and asks again */
+    } while (i < n);
+    free(m);
+    free(hashes);
+}

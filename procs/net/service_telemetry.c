@@ -1,0 +1,133 @@
+/* Telemetry: answer a peer's telemetry_req with this node's signed figures
+ * (block counts from ledger.db, opened read-only and lazily: the ledger
+ * process creates it), at most once per NET_TELEMETRY_MIN_MS per peer so a
+ * peer cannot make us sign in a loop; ask each peer every
+ * NET_TELEMETRY_EVERY_MS and keep its block count for `peers`. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "procs/ledger/ro.h"
+#include "procs/ledger/schema.h"
+#include "procs/net/service_internal.h"
+
+#define ACCOUNTS_EVERY_MS 30000u /* the account count walks the frontiers: not every time */
+#define RO_RETRY_MS 2000u
+#define FRONTIER_PAGE 256u
+
+ledger_ro *net_ledger_ro(net_service *s)
+{
+    uint64_t now = net_now_ms();
+    if (s->ro || now < s->ro_retry_ms)
+        return s->ro;
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/%s", s->data_dir, LEDGER_DB_FILENAME);
+    if (ledger_ro_open(path, s->net, &s->ro, err, sizeof err) != LEDGER_STATUS_OK) {
+        smn_debug("telemetry: cannot read %s yet: %s", path, err);
+        s->ro = NULL;
+        s->ro_retry_ms = now + RO_RETRY_MS;
+    }
+    return s->ro;
+}
+
+static bool count_accounts(net_service *s, ledger_ro *r, uint64_t *out)
+{
+    static uint8_t accounts[FRONTIER_PAGE][32], frontiers[FRONTIER_PAGE][32];
+    uint8_t start[32] = {0};
+    uint64_t total = 0;
+    for (;;) {
+        size_t n = 0;
+        if (ledger_ro_frontiers(r, start, accounts, frontiers, FRONTIER_PAGE, &n) !=
+            LEDGER_STATUS_OK)
+            return false;
+        total += n;
+        if (n < FRONTIER_PAGE)
+            break;
+        /* Next page: the account after the last one (keys are big-endian). */
+        memcpy(start, accounts[n - 1], 32);
+        int i = 31;
+        while (i >= 0 && ++start[i] == 0)
+            i--;
+        if (i < 0)
+            break;
+    }
+    (void)s;
+    *out = total;
+    return true;
+}
+
+static uint64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void net_telemetry_answer(net_service *s, net_channel *ch)
+{
+    net_peer_info *info = net_channel_user(ch);
+    uint64_t now = net_now_ms();
+    if (!info || (info->tele_answered_ms && now - info->tele_answered_ms < NET_TELEMETRY_MIN_MS))
+        return;
+    info->tele_answered_ms = now;
+    net_message m = {.type = NET_MSG_TELEMETRY_ACK};
+    net_telemetry *t = &m.u.telemetry_ack;
+    ledger_ro *r = net_ledger_ro(s);
+    if (r) {
+        ledger_counts c;
+        if (ledger_ro_counts(r, &c) == LEDGER_STATUS_OK) {
+            t->block_count = c.blocks;
+            t->cemented_count = c.cemented;
+        } else {
+            smn_warn("telemetry: %s", ledger_ro_errmsg(r));
+        }
+        if (!s->has_accounts || now - s->accounts_at_ms >= ACCOUNTS_EVERY_MS) {
+            s->has_accounts = count_accounts(s, r, &s->accounts);
+            s->accounts_at_ms = now;
+        }
+        t->account_count = s->has_accounts ? s->accounts : 0;
+    }
+    t->peer_count = (uint32_t)net_channels_ready_count(s->chans);
+    t->protocol_version = NET_PROTOCOL_VERSION;
+    t->uptime = (now - s->started_ms) / 1000u;
+    smn_block_hash(&s->net->genesis, t->genesis);
+    t->timestamp = wall_ms();
+    net_telemetry_sign(s->net, t, &s->key);
+    net_channel_send(ch, &m);
+}
+
+void net_telemetry_request(net_service *s, net_channel *ch, uint64_t now)
+{
+    (void)s;
+    net_peer_info *info = net_channel_user(ch);
+    if (info)
+        info->tele_asked_ms = now;
+    net_message m = {.type = NET_MSG_TELEMETRY_REQ};
+    net_channel_send(ch, &m);
+}
+
+void net_telemetry_received(net_service *s, net_channel *ch, const net_telemetry *t)
+{
+    net_peer_info *info = net_channel_user(ch);
+    if (memcmp(t->node_id, net_channel_node_id(ch), 32) != 0 || !net_telemetry_verify(s->net, t)) {
+        net_service_misbehaved(s, ch, "sent telemetry it did not sign");
+        return;
+    }
+    uint8_t genesis[32];
+    smn_block_hash(&s->net->genesis, genesis);
+    if (memcmp(genesis, t->genesis, 32) != 0) {
+        net_service_misbehaved(s, ch, "follows another genesis");
+        return;
+    }
+    if (info) {
+        info->has_block_count = true;
+        info->block_count = t->block_count;
+    }
+}
+
+void net_telemetry_free(net_service *s)
+{
+    ledger_ro_close(s->ro);
+    s->ro = NULL;
+}

@@ -1,0 +1,349 @@
+#include "procs/rpc/auto_receive.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "procs/ledger/schema.h"
+#include "procs/rpc/wallet_blocks.h"
+#include "procs/rpc/wallet_store.h"
+
+#define MAX_TRIED 256u
+#define RETRY_MS 20
+#define RECOVER_PER_ACCOUNT 256u
+
+typedef struct job {
+    struct job *next;
+    rpc_auto_receive *owner;
+    uint8_t wallet[WALLET_ID_BYTES];
+    uint8_t account[32];
+    uint8_t send_hash[32];
+    smn_amount_t amount;
+    unsigned attempts;
+    bool in_flight;
+} job;
+
+struct rpc_auto_receive {
+    struct event_base *base;
+    char *data_dir;
+    const smn_network *net;
+    rpc_ledger_link *link;
+    const rpc_ctx *ctx;
+    wallet_store *ws;
+    ledger_ro *ledger;
+    /* wallets already offered the empty password (unlocked or not) */
+    uint8_t tried[MAX_TRIED][WALLET_ID_BYTES];
+    size_t ntried;
+    job *jobs; /* FIFO: head first */
+    size_t njobs;
+    struct event *retry;
+    uint64_t received;
+};
+
+static wallet_store *wallets(rpc_auto_receive *a)
+{
+    if (!a->ws && wallet_store_open(a->data_dir, true, &a->ws) != WALLET_OK)
+        a->ws = NULL;
+    return a->ws;
+}
+
+static ledger_ro *ledger(rpc_auto_receive *a)
+{
+    if (a->ledger)
+        return a->ledger;
+    char path[4096], err[256] = "";
+    snprintf(path, sizeof path, "%s/%s", a->data_dir, LEDGER_DB_FILENAME);
+    if (ledger_ro_open(path, a->net, &a->ledger, err, sizeof err) != LEDGER_STATUS_OK) {
+        smn_warn("auto-receive: cannot open the ledger: %s", err);
+        a->ledger = NULL;
+    }
+    return a->ledger;
+}
+
+static void drop_ledger(rpc_auto_receive *a)
+{
+    ledger_ro_close(a->ledger);
+    a->ledger = NULL;
+}
+
+/* True when the wallet is unlocked in our handle, offering the empty
+ * password once per wallet. */
+static bool usable(rpc_auto_receive *a, const uint8_t id[WALLET_ID_BYTES])
+{
+    if (wallet_is_unlocked(a->ws, id))
+        return true;
+    for (size_t i = 0; i < a->ntried; i++)
+        if (memcmp(a->tried[i], id, WALLET_ID_BYTES) == 0)
+            return false;
+    if (a->ntried < MAX_TRIED)
+        memcpy(a->tried[a->ntried++], id, WALLET_ID_BYTES);
+    return wallet_unlock(a->ws, id, "") == WALLET_OK;
+}
+
+/* The usable wallet holding account, if any. */
+static bool find_wallet(rpc_auto_receive *a, const uint8_t account[32],
+                        uint8_t out[WALLET_ID_BYTES])
+{
+    if (!wallets(a))
+        return false;
+    uint8_t(*ids)[WALLET_ID_BYTES] = NULL;
+    size_t n = 0;
+    if (wallet_list(a->ws, &ids, &n) != WALLET_OK)
+        return false;
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++) {
+        if (wallet_contains(a->ws, ids[i], account) == WALLET_OK && usable(a, ids[i])) {
+            memcpy(out, ids[i], WALLET_ID_BYTES);
+            found = true;
+        }
+    }
+    free(ids);
+    return found;
+}
+
+/* The queue is only ever walked from the timer, never from inside a
+ * completion, so no walk sees its list change under it. */
+static void arm_retry(rpc_auto_receive *a, int ms)
+{
+    struct timeval tv = {0, ms * 1000};
+    if (ms == 0)
+        evtimer_del(a->retry); /* sooner than whatever was planned */
+    else if (evtimer_pending(a->retry, NULL))
+        return;
+    evtimer_add(a->retry, &tv);
+}
+
+static void enqueue(rpc_auto_receive *a, const uint8_t wallet[WALLET_ID_BYTES],
+                    const uint8_t account[32], const uint8_t send_hash[32], smn_amount_t amount)
+{
+    job **tail = &a->jobs;
+    for (job *j = a->jobs; j; j = j->next) {
+        if (memcmp(j->send_hash, send_hash, 32) == 0)
+            return;
+        tail = &j->next;
+    }
+    if (a->njobs >= RPC_AUTO_RECEIVE_MAX_JOBS) {
+        smn_warn("auto-receive: %u receives queued, dropping one (recovered later)",
+                 RPC_AUTO_RECEIVE_MAX_JOBS);
+        return;
+    }
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return;
+    j->owner = a;
+    memcpy(j->wallet, wallet, WALLET_ID_BYTES);
+    memcpy(j->account, account, 32);
+    memcpy(j->send_hash, send_hash, 32);
+    j->amount = amount;
+    *tail = j;
+    a->njobs++;
+}
+
+static void remove_job(rpc_auto_receive *a, job *j)
+{
+    for (job **pp = &a->jobs; *pp; pp = &(*pp)->next) {
+        if (*pp == j) {
+            *pp = j->next;
+            a->njobs--;
+            free(j);
+            return;
+        }
+    }
+}
+
+static bool account_busy(const rpc_auto_receive *a, const uint8_t account[32])
+{
+    for (const job *j = a->jobs; j; j = j->next)
+        if (j->in_flight && memcmp(j->account, account, 32) == 0)
+            return true;
+    return rpc_account_in_flight(a->ctx, account);
+}
+
+static void job_done(void *user, rpc_process_status st, ledger_result r)
+{
+    job *j = user;
+    rpc_auto_receive *a = j->owner;
+    j->in_flight = false;
+    if (st == RPC_PROCESS_PROGRESS) {
+        a->received++;
+        remove_job(a, j);
+    } else if ((r == LEDGER_FORK || r == LEDGER_GAP_PREVIOUS || st == RPC_PROCESS_BUSY ||
+                st == RPC_PROCESS_UNAVAILABLE) &&
+               ++j->attempts < RPC_AUTO_RECEIVE_ATTEMPTS) {
+        /* lost a race for the frontier, or the ledger is away: build again */
+        arm_retry(a, RETRY_MS);
+        return;
+    } else {
+        /* received meanwhile by someone else, or refused for good */
+        smn_debug("auto-receive: %s", rpc_process_strerror(st));
+        remove_job(a, j);
+    }
+    arm_retry(a, 0); /* the account's next receive, if any */
+}
+
+/* Build, sign and submit the receive for j (which may be gone afterwards). */
+static void start_job(rpc_auto_receive *a, job *j)
+{
+    ledger_ro *l = ledger(a);
+    if (!l || !wallets(a)) {
+        j->attempts++;
+        return;
+    }
+    wallet_account_state s = {0};
+    ledger_account_info info;
+    ledger_status lst = ledger_ro_account_info(l, j->account, &info);
+    if (lst == LEDGER_STATUS_OK) {
+        memcpy(s.frontier, info.frontier, 32);
+        s.balance = info.balance;
+        memcpy(s.representative, info.representative, 32);
+    } else if (lst != LEDGER_STATUS_NOT_FOUND) {
+        drop_ledger(a);
+        j->attempts++;
+        return;
+    }
+    wallet_work_opts w = {.net = a->net, .threads = 1};
+    smn_block b;
+    wallet_status wst =
+        wallet_sign_receive(a->ws, j->wallet, j->account, &s, j->send_hash, j->amount, &w, &b);
+    if (wst != WALLET_OK) {
+        smn_warn("auto-receive: cannot build a receive: %s", wallet_strerror(wst));
+        remove_job(a, j);
+        return;
+    }
+    j->in_flight = true;
+    rpc_ledger_link_process(a->link, &b, "wallet", job_done, j);
+}
+
+static void pump(rpc_auto_receive *a)
+{
+    bool deferred = false;
+    job *j = a->jobs;
+    while (j) {
+        job *next = j->next;
+        if (j->in_flight) {
+            /* waiting for the ledger */
+        } else if (j->attempts >= RPC_AUTO_RECEIVE_ATTEMPTS) {
+            smn_warn("auto-receive: giving up on a receive after %u attempts", j->attempts);
+            remove_job(a, j);
+        } else if (account_busy(a, j->account)) {
+            deferred = true;
+        } else {
+            /* may finish (and free j) before it returns: next was read first,
+             * and a completion only ever frees its own job */
+            start_job(a, j);
+            deferred = true;
+        }
+        j = next;
+    }
+    if (deferred)
+        arm_retry(a, RETRY_MS);
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *ud)
+{
+    (void)fd;
+    (void)what;
+    pump(ud);
+}
+
+void rpc_auto_receive_notify(rpc_auto_receive *a, const ipc_msg *m)
+{
+    if (!ipc_msg_is(m, "block_accepted"))
+        return;
+    const char *sub = NULL;
+    size_t sublen = 0;
+    const uint8_t *wire = NULL, *hash = NULL, *amt = NULL;
+    size_t wlen = 0, hlen = 0, alen = 0;
+    if (!ipc_get_str(m->body, "subtype", &sub, &sublen) || sublen != 4 ||
+        memcmp(sub, "send", 4) != 0)
+        return;
+    smn_block b;
+    if (!ipc_get_bin(m->body, "block", &wire, &wlen) ||
+        !ipc_get_bin(m->body, "hash", &hash, &hlen) ||
+        !ipc_get_bin(m->body, "amount", &amt, &alen) || hlen != 32 || alen != 16 ||
+        smn_block_deserialize(wire, wlen, &b) != SMN_BLOCK_OK)
+        return;
+    uint8_t id[WALLET_ID_BYTES];
+    if (!find_wallet(a, b.link, id))
+        return;
+    enqueue(a, id, b.link, hash, smn_amount_from_be(amt));
+    arm_retry(a, 0);
+}
+
+static void recover_wallet(rpc_auto_receive *a, ledger_ro *l, const uint8_t id[WALLET_ID_BYTES],
+                           ledger_receivable *rs)
+{
+    uint8_t(*pubs)[32] = NULL;
+    size_t n = 0;
+    if (wallet_accounts(a->ws, id, &pubs, &n) != WALLET_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        if (ledger_ro_receivables(l, pubs[i], rs, RECOVER_PER_ACCOUNT, &k) != LEDGER_STATUS_OK)
+            continue;
+        for (size_t r = 0; r < k; r++)
+            enqueue(a, id, pubs[i], rs[r].send_hash, rs[r].amount);
+    }
+    free(pubs);
+}
+
+void rpc_auto_receive_recover(rpc_auto_receive *a)
+{
+    ledger_ro *l = ledger(a);
+    if (!l || !wallets(a))
+        return;
+    ledger_receivable *rs = malloc(sizeof *rs * RECOVER_PER_ACCOUNT);
+    uint8_t(*ids)[WALLET_ID_BYTES] = NULL;
+    size_t n = 0;
+    if (rs && wallet_list(a->ws, &ids, &n) == WALLET_OK) {
+        for (size_t i = 0; i < n; i++)
+            if (usable(a, ids[i]))
+                recover_wallet(a, l, ids[i], rs);
+    }
+    free(ids);
+    free(rs);
+    if (a->njobs)
+        smn_info("auto-receive: %zu receivable blocks queued", a->njobs);
+    arm_retry(a, 0);
+}
+
+rpc_auto_receive *rpc_auto_receive_new(struct event_base *base, const char *data_dir,
+                                       const smn_network *net, rpc_ledger_link *link,
+                                       const rpc_ctx *ctx)
+{
+    rpc_auto_receive *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->base = base;
+    a->net = net;
+    a->link = link;
+    a->ctx = ctx;
+    a->data_dir = strdup(data_dir);
+    a->retry = evtimer_new(base, on_retry, a);
+    if (!a->data_dir || !a->retry) {
+        rpc_auto_receive_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+void rpc_auto_receive_free(rpc_auto_receive *a)
+{
+    if (!a)
+        return;
+    while (a->jobs)
+        remove_job(a, a->jobs);
+    if (a->retry)
+        event_free(a->retry);
+    wallet_store_close(a->ws);
+    ledger_ro_close(a->ledger);
+    free(a->data_dir);
+    free(a);
+}
+
+uint64_t rpc_auto_receive_count(const rpc_auto_receive *a)
+{
+    return a->received;
+}

@@ -1,0 +1,131 @@
+/* Ledger records -> vm_block. */
+#include "procs/vm/service/cemented.h"
+#include "procs/vm/service/msgfield.h"
+
+#include <string.h>
+
+const char *vm_cem_strerror(vm_cem_status st)
+{
+    switch (st) {
+    case VM_CEM_OK:
+        return "ok";
+    case VM_CEM_BAD_NOTE:
+        return "inconsistent block_cemented notification";
+    case VM_CEM_PRUNED:
+        return "block or its source was pruned from the ledger";
+    case VM_CEM_LEDGER:
+        return "ledger database read failed";
+    }
+    return "unknown";
+}
+
+static bool get_amount(const ipc_msg *m, const char *name, smn_amount_t *out)
+{
+    const uint8_t *p;
+    size_t n;
+    if (!ipc_get_bin(m->body, name, &p, &n) || n != 16)
+        return false;
+    *out = smn_amount_from_be(p);
+    return true;
+}
+
+vm_cem_status vm_cemented_from_note(const ipc_msg *m, vm_cemented *out)
+{
+    memset(out, 0, sizeof *out);
+    vm_block *b = &out->b;
+    char subtype[16];
+    smn_amount_t amount;
+    uint8_t source[32];
+    if (!ipc_msg_is(m, "block_cemented") || !ipc_get_uint(m->body, "seq", &out->seq) ||
+        !ipc_get_uint(m->body, "height", &b->height) || !vm_msg_get32(m, "hash", b->hash) ||
+        !vm_msg_get32(m, "account", b->account) || !vm_msg_get32(m, "link", b->link) ||
+        !vm_msg_get32(m, "source_account", source) || !get_amount(m, "amount", &amount) ||
+        !get_amount(m, "prev_balance", &b->prev_balance) ||
+        !get_amount(m, "balance", &b->balance) ||
+        !ipc_get_strz(m->body, "subtype", subtype, sizeof subtype))
+        return VM_CEM_BAD_NOTE;
+    if (out->seq == 0 || b->height == 0)
+        return VM_CEM_BAD_NOTE;
+    if (strcmp(subtype, "send") == 0) {
+        if (b->prev_balance < b->balance || b->prev_balance - b->balance != amount)
+            return VM_CEM_BAD_NOTE;
+    } else if (strcmp(subtype, "receive") == 0 || strcmp(subtype, "open") == 0) {
+        if (b->balance < b->prev_balance || b->balance - b->prev_balance != amount)
+            return VM_CEM_BAD_NOTE;
+        memcpy(b->source_account, source, 32);
+        b->source_amount = amount;
+    } else if (strcmp(subtype, "change") == 0) {
+        if (b->balance != b->prev_balance || amount != 0)
+            return VM_CEM_BAD_NOTE;
+    } else {
+        return VM_CEM_BAD_NOTE;
+    }
+    return VM_CEM_OK;
+}
+
+/* The vm DB's own record of a send it applied: account and amount. */
+static bool vm_known_send(sqlite3 *vmdb, const uint8_t hash[32], uint8_t account[32],
+                          smn_amount_t *amount)
+{
+    sqlite3_stmt *st;
+    if (!vmdb || sqlite3_prepare_v2(vmdb,
+                                    "SELECT account, amount FROM applied WHERE hash = ?"
+                                    " AND dest IS NOT NULL",
+                                    -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    bool ok = false;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32 &&
+        sqlite3_column_bytes(st, 1) == 16) {
+        memcpy(account, sqlite3_column_blob(st, 0), 32);
+        *amount = smn_amount_from_be(sqlite3_column_blob(st, 1));
+        ok = true;
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+vm_cem_status vm_cemented_from_row(ledger_ro *r, sqlite3 *vmdb, const ledger_ro_cemented *row,
+                                   vm_cemented *out)
+{
+    memset(out, 0, sizeof *out);
+    out->seq = row->seq;
+    if (row->pruned)
+        return VM_CEM_PRUNED;
+    const ledger_block_record *rec = &row->rec;
+    vm_block *b = &out->b;
+    memcpy(b->account, rec->block.account, 32);
+    memcpy(b->hash, row->hash, 32);
+    memcpy(b->link, rec->block.link, 32);
+    b->height = rec->height;
+    b->balance = rec->block.balance;
+    switch (rec->subtype) {
+    case LEDGER_SUBTYPE_SEND:
+        b->prev_balance = rec->block.balance + rec->amount;
+        return VM_CEM_OK;
+    case LEDGER_SUBTYPE_CHANGE:
+        b->prev_balance = rec->block.balance;
+        return VM_CEM_OK;
+    case LEDGER_SUBTYPE_OPEN:
+    case LEDGER_SUBTYPE_RECEIVE:
+        break;
+    default:
+        return VM_CEM_LEDGER;
+    }
+    b->prev_balance = rec->subtype == LEDGER_SUBTYPE_OPEN ? 0 : rec->block.balance - rec->amount;
+    /* The genesis open receives from no send. */
+    if (rec->height == 1 && memcmp(rec->block.link, rec->block.account, 32) == 0)
+        return VM_CEM_OK;
+    ledger_block_record src;
+    ledger_status s = ledger_ro_block(r, rec->block.link, &src);
+    if (s == LEDGER_STATUS_OK) {
+        memcpy(b->source_account, src.block.account, 32);
+        b->source_amount = src.amount;
+        return VM_CEM_OK;
+    }
+    if (s != LEDGER_STATUS_NOT_FOUND)
+        return VM_CEM_LEDGER;
+    return vm_known_send(vmdb, rec->block.link, b->source_account, &b->source_amount)
+               ? VM_CEM_OK
+               : VM_CEM_PRUNED;
+}

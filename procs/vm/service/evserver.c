@@ -1,0 +1,471 @@
+/* The event socket server; see evserver.h. */
+#include "procs/vm/service/evserver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "common/log.h"
+#include "ipc/builder.h"
+#include "ipc/frame.h"
+#include "ipc/msg.h"
+#include "ipc/schema_vmevents.h"
+#include "ipc/unix_socket.h"
+#include "procs/vm/service/subscriber.h"
+
+#define IN_FRAME_MAX 4096 /* a client sends only subscribe and ping */
+#define PAGE 128          /* rows read per DB query */
+#define PUMP_BUDGET 4096  /* rows scanned per backlog step before yielding */
+#define CLOSE_TIMEOUT_S 5 /* a closing client that reads nothing this long is dropped */
+
+typedef struct client {
+    vm_evserver *srv;
+    struct bufferevent *bev;
+    struct event *pump_ev;
+    vm_sub sub;
+    bool subscribed;
+    bool closing;
+    struct client *prev, *next;
+} client;
+
+struct vm_evserver {
+    struct event_base *base;
+    struct evconnlistener *lis;
+    sqlite3 *db;
+    char path[300];
+    client *clients;
+    size_t nclients;
+    uint64_t head;
+    vm_evrow page[PAGE];
+};
+
+static size_t queued(const client *c)
+{
+    return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+static void client_free(client *c)
+{
+    vm_evserver *s = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->clients = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    s->nclients--;
+    if (c->pump_ev)
+        event_free(c->pump_ev);
+    bufferevent_free(c->bev);
+    free(c);
+}
+
+/* Finish b as a notification (re = 0) or reply and append it whatever the
+ * bound: replies and the final message are small and must go out. */
+static bool put_frame(client *c, ipc_builder *b, uint64_t re)
+{
+    ipc_error err = {.detail = "out of memory"};
+    bool ok = ipc_build_finish(b, &ipc_family_vmevents, 0, re, &err) == IPC_OK &&
+              evbuffer_add(bufferevent_get_output(c->bev), b->buf, b->len) == 0;
+    if (!ok)
+        smn_error("vm events: cannot send '%s': %s", b->kind ? b->kind : "?", err.detail);
+    ipc_build_free(b);
+    return ok;
+}
+
+static void reply_error(client *c, uint64_t re, const char *message)
+{
+    ipc_builder b;
+    ipc_build_begin(&b, "error");
+    ipc_put_str(&b, "message", message);
+    put_frame(c, &b, re);
+}
+
+/* Send the final message and close once it is written (or after
+ * CLOSE_TIMEOUT_S without progress). */
+static void close_with(client *c, const char *reason)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    c->sub.phase = VM_SUB_CLOSED;
+    if (c->pump_ev)
+        event_del(c->pump_ev);
+    ipc_builder b;
+    ipc_build_begin(&b, "disconnect");
+    ipc_put_str(&b, "reason", reason);
+    ipc_put_uint(&b, "cursor", c->sub.cursor);
+    put_frame(c, &b, 0);
+    bufferevent_disable(c->bev, EV_READ);
+    bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+    struct timeval tv = {CLOSE_TIMEOUT_S, 0};
+    bufferevent_set_timeouts(c->bev, NULL, &tv);
+    smn_info("vm events: closing a subscriber at cursor %llu: %s",
+             (unsigned long long)c->sub.cursor, reason);
+}
+
+static bool build_event(ipc_builder *b, const vm_evrow *e)
+{
+    ipc_build_begin(b, "event");
+    ipc_put_uint(b, "cursor", e->cursor);
+    ipc_put_bin(b, "block_hash", e->block_hash, 32);
+    ipc_put_uint(b, "height", e->height);
+    ipc_put_bin(b, "account", e->account, 32);
+    ipc_put_uint(b, "index", e->index);
+    ipc_put_bin(b, "program", e->program, 32);
+    ipc_put_uint(b, "session", e->session);
+    ipc_put_str(b, "type", e->type);
+    ipc_put_uint(b, "topic", e->topic);
+    ipc_put_bin(b, "data", e->data, e->data_len);
+    ipc_error err;
+    if (ipc_build_finish(b, &ipc_family_vmevents, 0, 0, &err) != IPC_OK) {
+        smn_error("vm events: cannot encode event %llu: %s", (unsigned long long)e->cursor,
+                  err.detail);
+        ipc_build_free(b);
+        return false;
+    }
+    return true;
+}
+
+static void schedule_pump(client *c)
+{
+    if (c->subscribed && !c->closing && c->sub.phase == VM_SUB_BACKLOG)
+        event_active(c->pump_ev, EV_TIMEOUT, 0);
+}
+
+/* Move backlog rows into the client's output while it has room; yields
+ * after PUMP_BUDGET rows so other clients and the indexer get their turn. */
+static void pump(client *c)
+{
+    vm_evserver *s = c->srv;
+    size_t scanned = 0;
+    if (!c->subscribed)
+        return;
+    while (!c->closing && vm_sub_wants_backlog(&c->sub, queued(c))) {
+        if (scanned >= PUMP_BUDGET) {
+            schedule_pump(c);
+            return;
+        }
+        size_t n = 0;
+        int rc = vm_evrow_read(s->db, c->sub.cursor, s->head, s->page, PAGE, &n);
+        if (rc != SQLITE_OK) {
+            smn_error("vm events: reading events after %llu: %s", (unsigned long long)c->sub.cursor,
+                      sqlite3_errstr(rc));
+            close_with(c, "server_error");
+            return;
+        }
+        scanned += n;
+        bool waiting = false;
+        for (size_t i = 0; i < n && !waiting && !c->closing; i++) {
+            if (!vm_sub_wants(&c->sub, &s->page[i]))
+                continue;
+            ipc_builder b;
+            if (!build_event(&b, &s->page[i])) {
+                close_with(c, "server_error");
+                break;
+            }
+            vm_sub_verdict v = vm_sub_admit(&c->sub, &s->page[i], queued(c), b.len);
+            if (v == VM_SUB_SEND)
+                evbuffer_add(bufferevent_get_output(c->bev), b.buf, b.len);
+            else
+                waiting = true; /* the write callback resumes here */
+            ipc_build_free(&b);
+        }
+        vm_evrows_clear(s->page, n);
+        if (waiting || c->closing)
+            return;
+        if (n < PAGE) {
+            if (vm_sub_backlog_done(&c->sub, s->head)) {
+                ipc_builder b;
+                ipc_build_begin(&b, "caught_up");
+                ipc_put_uint(&b, "cursor", c->sub.cursor);
+                put_frame(c, &b, 0);
+            }
+            return;
+        }
+    }
+}
+
+static void on_pump(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    pump(arg);
+}
+
+static void on_subscribe(client *c, const ipc_msg *m)
+{
+    if (c->subscribed) {
+        reply_error(c, m->id, "already subscribed on this connection");
+        return;
+    }
+    vm_evfilter f;
+    uint64_t from;
+    size_t buffer;
+    vm_sub_parse(m, &f, &from, &buffer);
+    vm_sub_init(&c->sub, &f, from, buffer);
+    c->subscribed = true;
+    /* The kernel's socket buffer comes on top of ours: keep it to the
+     * same order, so the bound means what the client asked for. */
+    int sndbuf = (int)(buffer / 2 < 4096 ? 4096 : buffer / 2);
+    (void)setsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    bufferevent_setwatermark(c->bev, EV_WRITE, buffer / 2, 0);
+    ipc_builder b;
+    ipc_build_begin(&b, "subscribed");
+    ipc_put_uint(&b, "head", c->srv->head);
+    put_frame(c, &b, m->id);
+    schedule_pump(c);
+}
+
+static void dispatch(client *c, const ipc_msg *m)
+{
+    if (ipc_msg_is(m, "subscribe") && m->id) {
+        on_subscribe(c, m);
+    } else if (ipc_msg_is(m, "ping") && m->id) {
+        uint64_t seq = 0;
+        const uint8_t *echo;
+        size_t echo_len;
+        ipc_get_uint(m->body, "seq", &seq);
+        ipc_builder b;
+        ipc_build_begin(&b, "pong");
+        ipc_put_uint(&b, "seq", seq);
+        if (ipc_get_bin(m->body, "echo", &echo, &echo_len))
+            ipc_put_bin(&b, "echo", echo, echo_len);
+        put_frame(c, &b, m->id);
+    } else if (m->id) {
+        reply_error(c, m->id, "the event socket serves subscribe and ping only");
+    }
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    client *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    while (!c->closing) {
+        uint8_t hdr[IPC_FRAME_HDR];
+        size_t avail = evbuffer_get_length(in);
+        if (avail < IPC_FRAME_HDR)
+            return;
+        evbuffer_copyout(in, hdr, sizeof hdr);
+        uint32_t plen;
+        if (ipc_frame_header(hdr, avail, IN_FRAME_MAX, &plen) != IPC_OK) {
+            close_with(c, "protocol");
+            return;
+        }
+        if (avail < IPC_FRAME_HDR + (size_t)plen)
+            return;
+        const uint8_t *p = evbuffer_pullup(in, (ssize_t)(IPC_FRAME_HDR + plen));
+        if (!p) {
+            close_with(c, "server_error");
+            return;
+        }
+        ipc_msg m;
+        ipc_error err;
+        ipc_status st = ipc_decode(&ipc_family_vmevents, p + IPC_FRAME_HDR, plen, &m, &err);
+        if (st == IPC_OK) {
+            dispatch(c, &m);
+            ipc_msg_free(&m);
+        } else if (m.id && st != IPC_E_MALFORMED && st != IPC_E_TOO_DEEP) {
+            reply_error(c, m.id, err.detail);
+        } else {
+            smn_warn("vm events: bad frame from a client: %s", err.detail);
+            close_with(c, "protocol");
+            return;
+        }
+        evbuffer_drain(in, IPC_FRAME_HDR + plen);
+    }
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    client *c = arg;
+    if (c->closing) {
+        if (queued(c) == 0)
+            client_free(c);
+        return;
+    }
+    pump(c);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    (void)what; /* EOF, error or the closing timeout: the client is gone */
+    client_free(arg);
+}
+
+/* Too many clients: say why in one frame, then close. */
+static void refuse(evutil_socket_t fd, const char *reason)
+{
+    ipc_builder b;
+    ipc_build_begin(&b, "disconnect");
+    ipc_put_str(&b, "reason", reason);
+    ipc_put_uint(&b, "cursor", 0);
+    if (ipc_build_finish(&b, &ipc_family_vmevents, 0, 0, NULL) == IPC_OK)
+        (void)send(fd, b.buf, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    ipc_build_free(&b);
+    evutil_closesocket(fd);
+}
+
+static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
+                      int salen, void *arg)
+{
+    (void)lis;
+    (void)sa;
+    (void)salen;
+    vm_evserver *s = arg;
+    if (s->nclients >= VM_EVSERVER_MAX_CLIENTS) {
+        smn_warn("vm events: refusing a subscriber: %d already connected", VM_EVSERVER_MAX_CLIENTS);
+        refuse(fd, "too_many_clients");
+        return;
+    }
+    client *c = calloc(1, sizeof *c);
+    if (c)
+        c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (c && c->bev)
+        c->pump_ev = event_new(s->base, -1, 0, on_pump, c);
+    if (!c || !c->bev || !c->pump_ev) {
+        if (c && c->bev)
+            bufferevent_free(c->bev);
+        else
+            evutil_closesocket(fd);
+        free(c);
+        smn_error("vm events: out of memory accepting a subscriber");
+        return;
+    }
+    c->srv = s;
+    c->next = s->clients;
+    if (s->clients)
+        s->clients->prev = c;
+    s->clients = c;
+    s->nclients++;
+    vm_sub_init(&c->sub, NULL, 0, IPC_VMEV_BUFFER_DEFAULT);
+    bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+vm_evserver *vm_evserver_new(struct event_base *base, const char *path, sqlite3 *db, char *err,
+                             size_t errlen)
+{
+    vm_evserver *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->base = base;
+    s->db = db;
+    if (snprintf(s->path, sizeof s->path, "%s", path) >= (int)sizeof s->path) {
+        snprintf(err, errlen, "socket path too long: %s", path);
+        free(s);
+        return NULL;
+    }
+    if (vm_evrow_head(db, &s->head) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot read the events table: %s", sqlite3_errmsg(db));
+        free(s);
+        return NULL;
+    }
+    int fd = ipc_unix_listen(path, 64);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(-fd));
+        free(s);
+        return NULL;
+    }
+    evutil_make_socket_nonblocking(fd);
+    s->lis = evconnlistener_new(base, on_accept, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+                                -1, fd);
+    if (!s->lis) {
+        snprintf(err, errlen, "cannot serve %s: %s", path, strerror(errno));
+        close(fd);
+        unlink(path);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void vm_evserver_free(vm_evserver *s)
+{
+    if (!s)
+        return;
+    evconnlistener_free(s->lis);
+    unlink(s->path);
+    while (s->clients) {
+        client *c = s->clients;
+        if (!c->closing) {
+            close_with(c, "shutdown");
+            /* One best-effort write of what is queued; the loop is ending. */
+            (void)evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
+        }
+        client_free(c);
+    }
+    free(s);
+}
+
+void vm_evserver_publish(vm_evserver *s)
+{
+    uint64_t head;
+    if (vm_evrow_head(s->db, &head) != SQLITE_OK || head <= s->head)
+        return;
+    bool any_live = false;
+    for (client *c = s->clients; c; c = c->next)
+        any_live |= !c->closing && c->sub.phase == VM_SUB_LIVE;
+    uint64_t at = s->head;
+    while (any_live && at < head) {
+        size_t n = 0;
+        int rc = vm_evrow_read(s->db, at, head, s->page, PAGE, &n);
+        if (rc != SQLITE_OK) {
+            smn_error("vm events: reading new events: %s", sqlite3_errstr(rc));
+            for (client *c = s->clients; c; c = c->next)
+                if (c->sub.phase == VM_SUB_LIVE)
+                    close_with(c, "server_error");
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            ipc_builder b;
+            bool built = false, ok = true;
+            for (client *c = s->clients; c && ok; c = c->next) {
+                if (c->closing || c->sub.phase != VM_SUB_LIVE ||
+                    !vm_sub_wants(&c->sub, &s->page[i]))
+                    continue;
+                if (!built && !(ok = built = build_event(&b, &s->page[i])))
+                    break;
+                if (vm_sub_admit(&c->sub, &s->page[i], queued(c), b.len) == VM_SUB_SEND)
+                    evbuffer_add(bufferevent_get_output(c->bev), b.buf, b.len);
+                else
+                    close_with(c, "slow_consumer");
+            }
+            if (built)
+                ipc_build_free(&b);
+        }
+        if (n)
+            at = s->page[n - 1].cursor;
+        vm_evrows_clear(s->page, n);
+        if (n < PAGE)
+            break;
+    }
+    s->head = head;
+    /* Live clients that saw nothing of this still scanned past it. */
+    for (client *c = s->clients; c; c = c->next)
+        if (c->sub.phase == VM_SUB_LIVE && c->sub.cursor < head)
+            c->sub.cursor = head;
+}
+
+size_t vm_evserver_clients(const vm_evserver *s)
+{
+    return s ? s->nclients : 0;
+}
+
+uint64_t vm_evserver_head(const vm_evserver *s)
+{
+    return s ? s->head : 0;
+}

@@ -1,0 +1,349 @@
+"""The ledger process over its socket, in a real node (smallnanod + six children).
+
+1. notifications: subscribe; a gap block is held as unchecked and announced
+   (origin "unchecked") once its send lands; a fork is reported; confirm
+   cements send and open in order with consecutive seqs; bad requests get
+   clear errors.
+2. crash: a few hundred dev blocks are streamed to ledger.sock while the
+   ledger child is SIGKILLed mid-stream; after the supervisor restarts it,
+   every block acknowledged "accepted" is in ledger.db, re-submitting them
+   answers "old", the rest can still be submitted, and pruning (configured)
+   removes cemented history after a confirmation.
+3. refusal: another network's or a newer schema's ledger.db stops the node
+   with a clear log line and a non-zero status.
+
+usage: test_ledger_proc.py SMALLNANOD DEVBLOCKS [NBLOCKS]
+"""
+import os
+import signal
+import socket
+import sqlite3
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from nodeutil import Client, IpcError, Node, call, fail, mp_pack, mp_unpack  # noqa: E402
+
+CONFIG = """
+[supervisor]
+max_restarts = 20
+max_restart_window_s = 60
+restart_backoff_ms = 20
+restart_backoff_max_ms = 200
+heartbeat_interval_ms = 200
+heartbeat_timeout_ms = 10000
+"""
+
+
+def free_ports():
+    """[rpc] and [net] on loopback ports nobody uses now: tests of other
+    modules may run nodes at the same time on the default ports."""
+    socks = [socket.socket() for _ in range(2)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return "\n[rpc]\nport = %d\n[net]\nport = %d\n" % tuple(ports)
+
+
+def devblocks(tool, *args):
+    out = subprocess.run([tool] + list(args), check=True, capture_output=True, text=True).stdout
+    blocks = []
+    for line in out.splitlines():
+        b, h = line.split()
+        blocks.append((bytes.fromhex(b), bytes.fromhex(h)))
+    return blocks
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+class Conn(Client):
+    """A Client that also collects notifications (frames without "re")."""
+
+    def __init__(self, path, timeout=10.0):
+        super().__init__(path, timeout)
+        self.notes = []
+
+    def frame(self):
+        (n,) = struct.unpack(">I", self._read(4))
+        msg, _ = mp_unpack(self._read(n))
+        return msg
+
+    def request(self, kind, **fields):
+        self.next_id += 1
+        msg = {"kind": kind, "id": self.next_id}
+        msg.update(fields)
+        payload = mp_pack(msg)
+        self.sock.sendall(struct.pack(">I", len(payload)) + payload)
+        while True:
+            m = self.frame()
+            if m.get("re") == self.next_id:
+                if m.get("kind") == "error":
+                    raise IpcError(m.get("message"))
+                return m
+            if "re" not in m:
+                self.notes.append(m)
+
+    def wait_note(self, pred, timeout=10.0):
+        deadline = time.time() + timeout
+        while True:
+            for i, m in enumerate(self.notes):
+                if pred(m):
+                    return self.notes.pop(i)
+            if time.time() > deadline:
+                fail("no matching notification in %.0f s; got %r" % (timeout, self.notes))
+            self.sock.settimeout(max(0.05, deadline - time.time()))
+            try:
+                m = self.frame()
+            except socket.timeout:
+                continue
+            if "re" not in m:
+                self.notes.append(m)
+
+
+def process(c, block, origin="rpc"):
+    r = c.request("process", block=block, origin=origin)
+    check(r["kind"] == "process_result", "unexpected reply %r" % r)
+    return r
+
+
+def expect_error(c, kind, fragment, **fields):
+    try:
+        r = c.request(kind, **fields)
+    except IpcError as e:
+        check(fragment in str(e), "error %r does not mention %r" % (str(e), fragment))
+        return
+    fail("%s %r was accepted: %r" % (kind, fields, r))
+
+
+def test_notifications(smallnanod, tool):
+    (send, send_h), (open_, open_h) = devblocks(tool, "pairs", "2")
+    (fork, fork_h), = devblocks(tool, "fork")
+    genesis_account = send[:32]
+    with Node(smallnanod, CONFIG + free_ports()) as node:
+        node.wait_ready()
+        sub = Conn(node.sock("ledger"))
+        check(sub.request("subscribe")["kind"] == "subscribed", "subscribe not acknowledged")
+        c = Conn(node.sock("ledger"))
+
+        r = process(c, open_, "net")
+        check(r["result"] == "gap_source" and r["hash"] == open_h, "open before its send: %r" % r)
+        r = process(c, send, "rpc")
+        check(r["result"] == "accepted" and r["hash"] == send_h, "send: %r" % r)
+        a1 = sub.wait_note(lambda m: m["kind"] == "block_accepted" and m["hash"] == send_h)
+        check(a1["subtype"] == "send" and a1["height"] == 2 and a1["origin"] == "rpc" and
+              a1["block"] == send, "block_accepted of the send: %r" % a1)
+        a2 = sub.wait_note(lambda m: m["kind"] == "block_accepted" and m["hash"] == open_h)
+        check(a2["subtype"] == "open" and a2["height"] == 1 and a2["origin"] == "unchecked" and
+              a2["amount"] == a1["amount"], "block_accepted of the released open: %r" % a2)
+        check(process(c, send)["result"] == "old", "re-submitted send is not 'old'")
+
+        r = process(c, fork, "bootstrap")
+        check(r["result"] == "fork" and r["hash"] == fork_h, "competing send: %r" % r)
+        f = sub.wait_note(lambda m: m["kind"] == "fork")
+        check(f["hash"] == fork_h and f["block"] == fork and f["root"] == send[32:64],
+              "fork notification: %r" % f)
+
+        r = c.request("confirm", hash=open_h)
+        # elections may have cemented them first; the notifications are the same.
+        check(r["kind"] == "confirm_result" and r["cemented"] in (0, 1, 2), "confirm: %r" % r)
+        c1 = sub.wait_note(lambda m: m["kind"] == "block_cemented" and m["hash"] == send_h)
+        c2 = sub.wait_note(lambda m: m["kind"] == "block_cemented" and m["hash"] == open_h)
+        amount = int.from_bytes(c1["amount"], "big")
+        check(c1["subtype"] == "send" and c1["height"] == 2 and c1["account"] == genesis_account and
+              int.from_bytes(c1["prev_balance"], "big") - amount ==
+              int.from_bytes(c1["balance"], "big") and c1["source_account"] == bytes(32),
+              "block_cemented of the send: %r" % c1)
+        check(c2["subtype"] == "open" and c2["height"] == 1 and c2["seq"] == c1["seq"] + 1 and
+              c2["source_account"] == genesis_account and c2["prev_balance"] == bytes(16) and
+              int.from_bytes(c2["balance"], "big") == amount and c2["link"] == send_h,
+              "block_cemented of the open: %r" % c2)
+        check(c1["seq"] >= 2, "genesis holds seq 1, got %r" % c1["seq"])
+        check(c.request("confirm", hash=open_h)["cemented"] == 0, "second confirm cemented again")
+
+        expect_error(c, "confirm", "unknown block", hash=b"\x07" * 32)
+        expect_error(c, "process", "origin", block=send, origin="bogus")
+        expect_error(c, "process", "block", block=send[:215], origin="rpc")
+        expect_error(c, "process", "origin", block=send)
+
+        # Another subscriber sees later events too; a closed one is forgotten.
+        sub.close()
+        sub2 = Conn(node.sock("ledger"))
+        sub2.request("subscribe")
+        check(process(c, fork)["result"] == "fork", "fork again")
+        sub2.wait_note(lambda m: m["kind"] == "fork" and m["hash"] == fork_h)
+        sub2.close()
+        c.close()
+
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(node.data, "ledger.db"), uri=True)
+        errors = [l for l in node.read_log().splitlines() if l.startswith("error ledger:")]
+        check(not errors, "the ledger logged errors: %r" % errors[:5])
+        seqs = [row[0] for row in db.execute("SELECT seq FROM cement_log ORDER BY seq")]
+        db.close()
+        check(seqs == list(range(1, len(seqs) + 1)) and len(seqs) >= 3,
+              "cement_log seqs not 1..n: %r" % seqs)
+    print("notifications: ok")
+
+
+class Streamer(threading.Thread):
+    """Sends process requests on one connection while reading the replies."""
+
+    def __init__(self, path, blocks):
+        super().__init__(daemon=True)
+        self.c = Conn(path, timeout=30.0)
+        self.blocks = blocks
+        self.results = {}  # hash -> result
+        self.sent = 0
+        self.done = threading.Event()
+        self.writer = threading.Thread(target=self.write, daemon=True)
+
+    def write(self):
+        try:
+            for i, (b, _) in enumerate(self.blocks):
+                payload = mp_pack({"kind": "process", "id": i + 1, "block": b, "origin": "net"})
+                self.c.sock.sendall(struct.pack(">I", len(payload)) + payload)
+                self.sent = i + 1
+        except OSError:
+            pass
+
+    def run(self):
+        self.writer.start()
+        try:
+            while len(self.results) < len(self.blocks):
+                m = self.c.frame()
+                if m.get("kind") == "process_result":
+                    self.results[m["hash"]] = m["result"]
+        except (OSError, IpcError):
+            pass
+        self.done.set()
+
+
+def ledger_hashes(db_path):
+    """Hashes of the blocks in the ledger: stored, or cemented and pruned
+    since (elections may cement them, and this node prunes)."""
+    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    try:
+        sql = "SELECT hash FROM blocks UNION SELECT hash FROM pruned_blocks"
+        return {row[0] for row in db.execute(sql)}
+    finally:
+        db.close()
+
+
+def resubmit(path, blocks):
+    c = Conn(path)
+    try:
+        return {h: process(c, b)["result"] for b, h in blocks}
+    finally:
+        c.close()
+
+
+def test_crash(smallnanod, tool, n):
+    blocks = devblocks(tool, "pairs", str(n))
+    config = CONFIG + free_ports() + "\n[ledger]\nmax_blocks_per_account = 2\n"
+    with Node(smallnanod, config) as node:
+        procs = node.wait_ready()
+        old_pid = procs["ledger"]["pid"]
+        st = Streamer(node.sock("ledger"), blocks)
+        st.start()
+        deadline = time.time() + 30
+        while len(st.results) < n // 4 and time.time() < deadline and not st.done.is_set():
+            time.sleep(0.001)
+        check(len(st.results) >= n // 4, "only %d results before the kill" % len(st.results))
+        os.kill(old_pid, signal.SIGKILL)
+        killed_at = len(st.results)
+        st.done.wait(30)
+        st.c.close()
+        acked = {h for h, r in st.results.items() if r == "accepted"}
+        check(len(st.results) < n, "the kill came after the whole stream; use more blocks")
+        check(len(acked) >= n // 4, "only %d acknowledged" % len(acked))
+        print("crash: %d results (%d at the kill), %d accepted, %d of %d sent" %
+              (len(st.results), killed_at, len(acked), st.sent, n))
+
+        procs = node.wait_ready(exclude_pids={old_pid})
+        check(procs["ledger"]["pid"] != old_pid, "ledger not restarted")
+
+        db_path = os.path.join(node.data, "ledger.db")
+        stored = ledger_hashes(db_path)
+        missing = acked - stored
+        check(not missing, "%d acknowledged blocks lost, e.g. %s" %
+              (len(missing), next(iter(missing)).hex() if missing else ""))
+
+        by_hash = {h: b for b, h in blocks}
+        again = resubmit(node.sock("ledger"), [(by_hash[h], h) for h in sorted(acked)])
+        bad = {h.hex(): r for h, r in again.items() if r != "old"}
+        check(not bad, "re-submitted acknowledged blocks not 'old': %r" % list(bad.items())[:3])
+
+        # Everything else can still be submitted (in order): none is lost or half-there.
+        rest = [(b, h) for b, h in blocks if h not in acked]
+        results = resubmit(node.sock("ledger"), rest)
+        bad = {h.hex(): r for h, r in results.items() if r not in ("accepted", "old")}
+        check(not bad, "blocks after the restart: %r" % list(bad.items())[:3])
+
+        count = len(ledger_hashes(db_path))
+        check(count == n + 1, "%d blocks in the ledger, want %d" % (count, n + 1))
+
+        # Pruning after cementing: keep the last 2 blocks of the genesis chain.
+        c = Conn(node.sock("ledger"))
+        c.request("confirm", hash=blocks[-1][1])
+        c.close()
+        deadline = time.time() + 10
+        pruned = 0
+        while time.time() < deadline:
+            db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+            pruned = db.execute("SELECT COUNT(*) FROM pruned_blocks").fetchone()[0]
+            db.close()
+            if pruned >= n // 2 - 2:
+                break
+            time.sleep(0.1)
+        check(pruned >= n // 2 - 2, "pruned %d blocks, want >= %d" % (pruned, n // 2 - 2))
+        check(resubmit(node.sock("ledger"), blocks[:1])[blocks[0][1]] == "old",
+              "a pruned block re-submitted is not 'old'")
+        errors = [l for l in node.read_log().splitlines() if l.startswith("error ledger:")]
+        check(not errors, "the ledger logged errors: %r" % errors[:5])
+        print("crash: ok (%d blocks pruned)" % pruned)
+
+
+def test_refusal(smallnanod):
+    """Another network's or a newer schema's ledger.db: the ledger logs why
+    and exits non-zero each time, and the restart limit stops the node."""
+    config = "[supervisor]\nmax_restarts = 2\nrestart_backoff_ms = 10\n"
+    cases = [("UPDATE meta SET value = 99 WHERE key = 'schema_version'", "newer than this build"),
+             ("UPDATE meta SET value = 'test' WHERE key = 'network'", "belongs to network 'test'")]
+    for sql, why in cases:
+        with Node(smallnanod, config + free_ports()) as node:
+            node.wait_ready()
+            call(node.sock("control"), "node_stop")
+            check(node.wait_exit(30) == 0, "node did not stop cleanly")
+            db = sqlite3.connect(os.path.join(node.data, "ledger.db"))
+            db.execute(sql)
+            db.commit()
+            db.close()
+            node.start()
+            rc = node.wait_exit(60)
+            log = node.read_log()
+            check(rc not in (None, 0), "node ran on a refused ledger.db (status %r)" % rc)
+            lines = [l for l in log.splitlines() if l.startswith("error ledger: cannot open")]
+            check(lines and why in lines[-1], "no clear refusal in the log:\n" + log[-2000:])
+    print("refusal: ok")
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    smallnanod, tool = sys.argv[1], sys.argv[2]
+    n = int(sys.argv[3]) if len(sys.argv) > 3 else 600
+    test_notifications(smallnanod, tool)
+    test_crash(smallnanod, tool, n)
+    test_refusal(smallnanod)
+
+
+if __name__ == "__main__":
+    main()
