@@ -16,8 +16,12 @@
 #include "ipc/schema_admin.h"
 #include "ipc/schema_common.h"
 #include "ipc/schema_control.h"
+#include "ipc/schema_ledger.h"
+#include "ipc/schema_net.h"
+#include "ipc/schema_vmevents.h"
 #include "ipc/status.h"
 #include "ipc/sync_client.h"
+#include "ipc/tcp_socket.h"
 #include "ipc/unix_socket.h"
 
 #endif

@@ -208,6 +208,16 @@ def alive(pid):
 # ---------------------------------------------------------------- node
 
 
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
 class Node:
     """A smallnanod in a temp data dir. Use as a context manager: on exit every
     process it started is killed (by pid), whatever happened."""
@@ -223,6 +233,12 @@ class Node:
         self.env = dict(os.environ)
         self.env.update(env or {})
         self.extra_args = list(extra_args)
+        # Tests run in parallel: unless the test chose ports (flags or its
+        # config), give this node free loopback ports instead of the defaults.
+        if "--rpc-port" not in self.extra_args and "port" not in config:
+            self.extra_args += ["--rpc-port", str(free_port())]
+        if "--peering-port" not in self.extra_args and "port" not in config:
+            self.extra_args += ["--peering-port", str(free_port())]
         self.proc = None
         self.autostart = autostart
         self.started = []  # every smallnanod Popen, for cleanup
