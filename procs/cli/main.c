@@ -7,7 +7,8 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: smallnano-cli [--data-dir DIR] [--network NET] [--rpc HOST:PORT] [--json] <command> ...\n"
+    fputs("usage: smallnano-cli [--data-dir DIR] [--network NET] [--rpc HOST:PORT] [--json] "
+          "<command> ...\n"
           "\n"
           "offline:\n"
           "  key create | key expand <private-hex> | key from-seed <seed-hex> <index>\n"
@@ -19,7 +20,8 @@ static void usage(FILE *f)
           "  work validate --root <hex> --work <hex> --network <net> [--receive]\n"
           "  vm encode <payload-hex> [--raw] | vm decode [--lenient]   (chunks on stdin)\n"
           "  vm asm <file> | vm disasm <hex> | vm run <hex> --method N [--arg V]... [--gas G]\n"
-          "  vm verify | vm root <program> | vm events [--program P] [--from CURSOR]  (needs --data-dir)\n"
+          "  vm verify | vm root <program> | vm events [--program P] [--from CURSOR]  (needs "
+          "--data-dir)\n"
           "node (needs --data-dir, or --rpc HOST:PORT for the RPC commands):\n"
           "  wallet create | wallet list | wallet balance [<wallet-id>]\n"
           "  wallet account-create <wallet-id> | wallet unlock <wallet-id>   (password on stdin)\n"

@@ -51,9 +51,15 @@ int main(int argc, char **argv)
             for (unsigned f = 0; f < flips && len; f++) {
                 size_t pos = (size_t)(rng() % len);
                 switch (rng() % 3) {
-                case 0: buf[pos] ^= (uint8_t)(1u << (rng() % 8)); break;
-                case 1: buf[pos] = (uint8_t)rng(); break;
-                default: len = pos; break; /* truncate */
+                case 0:
+                    buf[pos] ^= (uint8_t)(1u << (rng() % 8));
+                    break;
+                case 1:
+                    buf[pos] = (uint8_t)rng();
+                    break;
+                default:
+                    len = pos;
+                    break; /* truncate */
                 }
             }
             if (rng() % 8 == 0 && len < max_len)
