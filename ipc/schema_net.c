@@ -23,10 +23,35 @@ static const ipc_field peers_r_fields[] = {
     IPC_UINT("votes_in", true),
     IPC_UINT("votes_out", true),
 };
+static const ipc_field frontiers_fields[] = {
+    IPC_BIN("start", false, 32, 32),
+    IPC_UINT_RANGE("count", true, 1, IPC_NET_MAX_FRONTIERS),
+    IPC_BIN("peer", false, 32, 32),
+};
+static const ipc_field frontier_fields[] = {
+    IPC_BIN("account", true, 32, 32),
+    IPC_BIN("hash", true, 32, 32),
+};
+static const ipc_field frontier_elem = IPC_MAP(NULL, true, frontier_fields);
+static const ipc_field frontiers_r_fields[] = {
+    IPC_ARRAY("entries", true, 0, IPC_NET_MAX_FRONTIERS, &frontier_elem),
+    IPC_BIN("peer", true, 32, 32),
+};
+static const ipc_field pull_fields[] = {
+    IPC_BIN("start", true, 32, 32),
+    IPC_BIN("end", false, 32, 32),
+    IPC_BIN("peer", false, 32, 32),
+};
+static const ipc_field pull_block_elem = IPC_BIN(NULL, true, 216, 216);
+static const ipc_field pull_r_fields[] = {
+    IPC_ARRAY("blocks", true, 0, IPC_NET_MAX_PULL, &pull_block_elem),
+};
 static const ipc_kind kinds[] = {
-    IPC_KIND_EMPTY("subscribe_votes"),       IPC_KIND("vote", vote_fields),
-    IPC_KIND("broadcast_vote", vote_fields), IPC_KIND_EMPTY("peers"),
-    IPC_KIND("peers_r", peers_r_fields),
+    IPC_KIND_EMPTY("subscribe_votes"),           IPC_KIND("vote", vote_fields),
+    IPC_KIND("broadcast_vote", vote_fields),     IPC_KIND_EMPTY("peers"),
+    IPC_KIND("peers_r", peers_r_fields),         IPC_KIND("frontiers", frontiers_fields),
+    IPC_KIND("frontiers_r", frontiers_r_fields), IPC_KIND("pull", pull_fields),
+    IPC_KIND("pull_r", pull_r_fields),
 };
 
 const ipc_family ipc_family_net = IPC_FAMILY("net", kinds, &ipc_family_common);

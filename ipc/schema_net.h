@@ -15,6 +15,20 @@
  *       signed telemetry), the size of the peer table, the bans in force,
  *       our peering port (0: not listening) and node id, and counters.
  *
+ *   frontiers {start?, count, peer?} -> frontiers_r {entries: [{account,
+ *                                   hash}], peer}
+ *       asks one ready peer (node id `peer`, else any not busy) for the
+ *       frontiers of up to count (1..IPC_NET_MAX_FRONTIERS) accounts from
+ *       `start` (absent: the first) in ascending order (a frontier_req);
+ *       `peer` in the reply is the node id that answered. An "error" reply
+ *       when no peer is free or it did not answer in time.
+ *   pull {start, end?, peer?} -> pull_r {blocks: [bin216]}
+ *       one bulk_pull to that peer: the chain from `start` (an account: its
+ *       frontier; or a block hash) down to `end` (excluded from nothing: the
+ *       peer stops after it) or the open block, at most IPC_NET_MAX_PULL
+ *       blocks, NEWEST FIRST, unchecked (the ledger judges them). The
+ *       bootstrap process uses both.
+ *
  * Notifications:
  *   vote            {vote}  net -> subscribers
  *   broadcast_vote  {vote}  any process -> net: send this vote (one our
@@ -30,6 +44,8 @@
 #define IPC_NET_VOTE_MIN_BYTES 137u /* ELECTIONS_VOTE_HEADER_BYTES + 32 */
 #define IPC_NET_VOTE_MAX_BYTES 489u /* ELECTIONS_VOTE_MAX_BYTES */
 #define IPC_NET_MAX_PEERS 1024u     /* entries in one peers_r */
+#define IPC_NET_MAX_FRONTIERS 128u  /* entries in one frontiers_r (NET_FRONTIER_MAX_ENTRIES) */
+#define IPC_NET_MAX_PULL 128u       /* blocks in one pull_r (NET_PULL_BLOCKS) */
 
 extern const ipc_family ipc_family_net;
 

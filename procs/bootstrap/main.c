@@ -1,11 +1,26 @@
-/* smallnano-bootstrap: frontier scan, pulls, resume after restart.
- * Started by smallnanod; the child runtime (ipc/child.h) gives it its event
- * loop, its listening socket DATA_DIR/run/bootstrap.sock (answers ping), readiness
- * and heartbeat reporting. The process's own work plugs in through init. */
+/* smallnano-bootstrap: frontier scan, pulls, resume after restart
+ * (procs/bootstrap/service.h). Started by smallnanod; the child runtime
+ * (ipc/child.h) gives it its event loop, its listening socket
+ * DATA_DIR/run/bootstrap.sock (answers ping), readiness and heartbeats. */
 #include "ipc/child.h"
+#include "procs/bootstrap/service.h"
+
+static int start(ipc_child *ch, void *ud)
+{
+    return bootstrap_service_start(ch, (bootstrap_service **)ud);
+}
+
+static void stop(ipc_child *ch, void *ud)
+{
+    (void)ch;
+    bootstrap_service **s = ud;
+    bootstrap_service_stop(*s);
+    *s = NULL;
+}
 
 int main(int argc, char **argv)
 {
-    ipc_child_opts o = {.name = "bootstrap"};
+    static bootstrap_service *svc;
+    ipc_child_opts o = {.name = "bootstrap", .init = start, .fini = stop, .ud = &svc};
     return ipc_child_main(argc, argv, &o);
 }

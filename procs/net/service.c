@@ -146,10 +146,14 @@ static void on_message(net_channel *ch, const net_message *m, void *ud)
     case NET_MSG_BULK_PULL_RESP:
         net_pull_received(s, ch, &m->u.bulk_pull_resp);
         break;
-    case NET_MSG_CONFIRM_REQ:
     case NET_MSG_FRONTIER_REQ:
+        net_frontier_serve(s, ch, &m->u.frontier_req);
+        break;
     case NET_MSG_FRONTIER_RESP:
-        /* Served by nobody yet (vote requests, bootstrap scans): a
+        net_frontier_received(s, ch, &m->u.frontier_resp);
+        break;
+    case NET_MSG_CONFIRM_REQ:
+        /* Served by nobody yet (vote requests): a
          * well-formed message we do not act on is not misbehaviour. */
         smn_debug("ignoring %s", net_msg_type_name(m->type));
         break;
@@ -182,6 +186,7 @@ static void on_close(net_channel *ch, net_close_reason why, void *ud)
     }
     if (info) {
         net_dial_closed(s, ch, info, why);
+        net_boot_fail(info, "the peer went away");
         net_pull_info_free(info);
         free(info);
         net_channel_set_user(ch, NULL);
@@ -418,6 +423,8 @@ void net_service_stop(net_service *s)
 
 void net_service_on_state(net_service *s, ipc_conn *c, bool up)
 {
-    if (!up)
+    if (!up) {
         net_votes_conn_down(s, c);
+        net_boot_conn_down(s, c);
+    }
 }

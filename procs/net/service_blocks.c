@@ -10,7 +10,8 @@
  * Out: every block_accepted goes to every peer as publish, except the peer
  * it came from (remembered for the last NET_SOURCES publishes). Blocks from
  * net are relayed this way too, once, since the ledger accepts a block
- * once: that is the flood. */
+ * once: that is the flood. Blocks the bootstrap process pulled are not
+ * relayed: they are old history the peers already hold. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,11 @@ static void block_accepted(net_service *s, const ipc_msg *m)
         smn_block_deserialize(wire, wlen, &b) != SMN_BLOCK_OK)
         return; /* the schema already checked both; nothing else can happen */
     net_seen_add(s->seen_blocks, hash);
+    const char *origin;
+    size_t olen;
+    if (ipc_get_str(m->body, "origin", &origin, &olen) && olen == 9 &&
+        memcmp(origin, "bootstrap", 9) == 0)
+        return; /* history pulled from a peer: the network has it already */
     const uint8_t *from = source_of(s, hash);
     net_channel *except = from ? net_service_channel_by_id(s, from) : NULL;
     net_message msg = {.type = NET_MSG_PUBLISH};

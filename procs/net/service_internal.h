@@ -8,7 +8,9 @@
  * service_votes.c      confirm_ack in and out, net.sock requests
  * service_telemetry.c  telemetry_req / telemetry_ack, the read-only ledger
  * service_pull.c       filling gaps: bulk_pull to the peer, serving bulk_pull
- * service_seen.c       the bounded "seen recently" sets */
+ * service_seen.c       the bounded "seen recently" sets
+ * service_frontier.c   frontier_req both ways, the bootstrap's net.sock
+ *                      requests (frontiers, pull) */
 #ifndef NET_SERVICE_INTERNAL_H
 #define NET_SERVICE_INTERNAL_H
 
@@ -56,6 +58,7 @@ typedef struct ledger_ro ledger_ro;
 #define NET_PULL_REPEAT_MS 2000u  /* ... are not asked for again this soon */
 #define NET_SERVE_BLOCKS 1024u    /* blocks one bulk_pull gets from us at most */
 #define NET_SERVE_EVERY_MS 200u   /* one bulk_pull per peer this often */
+#define NET_MAX_BOOT 16u          /* bootstrap requests in flight */
 
 /* One endpoint we keep dialling (configured) or try (learned). */
 typedef struct {
@@ -94,13 +97,27 @@ typedef struct {
     uint64_t pull_deadline_ms;
     smn_block *pulled; /* NET_PULL_BLOCKS, allocated while pulling */
     size_t npulled;
-    uint64_t last_served_ms; /* its last bulk_pull we answered */
+    uint64_t last_served_ms;    /* its last bulk_pull we answered */
+    uint64_t last_frontiers_ms; /* its last frontier_req we answered */
+    /* a bootstrap request (net.sock `frontiers` or `pull`) this peer is
+     * answering (a slot of net_service.boot) */
+    struct net_boot_req *boot;
+    bool boot_frontiers; /* a frontier_req is out (else a bulk_pull, see pulling) */
+    uint64_t boot_deadline_ms;
 } net_peer_info;
 
 typedef struct {
     uint8_t hash[32];
     uint8_t node_id[32];
 } net_source;
+
+/* A bootstrap request waiting for a peer's answer. The slot outlives its
+ * connection (c = NULL once it went down) so neither side dangles. */
+typedef struct net_boot_req {
+    bool used;
+    ipc_conn *c;
+    uint64_t id;
+} net_boot_req;
 
 struct net_service {
     ipc_child *child;
@@ -151,6 +168,9 @@ struct net_service {
         uint64_t at_ms;
     } pull_recent[NET_PULL_RECENT];
     size_t pull_recent_next;
+
+    /* bootstrap requests in flight (one per peer at most) */
+    net_boot_req boot[NET_MAX_BOOT];
 
     /* telemetry, bulk_pull serving */
     ledger_ro *ro;
@@ -213,6 +233,23 @@ void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[
 void net_pull_serve(net_service *s, net_channel *ch, const net_bulk_pull *req);
 void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp *r);
 void net_pull_tick(net_service *s, net_channel *ch, net_peer_info *info, uint64_t now);
+/* Drops the pull state; a bootstrap request still waiting gets an error. */
 void net_pull_info_free(net_peer_info *info);
+
+/* service_frontier.c */
+void net_frontier_serve(net_service *s, net_channel *ch, const net_frontier_req *req);
+void net_frontier_received(net_service *s, net_channel *ch, const net_frontier_resp *r);
+/* net.sock `frontiers` and `pull` from the bootstrap process. */
+void net_boot_frontiers(net_service *s, ipc_conn *c, const ipc_msg *m);
+void net_boot_pull(net_service *s, ipc_conn *c, const ipc_msg *m);
+/* The bulk_pull the bootstrap asked for ended: reply with blocks (newest
+ * first) and forget the request. */
+void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n);
+/* A bootstrap request's deadline passed: answer it with an error. */
+void net_boot_tick(net_peer_info *info, uint64_t now);
+/* Reply an error to the waiting bootstrap request, if any, and forget it. */
+void net_boot_fail(net_peer_info *info, const char *why);
+/* The connection is gone: never reply on it. */
+void net_boot_conn_down(net_service *s, ipc_conn *c);
 
 #endif

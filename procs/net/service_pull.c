@@ -6,7 +6,9 @@
  * frontier of the account when we know it) and hand the answer to the
  * ledger oldest first; the ledger then releases the unchecked block. A
  * longer gap repeats this from the oldest block received. This is not a
- * bootstrap (no frontier scan): it heals what live traffic reveals.
+ * bootstrap (no frontier scan): it heals what live traffic reveals. A pull
+ * the bootstrap process asked for (service_frontier.c) uses the same
+ * per-peer slot, but its answer goes back to the bootstrap process.
  *
  * Serving: a peer's bulk_pull is answered from ledger.db (read-only), at
  * most NET_SERVE_BLOCKS blocks, one request per peer per NET_SERVE_EVERY_MS
@@ -89,6 +91,8 @@ void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[
 
 void net_pull_info_free(net_peer_info *info)
 {
+    if (info->pulling && !info->boot_frontiers)
+        net_boot_fail(info, "the pull failed");
     free(info->pulled);
     info->pulled = NULL;
     info->pulling = false;
@@ -98,6 +102,7 @@ void net_pull_info_free(net_peer_info *info)
 void net_pull_tick(net_service *s, net_channel *ch, net_peer_info *info, uint64_t now)
 {
     (void)s;
+    net_boot_tick(info, now);
     if (info->pulling && now >= info->pull_deadline_ms) {
         char name[NET_ENDPOINT_STR_BYTES];
         net_endpoint_format(net_channel_endpoint(ch), name);
@@ -127,6 +132,13 @@ void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp
     size_t n = info->npulled;
     smn_block *blocks = info->pulled;
     info->pulled = NULL;
+    if (info->boot && !info->boot_frontiers) {
+        /* The bootstrap process asked: it gets the blocks and submits them. */
+        net_boot_pulled(info, blocks, n);
+        net_pull_info_free(info);
+        free(blocks);
+        return;
+    }
     net_pull_info_free(info);
     for (size_t i = n; i-- > 0;) {
         net_blocks_publish(s, ch, &blocks[i]);

@@ -161,6 +161,10 @@ void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m)
         subscribe(s, c, m);
     else if (ipc_msg_is(m, "peers"))
         peers(s, c, m);
+    else if (ipc_msg_is(m, "frontiers"))
+        net_boot_frontiers(s, c, m);
+    else if (ipc_msg_is(m, "pull"))
+        net_boot_pull(s, c, m);
     else
         ipc_reply_error(c, m, "net does not serve that request");
 }

@@ -1,0 +1,240 @@
+/* Frontier scans and the bootstrap process's requests.
+ *
+ * Serving: a peer's frontier_req is answered from ledger.db (read-only)
+ * with at most NET_FRONTIER_MAX_ENTRIES accounts from `start`, in one
+ * frontier_resp ending with the terminator; one request per peer per
+ * NET_SERVE_EVERY_MS (others get an empty answer). `age` and
+ * `confirmed_only` are not honoured: every frontier is sent (a superset,
+ * which a scanning node filters anyway).
+ *
+ * Asking (for the bootstrap process, over net.sock): `frontiers` sends one
+ * frontier_req to a ready peer and answers with its first frontier_resp;
+ * `pull` sends one bulk_pull (the gap-fill machinery of service_pull.c,
+ * which holds one pull per peer at a time) and answers with the blocks
+ * instead of handing them to the ledger: the bootstrap submits them itself
+ * with origin "bootstrap". A request not answered within
+ * NET_PULL_TIMEOUT_MS, or whose peer goes away, gets an "error" reply. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "ipc/schema_net.h"
+#include "procs/ledger/ro.h"
+#include "procs/net/service_internal.h"
+
+void net_frontier_serve(net_service *s, net_channel *ch, const net_frontier_req *req)
+{
+    net_peer_info *info = net_channel_user(ch);
+    uint64_t now = net_now_ms();
+    ledger_ro *r = net_ledger_ro(s);
+    if (!info || (info->last_frontiers_ms && now - info->last_frontiers_ms < NET_SERVE_EVERY_MS))
+        r = NULL; /* too soon: an empty answer */
+    if (info)
+        info->last_frontiers_ms = now;
+    net_message *m = calloc(1, sizeof *m);
+    if (!m)
+        return;
+    m->type = NET_MSG_FRONTIER_RESP;
+    net_frontier_resp *resp = &m->u.frontier_resp;
+    resp->end = true;
+    size_t max = req->count < NET_FRONTIER_MAX_ENTRIES ? req->count : NET_FRONTIER_MAX_ENTRIES;
+    uint8_t(*acc)[32] = r && max ? malloc(max * 32) : NULL;
+    uint8_t(*fr)[32] = acc ? malloc(max * 32) : NULL;
+    size_t n = 0;
+    if (fr && ledger_ro_frontiers(r, req->start, acc, fr, max, &n) != LEDGER_STATUS_OK)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (smn_is_zero32(acc[i]) || smn_is_zero32(fr[i]))
+            continue; /* the wire form reserves all-zero entries for the terminator */
+        memcpy(resp->entries[resp->count].account, acc[i], 32);
+        memcpy(resp->entries[resp->count].frontier, fr[i], 32);
+        resp->count++;
+    }
+    (void)net_channel_send(ch, m); /* queue full: the peer's request times out */
+    free(acc);
+    free(fr);
+    free(m);
+}
+
+/* Forget the channel's request (the slot is free again). */
+static void release(net_peer_info *info)
+{
+    memset(info->boot, 0, sizeof *info->boot);
+    info->boot = NULL;
+    info->boot_frontiers = false;
+}
+
+static void reply_to(net_peer_info *info, ipc_builder *b)
+{
+    ipc_msg req = {.id = info->boot->id};
+    ipc_status st = info->boot->c ? ipc_reply(info->boot->c, &req, b) : IPC_E_CLOSED;
+    if (!info->boot->c)
+        ipc_build_free(b);
+    if (st != IPC_OK)
+        smn_debug("cannot answer the bootstrap: %s", ipc_status_str(st));
+    release(info);
+}
+
+void net_boot_fail(net_peer_info *info, const char *why)
+{
+    if (!info->boot)
+        return;
+    ipc_msg req = {.id = info->boot->id};
+    if (info->boot->c)
+        ipc_reply_error(info->boot->c, &req, why);
+    release(info);
+}
+
+void net_boot_tick(net_peer_info *info, uint64_t now)
+{
+    if (info->boot && info->boot_frontiers && now >= info->boot_deadline_ms)
+        net_boot_fail(info, "the peer did not answer the frontier_req");
+    /* a pull's deadline is the gap pull's (net_pull_tick) */
+}
+
+void net_frontier_received(net_service *s, net_channel *ch, const net_frontier_resp *r)
+{
+    (void)s;
+    net_peer_info *info = net_channel_user(ch);
+    if (!info || !info->boot || !info->boot_frontiers) {
+        smn_debug("ignoring a frontier_resp nobody asked for");
+        return;
+    }
+    ipc_builder b;
+    ipc_build_begin(&b, "frontiers_r");
+    ipc_put_array_begin(&b, "entries");
+    for (size_t i = 0; i < r->count && i < IPC_NET_MAX_FRONTIERS; i++) {
+        ipc_put_map_begin(&b, NULL);
+        ipc_put_bin(&b, "account", r->entries[i].account, 32);
+        ipc_put_bin(&b, "hash", r->entries[i].frontier, 32);
+        ipc_put_map_end(&b);
+    }
+    ipc_put_array_end(&b);
+    ipc_put_bin(&b, "peer", net_channel_node_id(ch), 32);
+    reply_to(info, &b);
+}
+
+void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n)
+{
+    ipc_builder b;
+    ipc_build_begin(&b, "pull_r");
+    ipc_put_array_begin(&b, "blocks");
+    for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL; i++) {
+        uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+        smn_block_serialize(&blocks[i], wire);
+        ipc_put_bin(&b, NULL, wire, sizeof wire);
+    }
+    ipc_put_array_end(&b);
+    reply_to(info, &b);
+}
+
+/* The peer named by the request's `peer` if it is free, else any free one. */
+static net_channel *pick(net_service *s, const ipc_msg *m)
+{
+    const uint8_t *id;
+    size_t len;
+    if (ipc_get_bin(m->body, "peer", &id, &len)) {
+        net_channel *ch = net_service_channel_by_id(s, id);
+        net_peer_info *info = ch ? net_channel_user(ch) : NULL;
+        if (info && info->ready && !info->pulling && !info->boot)
+            return ch;
+    }
+    net_channel *list[64];
+    size_t n = net_channels_list(s->chans, list, 64);
+    for (size_t i = 0; i < n; i++) {
+        net_peer_info *info = net_channel_user(list[i]);
+        if (info && info->ready && !info->pulling && !info->boot)
+            return list[i];
+    }
+    return NULL;
+}
+
+static net_boot_req *free_slot(net_service *s)
+{
+    for (size_t i = 0; i < NET_MAX_BOOT; i++)
+        if (!s->boot[i].used)
+            return &s->boot[i];
+    return NULL;
+}
+
+void net_boot_frontiers(net_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    net_boot_req *slot = free_slot(s);
+    net_channel *ch = slot ? pick(s, m) : NULL;
+    if (!ch) {
+        ipc_reply_error(c, m, "no free peer");
+        return;
+    }
+    net_message *req = calloc(1, sizeof *req);
+    if (!req) {
+        ipc_reply_error(c, m, "out of memory");
+        return;
+    }
+    req->type = NET_MSG_FRONTIER_REQ;
+    const uint8_t *start;
+    size_t len;
+    if (ipc_get_bin(m->body, "start", &start, &len))
+        memcpy(req->u.frontier_req.start, start, 32);
+    uint64_t count = 0;
+    ipc_get_uint(m->body, "count", &count);
+    req->u.frontier_req.count = (uint32_t)count; /* the schema bounds it */
+    req->u.frontier_req.age = NET_FRONTIER_AGE_ANY;
+    int rc = net_channel_send(ch, req);
+    free(req);
+    if (rc != 0) {
+        ipc_reply_error(c, m, "the peer's queue is full");
+        return;
+    }
+    net_peer_info *info = net_channel_user(ch);
+    info->boot = slot;
+    slot->used = true;
+    slot->c = c;
+    slot->id = m->id;
+    info->boot_frontiers = true;
+    info->boot_deadline_ms = net_now_ms() + NET_PULL_TIMEOUT_MS;
+}
+
+void net_boot_pull(net_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    net_boot_req *slot = free_slot(s);
+    net_channel *ch = slot ? pick(s, m) : NULL;
+    if (!ch) {
+        ipc_reply_error(c, m, "no free peer");
+        return;
+    }
+    net_peer_info *info = net_channel_user(ch);
+    net_message req = {.type = NET_MSG_BULK_PULL};
+    const uint8_t *p;
+    size_t len;
+    ipc_get_bin(m->body, "start", &p, &len); /* required by the schema */
+    memcpy(req.u.bulk_pull.start, p, 32);
+    if (ipc_get_bin(m->body, "end", &p, &len))
+        memcpy(req.u.bulk_pull.end, p, 32);
+    req.u.bulk_pull.count = NET_PULL_BLOCKS;
+    info->pulled = calloc(NET_PULL_BLOCKS, sizeof *info->pulled);
+    if (!info->pulled) {
+        ipc_reply_error(c, m, "out of memory");
+        return;
+    }
+    if (net_channel_send(ch, &req) != 0) {
+        free(info->pulled);
+        info->pulled = NULL;
+        ipc_reply_error(c, m, "the peer's queue is full");
+        return;
+    }
+    info->pulling = true;
+    info->npulled = 0;
+    info->pull_deadline_ms = net_now_ms() + NET_PULL_TIMEOUT_MS;
+    info->boot = slot;
+    slot->used = true;
+    slot->c = c;
+    slot->id = m->id;
+    info->boot_frontiers = false;
+}
+
+void net_boot_conn_down(net_service *s, ipc_conn *c)
+{
+    for (size_t i = 0; i < NET_MAX_BOOT; i++)
+        if (s->boot[i].used && s->boot[i].c == c)
+            s->boot[i].c = NULL; /* the peer's answer is then dropped */
+}
