@@ -144,56 +144,61 @@ elections_rep *elections_active_find_rep(elections_active *a, const uint8_t acco
 
 /* ---- sorted-array lookups ---- */
 
-static size_t root_lb(const elections_active *a, const uint8_t root[32])
+/* One binary search for every sorted array here: the first index in [0, n)
+ * whose 32-byte key is not below `key`; key_at(arr, i) reads element i's key. */
+typedef const uint8_t *(*key_at_fn)(const void *arr, size_t i);
+
+static size_t lower_bound32(const void *arr, size_t n, key_at_fn key_at, const uint8_t key[32])
 {
-    size_t lo = 0, hi = a->n;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (memcmp(elections_election_root(a->by_root[mid]), root, 32) < 0)
+        if (memcmp(key_at(arr, mid), key, 32) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
     return lo;
+}
+
+static const uint8_t *root_at(const void *arr, size_t i)
+{
+    return elections_election_root(((elections_election *const *)arr)[i]);
+}
+
+static const uint8_t *hash_ref_at(const void *arr, size_t i)
+{
+    return ((const hash_ref *)arr)[i].hash;
+}
+
+static const uint8_t *cache_at(const void *arr, size_t i)
+{
+    return ((cache_entry *const *)arr)[i]->hash;
+}
+
+static const uint8_t *recent_at(const void *arr, size_t i)
+{
+    return ((const recent_set *)arr)->e[i].key;
+}
+
+static size_t root_lb(const elections_active *a, const uint8_t root[32])
+{
+    return lower_bound32(a->by_root, a->n, root_at, root);
 }
 
 static size_t hash_lb(const elections_active *a, const uint8_t hash[32])
 {
-    size_t lo = 0, hi = a->nh;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (memcmp(a->by_hash[mid].hash, hash, 32) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return lower_bound32(a->by_hash, a->nh, hash_ref_at, hash);
 }
 
 static size_t cache_lb(const elections_active *a, const uint8_t hash[32])
 {
-    size_t lo = 0, hi = a->nc;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (memcmp(a->cache[mid]->hash, hash, 32) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return lower_bound32(a->cache, a->nc, cache_at, hash);
 }
 
 static size_t recent_lb(const recent_set *r, const uint8_t key[32])
 {
-    size_t lo = 0, hi = r->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (memcmp(r->e[mid].key, key, 32) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return lower_bound32(r, r->n, recent_at, key);
 }
 
 static bool recent_has(const recent_set *r, const uint8_t key[32])
