@@ -36,7 +36,7 @@ static vm_idx_status record(vm_apply_ctx *c, const vm_msg *m, const char *status
     sqlite3_bind_blob(st, 2, env_len ? env : &empty, (int)env_len, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, p && p->ok);
     if (p)
-        vm_u128_be(p->amount, amt);
+        smn_amount_to_be(p->amount, amt);
     sqlite3_bind_blob(st, 4, amt, 16, SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 5, p ? p->asset : vm_asset_smn, 32, SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 6, c->blk->hash, 32, SQLITE_STATIC);
@@ -45,11 +45,6 @@ static vm_idx_status record(vm_apply_ctx *c, const vm_msg *m, const char *status
         return vm_store_fail(c->st, "record message");
     sqlite3_reset(st);
     return VM_IDX_OK;
-}
-
-static bool is_prog(const uint8_t prefix[8], const uint8_t id[32])
-{
-    return memcmp(prefix, id, 8) == 0;
 }
 
 vm_idx_status vm_dispatch_send(vm_apply_ctx *c, const vm_msg *m, const uint8_t *payload, size_t len)
@@ -75,9 +70,9 @@ vm_idx_status vm_dispatch_send(vm_apply_ctx *c, const vm_msg *m, const uint8_t *
         rc = vm_deploy(c, m, &e.body.deploy);
         break;
     case VM_KIND_CALL:
-        if (is_prog(e.program_id, vm_pid_token))
+        if (vm_pid_has_prefix(vm_pid_token, e.program_id))
             rc = vm_asset_on_send(c, m, vm_pid_token, &e.body.call, &p);
-        else if (is_prog(e.program_id, vm_pid_vsmn))
+        else if (vm_pid_has_prefix(vm_pid_vsmn, e.program_id))
             rc = vm_asset_on_send(c, m, vm_pid_vsmn, &e.body.call, &p);
         /* a call of a hosted program acts at the destination's receive */
         break;
@@ -136,7 +131,7 @@ vm_idx_status vm_dispatch_receive(vm_apply_ctx *c, const vm_msg *m)
     if (len)
         memcpy(env_bytes, sqlite3_column_blob(st, 0), len);
     p.ok = sqlite3_column_int(st, 1) != 0;
-    p.amount = vm_u128_from_be(sqlite3_column_blob(st, 2));
+    p.amount = smn_amount_from_be(sqlite3_column_blob(st, 2));
     memcpy(p.asset, sqlite3_column_blob(st, 3), 32);
     sqlite3_reset(st);
 
@@ -145,9 +140,9 @@ vm_idx_status vm_dispatch_receive(vm_apply_ctx *c, const vm_msg *m)
     if (vm_envelope_decode(env_bytes, len, &e) == VM_ENV_OK && !e.opaque &&
         e.kind == VM_KIND_CALL) {
         vm_input none = {0};
-        if (is_prog(e.program_id, vm_pid_token))
+        if (vm_pid_has_prefix(vm_pid_token, e.program_id))
             rc = vm_asset_on_receive(c, m, vm_pid_token, &e.body.call, &p);
-        else if (is_prog(e.program_id, vm_pid_vsmn))
+        else if (vm_pid_has_prefix(vm_pid_vsmn, e.program_id))
             rc = vm_asset_on_receive(c, m, vm_pid_vsmn, &e.body.call, &p);
         else
             rc = vm_call_hosted(c, m->dest, e.program_id, m->sender, &e.body.call, vm_pid_token,

@@ -61,6 +61,6 @@ void vm_w_u64(vm_wbuf *w, uint64_t v)
 void vm_w_u128(vm_wbuf *w, smn_amount_t v)
 {
     uint8_t b[16];
-    vm_u128_be(v, b);
+    smn_amount_to_be(v, b);
     vm_w_bytes(w, b, 16);
 }

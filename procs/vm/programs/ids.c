@@ -16,30 +16,14 @@ void vm_bal_key(const uint8_t asset[32], uint8_t holder_kind, const uint8_t id[3
     memcpy(out + 33, id, 32);
 }
 
-void vm_u128_be(smn_amount_t v, uint8_t out[16])
-{
-    for (int i = 15; i >= 0; i--) {
-        out[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
-smn_amount_t vm_u128_from_be(const uint8_t in[16])
-{
-    smn_amount_t v = 0;
-    for (int i = 0; i < 16; i++)
-        v = (v << 8) | in[i];
-    return v;
-}
-
 smn_amount_t vm_token_ref(const uint8_t id[32])
 {
-    return vm_u128_from_be(id);
+    return smn_amount_from_be(id);
 }
 
 void vm_token_ref_bytes(smn_amount_t ref, uint8_t out[16])
 {
-    vm_u128_be(ref, out);
+    smn_amount_to_be(ref, out);
 }
 
 bool vm_pid_has_prefix(const uint8_t id[VM_PID_LEN], const uint8_t prefix[8])

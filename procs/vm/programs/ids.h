@@ -40,8 +40,7 @@ void vm_token_ref_bytes(smn_amount_t ref, uint8_t out[16]);
 /* The first 8 bytes of a program id as written in envelopes. */
 bool vm_pid_has_prefix(const uint8_t id[VM_PID_LEN], const uint8_t prefix[8]);
 
-/* 16-byte big-endian helpers for u128 amounts stored in the DB. */
-void vm_u128_be(smn_amount_t v, uint8_t out[16]);
-smn_amount_t vm_u128_from_be(const uint8_t in[16]);
+/* u128 amounts are stored in the DB as 16 bytes big-endian:
+ * smn_amount_to_be / smn_amount_from_be (common/amount.h). */
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/block.h"
 #include "procs/vm/programs/apply.h"
 #include "procs/vm/programs/assembly.h"
 #include "procs/vm/programs/ids.h"
@@ -72,14 +73,6 @@ vm_idx_status vm_indexer_commit_batch(vm_indexer *ix)
     return vm_store_exec(ix->st, "COMMIT");
 }
 
-static bool is_zero(const uint8_t *p, size_t n)
-{
-    uint8_t acc = 0;
-    for (size_t i = 0; i < n; i++)
-        acc |= p[i];
-    return acc == 0;
-}
-
 /* The account's last applied height (0 if none). */
 static vm_idx_status chain_height(vm_store *s, const uint8_t account[32], uint64_t *h)
 {
@@ -116,7 +109,7 @@ static vm_idx_status lookup_send(vm_store *s, const uint8_t hash[32], send_rec *
         r->found = true;
         memcpy(r->account, sqlite3_column_blob(st, 0), 32);
         memcpy(r->dest, sqlite3_column_blob(st, 1), 32);
-        r->amount = vm_u128_from_be(sqlite3_column_blob(st, 2));
+        r->amount = smn_amount_from_be(sqlite3_column_blob(st, 2));
         r->received = sqlite3_column_int(st, 3) != 0;
     } else if (q != SQLITE_DONE) {
         return vm_store_fail(s, "read send");
@@ -146,7 +139,7 @@ static vm_idx_status record_block(vm_store *s, const vm_block *b, bool send, smn
     if (!st)
         return VM_IDX_ERR_DB;
     uint8_t be[16];
-    vm_u128_be(amount, be);
+    smn_amount_to_be(amount, be);
     sqlite3_bind_blob(st, 1, b->hash, 32, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, b->account, 32, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (int64_t)b->height);
@@ -200,14 +193,14 @@ static vm_idx_status apply_inner(vm_indexer *ix, const vm_block *b)
     if (b->balance < b->prev_balance) { /* send */
         smn_amount_t amount = b->prev_balance - b->balance;
         rc = record_block(s, b, true, amount);
-        if (rc == VM_IDX_OK && is_zero(b->link, 32))
+        if (rc == VM_IDX_OK && smn_is_zero32(b->link))
             rc = vm_vsmn_burn(&c, amount); /* before the message: it may spend the mint */
         if (rc == VM_IDX_OK)
             rc = vm_assembly_block(&c, true, b->link, amount);
         return rc;
     }
     if (b->balance == b->prev_balance) { /* change */
-        if (!is_zero(b->link, 32))
+        if (!smn_is_zero32(b->link))
             return VM_IDX_ERR_BLOCK;
         rc = record_block(s, b, false, 0);
         if (rc == VM_IDX_OK)
@@ -376,8 +369,8 @@ vm_idx_status vm_indexer_token(vm_indexer *ix, const uint8_t id[32], vm_token_in
     memcpy(out->id, id, 32);
     memcpy(out->etcher, meta, 32);
     out->decimals = meta[32];
-    out->cap = vm_u128_from_be(meta + 33);
-    out->minted = vm_u128_from_be(meta + 49);
+    out->cap = smn_amount_from_be(meta + 33);
+    out->minted = smn_amount_from_be(meta + 49);
     size_t p = 65, nl = meta[p++];
     if (nl > 16 || p + nl + 1 > len)
         return VM_IDX_ERR_DB;

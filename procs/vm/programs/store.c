@@ -8,6 +8,10 @@
 #include "common/log.h"
 #include "procs/vm/programs/ids.h"
 
+/* Lets SQL text carry VM_SCHEMA_VERSION, so bumping it needs one edit. */
+#define VM_STRINGIFY_(x) #x
+#define VM_STRINGIFY(x) VM_STRINGIFY_(x)
+
 #define STMT_CACHE 64
 
 struct vm_store {
@@ -180,7 +184,9 @@ vm_idx_status vm_store_open(const char *path, vm_store **out)
         if (rc == VM_IDX_OK && !present) {
             rc = vm_store_exec(s, schema_sql);
             if (rc == VM_IDX_OK)
-                rc = vm_store_exec(s, "INSERT INTO meta(key, value) VALUES('schema_version', 1)");
+                rc = vm_store_exec(
+                    s, "INSERT INTO meta(key, value) VALUES('schema_version', " VM_STRINGIFY(
+                           VM_SCHEMA_VERSION) ")");
             if (rc == VM_IDX_OK)
                 rc = seed_natives(s);
         }
@@ -247,11 +253,6 @@ vm_idx_status vm_store_rollback(vm_store *s, uint32_t id)
     return rc;
 }
 
-uint32_t vm_store_depth(const vm_store *s)
-{
-    return s->depth;
-}
-
 /* ---- amounts ---- */
 
 static const char *const sql_bal_get = "SELECT amount FROM balances WHERE program=? AND key=?";
@@ -279,7 +280,7 @@ vm_idx_status vm_store_amount_get(vm_store *s, vm_amount_table t, const uint8_t 
             smn_error("vm db: corrupt amount");
             return VM_IDX_ERR_DB;
         }
-        *out = vm_u128_from_be(sqlite3_column_blob(st, 0));
+        *out = smn_amount_from_be(sqlite3_column_blob(st, 0));
     } else if (rc != SQLITE_DONE) {
         return vm_store_fail(s, "read amount");
     }
@@ -299,7 +300,7 @@ vm_idx_status vm_store_amount_set(vm_store *s, vm_amount_table t, const uint8_t 
     if (!st)
         return VM_IDX_ERR_DB;
     uint8_t be[16];
-    vm_u128_be(v, be);
+    smn_amount_to_be(v, be);
     sqlite3_bind_blob(st, 1, prog, 32, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, key, (int)klen, SQLITE_STATIC);
     if (!del)

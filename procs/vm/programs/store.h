@@ -42,7 +42,6 @@ vm_idx_status vm_store_fail(vm_store *s, const char *what);
 vm_idx_status vm_store_savepoint(vm_store *s, uint32_t *id);
 vm_idx_status vm_store_release(vm_store *s, uint32_t id);
 vm_idx_status vm_store_rollback(vm_store *s, uint32_t id);
-uint32_t vm_store_depth(const vm_store *s);
 
 /* Amounts (balances and boxes). A missing row reads as 0; a row that would
  * become 0 is deleted, so state never depends on whether an entry was

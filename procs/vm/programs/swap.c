@@ -80,7 +80,7 @@ static vm_idx_status load(pool *p)
                               &found);
     if (rc != VM_IDX_OK)
         return rc;
-    p->supply = found && len == 16 ? vm_u128_from_be(sup) : 0;
+    p->supply = found && len == 16 ? smn_amount_from_be(sup) : 0;
     rc = bal(p, p->a, 0, p->prog, &p->x);
     if (rc == VM_IDX_OK)
         rc = bal(p, p->b, 0, p->prog, &p->y);
@@ -90,7 +90,7 @@ static vm_idx_status load(pool *p)
 static vm_idx_status store_pool(pool *p)
 {
     uint8_t sup[16];
-    vm_u128_be(p->supply, sup);
+    smn_amount_to_be(p->supply, sup);
     vm_idx_status rc = set_bal(p, p->a, 0, p->prog, p->x);
     if (rc == VM_IDX_OK)
         rc = set_bal(p, p->b, 0, p->prog, p->y);

@@ -41,7 +41,7 @@ vm_idx_status vm_token_lookup(vm_store *s, smn_amount_t ref, uint8_t id[32], boo
 static size_t decode_text(smn_amount_t v, uint8_t out[16])
 {
     uint8_t be[16];
-    vm_u128_be(v, be);
+    smn_amount_to_be(v, be);
     size_t i = 0;
     while (i < 16 && be[i] == 0)
         i++;
@@ -88,9 +88,9 @@ vm_idx_status vm_token_etch(vm_apply_ctx *c, const vm_msg *m, const vm_call_body
     memcpy(meta, m->sender, 32);
     n = 32;
     meta[n++] = (uint8_t)call->arg[2];
-    vm_u128_be(call->arg[3], meta + n);
+    smn_amount_to_be(call->arg[3], meta + n);
     n += 16;
-    vm_u128_be(0, meta + n);
+    smn_amount_to_be(0, meta + n);
     n += 16;
     meta[n++] = (uint8_t)nl;
     memcpy(meta + n, name, nl);
@@ -142,7 +142,7 @@ vm_idx_status vm_token_mint(vm_apply_ctx *c, const vm_msg *m, const vm_call_body
         return VM_IDX_ERR_DB; /* we wrote it: a malformed row is corruption */
     if (memcmp(meta, m->sender, 32) != 0)
         return mint_event(c, VM_N_NOT_ETCHER, ref_form, m->sender, amount);
-    smn_amount_t cap = vm_u128_from_be(meta + 33), minted = vm_u128_from_be(meta + 49), nm;
+    smn_amount_t cap = smn_amount_from_be(meta + 33), minted = smn_amount_from_be(meta + 49), nm;
     if (!smn_amount_add(minted, amount, &nm) || nm > cap)
         return mint_event(c, VM_N_CAP, id, m->sender, amount);
     bool ok = false;
@@ -151,7 +151,7 @@ vm_idx_status vm_token_mint(vm_apply_ctx *c, const vm_msg *m, const vm_call_body
         return rc;
     if (!ok)
         return mint_event(c, VM_N_OVERFLOW, id, m->sender, amount);
-    vm_u128_be(nm, meta + 49);
+    smn_amount_to_be(nm, meta + 49);
     rc = vm_store_storage_put(c->st, vm_pid_token, id, 32, meta, len);
     if (rc != VM_IDX_OK)
         return rc;

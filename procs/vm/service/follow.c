@@ -1,4 +1,5 @@
 /* The ledger follower; see follow.h. */
+#include "common/block.h"
 #include "procs/vm/service/follow.h"
 
 #include <stdio.h>
@@ -62,25 +63,12 @@ const char *vm_follow_error(const vm_follow *f)
     return f->err;
 }
 
-size_t vm_follow_queued(const vm_follow *f)
-{
-    return f->nq;
-}
-
-static bool is_zero32(const uint8_t *p)
-{
-    uint8_t acc = 0;
-    for (int i = 0; i < 32; i++)
-        acc |= p[i];
-    return acc == 0;
-}
-
 void vm_follow_push(vm_follow *f, const vm_cemented *c)
 {
     /* A receive whose source the ledger had already pruned comes with a
      * zero source account; the DB path knows it from the vm DB's records. */
     bool genesis = c->b.height == 1 && memcmp(c->b.link, c->b.account, 32) == 0;
-    if (c->b.balance > c->b.prev_balance && !genesis && is_zero32(c->b.source_account)) {
+    if (c->b.balance > c->b.prev_balance && !genesis && smn_is_zero32(c->b.source_account)) {
         f->dropped = true;
         return;
     }

@@ -43,7 +43,6 @@ const char *vm_follow_error(const vm_follow *f);
  * drops it and remembers a gap, and so does a receive without a source
  * account (its send was pruned: the catch-up finds the source itself). */
 void vm_follow_push(vm_follow *f, const vm_cemented *c);
-size_t vm_follow_queued(const vm_follow *f);
 
 /* Apply the queued notifications that continue the seq, in one
  * transaction; stale ones (seq already applied) are dropped. *applied (may
