@@ -180,6 +180,34 @@ static void on_ctl_message(ipc_conn *c, const ipc_msg *m, void *ud)
     }
 }
 
+/* A child died (or could not be started): count it against the restart
+ * intensity limit (MaxR in MaxT) and either schedule a restart with backoff
+ * or stop the node. */
+static void schedule_restart(sup_child *k)
+{
+    sup *s = k->s;
+    uint64_t now = now_ms();
+    uint32_t recent;
+    uint64_t span;
+    if (sup_history_record(&k->hist, &s->policy, now, &recent, &span)) {
+        uint64_t secs = (span + 999) / 1000;
+        smn_error("%s restarted %u times in %llu s, giving up", k->name, recent - 1,
+                  (unsigned long long)(secs ? secs : 1));
+        k->state = SUP_STOPPED;
+        char why[64];
+        snprintf(why, sizeof why, "%s keeps failing", k->name);
+        sup_begin_stop(s, 1, why);
+        return;
+    }
+    uint32_t delay = sup_backoff_ms(&k->hist, &s->policy, now);
+    k->state = SUP_BACKOFF;
+    k->restarts++;
+    struct timeval tv = tv_ms(delay);
+    evtimer_add(k->restart_timer, &tv);
+    smn_info("restarting %s in %u ms", k->name, delay);
+    update_status(s);
+}
+
 static void start_child(sup_child *k);
 
 static void on_restart_timer(evutil_socket_t fd, short what, void *ud)
@@ -256,9 +284,7 @@ fail:
     free(argv);
     ipc_config_free_pairs(pairs, np);
     /* Treat it like a crash so the intensity limit ends a hopeless loop. */
-    k->state = SUP_BACKOFF;
-    struct timeval tv = tv_ms(s->cfg.restart_backoff_max_ms);
-    evtimer_add(k->restart_timer, &tv);
+    schedule_restart(k);
 }
 
 static void stop_next(sup *s)
@@ -358,26 +384,7 @@ static void child_exited(sup_child *k, int ws)
         return;
     }
     smn_warn("%s (pid %ld) %s", k->name, (long)pid, how);
-    uint64_t now = now_ms();
-    uint32_t recent;
-    uint64_t span;
-    if (sup_history_record(&k->hist, &s->policy, now, &recent, &span)) {
-        uint64_t secs = (span + 999) / 1000;
-        smn_error("%s restarted %u times in %llu s, giving up", k->name, recent - 1,
-                  (unsigned long long)(secs ? secs : 1));
-        k->state = SUP_STOPPED;
-        char why[64];
-        snprintf(why, sizeof why, "%s keeps failing", k->name);
-        sup_begin_stop(s, 1, why);
-        return;
-    }
-    uint32_t delay = sup_backoff_ms(&k->hist, &s->policy, now);
-    k->state = SUP_BACKOFF;
-    k->restarts++;
-    struct timeval tv = tv_ms(delay);
-    evtimer_add(k->restart_timer, &tv);
-    smn_info("restarting %s in %u ms", k->name, delay);
-    update_status(s);
+    schedule_restart(k);
 }
 
 static void on_sigchld(evutil_socket_t fd, short what, void *ud)
