@@ -40,8 +40,8 @@ static bool work_ok(const smn_network *net, const smn_block *b, bool receive_or_
     return smn_work_valid(smn_block_root(b), b->work, smn_work_threshold(net, receive_or_open));
 }
 
-static ledger_result validate_open(const smn_network *net, const ledger_view *view,
-                                   const smn_block *b, ledger_validation *out)
+static ledger_result validate_open(const ledger_view *view, const smn_block *b,
+                                   ledger_validation *out)
 {
     ledger_lookup l = view->account(view->ctx, b->account, &out->before);
     if (l == LEDGER_LOOKUP_ERROR)
@@ -50,11 +50,10 @@ static ledger_result validate_open(const smn_network *net, const ledger_view *vi
         return LEDGER_FORK; /* a second open of an existing account */
     if (smn_is_zero32(b->link))
         return LEDGER_BAD_OPEN;
+    /* Work: the receive threshold, already checked for every block. */
     ledger_result r = check_source(view, b, b->balance, out);
     if (r != LEDGER_ACCEPTED)
         return r;
-    if (!work_ok(net, b, true))
-        return LEDGER_INSUFFICIENT_WORK;
     out->subtype = LEDGER_SUBTYPE_OPEN;
     out->amount = b->balance;
     out->height = 1;
@@ -84,7 +83,7 @@ ledger_result ledger_validate(const smn_network *net, const ledger_view *view, c
         return LEDGER_INSUFFICIENT_WORK;
 
     if (smn_block_is_open(b))
-        return validate_open(net, view, b, out);
+        return validate_open(view, b, out);
 
     l = view->account(view->ctx, b->account, &out->before);
     if (l == LEDGER_LOOKUP_ERROR)
