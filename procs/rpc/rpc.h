@@ -239,7 +239,6 @@ struct rpc_call {
     const char *action; /* static name from the table */
     rpc_done_fn done;
     void *done_arg;
-    bool answered;
     bool pending;
     rpc_call *next_pending;
     rpc_submission *submission; /* while a block is with the ledger */
