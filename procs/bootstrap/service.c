@@ -298,7 +298,10 @@ static void pull_next(bootstrap_service *s)
         if (s->round_end)
             end_round(s, s->interval_ms);
         else
-            end_round(s, 0); /* the next batch at once */
+            /* the next batch, paced like pulls: a peer answers a request
+             * that comes too soon with an empty (end) answer, which would
+             * read as the end of its ledger */
+            end_round(s, BOOTSTRAP_PACE_MS);
         return;
     }
     ipc_conn *c = ipc_endpoint_conn(s->netep);

@@ -21,10 +21,10 @@
 
 #include "ipc/child.h"
 
-#define BOOTSTRAP_BATCH 128u                /* accounts per frontiers request */
-#define BOOTSTRAP_INTERVAL_DEV_MS 2000u     /* between rounds, dev network */
-#define BOOTSTRAP_INTERVAL_MS 30000u        /* between rounds, test and live */
-#define BOOTSTRAP_PACE_MS 250u              /* between two pulls (peers serve one per 200 ms) */
+#define BOOTSTRAP_BATCH 128u            /* accounts per frontiers request */
+#define BOOTSTRAP_INTERVAL_DEV_MS 2000u /* between rounds, dev network */
+#define BOOTSTRAP_INTERVAL_MS 30000u    /* between rounds, test and live */
+#define BOOTSTRAP_PACE_MS 250u /* between two requests to a peer (it serves one per 200 ms) */
 #define BOOTSTRAP_REQUEST_TIMEOUT_MS 10000u /* net's own deadline is 5 s */
 #define BOOTSTRAP_MAX_JOBS 256u             /* chains waiting to be pulled */
 

@@ -28,8 +28,8 @@ void net_frontier_serve(net_service *s, net_channel *ch, const net_frontier_req 
     uint64_t now = net_now_ms();
     ledger_ro *r = net_ledger_ro(s);
     if (!info || (info->last_frontiers_ms && now - info->last_frontiers_ms < NET_SERVE_EVERY_MS))
-        r = NULL; /* too soon: an empty answer */
-    if (info)
+        r = NULL; /* too soon: an empty answer (the window is not extended) */
+    else
         info->last_frontiers_ms = now;
     net_message *m = calloc(1, sizeof *m);
     if (!m)

@@ -175,11 +175,11 @@ void net_pull_serve(net_service *s, net_channel *ch, const net_bulk_pull *req)
     size_t max = req->count && req->count < NET_SERVE_BLOCKS ? req->count : NET_SERVE_BLOCKS;
     ledger_ro *r = net_ledger_ro(s);
     if (!info || (info->last_served_ms && now - info->last_served_ms < NET_SERVE_EVERY_MS))
-        r = NULL; /* too soon: an empty answer */
+        r = NULL; /* too soon: an empty answer (the window is not extended) */
+    else
+        info->last_served_ms = now;
     uint8_t(*hashes)[32] = r ? malloc(max * 32) : NULL;
     size_t n = hashes ? chain_of(r, req, hashes, max) : 0;
-    if (info)
-        info->last_served_ms = now;
     net_message *m = malloc(sizeof *m);
     if (!m) {
         free(hashes);
