@@ -421,7 +421,9 @@ static void emit_own(elections_active *a, elections_rep *rep, const elections_vo
           &cac, &nomem);
 }
 
-static void remove_election(elections_active *a, elections_election *e)
+/* confirmed: the root is done for good; otherwise it expired and may be
+ * elected again, so our representatives keep their final choices. */
+static void remove_election(elections_active *a, elections_election *e, bool confirmed)
 {
     for (size_t c = 0; c < elections_election_candidates(e); c++)
         hash_index_remove(a, elections_election_hash(e, c));
@@ -429,7 +431,7 @@ static void remove_election(elections_active *a, elections_election *e)
     memmove(&a->by_root[i], &a->by_root[i + 1], (a->n - i - 1) * sizeof(elections_election *));
     a->n--;
     for (size_t r = 0; r < a->nreps; r++)
-        elections_rep_forget(a->reps[r], elections_election_root(e));
+        elections_rep_forget(a->reps[r], elections_election_root(e), !confirmed);
     elections_election_free(e);
 }
 
@@ -465,7 +467,7 @@ static void settle(elections_active *a)
             c.candidates = elections_election_candidates(e);
             recent_add(&a->done_hashes, c.hash);
             recent_add(&a->done_roots, c.root);
-            remove_election(a, e);
+            remove_election(a, e, true);
             if (a->cb.confirmed)
                 a->cb.confirmed(a->cb.ctx, &c);
             continue;
@@ -578,7 +580,7 @@ void elections_active_tick(elections_active *a, uint64_t now)
         if (now - start >= a->cfg.election_ttl) {
             uint8_t root[32];
             memcpy(root, elections_election_root(e), 32);
-            remove_election(a, e);
+            remove_election(a, e, false);
             if (a->cb.expired)
                 a->cb.expired(a->cb.ctx, root);
             continue; /* the next election moved into slot i */

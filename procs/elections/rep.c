@@ -190,10 +190,11 @@ elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32
     return ELECTIONS_REP_VOTED;
 }
 
-void elections_rep_forget(elections_rep *r, const uint8_t root[32])
+void elections_rep_forget(elections_rep *r, const uint8_t root[32], bool keep_final)
 {
     size_t i = lb(r, root);
-    if (i < r->n && memcmp(r->choices[i].root, root, 32) == 0)
+    if (i < r->n && memcmp(r->choices[i].root, root, 32) == 0 &&
+        !(keep_final && r->choices[i].timestamp == ELECTIONS_VOTE_FINAL))
         remove_at(r, i);
 }
 

@@ -14,6 +14,7 @@
 #define ELECTIONS_REP_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/amount.h"
@@ -55,8 +56,12 @@ elections_rep_status elections_rep_switch(elections_rep *r, const uint8_t root[3
 /* `hash` reached quorum of votes: cast the final vote, once per root. */
 elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32],
                                          const uint8_t hash[32], elections_vote *out);
-/* The election on root is over (confirmed or expired). */
-void elections_rep_forget(elections_rep *r, const uint8_t root[32]);
+/* The election on root is over. A final vote is a commitment that must
+ * outlive its election: with keep_final (an expired election, whose root
+ * may be elected again) a final choice stays, so this representative can
+ * never sign a final vote for another block of that root; a confirmed root
+ * (keep_final false) is never elected again, so everything goes. */
+void elections_rep_forget(elections_rep *r, const uint8_t root[32], bool keep_final);
 size_t elections_rep_roots(const elections_rep *r);
 
 #endif

@@ -42,7 +42,14 @@ static void first_seen_switch_final(void **state)
     assert_int_equal(elections_rep_switch(r, root, ha, &v), ELECTIONS_REP_FINAL_DONE);
     assert_int_equal(elections_rep_vote(r, root, ha, &v), ELECTIONS_REP_FINAL_DONE);
     assert_int_equal(elections_rep_roots(r), 1);
-    elections_rep_forget(r, root);
+    /* the election expired and the root is elected again: the final choice
+     * stays, so no second final vote for another block of the root */
+    elections_rep_forget(r, root, true);
+    assert_int_equal(elections_rep_roots(r), 1);
+    assert_int_equal(elections_rep_final(r, root, ha, &v), ELECTIONS_REP_FINAL_DONE);
+    assert_int_equal(elections_rep_vote(r, root, ha, &v), ELECTIONS_REP_FINAL_DONE);
+    /* confirmed: the root is done for good */
+    elections_rep_forget(r, root, false);
     assert_int_equal(elections_rep_roots(r), 0);
     elections_rep_free(r);
 }
