@@ -20,25 +20,32 @@ void rpc_ctx_close_dbs(rpc_ctx *ctx)
     }
 }
 
-ledger_ro *rpc_ledger(rpc_call *c)
+ledger_ro *rpc_ctx_ledger(rpc_ctx *ctx)
 {
-    rpc_ctx *ctx = c->ctx;
-    if (ctx->ledger)
+    if (ctx->ledger || !ctx->data_dir)
         return ctx->ledger;
-    if (!ctx->data_dir) {
-        rpc_reply_status(c, 503, json_pack("{s:s}", "error", "Ledger unavailable"));
-        return NULL;
-    }
     char path[4096], err[256] = "";
     snprintf(path, sizeof path, "%s/%s", ctx->data_dir, LEDGER_DB_FILENAME);
     ledger_status st = ledger_ro_open(path, ctx->cfg.net, &ctx->ledger, err, sizeof err);
     if (st != LEDGER_STATUS_OK) {
         ctx->ledger = NULL;
         smn_warn("rpc: cannot open the ledger %s: %s", path, err[0] ? err : ledger_status_str(st));
-        rpc_reply_status(c, 503, json_pack("{s:s}", "error", "Ledger unavailable"));
-        return NULL;
     }
     return ctx->ledger;
+}
+
+void rpc_ctx_ledger_reset(rpc_ctx *ctx)
+{
+    ledger_ro_close(ctx->ledger);
+    ctx->ledger = NULL;
+}
+
+ledger_ro *rpc_ledger(rpc_call *c)
+{
+    ledger_ro *l = rpc_ctx_ledger(c->ctx);
+    if (!l)
+        rpc_reply_status(c, 503, json_pack("{s:s}", "error", "Ledger unavailable"));
+    return l;
 }
 
 void rpc_reply_ledger_error(rpc_call *c, ledger_status st)
@@ -47,30 +54,29 @@ void rpc_reply_ledger_error(rpc_call *c, ledger_status st)
     smn_warn("rpc: ledger read failed in %s: %s%s%s", c->action ? c->action : "?",
              ledger_status_str(st), ctx->ledger ? ": " : "",
              ctx->ledger ? ledger_ro_errmsg(ctx->ledger) : "");
-    if (ctx->ledger) {
-        ledger_ro_close(ctx->ledger);
-        ctx->ledger = NULL;
-    }
+    rpc_ctx_ledger_reset(ctx);
     rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Ledger read failed"));
 }
 
-wallet_store *rpc_wallets(rpc_call *c)
+wallet_store *rpc_ctx_wallets(rpc_ctx *ctx)
 {
-    rpc_ctx *ctx = c->ctx;
-    if (ctx->wallets)
+    if (ctx->wallets || !ctx->data_dir)
         return ctx->wallets;
-    if (!ctx->data_dir) {
-        rpc_reply_status(c, 503, json_pack("{s:s}", "error", "Wallet store unavailable"));
-        return NULL;
-    }
     wallet_status st = wallet_store_open(ctx->data_dir, false, &ctx->wallets);
     if (st != WALLET_OK) {
         ctx->wallets = NULL;
         smn_warn("rpc: cannot open the wallet store in %s: %s", ctx->data_dir, wallet_strerror(st));
-        rpc_reply_status(c, 503, json_pack("{s:s}", "error", "Wallet store unavailable"));
         return NULL;
     }
     /* As Nano: wallets without a password are usable right away. */
     wallet_unlock_all(ctx->wallets, "");
     return ctx->wallets;
+}
+
+wallet_store *rpc_wallets(rpc_call *c)
+{
+    wallet_store *ws = rpc_ctx_wallets(c->ctx);
+    if (!ws)
+        rpc_reply_status(c, 503, json_pack("{s:s}", "error", "Wallet store unavailable"));
+    return ws;
 }

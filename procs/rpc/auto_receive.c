@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "procs/ledger/schema.h"
 #include "procs/rpc/wallet_blocks.h"
 #include "procs/rpc/wallet_store.h"
 
-#define MAX_TRIED 256u
 #define RETRY_MS 20
 #define RECOVER_PER_ACCOUNT 256u
 
@@ -27,16 +25,10 @@ typedef struct job {
 
 struct rpc_auto_receive {
     struct event_base *base;
-    char *data_dir;
     const smn_network *net;
     rpc_ledger_link *link;
-    const rpc_ctx *ctx;
-    wallet_store *ws;
-    ledger_ro *ledger;
-    /* wallets already offered the empty password (unlocked or not) */
-    uint8_t tried[MAX_TRIED][WALLET_ID_BYTES];
-    size_t ntried;
-    job *jobs; /* FIFO: head first */
+    rpc_ctx *ctx; /* owns the ledger and wallet handles we use */
+    job *jobs;    /* FIFO: head first */
     size_t njobs;
     struct event *retry;
     uint64_t received;
@@ -44,42 +36,19 @@ struct rpc_auto_receive {
 
 static wallet_store *wallets(rpc_auto_receive *a)
 {
-    if (!a->ws && wallet_store_open(a->data_dir, true, &a->ws) != WALLET_OK)
-        a->ws = NULL;
-    return a->ws;
+    return rpc_ctx_wallets(a->ctx);
 }
 
 static ledger_ro *ledger(rpc_auto_receive *a)
 {
-    if (a->ledger)
-        return a->ledger;
-    char path[4096], err[256] = "";
-    snprintf(path, sizeof path, "%s/%s", a->data_dir, LEDGER_DB_FILENAME);
-    if (ledger_ro_open(path, a->net, &a->ledger, err, sizeof err) != LEDGER_STATUS_OK) {
-        smn_warn("auto-receive: cannot open the ledger: %s", err);
-        a->ledger = NULL;
-    }
-    return a->ledger;
+    return rpc_ctx_ledger(a->ctx);
 }
 
-static void drop_ledger(rpc_auto_receive *a)
-{
-    ledger_ro_close(a->ledger);
-    a->ledger = NULL;
-}
-
-/* True when the wallet is unlocked in our handle, offering the empty
- * password once per wallet. */
+/* A wallet we may sign with: unlocked in the context (the empty password
+ * is tried when the store opens; others after password_enter). */
 static bool usable(rpc_auto_receive *a, const uint8_t id[WALLET_ID_BYTES])
 {
-    if (wallet_is_unlocked(a->ws, id))
-        return true;
-    for (size_t i = 0; i < a->ntried; i++)
-        if (memcmp(a->tried[i], id, WALLET_ID_BYTES) == 0)
-            return false;
-    if (a->ntried < MAX_TRIED)
-        memcpy(a->tried[a->ntried++], id, WALLET_ID_BYTES);
-    return wallet_unlock(a->ws, id, "") == WALLET_OK;
+    return wallet_is_unlocked(wallets(a), id);
 }
 
 /* The usable wallet holding account, if any. */
@@ -90,11 +59,11 @@ static bool find_wallet(rpc_auto_receive *a, const uint8_t account[32],
         return false;
     uint8_t(*ids)[WALLET_ID_BYTES] = NULL;
     size_t n = 0;
-    if (wallet_list(a->ws, &ids, &n) != WALLET_OK)
+    if (wallet_list(wallets(a), &ids, &n) != WALLET_OK)
         return false;
     bool found = false;
     for (size_t i = 0; i < n && !found; i++) {
-        if (wallet_contains(a->ws, ids[i], account) == WALLET_OK && usable(a, ids[i])) {
+        if (wallet_contains(wallets(a), ids[i], account) == WALLET_OK && usable(a, ids[i])) {
             memcpy(out, ids[i], WALLET_ID_BYTES);
             found = true;
         }
@@ -199,14 +168,14 @@ static void start_job(rpc_auto_receive *a, job *j)
         s.balance = info.balance;
         memcpy(s.representative, info.representative, 32);
     } else if (lst != LEDGER_STATUS_NOT_FOUND) {
-        drop_ledger(a);
+        rpc_ctx_ledger_reset(a->ctx);
         j->attempts++;
         return;
     }
     wallet_work_opts w = {.net = a->net, .threads = 1};
     smn_block b;
     wallet_status wst =
-        wallet_sign_receive(a->ws, j->wallet, j->account, &s, j->send_hash, j->amount, &w, &b);
+        wallet_sign_receive(wallets(a), j->wallet, j->account, &s, j->send_hash, j->amount, &w, &b);
     if (wst != WALLET_OK) {
         smn_warn("auto-receive: cannot build a receive: %s", wallet_strerror(wst));
         remove_job(a, j);
@@ -277,7 +246,7 @@ static void recover_wallet(rpc_auto_receive *a, ledger_ro *l, const uint8_t id[W
 {
     uint8_t(*pubs)[32] = NULL;
     size_t n = 0;
-    if (wallet_accounts(a->ws, id, &pubs, &n) != WALLET_OK)
+    if (wallet_accounts(wallets(a), id, &pubs, &n) != WALLET_OK)
         return;
     for (size_t i = 0; i < n; i++) {
         size_t k = 0;
@@ -297,7 +266,7 @@ void rpc_auto_receive_recover(rpc_auto_receive *a)
     ledger_receivable *rs = malloc(sizeof *rs * RECOVER_PER_ACCOUNT);
     uint8_t(*ids)[WALLET_ID_BYTES] = NULL;
     size_t n = 0;
-    if (rs && wallet_list(a->ws, &ids, &n) == WALLET_OK) {
+    if (rs && wallet_list(wallets(a), &ids, &n) == WALLET_OK) {
         for (size_t i = 0; i < n; i++)
             if (usable(a, ids[i]))
                 recover_wallet(a, l, ids[i], rs);
@@ -309,9 +278,8 @@ void rpc_auto_receive_recover(rpc_auto_receive *a)
     arm_retry(a, 0);
 }
 
-rpc_auto_receive *rpc_auto_receive_new(struct event_base *base, const char *data_dir,
-                                       const smn_network *net, rpc_ledger_link *link,
-                                       const rpc_ctx *ctx)
+rpc_auto_receive *rpc_auto_receive_new(struct event_base *base, const smn_network *net,
+                                       rpc_ledger_link *link, rpc_ctx *ctx)
 {
     rpc_auto_receive *a = calloc(1, sizeof *a);
     if (!a)
@@ -320,9 +288,8 @@ rpc_auto_receive *rpc_auto_receive_new(struct event_base *base, const char *data
     a->net = net;
     a->link = link;
     a->ctx = ctx;
-    a->data_dir = strdup(data_dir);
     a->retry = evtimer_new(base, on_retry, a);
-    if (!a->data_dir || !a->retry) {
+    if (!a->retry) {
         rpc_auto_receive_free(a);
         return NULL;
     }
@@ -337,9 +304,6 @@ void rpc_auto_receive_free(rpc_auto_receive *a)
         remove_job(a, a->jobs);
     if (a->retry)
         event_free(a->retry);
-    wallet_store_close(a->ws);
-    ledger_ro_close(a->ledger);
-    free(a->data_dir);
     free(a);
 }
 

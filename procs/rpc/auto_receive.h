@@ -29,13 +29,12 @@ typedef struct rpc_auto_receive rpc_auto_receive;
 #define RPC_AUTO_RECEIVE_MAX_JOBS 4096u
 #define RPC_AUTO_RECEIVE_ATTEMPTS 8u
 
-/* NULL on OOM. Nothing is opened yet: the wallet store and the ledger are
- * opened on first use and reopened after a failure. ctx (for its in-flight
- * accounts) and link must outlive the returned object; free the link first
- * (its pending requests then finish here). */
-rpc_auto_receive *rpc_auto_receive_new(struct event_base *base, const char *data_dir,
-                                       const smn_network *net, rpc_ledger_link *link,
-                                       const rpc_ctx *ctx);
+/* NULL on OOM. Uses ctx's wallet store and ledger (rpc_ctx_wallets,
+ * rpc_ctx_ledger) and its in-flight accounts, so only wallets unlocked there
+ * are received for. ctx and link must outlive the returned object; free the
+ * link first (its pending requests then finish here). */
+rpc_auto_receive *rpc_auto_receive_new(struct event_base *base, const smn_network *net,
+                                       rpc_ledger_link *link, rpc_ctx *ctx);
 void rpc_auto_receive_free(rpc_auto_receive *a);
 
 /* A ledger notification: block_accepted sends are looked at, the rest ignored. */

@@ -162,7 +162,7 @@ static int setup(ipc_child *ch, void *ud)
         return -1;
     rpc_ctx_set_submit(n->ctx, rpc_ledger_link_submit, n->link);
     if (autorx) {
-        n->autorx = rpc_auto_receive_new(ipc_child_base(ch), cfg->data_dir, net, n->link, n->ctx);
+        n->autorx = rpc_auto_receive_new(ipc_child_base(ch), net, n->link, n->ctx);
         if (!n->autorx) {
             smn_error("out of memory");
             return -1;

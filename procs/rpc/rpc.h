@@ -97,6 +97,15 @@ rpc_ctx *rpc_ctx_new(const rpc_config *cfg);
 void rpc_ctx_free(rpc_ctx *ctx);
 void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user);
 void rpc_ctx_set_stats(rpc_ctx *ctx, rpc_stats_fn fn, void *user);
+/* The context's read-only ledger and wallet store, opened on first use and
+ * shared by the actions and auto-receive (one event-loop thread), so a
+ * wallet unlocked through RPC is unlocked for both. The wallet store unlocks
+ * every wallet with the empty password when it opens, as Nano. NULL (and
+ * logged) when it cannot be opened; the next call tries again. */
+ledger_ro *rpc_ctx_ledger(rpc_ctx *ctx);
+wallet_store *rpc_ctx_wallets(rpc_ctx *ctx);
+/* Closes the ledger after a failed read so the next use reopens it. */
+void rpc_ctx_ledger_reset(rpc_ctx *ctx);
 
 /* Called when an answer is ready: HTTP status (200, 400, 503, ...) and the
  * JSON text, which the callee owns (free()). */
