@@ -351,6 +351,13 @@ static vm_verify_status replay(vctx *v, ledger_ro *ro, vm_indexer *live, vm_inde
         }
         for (size_t i = 0; i < k; i++) {
             vm_idx_status st = vm_indexer_apply(fresh, &list[i].b);
+            if (st == VM_IDX_ERR_DB || st == VM_IDX_ERR_NOMEM) {
+                /* our own replay database failed: an error, not a finding */
+                (void)vm_indexer_commit_batch(fresh);
+                out = fail(v, "replay db: %s at cementing seq %llu", vm_idx_strerror(st),
+                           (unsigned long long)page[i].seq);
+                goto done;
+            }
             if (st != VM_IDX_OK && st != VM_IDX_ALREADY) {
                 (void)vm_indexer_commit_batch(fresh);
                 out = mismatch(v, "the replay refused this block", NULL, list[i].b.hash,
