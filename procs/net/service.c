@@ -335,7 +335,8 @@ static int setup(net_service *s, ipc_child *child)
         smn_error("out of memory");
         return -1;
     }
-    net_channels_config cc = {.net = s->net, .node_key = &s->key};
+    net_channels_config cc = {
+        .net = s->net, .node_key = &s->key, .gossip_bytes_per_sec = NET_GOSSIP_BYTES_PER_S};
     net_channel_callbacks cb = {.on_ready = on_ready_cb,
                                 .on_message = on_message,
                                 .on_close = on_close,

@@ -44,8 +44,12 @@ typedef struct ledger_ro ledger_ro;
 #define NET_BAN_TABLE 256u      /* banned addresses */
 #define NET_BAN_S 900u          /* a misbehaving address is refused this long */
 #define NET_SEEN_ITEMS 65536u   /* blocks and votes remembered for dedupe, each */
-#define NET_SOURCES 1024u       /* (block hash -> peer) remembered to skip the sender */
-#define NET_MAX_PROCESS 512u    /* process requests in flight to the ledger */
+/* Outbound gossip (publish, votes, keepalive) for the whole node: about
+ * 75k block sends/s (e.g. 10k blocks/s to 7 peers), above what the ledger
+ * processes, so only a flood beyond that is dropped (and counted). */
+#define NET_GOSSIP_BYTES_PER_S (16u << 20)
+#define NET_SOURCES 1024u    /* (block hash -> peer) remembered to skip the sender */
+#define NET_MAX_PROCESS 512u /* process requests in flight to the ledger */
 #define NET_LEDGER_TIMEOUT_MS 10000u
 #define NET_TELEMETRY_EVERY_MS 60000u /* ask each peer this often */
 #define NET_TELEMETRY_MIN_MS 1000u    /* answer one peer at most this often */
