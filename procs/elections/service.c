@@ -236,7 +236,7 @@ size_t elections_service_load_reps(elections_service *s)
             return s->nreps;
         }
         smn_info("voting with %zu representative%s", n, n == 1 ? "" : "s");
-        elections_service_resync(s);
+        s->want_scan = true; /* new voters: one rescan, by whoever runs it next */
     }
     sodium_memzero(found, sizeof found);
     return s->nreps;

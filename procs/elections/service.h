@@ -67,8 +67,9 @@ elections_start_status elections_service_block(elections_service *s, const smn_b
 /* A decoded vote from another node; its weight is read from the ledger. */
 elections_vote_outcome elections_service_vote(elections_service *s, const elections_vote *v);
 
-/* Re-read the wallets and weights; rebuilds (and resyncs) when the set of
- * representatives changed. Returns the number of representatives. */
+/* Re-read the wallets and weights; rebuilds when the set of representatives
+ * changed and then asks for a resync (wants_scan), which the caller runs
+ * once. Returns the number of representatives. */
 size_t elections_service_load_reps(elections_service *s);
 /* Start elections for the unconfirmed blocks in the ledger DB (see above).
  * 0, or -EAGAIN when the ledger DB cannot be read yet (wants_scan stays set). */
