@@ -17,9 +17,16 @@ static const ipc_field process_result_fields[] = {
 };
 static const ipc_field confirm_fields[] = {
     HASH("hash"),
+    IPC_BIN("block", false, IPC_LEDGER_BLOCK_BYTES, IPC_LEDGER_BLOCK_BYTES),
 };
 static const ipc_field confirm_result_fields[] = {
     IPC_UINT("cemented", true),
+    IPC_UINT("rolled_back", false),
+};
+static const ipc_field rolled_back_fields[] = {
+    HASH("hash"),
+    HASH("account"),
+    IPC_UINT("height", true),
 };
 static const ipc_field block_accepted_fields[] = {
     HASH("hash"),    BLOCK("block"),   IPC_UINT("height", true),
@@ -45,6 +52,7 @@ static const ipc_kind kinds[] = {
     IPC_KIND("block_accepted", block_accepted_fields),
     IPC_KIND("fork", fork_fields),
     IPC_KIND("block_cemented", block_cemented_fields),
+    IPC_KIND("rolled_back", rolled_back_fields),
 };
 
 const ipc_family ipc_family_ledger = IPC_FAMILY("ledger", kinds, &ipc_family_common);

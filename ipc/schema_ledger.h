@@ -8,9 +8,14 @@
  *              is a ledger_result_str() name ("accepted", "old", "fork",
  *              "gap_previous", "busy", ...). Sent after the block's batch
  *              committed (or, for gap_*, after it was stored as unchecked).
- *   confirm    {hash}           -> confirm_result {cemented}
+ *   confirm    {hash, block?}   -> confirm_result {cemented, rolled_back?}
  *              cements hash and its dependencies; 0 if already cemented;
- *              "error" reply for an unknown block.
+ *              "error" reply for an unknown block. `block` (the winner's
+ *              wire form) lets the ledger settle a fork: when hash is not
+ *              stored but another block on its root is, that block and
+ *              everything built on it are rolled back (rolled_back counts
+ *              them), the winner is applied and cemented. A cemented block
+ *              is never rolled back ("error").
  *   subscribe  {}               -> subscribed {}
  *              from then on that connection receives the notifications.
  *
@@ -21,6 +26,8 @@
  *                    balance, link, source_account, seq}
  *                   in cementing order; seq is the persisted, global,
  *                   monotonic cementing sequence number.
+ *   rolled_back     {hash, account, height}
+ *                   a block removed by a fork's resolution, newest first.
  * subtype is one of "send", "receive", "open", "change"; origin is the
  * request's, or "unchecked" for a block released from the unchecked table
  * when its dependency landed.

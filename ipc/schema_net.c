@@ -46,7 +46,27 @@ static const ipc_field pull_block_elem = IPC_BIN(NULL, true, 216, 216);
 static const ipc_field pull_r_fields[] = {
     IPC_ARRAY("blocks", true, 0, IPC_NET_MAX_PULL, &pull_block_elem),
 };
+static const ipc_field pair_fields[] = {
+    IPC_BIN("hash", true, 32, 32),
+    IPC_BIN("root", true, 32, 32),
+};
+static const ipc_field pair_elem = IPC_MAP(NULL, true, pair_fields);
+static const ipc_field request_votes_fields[] = {
+    IPC_ARRAY("pairs", true, 1, IPC_NET_MAX_VOTE_REQ, &pair_elem),
+    IPC_BIN("peer", false, 32, 32),
+};
+static const ipc_field vote_request_fields[] = {
+    IPC_ARRAY("pairs", true, 1, IPC_NET_MAX_VOTE_REQ, &pair_elem),
+    IPC_BIN("peer", true, 32, 32),
+};
+static const ipc_field send_vote_fields[] = {
+    VOTE("vote"),
+    IPC_BIN("peer", true, 32, 32),
+};
 static const ipc_kind kinds[] = {
+    IPC_KIND("request_votes", request_votes_fields),
+    IPC_KIND("vote_request", vote_request_fields),
+    IPC_KIND("send_vote", send_vote_fields),
     IPC_KIND_EMPTY("subscribe_votes"),           IPC_KIND("vote", vote_fields),
     IPC_KIND("broadcast_vote", vote_fields),     IPC_KIND_EMPTY("peers"),
     IPC_KIND("peers_r", peers_r_fields),         IPC_KIND("frontiers", frontiers_fields),

@@ -34,6 +34,19 @@
  *   broadcast_vote  {vote}  any process -> net: send this vote (one our
  *                           representative signed) to every peer as a
  *                           confirm_ack.
+ *   request_votes   {pairs: [{hash, root}], peer?}  elections -> net: ask
+ *                           peers for votes on these blocks (one confirm_req
+ *                           of 1..IPC_NET_MAX_VOTE_REQ pairs) — the peer with
+ *                           node id `peer`, else every ready peer whose
+ *                           confirm_req budget allows it. Votes that answer
+ *                           it reach the subscribers even when net has seen
+ *                           them before (see docs/protocol.md "confirm_req").
+ *   vote_request    {pairs: [{hash, root}], peer}  net -> subscribers: the
+ *                           peer with node id `peer` sent a confirm_req
+ *                           (within its rate limit).
+ *   send_vote       {vote, peer}  elections -> net: answer a vote_request:
+ *                           this vote as a confirm_ack to that peer only
+ *                           (dropped if it is no longer connected).
  * Plus the common family (ping/pong/ok/error). */
 #ifndef IPC_SCHEMA_NET_H
 #define IPC_SCHEMA_NET_H
@@ -46,6 +59,7 @@
 #define IPC_NET_MAX_PEERS 1024u     /* entries in one peers_r */
 #define IPC_NET_MAX_FRONTIERS 128u  /* entries in one frontiers_r (NET_FRONTIER_MAX_ENTRIES) */
 #define IPC_NET_MAX_PULL 128u       /* blocks in one pull_r (NET_PULL_BLOCKS) */
+#define IPC_NET_MAX_VOTE_REQ 12u    /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
 
 extern const ipc_family ipc_family_net;
 
