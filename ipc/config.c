@@ -85,6 +85,9 @@ static const key_spec keys[] = {
     U32("supervisor", "restart_backoff_ms", restart_backoff_ms, 0, 3600000),
     U32("supervisor", "restart_backoff_max_ms", restart_backoff_max_ms, 0, 3600000),
     STR("elections", "online_weight_minimum", online_weight_minimum, check_raw_amount),
+    U32("elections", "max_active", elections_max_active, 16, 1000000),
+    U32("elections", "backlog", elections_backlog, 16, 10000000),
+    U32("elections", "vote_request_ms", elections_vote_request_ms, 0, 600000),
     U64("ledger", "max_blocks_per_account", max_blocks_per_account, 0, UINT64_MAX),
 };
 
@@ -102,6 +105,9 @@ void ipc_config_defaults(ipc_config *c)
     c->rpc_enable_control = IPC_SWITCH_AUTO;
     c->rpc_auto_receive = IPC_SWITCH_AUTO;
     strcpy(c->online_weight_minimum, "0");
+    c->elections_max_active = 5000;
+    c->elections_backlog = 65536;
+    c->elections_vote_request_ms = 500;
     c->max_restarts = 5;
     c->max_restart_window_s = 60;
     c->shutdown_timeout_s = 10;

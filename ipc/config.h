@@ -40,7 +40,10 @@ typedef struct {
     uint32_t restart_backoff_ms;   /* first restart delay, doubled per recent restart */
     uint32_t restart_backoff_max_ms;
     /* [elections] */
-    char online_weight_minimum[40]; /* quorum floor, raw decimal; "0": the network's default */
+    char online_weight_minimum[40];     /* quorum floor, raw decimal; "0": the network's default */
+    uint32_t elections_max_active;      /* bound on concurrent elections */
+    uint32_t elections_backlog;         /* unconfirmed accounts queued for an election */
+    uint32_t elections_vote_request_ms; /* first vote request after; 0: never ask */
     /* [ledger] */
     uint64_t max_blocks_per_account; /* pruning: 0 keeps everything */
 } ipc_config;

@@ -67,10 +67,14 @@ static const ipc_kind kinds[] = {
     IPC_KIND("request_votes", request_votes_fields),
     IPC_KIND("vote_request", vote_request_fields),
     IPC_KIND("send_vote", send_vote_fields),
-    IPC_KIND_EMPTY("subscribe_votes"),           IPC_KIND("vote", vote_fields),
-    IPC_KIND("broadcast_vote", vote_fields),     IPC_KIND_EMPTY("peers"),
-    IPC_KIND("peers_r", peers_r_fields),         IPC_KIND("frontiers", frontiers_fields),
-    IPC_KIND("frontiers_r", frontiers_r_fields), IPC_KIND("pull", pull_fields),
+    IPC_KIND_EMPTY("subscribe_votes"),
+    IPC_KIND("vote", vote_fields),
+    IPC_KIND("broadcast_vote", vote_fields),
+    IPC_KIND_EMPTY("peers"),
+    IPC_KIND("peers_r", peers_r_fields),
+    IPC_KIND("frontiers", frontiers_fields),
+    IPC_KIND("frontiers_r", frontiers_r_fields),
+    IPC_KIND("pull", pull_fields),
     IPC_KIND("pull_r", pull_r_fields),
 };
 

@@ -190,6 +190,28 @@ elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32
     return ELECTIONS_REP_VOTED;
 }
 
+elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[32],
+                                           elections_vote *out)
+{
+    if (r->weight == 0)
+        return ELECTIONS_REP_NO_WEIGHT;
+    choice *c = find(r, root);
+    if (!c)
+        return ELECTIONS_REP_NO_CHOICE;
+    sign_one(r, c->hash, c->timestamp, out);
+    return ELECTIONS_REP_VOTED;
+}
+
+elections_rep_status elections_rep_final_cemented(elections_rep *r, const uint8_t (*hashes)[32],
+                                                  size_t n, elections_vote *out)
+{
+    if (r->weight == 0)
+        return ELECTIONS_REP_NO_WEIGHT;
+    if (elections_vote_sign(out, &r->kp, ELECTIONS_VOTE_FINAL, hashes, n) != ELECTIONS_VOTE_OK)
+        return ELECTIONS_REP_NO_CHOICE; /* bad count or a repeated hash: nothing signed */
+    return ELECTIONS_REP_VOTED;
+}
+
 void elections_rep_forget(elections_rep *r, const uint8_t root[32], bool keep_final)
 {
     size_t i = lb(r, root);

@@ -29,6 +29,7 @@ typedef enum {
     ELECTIONS_REP_DECLINED,   /* already voted this root for another block (first seen wins) */
     ELECTIONS_REP_UNCHANGED,  /* already voted this way: nothing new to say */
     ELECTIONS_REP_FINAL_DONE, /* already cast its final vote on this root */
+    ELECTIONS_REP_NO_CHOICE,  /* it has not voted on this root */
     ELECTIONS_REP_NOMEM,
 } elections_rep_status;
 
@@ -61,6 +62,17 @@ elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32
  * may be elected again) a final choice stays, so this representative can
  * never sign a final vote for another block of that root; a confirmed root
  * (keep_final false) is never elected again, so everything goes. */
+/* Answer a vote request: the vote this representative stands by for root
+ * (its latest choice, final or not, with the timestamp it had), signed
+ * again; ELECTIONS_REP_NO_CHOICE when it has not voted there. Ed25519 is
+ * deterministic, so this is the same vote it sent before. */
+elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[32],
+                                           elections_vote *out);
+/* A final vote for blocks the ledger has cemented (1..ELECTIONS_VOTE_MAX_HASHES
+ * distinct hashes): cemented is final, so this commits to nothing new and
+ * records no root. */
+elections_rep_status elections_rep_final_cemented(elections_rep *r, const uint8_t (*hashes)[32],
+                                                  size_t n, elections_vote *out);
 void elections_rep_forget(elections_rep *r, const uint8_t root[32], bool keep_final);
 size_t elections_rep_roots(const elections_rep *r);
 
