@@ -22,6 +22,14 @@ static const ipc_field peers_r_fields[] = {
     IPC_UINT("blocks_out", true),
     IPC_UINT("votes_in", true),
     IPC_UINT("votes_out", true),
+    /* vote requests (optional: older nets omit them; docs/protocol.md "confirm_req") */
+    IPC_UINT("vote_reqs_out", false),
+    IPC_UINT("vote_reqs_dropped", false),
+    IPC_UINT("vote_reqs_in", false),
+    IPC_UINT("vote_reqs_throttled", false),
+    IPC_UINT("vote_answers_out", false),
+    IPC_UINT("vote_answers_dropped", false),
+    IPC_UINT("votes_redelivered", false),
 };
 static const ipc_field frontiers_fields[] = {
     IPC_BIN("start", false, 32, 32),

@@ -108,6 +108,7 @@ static void on_ready(net_channel *ch, void *ud)
     uint64_t now = net_now_ms();
     info->last_rx_ms = now;
     info->ready = true;
+    net_vreq_init(&info->vreq, now);
     char name[NET_ENDPOINT_STR_BYTES], id[17];
     net_endpoint_format(net_channel_endpoint(ch), name);
     smn_hex_encode(net_channel_node_id(ch), 8, id);
@@ -153,9 +154,7 @@ static void on_message(net_channel *ch, const net_message *m, void *ud)
         net_frontier_received(s, ch, &m->u.frontier_resp);
         break;
     case NET_MSG_CONFIRM_REQ:
-        /* Served by nobody yet (vote requests): a
-         * well-formed message we do not act on is not misbehaviour. */
-        smn_debug("ignoring %s", net_msg_type_name(m->type));
+        net_votes_confirm_req(s, ch, &m->u.confirm_req);
         break;
     case NET_MSG_HANDSHAKE:
         break; /* the channel layer handles it and never delivers it */
