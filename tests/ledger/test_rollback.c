@@ -797,6 +797,132 @@ static void test_settle_rejected_and_opens(void **state)
     fx_close(&f);
 }
 
+/* ---- a random lattice: rollback, check, re-apply, byte-identical ---- */
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+    uint64_t x = rng_state; /* xorshift64 */
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return rng_state = x;
+}
+
+enum { R_ACCOUNTS = 12, R_STEPS = 160, R_ROUNDS = 40 };
+
+typedef struct {
+    uint8_t hash[32];
+    uint8_t to; /* account index (R_ACCOUNTS = genesis) */
+    smn_amount_t amount;
+    bool received;
+} r_send;
+
+static void test_random_roundtrip(void **state)
+{
+    (void)state;
+    const char *e = getenv("SMN_TEST_SEED");
+    rng_state = e ? strtoull(e, NULL, 0) : 0x9E3779B97F4A7C15ull;
+    if (!rng_state)
+        rng_state = 1;
+    printf("seed 0x%llx\n", (unsigned long long)rng_state);
+    fixture f;
+    fx_open(&f, NULL);
+    tl_account acc[R_ACCOUNTS + 1];
+    for (uint32_t i = 0; i < R_ACCOUNTS; i++)
+        tl_account_new(&acc[i], 100 + i);
+    acc[R_ACCOUNTS] = f.g;
+    smn_block *blocks = calloc(R_STEPS, sizeof *blocks);
+    r_send *sends = calloc(R_STEPS, sizeof *sends);
+    assert_non_null(blocks);
+    assert_non_null(sends);
+    size_t nb = 0, ns = 0;
+    for (int step = 0; step < R_STEPS; step++) {
+        /* Receive a pending send half of the time, else send. */
+        size_t pick = ns ? (size_t)(rng() % ns) : 0;
+        smn_block *b = &blocks[nb];
+        if (ns && !sends[pick].received && rng() % 2) {
+            r_send *sd = &sends[pick];
+            tl_receive(&acc[sd->to], sd->hash, sd->amount, b);
+            sd->received = true;
+        } else {
+            /* From an account with funds, to any account (itself too). */
+            size_t from = R_ACCOUNTS;
+            for (int tries = 0; tries < 4; tries++) {
+                size_t c = (size_t)(rng() % (R_ACCOUNTS + 1));
+                if (acc[c].balance > tl_smn(1) && acc[c].height) {
+                    from = c;
+                    break;
+                }
+            }
+            size_t to = (size_t)(rng() % (R_ACCOUNTS + 1));
+            smn_amount_t amount = acc[from].balance / 4 + 1;
+            if (rng() % 3 == 0 && from != R_ACCOUNTS) {
+                uint8_t rep[32];
+                memcpy(rep, acc[rng() % R_ACCOUNTS].kp.pub, 32);
+                memcpy(acc[from].rep, rep, 32); /* a send that changes the rep */
+            }
+            tl_send(&acc[from], acc[to].kp.pub, amount, b);
+            r_send *sd = &sends[ns++];
+            tl_hash(b, sd->hash);
+            sd->to = (uint8_t)to;
+            sd->amount = amount;
+            sd->received = false;
+        }
+        accept(&f, b);
+        nb++;
+    }
+    /* Cement a few blocks (and their dependencies). */
+    for (int i = 0; i < 3; i++) {
+        uint8_t h[32];
+        tl_hash(&blocks[rng() % (nb / 2)], h);
+        assert_int_equal(ledger_confirm(f.s, h, NULL, NULL, NULL), LEDGER_STATUS_OK);
+    }
+    check_invariants(f.dir);
+
+    size_t ok = 0, refused = 0, removed = 0;
+    ledger_rollback_list l = {0};
+    for (int round = 0; round < R_ROUNDS; round++) {
+        const smn_block *victim = &blocks[rng() % nb];
+        uint8_t h[32];
+        tl_hash(victim, h);
+        char *before = snapshot(f.dir);
+        ledger_status r = ledger_rollback(f.s, h, 0, &l);
+        assert_true(r == LEDGER_STATUS_OK || r == LEDGER_STATUS_CEMENTED);
+        if (r == LEDGER_STATUS_CEMENTED) {
+            refused++;
+        } else {
+            ok++;
+            removed += l.n;
+            assert_memory_equal(l.v[l.n - 1].hash, h, 32); /* the victim goes last */
+            check_invariants(f.dir);
+            /* Re-apply oldest first: each send before its receive. */
+            for (size_t i = l.n; i-- > 0;) {
+                size_t k = 0;
+                for (; k < nb; k++) {
+                    uint8_t bh[32];
+                    tl_hash(&blocks[k], bh);
+                    if (memcmp(bh, l.v[i].hash, 32) == 0)
+                        break;
+                }
+                assert_true(k < nb);
+                accept(&f, &blocks[k]);
+            }
+        }
+        char *after = snapshot(f.dir);
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+    }
+    printf("%zu rollbacks (%zu blocks), %zu refused as cemented\n", ok, removed, refused);
+    assert_true(ok > 0 && refused > 0);
+    ledger_rollback_list_free(&l);
+    free(blocks);
+    free(sends);
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -808,6 +934,7 @@ int main(void)
         cmocka_unit_test(test_receive_of_pruned_send),
         cmocka_unit_test(test_settle),
         cmocka_unit_test(test_settle_rejected_and_opens),
+        cmocka_unit_test(test_random_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
