@@ -68,7 +68,8 @@ static ledger_status remove_frontier(ledger_store *s, const ledger_block_record 
     ledger_status r;
     if (rec->height > 1) {
         uint8_t h[32];
-        /* Above the confirmation height's predecessor nothing is pruned. */
+        /* rec is above the confirmation height and pruning keeps at least
+         * one cemented block: the block below rec is stored. */
         if ((r = ledger_store_block_at(s, rec->block.account, rec->height - 1, h, &prev)) !=
             LEDGER_STATUS_OK)
             return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_CORRUPT : r;
