@@ -133,6 +133,7 @@ int elections_active_add_rep(elections_active *a, elections_rep *rep)
         return -EEXIST;
     if (a->nreps == MAX_REPS)
         return -ENOMEM;
+    elections_rep_set_deferred(rep, a->cfg.defer_votes);
     a->reps[a->nreps++] = rep;
     return 0;
 }
@@ -609,6 +610,33 @@ void elections_active_tick(elections_active *a, uint64_t now)
         }
         i++;
     }
+}
+
+size_t elections_active_flush_votes(elections_active *a)
+{
+    size_t total = 0;
+    bool more = true;
+    while (more) {
+        more = false;
+        for (size_t r = 0; r < a->nreps; r++) {
+            elections_vote v[8];
+            size_t n = elections_rep_take_votes(a->reps[r], v, 8);
+            for (size_t i = 0; i < n; i++)
+                emit_own(a, a->reps[r], &v[i]);
+            total += n;
+            more = more || n > 0;
+        }
+        settle(a); /* quorum may bring final votes: the next round signs them */
+    }
+    return total;
+}
+
+bool elections_active_votes_pending(const elections_active *a)
+{
+    for (size_t r = 0; r < a->nreps; r++)
+        if (elections_rep_pending(a->reps[r]))
+            return true;
+    return false;
 }
 
 size_t elections_active_due_requests(elections_active *a, elections_pair *out, size_t max)

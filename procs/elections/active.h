@@ -38,6 +38,7 @@ typedef struct {
     uint64_t request_interval;     /* ticks from an election's start to its first vote
                                       request; 0: never ask */
     uint64_t request_interval_max; /* the gap between requests doubles up to this */
+    bool defer_votes; /* our representatives' votes wait for elections_active_flush_votes */
 } elections_active_config;
 
 /* One block whose votes are asked for. */
@@ -122,6 +123,16 @@ elections_vote_outcome elections_active_vote(elections_active *a, const election
 /* Advance logical time to now (ignored if now is earlier): expire old
  * elections, online representatives and cached votes. */
 void elections_active_tick(elections_active *a, uint64_t now);
+
+/* Deferred votes (defer_votes): start, vote and tick decide what our
+ * representatives vote for but sign nothing; this signs everything decided
+ * in batches (rep.h: up to 12 hashes a vote), applies the votes here,
+ * passes each to vote_generated, and repeats while that brings new
+ * decisions (quorum -> final votes). Returns the votes signed. With a
+ * representative holding the weight, a block started and then flushed is
+ * confirmed when this returns. */
+size_t elections_active_flush_votes(elections_active *a);
+bool elections_active_votes_pending(const elections_active *a);
 
 /* Vote requests. Every election not confirmed request_interval ticks after
  * it started is due for a request; each time it is handed out the gap to

@@ -106,6 +106,7 @@ static elections_active *new_container(elections_service *s)
     ac.vote_cache_ttl = 300 * tps;
     ac.request_interval = s->cfg.request_ticks;
     ac.request_interval_max = s->cfg.request_ticks * 20u;
+    ac.defer_votes = s->cfg.defer_votes;
     elections_active_callbacks cb = {
         .ctx = s, .confirmed = on_confirmed, .vote_generated = on_vote, .expired = on_expired};
     elections_active *a = elections_active_new(&ac, &cb);
@@ -438,9 +439,17 @@ static void schedule_one(elections_service *s, ledger_ro *l)
         (void)elections_active_start(s->active, &rec.block);
 }
 
+/* Deferred votes are signed by the next step: ask for one. */
+static void wake_if_pending(elections_service *s)
+{
+    if (s->cfg.defer_votes && s->hooks.wake && elections_active_votes_pending(s->active))
+        s->hooks.wake(s->hooks.ctx);
+}
+
 bool elections_service_step(elections_service *s)
 {
     uint64_t t0 = mono_us();
+    (void)elections_active_flush_votes(s->active);
     /* votes first: they are what confirms anything */
     if (s->hooks.request) {
         elections_pair pairs[REQUEST_PAIRS_PER_STEP];
@@ -473,6 +482,7 @@ bool elections_service_step(elections_service *s)
         }
         break;
     }
+    (void)elections_active_flush_votes(s->active); /* what the starts decided */
     /* more to do now: a page to scan, or backlog with room for it */
     return (s->scanning && s->nbacklog < s->cfg.backlog) || (s->nbacklog && backlog_room(s) > 0);
 }
@@ -494,12 +504,15 @@ elections_start_status elections_service_block(elections_service *s, const smn_b
         if (!backlog_add(s, bucket_of(b->balance), b->account) && !s->rescan_at)
             s->rescan_at = s->now + s->cfg.ticks_per_second;
     }
+    wake_if_pending(s);
     return st;
 }
 
 elections_vote_outcome elections_service_vote(elections_service *s, const elections_vote *v)
 {
-    return elections_active_vote(s->active, v, weight_of(s, v->account));
+    elections_vote_outcome o = elections_active_vote(s->active, v, weight_of(s, v->account));
+    wake_if_pending(s);
+    return o;
 }
 
 void elections_service_cemented(elections_service *s, const uint8_t hash[32])

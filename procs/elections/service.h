@@ -57,6 +57,7 @@ typedef struct {
     uint32_t request_ticks;             /* first vote request after; 0: never */
     uint32_t ticks_per_second;          /* 0: 1 (the caller's tick length) */
     uint32_t step_budget_us;            /* 0: 10,000 (one step's time budget) */
+    bool defer_votes;                   /* batch our votes: signed by the next step (wake hook) */
 } elections_service_config;
 
 typedef struct {
@@ -73,6 +74,10 @@ typedef struct {
     void (*reply)(void *ctx, const elections_vote *v, const uint8_t peer[32]);
     /* Ask peers for votes on these blocks, 1..n pairs (may be NULL). */
     void (*request)(void *ctx, const elections_pair *pairs, size_t n);
+    /* With defer_votes: votes are waiting; call elections_service_step
+     * soon (after the input already read), where they are signed in
+     * batches of up to 12 hashes. */
+    void (*wake)(void *ctx);
 } elections_service_hooks;
 
 /* NULL on OOM or a bad config. Opens nothing yet. */

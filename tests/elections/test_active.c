@@ -539,6 +539,52 @@ static void cemented_and_forgotten(void **state)
     elections_active_free(a);
 }
 
+/* Deferred votes: starting elections signs nothing; one flush signs a
+ * single vote for all five blocks, then (quorum) one final vote for all
+ * five, and confirms them, as the one-host devnet needs. */
+static void deferred_votes_batch(void **state)
+{
+    (void)state;
+    recorder rec;
+    memset(&rec, 0, sizeof rec);
+    elections_active_config cfg;
+    elections_active_config_default(&cfg);
+    cfg.online_weight_minimum = E30 * 1000u;
+    cfg.defer_votes = true;
+    elections_active_callbacks cb = {&rec, on_confirmed, on_leader, on_vote, on_expired};
+    elections_active *a = elections_active_new(&cfg, &cb);
+    assert_non_null(a);
+    smn_keypair kp;
+    th_rep(0, &kp);
+    smn_amount_t supply = E30 * 10000000u;
+    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, supply, 1, 64)), 0);
+    for (uint8_t i = 1; i <= 5; i++) {
+        smn_block b = th_block(i, 1);
+        assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    }
+    assert_int_equal(rec.generated, 0);
+    assert_true(elections_active_votes_pending(a));
+    assert_int_equal(elections_active_flush_votes(a), 2);
+    assert_false(elections_active_votes_pending(a));
+    assert_int_equal(rec.generated, 2);
+    assert_int_equal(rec.gen[0].count, 5);
+    assert_false(elections_vote_is_final(&rec.gen[0]));
+    assert_int_equal(rec.gen[1].count, 5);
+    assert_true(elections_vote_is_final(&rec.gen[1]));
+    assert_int_equal(elections_vote_verify(&rec.gen[0]), ELECTIONS_VOTE_OK);
+    assert_int_equal(elections_vote_verify(&rec.gen[1]), ELECTIONS_VOTE_OK);
+    assert_int_equal(rec.confirmed, 5);
+    assert_int_equal(elections_active_size(a), 0);
+    /* 30 more: 12 hashes a vote at most */
+    for (uint8_t i = 10; i < 40; i++) {
+        smn_block b = th_block(i, 1);
+        assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    }
+    assert_int_equal(elections_active_flush_votes(a), 6); /* 12+12+6, twice */
+    assert_int_equal(rec.confirmed, 35);
+    elections_active_free(a);
+}
+
 int main(void)
 {
     if (smn_crypto_init() != 0)
@@ -557,6 +603,7 @@ int main(void)
         cmocka_unit_test(vote_requests_back_off),
         cmocka_unit_test(vote_requests_round_robin),
         cmocka_unit_test(cemented_and_forgotten),
+        cmocka_unit_test(deferred_votes_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
