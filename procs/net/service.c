@@ -335,7 +335,17 @@ static int setup(net_service *s, ipc_child *child)
         return -1;
     }
     net_channels_config cc = {
-        .net = s->net, .node_key = &s->key, .gossip_bytes_per_sec = NET_GOSSIP_BYTES_PER_S};
+        .net = s->net,
+        .node_key = &s->key,
+        .gossip_bytes_per_sec = NET_GOSSIP_BYTES_PER_S,
+        .max_channels = cfg->net_max_peers,
+        .reserved_outbound = cfg->net_reserved_outbound,
+        .max_per_address = cfg->net_max_peers_per_address,
+        .max_pending = cfg->net_max_pending,
+        .max_pending_per_address = cfg->net_max_pending_per_address,
+        .max_dialing = NET_MAX_DIALING,
+        .handshake_timeout_ms = cfg->net_handshake_timeout_ms,
+    };
     net_channel_callbacks cb = {.on_ready = on_ready_cb,
                                 .on_message = on_message,
                                 .on_close = on_close,

@@ -39,6 +39,7 @@ typedef struct ledger_ro ledger_ro;
 #define NET_DIAL_MAX_MS 10000u
 #define NET_TARGET_CHANNELS 8u  /* dial learned peers while fewer channels than this */
 #define NET_DIALS_PER_TICK 2u   /* learned peers dialled per tick at most */
+#define NET_MAX_DIALING 32u     /* outbound connections still handshaking */
 #define NET_DIAL_TABLE 128u     /* configured + learned endpoints being dialled */
 #define NET_LEARNED_FAILURES 5u /* a learned peer that fails this often is forgotten */
 #define NET_PEER_TABLE 1024u    /* known peer endpoints */
