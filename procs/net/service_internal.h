@@ -114,6 +114,8 @@ typedef struct {
     /* confirm_req budgets both ways and the answers awaited (set up once
      * the channel is ready) */
     net_vreq vreq;
+    /* inbound floods, per message type (service_flood.h) */
+    net_flood_gate gate_publish, gate_ack, gate_frontier, gate_pull, gate_tele, gate_keepalive;
 } net_peer_info;
 
 typedef struct {
@@ -196,6 +198,7 @@ struct net_service {
      * (peer gone); seen confirm_acks re-delivered as answers */
     uint64_t vote_reqs_out, vote_reqs_dropped, vote_reqs_in, vote_reqs_throttled;
     uint64_t vote_answers_out, vote_answers_dropped, votes_redelivered;
+    uint64_t throttled; /* peer messages dropped by a flood gate */
 };
 
 uint64_t net_now_ms(void);

@@ -163,6 +163,10 @@ def main():
             fail("no accept pause logged at the fd limit:\n" + a.read_log()[-4000:])
         wait_for("B still a ready peer of A", lambda: b_is_peer_of(a, b_id), 10, [a, b])
 
+        st = a.peers()
+        print("A: %d pending, %d evicted" % (st["pending"], st["evicted"]))
+        if st["evicted"] < 100 or st["pending"] > 32:
+            fail("A's counters: %d pending, %d evicted" % (st["pending"], st["evicted"]))
         if child_pid(a, "net") != a_net or a.proc.poll() is not None:
             fail("A's net process did not survive the flood")
     print("ok")
