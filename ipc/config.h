@@ -31,6 +31,12 @@ typedef struct {
     char net_address[64]; /* numeric; "": 127.0.0.1 on dev, :: elsewhere */
     uint32_t net_port;    /* 0: the network's default */
     char net_peers[1024]; /* comma-separated host:port */
+    uint32_t net_max_peers;               /* ready channels */
+    uint32_t net_max_peers_per_address;   /* ready channels from one address (not loopback); 0: any */
+    uint32_t net_reserved_outbound;       /* of max_peers, only for channels we dial */
+    uint32_t net_max_pending;             /* inbound connections not handshaken yet */
+    uint32_t net_max_pending_per_address; /* the same, from one address */
+    uint32_t net_handshake_timeout_ms;    /* a connection must complete its handshake this soon */
     /* [supervisor] */
     uint32_t max_restarts;         /* MaxR: more restarts of one child ... */
     uint32_t max_restart_window_s; /* ... within MaxT seconds stop the node */

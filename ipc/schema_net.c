@@ -30,6 +30,10 @@ static const ipc_field peers_r_fields[] = {
     IPC_UINT("vote_answers_out", false),
     IPC_UINT("vote_answers_dropped", false),
     IPC_UINT("votes_redelivered", false),
+    /* peering limits (docs/architecture.md "Peering") */
+    IPC_UINT("pending", false),
+    IPC_UINT("evicted", false),
+    IPC_UINT("throttled", false),
 };
 static const ipc_field frontiers_fields[] = {
     IPC_BIN("start", false, 32, 32),

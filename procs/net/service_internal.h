@@ -39,6 +39,7 @@ typedef struct ledger_ro ledger_ro;
 #define NET_DIAL_MAX_MS 10000u
 #define NET_TARGET_CHANNELS 8u  /* dial learned peers while fewer channels than this */
 #define NET_DIALS_PER_TICK 2u   /* learned peers dialled per tick at most */
+#define NET_MAX_DIALING 32u     /* outbound connections still handshaking */
 #define NET_DIAL_TABLE 128u     /* configured + learned endpoints being dialled */
 #define NET_LEARNED_FAILURES 5u /* a learned peer that fails this often is forgotten */
 #define NET_PEER_TABLE 1024u    /* known peer endpoints */
@@ -113,6 +114,8 @@ typedef struct {
     /* confirm_req budgets both ways and the answers awaited (set up once
      * the channel is ready) */
     net_vreq vreq;
+    /* inbound floods, per message type (service_flood.h) */
+    net_flood_gate gate_publish, gate_ack, gate_frontier, gate_pull, gate_tele, gate_keepalive;
 } net_peer_info;
 
 typedef struct {
@@ -195,6 +198,7 @@ struct net_service {
      * (peer gone); seen confirm_acks re-delivered as answers */
     uint64_t vote_reqs_out, vote_reqs_dropped, vote_reqs_in, vote_reqs_throttled;
     uint64_t vote_answers_out, vote_answers_dropped, votes_redelivered;
+    uint64_t throttled; /* peer messages dropped by a flood gate */
 };
 
 uint64_t net_now_ms(void);

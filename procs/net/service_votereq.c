@@ -6,8 +6,10 @@ void net_vreq_init(net_vreq *r, uint64_t now_ms)
 {
     memset(r, 0, sizeof *r);
     net_limiter_init(&r->out, NET_VREQ_OUT_PAIRS_PER_S, NET_VREQ_OUT_BURST, now_ms);
-    net_limiter_init(&r->in, NET_VREQ_IN_PAIRS_PER_S, NET_VREQ_IN_BURST, now_ms);
-    net_limiter_init(&r->flood, NET_VREQ_FLOOD_PAIRS_PER_S, NET_VREQ_FLOOD_BURST, now_ms);
+    net_flood_gate_init(&r->in,
+                        (net_gate_limits){NET_VREQ_IN_PAIRS_PER_S, NET_VREQ_IN_BURST,
+                                          NET_VREQ_FLOOD_PAIRS_PER_S, NET_VREQ_FLOOD_BURST},
+                        now_ms);
 }
 
 static net_vreq_asked *asked_find(net_vreq *r, const uint8_t hash[32], uint64_t now_ms)
@@ -44,12 +46,14 @@ bool net_vreq_ask(net_vreq *r, const net_confirm_req *q, uint64_t now_ms)
 
 net_vreq_verdict net_vreq_incoming(net_vreq *r, unsigned pairs, uint64_t now_ms)
 {
-    if (pairs == 0)
-        pairs = 1;
-    if (net_limiter_take(&r->in, pairs, now_ms))
+    switch (net_flood_gate_check(&r->in, pairs, now_ms)) {
+    case NET_GATE_PASS:
         return NET_VREQ_ACCEPT;
-    if (net_limiter_take(&r->flood, pairs, now_ms))
+    case NET_GATE_THROTTLE:
         return NET_VREQ_THROTTLE;
+    case NET_GATE_FLOOD:
+        break;
+    }
     return NET_VREQ_FLOOD;
 }
 

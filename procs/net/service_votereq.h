@@ -34,6 +34,7 @@
 #include "procs/elections/vote.h"
 #include "procs/net/limiter.h"
 #include "procs/net/message.h"
+#include "procs/net/service_flood.h"
 
 #define NET_VREQ_OUT_PAIRS_PER_S 120u   /* pairs we ask one peer for per second ... */
 #define NET_VREQ_OUT_BURST 240u         /* ... and at once (20 full confirm_reqs) */
@@ -53,8 +54,7 @@ typedef struct {
 
 typedef struct {
     net_limiter out;   /* pairs we may ask this peer for */
-    net_limiter in;    /* pairs it may ask us for */
-    net_limiter flood; /* pairs beyond `in` tolerated before it is a flood */
+    net_flood_gate in; /* pairs it may ask us for, and the flood allowance */
     net_vreq_asked asked[NET_VREQ_ASKED];
     size_t asked_next;
     uint32_t credit;          /* seen votes it may still get re-delivered */

@@ -272,6 +272,11 @@ static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
     ipc_put_uint(&b, "vote_answers_out", s->vote_answers_out);
     ipc_put_uint(&b, "vote_answers_dropped", s->vote_answers_dropped);
     ipc_put_uint(&b, "votes_redelivered", s->votes_redelivered);
+    net_channels_stats cs;
+    net_channels_get_stats(s->chans, &cs);
+    ipc_put_uint(&b, "pending", cs.pending_in);
+    ipc_put_uint(&b, "evicted", cs.evicted);
+    ipc_put_uint(&b, "throttled", s->throttled);
     ipc_reply(c, m, &b);
 }
 

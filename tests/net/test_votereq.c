@@ -1,4 +1,5 @@
-/* Vote requests without sockets (procs/net/service_votereq.h): the
+/* Vote requests and flood gates without sockets (service_votereq.h,
+ * service_flood.h): the
  * confirm_req budgets both ways, the flood verdict, which seen votes are
  * re-delivered as answers, and the confirm_req <-> net.sock pairs
  * conversions (a confirm_req frame from a peer becomes a vote_request the
@@ -18,6 +19,7 @@
 #include "ipc/msg.h"
 #include "ipc/schema_net.h"
 #include "procs/net/message.h"
+#include "procs/net/service_flood.h"
 #include "procs/net/service_votereq.h"
 
 static void fill_req(net_confirm_req *q, uint8_t count, uint8_t seed)
@@ -305,6 +307,41 @@ static void test_request_votes_to_confirm_req(void **state)
     ipc_build_free(&b);
 }
 
+/* The per-type flood gates (service_flood.h) the other peer messages pass. */
+static void test_flood_gate(void **state)
+{
+    (void)state;
+    net_flood_gate g;
+    net_flood_gate_init(&g, NET_GATE_BULK_PULL, 0);
+    /* An honest bootstrap: one request per 250 ms for ten minutes. */
+    for (uint64_t t = 0; t < 600000; t += 250)
+        assert_int_equal(net_flood_gate_check(&g, 1, t), NET_GATE_PASS);
+    /* A burst: 20 pass, then throttled, then after the excess allowance a flood. */
+    net_flood_gate_init(&g, NET_GATE_BULK_PULL, 0);
+    unsigned pass = 0, thr = 0;
+    net_gate_verdict v;
+    while ((v = net_flood_gate_check(&g, 1, 0)) != NET_GATE_FLOOD) {
+        pass += v == NET_GATE_PASS;
+        thr += v == NET_GATE_THROTTLE;
+    }
+    assert_int_equal(pass, 20);
+    assert_int_equal(thr, 100);
+    /* Twice the rate for long: throttled, never a flood. */
+    net_flood_gate_init(&g, NET_GATE_BULK_PULL, 0);
+    thr = 0;
+    for (uint64_t t = 0; t < 120000; t += 50) {
+        v = net_flood_gate_check(&g, 1, t);
+        assert_int_not_equal(v, NET_GATE_FLOOD);
+        thr += v == NET_GATE_THROTTLE;
+    }
+    assert_true(thr > 1000);
+    /* Publish at 10k blocks/s from one peer: fine. */
+    net_flood_gate_init(&g, NET_GATE_PUBLISH, 0);
+    for (uint64_t t = 0; t < 10000; t++)
+        for (int k = 0; k < 10; k++)
+            assert_int_equal(net_flood_gate_check(&g, 1, t), NET_GATE_PASS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_redeliver_bounds),
         cmocka_unit_test(test_confirm_req_to_vote_request),
         cmocka_unit_test(test_request_votes_to_confirm_req),
+        cmocka_unit_test(test_flood_gate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
