@@ -177,8 +177,10 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     http_conn *c = arg;
-    if (c->evcon && !c->pending)
+    if (c->evcon && !c->pending) {
+        smn_debug("rpc: closing a connection that sent no request in %us", c->h->timeout_s);
         evhttp_connection_free(c->evcon); /* on_conn_close frees c */
+    }
 }
 
 /* Closes the connection idle longest (waiting for its request), if any. */
