@@ -247,6 +247,36 @@ ipc_status ipc_notify(ipc_conn *c, ipc_builder *b)
     return send_frame(c, b, 0, 0);
 }
 
+void ipc_notify_all(ipc_conn *const *conns, size_t n, ipc_builder *b, ipc_status *st)
+{
+    ipc_conn *first = NULL;
+    for (size_t i = 0; i < n && !first; i++)
+        if (conns[i] && !conns[i]->dead)
+            first = conns[i];
+    ipc_status fin = IPC_E_CLOSED;
+    if (first) {
+        ipc_error err;
+        fin = ipc_build_finish_in(b, first->vzone, first->ep->o.family, 0, 0, &err);
+        if (fin != IPC_OK)
+            smn_warn("ipc %s: refusing to send: %s", first->ep->o.name, err.detail);
+    }
+    for (size_t i = 0; i < n; i++) {
+        ipc_conn *c = conns[i];
+        if (!c || c->dead) {
+            st[i] = IPC_E_CLOSED;
+        } else if (fin != IPC_OK) {
+            st[i] = fin;
+        } else {
+            struct evbuffer *outbuf = bufferevent_get_output(c->bev);
+            if (evbuffer_get_length(outbuf) + b->len > c->ep->o.max_out_bytes)
+                st[i] = IPC_E_QUEUE_FULL;
+            else
+                st[i] = evbuffer_add(outbuf, b->buf, b->len) == 0 ? IPC_OK : IPC_E_NOMEM;
+        }
+    }
+    ipc_build_free(b);
+}
+
 ipc_status ipc_reply(ipc_conn *c, const ipc_msg *req, ipc_builder *b)
 {
     if (!req || req->id == 0) {

@@ -78,6 +78,10 @@ size_t ipc_endpoint_nconns(const ipc_endpoint *ep);
 /* Send functions: c may be NULL (-> IPC_E_CLOSED). timeout_ms 0 means no timeout. */
 ipc_status ipc_request(ipc_conn *c, ipc_builder *b, uint32_t timeout_ms, ipc_on_reply cb, void *ud);
 ipc_status ipc_notify(ipc_conn *c, ipc_builder *b);
+/* The same notification to n connections of one endpoint, encoded and
+ * checked once; st[i] is what ipc_notify would have returned for conns[i]
+ * (NULL or closed entries get IPC_E_CLOSED). Frees the builder. */
+void ipc_notify_all(ipc_conn *const *conns, size_t n, ipc_builder *b, ipc_status *st);
 /* IPC_E_INVALID if req is not a request (id 0). */
 ipc_status ipc_reply(ipc_conn *c, const ipc_msg *req, ipc_builder *b);
 ipc_status ipc_reply_error(ipc_conn *c, const ipc_msg *req, const char *message);

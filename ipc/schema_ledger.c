@@ -42,12 +42,16 @@ static const ipc_field block_cemented_fields[] = {
     AMOUNT("amount"),       AMOUNT("prev_balance"), AMOUNT("balance"),        HASH("link"),
     HASH("source_account"), IPC_UINT("seq", true),
 };
+static const ipc_field topic_elem = IPC_STR(NULL, true, 1, IPC_LEDGER_NAME_MAX);
+static const ipc_field subscribe_fields[] = {
+    IPC_ARRAY("topics", false, 1, 8, &topic_elem),
+};
 static const ipc_kind kinds[] = {
     IPC_KIND("process", process_fields),
     IPC_KIND("process_result", process_result_fields),
     IPC_KIND("confirm", confirm_fields),
     IPC_KIND("confirm_result", confirm_result_fields),
-    IPC_KIND_EMPTY("subscribe"),
+    IPC_KIND("subscribe", subscribe_fields),
     IPC_KIND_EMPTY("subscribed"),
     IPC_KIND("block_accepted", block_accepted_fields),
     IPC_KIND("fork", fork_fields),

@@ -16,8 +16,11 @@
  *              everything built on it are rolled back (rolled_back counts
  *              them), the winner is applied and cemented. A cemented block
  *              is never rolled back ("error").
- *   subscribe  {}               -> subscribed {}
- *              from then on that connection receives the notifications.
+ *   subscribe  {topics?}        -> subscribed {}
+ *              from then on that connection receives the notifications
+ *              whose kinds `topics` names ("block_accepted", "fork",
+ *              "block_cemented", "rolled_back"); without topics, all of
+ *              them. An unknown topic is an "error" reply.
  *
  * Notifications (no id) to subscribers:
  *   block_accepted  {hash, block, height, subtype, amount, origin}

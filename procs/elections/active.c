@@ -478,6 +478,7 @@ static void settle(elections_active *a)
             c.start_tick = elections_election_start_tick(e);
             c.confirm_tick = a->now;
             c.candidates = elections_election_candidates(e);
+            c.backlog = elections_election_backlog(e);
             recent_add(&a->done_hashes, c.hash);
             recent_add(&a->done_roots, c.root);
             remove_election(a, e, true);
@@ -509,7 +510,19 @@ static void settle(elections_active *a)
     }
 }
 
+static elections_start_status start(elections_active *a, const smn_block *b, bool backlog);
+
 elections_start_status elections_active_start(elections_active *a, const smn_block *b)
+{
+    return start(a, b, false);
+}
+
+elections_start_status elections_active_start_backlog(elections_active *a, const smn_block *b)
+{
+    return start(a, b, true);
+}
+
+static elections_start_status start(elections_active *a, const smn_block *b, bool backlog)
 {
     uint8_t hash[32], root[32];
     smn_block_hash(b, hash);
@@ -543,6 +556,7 @@ elections_start_status elections_active_start(elections_active *a, const smn_blo
             return ELECTIONS_START_NOMEM;
         elections_election_request_set(e, a->now + a->cfg.request_interval,
                                        a->cfg.request_interval);
+        elections_election_set_backlog(e, backlog);
         hash_index_add(a, hash, e);
         size_t i = root_lb(a, root);
         memmove(&a->by_root[i + 1], &a->by_root[i], (a->n - i) * sizeof(elections_election *));

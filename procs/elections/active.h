@@ -62,6 +62,7 @@ typedef struct {
     smn_amount_t delta;       /* the quorum it met */
     uint64_t start_tick, confirm_tick;
     size_t candidates; /* blocks that competed (1 = no fork) */
+    bool backlog;      /* the election was started with elections_active_start_backlog */
 } elections_confirmation;
 
 typedef struct {
@@ -116,6 +117,11 @@ elections_rep *elections_active_find_rep(elections_active *a, const uint8_t acco
  * the confirmed callback has then already run and the status is
  * ELECTIONS_START_STARTED). */
 elections_start_status elections_active_start(elections_active *a, const smn_block *b);
+/* The same for a block the scheduler took from the backlog (old blocks):
+ * its confirmation says so (elections_confirmation.backlog), so the caller
+ * can let new blocks' confirmations go first. A block already in an
+ * election keeps that election's kind. */
+elections_start_status elections_active_start_backlog(elections_active *a, const smn_block *b);
 /* A vote from the network, with the ledger's weight for v->account. The
  * signature is verified here. */
 elections_vote_outcome elections_active_vote(elections_active *a, const elections_vote *v,

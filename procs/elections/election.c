@@ -24,6 +24,7 @@ struct elections_election {
     uint8_t root[32];
     uint64_t start_tick;
     uint64_t req_next, req_gap; /* vote-request schedule (active.c drives it) */
+    bool backlog;               /* started by the scheduler, not by a new block */
     elections_state state;
     size_t ncand;
     candidate cand[ELECTIONS_MAX_CANDIDATES];
@@ -227,6 +228,16 @@ uint64_t elections_election_request_next(const elections_election *e)
 uint64_t elections_election_request_gap(const elections_election *e)
 {
     return e->req_gap;
+}
+
+bool elections_election_backlog(const elections_election *e)
+{
+    return e->backlog;
+}
+
+void elections_election_set_backlog(elections_election *e, bool backlog)
+{
+    e->backlog = backlog;
 }
 
 void elections_election_request_set(elections_election *e, uint64_t next, uint64_t gap)

@@ -89,6 +89,10 @@ uint64_t elections_election_start_tick(const elections_election *e);
 uint64_t elections_election_request_next(const elections_election *e);
 uint64_t elections_election_request_gap(const elections_election *e);
 void elections_election_request_set(elections_election *e, uint64_t next, uint64_t gap);
+/* Whether the scheduler started it for old blocks (false for a new block):
+ * its confirmation may wait behind those of new blocks. */
+bool elections_election_backlog(const elections_election *e);
+void elections_election_set_backlog(elections_election *e, bool backlog);
 elections_state elections_election_state(const elections_election *e);
 size_t elections_election_candidates(const elections_election *e);
 /* i < elections_election_candidates(e), in arrival order. */

@@ -7,47 +7,67 @@
 #include "ipc/schema_ledger.h"
 
 #define CONFIRM_TIMEOUT_MS 10000u
-/* Returns from in-flight requests always fit behind the queue's bound. */
+/* Returns from in-flight requests always fit behind a queue's bound. */
 #define RING_CAP (ELECTIONS_CONFIRM_QUEUE + ELECTIONS_CONFIRM_IN_FLIGHT)
 
 typedef struct {
     uint8_t hash[32];
     smn_block block;
+    bool backlog;
 } confirm_entry;
+
+/* A FIFO of confirms not yet acknowledged or in flight. */
+typedef struct {
+    confirm_entry *e;
+    size_t head, n, cap;
+} ring;
 
 static struct {
     ipc_endpoint *ep;
     elections_service *svc;
-    confirm_entry *ring; /* FIFO of confirms not yet acknowledged or in flight */
-    size_t head, n, cap;
-    size_t in_flight;
+    ring fresh, old; /* new blocks' winners go before the backlog's */
+    size_t in_flight, old_in_flight;
     uint64_t cemented; /* blocks the ledger reported cemented for our confirms */
     bool refused_logged;
 } link;
 
-static bool ring_push(const uint8_t hash[32], const smn_block *block, size_t bound)
+static bool ring_push(ring *r, const uint8_t hash[32], const smn_block *block, bool backlog,
+                      size_t bound)
 {
-    if (link.n >= bound)
+    if (r->n >= bound)
         return false;
-    if (link.n == link.cap) {
-        size_t cap = link.cap ? link.cap * 2 : 64;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
         if (cap > RING_CAP)
             cap = RING_CAP;
-        confirm_entry *r = malloc(cap * sizeof *r);
-        if (!r)
+        confirm_entry *ne = malloc(cap * sizeof *ne);
+        if (!ne)
             return false;
-        for (size_t i = 0; i < link.n; i++) /* unwrap into the new ring */
-            r[i] = link.ring[(link.head + i) % link.cap];
-        free(link.ring);
-        link.ring = r;
-        link.cap = cap;
-        link.head = 0;
+        for (size_t i = 0; i < r->n; i++) /* unwrap into the new ring */
+            ne[i] = r->e[(r->head + i) % r->cap];
+        free(r->e);
+        r->e = ne;
+        r->cap = cap;
+        r->head = 0;
     }
-    confirm_entry *e = &link.ring[(link.head + link.n) % link.cap];
+    confirm_entry *e = &r->e[(r->head + r->n) % r->cap];
     memcpy(e->hash, hash, 32);
     e->block = *block;
-    link.n++;
+    e->backlog = backlog;
+    r->n++;
     return true;
+}
+
+static void ring_pop(ring *r)
+{
+    r->head = (r->head + 1) % r->cap;
+    r->n--;
+}
+
+static void ring_free(ring *r)
+{
+    free(r->e);
+    memset(r, 0, sizeof *r);
 }
 
 static void on_confirm_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
@@ -55,6 +75,8 @@ static void on_confirm_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, v
     (void)c;
     confirm_entry *e = ud;
     link.in_flight--;
+    if (e->backlog)
+        link.old_in_flight--;
     if (st == IPC_OK) {
         uint64_t k = 0;
         ipc_get_uint(reply->body, "cemented", &k);
@@ -65,39 +87,58 @@ static void on_confirm_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, v
         smn_warn("ledger refused a confirm: %s", msg);
     } else if (link.svc) {
         /* down, restarting or slow: again once it answers */
-        (void)ring_push(e->hash, &e->block, RING_CAP);
+        (void)ring_push(e->backlog ? &link.old : &link.fresh, e->hash, &e->block, e->backlog,
+                        RING_CAP);
     }
     free(e);
+}
+
+/* Send the head of r; false when nothing more can go now. */
+static bool send_head(ipc_conn *c, ring *r)
+{
+    confirm_entry *e = malloc(sizeof *e);
+    if (!e)
+        return false;
+    *e = r->e[r->head];
+    ipc_builder b;
+    ipc_build_begin(&b, "confirm");
+    ipc_put_bin(&b, "hash", e->hash, 32);
+    uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+    smn_block_serialize(&e->block, wire);
+    ipc_put_bin(&b, "block", wire, sizeof wire);
+    if (ipc_request(c, &b, CONFIRM_TIMEOUT_MS, on_confirm_reply, e) != IPC_OK) {
+        free(e); /* queue full or closing: it stays at the head */
+        return false;
+    }
+    ring_pop(r);
+    link.in_flight++;
+    if (e->backlog)
+        link.old_in_flight++;
+    return true;
 }
 
 void elections_ledger_link_flush(void)
 {
     ipc_conn *c = link.ep ? ipc_endpoint_conn(link.ep) : NULL;
-    while (c && link.n && link.in_flight < ELECTIONS_CONFIRM_IN_FLIGHT) {
-        confirm_entry *e = malloc(sizeof *e);
-        if (!e)
+    if (!c)
+        return;
+    /* A few confirms in flight keep the ledger busy; more would only make
+     * a new block's confirm wait behind the backlog's in its socket. */
+    while (link.fresh.n && link.in_flight < ELECTIONS_CONFIRM_IN_FLIGHT)
+        if (!send_head(c, &link.fresh))
             return;
-        *e = link.ring[link.head];
-        ipc_builder b;
-        ipc_build_begin(&b, "confirm");
-        ipc_put_bin(&b, "hash", e->hash, 32);
-        uint8_t wire[SMN_BLOCK_WIRE_BYTES];
-        smn_block_serialize(&e->block, wire);
-        ipc_put_bin(&b, "block", wire, sizeof wire);
-        if (ipc_request(c, &b, CONFIRM_TIMEOUT_MS, on_confirm_reply, e) != IPC_OK) {
-            free(e); /* queue full or closing: it stays at the head */
+    while (link.old.n && link.in_flight < ELECTIONS_CONFIRM_IN_FLIGHT &&
+           link.old_in_flight < ELECTIONS_CONFIRM_IN_FLIGHT_BACKLOG)
+        if (!send_head(c, &link.old))
             return;
-        }
-        link.head = (link.head + 1) % link.cap;
-        link.n--;
-        link.in_flight++;
-    }
 }
 
-bool elections_ledger_link_confirm(void *ctx, const uint8_t hash[32], const smn_block *block)
+bool elections_ledger_link_confirm(void *ctx, const uint8_t hash[32], const smn_block *block,
+                                   bool backlog)
 {
     (void)ctx;
-    if (!ring_push(hash, block, ELECTIONS_CONFIRM_QUEUE)) {
+    if (!ring_push(backlog ? &link.old : &link.fresh, hash, block, backlog,
+                   ELECTIONS_CONFIRM_QUEUE)) {
         if (!link.refused_logged)
             smn_warn("confirm queue full (%u): later winners are elected again",
                      ELECTIONS_CONFIRM_QUEUE);
@@ -122,14 +163,6 @@ static void on_block(const ipc_msg *m)
     elections_service_block(link.svc, &b);
 }
 
-static void on_cemented(const ipc_msg *m)
-{
-    const uint8_t *h = NULL;
-    size_t len = 0;
-    if (ipc_get_bin(m->body, "hash", &h, &len) && len == 32)
-        elections_service_cemented(link.svc, h);
-}
-
 static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     (void)ud;
@@ -141,8 +174,6 @@ static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
         return;
     if (ipc_msg_is(m, "block_accepted") || ipc_msg_is(m, "fork"))
         on_block(m);
-    else if (ipc_msg_is(m, "block_cemented"))
-        on_cemented(m);
 }
 
 static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
@@ -168,6 +199,10 @@ static void on_state(ipc_conn *c, bool up, void *ud)
         return;
     ipc_builder b;
     ipc_build_begin(&b, "subscribe");
+    ipc_put_array_begin(&b, "topics");
+    ipc_put_str(&b, NULL, "block_accepted");
+    ipc_put_str(&b, NULL, "fork");
+    ipc_put_array_end(&b);
     ipc_status st = ipc_request(c, &b, CONFIRM_TIMEOUT_MS, on_subscribed, ud);
     if (st != IPC_OK)
         smn_warn("cannot subscribe to the ledger: %s", ipc_status_str(st));
@@ -198,13 +233,14 @@ void elections_ledger_link_stop(void)
 {
     link.svc = NULL; /* confirms failing now need no retry */
     ipc_endpoint_free(link.ep);
-    free(link.ring);
+    ring_free(&link.fresh);
+    ring_free(&link.old);
     memset(&link, 0, sizeof link);
 }
 
 size_t elections_ledger_link_queued(void)
 {
-    return link.n + link.in_flight;
+    return link.fresh.n + link.old.n + link.in_flight;
 }
 
 uint64_t elections_ledger_link_cemented(void)

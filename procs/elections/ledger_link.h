@@ -4,11 +4,16 @@
  * In: after every (re)subscription the service re-reads its representatives
  * and scans the ledger again (whatever happened while we were not
  * subscribed is in ledger.db); then block_accepted and fork start
- * elections, block_cemented ends them.
+ * elections (topics: the ledger sends us nothing else; an election whose
+ * block got cemented as another's dependency is found out lazily, when it
+ * is due for a vote request).
  *
- * Out: every winner goes to the ledger as `confirm {hash, block}` through a
- * bounded queue (ELECTIONS_CONFIRM_QUEUE entries, at most
- * ELECTIONS_CONFIRM_IN_FLIGHT requests outstanding). A confirm that fails
+ * Out: every winner goes to the ledger as `confirm {hash, block}` through
+ * two bounded queues (ELECTIONS_CONFIRM_QUEUE entries each): new blocks'
+ * winners first, the backlog's after them, with at most
+ * ELECTIONS_CONFIRM_IN_FLIGHT requests outstanding (of which at most
+ * ELECTIONS_CONFIRM_IN_FLIGHT_BACKLOG for the backlog), so a fresh send's
+ * confirm waits behind a few of the backlog's at most. A confirm that fails
  * because the ledger is down or slow stays queued and is sent again once
  * it is back; one the ledger refuses is dropped with a warning. When the
  * queue is full, elections_ledger_link_confirm returns false and the
@@ -27,7 +32,8 @@
 #include "procs/elections/service.h"
 
 #define ELECTIONS_CONFIRM_QUEUE 16384u
-#define ELECTIONS_CONFIRM_IN_FLIGHT 256u
+#define ELECTIONS_CONFIRM_IN_FLIGHT 48u
+#define ELECTIONS_CONFIRM_IN_FLIGHT_BACKLOG 32u
 
 /* Connect to ledger.sock and feed svc (borrowed: call
  * elections_ledger_link_stop before freeing it). 0, or -1 after logging. */
@@ -35,7 +41,8 @@ int elections_ledger_link_start(ipc_child *ch, elections_service *svc);
 void elections_ledger_link_stop(void);
 
 /* An elections_service_hooks.confirm (ctx ignored): queue the winner. */
-bool elections_ledger_link_confirm(void *ctx, const uint8_t hash[32], const smn_block *block);
+bool elections_ledger_link_confirm(void *ctx, const uint8_t hash[32], const smn_block *block,
+                                   bool backlog);
 /* Send what the queue holds, up to the in-flight bound (the timer calls it). */
 void elections_ledger_link_flush(void);
 

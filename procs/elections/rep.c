@@ -271,8 +271,10 @@ size_t elections_rep_take_votes(elections_rep *r, elections_vote *out, size_t ma
         sign_group(r, ts, normal, nn, &out[nv++]);
     if (nf)
         sign_group(r, ELECTIONS_VOTE_FINAL, final, nf, &out[nv++]);
-    memmove(r->pending[0], r->pending[used], (r->npending - used) * 32);
-    r->npending -= used;
+    if (used) {
+        memmove(r->pending[0], r->pending[used], (r->npending - used) * 32);
+        r->npending -= used;
+    }
     return nv;
 }
 

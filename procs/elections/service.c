@@ -70,7 +70,7 @@ static void on_confirmed(void *ctx, const elections_confirmation *c)
 {
     elections_service *s = ctx;
     s->confirmed++;
-    if (s->hooks.confirm && !s->hooks.confirm(s->hooks.ctx, c->hash, &c->block)) {
+    if (s->hooks.confirm && !s->hooks.confirm(s->hooks.ctx, c->hash, &c->block, c->backlog)) {
         /* could not even be queued: elect it again later rather than lose it */
         elections_active_forget_confirmed(s->active, c->hash, c->root);
         s->rescan_at = s->now + 1;
@@ -435,8 +435,39 @@ static void schedule_one(elections_service *s, ledger_ro *l)
         s->rescan_at = s->now + s->cfg.ticks_per_second;
         return;
     }
-    if (!rec.confirmed)
-        (void)elections_active_start(s->active, &rec.block);
+    if (!rec.confirmed) {
+        elections_start_status r = elections_active_start_backlog(s->active, &rec.block);
+        if (r != ELECTIONS_START_STARTED)
+            smn_debug("backlog election for %02X%02X..: %s", e.account[0], e.account[1],
+                      elections_start_str(r));
+    }
+}
+
+/* An election that waits long enough to ask for votes may be over already:
+ * the ledger cemented its block as a dependency of another confirmation.
+ * Checked here, lazily, for the few elections that linger, rather than by
+ * following every block_cemented. Returns the pairs still worth asking. */
+static size_t drop_cemented(elections_service *s, elections_pair *pairs, size_t n)
+{
+    ledger_ro *l = ledger(s);
+    if (!l)
+        return n;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        ledger_block_record rec;
+        ledger_status st = ledger_ro_block(l, pairs[i].hash, &rec);
+        if (st == LEDGER_STATUS_OK && rec.confirmed) {
+            (void)elections_active_cemented(s->active, pairs[i].hash);
+            continue;
+        }
+        if (st != LEDGER_STATUS_OK && st != LEDGER_STATUS_NOT_FOUND) {
+            drop_ledger(s, st); /* ask for the rest unchecked */
+            memmove(&pairs[k], &pairs[i], (n - i) * sizeof *pairs);
+            return k + (n - i);
+        }
+        pairs[k++] = pairs[i];
+    }
+    return k;
 }
 
 /* Deferred votes are signed by the next step: ask for one. */
@@ -454,6 +485,7 @@ bool elections_service_step(elections_service *s)
     if (s->hooks.request) {
         elections_pair pairs[REQUEST_PAIRS_PER_STEP];
         size_t n = elections_active_due_requests(s->active, pairs, REQUEST_PAIRS_PER_STEP);
+        n = drop_cemented(s, pairs, n);
         if (n)
             s->hooks.request(s->hooks.ctx, pairs, n);
     }
@@ -513,11 +545,6 @@ elections_vote_outcome elections_service_vote(elections_service *s, const electi
     elections_vote_outcome o = elections_active_vote(s->active, v, weight_of(s, v->account));
     wake_if_pending(s);
     return o;
-}
-
-void elections_service_cemented(elections_service *s, const uint8_t hash[32])
-{
-    (void)elections_active_cemented(s->active, hash);
 }
 
 void elections_service_votes_lost(elections_service *s)

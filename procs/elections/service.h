@@ -64,10 +64,12 @@ typedef struct {
     void *ctx;
     /* A block won its election: cement it (send `confirm` with the block to
      * the ledger, which settles a fork with it). Runs inside the service's
-     * calls; must not call back into it. Returns false when the
+     * calls; must not call back into it. backlog: the election was started
+     * by the scheduler for old blocks, so new blocks' confirmations may go
+     * first. Returns false when the
      * confirmation cannot be queued: the service then forgets it, and the
      * block is elected again later. */
-    bool (*confirm)(void *ctx, const uint8_t hash[32], const smn_block *block);
+    bool (*confirm)(void *ctx, const uint8_t hash[32], const smn_block *block, bool backlog);
     /* One of our representatives signed a vote: to every peer (may be NULL). */
     void (*vote)(void *ctx, const elections_vote *v);
     /* The answer to a peer's vote request: to that peer only (may be NULL). */
@@ -94,8 +96,6 @@ elections_vote_outcome elections_service_vote(elections_service *s, const electi
 /* A peer (node id) asked for votes on these blocks (1..n pairs). */
 void elections_service_vote_request(elections_service *s, const elections_pair *pairs, size_t n,
                                     const uint8_t peer[32]);
-/* The ledger cemented this block: an election for it is over. */
-void elections_service_cemented(elections_service *s, const uint8_t hash[32]);
 /* The vote feed (re)connected: votes may have been lost, ask for all. */
 void elections_service_votes_lost(elections_service *s);
 

@@ -59,6 +59,8 @@ struct ledger_service {
 
     ipc_conn **subs;
     size_t nsubs, subs_cap;
+    unsigned *sub_topics; /* per subscriber, a TOPIC_* mask; same order as subs */
+    size_t sub_topics_cap;
     /* Connections whose outgoing queue overflowed; closed once the current
      * send loop is over (closing runs on_state, which edits the lists). */
     ipc_conn **doomed;
@@ -162,15 +164,71 @@ static void put_amount(ipc_builder *b, const char *name, smn_amount_t v)
 
 typedef void (*build_fn)(ipc_builder *b, const void *arg);
 
-static void broadcast(ledger_service *s, build_fn build, const void *arg, const char *what)
+/* Notification kinds a subscriber may ask for (subscribe {topics}). */
+#define TOPIC_ACCEPTED 1u
+#define TOPIC_FORK 2u
+#define TOPIC_CEMENTED 4u
+#define TOPIC_ROLLED_BACK 8u
+#define TOPIC_ALL 15u
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} topic_names[] = {
+    {"block_accepted", TOPIC_ACCEPTED},
+    {"fork", TOPIC_FORK},
+    {"block_cemented", TOPIC_CEMENTED},
+    {"rolled_back", TOPIC_ROLLED_BACK},
+};
+
+#define BROADCAST_CHUNK 16
+
+/* Built and checked once, then queued for every subscriber of the topic. */
+static void broadcast(ledger_service *s, unsigned topic, build_fn build, const void *arg,
+                      const char *what)
 {
-    for (size_t i = 0; i < s->nsubs; i++) {
-        if (is_doomed(s, s->subs[i]))
+    ipc_conn *to[BROADCAST_CHUNK];
+    ipc_status st[BROADCAST_CHUNK];
+    size_t i = 0;
+    while (i < s->nsubs) {
+        size_t n = 0;
+        for (; i < s->nsubs && n < BROADCAST_CHUNK; i++)
+            if ((s->sub_topics[i] & topic) && !is_doomed(s, s->subs[i]))
+                to[n++] = s->subs[i];
+        if (n == 0)
             continue;
         ipc_builder b;
         build(&b, arg);
-        check_send(s, s->subs[i], ipc_notify(s->subs[i], &b), what);
+        ipc_notify_all(to, n, &b, st);
+        for (size_t k = 0; k < n; k++)
+            check_send(s, to[k], st[k], what);
     }
+}
+
+/* The subscriber's topics from subscribe {topics?}; 0 and *bad set for an
+ * unknown name. */
+static unsigned parse_topics(const ipc_msg *m, const char **bad)
+{
+    const ipc_obj *arr = ipc_get_array(m->body, "topics");
+    if (!arr)
+        return TOPIC_ALL;
+    unsigned mask = 0;
+    for (size_t i = 0; i < ipc_array_len(arr); i++) {
+        const char *p;
+        size_t len;
+        if (!ipc_obj_str(ipc_array_at(arr, i), &p, &len))
+            return 0;
+        unsigned bit = 0;
+        for (size_t k = 0; k < sizeof topic_names / sizeof *topic_names && !bit; k++)
+            if (strlen(topic_names[k].name) == len && memcmp(topic_names[k].name, p, len) == 0)
+                bit = topic_names[k].bit;
+        if (!bit) {
+            *bad = "subscribe: unknown topic";
+            return 0;
+        }
+        mask |= bit;
+    }
+    return mask;
 }
 
 typedef struct {
@@ -280,9 +338,9 @@ static void on_event(void *user, const ledger_event *ev)
         /* A fork's winner comes from the network, through elections. */
         bool winner = s->settling && memcmp(s->settling, ev->hash, 32) == 0;
         accepted_arg a = {ev, winner ? LEDGER_ORIGIN_NET : index_origin(s, ev->hash)};
-        broadcast(s, build_accepted, &a, "block_accepted");
+        broadcast(s, TOPIC_ACCEPTED, build_accepted, &a, "block_accepted");
     } else {
-        broadcast(s, build_fork, ev, "fork");
+        broadcast(s, TOPIC_FORK, build_fork, ev, "fork");
     }
 }
 
@@ -487,7 +545,7 @@ static void on_cemented(void *user, const ledger_cemented *c)
         if (ledger_store_block(s->store, b->link, &src) == LEDGER_STATUS_OK)
             memcpy(a.source_account, src.block.account, 32);
     }
-    broadcast(s, build_cemented, &a, "block_cemented");
+    broadcast(s, TOPIC_CEMENTED, build_cemented, &a, "block_cemented");
 }
 
 static void drain_all(ledger_service *s)
@@ -499,7 +557,7 @@ static void drain_all(ledger_service *s)
 static void on_rolled_back(void *user, const ledger_rolled_back *rb)
 {
     ledger_service *s = user;
-    broadcast(s, build_rolled_back, rb, "rolled_back");
+    broadcast(s, TOPIC_ROLLED_BACK, build_rolled_back, rb, "rolled_back");
 }
 
 /* confirm {hash, block} for a block the ledger does not hold: settle the
@@ -606,11 +664,33 @@ static void handle_confirm(ledger_service *s, ipc_conn *c, const ipc_msg *m)
 
 static void handle_subscribe(ledger_service *s, ipc_conn *c, const ipc_msg *m)
 {
+    const char *bad = "subscribe: topics must be strings";
+    unsigned mask = parse_topics(m, &bad);
+    if (!mask) {
+        if (m->id)
+            ipc_reply_error(c, m, bad);
+        return;
+    }
+    if (s->sub_topics_cap < s->nsubs + 1) {
+        size_t cap = s->sub_topics_cap ? s->sub_topics_cap * 2 : 8;
+        unsigned *nt = realloc(s->sub_topics, cap * sizeof *nt);
+        if (!nt) {
+            if (m->id)
+                ipc_reply_error(c, m, "subscribe: out of memory");
+            return;
+        }
+        s->sub_topics = nt;
+        s->sub_topics_cap = cap;
+    }
     if (!conn_list_add(&s->subs, &s->nsubs, &s->subs_cap, c)) {
         if (m->id)
             ipc_reply_error(c, m, "subscribe: out of memory");
         return;
     }
+    /* a new subscriber is appended; one subscribing again changes its topics */
+    for (size_t i = 0; i < s->nsubs; i++)
+        if (s->subs[i] == c)
+            s->sub_topics[i] = mask;
     if (m->id) {
         ipc_builder b;
         ipc_build_begin(&b, "subscribed");
@@ -644,6 +724,12 @@ void ledger_service_on_state(ipc_conn *c, bool up, void *ud)
     ledger_service *s = ud;
     if (!s || up)
         return;
+    for (size_t i = 0; i < s->nsubs; i++)
+        if (s->subs[i] == c) {
+            memmove(&s->sub_topics[i], &s->sub_topics[i + 1],
+                    (s->nsubs - i - 1) * sizeof *s->sub_topics);
+            break;
+        }
     conn_list_remove(s->subs, &s->nsubs, c);
     for (size_t i = 0; i < s->count; i++) {
         pending *p = &s->ring[(s->head + i) % s->cfg.queue_max];
@@ -738,6 +824,7 @@ void ledger_service_close(ledger_service *s)
     free(s->ring);
     free(s->index);
     free(s->subs);
+    free(s->sub_topics);
     free(s->doomed);
     free(s);
 }

@@ -198,6 +198,9 @@ static void on_ledger_state(ipc_conn *c, bool up, void *ud)
         return;
     ipc_builder b;
     ipc_build_begin(&b, "subscribe");
+    ipc_put_array_begin(&b, "topics");
+    ipc_put_str(&b, NULL, "block_accepted");
+    ipc_put_array_end(&b);
     ipc_status st = ipc_request(c, &b, NET_LEDGER_TIMEOUT_MS, on_subscribed, s);
     if (st != IPC_OK)
         smn_warn("cannot subscribe to the ledger: %s", ipc_status_str(st));

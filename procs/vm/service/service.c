@@ -106,6 +106,9 @@ static void subscribe(vm_service *s)
         return;
     ipc_builder b;
     ipc_build_begin(&b, "subscribe");
+    ipc_put_array_begin(&b, "topics");
+    ipc_put_str(&b, NULL, "block_cemented");
+    ipc_put_array_end(&b);
     if (ipc_request(c, &b, SUBSCRIBE_TIMEOUT_MS, on_subscribed, s) == IPC_OK)
         s->subscribing = true;
 }
