@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "ipc/evlog.h"
 #include "ipc/schema_common.h"
 #include "ipc/schema_control.h"
 #include "ipc/unix_socket.h"
@@ -262,6 +263,7 @@ int ipc_child_main(int argc, char **argv, const ipc_child_opts *o)
     clock_gettime(CLOCK_MONOTONIC, &ch.started);
     ipc_config_defaults(&ch.cfg);
     smn_log_init(o->name, SMN_LOG_INFO);
+    ipc_evlog_route();
     int pr = parse_args(&ch, argc, argv);
     if (pr != 0)
         return pr > 0 ? 0 : 2;
@@ -295,8 +297,11 @@ int ipc_child_main(int argc, char **argv, const ipc_child_opts *o)
     }
     if (open_control(&ch) != 0 || open_listener(&ch) != 0)
         goto out;
-    if (o->init && o->init(&ch, o->ud) != 0) {
+    int ir = o->init ? o->init(&ch, o->ud) : 0;
+    if (ir != 0) {
         smn_error("initialisation failed");
+        if (ir == IPC_CHILD_EXIT_UNSAFE)
+            status = IPC_CHILD_EXIT_UNSAFE;
         goto out;
     }
     if (!o->manual_ready)
@@ -313,6 +318,7 @@ out:
     if (ch.sigint)
         event_free(ch.sigint);
     event_base_free(ch.base);
+    smn_log_flush();
     return status;
 }
 

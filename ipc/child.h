@@ -21,7 +21,7 @@
  * debugging one process.
  *
  * Test hook: if the environment variable SMN_TEST_CRASH names this process,
- * it exits with status 3 right at start (the restart-intensity test). */
+ * it exits with status 3 right at start (the crash-loop test). */
 #ifndef IPC_CHILD_H
 #define IPC_CHILD_H
 
@@ -32,13 +32,20 @@
 
 typedef struct ipc_child ipc_child;
 
+/* Exit status (sysexits' EX_CONFIG) of a child whose durable state cannot
+ * be used, so restarting it cannot help. From the ledger it stops the node
+ * (docs/operations.md "When a child keeps failing"); from any other child
+ * it is a crash like any other. */
+#define IPC_CHILD_EXIT_UNSAFE 78
+
 typedef struct {
     const char *name;          /* "net", "ledger", ...: names the socket and log lines */
     const ipc_family *family;  /* served on the listening socket; NULL: ipc_family_common */
     ipc_on_message on_message; /* requests other than ping; NULL: answered with "error" */
     ipc_on_state on_state;     /* a connection to the listening socket came or went; may be NULL */
     /* Runs once the loop, config and endpoints exist. Non-zero: the process
-     * logs and exits 1 (the supervisor restarts it). */
+     * logs and exits 1 (the supervisor restarts it), or exits
+     * IPC_CHILD_EXIT_UNSAFE if init returned that. */
     int (*init)(ipc_child *ch, void *ud);
     void (*fini)(ipc_child *ch, void *ud); /* after the loop ends; may be NULL */
     bool manual_ready;                     /* init (or later work) calls ipc_child_ready() itself */
@@ -46,7 +53,8 @@ typedef struct {
 } ipc_child_opts;
 
 /* Returns the process exit status: 0 after a clean stop, 1 on a startup or
- * runtime failure, 2 on bad arguments. */
+ * runtime failure, IPC_CHILD_EXIT_UNSAFE when init returned it, 2 on bad
+ * arguments. */
 int ipc_child_main(int argc, char **argv, const ipc_child_opts *o);
 
 struct event_base *ipc_child_base(ipc_child *ch);

@@ -45,12 +45,12 @@ typedef struct {
     uint32_t net_max_pending_per_address; /* the same, from one address */
     uint32_t net_handshake_timeout_ms;    /* a connection must complete its handshake this soon */
     /* [supervisor] */
-    uint32_t max_restarts;         /* MaxR: more restarts of one child ... */
-    uint32_t max_restart_window_s; /* ... within MaxT seconds stop the node */
+    uint32_t max_restarts;         /* more quick crashes in a row: the child is "failing" */
+    uint32_t max_restart_window_s; /* a run this long is not a quick crash */
     uint32_t shutdown_timeout_s;   /* SIGTERM -> SIGKILL deadline */
     uint32_t heartbeat_interval_ms;
     uint32_t heartbeat_timeout_ms; /* no answer this long: the child is hung, kill it */
-    uint32_t restart_backoff_ms;   /* first restart delay, doubled per recent restart */
+    uint32_t restart_backoff_ms;   /* first restart delay, doubled per crash in a row */
     uint32_t restart_backoff_max_ms;
     /* [elections] */
     char online_weight_minimum[40];     /* quorum floor, raw decimal; "0": the network's default */

@@ -16,6 +16,15 @@
  * too big or not msgpack closes the connection; a schema violation is logged
  * and, for a request, answered with an "error" reply.
  *
+ * Incoming bytes are bounded too: a connection buffers at most one frame
+ * (max_frame plus its header; reading pauses at that mark), a connection that
+ * sent part of a frame and then nothing for partial_timeout_ms is closed
+ * (logged), and a listening endpoint serves at most max_conns connections at
+ * once: one more is accepted and closed at once (logged), so a full endpoint
+ * neither queues it forever nor spins on it. An accept that fails for want of
+ * descriptors or memory pauses accepting for 100 ms instead of retrying in a
+ * busy loop.
+ *
  * All callbacks run on the event loop's thread. Callbacks may send, close the
  * connection and free the endpoint; the objects stay valid until the
  * callback returns. */
@@ -50,12 +59,14 @@ typedef struct {
     ipc_on_message on_message; /* NULL: requests get an "error" reply */
     ipc_on_state on_state;     /* optional */
     void *ud;
-    const char *name;          /* for log lines; defaults to the family name */
-    size_t max_out_bytes;      /* queued outgoing bytes per connection; 0: 4 MiB */
-    size_t max_pending;        /* outstanding requests per connection; 0: 1024 */
-    uint32_t max_frame;        /* incoming payload limit; 0: IPC_FRAME_MAX */
-    uint32_t reconnect_min_ms; /* ipc_connect backoff; 0: 50 */
-    uint32_t reconnect_max_ms; /* 0: 5000 */
+    const char *name;            /* for log lines; defaults to the family name */
+    size_t max_out_bytes;        /* queued outgoing bytes per connection; 0: 4 MiB */
+    size_t max_pending;          /* outstanding requests per connection; 0: 1024 */
+    uint32_t max_frame;          /* incoming payload limit; 0: IPC_FRAME_MAX */
+    uint32_t partial_timeout_ms; /* part of a frame, then silence this long: close; 0: 10000 */
+    size_t max_conns;            /* ipc_listen_fd: connections at once; 0: 128 */
+    uint32_t reconnect_min_ms;   /* ipc_connect backoff; 0: 50 */
+    uint32_t reconnect_max_ms;   /* 0: 5000 */
 } ipc_endpoint_opts;
 
 /* NULL on failure (errno set). listen_fd must be listening; the endpoint
@@ -74,6 +85,10 @@ void ipc_endpoint_free(ipc_endpoint *ep);
 /* The connection of a connect/attach endpoint, NULL while there is none. */
 ipc_conn *ipc_endpoint_conn(const ipc_endpoint *ep);
 size_t ipc_endpoint_nconns(const ipc_endpoint *ep);
+/* Connections a listening endpoint refused because max_conns were open, and
+ * connections closed for an incomplete frame (partial_timeout_ms), so far. */
+uint64_t ipc_endpoint_refused(const ipc_endpoint *ep);
+uint64_t ipc_endpoint_partial_timeouts(const ipc_endpoint *ep);
 
 /* Send functions: c may be NULL (-> IPC_E_CLOSED). timeout_ms 0 means no timeout. */
 ipc_status ipc_request(ipc_conn *c, ipc_builder *b, uint32_t timeout_ms, ipc_on_reply cb, void *ud);

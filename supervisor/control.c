@@ -19,10 +19,17 @@ static void reply_status(sup *s, ipc_conn *c, const ipc_msg *m)
         const sup_child *k = &s->kids[i];
         ipc_put_map_begin(&b, NULL);
         ipc_put_str(&b, "name", k->name);
-        ipc_put_uint(&b, "pid", k->pid > 0 ? (uint64_t)k->pid : 0);
+        /* No pid while no process runs: a 0 would make `kill $pid` signal
+         * the caller's own process group. */
+        if (k->pid > 0)
+            ipc_put_uint(&b, "pid", (uint64_t)k->pid);
         ipc_put_str(&b, "state", sup_state_name(k->state));
         ipc_put_uint(&b, "restarts", k->restarts);
         ipc_put_uint(&b, "uptime_s", sup_child_uptime_s(k));
+        if (k->state == SUP_BACKOFF || k->state == SUP_FAILING)
+            ipc_put_uint(&b, "retry_in_ms", sup_child_retry_in_ms(k));
+        if (k->last_exit[0])
+            ipc_put_str(&b, "last_exit", k->last_exit);
         ipc_put_map_end(&b);
     }
     ipc_put_array_end(&b);

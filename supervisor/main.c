@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "ipc/config.h"
+#include "ipc/evlog.h"
 #include "supervisor/supervisor.h"
 
 static void usage(FILE *f)
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     smn_log_init("supervisor", SMN_LOG_INFO);
+    ipc_evlog_route();
     const char *network = NULL, *data_dir = NULL, *config = NULL, *rpc_port = NULL,
                *peer_port = NULL;
     int c;
@@ -107,5 +109,6 @@ int main(int argc, char **argv)
     if (sup_init(&s, &cfg) == 0)
         rc = sup_run(&s);
     sup_free(&s);
+    smn_log_flush();
     return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "common/network.h"
+#include "ipc/child.h"
 #include "ipc/schema_common.h"
 #include "ipc/schema_control.h"
 #include "ipc/tcp_socket.h"
@@ -49,6 +50,8 @@ const char *sup_state_name(sup_state st)
         return "running";
     case SUP_BACKOFF:
         return "backoff";
+    case SUP_FAILING:
+        return "failing";
     case SUP_STOPPING:
         return "stopping";
     case SUP_STOPPED:
@@ -74,22 +77,47 @@ uint64_t sup_child_uptime_s(const sup_child *k)
     return (uint64_t)(now.tv_sec - k->started.tv_sec);
 }
 
-/* STATUS= for systemd and READY=1 the first time every child is running. */
+static uint64_t started_ms(const sup_child *k)
+{
+    return (uint64_t)k->started.tv_sec * 1000 + (uint64_t)k->started.tv_nsec / 1000000;
+}
+
+uint64_t sup_child_retry_in_ms(const sup_child *k)
+{
+    if (k->state != SUP_BACKOFF && k->state != SUP_FAILING)
+        return 0;
+    uint64_t now = now_ms();
+    return k->next_start_ms > now ? k->next_start_ms - now : 0;
+}
+
+/* STATUS= for systemd and READY=1 the first time every child is running.
+ * Failing children are named: "5/6 processes running; failing: rpc (7 restarts)". */
 static void update_status(sup *s)
 {
     int running = 0;
     for (int i = 0; i < SUP_NCHILDREN; i++)
         running += s->kids[i].state == SUP_RUNNING;
-    char line[128];
+    char line[sizeof s->status_line];
+    int n;
     if (s->stopping)
-        snprintf(line, sizeof line, "stopping: %d/%d processes running", running, SUP_NCHILDREN);
+        n = snprintf(line, sizeof line, "stopping: %d/%d processes running", running,
+                     SUP_NCHILDREN);
     else
-        snprintf(line, sizeof line, "%d/%d processes running", running, SUP_NCHILDREN);
+        n = snprintf(line, sizeof line, "%d/%d processes running", running, SUP_NCHILDREN);
+    const char *sep = "; failing: ";
+    for (int i = 0; i < SUP_NCHILDREN && !s->stopping; i++) {
+        const sup_child *k = &s->kids[i];
+        if (k->state != SUP_FAILING || n < 0 || (size_t)n >= sizeof line)
+            continue;
+        n += snprintf(line + n, sizeof line - (size_t)n, "%s%s (%u restarts)", sep, k->name,
+                      k->restarts);
+        sep = ", ";
+    }
     bool ready_now = !s->stopping && !s->ready_sent && running == SUP_NCHILDREN;
     if (!ready_now && strcmp(line, s->status_line) == 0)
         return;
     snprintf(s->status_line, sizeof s->status_line, "%s", line);
-    char msg[160];
+    char msg[sizeof s->status_line + 32];
     snprintf(msg, sizeof msg, "%sSTATUS=%s", ready_now ? "READY=1\n" : "", line);
     if (ready_now) {
         s->ready_sent = true;
@@ -150,12 +178,23 @@ static void on_wd_timer(evutil_socket_t fd, short what, void *ud)
     (void)fd;
     (void)what;
     sup *s = ud;
-    for (int i = 0; i < SUP_NCHILDREN; i++)
-        if (!s->kids[i].hb_ok) {
-            smn_debug("withholding WATCHDOG=1: %s has not answered its last heartbeat",
-                      s->kids[i].name);
+    uint64_t now = now_ms();
+    for (int i = 0; i < SUP_NCHILDREN; i++) {
+        const sup_child *k = &s->kids[i];
+        /* A dead child is the supervisor's business (it is being restarted,
+         * with backoff if it keeps failing): withholding the watchdog for it
+         * would let systemd kill the whole node over one failing child. A
+         * child just started gets heartbeat_timeout_ms to answer (or be
+         * killed as hung). */
+        if (k->pid <= 0 || k->state == SUP_STOPPING)
+            continue;
+        if (k->state == SUP_STARTING && now - started_ms(k) < s->cfg.heartbeat_timeout_ms)
+            continue;
+        if (!k->hb_ok) {
+            smn_debug("withholding WATCHDOG=1: %s has not answered its last heartbeat", k->name);
             return;
         }
+    }
     sup_sd_notify("WATCHDOG=1");
 }
 
@@ -180,31 +219,34 @@ static void on_ctl_message(ipc_conn *c, const ipc_msg *m, void *ud)
     }
 }
 
-/* A child died (or could not be started): count it against the restart
- * intensity limit (MaxR in MaxT) and either schedule a restart with backoff
- * or stop the node. */
-static void schedule_restart(sup_child *k)
+/* A child died (or could not be started) after a run of uptime_ms: extend
+ * its streak and schedule the restart with its backoff. Never stops the
+ * node: a child that keeps failing is reported ("failing": log, STATUS=,
+ * node status) and retried at the capped pace while the others run. */
+static void schedule_restart(sup_child *k, uint64_t uptime_ms)
 {
     sup *s = k->s;
     uint64_t now = now_ms();
-    uint32_t recent;
-    uint64_t span;
-    if (sup_history_record(&k->hist, &s->policy, now, &recent, &span)) {
-        uint64_t secs = (span + 999) / 1000;
-        smn_error("%s restarted %u times in %llu s, giving up", k->name, recent - 1,
-                  (unsigned long long)(secs ? secs : 1));
-        k->state = SUP_STOPPED;
-        char why[64];
-        snprintf(why, sizeof why, "%s keeps failing", k->name);
-        sup_begin_stop(s, 1, why);
-        return;
-    }
-    uint32_t delay = sup_backoff_ms(&k->hist, &s->policy, now);
-    k->state = SUP_BACKOFF;
+    bool was_failing = sup_history_failing(&k->hist, &s->policy);
+    uint32_t streak = sup_history_record(&k->hist, &s->policy, now, uptime_ms);
+    uint32_t delay = sup_backoff_ms(&k->hist, &s->policy);
+    bool failing = sup_history_failing(&k->hist, &s->policy);
+    k->state = failing ? SUP_FAILING : SUP_BACKOFF;
     k->restarts++;
+    k->next_start_ms = now + delay;
     struct timeval tv = tv_ms(delay);
     evtimer_add(k->restart_timer, &tv);
-    smn_info("restarting %s in %u ms", k->name, delay);
+    if (failing && !was_failing) {
+        uint64_t secs = (now - k->hist.first_ms + 999) / 1000;
+        smn_error("%s failed %u times in a row within %llu s; restarting it in %u ms (backoff "
+                  "up to %u ms) while the other processes run",
+                  k->name, streak, (unsigned long long)(secs ? secs : 1), delay, s->policy.max_ms);
+    } else if (failing) {
+        smn_warn("%s still failing (%u times in a row), restarting it in %u ms", k->name, streak,
+                 delay);
+    } else {
+        smn_info("restarting %s in %u ms", k->name, delay);
+    }
     update_status(s);
 }
 
@@ -215,7 +257,7 @@ static void on_restart_timer(evutil_socket_t fd, short what, void *ud)
     (void)fd;
     (void)what;
     sup_child *k = ud;
-    if (!k->s->stopping && k->state == SUP_BACKOFF)
+    if (!k->s->stopping && (k->state == SUP_BACKOFF || k->state == SUP_FAILING))
         start_child(k);
 }
 
@@ -283,8 +325,8 @@ static void start_child(sup_child *k)
 fail:
     free(argv);
     ipc_config_free_pairs(pairs, np);
-    /* Treat it like a crash so the intensity limit ends a hopeless loop. */
-    schedule_restart(k);
+    /* Like a crash of a run of 0 ms: retried with growing backoff. */
+    schedule_restart(k, 0);
 }
 
 static void stop_next(sup *s)
@@ -331,6 +373,8 @@ int sup_restart_child(sup *s, sup_child *k)
 {
     if (s->stopping)
         return -1;
+    /* The operator asked: start the streak (and its backoff) afresh. */
+    sup_history_reset(&k->hist);
     if (k->pid > 0) {
         if (k->state != SUP_STOPPING) {
             k->restart_requested = true;
@@ -367,8 +411,10 @@ static void child_exited(sup_child *k, int ws)
     k->ctl = NULL;
     k->hb_ok = false;
     k->hb_outstanding = false;
-    char how[96];
+    char how[sizeof k->last_exit];
     describe_exit(ws, how, sizeof how);
+    snprintf(k->last_exit, sizeof k->last_exit, "%s", how);
+    uint64_t uptime = now_ms() - started_ms(k);
     if (s->stopping) {
         k->state = SUP_STOPPED;
         smn_info("%s (pid %ld) %s", k->name, (long)pid, how);
@@ -383,8 +429,19 @@ static void child_exited(sup_child *k, int ws)
         start_child(k);
         return;
     }
+    if (k->unsafe_exit_stops && WIFEXITED(ws) && WEXITSTATUS(ws) == IPC_CHILD_EXIT_UNSAFE) {
+        /* Restarting cannot help (another network's or a newer data dir,
+         * an unreadable file), and a node without its ledger must not look
+         * alive: stop, with a status systemd sees as a failure. */
+        smn_error("%s (pid %ld) %s: its database cannot be opened, the node cannot run "
+                  "safely without it",
+                  k->name, (long)pid, how);
+        k->state = SUP_STOPPED;
+        sup_begin_stop(s, 1, "the ledger cannot open its database");
+        return;
+    }
     smn_warn("%s (pid %ld) %s", k->name, (long)pid, how);
-    schedule_restart(k);
+    schedule_restart(k, uptime);
 }
 
 static void on_sigchld(evutil_socket_t fd, short what, void *ud)
@@ -473,6 +530,7 @@ int sup_init(sup *s, const ipc_config *cfg)
         s->kids[i].listen_fd = -1;
         s->kids[i].peer_fd = -1;
         s->kids[i].state = SUP_STOPPED;
+        s->kids[i].unsafe_exit_stops = strcmp(child_names[i], "ledger") == 0;
     }
     signal(SIGPIPE, SIG_IGN);
     char run[4096];
@@ -500,8 +558,6 @@ int sup_init(sup *s, const ipc_config *cfg)
             return -1;
         }
         k->listen_fd = r;
-        if (sup_history_init(&k->hist, &s->policy) != 0)
-            return -1;
     }
     bind_peering(s);
     s->base = event_base_new();
@@ -579,7 +635,6 @@ void sup_free(sup *s)
             if (ipc_socket_path(s->cfg.data_dir, k->name, path, sizeof path) == 0)
                 unlink(path);
         }
-        sup_history_free(&k->hist);
     }
     if (s->admin_fd >= 0 && ipc_socket_path(s->cfg.data_dir, "control", path, sizeof path) == 0)
         unlink(path);

@@ -1,6 +1,9 @@
 /* smallnanod's core: starts the six children, watches them (SIGCHLD,
- * heartbeats), restarts them with backoff under the restart-intensity limit,
- * serves the operator's control socket and stops everything in order. */
+ * heartbeats), restarts each with its own backoff (a failing child is
+ * reported, never a reason to stop the others), serves the operator's
+ * control socket and stops everything in order. The node stops by itself
+ * only when the ledger exits with IPC_CHILD_EXIT_UNSAFE (its database
+ * cannot be opened). */
 #ifndef SUP_SUPERVISOR_H
 #define SUP_SUPERVISOR_H
 
@@ -19,6 +22,7 @@ typedef enum {
     SUP_STARTING, /* forked, not ready yet */
     SUP_RUNNING,  /* reported ready */
     SUP_BACKOFF,  /* dead, waiting to be restarted */
+    SUP_FAILING,  /* likewise, after more than max_restarts quick crashes in a row */
     SUP_STOPPING, /* asked to exit */
     SUP_STOPPED,  /* dead, not coming back */
 } sup_state;
@@ -39,8 +43,11 @@ typedef struct {
     uint32_t restarts;
     sup_history hist;
     struct timespec started;
-    bool hb_ok;          /* answered its last heartbeat */
-    bool hb_outstanding; /* a heartbeat is in flight */
+    uint64_t next_start_ms; /* monotonic ms of the scheduled restart (backoff/failing) */
+    char last_exit[96];     /* how the last process ended, "" if none did */
+    bool unsafe_exit_stops; /* ledger: IPC_CHILD_EXIT_UNSAFE stops the node */
+    bool hb_ok;             /* answered its last heartbeat */
+    bool hb_outstanding;    /* a heartbeat is in flight */
     uint64_t hb_seq;
     bool restart_requested; /* stopped on purpose: restart at once, not a crash */
 } sup_child;
@@ -57,7 +64,7 @@ struct sup {
     bool stopping;
     bool ready_sent;
     int exit_code;
-    char status_line[128];
+    char status_line[256];
 };
 
 /* Set up (lock the data dir, bind sockets, find executables). 0 or -1
@@ -71,8 +78,11 @@ void sup_free(sup *s);
 sup_child *sup_child_by_name(sup *s, const char *name);
 const char *sup_state_name(sup_state st);
 uint64_t sup_child_uptime_s(const sup_child *k);
-/* Restart one child now (SIGTERM, SIGKILL after the deadline); 0 or -1 if
- * the node is stopping. Does not count toward the restart intensity. */
+/* Milliseconds until a child in backoff is started again (0 otherwise). */
+uint64_t sup_child_retry_in_ms(const sup_child *k);
+/* Restart one child now (SIGTERM, SIGKILL after the deadline; a child in
+ * backoff starts at once); 0 or -1 if the node is stopping. Not a crash: it
+ * clears the child's streak of failures. */
 int sup_restart_child(sup *s, sup_child *k);
 /* Begin the ordered shutdown; the loop ends when every child is reaped. */
 void sup_begin_stop(sup *s, int exit_code, const char *why);

@@ -64,24 +64,39 @@ static int print_status(const ipc_msg *m, bool json)
         printf("%-10s %8s  %-9s %8s %10s\n", "NAME", "PID", "STATE", "RESTARTS", "UPTIME_S");
     for (size_t i = 0; i < n; i++) {
         const ipc_obj *p = ipc_array_at(procs, i);
-        char name[IPC_NAME_MAX + 1] = "", state[17] = "";
-        uint64_t pid = 0, restarts = 0, up = 0;
+        char name[IPC_NAME_MAX + 1] = "", state[17] = "", last_exit[96] = "";
+        uint64_t pid = 0, restarts = 0, up = 0, retry = 0;
         ipc_get_strz(p, "name", name, sizeof name);
         ipc_get_strz(p, "state", state, sizeof state);
-        ipc_get_uint(p, "pid", &pid);
+        /* No pid while the process is down (backoff, failing, stopped). */
+        bool has_pid = ipc_get_uint(p, "pid", &pid) && pid > 0;
         ipc_get_uint(p, "restarts", &restarts);
         ipc_get_uint(p, "uptime_s", &up);
+        bool has_retry = ipc_get_uint(p, "retry_in_ms", &retry);
+        ipc_get_strz(p, "last_exit", last_exit, sizeof last_exit);
         if (json) {
             json_t *o = json_object();
             json_object_set_new(o, "name", json_string(name));
-            json_object_set_new(o, "pid", json_integer((json_int_t)pid));
+            json_object_set_new(o, "pid", has_pid ? json_integer((json_int_t)pid) : json_null());
             json_object_set_new(o, "state", json_string(state));
             json_object_set_new(o, "restarts", json_integer((json_int_t)restarts));
             json_object_set_new(o, "uptime_s", json_integer((json_int_t)up));
+            if (has_retry)
+                json_object_set_new(o, "retry_in_ms", json_integer((json_int_t)retry));
+            if (last_exit[0])
+                json_object_set_new(o, "last_exit", json_string(last_exit));
             json_array_append_new(arr, o);
         } else {
-            printf("%-10s %8" PRIu64 "  %-9s %8" PRIu64 " %10" PRIu64 "\n", name, pid, state,
-                   restarts, up);
+            char pidbuf[24] = "-";
+            if (has_pid)
+                snprintf(pidbuf, sizeof pidbuf, "%" PRIu64, pid);
+            printf("%-10s %8s  %-9s %8" PRIu64 " %10" PRIu64, name, pidbuf, state, restarts, up);
+            if (has_retry)
+                printf("  next start in %" PRIu64 ".%01" PRIu64 " s", retry / 1000,
+                       retry % 1000 / 100);
+            if (has_retry && last_exit[0])
+                printf(" (last %s)", last_exit);
+            putchar('\n');
         }
     }
     if (json) {

@@ -53,9 +53,9 @@ static int start(ipc_child *ch, void *ud)
         ledger_service_open(ipc_child_base(ch), path, net, &sc, &a->svc, err, sizeof err);
     if (st != LEDGER_STATUS_OK) {
         /* Not retryable by restarting (another network's or a newer data
-         * dir): the supervisor's restart limit turns this into a node exit. */
+         * dir): this exit status makes the supervisor stop the node. */
         smn_error("cannot open %s: %s", path, err);
-        return -1;
+        return IPC_CHILD_EXIT_UNSAFE;
     }
     smn_info("ledger open: %s (network %s)", path, net->name);
     return 0;

@@ -271,6 +271,8 @@ class Node:
         r = call(self.sock("control"), "node_status", timeout=timeout)
         procs = r["processes"]
         for p in procs:
+            # The wire has no pid while a child is down; None here.
+            p.setdefault("pid", None)
             if p["pid"]:
                 self.seen_pids.add(p["pid"])
         return procs

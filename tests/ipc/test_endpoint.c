@@ -1,6 +1,8 @@
 /* Endpoints on a real libevent loop and real Unix sockets: request/response,
  * notifications, timeouts, error replies, reconnect with backoff, the
- * outgoing queue bound, hostile frames and teardown from inside callbacks. */
+ * outgoing queue bound, hostile frames and teardown from inside callbacks;
+ * the input bounds (incomplete-frame timeout, one frame buffered, client cap)
+ * and libevent's own log routed through common/log.h. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "common/log.h"
+#include "ipc/evlog.h"
 #include "ipc/ipc.h"
 
 typedef struct {
@@ -369,6 +375,224 @@ static void test_reconnect_with_backoff(void **state)
     rmdir(dir);
 }
 
+static void test_partial_frame_timeout(void **state)
+{
+    (void)state;
+    struct event_base *base = event_base_new();
+    ctx srv = {.base = base, .answer = true};
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ipc_endpoint_opts so = {.family = &ipc_family_common,
+                            .on_message = server_msg,
+                            .on_state = on_state,
+                            .ud = &srv,
+                            .partial_timeout_ms = 150};
+    ipc_endpoint *s = ipc_attach_fd(base, sv[0], &so);
+    assert_non_null(s);
+    /* A complete frame and then silence is an idle connection: kept. */
+    uint8_t frame[64];
+    ipc_builder b;
+    ipc_build_begin(&b, "ping");
+    ipc_put_uint(&b, "seq", 7);
+    assert_int_equal(ipc_build_finish(&b, &ipc_family_common, 1, 0, NULL), IPC_OK);
+    assert_true(b.len < sizeof frame);
+    memcpy(frame, b.buf, b.len);
+    size_t flen = b.len;
+    ipc_build_free(&b);
+    assert_int_equal(write(sv[1], frame, flen), (ssize_t)flen);
+    run_for(&srv, 400);
+    assert_int_equal(srv.requests, 1);
+    assert_int_equal(srv.downs, 0);
+
+    /* Part of a frame: every byte restarts the clock... */
+    assert_int_equal(write(sv[1],
+                           "\x00\x00\x04\x00"
+                           "abc",
+                           7),
+                     7);
+    for (int i = 0; i < 4; i++) {
+        run_for(&srv, 100);
+        assert_int_equal(write(sv[1], "x", 1), 1);
+    }
+    run_for(&srv, 100);
+    assert_int_equal(srv.downs, 0);
+    assert_int_equal(ipc_endpoint_partial_timeouts(s), 0);
+    /* ...and silence closes the connection. */
+    run_for(&srv, 300);
+    assert_int_equal(srv.downs, 1);
+    assert_null(ipc_endpoint_conn(s));
+    assert_int_equal(ipc_endpoint_partial_timeouts(s), 1);
+    /* The peer sees the pong it was owed, then EOF (once libevent's
+     * deferred close ran). */
+    srv.downs = 0;
+    run_for(&srv, 50);
+    char buf[256];
+    ssize_t got, total = 0;
+    while ((got = read(sv[1], buf, sizeof buf)) > 0)
+        total += got;
+    assert_int_equal(got, 0);
+    assert_true(total > 0);
+    ipc_endpoint_free(s);
+    close(sv[1]);
+    event_base_free(base);
+}
+
+/* The read mark is one frame: a frame of exactly max_frame followed by many
+ * small ones in one write is served in full (nothing stalls at the mark). */
+static void test_frame_at_read_mark(void **state)
+{
+    (void)state;
+    struct event_base *base = event_base_new();
+    ctx srv = {.base = base, .answer = true};
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    const uint32_t max = 2048;
+    ipc_endpoint_opts so = {
+        .family = &ipc_family_common, .on_message = server_msg, .ud = &srv, .max_frame = max};
+    ipc_endpoint *s = ipc_attach_fd(base, sv[0], &so);
+    assert_non_null(s);
+    static uint8_t out[65536];
+    size_t off = 0;
+    /* Grow the echo until the payload is exactly max bytes. */
+    static uint8_t echo[4096];
+    memset(echo, 0xab, sizeof echo);
+    size_t elen = max - 64;
+    for (;;) {
+        ipc_builder b;
+        ipc_build_begin(&b, "ping");
+        ipc_put_uint(&b, "seq", 1);
+        ipc_put_bin(&b, "echo", echo, elen);
+        assert_int_equal(ipc_build_finish(&b, &ipc_family_common, 1, 0, NULL), IPC_OK);
+        size_t plen = b.len - IPC_FRAME_HDR;
+        if (plen == max) {
+            memcpy(out, b.buf, b.len);
+            off = b.len;
+            ipc_build_free(&b);
+            break;
+        }
+        ipc_build_free(&b);
+        assert_true(plen < max);
+        elen += max - plen;
+    }
+    for (uint64_t i = 2; i <= 101; i++) {
+        ipc_builder b;
+        ipc_build_begin(&b, "ping");
+        ipc_put_uint(&b, "seq", i);
+        assert_int_equal(ipc_build_finish(&b, &ipc_family_common, i, 0, NULL), IPC_OK);
+        memcpy(out + off, b.buf, b.len);
+        off += b.len;
+        ipc_build_free(&b);
+    }
+    assert_int_equal(write(sv[1], out, off), (ssize_t)off);
+    for (int i = 0; i < 50 && srv.requests < 101; i++)
+        run_for(&srv, 20);
+    assert_int_equal(srv.requests, 101);
+    assert_non_null(ipc_endpoint_conn(s));
+    ipc_endpoint_free(s);
+    close(sv[1]);
+    event_base_free(base);
+}
+
+static int raw_connect(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+/* 1: the peer closed (EOF); 0: still open (nothing to read). */
+static int peer_closed(int fd)
+{
+    char c;
+    ssize_t n = recv(fd, &c, 1, MSG_DONTWAIT);
+    if (n == 0)
+        return 1;
+    assert_true(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+    return 0;
+}
+
+static void test_client_cap(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/smn-ipc-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/cap.sock", dir);
+    struct event_base *base = event_base_new();
+    ctx srv = {.base = base, .answer = true};
+    int lfd = ipc_unix_listen(path, 16);
+    assert_true(lfd >= 0);
+    ipc_endpoint_opts so = {
+        .family = &ipc_family_common, .on_message = server_msg, .ud = &srv, .max_conns = 2};
+    ipc_endpoint *s = ipc_listen_fd(base, lfd, true, &so);
+    assert_non_null(s);
+    int a = raw_connect(path), b = raw_connect(path);
+    run_for(&srv, 100);
+    assert_int_equal(ipc_endpoint_nconns(s), 2);
+    int c = raw_connect(path);
+    run_for(&srv, 100);
+    /* The third is accepted and closed at once; the first two are served. */
+    assert_int_equal(peer_closed(c), 1);
+    assert_int_equal(peer_closed(a), 0);
+    assert_int_equal(peer_closed(b), 0);
+    assert_int_equal(ipc_endpoint_refused(s), 1);
+    assert_int_equal(ipc_endpoint_nconns(s), 2);
+    /* A slot freed is a slot for the next client. */
+    close(a);
+    run_for(&srv, 100);
+    assert_int_equal(ipc_endpoint_nconns(s), 1);
+    int d = raw_connect(path);
+    run_for(&srv, 100);
+    assert_int_equal(peer_closed(d), 0);
+    assert_int_equal(ipc_endpoint_nconns(s), 2);
+    assert_int_equal(ipc_endpoint_refused(s), 1);
+    close(b);
+    close(c);
+    close(d);
+    ipc_endpoint_free(s);
+    event_base_free(base);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void test_libevent_log_routed(void **state)
+{
+    (void)state;
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    int saved = dup(fileno(stderr));
+    assert_true(dup2(fileno(tmp), fileno(stderr)) >= 0);
+    smn_log_init("evtest", SMN_LOG_INFO);
+    ipc_evlog_route();
+    /* libevent warns about this itself (event_warnx), through the callback. */
+    for (int i = 0; i < 100; i++)
+        event_base_free(NULL);
+    smn_log_flush();
+    fflush(stderr);
+    assert_true(dup2(saved, fileno(stderr)) >= 0);
+    close(saved);
+    rewind(tmp);
+    char out[8192];
+    size_t n = fread(out, 1, sizeof out - 1, tmp);
+    out[n] = '\0';
+    fclose(tmp);
+    event_set_log_callback(NULL);
+    int lines = 0;
+    for (const char *p = out; (p = strstr(p, "warn evtest: libevent: ")); p++)
+        lines++;
+    /* Rate-limited like any other message: a burst, then one count. */
+    assert_int_equal(lines, SMN_LOG_BURST);
+    assert_non_null(strstr(out, "no base to free"));
+    char want[80];
+    snprintf(want, sizeof want, "warn evtest: ... suppressed %d similar messages",
+             100 - SMN_LOG_BURST);
+    assert_non_null(strstr(out, want));
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -380,6 +604,10 @@ int main(void)
         cmocka_unit_test(test_hostile_frames_close),
         cmocka_unit_test(test_free_inside_callback),
         cmocka_unit_test(test_reconnect_with_backoff),
+        cmocka_unit_test(test_partial_frame_timeout),
+        cmocka_unit_test(test_frame_at_read_mark),
+        cmocka_unit_test(test_client_cap),
+        cmocka_unit_test(test_libevent_log_routed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

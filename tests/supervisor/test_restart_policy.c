@@ -1,4 +1,5 @@
-/* Restart intensity (MaxR in MaxT) and backoff, on synthetic timestamps. */
+/* The per-child restart policy (streak, failing verdict, capped backoff),
+ * on synthetic timestamps. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,77 +8,75 @@
 
 #include "supervisor/restart_policy.h"
 
-static void test_intensity_window(void **state)
+static void test_streak_and_failing(void **state)
 {
     (void)state;
     sup_policy p = {.max_restarts = 3, .window_ms = 10000, .base_ms = 100, .max_ms = 1000};
-    sup_history h;
-    assert_int_equal(sup_history_init(&h, &p), 0);
-    uint32_t recent;
-    uint64_t span;
-    assert_false(sup_history_record(&h, &p, 1000, &recent, &span));
-    assert_int_equal(recent, 1);
-    assert_false(sup_history_record(&h, &p, 2000, &recent, &span));
-    assert_false(sup_history_record(&h, &p, 3000, &recent, &span));
-    assert_int_equal(recent, 3);
-    /* The fourth crash within 10 s is one too many. */
-    assert_true(sup_history_record(&h, &p, 4000, &recent, &span));
-    assert_int_equal(recent, 4);
-    assert_int_equal(span, 3000);
-    sup_history_free(&h);
-
-    /* Spread out, the same number of crashes never trips it. */
-    assert_int_equal(sup_history_init(&h, &p), 0);
+    sup_history h = {0};
+    assert_false(sup_history_failing(&h, &p));
+    assert_int_equal(sup_history_record(&h, &p, 1000, 50), 1);
+    assert_int_equal(h.first_ms, 1000);
+    assert_int_equal(sup_history_record(&h, &p, 2000, 9999), 2);
+    assert_int_equal(sup_history_record(&h, &p, 3000, 0), 3);
+    assert_false(sup_history_failing(&h, &p));
+    /* The fourth quick crash in a row is one more than max_restarts. */
+    assert_int_equal(sup_history_record(&h, &p, 4000, 10), 4);
+    assert_true(sup_history_failing(&h, &p));
+    assert_int_equal(h.first_ms, 1000);
+    /* A run of window_ms is stable: the next crash starts a new streak. */
+    assert_int_equal(sup_history_record(&h, &p, 90000, 10000), 1);
+    assert_false(sup_history_failing(&h, &p));
+    assert_int_equal(h.first_ms, 90000);
+    /* Many crashes, each after a long run, never make it failing. */
     for (uint64_t t = 0; t < 100; t++)
-        assert_false(sup_history_record(&h, &p, 1 + t * 4000, &recent, NULL));
-    assert_int_equal(recent, 3);
-    /* Crashes exactly window_ms apart are outside the window. */
-    sup_history_free(&h);
-    assert_int_equal(sup_history_init(&h, &p), 0);
-    for (uint64_t t = 0; t < 10; t++)
-        assert_false(sup_history_record(&h, &p, 5 + t * 3334, &recent, NULL));
-    sup_history_free(&h);
+        sup_history_record(&h, &p, 100000 + t * 20000, 15000);
+    assert_int_equal(h.streak, 1);
+    sup_history_reset(&h);
+    assert_int_equal(h.streak, 0);
 }
 
 static void test_zero_restarts_allowed(void **state)
 {
     (void)state;
     sup_policy p = {.max_restarts = 0, .window_ms = 1000};
-    sup_history h;
-    assert_int_equal(sup_history_init(&h, &p), 0);
-    assert_true(sup_history_record(&h, &p, 50, NULL, NULL));
-    sup_history_free(&h);
+    sup_history h = {0};
+    sup_history_record(&h, &p, 50, 0);
+    assert_true(sup_history_failing(&h, &p));
 }
 
 static void test_backoff(void **state)
 {
     (void)state;
-    sup_policy p = {.max_restarts = 100, .window_ms = 60000, .base_ms = 100, .max_ms = 1000};
-    sup_history h;
-    assert_int_equal(sup_history_init(&h, &p), 0);
-    assert_int_equal(sup_backoff_ms(&h, &p, 0), 100);
+    sup_policy p = {.max_restarts = 3, .window_ms = 60000, .base_ms = 100, .max_ms = 1000};
+    sup_history h = {0};
+    assert_int_equal(sup_backoff_ms(&h, &p), 100);
     uint64_t t = 10;
-    uint32_t want[] = {100, 200, 400, 800, 1000, 1000};
-    for (size_t i = 0; i < 6; i++) {
-        sup_history_record(&h, &p, t, NULL, NULL);
-        assert_int_equal(sup_backoff_ms(&h, &p, t), want[i]);
+    /* Keeps growing past max_restarts, up to the cap, and stays there. */
+    uint32_t want[] = {100, 200, 400, 800, 1000, 1000, 1000};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        sup_history_record(&h, &p, t, 5);
+        assert_int_equal(sup_backoff_ms(&h, &p), want[i]);
         t += 10;
     }
-    /* Once the crashes age out of the window, the backoff is small again. */
-    assert_int_equal(sup_backoff_ms(&h, &p, t + 60000), 100);
-    sup_history_free(&h);
+    for (int i = 0; i < 100000; i++)
+        sup_history_record(&h, &p, t++, 5);
+    assert_int_equal(sup_backoff_ms(&h, &p), 1000);
+    /* After a stable run, the backoff is small again. */
+    sup_history_record(&h, &p, t + 100000, 60000);
+    assert_int_equal(sup_backoff_ms(&h, &p), 100);
+    sup_history_reset(&h);
+    assert_int_equal(sup_backoff_ms(&h, &p), 100);
 
     sup_policy zero = {.max_restarts = 5, .window_ms = 1000, .base_ms = 0, .max_ms = 0};
-    assert_int_equal(sup_history_init(&h, &zero), 0);
-    sup_history_record(&h, &zero, 1, NULL, NULL);
-    assert_int_equal(sup_backoff_ms(&h, &zero, 1), 0);
-    sup_history_free(&h);
+    sup_history z = {0};
+    sup_history_record(&z, &zero, 1, 0);
+    assert_int_equal(sup_backoff_ms(&z, &zero), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_intensity_window),
+        cmocka_unit_test(test_streak_and_failing),
         cmocka_unit_test(test_zero_restarts_allowed),
         cmocka_unit_test(test_backoff),
     };
