@@ -106,6 +106,8 @@ static const key_spec keys[] = {
     U32("supervisor", "restart_backoff_ms", restart_backoff_ms, 0, 3600000),
     U32("supervisor", "restart_backoff_max_ms", restart_backoff_max_ms, 0, 3600000),
     STR("elections", "online_weight_minimum", online_weight_minimum, check_raw_amount),
+    STR("elections", "representative_key", elections_rep_key, NULL),
+    STR("elections", "representative_password_file", elections_rep_password_file, NULL),
     U32("elections", "max_active", elections_max_active, 16, 1000000),
     U32("elections", "backlog", elections_backlog, 16, 10000000),
     U32("elections", "vote_request_ms", elections_vote_request_ms, 0, 600000),

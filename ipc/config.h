@@ -54,6 +54,8 @@ typedef struct {
     uint32_t restart_backoff_max_ms;
     /* [elections] */
     char online_weight_minimum[40];     /* quorum floor, raw decimal; "0": the network's default */
+    char elections_rep_key[1024];           /* "": DATA_DIR/representative.key */
+    char elections_rep_password_file[1024]; /* "": $CREDENTIALS_DIRECTORY/representative-password */
     uint32_t elections_max_active;      /* bound on concurrent elections */
     uint32_t elections_backlog;         /* unconfirmed accounts queued for an election */
     uint32_t elections_vote_request_ms; /* first vote request after; 0: never ask */

@@ -15,6 +15,8 @@ typedef struct {
 
 /* argv[0] is the command family's name ("key", "vm", ...). */
 int cli_cmd_key(const cli_ctx *ctx, int argc, char **argv);
+/* rep-key create|add|list: the representative key file */
+int cli_cmd_rep_key(const cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_address(const cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_amount(const cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_block(const cli_ctx *ctx, int argc, char **argv);

@@ -12,6 +12,7 @@ static void usage(FILE *f)
           "\n"
           "offline:\n"
           "  key create | key expand <private-hex> | key from-seed <seed-hex> <index>\n"
+          "  rep-key create|add|list FILE [--private <hex>] [--password-file F]\n"
           "  address validate <address> | address from-key <public-hex>\n"
           "  amount to-raw <smn> | amount from-raw <raw>\n"
           "  block hash | block sign --key <private-hex>     (block JSON on stdin)\n"
@@ -74,6 +75,8 @@ int main(int argc, char **argv)
     char **sub_argv = argv + i;
     if (strcmp(cmd, "key") == 0)
         return cli_cmd_key(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "rep-key") == 0)
+        return cli_cmd_rep_key(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "address") == 0)
         return cli_cmd_address(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "amount") == 0)

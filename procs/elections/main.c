@@ -4,20 +4,25 @@
  * readiness and heartbeats.
  *
  * Wiring only: the logic is in service.h and the elections library, the
- * sockets in ledger_link.h and net_link.h. A 100 ms timer advances the
- * logical clock (one tick per run), re-reads the wallets for
- * representatives (every run during the first 30 s while there is none,
- * else every 5 s), and runs one bounded step of the service; while a step
+ * sockets in ledger_link.h and net_link.h. The voting keys come from the
+ * representative key file (common/keyfile.h), read once at start: after
+ * changing it, `smallnano-cli node restart elections`. A 100 ms timer advances the
+ * logical clock (one tick per run), re-reads our keys' voting weights
+ * (every 5 s; every run during the first 30 s while none has weight), and
+ * runs one bounded step of the service; while a step
  * says more work is waiting, further steps follow as soon as the loop is
  * idle, so heartbeats are answered between them. Our representatives'
  * votes are signed in batches (up to 12 hashes a vote) by the step that
  * follows the input the loop has read: one signature, and one verification
  * on every other node, for up to 12 blocks. */
+#include <errno.h>
 #include <event2/event.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/keyfile.h"
 #include "common/keys.h"
 #include "common/log.h"
 #include "ipc/child.h"
@@ -80,8 +85,8 @@ static void on_timer(evutil_socket_t fd, short what, void *ud)
     elections_node *n = ud;
     n->runs++;
     elections_service_tick(n->svc, n->runs);
-    /* Without a representative, look often at first (rpc creates the dev
-     * demo wallet after we start), then every REPS_EVERY runs. */
+    /* Without a representative with weight, look often at first (a fresh
+     * node's ledger may still be arriving), then every REPS_EVERY runs. */
     bool early = n->runs < 30u * TICKS_PER_SECOND && elections_service_reps(n->svc) == 0;
     if (early || n->runs % REPS_EVERY == 0)
         elections_service_load_reps(n->svc);
@@ -104,6 +109,68 @@ static void stop(ipc_child *ch, void *ud)
     memset(n, 0, sizeof *n);
 }
 
+/* The password for the key file: [elections] representative_password_file,
+ * else systemd's credential, else "". 0, or -1 after logging. */
+static int rep_password(const ipc_config *cfg, char *pw, size_t cap)
+{
+    char path[1200] = "";
+    const char *creds = getenv("CREDENTIALS_DIRECTORY");
+    if (cfg->elections_rep_password_file[0])
+        snprintf(path, sizeof path, "%s", cfg->elections_rep_password_file);
+    else if (creds && *creds)
+        snprintf(path, sizeof path, "%s/representative-password", creds);
+    pw[0] = '\0';
+    if (!path[0])
+        return 0;
+    int r = smn_keyfile_read_password(path, pw, cap);
+    if (r == -ENOENT && !cfg->elections_rep_password_file[0])
+        return 0; /* no credential given: the empty password */
+    if (r != 0) {
+        smn_error("cannot read the representative password file %s: %s", path, strerror(-r));
+        return -1;
+    }
+    return 0;
+}
+
+/* Our voting keys: the representative key file, plus on dev the published
+ * genesis key (so a dev node votes out of the box). A file that cannot be
+ * opened is logged and the node runs without it: it still follows the
+ * network, it just does not vote with those keys. Returns the count. */
+static size_t load_keys(const ipc_config *cfg, const smn_network *net,
+                        smn_keypair keys[ELECTIONS_SERVICE_MAX_REPS])
+{
+    size_t n = 0;
+    if (smn_network_dev_genesis_key() && strcmp(net->name, "dev") == 0)
+        smn_key_expand(smn_network_dev_genesis_key(), &keys[n++]);
+    char path[1200];
+    if (cfg->elections_rep_key[0])
+        snprintf(path, sizeof path, "%s", cfg->elections_rep_key);
+    else
+        snprintf(path, sizeof path, "%s/representative.key", cfg->data_dir);
+    char pw[1024];
+    if (rep_password(cfg, pw, sizeof pw) != 0)
+        return n;
+    smn_keypair file[SMN_KEYFILE_MAX_KEYS];
+    size_t nf = 0;
+    smn_keyfile_status st = smn_keyfile_read(path, pw, file, &nf);
+    sodium_memzero(pw, sizeof pw);
+    if (st == SMN_KEYFILE_NOT_FOUND) {
+        smn_info("no representative key file %s%s", path,
+                 n ? "" : ": this node does not vote");
+        return n;
+    }
+    if (st != SMN_KEYFILE_OK) {
+        smn_error("representative key file %s: %s; not voting with it", path,
+                  smn_keyfile_strerror(st));
+        return n;
+    }
+    for (size_t i = 0; i < nf && n < ELECTIONS_SERVICE_MAX_REPS; i++)
+        keys[n++] = file[i];
+    sodium_memzero(file, sizeof file);
+    smn_info("representative key file %s: %zu key%s", path, nf, nf == 1 ? "" : "s");
+    return n;
+}
+
 static int setup(ipc_child *ch, elections_node *n)
 {
     const ipc_config *cfg = ipc_child_config(ch);
@@ -123,8 +190,12 @@ static int setup(ipc_child *ch, elections_node *n)
     uint32_t req_ticks = cfg->elections_vote_request_ms
                              ? (cfg->elections_vote_request_ms + TIMER_MS - 1) / TIMER_MS
                              : 0;
+    smn_keypair keys[ELECTIONS_SERVICE_MAX_REPS];
+    size_t nkeys = load_keys(cfg, net, keys);
     elections_service_config sc = {
         .data_dir = cfg->data_dir,
+        .keys = keys,
+        .nkeys = nkeys,
         .net = net,
         .online_weight_minimum = floor,
         .max_active = cfg->elections_max_active,
@@ -142,6 +213,7 @@ static int setup(ipc_child *ch, elections_node *n)
         .wake = wake,
     };
     n->svc = elections_service_new(&sc, &hooks);
+    sodium_memzero(keys, sizeof keys);
     if (!n->svc) {
         smn_error("out of memory");
         return -1;

@@ -12,9 +12,7 @@
 #include "procs/elections/rep.h"
 #include "procs/ledger/ro.h"
 #include "procs/ledger/schema.h"
-#include "procs/rpc/wallet_store.h"
 
-#define MAX_TRIED 256u
 #define FRONTIER_PAGE 256u
 #define REP_MAX_ROOTS 8192u
 #define REQUEST_PAIRS_PER_STEP 96u /* 8 confirm_req of 12 pairs */
@@ -36,7 +34,7 @@ typedef struct {
 
 typedef struct {
     uint8_t account[32];
-    uint8_t wallet[WALLET_ID_BYTES];
+    size_t key; /* index into keys */
     smn_amount_t weight;
 } rep_entry;
 
@@ -48,9 +46,8 @@ struct elections_service {
     rep_entry reps[ELECTIONS_SERVICE_MAX_REPS]; /* sorted by account */
     size_t nreps;
     ledger_ro *ledger;
-    wallet_store *ws;
-    uint8_t tried[MAX_TRIED][WALLET_ID_BYTES];
-    size_t ntried;
+    smn_keypair keys[ELECTIONS_SERVICE_MAX_REPS]; /* the voting keys we were given */
+    size_t nkeys;
     uint64_t confirmed;
     uint64_t now;
     /* the scan: a walk over the ledger's accounts in key order */
@@ -156,20 +153,6 @@ static smn_amount_t weight_of(elections_service *s, const uint8_t account[32])
     return w;
 }
 
-/* The wallet is unlocked in our handle; the empty password is offered
- * once per wallet (Argon2 is too dear to repeat every pass). */
-static bool usable(elections_service *s, const uint8_t id[WALLET_ID_BYTES])
-{
-    if (wallet_is_unlocked(s->ws, id))
-        return true;
-    for (size_t i = 0; i < s->ntried; i++)
-        if (memcmp(s->tried[i], id, WALLET_ID_BYTES) == 0)
-            return false;
-    if (s->ntried < MAX_TRIED)
-        memcpy(s->tried[s->ntried++], id, WALLET_ID_BYTES);
-    return wallet_unlock(s->ws, id, "") == WALLET_OK;
-}
-
 /* ---- representatives ---- */
 
 static int cmp_rep(const void *a, const void *b)
@@ -177,41 +160,19 @@ static int cmp_rep(const void *a, const void *b)
     return memcmp(((const rep_entry *)a)->account, ((const rep_entry *)b)->account, 32);
 }
 
-/* Our representatives with weight, from the wallets; sorted by account. */
+/* Our keys whose account has voting weight; sorted by account. */
 static size_t find_reps(elections_service *s, rep_entry *out)
 {
-    if (!s->ws && wallet_store_open(s->data_dir, true, &s->ws) != WALLET_OK) {
-        s->ws = NULL; /* no wallets.db yet: rpc creates it */
-        return 0;
-    }
-    uint8_t(*ids)[WALLET_ID_BYTES] = NULL;
-    size_t nids = 0, n = 0;
-    if (wallet_list(s->ws, &ids, &nids) != WALLET_OK)
-        return 0;
-    for (size_t i = 0; i < nids && n < ELECTIONS_SERVICE_MAX_REPS; i++) {
-        if (!usable(s, ids[i]))
+    size_t n = 0;
+    for (size_t k = 0; k < s->nkeys; k++) {
+        smn_amount_t w = weight_of(s, s->keys[k].pub);
+        if (w == 0)
             continue;
-        uint8_t(*pubs)[32] = NULL;
-        size_t np = 0;
-        if (wallet_accounts(s->ws, ids[i], &pubs, &np) != WALLET_OK)
-            continue;
-        for (size_t k = 0; k < np && n < ELECTIONS_SERVICE_MAX_REPS; k++) {
-            smn_amount_t w = weight_of(s, pubs[k]);
-            if (w == 0)
-                continue;
-            bool dup = false;
-            for (size_t d = 0; d < n; d++)
-                dup = dup || memcmp(out[d].account, pubs[k], 32) == 0;
-            if (dup)
-                continue;
-            memcpy(out[n].account, pubs[k], 32);
-            memcpy(out[n].wallet, ids[i], WALLET_ID_BYTES);
-            out[n].weight = w;
-            n++;
-        }
-        free(pubs);
+        memcpy(out[n].account, s->keys[k].pub, 32);
+        out[n].key = k;
+        out[n].weight = w;
+        n++;
     }
-    free(ids);
     qsort(out, n, sizeof *out, cmp_rep);
     return n;
 }
@@ -233,11 +194,8 @@ static int rebuild(elections_service *s, const rep_entry *reps, size_t n)
      * restarts, so other nodes never take a new vote for a replay. */
     uint64_t ts = wall_ms();
     for (size_t i = 0; i < n; i++) {
-        smn_keypair kp;
-        if (wallet_keypair(s->ws, reps[i].wallet, reps[i].account, &kp) != WALLET_OK)
-            continue;
-        elections_rep *r = elections_rep_new(&kp, reps[i].weight, ts, REP_MAX_ROOTS);
-        sodium_memzero(&kp, sizeof kp);
+        elections_rep *r =
+            elections_rep_new(&s->keys[reps[i].key], reps[i].weight, ts, REP_MAX_ROOTS);
         if (!r || elections_active_add_rep(a, r) != 0) {
             elections_rep_free(r);
             elections_active_free(a);
@@ -696,6 +654,15 @@ elections_service *elections_service_new(const elections_service_config *cfg,
         s->cfg.online_weight_minimum = smn_amount_one_smn() * 60000u;
     if (hooks)
         s->hooks = *hooks;
+    for (size_t i = 0; cfg->keys && i < cfg->nkeys && s->nkeys < ELECTIONS_SERVICE_MAX_REPS; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < s->nkeys && !dup; k++)
+            dup = memcmp(s->keys[k].pub, cfg->keys[i].pub, 32) == 0;
+        if (!dup)
+            s->keys[s->nkeys++] = cfg->keys[i];
+    }
+    s->cfg.keys = NULL; /* ours are copies */
+    s->cfg.nkeys = s->nkeys;
     s->data_dir = strdup(cfg->data_dir);
     s->cfg.data_dir = s->data_dir;
     s->active = s->data_dir ? new_container(s) : NULL;
@@ -713,7 +680,7 @@ void elections_service_free(elections_service *s)
         return;
     elections_active_free(s->active);
     ledger_ro_close(s->ledger);
-    wallet_store_close(s->ws);
+    sodium_memzero(s->keys, sizeof s->keys);
     free(s->backlog);
     free(s->answered);
     free(s->data_dir);

@@ -1,16 +1,17 @@
 /* The elections process's view of the node: the active-elections container
- * (active.h) fed from the ledger, with this node's representatives taken
- * from its wallets, and the read-only ledger DB for weights and for
- * rebuilding after a restart. No IPC here: ledger_link.c and net_link.c
+ * (active.h) fed from the ledger, voting with the representative keys it
+ * is given, and the read-only ledger DB for weights and for rebuilding
+ * after a restart. No IPC here: ledger_link.c and net_link.c
  * feed blocks and votes in and carry confirmations, votes and vote requests
  * out through the hooks, so the whole flow is drivable without sockets.
  *
- * Representatives: every account of a wallet in DATA_DIR/wallets.db that
- * opens with the empty password (each locked wallet is tried once), whose
- * ledger weight is non-zero; at most ELECTIONS_SERVICE_MAX_REPS. When that
- * set changes, the container is rebuilt with the new representatives and
- * the ledger is scanned again, so a representative found late still votes
- * on what is pending.
+ * Representatives: each given key (the process reads them from its
+ * representative key file, common/keyfile.h, and on dev adds the published
+ * genesis key) whose account has ledger weight; at most
+ * ELECTIONS_SERVICE_MAX_REPS. The service never sees a wallet. When the set
+ * with weight changes (weight delegated or moved away), the container is
+ * rebuilt with the new representatives and the ledger is scanned again, so
+ * a representative that gains weight late still votes on what is pending.
  *
  * Scheduling (docs/consensus.md "Scheduler"): at most max_active elections
  * run at once. New blocks from the ledger start theirs at once while there
@@ -48,7 +49,9 @@
 typedef struct elections_service elections_service;
 
 typedef struct {
-    const char *data_dir;               /* ledger.db and wallets.db live here */
+    const char *data_dir;               /* ledger.db lives here */
+    const smn_keypair *keys;            /* voting keys (copied; wiped on free) */
+    size_t nkeys;
     const smn_network *net;             /* required */
     smn_amount_t online_weight_minimum; /* quorum floor; 0: 60,000 smn */
     uint32_t quorum_percent;            /* 0: 67 */
@@ -99,7 +102,7 @@ void elections_service_vote_request(elections_service *s, const elections_pair *
 /* The vote feed (re)connected: votes may have been lost, ask for all. */
 void elections_service_votes_lost(elections_service *s);
 
-/* Re-read the wallets and weights; rebuilds when the set of representatives
+/* Re-read the keys' weights; rebuilds when the set of representatives
  * changed and then starts a new scan. Returns the number of representatives. */
 size_t elections_service_load_reps(elections_service *s);
 /* Start a new scan of the ledger for unconfirmed blocks (the previous one,

@@ -12,8 +12,6 @@
 
 #include "procs/elections/service.h"
 #include "procs/ledger/confirm.h"
-#include "procs/rpc/wallet_crypto.h"
-#include "procs/rpc/wallet_store.h"
 #include "tests/ledger/helpers.h"
 
 typedef struct {
@@ -66,11 +64,13 @@ typedef struct {
     char dir[256];
     ledger_store *store;
     uint8_t frontier_g[32], frontier_a[32], send2[32];
+    smn_keypair keys[2]; /* what the process would read from its key file */
+    size_t nkeys;
 } world;
 
 /* genesis sends to A twice and to B once; A receives the first send. No
  * block but genesis is cemented: 4 unconfirmed blocks on 2 accounts. */
-static void make_world(world *w, bool with_wallet)
+static void make_world(world *w, bool with_key)
 {
     tl_tmpdir(w->dir);
     w->store = tl_open(w->dir, NULL);
@@ -95,15 +95,11 @@ static void make_world(world *w, bool with_wallet)
     assert_int_equal(tl_process1(p, &blk), LEDGER_ACCEPTED);
     tl_hash(&blk, w->frontier_a);
     ledger_processor_destroy(p);
-    if (!with_wallet)
-        return;
-    wallet_store *ws;
-    assert_int_equal(wallet_store_open(w->dir, false, &ws), WALLET_OK);
-    wallet_create_opts o = {.kdf = wallet_kdf_light()};
-    uint8_t id[WALLET_ID_BYTES], pub[32];
-    assert_int_equal(wallet_create(ws, &o, id), WALLET_OK);
-    assert_int_equal(wallet_adhoc_insert(ws, id, g.kp.priv, pub), WALLET_OK);
-    wallet_store_close(ws);
+    /* a key without weight is given too: it must stay silent */
+    w->keys[0] = b.kp;
+    w->nkeys = 1;
+    if (with_key)
+        w->keys[w->nkeys++] = g.kp;
 }
 
 static void free_world(world *w)
@@ -117,6 +113,8 @@ static elections_service *make_service(world *w, rec *r, uint32_t request_ticks)
     memset(r, 0, sizeof *r);
     elections_service_config cfg = {
         .data_dir = w->dir,
+        .keys = w->keys,
+        .nkeys = w->nkeys,
         .net = tl_dev(),
         .request_ticks = request_ticks,
         .ticks_per_second = 10,
@@ -203,15 +201,9 @@ static void requests_and_refused_confirms(void **state)
     elections_service_free(s);
 
     /* a representative, but the confirm queue refuses: elected again */
-    wallet_store *ws;
-    assert_int_equal(wallet_store_open(w.dir, false, &ws), WALLET_OK);
-    wallet_create_opts o = {.kdf = wallet_kdf_light()};
-    uint8_t id[WALLET_ID_BYTES], pub[32];
     tl_account gen;
     tl_genesis(&gen);
-    assert_int_equal(wallet_create(ws, &o, id), WALLET_OK);
-    assert_int_equal(wallet_adhoc_insert(ws, id, gen.kp.priv, pub), WALLET_OK);
-    wallet_store_close(ws);
+    w.keys[w.nkeys++] = gen.kp;
     s = make_service(&w, &r, 5);
     r.refuse = true;
     assert_int_equal(elections_service_load_reps(s), 1);

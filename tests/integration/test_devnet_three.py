@@ -2,11 +2,13 @@
 dirs, loopback peering and RPC ports. Nodes 2 and 3 are configured with node
 1 as their only peer (and find each other by peer exchange).
 
-Every dev node's rpc creates the demo wallet holding the genesis key, so at
-first each node could vote with the whole supply by itself. Node 1 therefore
-moves all the weight to a new representative account that only its wallet
-holds (a change block); from then on nodes 2 and 3 can confirm a block only
-with the votes node 1 relays over the network.
+Every dev node votes with the published genesis key, so at first each node
+could confirm with the whole supply by itself. Node 1 therefore gets a
+representative key of its own, in a password-protected key file
+(`smallnano-cli rep-key create`, the password in a file named by
+`[elections] representative_password_file`), and moves all the weight to
+that account (a change block); from then on nodes 2 and 3 can confirm a
+block only with the votes node 1 relays over the network.
 
 Then: sends from node 1 via RPC must reach nodes 2 and 3 (block_info on their
 RPC) and be confirmed on all three; the time to arrival and to confirmation
@@ -18,7 +20,8 @@ pulls the chain below it from the peer that published it (bulk_pull). A
 full bootstrap (frontier scan) is the bootstrap process's job, not tested
 here.
 
-usage: test_devnet_three.py SMALLNANOD
+usage: test_devnet_three.py SMALLNANOD [SMALLNANO_CLI]
+(the CLI defaults to ../procs/cli/smallnano-cli beside SMALLNANOD's directory)
 """
 import contextlib
 import json
@@ -26,6 +29,7 @@ import os
 import signal
 import socket
 import statistics
+import subprocess
 import sys
 import time
 import urllib.error
@@ -51,14 +55,15 @@ def free_port():
 
 
 class DevNode(Node):
-    def __init__(self, smallnanod, index, peers=()):
+    def __init__(self, smallnanod, index, peers=(), elections=""):
         self.index = index
         self.rpc_port = free_port()
         self.peer_port = free_port()
-        config = "[rpc]\nport = %d\n[net]\nport = %d\npeers = %s\n%s" % (
+        config = "[rpc]\nport = %d\n[net]\nport = %d\npeers = %s\n%s%s" % (
             self.rpc_port, self.peer_port,
-            ",".join("127.0.0.1:%d" % p for p in peers), SUPERVISOR)
-        super().__init__(smallnanod, config)
+            ",".join("127.0.0.1:%d" % p for p in peers), SUPERVISOR, elections)
+        super().__init__(smallnanod, config, autostart=False)
+
 
     def rpc(self, action, **fields):
         req = dict(action=action, **fields)
@@ -70,6 +75,22 @@ class DevNode(Node):
 
     def peers(self):
         return call(self.sock("net"), "peers", timeout=5.0)
+
+
+def make_rep_key(cli, node):
+    """A representative key file in node's data dir, under a password kept
+    in a file of its own; returns (the [elections] config, the account)."""
+    os.makedirs(node.data, exist_ok=True)
+    pw = os.path.join(node.dir, "rep-password")
+    with open(pw, "w") as f:
+        f.write("correct horse battery staple\n")
+    os.chmod(pw, 0o600)
+    key = os.path.join(node.data, "representative.key")
+    out = subprocess.run([cli, "rep-key", "create", key, "--password-file", pw],
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        fail("rep-key create: %s" % out.stderr)
+    return "[elections]\nrepresentative_password_file = %s\n" % pw, out.stdout.strip()
 
 
 def wait_for(what, cond, timeout, nodes, step=0.005):
@@ -120,13 +141,21 @@ def track(nodes, h, t0, timeout=20.0):
 
 
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: test_devnet_three.py SMALLNANOD")
+    if len(sys.argv) not in (2, 3):
+        fail("usage: test_devnet_three.py SMALLNANOD [SMALLNANO_CLI]")
     smallnanod = sys.argv[1]
+    cli = sys.argv[2] if len(sys.argv) == 3 else os.path.join(
+        os.path.dirname(os.path.abspath(smallnanod)), "..", "procs", "cli", "smallnano-cli")
     with contextlib.ExitStack() as stack:
         n1 = stack.enter_context(DevNode(smallnanod, 1))
+        elections, rep = make_rep_key(cli, n1)
+        with open(n1.conf, "a") as f:
+            f.write(elections)
+        n1.start()
         n2 = stack.enter_context(DevNode(smallnanod, 2, [n1.peer_port]))
         n3 = stack.enter_context(DevNode(smallnanod, 3, [n1.peer_port]))
+        n2.start()
+        n3.start()
         nodes = [n1, n2, n3]
         for n in nodes:
             n.wait_ready(timeout=60)
@@ -144,10 +173,11 @@ def main():
         if port != n1.peer_port:
             fail("node 1 reports peering port %r, configured %d" % (port, n1.peer_port))
 
-        # ---- only node 1 may vote: move the weight to a key only it holds ----
+        # ---- only node 1 may vote: move the weight to the key only it holds ----
         w = n1.rpc("wallet_list")["wallets"][0]
         wallet, genesis = w["id"], w["accounts"][0]
-        rep = n1.rpc("account_create", wallet=wallet)["account"]
+        if "representative key file" not in n1.read_log():
+            fail("node 1 did not read its representative key file:\n" + n1.read_log())
         change = n1.rpc("account_representative_set", wallet=wallet, account=genesis,
                         representative=rep)
         if "block" not in change:
@@ -165,8 +195,9 @@ def main():
             if n.rpc("account_weight", account=genesis).get("weight") != "0":
                 fail("node %d still gives the genesis account weight" % n.index)
 
-        # The elections process re-reads its representatives' weights every
-        # 5 s: after that, nodes 2 and 3 have none left and must hear votes.
+        # The elections process re-reads its keys' weights every 5 s: after
+        # that node 1 votes with the new key, and nodes 2 and 3 have no
+        # weight left and must hear votes.
         time.sleep(6)
 
         # ---- sends from node 1: arrival and confirmation everywhere ----
