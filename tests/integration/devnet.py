@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -41,8 +42,8 @@ from nodeutil import IpcError, Node, call, children_of, free_port  # noqa: E402
 SUPPLY = blocks.SUPPLY
 
 SUPERVISOR_CONF = """[supervisor]
-restart_backoff_ms = 20
-restart_backoff_max_ms = 200
+restart_backoff_ms = %d
+restart_backoff_max_ms = %d
 max_restarts = 100
 """
 
@@ -64,14 +65,14 @@ class DevNode(Node):
     own under parent instead of a temp dir (kept on exit when `keep`)."""
 
     def __init__(self, smallnanod, index, rpc_port, peer_port, peers=(), parent=None,
-                 keep=False, extra_config=""):
+                 keep=False, extra_config="", restart_backoff_ms=20):
         self.index = index
         self.rpc_port = rpc_port
         self.peer_port = peer_port
         self.keep = keep
         config = "[rpc]\nport = %d\n[net]\nport = %d\npeers = %s\n%s%s" % (
             rpc_port, peer_port, ",".join("127.0.0.1:%d" % p for p in peers),
-            SUPERVISOR_CONF, extra_config)
+            SUPERVISOR_CONF % (restart_backoff_ms, max(200, restart_backoff_ms)), extra_config)
         super().__init__(smallnanod, config, autostart=False)
         if parent:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -116,12 +117,12 @@ class DevNode(Node):
         except ValueError:
             raise RpcError("node %d %s: HTTP %d %r" % (self.index, action, r.status, data[:200]))
 
-    def rpc_ok(self, action, key, **fields):
-        """The answer's `key`, or RpcError naming the action and the error."""
+    def rpc_ok(self, action, answer_field, **fields):
+        """The answer's answer_field, or RpcError naming the action and the error."""
         r = self.rpc(action, **fields)
-        if key not in r:
+        if answer_field not in r:
             raise RpcError("node %d %s: %r" % (self.index, action, r))
-        return r[key]
+        return r[answer_field]
 
     def peers(self):
         return call(self.sock("net"), "peers", timeout=5.0)
@@ -149,6 +150,23 @@ class DevNode(Node):
                 self.dir = kept
         else:
             super().cleanup()
+
+    def unconfirmed(self, limit=20):
+        """Blocks above their account's confirmation height, read from
+        ledger.db (read-only): [(account, height, hash, subtype)], for
+        diagnostics."""
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.data, "ledger.db"),
+                             uri=True, timeout=5)
+        try:
+            rows = db.execute(
+                "SELECT b.account, b.height, b.hash, b.subtype FROM blocks b JOIN accounts a"
+                " ON a.account = b.account WHERE b.height > a.conf_height ORDER BY b.id LIMIT ?",
+                (limit,)).fetchall()
+        finally:
+            db.close()
+        names = {0: "send", 1: "receive", 2: "open", 3: "change"}
+        return [(blocks.address(bytes(a)), h, bytes(x).hex().upper(), names.get(t, t))
+                for a, h, x, t in rows]
 
     def log_tail(self, n=6000):
         return self.read_log()[-n:]
@@ -210,7 +228,7 @@ class Devnet:
     """N nodes, K representatives; see the module docstring."""
 
     def __init__(self, smallnanod, nodes=3, reps=1, split=None, base_port=None, root=None,
-                 extra_config="", log=None, timeout=60.0):
+                 extra_config="", log=None, timeout=60.0, restart_backoff_ms=20):
         if nodes < 1:
             raise DevnetError("need at least one node")
         if not 1 <= reps <= nodes:
@@ -229,6 +247,7 @@ class Devnet:
         self.base_port = base_port
         self.root = root
         self.extra_config = extra_config
+        self.restart_backoff_ms = restart_backoff_ms
         self.log = log or (lambda msg: None)
         self.timeout = timeout
         self.nodes = []
@@ -263,7 +282,8 @@ class Devnet:
             node = DevNode(self.smallnanod, i + 1, rpc, peer,
                            peers=[first_peer] if first_peer else (),
                            parent=self.root, keep=self.root is not None,
-                           extra_config=self.extra_config)
+                           extra_config=self.extra_config,
+                           restart_backoff_ms=self.restart_backoff_ms)
             if first_peer is None:
                 first_peer = peer
             self.nodes.append(node)
