@@ -130,6 +130,9 @@ class DevNode(Node):
     def pids(self):
         return {p["name"]: p["pid"] for p in self.status()}
 
+    def status_by_name(self):
+        return {p["name"]: p for p in self.status()}
+
     def all_pids(self):
         """The supervisor and every child running now."""
         out = [self.proc.pid] if self.proc else []
