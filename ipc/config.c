@@ -77,6 +77,12 @@ static const key_spec keys[] = {
     STR("net", "address", net_address, check_address),
     U32("net", "port", net_port, 0, 65535),
     STR("net", "peers", net_peers, NULL),
+    U32("net", "max_peers", net_max_peers, 1, 1024),
+    U32("net", "max_peers_per_address", net_max_peers_per_address, 0, 1024),
+    U32("net", "reserved_outbound", net_reserved_outbound, 0, 1023),
+    U32("net", "max_pending", net_max_pending, 1, 1024),
+    U32("net", "max_pending_per_address", net_max_pending_per_address, 1, 1024),
+    U32("net", "handshake_timeout_ms", net_handshake_timeout_ms, 100, 60000),
     U32("supervisor", "max_restarts", max_restarts, 0, 1000000),
     U32("supervisor", "max_restart_window_s", max_restart_window_s, 1, 86400),
     U32("supervisor", "shutdown_timeout_s", shutdown_timeout_s, 1, 3600),
@@ -85,6 +91,9 @@ static const key_spec keys[] = {
     U32("supervisor", "restart_backoff_ms", restart_backoff_ms, 0, 3600000),
     U32("supervisor", "restart_backoff_max_ms", restart_backoff_max_ms, 0, 3600000),
     STR("elections", "online_weight_minimum", online_weight_minimum, check_raw_amount),
+    U32("elections", "max_active", elections_max_active, 16, 1000000),
+    U32("elections", "backlog", elections_backlog, 16, 10000000),
+    U32("elections", "vote_request_ms", elections_vote_request_ms, 0, 600000),
     U64("ledger", "max_blocks_per_account", max_blocks_per_account, 0, UINT64_MAX),
 };
 
@@ -101,7 +110,16 @@ void ipc_config_defaults(ipc_config *c)
     strcpy(c->rpc_address, "127.0.0.1");
     c->rpc_enable_control = IPC_SWITCH_AUTO;
     c->rpc_auto_receive = IPC_SWITCH_AUTO;
+    c->net_max_peers = 64;
+    c->net_max_peers_per_address = 4;
+    c->net_reserved_outbound = 8;
+    c->net_max_pending = 32;
+    c->net_max_pending_per_address = 8;
+    c->net_handshake_timeout_ms = 3000;
     strcpy(c->online_weight_minimum, "0");
+    c->elections_max_active = 5000;
+    c->elections_backlog = 65536;
+    c->elections_vote_request_ms = 500;
     c->max_restarts = 5;
     c->max_restart_window_s = 60;
     c->shutdown_timeout_s = 10;

@@ -22,6 +22,18 @@ static const ipc_field peers_r_fields[] = {
     IPC_UINT("blocks_out", true),
     IPC_UINT("votes_in", true),
     IPC_UINT("votes_out", true),
+    /* vote requests (optional: older nets omit them; docs/protocol.md "confirm_req") */
+    IPC_UINT("vote_reqs_out", false),
+    IPC_UINT("vote_reqs_dropped", false),
+    IPC_UINT("vote_reqs_in", false),
+    IPC_UINT("vote_reqs_throttled", false),
+    IPC_UINT("vote_answers_out", false),
+    IPC_UINT("vote_answers_dropped", false),
+    IPC_UINT("votes_redelivered", false),
+    /* peering limits (docs/architecture.md "Peering") */
+    IPC_UINT("pending", false),
+    IPC_UINT("evicted", false),
+    IPC_UINT("throttled", false),
 };
 static const ipc_field frontiers_fields[] = {
     IPC_BIN("start", false, 32, 32),
@@ -67,10 +79,14 @@ static const ipc_kind kinds[] = {
     IPC_KIND("request_votes", request_votes_fields),
     IPC_KIND("vote_request", vote_request_fields),
     IPC_KIND("send_vote", send_vote_fields),
-    IPC_KIND_EMPTY("subscribe_votes"),           IPC_KIND("vote", vote_fields),
-    IPC_KIND("broadcast_vote", vote_fields),     IPC_KIND_EMPTY("peers"),
-    IPC_KIND("peers_r", peers_r_fields),         IPC_KIND("frontiers", frontiers_fields),
-    IPC_KIND("frontiers_r", frontiers_r_fields), IPC_KIND("pull", pull_fields),
+    IPC_KIND_EMPTY("subscribe_votes"),
+    IPC_KIND("vote", vote_fields),
+    IPC_KIND("broadcast_vote", vote_fields),
+    IPC_KIND_EMPTY("peers"),
+    IPC_KIND("peers_r", peers_r_fields),
+    IPC_KIND("frontiers", frontiers_fields),
+    IPC_KIND("frontiers_r", frontiers_r_fields),
+    IPC_KIND("pull", pull_fields),
     IPC_KIND("pull_r", pull_r_fields),
 };
 

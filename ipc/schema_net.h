@@ -9,11 +9,20 @@
  *   peers {}            -> peers_r {peers: [{endpoint, node_id, inbound,
  *                                   listen?, block_count?}], known, banned,
  *                                   port, node_id, blocks_in, blocks_out,
- *                                   votes_in, votes_out}
+ *                                   votes_in, votes_out, vote_reqs_out?,
+ *                                   vote_reqs_dropped?, vote_reqs_in?,
+ *                                   vote_reqs_throttled?, vote_answers_out?,
+ *                                   vote_answers_dropped?, votes_redelivered?,
+ *                                   pending?, evicted?, throttled?}
  *       the ready channels (endpoint "1.2.3.4:17075" as connected; listen,
  *       the peering endpoint the peer announced; block_count from its last
  *       signed telemetry), the size of the peer table, the bans in force,
- *       our peering port (0: not listening) and node id, and counters.
+ *       our peering port (0: not listening) and node id, and counters
+ *       (the vote_* ones: confirm_req sent / not sent for budget or absent
+ *       peer, received and forwarded / throttled, send_vote answers sent /
+ *       dropped, seen confirm_acks re-delivered as answers), inbound
+ *       connections still handshaking, those closed for newer ones, and
+ *       peer messages dropped by a per-type flood gate.
  *
  *   frontiers {start?, count, peer?} -> frontiers_r {entries: [{account,
  *                                   hash}], peer}

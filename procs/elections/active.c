@@ -59,6 +59,7 @@ struct elections_active {
     size_t nreps;
     uint8_t (*queue)[32]; /* roots whose elections need a recount */
     size_t qhead, qn, qcap;
+    uint8_t req_cursor[32]; /* the root after which the next request walk starts */
 };
 
 void elections_active_config_default(elections_active_config *c)
@@ -73,6 +74,8 @@ void elections_active_config_default(elections_active_config *c)
     c->vote_cache_entries = 1024;
     c->vote_cache_ttl = 300;
     c->recent_confirmed = 8192;
+    c->request_interval = 5;
+    c->request_interval_max = 100;
 }
 
 elections_active *elections_active_new(const elections_active_config *cfg,
@@ -130,6 +133,7 @@ int elections_active_add_rep(elections_active *a, elections_rep *rep)
         return -EEXIST;
     if (a->nreps == MAX_REPS)
         return -ENOMEM;
+    elections_rep_set_deferred(rep, a->cfg.defer_votes);
     a->reps[a->nreps++] = rep;
     return 0;
 }
@@ -224,6 +228,15 @@ static void recent_add(recent_set *r, const uint8_t key[32])
     memcpy(r->e[i].key, key, 32);
     r->e[i].seq = r->seq++;
     r->n++;
+}
+
+static void recent_remove(recent_set *r, const uint8_t key[32])
+{
+    size_t i = recent_lb(r, key);
+    if (i < r->n && memcmp(r->e[i].key, key, 32) == 0) {
+        memmove(&r->e[i], &r->e[i + 1], (r->n - i - 1) * sizeof(recent_entry));
+        r->n--;
+    }
 }
 
 static elections_election *find_root(const elections_active *a, const uint8_t root[32])
@@ -528,6 +541,8 @@ elections_start_status elections_active_start(elections_active *a, const smn_blo
         e = elections_election_new(b, a->now);
         if (!e)
             return ELECTIONS_START_NOMEM;
+        elections_election_request_set(e, a->now + a->cfg.request_interval,
+                                       a->cfg.request_interval);
         hash_index_add(a, hash, e);
         size_t i = root_lb(a, root);
         memmove(&a->by_root[i + 1], &a->by_root[i], (a->n - i) * sizeof(elections_election *));
@@ -595,6 +610,95 @@ void elections_active_tick(elections_active *a, uint64_t now)
         }
         i++;
     }
+}
+
+size_t elections_active_flush_votes(elections_active *a)
+{
+    size_t total = 0;
+    bool more = true;
+    while (more) {
+        more = false;
+        for (size_t r = 0; r < a->nreps; r++) {
+            elections_vote v[8];
+            size_t n = elections_rep_take_votes(a->reps[r], v, 8);
+            for (size_t i = 0; i < n; i++)
+                emit_own(a, a->reps[r], &v[i]);
+            total += n;
+            more = more || n > 0;
+        }
+        settle(a); /* quorum may bring final votes: the next round signs them */
+    }
+    return total;
+}
+
+bool elections_active_votes_pending(const elections_active *a)
+{
+    for (size_t r = 0; r < a->nreps; r++)
+        if (elections_rep_pending(a->reps[r]))
+            return true;
+    return false;
+}
+
+size_t elections_active_due_requests(elections_active *a, elections_pair *out, size_t max)
+{
+    if (a->cfg.request_interval == 0 || a->n == 0 || max == 0)
+        return 0;
+    size_t got = 0, start = root_lb(a, a->req_cursor);
+    for (size_t k = 0; k < a->n; k++) {
+        elections_election *e = a->by_root[(start + k) % a->n];
+        if (elections_election_request_next(e) > a->now)
+            continue;
+        size_t nc = elections_election_candidates(e);
+        if (got + nc > max)
+            break;
+        for (size_t c = 0; c < nc; c++) {
+            memcpy(out[got].hash, elections_election_hash(e, c), 32);
+            memcpy(out[got].root, elections_election_root(e), 32);
+            got++;
+        }
+        uint64_t gap = elections_election_request_gap(e);
+        uint64_t next_gap =
+            gap * 2 > a->cfg.request_interval_max ? a->cfg.request_interval_max : gap * 2;
+        if (next_gap < a->cfg.request_interval)
+            next_gap = a->cfg.request_interval;
+        elections_election_request_set(e, a->now + gap, next_gap);
+        /* the walk resumes after this root */
+        memcpy(a->req_cursor, elections_election_root(e), 32);
+        for (int i = 31; i >= 0 && ++a->req_cursor[i] == 0; i--)
+            ;
+    }
+    return got;
+}
+
+void elections_active_request_all(elections_active *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        elections_election_request_set(a->by_root[i], a->now, a->cfg.request_interval);
+}
+
+bool elections_active_cemented(elections_active *a, const uint8_t hash[32])
+{
+    elections_election *e = find_hash(a, hash);
+    if (!e)
+        return false;
+    uint8_t root[32];
+    memcpy(root, elections_election_root(e), 32);
+    recent_add(&a->done_hashes, hash);
+    recent_add(&a->done_roots, root);
+    remove_election(a, e, true);
+    return true;
+}
+
+void elections_active_forget_confirmed(elections_active *a, const uint8_t hash[32],
+                                       const uint8_t root[32])
+{
+    recent_remove(&a->done_hashes, hash);
+    recent_remove(&a->done_roots, root);
+}
+
+size_t elections_active_room(const elections_active *a)
+{
+    return a->cfg.max_elections - a->n;
 }
 
 uint64_t elections_active_now(const elections_active *a)

@@ -31,15 +31,26 @@ typedef struct {
     smn_amount_t online_weight_minimum; /* the quorum floor (raw) */
     uint64_t online_window;             /* ticks a representative counts as online */
     size_t max_online_reps;
-    size_t vote_cache_entries; /* hashes with votes but no block yet */
-    uint64_t vote_cache_ttl;   /* ticks such votes are kept */
-    size_t recent_confirmed;   /* confirmed hashes and roots remembered: late votes are
-                                  dropped, forks of a confirmed root never start */
+    size_t vote_cache_entries;     /* hashes with votes but no block yet */
+    uint64_t vote_cache_ttl;       /* ticks such votes are kept */
+    size_t recent_confirmed;       /* confirmed hashes and roots remembered: late votes are
+                                      dropped, forks of a confirmed root never start */
+    uint64_t request_interval;     /* ticks from an election's start to its first vote
+                                      request; 0: never ask */
+    uint64_t request_interval_max; /* the gap between requests doubles up to this */
+    bool defer_votes; /* our representatives' votes wait for elections_active_flush_votes */
 } elections_active_config;
+
+/* One block whose votes are asked for. */
+typedef struct {
+    uint8_t hash[32];
+    uint8_t root[32];
+} elections_pair;
 
 /* Defaults: 5000 elections, ttl 300 ticks, 67%, minimum 0 (set it per
  * network!), window 300 ticks, 1024 online reps, 1024 cache entries for
- * 300 ticks, 8192 recent confirmations. */
+ * 300 ticks, 8192 recent confirmations, vote requests after 5 ticks then
+ * backing off to every 100. */
 void elections_active_config_default(elections_active_config *c);
 
 typedef struct {
@@ -112,6 +123,39 @@ elections_vote_outcome elections_active_vote(elections_active *a, const election
 /* Advance logical time to now (ignored if now is earlier): expire old
  * elections, online representatives and cached votes. */
 void elections_active_tick(elections_active *a, uint64_t now);
+
+/* Deferred votes (defer_votes): start, vote and tick decide what our
+ * representatives vote for but sign nothing; this signs everything decided
+ * in batches (rep.h: up to 12 hashes a vote), applies the votes here,
+ * passes each to vote_generated, and repeats while that brings new
+ * decisions (quorum -> final votes). Returns the votes signed. With a
+ * representative holding the weight, a block started and then flushed is
+ * confirmed when this returns. */
+size_t elections_active_flush_votes(elections_active *a);
+bool elections_active_votes_pending(const elections_active *a);
+
+/* Vote requests. Every election not confirmed request_interval ticks after
+ * it started is due for a request; each time it is handed out the gap to
+ * its next one doubles, up to request_interval_max. Fills out with up to
+ * max pairs (every candidate of a due election, so a fork asks about each
+ * side; an election whose candidates do not fit waits for the next call),
+ * walking the elections in root order from where the previous call
+ * stopped, so a bounded call still serves every election in turn.
+ * Returns the number of pairs. */
+size_t elections_active_due_requests(elections_active *a, elections_pair *out, size_t max);
+/* Votes may have been lost (the vote feed reconnected): every election is
+ * due at the current tick, and its gap starts again from request_interval. */
+void elections_active_request_all(elections_active *a);
+/* The ledger cemented hash (our confirm, or a dependency of another): if it
+ * is a candidate, its election is over; it leaves like a confirmed one, but
+ * without the confirmed callback. Returns true when an election ended. */
+bool elections_active_cemented(elections_active *a, const uint8_t hash[32]);
+/* The confirmation of root could not be delivered to the ledger: forget
+ * that it was confirmed here, so the block can be elected again later. */
+void elections_active_forget_confirmed(elections_active *a, const uint8_t hash[32],
+                                       const uint8_t root[32]);
+/* Room for n more elections below max_elections. */
+size_t elections_active_room(const elections_active *a);
 
 uint64_t elections_active_now(const elections_active *a);
 size_t elections_active_size(const elections_active *a);

@@ -23,6 +23,7 @@ typedef struct {
 struct elections_election {
     uint8_t root[32];
     uint64_t start_tick;
+    uint64_t req_next, req_gap; /* vote-request schedule (active.c drives it) */
     elections_state state;
     size_t ncand;
     candidate cand[ELECTIONS_MAX_CANDIDATES];
@@ -216,6 +217,22 @@ const uint8_t *elections_election_root(const elections_election *e)
 uint64_t elections_election_start_tick(const elections_election *e)
 {
     return e->start_tick;
+}
+
+uint64_t elections_election_request_next(const elections_election *e)
+{
+    return e->req_next;
+}
+
+uint64_t elections_election_request_gap(const elections_election *e)
+{
+    return e->req_gap;
+}
+
+void elections_election_request_set(elections_election *e, uint64_t next, uint64_t gap)
+{
+    e->req_next = next;
+    e->req_gap = gap;
 }
 
 elections_state elections_election_state(const elections_election *e)

@@ -83,6 +83,12 @@ unsigned elections_election_update(elections_election *e, smn_amount_t delta);
 
 const uint8_t *elections_election_root(const elections_election *e);
 uint64_t elections_election_start_tick(const elections_election *e);
+/* The vote-request schedule the container keeps with each election: the
+ * tick the next request is due and the gap before the one after it
+ * (both 0 for a new election). */
+uint64_t elections_election_request_next(const elections_election *e);
+uint64_t elections_election_request_gap(const elections_election *e);
+void elections_election_request_set(elections_election *e, uint64_t next, uint64_t gap);
 elections_state elections_election_state(const elections_election *e);
 size_t elections_election_candidates(const elections_election *e);
 /* i < elections_election_candidates(e), in arrival order. */

@@ -1,6 +1,7 @@
 #include "procs/elections/net_link.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "ipc/schema_net.h"
@@ -8,7 +9,7 @@
 static struct {
     ipc_endpoint *ep;
     elections_service *svc;
-    uint64_t in, out, dropped;
+    uint64_t in, out, dropped, requests_in, requests_out;
 } net_link_state;
 
 static void on_vote(const ipc_msg *m)
@@ -29,6 +30,32 @@ static void on_vote(const ipc_msg *m)
     smn_debug("vote from the network: %s", elections_vote_outcome_str(o));
 }
 
+/* A peer asked for votes: the schema bounds the pairs (1..12, bin 32). */
+static void on_vote_request(const ipc_msg *m)
+{
+    const uint8_t *peer;
+    size_t len;
+    const ipc_obj *arr = ipc_get_array(m->body, "pairs");
+    if (!net_link_state.svc || !arr || !ipc_get_bin(m->body, "peer", &peer, &len) || len != 32)
+        return;
+    elections_pair pairs[IPC_NET_MAX_VOTE_REQ];
+    size_t n = 0;
+    for (size_t i = 0; i < ipc_array_len(arr) && n < IPC_NET_MAX_VOTE_REQ; i++) {
+        const ipc_obj *e = ipc_array_at(arr, i);
+        const uint8_t *h, *r;
+        size_t hl, rl;
+        if (!ipc_get_bin(e, "hash", &h, &hl) || !ipc_get_bin(e, "root", &r, &rl) || hl != 32 ||
+            rl != 32)
+            continue;
+        memcpy(pairs[n].hash, h, 32);
+        memcpy(pairs[n].root, r, 32);
+        n++;
+    }
+    net_link_state.requests_in++;
+    if (n)
+        elections_service_vote_request(net_link_state.svc, pairs, n, peer);
+}
+
 static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     (void)ud;
@@ -38,6 +65,8 @@ static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
     }
     if (ipc_msg_is(m, "vote"))
         on_vote(m);
+    else if (ipc_msg_is(m, "vote_request"))
+        on_vote_request(m);
 }
 
 static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
@@ -50,6 +79,9 @@ static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void
         return;
     }
     smn_debug("subscribed to votes from the network");
+    /* Votes that reached net while we were not subscribed are gone: ask. */
+    if (net_link_state.svc)
+        elections_service_votes_lost(net_link_state.svc);
 }
 
 static void on_state(ipc_conn *c, bool up, void *ud)
@@ -91,9 +123,9 @@ void elections_net_link_stop(void)
     net_link_state.ep = NULL;
 }
 
-void elections_net_link_vote(void *ctx, const elections_vote *v)
+/* broadcast_vote (peer NULL) or send_vote to one peer. */
+static void send_vote_msg(const elections_vote *v, const uint8_t *peer)
 {
-    (void)ctx;
     uint8_t wire[ELECTIONS_VOTE_MAX_BYTES];
     size_t len = elections_vote_encode(v, wire, sizeof wire);
     ipc_conn *c = net_link_state.ep ? ipc_endpoint_conn(net_link_state.ep) : NULL;
@@ -102,10 +134,48 @@ void elections_net_link_vote(void *ctx, const elections_vote *v)
         return;
     }
     ipc_builder b;
-    ipc_build_begin(&b, "broadcast_vote");
+    ipc_build_begin(&b, peer ? "send_vote" : "broadcast_vote");
     ipc_put_bin(&b, "vote", wire, len);
+    if (peer)
+        ipc_put_bin(&b, "peer", peer, 32);
     if (ipc_notify(c, &b) == IPC_OK)
         net_link_state.out++;
     else
         net_link_state.dropped++;
+}
+
+void elections_net_link_vote(void *ctx, const elections_vote *v)
+{
+    (void)ctx;
+    send_vote_msg(v, NULL);
+}
+
+void elections_net_link_reply(void *ctx, const elections_vote *v, const uint8_t peer[32])
+{
+    (void)ctx;
+    send_vote_msg(v, peer);
+}
+
+void elections_net_link_request(void *ctx, const elections_pair *pairs, size_t n)
+{
+    (void)ctx;
+    ipc_conn *c = net_link_state.ep ? ipc_endpoint_conn(net_link_state.ep) : NULL;
+    if (!c)
+        return; /* the next request round asks again */
+    for (size_t i = 0; i < n; i += IPC_NET_MAX_VOTE_REQ) {
+        size_t k = n - i < IPC_NET_MAX_VOTE_REQ ? n - i : IPC_NET_MAX_VOTE_REQ;
+        ipc_builder b;
+        ipc_build_begin(&b, "request_votes");
+        ipc_put_array_begin(&b, "pairs");
+        for (size_t j = 0; j < k; j++) {
+            ipc_put_map_begin(&b, NULL);
+            ipc_put_bin(&b, "hash", pairs[i + j].hash, 32);
+            ipc_put_bin(&b, "root", pairs[i + j].root, 32);
+            ipc_put_map_end(&b);
+        }
+        ipc_put_array_end(&b);
+        if (ipc_notify(c, &b) != IPC_OK)
+            return;
+        net_link_state.requests_out++;
+    }
 }

@@ -1,14 +1,16 @@
 /* The elections process's link to the net process (DATA_DIR/run/net.sock,
  * the net family of ipc/schema_net.h): votes from peers go into
- * elections_service_vote, votes our representatives sign go out to every
- * peer as `broadcast_vote`.
+ * elections_service_vote and peers' vote requests into
+ * elections_service_vote_request; votes our representatives sign go out to
+ * every peer as `broadcast_vote`, answers to one peer as `send_vote`, and
+ * our own vote requests as `request_votes`.
  *
  * The endpoint reconnects by itself and subscribes (`subscribe_votes`) on
- * every connection. While net is down our votes are dropped (a peer learns
- * the outcome from later votes or from bootstrap), and so are peers' votes:
- * nothing durable depends on them. One link per process: the vote hook of
- * elections_service_hooks has no slot of its own, so the link is
- * process-wide. Everything runs on the child's event loop. */
+ * every connection. While net is down votes are dropped both ways; once
+ * subscribed again, every active election asks for votes at once
+ * (elections_service_votes_lost), so what was lost is asked for again. One link per process: the
+ * vote hook of elections_service_hooks has no slot of its own, so the link is process-wide.
+ * Everything runs on the child's event loop. */
 #ifndef ELECTIONS_NET_LINK_H
 #define ELECTIONS_NET_LINK_H
 
@@ -24,5 +26,9 @@ void elections_net_link_stop(void);
 
 /* An elections_service_hooks.vote: send v to every peer (ctx is ignored). */
 void elections_net_link_vote(void *ctx, const elections_vote *v);
+/* An elections_service_hooks.reply: send v to the peer with that node id. */
+void elections_net_link_reply(void *ctx, const elections_vote *v, const uint8_t peer[32]);
+/* An elections_service_hooks.request: ask peers for votes, 12 pairs a message. */
+void elections_net_link_request(void *ctx, const elections_pair *pairs, size_t n);
 
 #endif

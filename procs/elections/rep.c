@@ -8,6 +8,7 @@ typedef struct {
     uint8_t root[32];
     uint8_t hash[32];
     uint64_t timestamp; /* ELECTIONS_VOTE_FINAL once final */
+    bool pending;       /* decided, not signed yet (deferred mode) */
 } choice;
 
 struct elections_rep {
@@ -16,6 +17,9 @@ struct elections_rep {
     uint64_t next_ts;
     size_t max, n, cap;
     choice *choices; /* sorted by root */
+    bool deferred;
+    uint8_t (*pending)[32]; /* roots decided but not signed, in decision order */
+    size_t npending, cappending;
 };
 
 elections_rep *elections_rep_new(const smn_keypair *kp, smn_amount_t weight, uint64_t ts_base,
@@ -41,6 +45,7 @@ void elections_rep_free(elections_rep *r)
         return;
     smn_keypair_wipe(&r->kp);
     free(r->choices);
+    free(r->pending);
     free(r);
 }
 
@@ -136,6 +141,31 @@ static void sign_one(elections_rep *r, const uint8_t hash[32], uint64_t ts, elec
     (void)elections_vote_sign(out, &r->kp, ts, (const uint8_t(*)[32])hash, 1);
 }
 
+/* The choice c was just made: sign it now, or queue it for the next batch.
+ * A queue that cannot grow signs at once instead. */
+static elections_rep_status decide(elections_rep *r, choice *c, elections_vote *out)
+{
+    if (!r->deferred || c->pending) {
+        if (c->pending)
+            return ELECTIONS_REP_DEFERRED; /* already queued: signed with its new hash */
+        sign_one(r, c->hash, c->timestamp, out);
+        return ELECTIONS_REP_VOTED;
+    }
+    if (r->npending == r->cappending) {
+        size_t ncap = r->cappending ? r->cappending * 2 : 64;
+        uint8_t(*np)[32] = ncap <= r->max ? realloc(r->pending, ncap * 32) : NULL;
+        if (!np) {
+            sign_one(r, c->hash, c->timestamp, out);
+            return ELECTIONS_REP_VOTED;
+        }
+        r->pending = np;
+        r->cappending = ncap;
+    }
+    memcpy(r->pending[r->npending++], c->root, 32);
+    c->pending = true;
+    return ELECTIONS_REP_DEFERRED;
+}
+
 elections_rep_status elections_rep_vote(elections_rep *r, const uint8_t root[32],
                                         const uint8_t hash[32], elections_vote *out)
 {
@@ -152,8 +182,7 @@ elections_rep_status elections_rep_vote(elections_rep *r, const uint8_t root[32]
         return ELECTIONS_REP_NOMEM;
     memcpy(c->hash, hash, 32);
     c->timestamp = take_ts(r);
-    sign_one(r, hash, c->timestamp, out);
-    return ELECTIONS_REP_VOTED;
+    return decide(r, c, out);
 }
 
 elections_rep_status elections_rep_switch(elections_rep *r, const uint8_t root[32],
@@ -170,8 +199,7 @@ elections_rep_status elections_rep_switch(elections_rep *r, const uint8_t root[3
         return ELECTIONS_REP_NOMEM;
     memcpy(c->hash, hash, 32);
     c->timestamp = take_ts(r);
-    sign_one(r, hash, c->timestamp, out);
-    return ELECTIONS_REP_VOTED;
+    return decide(r, c, out);
 }
 
 elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32],
@@ -186,7 +214,87 @@ elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32
         return ELECTIONS_REP_NOMEM;
     memcpy(c->hash, hash, 32);
     c->timestamp = ELECTIONS_VOTE_FINAL;
-    sign_one(r, hash, ELECTIONS_VOTE_FINAL, out);
+    return decide(r, c, out);
+}
+
+void elections_rep_set_deferred(elections_rep *r, bool deferred)
+{
+    r->deferred = deferred;
+}
+
+size_t elections_rep_pending(const elections_rep *r)
+{
+    return r->npending;
+}
+
+/* Sign one batch: a group of hashes with a timestamp. */
+static void sign_group(elections_rep *r, uint64_t ts, uint8_t (*hashes)[32], size_t n,
+                       elections_vote *out)
+{
+    /* distinct roots, so distinct hashes: signing cannot fail */
+    (void)elections_vote_sign(out, &r->kp, ts, (const uint8_t(*)[32])hashes, n);
+}
+
+size_t elections_rep_take_votes(elections_rep *r, elections_vote *out, size_t max)
+{
+    if (max < 3)
+        return 0;
+    uint8_t normal[ELECTIONS_VOTE_MAX_HASHES][32], final[ELECTIONS_VOTE_MAX_HASHES][32];
+    size_t nn = 0, nf = 0, nv = 0, used = 0;
+    uint64_t ts = 0;
+    while (used < r->npending) {
+        choice *c = find(r, r->pending[used]);
+        if (!c || !c->pending) { /* forgotten, or signed at once meanwhile */
+            used++;
+            continue;
+        }
+        bool fin = c->timestamp == ELECTIONS_VOTE_FINAL;
+        size_t *cnt = fin ? &nf : &nn;
+        if (*cnt == ELECTIONS_VOTE_MAX_HASHES) {
+            if (nv + 3 > max)
+                break; /* keep room for this group and the two partial ones */
+            sign_group(r, fin ? ELECTIONS_VOTE_FINAL : ts, fin ? final : normal, *cnt, &out[nv++]);
+            *cnt = 0;
+        }
+        if (!fin) {
+            if (nn == 0)
+                ts = take_ts(r); /* one timestamp per vote, above every earlier one */
+            c->timestamp = ts;
+            memcpy(normal[nn++], c->hash, 32);
+        } else {
+            memcpy(final[nf++], c->hash, 32);
+        }
+        c->pending = false;
+        used++;
+    }
+    if (nn)
+        sign_group(r, ts, normal, nn, &out[nv++]);
+    if (nf)
+        sign_group(r, ELECTIONS_VOTE_FINAL, final, nf, &out[nv++]);
+    memmove(r->pending[0], r->pending[used], (r->npending - used) * 32);
+    r->npending -= used;
+    return nv;
+}
+
+elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[32],
+                                           elections_vote *out)
+{
+    if (r->weight == 0)
+        return ELECTIONS_REP_NO_WEIGHT;
+    choice *c = find(r, root);
+    if (!c)
+        return ELECTIONS_REP_NO_CHOICE;
+    sign_one(r, c->hash, c->timestamp, out);
+    return ELECTIONS_REP_VOTED;
+}
+
+elections_rep_status elections_rep_final_cemented(elections_rep *r, const uint8_t (*hashes)[32],
+                                                  size_t n, elections_vote *out)
+{
+    if (r->weight == 0)
+        return ELECTIONS_REP_NO_WEIGHT;
+    if (elections_vote_sign(out, &r->kp, ELECTIONS_VOTE_FINAL, hashes, n) != ELECTIONS_VOTE_OK)
+        return ELECTIONS_REP_NO_CHOICE; /* bad count or a repeated hash: nothing signed */
     return ELECTIONS_REP_VOTED;
 }
 

@@ -29,6 +29,8 @@ typedef enum {
     ELECTIONS_REP_DECLINED,   /* already voted this root for another block (first seen wins) */
     ELECTIONS_REP_UNCHANGED,  /* already voted this way: nothing new to say */
     ELECTIONS_REP_FINAL_DONE, /* already cast its final vote on this root */
+    ELECTIONS_REP_NO_CHOICE,  /* it has not voted on this root */
+    ELECTIONS_REP_DEFERRED,   /* decided; signed by the next elections_rep_take_votes */
     ELECTIONS_REP_NOMEM,
 } elections_rep_status;
 
@@ -61,6 +63,29 @@ elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32
  * may be elected again) a final choice stays, so this representative can
  * never sign a final vote for another block of that root; a confirmed root
  * (keep_final false) is never elected again, so everything goes. */
+/* Deferred mode (off by default): vote, switch and final record the choice
+ * and return ELECTIONS_REP_DEFERRED instead of signing one vote per hash;
+ * elections_rep_take_votes then signs every pending choice in batches of up
+ * to ELECTIONS_VOTE_MAX_HASHES hashes, the non-final ones under one fresh
+ * timestamp per vote (so each is newer than anything signed before for its
+ * root), the final ones as final votes. A choice changed again before it is
+ * signed goes out once, as it stands then. */
+void elections_rep_set_deferred(elections_rep *r, bool deferred);
+size_t elections_rep_pending(const elections_rep *r);
+/* Sign pending choices into at most max votes (max >= 3); returns how many.
+ * Choices that did not fit stay pending. */
+size_t elections_rep_take_votes(elections_rep *r, elections_vote *out, size_t max);
+/* Answer a vote request: the vote this representative stands by for root
+ * (its latest choice, final or not, with the timestamp it had), signed
+ * again; ELECTIONS_REP_NO_CHOICE when it has not voted there. Ed25519 is
+ * deterministic, so this is the same vote it sent before. */
+elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[32],
+                                           elections_vote *out);
+/* A final vote for blocks the ledger has cemented (1..ELECTIONS_VOTE_MAX_HASHES
+ * distinct hashes): cemented is final, so this commits to nothing new and
+ * records no root. */
+elections_rep_status elections_rep_final_cemented(elections_rep *r, const uint8_t (*hashes)[32],
+                                                  size_t n, elections_vote *out);
 void elections_rep_forget(elections_rep *r, const uint8_t root[32], bool keep_final);
 size_t elections_rep_roots(const elections_rep *r);
 

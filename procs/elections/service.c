@@ -17,6 +17,22 @@
 #define MAX_TRIED 256u
 #define FRONTIER_PAGE 256u
 #define REP_MAX_ROOTS 8192u
+#define REQUEST_PAIRS_PER_STEP 96u /* 8 confirm_req of 12 pairs */
+#define ANSWERED_MAX 4096u         /* (peer, hash) answers remembered */
+#define RESCAN_TICKS_PER_S 5u      /* a pass that found work runs again after 5 s */
+
+/* An unconfirmed account waiting for an election on its frontier. */
+typedef struct {
+    uint8_t bucket; /* priority: bit length of the balance, heaviest first */
+    uint8_t account[32];
+} backlog_entry;
+
+/* A vote request answered recently: the same peer asking again for the
+ * same hash within a second gets nothing new. */
+typedef struct {
+    uint8_t key[32]; /* Blake2b(peer || hash) */
+    uint64_t tick;
+} answered_entry;
 
 typedef struct {
     uint8_t account[32];
@@ -35,9 +51,17 @@ struct elections_service {
     wallet_store *ws;
     uint8_t tried[MAX_TRIED][WALLET_ID_BYTES];
     size_t ntried;
-    bool want_scan;
     uint64_t confirmed;
     uint64_t now;
+    /* the scan: a walk over the ledger's accounts in key order */
+    bool scanning;
+    bool scan_found;         /* this pass found an unconfirmed account */
+    uint64_t rescan_at;      /* tick the next pass starts (0: none planned) */
+    uint8_t scan_cursor[32]; /* next account to look at */
+    backlog_entry *backlog;  /* sorted: bucket descending, then account */
+    size_t nbacklog, capbacklog;
+    answered_entry *answered; /* sorted by key */
+    size_t nanswered;
 };
 
 /* ---- container callbacks ---- */
@@ -46,8 +70,11 @@ static void on_confirmed(void *ctx, const elections_confirmation *c)
 {
     elections_service *s = ctx;
     s->confirmed++;
-    if (s->hooks.confirm)
-        s->hooks.confirm(s->hooks.ctx, c->hash);
+    if (s->hooks.confirm && !s->hooks.confirm(s->hooks.ctx, c->hash, &c->block)) {
+        /* could not even be queued: elect it again later rather than lose it */
+        elections_active_forget_confirmed(s->active, c->hash, c->root);
+        s->rescan_at = s->now + 1;
+    }
 }
 
 static void on_vote(void *ctx, const elections_vote *v)
@@ -61,16 +88,25 @@ static void on_expired(void *ctx, const uint8_t root[32])
 {
     (void)root;
     elections_service *s = ctx;
-    /* the block is still unconfirmed in the DB: the next pass restarts it */
-    s->want_scan = true;
+    /* the block is still unconfirmed in the DB: a later pass restarts it */
+    if (!s->rescan_at)
+        s->rescan_at = s->now + 1;
 }
 
 static elections_active *new_container(elections_service *s)
 {
     elections_active_config ac;
     elections_active_config_default(&ac);
+    uint64_t tps = s->cfg.ticks_per_second;
+    ac.max_elections = s->cfg.max_active;
     ac.quorum_percent = s->cfg.quorum_percent;
     ac.online_weight_minimum = s->cfg.online_weight_minimum;
+    ac.election_ttl = 300 * tps;
+    ac.online_window = 300 * tps;
+    ac.vote_cache_ttl = 300 * tps;
+    ac.request_interval = s->cfg.request_ticks;
+    ac.request_interval_max = s->cfg.request_ticks * 20u;
+    ac.defer_votes = s->cfg.defer_votes;
     elections_active_callbacks cb = {
         .ctx = s, .confirmed = on_confirmed, .vote_generated = on_vote, .expired = on_expired};
     elections_active *a = elections_active_new(&ac, &cb);
@@ -212,7 +248,6 @@ static int rebuild(elections_service *s, const rep_entry *reps, size_t n)
     s->active = a;
     memcpy(s->reps, reps, n * sizeof *reps);
     s->nreps = n;
-    s->want_scan = true;
     return 0;
 }
 
@@ -236,49 +271,91 @@ size_t elections_service_load_reps(elections_service *s)
             return s->nreps;
         }
         smn_info("voting with %zu representative%s", n, n == 1 ? "" : "s");
-        s->want_scan = true; /* new voters: one rescan, by whoever runs it next */
+        elections_service_resync(s); /* new voters: one new scan */
     }
     sodium_memzero(found, sizeof found);
     return s->nreps;
 }
 
-/* ---- rebuilding from the ledger ---- */
+/* ---- the backlog: unconfirmed accounts by priority ---- */
 
-/* Elections for account's blocks above its confirmation height. false:
- * stop the pass (container full or the DB failed). */
-static bool scan_account(elections_service *s, ledger_ro *l, const uint8_t account[32],
-                         ledger_block_record *recs)
+static uint8_t bucket_of(smn_amount_t balance)
 {
-    ledger_account_info info;
-    ledger_status st = ledger_ro_account_info(l, account, &info);
-    if (st == LEDGER_STATUS_NOT_FOUND)
-        return true;
-    if (st != LEDGER_STATUS_OK) {
-        drop_ledger(s, st);
-        return false;
+    uint8_t b = 0;
+    while (balance) {
+        b++;
+        balance >>= 1;
     }
-    if (info.height <= info.conf_height)
-        return true;
-    uint64_t todo = info.height - info.conf_height;
-    size_t k = todo > ELECTIONS_SERVICE_SCAN_DEPTH ? ELECTIONS_SERVICE_SCAN_DEPTH : (size_t)todo;
-    if (k < todo)
-        s->want_scan = true; /* the rest after these confirm */
-    size_t n = 0;
-    st = ledger_ro_history(l, account, info.conf_height + k + 1, recs, k, &n);
-    if (st != LEDGER_STATUS_OK) {
-        drop_ledger(s, st);
-        return false;
+    return b;
+}
+
+/* bucket descending, then account ascending */
+static int backlog_cmp(const backlog_entry *x, uint8_t bucket, const uint8_t account[32])
+{
+    if (x->bucket != bucket)
+        return x->bucket > bucket ? -1 : 1;
+    return memcmp(x->account, account, 32);
+}
+
+static size_t backlog_lb(const elections_service *s, uint8_t bucket, const uint8_t account[32])
+{
+    size_t lo = 0, hi = s->nbacklog;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (backlog_cmp(&s->backlog[mid], bucket, account) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    for (size_t i = n; i-- > 0;) { /* history is newest first */
-        if (recs[i].confirmed)
-            continue;
-        elections_start_status r = elections_active_start(s->active, &recs[i].block);
-        if (r == ELECTIONS_START_FULL || r == ELECTIONS_START_NOMEM) {
-            s->want_scan = true;
+    return lo;
+}
+
+/* false when the backlog is full and the account does not outrank its
+ * lightest entry (a later pass finds it again). */
+static bool backlog_add(elections_service *s, uint8_t bucket, const uint8_t account[32])
+{
+    size_t i = backlog_lb(s, bucket, account);
+    if (i < s->nbacklog && backlog_cmp(&s->backlog[i], bucket, account) == 0)
+        return true;
+    if (s->nbacklog == s->cfg.backlog) {
+        if (i == s->nbacklog)
             return false;
-        }
+        s->nbacklog--; /* the lightest leaves; the scan meets it again */
+        if (!s->rescan_at)
+            s->rescan_at = s->now + RESCAN_TICKS_PER_S * s->cfg.ticks_per_second;
     }
+    if (s->nbacklog == s->capbacklog) {
+        size_t cap = s->capbacklog ? s->capbacklog * 2 : 256;
+        if (cap > s->cfg.backlog)
+            cap = s->cfg.backlog;
+        backlog_entry *nb = realloc(s->backlog, cap * sizeof *nb);
+        if (!nb)
+            return false;
+        s->backlog = nb;
+        s->capbacklog = cap;
+    }
+    memmove(&s->backlog[i + 1], &s->backlog[i], (s->nbacklog - i) * sizeof *s->backlog);
+    s->backlog[i].bucket = bucket;
+    memcpy(s->backlog[i].account, account, 32);
+    s->nbacklog++;
     return true;
+}
+
+/* The share of the container the backlog may fill: new blocks keep a fifth. */
+static size_t backlog_room(const elections_service *s)
+{
+    size_t reserve = s->cfg.max_active / 5;
+    size_t room = elections_active_room(s->active);
+    return room > reserve ? room - reserve : 0;
+}
+
+/* ---- the scan ---- */
+
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 /* accounts are keys in byte order: the next page starts just after `a` */
@@ -290,67 +367,275 @@ static bool increment32(uint8_t a[32])
     return false;
 }
 
-int elections_service_resync(elections_service *s)
+void elections_service_resync(elections_service *s)
 {
-    ledger_ro *l = ledger(s);
-    if (!l) {
-        s->want_scan = true;
-        return -EAGAIN;
-    }
-    s->want_scan = false;
-    uint8_t(*accounts)[32] = malloc(FRONTIER_PAGE * 32);
-    uint8_t(*frontiers)[32] = malloc(FRONTIER_PAGE * 32);
-    ledger_block_record *recs = malloc(ELECTIONS_SERVICE_SCAN_DEPTH * sizeof *recs);
-    int rc = 0;
-    if (!accounts || !frontiers || !recs) {
-        s->want_scan = true;
-        rc = -ENOMEM;
-        goto out;
-    }
-    uint8_t start[32] = {0};
-    for (;;) {
-        size_t n = 0;
-        ledger_status st = ledger_ro_frontiers(l, start, accounts, frontiers, FRONTIER_PAGE, &n);
-        if (st != LEDGER_STATUS_OK) {
-            drop_ledger(s, st);
-            s->want_scan = true;
-            rc = -EAGAIN;
-            break;
-        }
-        bool go = true;
-        for (size_t i = 0; i < n && go; i++)
-            go = scan_account(s, l, accounts[i], recs);
-        if (!go || n < FRONTIER_PAGE)
-            break;
-        memcpy(start, accounts[n - 1], 32);
-        if (!increment32(start))
-            break;
-    }
-out:
-    free(accounts);
-    free(frontiers);
-    free(recs);
-    return rc;
+    s->scanning = true;
+    s->scan_found = false;
+    s->rescan_at = 0;
+    memset(s->scan_cursor, 0, 32);
 }
 
-bool elections_service_wants_scan(const elections_service *s)
+/* One page of accounts into the backlog. false: the pass is over (or the
+ * DB failed: a later pass retries). */
+static bool scan_page(elections_service *s, ledger_ro *l)
 {
-    return s->want_scan;
+    uint8_t accounts[FRONTIER_PAGE][32], frontiers[FRONTIER_PAGE][32];
+    size_t n = 0;
+    ledger_status st =
+        ledger_ro_frontiers(l, s->scan_cursor, accounts, frontiers, FRONTIER_PAGE, &n);
+    if (st != LEDGER_STATUS_OK) {
+        drop_ledger(s, st);
+        s->rescan_at = s->now + s->cfg.ticks_per_second;
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ledger_account_info info;
+        st = ledger_ro_account_info(l, accounts[i], &info);
+        if (st == LEDGER_STATUS_NOT_FOUND)
+            continue;
+        if (st != LEDGER_STATUS_OK) {
+            drop_ledger(s, st);
+            s->rescan_at = s->now + s->cfg.ticks_per_second;
+            return false;
+        }
+        if (info.height <= info.conf_height)
+            continue;
+        s->scan_found = true;
+        if (!backlog_add(s, bucket_of(info.balance), accounts[i])) {
+            /* full of heavier accounts: resume here once it has drained */
+            memcpy(s->scan_cursor, accounts[i], 32);
+            return true;
+        }
+    }
+    if (n < FRONTIER_PAGE)
+        return false;
+    memcpy(s->scan_cursor, accounts[n - 1], 32);
+    return increment32(s->scan_cursor);
+}
+
+/* Start the frontier election of the backlog's first account. */
+static void schedule_one(elections_service *s, ledger_ro *l)
+{
+    backlog_entry e = s->backlog[0];
+    memmove(&s->backlog[0], &s->backlog[1], (s->nbacklog - 1) * sizeof *s->backlog);
+    s->nbacklog--;
+    ledger_account_info info;
+    ledger_status st = ledger_ro_account_info(l, e.account, &info);
+    if (st == LEDGER_STATUS_NOT_FOUND)
+        return;
+    ledger_block_record rec;
+    if (st == LEDGER_STATUS_OK) {
+        if (info.height <= info.conf_height)
+            return;
+        st = ledger_ro_block(l, info.frontier, &rec);
+    }
+    if (st != LEDGER_STATUS_OK) {
+        if (st != LEDGER_STATUS_NOT_FOUND)
+            drop_ledger(s, st);
+        s->rescan_at = s->now + s->cfg.ticks_per_second;
+        return;
+    }
+    if (!rec.confirmed)
+        (void)elections_active_start(s->active, &rec.block);
+}
+
+/* Deferred votes are signed by the next step: ask for one. */
+static void wake_if_pending(elections_service *s)
+{
+    if (s->cfg.defer_votes && s->hooks.wake && elections_active_votes_pending(s->active))
+        s->hooks.wake(s->hooks.ctx);
+}
+
+bool elections_service_step(elections_service *s)
+{
+    uint64_t t0 = mono_us();
+    (void)elections_active_flush_votes(s->active);
+    /* votes first: they are what confirms anything */
+    if (s->hooks.request) {
+        elections_pair pairs[REQUEST_PAIRS_PER_STEP];
+        size_t n = elections_active_due_requests(s->active, pairs, REQUEST_PAIRS_PER_STEP);
+        if (n)
+            s->hooks.request(s->hooks.ctx, pairs, n);
+    }
+    if (!s->scanning && s->rescan_at && s->now >= s->rescan_at)
+        elections_service_resync(s);
+    if (!s->scanning && s->nbacklog == 0)
+        return false;
+    ledger_ro *l = ledger(s);
+    if (!l) {
+        s->rescan_at = s->now + s->cfg.ticks_per_second;
+        s->scanning = false;
+        return false;
+    }
+    while (mono_us() - t0 < s->cfg.step_budget_us) {
+        if (s->nbacklog && backlog_room(s) > 0) {
+            schedule_one(s, l);
+            continue;
+        }
+        if (s->scanning && s->nbacklog < s->cfg.backlog) {
+            if (!scan_page(s, l)) {
+                s->scanning = false;
+                if (s->scan_found && !s->rescan_at)
+                    s->rescan_at = s->now + RESCAN_TICKS_PER_S * s->cfg.ticks_per_second;
+            }
+            continue;
+        }
+        break;
+    }
+    (void)elections_active_flush_votes(s->active); /* what the starts decided */
+    /* more to do now: a page to scan, or backlog with room for it */
+    return (s->scanning && s->nbacklog < s->cfg.backlog) || (s->nbacklog && backlog_room(s) > 0);
+}
+
+size_t elections_service_backlog(const elections_service *s)
+{
+    return s->nbacklog;
 }
 
 /* ---- inputs ---- */
 
 elections_start_status elections_service_block(elections_service *s, const smn_block *b)
 {
-    elections_start_status st = elections_active_start(s->active, b);
-    if (st == ELECTIONS_START_FULL || st == ELECTIONS_START_NOMEM)
-        s->want_scan = true; /* it is in the DB: a later pass starts it */
+    elections_start_status st = ELECTIONS_START_FULL;
+    if (elections_active_room(s->active) > 0)
+        st = elections_active_start(s->active, b);
+    if (st == ELECTIONS_START_FULL || st == ELECTIONS_START_NOMEM) {
+        /* it is in the DB: its account waits in the backlog, or a pass finds it */
+        if (!backlog_add(s, bucket_of(b->balance), b->account) && !s->rescan_at)
+            s->rescan_at = s->now + s->cfg.ticks_per_second;
+    }
+    wake_if_pending(s);
     return st;
 }
 
 elections_vote_outcome elections_service_vote(elections_service *s, const elections_vote *v)
 {
-    return elections_active_vote(s->active, v, weight_of(s, v->account));
+    elections_vote_outcome o = elections_active_vote(s->active, v, weight_of(s, v->account));
+    wake_if_pending(s);
+    return o;
+}
+
+void elections_service_cemented(elections_service *s, const uint8_t hash[32])
+{
+    (void)elections_active_cemented(s->active, hash);
+}
+
+void elections_service_votes_lost(elections_service *s)
+{
+    elections_active_request_all(s->active);
+}
+
+/* ---- answering vote requests ---- */
+
+static size_t answered_lb(const elections_service *s, const uint8_t key[32])
+{
+    size_t lo = 0, hi = s->nanswered;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (memcmp(s->answered[mid].key, key, 32) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* true when (peer, hash) was answered within the last second; else it is
+ * recorded now. */
+static bool answered_recently(elections_service *s, const uint8_t peer[32], const uint8_t hash[32])
+{
+    uint8_t in[64], key[32];
+    memcpy(in, peer, 32);
+    memcpy(in + 32, hash, 32);
+    crypto_generichash(key, 32, in, sizeof in, NULL, 0);
+    size_t i = answered_lb(s, key);
+    if (i < s->nanswered && memcmp(s->answered[i].key, key, 32) == 0) {
+        if (s->now - s->answered[i].tick < s->cfg.ticks_per_second)
+            return true;
+        s->answered[i].tick = s->now;
+        return false;
+    }
+    if (!s->answered)
+        s->answered = calloc(ANSWERED_MAX, sizeof *s->answered);
+    if (!s->answered)
+        return false;
+    if (s->nanswered == ANSWERED_MAX) {
+        size_t old = 0; /* the oldest answer leaves */
+        for (size_t k = 1; k < s->nanswered; k++)
+            if (s->answered[k].tick < s->answered[old].tick)
+                old = k;
+        memmove(&s->answered[old], &s->answered[old + 1],
+                (s->nanswered - old - 1) * sizeof *s->answered);
+        s->nanswered--;
+        i = answered_lb(s, key);
+    }
+    memmove(&s->answered[i + 1], &s->answered[i], (s->nanswered - i) * sizeof *s->answered);
+    memcpy(s->answered[i].key, key, 32);
+    s->answered[i].tick = s->now;
+    s->nanswered++;
+    return false;
+}
+
+void elections_service_vote_request(elections_service *s, const elections_pair *pairs, size_t n,
+                                    const uint8_t peer[32])
+{
+    if (s->nreps == 0 || !s->hooks.reply)
+        return; /* nobody here votes */
+    uint8_t cemented[ELECTIONS_VOTE_MAX_HASHES][32];
+    size_t nc = 0;
+    uint8_t roots_done[ELECTIONS_VOTE_MAX_HASHES][32];
+    size_t nroots = 0;
+    for (size_t i = 0; i < n && i < ELECTIONS_VOTE_MAX_HASHES; i++) {
+        const elections_pair *p = &pairs[i];
+        if (answered_recently(s, peer, p->hash))
+            continue;
+        if (elections_active_find_root(s->active, p->root)) {
+            /* what our representatives stand by, once per root */
+            bool dup = false;
+            for (size_t k = 0; k < nroots && !dup; k++)
+                dup = memcmp(roots_done[k], p->root, 32) == 0;
+            if (dup)
+                continue;
+            memcpy(roots_done[nroots++], p->root, 32);
+            for (size_t r = 0; r < s->nreps; r++) {
+                elections_rep *rep = elections_active_find_rep(s->active, s->reps[r].account);
+                elections_vote v;
+                if (rep && elections_rep_current(rep, p->root, &v) == ELECTIONS_REP_VOTED)
+                    s->hooks.reply(s->hooks.ctx, &v, peer);
+            }
+            continue;
+        }
+        bool done = elections_active_recently_confirmed(s->active, p->hash);
+        if (!done) {
+            ledger_ro *l = ledger(s);
+            ledger_block_record rec;
+            ledger_status st = l ? ledger_ro_block(l, p->hash, &rec) : LEDGER_STATUS_NOT_FOUND;
+            if (st == LEDGER_STATUS_OK && rec.confirmed) {
+                done = true;
+            } else if (st == LEDGER_STATUS_OK) {
+                /* ours votes on it now; the vote hook broadcasts the votes */
+                (void)elections_service_block(s, &rec.block);
+            } else if (st != LEDGER_STATUS_NOT_FOUND) {
+                drop_ledger(s, st);
+            }
+        }
+        if (done) {
+            bool dup = false;
+            for (size_t k = 0; k < nc && !dup; k++)
+                dup = memcmp(cemented[k], p->hash, 32) == 0;
+            if (!dup)
+                memcpy(cemented[nc++], p->hash, 32);
+        }
+    }
+    if (nc == 0)
+        return;
+    for (size_t r = 0; r < s->nreps; r++) {
+        elections_rep *rep = elections_active_find_rep(s->active, s->reps[r].account);
+        elections_vote v;
+        if (rep && elections_rep_final_cemented(rep, (const uint8_t(*)[32])cemented, nc, &v) ==
+                       ELECTIONS_REP_VOTED)
+            s->hooks.reply(s->hooks.ctx, &v, peer);
+    }
 }
 
 void elections_service_tick(elections_service *s, uint64_t now)
@@ -372,6 +657,14 @@ elections_service *elections_service_new(const elections_service_config *cfg,
     s->cfg = *cfg;
     if (s->cfg.quorum_percent == 0 || s->cfg.quorum_percent > 100)
         s->cfg.quorum_percent = 67;
+    if (s->cfg.max_active == 0)
+        s->cfg.max_active = 5000;
+    if (s->cfg.backlog == 0)
+        s->cfg.backlog = 65536;
+    if (s->cfg.ticks_per_second == 0)
+        s->cfg.ticks_per_second = 1;
+    if (s->cfg.step_budget_us == 0)
+        s->cfg.step_budget_us = 10000;
     if (s->cfg.online_weight_minimum == 0)
         s->cfg.online_weight_minimum = smn_amount_one_smn() * 60000u;
     if (hooks)
@@ -383,7 +676,7 @@ elections_service *elections_service_new(const elections_service_config *cfg,
         elections_service_free(s);
         return NULL;
     }
-    s->want_scan = true;
+    elections_service_resync(s);
     return s;
 }
 
@@ -394,6 +687,8 @@ void elections_service_free(elections_service *s)
     elections_active_free(s->active);
     ledger_ro_close(s->ledger);
     wallet_store_close(s->ws);
+    free(s->backlog);
+    free(s->answered);
     free(s->data_dir);
     free(s);
 }

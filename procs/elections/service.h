@@ -1,27 +1,34 @@
 /* The elections process's view of the node: the active-elections container
  * (active.h) fed from the ledger, with this node's representatives taken
  * from its wallets, and the read-only ledger DB for weights and for
- * rebuilding after a restart. No IPC here: main.c feeds blocks in and
- * carries confirmations out through the hooks, so the whole flow is
- * drivable without sockets.
+ * rebuilding after a restart. No IPC here: ledger_link.c and net_link.c
+ * feed blocks and votes in and carry confirmations, votes and vote requests
+ * out through the hooks, so the whole flow is drivable without sockets.
  *
  * Representatives: every account of a wallet in DATA_DIR/wallets.db that
  * opens with the empty password (each locked wallet is tried once), whose
  * ledger weight is non-zero; at most ELECTIONS_SERVICE_MAX_REPS. When that
  * set changes, the container is rebuilt with the new representatives and
- * every unconfirmed block in the ledger gets an election again, so a
- * representative found late still votes on what is pending.
+ * the ledger is scanned again, so a representative found late still votes
+ * on what is pending.
  *
- * Rebuilding from the DB (elections_service_resync): for every account whose
- * confirmation height is below its height, elections start for its
- * unconfirmed blocks in height order (at most ELECTIONS_SERVICE_SCAN_DEPTH
- * per account per pass; a pass that stops early, or elections that expire
- * or do not fit, make elections_service_wants_scan() true so the caller
- * runs another pass soon).
+ * Scheduling (docs/consensus.md "Scheduler"): at most max_active elections
+ * run at once. New blocks from the ledger start theirs at once while there
+ * is room. Unconfirmed blocks already in the ledger (after a restart, a
+ * bootstrap, or blocks that did not fit) are found by a scan of the ledger
+ * in bounded slices (elections_service_step): each account whose
+ * confirmation height is below its height enters a bounded backlog, ordered
+ * by balance (heaviest first), and only its frontier gets an election,
+ * because cementing the frontier cements everything below it. The backlog
+ * may fill the container only up to four fifths, so new blocks always find
+ * room.
  *
- * Votes from other nodes enter through elections_service_vote (the seam for
- * the net process); votes our representatives sign leave through the vote
- * hook (for broadcast; NULL while nothing broadcasts). */
+ * Vote requests: elections_service_step hands the elections due for a
+ * request (active.h) to the request hook; a vote_request from a peer is
+ * answered by our representatives through the reply hook (their standing
+ * vote, or a final vote for a block the ledger has cemented; a block the
+ * ledger holds unconfirmed gets an election, whose votes go out by the vote
+ * hook). */
 #ifndef ELECTIONS_SERVICE_H
 #define ELECTIONS_SERVICE_H
 
@@ -45,15 +52,32 @@ typedef struct {
     const smn_network *net;             /* required */
     smn_amount_t online_weight_minimum; /* quorum floor; 0: 60,000 smn */
     uint32_t quorum_percent;            /* 0: 67 */
+    uint32_t max_active;                /* 0: 5000 */
+    uint32_t backlog;                   /* 0: 65536 accounts */
+    uint32_t request_ticks;             /* first vote request after; 0: never */
+    uint32_t ticks_per_second;          /* 0: 1 (the caller's tick length) */
+    uint32_t step_budget_us;            /* 0: 10,000 (one step's time budget) */
+    bool defer_votes;                   /* batch our votes: signed by the next step (wake hook) */
 } elections_service_config;
 
 typedef struct {
     void *ctx;
-    /* A block won its election: cement it (send `confirm` to the ledger).
-     * Runs inside the service's calls; must not call back into it. */
-    void (*confirm)(void *ctx, const uint8_t hash[32]);
-    /* One of our representatives signed a vote (may be NULL). */
+    /* A block won its election: cement it (send `confirm` with the block to
+     * the ledger, which settles a fork with it). Runs inside the service's
+     * calls; must not call back into it. Returns false when the
+     * confirmation cannot be queued: the service then forgets it, and the
+     * block is elected again later. */
+    bool (*confirm)(void *ctx, const uint8_t hash[32], const smn_block *block);
+    /* One of our representatives signed a vote: to every peer (may be NULL). */
     void (*vote)(void *ctx, const elections_vote *v);
+    /* The answer to a peer's vote request: to that peer only (may be NULL). */
+    void (*reply)(void *ctx, const elections_vote *v, const uint8_t peer[32]);
+    /* Ask peers for votes on these blocks, 1..n pairs (may be NULL). */
+    void (*request)(void *ctx, const elections_pair *pairs, size_t n);
+    /* With defer_votes: votes are waiting; call elections_service_step
+     * soon (after the input already read), where they are signed in
+     * batches of up to 12 hashes. */
+    void (*wake)(void *ctx);
 } elections_service_hooks;
 
 /* NULL on OOM or a bad config. Opens nothing yet. */
@@ -67,16 +91,28 @@ elections_start_status elections_service_block(elections_service *s, const smn_b
 /* A decoded vote from another node; its weight is read from the ledger. */
 elections_vote_outcome elections_service_vote(elections_service *s, const elections_vote *v);
 
+/* A peer (node id) asked for votes on these blocks (1..n pairs). */
+void elections_service_vote_request(elections_service *s, const elections_pair *pairs, size_t n,
+                                    const uint8_t peer[32]);
+/* The ledger cemented this block: an election for it is over. */
+void elections_service_cemented(elections_service *s, const uint8_t hash[32]);
+/* The vote feed (re)connected: votes may have been lost, ask for all. */
+void elections_service_votes_lost(elections_service *s);
+
 /* Re-read the wallets and weights; rebuilds when the set of representatives
- * changed and then asks for a resync (wants_scan), which the caller runs
- * once. Returns the number of representatives. */
+ * changed and then starts a new scan. Returns the number of representatives. */
 size_t elections_service_load_reps(elections_service *s);
-/* Start elections for the unconfirmed blocks in the ledger DB (see above).
- * 0, or -EAGAIN when the ledger DB cannot be read yet (wants_scan stays set). */
-int elections_service_resync(elections_service *s);
-bool elections_service_wants_scan(const elections_service *s);
-/* Logical time, one tick per second: expiry of elections, online weight. */
+/* Start a new scan of the ledger for unconfirmed blocks (the previous one,
+ * if running, starts over). The work happens in elections_service_step. */
+void elections_service_resync(elections_service *s);
+/* One bounded slice of work (at most step_budget_us of scanning and
+ * scheduling, plus the due vote requests). Returns true when more work is
+ * waiting (call again soon), false when idle. */
+bool elections_service_step(elections_service *s);
+/* Logical time, in the caller's ticks: expiry of elections, online weight,
+ * vote requests. */
 void elections_service_tick(elections_service *s, uint64_t now);
+size_t elections_service_backlog(const elections_service *s);
 
 size_t elections_service_reps(const elections_service *s);
 size_t elections_service_active(const elections_service *s);

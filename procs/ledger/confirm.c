@@ -3,6 +3,7 @@
  * lattice is acyclic (a send precedes its receive), so this terminates. */
 #include "procs/ledger/confirm.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +15,7 @@ typedef struct {
 typedef struct {
     target *t;
     size_t n, cap;
-    ledger_cemented *done;
-    size_t ndone, cap_done;
+    ledger_cemented_list *done;
 } confirm_state;
 
 static ledger_status push_target(confirm_state *cs, const uint8_t account[32], uint64_t height)
@@ -36,15 +36,16 @@ static ledger_status push_target(confirm_state *cs, const uint8_t account[32], u
 
 static ledger_status push_done(confirm_state *cs, const ledger_block_record *rec, uint64_t seq)
 {
-    if (cs->ndone == cs->cap_done) {
-        size_t ncap = cs->cap_done ? cs->cap_done * 2 : 16;
-        ledger_cemented *n = realloc(cs->done, ncap * sizeof *n);
+    ledger_cemented_list *l = cs->done;
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 16;
+        ledger_cemented *n = realloc(l->v, ncap * sizeof *n);
         if (!n)
             return LEDGER_STATUS_NOMEM;
-        cs->done = n;
-        cs->cap_done = ncap;
+        l->v = n;
+        l->cap = ncap;
     }
-    ledger_cemented *c = &cs->done[cs->ndone++];
+    ledger_cemented *c = &l->v[l->n++];
     c->block = rec->block;
     memcpy(c->hash, rec->hash, 32);
     c->height = rec->height;
@@ -101,6 +102,49 @@ static ledger_status run(ledger_store *s, confirm_state *cs)
     return LEDGER_STATUS_OK;
 }
 
+void ledger_cemented_list_free(ledger_cemented_list *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* The block to cement: OK with *rec, or OK with *skip (already cemented or
+ * pruned), or NOT_FOUND. */
+static ledger_status find(ledger_store *s, const uint8_t hash[32], ledger_block_record *rec,
+                          bool *skip)
+{
+    *skip = false;
+    ledger_status r = ledger_store_block(s, hash, rec);
+    if (r == LEDGER_STATUS_NOT_FOUND) {
+        bool pruned;
+        if ((r = ledger_store_is_pruned(s, hash, &pruned)) != LEDGER_STATUS_OK)
+            return r;
+        *skip = pruned;
+        return pruned ? LEDGER_STATUS_OK : LEDGER_STATUS_NOT_FOUND;
+    }
+    if (r == LEDGER_STATUS_OK)
+        *skip = rec->confirmed;
+    return r;
+}
+
+ledger_status ledger_confirm_in_tx(ledger_store *s, const uint8_t hash[32],
+                                   ledger_cemented_list *out)
+{
+    if (!ledger_store_in_transaction(s))
+        return LEDGER_STATUS_INVALID;
+    ledger_block_record rec;
+    bool skip;
+    ledger_status r = find(s, hash, &rec, &skip);
+    if (r != LEDGER_STATUS_OK || skip)
+        return r;
+    confirm_state cs = {.done = out};
+    r = push_target(&cs, rec.block.account, rec.height);
+    if (r == LEDGER_STATUS_OK)
+        r = run(s, &cs);
+    free(cs.t);
+    return r;
+}
+
 ledger_status ledger_confirm(ledger_store *s, const uint8_t hash[32], ledger_cemented_fn fn,
                              void *user, size_t *count)
 {
@@ -109,34 +153,26 @@ ledger_status ledger_confirm(ledger_store *s, const uint8_t hash[32], ledger_cem
     if (ledger_store_in_transaction(s))
         return LEDGER_STATUS_INVALID;
     ledger_block_record rec;
-    ledger_status r = ledger_store_block(s, hash, &rec);
-    if (r == LEDGER_STATUS_NOT_FOUND) {
-        bool pruned;
-        if ((r = ledger_store_is_pruned(s, hash, &pruned)) != LEDGER_STATUS_OK)
-            return r;
-        return pruned ? LEDGER_STATUS_OK : LEDGER_STATUS_NOT_FOUND;
-    }
-    if (r != LEDGER_STATUS_OK || rec.confirmed)
+    bool skip;
+    ledger_status r = find(s, hash, &rec, &skip);
+    if (r != LEDGER_STATUS_OK || skip)
         return r;
 
-    confirm_state cs = {0};
+    ledger_cemented_list done = {0};
     if ((r = ledger_store_begin(s)) != LEDGER_STATUS_OK)
         return r;
-    r = push_target(&cs, rec.block.account, rec.height);
-    if (r == LEDGER_STATUS_OK)
-        r = run(s, &cs);
+    r = ledger_confirm_in_tx(s, hash, &done);
     if (r == LEDGER_STATUS_OK)
         r = ledger_store_commit(s);
     else
         ledger_store_rollback(s);
     if (r == LEDGER_STATUS_OK) {
-        for (size_t i = 0; i < cs.ndone; i++)
+        for (size_t i = 0; i < done.n; i++)
             if (fn)
-                fn(user, &cs.done[i]);
+                fn(user, &done.v[i]);
         if (count)
-            *count = cs.ndone;
+            *count = done.n;
     }
-    free(cs.t);
-    free(cs.done);
+    ledger_cemented_list_free(&done);
     return r;
 }

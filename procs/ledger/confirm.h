@@ -32,4 +32,17 @@ typedef void (*ledger_cemented_fn)(void *user, const ledger_cemented *c);
 ledger_status ledger_confirm(ledger_store *s, const uint8_t hash[32], ledger_cemented_fn fn,
                              void *user, size_t *count);
 
+/* Newly cemented blocks, in cementing order. */
+typedef struct {
+    ledger_cemented *v;
+    size_t n, cap;
+} ledger_cemented_list;
+void ledger_cemented_list_free(ledger_cemented_list *l);
+
+/* ledger_confirm inside the caller's open transaction (settle.h): appends
+ * the newly cemented blocks to *out, for the caller to report once it has
+ * committed. On failure the caller rolls the transaction back. */
+ledger_status ledger_confirm_in_tx(ledger_store *s, const uint8_t hash[32],
+                                   ledger_cemented_list *out);
+
 #endif

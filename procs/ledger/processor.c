@@ -271,6 +271,33 @@ ledger_status ledger_processor_process(ledger_processor *p, const smn_block *blo
     return first;
 }
 
+ledger_status ledger_processor_apply_in_tx(ledger_processor *p, const smn_block *b,
+                                           ledger_sig_state sig, ledger_result *result)
+{
+    *result = LEDGER_ERROR;
+    if (!ledger_store_in_transaction(p->s))
+        return LEDGER_STATUS_INVALID;
+    p->nev = 0;
+    p->nwork = 0;
+    uint8_t hash[32];
+    smn_block_hash(b, hash);
+    ledger_status st = handle(p, b, hash, sig, result);
+    if (st == LEDGER_STATUS_OK)
+        st = cascade(p);
+    return st;
+}
+
+void ledger_processor_emit_events(ledger_processor *p)
+{
+    emit_events(p);
+}
+
+void ledger_processor_discard_events(ledger_processor *p)
+{
+    p->nev = 0;
+    p->nwork = 0;
+}
+
 ledger_result ledger_processor_enqueue(ledger_processor *p, const smn_block *b, uint64_t tag)
 {
     ledger_result r = LEDGER_BUSY;

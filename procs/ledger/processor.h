@@ -14,6 +14,7 @@
 #include "common/block.h"
 #include "procs/ledger/store.h"
 #include "procs/ledger/types.h"
+#include "procs/ledger/validate.h"
 
 typedef enum {
     LEDGER_EVENT_ACCEPTED = 0, /* a block entered the ledger (also one released from unchecked) */
@@ -58,6 +59,16 @@ void ledger_processor_destroy(ledger_processor *p);
  * unchecked keeps its GAP_ result; its later acceptance is an event. */
 ledger_status ledger_processor_process(ledger_processor *p, const smn_block *blocks, size_t n,
                                        ledger_result *results);
+
+/* One block inside the caller's open store transaction (settle.h), with
+ * the unchecked cascade; sig: LEDGER_SIG_GOOD if the caller verified it,
+ * LEDGER_SIG_UNCHECKED to verify it here. Gap blocks go to unchecked as
+ * usual. The events are held: ledger_processor_emit_events after the caller
+ * committed, ledger_processor_discard_events after a rollback. */
+ledger_status ledger_processor_apply_in_tx(ledger_processor *p, const smn_block *b,
+                                           ledger_sig_state sig, ledger_result *result);
+void ledger_processor_emit_events(ledger_processor *p);
+void ledger_processor_discard_events(ledger_processor *p);
 
 /* Queues one block (thread-safe): LEDGER_QUEUED, or LEDGER_BUSY when the
  * queue holds queue_max blocks. */

@@ -52,13 +52,27 @@ bool ledger_req_process(const ipc_msg *m, smn_block *block, ledger_origin *origi
     return fail(err, errlen, "process: 'origin' must be rpc, net, bootstrap or wallet");
 }
 
-bool ledger_req_confirm(const ipc_msg *m, uint8_t hash[32], char *err, size_t errlen)
+bool ledger_req_confirm(const ipc_msg *m, uint8_t hash[32], smn_block *block, bool *has_block,
+                        char *err, size_t errlen)
 {
+    *has_block = false;
     if (!ipc_msg_is(m, "confirm"))
         return fail(err, errlen, "not a confirm request");
     const uint8_t *h;
     if (!get_bin(m, "hash", 32, &h))
         return fail(err, errlen, "confirm: 'hash' must be 32 bytes");
     memcpy(hash, h, 32);
+    const uint8_t *wire;
+    size_t len;
+    if (!ipc_get_bin(m->body, "block", &wire, &len))
+        return true; /* optional */
+    if (len != SMN_BLOCK_WIRE_BYTES ||
+        smn_block_deserialize(wire, SMN_BLOCK_WIRE_BYTES, block) != SMN_BLOCK_OK)
+        return fail(err, errlen, "confirm: 'block' must be 216 bytes");
+    uint8_t bh[32];
+    smn_block_hash(block, bh);
+    if (memcmp(bh, hash, 32) != 0)
+        return fail(err, errlen, "confirm: 'block' does not hash to 'hash'");
+    *has_block = true;
     return true;
 }

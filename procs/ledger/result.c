@@ -65,6 +65,12 @@ const char *ledger_status_str(ledger_status s)
         return "corrupt row";
     case LEDGER_STATUS_INVALID:
         return "invalid argument";
+    case LEDGER_STATUS_CEMENTED:
+        return "a cemented block is in the way";
+    case LEDGER_STATUS_TOO_LARGE:
+        return "too many blocks to roll back";
+    case LEDGER_STATUS_REJECTED:
+        return "block rejected";
     }
     return "unknown";
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "ipc/builder.h"
 #include "ipc/schema_ledger.h"
@@ -14,6 +15,7 @@
 #include "procs/ledger/processor.h"
 #include "procs/ledger/prune.h"
 #include "procs/ledger/request.h"
+#include "procs/ledger/settle.h"
 #include "procs/ledger/store.h"
 
 #define DEFAULT_BATCH 4096u
@@ -69,6 +71,8 @@ struct ledger_service {
     struct timespec gather_start;
     bool waiting_subscribers; /* the next batch waits for a backlogged subscriber */
     struct timespec wait_start;
+    const uint8_t *settling; /* the winner being settled: its block_accepted says "net" */
+    uint64_t settled;        /* this run: forks settled by a rollback */
 };
 
 /* ---- small helpers ---- */
@@ -188,6 +192,15 @@ static void build_accepted(ipc_builder *b, const void *p)
     ipc_put_str(b, "origin", ledger_origin_str(a->origin));
 }
 
+static void build_rolled_back(ipc_builder *b, const void *p)
+{
+    const ledger_rolled_back *rb = p;
+    ipc_build_begin(b, "rolled_back");
+    ipc_put_bin(b, "hash", rb->hash, 32);
+    ipc_put_bin(b, "account", rb->account, 32);
+    ipc_put_uint(b, "height", rb->height);
+}
+
 static void build_fork(ipc_builder *b, const void *p)
 {
     const ledger_event *ev = p;
@@ -264,7 +277,9 @@ static void on_event(void *user, const ledger_event *ev)
 {
     ledger_service *s = user;
     if (ev->kind == LEDGER_EVENT_ACCEPTED) {
-        accepted_arg a = {ev, index_origin(s, ev->hash)};
+        /* A fork's winner comes from the network, through elections. */
+        bool winner = s->settling && memcmp(s->settling, ev->hash, 32) == 0;
+        accepted_arg a = {ev, winner ? LEDGER_ORIGIN_NET : index_origin(s, ev->hash)};
         broadcast(s, build_accepted, &a, "block_accepted");
     } else {
         broadcast(s, build_fork, ev, "fork");
@@ -481,29 +496,99 @@ static void drain_all(ledger_service *s)
         drain_once(s);
 }
 
+static void on_rolled_back(void *user, const ledger_rolled_back *rb)
+{
+    ledger_service *s = user;
+    broadcast(s, build_rolled_back, rb, "rolled_back");
+}
+
+/* confirm {hash, block} for a block the ledger does not hold: settle the
+ * fork in the winner's favour (settle.h). Subscribers get rolled_back for
+ * each removed block, then block_accepted, then block_cemented. One
+ * bounded transaction (rollback_max blocks at most) on the loop's thread. */
+static ledger_status settle_fork(ledger_service *s, const smn_block *winner, const uint8_t hash[32],
+                                 size_t *count, size_t *rolled, char *err, size_t errlen)
+{
+    ledger_settle_stats st;
+    /* Released blocks are not from the batch index: none is being drained. */
+    memset(s->index, 0, (s->index_mask + 1) * sizeof *s->index);
+    s->settling = hash;
+    ledger_status r = ledger_settle(s->store, s->proc, winner, s->cfg.rollback_max, on_rolled_back,
+                                    on_cemented, s, &st);
+    s->settling = NULL;
+    char loser[65], won[65];
+    smn_hex_encode(st.loser, 32, loser);
+    smn_hex_encode(hash, 32, won);
+    switch (r) {
+    case LEDGER_STATUS_OK:
+        *count = st.cemented;
+        *rolled = st.rolled_back;
+        s->settled++;
+        smn_info("fork settled: %.16s rolled back with %zu blocks in all, %.16s cemented", loser,
+                 st.rolled_back, won);
+        break;
+    case LEDGER_STATUS_NOT_FOUND:
+        snprintf(err, errlen, "confirm: unknown block, and no stored block on its root to settle");
+        break;
+    case LEDGER_STATUS_CEMENTED:
+        snprintf(err, errlen,
+                 "confirm: cannot settle the fork: its block %.16s or one built on it "
+                 "is cemented",
+                 loser);
+        smn_warn("%s", err);
+        break;
+    case LEDGER_STATUS_TOO_LARGE:
+        snprintf(err, errlen,
+                 "confirm: cannot settle the fork: more than %zu blocks would be "
+                 "rolled back",
+                 s->cfg.rollback_max);
+        smn_warn("%s", err);
+        break;
+    case LEDGER_STATUS_REJECTED:
+        snprintf(err, errlen, "confirm: the winning block is invalid: %s",
+                 ledger_result_str(st.result));
+        smn_warn("%s", err);
+        break;
+    default:
+        snprintf(err, errlen, "confirm failed: %s", ledger_status_str(r));
+        smn_error("%s (%s)", err, ledger_store_errmsg(s->store));
+        break;
+    }
+    return r;
+}
+
 static void handle_confirm(ledger_service *s, ipc_conn *c, const ipc_msg *m)
 {
     uint8_t hash[32];
-    char err[128];
-    if (!ledger_req_confirm(m, hash, err, sizeof err)) {
+    smn_block winner;
+    bool has_block;
+    char err[160];
+    if (!ledger_req_confirm(m, hash, &winner, &has_block, err, sizeof err)) {
         if (m->id)
             ipc_reply_error(c, m, err);
         return;
     }
-    size_t count = 0;
+    size_t count = 0, rolled = 0;
     ledger_status st = ledger_confirm(s->store, hash, on_cemented, s, &count);
     if (st == LEDGER_STATUS_NOT_FOUND && s->count) {
         /* The block may still be in the queue: process it first. */
         drain_all(s);
         st = ledger_confirm(s->store, hash, on_cemented, s, &count);
     }
-    if (st == LEDGER_STATUS_OK && count) {
+    bool settled = false;
+    if (st == LEDGER_STATUS_NOT_FOUND && has_block) {
+        st = settle_fork(s, &winner, hash, &count, &rolled, err, sizeof err);
+        settled = true;
+    }
+    if (st == LEDGER_STATUS_OK && (count || rolled)) {
         schedule_prune(s);
         report_detail(s);
     }
     if (!m->id)
         return;
-    if (st == LEDGER_STATUS_NOT_FOUND) {
+    if (settled && st != LEDGER_STATUS_OK) {
+        ipc_reply_error(c, m, err);
+    } else if (st == LEDGER_STATUS_NOT_FOUND) {
         ipc_reply_error(c, m, "confirm: unknown block");
     } else if (st != LEDGER_STATUS_OK) {
         snprintf(err, sizeof err, "confirm failed: %s", ledger_status_str(st));
@@ -513,6 +598,8 @@ static void handle_confirm(ledger_service *s, ipc_conn *c, const ipc_msg *m)
         ipc_builder b;
         ipc_build_begin(&b, "confirm_result");
         ipc_put_uint(&b, "cemented", count);
+        if (settled)
+            ipc_put_uint(&b, "rolled_back", rolled);
         check_send(s, c, ipc_reply(c, m, &b), "confirm_result");
     }
 }
@@ -586,6 +673,8 @@ ledger_status ledger_service_open(struct event_base *base, const char *path, con
         s->cfg.batch_max = DEFAULT_BATCH;
     if (!s->cfg.queue_max)
         s->cfg.queue_max = DEFAULT_QUEUE;
+    if (!s->cfg.rollback_max)
+        s->cfg.rollback_max = LEDGER_ROLLBACK_MAX_DEFAULT;
     if (s->cfg.batch_max > s->cfg.queue_max)
         s->cfg.batch_max = s->cfg.queue_max;
     s->base = base;
@@ -638,6 +727,8 @@ void ledger_service_close(ledger_service *s)
     if (s->batches)
         smn_info("processed %llu blocks in %llu batches", (unsigned long long)s->batched,
                  (unsigned long long)s->batches);
+    if (s->settled)
+        smn_info("settled %llu forks by rollback", (unsigned long long)s->settled);
     if (s->flush_ev)
         event_free(s->flush_ev);
     if (s->prune_ev)

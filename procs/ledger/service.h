@@ -13,6 +13,11 @@
  * - confirm: ledger_confirm; subscribers get block_cemented for every newly
  *   cemented block, in cementing order, with its persisted seq. With
  *   prune_keep > 0 a pruning pass follows (at most one per second).
+ *   confirm with `block`, for a block the ledger does not hold but whose
+ *   root a stored block holds, settles the fork (settle.h): subscribers get
+ *   rolled_back for each removed block (newest first), then block_accepted
+ *   for the winner (origin "net") and block_cemented. Bounded by
+ *   rollback_max blocks, one transaction on the loop's thread.
  * - subscribe: the connection gets block_accepted (also for blocks released
  *   from the unchecked table, origin "unchecked") and fork notifications.
  *   A subscriber or requester whose outgoing queue is full is disconnected
@@ -39,6 +44,7 @@ typedef struct {
     size_t unchecked_max;    /* 0: the store's default */
     unsigned verify_threads; /* 0: one per core */
     uint64_t prune_keep;     /* [ledger] max_blocks_per_account; 0: no pruning */
+    size_t rollback_max;     /* blocks one fork settlement may remove; 0: 4096 */
     /* Called with a one-line summary after each batch and confirmation
      * (the process shows it in the supervisor's status); may be NULL. */
     void (*on_detail)(void *user, const char *detail);

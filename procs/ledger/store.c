@@ -38,6 +38,9 @@ enum {
     Q_COUNTER_PUT,
     Q_CEMENT_LOG,
     Q_CEMENT_SEQ,
+    Q_BLOCK_DEL,
+    Q_ACCOUNT_DEL,
+    Q_UNCHECKED_DROP_DEP,
     Q_COUNT
 };
 
@@ -84,6 +87,9 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_CEMENT_LOG] = "INSERT INTO cement_log (hash) SELECT hash FROM blocks "
                      "WHERE account = ? AND height > ? AND height <= ? ORDER BY height",
     [Q_CEMENT_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM cement_log",
+    [Q_BLOCK_DEL] = "DELETE FROM blocks WHERE hash = ?",
+    [Q_ACCOUNT_DEL] = "DELETE FROM accounts WHERE account = ?",
+    [Q_UNCHECKED_DROP_DEP] = "DELETE FROM unchecked WHERE dependency = ?",
 };
 
 /* Weight changes of the open transaction, summed per representative and
@@ -108,6 +114,7 @@ struct ledger_store {
     bool in_tx;
     bool any_pruned;                  /* skip the pruned_blocks lookup while it is empty */
     ledger_counts committed, pending; /* pending: deltas of the open transaction */
+    uint64_t pending_removed;         /* blocks the open transaction rolled back */
     weight_map weights;
     char err[256];
 };
@@ -308,11 +315,14 @@ static ledger_status counters_flush(ledger_store *s)
     uint64_t deltas[3] = {s->pending.blocks, s->pending.cemented, s->pending.pruned};
     uint64_t bases[3] = {s->committed.blocks, s->committed.cemented, s->committed.pruned};
     for (int i = 0; i < 3; i++) {
-        if (!deltas[i])
+        /* Only blocks are ever removed (rolled back), never more than were
+         * there: base + added >= removed. */
+        uint64_t removed = i == 0 ? s->pending_removed : 0;
+        if (deltas[i] == removed)
             continue;
         sqlite3_stmt *st = s->q[Q_COUNTER_PUT];
         sqlite3_bind_text(st, 1, counter_keys[i], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)(bases[i] + deltas[i]));
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)(bases[i] + deltas[i] - removed));
         ledger_status r = step_done(s, st, "write counters");
         if (r != LEDGER_STATUS_OK)
             return r;
@@ -445,6 +455,7 @@ ledger_status ledger_store_begin(ledger_store *s)
     if (r == LEDGER_STATUS_OK) {
         s->in_tx = true;
         memset(&s->pending, 0, sizeof s->pending);
+        s->pending_removed = 0;
         weight_map_clear(&s->weights);
     }
     return r;
@@ -466,11 +477,12 @@ ledger_status ledger_store_commit(ledger_store *s)
         return r;
     }
     s->in_tx = false;
-    s->committed.blocks += s->pending.blocks;
+    s->committed.blocks += s->pending.blocks - s->pending_removed;
     s->committed.cemented += s->pending.cemented;
     s->committed.pruned += s->pending.pruned;
     s->committed.unchecked = s->unchecked_count;
     memset(&s->pending, 0, sizeof s->pending);
+    s->pending_removed = 0;
     return LEDGER_STATUS_OK;
 }
 
@@ -484,6 +496,7 @@ void ledger_store_rollback(ledger_store *s)
     (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
     memset(&s->pending, 0, sizeof s->pending);
+    s->pending_removed = 0;
     weight_map_clear(&s->weights);
     s->unchecked_count = s->committed.unchecked;
     s->any_pruned = s->committed.pruned > 0;
@@ -771,6 +784,104 @@ ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint
     return LEDGER_STATUS_OK;
 }
 
+/* ---- rollback ---- */
+
+ledger_status ledger_store_unapply(ledger_store *s, const ledger_block_record *rec,
+                                   const ledger_block_record *prev, const uint8_t source[32])
+{
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    const smn_block *b = &rec->block;
+    ledger_account_info ai;
+    if ((r = ledger_store_account(s, b->account, &ai)) != LEDGER_STATUS_OK)
+        return r == LEDGER_STATUS_NOT_FOUND ? corrupt(s, "accounts") : r;
+    if (memcmp(ai.frontier, rec->hash, 32) != 0 || ai.height != rec->height) {
+        snprintf(s->err, sizeof s->err, "only an account's frontier can be rolled back");
+        return LEDGER_STATUS_INVALID;
+    }
+    if (rec->height <= ai.conf_height) {
+        snprintf(s->err, sizeof s->err, "refusing to roll back a cemented block");
+        return LEDGER_STATUS_CEMENTED;
+    }
+    if ((rec->height == 1) != (prev == NULL) ||
+        (prev && (prev->height + 1 != rec->height || memcmp(prev->hash, b->previous, 32) != 0))) {
+        snprintf(s->err, sizeof s->err, "rollback: wrong previous block");
+        return LEDGER_STATUS_INVALID;
+    }
+    if (rec->subtype == LEDGER_SUBTYPE_SEND) {
+        ledger_receivable rv;
+        r = ledger_store_receivable(s, rec->hash, &rv);
+        if (r == LEDGER_STATUS_NOT_FOUND) {
+            snprintf(s->err, sizeof s->err, "rollback of a received send: its receive goes first");
+            return LEDGER_STATUS_INVALID;
+        }
+        if (r != LEDGER_STATUS_OK)
+            return r;
+    }
+
+    sqlite3_stmt *st = s->q[Q_BLOCK_DEL];
+    bind32(st, 1, rec->hash);
+    if ((r = step_done(s, st, "delete block")) != LEDGER_STATUS_OK)
+        return r;
+    if (sqlite3_changes(s->db) != 1)
+        return corrupt(s, "blocks");
+
+    uint8_t balance[16], amount[16];
+    if (prev) {
+        smn_amount_to_be(prev->block.balance, balance);
+        st = s->q[Q_ACCOUNT_PUT]; /* keeps conf_height */
+        bind32(st, 1, b->account);
+        bind32(st, 2, prev->hash);
+        bind32(st, 3, prev->block.representative);
+        sqlite3_bind_blob(st, 4, balance, 16, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)prev->height);
+    } else {
+        st = s->q[Q_ACCOUNT_DEL];
+        bind32(st, 1, b->account);
+    }
+    if ((r = step_done(s, st, "write account")) != LEDGER_STATUS_OK)
+        return r;
+
+    if (rec->subtype == LEDGER_SUBTYPE_SEND) {
+        st = s->q[Q_RECV_DEL];
+        bind32(st, 1, rec->hash);
+    } else if (rec->subtype == LEDGER_SUBTYPE_RECEIVE || rec->subtype == LEDGER_SUBTYPE_OPEN) {
+        /* What it received is receivable again. */
+        smn_amount_to_be(rec->amount, amount);
+        st = s->q[Q_RECV_PUT];
+        bind32(st, 1, b->link);
+        bind32(st, 2, b->account);
+        bind32(st, 3, source);
+        sqlite3_bind_blob(st, 4, amount, 16, SQLITE_STATIC);
+    } else {
+        st = NULL;
+    }
+    if (st && (r = step_done(s, st, "write receivable")) != LEDGER_STATUS_OK)
+        return r;
+
+    /* The inverse of apply: the balance leaves the block's representative
+     * and returns to the previous block's. */
+    if ((r = weight_adjust(s, b->representative, 0, b->balance)) != LEDGER_STATUS_OK)
+        return r;
+    if (prev && (r = weight_adjust(s, prev->block.representative, prev->block.balance, 0)) !=
+                    LEDGER_STATUS_OK)
+        return r;
+
+    /* Blocks waiting in unchecked for this one build on a block that is
+     * gone: they can never be valid. */
+    if (s->unchecked_count) {
+        st = s->q[Q_UNCHECKED_DROP_DEP];
+        bind32(st, 1, rec->hash);
+        if ((r = step_done(s, st, "drop unchecked")) != LEDGER_STATUS_OK)
+            return r;
+        size_t dropped = (size_t)sqlite3_changes(s->db);
+        s->unchecked_count = dropped > s->unchecked_count ? 0 : s->unchecked_count - dropped;
+    }
+    s->pending_removed++;
+    return LEDGER_STATUS_OK;
+}
+
 /* ---- unchecked ---- */
 
 ledger_status ledger_store_unchecked_put(ledger_store *s, const smn_block *b,
@@ -968,7 +1079,7 @@ ledger_status ledger_store_prune_account(ledger_store *s, const uint8_t account[
 
 void ledger_store_counts(const ledger_store *s, ledger_counts *out)
 {
-    out->blocks = s->committed.blocks + s->pending.blocks;
+    out->blocks = s->committed.blocks + s->pending.blocks - s->pending_removed;
     out->cemented = s->committed.cemented + s->pending.cemented;
     out->pruned = s->committed.pruned + s->pending.pruned;
     out->unchecked = s->unchecked_count;

@@ -69,6 +69,18 @@ ledger_status ledger_store_is_pruned(ledger_store *s, const uint8_t hash[32], bo
 ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint8_t hash[32],
                                  const ledger_validation *v);
 
+/* Rollback of one block, inside a transaction: rec must be its account's
+ * frontier, above the confirmation height (else LEDGER_STATUS_CEMENTED), and
+ * nothing may depend on it: a send must not have been received (its
+ * receivable row is still there). Deletes the block row; restores the
+ * account to prev (the block below it; NULL for an open, whose account row
+ * goes); a send's receivable goes, a receive/open's source is receivable
+ * again (from `source`, the sending account; zero when that send was
+ * pruned); moves the weights back; drops the unchecked blocks waiting for
+ * it; counts one block less. rollback.h walks the dependents. */
+ledger_status ledger_store_unapply(ledger_store *s, const ledger_block_record *rec,
+                                   const ledger_block_record *prev, const uint8_t source[32]);
+
 /* Unchecked blocks: ones waiting for `dependency`. Bounded: when full the
  * oldest entry is dropped. A hash already held is not added twice.
  * Only blocks whose signature verified are put here. */
@@ -106,8 +118,9 @@ ledger_status ledger_store_prune_account(ledger_store *s, const uint8_t account[
 ledger_status ledger_store_pruned_height(ledger_store *s, const uint8_t account[32],
                                          uint64_t *height);
 
-/* Counters kept in meta: blocks ever accepted (genesis included), blocks
- * cemented, blocks pruned. */
+/* Counters kept in meta: blocks in the ledger (accepted, genesis included,
+ * minus those rolled back; pruned ones still count), blocks cemented, blocks
+ * pruned. */
 typedef struct {
     uint64_t blocks;
     uint64_t cemented;

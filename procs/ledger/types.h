@@ -43,6 +43,9 @@ typedef enum {
     LEDGER_STATUS_WRONG_GENESIS, /* same network name, different genesis */
     LEDGER_STATUS_CORRUPT,       /* a stored row failed to decode */
     LEDGER_STATUS_INVALID,       /* bad argument */
+    LEDGER_STATUS_CEMENTED,      /* a rollback would remove a cemented block: refused */
+    LEDGER_STATUS_TOO_LARGE,     /* a rollback would remove more blocks than its bound */
+    LEDGER_STATUS_REJECTED,      /* the block failed validation (the result says which rule) */
 } ledger_status;
 
 /* Follows from the balance delta (and the previous field for open). */

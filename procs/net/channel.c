@@ -17,8 +17,13 @@
 #include "procs/net/limiter.h"
 
 #define DEFAULT_MAX_CHANNELS 64
+#define DEFAULT_MAX_PENDING 32
+#define DEFAULT_MAX_PENDING_PER_ADDRESS 8
+#define DEFAULT_MAX_DIALING 32
+#define DEFAULT_ACCEPT_BATCH 8
 #define DEFAULT_QUEUE_BYTES (1u << 20)
 #define DEFAULT_HS_TIMEOUT_MS 5000
+#define ACCEPT_PAUSE_MS 100 /* after EMFILE/ENFILE */
 
 struct net_channel {
     net_channels *set;
@@ -26,7 +31,9 @@ struct net_channel {
     struct event *timer; /* handshake deadline */
     net_endpoint ep;
     bool inbound, connecting, ready, closing;
-    int busy; /* > 0 while one of our callbacks runs: defer the free */
+    bool heard;    /* a valid handshake message arrived (not an idle connection) */
+    bool priority; /* dialled with priority: passes the ready limits */
+    int busy;      /* > 0 while one of our callbacks runs: defer the free */
     net_close_reason reason;
     net_hs hs;
     uint64_t dropped;
@@ -39,9 +46,15 @@ struct net_channels {
     const smn_network *net;
     smn_keypair key;
     size_t max_channels, queue_bytes;
+    size_t reserved_outbound, max_per_address, max_pending, max_pending_per_address;
+    size_t max_dialing, accept_batch;
     uint32_t hs_timeout_ms;
     net_channel_callbacks cb;
     struct evconnlistener *listener;
+    struct event *resume; /* re-enables accepting after a batch or a pause */
+    size_t batch;         /* accepted since the resume event was armed */
+    bool paused;          /* EMFILE pause in progress */
+    uint64_t evicted, limited, accept_pauses;
     net_limiter limiter;
     net_channel *head, *tail;
     size_t count;
@@ -72,6 +85,10 @@ const char *net_close_reason_str(net_close_reason r)
         return "duplicate channel to the same node";
     case NET_CLOSE_TIMEOUT:
         return "handshake timeout";
+    case NET_CLOSE_EVICTED:
+        return "evicted for a newer unauthenticated connection";
+    case NET_CLOSE_LIMIT:
+        return "no free peer slot";
     }
     return "unknown";
 }
@@ -125,9 +142,12 @@ static void channel_close(net_channel *ch, net_close_reason why, const char *det
     ch->reason = why;
     char ep[NET_ENDPOINT_STR_BYTES];
     net_endpoint_format(&ch->ep, ep);
-    smn_log(why == NET_CLOSE_LOCAL || why == NET_CLOSE_EOF ? SMN_LOG_DEBUG : SMN_LOG_INFO,
-            "closing %s channel %s: %s%s%s", ch->inbound ? "inbound" : "outbound", ep,
-            net_close_reason_str(why), detail ? ": " : "", detail ? detail : "");
+    /* Closes a flood causes by the thousand are not worth a line each. */
+    bool quiet = why == NET_CLOSE_LOCAL || why == NET_CLOSE_EOF || why == NET_CLOSE_EVICTED ||
+                 ((why == NET_CLOSE_TIMEOUT || why == NET_CLOSE_LIMIT) && ch->inbound);
+    smn_log(quiet ? SMN_LOG_DEBUG : SMN_LOG_INFO, "closing %s channel %s: %s%s%s",
+            ch->inbound ? "inbound" : "outbound", ep, net_close_reason_str(why), detail ? ": " : "",
+            detail ? detail : "");
     /* Stop reading now so nothing more is delivered while a callback unwinds. */
     bufferevent_disable(ch->bev, EV_READ | EV_WRITE);
     if (ch->busy == 0)
@@ -209,6 +229,99 @@ size_t net_channels_broadcast(net_channels *s, const net_message *m, const net_c
     return sent;
 }
 
+/* ---- admission ---- */
+
+static bool is_loopback(const net_endpoint *ep)
+{
+    static const uint8_t v6[16] = {[15] = 1};
+    static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+    return memcmp(ep->addr, v6, 16) == 0 ||
+           (memcmp(ep->addr, mapped, 12) == 0 && ep->addr[12] == 127);
+}
+
+static bool same_addr(const net_channel *ch, const net_endpoint *ep)
+{
+    return memcmp(ch->ep.addr, ep->addr, 16) == 0;
+}
+
+static bool is_pending_in(const net_channel *ch)
+{
+    return ch->inbound && !ch->ready && !ch->closing;
+}
+
+void net_channels_get_stats(const net_channels *s, net_channels_stats *st)
+{
+    *st = (net_channels_stats){
+        .evicted = s->evicted, .limited = s->limited, .accept_pauses = s->accept_pauses};
+    for (const net_channel *ch = s->head; ch; ch = ch->next) {
+        if (ch->closing)
+            continue;
+        if (!ch->ready)
+            ch->inbound ? st->pending_in++ : st->dialing++;
+        else
+            ch->inbound ? st->ready_in++ : st->ready_out++;
+    }
+}
+
+/* The unauthenticated inbound channel to give up for a newer one: of those
+ * from ep's address (ep) or all (NULL), the oldest that has sent nothing
+ * valid yet, else the oldest. Channels are listed oldest first. */
+static net_channel *eviction_victim(net_channels *s, const net_endpoint *ep)
+{
+    net_channel *oldest = NULL;
+    for (net_channel *ch = s->head; ch; ch = ch->next) {
+        if (!is_pending_in(ch) || (ep && !same_addr(ch, ep)))
+            continue;
+        if (!ch->heard)
+            return ch;
+        if (!oldest)
+            oldest = ch;
+    }
+    return oldest;
+}
+
+/* Make room for one more unauthenticated inbound channel from ep. */
+static void make_pending_room(net_channels *s, const net_endpoint *ep)
+{
+    size_t all = 0, from = 0;
+    for (const net_channel *ch = s->head; ch; ch = ch->next)
+        if (is_pending_in(ch)) {
+            all++;
+            from += same_addr(ch, ep);
+        }
+    net_channel *victim = NULL;
+    if (from >= s->max_pending_per_address)
+        victim = eviction_victim(s, ep);
+    else if (all >= s->max_pending)
+        victim = eviction_victim(s, NULL);
+    if (victim) {
+        s->evicted++;
+        channel_close(victim, NET_CLOSE_EVICTED, NULL);
+    }
+}
+
+/* The handshake of ch just completed: is there a ready slot for it? */
+static bool ready_slot_free(const net_channels *s, const net_channel *ch)
+{
+    if (ch->priority)
+        return true;
+    size_t ready = 0, ready_in = 0, from = 0;
+    for (const net_channel *c = s->head; c; c = c->next) {
+        if (c == ch || !c->ready || c->closing)
+            continue;
+        ready++;
+        ready_in += c->inbound;
+        from += same_addr(c, &ch->ep);
+    }
+    if (ready >= s->max_channels)
+        return false;
+    if (ch->inbound && ready_in + s->reserved_outbound >= s->max_channels)
+        return false;
+    if (s->max_per_address && !is_loopback(&ch->ep) && from >= s->max_per_address)
+        return false;
+    return true;
+}
+
 /* ---- handshake ---- */
 
 /* Of two channels to one node keep the one the lower node id dialled, so
@@ -241,6 +354,7 @@ static void on_handshake(net_channel *ch, const net_handshake *in)
     switch (r) {
     case NET_HS_CONTINUE:
     case NET_HS_DONE:
+        ch->heard = true;
         break;
     case NET_HS_UNEXPECTED:
         channel_close(ch, NET_CLOSE_HANDSHAKE, NULL);
@@ -256,6 +370,13 @@ static void on_handshake(net_channel *ch, const net_handshake *in)
      * the peer never takes it for usable. */
     if (r == NET_HS_DONE && !resolve_duplicate(ch))
         return;
+    /* Checked before we answer a query too, so a peer we have no room for
+     * never takes the channel for usable. */
+    if ((r == NET_HS_DONE || (ch->inbound && send_reply)) && !ready_slot_free(ch->set, ch)) {
+        ch->set->limited++;
+        channel_close(ch, NET_CLOSE_LIMIT, NULL);
+        return;
+    }
     if (send_reply && send_handshake(ch, &reply) != 0) {
         channel_close(ch, NET_CLOSE_IO, "cannot queue the handshake");
         return;
@@ -392,7 +513,6 @@ static net_channel *channel_new(net_channels *s, struct bufferevent *bev, const 
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len,
                       void *arg)
 {
-    (void)l;
     (void)len;
     net_channels *s = arg;
     net_endpoint ep;
@@ -402,16 +522,20 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
         return;
     }
     net_endpoint_format(&ep, name);
-    if (s->count >= s->max_channels) {
-        smn_warn("refusing inbound %s: %zu channels already", name, s->count);
-        evutil_closesocket(fd);
-        return;
+    /* At most accept_batch per loop iteration: the resume event (armed
+     * at the batch's first accept) runs after this iteration's reads. */
+    if (s->batch++ == 0) {
+        struct timeval now = {0, 0};
+        evtimer_add(s->resume, &now);
     }
+    if (s->batch >= s->accept_batch)
+        evconnlistener_disable(l);
     if (s->cb.allow_inbound && !s->cb.allow_inbound(&ep, s->cb.ud)) {
-        smn_info("refusing inbound %s: not allowed", name);
+        smn_debug("refusing inbound %s: not allowed", name);
         evutil_closesocket(fd);
         return;
     }
+    make_pending_room(s, &ep);
     struct bufferevent *bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (!bev) {
         evutil_closesocket(fd);
@@ -426,12 +550,35 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
+static void resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    net_channels *s = arg;
+    s->batch = 0;
+    s->paused = false;
+    if (s->listener)
+        evconnlistener_enable(s->listener);
+}
+
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
-    (void)l;
-    (void)arg;
-    /* EMFILE and friends: keep listening; the next accept may succeed. */
-    smn_warn("accept failed: %s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+    net_channels *s = arg;
+    int err = EVUTIL_SOCKET_ERROR();
+    if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        /* The pending connection stays in the backlog and the socket stays
+         * readable: accepting again at once would spin. Pause instead. */
+        evconnlistener_disable(l);
+        if (!s->paused && s->accept_pauses++ % 100 == 0)
+            smn_warn("accept failed: %s; pausing %d ms (%llu pauses)",
+                     evutil_socket_error_to_string(err), ACCEPT_PAUSE_MS,
+                     (unsigned long long)s->accept_pauses);
+        s->paused = true;
+        struct timeval tv = {0, ACCEPT_PAUSE_MS * 1000};
+        evtimer_add(s->resume, &tv);
+        return;
+    }
+    smn_warn("accept failed: %s", evutil_socket_error_to_string(err));
 }
 
 /* ---- set ---- */
@@ -448,6 +595,19 @@ net_channels *net_channels_new(struct event_base *base, const net_channels_confi
     s->net = cfg->net;
     s->key = *cfg->node_key;
     s->max_channels = cfg->max_channels ? cfg->max_channels : DEFAULT_MAX_CHANNELS;
+    s->reserved_outbound =
+        cfg->reserved_outbound < s->max_channels ? cfg->reserved_outbound : s->max_channels - 1;
+    s->max_per_address = cfg->max_per_address;
+    s->max_pending = cfg->max_pending ? cfg->max_pending : DEFAULT_MAX_PENDING;
+    s->max_pending_per_address = cfg->max_pending_per_address ? cfg->max_pending_per_address
+                                                              : DEFAULT_MAX_PENDING_PER_ADDRESS;
+    s->max_dialing = cfg->max_dialing ? cfg->max_dialing : DEFAULT_MAX_DIALING;
+    s->accept_batch = cfg->accept_batch ? cfg->accept_batch : DEFAULT_ACCEPT_BATCH;
+    s->resume = evtimer_new(base, resume_cb, s);
+    if (!s->resume) {
+        free(s);
+        return NULL;
+    }
     s->queue_bytes = cfg->write_queue_bytes ? cfg->write_queue_bytes : DEFAULT_QUEUE_BYTES;
     s->hs_timeout_ms =
         cfg->handshake_timeout_ms ? cfg->handshake_timeout_ms : DEFAULT_HS_TIMEOUT_MS;
@@ -464,6 +624,8 @@ void net_channels_free(net_channels *s)
         return;
     if (s->listener)
         evconnlistener_free(s->listener);
+    s->listener = NULL;
+    event_free(s->resume);
     while (s->head)
         channel_close(s->head, NET_CLOSE_LOCAL, NULL);
     smn_keypair_wipe(&s->key);
@@ -486,9 +648,18 @@ int net_channels_listen(net_channels *s, int fd)
 
 int net_channels_connect(net_channels *s, const net_endpoint *ep, net_channel **out)
 {
+    return net_channels_dial(s, ep, false, out);
+}
+
+int net_channels_dial(net_channels *s, const net_endpoint *ep, bool priority, net_channel **out)
+{
     if (!net_endpoint_is_usable(ep))
         return -EINVAL;
-    if (s->count >= s->max_channels)
+    net_channels_stats st;
+    net_channels_get_stats(s, &st);
+    if (st.dialing >= s->max_dialing)
+        return -EMFILE;
+    if (!priority && st.ready_in + st.ready_out >= s->max_channels)
         return -EMFILE;
     struct bufferevent *bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!bev)
@@ -499,6 +670,7 @@ int net_channels_connect(net_channels *s, const net_endpoint *ep, net_channel **
         return -ENOMEM;
     }
     ch->connecting = true;
+    ch->priority = priority;
     bufferevent_enable(bev, EV_READ | EV_WRITE);
     struct sockaddr_storage ss;
     size_t len = net_endpoint_to_sockaddr(ep, &ss);

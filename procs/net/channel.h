@@ -11,6 +11,25 @@
  * handshake, a second handshake, a connection to ourselves) closes the
  * channel with a log line and on_close.
  *
+ * Admission (every count bounded, docs/architecture.md "Peering"):
+ * - unauthenticated inbound channels: at most max_pending in all and
+ *   max_pending_per_address from one address. A new connection beyond
+ *   either closes the oldest unauthenticated inbound channel that has not
+ *   sent a valid handshake message yet (else the oldest one) of that
+ *   address (or of all): an honest peer completes its handshake in one
+ *   round trip, an idle connection never does, so a flood of idle
+ *   connections cannot starve honest ones, even from the same address.
+ * - at most accept_batch connections are accepted per event-loop
+ *   iteration, so the channels just accepted read their handshake before
+ *   the next batch can evict them; on EMFILE/ENFILE accepting pauses for
+ *   100 ms instead of spinning.
+ * - ready channels: at most max_channels, of which reserved_outbound only
+ *   for channels we dialled, and at most max_per_address from one address
+ *   (loopback exempt: a one-host devnet shares it). A channel over a limit
+ *   when its handshake completes is closed (NET_CLOSE_LIMIT). Dials made
+ *   with priority (the configured peers) pass every limit but max_dialing.
+ * - the handshake must complete within handshake_timeout_ms.
+ *
  * Outbound writes go to a per-channel queue bounded in bytes: a message
  * that does not fit is dropped and counted, never blocks. Gossip (keepalive,
  * publish, confirm_req, confirm_ack) can also pass a token-bucket limiter
@@ -47,6 +66,8 @@ typedef enum {
     NET_CLOSE_SELF,          /* the peer is this node */
     NET_CLOSE_DUPLICATE,     /* another channel to the same node id is kept */
     NET_CLOSE_TIMEOUT,       /* handshake not complete in time */
+    NET_CLOSE_EVICTED,       /* unauthenticated, and a newer connection needed its slot */
+    NET_CLOSE_LIMIT,         /* handshake done, but no ready slot was free for it */
 } net_close_reason;
 
 typedef struct {
@@ -65,12 +86,18 @@ typedef struct {
 
 typedef struct {
     const smn_network *net;
-    const smn_keypair *node_key;   /* copied (and wiped on free) */
-    size_t max_channels;           /* 0: 64. Inbound beyond it is refused. */
-    size_t write_queue_bytes;      /* per channel; 0: 1 MiB */
-    uint32_t handshake_timeout_ms; /* 0: 5000 */
-    uint64_t gossip_bytes_per_sec; /* 0: unlimited */
-    uint64_t gossip_burst_bytes;   /* 0: one second's worth */
+    const smn_keypair *node_key;    /* copied (and wiped on free) */
+    size_t max_channels;            /* ready channels; 0: 64 */
+    size_t reserved_outbound;       /* of those, only for dialled ones; 0: none */
+    size_t max_per_address;         /* ready channels from one address (not loopback); 0: any */
+    size_t max_pending;             /* unauthenticated inbound; 0: 32 */
+    size_t max_pending_per_address; /* unauthenticated inbound from one address; 0: 8 */
+    size_t max_dialing;             /* outbound not ready yet; 0: 32 */
+    size_t accept_batch;            /* accepts per loop iteration; 0: 8 */
+    size_t write_queue_bytes;       /* per channel; 0: 1 MiB */
+    uint32_t handshake_timeout_ms;  /* 0: 5000 */
+    uint64_t gossip_bytes_per_sec;  /* 0: unlimited */
+    uint64_t gossip_burst_bytes;    /* 0: one second's worth */
 } net_channels_config;
 
 /* NULL on bad arguments (no net, key or base) or allocation failure. */
@@ -86,8 +113,11 @@ void net_channels_free(net_channels *s);
 int net_channels_listen(net_channels *s, int fd);
 /* Dial ep and start the handshake. 0 (the outcome arrives as on_ready or
  * on_close; *out, if given, is the channel) or a negative errno when no
- * channel was created: -EMFILE at max_channels, -EINVAL for an unusable
- * endpoint, or the socket error. */
+ * channel was created: -EMFILE at max_dialing, or (without priority) when
+ * max_channels are ready, -EINVAL for an unusable endpoint, or the socket
+ * error. A priority dial passes the ready-channel limits. */
+int net_channels_dial(net_channels *s, const net_endpoint *ep, bool priority, net_channel **out);
+/* net_channels_dial without priority. */
 int net_channels_connect(net_channels *s, const net_endpoint *ep, net_channel **out);
 
 /* Queue m on a ready channel: 0, -ENOTCONN (not ready yet or closing),
@@ -111,6 +141,16 @@ const uint8_t *net_channel_node_id(const net_channel *ch);
 uint64_t net_channel_dropped(const net_channel *ch);
 void net_channel_set_user(net_channel *ch, void *user);
 void *net_channel_user(const net_channel *ch);
+
+typedef struct {
+    size_t pending_in; /* inbound, handshake not done */
+    size_t dialing;    /* outbound, handshake not done */
+    size_t ready_in, ready_out;
+    uint64_t evicted;       /* unauthenticated channels closed for a newer one */
+    uint64_t limited;       /* closed at handshake for want of a ready slot */
+    uint64_t accept_pauses; /* accepting paused on EMFILE/ENFILE */
+} net_channels_stats;
+void net_channels_get_stats(const net_channels *s, net_channels_stats *st);
 
 size_t net_channels_count(const net_channels *s);
 size_t net_channels_ready_count(const net_channels *s);

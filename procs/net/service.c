@@ -108,6 +108,13 @@ static void on_ready(net_channel *ch, void *ud)
     uint64_t now = net_now_ms();
     info->last_rx_ms = now;
     info->ready = true;
+    net_vreq_init(&info->vreq, now);
+    net_flood_gate_init(&info->gate_publish, NET_GATE_PUBLISH, now);
+    net_flood_gate_init(&info->gate_ack, NET_GATE_CONFIRM_ACK, now);
+    net_flood_gate_init(&info->gate_frontier, NET_GATE_FRONTIER_REQ, now);
+    net_flood_gate_init(&info->gate_pull, NET_GATE_BULK_PULL, now);
+    net_flood_gate_init(&info->gate_tele, NET_GATE_TELEMETRY_REQ, now);
+    net_flood_gate_init(&info->gate_keepalive, NET_GATE_KEEPALIVE, now);
     char name[NET_ENDPOINT_STR_BYTES], id[17];
     net_endpoint_format(net_channel_endpoint(ch), name);
     smn_hex_encode(net_channel_node_id(ch), 8, id);
@@ -119,11 +126,47 @@ static void on_ready(net_channel *ch, void *ud)
     net_telemetry_request(s, ch, now);
 }
 
+/* The flood gate of a message type, NULL for types not gated here
+ * (confirm_req has its own, answers are bounded by what we asked). */
+static net_flood_gate *gate_of(net_peer_info *info, net_msg_type t)
+{
+    switch (t) {
+    case NET_MSG_PUBLISH:
+        return &info->gate_publish;
+    case NET_MSG_CONFIRM_ACK:
+        return &info->gate_ack;
+    case NET_MSG_FRONTIER_REQ:
+        return &info->gate_frontier;
+    case NET_MSG_BULK_PULL:
+        return &info->gate_pull;
+    case NET_MSG_TELEMETRY_REQ:
+        return &info->gate_tele;
+    case NET_MSG_KEEPALIVE:
+        return &info->gate_keepalive;
+    default:
+        return NULL;
+    }
+}
+
 static void on_message(net_channel *ch, const net_message *m, void *ud)
 {
     net_service *s = ud;
     net_peer_info *info = net_channel_user(ch);
     info->last_rx_ms = net_now_ms();
+    net_flood_gate *g = gate_of(info, m->type);
+    if (g) {
+        net_gate_verdict v = net_flood_gate_check(g, 1, info->last_rx_ms);
+        if (v != NET_GATE_PASS) {
+            s->throttled++;
+            if (v == NET_GATE_FLOOD) {
+                char why[64];
+                snprintf(why, sizeof why, "floods %s far beyond its rate limit",
+                         net_msg_type_name(m->type));
+                net_service_misbehaved(s, ch, why);
+            }
+            return;
+        }
+    }
     switch (m->type) {
     case NET_MSG_KEEPALIVE:
         net_keepalive_received(s, ch, &m->u.keepalive);
@@ -153,9 +196,7 @@ static void on_message(net_channel *ch, const net_message *m, void *ud)
         net_frontier_received(s, ch, &m->u.frontier_resp);
         break;
     case NET_MSG_CONFIRM_REQ:
-        /* Served by nobody yet (vote requests): a
-         * well-formed message we do not act on is not misbehaviour. */
-        smn_debug("ignoring %s", net_msg_type_name(m->type));
+        net_votes_confirm_req(s, ch, &m->u.confirm_req);
         break;
     case NET_MSG_HANDSHAKE:
         break; /* the channel layer handles it and never delivers it */
@@ -336,7 +377,17 @@ static int setup(net_service *s, ipc_child *child)
         return -1;
     }
     net_channels_config cc = {
-        .net = s->net, .node_key = &s->key, .gossip_bytes_per_sec = NET_GOSSIP_BYTES_PER_S};
+        .net = s->net,
+        .node_key = &s->key,
+        .gossip_bytes_per_sec = NET_GOSSIP_BYTES_PER_S,
+        .max_channels = cfg->net_max_peers,
+        .reserved_outbound = cfg->net_reserved_outbound,
+        .max_per_address = cfg->net_max_peers_per_address,
+        .max_pending = cfg->net_max_pending,
+        .max_pending_per_address = cfg->net_max_pending_per_address,
+        .max_dialing = NET_MAX_DIALING,
+        .handshake_timeout_ms = cfg->net_handshake_timeout_ms,
+    };
     net_channel_callbacks cb = {.on_ready = on_ready_cb,
                                 .on_message = on_message,
                                 .on_close = on_close,

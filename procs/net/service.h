@@ -17,6 +17,9 @@
  * - Votes: serves the net family (ipc/schema_net.h) on net.sock; a valid
  *   confirm_ack not seen recently goes to every `subscribe_votes` connection
  *   and on to the other peers; `broadcast_vote` sends ours.
+ * - Vote requests: `request_votes` becomes confirm_req to peers, a peer's
+ *   confirm_req becomes `vote_request` to the subscribers, `send_vote`
+ *   answers one peer (per-peer budgets: service_votereq.h).
  * - Telemetry: answers telemetry_req (block counts read from ledger.db
  *   read-only), asks each peer every minute.
  * - Bans: a peer that breaks the protocol (bad magic, malformed frame, bad

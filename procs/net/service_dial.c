@@ -89,7 +89,8 @@ static void dial(net_service *s, net_dial *d, uint64_t now)
     if (!info)
         return;
     net_channel *ch = NULL;
-    int r = net_channels_connect(s->chans, &d->ep, &ch);
+    /* Configured peers pass the ready-channel limits ([net] max_peers). */
+    int r = net_channels_dial(s->chans, &d->ep, d->configured, &ch);
     char name[NET_ENDPOINT_STR_BYTES];
     net_endpoint_format(&d->ep, name);
     if (r != 0) {
@@ -316,7 +317,11 @@ void net_keepalive_received(net_service *s, net_channel *ch, const net_keepalive
 
 static void dial_learned(net_service *s, uint64_t now)
 {
-    if (net_channels_count(s->chans) >= NET_TARGET_CHANNELS)
+    /* Our own channels only: unauthenticated inbound ones (a flood of idle
+     * connections) must not stop us from dialling. */
+    net_channels_stats st;
+    net_channels_get_stats(s->chans, &st);
+    if (st.ready_in + st.ready_out + st.dialing >= NET_TARGET_CHANNELS)
         return;
     net_endpoint pick[16];
     size_t n = net_peers_select(s->peers, s->round * 7919u + now / 1000u, pick, 16);

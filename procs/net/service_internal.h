@@ -5,7 +5,8 @@
  * service_dial.c       configured and learned peers, dialling with backoff,
  *                      keepalive and peer exchange, idle channels
  * service_blocks.c     the ledger link: publish in, block_accepted out
- * service_votes.c      confirm_ack in and out, net.sock requests
+ * service_votes.c      confirm_ack in and out, confirm_req both ways
+ *                      (budgets: service_votereq.h), net.sock requests
  * service_telemetry.c  telemetry_req / telemetry_ack, the read-only ledger
  * service_pull.c       filling gaps: bulk_pull to the peer, serving bulk_pull
  * service_seen.c       the bounded "seen recently" sets
@@ -26,6 +27,7 @@
 #include "procs/net/service.h"
 #include "procs/net/service_config.h"
 #include "procs/net/service_seen.h"
+#include "procs/net/service_votereq.h"
 
 struct evdns_base;
 struct evdns_getaddrinfo_request;
@@ -37,6 +39,7 @@ typedef struct ledger_ro ledger_ro;
 #define NET_DIAL_MAX_MS 10000u
 #define NET_TARGET_CHANNELS 8u  /* dial learned peers while fewer channels than this */
 #define NET_DIALS_PER_TICK 2u   /* learned peers dialled per tick at most */
+#define NET_MAX_DIALING 32u     /* outbound connections still handshaking */
 #define NET_DIAL_TABLE 128u     /* configured + learned endpoints being dialled */
 #define NET_LEARNED_FAILURES 5u /* a learned peer that fails this often is forgotten */
 #define NET_PEER_TABLE 1024u    /* known peer endpoints */
@@ -108,6 +111,11 @@ typedef struct {
     struct net_boot_req *boot;
     bool boot_frontiers; /* a frontier_req is out (else a bulk_pull, see pulling) */
     uint64_t boot_deadline_ms;
+    /* confirm_req budgets both ways and the answers awaited (set up once
+     * the channel is ready) */
+    net_vreq vreq;
+    /* inbound floods, per message type (service_flood.h) */
+    net_flood_gate gate_publish, gate_ack, gate_frontier, gate_pull, gate_tele, gate_keepalive;
 } net_peer_info;
 
 typedef struct {
@@ -185,6 +193,12 @@ struct net_service {
 
     /* counters (peers_r, the status detail) */
     uint64_t blocks_in, blocks_out, votes_in, votes_out, dropped;
+    /* vote requests: confirm_req sent / not sent (budget, no such peer),
+     * received and forwarded / throttled; send_vote answers sent / dropped
+     * (peer gone); seen confirm_acks re-delivered as answers */
+    uint64_t vote_reqs_out, vote_reqs_dropped, vote_reqs_in, vote_reqs_throttled;
+    uint64_t vote_answers_out, vote_answers_dropped, votes_redelivered;
+    uint64_t throttled; /* peer messages dropped by a flood gate */
 };
 
 uint64_t net_now_ms(void);
@@ -217,6 +231,8 @@ void net_blocks_publish(net_service *s, net_channel *ch, const smn_block *b);
 
 /* service_votes.c */
 void net_votes_confirm_ack(net_service *s, net_channel *ch, const elections_vote *v);
+/* A confirm_req from a peer: rate-limited, then vote_request to the subscribers. */
+void net_votes_confirm_req(net_service *s, net_channel *ch, const net_confirm_req *q);
 void net_votes_conn_down(net_service *s, ipc_conn *c);
 
 /* service_telemetry.c */

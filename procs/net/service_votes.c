@@ -6,7 +6,17 @@
  * and relayed to the other peers once. A bad signature proves the sender
  * misbehaves: honest nodes relay only votes they verified. Weight is for
  * elections to judge; the net process has no ledger view of it.
- * `broadcast_vote` (our representatives' votes) goes to every peer. */
+ * `broadcast_vote` (our representatives' votes) goes to every peer.
+ *
+ * Vote requests (budgets and the answer window: service_votereq.h):
+ * `request_votes` from the elections process becomes one confirm_req to
+ * the named peer or to every ready peer whose outbound budget allows it; a
+ * confirm_req from a peer within its inbound budget becomes `vote_request`
+ * to every subscriber (a flood far beyond it is misbehaviour); `send_vote`
+ * answers one peer with one confirm_ack. A confirm_ack the seen set holds
+ * still reaches the subscribers (not the other peers) when it answers a
+ * confirm_req we sent that peer, so a vote dropped earlier (no subscriber
+ * then) can be asked for again. */
 #include <stdio.h>
 #include <string.h>
 
@@ -44,8 +54,16 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const elections_vote
         return; /* the decoder made v: cannot happen */
     uint8_t key[32];
     vote_key(wire, len, key);
-    if (net_seen_contains(s->seen_votes, key))
+    if (net_seen_contains(s->seen_votes, key)) {
+        /* Verified when it was first seen (same bytes): an answer to our
+         * confirm_req gets to the subscribers again, never to the peers. */
+        net_peer_info *info = net_channel_user(ch);
+        if (info && info->ready && net_vreq_redeliver(&info->vreq, v, net_now_ms())) {
+            s->votes_redelivered++;
+            notify_subscribers(s, wire, len);
+        }
         return;
+    }
     elections_vote_status st = elections_vote_verify(v);
     if (st != ELECTIONS_VOTE_OK) {
         char why[96];
@@ -84,6 +102,107 @@ static void broadcast_vote(net_service *s, const ipc_msg *msg)
     m.u.confirm_ack = v;
     s->votes_out += net_channels_broadcast(s->chans, &m, NULL);
 }
+
+/* ---- vote requests ---- */
+
+/* One confirm_req to ch if its budget allows: true when it was queued. */
+static bool ask_peer(net_service *s, net_channel *ch, const net_message *m, uint64_t now)
+{
+    net_peer_info *info = net_channel_user(ch);
+    if (!info || !info->ready || !net_vreq_ask(&info->vreq, &m->u.confirm_req, now))
+        return false;
+    if (net_channel_send(ch, m) != 0)
+        return false;
+    s->vote_reqs_out++;
+    return true;
+}
+
+static void request_votes(net_service *s, const ipc_msg *msg)
+{
+    net_message m = {.type = NET_MSG_CONFIRM_REQ};
+    if (!net_vreq_read_pairs(msg->body, &m.u.confirm_req)) {
+        smn_warn("request_votes: no usable pairs, dropped");
+        return;
+    }
+    uint64_t now = net_now_ms();
+    const uint8_t *peer;
+    size_t plen;
+    if (ipc_get_bin(msg->body, "peer", &peer, &plen) && plen == 32) {
+        net_channel *ch = net_service_channel_by_id(s, peer);
+        if (!ch || !ask_peer(s, ch, &m, now))
+            s->vote_reqs_dropped++;
+        return;
+    }
+    net_channel *list[IPC_NET_MAX_PEERS];
+    size_t n = net_channels_list(s->chans, list, IPC_NET_MAX_PEERS);
+    if (n == 0)
+        s->vote_reqs_dropped++;
+    for (size_t i = 0; i < n; i++)
+        if (!ask_peer(s, list[i], &m, now))
+            s->vote_reqs_dropped++;
+}
+
+void net_votes_confirm_req(net_service *s, net_channel *ch, const net_confirm_req *q)
+{
+    net_peer_info *info = net_channel_user(ch);
+    if (!info || !info->ready)
+        return;
+    switch (net_vreq_incoming(&info->vreq, q->count, net_now_ms())) {
+    case NET_VREQ_ACCEPT:
+        break;
+    case NET_VREQ_THROTTLE:
+        s->vote_reqs_throttled++;
+        return;
+    case NET_VREQ_FLOOD:
+        s->vote_reqs_throttled++;
+        net_service_misbehaved(s, ch, "floods confirm_req far beyond its rate limit");
+        return;
+    }
+    s->vote_reqs_in++;
+    const uint8_t *id = net_channel_node_id(ch);
+    for (size_t i = 0; i < s->nvote_subs; i++) {
+        ipc_builder b;
+        ipc_build_begin(&b, "vote_request");
+        net_vreq_put_pairs(&b, q);
+        ipc_put_bin(&b, "peer", id, 32);
+        ipc_status st = ipc_notify(s->vote_subs[i], &b);
+        if (st != IPC_OK) {
+            s->dropped++;
+            smn_debug("vote_request not delivered to a subscriber: %s", ipc_status_str(st));
+        }
+    }
+}
+
+static void send_vote(net_service *s, const ipc_msg *msg)
+{
+    const uint8_t *wire, *peer;
+    size_t len, plen;
+    elections_vote v;
+    if (!ipc_get_bin(msg->body, "vote", &wire, &len) ||
+        !ipc_get_bin(msg->body, "peer", &peer, &plen) || plen != 32)
+        return;
+    elections_vote_status st = elections_vote_decode(wire, len, &v);
+    if (st == ELECTIONS_VOTE_OK)
+        st = elections_vote_verify(&v);
+    if (st != ELECTIONS_VOTE_OK) {
+        smn_warn("send_vote: not a valid vote (%s), dropped", elections_vote_strerror(st));
+        return;
+    }
+    uint8_t key[32];
+    vote_key(wire, len, key);
+    net_seen_add(s->seen_votes, key);
+    net_channel *ch = net_service_channel_by_id(s, peer);
+    net_message m = {.type = NET_MSG_CONFIRM_ACK};
+    m.u.confirm_ack = v;
+    if (ch && net_channel_send(ch, &m) == 0) {
+        s->vote_answers_out++;
+        s->votes_out++;
+    } else {
+        s->vote_answers_dropped++;
+    }
+}
+
+/* ---- net.sock ---- */
 
 static void subscribe(net_service *s, ipc_conn *c, const ipc_msg *m)
 {
@@ -146,6 +265,18 @@ static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
     ipc_put_uint(&b, "blocks_out", s->blocks_out);
     ipc_put_uint(&b, "votes_in", s->votes_in);
     ipc_put_uint(&b, "votes_out", s->votes_out);
+    ipc_put_uint(&b, "vote_reqs_out", s->vote_reqs_out);
+    ipc_put_uint(&b, "vote_reqs_dropped", s->vote_reqs_dropped);
+    ipc_put_uint(&b, "vote_reqs_in", s->vote_reqs_in);
+    ipc_put_uint(&b, "vote_reqs_throttled", s->vote_reqs_throttled);
+    ipc_put_uint(&b, "vote_answers_out", s->vote_answers_out);
+    ipc_put_uint(&b, "vote_answers_dropped", s->vote_answers_dropped);
+    ipc_put_uint(&b, "votes_redelivered", s->votes_redelivered);
+    net_channels_stats cs;
+    net_channels_get_stats(s->chans, &cs);
+    ipc_put_uint(&b, "pending", cs.pending_in);
+    ipc_put_uint(&b, "evicted", cs.evicted);
+    ipc_put_uint(&b, "throttled", s->throttled);
     ipc_reply(c, m, &b);
 }
 
@@ -153,6 +284,14 @@ void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m)
 {
     if (ipc_msg_is(m, "broadcast_vote")) {
         broadcast_vote(s, m);
+        return;
+    }
+    if (ipc_msg_is(m, "request_votes")) {
+        request_votes(s, m);
+        return;
+    }
+    if (ipc_msg_is(m, "send_vote")) {
+        send_vote(s, m);
         return;
     }
     if (!m->id)

@@ -441,6 +441,150 @@ static void bad_config(void **state)
     elections_active_free(a);
 }
 
+/* An election that does not confirm asks for votes: first after
+ * request_interval ticks, then with the gap doubling up to the maximum;
+ * a fork asks about every candidate; a bounded call serves every election
+ * in turn; request_all makes everything due at once. */
+static void vote_requests_back_off(void **state)
+{
+    (void)state;
+    recorder rec;
+    elections_active *a = make(&rec, E30 * 1000u, 64);
+    smn_block b1 = th_block(1, 5), b2 = th_block(2, 5), fork = th_block(1, 6);
+    assert_int_equal(elections_active_start(a, &b1), ELECTIONS_START_STARTED);
+    assert_int_equal(elections_active_start(a, &b2), ELECTIONS_START_STARTED);
+    elections_pair p[8];
+    /* default interval 5, max 100; election_ttl 10 here, so stay below */
+    elections_active_tick(a, 4);
+    assert_int_equal(elections_active_due_requests(a, p, 8), 0);
+    elections_active_tick(a, 5);
+    assert_int_equal(elections_active_due_requests(a, p, 8), 2);
+    assert_int_equal(elections_active_due_requests(a, p, 8), 0); /* handed out */
+    elections_active_tick(a, 9);
+    assert_int_equal(elections_active_due_requests(a, p, 8), 0); /* next at 10 */
+    /* a fork joins root 1: both of its candidates are asked about */
+    assert_int_equal(elections_active_start(a, &fork), ELECTIONS_START_FORK);
+    elections_active_request_all(a);
+    size_t n = elections_active_due_requests(a, p, 8);
+    assert_int_equal(n, 3);
+    uint8_t h1[32], hf[32], r1[32];
+    th_hash(&b1, h1);
+    th_hash(&fork, hf);
+    memcpy(r1, smn_block_root(&b1), 32);
+    size_t seen1 = 0, seenf = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (memcmp(p[i].hash, h1, 32) == 0 && memcmp(p[i].root, r1, 32) == 0)
+            seen1++;
+        if (memcmp(p[i].hash, hf, 32) == 0 && memcmp(p[i].root, r1, 32) == 0)
+            seenf++;
+    }
+    assert_int_equal(seen1, 1);
+    assert_int_equal(seenf, 1);
+    /* room for one pair only: the 2-candidate election waits, the other goes;
+     * the next call (room for 2) serves the one that waited */
+    elections_active_request_all(a);
+    n = elections_active_due_requests(a, p, 1);
+    assert_true(n <= 1);
+    size_t total = n;
+    total += elections_active_due_requests(a, p, 8);
+    assert_int_equal(total, 3);
+    elections_active_free(a);
+}
+
+/* Round robin: with room for one election per call, every election is
+ * served before any is served twice. */
+static void vote_requests_round_robin(void **state)
+{
+    (void)state;
+    recorder rec;
+    elections_active *a = make(&rec, E30 * 1000u, 64);
+    for (uint8_t i = 1; i <= 6; i++) {
+        smn_block b = th_block(i, 1);
+        assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    }
+    elections_active_tick(a, 5);
+    uint8_t seen[6][32];
+    for (size_t k = 0; k < 6; k++) {
+        elections_pair p[1];
+        assert_int_equal(elections_active_due_requests(a, p, 1), 1);
+        for (size_t j = 0; j < k; j++)
+            assert_memory_not_equal(seen[j], p[0].root, 32);
+        memcpy(seen[k], p[0].root, 32);
+    }
+    elections_pair p[1];
+    assert_int_equal(elections_active_due_requests(a, p, 1), 0);
+    elections_active_free(a);
+}
+
+/* The ledger cementing a block ends its election (a dependency of another
+ * confirmation) without the confirmed callback; a root whose confirmation
+ * could not be delivered can be elected again once forgotten. */
+static void cemented_and_forgotten(void **state)
+{
+    (void)state;
+    recorder rec;
+    elections_active *a = make(&rec, E30 * 1000u, 64);
+    smn_block b = th_block(3, 1);
+    uint8_t h[32];
+    th_hash(&b, h);
+    assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    assert_true(elections_active_cemented(a, h));
+    assert_int_equal(elections_active_size(a), 0);
+    assert_int_equal(rec.confirmed, 0);
+    assert_false(elections_active_cemented(a, h));
+    assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_CONFIRMED);
+    elections_active_forget_confirmed(a, h, smn_block_root(&b));
+    assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    assert_int_equal(elections_active_room(a), 63);
+    elections_active_free(a);
+}
+
+/* Deferred votes: starting elections signs nothing; one flush signs a
+ * single vote for all five blocks, then (quorum) one final vote for all
+ * five, and confirms them, as the one-host devnet needs. */
+static void deferred_votes_batch(void **state)
+{
+    (void)state;
+    recorder rec;
+    memset(&rec, 0, sizeof rec);
+    elections_active_config cfg;
+    elections_active_config_default(&cfg);
+    cfg.online_weight_minimum = E30 * 1000u;
+    cfg.defer_votes = true;
+    elections_active_callbacks cb = {&rec, on_confirmed, on_leader, on_vote, on_expired};
+    elections_active *a = elections_active_new(&cfg, &cb);
+    assert_non_null(a);
+    smn_keypair kp;
+    th_rep(0, &kp);
+    smn_amount_t supply = E30 * 10000000u;
+    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, supply, 1, 64)), 0);
+    for (uint8_t i = 1; i <= 5; i++) {
+        smn_block b = th_block(i, 1);
+        assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    }
+    assert_int_equal(rec.generated, 0);
+    assert_true(elections_active_votes_pending(a));
+    assert_int_equal(elections_active_flush_votes(a), 2);
+    assert_false(elections_active_votes_pending(a));
+    assert_int_equal(rec.generated, 2);
+    assert_int_equal(rec.gen[0].count, 5);
+    assert_false(elections_vote_is_final(&rec.gen[0]));
+    assert_int_equal(rec.gen[1].count, 5);
+    assert_true(elections_vote_is_final(&rec.gen[1]));
+    assert_int_equal(elections_vote_verify(&rec.gen[0]), ELECTIONS_VOTE_OK);
+    assert_int_equal(elections_vote_verify(&rec.gen[1]), ELECTIONS_VOTE_OK);
+    assert_int_equal(rec.confirmed, 5);
+    assert_int_equal(elections_active_size(a), 0);
+    /* 30 more: 12 hashes a vote at most */
+    for (uint8_t i = 10; i < 40; i++) {
+        smn_block b = th_block(i, 1);
+        assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
+    }
+    assert_int_equal(elections_active_flush_votes(a), 6); /* 12+12+6, twice */
+    assert_int_equal(rec.confirmed, 35);
+    elections_active_free(a);
+}
+
 int main(void)
 {
     if (smn_crypto_init() != 0)
@@ -456,6 +600,10 @@ int main(void)
         cmocka_unit_test(supply_scale),
         cmocka_unit_test(deterministic_and_safe),
         cmocka_unit_test(bad_config),
+        cmocka_unit_test(vote_requests_back_off),
+        cmocka_unit_test(vote_requests_round_robin),
+        cmocka_unit_test(cemented_and_forgotten),
+        cmocka_unit_test(deferred_votes_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,15 +117,52 @@ static void bounded_roots(void **state)
     elections_rep_free(r);
 }
 
+/* A vote request is answered with the vote the representative stands by,
+ * byte for byte the one it sent (Ed25519 is deterministic); blocks the
+ * ledger cemented get a final vote over up to 12 hashes. */
+static void answers_requests(void **state)
+{
+    (void)state;
+    smn_keypair kp;
+    th_rep(1, &kp);
+    elections_rep *r = elections_rep_new(&kp, 100, 1000, 16);
+    uint8_t root[32], ha[32], hb[32];
+    memset(root, 0x11, 32);
+    memset(ha, 0xA1, 32);
+    memset(hb, 0xB2, 32);
+    elections_vote v, again;
+    assert_int_equal(elections_rep_current(r, root, &again), ELECTIONS_REP_NO_CHOICE);
+    assert_int_equal(elections_rep_vote(r, root, ha, &v), ELECTIONS_REP_VOTED);
+    assert_int_equal(elections_rep_current(r, root, &again), ELECTIONS_REP_VOTED);
+    assert_memory_equal(&v, &again, sizeof v);
+    assert_int_equal(elections_rep_final(r, root, ha, &v), ELECTIONS_REP_VOTED);
+    assert_int_equal(elections_rep_current(r, root, &again), ELECTIONS_REP_VOTED);
+    assert_true(elections_vote_is_final(&again));
+    assert_memory_equal(&v, &again, sizeof v);
+    uint8_t hs[2][32];
+    memcpy(hs[0], ha, 32);
+    memcpy(hs[1], hb, 32);
+    assert_int_equal(elections_rep_final_cemented(r, (const uint8_t(*)[32])hs, 2, &v),
+                     ELECTIONS_REP_VOTED);
+    assert_int_equal(v.count, 2);
+    assert_true(elections_vote_is_final(&v));
+    assert_int_equal(elections_vote_verify(&v), ELECTIONS_VOTE_OK);
+    memcpy(hs[1], ha, 32); /* a repeated hash signs nothing */
+    assert_int_equal(elections_rep_final_cemented(r, (const uint8_t(*)[32])hs, 2, &v),
+                     ELECTIONS_REP_NO_CHOICE);
+    elections_rep_set_weight(r, 0);
+    assert_int_equal(elections_rep_current(r, root, &again), ELECTIONS_REP_NO_WEIGHT);
+    elections_rep_free(r);
+}
+
 int main(void)
 {
     if (smn_crypto_init() != 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(first_seen_switch_final),
-        cmocka_unit_test(no_weight_is_silent),
-        cmocka_unit_test(timestamps_grow),
-        cmocka_unit_test(bounded_roots),
+        cmocka_unit_test(first_seen_switch_final), cmocka_unit_test(no_weight_is_silent),
+        cmocka_unit_test(timestamps_grow),         cmocka_unit_test(bounded_roots),
+        cmocka_unit_test(answers_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

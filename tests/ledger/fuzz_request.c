@@ -1,5 +1,6 @@
 /* Fuzz target: untrusted frames on ledger.sock, through ipc_decode against
  * the ledger family and then the process/confirm request decoders. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,13 +26,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (unsigned)o >= LEDGER_ORIGIN_UNCHECKED)
             abort(); /* only request origins are accepted */
     } else if (ipc_msg_is(&m, "confirm")) {
-        (void)ledger_req_confirm(&m, h, why, sizeof why);
+        bool has_block;
+        if (ledger_req_confirm(&m, h, &b, &has_block, why, sizeof why) && has_block) {
+            uint8_t bh[32];
+            smn_block_hash(&b, bh);
+            if (memcmp(bh, h, 32) != 0)
+                abort(); /* a winner block always matches its hash */
+        }
     }
     ipc_msg_free(&m);
     return 0;
 }
 
-#define NSEEDS 4
+#define NSEEDS 5
 static ipc_builder seeds[NSEEDS];
 static const uint8_t *seed_ptrs[NSEEDS];
 static size_t seed_lens[NSEEDS];
@@ -64,6 +71,9 @@ size_t smn_fuzz_seeds(const uint8_t *const **out, const size_t **lens)
     ipc_build_begin(&seeds[3], "process");
     ipc_put_bin(&seeds[3], "block", wire, sizeof wire);
     ipc_put_str(&seeds[3], "origin", "wallet");
+    ipc_build_begin(&seeds[4], "confirm"); /* a fork's winner */
+    ipc_put_bin(&seeds[4], "hash", h, 32);
+    ipc_put_bin(&seeds[4], "block", wire, sizeof wire);
     for (int i = 0; i < NSEEDS; i++) {
         if (ipc_build_finish(&seeds[i], &ipc_family_ledger, (uint64_t)i + 1, 0, NULL) != IPC_OK)
             abort();

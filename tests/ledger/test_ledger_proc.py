@@ -11,6 +11,10 @@
    removes cemented history after a confirmation.
 3. refusal: another network's or a newer schema's ledger.db stops the node
    with a clear log line and a non-zero status.
+4. settle: the ledger holds send A and the open built on it; confirm with
+   block B (a fork of A) rolls both back (rolled_back notifications, newest
+   first, before B's block_accepted and block_cemented), B is cemented, the
+   supply is exact; settling A back is refused (B is cemented).
 
 usage: test_ledger_proc.py SMALLNANOD DEVBLOCKS [NBLOCKS]
 """
@@ -334,6 +338,95 @@ def test_refusal(smallnanod):
     print("refusal: ok")
 
 
+# Elections never reach quorum: the floor is ten times the dev supply, so
+# only this test's confirm requests cement anything.
+NO_QUORUM = "\n[elections]\nonline_weight_minimum = 100000000000000000000000000000000000000\n"
+
+
+def supply(db_path):
+    """Balances + receivables, from ledger.db."""
+    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    try:
+        rows = db.execute("SELECT balance FROM accounts UNION ALL SELECT amount FROM receivables")
+        return sum(int.from_bytes(r[0], "big") for r in rows)
+    finally:
+        db.close()
+
+
+def test_settle(smallnanod, tool):
+    (a, a_h), (a_open, a_open_h) = devblocks(tool, "pairs", "2")
+    (b, b_h), = devblocks(tool, "fork")
+    genesis_account = a[:32]
+    with Node(smallnanod, CONFIG + free_ports() + NO_QUORUM) as node:
+        node.wait_ready()
+        db_path = os.path.join(node.data, "ledger.db")
+        total = supply(db_path)
+        sub = Conn(node.sock("ledger"))
+        sub.request("subscribe")
+        c = Conn(node.sock("ledger"))
+        check(process(c, a)["result"] == "accepted", "send A not accepted")
+        check(process(c, a_open)["result"] == "accepted", "open of A not accepted")
+        check(process(c, b)["result"] == "fork", "B is not a fork of A")
+
+        # Without the block (today's confirm) or with the wrong one: errors, nothing changes.
+        expect_error(c, "confirm", "unknown block", hash=b_h)
+        expect_error(c, "confirm", "does not hash", hash=b_h, block=a)
+        expect_error(c, "confirm", "216", hash=b_h, block=b[:200])
+        # A block on a root nobody holds: nothing to settle.
+        stray, stray_h = devblocks(tool, "pairs", "4")[2]  # the next send after A
+        expect_error(c, "confirm", "no stored block on its root", hash=stray_h, block=stray)
+
+        db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+        conf = db.execute("SELECT conf_height FROM accounts WHERE account = ?",
+                          (genesis_account,)).fetchone()[0]
+        db.close()
+        check(conf == 1, "A was cemented before the test confirmed B (elections quorum?)")
+        r = c.request("confirm", hash=b_h, block=b)
+        check(r["kind"] == "confirm_result" and r["cemented"] == 1 and r.get("rolled_back") == 2,
+              "confirm with the winner: %r" % r)
+        sub.wait_note(lambda m: m["kind"] == "block_cemented" and m["hash"] == b_h)
+        # Everything up to B's block_cemented, in the order it came.
+        seen = [(m["kind"], m["hash"]) for m in sub.notes] + [("block_cemented", b_h)]
+        order = [x for x in seen if x[0] in ("rolled_back", "block_accepted", "block_cemented") and
+                 x[1] in (a_h, a_open_h, b_h)]
+        want = [("rolled_back", a_open_h), ("rolled_back", a_h), ("block_accepted", b_h),
+                ("block_cemented", b_h)]
+        check(order[-4:] == want, "notifications out of order: %r" % order)
+        rb = [m for m in sub.notes if m["kind"] == "rolled_back"]
+        check(len(rb) == 2 and rb[0]["account"] == a_open[:32] and rb[0]["height"] == 1 and
+              rb[1]["account"] == genesis_account and rb[1]["height"] == 2,
+              "rolled_back notifications: %r" % rb)
+        acc = [m for m in sub.notes if m["kind"] == "block_accepted" and m["hash"] == b_h]
+        check(acc and acc[-1]["origin"] == "net", "block_accepted of the winner: %r" % acc)
+
+        db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+        hashes = {row[0] for row in db.execute("SELECT hash FROM blocks")}
+        accounts = {row[0] for row in db.execute("SELECT account FROM accounts")}
+        conf = db.execute("SELECT conf_height FROM accounts WHERE account = ?",
+                          (genesis_account,)).fetchone()[0]
+        recv = {row[0] for row in db.execute("SELECT send_hash FROM receivables")}
+        count = db.execute("SELECT value FROM meta WHERE key = 'count_blocks'").fetchone()[0]
+        db.close()
+        check(b_h in hashes and a_h not in hashes and a_open_h not in hashes,
+              "blocks after the settlement: %r" % hashes)
+        check(a_open[:32] not in accounts and conf == 2 and recv == {b_h} and count == 2,
+              "ledger after the settlement: accounts %d, conf %d, receivables %d, count %r" %
+              (len(accounts), conf, len(recv), count))
+        check(supply(db_path) == total, "supply changed: %d != %d" % (supply(db_path), total))
+
+        # The loser is a fork of cemented history now: it cannot come back.
+        check(process(c, a)["result"] == "fork", "A after the settlement is not a fork")
+        expect_error(c, "confirm", "cemented", hash=a_h, block=a)
+        check(c.request("confirm", hash=b_h, block=b)["cemented"] == 0, "B cemented twice")
+        c.close()
+        sub.close()
+        errors = [l for l in node.read_log().splitlines() if l.startswith("error ledger:")]
+        check(not errors, "the ledger logged errors: %r" % errors[:5])
+        check(any("fork settled" in l for l in node.read_log().splitlines()),
+              "no 'fork settled' log line")
+    print("settle: ok")
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -341,6 +434,7 @@ def main():
     smallnanod, tool = sys.argv[1], sys.argv[2]
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 600
     test_notifications(smallnanod, tool)
+    test_settle(smallnanod, tool)
     test_crash(smallnanod, tool, n)
     test_refusal(smallnanod)
 

@@ -177,6 +177,11 @@ static bool has_two_channels(void *arg)
     return net_channels_count(w->n->set) == (size_t)w->want;
 }
 
+static bool one_ready(void *arg)
+{
+    return ((node *)arg)->ready >= 1;
+}
+
 static bool settled_to_one(void *arg)
 {
     node **n = arg;
@@ -353,8 +358,9 @@ static void test_duplicate_and_limits(void **state)
     assert_int_equal(net_channels_ready_count(a.set), 1);
     assert_int_equal(net_channels_ready_count(b.set), 1);
 
-    /* a holds 1 of 2; fill the second slot with a silent raw socket, then
-     * a third connection is refused at accept. */
+    /* a holds 1 of 2 ready slots; a silent raw socket takes no ready slot,
+     * so c still gets in; d then completes its handshake and is closed for
+     * want of a slot (a's side: NET_CLOSE_LIMIT). */
     int raw = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_storage ss;
     size_t sl = net_endpoint_to_sockaddr(&to, &ss);
@@ -362,25 +368,141 @@ static void test_duplicate_and_limits(void **state)
     count_wait two = {&a, 2};
     assert_true(run_until(has_two_channels, &two, 3000));
     int before = b.closed;
-    node c;
+    node c, d;
     node_start(&c, 2, SMN_NET_DEV, NULL, false);
     assert_int_equal(net_channels_connect(c.set, &to, NULL), 0);
-    w = (count_wait){&c, 1};
+    assert_true(run_until(one_ready, &c, 3000));
+    assert_int_equal(net_channels_ready_count(a.set), 2);
+    node_start(&d, 3, SMN_NET_DEV, NULL, false);
+    assert_int_equal(net_channels_connect(d.set, &to, NULL), 0);
+    w = (count_wait){&d, 1};
     assert_true(run_until(has_closed, &w, 3000));
-    assert_true(c.reasons[0] == NET_CLOSE_EOF || c.reasons[0] == NET_CLOSE_IO);
-    assert_int_equal(net_channels_count(a.set), 2);
+    assert_true(saw_reason(&a, NET_CLOSE_LIMIT));
+    assert_int_equal(net_channels_ready_count(a.set), 2);
     assert_int_equal(b.closed, before);
+    net_channels_stats st;
+    net_channels_get_stats(a.set, &st);
+    assert_int_equal(st.limited, 1);
+    assert_int_equal(st.ready_in, 2);
+    assert_int_equal(st.pending_in, 1); /* the raw socket */
     close(raw);
     node_stop(&c);
+    node_stop(&d);
 
-    /* Outbound is bounded by the same limit. */
+    /* Outbound: at most max_dialing not yet ready; without priority no dial
+     * once max_channels are ready, with priority still. */
     node_stop(&b);
-    node_start(&b, 1, SMN_NET_DEV, &small, false);
+    node_start(&b, 1, SMN_NET_DEV, &(net_channels_config){.max_channels = 1, .max_dialing = 2},
+               false);
     assert_int_equal(net_channels_connect(b.set, &to, NULL), 0);
     assert_int_equal(net_channels_connect(b.set, &to, NULL), 0);
     assert_int_equal(net_channels_connect(b.set, &to, NULL), -EMFILE);
+    node_stop(&b);
+    node_stop(&a);
+    node_start(&a, 0, SMN_NET_DEV, NULL, true);
+    to = loopback(a.port);
+    node_start(&b, 1, SMN_NET_DEV, &(net_channels_config){.max_channels = 1}, false);
+    assert_int_equal(net_channels_connect(b.set, &to, NULL), 0);
+    assert_true(run_until(one_ready, &b, 3000));
+    node e;
+    node_start(&e, 4, SMN_NET_DEV, NULL, true);
+    net_endpoint te = loopback(e.port);
+    assert_int_equal(net_channels_connect(b.set, &te, NULL), -EMFILE);
+    assert_int_equal(net_channels_dial(b.set, &te, true, NULL), 0);
+    assert_true(run_until(one_ready, &e, 3000));
+    assert_int_equal(net_channels_ready_count(b.set), 2);
+    node_stop(&e);
     node_stop(&a);
     node_stop(&b);
+}
+
+/* reserved_outbound ready slots take no inbound channel; max_per_address
+ * does not apply to loopback. */
+static void test_reserved_outbound(void **state)
+{
+    (void)state;
+    node a, b, c, e;
+    net_channels_config cfg = {.max_channels = 2, .reserved_outbound = 1, .max_per_address = 1};
+    node_start(&a, 0, SMN_NET_DEV, &cfg, true);
+    net_endpoint to = loopback(a.port);
+    node_start(&b, 1, SMN_NET_DEV, NULL, false);
+    assert_int_equal(net_channels_connect(b.set, &to, NULL), 0);
+    assert_true(run_until(one_ready, &b, 3000));
+    node_start(&c, 2, SMN_NET_DEV, NULL, false);
+    assert_int_equal(net_channels_connect(c.set, &to, NULL), 0);
+    count_wait w = {&c, 1};
+    assert_true(run_until(has_closed, &w, 3000));
+    assert_int_equal(c.ready, 0);
+    assert_true(saw_reason(&a, NET_CLOSE_LIMIT));
+    /* The reserved slot takes our own dial. */
+    node_start(&e, 4, SMN_NET_DEV, NULL, true);
+    net_endpoint te = loopback(e.port);
+    assert_int_equal(net_channels_connect(a.set, &te, NULL), 0);
+    assert_true(run_until(one_ready, &e, 3000));
+    assert_int_equal(net_channels_ready_count(a.set), 2);
+    node_stop(&e);
+    node_stop(&c);
+    node_stop(&b);
+    node_stop(&a);
+}
+
+static bool raw_fd_closed(int fd)
+{
+    char buf[16];
+    ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+typedef struct {
+    int *fds;
+    int n;
+    int want;
+} raw_wait;
+
+static bool raws_closed(void *arg)
+{
+    raw_wait *r = arg;
+    int closed = 0;
+    for (int i = 0; i < r->n; i++)
+        closed += r->fds[i] < 0 || raw_fd_closed(r->fds[i]);
+    return closed >= r->want;
+}
+
+/* Idle connections from one address cannot keep an honest peer on the same
+ * address from its handshake: at the per-address cap the oldest idle one
+ * is evicted. */
+static void test_pending_eviction(void **state)
+{
+    (void)state;
+    enum { RAW = 24 };
+    node a, c;
+    net_channels_config cfg = {.max_pending = 6, .max_pending_per_address = 4};
+    node_start(&a, 0, SMN_NET_DEV, &cfg, true);
+    net_endpoint to = loopback(a.port);
+    struct sockaddr_storage ss;
+    size_t sl = net_endpoint_to_sockaddr(&to, &ss);
+    int raw[RAW];
+    for (int i = 0; i < RAW; i++) {
+        raw[i] = socket(AF_INET, SOCK_STREAM, 0);
+        assert_int_equal(connect(raw[i], (struct sockaddr *)&ss, (socklen_t)sl), 0);
+        if (i % 4 == 3)
+            run_for(5); /* accept them in several batches */
+    }
+    raw_wait rw = {raw, RAW, RAW - 4};
+    assert_true(run_until(raws_closed, &rw, 3000));
+    net_channels_stats st;
+    net_channels_get_stats(a.set, &st);
+    assert_int_equal(st.pending_in, 4);
+    assert_int_equal(st.evicted, RAW - 4);
+    /* Now an honest peer on the same address. */
+    node_start(&c, 2, SMN_NET_DEV, NULL, false);
+    assert_int_equal(net_channels_connect(c.set, &to, NULL), 0);
+    assert_true(run_until(one_ready, &c, 3000));
+    assert_int_equal(net_channels_ready_count(a.set), 1);
+    for (int i = 0; i < RAW; i++)
+        close(raw[i]);
+    node_stop(&c);
+    node_stop(&a);
 }
 
 static void test_refused_inbound(void **state)
@@ -769,6 +891,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_self_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connect_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_and_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reserved_outbound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_eviction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_inbound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_simultaneous_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_and_limiter, setup, teardown),
