@@ -10,6 +10,7 @@
 
 #include "common/amount.h"
 #include "common/network.h"
+#include "common/work.h"
 
 typedef enum { K_STR, K_U32, K_U64, K_BOOL, K_SWITCH } key_type;
 
@@ -35,6 +36,13 @@ static int check_raw_amount(const char *v)
 {
     smn_amount_t a;
     return smn_amount_parse_raw(v, &a) == SMN_AMOUNT_OK ? 0 : -1;
+}
+
+/* Empty (the default) or 16 hex digits of a work difficulty. */
+static int check_difficulty(const char *v)
+{
+    uint64_t d;
+    return *v && !smn_work_parse(v, &d);
 }
 
 /* Empty (the network's default) or a numeric IPv4/IPv6 address. */
@@ -74,6 +82,13 @@ static const key_spec keys[] = {
     U32("rpc", "port", rpc_port, 0, 65535),
     SWITCH("rpc", "enable_control", rpc_enable_control),
     SWITCH("rpc", "auto_receive", rpc_auto_receive),
+    U32("rpc", "work_threads", rpc_work_threads, 0, 64),
+    U32("rpc", "work_queue_max", rpc_work_queue_max, 1, 4096),
+    U32("rpc", "work_per_client_max", rpc_work_per_client_max, 1, 4096),
+    STR("rpc", "work_max_difficulty", rpc_work_max_difficulty, check_difficulty),
+    STR("rpc", "wallet_work_difficulty", rpc_wallet_work_difficulty, check_difficulty),
+    U32("rpc", "max_connections", rpc_max_connections, 1, 65536),
+    U32("rpc", "request_timeout_s", rpc_request_timeout_s, 1, 3600),
     STR("net", "address", net_address, check_address),
     U32("net", "port", net_port, 0, 65535),
     STR("net", "peers", net_peers, NULL),
@@ -116,6 +131,10 @@ void ipc_config_defaults(ipc_config *c)
     c->net_max_pending = 32;
     c->net_max_pending_per_address = 8;
     c->net_handshake_timeout_ms = 3000;
+    c->rpc_work_queue_max = 64;
+    c->rpc_work_per_client_max = 8;
+    c->rpc_max_connections = 1024;
+    c->rpc_request_timeout_s = 10;
     strcpy(c->online_weight_minimum, "0");
     c->elections_max_active = 5000;
     c->elections_backlog = 65536;

@@ -27,6 +27,13 @@ typedef struct {
     uint32_t rpc_port;             /* 0: the network's default */
     ipc_switch rpc_enable_control; /* wallet and control actions; auto: dev only */
     ipc_switch rpc_auto_receive;   /* receive sends to unlocked wallet accounts; auto: dev only */
+    uint32_t rpc_work_threads;     /* proof-of-work threads; 0: one per core */
+    uint32_t rpc_work_queue_max;   /* work jobs at once, all clients */
+    uint32_t rpc_work_per_client_max;    /* work jobs at once per client address */
+    char rpc_work_max_difficulty[17];    /* work_generate ceiling, hex; "": send threshold x64 */
+    char rpc_wallet_work_difficulty[17]; /* wallet blocks' work at least this, hex; "": network's */
+    uint32_t rpc_max_connections;        /* HTTP connections at once (also below RLIMIT_NOFILE) */
+    uint32_t rpc_request_timeout_s;      /* deadline for a request's headers+body, from accept */
     /* [net] */
     char net_address[64]; /* numeric; "": 127.0.0.1 on dev, :: elsewhere */
     uint32_t net_port;    /* 0: the network's default */

@@ -342,9 +342,12 @@ void rpc_submit_block(rpc_call *c, const smn_block *b, const char *key, json_t *
 
 bool rpc_account_in_flight(const rpc_ctx *ctx, const uint8_t account[32])
 {
-    for (const rpc_call *c = ctx->pending; c; c = c->next_pending)
+    for (const rpc_call *c = ctx->pending; c; c = c->next_pending) {
         if (c->submission && memcmp(c->submission->account, account, 32) == 0)
             return true;
+        if (c->work_block_set && memcmp(c->work_block.account, account, 32) == 0)
+            return true;
+    }
     return false;
 }
 

@@ -1,6 +1,7 @@
 /* Request context, the action table and dispatch: JSON text in, one answer
  * out through the call's done callback. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ static const rpc_action action_table[] = {
     {"wallet_create", rpc_action_wallet_create, RPC_ACTION_CONTROL},
     {"wallet_list", rpc_action_wallet_list, RPC_ACTION_CONTROL},
     {"wallet_receivable", rpc_action_wallet_receivable, RPC_ACTION_CONTROL},
+    {"work_cancel", rpc_action_work_cancel, RPC_ACTION_CONTROL},
     {"work_generate", rpc_action_work_generate, RPC_ACTION_CONTROL},
     {"work_validate", rpc_action_work_validate, 0},
 };
@@ -138,10 +140,17 @@ void rpc_call_go_pending(rpc_call *c)
 
 int rpc_handle_async(rpc_ctx *ctx, const char *body, size_t len, rpc_done_fn done, void *arg)
 {
+    return rpc_handle_async_from(ctx, "", body, len, done, arg);
+}
+
+int rpc_handle_async_from(rpc_ctx *ctx, const char *client, const char *body, size_t len,
+                          rpc_done_fn done, void *arg)
+{
     rpc_call *c = calloc(1, sizeof *c);
     if (!c)
         return -ENOMEM;
     c->ctx = ctx;
+    snprintf(c->client, sizeof c->client, "%s", client ? client : "");
     c->done = done;
     c->done_arg = arg;
 
@@ -253,6 +262,10 @@ void rpc_ctx_free(rpc_ctx *ctx)
          * rpc_submission_done becomes a no-op that only frees it. */
         if (c->submission)
             c->submission->call = NULL;
+        /* Likewise a search still running for it: its answer is not wanted. */
+        if (c->work_job && ctx->work)
+            rpc_work_pool_abandon(ctx->work, c->work_job);
+        c->work_job = NULL;
         reply_error_status(c, 503, "Shutting down");
     }
     rpc_ctx_close_dbs(ctx);

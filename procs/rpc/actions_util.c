@@ -1,4 +1,4 @@
-/* Actions that need no ledger: work, keys, addresses, unit conversion,
+/* Actions that need no ledger: work_validate, keys, addresses, unit conversion,
  * block hashing. */
 #include <stdio.h>
 #include <string.h>
@@ -11,74 +11,6 @@
 #include "common/keys.h"
 #include "common/work.h"
 #include "procs/rpc/rpc.h"
-
-/* Nano's multiplier: (2^64 - base) / (2^64 - value), as a decimal string with
- * up to six places, computed in integers. */
-static json_t *multiplier_json(uint64_t base, uint64_t value)
-{
-    const unsigned __int128 two64 = (unsigned __int128)1 << 64;
-    unsigned __int128 num = (two64 - base) * 1000000u;
-    unsigned __int128 den = two64 - value;
-    unsigned __int128 q = num / den;
-    unsigned long long ip = (unsigned long long)(q / 1000000u);
-    unsigned frac = (unsigned)(q % 1000000u);
-    char buf[48];
-    int n = snprintf(buf, sizeof buf, "%llu.%06u", ip, frac);
-    /* trim trailing zeros, keep one decimal place: "1.0", "2.5" */
-    while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
-        buf[--n] = '\0';
-    return json_string(buf);
-}
-
-static json_t *difficulty_json(uint64_t v)
-{
-    char buf[17];
-    smn_work_format(v, buf);
-    return json_string(buf);
-}
-
-/* Optional "difficulty": 16 hex digits; default the send threshold. */
-static bool arg_difficulty(rpc_call *c, const json_t *req, uint64_t dflt, uint64_t *out)
-{
-    json_t *v = json_object_get(req, "difficulty");
-    *out = dflt;
-    if (!v)
-        return true;
-    if (!json_is_string(v) || !smn_work_parse(json_string_value(v), out)) {
-        rpc_reply_error(c, "Bad difficulty");
-        return false;
-    }
-    return true;
-}
-
-void rpc_action_work_generate(rpc_call *c, const json_t *req)
-{
-    const smn_network *net = rpc_ctx_net(rpc_call_ctx(c));
-    uint8_t root[32];
-    uint64_t difficulty, nonce;
-    if (!rpc_arg_hash(c, req, "hash", root) ||
-        !arg_difficulty(c, req, smn_work_threshold(net, false), &difficulty))
-        return;
-    /* A difficulty below the receive threshold would produce work the
-     * network rejects anyway. */
-    if (difficulty < smn_work_threshold(net, true)) {
-        rpc_reply_error(c, "Difficulty below the network minimum");
-        return;
-    }
-    if (smn_work_generate(root, difficulty, rpc_call_ctx(c)->cfg.work_threads, NULL, &nonce) != 0) {
-        rpc_reply_error(c, "Work generation cancellation or failure");
-        return;
-    }
-    char work[17];
-    smn_work_format(nonce, work);
-    uint64_t value = smn_work_value(root, nonce);
-    json_t *o = json_object();
-    json_object_set_new(o, "work", json_string(work));
-    json_object_set_new(o, "difficulty", difficulty_json(value));
-    json_object_set_new(o, "multiplier", multiplier_json(smn_work_threshold(net, false), value));
-    json_object_set_new(o, "hash", rpc_json_hash(root));
-    rpc_reply(c, o);
-}
 
 void rpc_action_work_validate(rpc_call *c, const json_t *req)
 {
@@ -97,7 +29,7 @@ void rpc_action_work_validate(rpc_call *c, const json_t *req)
         return;
     }
     uint64_t send = smn_work_threshold(net, false), recv = smn_work_threshold(net, true);
-    if (!arg_difficulty(c, req, send, &difficulty))
+    if (!rpc_arg_difficulty(c, req, send, &difficulty))
         return;
     uint64_t value = smn_work_value(root, nonce);
     json_t *o = json_object();
@@ -105,8 +37,8 @@ void rpc_action_work_validate(rpc_call *c, const json_t *req)
         json_object_set_new(o, "valid", json_string(value >= difficulty ? "1" : "0"));
     json_object_set_new(o, "valid_all", json_string(value >= send ? "1" : "0"));
     json_object_set_new(o, "valid_receive", json_string(value >= recv ? "1" : "0"));
-    json_object_set_new(o, "difficulty", difficulty_json(value));
-    json_object_set_new(o, "multiplier", multiplier_json(send, value));
+    json_object_set_new(o, "difficulty", rpc_json_difficulty(value));
+    json_object_set_new(o, "multiplier", rpc_json_multiplier(send, value));
     rpc_reply(c, o);
 }
 

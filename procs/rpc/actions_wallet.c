@@ -255,7 +255,9 @@ static bool wallet_has(rpc_call *c, wallet_store *ws, const uint8_t id[WALLET_ID
         reply_wallet_error(c, st);
         return false;
     }
-    if (rpc_account_in_flight(rpc_call_ctx(c), acc)) {
+    rpc_ctx *ctx = rpc_call_ctx(c);
+    if (rpc_account_in_flight(ctx, acc) ||
+        (ctx->account_busy && ctx->account_busy(ctx->account_busy_user, acc))) {
         rpc_reply_status(c, 503,
                          json_pack("{s:s}", "error", "Account has a block in flight, retry"));
         return false;
@@ -283,17 +285,38 @@ static bool wallet_job_start(rpc_call *c, const json_t *req, const uint8_t acc[3
     j->ledger = rpc_ledger(c);
     if (!j->ledger || !account_state(c, j->ledger, acc, &j->state))
         return false;
-    j->work = (wallet_work_opts){.net = ctx->cfg.net, .threads = ctx->cfg.work_threads};
+    /* signed here, work from the pool afterwards (wallet_job_submit) */
+    j->work = (wallet_work_opts){.net = ctx->cfg.net, .no_work = true};
     return true;
 }
 
-/* Hands a signed block to the ledger, or answers the builder's error. */
-static void wallet_job_submit(rpc_call *c, wallet_status st, const smn_block *b)
+static void wallet_work_done(rpc_call *c, int status, uint64_t nonce)
 {
-    if (st != WALLET_OK)
+    c->work_block_set = false;
+    if (status != 0) {
+        rpc_reply_error(c, "Work generation cancellation or failure");
+        return;
+    }
+    smn_block b = c->work_block;
+    b.work = nonce; /* outside the signed hash */
+    rpc_submit_block(c, &b, "block", NULL);
+}
+
+/* A signed block gets its work from the pool (the account counts as in
+ * flight meanwhile), then goes to the ledger; or the builder's error is
+ * answered. */
+static void wallet_job_submit(rpc_call *c, wallet_status st, const smn_block *b,
+                              bool receive_or_open)
+{
+    if (st != WALLET_OK) {
         reply_wallet_error(c, st);
-    else
-        rpc_submit_block(c, b, "block", NULL);
+        return;
+    }
+    c->work_block = *b;
+    c->work_block_set = true;
+    if (!rpc_call_work(c, smn_block_root(b), rpc_ctx_wallet_difficulty(c->ctx, receive_or_open),
+                       wallet_work_done))
+        return; /* answered, and c is gone */
 }
 
 /* An address field with its own Nano error text. */
@@ -326,7 +349,7 @@ void rpc_action_send(rpc_call *c, const json_t *req)
         return;
     smn_block b;
     wallet_status st = wallet_sign_send(j.ws, j.id, src, &j.state, dst, amount, &j.work, &b);
-    wallet_job_submit(c, st, &b);
+    wallet_job_submit(c, st, &b, false);
 }
 
 /* Finds send_hash among acc's receivables; false after answering. */
@@ -379,7 +402,7 @@ void rpc_action_receive(rpc_call *c, const json_t *req)
     smn_block b;
     wallet_status st =
         wallet_sign_receive(j.ws, j.id, acc, &j.state, send_hash, amount, &j.work, &b);
-    wallet_job_submit(c, st, &b);
+    wallet_job_submit(c, st, &b, true);
 }
 
 void rpc_action_account_representative_set(rpc_call *c, const json_t *req)
@@ -392,7 +415,7 @@ void rpc_action_account_representative_set(rpc_call *c, const json_t *req)
         return;
     smn_block b;
     wallet_status st = wallet_sign_change(j.ws, j.id, acc, &j.state, rep, &j.work, &b);
-    wallet_job_submit(c, st, &b);
+    wallet_job_submit(c, st, &b, false);
 }
 
 void rpc_action_wallet_receivable(rpc_call *c, const json_t *req)

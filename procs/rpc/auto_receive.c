@@ -1,5 +1,6 @@
 #include "procs/rpc/auto_receive.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #define RETRY_MS 20
 #define RECOVER_PER_ACCOUNT 256u
 
+typedef enum { JOB_IDLE, JOB_WORKING, JOB_SUBMITTED } job_state;
+
 typedef struct job {
     struct job *next;
     rpc_auto_receive *owner;
@@ -19,20 +22,33 @@ typedef struct job {
     uint8_t account[32];
     uint8_t send_hash[32];
     smn_amount_t amount;
-    unsigned attempts;
-    bool in_flight;
+    unsigned attempts; /* lost races for the frontier (fork, gap) */
+    unsigned failures; /* transient failures in a row: the backoff's exponent */
+    uint64_t not_before_ms;
+    job_state state;
+    bool in_flight; /* WORKING or SUBMITTED */
+    rpc_work_job *work;
+    smn_block block; /* signed, waiting for its work */
 } job;
 
 struct rpc_auto_receive {
     struct event_base *base;
     const smn_network *net;
     rpc_ledger_link *link;
-    rpc_ctx *ctx; /* owns the ledger and wallet handles we use */
-    job *jobs;    /* FIFO: head first */
+    rpc_ctx *ctx;        /* owns the ledger and wallet handles we use */
+    rpc_work_pool *pool; /* the context's, taken at creation (outlives the context's use) */
+    job *jobs;           /* FIFO: head first */
     size_t njobs;
     struct event *retry;
     uint64_t received;
+    uint64_t retried; /* transient failures that were retried */
+    uint64_t retry_at_ms;
 };
+
+static uint64_t now_ms(void)
+{
+    return rpc_monotonic_ns() / 1000000u;
+}
 
 static wallet_store *wallets(rpc_auto_receive *a)
 {
@@ -73,14 +89,16 @@ static bool find_wallet(rpc_auto_receive *a, const uint8_t account[32],
 }
 
 /* The queue is only ever walked from the timer, never from inside a
- * completion, so no walk sees its list change under it. */
+ * completion, so no walk sees its list change under it. The timer is set
+ * for the soonest of the times asked for. */
 static void arm_retry(rpc_auto_receive *a, int ms)
 {
-    struct timeval tv = {0, ms * 1000};
-    if (ms == 0)
-        evtimer_del(a->retry); /* sooner than whatever was planned */
-    else if (evtimer_pending(a->retry, NULL))
+    uint64_t at = now_ms() + (uint64_t)ms;
+    if (evtimer_pending(a->retry, NULL) && a->retry_at_ms <= at)
         return;
+    evtimer_del(a->retry);
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    a->retry_at_ms = at;
     evtimer_add(a->retry, &tv);
 }
 
@@ -116,6 +134,8 @@ static void remove_job(rpc_auto_receive *a, job *j)
         if (*pp == j) {
             *pp = j->next;
             a->njobs--;
+            if (j->work && a->pool)
+                rpc_work_pool_abandon(a->pool, j->work);
             free(j);
             return;
         }
@@ -130,18 +150,45 @@ static bool account_busy(const rpc_auto_receive *a, const uint8_t account[32])
     return rpc_account_in_flight(a->ctx, account);
 }
 
+/* A failure that says nothing about the receive itself (the ledger away,
+ * its storage failing, a full queue): try again later, with a backoff that
+ * doubles up to RPC_AUTO_RECEIVE_BACKOFF_MAX_MS, for as long as it takes.
+ * The job stays queued, so neither a send nor a restart is needed. */
+static void transient(rpc_auto_receive *a, job *j, const char *why)
+{
+    j->state = JOB_IDLE;
+    j->in_flight = false;
+    uint64_t delay = RPC_AUTO_RECEIVE_BACKOFF_MIN_MS;
+    for (unsigned i = 0; i < j->failures && delay < RPC_AUTO_RECEIVE_BACKOFF_MAX_MS; i++)
+        delay *= 2;
+    if (delay > RPC_AUTO_RECEIVE_BACKOFF_MAX_MS)
+        delay = RPC_AUTO_RECEIVE_BACKOFF_MAX_MS;
+    j->failures++;
+    a->retried++;
+    j->not_before_ms = now_ms() + delay;
+    /* once per job and then at powers of two, not once per retry */
+    if ((j->failures & (j->failures - 1)) == 0)
+        smn_warn("auto-receive: a receive failed (%s), retry %u in %llu ms", why, j->failures,
+                 (unsigned long long)delay);
+    arm_retry(a, (int)delay);
+}
+
 static void job_done(void *user, rpc_process_status st, ledger_result r)
 {
     job *j = user;
     rpc_auto_receive *a = j->owner;
     j->in_flight = false;
+    j->state = JOB_IDLE;
     if (st == RPC_PROCESS_PROGRESS) {
         a->received++;
         remove_job(a, j);
-    } else if ((r == LEDGER_FORK || r == LEDGER_GAP_PREVIOUS || st == RPC_PROCESS_BUSY ||
-                st == RPC_PROCESS_UNAVAILABLE) &&
+    } else if (st == RPC_PROCESS_BUSY || st == RPC_PROCESS_UNAVAILABLE ||
+               st == RPC_PROCESS_LEDGER_ERROR) {
+        transient(a, j, rpc_process_strerror(st));
+        return;
+    } else if ((r == LEDGER_FORK || r == LEDGER_GAP_PREVIOUS) &&
                ++j->attempts < RPC_AUTO_RECEIVE_ATTEMPTS) {
-        /* lost a race for the frontier, or the ledger is away: build again */
+        /* lost a race for the frontier: build again on the new one */
         arm_retry(a, RETRY_MS);
         return;
     } else {
@@ -152,12 +199,27 @@ static void job_done(void *user, rpc_process_status st, ledger_result r)
     arm_retry(a, 0); /* the account's next receive, if any */
 }
 
-/* Build, sign and submit the receive for j (which may be gone afterwards). */
+static void work_done(void *user, int status, uint64_t nonce)
+{
+    job *j = user;
+    rpc_auto_receive *a = j->owner;
+    j->work = NULL;
+    if (status != 0) { /* work_cancel on its root */
+        transient(a, j, "work cancelled");
+        return;
+    }
+    j->block.work = nonce;
+    j->state = JOB_SUBMITTED;
+    rpc_ledger_link_process(a->link, &j->block, "wallet", job_done, j);
+}
+
+/* Build and sign the receive for j, then hand it to the work pool (j may
+ * be gone afterwards). */
 static void start_job(rpc_auto_receive *a, job *j)
 {
     ledger_ro *l = ledger(a);
     if (!l || !wallets(a)) {
-        j->attempts++;
+        transient(a, j, l ? "wallet store unavailable" : "ledger unavailable");
         return;
     }
     wallet_account_state s = {0};
@@ -169,30 +231,44 @@ static void start_job(rpc_auto_receive *a, job *j)
         memcpy(s.representative, info.representative, 32);
     } else if (lst != LEDGER_STATUS_NOT_FOUND) {
         rpc_ctx_ledger_reset(a->ctx);
-        j->attempts++;
+        transient(a, j, "ledger read failed");
         return;
     }
-    wallet_work_opts w = {.net = a->net, .threads = 1};
-    smn_block b;
-    wallet_status wst =
-        wallet_sign_receive(wallets(a), j->wallet, j->account, &s, j->send_hash, j->amount, &w, &b);
+    wallet_work_opts w = {.net = a->net, .no_work = true};
+    wallet_status wst = wallet_sign_receive(wallets(a), j->wallet, j->account, &s, j->send_hash,
+                                            j->amount, &w, &j->block);
     if (wst != WALLET_OK) {
         smn_warn("auto-receive: cannot build a receive: %s", wallet_strerror(wst));
         remove_job(a, j);
         return;
     }
+    rpc_work_pool *pool = a->pool;
+    if (!pool) {
+        transient(a, j, "no work pool");
+        return;
+    }
+    int rc = rpc_work_pool_submit(pool, smn_block_root(&j->block),
+                                  rpc_ctx_wallet_difficulty(a->ctx, true), "auto-receive",
+                                  work_done, j, &j->work);
+    if (rc != 0) {
+        transient(a, j, rc == -ENOMEM ? "out of memory" : "work queue busy");
+        return;
+    }
+    j->state = JOB_WORKING;
     j->in_flight = true;
-    rpc_ledger_link_process(a->link, &b, "wallet", job_done, j);
 }
 
 static void pump(rpc_auto_receive *a)
 {
     bool deferred = false;
+    uint64_t now = now_ms();
     job *j = a->jobs;
     while (j) {
         job *next = j->next;
         if (j->in_flight) {
-            /* waiting for the ledger */
+            /* waiting for its work or for the ledger */
+        } else if (j->not_before_ms > now) {
+            arm_retry(a, (int)(j->not_before_ms - now)); /* backing off */
         } else if (j->attempts >= RPC_AUTO_RECEIVE_ATTEMPTS) {
             smn_warn("auto-receive: giving up on a receive after %u attempts", j->attempts);
             remove_job(a, j);
@@ -288,6 +364,7 @@ rpc_auto_receive *rpc_auto_receive_new(struct event_base *base, const smn_networ
     a->net = net;
     a->link = link;
     a->ctx = ctx;
+    a->pool = rpc_ctx_work_pool(ctx);
     a->retry = evtimer_new(base, on_retry, a);
     if (!a->retry) {
         rpc_auto_receive_free(a);
@@ -310,4 +387,18 @@ void rpc_auto_receive_free(rpc_auto_receive *a)
 uint64_t rpc_auto_receive_count(const rpc_auto_receive *a)
 {
     return a->received;
+}
+
+uint64_t rpc_auto_receive_retries(const rpc_auto_receive *a)
+{
+    return a->retried;
+}
+
+bool rpc_auto_receive_account_busy(void *user, const uint8_t account[32])
+{
+    const rpc_auto_receive *a = user;
+    for (const job *j = a->jobs; j; j = j->next)
+        if (j->in_flight && memcmp(j->account, account, 32) == 0)
+            return true;
+    return false;
 }

@@ -10,9 +10,19 @@
  * down are received too.
  *
  * One receive per account is in flight at a time, and none while the RPC
- * itself has a wallet block of that account in flight, so the two never
- * build on the same frontier. A receive that loses a race anyway (fork,
- * gap, busy, ledger down) is retried with a fresh frontier a few times. */
+ * itself has a wallet block of that account in flight (and the RPC's
+ * wallet actions wait for ours: rpc_auto_receive_account_busy), so the two
+ * never build on the same frontier. The receive's work comes from the
+ * context's work pool (client "auto-receive"), off the event loop.
+ *
+ * Failures: a receive that loses a race (fork, gap_previous) is rebuilt on
+ * the fresh frontier up to RPC_AUTO_RECEIVE_ATTEMPTS times. A transient
+ * failure (ledger unavailable or timed out, its storage failing, its queue
+ * or the work pool busy, the ledger DB unreadable here) keeps the job
+ * queued and retries it with a backoff from RPC_AUTO_RECEIVE_BACKOFF_MIN_MS
+ * doubling to RPC_AUTO_RECEIVE_BACKOFF_MAX_MS, without limit. Anything else
+ * (already received, unreceivable, bad signature...) is permanent: the job
+ * is dropped. */
 #ifndef RPC_AUTO_RECEIVE_H
 #define RPC_AUTO_RECEIVE_H
 
@@ -28,8 +38,11 @@ typedef struct rpc_auto_receive rpc_auto_receive;
  * recovery). */
 #define RPC_AUTO_RECEIVE_MAX_JOBS 4096u
 #define RPC_AUTO_RECEIVE_ATTEMPTS 8u
+#define RPC_AUTO_RECEIVE_BACKOFF_MIN_MS 100u
+#define RPC_AUTO_RECEIVE_BACKOFF_MAX_MS 30000u
 
-/* NULL on OOM. Uses ctx's wallet store and ledger (rpc_ctx_wallets,
+/* NULL on OOM. Uses ctx's work pool (set it first; it must outlive this),
+ * wallet store and ledger (rpc_ctx_wallets,
  * rpc_ctx_ledger) and its in-flight accounts, so only wallets unlocked there
  * are received for. ctx and link must outlive the returned object; free the
  * link first (its pending requests then finish here). */
@@ -42,7 +55,11 @@ void rpc_auto_receive_notify(rpc_auto_receive *a, const ipc_msg *m);
 /* Queue every receivable of every usable wallet account (after subscribing). */
 void rpc_auto_receive_recover(rpc_auto_receive *a);
 
-/* Blocks received so far (for logs and tests). */
+/* Blocks received so far, and transient failures retried (for logs and tests). */
 uint64_t rpc_auto_receive_count(const rpc_auto_receive *a);
+uint64_t rpc_auto_receive_retries(const rpc_auto_receive *a);
+/* An rpc_account_busy_fn (user: the auto-receive): a receive of this
+ * account is being built or is with the ledger. */
+bool rpc_auto_receive_account_busy(void *user, const uint8_t account[32]);
 
 #endif

@@ -1,36 +1,293 @@
 /* Thin evhttp layer: method and size checks, then the body goes to the RPC
- * core and its answer comes back, possibly later (process, wallet sends). */
+ * core and its answer comes back, possibly later (process, wallet sends).
+ *
+ * Connection guard (libevent 2.1 has no evhttp_set_max_connections and its
+ * timeouts restart on every byte): evhttp asks us for each accepted
+ * connection's bufferevent (evhttp_set_bevcb), so we see every accept; once
+ * evhttp has wrapped it (the next loop turn) we learn the connection from
+ * the bufferevent's callback argument and set its close callback, so we
+ * also see every close. With that: a deadline from accept (and from each
+ * answer on a kept-alive connection) for the whole request, a cap on
+ * connections (the oldest one waiting for its request is closed to make
+ * room; with none to close the listener pauses until one closes), and
+ * accept errors (EMFILE) pause the listener for a second instead of
+ * spinning. */
 #include "procs/rpc/http_server.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
 #include "common/log.h"
 
+typedef struct http_conn http_conn;
+
 /* One request the core has not answered yet. */
 typedef struct http_pending {
     rpc_http *server; /* NULL once the server is gone: drop the answer */
     struct evhttp_request *req;
+    http_conn *conn; /* NULL once the connection closed */
     struct http_pending *prev, *next;
 } http_pending;
 
+/* One accepted connection. */
+struct http_conn {
+    rpc_http *h;
+    struct bufferevent *bev;         /* ours (bevcb); evhttp's once adopted */
+    struct evhttp_connection *evcon; /* NULL until adopted */
+    struct event *deadline;          /* armed while waiting for a request */
+    http_pending *pending;           /* the request with the core, if any */
+    http_conn *prev, *next;          /* oldest activity first */
+};
+
+#define RPC_HTTP_FD_RESERVE 64u /* fds kept for the databases, IPC, pipes */
+#define RPC_HTTP_PAUSE_MS 1000u
+#define RPC_HTTP_REPORT_S 10u
+
 struct rpc_http {
     rpc_ctx *ctx;
+    struct event_base *base;
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
     uint16_t port;
     uint64_t answered;
     http_pending *pending; /* doubly linked, for rpc_http_free */
+    unsigned max_conns;
+    unsigned timeout_s;
+    size_t nconns;
+    http_conn *head, *tail;
+    http_conn *fresh; /* accepted, not yet adopted (singly linked via next) */
+    struct event *adopt_ev;
+    struct event *resume_ev;
+    bool paused;
+    uint64_t evicted, refused_errors, last_report_ns;
 };
+
+static void conn_link_tail(rpc_http *h, http_conn *c)
+{
+    c->prev = h->tail;
+    c->next = NULL;
+    if (h->tail)
+        h->tail->next = c;
+    else
+        h->head = c;
+    h->tail = c;
+}
+
+static void conn_unlink(rpc_http *h, http_conn *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        h->head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        h->tail = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void report(rpc_http *h)
+{
+    uint64_t now = rpc_monotonic_ns();
+    if (now - h->last_report_ns < (uint64_t)RPC_HTTP_REPORT_S * 1000000000u)
+        return;
+    if (h->evicted || h->refused_errors)
+        smn_warn("rpc: connection cap %u reached: %llu waiting connections closed, %llu accept "
+                 "errors in the last %us",
+                 h->max_conns, (unsigned long long)h->evicted,
+                 (unsigned long long)h->refused_errors, RPC_HTTP_REPORT_S);
+    h->evicted = h->refused_errors = 0;
+    h->last_report_ns = now;
+}
+
+static struct evconnlistener *listener(rpc_http *h)
+{
+    return h->bound ? evhttp_bound_socket_get_listener(h->bound) : NULL;
+}
+
+static void pause_accepting(rpc_http *h, unsigned ms)
+{
+    struct evconnlistener *l = listener(h);
+    if (l && !h->paused) {
+        evconnlistener_disable(l);
+        h->paused = true;
+    }
+    if (ms) {
+        struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+        evtimer_add(h->resume_ev, &tv);
+    }
+}
+
+static void resume_accepting(rpc_http *h)
+{
+    struct evconnlistener *l = listener(h);
+    if (l && h->paused && h->nconns < h->max_conns) {
+        evconnlistener_enable(l);
+        h->paused = false;
+    }
+}
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    rpc_http *h = arg;
+    resume_accepting(h);
+    if (h->paused) /* still at the cap: look again later */
+        pause_accepting(h, RPC_HTTP_PAUSE_MS);
+}
+
+/* evhttp closes (and frees) the connection: forget it. */
+static void on_conn_close(struct evhttp_connection *evcon, void *arg)
+{
+    (void)evcon;
+    http_conn *c = arg;
+    rpc_http *h = c->h;
+    conn_unlink(h, c);
+    if (c->pending)
+        c->pending->conn = NULL;
+    event_free(c->deadline);
+    free(c);
+    h->nconns--;
+    resume_accepting(h);
+}
+
+static void arm_deadline(http_conn *c)
+{
+    struct timeval tv = {c->h->timeout_s, 0};
+    evtimer_add(c->deadline, &tv);
+}
+
+/* The request did not arrive in time (slow or idle client): close. */
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    http_conn *c = arg;
+    if (c->evcon && !c->pending) {
+        smn_debug("rpc: closing a connection that sent no request in %us", c->h->timeout_s);
+        evhttp_connection_free(c->evcon); /* on_conn_close frees c */
+    }
+}
+
+/* Closes the connection idle longest (waiting for its request), if any. */
+static bool evict_one(rpc_http *h)
+{
+    for (http_conn *c = h->head; c; c = c->next) {
+        if (c->evcon && !c->pending) {
+            h->evicted++;
+            evhttp_connection_free(c->evcon);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void enforce_cap(rpc_http *h)
+{
+    while (h->nconns > h->max_conns && evict_one(h)) {
+    }
+    if (h->nconns >= h->max_conns)
+        pause_accepting(h, RPC_HTTP_PAUSE_MS);
+    report(h);
+}
+
+/* The loop turn after accepts: evhttp has wrapped each new bufferevent in
+ * its connection, which is the callback argument it set. */
+static void on_adopt(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    rpc_http *h = arg;
+    http_conn *list = h->fresh;
+    h->fresh = NULL;
+    while (list) {
+        http_conn *c = list;
+        list = c->next;
+        c->next = NULL;
+        bufferevent_event_cb ecb = NULL;
+        void *cbarg = NULL;
+        bufferevent_getcb(c->bev, NULL, NULL, &ecb, &cbarg);
+        if (!ecb || !cbarg) {
+            /* evhttp already dropped it: ours was the last reference */
+            bufferevent_decref(c->bev);
+            event_free(c->deadline);
+            free(c);
+            h->nconns--;
+            continue;
+        }
+        c->evcon = cbarg;
+        evhttp_connection_set_closecb(c->evcon, on_conn_close, c);
+        conn_link_tail(h, c);
+        bufferevent_decref(c->bev); /* evhttp holds its own */
+    }
+    enforce_cap(h);
+    resume_accepting(h);
+}
+
+/* evhttp's hook for a newly accepted connection's bufferevent. */
+static struct bufferevent *on_new_bev(struct event_base *base, void *arg)
+{
+    rpc_http *h = arg;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev)
+        return NULL;
+    http_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return bev; /* untracked, but served */
+    c->h = h;
+    c->bev = bev;
+    c->deadline = evtimer_new(base, on_deadline, c);
+    if (!c->deadline) {
+        free(c);
+        return bev;
+    }
+    /* Hold the bufferevent until on_adopt looked at it, in case evhttp
+     * frees the connection before that. */
+    bufferevent_incref(bev);
+    arm_deadline(c);
+    c->next = h->fresh;
+    h->fresh = c;
+    h->nconns++;
+    event_active(h->adopt_ev, EV_TIMEOUT, 0);
+    if (h->nconns >= h->max_conns)
+        pause_accepting(h, RPC_HTTP_PAUSE_MS); /* on_adopt makes room */
+    return bev;
+}
+
+/* accept() failed (EMFILE, ENFILE, ENOBUFS...): pause instead of spinning. */
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+    (void)l;
+    rpc_http *h = arg;
+    h->refused_errors++;
+    pause_accepting(h, RPC_HTTP_PAUSE_MS);
+    report(h);
+}
+
+static http_conn *conn_of(rpc_http *h, struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    if (!evcon)
+        return NULL;
+    for (http_conn *c = h->tail; c; c = c->prev)
+        if (c->evcon == evcon)
+            return c;
+    return NULL;
+}
 
 static const char *reason_of(int status)
 {
@@ -91,6 +348,14 @@ static void on_answer(void *arg, int status, char *text)
     if (p->next)
         p->next->prev = p->prev;
     h->answered++;
+    http_conn *c = p->conn;
+    if (c) {
+        /* kept alive: the next request has its own deadline from now */
+        c->pending = NULL;
+        conn_unlink(h, c);
+        conn_link_tail(h, c);
+        arm_deadline(c);
+    }
     /* libevent keeps a request whose client hung up alive until we answer
      * it, and then just frees it: replying is always safe here. */
     send_json(p->req, status, text);
@@ -132,11 +397,24 @@ static void on_request(struct evhttp_request *req, void *arg)
     }
     p->server = h;
     p->req = req;
+    p->conn = conn_of(h, req);
+    char client[64] = "";
+    if (p->conn) {
+        p->conn->pending = p;
+        evtimer_del(p->conn->deadline);
+        char *addr = NULL;
+        uint16_t port = 0;
+        evhttp_connection_get_peer(p->conn->evcon, &addr, &port);
+        if (addr)
+            snprintf(client, sizeof client, "%s", addr);
+    }
     p->next = h->pending;
     if (h->pending)
         h->pending->prev = p;
     h->pending = p;
-    if (rpc_handle_async(h->ctx, body ? body : "", len, on_answer, p) != 0) {
+    if (rpc_handle_async_from(h->ctx, client, body ? body : "", len, on_answer, p) != 0) {
+        if (p->conn)
+            p->conn->pending = NULL;
         h->pending = p->next;
         if (p->next)
             p->next->prev = NULL;
@@ -152,14 +430,27 @@ rpc_http *rpc_http_new(struct event_base *base, rpc_ctx *ctx, const char *addr, 
     if (!h)
         return NULL;
     h->ctx = ctx;
+    h->base = base;
     h->http = evhttp_new(base);
-    if (!h->http) {
+    h->adopt_ev = event_new(base, -1, 0, on_adopt, h);
+    h->resume_ev = evtimer_new(base, on_resume, h);
+    if (!h->http || !h->adopt_ev || !h->resume_ev) {
+        if (h->http)
+            evhttp_free(h->http);
+        if (h->adopt_ev)
+            event_free(h->adopt_ev);
+        if (h->resume_ev)
+            event_free(h->resume_ev);
         free(h);
         return NULL;
     }
+    rpc_http_set_limits(h, RPC_HTTP_DEFAULT_MAX_CONNECTIONS, RPC_HTTP_DEFAULT_TIMEOUT_S);
+    evhttp_set_bevcb(h->http, on_new_bev, h);
     evhttp_set_max_body_size(h->http, RPC_MAX_BODY_BYTES);
     evhttp_set_max_headers_size(h->http, 16 * 1024);
-    evhttp_set_timeout(h->http, 30);
+    /* evhttp's own timeout restarts on every byte; the deadline above
+     * bounds a request. This one only bounds a stalled answer's write. */
+    evhttp_set_timeout(h->http, 300);
     /* Let every method reach on_request so the answer is 405, not 501. */
     evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                             EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
@@ -185,9 +476,12 @@ rpc_http *rpc_http_new(struct event_base *base, rpc_ctx *ctx, const char *addr, 
     }
     if (!h->bound) {
         evhttp_free(h->http);
+        event_free(h->adopt_ev);
+        event_free(h->resume_ev);
         free(h);
         return NULL;
     }
+    evconnlistener_set_error_cb(listener(h), on_accept_error);
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     int fd = evhttp_bound_socket_get_fd(h->bound);
@@ -210,6 +504,32 @@ uint64_t rpc_http_requests(const rpc_http *h)
     return h->answered;
 }
 
+void rpc_http_set_limits(rpc_http *h, unsigned max_connections, unsigned request_timeout_s)
+{
+    unsigned cap = max_connections ? max_connections : RPC_HTTP_DEFAULT_MAX_CONNECTIONS;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        rlim_t room = rl.rlim_cur > 2 * RPC_HTTP_FD_RESERVE ? rl.rlim_cur - RPC_HTTP_FD_RESERVE
+                                                            : rl.rlim_cur / 2;
+        if (room < 1)
+            room = 1;
+        if ((rlim_t)cap > room)
+            cap = (unsigned)room;
+    }
+    h->max_conns = cap;
+    h->timeout_s = request_timeout_s ? request_timeout_s : RPC_HTTP_DEFAULT_TIMEOUT_S;
+}
+
+unsigned rpc_http_max_connections(const rpc_http *h)
+{
+    return h->max_conns;
+}
+
+size_t rpc_http_connections(const rpc_http *h)
+{
+    return h->nconns;
+}
+
 void rpc_http_free(rpc_http *h)
 {
     if (!h)
@@ -220,8 +540,21 @@ void rpc_http_free(rpc_http *h)
     while (p) {
         http_pending *next = p->next;
         p->server = NULL;
+        p->conn = NULL;
         p = next;
     }
+    h->bound = NULL; /* evhttp_free closes the listener first */
+    /* Connections close inside evhttp_free (on_conn_close frees each);
+     * ones not adopted yet are evhttp's to free, ours to release. */
+    while (h->fresh) {
+        http_conn *c = h->fresh;
+        h->fresh = c->next;
+        bufferevent_decref(c->bev);
+        event_free(c->deadline);
+        free(c);
+    }
     evhttp_free(h->http);
+    event_free(h->adopt_ev);
+    event_free(h->resume_ev);
     free(h);
 }

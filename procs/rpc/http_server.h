@@ -5,6 +5,7 @@
 #ifndef SMN_RPC_HTTP_SERVER_H
 #define SMN_RPC_HTTP_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "procs/rpc/rpc.h"
@@ -23,6 +24,17 @@ rpc_http *rpc_http_new(struct event_base *base, rpc_ctx *ctx, const char *addr, 
 uint16_t rpc_http_port(const rpc_http *h);
 /* Number of requests answered so far (for logs and tests). */
 uint64_t rpc_http_requests(const rpc_http *h);
+/* Connection limits (rpc_http_new applies the defaults): at most
+ * max_connections at once, further kept RPC_HTTP_FD_RESERVE (64) below the
+ * process's RLIMIT_NOFILE, read now; each request (headers and body) must
+ * arrive within request_timeout_s of the accept or of the previous answer
+ * on the connection, however slowly its bytes trickle in. 0 = default. */
+#define RPC_HTTP_DEFAULT_MAX_CONNECTIONS 1024u
+#define RPC_HTTP_DEFAULT_TIMEOUT_S 10u
+void rpc_http_set_limits(rpc_http *h, unsigned max_connections, unsigned request_timeout_s);
+/* The effective cap, and connections open now. */
+unsigned rpc_http_max_connections(const rpc_http *h);
+size_t rpc_http_connections(const rpc_http *h);
 /* Closes the listener and every connection; answers still owed to clients
  * are dropped. */
 void rpc_http_free(rpc_http *h);

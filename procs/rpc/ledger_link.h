@@ -20,8 +20,10 @@
 #include "procs/ledger/types.h"
 #include "procs/rpc/rpc.h"
 
-/* How long a `process` may take before it counts as unavailable. */
-#define RPC_LEDGER_TIMEOUT_MS 5000u
+/* How long a `process` may take before it counts as unavailable: longer
+ * than the ledger's own SQLite busy timeout (5 s), so a ledger whose
+ * storage is stuck answers ledger_error before we give up on it. */
+#define RPC_LEDGER_TIMEOUT_MS 10000u
 
 typedef struct rpc_ledger_link rpc_ledger_link;
 

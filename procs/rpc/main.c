@@ -18,6 +18,7 @@
 
 #include "common/keys.h"
 #include "common/log.h"
+#include "common/work.h"
 #include "ipc/child.h"
 #include "procs/rpc/auto_receive.h"
 #include "procs/rpc/demo_wallet.h"
@@ -37,6 +38,7 @@ typedef struct {
     bool control, receiving; /* as configured, for the log line */
     rpc_ledger_link *link;
     rpc_auto_receive *autorx;
+    rpc_work_pool *work;
     char addr_path[300];
 } rpc_node;
 
@@ -86,6 +88,8 @@ static void try_listen(rpc_node *n)
     const smn_network *net = smn_network_by_name(cfg->network);
     unsigned port = cfg->rpc_port ? cfg->rpc_port : net->rpc_port;
     n->http = rpc_http_new(ipc_child_base(n->ch), n->ctx, cfg->rpc_address, (uint16_t)port, -1);
+    if (n->http)
+        rpc_http_set_limits(n->http, cfg->rpc_max_connections, cfg->rpc_request_timeout_s);
     if (!n->http) {
         /* rpc_http_new said why */
         n->retry_ms = n->retry_ms ? n->retry_ms * 2 : LISTEN_RETRY_MIN_MS;
@@ -104,8 +108,10 @@ static void try_listen(rpc_node *n)
     char detail[96];
     snprintf(detail, sizeof detail, "JSON RPC on %s port %u", cfg->rpc_address, port);
     ipc_child_set_detail(n->ch, detail);
-    smn_info("serving the JSON RPC on %s port %u (control %s, auto-receive %s)", cfg->rpc_address,
-             port, n->control ? "on" : "off", n->receiving ? "on" : "off");
+    smn_info("serving the JSON RPC on %s port %u (control %s, auto-receive %s, at most %u "
+             "connections, %us per request)",
+             cfg->rpc_address, port, n->control ? "on" : "off", n->receiving ? "on" : "off",
+             rpc_http_max_connections(n->http), cfg->rpc_request_timeout_s);
 }
 
 static void on_listen_retry(evutil_socket_t fd, short what, void *ud)
@@ -145,11 +151,28 @@ static int setup(ipc_child *ch, void *ud)
         .enable_control = ipc_config_switch(cfg, cfg->rpc_enable_control),
         .online_weight_minimum = floor,
     };
+    /* checked when the config was read: empty or 16 hex digits */
+    if (cfg->rpc_work_max_difficulty[0])
+        smn_work_parse(cfg->rpc_work_max_difficulty, &rc.work_max_difficulty);
+    if (cfg->rpc_wallet_work_difficulty[0])
+        smn_work_parse(cfg->rpc_wallet_work_difficulty, &rc.wallet_work_difficulty);
     n->ctx = rpc_ctx_new(&rc);
     if (!n->ctx) {
         smn_error("out of memory");
         return -1;
     }
+    rpc_work_pool_opts wo = {.threads = cfg->rpc_work_threads,
+                             .queue_max = cfg->rpc_work_queue_max,
+                             .per_client_max = cfg->rpc_work_per_client_max};
+    n->work = rpc_work_pool_new(ipc_child_base(ch), &wo);
+    if (!n->work)
+        return -1; /* logged */
+    rpc_ctx_set_work_pool(n->ctx, n->work);
+    char maxd[17];
+    smn_work_format(rpc_ctx_work_max_difficulty(n->ctx), maxd);
+    smn_info("proof of work on %u threads, at most %u jobs (%u per client), difficulty up to %s",
+             rpc_work_pool_threads(n->work), cfg->rpc_work_queue_max, cfg->rpc_work_per_client_max,
+             maxd);
     bool autorx = ipc_config_switch(cfg, cfg->rpc_auto_receive);
     rpc_ledger_link_opts lo = {
         .subscribe = autorx,
@@ -167,6 +190,7 @@ static int setup(ipc_child *ch, void *ud)
             smn_error("out of memory");
             return -1;
         }
+        rpc_ctx_set_account_busy(n->ctx, rpc_auto_receive_account_busy, n->autorx);
     }
 
     n->control = rc.enable_control;
@@ -191,11 +215,14 @@ static void stop(ipc_child *ch, void *ud)
         event_free(n->listen_retry);
     /* The server before the context (its answers go to the server), the
      * context before the link (pending calls are answered "Shutting down"),
-     * the link before auto-receive (its pending receives finish there). */
+     * the link before auto-receive (its pending receives finish there),
+     * the work pool after everyone who queued work. */
     rpc_http_free(n->http);
     rpc_ctx_free(n->ctx);
     rpc_ledger_link_free(n->link);
     rpc_auto_receive_free(n->autorx);
+    /* last: the context and auto-receive abandoned their jobs */
+    rpc_work_pool_free(n->work);
     memset(n, 0, sizeof *n);
 }
 

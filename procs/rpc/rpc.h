@@ -20,6 +20,7 @@
 #include "procs/ledger/ro.h"
 #include "procs/ledger/types.h"
 #include "procs/rpc/wallet_store.h"
+#include "procs/rpc/work_pool.h"
 
 /* Requests larger than this are refused (HTTP 413) before parsing. */
 #define RPC_MAX_BODY_BYTES (1024u * 1024u)
@@ -83,10 +84,15 @@ typedef struct {
     const smn_network *net;             /* required */
     const char *data_dir;               /* DIR with ledger.db and wallets.db; NULL: none */
     bool enable_control;                /* wallet and control actions allowed */
-    unsigned work_threads;              /* work_generate threads; 0 = every core */
     unsigned quorum_percent;            /* 0 → 67 */
     smn_amount_t online_weight_minimum; /* quorum floor; 0 → 60,000 smn */
     wallet_kdf wallet_kdf;              /* new wallets' Argon2id limits; zero → interactive */
+    /* work_generate refuses a difficulty above this; 0 → the send threshold
+     * at Nano's default max_work_generate_multiplier (64x). */
+    uint64_t work_max_difficulty;
+    /* Blocks the wallet builds (send, receive, change, auto-receive) carry
+     * work of at least this difficulty; 0 → the network's thresholds. */
+    uint64_t wallet_work_difficulty;
 } rpc_config;
 
 /* NULL on allocation failure or when cfg->net is NULL. The databases are
@@ -97,6 +103,18 @@ rpc_ctx *rpc_ctx_new(const rpc_config *cfg);
 void rpc_ctx_free(rpc_ctx *ctx);
 void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user);
 void rpc_ctx_set_stats(rpc_ctx *ctx, rpc_stats_fn fn, void *user);
+/* Where work_generate and the wallet actions get proof of work (the pool
+ * must outlive the context). Without one they answer "Work generation
+ * unavailable". */
+void rpc_ctx_set_work_pool(rpc_ctx *ctx, rpc_work_pool *pool);
+rpc_work_pool *rpc_ctx_work_pool(const rpc_ctx *ctx);
+/* Another owner of wallet blocks (auto-receive) tells the wallet actions
+ * which accounts it is building on, so the two never share a frontier. */
+typedef bool (*rpc_account_busy_fn)(void *user, const uint8_t account[32]);
+void rpc_ctx_set_account_busy(rpc_ctx *ctx, rpc_account_busy_fn fn, void *user);
+/* The effective limits (the configured ones, or their defaults). */
+uint64_t rpc_ctx_work_max_difficulty(const rpc_ctx *ctx);
+uint64_t rpc_ctx_wallet_difficulty(const rpc_ctx *ctx, bool receive_or_open);
 /* The context's read-only ledger and wallet store, opened on first use and
  * shared by the actions and auto-receive (one event-loop thread), so a
  * wallet unlocked through RPC is unlocked for both. The wallet store unlocks
@@ -115,6 +133,10 @@ typedef void (*rpc_done_fn)(void *arg, int http_status, char *json_text);
  * exactly once, possibly before this returns. Returns 0, or -ENOMEM (done
  * not called). */
 int rpc_handle_async(rpc_ctx *ctx, const char *body, size_t len, rpc_done_fn done, void *arg);
+/* The same for a named client (the HTTP peer's address): the work pool's
+ * per-client limit counts by this name. */
+int rpc_handle_async_from(rpc_ctx *ctx, const char *client, const char *body, size_t len,
+                          rpc_done_fn done, void *arg);
 
 /* Synchronous form: *json_out is heap text owned by the caller. Returns 0;
  * -EINPROGRESS if an action went asynchronous (its answer is discarded);
@@ -188,6 +210,7 @@ json_t *rpc_json_u64(uint64_t v); /* decimal string, as Nano */
 /* actions_util.c */
 void rpc_action_work_generate(rpc_call *c, const json_t *req);
 void rpc_action_work_validate(rpc_call *c, const json_t *req);
+void rpc_action_work_cancel(rpc_call *c, const json_t *req);
 void rpc_action_key_create(rpc_call *c, const json_t *req);
 void rpc_action_key_expand(rpc_call *c, const json_t *req);
 void rpc_action_validate_account_number(rpc_call *c, const json_t *req);
@@ -239,7 +262,10 @@ struct rpc_ctx {
     void *stats_user;
     uint64_t started_ns; /* CLOCK_MONOTONIC at creation: uptime */
     rpc_call *pending;   /* calls waiting for an asynchronous answer */
-    ledger_ro *ledger;   /* opened on first use, reopened after a failure */
+    rpc_work_pool *work;
+    rpc_account_busy_fn account_busy;
+    void *account_busy_user;
+    ledger_ro *ledger; /* opened on first use, reopened after a failure */
     wallet_store *wallets;
 };
 
@@ -251,6 +277,13 @@ struct rpc_call {
     bool pending;
     rpc_call *next_pending;
     rpc_submission *submission; /* while a block is with the ledger */
+    char client[RPC_WORK_CLIENT_MAX];
+    /* While proof of work runs for this call (actions_work.c). */
+    rpc_work_job *work_job;
+    void (*work_fn)(rpc_call *c, int status, uint64_t nonce);
+    uint8_t work_root[32];
+    bool work_block_set; /* a wallet block waits for its work: its account is in flight */
+    smn_block work_block;
 };
 
 struct rpc_submission {
@@ -260,6 +293,17 @@ struct rpc_submission {
     char key[16];
     json_t *extra;
 };
+
+/* Starts proof of work for c on the context's pool: c goes pending and
+ * fn(c, 0 | -ECANCELED, nonce) runs later on the loop. False after
+ * answering (no pool, queue full, client limit). */
+bool rpc_call_work(rpc_call *c, const uint8_t root[32], uint64_t difficulty,
+                   void (*fn)(rpc_call *c, int status, uint64_t nonce));
+
+/* Work figures as Nano shows them (actions_work.c). */
+json_t *rpc_json_multiplier(uint64_t base, uint64_t value);
+json_t *rpc_json_difficulty(uint64_t v);
+bool rpc_arg_difficulty(rpc_call *c, const json_t *req, uint64_t dflt, uint64_t *out);
 
 /* Marks a call as answered later (the context tracks it until then). */
 void rpc_call_go_pending(rpc_call *c);

@@ -13,6 +13,7 @@
 #define WALLET_BLOCKS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/block.h"
@@ -31,6 +32,7 @@ typedef struct {
     const smn_network *net; /* thresholds */
     unsigned threads;       /* work threads; 0 = one per core */
     atomic_bool *cancel;    /* may be NULL; set to abandon work generation */
+    bool no_work;           /* leave work 0: the caller attaches it (the rpc work pool) */
 } wallet_work_opts;
 
 wallet_status wallet_build_send(const smn_keypair *kp, const wallet_account_state *st,

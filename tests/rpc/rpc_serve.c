@@ -163,6 +163,7 @@ int main(int argc, char **argv)
     rpc_ctx *ctx = NULL;
     struct event_base *base = NULL;
     rpc_http *http = NULL;
+    rpc_work_pool *pool = NULL;
     struct event *sigterm = NULL, *sigint = NULL;
     ledger_processor_config pcfg = {.verify_threads = 1};
     if (ledger_processor_create(sv.store, &pcfg, &sv.proc) != LEDGER_STATUS_OK) {
@@ -179,15 +180,17 @@ int main(int argc, char **argv)
     }
     if (locked && make_locked_wallet(dir, locked) != 0)
         goto out;
-    rpc_config cfg = {.net = net,
-                      .data_dir = dir,
-                      .enable_control = control,
-                      .work_threads = 1,
-                      .wallet_kdf = wallet_kdf_light()};
+    rpc_config cfg = {
+        .net = net, .data_dir = dir, .enable_control = control, .wallet_kdf = wallet_kdf_light()};
     ctx = rpc_ctx_new(&cfg);
     base = event_base_new();
     if (!ctx || !base)
         goto out;
+    rpc_work_pool_opts wo = {.threads = 1};
+    pool = rpc_work_pool_new(base, &wo);
+    if (!pool)
+        goto out;
+    rpc_ctx_set_work_pool(ctx, pool);
     rpc_ctx_set_submit(ctx, submit_to_ledger, &sv);
     http = rpc_http_new(base, ctx, "127.0.0.1", (uint16_t)port, -1);
     if (!http)
@@ -213,6 +216,7 @@ out:
         event_free(sigint);
     rpc_http_free(http);
     rpc_ctx_free(ctx);
+    rpc_work_pool_free(pool);
     if (base)
         event_base_free(base);
     ledger_processor_destroy(sv.proc);

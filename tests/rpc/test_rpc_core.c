@@ -20,20 +20,45 @@
 #include "common/work.h"
 #include "procs/rpc/rpc.h"
 
+#include <event2/event.h>
+
+/* The loop and work pool every context here uses (work_generate). */
+static struct event_base *g_base;
+static rpc_work_pool *g_pool;
+
 static rpc_ctx *new_ctx(bool control)
 {
     rpc_config cfg = {.net = smn_network_get(SMN_NET_DEV), .enable_control = control};
     rpc_ctx *ctx = rpc_ctx_new(&cfg);
     assert_non_null(ctx);
+    rpc_ctx_set_work_pool(ctx, g_pool);
     return ctx;
 }
 
-/* Runs one request; returns the parsed answer (caller decrefs). */
+typedef struct {
+    bool done;
+    int status;
+    char *text;
+} reply;
+
+static void on_reply(void *arg, int status, char *text)
+{
+    reply *r = arg;
+    r->done = true;
+    r->status = status;
+    r->text = text;
+}
+
+/* Runs one request, and the loop until it is answered; returns the parsed
+ * answer (caller decrefs). */
 static json_t *call(rpc_ctx *ctx, const char *body, int *status)
 {
-    int st = 0;
-    char *out = NULL;
-    assert_int_equal(rpc_handle(ctx, body, strlen(body), &st, &out), 0);
+    reply r = {0};
+    assert_int_equal(rpc_handle_async(ctx, body, strlen(body), on_reply, &r), 0);
+    while (!r.done)
+        assert_true(event_base_loop(g_base, EVLOOP_ONCE) >= 0);
+    int st = r.status;
+    char *out = r.text;
     assert_non_null(out);
     json_error_t e;
     json_t *j = json_loads(out, 0, &e);
@@ -406,6 +431,11 @@ int main(void)
 {
     if (smn_crypto_init() != 0)
         return 1;
+    g_base = event_base_new();
+    rpc_work_pool_opts wo = {.threads = 1};
+    g_pool = g_base ? rpc_work_pool_new(g_base, &wo) : NULL;
+    if (!g_pool)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_sorted),
         cmocka_unit_test(test_request_errors),
@@ -415,5 +445,8 @@ int main(void)
         cmocka_unit_test(test_process_submission),
         cmocka_unit_test(test_process_rejects_before_submit),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    rpc_work_pool_free(g_pool);
+    event_base_free(g_base);
+    return rc;
 }

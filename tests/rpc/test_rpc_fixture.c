@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "common/address.h"
 #include "common/hex.h"
 #include "procs/ledger/confirm.h"
@@ -42,16 +44,23 @@ void rpcf_setup(rpcf *f, bool control)
     rpc_config cfg = {.net = f->net,
                       .data_dir = f->dir,
                       .enable_control = control,
-                      .work_threads = 1,
                       .wallet_kdf = wallet_kdf_light()};
     f->ctx = rpc_ctx_new(&cfg);
     assert_non_null(f->ctx);
+    f->base = event_base_new();
+    assert_non_null(f->base);
+    rpc_work_pool_opts wo = {.threads = 1};
+    f->pool = rpc_work_pool_new(f->base, &wo);
+    assert_non_null(f->pool);
+    rpc_ctx_set_work_pool(f->ctx, f->pool);
     rpc_ctx_set_submit(f->ctx, submit_to_ledger, f);
 }
 
 void rpcf_teardown(rpcf *f)
 {
     rpc_ctx_free(f->ctx);
+    rpc_work_pool_free(f->pool);
+    event_base_free(f->base);
     ledger_processor_destroy(f->proc);
     ledger_store_close(f->store);
     static const char *names[] = {"ledger.db",  "ledger.db-wal",  "ledger.db-shm",
@@ -64,14 +73,31 @@ void rpcf_teardown(rpcf *f)
     rmdir(f->dir);
 }
 
+typedef struct {
+    bool done;
+    int status;
+    char *text;
+} answer;
+
+static void on_answer(void *arg, int status, char *text)
+{
+    answer *a = arg;
+    a->done = true;
+    a->status = status;
+    a->text = text;
+}
+
 static json_t *vcall(rpcf *f, int *status, const char *fmt, va_list ap)
 {
     char *body = NULL;
     assert_true(vasprintf(&body, fmt, ap) >= 0);
-    int st = 0;
-    char *out = NULL;
-    assert_int_equal(rpc_handle(f->ctx, body, strlen(body), &st, &out), 0);
+    answer a = {0};
+    assert_int_equal(rpc_handle_async(f->ctx, body, strlen(body), on_answer, &a), 0);
     free(body);
+    while (!a.done)
+        assert_true(event_base_loop(f->base, EVLOOP_ONCE) >= 0);
+    int st = a.status;
+    char *out = a.text;
     json_error_t e;
     json_t *j = json_loads(out, 0, &e);
     if (!j)

@@ -21,6 +21,8 @@ typedef struct {
     ledger_store *store;
     ledger_processor *proc;
     rpc_ctx *ctx;
+    struct event_base *base; /* runs the work pool's answers */
+    rpc_work_pool *pool;
     int submits; /* blocks that reached the ledger through `process` */
 } rpcf;
 
@@ -31,7 +33,8 @@ typedef struct {
 
 void rpcf_setup(rpcf *f, bool control);
 void rpcf_teardown(rpcf *f);
-/* Runs the request (printf-style body) and parses the answer. */
+/* Runs the request (printf-style body), running the loop until it is
+ * answered (work comes from the pool), and parses the answer. */
 json_t *rpcf_call(rpcf *f, int *status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Asserts the answer is {"error": msg} with HTTP status 200. */
 void rpcf_expect_error(rpcf *f, const char *msg, const char *fmt, ...)
