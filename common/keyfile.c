@@ -51,8 +51,8 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int derive(uint8_t key[crypto_secretbox_KEYBYTES], const char *password,
-                  const uint8_t *salt, smn_keyfile_kdf kdf)
+static int derive(uint8_t key[crypto_secretbox_KEYBYTES], const char *password, const uint8_t *salt,
+                  smn_keyfile_kdf kdf)
 {
     return crypto_pwhash(key, crypto_secretbox_KEYBYTES, password, strlen(password), salt,
                          kdf.opslimit, (size_t)kdf.memlimit_kib * 1024,

@@ -71,8 +71,7 @@ int cli_cmd_rep_key(const cli_ctx *ctx, int argc, char **argv)
     if (pwfile) {
         int r = smn_keyfile_read_password(pwfile, pw, sizeof pw);
         if (r != 0) {
-            fprintf(stderr, "error: cannot read the password file %s: %s\n", pwfile,
-                    strerror(-r));
+            fprintf(stderr, "error: cannot read the password file %s: %s\n", pwfile, strerror(-r));
             return 2;
         }
     }

@@ -155,8 +155,7 @@ static size_t load_keys(const ipc_config *cfg, const smn_network *net,
     smn_keyfile_status st = smn_keyfile_read(path, pw, file, &nf);
     sodium_memzero(pw, sizeof pw);
     if (st == SMN_KEYFILE_NOT_FOUND) {
-        smn_info("no representative key file %s%s", path,
-                 n ? "" : ": this node does not vote");
+        smn_info("no representative key file %s%s", path, n ? "" : ": this node does not vote");
         return n;
     }
     if (st != SMN_KEYFILE_OK) {

@@ -49,8 +49,8 @@
 typedef struct elections_service elections_service;
 
 typedef struct {
-    const char *data_dir;               /* ledger.db lives here */
-    const smn_keypair *keys;            /* voting keys (copied; wiped on free) */
+    const char *data_dir;    /* ledger.db lives here */
+    const smn_keypair *keys; /* voting keys (copied; wiped on free) */
     size_t nkeys;
     const smn_network *net;             /* required */
     smn_amount_t online_weight_minimum; /* quorum floor; 0: 60,000 smn */

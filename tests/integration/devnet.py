@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import signal
 import sqlite3
 import sys
@@ -374,8 +375,13 @@ class Devnet:
         self.reps = []
         for i in range(self.k):
             node = self.nodes[i]
+            # The voting key goes into the node's representative key file
+            # (elections never reads wallets) and into a wallet of its own,
+            # whose auto-receive opens the account representing itself.
+            key = node.rpc("key_create")
             wallet = node.rpc_ok("wallet_create", "wallet")
-            account = node.rpc_ok("account_create", "account", wallet=wallet)
+            account = node.rpc_ok("wallet_add", "account", wallet=wallet, key=key["private"])
+            self._rep_key_file(node, key["private"])
             self.reps.append({"node": node.index, "account": account, "wallet": wallet,
                               "public": blocks.public_of(account).hex().upper(),
                               "weight": str(self.shares[i])})
@@ -415,6 +421,21 @@ class Devnet:
             return True
         wait_for("every elections process voting with its own representatives only", reloaded,
                  self.timeout, self.nodes, step=0.1)
+
+    def _cli(self):
+        return os.path.join(os.path.dirname(os.path.abspath(self.smallnanod)), "..", "procs",
+                            "cli", "smallnano-cli")
+
+    def _rep_key_file(self, node, private_hex):
+        """Write node's representative key file and restart its elections
+        process, which reads the file once at start."""
+        path = os.path.join(node.data, "representative.key")
+        for args in (["rep-key", "create", path, "--private", private_hex],
+                     ["--data-dir", node.data, "node", "restart", "elections"]):
+            out = subprocess.run([self._cli()] + args, capture_output=True, text=True,
+                                 timeout=60)
+            if out.returncode != 0:
+                raise DevnetError("smallnano-cli %s: %s" % (args[0], out.stderr.strip()))
 
     def wait_weights_agree(self, timeout=None):
         expect = {r["account"]: r["weight"] for r in self.reps}
