@@ -55,14 +55,14 @@ def free_port():
 
 
 class DevNode(Node):
-    def __init__(self, smallnanod, index, peers=(), elections=""):
+    def __init__(self, smallnanod, index, peers=(), elections="", autostart=True):
         self.index = index
         self.rpc_port = free_port()
         self.peer_port = free_port()
         config = "[rpc]\nport = %d\n[net]\nport = %d\npeers = %s\n%s%s" % (
             self.rpc_port, self.peer_port,
             ",".join("127.0.0.1:%d" % p for p in peers), SUPERVISOR, elections)
-        super().__init__(smallnanod, config, autostart=False)
+        super().__init__(smallnanod, config, autostart=autostart)
 
 
     def rpc(self, action, **fields):
@@ -147,15 +147,13 @@ def main():
     cli = sys.argv[2] if len(sys.argv) == 3 else os.path.join(
         os.path.dirname(os.path.abspath(smallnanod)), "..", "procs", "cli", "smallnano-cli")
     with contextlib.ExitStack() as stack:
-        n1 = stack.enter_context(DevNode(smallnanod, 1))
+        n1 = stack.enter_context(DevNode(smallnanod, 1, autostart=False))
         elections, rep = make_rep_key(cli, n1)
         with open(n1.conf, "a") as f:
             f.write(elections)
         n1.start()
         n2 = stack.enter_context(DevNode(smallnanod, 2, [n1.peer_port]))
         n3 = stack.enter_context(DevNode(smallnanod, 3, [n1.peer_port]))
-        n2.start()
-        n3.start()
         nodes = [n1, n2, n3]
         for n in nodes:
             n.wait_ready(timeout=60)
