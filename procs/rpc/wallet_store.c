@@ -463,17 +463,30 @@ bool wallet_is_unlocked(const wallet_store *ws, const uint8_t id[WALLET_ID_BYTES
     return master_of(ws, id) != NULL;
 }
 
-size_t wallet_unlock_all(wallet_store *ws, const char *password)
+size_t wallet_unlock_all_upto(wallet_store *ws, const char *password, const wallet_kdf *max)
 {
     uint8_t(*ids)[WALLET_ID_BYTES];
     size_t n, done = 0;
     if (wallet_list(ws, &ids, &n) != WALLET_OK)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!wallet_is_unlocked(ws, ids[i]) && wallet_unlock(ws, ids[i], password) == WALLET_OK)
+    for (size_t i = 0; i < n; i++) {
+        if (wallet_is_unlocked(ws, ids[i]))
+            continue;
+        wallet_kdf_params p;
+        if (max && (wallet_unlock_params(ws, ids[i], &p) != WALLET_OK ||
+                    (unsigned __int128)p.kdf.opslimit * p.kdf.memlimit >
+                        (unsigned __int128)max->opslimit * max->memlimit))
+            continue;
+        if (wallet_unlock(ws, ids[i], password) == WALLET_OK)
             done++;
+    }
     free(ids);
     return done;
+}
+
+size_t wallet_unlock_all(wallet_store *ws, const char *password)
+{
+    return wallet_unlock_all_upto(ws, password, NULL);
 }
 
 wallet_status wallet_change_password_with_key(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],

@@ -67,6 +67,10 @@ bool wallet_is_unlocked(const wallet_store *ws, const uint8_t id[WALLET_ID_BYTES
 /* Try `password` on every locked wallet; returns how many it unlocked (the
  * node does this with "" at start, as Nano does for password-less wallets). */
 size_t wallet_unlock_all(wallet_store *ws, const char *password);
+/* The same, skipping (left locked) every wallet whose stored limits cost
+ * more than `max` (opslimit x memlimit): a caller on an event loop bounds
+ * the work it does in one go. */
+size_t wallet_unlock_all_upto(wallet_store *ws, const char *password, const wallet_kdf *max);
 /* Requires the wallet unlocked; new salt, new limits, same master key. */
 wallet_status wallet_change_password(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
                                      const char *new_password, const wallet_kdf *kdf);

@@ -311,6 +311,36 @@ static void test_create_and_change_async(void **state)
     assert_false(wallet_is_unlocked(ws, id));
 }
 
+/* Opening the store unlocks password-less wallets on the loop, but only
+ * those whose limits cost at most the interactive ones; a heavier one
+ * stays locked, and password_enter "" unlocks it off the loop. */
+static void test_open_unlocks_only_cheap(void **state)
+{
+    rpcf *f = *state;
+    assert_null(f->ctx->wallets); /* not opened yet */
+    wallet_store *ws;
+    assert_int_equal(wallet_store_open(f->dir, false, &ws), WALLET_OK);
+    uint8_t cheap[WALLET_ID_BYTES], heavy[WALLET_ID_BYTES];
+    wallet_create_opts o = {.password = "", .kdf = wallet_kdf_light()};
+    assert_int_equal(wallet_create(ws, &o, cheap), WALLET_OK);
+    o.kdf = (wallet_kdf){3, 64u << 20}; /* 3 x 64 MiB > interactive's 2 x 64 MiB */
+    assert_int_equal(wallet_create(ws, &o, heavy), WALLET_OK);
+    wallet_store_close(ws);
+
+    ws = rpc_ctx_wallets(f->ctx);
+    assert_non_null(ws);
+    assert_true(wallet_is_unlocked(ws, cheap));
+    assert_false(wallet_is_unlocked(ws, heavy));
+    char hex[65];
+    smn_hex_encode(heavy, WALLET_ID_BYTES, hex);
+    answer a = {0};
+    post(f, &a, enter_fmt, hex, "");
+    assert_int_equal(a.calls, 0);
+    loop_until(f->base, &a.calls, 1);
+    expect_answer(&a, 200, "{\"valid\":\"1\"}");
+    assert_true(wallet_is_unlocked(ws, heavy));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_busy_and_shutdown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_and_change_async, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_unlocks_only_cheap, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
