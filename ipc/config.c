@@ -89,6 +89,10 @@ static const key_spec keys[] = {
     STR("rpc", "wallet_work_difficulty", rpc_wallet_work_difficulty, check_difficulty),
     U32("rpc", "max_connections", rpc_max_connections, 1, 65536),
     U32("rpc", "request_timeout_s", rpc_request_timeout_s, 1, 3600),
+    U32("rpc", "wallet_kdf_ops", rpc_wallet_kdf_ops, 0, 16),
+    U32("rpc", "wallet_kdf_mem_kib", rpc_wallet_kdf_mem_kib, 0, 1048576),
+    U32("rpc", "kdf_threads", rpc_kdf_threads, 0, 16),
+    U32("rpc", "kdf_queue_max", rpc_kdf_queue_max, 1, 64),
     STR("net", "address", net_address, check_address),
     U32("net", "port", net_port, 0, 65535),
     STR("net", "peers", net_peers, NULL),
@@ -137,6 +141,7 @@ void ipc_config_defaults(ipc_config *c)
     c->rpc_work_per_client_max = 8;
     c->rpc_max_connections = 1024;
     c->rpc_request_timeout_s = 10;
+    c->rpc_kdf_queue_max = 4;
     strcpy(c->online_weight_minimum, "0");
     c->elections_max_active = 5000;
     c->elections_backlog = 65536;

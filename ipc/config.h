@@ -34,6 +34,12 @@ typedef struct {
     char rpc_wallet_work_difficulty[17]; /* wallet blocks' work at least this, hex; "": network's */
     uint32_t rpc_max_connections;        /* HTTP connections at once (also below RLIMIT_NOFILE) */
     uint32_t rpc_request_timeout_s;      /* deadline for a request's headers+body, from accept */
+    /* new wallets' and passwords' Argon2id passes and KiB; 0: interactive (2, 65536) */
+    uint32_t rpc_wallet_kdf_ops;
+    uint32_t rpc_wallet_kdf_mem_kib;
+    /* Argon2id threads (0: 1) and jobs at once (queued or running) */
+    uint32_t rpc_kdf_threads;
+    uint32_t rpc_kdf_queue_max;
     /* [net] */
     char net_address[64]; /* numeric; "": 127.0.0.1 on dev, :: elsewhere */
     uint32_t net_port;    /* 0: the network's default */

@@ -68,8 +68,12 @@ wallet_store *rpc_ctx_wallets(rpc_ctx *ctx)
         smn_warn("rpc: cannot open the wallet store in %s: %s", ctx->data_dir, wallet_strerror(st));
         return NULL;
     }
-    /* As Nano: wallets without a password are usable right away. */
-    wallet_unlock_all(ctx->wallets, "");
+    /* As Nano: wallets without a password are usable right away. This runs
+     * on the loop, so only for wallets whose limits cost at most the
+     * interactive ones (the dev demo wallet's, the default): a heavier one
+     * stays locked until password_enter, which derives off the loop. */
+    wallet_kdf cap = wallet_kdf_interactive();
+    wallet_unlock_all_upto(ctx->wallets, "", &cap);
     return ctx->wallets;
 }
 

@@ -28,6 +28,7 @@ static const rpc_action action_table[] = {
     {"frontiers", rpc_action_frontiers, 0},
     {"key_create", rpc_action_key_create, 0},
     {"key_expand", rpc_action_key_expand, 0},
+    {"password_change", rpc_action_password_change, RPC_ACTION_CONTROL},
     {"password_enter", rpc_action_password_enter, RPC_ACTION_CONTROL},
     {"process", rpc_action_process, 0},
     {"raw_to_smn", rpc_action_raw_to_smn, 0},
@@ -97,6 +98,7 @@ static void call_finish(rpc_call *c, int status, json_t *obj)
     }
     rpc_done_fn done = c->done;
     void *arg = c->done_arg;
+    wallet_draft_free(c->kdf_draft);
     free(c);
     if (text)
         done(arg, status, text);
@@ -266,6 +268,10 @@ void rpc_ctx_free(rpc_ctx *ctx)
         if (c->work_job && ctx->work)
             rpc_work_pool_abandon(ctx->work, c->work_job);
         c->work_job = NULL;
+        /* And a key derivation. */
+        if (c->kdf_job && ctx->kdf)
+            rpc_kdf_pool_abandon(ctx->kdf, c->kdf_job);
+        c->kdf_job = NULL;
         reply_error_status(c, 503, "Shutting down");
     }
     rpc_ctx_close_dbs(ctx);

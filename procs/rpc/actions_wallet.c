@@ -1,6 +1,7 @@
 /* Wallet actions (control only): wallets and accounts in the wallet store,
  * and send / receive / change blocks built from the ledger's view of the
  * account, signed by the wallet and handed to the ledger like `process`. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,31 @@ static wallet_kdf kdf_of(const rpc_ctx *ctx)
     return ctx->cfg.wallet_kdf;
 }
 
+/* Argon2 failed in the pool: only memory can make it fail (the limits
+ * were checked before). */
+static void reply_kdf_failure(rpc_call *c, int status)
+{
+    reply_wallet_error(c, status == -EINVAL ? WALLET_ERR_BAD_KDF : WALLET_ERR_NOMEM);
+}
+
+static void wallet_created(rpc_call *c, int status, const uint8_t key[WALLET_KEY_BYTES])
+{
+    if (status != 0) {
+        reply_kdf_failure(c, status);
+        return;
+    }
+    wallet_store *ws = rpc_wallets(c);
+    if (!ws)
+        return;
+    uint8_t id[WALLET_ID_BYTES];
+    wallet_status st = wallet_draft_commit(ws, c->kdf_draft, key, id);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o}", "wallet", wallet_id_json(id)));
+}
+
 void rpc_action_wallet_create(rpc_call *c, const json_t *req)
 {
     uint8_t seed[32];
@@ -93,18 +119,18 @@ void rpc_action_wallet_create(rpc_call *c, const json_t *req)
         sodium_memzero(seed, sizeof seed);
         return;
     }
-    /* Nano's wallets start with an empty password; password_change (not yet
-     * an action) or the CLI sets one. */
-    wallet_create_opts o = {
-        .password = "", .kdf = kdf_of(rpc_call_ctx(c)), .seed = have_seed ? seed : NULL};
-    uint8_t id[WALLET_ID_BYTES];
-    wallet_status st = wallet_create(ws, &o, id);
+    /* Nano's wallets start with an empty password; password_change sets
+     * one. The master key is sealed under Argon2id("") all the same, in
+     * the KDF pool; the row is stored when the key comes back. */
+    wallet_create_opts o = {.kdf = kdf_of(rpc_call_ctx(c)), .seed = have_seed ? seed : NULL};
+    wallet_kdf_params p;
+    wallet_status st = wallet_draft_new(&o, &c->kdf_draft, &p);
     sodium_memzero(seed, sizeof seed);
     if (st != WALLET_OK) {
         reply_wallet_error(c, st);
         return;
     }
-    rpc_reply(c, json_pack("{s:o}", "wallet", wallet_id_json(id)));
+    rpc_call_kdf(c, "", &p, wallet_created);
 }
 
 void rpc_action_account_create(rpc_call *c, const json_t *req)
@@ -209,21 +235,93 @@ void rpc_action_wallet_list(rpc_call *c, const json_t *req)
     rpc_reply(c, json_pack("{s:o}", "wallets", wallets));
 }
 
-void rpc_action_password_enter(rpc_call *c, const json_t *req)
+/* A derived key that no longer matches the stored salt: the password
+ * changed while it was derived. */
+static void reply_changed(rpc_call *c)
 {
-    uint8_t id[WALLET_ID_BYTES];
-    const char *pw = rpc_arg_string(c, req, "password");
-    if (!pw)
+    rpc_reply_status(c, 503, json_pack("{s:s}", "error", wallet_strerror(WALLET_ERR_CHANGED)));
+}
+
+static void password_entered(rpc_call *c, int status, const uint8_t key[WALLET_KEY_BYTES])
+{
+    if (status != 0) {
+        reply_kdf_failure(c, status);
         return;
-    wallet_store *ws = open_wallet(c, req, id);
+    }
+    wallet_store *ws = rpc_wallets(c);
     if (!ws)
         return;
-    wallet_status st = wallet_unlock(ws, id, pw);
+    wallet_status st = wallet_unlock_with_key(ws, c->kdf_wallet, &c->kdf_params, key);
+    if (st == WALLET_ERR_CHANGED) {
+        reply_changed(c);
+        return;
+    }
     if (st != WALLET_OK && st != WALLET_ERR_BAD_PASSWORD) {
         reply_wallet_error(c, st);
         return;
     }
     rpc_reply(c, json_pack("{s:s}", "valid", st == WALLET_OK ? "1" : "0"));
+}
+
+/* Argon2id with the wallet's stored limits (up to 16 passes and 1 GiB)
+ * runs in the KDF pool; the wallet is unlocked on the loop afterwards. */
+void rpc_action_password_enter(rpc_call *c, const json_t *req)
+{
+    const char *pw = rpc_arg_string(c, req, "password");
+    if (!pw)
+        return;
+    wallet_store *ws = open_wallet(c, req, c->kdf_wallet);
+    if (!ws)
+        return;
+    wallet_kdf_params p;
+    wallet_status st = wallet_unlock_params(ws, c->kdf_wallet, &p);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    rpc_call_kdf(c, pw, &p, password_entered);
+}
+
+static void password_changed(rpc_call *c, int status, const uint8_t key[WALLET_KEY_BYTES])
+{
+    if (status != 0) {
+        reply_kdf_failure(c, status);
+        return;
+    }
+    wallet_store *ws = rpc_wallets(c);
+    if (!ws)
+        return;
+    wallet_status st = wallet_change_password_with_key(ws, c->kdf_wallet, &c->kdf_params, key);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s}", "changed", "1"));
+}
+
+/* Nano's password_change: the wallet must be unlocked; the new password
+ * gets a fresh salt and the configured creation limits ([rpc]
+ * wallet_kdf_ops / wallet_kdf_mem_kib), derived in the KDF pool. */
+void rpc_action_password_change(rpc_call *c, const json_t *req)
+{
+    const char *pw = rpc_arg_string(c, req, "password");
+    if (!pw)
+        return;
+    wallet_store *ws = open_wallet(c, req, c->kdf_wallet);
+    if (!ws)
+        return;
+    if (!wallet_is_unlocked(ws, c->kdf_wallet)) {
+        reply_wallet_error(c, WALLET_ERR_LOCKED);
+        return;
+    }
+    wallet_kdf k = kdf_of(rpc_call_ctx(c));
+    wallet_kdf_params p;
+    wallet_status st = wallet_password_params(&k, &p);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return;
+    }
+    rpc_call_kdf(c, pw, &p, password_changed);
 }
 
 /* The ledger's view of a wallet account for the block builders: zero

@@ -39,6 +39,7 @@ typedef struct {
     rpc_ledger_link *link;
     rpc_auto_receive *autorx;
     rpc_work_pool *work;
+    rpc_kdf_pool *kdf;
     char addr_path[300];
 } rpc_node;
 
@@ -156,6 +157,17 @@ static int setup(ipc_child *ch, void *ud)
         smn_work_parse(cfg->rpc_work_max_difficulty, &rc.work_max_difficulty);
     if (cfg->rpc_wallet_work_difficulty[0])
         smn_work_parse(cfg->rpc_wallet_work_difficulty, &rc.wallet_work_difficulty);
+    rc.wallet_kdf = wallet_kdf_interactive();
+    if (cfg->rpc_wallet_kdf_ops)
+        rc.wallet_kdf.opslimit = cfg->rpc_wallet_kdf_ops;
+    if (cfg->rpc_wallet_kdf_mem_kib)
+        rc.wallet_kdf.memlimit = (uint64_t)cfg->rpc_wallet_kdf_mem_kib * 1024u;
+    if (!wallet_kdf_valid(&rc.wallet_kdf)) {
+        smn_error("[rpc] wallet_kdf_ops %u / wallet_kdf_mem_kib %u: Argon2id needs 1..16 passes "
+                  "and 8..1048576 KiB",
+                  cfg->rpc_wallet_kdf_ops, cfg->rpc_wallet_kdf_mem_kib);
+        return -1;
+    }
     n->ctx = rpc_ctx_new(&rc);
     if (!n->ctx) {
         smn_error("out of memory");
@@ -168,6 +180,15 @@ static int setup(ipc_child *ch, void *ud)
     if (!n->work)
         return -1; /* logged */
     rpc_ctx_set_work_pool(n->ctx, n->work);
+    rpc_kdf_pool_opts ko = {.threads = cfg->rpc_kdf_threads, .queue_max = cfg->rpc_kdf_queue_max};
+    n->kdf = rpc_kdf_pool_new(ipc_child_base(ch), &ko);
+    if (!n->kdf)
+        return -1; /* logged */
+    rpc_ctx_set_kdf_pool(n->ctx, n->kdf);
+    smn_info("Argon2id on %u threads, at most %u jobs; new passwords: %llu passes, %llu KiB",
+             rpc_kdf_pool_threads(n->kdf), rpc_kdf_pool_queue_max(n->kdf),
+             (unsigned long long)rc.wallet_kdf.opslimit,
+             (unsigned long long)(rc.wallet_kdf.memlimit / 1024u));
     char maxd[17];
     smn_work_format(rpc_ctx_work_max_difficulty(n->ctx), maxd);
     smn_info("proof of work on %u threads, at most %u jobs (%u per client), difficulty up to %s",
@@ -223,6 +244,7 @@ static void stop(ipc_child *ch, void *ud)
     rpc_auto_receive_free(n->autorx);
     /* last: the context and auto-receive abandoned their jobs */
     rpc_work_pool_free(n->work);
+    rpc_kdf_pool_free(n->kdf); /* waits for a derivation still running */
     memset(n, 0, sizeof *n);
 }
 

@@ -19,6 +19,7 @@
 #include "common/network.h"
 #include "procs/ledger/ro.h"
 #include "procs/ledger/types.h"
+#include "procs/rpc/kdf_pool.h"
 #include "procs/rpc/wallet_store.h"
 #include "procs/rpc/work_pool.h"
 
@@ -108,6 +109,11 @@ void rpc_ctx_set_stats(rpc_ctx *ctx, rpc_stats_fn fn, void *user);
  * unavailable". */
 void rpc_ctx_set_work_pool(rpc_ctx *ctx, rpc_work_pool *pool);
 rpc_work_pool *rpc_ctx_work_pool(const rpc_ctx *ctx);
+/* Where the wallet actions run Argon2id (wallet_create, password_enter,
+ * password_change), off the loop (the pool must outlive the context).
+ * Without one they answer "Key derivation unavailable". */
+void rpc_ctx_set_kdf_pool(rpc_ctx *ctx, rpc_kdf_pool *pool);
+rpc_kdf_pool *rpc_ctx_kdf_pool(const rpc_ctx *ctx);
 /* Another owner of wallet blocks (auto-receive) tells the wallet actions
  * which accounts it is building on, so the two never share a frontier. */
 typedef bool (*rpc_account_busy_fn)(void *user, const uint8_t account[32]);
@@ -249,6 +255,7 @@ void rpc_action_receive(rpc_call *c, const json_t *req);
 void rpc_action_wallet_receivable(rpc_call *c, const json_t *req);
 void rpc_action_account_representative_set(rpc_call *c, const json_t *req);
 void rpc_action_password_enter(rpc_call *c, const json_t *req);
+void rpc_action_password_change(rpc_call *c, const json_t *req);
 void rpc_action_wallet_add(rpc_call *c, const json_t *req);
 
 /* ---- internals shared by actions_*.c (not for other modules) ---- */
@@ -263,6 +270,7 @@ struct rpc_ctx {
     uint64_t started_ns; /* CLOCK_MONOTONIC at creation: uptime */
     rpc_call *pending;   /* calls waiting for an asynchronous answer */
     rpc_work_pool *work;
+    rpc_kdf_pool *kdf;
     rpc_account_busy_fn account_busy;
     void *account_busy_user;
     ledger_ro *ledger; /* opened on first use, reopened after a failure */
@@ -284,6 +292,13 @@ struct rpc_call {
     uint8_t work_root[32];
     bool work_block_set; /* a wallet block waits for its work: its account is in flight */
     smn_block work_block;
+    /* While Argon2id runs for this call (actions_kdf.c): the job, what to
+     * run on the loop with its key, and the action's state meanwhile. */
+    rpc_kdf_job *kdf_job;
+    void (*kdf_fn)(rpc_call *c, int status, const uint8_t key[WALLET_KEY_BYTES]);
+    wallet_kdf_params kdf_params;
+    uint8_t kdf_wallet[WALLET_ID_BYTES];
+    wallet_draft *kdf_draft; /* wallet_create's new wallet; freed with the call */
 };
 
 struct rpc_submission {
@@ -299,6 +314,13 @@ struct rpc_submission {
  * answering (no pool, queue full, client limit). */
 bool rpc_call_work(rpc_call *c, const uint8_t root[32], uint64_t difficulty,
                    void (*fn)(rpc_call *c, int status, uint64_t nonce));
+
+/* Starts Argon2id(password, p) for c on the context's KDF pool: c goes
+ * pending and fn(c, status, key) runs later on the loop (status 0, or
+ * wallet_crypto_derive's negative errno; key only valid during the call).
+ * False after answering (no pool, queue full, password too long). */
+bool rpc_call_kdf(rpc_call *c, const char *password, const wallet_kdf_params *p,
+                  void (*fn)(rpc_call *c, int status, const uint8_t key[WALLET_KEY_BYTES]));
 
 /* Work figures as Nano shows them (actions_work.c). */
 json_t *rpc_json_multiplier(uint64_t base, uint64_t value);

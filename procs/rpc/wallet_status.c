@@ -40,6 +40,8 @@ const char *wallet_strerror(wallet_status st)
         return "Account already opened";
     case WALLET_ERR_WORK_CANCELLED:
         return "Work generation cancelled";
+    case WALLET_ERR_CHANGED:
+        return "Wallet password changed meanwhile, retry";
     }
     return "Unknown wallet error";
 }

@@ -218,19 +218,97 @@ void wallet_store_close(wallet_store *ws)
 
 /* ---- wallets ---- */
 
-static wallet_status write_master_box(const char *password, const wallet_kdf *kdf,
-                                      const uint8_t master[WALLET_KEY_BYTES],
-                                      uint8_t salt[WALLET_SALT_BYTES],
-                                      uint8_t box[WALLET_BOX_BYTES])
+struct wallet_draft {
+    uint8_t id[WALLET_ID_BYTES];
+    uint8_t master[WALLET_KEY_BYTES];
+    uint8_t seed_box[WALLET_BOX_BYTES];
+    uint8_t rep[32];
+    wallet_kdf_params params;
+}; /* sodium_malloc'd */
+
+wallet_status wallet_password_params(const wallet_kdf *kdf, wallet_kdf_params *out)
 {
-    uint8_t pk[WALLET_KEY_BYTES];
-    randombytes_buf(salt, WALLET_SALT_BYTES);
-    int rc = wallet_crypto_derive(password ? password : "", salt, kdf, pk);
+    if (!kdf || !wallet_kdf_valid(kdf))
+        return WALLET_ERR_BAD_KDF;
+    randombytes_buf(out->salt, sizeof out->salt);
+    out->kdf = *kdf;
+    return WALLET_OK;
+}
+
+/* Argon2id on this thread: for the synchronous forms below. */
+static wallet_status derive(const char *password, const wallet_kdf_params *p,
+                            uint8_t key[WALLET_KEY_BYTES])
+{
+    int rc = wallet_crypto_derive(password ? password : "", p->salt, &p->kdf, key);
     if (rc != 0)
         return rc == -EINVAL ? WALLET_ERR_BAD_KDF : WALLET_ERR_NOMEM;
-    wallet_crypto_seal(pk, master, box);
-    sodium_memzero(pk, sizeof pk);
     return WALLET_OK;
+}
+
+wallet_status wallet_draft_new(const wallet_create_opts *o, wallet_draft **out,
+                               wallet_kdf_params *params)
+{
+    *out = NULL;
+    if (!o)
+        return WALLET_ERR_BAD_KDF;
+    wallet_kdf_params p;
+    wallet_status res = wallet_password_params(&o->kdf, &p);
+    if (res != WALLET_OK)
+        return res;
+    wallet_draft *d = sodium_malloc(sizeof *d);
+    if (!d)
+        return WALLET_ERR_NOMEM;
+    memset(d, 0, sizeof *d);
+    uint8_t seed[32];
+    randombytes_buf(d->id, sizeof d->id);
+    randombytes_buf(d->master, sizeof d->master);
+    if (o->seed)
+        memcpy(seed, o->seed, 32);
+    else
+        randombytes_buf(seed, sizeof seed);
+    if (o->representative)
+        memcpy(d->rep, o->representative, 32);
+    wallet_crypto_seal(d->master, seed, d->seed_box);
+    sodium_memzero(seed, sizeof seed);
+    d->params = p;
+    *params = p;
+    *out = d;
+    return WALLET_OK;
+}
+
+void wallet_draft_free(wallet_draft *d)
+{
+    if (d)
+        sodium_free(d); /* wipes */
+}
+
+wallet_status wallet_draft_commit(wallet_store *ws, const wallet_draft *d,
+                                  const uint8_t key[WALLET_KEY_BYTES], uint8_t id[WALLET_ID_BYTES])
+{
+    if (ws->readonly)
+        return WALLET_ERR_READONLY;
+    uint8_t master_box[WALLET_BOX_BYTES];
+    wallet_crypto_seal(key, d->master, master_box);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ws->db,
+                           "INSERT INTO wallets(id, kdf_salt, kdf_ops, kdf_mem, master_box,"
+                           " seed_box, representative) VALUES(?,?,?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return WALLET_ERR_DB;
+    sqlite3_bind_blob(st, 1, d->id, sizeof d->id, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, d->params.salt, sizeof d->params.salt, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)d->params.kdf.opslimit);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)d->params.kdf.memlimit);
+    sqlite3_bind_blob(st, 5, master_box, sizeof master_box, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 6, d->seed_box, sizeof d->seed_box, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, d->rep, sizeof d->rep, SQLITE_STATIC);
+    wallet_status res = sqlite3_step(st) == SQLITE_DONE ? WALLET_OK : WALLET_ERR_DB;
+    sqlite3_finalize(st);
+    if (res == WALLET_OK)
+        res = remember_master(ws, d->id, d->master);
+    if (res == WALLET_OK)
+        memcpy(id, d->id, WALLET_ID_BYTES);
+    return res;
 }
 
 wallet_status wallet_create(wallet_store *ws, const wallet_create_opts *o,
@@ -238,47 +316,17 @@ wallet_status wallet_create(wallet_store *ws, const wallet_create_opts *o,
 {
     if (ws->readonly)
         return WALLET_ERR_READONLY;
-    if (!o || !wallet_kdf_valid(&o->kdf))
-        return WALLET_ERR_BAD_KDF;
-    uint8_t master[WALLET_KEY_BYTES], seed[32], salt[WALLET_SALT_BYTES];
-    uint8_t master_box[WALLET_BOX_BYTES], seed_box[WALLET_BOX_BYTES], rep[32] = {0};
-    uint8_t wid[WALLET_ID_BYTES];
-    randombytes_buf(wid, sizeof wid);
-    randombytes_buf(master, sizeof master);
-    if (o->seed)
-        memcpy(seed, o->seed, 32);
-    else
-        randombytes_buf(seed, sizeof seed);
-    if (o->representative)
-        memcpy(rep, o->representative, 32);
-    wallet_crypto_seal(master, seed, seed_box);
-    sodium_memzero(seed, sizeof seed);
-    wallet_status res = write_master_box(o->password, &o->kdf, master, salt, master_box);
+    wallet_draft *d;
+    wallet_kdf_params p;
+    wallet_status res = wallet_draft_new(o, &d, &p);
     if (res != WALLET_OK)
-        goto out;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ws->db,
-                           "INSERT INTO wallets(id, kdf_salt, kdf_ops, kdf_mem, master_box,"
-                           " seed_box, representative) VALUES(?,?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        res = WALLET_ERR_DB;
-        goto out;
-    }
-    sqlite3_bind_blob(st, 1, wid, sizeof wid, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, salt, sizeof salt, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)o->kdf.opslimit);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)o->kdf.memlimit);
-    sqlite3_bind_blob(st, 5, master_box, sizeof master_box, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 6, seed_box, sizeof seed_box, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 7, rep, sizeof rep, SQLITE_STATIC);
-    res = sqlite3_step(st) == SQLITE_DONE ? WALLET_OK : WALLET_ERR_DB;
-    sqlite3_finalize(st);
+        return res;
+    uint8_t key[WALLET_KEY_BYTES];
+    res = derive(o->password, &p, key);
     if (res == WALLET_OK)
-        res = remember_master(ws, wid, master);
-    if (res == WALLET_OK)
-        memcpy(id, wid, WALLET_ID_BYTES);
-out:
-    sodium_memzero(master, sizeof master);
+        res = wallet_draft_commit(ws, d, key, id);
+    sodium_memzero(key, sizeof key);
+    wallet_draft_free(d);
     return res;
 }
 
@@ -354,22 +402,50 @@ wallet_status wallet_exists(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES])
     return res == WALLET_ERR_BAD_KDF ? WALLET_ERR_CORRUPT : res;
 }
 
-wallet_status wallet_unlock(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
-                            const char *password)
+wallet_status wallet_unlock_params(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                   wallet_kdf_params *out)
 {
     wallet_row r;
     wallet_status res = load_row(ws, id, &r);
     if (res != WALLET_OK)
         return res;
-    uint8_t pk[WALLET_KEY_BYTES], master[WALLET_KEY_BYTES];
-    if (wallet_crypto_derive(password ? password : "", r.salt, &r.kdf, pk) != 0)
-        return WALLET_ERR_NOMEM;
-    if (wallet_crypto_open(pk, r.master_box, master) != 0)
+    memcpy(out->salt, r.salt, sizeof out->salt);
+    out->kdf = r.kdf;
+    return WALLET_OK;
+}
+
+wallet_status wallet_unlock_with_key(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                     const wallet_kdf_params *p,
+                                     const uint8_t key[WALLET_KEY_BYTES])
+{
+    wallet_row r;
+    wallet_status res = load_row(ws, id, &r);
+    if (res != WALLET_OK)
+        return res;
+    if (memcmp(r.salt, p->salt, sizeof r.salt) != 0 || r.kdf.opslimit != p->kdf.opslimit ||
+        r.kdf.memlimit != p->kdf.memlimit)
+        return WALLET_ERR_CHANGED;
+    uint8_t master[WALLET_KEY_BYTES];
+    if (wallet_crypto_open(key, r.master_box, master) != 0)
         res = WALLET_ERR_BAD_PASSWORD;
     else
         res = remember_master(ws, id, master);
-    sodium_memzero(pk, sizeof pk);
     sodium_memzero(master, sizeof master);
+    return res;
+}
+
+wallet_status wallet_unlock(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                            const char *password)
+{
+    wallet_kdf_params p;
+    wallet_status res = wallet_unlock_params(ws, id, &p);
+    if (res != WALLET_OK)
+        return res;
+    uint8_t key[WALLET_KEY_BYTES];
+    res = derive(password, &p, key);
+    if (res == WALLET_OK)
+        res = wallet_unlock_with_key(ws, id, &p, key);
+    sodium_memzero(key, sizeof key);
     return res;
 }
 
@@ -387,25 +463,39 @@ bool wallet_is_unlocked(const wallet_store *ws, const uint8_t id[WALLET_ID_BYTES
     return master_of(ws, id) != NULL;
 }
 
-size_t wallet_unlock_all(wallet_store *ws, const char *password)
+size_t wallet_unlock_all_upto(wallet_store *ws, const char *password, const wallet_kdf *max)
 {
     uint8_t(*ids)[WALLET_ID_BYTES];
     size_t n, done = 0;
     if (wallet_list(ws, &ids, &n) != WALLET_OK)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!wallet_is_unlocked(ws, ids[i]) && wallet_unlock(ws, ids[i], password) == WALLET_OK)
+    for (size_t i = 0; i < n; i++) {
+        if (wallet_is_unlocked(ws, ids[i]))
+            continue;
+        wallet_kdf_params p;
+        if (max && (wallet_unlock_params(ws, ids[i], &p) != WALLET_OK ||
+                    (unsigned __int128)p.kdf.opslimit * p.kdf.memlimit >
+                        (unsigned __int128)max->opslimit * max->memlimit))
+            continue;
+        if (wallet_unlock(ws, ids[i], password) == WALLET_OK)
             done++;
+    }
     free(ids);
     return done;
 }
 
-wallet_status wallet_change_password(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
-                                     const char *new_password, const wallet_kdf *kdf)
+size_t wallet_unlock_all(wallet_store *ws, const char *password)
+{
+    return wallet_unlock_all_upto(ws, password, NULL);
+}
+
+wallet_status wallet_change_password_with_key(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                              const wallet_kdf_params *p,
+                                              const uint8_t key[WALLET_KEY_BYTES])
 {
     if (ws->readonly)
         return WALLET_ERR_READONLY;
-    if (!kdf || !wallet_kdf_valid(kdf))
+    if (!wallet_kdf_valid(&p->kdf))
         return WALLET_ERR_BAD_KDF;
     wallet_row r;
     wallet_status res = load_row(ws, id, &r);
@@ -414,23 +504,45 @@ wallet_status wallet_change_password(wallet_store *ws, const uint8_t id[WALLET_I
     const uint8_t *master = master_of(ws, id);
     if (!master)
         return WALLET_ERR_LOCKED;
-    uint8_t salt[WALLET_SALT_BYTES], box[WALLET_BOX_BYTES];
-    res = write_master_box(new_password, kdf, master, salt, box);
-    if (res != WALLET_OK)
-        return res;
+    uint8_t box[WALLET_BOX_BYTES];
+    wallet_crypto_seal(key, master, box);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(ws->db,
                            "UPDATE wallets SET kdf_salt = ?, kdf_ops = ?, kdf_mem = ?,"
                            " master_box = ? WHERE seq = ?",
                            -1, &st, NULL) != SQLITE_OK)
         return WALLET_ERR_DB;
-    sqlite3_bind_blob(st, 1, salt, sizeof salt, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)kdf->opslimit);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)kdf->memlimit);
+    sqlite3_bind_blob(st, 1, p->salt, sizeof p->salt, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)p->kdf.opslimit);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)p->kdf.memlimit);
     sqlite3_bind_blob(st, 4, box, sizeof box, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, r.seq);
     res = sqlite3_step(st) == SQLITE_DONE ? WALLET_OK : WALLET_ERR_DB;
     sqlite3_finalize(st);
+    return res;
+}
+
+wallet_status wallet_change_password(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                     const char *new_password, const wallet_kdf *kdf)
+{
+    if (ws->readonly)
+        return WALLET_ERR_READONLY;
+    wallet_kdf_params p;
+    wallet_status res = wallet_password_params(kdf, &p);
+    if (res != WALLET_OK)
+        return res;
+    /* Checked before the expensive part, as the stepwise callers do. */
+    wallet_row r;
+    res = load_row(ws, id, &r);
+    if (res != WALLET_OK)
+        return res;
+    if (!master_of(ws, id))
+        return WALLET_ERR_LOCKED;
+    uint8_t key[WALLET_KEY_BYTES];
+    res = derive(new_password, &p, key);
+    if (res == WALLET_OK)
+        res = wallet_change_password_with_key(ws, id, &p, key);
+    sodium_memzero(key, sizeof key);
     return res;
 }
 

@@ -67,9 +67,54 @@ bool wallet_is_unlocked(const wallet_store *ws, const uint8_t id[WALLET_ID_BYTES
 /* Try `password` on every locked wallet; returns how many it unlocked (the
  * node does this with "" at start, as Nano does for password-less wallets). */
 size_t wallet_unlock_all(wallet_store *ws, const char *password);
+/* The same, skipping (left locked) every wallet whose stored limits cost
+ * more than `max` (opslimit x memlimit): a caller on an event loop bounds
+ * the work it does in one go. */
+size_t wallet_unlock_all_upto(wallet_store *ws, const char *password, const wallet_kdf *max);
 /* Requires the wallet unlocked; new salt, new limits, same master key. */
 wallet_status wallet_change_password(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
                                      const char *new_password, const wallet_kdf *kdf);
+
+/* ---- the same in steps, for a caller that runs Argon2id elsewhere (the
+ * rpc process's KDF threads, kdf_pool.h): read or make the parameters on
+ * the handle's thread, wallet_crypto_derive(password, params) on any
+ * thread, then apply the key on the handle's thread. Each step is cheap. */
+typedef struct {
+    uint8_t salt[WALLET_SALT_BYTES];
+    wallet_kdf kdf;
+} wallet_kdf_params;
+
+/* The wallet's stored salt and limits (the unlock key's parameters). */
+wallet_status wallet_unlock_params(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                   wallet_kdf_params *out);
+/* Unlocks with a key derived from `p`: WALLET_OK, WALLET_ERR_BAD_PASSWORD,
+ * WALLET_ERR_CHANGED when the stored salt or limits are no longer `p` (the
+ * password was changed meanwhile), or a store error. */
+wallet_status wallet_unlock_with_key(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                     const wallet_kdf_params *p,
+                                     const uint8_t key[WALLET_KEY_BYTES]);
+
+/* A wallet made but not stored yet (id, master key, sealed seed; guarded
+ * memory). */
+typedef struct wallet_draft wallet_draft;
+/* o->password is not used here; *params gets a fresh salt and o->kdf. */
+wallet_status wallet_draft_new(const wallet_create_opts *o, wallet_draft **out,
+                               wallet_kdf_params *params);
+/* Stores the draft, its master key sealed under `key` (derived from the
+ * params wallet_draft_new gave), left unlocked; id set. The draft stays the
+ * caller's to free. */
+wallet_status wallet_draft_commit(wallet_store *ws, const wallet_draft *d,
+                                  const uint8_t key[WALLET_KEY_BYTES], uint8_t id[WALLET_ID_BYTES]);
+/* Wipes and frees. NULL is fine. */
+void wallet_draft_free(wallet_draft *d);
+
+/* Fresh salt with `kdf` for a new password; WALLET_ERR_BAD_KDF if out of range. */
+wallet_status wallet_password_params(const wallet_kdf *kdf, wallet_kdf_params *out);
+/* Requires the wallet unlocked: the master key sealed under `key` (derived
+ * from the new password and `p`) replaces the stored box, salt and limits. */
+wallet_status wallet_change_password_with_key(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                              const wallet_kdf_params *p,
+                                              const uint8_t key[WALLET_KEY_BYTES]);
 
 /* Derive the next account (lowest unused index) from the seed; unlocked. */
 wallet_status wallet_account_create(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],

@@ -164,6 +164,7 @@ int main(int argc, char **argv)
     struct event_base *base = NULL;
     rpc_http *http = NULL;
     rpc_work_pool *pool = NULL;
+    rpc_kdf_pool *kdf = NULL;
     struct event *sigterm = NULL, *sigint = NULL;
     ledger_processor_config pcfg = {.verify_threads = 1};
     if (ledger_processor_create(sv.store, &pcfg, &sv.proc) != LEDGER_STATUS_OK) {
@@ -191,6 +192,10 @@ int main(int argc, char **argv)
     if (!pool)
         goto out;
     rpc_ctx_set_work_pool(ctx, pool);
+    kdf = rpc_kdf_pool_new(base, NULL);
+    if (!kdf)
+        goto out;
+    rpc_ctx_set_kdf_pool(ctx, kdf);
     rpc_ctx_set_submit(ctx, submit_to_ledger, &sv);
     http = rpc_http_new(base, ctx, "127.0.0.1", (uint16_t)port, -1);
     if (!http)
@@ -217,6 +222,7 @@ out:
     rpc_http_free(http);
     rpc_ctx_free(ctx);
     rpc_work_pool_free(pool);
+    rpc_kdf_pool_free(kdf);
     if (base)
         event_base_free(base);
     ledger_processor_destroy(sv.proc);

@@ -53,6 +53,9 @@ void rpcf_setup(rpcf *f, bool control)
     f->pool = rpc_work_pool_new(f->base, &wo);
     assert_non_null(f->pool);
     rpc_ctx_set_work_pool(f->ctx, f->pool);
+    f->kdf = rpc_kdf_pool_new(f->base, NULL);
+    assert_non_null(f->kdf);
+    rpc_ctx_set_kdf_pool(f->ctx, f->kdf);
     rpc_ctx_set_submit(f->ctx, submit_to_ledger, f);
 }
 
@@ -60,6 +63,7 @@ void rpcf_teardown(rpcf *f)
 {
     rpc_ctx_free(f->ctx);
     rpc_work_pool_free(f->pool);
+    rpc_kdf_pool_free(f->kdf);
     event_base_free(f->base);
     ledger_processor_destroy(f->proc);
     ledger_store_close(f->store);

@@ -23,7 +23,8 @@ typedef struct {
     rpc_ctx *ctx;
     struct event_base *base; /* runs the work pool's answers */
     rpc_work_pool *pool;
-    int submits; /* blocks that reached the ledger through `process` */
+    rpc_kdf_pool *kdf; /* Argon2id for the wallet actions */
+    int submits;       /* blocks that reached the ledger through `process` */
 } rpcf;
 
 typedef struct {
