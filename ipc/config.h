@@ -41,13 +41,13 @@ typedef struct {
     uint32_t rpc_kdf_threads;
     uint32_t rpc_kdf_queue_max;
     /* [net] */
-    char net_address[64]; /* numeric; "": 127.0.0.1 on dev, :: elsewhere */
-    uint32_t net_port;    /* 0: the network's default */
-    char net_peers[1024]; /* comma-separated host:port */
-    uint32_t net_max_peers;               /* ready channels */
-    uint32_t net_max_peers_per_address;   /* ready channels from one address (not loopback); 0: any */
-    uint32_t net_reserved_outbound;       /* of max_peers, only for channels we dial */
-    uint32_t net_max_pending;             /* inbound connections not handshaken yet */
+    char net_address[64];               /* numeric; "": 127.0.0.1 on dev, :: elsewhere */
+    uint32_t net_port;                  /* 0: the network's default */
+    char net_peers[1024];               /* comma-separated host:port */
+    uint32_t net_max_peers;             /* ready channels */
+    uint32_t net_max_peers_per_address; /* ready channels from one address (not loopback); 0: any */
+    uint32_t net_reserved_outbound;     /* of max_peers, only for channels we dial */
+    uint32_t net_max_pending;           /* inbound connections not handshaken yet */
     uint32_t net_max_pending_per_address; /* the same, from one address */
     uint32_t net_handshake_timeout_ms;    /* a connection must complete its handshake this soon */
     /* [supervisor] */
@@ -59,12 +59,12 @@ typedef struct {
     uint32_t restart_backoff_ms;   /* first restart delay, doubled per crash in a row */
     uint32_t restart_backoff_max_ms;
     /* [elections] */
-    char online_weight_minimum[40];     /* quorum floor, raw decimal; "0": the network's default */
-    char elections_rep_key[1024];           /* "": DATA_DIR/representative.key */
+    char online_weight_minimum[40]; /* quorum floor, raw decimal; "0": the network's default */
+    char elections_rep_key[1024];   /* "": DATA_DIR/representative.key */
     char elections_rep_password_file[1024]; /* "": $CREDENTIALS_DIRECTORY/representative-password */
-    uint32_t elections_max_active;      /* bound on concurrent elections */
-    uint32_t elections_backlog;         /* unconfirmed accounts queued for an election */
-    uint32_t elections_vote_request_ms; /* first vote request after; 0: never ask */
+    uint32_t elections_max_active;          /* bound on concurrent elections */
+    uint32_t elections_backlog;             /* unconfirmed accounts queued for an election */
+    uint32_t elections_vote_request_ms;     /* first vote request after; 0: never ask */
     /* [ledger] */
     uint64_t max_blocks_per_account; /* pruning: 0 keeps everything */
 } ipc_config;

@@ -184,6 +184,18 @@ def zombies_of(pid):
     return [p for p, state in children_of(pid) if state == "Z"]
 
 
+def vm_hwm_kib(pid):
+    """Peak resident memory (VmHWM) of pid in KiB; 0 when it is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 

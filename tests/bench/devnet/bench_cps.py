@@ -38,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
 import devnet_blocks as blocks  # noqa: E402
 from devnet import Devnet  # noqa: E402
-from nodeutil import children_of, mp_pack, mp_unpack  # noqa: E402
+from nodeutil import children_of, mp_pack, mp_unpack, vm_hwm_kib  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -178,17 +178,6 @@ def cpu_by_name(nodes):
         for name, pid in named.items():
             out[name] = out.get(name, 0.0) + cpu_seconds([pid])
     return out
-
-
-def vm_hwm_kib(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def wire_bytes(ports):

@@ -27,6 +27,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
+from nodeutil import vm_hwm_kib  # noqa: E402
 from test_node_util import DevNode  # noqa: E402
 
 
@@ -34,16 +35,6 @@ def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(len(xs) * p / 100))] if xs else float("nan")
 
-
-def vmhwm_kb(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def main():
@@ -95,7 +86,7 @@ def main():
             stop.set()
             th.join()
             after = {p["name"]: p["pid"] for p in node.status()}
-            hwm = {p: vmhwm_kb(pid) for p, pid in after.items() if pid}
+            hwm = {p: vm_hwm_kib(pid) for p, pid in after.items() if pid}
             restarted = sorted(k for k in before if before[k] != after.get(k))
             if done_at is None:
                 print("NOT DONE within 600 s: cemented %d of %d" % (samples[-1][1], total))
