@@ -147,7 +147,7 @@ void ipc_config_defaults(ipc_config *c)
     c->heartbeat_timeout_ms = 5000;
     c->restart_backoff_ms = 100;
     c->restart_backoff_max_ms = 10000;
-    c->ledger_cement_slice = 1024;
+    c->ledger_cement_slice = 256;
 }
 
 static const key_spec *find(const char *section, const char *key)

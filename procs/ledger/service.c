@@ -31,7 +31,7 @@
 #define SUBSCRIBER_WAIT_US 100000u
 #define PRUNE_ACCOUNTS_PER_PASS 1024u
 /* Blocks cemented per transaction (docs/benchmarks.md "Ledger: cementing"). */
-#define DEFAULT_CEMENT_SLICE 1024u
+#define DEFAULT_CEMENT_SLICE 256u
 /* Confirms in progress; elections keeps at most 48 in flight. */
 #define CONFIRMS_MAX 256u
 
