@@ -67,6 +67,7 @@ typedef struct {
     uint32_t elections_vote_request_ms;     /* first vote request after; 0: never ask */
     /* [ledger] */
     uint64_t max_blocks_per_account; /* pruning: 0 keeps everything */
+    uint32_t ledger_cement_slice;    /* blocks cemented per transaction */
 } ipc_config;
 
 void ipc_config_defaults(ipc_config *c);

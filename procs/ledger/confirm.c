@@ -4,6 +4,7 @@
 #include "procs/ledger/confirm.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,12 @@ typedef struct {
     size_t n, cap;
     ledger_cemented_list *done;
 } confirm_state;
+
+struct ledger_confirm_job {
+    uint8_t hash[32];
+    confirm_state cs; /* the stack between slices; done is per slice */
+    bool started;     /* the stack holds the descent from hash */
+};
 
 static ledger_status push_target(confirm_state *cs, const uint8_t account[32], uint64_t height)
 {
@@ -55,10 +62,12 @@ static ledger_status push_done(confirm_state *cs, const ledger_block_record *rec
     return LEDGER_STATUS_OK;
 }
 
-static ledger_status run(ledger_store *s, confirm_state *cs)
+/* Cements until the stack is empty or max blocks were appended to done. */
+static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
 {
     ledger_status r;
-    while (cs->n) {
+    size_t start = cs->done->n;
+    while (cs->n && cs->done->n - start < max) {
         target top = cs->t[cs->n - 1];
         ledger_account_info ai;
         if ((r = ledger_store_account(s, top.account, &ai)) != LEDGER_STATUS_OK)
@@ -140,7 +149,7 @@ ledger_status ledger_confirm_in_tx(ledger_store *s, const uint8_t hash[32],
     confirm_state cs = {.done = out};
     r = push_target(&cs, rec.block.account, rec.height);
     if (r == LEDGER_STATUS_OK)
-        r = run(s, &cs);
+        r = run(s, &cs, SIZE_MAX);
     free(cs.t);
     return r;
 }
@@ -175,4 +184,67 @@ ledger_status ledger_confirm(ledger_store *s, const uint8_t hash[32], ledger_cem
     }
     ledger_cemented_list_free(&done);
     return r;
+}
+
+ledger_status ledger_confirm_job_new(const uint8_t hash[32], ledger_confirm_job **out)
+{
+    ledger_confirm_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return LEDGER_STATUS_NOMEM;
+    memcpy(j->hash, hash, 32);
+    *out = j;
+    return LEDGER_STATUS_OK;
+}
+
+void ledger_confirm_job_free(ledger_confirm_job *j)
+{
+    if (!j)
+        return;
+    free(j->cs.t);
+    free(j);
+}
+
+void ledger_confirm_job_reset(ledger_confirm_job *j)
+{
+    j->cs.n = 0;
+    j->started = false;
+}
+
+ledger_status ledger_confirm_job_step(ledger_store *s, ledger_confirm_job *j, size_t max,
+                                      ledger_cemented_list *out, bool *finished)
+{
+    *finished = false;
+    if (ledger_store_in_transaction(s) || max == 0)
+        return LEDGER_STATUS_INVALID;
+    size_t first = out->n;
+    ledger_status r = ledger_store_begin(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    if (!j->started) {
+        /* A fresh job, or one whose stack a rollback may have invalidated:
+         * descend from the hash again. Cemented blocks are skipped, so this
+         * resumes where the last committed slice stopped, in the same order. */
+        ledger_block_record rec;
+        bool skip;
+        r = find(s, j->hash, &rec, &skip);
+        if (r == LEDGER_STATUS_OK && !skip)
+            r = push_target(&j->cs, rec.block.account, rec.height);
+        if (r == LEDGER_STATUS_OK)
+            j->started = true;
+    }
+    j->cs.done = out;
+    if (r == LEDGER_STATUS_OK)
+        r = run(s, &j->cs, max);
+    j->cs.done = NULL;
+    if (r == LEDGER_STATUS_OK)
+        r = ledger_store_commit(s); /* rolls back itself on failure */
+    else
+        ledger_store_rollback(s);
+    if (r != LEDGER_STATUS_OK) {
+        out->n = first; /* nothing of this slice happened */
+        ledger_confirm_job_reset(j);
+        return r;
+    }
+    *finished = j->cs.n == 0;
+    return LEDGER_STATUS_OK;
 }

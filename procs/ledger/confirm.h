@@ -45,4 +45,31 @@ void ledger_cemented_list_free(ledger_cemented_list *l);
 ledger_status ledger_confirm_in_tx(ledger_store *s, const uint8_t hash[32],
                                    ledger_cemented_list *out);
 
+/* The same work in bounded slices, one transaction each, for a caller that
+ * returns to its event loop in between. A job remembers its explicit stack
+ * between slices; the order of what it cements is exactly ledger_confirm's
+ * (each slice continues the same depth-first walk). Other writes between
+ * slices are fine: blocks cemented meanwhile (another confirm) are skipped,
+ * new blocks lie above the job's targets, pruning only removes blocks below
+ * confirmation heights. A rollback between slices (settle.h) may remove a
+ * target: call ledger_confirm_job_reset, and the next step descends from
+ * the hash again, re-reading the ledger. Each committed slice is durable
+ * cementing; an interrupted job repeated later (a new job, or
+ * ledger_confirm) finishes the rest. */
+typedef struct ledger_confirm_job ledger_confirm_job;
+
+ledger_status ledger_confirm_job_new(const uint8_t hash[32], ledger_confirm_job **out);
+void ledger_confirm_job_free(ledger_confirm_job *j); /* NULL is fine */
+void ledger_confirm_job_reset(ledger_confirm_job *j);
+
+/* One slice: cements at most max (>= 1) blocks in one transaction and
+ * appends them to *out (to report after this call: it committed). OK with
+ * *finished once the hash is cemented (also when it was already cemented
+ * or pruned); NOT_FOUND for an unknown hash (also one rolled back since
+ * the job started); any other status: this slice changed nothing and the
+ * next step starts the descent again. Must not be called inside an open
+ * store transaction. */
+ledger_status ledger_confirm_job_step(ledger_store *s, ledger_confirm_job *j, size_t max,
+                                      ledger_cemented_list *out, bool *finished);
+
 #endif

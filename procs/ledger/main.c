@@ -46,8 +46,10 @@ static int start(ipc_child *ch, void *ud)
     }
     char path[512];
     snprintf(path, sizeof path, "%s/%s", cfg->data_dir, LEDGER_DB_FILENAME);
-    ledger_service_config sc = {
-        .prune_keep = cfg->max_blocks_per_account, .on_detail = on_detail, .user = a};
+    ledger_service_config sc = {.prune_keep = cfg->max_blocks_per_account,
+                                .cement_slice = cfg->ledger_cement_slice,
+                                .on_detail = on_detail,
+                                .user = a};
     char err[320];
     ledger_status st =
         ledger_service_open(ipc_child_base(ch), path, net, &sc, &a->svc, err, sizeof err);

@@ -30,6 +30,33 @@
 #define SUBSCRIBER_HIGH_WATER (2u << 20)
 #define SUBSCRIBER_WAIT_US 100000u
 #define PRUNE_ACCOUNTS_PER_PASS 1024u
+/* Blocks cemented per transaction (docs/benchmarks.md "Ledger: cementing"). */
+#define DEFAULT_CEMENT_SLICE 256u
+/* Confirms in progress; elections keeps at most 48 in flight. */
+#define CONFIRMS_MAX 256u
+
+/* A confirm being cemented in slices (confirm.h), one slice per loop
+ * iteration: the first slice of a new confirm before anything else (the
+ * oldest new one first), else the next slice of the oldest confirm. A
+ * fresh block's confirm thus waits for one slice, not behind a backlog's
+ * big ones, and the others finish one after the other. A fork's winner first has its
+ * previous block and its source send cemented that way (they are confirmed
+ * with it), then the settlement itself is one bounded transaction. */
+typedef struct {
+    ipc_conn *conn; /* NULL: closed since, or no reply wanted */
+    uint64_t id;
+    uint8_t hash[32];
+    smn_block winner;
+    bool has_block;
+    bool drained;  /* the process queue was drained for an unknown hash */
+    bool settling; /* cementing deps[dep..] before the settlement */
+    uint8_t deps[2][32];
+    size_t ndeps, dep;
+    ledger_confirm_job *job; /* of hash, or of deps[dep] while settling */
+    size_t count;            /* blocks cemented for this confirm so far */
+    size_t slices;
+    struct timespec start;
+} confirm_task;
 
 /* A queued block waiting for its result. The ring mirrors the processor's
  * FIFO queue entry for entry, so the head is always the next result. */
@@ -73,6 +100,9 @@ struct ledger_service {
     struct timespec gather_start;
     bool waiting_subscribers; /* the next batch waits for a backlogged subscriber */
     struct timespec wait_start;
+    confirm_task **tasks; /* in arrival order */
+    size_t ntasks;
+    struct event *confirm_ev;
     const uint8_t *settling; /* the winner being settled: its block_accepted says "net" */
     uint64_t settled;        /* this run: forks settled by a rollback */
 };
@@ -615,51 +645,240 @@ static ledger_status settle_fork(ledger_service *s, const smn_block *winner, con
     return r;
 }
 
-static void handle_confirm(ledger_service *s, ipc_conn *c, const ipc_msg *m)
+static void task_free(confirm_task *t)
 {
-    uint8_t hash[32];
-    smn_block winner;
-    bool has_block;
-    char err[160];
-    if (!ledger_req_confirm(m, hash, &winner, &has_block, err, sizeof err)) {
-        if (m->id)
-            ipc_reply_error(c, m, err);
+    ledger_confirm_job_free(t->job);
+    free(t);
+}
+
+static void task_reply_error(ledger_service *s, confirm_task *t, const char *err)
+{
+    if (!t->conn || !t->id)
         return;
+    ipc_msg req = {.id = t->id};
+    check_send(s, t->conn, ipc_reply_error(t->conn, &req, err), "confirm error");
+}
+
+static uint64_t us_since(const struct timespec *t);
+
+static void task_reply(ledger_service *s, confirm_task *t, bool settled, size_t rolled)
+{
+    if (t->slices > 1 || t->count > 1) {
+        char h[65];
+        smn_hex_encode(t->hash, 32, h);
+        smn_debug("confirm %.16s: %zu blocks in %zu slices, %llu us", h, t->count, t->slices,
+                  (unsigned long long)us_since(&t->start));
     }
-    size_t count = 0, rolled = 0;
-    ledger_status st = ledger_confirm(s->store, hash, on_cemented, s, &count);
-    if (st == LEDGER_STATUS_NOT_FOUND && s->count) {
-        /* The block may still be in the queue: process it first. */
-        drain_all(s);
-        st = ledger_confirm(s->store, hash, on_cemented, s, &count);
-    }
-    bool settled = false;
-    if (st == LEDGER_STATUS_NOT_FOUND && has_block) {
-        st = settle_fork(s, &winner, hash, &count, &rolled, err, sizeof err);
-        settled = true;
-    }
-    if (st == LEDGER_STATUS_OK && (count || rolled)) {
+    if (!t->conn || !t->id)
+        return;
+    ipc_builder b;
+    ipc_build_begin(&b, "confirm_result");
+    ipc_put_uint(&b, "cemented", t->count);
+    if (settled)
+        ipc_put_uint(&b, "rolled_back", rolled);
+    ipc_msg req = {.id = t->id};
+    check_send(s, t->conn, ipc_reply(t->conn, &req, &b), "confirm_result");
+}
+
+/* One slice of job: at most cement_slice blocks, committed, then announced
+ * in cementing order. */
+static ledger_status task_slice(ledger_service *s, confirm_task *t, bool *finished)
+{
+    ledger_cemented_list done = {0};
+    t->slices++;
+    ledger_status st =
+        ledger_confirm_job_step(s->store, t->job, s->cfg.cement_slice, &done, finished);
+    for (size_t i = 0; i < done.n; i++)
+        on_cemented(s, &done.v[i]);
+    t->count += done.n;
+    if (done.n) {
         schedule_prune(s);
         report_detail(s);
     }
-    if (!m->id)
+    ledger_cemented_list_free(&done);
+    return st;
+}
+
+/* The winner's previous block and source send, which are confirmed with it:
+ * only blocks that are certainly its dependencies (a stored previous of its
+ * account, a stored send to its account), only when there is a fork to
+ * settle (an uncemented stored block on its root), and only for a winner
+ * whose signature holds; otherwise the settlement refuses at once and
+ * nothing was cemented. */
+static void task_find_deps(ledger_service *s, confirm_task *t)
+{
+    const smn_block *w = &t->winner;
+    uint8_t loser[32];
+    t->ndeps = 0;
+    if (ledger_settle_loser(s->store, w, loser) != LEDGER_STATUS_OK ||
+        !smn_block_verify_signature(w))
         return;
-    if (settled && st != LEDGER_STATUS_OK) {
-        ipc_reply_error(c, m, err);
-    } else if (st == LEDGER_STATUS_NOT_FOUND) {
-        ipc_reply_error(c, m, "confirm: unknown block");
-    } else if (st != LEDGER_STATUS_OK) {
-        snprintf(err, sizeof err, "confirm failed: %s", ledger_status_str(st));
-        smn_error("%s (%s)", err, ledger_store_errmsg(s->store));
-        ipc_reply_error(c, m, err);
-    } else {
-        ipc_builder b;
-        ipc_build_begin(&b, "confirm_result");
-        ipc_put_uint(&b, "cemented", count);
-        if (settled)
-            ipc_put_uint(&b, "rolled_back", rolled);
-        check_send(s, c, ipc_reply(c, m, &b), "confirm_result");
+    ledger_block_record rec;
+    if (!smn_block_is_open(w) &&
+        ledger_store_block(s->store, w->previous, &rec) == LEDGER_STATUS_OK &&
+        memcmp(rec.block.account, w->account, 32) == 0 && !rec.confirmed)
+        memcpy(t->deps[t->ndeps++], w->previous, 32);
+    if (ledger_store_block(s->store, w->link, &rec) == LEDGER_STATUS_OK &&
+        rec.subtype == LEDGER_SUBTYPE_SEND && memcmp(rec.block.link, w->account, 32) == 0 &&
+        !rec.confirmed)
+        memcpy(t->deps[t->ndeps++], w->link, 32);
+}
+
+static void reset_jobs(ledger_service *s)
+{
+    for (size_t i = 0; i < s->ntasks; i++) {
+        confirm_task *t = s->tasks[i];
+        if (t->job)
+            ledger_confirm_job_reset(t->job);
     }
+}
+
+/* The settlement, once the winner's dependencies are cemented. */
+static void task_settle(ledger_service *s, confirm_task *t)
+{
+    char err[160];
+    size_t count = 0, rolled = 0;
+    ledger_status st = settle_fork(s, &t->winner, t->hash, &count, &rolled, err, sizeof err);
+    if (st != LEDGER_STATUS_OK) {
+        task_reply_error(s, t, err);
+        return;
+    }
+    t->count += count;
+    if (count || rolled) {
+        schedule_prune(s);
+        report_detail(s);
+    }
+    /* Blocks the other confirms' stacks point at may be gone. */
+    if (rolled)
+        reset_jobs(s);
+    task_reply(s, t, true, rolled);
+}
+
+/* Runs one slice of t; true when t is done (replied, or nobody to reply to). */
+static bool task_run(ledger_service *s, confirm_task *t)
+{
+    bool finished = false;
+    ledger_status st;
+    char err[160];
+    if (t->settling) {
+        if (t->dep < t->ndeps) {
+            st = task_slice(s, t, &finished);
+            if (st != LEDGER_STATUS_OK && st != LEDGER_STATUS_NOT_FOUND)
+                goto failed;
+            if (!finished && st == LEDGER_STATUS_OK)
+                return false;
+            ledger_confirm_job_free(t->job);
+            t->job = NULL;
+            if (++t->dep < t->ndeps) {
+                if ((st = ledger_confirm_job_new(t->deps[t->dep], &t->job)) != LEDGER_STATUS_OK)
+                    goto failed;
+                return false;
+            }
+            return false; /* the settlement runs in the next slice */
+        }
+        task_settle(s, t);
+        return true;
+    }
+    st = task_slice(s, t, &finished);
+    if (st == LEDGER_STATUS_OK) {
+        if (!finished)
+            return false;
+        task_reply(s, t, false, 0);
+        return true;
+    }
+    if (st == LEDGER_STATUS_NOT_FOUND && s->count && !t->drained) {
+        /* The block may still be in the queue: process it first. */
+        drain_all(s);
+        t->drained = true;
+        return false;
+    }
+    if (st == LEDGER_STATUS_NOT_FOUND && t->has_block) {
+        t->settling = true;
+        ledger_confirm_job_free(t->job);
+        t->job = NULL;
+        task_find_deps(s, t);
+        t->dep = 0;
+        if (t->ndeps && (st = ledger_confirm_job_new(t->deps[0], &t->job)) != LEDGER_STATUS_OK)
+            goto failed;
+        return false;
+    }
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        task_reply_error(s, t, "confirm: unknown block");
+        return true;
+    }
+failed:
+    snprintf(err, sizeof err, "confirm failed: %s", ledger_status_str(st));
+    smn_error("%s (%s)", err, ledger_store_errmsg(s->store));
+    task_reply_error(s, t, err);
+    return true;
+}
+
+static void on_confirm_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ledger_service *s = arg;
+    if (!s->ntasks)
+        return;
+    size_t k = 0; /* a new confirm, else the oldest */
+    for (size_t i = 0; i < s->ntasks; i++)
+        if (s->tasks[i]->slices == 0) {
+            k = i;
+            break;
+        }
+    confirm_task *t = s->tasks[k];
+    if (task_run(s, t)) {
+        /* t is still at k: task_run only resets other tasks' jobs */
+        memmove(&s->tasks[k], &s->tasks[k + 1], (s->ntasks - k - 1) * sizeof *s->tasks);
+        s->ntasks--;
+        task_free(t);
+    }
+    close_doomed(s);
+    if (s->ntasks)
+        arm(s->confirm_ev, 0);
+}
+
+static void handle_confirm(ledger_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    char err[160];
+    confirm_task *t = calloc(1, sizeof *t);
+    if (!t) {
+        if (m->id)
+            ipc_reply_error(c, m, "confirm: out of memory");
+        return;
+    }
+    if (!ledger_req_confirm(m, t->hash, &t->winner, &t->has_block, err, sizeof err)) {
+        if (m->id)
+            ipc_reply_error(c, m, err);
+        free(t);
+        return;
+    }
+    if (s->ntasks >= CONFIRMS_MAX) {
+        if (m->id) {
+            snprintf(err, sizeof err, "confirm: busy, %u confirms in progress", CONFIRMS_MAX);
+            ipc_reply_error(c, m, err);
+        }
+        free(t);
+        return;
+    }
+    t->conn = m->id ? c : NULL;
+    t->id = m->id;
+    clock_gettime(CLOCK_MONOTONIC, &t->start);
+    if (ledger_confirm_job_new(t->hash, &t->job) != LEDGER_STATUS_OK) {
+        if (m->id)
+            ipc_reply_error(c, m, "confirm: out of memory");
+        free(t);
+        return;
+    }
+    /* Nothing else in progress: the first slice runs at once, so a small
+     * confirm is answered without a loop iteration's delay. */
+    if (!s->ntasks && task_run(s, t)) {
+        task_free(t);
+        return;
+    }
+    s->tasks[s->ntasks++] = t;
+    if (!evtimer_pending(s->confirm_ev, NULL))
+        arm(s->confirm_ev, 0);
 }
 
 static void handle_subscribe(ledger_service *s, ipc_conn *c, const ipc_msg *m)
@@ -736,6 +955,11 @@ void ledger_service_on_state(ipc_conn *c, bool up, void *ud)
         if (p->conn == c)
             p->conn = NULL;
     }
+    for (size_t i = 0; i < s->ntasks; i++) {
+        confirm_task *t = s->tasks[i];
+        if (t->conn == c)
+            t->conn = NULL; /* its cementing goes on: the network confirmed it */
+    }
 }
 
 size_t ledger_service_queued(const ledger_service *s)
@@ -761,6 +985,8 @@ ledger_status ledger_service_open(struct event_base *base, const char *path, con
         s->cfg.queue_max = DEFAULT_QUEUE;
     if (!s->cfg.rollback_max)
         s->cfg.rollback_max = LEDGER_ROLLBACK_MAX_DEFAULT;
+    if (!s->cfg.cement_slice)
+        s->cfg.cement_slice = DEFAULT_CEMENT_SLICE;
     if (s->cfg.batch_max > s->cfg.queue_max)
         s->cfg.batch_max = s->cfg.queue_max;
     s->base = base;
@@ -788,7 +1014,9 @@ ledger_status ledger_service_open(struct event_base *base, const char *path, con
     s->ring = calloc(s->cfg.queue_max, sizeof *s->ring);
     s->flush_ev = evtimer_new(base, on_flush, s);
     s->prune_ev = evtimer_new(base, on_prune, s);
-    if (!s->index || !s->ring || !s->flush_ev || !s->prune_ev) {
+    s->confirm_ev = evtimer_new(base, on_confirm_tick, s);
+    s->tasks = calloc(CONFIRMS_MAX, sizeof *s->tasks);
+    if (!s->index || !s->ring || !s->flush_ev || !s->prune_ev || !s->confirm_ev || !s->tasks) {
         snprintf(err, errlen, "out of memory");
         st = LEDGER_STATUS_NOMEM;
         goto fail;
@@ -819,6 +1047,15 @@ void ledger_service_close(ledger_service *s)
         event_free(s->flush_ev);
     if (s->prune_ev)
         event_free(s->prune_ev);
+    if (s->confirm_ev)
+        event_free(s->confirm_ev);
+    if (s->ntasks)
+        smn_warn("stopping with %zu confirms in progress; what they cemented stays, "
+                 "a repeated confirm finishes the rest",
+                 s->ntasks);
+    for (size_t i = 0; i < s->ntasks; i++)
+        task_free(s->tasks[i]);
+    free(s->tasks);
     ledger_processor_destroy(s->proc);
     ledger_store_close(s->store);
     free(s->ring);

@@ -10,8 +10,12 @@
  *   notifications the next batch waits for it, up to 100 ms. Each block's
  *   process_result is sent after its batch committed, so an acknowledged
  *   block survives a SIGKILL. No sleeping: the loop keeps serving.
- * - confirm: ledger_confirm; subscribers get block_cemented for every newly
- *   cemented block, in cementing order, with its persisted seq. With
+ * - confirm: cemented in slices of cement_slice blocks (confirm.h jobs),
+ *   one transaction and one loop iteration each, new confirms' first slice
+ *   first, at most 256 confirms in progress ("busy" beyond); the reply when
+ *   all is cemented (docs/ledger.md "Slices"). Subscribers get
+ *   block_cemented for every newly cemented block, per slice after its
+ *   commit, in cementing order, with its persisted seq. With
  *   prune_keep > 0 a pruning pass follows (at most one per second).
  *   confirm with `block`, for a block the ledger does not hold but whose
  *   root a stored block holds, settles the fork (settle.h): subscribers get
@@ -45,6 +49,7 @@ typedef struct {
     unsigned verify_threads; /* 0: one per core */
     uint64_t prune_keep;     /* [ledger] max_blocks_per_account; 0: no pruning */
     size_t rollback_max;     /* blocks one fork settlement may remove; 0: 4096 */
+    size_t cement_slice;     /* [ledger] cement_slice: blocks per cementing transaction; 0: 256 */
     /* Called with a one-line summary after each batch and confirmation
      * (the process shows it in the supervisor's status); may be NULL. */
     void (*on_detail)(void *user, const char *detail);

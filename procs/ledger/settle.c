@@ -36,6 +36,17 @@ static ledger_status find_loser(ledger_store *s, const smn_block *winner, ledger
     return rec->confirmed ? LEDGER_STATUS_CEMENTED : LEDGER_STATUS_OK;
 }
 
+ledger_status ledger_settle_loser(ledger_store *s, const smn_block *winner, uint8_t loser[32])
+{
+    ledger_settle_stats st;
+    memset(&st, 0, sizeof st);
+    ledger_block_record rec;
+    ledger_status r = find_loser(s, winner, &rec, &st);
+    if (r == LEDGER_STATUS_OK)
+        memcpy(loser, st.loser, 32);
+    return r;
+}
+
 ledger_status ledger_settle(ledger_store *s, ledger_processor *p, const smn_block *winner,
                             size_t max_rollback, ledger_rolled_back_fn on_rolled_back,
                             ledger_cemented_fn on_cemented, void *user, ledger_settle_stats *out)

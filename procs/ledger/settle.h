@@ -42,4 +42,9 @@ ledger_status ledger_settle(ledger_store *s, ledger_processor *p, const smn_bloc
                             size_t max_rollback, ledger_rolled_back_fn on_rolled_back,
                             ledger_cemented_fn on_cemented, void *user, ledger_settle_stats *out);
 
+/* The stored block holding winner's root, as ledger_settle finds it: OK
+ * with its hash in loser (not cemented), or NOT_FOUND / CEMENTED /
+ * REJECTED (previous of another account). Reads only. */
+ledger_status ledger_settle_loser(ledger_store *s, const smn_block *winner, uint8_t loser[32]);
+
 #endif
