@@ -20,8 +20,8 @@
  * sockets (the supervisor's heartbeat, the ledger, subscribers) before
  * each step. An event_active() chain would run in the same dispatch pass
  * without ever polling, however "small" each link. */
-#define CATCH_UP_STEP 256 /* blocks per catch-up step (ledger DB -> vm DB) */
-#define FLUSH_STEP 256    /* queued notifications applied per step */
+#define CATCH_UP_STEP 128 /* blocks per catch-up step (ledger DB -> vm DB) */
+#define FLUSH_STEP 128    /* queued notifications applied per step */
 #define TICK_MS 1000      /* safety net: look at the ledger DB this often */
 #define SLOW_STEP_MS 100  /* a longer step is logged at the next tick */
 #define SUBSCRIBE_TIMEOUT_MS 5000
