@@ -19,7 +19,8 @@
  *               type, topic, data}
  *   caught_up  {cursor}           the backlog is sent; live events follow
  *   disconnect {reason, cursor}   the last message before the server closes;
- *               reason "slow_consumer" (buffer full), "shutdown", "protocol";
+ *               reason "slow_consumer" (buffer full), "shutdown", "protocol",
+ *               "too_many_clients", "subscribe_timeout", "timeout", "server_error";
  *               cursor: the last event sent, where to resume.
  * Plus the common family (ping/pong/ok/error). */
 #ifndef IPC_SCHEMA_VMEVENTS_H

@@ -26,11 +26,14 @@
 #define PAGE 128          /* rows read per DB query */
 #define PUMP_BUDGET 4096  /* rows scanned per backlog step before yielding */
 #define CLOSE_TIMEOUT_S 5 /* a closing client that reads nothing this long is dropped */
+#define PUBLISH_STEP 256  /* new rows fanned out per step before yielding */
+#define ACCEPT_PAUSE_MS 100
 
 typedef struct client {
     vm_evserver *srv;
     struct bufferevent *bev;
     struct event *pump_ev;
+    struct event *timer; /* subscribe deadline, then the incomplete-frame timeout */
     vm_sub sub;
     bool subscribed;
     bool closing;
@@ -40,6 +43,10 @@ typedef struct client {
 struct vm_evserver {
     struct event_base *base;
     struct evconnlistener *lis;
+    struct event *accept_pause; /* re-enables the listener after EMFILE and friends */
+    struct event *publish_ev;   /* the next step of fanning out new rows */
+    uint32_t subscribe_ms, partial_ms;
+    uint64_t accept_errors, timeouts;
     sqlite3 *db;
     char path[300];
     client *clients;
@@ -65,6 +72,8 @@ static void client_free(client *c)
     s->nclients--;
     if (c->pump_ev)
         event_free(c->pump_ev);
+    if (c->timer)
+        event_free(c->timer);
     bufferevent_free(c->bev);
     free(c);
 }
@@ -100,6 +109,8 @@ static void close_with(client *c, const char *reason)
     c->sub.phase = VM_SUB_CLOSED;
     if (c->pump_ev)
         event_del(c->pump_ev);
+    if (c->timer)
+        event_del(c->timer);
     ipc_builder b;
     ipc_build_begin(&b, "disconnect");
     ipc_put_str(&b, "reason", reason);
@@ -136,10 +147,24 @@ static bool build_event(ipc_builder *b, const vm_evrow *e)
     return true;
 }
 
+/* A zero-delay timer, not event_active(): the loop polls its sockets
+ * before the next step (an event_active chain would not). */
+static void soon(struct event *ev)
+{
+    static const struct timeval zero = {0, 0};
+    event_add(ev, &zero);
+}
+
+static void arm_ms(struct event *ev, uint32_t ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(ev, &tv);
+}
+
 static void schedule_pump(client *c)
 {
     if (c->subscribed && !c->closing && c->sub.phase == VM_SUB_BACKLOG)
-        event_active(c->pump_ev, EV_TIMEOUT, 0);
+        soon(c->pump_ev);
 }
 
 /* Move backlog rows into the client's output while it has room; yields
@@ -214,6 +239,7 @@ static void on_subscribe(client *c, const ipc_msg *m)
     vm_sub_parse(m, &f, &from, &buffer);
     vm_sub_init(&c->sub, &f, from, buffer);
     c->subscribed = true;
+    evtimer_del(c->timer); /* no deadline any more; on_read re-arms for a partial frame */
     /* The kernel's socket buffer comes on top of ours: keep it to the
      * same order, so the bound means what the client asked for. */
     int sndbuf = (int)(buffer / 2 < 4096 ? 4096 : buffer / 2);
@@ -246,6 +272,19 @@ static void dispatch(client *c, const ipc_msg *m)
     }
 }
 
+/* A subscriber that left part of a frame has partial_ms from its last
+ * byte to finish it. Before it subscribes, the deadline set at accept
+ * stands, whatever it sends. */
+static void arm_partial(client *c)
+{
+    if (c->closing || !c->subscribed)
+        return;
+    if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+        arm_ms(c->timer, c->srv->partial_ms);
+    else
+        evtimer_del(c->timer);
+}
+
 static void on_read(struct bufferevent *bev, void *arg)
 {
     client *c = arg;
@@ -254,7 +293,7 @@ static void on_read(struct bufferevent *bev, void *arg)
         uint8_t hdr[IPC_FRAME_HDR];
         size_t avail = evbuffer_get_length(in);
         if (avail < IPC_FRAME_HDR)
-            return;
+            break;
         evbuffer_copyout(in, hdr, sizeof hdr);
         uint32_t plen;
         if (ipc_frame_header(hdr, avail, IN_FRAME_MAX, &plen) != IPC_OK) {
@@ -262,7 +301,7 @@ static void on_read(struct bufferevent *bev, void *arg)
             return;
         }
         if (avail < IPC_FRAME_HDR + (size_t)plen)
-            return;
+            break;
         const uint8_t *p = evbuffer_pullup(in, (ssize_t)(IPC_FRAME_HDR + plen));
         if (!p) {
             close_with(c, "server_error");
@@ -282,6 +321,26 @@ static void on_read(struct bufferevent *bev, void *arg)
             return;
         }
         evbuffer_drain(in, IPC_FRAME_HDR + plen);
+    }
+    arm_partial(c);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    client *c = arg;
+    vm_evserver *s = c->srv;
+    s->timeouts++;
+    if (c->subscribed) {
+        smn_warn("vm events: closing a subscriber: %zu bytes of an incomplete frame, then "
+                 "nothing for %u ms",
+                 evbuffer_get_length(bufferevent_get_input(c->bev)), s->partial_ms);
+        close_with(c, "timeout");
+    } else {
+        smn_warn("vm events: closing a client that did not subscribe within %u ms",
+                 s->subscribe_ms);
+        close_with(c, "subscribe_timeout");
     }
 }
 
@@ -332,13 +391,19 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     client *c = calloc(1, sizeof *c);
     if (c)
         c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
-    if (c && c->bev)
-        c->pump_ev = event_new(s->base, -1, 0, on_pump, c);
-    if (!c || !c->bev || !c->pump_ev) {
+    if (c && c->bev) {
+        c->pump_ev = evtimer_new(s->base, on_pump, c);
+        c->timer = evtimer_new(s->base, on_timer, c);
+    }
+    if (!c || !c->bev || !c->pump_ev || !c->timer) {
         if (c && c->bev)
             bufferevent_free(c->bev);
         else
             evutil_closesocket(fd);
+        if (c && c->pump_ev)
+            event_free(c->pump_ev);
+        if (c && c->timer)
+            event_free(c->timer);
         free(c);
         smn_error("vm events: out of memory accepting a subscriber");
         return;
@@ -352,7 +417,35 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     vm_sub_init(&c->sub, NULL, 0, IPC_VMEV_BUFFER_DEFAULT);
     bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    /* A slot is held only by a subscriber: subscribe within subscribe_ms. */
+    arm_ms(c->timer, s->subscribe_ms);
 }
+
+static void on_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    vm_evserver *s = arg;
+    evconnlistener_enable(s->lis);
+}
+
+/* Out of descriptors or memory: the pending connection stays readable, so
+ * libevent would call accept() again on every loop iteration. Pause. */
+static void on_accept_error(struct evconnlistener *lis, void *arg)
+{
+    vm_evserver *s = arg;
+    int e = errno;
+    s->accept_errors++;
+    if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+        smn_warn("vm events: accept failed: %s; pausing %d ms", strerror(e), ACCEPT_PAUSE_MS);
+        evconnlistener_disable(lis);
+        arm_ms(s->accept_pause, ACCEPT_PAUSE_MS);
+    } else {
+        smn_warn("vm events: accept failed: %s", strerror(e));
+    }
+}
+
+static void on_publish(evutil_socket_t fd, short what, void *arg);
 
 vm_evserver *vm_evserver_new(struct event_base *base, const char *path, sqlite3 *db, char *err,
                              size_t errlen)
@@ -364,6 +457,8 @@ vm_evserver *vm_evserver_new(struct event_base *base, const char *path, sqlite3 
     }
     s->base = base;
     s->db = db;
+    s->subscribe_ms = VM_EVSERVER_SUBSCRIBE_MS;
+    s->partial_ms = VM_EVSERVER_PARTIAL_MS;
     if (snprintf(s->path, sizeof s->path, "%s", path) >= (int)sizeof s->path) {
         snprintf(err, errlen, "socket path too long: %s", path);
         free(s);
@@ -381,15 +476,24 @@ vm_evserver *vm_evserver_new(struct event_base *base, const char *path, sqlite3 
         return NULL;
     }
     evutil_make_socket_nonblocking(fd);
-    s->lis = evconnlistener_new(base, on_accept, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-                                -1, fd);
+    s->accept_pause = evtimer_new(base, on_accept_resume, s);
+    s->publish_ev = evtimer_new(base, on_publish, s);
+    s->lis = s->accept_pause && s->publish_ev
+                 ? evconnlistener_new(base, on_accept, s,
+                                      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd)
+                 : NULL;
     if (!s->lis) {
         snprintf(err, errlen, "cannot serve %s: %s", path, strerror(errno));
         close(fd);
         unlink(path);
+        if (s->accept_pause)
+            event_free(s->accept_pause);
+        if (s->publish_ev)
+            event_free(s->publish_ev);
         free(s);
         return NULL;
     }
+    evconnlistener_set_error_cb(s->lis, on_accept_error);
     return s;
 }
 
@@ -398,6 +502,8 @@ void vm_evserver_free(vm_evserver *s)
     if (!s)
         return;
     evconnlistener_free(s->lis);
+    event_free(s->accept_pause);
+    event_free(s->publish_ev);
     unlink(s->path);
     while (s->clients) {
         client *c = s->clients;
@@ -411,7 +517,9 @@ void vm_evserver_free(vm_evserver *s)
     free(s);
 }
 
-void vm_evserver_publish(vm_evserver *s)
+/* One step of the fan-out: at most PUBLISH_STEP rows after the published
+ * head, up to the DB's head; the next step after the loop has polled. */
+static void publish_step(vm_evserver *s)
 {
     uint64_t head;
     if (vm_evrow_head(s->db, &head) != SQLITE_OK || head <= s->head)
@@ -419,8 +527,13 @@ void vm_evserver_publish(vm_evserver *s)
     bool any_live = false;
     for (client *c = s->clients; c; c = c->next)
         any_live |= !c->closing && c->sub.phase == VM_SUB_LIVE;
+    if (!any_live) {
+        s->head = head; /* nobody to tell: a new subscriber reads it as backlog */
+        return;
+    }
     uint64_t at = s->head;
-    while (any_live && at < head) {
+    size_t rows = 0;
+    while (at < head && rows < PUBLISH_STEP) {
         size_t n = 0;
         int rc = vm_evrow_read(s->db, at, head, s->page, PAGE, &n);
         if (rc != SQLITE_OK) {
@@ -428,6 +541,7 @@ void vm_evserver_publish(vm_evserver *s)
             for (client *c = s->clients; c; c = c->next)
                 if (c->sub.phase == VM_SUB_LIVE)
                     close_with(c, "server_error");
+            at = head;
             break;
         }
         for (size_t i = 0; i < n; i++) {
@@ -447,17 +561,48 @@ void vm_evserver_publish(vm_evserver *s)
             if (built)
                 ipc_build_free(&b);
         }
-        if (n)
-            at = s->page[n - 1].cursor;
+        rows += n;
+        at = n ? s->page[n - 1].cursor : head;
         vm_evrows_clear(s->page, n);
         if (n < PAGE)
-            break;
+            at = head; /* nothing left up to head */
     }
-    s->head = head;
+    s->head = at;
     /* Live clients that saw nothing of this still scanned past it. */
     for (client *c = s->clients; c; c = c->next)
-        if (c->sub.phase == VM_SUB_LIVE && c->sub.cursor < head)
-            c->sub.cursor = head;
+        if (c->sub.phase == VM_SUB_LIVE && c->sub.cursor < s->head)
+            c->sub.cursor = s->head;
+    if (s->head < head)
+        soon(s->publish_ev);
+}
+
+static void on_publish(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    publish_step(arg);
+}
+
+void vm_evserver_publish(vm_evserver *s)
+{
+    if (!evtimer_pending(s->publish_ev, NULL))
+        soon(s->publish_ev);
+}
+
+void vm_evserver_set_timeouts(vm_evserver *s, uint32_t subscribe_ms, uint32_t partial_ms)
+{
+    s->subscribe_ms = subscribe_ms ? subscribe_ms : VM_EVSERVER_SUBSCRIBE_MS;
+    s->partial_ms = partial_ms ? partial_ms : VM_EVSERVER_PARTIAL_MS;
+}
+
+uint64_t vm_evserver_accept_errors(const vm_evserver *s)
+{
+    return s ? s->accept_errors : 0;
+}
+
+uint64_t vm_evserver_timeouts(const vm_evserver *s)
+{
+    return s ? s->timeouts : 0;
 }
 
 size_t vm_evserver_clients(const vm_evserver *s)

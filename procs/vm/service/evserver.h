@@ -21,6 +21,12 @@ struct event_base;
 typedef struct vm_evserver vm_evserver;
 
 #define VM_EVSERVER_MAX_CLIENTS 64
+/* A client that has not subscribed this long after connecting is closed
+ * (disconnect "subscribe_timeout"): only subscribers hold the 64 slots. */
+#define VM_EVSERVER_SUBSCRIBE_MS 10000
+/* A subscriber that sent part of a frame and then nothing this long is
+ * closed (disconnect "timeout"); an idle subscriber between frames is not. */
+#define VM_EVSERVER_PARTIAL_MS 10000
 
 /* Bind path (mode 0600, replacing a stale socket file) and serve it on
  * base, reading events from db (the indexer's connection: read only
@@ -31,8 +37,17 @@ vm_evserver *vm_evserver_new(struct event_base *base, const char *path, sqlite3 
  * closes everything and removes the socket file. NULL is fine. */
 void vm_evserver_free(vm_evserver *s);
 
-/* New events were committed: push them to live subscribers. */
+/* New events were committed: push them to live subscribers, from the next
+ * loop iteration on, in steps of at most 256 rows with the loop polling its
+ * sockets between steps. */
 void vm_evserver_publish(vm_evserver *s);
+
+/* Change the two client timeouts above (0: the default), for tests. */
+void vm_evserver_set_timeouts(vm_evserver *s, uint32_t subscribe_ms, uint32_t partial_ms);
+/* accept() failures so far (EMFILE and friends pause accepting 100 ms). */
+uint64_t vm_evserver_accept_errors(const vm_evserver *s);
+/* Clients closed by either timeout so far. */
+uint64_t vm_evserver_timeouts(const vm_evserver *s);
 
 size_t vm_evserver_clients(const vm_evserver *s);
 /* The newest cursor published. */

@@ -18,9 +18,9 @@ struct vm_follow {
     const smn_network *net;
     ledger_ro *ro; /* opened on first use */
     uint64_t seq;
-    vm_cemented *q;
-    size_t nq, capq;
-    bool dropped; /* a notification was dropped: the queue has a gap */
+    vm_cemented *q; /* q[qh..nq) wait, in arrival order */
+    size_t qh, nq, capq;
+    bool dropped; /* a notification was dropped: the queue ends in a gap */
     ledger_ro_cemented *page;
     uint64_t refused_seq; /* the seq the indexer last refused (logged once) */
     char err[256];
@@ -65,12 +65,21 @@ const char *vm_follow_error(const vm_follow *f)
 
 void vm_follow_push(vm_follow *f, const vm_cemented *c)
 {
+    /* After a drop, the queue ends in a gap: whatever comes later cannot be
+     * applied before the catch-up has read the gap from the ledger DB. */
+    if (f->dropped)
+        return;
     /* A receive whose source the ledger had already pruned comes with a
      * zero source account; the DB path knows it from the vm DB's records. */
     bool genesis = c->b.height == 1 && memcmp(c->b.link, c->b.account, 32) == 0;
     if (c->b.balance > c->b.prev_balance && !genesis && smn_is_zero32(c->b.source_account)) {
         f->dropped = true;
         return;
+    }
+    if (f->nq == f->capq && f->qh > 0) {
+        memmove(f->q, f->q + f->qh, (f->nq - f->qh) * sizeof *f->q);
+        f->nq -= f->qh;
+        f->qh = 0;
     }
     if (f->nq == f->capq) {
         size_t cap = f->capq ? f->capq * 2 : 64;
@@ -83,6 +92,11 @@ void vm_follow_push(vm_follow *f, const vm_cemented *c)
         f->capq = cap;
     }
     f->q[f->nq++] = *c;
+}
+
+size_t vm_follow_queued(const vm_follow *f)
+{
+    return f->nq - f->qh;
 }
 
 /* Apply list[0..n) (seq ascending, all > f->seq) in one transaction. With
@@ -150,18 +164,37 @@ static vm_follow_status apply_batch(vm_follow *f, const vm_cemented *list, size_
     return out;
 }
 
-vm_follow_status vm_follow_flush(vm_follow *f, size_t *applied)
+static void drop_queue(vm_follow *f)
 {
-    if (applied)
-        *applied = 0;
-    bool dropped = f->dropped;
-    size_t n = f->nq;
-    f->nq = 0;
+    f->qh = f->nq = 0;
     f->dropped = false;
-    vm_follow_status st = n ? apply_batch(f, f->q, n, true, applied) : VM_FOLLOW_OK;
-    if (st == VM_FOLLOW_OK && dropped)
-        st = VM_FOLLOW_GAP;
-    return st;
+}
+
+vm_follow_status vm_follow_flush(vm_follow *f, size_t max, size_t *applied, bool *more)
+{
+    size_t done = 0;
+    size_t n = f->nq - f->qh;
+    if (max && n > max)
+        n = max;
+    vm_follow_status st = n ? apply_batch(f, f->q + f->qh, n, true, &done) : VM_FOLLOW_OK;
+    if (applied)
+        *applied = done;
+    if (more)
+        *more = false;
+    if (st != VM_FOLLOW_OK) {
+        /* A gap, or a failure the catch-up retries: the ledger DB has them. */
+        drop_queue(f);
+        return st;
+    }
+    f->qh += n;
+    if (f->qh < f->nq) {
+        if (more)
+            *more = true;
+        return VM_FOLLOW_OK;
+    }
+    bool dropped = f->dropped;
+    drop_queue(f);
+    return dropped ? VM_FOLLOW_GAP : VM_FOLLOW_OK;
 }
 
 static vm_follow_status open_ledger(vm_follow *f)

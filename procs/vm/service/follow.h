@@ -39,16 +39,24 @@ uint64_t vm_follow_seq(const vm_follow *f);
 /* The reason of the last failure, "" if none (owned by f). */
 const char *vm_follow_error(const vm_follow *f);
 
-/* Queue a notification; applied by the next vm_follow_flush. A full queue
- * drops it and remembers a gap, and so does a receive without a source
- * account (its send was pruned: the catch-up finds the source itself). */
+/* Queue a notification; applied by a later vm_follow_flush. A full queue
+ * (4096) drops it and remembers a gap, and so does a receive without a
+ * source account (its send was pruned: the catch-up finds the source
+ * itself); after that, nothing more is queued until the queue has been
+ * flushed down to the gap. */
 void vm_follow_push(vm_follow *f, const vm_cemented *c);
 
-/* Apply the queued notifications that continue the seq, in one
- * transaction; stale ones (seq already applied) are dropped. *applied (may
- * be NULL) = blocks newly applied. VM_FOLLOW_GAP if some skipped a seq (they
- * are dropped: the ledger DB has them). */
-vm_follow_status vm_follow_flush(vm_follow *f, size_t *applied);
+/* Notifications waiting for vm_follow_flush. */
+size_t vm_follow_queued(const vm_follow *f);
+
+/* Apply the first max (0: all) queued notifications, in queue order and in
+ * one transaction, if they continue the seq; stale ones (seq already
+ * applied) are skipped. *applied (may be NULL) = blocks newly applied;
+ * *more (may be NULL): some are still queued (call again). VM_FOLLOW_GAP
+ * if one skipped a seq or the queue reached a drop: the rest of the queue
+ * is dropped (the ledger DB has them; call vm_follow_catch_up). On any
+ * other failure the queue is dropped too. */
+vm_follow_status vm_follow_flush(vm_follow *f, size_t max, size_t *applied, bool *more);
 
 /* Read up to max cemented blocks after the seq from the ledger DB and apply
  * them in one transaction. *more: there may be more to read. */

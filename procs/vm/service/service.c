@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -14,8 +15,15 @@
 #include "procs/vm/service/evserver.h"
 #include "procs/vm/service/follow.h"
 
-#define CATCH_UP_STEP 512 /* blocks per transaction while catching up */
+/* Every piece of work runs in steps of a bounded number of blocks, one
+ * transaction each, scheduled as zero-delay timers: libevent polls the
+ * sockets (the supervisor's heartbeat, the ledger, subscribers) before
+ * each step. An event_active() chain would run in the same dispatch pass
+ * without ever polling, however "small" each link. */
+#define CATCH_UP_STEP 128 /* blocks per catch-up step (ledger DB -> vm DB) */
+#define FLUSH_STEP 128    /* queued notifications applied per step */
 #define TICK_MS 1000      /* safety net: look at the ledger DB this often */
+#define SLOW_STEP_MS 100  /* a longer step is logged at the next tick */
 #define SUBSCRIBE_TIMEOUT_MS 5000
 
 struct vm_service {
@@ -27,7 +35,32 @@ struct vm_service {
     bool subscribed, subscribing;
     struct event *flush_ev, *catch_up_ev, *tick_ev;
     char last_err[256];
+    /* The longest step since the last tick, and of the current catch-up. */
+    uint64_t tick_max_us, run_max_us, run_blocks, run_steps;
+    const char *tick_max_what;
 };
+
+/* Run ev after the loop has polled its sockets once more. */
+static void soon(struct event *ev)
+{
+    static const struct timeval zero = {0, 0};
+    event_add(ev, &zero);
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void step_took(vm_service *s, const char *what, uint64_t us)
+{
+    if (us > s->tick_max_us) {
+        s->tick_max_us = us;
+        s->tick_max_what = what;
+    }
+}
 
 /* Log a failure once, not on every retry. A ledger DB that cannot be read
  * yet is normal while the ledger process starts: info, not a warning. */
@@ -56,15 +89,32 @@ static void on_catch_up(evutil_socket_t fd, short what, void *arg)
     vm_service *s = arg;
     size_t n = 0;
     bool more = false;
+    uint64_t t0 = now_us();
     vm_follow_status st = vm_follow_catch_up(s->follow, CATCH_UP_STEP, &n, &more);
     if (n)
         applied(s, n);
+    uint64_t us = now_us() - t0;
+    step_took(s, "catch-up", us);
+    if (n) {
+        s->run_blocks += n;
+        s->run_steps++;
+        if (us > s->run_max_us)
+            s->run_max_us = us;
+    }
     if (st != VM_FOLLOW_OK) {
         report(s, "catching up from the ledger", st);
         return; /* the tick retries */
     }
-    if (more)
-        event_active(s->catch_up_ev, EV_TIMEOUT, 0); /* next step after other work */
+    if (more) {
+        soon(s->catch_up_ev);
+        return;
+    }
+    if (s->run_blocks > 1) /* one step is the normal path: not worth a line */
+        smn_info("caught up from the ledger DB to cementing seq %llu: %llu blocks in %llu "
+                 "steps, longest %llu ms",
+                 (unsigned long long)vm_follow_seq(s->follow), (unsigned long long)s->run_blocks,
+                 (unsigned long long)s->run_steps, (unsigned long long)(s->run_max_us / 1000));
+    s->run_blocks = s->run_steps = s->run_max_us = 0;
 }
 
 static void on_flush(evutil_socket_t fd, short what, void *arg)
@@ -73,11 +123,16 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     (void)what;
     vm_service *s = arg;
     size_t n = 0;
-    vm_follow_status st = vm_follow_flush(s->follow, &n);
+    bool more = false;
+    uint64_t t0 = now_us();
+    vm_follow_status st = vm_follow_flush(s->follow, FLUSH_STEP, &n, &more);
     if (n)
         applied(s, n);
+    step_took(s, "applying notifications", now_us() - t0);
+    if (more)
+        soon(s->flush_ev);
     if (st == VM_FOLLOW_GAP)
-        event_active(s->catch_up_ev, EV_TIMEOUT, 0);
+        soon(s->catch_up_ev);
     else if (st != VM_FOLLOW_OK)
         report(s, "applying cemented blocks", st);
 }
@@ -96,7 +151,7 @@ static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void
     smn_info("subscribed to the ledger at cementing seq %llu",
              (unsigned long long)vm_follow_seq(s->follow));
     /* Whatever was cemented while we were not subscribed is in the DB. */
-    event_active(s->catch_up_ev, EV_TIMEOUT, 0);
+    soon(s->catch_up_ev);
 }
 
 static void subscribe(vm_service *s)
@@ -133,12 +188,13 @@ static void on_ledger_message(ipc_conn *c, const ipc_msg *m, void *ud)
     vm_cem_status cs = vm_cemented_from_note(m, &cem);
     if (cs != VM_CEM_OK) {
         smn_warn("ignoring a block_cemented notification: %s", vm_cem_strerror(cs));
-        event_active(s->catch_up_ev, EV_TIMEOUT, 0); /* the DB has the truth */
+        soon(s->catch_up_ev); /* the DB has the truth */
         return;
     }
     vm_follow_push(s->follow, &cem);
-    /* Apply everything that arrived in this loop iteration in one batch. */
-    event_active(s->flush_ev, EV_TIMEOUT, 0);
+    /* Applied from the next loop iteration on, in steps of FLUSH_STEP. */
+    if (!evtimer_pending(s->flush_ev, NULL))
+        soon(s->flush_ev);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -147,7 +203,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)what;
     vm_service *s = arg;
     subscribe(s);
-    event_active(s->catch_up_ev, EV_TIMEOUT, 0);
+    soon(s->catch_up_ev);
+    if (s->tick_max_us > (uint64_t)SLOW_STEP_MS * 1000)
+        smn_warn("a step took %llu ms (%s)", (unsigned long long)(s->tick_max_us / 1000),
+                 s->tick_max_what);
+    s->tick_max_us = 0;
     char detail[96];
     snprintf(detail, sizeof detail, "seq %llu, %zu subscribers",
              (unsigned long long)vm_follow_seq(s->follow), vm_evserver_clients(s->events));
@@ -213,8 +273,8 @@ int vm_service_init(ipc_child *ch, void *ud)
         smn_error("event socket: %s", err);
         goto fail;
     }
-    s->flush_ev = event_new(base, -1, 0, on_flush, s);
-    s->catch_up_ev = event_new(base, -1, 0, on_catch_up, s);
+    s->flush_ev = evtimer_new(base, on_flush, s);
+    s->catch_up_ev = evtimer_new(base, on_catch_up, s);
     s->tick_ev = event_new(base, -1, EV_PERSIST, on_tick, s);
     struct timeval tick = {TICK_MS / 1000, (TICK_MS % 1000) * 1000};
     if (!s->flush_ev || !s->catch_up_ev || !s->tick_ev || event_add(s->tick_ev, &tick) != 0)
@@ -231,7 +291,7 @@ int vm_service_init(ipc_child *ch, void *ud)
     }
     smn_info("indexing from cementing seq %llu; events on %s",
              (unsigned long long)vm_follow_seq(s->follow), path);
-    event_active(s->catch_up_ev, EV_TIMEOUT, 0);
+    soon(s->catch_up_ev);
     return 0;
 fail:
     vm_service_fini(ch, ud);

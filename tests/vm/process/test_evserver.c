@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -383,6 +385,177 @@ static void test_too_many_clients(void **state)
         cl_close(cs[i]);
 }
 
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Run the loop for about ms milliseconds. */
+static void pump_for(env *e, unsigned ms)
+{
+    uint64_t end = now_ms() + ms;
+    while (now_ms() < end) {
+        pump_loop(e);
+        usleep(1000);
+    }
+}
+
+static void expect_disconnect(client *c, const char *why)
+{
+    ipc_msg m;
+    assert_true(cl_frame(c, &m));
+    assert_true(ipc_msg_is(&m, "disconnect"));
+    char reason[32];
+    assert_true(ipc_get_strz(m.body, "reason", reason, sizeof reason));
+    assert_string_equal(reason, why);
+    ipc_msg_free(&m);
+    assert_false(cl_frame(c, &m)); /* then EOF */
+}
+
+/* Clients that never subscribe cannot hold the slots: every one of 64
+ * silent (or only pinging) clients is closed once the subscribe deadline
+ * passes, and a subscriber gets in again. A subscriber that is idle
+ * between frames is never timed out. */
+static void test_subscribe_timeout(void **state)
+{
+    env *e = *state;
+    vm_evserver_set_timeouts(e->srv, 300, 300);
+    client *sub = cl_connect(e, 0);
+    subscribe(sub, 0, NULL, 0);
+    ipc_msg m;
+    assert_true(cl_frame(sub, &m)); /* caught_up */
+    ipc_msg_free(&m);
+    client *cs[VM_EVSERVER_MAX_CLIENTS - 1];
+    for (int i = 0; i < VM_EVSERVER_MAX_CLIENTS - 1; i++)
+        cs[i] = cl_connect(e, 0);
+    assert_int_equal(vm_evserver_clients(e->srv), VM_EVSERVER_MAX_CLIENTS);
+    client *x = cl_connect(e, 0);
+    expect_disconnect(x, "too_many_clients");
+    cl_close(x);
+    /* A ping does not extend the deadline. */
+    pump_for(e, 150);
+    ipc_builder b;
+    ipc_build_begin(&b, "ping");
+    ipc_put_uint(&b, "seq", 1);
+    cl_send(cs[0], &b, 4);
+    assert_true(cl_frame(cs[0], &m));
+    assert_true(ipc_msg_is(&m, "pong"));
+    ipc_msg_free(&m);
+    assert_int_equal(vm_evserver_timeouts(e->srv), 0);
+    pump_for(e, 350);
+    for (int i = 0; i < VM_EVSERVER_MAX_CLIENTS - 1; i++) {
+        expect_disconnect(cs[i], "subscribe_timeout");
+        cl_close(cs[i]);
+    }
+    pump_for(e, 20);
+    assert_int_equal(vm_evserver_timeouts(e->srv), VM_EVSERVER_MAX_CLIENTS - 1);
+    assert_int_equal(vm_evserver_clients(e->srv), 1); /* the subscriber stays */
+    client *y = cl_connect(e, 0);
+    subscribe(y, 0, NULL, 0);
+    cl_close(y);
+    /* The subscriber still answers after twice the timeouts. */
+    pump_for(e, 300);
+    ipc_build_begin(&b, "ping");
+    ipc_put_uint(&b, "seq", 2);
+    cl_send(sub, &b, 5);
+    assert_true(cl_frame(sub, &m));
+    assert_true(ipc_msg_is(&m, "pong") && m.re == 5);
+    ipc_msg_free(&m);
+    cl_close(sub);
+}
+
+/* A subscriber that sends part of a frame and stops is closed once the
+ * partial timeout passes after its last byte; every byte restarts it. */
+static void test_partial_timeout(void **state)
+{
+    env *e = *state;
+    vm_evserver_set_timeouts(e->srv, 5000, 300);
+    client *c = cl_connect(e, 0);
+    subscribe(c, 0, NULL, 0);
+    ipc_msg m;
+    assert_true(cl_frame(c, &m)); /* caught_up */
+    ipc_msg_free(&m);
+    ipc_builder b;
+    ipc_build_begin(&b, "ping");
+    ipc_put_uint(&b, "seq", 7);
+    assert_int_equal(ipc_build_finish(&b, &ipc_family_vmevents, 8, 0, NULL), IPC_OK);
+    /* A byte every 200 ms: slower than nothing, never 300 ms of silence. */
+    for (size_t i = 0; i + 1 < b.len; i++) {
+        cl_send_raw(c, b.buf + i, 1);
+        pump_for(e, i < 3 ? 200 : 5);
+    }
+    assert_int_equal(vm_evserver_timeouts(e->srv), 0);
+    cl_send_raw(c, b.buf + b.len - 1, 1);
+    assert_true(cl_frame(c, &m));
+    assert_true(ipc_msg_is(&m, "pong") && m.re == 8);
+    ipc_msg_free(&m);
+    /* Now half a header, and silence. */
+    cl_send_raw(c, b.buf, 2);
+    ipc_build_free(&b);
+    pump_for(e, 150);
+    assert_int_equal(vm_evserver_timeouts(e->srv), 0);
+    pump_for(e, 250);
+    assert_int_equal(vm_evserver_timeouts(e->srv), 1);
+    expect_disconnect(c, "timeout");
+    cl_close(c);
+    pump_for(e, 10);
+    assert_int_equal(vm_evserver_clients(e->srv), 0);
+}
+
+/* Out of descriptors, accept() fails; the server pauses accepting instead
+ * of retrying on every loop iteration, and takes the waiting connection
+ * once descriptors are free again. */
+static void test_accept_emfile(void **state)
+{
+    env *e = *state;
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    int fds[1024];
+    size_t nfds = 0;
+    client *c = calloc(1, sizeof *c);
+    c->e = e;
+    c->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    memcpy(sa.sun_path, e->sock, strlen(e->sock) + 1);
+    assert_int_equal(connect(c->fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    fcntl(c->fd, F_SETFL, O_NONBLOCK);
+    /* Every descriptor below a low limit in use. */
+    struct rlimit low = old;
+    low.rlim_cur = (rlim_t)c->fd + 200 < old.rlim_cur ? (rlim_t)c->fd + 200 : old.rlim_cur;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    for (;;) {
+        int fd = dup(c->fd);
+        if (fd < 0) {
+            assert_int_equal(errno, EMFILE);
+            break;
+        }
+        assert_true(nfds < sizeof fds / sizeof fds[0]);
+        fds[nfds++] = fd;
+    }
+    /* One dispatch pass each (EVLOOP_NONBLOCK alone would not return while
+     * the listener stays readable: exactly the spin this is about). */
+    uint64_t t0 = now_ms();
+    for (int i = 0; i < 200; i++)
+        event_base_loop(e->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+    uint64_t spent = now_ms() - t0;
+    uint64_t errs = vm_evserver_accept_errors(e->srv);
+    size_t held = vm_evserver_clients(e->srv);
+    /* Descriptors back before any assertion: the teardown needs some. */
+    while (nfds)
+        close(fds[--nfds]);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    /* Once per pause, not once per iteration. */
+    assert_true(errs >= 1);
+    assert_true(errs <= 1 + spent / 100);
+    assert_int_equal(held, 0);
+    pump_for(e, 150);
+    assert_int_equal(vm_evserver_clients(e->srv), 1);
+    subscribe(c, 0, NULL, 0);
+    cl_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +564,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slow_consumer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_protocol, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_many_clients, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subscribe_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accept_emfile, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

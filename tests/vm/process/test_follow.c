@@ -113,7 +113,7 @@ static void test_notes_and_gaps(void **state)
     for (size_t i = 0; i < f.nnotes; i++)
         vm_follow_push(fb, &f.notes[i]);
     vm_follow_push(fb, &f.notes[0]); /* stale: dropped */
-    assert_int_equal(vm_follow_flush(fb, &n), VM_FOLLOW_OK);
+    assert_int_equal(vm_follow_flush(fb, 0, &n, NULL), VM_FOLLOW_OK);
     assert_int_equal(n, f.nnotes);
     assert_int_equal(vm_follow_seq(fb), vm_follow_seq(fa));
     uint8_t da[32], db[32];
@@ -130,7 +130,7 @@ static void test_notes_and_gaps(void **state)
     assert_int_equal(f.nnotes, first + 3);
     vm_follow_push(fb, &f.notes[first + 1]);
     vm_follow_push(fb, &f.notes[first + 2]);
-    assert_int_equal(vm_follow_flush(fb, &n), VM_FOLLOW_GAP);
+    assert_int_equal(vm_follow_flush(fb, 0, &n, NULL), VM_FOLLOW_GAP);
     assert_int_equal(n, 0);
     assert_int_equal(vm_follow_seq(fb), f.notes[first - 1].seq);
     assert_int_equal(vm_follow_catch_up(fb, 0, &n, &more), VM_FOLLOW_OK);
@@ -145,15 +145,98 @@ static void test_notes_and_gaps(void **state)
     vm_follow_push(fb, &f.notes[f.nnotes - 2]); /* the send */
     memset(open.b.source_account, 0, 32);
     vm_follow_push(fb, &open);
-    assert_int_equal(vm_follow_flush(fb, &n), VM_FOLLOW_GAP);
+    assert_int_equal(vm_follow_flush(fb, 0, &n, NULL), VM_FOLLOW_GAP);
     assert_int_equal(n, 1);
     assert_int_equal(vm_follow_catch_up(fb, 0, &n, &more), VM_FOLLOW_OK);
     assert_int_equal(n, 1);
     assert_int_equal(vm_follow_seq(fb), fx_ledger_seq(&f));
     /* Late notifications after the catch-up are stale. */
     vm_follow_push(fb, &f.notes[first + 2]);
-    assert_int_equal(vm_follow_flush(fb, &n), VM_FOLLOW_OK);
+    assert_int_equal(vm_follow_flush(fb, 0, &n, NULL), VM_FOLLOW_OK);
     assert_int_equal(n, 0);
+    vm_follow_free(fa);
+    vm_follow_free(fb);
+    vm_indexer_close(a);
+    vm_indexer_close(b);
+    fx_close(&f);
+}
+
+/* Flushing in steps of a few blocks gives the same state as the DB, in
+ * cementing order; a full queue drops the rest and says GAP only once
+ * what it kept is applied, and the DB fills the gap. */
+static void test_flush_in_steps(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f);
+    fx_burns(&f, 9);
+    fx_token(&f);
+    fx_confirm(&f);
+    char path2[320];
+    snprintf(path2, sizeof path2, "%s/vm2.db", f.dir);
+    vm_indexer *a = open_ix(f.vm_path);
+    vm_follow *fa = vm_follow_new(a, f.ledger_path, tl_dev());
+    size_t n;
+    bool more;
+    assert_int_equal(vm_follow_catch_up(fa, 0, &n, &more), VM_FOLLOW_OK);
+    vm_indexer *b = open_ix(path2);
+    vm_follow *fb = vm_follow_new(b, f.ledger_path, tl_dev());
+    assert_int_equal(vm_follow_catch_up(fb, 1, &n, &more), VM_FOLLOW_OK);
+    for (size_t i = 0; i < f.nnotes; i++)
+        vm_follow_push(fb, &f.notes[i]);
+    assert_int_equal(vm_follow_queued(fb), f.nnotes);
+    size_t total = 0, steps = 0;
+    more = true;
+    while (more) {
+        uint64_t before = vm_follow_seq(fb);
+        assert_int_equal(vm_follow_flush(fb, 3, &n, &more), VM_FOLLOW_OK);
+        assert_true(n <= 3);
+        assert_int_equal(vm_follow_seq(fb), before + n); /* the next seqs, none skipped */
+        total += n;
+        steps++;
+        /* More arrive between steps: queued behind the rest. */
+        if (steps == 2)
+            vm_follow_push(fb, &f.notes[0]); /* stale by now: skipped */
+    }
+    assert_int_equal(total, f.nnotes);
+    assert_true(steps >= f.nnotes / 3);
+    assert_int_equal(vm_follow_queued(fb), 0);
+    uint8_t da[32], db[32];
+    uint64_t ca, cb;
+    digest(a, da, &ca);
+    digest(b, db, &cb);
+    assert_int_equal(ca, cb);
+    assert_memory_equal(da, db, 32);
+
+    /* Overflow: 4096 queued, the next ones dropped (and so is everything
+     * after them, even with room again); the kept ones apply first. */
+    size_t first = f.nnotes;
+    fx_burns(&f, 4);
+    fx_confirm(&f);
+    vm_follow_push(fb, &f.notes[first]);
+    for (int i = 1; i < 4096; i++)
+        vm_follow_push(fb, &f.notes[0]); /* stale filler */
+    assert_int_equal(vm_follow_queued(fb), 4096);
+    vm_follow_push(fb, &f.notes[first + 1]); /* dropped: the queue is full */
+    assert_int_equal(vm_follow_queued(fb), 4096);
+    assert_int_equal(vm_follow_flush(fb, 1, &n, &more), VM_FOLLOW_OK);
+    assert_true(more && n == 1);
+    vm_follow_push(fb, &f.notes[first + 2]); /* room now, but after the drop */
+    assert_int_equal(vm_follow_queued(fb), 4095);
+    assert_int_equal(vm_follow_flush(fb, 0, &n, &more), VM_FOLLOW_GAP);
+    assert_false(more);
+    assert_int_equal(n, 0);
+    assert_int_equal(vm_follow_queued(fb), 0);
+    assert_int_equal(vm_follow_seq(fb), f.notes[first].seq);
+    assert_int_equal(vm_follow_catch_up(fb, 0, &n, &more), VM_FOLLOW_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(vm_follow_seq(fb), fx_ledger_seq(&f));
+    /* The queue takes notifications again. */
+    vm_follow_push(fb, &f.notes[first + 3]);
+    assert_int_equal(vm_follow_queued(fb), 1);
+    assert_int_equal(vm_follow_flush(fb, 0, &n, &more), VM_FOLLOW_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(count_type(b, "vsmn.mint"), 13);
     vm_follow_free(fa);
     vm_follow_free(fb);
     vm_indexer_close(a);
@@ -259,7 +342,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catch_up_from_db), cmocka_unit_test(test_notes_and_gaps),
         cmocka_unit_test(test_restart),          cmocka_unit_test(test_ledger_missing),
-        cmocka_unit_test(test_bad_note),
+        cmocka_unit_test(test_bad_note),         cmocka_unit_test(test_flush_in_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
