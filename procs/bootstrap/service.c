@@ -9,7 +9,7 @@
 #include "common/block.h"
 #include "common/log.h"
 #include "common/network.h"
-#include "ipc/schema_ledger.h"
+#include "ipc/ledger_client.h"
 #include "ipc/schema_net.h"
 #include "procs/bootstrap/state.h"
 #include "procs/ledger/ro.h"
@@ -35,7 +35,8 @@ struct bootstrap_service {
     ipc_child *child;
     const smn_network *net;
     char data_dir[256];
-    ipc_endpoint *netep, *ledger;
+    ipc_endpoint *netep;
+    ledger_client *ledger;
     ledger_ro *ro;
     struct event *tick;
     uint32_t interval_ms;
@@ -189,27 +190,24 @@ static void ask_frontiers(bootstrap_service *s)
 
 static void submit_next(bootstrap_service *s);
 
-static void on_process(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+static void on_process(void *ud, ipc_status st, ledger_result r)
 {
-    (void)c;
     bootstrap_service *s = ud;
     if (s->stopping)
         return;
-    const char *result = NULL;
-    size_t rlen = 0;
-    if (st != IPC_OK || !ipc_get_str(reply->body, "result", &result, &rlen)) {
+    if (st != IPC_OK) {
         smn_warn("the ledger did not take a pulled block: %s", ipc_status_str(st));
         end_round(s, s->interval_ms);
         return;
     }
-    if (rlen == 4 && memcmp(result, "busy", 4) == 0) {
+    if (r == LEDGER_BUSY) {
         end_round(s, s->interval_ms); /* the same batch again later */
         return;
     }
-    if (rlen == 8 && memcmp(result, "accepted", 8) == 0)
+    if (r == LEDGER_ACCEPTED)
         s->accepted++;
     else
-        smn_debug("pulled block: %.*s", (int)rlen, result);
+        smn_debug("pulled block: %s", ipc_ledger_result_name(r));
     s->nsubmitted++;
     submit_next(s);
 }
@@ -221,18 +219,8 @@ static void submit_next(bootstrap_service *s)
         s->next_ms = now_ms() + BOOTSTRAP_PACE_MS;
         return;
     }
-    ipc_conn *c = ipc_endpoint_conn(s->ledger);
-    if (!c) {
-        end_round(s, s->interval_ms);
-        return;
-    }
-    uint8_t wire[SMN_BLOCK_WIRE_BYTES];
-    smn_block_serialize(&s->blocks[s->nsubmitted], wire);
-    ipc_builder b;
-    ipc_build_begin(&b, "process");
-    ipc_put_bin(&b, "block", wire, sizeof wire);
-    ipc_put_str(&b, "origin", "bootstrap");
-    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_process, s) != IPC_OK) {
+    if (ledger_client_process(s->ledger, &s->blocks[s->nsubmitted], LEDGER_ORIGIN_BOOTSTRAP,
+                              on_process, s) != IPC_OK) {
         end_round(s, s->interval_ms);
         return;
     }
@@ -357,10 +345,9 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
                  strerror(-rc));
     s->blocks = calloc(IPC_NET_MAX_PULL, sizeof *s->blocks);
     ipc_endpoint_opts no = {.family = &ipc_family_net, .name = "net", .reconnect_max_ms = 1000};
-    ipc_endpoint_opts lo = {
-        .family = &ipc_family_ledger, .name = "ledger", .reconnect_max_ms = 1000};
+    ledger_client_opts lo = {.timeout_ms = BOOTSTRAP_REQUEST_TIMEOUT_MS};
     s->netep = s->blocks ? ipc_child_connect(ch, "net", &no) : NULL;
-    s->ledger = s->netep ? ipc_child_connect(ch, "ledger", &lo) : NULL;
+    s->ledger = s->netep ? ledger_client_new(ch, &lo) : NULL;
     s->tick = s->ledger ? event_new(ipc_child_base(ch), -1, EV_PERSIST, on_tick, s) : NULL;
     struct timeval tv = {0, TICK_MS * 1000};
     if (!s->tick || event_add(s->tick, &tv) != 0) {
@@ -381,7 +368,7 @@ void bootstrap_service_stop(bootstrap_service *s)
     if (s->tick)
         event_free(s->tick);
     ipc_endpoint_free(s->netep);
-    ipc_endpoint_free(s->ledger);
+    ledger_client_free(s->ledger);
     if (s->ro)
         ledger_ro_close(s->ro);
     free(s->blocks);

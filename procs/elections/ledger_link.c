@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "ipc/schema_ledger.h"
+#include "ipc/ledger_client.h"
 
 #define CONFIRM_TIMEOUT_MS 10000u
 /* Returns from in-flight requests always fit behind a queue's bound. */
@@ -23,7 +23,7 @@ typedef struct {
 } ring;
 
 static struct {
-    ipc_endpoint *ep;
+    ledger_client *lc;
     elections_service *svc;
     ring fresh, old; /* new blocks' winners go before the backlog's */
     size_t in_flight, old_in_flight;
@@ -70,21 +70,17 @@ static void ring_free(ring *r)
     memset(r, 0, sizeof *r);
 }
 
-static void on_confirm_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+static void on_confirm_done(void *user, ipc_status st, uint64_t cemented, uint64_t rolled_back)
 {
-    (void)c;
-    confirm_entry *e = ud;
+    (void)rolled_back;
+    confirm_entry *e = user;
     link.in_flight--;
     if (e->backlog)
         link.old_in_flight--;
     if (st == IPC_OK) {
-        uint64_t k = 0;
-        ipc_get_uint(reply->body, "cemented", &k);
-        link.cemented += k;
-    } else if (st == IPC_E_REMOTE) {
-        char msg[160] = "";
-        ipc_get_strz(reply->body, "message", msg, sizeof msg);
-        smn_warn("ledger refused a confirm: %s", msg);
+        link.cemented += cemented;
+    } else if (st == IPC_E_REMOTE || st == IPC_E_MALFORMED) {
+        /* refused (logged by the client): dropped */
     } else if (link.svc) {
         /* down, restarting or slow: again once it answers */
         (void)ring_push(e->backlog ? &link.old : &link.fresh, e->hash, &e->block, e->backlog,
@@ -94,19 +90,13 @@ static void on_confirm_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, v
 }
 
 /* Send the head of r; false when nothing more can go now. */
-static bool send_head(ipc_conn *c, ring *r)
+static bool send_head(ring *r)
 {
     confirm_entry *e = malloc(sizeof *e);
     if (!e)
         return false;
     *e = r->e[r->head];
-    ipc_builder b;
-    ipc_build_begin(&b, "confirm");
-    ipc_put_bin(&b, "hash", e->hash, 32);
-    uint8_t wire[SMN_BLOCK_WIRE_BYTES];
-    smn_block_serialize(&e->block, wire);
-    ipc_put_bin(&b, "block", wire, sizeof wire);
-    if (ipc_request(c, &b, CONFIRM_TIMEOUT_MS, on_confirm_reply, e) != IPC_OK) {
+    if (ledger_client_confirm(link.lc, e->hash, &e->block, on_confirm_done, e) != IPC_OK) {
         free(e); /* queue full or closing: it stays at the head */
         return false;
     }
@@ -119,17 +109,16 @@ static bool send_head(ipc_conn *c, ring *r)
 
 void elections_ledger_link_flush(void)
 {
-    ipc_conn *c = link.ep ? ipc_endpoint_conn(link.ep) : NULL;
-    if (!c)
+    if (!ledger_client_connected(link.lc))
         return;
     /* A few confirms in flight keep the ledger busy; more would only make
      * a new block's confirm wait behind the backlog's in its socket. */
     while (link.fresh.n && link.in_flight < ELECTIONS_CONFIRM_IN_FLIGHT)
-        if (!send_head(c, &link.fresh))
+        if (!send_head(&link.fresh))
             return;
     while (link.old.n && link.in_flight < ELECTIONS_CONFIRM_IN_FLIGHT &&
            link.old_in_flight < ELECTIONS_CONFIRM_IN_FLIGHT_BACKLOG)
-        if (!send_head(c, &link.old))
+        if (!send_head(&link.old))
             return;
 }
 
@@ -150,41 +139,23 @@ bool elections_ledger_link_confirm(void *ctx, const uint8_t hash[32], const smn_
     return true;
 }
 
-static void on_block(const ipc_msg *m)
+static void on_accepted(void *user, const ledger_client_accepted *n)
 {
-    const uint8_t *wire = NULL;
-    size_t len = 0;
-    smn_block b;
-    if (!ipc_get_bin(m->body, "block", &wire, &len) ||
-        smn_block_deserialize(wire, len, &b) != SMN_BLOCK_OK) {
-        smn_warn("ledger sent an undecodable block in '%s'", m->kind->name);
-        return;
-    }
-    elections_service_block(link.svc, &b);
+    (void)user;
+    if (link.svc)
+        elections_service_block(link.svc, &n->block);
 }
 
-static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
+static void on_fork(void *user, const ledger_client_fork *n)
 {
-    (void)ud;
-    if (m->id) {
-        ipc_reply_error(c, m, "elections serves no ledger requests");
-        return;
-    }
-    if (!link.svc)
-        return;
-    if (ipc_msg_is(m, "block_accepted") || ipc_msg_is(m, "fork"))
-        on_block(m);
+    (void)user;
+    if (link.svc)
+        elections_service_block(link.svc, &n->block);
 }
 
-static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+static void on_subscribed(void *user)
 {
-    (void)ud;
-    if (st != IPC_OK || !ipc_msg_is(reply, "subscribed")) {
-        smn_warn("ledger subscription failed: %s", ipc_status_str(st));
-        if (c)
-            ipc_conn_close(c); /* reconnects, and subscribes again */
-        return;
-    }
+    (void)user;
     if (!link.svc)
         return;
     /* Whatever happened while we were not subscribed is in the DB. */
@@ -193,36 +164,21 @@ static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void
     elections_ledger_link_flush();
 }
 
-static void on_state(ipc_conn *c, bool up, void *ud)
-{
-    if (!up)
-        return;
-    ipc_builder b;
-    ipc_build_begin(&b, "subscribe");
-    ipc_put_array_begin(&b, "topics");
-    ipc_put_str(&b, NULL, "block_accepted");
-    ipc_put_str(&b, NULL, "fork");
-    ipc_put_array_end(&b);
-    ipc_status st = ipc_request(c, &b, CONFIRM_TIMEOUT_MS, on_subscribed, ud);
-    if (st != IPC_OK)
-        smn_warn("cannot subscribe to the ledger: %s", ipc_status_str(st));
-}
-
 int elections_ledger_link_start(ipc_child *ch, elections_service *svc)
 {
-    if (link.ep)
+    if (link.lc)
         return 0;
-    ipc_endpoint_opts eo = {
-        .family = &ipc_family_ledger,
-        .on_message = on_message,
-        .on_state = on_state,
-        .name = "ledger",
-        .reconnect_max_ms = 1000,
+    ledger_client_opts o = {
+        .on_block_accepted = on_accepted,
+        .on_fork = on_fork,
+        .on_subscribed = on_subscribed,
+        .timeout_ms = CONFIRM_TIMEOUT_MS,
+        /* the in-flight bounds above keep far fewer outstanding */
+        .max_pending = ELECTIONS_CONFIRM_IN_FLIGHT * 2,
     };
     link.svc = svc;
-    link.ep = ipc_child_connect(ch, "ledger", &eo);
-    if (!link.ep) {
-        smn_error("cannot create the ledger endpoint");
+    link.lc = ledger_client_new(ch, &o);
+    if (!link.lc) {
         link.svc = NULL;
         return -1;
     }
@@ -232,7 +188,7 @@ int elections_ledger_link_start(ipc_child *ch, elections_service *svc)
 void elections_ledger_link_stop(void)
 {
     link.svc = NULL; /* confirms failing now need no retry */
-    ipc_endpoint_free(link.ep);
+    ledger_client_free(link.lc);
     ring_free(&link.fresh);
     ring_free(&link.old);
     memset(&link, 0, sizeof link);

@@ -3,17 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const origin_names[LEDGER_ORIGIN_COUNT] = {
-    [LEDGER_ORIGIN_RPC] = "rpc",
-    [LEDGER_ORIGIN_NET] = "net",
-    [LEDGER_ORIGIN_BOOTSTRAP] = "bootstrap",
-    [LEDGER_ORIGIN_WALLET] = "wallet",
-    [LEDGER_ORIGIN_UNCHECKED] = "unchecked",
-};
-
 const char *ledger_origin_str(ledger_origin o)
 {
-    return (unsigned)o < LEDGER_ORIGIN_COUNT ? origin_names[o] : "unknown";
+    return ipc_ledger_origin_name(o);
 }
 
 static bool fail(char *err, size_t errlen, const char *msg)
@@ -32,7 +24,7 @@ static bool get_bin(const ipc_msg *m, const char *name, size_t want, const uint8
 bool ledger_req_process(const ipc_msg *m, smn_block *block, ledger_origin *origin, char *err,
                         size_t errlen)
 {
-    if (!ipc_msg_is(m, "process"))
+    if (ipc_ledger_kind_of(m) != IPC_LEDGER_K_PROCESS)
         return fail(err, errlen, "not a process request");
     const uint8_t *wire;
     if (!get_bin(m, "block", SMN_BLOCK_WIRE_BYTES, &wire) ||
@@ -43,12 +35,8 @@ bool ledger_req_process(const ipc_msg *m, smn_block *block, ledger_origin *origi
     if (!ipc_get_str(m->body, "origin", &o, &olen))
         return fail(err, errlen, "process: missing 'origin'");
     /* Requests name where a block came from; "unchecked" is the ledger's own. */
-    for (int i = 0; i < LEDGER_ORIGIN_UNCHECKED; i++) {
-        if (strlen(origin_names[i]) == olen && memcmp(origin_names[i], o, olen) == 0) {
-            *origin = (ledger_origin)i;
-            return true;
-        }
-    }
+    if (ipc_ledger_origin_parse(o, olen, origin) && *origin != LEDGER_ORIGIN_UNCHECKED)
+        return true;
     return fail(err, errlen, "process: 'origin' must be rpc, net, bootstrap or wallet");
 }
 
@@ -56,7 +44,7 @@ bool ledger_req_confirm(const ipc_msg *m, uint8_t hash[32], smn_block *block, bo
                         char *err, size_t errlen)
 {
     *has_block = false;
-    if (!ipc_msg_is(m, "confirm"))
+    if (ipc_ledger_kind_of(m) != IPC_LEDGER_K_CONFIRM)
         return fail(err, errlen, "not a confirm request");
     const uint8_t *h;
     if (!get_bin(m, "hash", 32, &h))

@@ -12,18 +12,11 @@
 
 #include "common/block.h"
 #include "ipc/msg.h"
+#include "ipc/schema_ledger.h"
 
-/* Where a block came from; travels with it to the block_accepted notification. */
-typedef enum {
-    LEDGER_ORIGIN_RPC = 0,
-    LEDGER_ORIGIN_NET,
-    LEDGER_ORIGIN_BOOTSTRAP,
-    LEDGER_ORIGIN_WALLET,
-    LEDGER_ORIGIN_UNCHECKED, /* released from the unchecked table; never in a request */
-    LEDGER_ORIGIN_COUNT
-} ledger_origin;
-
-/* "rpc", "net", "bootstrap", "wallet", "unchecked". */
+/* ledger_origin (where a block came from; travels with it to the
+ * block_accepted notification) is defined in ipc/schema_ledger.h.
+ * "rpc", "net", "bootstrap", "wallet", "unchecked": ipc_ledger_origin_name. */
 const char *ledger_origin_str(ledger_origin o);
 
 /* process {block, origin} */

@@ -201,15 +201,22 @@ typedef void (*build_fn)(ipc_builder *b, const void *arg);
 #define TOPIC_ROLLED_BACK 8u
 #define TOPIC_ALL 15u
 
-static const struct {
-    const char *name;
-    unsigned bit;
-} topic_names[] = {
-    {"block_accepted", TOPIC_ACCEPTED},
-    {"fork", TOPIC_FORK},
-    {"block_cemented", TOPIC_CEMENTED},
-    {"rolled_back", TOPIC_ROLLED_BACK},
-};
+/* A topic is a notification kind's name (ipc/schema_ledger.h). */
+static unsigned topic_bit(ipc_ledger_kind k)
+{
+    switch (k) {
+    case IPC_LEDGER_K_BLOCK_ACCEPTED:
+        return TOPIC_ACCEPTED;
+    case IPC_LEDGER_K_FORK:
+        return TOPIC_FORK;
+    case IPC_LEDGER_K_BLOCK_CEMENTED:
+        return TOPIC_CEMENTED;
+    case IPC_LEDGER_K_ROLLED_BACK:
+        return TOPIC_ROLLED_BACK;
+    default:
+        return 0;
+    }
+}
 
 #define BROADCAST_CHUNK 16
 
@@ -248,10 +255,8 @@ static unsigned parse_topics(const ipc_msg *m, const char **bad)
         size_t len;
         if (!ipc_obj_str(ipc_array_at(arr, i), &p, &len))
             return 0;
-        unsigned bit = 0;
-        for (size_t k = 0; k < sizeof topic_names / sizeof *topic_names && !bit; k++)
-            if (strlen(topic_names[k].name) == len && memcmp(topic_names[k].name, p, len) == 0)
-                bit = topic_names[k].bit;
+        ipc_ledger_kind k;
+        unsigned bit = ipc_ledger_kind_parse(p, len, &k) ? topic_bit(k) : 0;
         if (!bit) {
             *bad = "subscribe: unknown topic";
             return 0;
@@ -927,14 +932,21 @@ void ledger_service_on_message(ipc_conn *c, const ipc_msg *m, void *ud)
             ipc_reply_error(c, m, "ledger is starting");
         return;
     }
-    if (ipc_msg_is(m, "process"))
+    switch (ipc_ledger_kind_of(m)) {
+    case IPC_LEDGER_K_PROCESS:
         handle_process(s, c, m);
-    else if (ipc_msg_is(m, "confirm"))
+        break;
+    case IPC_LEDGER_K_CONFIRM:
         handle_confirm(s, c, m);
-    else if (ipc_msg_is(m, "subscribe"))
+        break;
+    case IPC_LEDGER_K_SUBSCRIBE:
         handle_subscribe(s, c, m);
-    else if (m->id)
-        ipc_reply_error(c, m, "the ledger does not serve this request");
+        break;
+    default:
+        if (m->id)
+            ipc_reply_error(c, m, "the ledger does not serve this request");
+        break;
+    }
     close_doomed(s);
 }
 

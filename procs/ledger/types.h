@@ -8,29 +8,10 @@
 
 #include "common/amount.h"
 #include "common/block.h"
+#include "ipc/schema_ledger.h"
 
-/* What happened to one block. Every validation rule has its own code so a
- * peer, the RPC client or a test can tell exactly which rule failed. */
-typedef enum {
-    LEDGER_ACCEPTED = 0,      /* valid and applied */
-    LEDGER_BAD_SIGNATURE,     /* Ed25519 signature does not verify */
-    LEDGER_INSUFFICIENT_WORK, /* work below the threshold of the block's subtype */
-    LEDGER_OLD,               /* already known (stored, or stored and pruned) */
-    LEDGER_FORK,              /* previous already has a successor, or open of an existing account */
-    LEDGER_GAP_PREVIOUS,      /* previous block unknown */
-    LEDGER_GAP_SOURCE,        /* receive/open of an unknown send */
-    LEDGER_ALREADY_RECEIVED,  /* the source is known but nothing is receivable from it */
-    LEDGER_WRONG_DESTINATION, /* the source send is addressed to another account */
-    LEDGER_BALANCE_MISMATCH, /* received amount differs from the send's, or a rise without source */
-    LEDGER_BAD_CHANGE_LINK,  /* balance unchanged but link nonzero */
-    LEDGER_BAD_OPEN,         /* open block with a zero link (an open must receive) */
-    LEDGER_PREVIOUS_ACCOUNT, /* previous belongs to another account */
-    LEDGER_PRUNED,           /* previous was pruned: the block forks cemented history */
-    LEDGER_BUSY,             /* processor queue full: try again later */
-    LEDGER_QUEUED,           /* accepted into the processor queue, result follows */
-    LEDGER_ERROR,            /* storage failure: the batch was rolled back */
-    LEDGER_RESULT_COUNT
-} ledger_result;
+/* ledger_result (validation results) and ledger_subtype travel on the wire:
+ * they are defined once, with their names, in ipc/schema_ledger.h. */
 
 /* Operational status of store, confirmation, pruning and read calls. */
 typedef enum {
@@ -47,14 +28,6 @@ typedef enum {
     LEDGER_STATUS_TOO_LARGE,     /* a rollback would remove more blocks than its bound */
     LEDGER_STATUS_REJECTED,      /* the block failed validation (the result says which rule) */
 } ledger_status;
-
-/* Follows from the balance delta (and the previous field for open). */
-typedef enum {
-    LEDGER_SUBTYPE_SEND = 0,
-    LEDGER_SUBTYPE_RECEIVE = 1,
-    LEDGER_SUBTYPE_OPEN = 2,
-    LEDGER_SUBTYPE_CHANGE = 3,
-} ledger_subtype;
 
 typedef struct {
     uint8_t frontier[32];

@@ -33,6 +33,7 @@ struct evdns_base;
 struct evdns_getaddrinfo_request;
 struct event;
 typedef struct ledger_ro ledger_ro;
+typedef struct ledger_client ledger_client;
 
 #define NET_TICK_MS 100u
 #define NET_DIAL_MIN_MS 200u
@@ -162,9 +163,7 @@ struct net_service {
     struct evdns_base *dns;
 
     /* blocks */
-    ipc_endpoint *ledger;
-    bool ledger_subscribed;
-    size_t process_pending;
+    ledger_client *ledger; /* bounds process requests in flight: NET_MAX_PROCESS */
     net_seen *seen_blocks;
     net_source sources[NET_SOURCES];
     size_t sources_next;

@@ -13,16 +13,13 @@ static bool check_subtype(rpc_call *c, const json_t *req, const smn_block *b,
                           const smn_network *net)
 {
     json_t *v = json_object_get(req, "subtype");
-    static const char *names[] = {"send", "receive", "open", "change"};
-    int want = -1;
-    for (int i = 0; i < 4 && json_is_string(v); i++)
-        if (strcmp(json_string_value(v), names[i]) == 0)
-            want = i;
-    if (want < 0) {
+    ledger_subtype want;
+    if (!json_is_string(v) ||
+        !ipc_ledger_subtype_parse(json_string_value(v), json_string_length(v), &want)) {
         rpc_reply_error(c, "Invalid block subtype");
         return false;
     }
-    int actual;
+    ledger_subtype actual;
     if (smn_is_zero32(b->previous)) {
         actual = LEDGER_SUBTYPE_OPEN;
     } else {

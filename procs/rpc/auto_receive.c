@@ -210,7 +210,7 @@ static void work_done(void *user, int status, uint64_t nonce)
     }
     j->block.work = nonce;
     j->state = JOB_SUBMITTED;
-    rpc_ledger_link_process(a->link, &j->block, "wallet", job_done, j);
+    rpc_ledger_link_process(a->link, &j->block, LEDGER_ORIGIN_WALLET, job_done, j);
 }
 
 /* Build and sign the receive for j, then hand it to the work pool (j may
@@ -293,27 +293,14 @@ static void on_retry(evutil_socket_t fd, short what, void *ud)
     pump(ud);
 }
 
-void rpc_auto_receive_notify(rpc_auto_receive *a, const ipc_msg *m)
+void rpc_auto_receive_notify(rpc_auto_receive *a, const ledger_client_accepted *n)
 {
-    if (!ipc_msg_is(m, "block_accepted"))
-        return;
-    const char *sub = NULL;
-    size_t sublen = 0;
-    const uint8_t *wire = NULL, *hash = NULL, *amt = NULL;
-    size_t wlen = 0, hlen = 0, alen = 0;
-    if (!ipc_get_str(m->body, "subtype", &sub, &sublen) || sublen != 4 ||
-        memcmp(sub, "send", 4) != 0)
-        return;
-    smn_block b;
-    if (!ipc_get_bin(m->body, "block", &wire, &wlen) ||
-        !ipc_get_bin(m->body, "hash", &hash, &hlen) ||
-        !ipc_get_bin(m->body, "amount", &amt, &alen) || hlen != 32 || alen != 16 ||
-        smn_block_deserialize(wire, wlen, &b) != SMN_BLOCK_OK)
+    if (n->subtype != LEDGER_SUBTYPE_SEND)
         return;
     uint8_t id[WALLET_ID_BYTES];
-    if (!find_wallet(a, b.link, id))
+    if (!find_wallet(a, n->block.link, id))
         return;
-    enqueue(a, id, b.link, hash, smn_amount_from_be(amt));
+    enqueue(a, id, n->block.link, n->hash, n->amount);
     arm_retry(a, 0);
 }
 

@@ -50,8 +50,8 @@ rpc_auto_receive *rpc_auto_receive_new(struct event_base *base, const smn_networ
                                        rpc_ledger_link *link, rpc_ctx *ctx);
 void rpc_auto_receive_free(rpc_auto_receive *a);
 
-/* A ledger notification: block_accepted sends are looked at, the rest ignored. */
-void rpc_auto_receive_notify(rpc_auto_receive *a, const ipc_msg *m);
+/* A block_accepted notification: sends are looked at, the rest ignored. */
+void rpc_auto_receive_notify(rpc_auto_receive *a, const ledger_client_accepted *n);
 /* Queue every receivable of every usable wallet account (after subscribing). */
 void rpc_auto_receive_recover(rpc_auto_receive *a);
 

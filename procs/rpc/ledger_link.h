@@ -1,13 +1,14 @@
-/* The rpc process's connection to the ledger process (DATA_DIR/run/ledger.sock,
- * the "ledger" family of ipc/schema_ledger.h): submits blocks with `process`
- * and, when asked, subscribes to the ledger's notifications.
+/* The rpc process's connection to the ledger process: the shared ledger
+ * client (ipc/ledger_client.h) plus what is the rpc's own: a `process`
+ * outcome as the RPC reports it (rpc_process_status), and the submit hook
+ * of the `process` and wallet actions.
  *
- * The endpoint reconnects by itself; while the ledger is down a submission
+ * The client reconnects by itself; while the ledger is down a submission
  * fails with RPC_PROCESS_UNAVAILABLE (no connection, closed or timed out),
- * and works again once the ledger is back. Subscribing is repeated on every
- * (re)connection; on_subscribed then runs so the owner can recover from the
- * database whatever it missed meanwhile. Everything runs on the child's
- * event loop. */
+ * and works again once the ledger is back. With on_block_accepted set, the
+ * client subscribes to block_accepted on every (re)connection; on_subscribed
+ * then runs so the owner can recover from the database whatever it missed
+ * meanwhile. Everything runs on the child's event loop. */
 #ifndef RPC_LEDGER_LINK_H
 #define RPC_LEDGER_LINK_H
 
@@ -16,7 +17,7 @@
 
 #include "common/block.h"
 #include "ipc/child.h"
-#include "ipc/msg.h"
+#include "ipc/ledger_client.h"
 #include "procs/ledger/types.h"
 #include "procs/rpc/rpc.h"
 
@@ -28,9 +29,8 @@
 typedef struct rpc_ledger_link rpc_ledger_link;
 
 typedef struct {
-    bool subscribe; /* ask for notifications on every connection */
-    /* A notification (block_accepted, fork, block_cemented); may be NULL. */
-    void (*on_notify)(void *user, const ipc_msg *m);
+    /* block_accepted notifications; NULL: not subscribed. */
+    void (*on_block_accepted)(void *user, const ledger_client_accepted *n);
     /* The subscription is (again) in place; may be NULL. */
     void (*on_subscribed)(void *user);
     void *user;
@@ -45,16 +45,13 @@ void rpc_ledger_link_free(rpc_ledger_link *l);
  * result (LEDGER_RESULT_COUNT when the ledger never answered). */
 typedef void (*rpc_ledger_done_fn)(void *user, rpc_process_status st, ledger_result r);
 
-/* Sends b with the given origin ("rpc", "wallet", ...). done runs exactly
- * once, possibly before this returns (no connection, queue full). */
-void rpc_ledger_link_process(rpc_ledger_link *l, const smn_block *b, const char *origin,
+/* Sends b with the given origin. done runs exactly once, possibly before
+ * this returns (no connection, too many pending). */
+void rpc_ledger_link_process(rpc_ledger_link *l, const smn_block *b, ledger_origin origin,
                              rpc_ledger_done_fn done, void *user);
 
 /* An rpc_submit_fn (rpc_ctx_set_submit with the link as user): blocks from
  * the `process` action and the wallet actions, origin "rpc". */
 void rpc_ledger_link_submit(void *link, const smn_block *b, rpc_submission *s);
-
-/* The ledger_result called name (ledger_result_str), or LEDGER_RESULT_COUNT. */
-ledger_result rpc_ledger_result_from_name(const char *name, size_t len);
 
 #endif

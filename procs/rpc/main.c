@@ -43,11 +43,11 @@ typedef struct {
     char addr_path[300];
 } rpc_node;
 
-static void on_notify(void *user, const ipc_msg *m)
+static void on_block_accepted(void *user, const ledger_client_accepted *a)
 {
     rpc_node *n = user;
     if (n->autorx)
-        rpc_auto_receive_notify(n->autorx, m);
+        rpc_auto_receive_notify(n->autorx, a);
 }
 
 static void on_subscribed(void *user)
@@ -196,8 +196,7 @@ static int setup(ipc_child *ch, void *ud)
              maxd);
     bool autorx = ipc_config_switch(cfg, cfg->rpc_auto_receive);
     rpc_ledger_link_opts lo = {
-        .subscribe = autorx,
-        .on_notify = on_notify,
+        .on_block_accepted = autorx ? on_block_accepted : NULL,
         .on_subscribed = on_subscribed,
         .user = n,
     };

@@ -1,6 +1,5 @@
 /* Ledger records -> vm_block. */
 #include "procs/vm/service/cemented.h"
-#include "procs/vm/service/msgfield.h"
 
 #include <string.h>
 
@@ -19,48 +18,49 @@ const char *vm_cem_strerror(vm_cem_status st)
     return "unknown";
 }
 
-static bool get_amount(const ipc_msg *m, const char *name, smn_amount_t *out)
+vm_cem_status vm_cemented_from_ledger(const ledger_client_cemented *n, vm_cemented *out)
 {
-    const uint8_t *p;
-    size_t n;
-    if (!ipc_get_bin(m->body, name, &p, &n) || n != 16)
-        return false;
-    *out = smn_amount_from_be(p);
-    return true;
+    memset(out, 0, sizeof *out);
+    vm_block *b = &out->b;
+    out->seq = n->seq;
+    b->height = n->height;
+    memcpy(b->hash, n->hash, 32);
+    memcpy(b->account, n->account, 32);
+    memcpy(b->link, n->link, 32);
+    b->prev_balance = n->prev_balance;
+    b->balance = n->balance;
+    if (out->seq == 0 || b->height == 0)
+        return VM_CEM_BAD_NOTE;
+    switch (n->subtype) {
+    case LEDGER_SUBTYPE_SEND:
+        if (b->prev_balance < b->balance || b->prev_balance - b->balance != n->amount)
+            return VM_CEM_BAD_NOTE;
+        break;
+    case LEDGER_SUBTYPE_RECEIVE:
+    case LEDGER_SUBTYPE_OPEN:
+        if (b->balance < b->prev_balance || b->balance - b->prev_balance != n->amount)
+            return VM_CEM_BAD_NOTE;
+        memcpy(b->source_account, n->source_account, 32);
+        b->source_amount = n->amount;
+        break;
+    case LEDGER_SUBTYPE_CHANGE:
+        if (b->balance != b->prev_balance || n->amount != 0)
+            return VM_CEM_BAD_NOTE;
+        break;
+    default:
+        return VM_CEM_BAD_NOTE;
+    }
+    return VM_CEM_OK;
 }
 
 vm_cem_status vm_cemented_from_note(const ipc_msg *m, vm_cemented *out)
 {
-    memset(out, 0, sizeof *out);
-    vm_block *b = &out->b;
-    char subtype[16];
-    smn_amount_t amount;
-    uint8_t source[32];
-    if (!ipc_msg_is(m, "block_cemented") || !ipc_get_uint(m->body, "seq", &out->seq) ||
-        !ipc_get_uint(m->body, "height", &b->height) || !vm_msg_get32(m, "hash", b->hash) ||
-        !vm_msg_get32(m, "account", b->account) || !vm_msg_get32(m, "link", b->link) ||
-        !vm_msg_get32(m, "source_account", source) || !get_amount(m, "amount", &amount) ||
-        !get_amount(m, "prev_balance", &b->prev_balance) ||
-        !get_amount(m, "balance", &b->balance) ||
-        !ipc_get_strz(m->body, "subtype", subtype, sizeof subtype))
-        return VM_CEM_BAD_NOTE;
-    if (out->seq == 0 || b->height == 0)
-        return VM_CEM_BAD_NOTE;
-    if (strcmp(subtype, "send") == 0) {
-        if (b->prev_balance < b->balance || b->prev_balance - b->balance != amount)
-            return VM_CEM_BAD_NOTE;
-    } else if (strcmp(subtype, "receive") == 0 || strcmp(subtype, "open") == 0) {
-        if (b->balance < b->prev_balance || b->balance - b->prev_balance != amount)
-            return VM_CEM_BAD_NOTE;
-        memcpy(b->source_account, source, 32);
-        b->source_amount = amount;
-    } else if (strcmp(subtype, "change") == 0) {
-        if (b->balance != b->prev_balance || amount != 0)
-            return VM_CEM_BAD_NOTE;
-    } else {
+    ledger_client_cemented n;
+    if (!ledger_client_decode_cemented(m, &n)) {
+        memset(out, 0, sizeof *out);
         return VM_CEM_BAD_NOTE;
     }
-    return VM_CEM_OK;
+    return vm_cemented_from_ledger(&n, out);
 }
 
 /* The vm DB's own record of a send it applied: account and amount. */

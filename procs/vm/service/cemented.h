@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
+#include "ipc/ledger_client.h"
 #include "ipc/msg.h"
 #include "procs/ledger/ro.h"
 #include "procs/vm/programs/transcript.h"
@@ -31,6 +32,8 @@ const char *vm_cem_strerror(vm_cem_status st);
  * subtype must agree (send: prev - balance = amount; receive/open: balance -
  * prev = amount; change: equal and amount 0). */
 vm_cem_status vm_cemented_from_note(const ipc_msg *m, vm_cemented *out);
+/* The same checks on a notification the ledger client already decoded. */
+vm_cem_status vm_cemented_from_ledger(const ledger_client_cemented *n, vm_cemented *out);
 
 /* From a cementing-log row. A receive's source account and amount come from
  * the ledger (the send's block); if that send was pruned, from what the vm

@@ -9,7 +9,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
-#include "ipc/schema_ledger.h"
+#include "ipc/ledger_client.h"
 #include "ipc/unix_socket.h"
 #include "procs/ledger/schema.h"
 #include "procs/vm/service/evserver.h"
@@ -24,15 +24,13 @@
 #define FLUSH_STEP 128    /* queued notifications applied per step */
 #define TICK_MS 1000      /* safety net: look at the ledger DB this often */
 #define SLOW_STEP_MS 100  /* a longer step is logged at the next tick */
-#define SUBSCRIBE_TIMEOUT_MS 5000
 
 struct vm_service {
     ipc_child *ch;
     vm_indexer *ix;
     vm_follow *follow;
     vm_evserver *events;
-    ipc_endpoint *ledger;
-    bool subscribed, subscribing;
+    ledger_client *ledger;
     struct event *flush_ev, *catch_up_ev, *tick_ev;
     char last_err[256];
     /* The longest step since the last tick, and of the current catch-up. */
@@ -137,55 +135,20 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
         report(s, "applying cemented blocks", st);
 }
 
-static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+static void on_subscribed(void *ud)
 {
-    (void)c;
-    (void)reply;
     vm_service *s = ud;
-    s->subscribing = false;
-    if (st != IPC_OK) {
-        smn_warn("ledger subscription failed: %s", ipc_status_str(st));
-        return;
-    }
-    s->subscribed = true;
     smn_info("subscribed to the ledger at cementing seq %llu",
              (unsigned long long)vm_follow_seq(s->follow));
     /* Whatever was cemented while we were not subscribed is in the DB. */
     soon(s->catch_up_ev);
 }
 
-static void subscribe(vm_service *s)
+static void on_cemented(void *ud, const ledger_client_cemented *n)
 {
-    ipc_conn *c = ipc_endpoint_conn(s->ledger);
-    if (!c || s->subscribed || s->subscribing)
-        return;
-    ipc_builder b;
-    ipc_build_begin(&b, "subscribe");
-    ipc_put_array_begin(&b, "topics");
-    ipc_put_str(&b, NULL, "block_cemented");
-    ipc_put_array_end(&b);
-    if (ipc_request(c, &b, SUBSCRIBE_TIMEOUT_MS, on_subscribed, s) == IPC_OK)
-        s->subscribing = true;
-}
-
-static void on_ledger_state(ipc_conn *c, bool up, void *ud)
-{
-    (void)c;
     vm_service *s = ud;
-    s->subscribed = false;
-    s->subscribing = false;
-    if (up)
-        subscribe(s);
-}
-
-static void on_ledger_message(ipc_conn *c, const ipc_msg *m, void *ud)
-{
-    (void)c;
-    vm_service *s = ud;
-    if (!ipc_msg_is(m, "block_cemented"))
-        return; /* block_accepted and fork are for other subscribers */
     vm_cemented cem;
-    vm_cem_status cs = vm_cemented_from_note(m, &cem);
+    vm_cem_status cs = vm_cemented_from_ledger(n, &cem);
     if (cs != VM_CEM_OK) {
         smn_warn("ignoring a block_cemented notification: %s", vm_cem_strerror(cs));
         soon(s->catch_up_ev); /* the DB has the truth */
@@ -197,12 +160,18 @@ static void on_ledger_message(ipc_conn *c, const ipc_msg *m, void *ud)
         soon(s->flush_ev);
 }
 
+static void on_bad_notification(void *ud, const char *kind)
+{
+    (void)kind;
+    vm_service *s = ud;
+    soon(s->catch_up_ev); /* the DB has the truth */
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     vm_service *s = arg;
-    subscribe(s);
     soon(s->catch_up_ev);
     if (s->tick_max_us > (uint64_t)SLOW_STEP_MS * 1000)
         smn_warn("a step took %llu ms (%s)", (unsigned long long)(s->tick_max_us / 1000),
@@ -225,7 +194,7 @@ void vm_service_fini(ipc_child *ch, void *ud)
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i])
             event_free(evs[i]);
-    ipc_endpoint_free(s->ledger);
+    ledger_client_free(s->ledger);
     vm_evserver_free(s->events);
     vm_follow_free(s->follow);
     vm_indexer_close(s->ix);
@@ -279,16 +248,13 @@ int vm_service_init(ipc_child *ch, void *ud)
     struct timeval tick = {TICK_MS / 1000, (TICK_MS % 1000) * 1000};
     if (!s->flush_ev || !s->catch_up_ev || !s->tick_ev || event_add(s->tick_ev, &tick) != 0)
         goto fail;
-    ipc_endpoint_opts lo = {.family = &ipc_family_ledger,
-                            .on_message = on_ledger_message,
-                            .on_state = on_ledger_state,
-                            .ud = s,
-                            .name = "ledger"};
-    s->ledger = ipc_child_connect(ch, "ledger", &lo);
-    if (!s->ledger) {
-        smn_error("cannot connect to the ledger socket");
-        goto fail;
-    }
+    ledger_client_opts lo = {.on_block_cemented = on_cemented,
+                             .on_subscribed = on_subscribed,
+                             .on_bad_notification = on_bad_notification,
+                             .user = s};
+    s->ledger = ledger_client_new(ch, &lo);
+    if (!s->ledger)
+        goto fail; /* logged */
     smn_info("indexing from cementing seq %llu; events on %s",
              (unsigned long long)vm_follow_seq(s->follow), path);
     soon(s->catch_up_ev);
