@@ -26,6 +26,9 @@ struct ipc_child {
     struct event *sigterm, *sigint;
     struct timespec started;
     char detail[IPC_DETAIL_MAX];
+    ipc_metrics metrics;
+    ipc_child_collect_fn collect;
+    void *collect_ud;
     bool ready;
     int exit_status;
 };
@@ -79,6 +82,10 @@ static void on_control_message(ipc_conn *c, const ipc_msg *m, void *ud)
         ipc_get_uint(m->body, "seq", &seq);
         ipc_build_begin(&b, "heartbeat_ack");
         ipc_put_uint(&b, "seq", seq);
+        if (ch->collect)
+            ch->collect(&ch->metrics, ch->collect_ud);
+        if (ch->metrics.n)
+            ipc_metrics_put(&b, "metrics", &ch->metrics);
         ipc_reply(c, m, &b);
     } else if (ipc_msg_is(m, "status") && m->id) {
         ipc_build_begin(&b, "status_r");
@@ -359,6 +366,54 @@ void ipc_child_ready(ipc_child *ch)
 void ipc_child_set_detail(ipc_child *ch, const char *detail)
 {
     snprintf(ch->detail, sizeof ch->detail, "%s", detail ? detail : "");
+}
+
+ipc_metrics *ipc_child_metrics(ipc_child *ch)
+{
+    return &ch->metrics;
+}
+
+void ipc_child_on_collect(ipc_child *ch, ipc_child_collect_fn collect, void *ud)
+{
+    ch->collect = collect;
+    ch->collect_ud = ud;
+}
+
+typedef struct {
+    ipc_child_text_cb cb;
+    void *ud;
+} text_req;
+
+static void on_metrics_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)c;
+    text_req *r = ud;
+    const char *text = NULL;
+    size_t len = 0;
+    if (st == IPC_OK &&
+        !(reply && ipc_msg_is(reply, "metrics_r") && ipc_get_str(reply->body, "text", &text, &len)))
+        st = IPC_E_INVALID;
+    r->cb(r->ud, st, text, len);
+    free(r);
+}
+
+void ipc_child_node_metrics(ipc_child *ch, uint32_t timeout_ms, ipc_child_text_cb cb, void *ud)
+{
+    text_req *r = malloc(sizeof *r);
+    ipc_conn *c = ch->control ? ipc_endpoint_conn(ch->control) : NULL;
+    if (!r || !c) {
+        free(r);
+        cb(ud, r ? IPC_E_CLOSED : IPC_E_NOMEM, NULL, 0);
+        return;
+    }
+    *r = (text_req){cb, ud};
+    ipc_builder b;
+    ipc_build_begin(&b, "metrics");
+    ipc_status st = ipc_request(c, &b, timeout_ms, on_metrics_reply, r);
+    if (st != IPC_OK) {
+        free(r);
+        cb(ud, st, NULL, 0);
+    }
 }
 
 void ipc_child_stop(ipc_child *ch)

@@ -29,6 +29,7 @@
 
 #include "ipc/config.h"
 #include "ipc/endpoint.h"
+#include "ipc/metrics.h"
 
 typedef struct ipc_child ipc_child;
 
@@ -66,6 +67,21 @@ ipc_endpoint *ipc_child_listener(ipc_child *ch);
 void ipc_child_ready(ipc_child *ch);
 /* A short free-form line the supervisor shows in status (copied). */
 void ipc_child_set_detail(ipc_child *ch, const char *detail);
+/* This process's metrics (ipc/metrics.h): register in init, update on the
+ * loop; every heartbeat answer carries their current values to the
+ * supervisor. Never NULL. */
+ipc_metrics *ipc_child_metrics(ipc_child *ch);
+/* collect (may be NULL) runs on the loop right before each heartbeat answer
+ * is built, to bring gauges and counters up to date from the process's own
+ * state; it must be quick (no I/O). One hook per process; the last set wins. */
+typedef void (*ipc_child_collect_fn)(ipc_metrics *r, void *ud);
+void ipc_child_on_collect(ipc_child *ch, ipc_child_collect_fn collect, void *ud);
+/* Asks the supervisor for every process's metrics as Prometheus text (what
+ * GET /metrics serves). cb runs once, on the loop: IPC_OK with the text
+ * (valid during the call only), or the failure (IPC_E_CLOSED at once when
+ * there is no supervisor, IPC_E_TIMEOUT after timeout_ms). */
+typedef void (*ipc_child_text_cb)(void *ud, ipc_status st, const char *text, size_t len);
+void ipc_child_node_metrics(ipc_child *ch, uint32_t timeout_ms, ipc_child_text_cb cb, void *ud);
 /* Leave the loop; ipc_child_main() then returns 0. */
 void ipc_child_stop(ipc_child *ch);
 /* A reconnecting endpoint to another process's socket, DATA_DIR/run/<peer>.sock.

@@ -83,6 +83,7 @@ static const key_spec keys[] = {
     SWITCH("rpc", "enable_control", rpc_enable_control),
     SWITCH("rpc", "auto_receive", rpc_auto_receive),
     SWITCH("rpc", "explorer", rpc_explorer),
+    SWITCH("rpc", "metrics", rpc_metrics),
     U32("rpc", "work_threads", rpc_work_threads, 0, 64),
     U32("rpc", "work_queue_max", rpc_work_queue_max, 1, 4096),
     U32("rpc", "work_per_client_max", rpc_work_per_client_max, 1, 4096),
@@ -134,6 +135,7 @@ void ipc_config_defaults(ipc_config *c)
     c->rpc_enable_control = IPC_SWITCH_AUTO;
     c->rpc_auto_receive = IPC_SWITCH_AUTO;
     c->rpc_explorer = IPC_SWITCH_ON;
+    c->rpc_metrics = IPC_SWITCH_ON;
     c->net_max_peers = 64;
     c->net_max_peers_per_address = 4;
     c->net_reserved_outbound = 8;

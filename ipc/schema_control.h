@@ -1,7 +1,10 @@
 /* Supervisor <-> child, over the socketpair each child gets at fd 4.
  *   hello         child->sup notify  {name, pid, version?}   first message
  *   ready         child->sup notify  {name}                  init done, serving
- *   heartbeat     sup->child request {seq}     -> heartbeat_ack {seq}
+ *   heartbeat     sup->child request {seq}     -> heartbeat_ack {seq, metrics?}
+ *                 metrics: the child's registry (ipc/metrics.h), latest values
+ *   metrics       child->sup request {}        -> metrics_r {text}
+ *                 every process's metrics as Prometheus text (rpc's GET /metrics)
  *   status        sup->child request {}        -> status_r {name, pid, uptime_ms, detail?}
  *   shutdown      sup->child notify  {reason?}               stop cleanly now
  * plus the common family (ping/pong/ok/error). */

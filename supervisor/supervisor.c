@@ -131,10 +131,16 @@ static void update_status(sup *s)
 static void on_hb_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
 {
     (void)c;
-    (void)reply;
     sup_child *k = ud;
     k->hb_outstanding = false;
     k->hb_ok = st == IPC_OK;
+    const ipc_obj *mt = st == IPC_OK && reply ? ipc_get_array(reply->body, "metrics") : NULL;
+    if (mt) {
+        if (!k->metrics)
+            k->metrics = calloc(1, sizeof *k->metrics);
+        if (k->metrics)
+            ipc_metrics_get(mt, k->metrics);
+    }
     if (st == IPC_E_TIMEOUT && k->pid > 0 && !k->s->stopping) {
         smn_warn("%s (pid %ld) did not answer a heartbeat within %u ms, killing it", k->name,
                  (long)k->pid, k->s->cfg.heartbeat_timeout_ms);
@@ -214,6 +220,18 @@ static void on_ctl_message(ipc_conn *c, const ipc_msg *m, void *ud)
             send_heartbeat(k);
             update_status(k->s);
         }
+    } else if (ipc_msg_is(m, "metrics") && m->id) {
+        ipc_text t = {0};
+        sup_metrics_render(k->s, &t);
+        if (t.failed) {
+            ipc_reply_error(c, m, "metrics: out of memory or above the size limit");
+        } else {
+            ipc_builder b;
+            ipc_build_begin(&b, "metrics_r");
+            ipc_put_strn(&b, "text", t.p ? t.p : "", t.len);
+            ipc_reply(c, m, &b);
+        }
+        ipc_text_free(&t);
     } else if (m->id) {
         ipc_reply_error(c, m, "the supervisor does not serve that request");
     }
@@ -409,6 +427,8 @@ static void child_exited(sup_child *k, int ws)
     evtimer_del(k->kill_timer);
     ipc_endpoint_free(k->ctl); /* closes our end of the socketpair */
     k->ctl = NULL;
+    if (k->metrics)
+        k->metrics->n = 0; /* the next process starts its counters afresh */
     k->hb_ok = false;
     k->hb_outstanding = false;
     char how[sizeof k->last_exit];
@@ -624,6 +644,8 @@ void sup_free(sup *s)
     for (int i = 0; i < SUP_NCHILDREN; i++) {
         sup_child *k = &s->kids[i];
         ipc_endpoint_free(k->ctl);
+        free(k->metrics);
+        k->metrics = NULL;
         if (k->restart_timer)
             event_free(k->restart_timer);
         if (k->kill_timer)

@@ -14,6 +14,7 @@
 
 #include "ipc/config.h"
 #include "ipc/endpoint.h"
+#include "ipc/metrics.h"
 #include "supervisor/restart_policy.h"
 
 #define SUP_NCHILDREN 6
@@ -50,6 +51,7 @@ typedef struct {
     bool hb_outstanding;    /* a heartbeat is in flight */
     uint64_t hb_seq;
     bool restart_requested; /* stopped on purpose: restart at once, not a crash */
+    ipc_metrics *metrics;   /* its last heartbeat's metrics; NULL until one came */
 } sup_child;
 
 struct sup {
@@ -84,6 +86,10 @@ uint64_t sup_child_retry_in_ms(const sup_child *k);
  * backoff starts at once); 0 or -1 if the node is stopping. Not a crash: it
  * clears the child's streak of failures. */
 int sup_restart_child(sup *s, sup_child *k);
+/* Every process's metrics as Prometheus text (supervisor/metrics.c): the
+ * supervisor's own per-process figures (up, restarts, uptime, RSS) and each
+ * running child's registry from its last heartbeat. */
+void sup_metrics_render(const sup *s, ipc_text *t);
 /* Begin the ordered shutdown; the loop ends when every child is reaped. */
 void sup_begin_stop(sup *s, int exit_code, const char *why);
 

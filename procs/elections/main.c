@@ -52,6 +52,42 @@ static void update_detail(elections_node *n)
     ipc_child_set_detail(n->ch, d);
 }
 
+/* Raw weight in whole smn (10^30 raw): fits a gauge's int64. */
+static int64_t whole_smn(smn_amount_t raw)
+{
+    smn_amount_t one = smn_amount_one_smn();
+    smn_amount_t v = raw / one;
+    return v > (smn_amount_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* The elections' metrics, brought up to date before each heartbeat answer. */
+static void collect(ipc_metrics *r, void *ud)
+{
+    elections_node *n = ud;
+    if (!n->svc)
+        return;
+    ipc_metric_set(ipc_metric_gauge(r, "active", NULL, "Elections running now."),
+                   (int64_t)elections_service_active(n->svc));
+    ipc_metric_set(ipc_metric_gauge(r, "backlog_accounts", NULL,
+                                    "Unconfirmed accounts waiting for an election."),
+                   (int64_t)elections_service_backlog(n->svc));
+    ipc_metric_set(ipc_metric_gauge(r, "representatives", NULL,
+                                    "Representatives with weight known to this node."),
+                   (int64_t)elections_service_reps(n->svc));
+    ipc_metric_set(ipc_metric_counter(r, "confirmed_total", NULL,
+                                      "Elections that reached quorum since start."),
+                   (int64_t)elections_service_confirmed(n->svc));
+    ipc_metric_set(
+        ipc_metric_gauge(r, "online_weight_smn", NULL, "Online voting weight, whole smn."),
+        whole_smn(elections_service_online(n->svc)));
+    ipc_metric_set(ipc_metric_gauge(r, "quorum_delta_smn", NULL,
+                                    "Weight a block needs to be confirmed, whole smn."),
+                   whole_smn(elections_service_delta(n->svc)));
+    ipc_metric_set(ipc_metric_gauge(r, "confirm_queue", NULL,
+                                    "Confirmations waiting to be sent to the ledger."),
+                   (int64_t)elections_ledger_link_queued());
+}
+
 static void run_step(elections_node *n)
 {
     if (elections_service_step(n->svc)) {
@@ -229,6 +265,7 @@ static int setup(ipc_child *ch, elections_node *n)
         return -1;
     elections_service_load_reps(n->svc);
     update_detail(n);
+    ipc_child_on_collect(ch, collect, n);
     return 0;
 }
 

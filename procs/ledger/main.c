@@ -22,6 +22,37 @@ static void on_detail(void *user, const char *detail)
     ipc_child_set_detail(a->ch, detail);
 }
 
+/* The ledger's metrics, brought up to date before each heartbeat answer. */
+static void collect(ipc_metrics *r, void *ud)
+{
+    app *a = ud;
+    if (!a->svc)
+        return;
+    ledger_service_stats st;
+    ledger_service_get_stats(a->svc, &st);
+    ipc_metric_set(ipc_metric_gauge(r, "blocks", NULL, "Blocks in the ledger."),
+                   (int64_t)st.counts.blocks);
+    ipc_metric_set(ipc_metric_gauge(r, "cemented_blocks", NULL, "Cemented (confirmed) blocks."),
+                   (int64_t)st.counts.cemented);
+    ipc_metric_set(ipc_metric_gauge(r, "unchecked_blocks", NULL,
+                                    "Blocks waiting for a dependency (unchecked)."),
+                   (int64_t)st.counts.unchecked);
+    ipc_metric_set(ipc_metric_gauge(r, "pruned_blocks", NULL, "Blocks pruned away."),
+                   (int64_t)st.counts.pruned);
+    ipc_metric_set(ipc_metric_gauge(r, "queue_blocks", NULL, "Blocks waiting to be processed."),
+                   (int64_t)st.queued);
+    ipc_metric_set(ipc_metric_gauge(r, "subscribers", NULL, "Notification subscribers."),
+                   (int64_t)st.subscribers);
+    ipc_metric_set(ipc_metric_counter(r, "batches_total", NULL, "Processing batches."),
+                   (int64_t)st.batches);
+    ipc_metric_set(ipc_metric_counter(r, "processed_blocks_total", NULL,
+                                      "Blocks taken through a processing batch."),
+                   (int64_t)st.batched);
+    ipc_metric_set(ipc_metric_counter(r, "forks_settled_total", NULL,
+                                      "Forks settled by rolling back the loser."),
+                   (int64_t)st.settled);
+}
+
 static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     app *a = ud;
@@ -59,6 +90,7 @@ static int start(ipc_child *ch, void *ud)
         smn_error("cannot open %s: %s", path, err);
         return IPC_CHILD_EXIT_UNSAFE;
     }
+    ipc_child_on_collect(ch, collect, a);
     smn_info("ledger open: %s (network %s)", path, net->name);
     return 0;
 }

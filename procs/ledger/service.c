@@ -979,6 +979,16 @@ size_t ledger_service_queued(const ledger_service *s)
     return s->count;
 }
 
+void ledger_service_get_stats(const ledger_service *s, ledger_service_stats *out)
+{
+    ledger_store_counts(s->store, &out->counts);
+    out->queued = s->count;
+    out->subscribers = s->nsubs;
+    out->batches = s->batches;
+    out->batched = s->batched;
+    out->settled = s->settled;
+}
+
 /* ---- open / close ---- */
 
 ledger_status ledger_service_open(struct event_base *base, const char *path, const smn_network *net,

@@ -37,6 +37,7 @@
 
 #include "common/network.h"
 #include "ipc/endpoint.h"
+#include "procs/ledger/store.h"
 #include "procs/ledger/types.h"
 
 struct event_base;
@@ -73,5 +74,16 @@ void ledger_service_on_state(ipc_conn *c, bool up, void *ud);
 
 /* Blocks waiting in the queue. */
 size_t ledger_service_queued(const ledger_service *s);
+
+/* What the node's metrics show of the ledger process (cheap: no I/O). */
+typedef struct {
+    ledger_counts counts; /* blocks, cemented, pruned, unchecked */
+    size_t queued;        /* blocks waiting to be processed */
+    size_t subscribers;   /* notification subscribers */
+    uint64_t batches;     /* processing batches since start */
+    uint64_t batched;     /* blocks in them */
+    uint64_t settled;     /* forks settled by a rollback since start */
+} ledger_service_stats;
+void ledger_service_get_stats(const ledger_service *s, ledger_service_stats *out);
 
 #endif

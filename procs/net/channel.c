@@ -55,6 +55,7 @@ struct net_channels {
     size_t batch;         /* accepted since the resume event was armed */
     bool paused;          /* EMFILE pause in progress */
     uint64_t evicted, limited, accept_pauses;
+    uint64_t bytes_in, bytes_out; /* whole frames read and queued, all channels */
     net_limiter limiter;
     net_channel *head, *tail;
     size_t count;
@@ -174,7 +175,10 @@ static int write_frame(net_channel *ch, const uint8_t *buf, size_t len)
         ch->dropped++;
         return -ENOBUFS;
     }
-    return bufferevent_write(ch->bev, buf, len) == 0 ? 0 : -ENOMEM;
+    if (bufferevent_write(ch->bev, buf, len) != 0)
+        return -ENOMEM;
+    ch->set->bytes_out += len;
+    return 0;
 }
 
 static int send_handshake(net_channel *ch, const net_handshake *hs)
@@ -251,8 +255,11 @@ static bool is_pending_in(const net_channel *ch)
 
 void net_channels_get_stats(const net_channels *s, net_channels_stats *st)
 {
-    *st = (net_channels_stats){
-        .evicted = s->evicted, .limited = s->limited, .accept_pauses = s->accept_pauses};
+    *st = (net_channels_stats){.evicted = s->evicted,
+                               .limited = s->limited,
+                               .accept_pauses = s->accept_pauses,
+                               .bytes_in = s->bytes_in,
+                               .bytes_out = s->bytes_out};
     for (const net_channel *ch = s->head; ch; ch = ch->next) {
         if (ch->closing)
             continue;
@@ -438,6 +445,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
         size_t used;
         st = net_msg_decode(ch->set->net, evbuffer_pullup(in, (ev_ssize_t)frame), frame, m, &used);
         evbuffer_drain(in, frame);
+        ch->set->bytes_in += frame;
         if (st != NET_OK) {
             channel_close(ch, NET_CLOSE_MALFORMED, net_strerror(st));
             break;

@@ -149,6 +149,8 @@ typedef struct {
     uint64_t evicted;       /* unauthenticated channels closed for a newer one */
     uint64_t limited;       /* closed at handshake for want of a ready slot */
     uint64_t accept_pauses; /* accepting paused on EMFILE/ENFILE */
+    uint64_t bytes_in;      /* frames read from peers (header included) */
+    uint64_t bytes_out;     /* frames queued to peers */
 } net_channels_stats;
 void net_channels_get_stats(const net_channels *s, net_channels_stats *st);
 

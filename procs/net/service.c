@@ -437,6 +437,41 @@ static int setup(net_service *s, ipc_child *child)
     return 0;
 }
 
+/* net's metrics, brought up to date before each heartbeat answer. */
+static void collect(ipc_metrics *r, void *ud)
+{
+    net_service *s = ud;
+    net_channels_stats st;
+    net_channels_get_stats(s->chans, &st);
+    ipc_metric_set(ipc_metric_gauge(r, "peers", "direction=in", "Handshaken peer channels."),
+                   (int64_t)st.ready_in);
+    ipc_metric_set(ipc_metric_gauge(r, "peers", "direction=out", "Handshaken peer channels."),
+                   (int64_t)st.ready_out);
+    ipc_metric_set(ipc_metric_gauge(r, "pending_channels", NULL,
+                                    "Channels still in the handshake, both directions."),
+                   (int64_t)(st.pending_in + st.dialing));
+    ipc_metric_set(ipc_metric_gauge(r, "known_peers", NULL, "Peer addresses known."),
+                   (int64_t)net_peers_count(s->peers));
+    ipc_metric_set(ipc_metric_counter(r, "bytes_total", "direction=in", "Peering bytes."),
+                   (int64_t)st.bytes_in);
+    ipc_metric_set(ipc_metric_counter(r, "bytes_total", "direction=out", "Peering bytes."),
+                   (int64_t)st.bytes_out);
+    ipc_metric_set(ipc_metric_counter(r, "blocks_total", "direction=in", "Blocks from/to peers."),
+                   (int64_t)s->blocks_in);
+    ipc_metric_set(ipc_metric_counter(r, "blocks_total", "direction=out", "Blocks from/to peers."),
+                   (int64_t)s->blocks_out);
+    ipc_metric_set(ipc_metric_counter(r, "votes_total", "direction=in", "Votes from/to peers."),
+                   (int64_t)s->votes_in);
+    ipc_metric_set(ipc_metric_counter(r, "votes_total", "direction=out", "Votes from/to peers."),
+                   (int64_t)s->votes_out);
+    ipc_metric_set(ipc_metric_counter(r, "dropped_total", NULL,
+                                      "Messages dropped (duplicates, limits, full queues)."),
+                   (int64_t)s->dropped);
+    ipc_metric_set(ipc_metric_counter(r, "channels_limited_total", NULL,
+                                      "Channels closed at the handshake for want of a slot."),
+                   (int64_t)st.limited);
+}
+
 int net_service_start(ipc_child *ch, net_service **out)
 {
     *out = NULL;
@@ -449,6 +484,7 @@ int net_service_start(ipc_child *ch, net_service **out)
         net_service_stop(s);
         return -1;
     }
+    ipc_child_on_collect(ch, collect, s);
     *out = s;
     return 0;
 }

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -41,6 +42,7 @@ typedef struct http_pending {
     rpc_http *server; /* NULL once the server is gone: drop the answer */
     struct evhttp_request *req;
     http_conn *conn; /* NULL once the connection closed */
+    uint64_t t0_us;  /* arrival (CLOCK_MONOTONIC) */
     struct http_pending *prev, *next;
 } http_pending;
 
@@ -74,7 +76,10 @@ struct rpc_http {
     struct event *adopt_ev;
     struct event *resume_ev;
     bool paused;
-    bool explorer; /* GET serves the built-in explorer */
+    bool explorer;                  /* GET serves the built-in explorer */
+    rpc_http_metrics_fn metrics_fn; /* GET /metrics; NULL: 404 */
+    uint64_t rpc_count, rpc_sum_us, rpc_buckets[RPC_HTTP_LATENCY_NBOUNDS + 1];
+    void *metrics_ud;
     uint64_t evicted, refused_errors, last_report_ns;
 };
 
@@ -348,14 +353,14 @@ static void send_json(struct evhttp_request *req, int status, char *text)
     send_body(req, status, "application/json", text, strlen(text), free_text);
 }
 
-static void on_answer(void *arg, int status, char *text)
+/* An answer came for p: unlink it and give its connection a fresh
+ * deadline. false (p freed) if the server went away meanwhile. */
+static bool pending_done(http_pending *p)
 {
-    http_pending *p = arg;
     rpc_http *h = p->server;
     if (!h) {
-        free(text); /* the server went away meanwhile */
         free(p);
-        return;
+        return false;
     }
     if (p->prev)
         p->prev->next = p->next;
@@ -372,10 +377,68 @@ static void on_answer(void *arg, int status, char *text)
         conn_link_tail(h, c);
         arm_deadline(c);
     }
+    return true;
+}
+
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static const uint64_t latency_bounds[RPC_HTTP_LATENCY_NBOUNDS] = RPC_HTTP_LATENCY_BOUNDS;
+
+static void on_answer(void *arg, int status, char *text)
+{
+    http_pending *p = arg;
+    rpc_http *h = p->server;
+    if (h) {
+        uint64_t us = mono_us() - p->t0_us;
+        size_t i = 0;
+        while (i < RPC_HTTP_LATENCY_NBOUNDS && us > latency_bounds[i])
+            i++;
+        h->rpc_buckets[i]++;
+        h->rpc_sum_us += us;
+        h->rpc_count++;
+    }
+    if (!pending_done(p)) {
+        free(text); /* the server went away meanwhile */
+        return;
+    }
     /* libevent keeps a request whose client hung up alive until we answer
      * it, and then just frees it: replying is always safe here. */
     send_json(p->req, status, text);
     free(p);
+}
+
+/* A request handed to someone who answers later (the RPC core, the
+ * supervisor for /metrics): tracked so rpc_http_free and a closing
+ * connection find it; its connection's deadline stops meanwhile. client
+ * gets the peer's address. NULL: out of memory. */
+static http_pending *pending_new(rpc_http *h, struct evhttp_request *req, char *client, size_t cap)
+{
+    http_pending *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->server = h;
+    p->req = req;
+    p->t0_us = mono_us();
+    p->conn = conn_of(h, req);
+    if (p->conn) {
+        p->conn->pending = p;
+        evtimer_del(p->conn->deadline);
+        char *addr = NULL;
+        uint16_t port = 0;
+        evhttp_connection_get_peer(p->conn->evcon, &addr, &port);
+        if (addr && cap)
+            snprintf(client, cap, "%s", addr);
+    }
+    p->next = h->pending;
+    if (h->pending)
+        h->pending->prev = p;
+    h->pending = p;
+    return p;
 }
 
 /* A GET answered at once: the connection's next request gets its own
@@ -396,6 +459,37 @@ static void send_text(struct evhttp_request *req, int status, const char *text)
     send_body(req, status, "text/plain; charset=utf-8", text, strlen(text), NULL);
 }
 
+static void on_metrics_text(void *arg, int status, const char *text, size_t len)
+{
+    http_pending *p = arg;
+    if (!pending_done(p))
+        return;
+    char *copy = malloc(len + 1); /* text is the caller's only during this call */
+    if (!copy) {
+        evhttp_send_error(p->req, 500, NULL);
+    } else {
+        memcpy(copy, text ? text : "", len);
+        copy[len] = '\0';
+        send_body(p->req, status,
+                  status == 200 ? "text/plain; version=0.0.4; charset=utf-8"
+                                : "text/plain; charset=utf-8",
+                  copy, len, free_text);
+    }
+    free(p);
+}
+
+/* GET /metrics: the text comes from the supervisor (every process's
+ * figures), later, through the hook rpc main.c installs. */
+static void serve_metrics(rpc_http *h, struct evhttp_request *req)
+{
+    http_pending *p = pending_new(h, req, NULL, 0);
+    if (!p) {
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    h->metrics_fn(h->metrics_ud, on_metrics_text, p);
+}
+
 /* GET and HEAD: the explorer's pages and files (explorer.h). The files are
  * static and compiled in, so they are sent by reference, never copied. The
  * policy headers keep the page to its own origin: it talks to this RPC and
@@ -404,6 +498,10 @@ static void serve_get(rpc_http *h, struct evhttp_request *req)
 {
     struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+    if (path && strcmp(path, "/metrics") == 0 && h->metrics_fn) {
+        serve_metrics(h, req);
+        return;
+    }
     const rpc_explorer_asset *a = NULL;
     rpc_explorer_route r = h->explorer ? rpc_explorer_resolve(path, &a) : RPC_EXPLORER_NOT_FOUND;
     evhttp_add_header(hdr, "X-Content-Type-Options", "nosniff");
@@ -460,28 +558,12 @@ static void on_request(struct evhttp_request *req, void *arg)
         return;
     }
     const char *body = len ? (const char *)evbuffer_pullup(in, -1) : "";
-    http_pending *p = calloc(1, sizeof *p);
+    char client[64] = "";
+    http_pending *p = pending_new(h, req, client, sizeof client);
     if (!p) {
         evhttp_send_error(req, 500, NULL);
         return;
     }
-    p->server = h;
-    p->req = req;
-    p->conn = conn_of(h, req);
-    char client[64] = "";
-    if (p->conn) {
-        p->conn->pending = p;
-        evtimer_del(p->conn->deadline);
-        char *addr = NULL;
-        uint16_t port = 0;
-        evhttp_connection_get_peer(p->conn->evcon, &addr, &port);
-        if (addr)
-            snprintf(client, sizeof client, "%s", addr);
-    }
-    p->next = h->pending;
-    if (h->pending)
-        h->pending->prev = p;
-    h->pending = p;
     if (rpc_handle_async_from(h->ctx, client, body ? body : "", len, on_answer, p) != 0) {
         if (p->conn)
             p->conn->pending = NULL;
@@ -567,6 +649,23 @@ rpc_http *rpc_http_new(struct event_base *base, rpc_ctx *ctx, const char *addr, 
 void rpc_http_set_explorer(rpc_http *h, bool on)
 {
     h->explorer = on;
+}
+
+void rpc_http_get_stats(const rpc_http *h, rpc_http_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->answered = h->answered;
+    out->rpc_count = h->rpc_count;
+    out->rpc_sum_us = h->rpc_sum_us;
+    memcpy(out->rpc_buckets, h->rpc_buckets, sizeof out->rpc_buckets);
+    out->connections = h->nconns;
+    out->evicted = h->evicted;
+}
+
+void rpc_http_set_metrics(rpc_http *h, rpc_http_metrics_fn fn, void *ud)
+{
+    h->metrics_fn = fn;
+    h->metrics_ud = ud;
 }
 
 uint16_t rpc_http_port(const rpc_http *h)

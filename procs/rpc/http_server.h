@@ -25,6 +25,29 @@ rpc_http *rpc_http_new(struct event_base *base, rpc_ctx *ctx, const char *addr, 
 /* GET/HEAD serve the built-in explorer (explorer.h) when on; otherwise
  * they answer 404. Off until set. */
 void rpc_http_set_explorer(rpc_http *h, bool on);
+/* GET /metrics: fn is asked for the text and calls done(req, status, text,
+ * len) exactly once, now or later on the loop (text is copied). Not set:
+ * /metrics is 404 like any unknown path. */
+typedef void (*rpc_http_text_done)(void *req, int status, const char *text, size_t len);
+typedef void (*rpc_http_metrics_fn)(void *ud, rpc_http_text_done done, void *req);
+void rpc_http_set_metrics(rpc_http *h, rpc_http_metrics_fn fn, void *ud);
+/* RPC (POST) answers so far and how long each took, from the request's
+ * arrival to its answer, in buckets with these upper bounds (µs): */
+#define RPC_HTTP_LATENCY_BOUNDS                                                                    \
+    {                                                                                              \
+        500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000,      \
+            5000000, 10000000                                                                      \
+    }
+#define RPC_HTTP_LATENCY_NBOUNDS 14u
+typedef struct {
+    uint64_t answered;  /* every answer, GET included */
+    uint64_t rpc_count; /* POST answers, also the histogram's count */
+    uint64_t rpc_sum_us;
+    uint64_t rpc_buckets[RPC_HTTP_LATENCY_NBOUNDS + 1]; /* per bucket, last: above all */
+    size_t connections;
+    uint64_t evicted; /* connections closed at the cap or the deadline */
+} rpc_http_stats;
+void rpc_http_get_stats(const rpc_http *h, rpc_http_stats *out);
 /* The local port actually listened on. */
 uint16_t rpc_http_port(const rpc_http *h);
 /* Number of requests answered so far (for logs and tests). */

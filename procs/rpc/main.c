@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/work.h"
 #include "ipc/child.h"
+#include "procs/rpc/node_metrics.h"
 #include "procs/rpc/auto_receive.h"
 #include "procs/rpc/demo_wallet.h"
 #include "procs/rpc/http_server.h"
@@ -83,6 +84,13 @@ static int write_addr_file(const char *path, const char *addr, unsigned port)
  * someone else is retried with backoff instead of failing the process:
  * restarting would not free the port, and the restart-intensity limit
  * would then stop the whole node, voting included, over its RPC. */
+/* Brings rpc's metrics up to date before each heartbeat answer. */
+static void collect(ipc_metrics *r, void *ud)
+{
+    rpc_node *n = ud;
+    rpc_metrics_collect(r, n->http, n->work, n->kdf, n->autorx);
+}
+
 static void try_listen(rpc_node *n)
 {
     const ipc_config *cfg = ipc_child_config(n->ch);
@@ -92,6 +100,8 @@ static void try_listen(rpc_node *n)
     if (n->http) {
         rpc_http_set_limits(n->http, cfg->rpc_max_connections, cfg->rpc_request_timeout_s);
         rpc_http_set_explorer(n->http, cfg->rpc_explorer != IPC_SWITCH_OFF);
+        if (cfg->rpc_metrics != IPC_SWITCH_OFF)
+            rpc_http_set_metrics(n->http, rpc_metrics_serve, n->ch);
     }
     if (!n->http) {
         /* rpc_http_new said why */
@@ -223,6 +233,7 @@ static int setup(ipc_child *ch, void *ud)
         smn_error("out of memory");
         return -1;
     }
+    ipc_child_on_collect(ch, collect, n);
     try_listen(n);
     return 0;
 }

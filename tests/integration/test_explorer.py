@@ -69,7 +69,7 @@ def main():
                      amount=str(amount * SMN))["block"]
             n.wait_confirmed([h], timeout=10)
         # auto-receive (dev) opens acc; wait until both receives are confirmed
-        n.wait_for(lambda: n.ok("account_info", account=acc).get("confirmation_height") == "2",
+        n.wait_for(lambda: n.call("account_info", account=acc)[1].get("confirmation_height") == "2",
                    "both receives confirmed", timeout=15)
         cmd = ["node", os.path.join(BROWSER_DIR, "explorer.mjs"), "http://127.0.0.1:%d" % n.rpc_port,
                demo, genesis, acc]

@@ -35,6 +35,7 @@ struct vm_service {
     char last_err[256];
     /* The longest step since the last tick, and of the current catch-up. */
     uint64_t tick_max_us, run_max_us, run_blocks, run_steps;
+    uint64_t ledger_seq; /* the highest cementing seq a notification named */
     const char *tick_max_what;
 };
 
@@ -154,6 +155,8 @@ static void on_cemented(void *ud, const ledger_client_cemented *n)
         soon(s->catch_up_ev); /* the DB has the truth */
         return;
     }
+    if (cem.seq > s->ledger_seq)
+        s->ledger_seq = cem.seq;
     vm_follow_push(s->follow, &cem);
     /* Applied from the next loop iteration on, in steps of FLUSH_STEP. */
     if (!evtimer_pending(s->flush_ev, NULL))
@@ -181,6 +184,25 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     snprintf(detail, sizeof detail, "seq %llu, %zu subscribers",
              (unsigned long long)vm_follow_seq(s->follow), vm_evserver_clients(s->events));
     ipc_child_set_detail(s->ch, detail);
+}
+
+/* vm's metrics, brought up to date before each heartbeat answer. */
+static void collect(ipc_metrics *r, void *ud)
+{
+    vm_service *s = ud;
+    uint64_t seq = vm_follow_seq(s->follow);
+    ipc_metric_set(ipc_metric_gauge(r, "applied_seq", NULL,
+                                    "The ledger cementing seq the indexer has applied."),
+                   (int64_t)seq);
+    ipc_metric_set(ipc_metric_gauge(r, "lag_blocks", NULL,
+                                    "Cemented blocks notified by the ledger, not applied yet."),
+                   s->ledger_seq > seq ? (int64_t)(s->ledger_seq - seq) : 0);
+    ipc_metric_set(ipc_metric_gauge(r, "queued_notifications", NULL,
+                                    "block_cemented notifications waiting to be applied."),
+                   (int64_t)vm_follow_queued(s->follow));
+    ipc_metric_set(
+        ipc_metric_gauge(r, "event_subscribers", NULL, "Clients of the VM event socket."),
+        (int64_t)vm_evserver_clients(s->events));
 }
 
 void vm_service_fini(ipc_child *ch, void *ud)
@@ -255,6 +277,7 @@ int vm_service_init(ipc_child *ch, void *ud)
     s->ledger = ledger_client_new(ch, &lo);
     if (!s->ledger)
         goto fail; /* logged */
+    ipc_child_on_collect(ch, collect, s);
     smn_info("indexing from cementing seq %llu; events on %s",
              (unsigned long long)vm_follow_seq(s->follow), path);
     soon(s->catch_up_ev);
