@@ -15,7 +15,7 @@
 #include "procs/cli/cli_args.h"
 #include "procs/vm/programs/ids.h"
 #include "procs/vm/service/evrow.h"
-#include "procs/vm/service/verify.h"
+#include "procs/vm/service/replay_check.h"
 
 #define EVENTS_DEFAULT_LIMIT 100
 #define EVENTS_MAX_LIMIT 100000

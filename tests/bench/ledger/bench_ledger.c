@@ -30,7 +30,7 @@
 #include "procs/ledger/processor.h"
 #include "procs/ledger/schema.h"
 #include "procs/ledger/store.h"
-#include "procs/ledger/verify.h"
+#include "procs/ledger/sig_verify.h"
 
 static const char magic[8] = "SMNBLK2";
 

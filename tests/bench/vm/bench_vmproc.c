@@ -26,7 +26,7 @@
 #include "procs/ledger/confirm.h"
 #include "procs/vm/service/evserver.h"
 #include "procs/vm/service/follow.h"
-#include "procs/vm/service/verify.h"
+#include "procs/vm/service/replay_check.h"
 #include "tests/vm/process/fixture.h"
 
 static double now(void)

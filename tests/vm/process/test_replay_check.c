@@ -15,7 +15,7 @@
 #include "procs/vm/programs/ids.h"
 #include "procs/vm/service/follow.h"
 #include "procs/vm/service/progress.h"
-#include "procs/vm/service/verify.h"
+#include "procs/vm/service/replay_check.h"
 
 /* A ledger with burns, a token, a payment; vm.db following it. */
 static void build(fx *f)

@@ -7,8 +7,8 @@
  * so a running node keeps indexing meanwhile and the check sees one
  * snapshot. The first difference is reported with its program, block and
  * height. */
-#ifndef VM_SERVICE_VERIFY_H
-#define VM_SERVICE_VERIFY_H
+#ifndef VM_SERVICE_REPLAY_CHECK_H
+#define VM_SERVICE_REPLAY_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* Transcript replay and comparison; see verify.h. */
-#include "procs/vm/service/verify.h"
+/* Transcript replay and comparison; see replay_check.h. */
+#include "procs/vm/service/replay_check.h"
 
 #include <dirent.h>
 #include <errno.h>
