@@ -1,5 +1,5 @@
 /* The net family, served by smallnano-net on DATA_DIR/run/net.sock.
- * Votes are bin(105..489), the wire form of procs/elections/vote.h.
+ * Votes are bin(105..489), the wire form of common/vote.h.
  *
  * Requests:
  *   subscribe_votes {}  -> ok {}
@@ -63,12 +63,13 @@
 #include "ipc/schema.h"
 #include "ipc/schema_common.h"
 
-#define IPC_NET_VOTE_MIN_BYTES 137u /* ELECTIONS_VOTE_HEADER_BYTES + 32 */
-#define IPC_NET_VOTE_MAX_BYTES 489u /* ELECTIONS_VOTE_MAX_BYTES */
+#define IPC_NET_VOTE_MIN_BYTES 137u /* SMN_VOTE_HEADER_BYTES + 32 */
+#define IPC_NET_VOTE_MAX_BYTES 489u /* SMN_VOTE_MAX_BYTES */
 #define IPC_NET_MAX_PEERS 1024u     /* entries in one peers_r */
 #define IPC_NET_MAX_FRONTIERS 128u  /* entries in one frontiers_r (NET_FRONTIER_MAX_ENTRIES) */
 #define IPC_NET_MAX_PULL 128u       /* blocks in one pull_r (NET_PULL_BLOCKS) */
-#define IPC_NET_MAX_VOTE_REQ 12u    /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
+#define IPC_NET_MAX_VOTE_REQ                                                                       \
+    12u /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
 
 extern const ipc_family ipc_family_net;
 

@@ -12,8 +12,7 @@
 #include "ipc/ledger_client.h"
 #include "ipc/schema_net.h"
 #include "procs/bootstrap/state.h"
-#include "procs/ledger/ro.h"
-#include "procs/ledger/schema.h"
+#include "ledgerdb/ro_handle.h"
 
 #define TICK_MS 100u
 #define EMPTY_RETRIES 3u /* an empty pull answer (the peer was rate limiting) is retried */
@@ -37,7 +36,7 @@ struct bootstrap_service {
     char data_dir[256];
     ipc_endpoint *netep;
     ledger_client *ledger;
-    ledger_ro *ro;
+    ledger_ro_handle ro; /* ledger.db, read-only: what we have */
     struct event *tick;
     uint32_t interval_ms;
     bool stopping;
@@ -63,17 +62,10 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Opened on first use, retried at each use while it cannot be opened. */
 static ledger_ro *ro_of(bootstrap_service *s)
 {
-    if (s->ro)
-        return s->ro;
-    char path[512], err[256];
-    snprintf(path, sizeof path, "%s/%s", s->data_dir, LEDGER_DB_FILENAME);
-    if (ledger_ro_open(path, s->net, &s->ro, err, sizeof err) != LEDGER_STATUS_OK) {
-        smn_debug("ledger.db not readable yet: %s", err);
-        s->ro = NULL;
-    }
-    return s->ro;
+    return ledger_ro_handle_get(&s->ro, now_ms());
 }
 
 static void set_detail(bootstrap_service *s)
@@ -142,8 +134,14 @@ static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void 
             continue; /* the schema requires both */
         last = account;
         ledger_block_record rec;
-        if (ledger_ro_block(ro, hash, &rec) == LEDGER_STATUS_OK)
+        ledger_status ls = ledger_ro_block(ro, hash, &rec);
+        if (ls == LEDGER_STATUS_OK)
             continue; /* we have the peer's frontier (or are ahead of it) */
+        if (ls != LEDGER_STATUS_NOT_FOUND) {
+            ledger_ro_handle_failed(&s->ro, ls); /* reopened next round */
+            end_round(s, s->interval_ms);
+            return;
+        }
         boot_job *j = &found[nfound++];
         memset(j, 0, sizeof *j);
         memcpy(j->start, account, 32);
@@ -338,6 +336,12 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
         return -1;
     }
     snprintf(s->data_dir, sizeof s->data_dir, "%s", cfg->data_dir);
+    ledger_ro_handle_opts ro = {.data_dir = cfg->data_dir, .net = s->net, .who = "bootstrap"};
+    if (ledger_ro_handle_init(&s->ro, &ro) != LEDGER_STATUS_OK) {
+        smn_error("data dir path too long: %s", cfg->data_dir);
+        free(s);
+        return -1;
+    }
     s->interval_ms = s->net->id == SMN_NET_DEV ? BOOTSTRAP_INTERVAL_DEV_MS : BOOTSTRAP_INTERVAL_MS;
     int rc = bootstrap_state_load(s->data_dir, s->cursor);
     if (rc)
@@ -369,8 +373,7 @@ void bootstrap_service_stop(bootstrap_service *s)
         event_free(s->tick);
     ipc_endpoint_free(s->netep);
     ledger_client_free(s->ledger);
-    if (s->ro)
-        ledger_ro_close(s->ro);
+    ledger_ro_handle_close(&s->ro);
     free(s->blocks);
     free(s);
 }

@@ -6,7 +6,7 @@
  * Rules:
  * - each representative has one ballot per election, its latest vote: a
  *   higher timestamp replaces the ballot (even for another candidate), an
- *   equal or lower one is ignored, and a final vote (ELECTIONS_VOTE_FINAL)
+ *   equal or lower one is ignored, and a final vote (SMN_VOTE_FINAL)
  *   is never replaced;
  * - a ballot for a hash that is not (yet) a candidate is kept and starts to
  *   count when that block is added;

@@ -16,13 +16,13 @@ static void on_vote(const ipc_msg *m)
 {
     const uint8_t *wire;
     size_t len;
-    elections_vote v;
+    smn_vote v;
     if (!net_link_state.svc || !ipc_get_bin(m->body, "vote", &wire, &len))
         return;
-    elections_vote_status st = elections_vote_decode(wire, len, &v);
-    if (st != ELECTIONS_VOTE_OK) {
+    smn_vote_status st = smn_vote_decode(wire, len, &v);
+    if (st != SMN_VOTE_OK) {
         /* net verified it; a mismatch means the two builds disagree */
-        smn_warn("net sent a vote that does not decode: %s", elections_vote_strerror(st));
+        smn_warn("net sent a vote that does not decode: %s", smn_vote_strerror(st));
         return;
     }
     net_link_state.in++;
@@ -124,10 +124,10 @@ void elections_net_link_stop(void)
 }
 
 /* broadcast_vote (peer NULL) or send_vote to one peer. */
-static void send_vote_msg(const elections_vote *v, const uint8_t *peer)
+static void send_vote_msg(const smn_vote *v, const uint8_t *peer)
 {
-    uint8_t wire[ELECTIONS_VOTE_MAX_BYTES];
-    size_t len = elections_vote_encode(v, wire, sizeof wire);
+    uint8_t wire[SMN_VOTE_MAX_BYTES];
+    size_t len = smn_vote_encode(v, wire, sizeof wire);
     ipc_conn *c = net_link_state.ep ? ipc_endpoint_conn(net_link_state.ep) : NULL;
     if (!len || !c) {
         net_link_state.dropped++;
@@ -144,13 +144,13 @@ static void send_vote_msg(const elections_vote *v, const uint8_t *peer)
         net_link_state.dropped++;
 }
 
-void elections_net_link_vote(void *ctx, const elections_vote *v)
+void elections_net_link_vote(void *ctx, const smn_vote *v)
 {
     (void)ctx;
     send_vote_msg(v, NULL);
 }
 
-void elections_net_link_reply(void *ctx, const elections_vote *v, const uint8_t peer[32])
+void elections_net_link_reply(void *ctx, const smn_vote *v, const uint8_t peer[32])
 {
     (void)ctx;
     send_vote_msg(v, peer);

@@ -8,7 +8,7 @@
 #include "common/network.h"
 #include "ipc/child.h"
 #include "ipc/schema_ledger.h"
-#include "procs/ledger/schema.h"
+#include "ledgerdb/schema.h"
 #include "procs/ledger/service.h"
 
 typedef struct {

@@ -354,6 +354,12 @@ static int setup(net_service *s, ipc_child *child)
         return -1;
     }
     snprintf(s->data_dir, sizeof s->data_dir, "%s", cfg->data_dir);
+    ledger_ro_handle_opts ro = {
+        .data_dir = cfg->data_dir, .net = s->net, .retry_ms = NET_LEDGER_RO_RETRY_MS, .who = "net"};
+    if (ledger_ro_handle_init(&s->ro, &ro) != LEDGER_STATUS_OK) {
+        smn_error("data dir path too long: %s", cfg->data_dir);
+        return -1;
+    }
     snprintf(s->listen_addr, sizeof s->listen_addr, "%s",
              ipc_peering_address(cfg->net_address, cfg->network));
     s->keepalive_ms = s->net->id == SMN_NET_DEV ? 2000u : 15000u;
@@ -463,7 +469,7 @@ void net_service_stop(net_service *s)
     net_blocks_free(s);
     net_channels_free(s->chans); /* on_close frees every channel's info */
     net_dial_free(s);
-    net_telemetry_free(s);
+    ledger_ro_handle_close(&s->ro);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     net_peers_free(s->peers);

@@ -46,10 +46,10 @@ static void notify_subscribers(net_service *s, const uint8_t *wire, size_t len)
     }
 }
 
-void net_votes_confirm_ack(net_service *s, net_channel *ch, const elections_vote *v)
+void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v)
 {
-    uint8_t wire[ELECTIONS_VOTE_MAX_BYTES];
-    size_t len = elections_vote_encode(v, wire, sizeof wire);
+    uint8_t wire[SMN_VOTE_MAX_BYTES];
+    size_t len = smn_vote_encode(v, wire, sizeof wire);
     if (len == 0)
         return; /* the decoder made v: cannot happen */
     uint8_t key[32];
@@ -64,11 +64,10 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const elections_vote
         }
         return;
     }
-    elections_vote_status st = elections_vote_verify(v);
-    if (st != ELECTIONS_VOTE_OK) {
+    smn_vote_status st = smn_vote_verify(v);
+    if (st != SMN_VOTE_OK) {
         char why[96];
-        snprintf(why, sizeof why, "sent a vote that does not verify (%s)",
-                 elections_vote_strerror(st));
+        snprintf(why, sizeof why, "sent a vote that does not verify (%s)", smn_vote_strerror(st));
         net_service_misbehaved(s, ch, why);
         return;
     }
@@ -84,15 +83,15 @@ static void broadcast_vote(net_service *s, const ipc_msg *msg)
 {
     const uint8_t *wire;
     size_t len;
-    elections_vote v;
+    smn_vote v;
     if (!ipc_get_bin(msg->body, "vote", &wire, &len))
         return;
-    elections_vote_status st = elections_vote_decode(wire, len, &v);
-    if (st == ELECTIONS_VOTE_OK)
-        st = elections_vote_verify(&v);
-    if (st != ELECTIONS_VOTE_OK) {
+    smn_vote_status st = smn_vote_decode(wire, len, &v);
+    if (st == SMN_VOTE_OK)
+        st = smn_vote_verify(&v);
+    if (st != SMN_VOTE_OK) {
         /* Sending it would get us banned by every peer. */
-        smn_warn("broadcast_vote: not a valid vote (%s), dropped", elections_vote_strerror(st));
+        smn_warn("broadcast_vote: not a valid vote (%s), dropped", smn_vote_strerror(st));
         return;
     }
     uint8_t key[32];
@@ -177,15 +176,15 @@ static void send_vote(net_service *s, const ipc_msg *msg)
 {
     const uint8_t *wire, *peer;
     size_t len, plen;
-    elections_vote v;
+    smn_vote v;
     if (!ipc_get_bin(msg->body, "vote", &wire, &len) ||
         !ipc_get_bin(msg->body, "peer", &peer, &plen) || plen != 32)
         return;
-    elections_vote_status st = elections_vote_decode(wire, len, &v);
-    if (st == ELECTIONS_VOTE_OK)
-        st = elections_vote_verify(&v);
-    if (st != ELECTIONS_VOTE_OK) {
-        smn_warn("send_vote: not a valid vote (%s), dropped", elections_vote_strerror(st));
+    smn_vote_status st = smn_vote_decode(wire, len, &v);
+    if (st == SMN_VOTE_OK)
+        st = smn_vote_verify(&v);
+    if (st != SMN_VOTE_OK) {
+        smn_warn("send_vote: not a valid vote (%s), dropped", smn_vote_strerror(st));
         return;
     }
     uint8_t key[32];

@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "procs/ledger/ro.h"
-#include "procs/ledger/schema.h"
+#include "ledgerdb/ro.h"
+#include "ledgerdb/schema.h"
 #include "procs/vm/service/cemented.h"
 #include "procs/vm/service/progress.h"
 
