@@ -377,3 +377,16 @@ void bootstrap_service_stop(bootstrap_service *s)
     free(s->blocks);
     free(s);
 }
+
+int bootstrap_service_child_init(ipc_child *ch, void *ud)
+{
+    return bootstrap_service_start(ch, (bootstrap_service **)ud);
+}
+
+void bootstrap_service_child_fini(ipc_child *ch, void *ud)
+{
+    (void)ch;
+    bootstrap_service **s = ud;
+    bootstrap_service_stop(*s);
+    *s = NULL;
+}

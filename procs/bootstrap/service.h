@@ -35,4 +35,9 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out);
 /* Stops and frees (NULL is fine). */
 void bootstrap_service_stop(bootstrap_service *s);
 
+/* The child runtime's hooks (ipc_child_opts), ud = a bootstrap_service *
+ * slot: start into it, stop it and clear it. */
+int bootstrap_service_child_init(ipc_child *ch, void *ud);
+void bootstrap_service_child_fini(ipc_child *ch, void *ud);
+
 #endif

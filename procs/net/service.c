@@ -479,10 +479,15 @@ void net_service_stop(net_service *s)
     free(s);
 }
 
-void net_service_on_state(net_service *s, ipc_conn *c, bool up)
+int net_service_child_init(ipc_child *ch, void *ud)
 {
-    if (!up) {
-        net_votes_conn_down(s, c);
-        net_boot_conn_down(s, c);
-    }
+    return net_service_start(ch, (net_service **)ud);
+}
+
+void net_service_child_fini(ipc_child *ch, void *ud)
+{
+    (void)ch;
+    net_service **s = ud;
+    net_service_stop(*s);
+    *s = NULL;
 }

@@ -5,9 +5,11 @@
  * service_dial.c       configured and learned peers, dialling with backoff,
  *                      keepalive and peer exchange, idle channels
  * service_blocks.c     the ledger link: publish in, block_accepted out
+ * service_ipc.c        net.sock: the dispatcher of what other processes
+ *                      send, the peers report, the child runtime's hooks
  * service_votes.c      confirm_ack in and out, confirm_req both ways
- *                      (budgets: service_votereq.h), net.sock requests
- * service_telemetry.c  telemetry_req / telemetry_ack, the read-only ledger
+ *                      (budgets: service_votereq.h), vote subscribers
+ * service_telemetry.c  telemetry_req / telemetry_ack
  * service_pull.c       filling gaps: bulk_pull to the peer, serving bulk_pull
  * service_seen.c       the bounded "seen recently" sets
  * service_frontier.c   frontier_req both ways, the bootstrap's net.sock
@@ -243,6 +245,11 @@ void net_blocks_free(net_service *s);
 void net_blocks_publish(net_service *s, net_channel *ch, const smn_block *b);
 
 /* service_votes.c */
+/* net.sock: broadcast_vote, request_votes, send_vote, subscribe_votes. */
+void net_votes_broadcast(net_service *s, const ipc_msg *msg);
+void net_votes_request(net_service *s, const ipc_msg *msg);
+void net_votes_send(net_service *s, const ipc_msg *msg);
+void net_votes_subscribe(net_service *s, ipc_conn *c, const ipc_msg *m);
 void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v);
 /* A confirm_req from a peer: rate-limited, then vote_request to the subscribers. */
 void net_votes_confirm_req(net_service *s, net_channel *ch, const net_confirm_req *q);

@@ -1,0 +1,68 @@
+/* The ledger process around its service: reads the configuration, opens
+ * DATA_DIR/ledger.db through ledger_service_open, shows the service's
+ * summary as the child's status detail, and passes ledger.sock's messages
+ * on. A data dir that cannot be opened for a reason a restart does not
+ * cure exits with IPC_CHILD_EXIT_UNSAFE. See process.h; the work is
+ * service.c. */
+#include "procs/ledger/process.h"
+
+#include <stdio.h>
+
+#include "common/log.h"
+#include "common/network.h"
+#include "ledgerdb/schema.h"
+
+static void on_detail(void *user, const char *detail)
+{
+    ledger_process *a = user;
+    ipc_child_set_detail(a->ch, detail);
+}
+
+void ledger_process_message(ipc_conn *c, const ipc_msg *m, void *ud)
+{
+    ledger_process *a = ud;
+    ledger_service_on_message(c, m, a->svc);
+}
+
+void ledger_process_state(ipc_conn *c, bool up, void *ud)
+{
+    ledger_process *a = ud;
+    ledger_service_on_state(c, up, a->svc);
+}
+
+int ledger_process_init(ipc_child *ch, void *ud)
+{
+    ledger_process *a = ud;
+    a->ch = ch;
+    const ipc_config *cfg = ipc_child_config(ch);
+    const smn_network *net = smn_network_by_name(cfg->network);
+    if (!net) {
+        smn_error("unknown network '%s'", cfg->network);
+        return -1;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", cfg->data_dir, LEDGER_DB_FILENAME);
+    ledger_service_config sc = {.prune_keep = cfg->max_blocks_per_account,
+                                .cement_slice = cfg->ledger_cement_slice,
+                                .on_detail = on_detail,
+                                .user = a};
+    char err[320];
+    ledger_status st =
+        ledger_service_open(ipc_child_base(ch), path, net, &sc, &a->svc, err, sizeof err);
+    if (st != LEDGER_STATUS_OK) {
+        /* Not retryable by restarting (another network's or a newer data
+         * dir): this exit status makes the supervisor stop the node. */
+        smn_error("cannot open %s: %s", path, err);
+        return IPC_CHILD_EXIT_UNSAFE;
+    }
+    smn_info("ledger open: %s (network %s)", path, net->name);
+    return 0;
+}
+
+void ledger_process_fini(ipc_child *ch, void *ud)
+{
+    (void)ch;
+    ledger_process *a = ud;
+    ledger_service_close(a->svc);
+    a->svc = NULL;
+}
