@@ -752,7 +752,7 @@ size_t elections_active_cached(const elections_active *a)
     return a->nc;
 }
 
-const char *elections_start_str(elections_start_status s)
+const char *elections_start_name(elections_start_status s)
 {
     switch (s) {
     case ELECTIONS_START_STARTED:
@@ -773,7 +773,7 @@ const char *elections_start_str(elections_start_status s)
     return "unknown start status";
 }
 
-const char *elections_vote_outcome_str(elections_vote_outcome o)
+const char *elections_vote_outcome_name(elections_vote_outcome o)
 {
     switch (o) {
     case ELECTIONS_VOTE_ACCEPTED:

@@ -176,7 +176,7 @@ const elections_online *elections_active_online(const elections_active *a);
 /* The tally needed right now: quorum_percent of max(online, minimum). */
 smn_amount_t elections_active_delta(const elections_active *a);
 size_t elections_active_cached(const elections_active *a);
-const char *elections_start_str(elections_start_status s);
-const char *elections_vote_outcome_str(elections_vote_outcome o);
+const char *elections_start_name(elections_start_status s);
+const char *elections_vote_outcome_name(elections_vote_outcome o);
 
 #endif

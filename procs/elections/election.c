@@ -311,7 +311,7 @@ bool elections_election_ballot(const elections_election *e, const uint8_t rep[32
     return true;
 }
 
-const char *elections_ballot_str(elections_ballot b)
+const char *elections_ballot_name(elections_ballot b)
 {
     switch (b) {
     case ELECTIONS_BALLOT_NEW:

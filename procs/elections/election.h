@@ -111,6 +111,6 @@ size_t elections_election_voters(const elections_election *e);
 /* A representative's ballot: true and *timestamp/hash filled if it has one. */
 bool elections_election_ballot(const elections_election *e, const uint8_t rep[32],
                                uint64_t *timestamp, uint8_t hash[32]);
-const char *elections_ballot_str(elections_ballot b);
+const char *elections_ballot_name(elections_ballot b);
 
 #endif

@@ -27,7 +27,7 @@ static void on_vote(const ipc_msg *m)
     }
     net_link_state.in++;
     elections_vote_outcome o = elections_service_vote(net_link_state.svc, &v);
-    smn_debug("vote from the network: %s", elections_vote_outcome_str(o));
+    smn_debug("vote from the network: %s", elections_vote_outcome_name(o));
 }
 
 /* A peer asked for votes: the schema bounds the pairs (1..12, bin 32). */

@@ -385,7 +385,7 @@ static void schedule_one(elections_service *s, ledger_ro *l)
         elections_start_status r = elections_active_start_backlog(s->active, &rec.block);
         if (r != ELECTIONS_START_STARTED)
             smn_debug("backlog election for %02X%02X..: %s", e.account[0], e.account[1],
-                      elections_start_str(r));
+                      elections_start_name(r));
     }
 }
 

@@ -217,12 +217,12 @@ static void on_close(net_channel *ch, net_close_reason why, void *ud)
         net_peers_ban(s->peers, ep->addr, now + NET_BAN_S, now);
         char name[NET_ENDPOINT_STR_BYTES];
         net_endpoint_format(ep, name);
-        smn_warn("banning %s for %u s: %s", name, NET_BAN_S, net_close_reason_str(why));
+        smn_warn("banning %s for %u s: %s", name, NET_BAN_S, net_close_reason_name(why));
     }
     if (info && info->ready) {
         char name[NET_ENDPOINT_STR_BYTES];
         net_endpoint_format(ep, name);
-        smn_info("peer %s gone: %s, %zu channels left", name, net_close_reason_str(why),
+        smn_info("peer %s gone: %s, %zu channels left", name, net_close_reason_name(why),
                  net_channels_ready_count(s->chans));
     }
     if (info) {

@@ -435,8 +435,8 @@ static void bad_config(void **state)
     elections_active *a = elections_active_new(&cfg, NULL); /* no callbacks is fine */
     smn_block b = th_block(9, 1);
     assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
-    assert_non_null(elections_start_str(ELECTIONS_START_FULL));
-    assert_non_null(elections_vote_outcome_str(ELECTIONS_VOTE_CACHED));
+    assert_non_null(elections_start_name(ELECTIONS_START_FULL));
+    assert_non_null(elections_vote_outcome_name(ELECTIONS_VOTE_CACHED));
     elections_active_free(a);
 }
 
