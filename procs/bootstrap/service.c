@@ -11,22 +11,12 @@
 #include "common/network.h"
 #include "ipc/ledger_client.h"
 #include "ipc/schema_net.h"
+#include "procs/bootstrap/plan.h"
 #include "procs/bootstrap/state.h"
 #include "ledgerdb/ro_handle.h"
 
 #define TICK_MS 100u
 #define EMPTY_RETRIES 3u /* an empty pull answer (the peer was rate limiting) is retried */
-/* Older parts of one chain pulled per round at most (x IPC_NET_MAX_PULL
- * blocks): a peer feeding an endless chain stops being asked; the next
- * round continues from wherever the ledger got. */
-#define MAX_DEPTH 64u
-
-typedef struct {
-    uint8_t start[32]; /* an account or, for a chain's older part, a block hash */
-    uint8_t end[32];   /* our frontier of the account; zero: none */
-    unsigned retries;
-    unsigned depth; /* older parts of the same chain pulled before this one */
-} boot_job;
 
 typedef enum { IDLE, WAIT_FRONTIERS, PULLING, WAIT_PULL, SUBMITTING } boot_phase;
 
@@ -46,9 +36,9 @@ struct bootstrap_service {
     uint8_t cursor[32], next_cursor[32];
     bool round_end;
     uint8_t peer[32];
-    boot_job jobs[BOOTSTRAP_MAX_JOBS]; /* a stack: the top is pulled next */
+    bootstrap_job jobs[BOOTSTRAP_MAX_JOBS]; /* a stack: the top is pulled next */
     size_t njobs;
-    boot_job cur;
+    bootstrap_job cur;
     smn_block *blocks; /* IPC_NET_MAX_PULL, oldest first */
     size_t nblocks, nsubmitted;
 
@@ -87,17 +77,6 @@ static void end_round(bootstrap_service *s, uint32_t after_ms)
     set_detail(s);
 }
 
-static void cursor_after(const uint8_t account[32], uint8_t out[32], bool *wrapped)
-{
-    memcpy(out, account, 32);
-    for (size_t i = 32; i-- > 0;)
-        if (++out[i] != 0) {
-            *wrapped = false;
-            return;
-        }
-    *wrapped = true; /* the last possible account: the round is over */
-}
-
 static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
 {
     (void)c;
@@ -123,42 +102,31 @@ static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void 
     }
     memcpy(s->peer, peer, 32);
     size_t n = ipc_array_len(entries);
-    boot_job found[IPC_NET_MAX_FRONTIERS];
-    size_t nfound = 0;
-    const uint8_t *last = NULL;
+    bootstrap_frontier got[IPC_NET_MAX_FRONTIERS];
+    size_t ngot = 0;
     for (size_t i = 0; i < n && i < IPC_NET_MAX_FRONTIERS; i++) {
         const ipc_obj *e = ipc_array_at(entries, i);
         const uint8_t *account, *hash;
         size_t alen, hlen;
         if (!ipc_get_bin(e, "account", &account, &alen) || !ipc_get_bin(e, "hash", &hash, &hlen))
             continue; /* the schema requires both */
-        last = account;
-        ledger_block_record rec;
-        ledger_status ls = ledger_ro_block(ro, hash, &rec);
-        if (ls == LEDGER_STATUS_OK)
-            continue; /* we have the peer's frontier (or are ahead of it) */
-        if (ls != LEDGER_STATUS_NOT_FOUND) {
-            ledger_ro_handle_failed(&s->ro, ls); /* reopened next round */
-            end_round(s, s->interval_ms);
-            return;
-        }
-        boot_job *j = &found[nfound++];
-        memset(j, 0, sizeof *j);
-        memcpy(j->start, account, 32);
-        ledger_account_info ai;
-        if (ledger_ro_account_info(ro, account, &ai) == LEDGER_STATUS_OK)
-            memcpy(j->end, ai.frontier, 32);
+        memcpy(got[ngot].account, account, 32);
+        memcpy(got[ngot].hash, hash, 32);
+        ngot++;
+    }
+    bootstrap_job found[IPC_NET_MAX_FRONTIERS];
+    size_t nfound = 0;
+    ledger_status ls = bootstrap_plan_frontiers(ro, got, ngot, n >= BOOTSTRAP_BATCH, found, &nfound,
+                                                s->next_cursor, &s->round_end);
+    if (ls != LEDGER_STATUS_OK) {
+        ledger_ro_handle_failed(&s->ro, ls); /* reopened next round */
+        end_round(s, s->interval_ms);
+        return;
     }
     /* Ascending account order: push in reverse so the first is on top. */
     s->njobs = 0;
     for (size_t i = nfound; i-- > 0;)
         s->jobs[s->njobs++] = found[i];
-    bool wrapped = true;
-    if (last && n >= BOOTSTRAP_BATCH)
-        cursor_after(last, s->next_cursor, &wrapped);
-    s->round_end = wrapped;
-    if (wrapped)
-        memset(s->next_cursor, 0, 32);
     if (nfound)
         smn_info("%zu of %zu accounts behind the peer: pulling", nfound, n);
     s->phase = PULLING;
@@ -259,18 +227,11 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     }
     s->pulled += s->nblocks;
     /* The oldest block does not reach our chain: its older part comes next. */
-    const smn_block *oldest = &s->blocks[0];
     ledger_ro *ro = ro_of(s);
-    ledger_block_record rec;
-    if (!smn_block_is_open(oldest) && memcmp(oldest->previous, s->cur.end, 32) != 0 && ro &&
-        ledger_ro_block(ro, oldest->previous, &rec) != LEDGER_STATUS_OK &&
-        s->njobs < BOOTSTRAP_MAX_JOBS && s->cur.depth < MAX_DEPTH) {
-        boot_job older = s->cur;
-        memcpy(older.start, oldest->previous, 32);
-        older.retries = 0;
-        older.depth++;
+    bootstrap_job older;
+    if (ro && s->njobs < BOOTSTRAP_MAX_JOBS &&
+        bootstrap_plan_older(ro, &s->blocks[0], &s->cur, &older))
         s->jobs[s->njobs++] = older;
-    }
     submit_next(s);
 }
 

@@ -20,8 +20,8 @@
 #define BOOTSTRAP_SERVICE_H
 
 #include "ipc/child.h"
+#include "procs/bootstrap/plan.h" /* BOOTSTRAP_BATCH: accounts per frontiers request */
 
-#define BOOTSTRAP_BATCH 128u            /* accounts per frontiers request */
 #define BOOTSTRAP_INTERVAL_DEV_MS 2000u /* between rounds, dev network */
 #define BOOTSTRAP_INTERVAL_MS 30000u    /* between rounds, test and live */
 #define BOOTSTRAP_PACE_MS 250u /* between two requests to a peer (it serves one per 200 ms) */
