@@ -141,7 +141,7 @@ static void ask_frontiers(bootstrap_service *s)
         return;
     }
     ipc_builder b;
-    ipc_build_begin(&b, "frontiers");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_FRONTIERS));
     if (!smn_is_zero32(s->cursor))
         ipc_put_bin(&b, "start", s->cursor, 32);
     ipc_put_uint(&b, "count", BOOTSTRAP_BATCH);
@@ -258,7 +258,7 @@ static void pull_next(bootstrap_service *s)
     }
     s->cur = s->jobs[--s->njobs];
     ipc_builder b;
-    ipc_build_begin(&b, "pull");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_PULL));
     ipc_put_bin(&b, "start", s->cur.start, 32);
     if (!smn_is_zero32(s->cur.end))
         ipc_put_bin(&b, "end", s->cur.end, 32);

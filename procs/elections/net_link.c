@@ -63,10 +63,16 @@ static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
         ipc_reply_error(c, m, "elections serves no net requests");
         return;
     }
-    if (ipc_msg_is(m, "vote"))
+    switch (ipc_net_kind_of(m)) {
+    case IPC_NET_K_VOTE:
         on_vote(m);
-    else if (ipc_msg_is(m, "vote_request"))
+        break;
+    case IPC_NET_K_VOTE_REQUEST:
         on_vote_request(m);
+        break;
+    default:
+        break; /* nothing else is sent to a vote subscriber */
+    }
 }
 
 static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
@@ -89,7 +95,7 @@ static void on_state(ipc_conn *c, bool up, void *ud)
     if (!up)
         return;
     ipc_builder b;
-    ipc_build_begin(&b, "subscribe_votes");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_SUBSCRIBE_VOTES));
     ipc_status st = ipc_request(c, &b, 10000, on_subscribed, ud);
     if (st != IPC_OK)
         smn_warn("cannot subscribe to votes: %s", ipc_status_str(st));
@@ -134,7 +140,7 @@ static void send_vote_msg(const smn_vote *v, const uint8_t *peer)
         return;
     }
     ipc_builder b;
-    ipc_build_begin(&b, peer ? "send_vote" : "broadcast_vote");
+    ipc_build_begin(&b, ipc_net_kind_name(peer ? IPC_NET_K_SEND_VOTE : IPC_NET_K_BROADCAST_VOTE));
     ipc_put_bin(&b, "vote", wire, len);
     if (peer)
         ipc_put_bin(&b, "peer", peer, 32);
@@ -165,7 +171,7 @@ void elections_net_link_request(void *ctx, const elections_pair *pairs, size_t n
     for (size_t i = 0; i < n; i += IPC_NET_MAX_VOTE_REQ) {
         size_t k = n - i < IPC_NET_MAX_VOTE_REQ ? n - i : IPC_NET_MAX_VOTE_REQ;
         ipc_builder b;
-        ipc_build_begin(&b, "request_votes");
+        ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_REQUEST_VOTES));
         ipc_put_array_begin(&b, "pairs");
         for (size_t j = 0; j < k; j++) {
             ipc_put_map_begin(&b, NULL);

@@ -104,7 +104,7 @@ void net_frontier_received(net_service *s, net_channel *ch, const net_frontier_r
         return;
     }
     ipc_builder b;
-    ipc_build_begin(&b, "frontiers_r");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_FRONTIERS_R));
     ipc_put_array_begin(&b, "entries");
     for (size_t i = 0; i < r->count && i < IPC_NET_MAX_FRONTIERS; i++) {
         ipc_put_map_begin(&b, NULL);
@@ -120,7 +120,7 @@ void net_frontier_received(net_service *s, net_channel *ch, const net_frontier_r
 void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n)
 {
     ipc_builder b;
-    ipc_build_begin(&b, "pull_r");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_PULL_R));
     ipc_put_array_begin(&b, "blocks");
     for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL; i++) {
         uint8_t wire[SMN_BLOCK_WIRE_BYTES];

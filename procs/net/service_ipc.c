@@ -16,7 +16,7 @@ static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
     net_channel *list[IPC_NET_MAX_PEERS];
     size_t n = net_channels_list(s->chans, list, IPC_NET_MAX_PEERS);
     ipc_builder b;
-    ipc_build_begin(&b, "peers_r");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_PEERS_R));
     ipc_put_array_begin(&b, "peers");
     for (size_t i = 0; i < n; i++) {
         net_peer_info *info = net_channel_user(list[i]);
@@ -62,30 +62,40 @@ static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
 
 void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m)
 {
-    if (ipc_msg_is(m, "broadcast_vote")) {
+    ipc_net_kind k = ipc_net_kind_of(m);
+    switch (k) {
+    /* one-way, from elections */
+    case IPC_NET_K_BROADCAST_VOTE:
         net_votes_broadcast(s, m);
         return;
-    }
-    if (ipc_msg_is(m, "request_votes")) {
+    case IPC_NET_K_REQUEST_VOTES:
         net_votes_request(s, m);
         return;
-    }
-    if (ipc_msg_is(m, "send_vote")) {
+    case IPC_NET_K_SEND_VOTE:
         net_votes_send(s, m);
         return;
+    default:
+        break;
     }
     if (!m->id)
         return; /* other notifications (e.g. a stray "vote") mean nothing here */
-    if (ipc_msg_is(m, "subscribe_votes"))
+    switch (k) {
+    case IPC_NET_K_SUBSCRIBE_VOTES: /* elections */
         net_votes_subscribe(s, c, m);
-    else if (ipc_msg_is(m, "peers"))
+        break;
+    case IPC_NET_K_PEERS: /* rpc, smallnano-cli */
         peers(s, c, m);
-    else if (ipc_msg_is(m, "frontiers"))
+        break;
+    case IPC_NET_K_FRONTIERS: /* bootstrap */
         net_boot_frontiers(s, c, m);
-    else if (ipc_msg_is(m, "pull"))
+        break;
+    case IPC_NET_K_PULL: /* bootstrap */
         net_boot_pull(s, c, m);
-    else
+        break;
+    default:
         ipc_reply_error(c, m, "net does not serve that request");
+        break;
+    }
 }
 
 void net_service_on_state(net_service *s, ipc_conn *c, bool up)

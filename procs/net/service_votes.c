@@ -37,7 +37,7 @@ static void notify_subscribers(net_service *s, const uint8_t *wire, size_t len)
 {
     for (size_t i = 0; i < s->nvote_subs; i++) {
         ipc_builder b;
-        ipc_build_begin(&b, "vote");
+        ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_VOTE));
         ipc_put_bin(&b, "vote", wire, len);
         ipc_status st = ipc_notify(s->vote_subs[i], &b);
         if (st != IPC_OK) {
@@ -162,7 +162,7 @@ void net_votes_confirm_req(net_service *s, net_channel *ch, const net_confirm_re
     const uint8_t *id = net_channel_node_id(ch);
     for (size_t i = 0; i < s->nvote_subs; i++) {
         ipc_builder b;
-        ipc_build_begin(&b, "vote_request");
+        ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_VOTE_REQUEST));
         net_vreq_put_pairs(&b, q);
         ipc_put_bin(&b, "peer", id, 32);
         ipc_status st = ipc_notify(s->vote_subs[i], &b);
