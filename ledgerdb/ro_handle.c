@@ -22,7 +22,7 @@ ledger_status ledger_ro_handle_init(ledger_ro_handle *h, const ledger_ro_handle_
         return LEDGER_STATUS_INVALID;
     h->net = o->net;
     h->retry_ms = o->retry_ms;
-    h->who = o->who ? o->who : "ledger.db";
+    h->who = o->who ? o->who : "";
     return LEDGER_STATUS_OK;
 }
 
@@ -38,13 +38,14 @@ ledger_ro *ledger_ro_handle_get(ledger_ro_handle *h, uint64_t now_ms)
         h->ro = NULL;
         snprintf(h->err, sizeof h->err, "%s", err[0] ? err : ledger_status_str(st));
         if (!h->failing)
-            smn_warn("%s: cannot open %s read-only: %s", h->who, h->path, h->err);
+            smn_warn("%s%scannot open %s read-only: %s", h->who, h->who[0] ? ": " : "", h->path,
+                     h->err);
         h->failing = true;
         h->retry_at_ms = now_ms + h->retry_ms;
         return NULL;
     }
     if (h->failing)
-        smn_info("%s: opened %s read-only", h->who, h->path);
+        smn_info("%s%sopened %s read-only", h->who, h->who[0] ? ": " : "", h->path);
     h->failing = false;
     h->err[0] = '\0';
     return h->ro;
@@ -55,7 +56,7 @@ void ledger_ro_handle_failed(ledger_ro_handle *h, ledger_status st)
     const char *msg = h->ro ? ledger_ro_errmsg(h->ro) : "";
     snprintf(h->err, sizeof h->err, "%s%s%s", ledger_status_str(st), msg[0] ? ": " : "", msg);
     if (!h->failing)
-        smn_warn("%s: read of %s failed: %s", h->who, h->path, h->err);
+        smn_warn("%s%sread of %s failed: %s", h->who, h->who[0] ? ": " : "", h->path, h->err);
     h->failing = true;
     h->retry_at_ms = 0; /* a read failure reopens at once */
     ledger_ro_close(h->ro);

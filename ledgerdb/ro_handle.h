@@ -7,7 +7,7 @@
  * (0: on the next get). A read that fails is reported with
  * ledger_ro_handle_failed(): the connection is closed and the next get
  * reopens it (the file may have been replaced). Each failure is logged once
- * per streak (a warning naming `who`, the path and the reason), and the first
+ * per streak (a warning naming the path and the reason), and the first
  * open after a failure is logged once. Time comes from the caller (now_ms,
  * any monotonic milliseconds), so deterministic callers stay deterministic.
  * Not thread-safe: one handle per thread, like ledger_ro. */
@@ -25,7 +25,7 @@ typedef struct {
     const char *path;       /* the database file itself; overrides data_dir */
     const smn_network *net; /* NULL: accept any network's ledger */
     uint32_t retry_ms;      /* after a failed open, wait this long before the next try */
-    const char *who;        /* log prefix, e.g. "telemetry"; NULL: "ledger.db" */
+    const char *who;        /* log prefix; NULL: none (log lines name the process) */
 } ledger_ro_handle_opts;
 
 /* Fields are private: use the functions. */

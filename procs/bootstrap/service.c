@@ -297,7 +297,7 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
         return -1;
     }
     snprintf(s->data_dir, sizeof s->data_dir, "%s", cfg->data_dir);
-    ledger_ro_handle_opts ro = {.data_dir = cfg->data_dir, .net = s->net, .who = "bootstrap"};
+    ledger_ro_handle_opts ro = {.data_dir = cfg->data_dir, .net = s->net};
     if (ledger_ro_handle_init(&s->ro, &ro) != LEDGER_STATUS_OK) {
         smn_error("data dir path too long: %s", cfg->data_dir);
         free(s);

@@ -653,7 +653,7 @@ elections_service *elections_service_new(const elections_service_config *cfg,
     s->cfg.nkeys = s->nkeys;
     s->data_dir = strdup(cfg->data_dir);
     s->cfg.data_dir = s->data_dir;
-    ledger_ro_handle_opts ro = {.data_dir = s->data_dir, .net = cfg->net, .who = "elections"};
+    ledger_ro_handle_opts ro = {.data_dir = s->data_dir, .net = cfg->net};
     bool ro_ok = s->data_dir && ledger_ro_handle_init(&s->ledger, &ro) == LEDGER_STATUS_OK;
     s->active = ro_ok ? new_container(s) : NULL;
     if (!s->active) {

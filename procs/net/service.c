@@ -355,7 +355,7 @@ static int setup(net_service *s, ipc_child *child)
     }
     snprintf(s->data_dir, sizeof s->data_dir, "%s", cfg->data_dir);
     ledger_ro_handle_opts ro = {
-        .data_dir = cfg->data_dir, .net = s->net, .retry_ms = NET_LEDGER_RO_RETRY_MS, .who = "net"};
+        .data_dir = cfg->data_dir, .net = s->net, .retry_ms = NET_LEDGER_RO_RETRY_MS};
     if (ledger_ro_handle_init(&s->ro, &ro) != LEDGER_STATUS_OK) {
         smn_error("data dir path too long: %s", cfg->data_dir);
         return -1;

@@ -31,7 +31,7 @@ vm_follow *vm_follow_new(vm_indexer *ix, const char *ledger_path, const smn_netw
     if (!f)
         return NULL;
     f->ix = ix;
-    ledger_ro_handle_opts ro = {.path = ledger_path, .net = net, .who = "vm"};
+    ledger_ro_handle_opts ro = {.path = ledger_path, .net = net};
     f->page = calloc(PAGE_MAX, sizeof *f->page);
     if (ledger_ro_handle_init(&f->ro, &ro) != LEDGER_STATUS_OK || !f->page ||
         vm_progress_get(vm_indexer_db(ix), &f->seq) != SQLITE_OK) {
