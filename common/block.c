@@ -93,3 +93,16 @@ smn_block_status smn_block_deserialize(const uint8_t *in, size_t len, smn_block 
     b->work = w;
     return SMN_BLOCK_OK;
 }
+
+const char *smn_block_strerror(smn_block_status st)
+{
+    switch (st) {
+    case SMN_BLOCK_OK:
+        return "ok";
+    case SMN_BLOCK_SHORT:
+        return "fewer bytes than a block";
+    case SMN_BLOCK_LONG:
+        return "more bytes than a block";
+    }
+    return "unknown block status";
+}

@@ -46,6 +46,7 @@ void smn_block_serialize(const smn_block *b, uint8_t out[SMN_BLOCK_WIRE_BYTES]);
 /* Exactly SMN_BLOCK_WIRE_BYTES or SHORT / LONG (b untouched then). Checks
  * framing only: signature, work and ledger rules are the caller's. */
 smn_block_status smn_block_deserialize(const uint8_t *in, size_t len, smn_block *b);
+const char *smn_block_strerror(smn_block_status st);
 bool smn_is_zero32(const uint8_t v[32]);
 
 #endif

@@ -76,18 +76,34 @@ static const ipc_field send_vote_fields[] = {
     IPC_BIN("peer", true, 32, 32),
 };
 static const ipc_kind kinds[] = {
-    IPC_KIND("request_votes", request_votes_fields),
-    IPC_KIND("vote_request", vote_request_fields),
-    IPC_KIND("send_vote", send_vote_fields),
-    IPC_KIND_EMPTY("subscribe_votes"),
-    IPC_KIND("vote", vote_fields),
-    IPC_KIND("broadcast_vote", vote_fields),
-    IPC_KIND_EMPTY("peers"),
-    IPC_KIND("peers_r", peers_r_fields),
-    IPC_KIND("frontiers", frontiers_fields),
-    IPC_KIND("frontiers_r", frontiers_r_fields),
-    IPC_KIND("pull", pull_fields),
-    IPC_KIND("pull_r", pull_r_fields),
+    [IPC_NET_K_REQUEST_VOTES] = IPC_KIND("request_votes", request_votes_fields),
+    [IPC_NET_K_VOTE_REQUEST] = IPC_KIND("vote_request", vote_request_fields),
+    [IPC_NET_K_SEND_VOTE] = IPC_KIND("send_vote", send_vote_fields),
+    [IPC_NET_K_SUBSCRIBE_VOTES] = IPC_KIND_EMPTY("subscribe_votes"),
+    [IPC_NET_K_VOTE] = IPC_KIND("vote", vote_fields),
+    [IPC_NET_K_BROADCAST_VOTE] = IPC_KIND("broadcast_vote", vote_fields),
+    [IPC_NET_K_PEERS] = IPC_KIND_EMPTY("peers"),
+    [IPC_NET_K_PEERS_R] = IPC_KIND("peers_r", peers_r_fields),
+    [IPC_NET_K_FRONTIERS] = IPC_KIND("frontiers", frontiers_fields),
+    [IPC_NET_K_FRONTIERS_R] = IPC_KIND("frontiers_r", frontiers_r_fields),
+    [IPC_NET_K_PULL] = IPC_KIND("pull", pull_fields),
+    [IPC_NET_K_PULL_R] = IPC_KIND("pull_r", pull_r_fields),
 };
+_Static_assert(sizeof kinds / sizeof kinds[0] == IPC_NET_K_COUNT, "one table row per ipc_net_kind");
 
 const ipc_family ipc_family_net = IPC_FAMILY("net", kinds, &ipc_family_common);
+
+const char *ipc_net_kind_name(ipc_net_kind k)
+{
+    return (unsigned)k < IPC_NET_K_COUNT ? kinds[k].name : "unknown";
+}
+
+ipc_net_kind ipc_net_kind_of(const ipc_msg *m)
+{
+    if (!m || !m->kind)
+        return IPC_NET_K_OTHER;
+    for (size_t i = 0; i < IPC_NET_K_COUNT; i++)
+        if (m->kind == &kinds[i])
+            return (ipc_net_kind)i;
+    return IPC_NET_K_OTHER;
+}

@@ -1,5 +1,5 @@
 /* The net family, served by smallnano-net on DATA_DIR/run/net.sock.
- * Votes are bin(105..489), the wire form of procs/elections/vote.h.
+ * Votes are bin(105..489), the wire form of common/vote.h.
  *
  * Requests:
  *   subscribe_votes {}  -> ok {}
@@ -60,16 +60,43 @@
 #ifndef IPC_SCHEMA_NET_H
 #define IPC_SCHEMA_NET_H
 
+#include "ipc/msg.h"
 #include "ipc/schema.h"
 #include "ipc/schema_common.h"
 
-#define IPC_NET_VOTE_MIN_BYTES 137u /* ELECTIONS_VOTE_HEADER_BYTES + 32 */
-#define IPC_NET_VOTE_MAX_BYTES 489u /* ELECTIONS_VOTE_MAX_BYTES */
+#define IPC_NET_VOTE_MIN_BYTES 137u /* SMN_VOTE_HEADER_BYTES + 32 */
+#define IPC_NET_VOTE_MAX_BYTES 489u /* SMN_VOTE_MAX_BYTES */
 #define IPC_NET_MAX_PEERS 1024u     /* entries in one peers_r */
 #define IPC_NET_MAX_FRONTIERS 128u  /* entries in one frontiers_r (NET_FRONTIER_MAX_ENTRIES) */
 #define IPC_NET_MAX_PULL 128u       /* blocks in one pull_r (NET_PULL_BLOCKS) */
-#define IPC_NET_MAX_VOTE_REQ 12u    /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
+#define IPC_NET_MAX_VOTE_REQ                                                                       \
+    12u /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
 
 extern const ipc_family ipc_family_net;
+
+/* The family's kinds, in the order of its table (ipc_family_net.kinds[k]
+ * is kind k). IPC_NET_K_OTHER: a common-family kind (ping, ok, error). */
+typedef enum {
+    IPC_NET_K_REQUEST_VOTES = 0,
+    IPC_NET_K_VOTE_REQUEST,
+    IPC_NET_K_SEND_VOTE,
+    IPC_NET_K_SUBSCRIBE_VOTES,
+    IPC_NET_K_VOTE,
+    IPC_NET_K_BROADCAST_VOTE,
+    IPC_NET_K_PEERS,
+    IPC_NET_K_PEERS_R,
+    IPC_NET_K_FRONTIERS,
+    IPC_NET_K_FRONTIERS_R,
+    IPC_NET_K_PULL,
+    IPC_NET_K_PULL_R,
+    IPC_NET_K_COUNT,
+    IPC_NET_K_OTHER = IPC_NET_K_COUNT
+} ipc_net_kind;
+
+/* The kind's name ("unknown" out of range). */
+const char *ipc_net_kind_name(ipc_net_kind k);
+/* The kind of a message decoded against ipc_family_net (or an endpoint of
+ * that family): compares the kind pointer with the table, no strings. */
+ipc_net_kind ipc_net_kind_of(const ipc_msg *m);
 
 #endif

@@ -5,22 +5,12 @@
 #include "ipc/child.h"
 #include "procs/bootstrap/service.h"
 
-static int start(ipc_child *ch, void *ud)
-{
-    return bootstrap_service_start(ch, (bootstrap_service **)ud);
-}
-
-static void stop(ipc_child *ch, void *ud)
-{
-    (void)ch;
-    bootstrap_service **s = ud;
-    bootstrap_service_stop(*s);
-    *s = NULL;
-}
-
 int main(int argc, char **argv)
 {
     static bootstrap_service *svc;
-    ipc_child_opts o = {.name = "bootstrap", .init = start, .fini = stop, .ud = &svc};
+    ipc_child_opts o = {.name = "bootstrap",
+                        .init = bootstrap_service_child_init,
+                        .fini = bootstrap_service_child_fini,
+                        .ud = &svc};
     return ipc_child_main(argc, argv, &o);
 }

@@ -11,23 +11,12 @@
 #include "common/network.h"
 #include "ipc/ledger_client.h"
 #include "ipc/schema_net.h"
+#include "procs/bootstrap/plan.h"
 #include "procs/bootstrap/state.h"
-#include "procs/ledger/ro.h"
-#include "procs/ledger/schema.h"
+#include "ledgerdb/ro_handle.h"
 
 #define TICK_MS 100u
 #define EMPTY_RETRIES 3u /* an empty pull answer (the peer was rate limiting) is retried */
-/* Older parts of one chain pulled per round at most (x IPC_NET_MAX_PULL
- * blocks): a peer feeding an endless chain stops being asked; the next
- * round continues from wherever the ledger got. */
-#define MAX_DEPTH 64u
-
-typedef struct {
-    uint8_t start[32]; /* an account or, for a chain's older part, a block hash */
-    uint8_t end[32];   /* our frontier of the account; zero: none */
-    unsigned retries;
-    unsigned depth; /* older parts of the same chain pulled before this one */
-} boot_job;
 
 typedef enum { IDLE, WAIT_FRONTIERS, PULLING, WAIT_PULL, SUBMITTING } boot_phase;
 
@@ -37,7 +26,7 @@ struct bootstrap_service {
     char data_dir[256];
     ipc_endpoint *netep;
     ledger_client *ledger;
-    ledger_ro *ro;
+    ledger_ro_handle ro; /* ledger.db, read-only: what we have */
     struct event *tick;
     uint32_t interval_ms;
     bool stopping;
@@ -47,9 +36,9 @@ struct bootstrap_service {
     uint8_t cursor[32], next_cursor[32];
     bool round_end;
     uint8_t peer[32];
-    boot_job jobs[BOOTSTRAP_MAX_JOBS]; /* a stack: the top is pulled next */
+    bootstrap_job jobs[BOOTSTRAP_MAX_JOBS]; /* a stack: the top is pulled next */
     size_t njobs;
-    boot_job cur;
+    bootstrap_job cur;
     smn_block *blocks; /* IPC_NET_MAX_PULL, oldest first */
     size_t nblocks, nsubmitted;
 
@@ -63,17 +52,10 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Opened on first use, retried at each use while it cannot be opened. */
 static ledger_ro *ro_of(bootstrap_service *s)
 {
-    if (s->ro)
-        return s->ro;
-    char path[512], err[256];
-    snprintf(path, sizeof path, "%s/%s", s->data_dir, LEDGER_DB_FILENAME);
-    if (ledger_ro_open(path, s->net, &s->ro, err, sizeof err) != LEDGER_STATUS_OK) {
-        smn_debug("ledger.db not readable yet: %s", err);
-        s->ro = NULL;
-    }
-    return s->ro;
+    return ledger_ro_handle_get(&s->ro, now_ms());
 }
 
 static void set_detail(bootstrap_service *s)
@@ -93,17 +75,6 @@ static void end_round(bootstrap_service *s, uint32_t after_ms)
     s->nblocks = s->nsubmitted = 0;
     s->next_ms = now_ms() + after_ms;
     set_detail(s);
-}
-
-static void cursor_after(const uint8_t account[32], uint8_t out[32], bool *wrapped)
-{
-    memcpy(out, account, 32);
-    for (size_t i = 32; i-- > 0;)
-        if (++out[i] != 0) {
-            *wrapped = false;
-            return;
-        }
-    *wrapped = true; /* the last possible account: the round is over */
 }
 
 static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
@@ -131,36 +102,31 @@ static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void 
     }
     memcpy(s->peer, peer, 32);
     size_t n = ipc_array_len(entries);
-    boot_job found[IPC_NET_MAX_FRONTIERS];
-    size_t nfound = 0;
-    const uint8_t *last = NULL;
+    bootstrap_frontier got[IPC_NET_MAX_FRONTIERS];
+    size_t ngot = 0;
     for (size_t i = 0; i < n && i < IPC_NET_MAX_FRONTIERS; i++) {
         const ipc_obj *e = ipc_array_at(entries, i);
         const uint8_t *account, *hash;
         size_t alen, hlen;
         if (!ipc_get_bin(e, "account", &account, &alen) || !ipc_get_bin(e, "hash", &hash, &hlen))
             continue; /* the schema requires both */
-        last = account;
-        ledger_block_record rec;
-        if (ledger_ro_block(ro, hash, &rec) == LEDGER_STATUS_OK)
-            continue; /* we have the peer's frontier (or are ahead of it) */
-        boot_job *j = &found[nfound++];
-        memset(j, 0, sizeof *j);
-        memcpy(j->start, account, 32);
-        ledger_account_info ai;
-        if (ledger_ro_account_info(ro, account, &ai) == LEDGER_STATUS_OK)
-            memcpy(j->end, ai.frontier, 32);
+        memcpy(got[ngot].account, account, 32);
+        memcpy(got[ngot].hash, hash, 32);
+        ngot++;
+    }
+    bootstrap_job found[IPC_NET_MAX_FRONTIERS];
+    size_t nfound = 0;
+    ledger_status ls = bootstrap_plan_frontiers(ro, got, ngot, n >= BOOTSTRAP_BATCH, found, &nfound,
+                                                s->next_cursor, &s->round_end);
+    if (ls != LEDGER_STATUS_OK) {
+        ledger_ro_handle_failed(&s->ro, ls); /* reopened next round */
+        end_round(s, s->interval_ms);
+        return;
     }
     /* Ascending account order: push in reverse so the first is on top. */
     s->njobs = 0;
     for (size_t i = nfound; i-- > 0;)
         s->jobs[s->njobs++] = found[i];
-    bool wrapped = true;
-    if (last && n >= BOOTSTRAP_BATCH)
-        cursor_after(last, s->next_cursor, &wrapped);
-    s->round_end = wrapped;
-    if (wrapped)
-        memset(s->next_cursor, 0, 32);
     if (nfound)
         smn_info("%zu of %zu accounts behind the peer: pulling", nfound, n);
     s->phase = PULLING;
@@ -175,7 +141,7 @@ static void ask_frontiers(bootstrap_service *s)
         return;
     }
     ipc_builder b;
-    ipc_build_begin(&b, "frontiers");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_FRONTIERS));
     if (!smn_is_zero32(s->cursor))
         ipc_put_bin(&b, "start", s->cursor, 32);
     ipc_put_uint(&b, "count", BOOTSTRAP_BATCH);
@@ -261,18 +227,11 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     }
     s->pulled += s->nblocks;
     /* The oldest block does not reach our chain: its older part comes next. */
-    const smn_block *oldest = &s->blocks[0];
     ledger_ro *ro = ro_of(s);
-    ledger_block_record rec;
-    if (!smn_block_is_open(oldest) && memcmp(oldest->previous, s->cur.end, 32) != 0 && ro &&
-        ledger_ro_block(ro, oldest->previous, &rec) != LEDGER_STATUS_OK &&
-        s->njobs < BOOTSTRAP_MAX_JOBS && s->cur.depth < MAX_DEPTH) {
-        boot_job older = s->cur;
-        memcpy(older.start, oldest->previous, 32);
-        older.retries = 0;
-        older.depth++;
+    bootstrap_job older;
+    if (ro && s->njobs < BOOTSTRAP_MAX_JOBS &&
+        bootstrap_plan_older(ro, &s->blocks[0], &s->cur, &older))
         s->jobs[s->njobs++] = older;
-    }
     submit_next(s);
 }
 
@@ -299,7 +258,7 @@ static void pull_next(bootstrap_service *s)
     }
     s->cur = s->jobs[--s->njobs];
     ipc_builder b;
-    ipc_build_begin(&b, "pull");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_PULL));
     ipc_put_bin(&b, "start", s->cur.start, 32);
     if (!smn_is_zero32(s->cur.end))
         ipc_put_bin(&b, "end", s->cur.end, 32);
@@ -338,6 +297,12 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
         return -1;
     }
     snprintf(s->data_dir, sizeof s->data_dir, "%s", cfg->data_dir);
+    ledger_ro_handle_opts ro = {.data_dir = cfg->data_dir, .net = s->net};
+    if (ledger_ro_handle_init(&s->ro, &ro) != LEDGER_STATUS_OK) {
+        smn_error("data dir path too long: %s", cfg->data_dir);
+        free(s);
+        return -1;
+    }
     s->interval_ms = s->net->id == SMN_NET_DEV ? BOOTSTRAP_INTERVAL_DEV_MS : BOOTSTRAP_INTERVAL_MS;
     int rc = bootstrap_state_load(s->data_dir, s->cursor);
     if (rc)
@@ -369,8 +334,20 @@ void bootstrap_service_stop(bootstrap_service *s)
         event_free(s->tick);
     ipc_endpoint_free(s->netep);
     ledger_client_free(s->ledger);
-    if (s->ro)
-        ledger_ro_close(s->ro);
+    ledger_ro_handle_close(&s->ro);
     free(s->blocks);
     free(s);
+}
+
+int bootstrap_service_child_init(ipc_child *ch, void *ud)
+{
+    return bootstrap_service_start(ch, (bootstrap_service **)ud);
+}
+
+void bootstrap_service_child_fini(ipc_child *ch, void *ud)
+{
+    (void)ch;
+    bootstrap_service **s = ud;
+    bootstrap_service_stop(*s);
+    *s = NULL;
 }

@@ -20,8 +20,8 @@
 #define BOOTSTRAP_SERVICE_H
 
 #include "ipc/child.h"
+#include "procs/bootstrap/plan.h" /* BOOTSTRAP_BATCH: accounts per frontiers request */
 
-#define BOOTSTRAP_BATCH 128u            /* accounts per frontiers request */
 #define BOOTSTRAP_INTERVAL_DEV_MS 2000u /* between rounds, dev network */
 #define BOOTSTRAP_INTERVAL_MS 30000u    /* between rounds, test and live */
 #define BOOTSTRAP_PACE_MS 250u /* between two requests to a peer (it serves one per 200 ms) */
@@ -34,5 +34,10 @@ typedef struct bootstrap_service bootstrap_service;
 int bootstrap_service_start(ipc_child *ch, bootstrap_service **out);
 /* Stops and frees (NULL is fine). */
 void bootstrap_service_stop(bootstrap_service *s);
+
+/* The child runtime's hooks (ipc_child_opts), ud = a bootstrap_service *
+ * slot: start into it, stop it and clear it. */
+int bootstrap_service_child_init(ipc_child *ch, void *ud);
+void bootstrap_service_child_fini(ipc_child *ch, void *ud);
 
 #endif

@@ -15,7 +15,7 @@
 #include "procs/cli/cli_args.h"
 #include "procs/vm/programs/ids.h"
 #include "procs/vm/service/evrow.h"
-#include "procs/vm/service/verify.h"
+#include "procs/vm/service/replay_check.h"
 
 #define EVENTS_DEFAULT_LIMIT 100
 #define EVENTS_MAX_LIMIT 100000
@@ -92,10 +92,10 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "error: unknown network '%s'\n", netname);
         return 2;
     }
-    vm_verify_report r;
+    vm_replay_report r;
     char err[400];
-    vm_verify_status st = vm_verify_run(dir, net, NULL, &r, err, sizeof err);
-    if (st == VM_VERIFY_ERROR) {
+    vm_replay_status st = vm_replay_check_run(dir, net, NULL, &r, err, sizeof err);
+    if (st == VM_REPLAY_ERROR) {
         fprintf(stderr, "error: vm verify: %s\n", err);
         return 1;
     }
@@ -106,11 +106,11 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
         hex32(r.block_hash, blk);
     if (ctx->json) {
         json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "result",
-                              st == VM_VERIFY_MATCH ? "ok" : "mismatch", "seq", (json_int_t)r.seq,
+                              st == VM_REPLAY_MATCH ? "ok" : "mismatch", "seq", (json_int_t)r.seq,
                               "blocks", (json_int_t)r.blocks, "programs", (json_int_t)r.programs,
                               "events", (json_int_t)r.events, "commits", (json_int_t)r.commits,
                               "commits_mismatch", (json_int_t)r.commits_mismatch);
-        if (o && st == VM_VERIFY_MISMATCH) {
+        if (o && st == VM_REPLAY_MISMATCH) {
             json_object_set_new(o, "what", json_string(r.what));
             json_object_set_new(o, "program", r.has_program ? json_string(prog) : json_null());
             json_object_set_new(o, "block", r.has_block ? json_string(blk) : json_null());
@@ -122,7 +122,7 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
             puts(s);
         free(s);
         json_decref(o);
-    } else if (st == VM_VERIFY_MATCH) {
+    } else if (st == VM_REPLAY_MATCH) {
         printf("ok: %" PRIu64 " programs, %" PRIu64 " blocks verified (cementing seq %" PRIu64
                ", %" PRIu64 " events, %" PRIu64 " commits, %" PRIu64
                " of them publishing another root)\n",
@@ -134,7 +134,7 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
         else
             puts("-");
     }
-    return st == VM_VERIFY_MATCH ? 0 : 1;
+    return st == VM_REPLAY_MATCH ? 0 : 1;
 }
 
 static int open_vm(const char *dir, vm_indexer **ix)

@@ -336,7 +336,7 @@ static bool cache_put(elections_active *a, const uint8_t hash[32], const uint8_t
         cached_ballot *b = &ce->b[k];
         if (memcmp(b->rep, rep, 32) != 0)
             continue;
-        if (b->timestamp == ELECTIONS_VOTE_FINAL || ts <= b->timestamp)
+        if (b->timestamp == SMN_VOTE_FINAL || ts <= b->timestamp)
             return false;
         b->timestamp = ts;
         b->weight = weight;
@@ -422,7 +422,7 @@ static void route(elections_active *a, const uint8_t rep[32], uint64_t ts,
     }
 }
 
-static void emit_own(elections_active *a, elections_rep *rep, const elections_vote *v)
+static void emit_own(elections_active *a, elections_rep *rep, const smn_vote *v)
 {
     size_t acc = 0, cac = 0;
     bool nomem = false;
@@ -493,7 +493,7 @@ static void settle(elections_active *a)
             if (a->cb.leader_changed)
                 a->cb.leader_changed(a->cb.ctx, root, elections_election_block(e, l));
             for (size_t r = 0; r < a->nreps; r++) {
-                elections_vote v;
+                smn_vote v;
                 if (elections_rep_switch(a->reps[r], root, lh, &v) == ELECTIONS_REP_VOTED)
                     emit_own(a, a->reps[r], &v);
             }
@@ -502,7 +502,7 @@ static void settle(elections_active *a)
             uint8_t qh[32];
             memcpy(qh, elections_election_quorum_hash(e), 32);
             for (size_t r = 0; r < a->nreps; r++) {
-                elections_vote v;
+                smn_vote v;
                 if (elections_rep_final(a->reps[r], root, qh, &v) == ELECTIONS_REP_VOTED)
                     emit_own(a, a->reps[r], &v);
             }
@@ -566,7 +566,7 @@ static elections_start_status start(elections_active *a, const smn_block *b, boo
     }
     cache_drain(a, hash, e);
     for (size_t r = 0; r < a->nreps; r++) {
-        elections_vote v;
+        smn_vote v;
         if (elections_rep_vote(a->reps[r], root, hash, &v) == ELECTIONS_REP_VOTED)
             emit_own(a, a->reps[r], &v);
     }
@@ -576,10 +576,10 @@ static elections_start_status start(elections_active *a, const smn_block *b, boo
     return st;
 }
 
-elections_vote_outcome elections_active_vote(elections_active *a, const elections_vote *v,
+elections_vote_outcome elections_active_vote(elections_active *a, const smn_vote *v,
                                              smn_amount_t weight)
 {
-    if (elections_vote_verify(v) != ELECTIONS_VOTE_OK)
+    if (smn_vote_verify(v) != SMN_VOTE_OK)
         return ELECTIONS_VOTE_INVALID;
     if (weight == 0)
         return ELECTIONS_VOTE_UNWEIGHTED;
@@ -633,7 +633,7 @@ size_t elections_active_flush_votes(elections_active *a)
     while (more) {
         more = false;
         for (size_t r = 0; r < a->nreps; r++) {
-            elections_vote v[8];
+            smn_vote v[8];
             size_t n = elections_rep_take_votes(a->reps[r], v, 8);
             for (size_t i = 0; i < n; i++)
                 emit_own(a, a->reps[r], &v[i]);
@@ -752,7 +752,7 @@ size_t elections_active_cached(const elections_active *a)
     return a->nc;
 }
 
-const char *elections_start_str(elections_start_status s)
+const char *elections_start_name(elections_start_status s)
 {
     switch (s) {
     case ELECTIONS_START_STARTED:
@@ -773,7 +773,7 @@ const char *elections_start_str(elections_start_status s)
     return "unknown start status";
 }
 
-const char *elections_vote_outcome_str(elections_vote_outcome o)
+const char *elections_vote_outcome_name(elections_vote_outcome o)
 {
     switch (o) {
     case ELECTIONS_VOTE_ACCEPTED:

@@ -22,7 +22,7 @@
 #include "procs/elections/election.h"
 #include "procs/elections/online.h"
 #include "procs/elections/rep.h"
-#include "procs/elections/vote.h"
+#include "common/vote.h"
 
 typedef struct {
     size_t max_elections;               /* bound on concurrent elections */
@@ -72,7 +72,7 @@ typedef struct {
     /* A fork now leads by weight: the ledger may switch to it. */
     void (*leader_changed)(void *ctx, const uint8_t root[32], const smn_block *leader);
     /* One of our representatives signed a vote: broadcast it. */
-    void (*vote_generated)(void *ctx, const elections_vote *v);
+    void (*vote_generated)(void *ctx, const smn_vote *v);
     /* An election ran out of time unconfirmed. */
     void (*expired)(void *ctx, const uint8_t root[32]);
 } elections_active_callbacks;
@@ -124,7 +124,7 @@ elections_start_status elections_active_start(elections_active *a, const smn_blo
 elections_start_status elections_active_start_backlog(elections_active *a, const smn_block *b);
 /* A vote from the network, with the ledger's weight for v->account. The
  * signature is verified here. */
-elections_vote_outcome elections_active_vote(elections_active *a, const elections_vote *v,
+elections_vote_outcome elections_active_vote(elections_active *a, const smn_vote *v,
                                              smn_amount_t weight);
 /* Advance logical time to now (ignored if now is earlier): expire old
  * elections, online representatives and cached votes. */
@@ -176,7 +176,7 @@ const elections_online *elections_active_online(const elections_active *a);
 /* The tally needed right now: quorum_percent of max(online, minimum). */
 smn_amount_t elections_active_delta(const elections_active *a);
 size_t elections_active_cached(const elections_active *a);
-const char *elections_start_str(elections_start_status s);
-const char *elections_vote_outcome_str(elections_vote_outcome o);
+const char *elections_start_name(elections_start_status s);
+const char *elections_vote_outcome_name(elections_vote_outcome o);
 
 #endif

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "procs/elections/vote.h"
+#include "common/vote.h"
 #include "procs/elections/weight.h"
 
 typedef struct {
@@ -115,7 +115,7 @@ elections_ballot elections_election_vote(elections_election *e, const uint8_t re
     size_t i = ballot_lb(e, rep);
     if (i < e->nballots && memcmp(e->ballots[i].rep, rep, 32) == 0) {
         ballot *b = &e->ballots[i];
-        if (b->timestamp == ELECTIONS_VOTE_FINAL)
+        if (b->timestamp == SMN_VOTE_FINAL)
             return ELECTIONS_BALLOT_FINAL_LOCKED;
         if (timestamp == b->timestamp)
             return ELECTIONS_BALLOT_DUPLICATE;
@@ -168,7 +168,7 @@ static void recount(elections_election *e)
             continue;
         candidate *cd = &e->cand[c];
         cd->tally = elections_weight_add_sat(cd->tally, b->weight);
-        if (b->timestamp == ELECTIONS_VOTE_FINAL)
+        if (b->timestamp == SMN_VOTE_FINAL)
             cd->final_tally = elections_weight_add_sat(cd->final_tally, b->weight);
     }
 }
@@ -311,7 +311,7 @@ bool elections_election_ballot(const elections_election *e, const uint8_t rep[32
     return true;
 }
 
-const char *elections_ballot_str(elections_ballot b)
+const char *elections_ballot_name(elections_ballot b)
 {
     switch (b) {
     case ELECTIONS_BALLOT_NEW:

@@ -6,7 +6,7 @@
  * Rules:
  * - each representative has one ballot per election, its latest vote: a
  *   higher timestamp replaces the ballot (even for another candidate), an
- *   equal or lower one is ignored, and a final vote (ELECTIONS_VOTE_FINAL)
+ *   equal or lower one is ignored, and a final vote (SMN_VOTE_FINAL)
  *   is never replaced;
  * - a ballot for a hash that is not (yet) a candidate is kept and starts to
  *   count when that block is added;
@@ -111,6 +111,6 @@ size_t elections_election_voters(const elections_election *e);
 /* A representative's ballot: true and *timestamp/hash filled if it has one. */
 bool elections_election_ballot(const elections_election *e, const uint8_t rep[32],
                                uint64_t *timestamp, uint8_t hash[32]);
-const char *elections_ballot_str(elections_ballot b);
+const char *elections_ballot_name(elections_ballot b);
 
 #endif

@@ -16,18 +16,18 @@ static void on_vote(const ipc_msg *m)
 {
     const uint8_t *wire;
     size_t len;
-    elections_vote v;
+    smn_vote v;
     if (!net_link_state.svc || !ipc_get_bin(m->body, "vote", &wire, &len))
         return;
-    elections_vote_status st = elections_vote_decode(wire, len, &v);
-    if (st != ELECTIONS_VOTE_OK) {
+    smn_vote_status st = smn_vote_decode(wire, len, &v);
+    if (st != SMN_VOTE_OK) {
         /* net verified it; a mismatch means the two builds disagree */
-        smn_warn("net sent a vote that does not decode: %s", elections_vote_strerror(st));
+        smn_warn("net sent a vote that does not decode: %s", smn_vote_strerror(st));
         return;
     }
     net_link_state.in++;
     elections_vote_outcome o = elections_service_vote(net_link_state.svc, &v);
-    smn_debug("vote from the network: %s", elections_vote_outcome_str(o));
+    smn_debug("vote from the network: %s", elections_vote_outcome_name(o));
 }
 
 /* A peer asked for votes: the schema bounds the pairs (1..12, bin 32). */
@@ -63,10 +63,16 @@ static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
         ipc_reply_error(c, m, "elections serves no net requests");
         return;
     }
-    if (ipc_msg_is(m, "vote"))
+    switch (ipc_net_kind_of(m)) {
+    case IPC_NET_K_VOTE:
         on_vote(m);
-    else if (ipc_msg_is(m, "vote_request"))
+        break;
+    case IPC_NET_K_VOTE_REQUEST:
         on_vote_request(m);
+        break;
+    default:
+        break; /* nothing else is sent to a vote subscriber */
+    }
 }
 
 static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
@@ -89,7 +95,7 @@ static void on_state(ipc_conn *c, bool up, void *ud)
     if (!up)
         return;
     ipc_builder b;
-    ipc_build_begin(&b, "subscribe_votes");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_SUBSCRIBE_VOTES));
     ipc_status st = ipc_request(c, &b, 10000, on_subscribed, ud);
     if (st != IPC_OK)
         smn_warn("cannot subscribe to votes: %s", ipc_status_str(st));
@@ -124,17 +130,17 @@ void elections_net_link_stop(void)
 }
 
 /* broadcast_vote (peer NULL) or send_vote to one peer. */
-static void send_vote_msg(const elections_vote *v, const uint8_t *peer)
+static void send_vote_msg(const smn_vote *v, const uint8_t *peer)
 {
-    uint8_t wire[ELECTIONS_VOTE_MAX_BYTES];
-    size_t len = elections_vote_encode(v, wire, sizeof wire);
+    uint8_t wire[SMN_VOTE_MAX_BYTES];
+    size_t len = smn_vote_encode(v, wire, sizeof wire);
     ipc_conn *c = net_link_state.ep ? ipc_endpoint_conn(net_link_state.ep) : NULL;
     if (!len || !c) {
         net_link_state.dropped++;
         return;
     }
     ipc_builder b;
-    ipc_build_begin(&b, peer ? "send_vote" : "broadcast_vote");
+    ipc_build_begin(&b, ipc_net_kind_name(peer ? IPC_NET_K_SEND_VOTE : IPC_NET_K_BROADCAST_VOTE));
     ipc_put_bin(&b, "vote", wire, len);
     if (peer)
         ipc_put_bin(&b, "peer", peer, 32);
@@ -144,13 +150,13 @@ static void send_vote_msg(const elections_vote *v, const uint8_t *peer)
         net_link_state.dropped++;
 }
 
-void elections_net_link_vote(void *ctx, const elections_vote *v)
+void elections_net_link_vote(void *ctx, const smn_vote *v)
 {
     (void)ctx;
     send_vote_msg(v, NULL);
 }
 
-void elections_net_link_reply(void *ctx, const elections_vote *v, const uint8_t peer[32])
+void elections_net_link_reply(void *ctx, const smn_vote *v, const uint8_t peer[32])
 {
     (void)ctx;
     send_vote_msg(v, peer);
@@ -165,7 +171,7 @@ void elections_net_link_request(void *ctx, const elections_pair *pairs, size_t n
     for (size_t i = 0; i < n; i += IPC_NET_MAX_VOTE_REQ) {
         size_t k = n - i < IPC_NET_MAX_VOTE_REQ ? n - i : IPC_NET_MAX_VOTE_REQ;
         ipc_builder b;
-        ipc_build_begin(&b, "request_votes");
+        ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_REQUEST_VOTES));
         ipc_put_array_begin(&b, "pairs");
         for (size_t j = 0; j < k; j++) {
             ipc_put_map_begin(&b, NULL);

@@ -16,7 +16,7 @@
 
 #include "ipc/child.h"
 #include "procs/elections/service.h"
-#include "procs/elections/vote.h"
+#include "common/vote.h"
 
 /* Connect to net.sock and feed received votes into svc (borrowed: call
  * elections_net_link_stop before freeing it). 0, or -1 after logging why. */
@@ -25,9 +25,9 @@ int elections_net_link_start(ipc_child *ch, elections_service *svc);
 void elections_net_link_stop(void);
 
 /* An elections_service_hooks.vote: send v to every peer (ctx is ignored). */
-void elections_net_link_vote(void *ctx, const elections_vote *v);
+void elections_net_link_vote(void *ctx, const smn_vote *v);
 /* An elections_service_hooks.reply: send v to the peer with that node id. */
-void elections_net_link_reply(void *ctx, const elections_vote *v, const uint8_t peer[32]);
+void elections_net_link_reply(void *ctx, const smn_vote *v, const uint8_t peer[32]);
 /* An elections_service_hooks.request: ask peers for votes, 12 pairs a message. */
 void elections_net_link_request(void *ctx, const elections_pair *pairs, size_t n);
 

@@ -7,7 +7,7 @@
 typedef struct {
     uint8_t root[32];
     uint8_t hash[32];
-    uint64_t timestamp; /* ELECTIONS_VOTE_FINAL once final */
+    uint64_t timestamp; /* SMN_VOTE_FINAL once final */
     bool pending;       /* decided, not signed yet (deferred mode) */
 } choice;
 
@@ -33,8 +33,8 @@ elections_rep *elections_rep_new(const smn_keypair *kp, smn_amount_t weight, uin
     r->kp = *kp;
     r->weight = weight;
     r->next_ts = ts_base ? ts_base : 1;
-    if (r->next_ts >= ELECTIONS_VOTE_FINAL)
-        r->next_ts = ELECTIONS_VOTE_FINAL - 1;
+    if (r->next_ts >= SMN_VOTE_FINAL)
+        r->next_ts = SMN_VOTE_FINAL - 1;
     r->max = max_roots;
     return r;
 }
@@ -66,8 +66,8 @@ void elections_rep_set_weight(elections_rep *r, smn_amount_t weight)
 
 void elections_rep_advance(elections_rep *r, uint64_t now)
 {
-    if (now >= ELECTIONS_VOTE_FINAL)
-        now = ELECTIONS_VOTE_FINAL - 1;
+    if (now >= SMN_VOTE_FINAL)
+        now = SMN_VOTE_FINAL - 1;
     if (now > r->next_ts)
         r->next_ts = now;
 }
@@ -76,7 +76,7 @@ void elections_rep_advance(elections_rep *r, uint64_t now)
 static uint64_t take_ts(elections_rep *r)
 {
     uint64_t ts = r->next_ts;
-    if (r->next_ts < ELECTIONS_VOTE_FINAL - 1)
+    if (r->next_ts < SMN_VOTE_FINAL - 1)
         r->next_ts++;
     return ts;
 }
@@ -135,15 +135,15 @@ static choice *insert(elections_rep *r, const uint8_t root[32])
     return &r->choices[i];
 }
 
-static void sign_one(elections_rep *r, const uint8_t hash[32], uint64_t ts, elections_vote *out)
+static void sign_one(elections_rep *r, const uint8_t hash[32], uint64_t ts, smn_vote *out)
 {
     /* One hash, never a duplicate: signing cannot fail. */
-    (void)elections_vote_sign(out, &r->kp, ts, (const uint8_t(*)[32])hash, 1);
+    (void)smn_vote_sign(out, &r->kp, ts, (const uint8_t(*)[32])hash, 1);
 }
 
 /* The choice c was just made: sign it now, or queue it for the next batch.
  * A queue that cannot grow signs at once instead. */
-static elections_rep_status decide(elections_rep *r, choice *c, elections_vote *out)
+static elections_rep_status decide(elections_rep *r, choice *c, smn_vote *out)
 {
     if (!r->deferred || c->pending) {
         if (c->pending)
@@ -167,13 +167,13 @@ static elections_rep_status decide(elections_rep *r, choice *c, elections_vote *
 }
 
 elections_rep_status elections_rep_vote(elections_rep *r, const uint8_t root[32],
-                                        const uint8_t hash[32], elections_vote *out)
+                                        const uint8_t hash[32], smn_vote *out)
 {
     if (r->weight == 0)
         return ELECTIONS_REP_NO_WEIGHT;
     choice *c = find(r, root);
     if (c) {
-        if (c->timestamp == ELECTIONS_VOTE_FINAL)
+        if (c->timestamp == SMN_VOTE_FINAL)
             return ELECTIONS_REP_FINAL_DONE;
         return memcmp(c->hash, hash, 32) == 0 ? ELECTIONS_REP_UNCHANGED : ELECTIONS_REP_DECLINED;
     }
@@ -186,12 +186,12 @@ elections_rep_status elections_rep_vote(elections_rep *r, const uint8_t root[32]
 }
 
 elections_rep_status elections_rep_switch(elections_rep *r, const uint8_t root[32],
-                                          const uint8_t hash[32], elections_vote *out)
+                                          const uint8_t hash[32], smn_vote *out)
 {
     if (r->weight == 0)
         return ELECTIONS_REP_NO_WEIGHT;
     choice *c = find(r, root);
-    if (c && c->timestamp == ELECTIONS_VOTE_FINAL)
+    if (c && c->timestamp == SMN_VOTE_FINAL)
         return ELECTIONS_REP_FINAL_DONE;
     if (c && memcmp(c->hash, hash, 32) == 0)
         return ELECTIONS_REP_UNCHANGED;
@@ -203,17 +203,17 @@ elections_rep_status elections_rep_switch(elections_rep *r, const uint8_t root[3
 }
 
 elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32],
-                                         const uint8_t hash[32], elections_vote *out)
+                                         const uint8_t hash[32], smn_vote *out)
 {
     if (r->weight == 0)
         return ELECTIONS_REP_NO_WEIGHT;
     choice *c = find(r, root);
-    if (c && c->timestamp == ELECTIONS_VOTE_FINAL)
+    if (c && c->timestamp == SMN_VOTE_FINAL)
         return ELECTIONS_REP_FINAL_DONE;
     if (!c && !(c = insert(r, root)))
         return ELECTIONS_REP_NOMEM;
     memcpy(c->hash, hash, 32);
-    c->timestamp = ELECTIONS_VOTE_FINAL;
+    c->timestamp = SMN_VOTE_FINAL;
     return decide(r, c, out);
 }
 
@@ -229,17 +229,17 @@ size_t elections_rep_pending(const elections_rep *r)
 
 /* Sign one batch: a group of hashes with a timestamp. */
 static void sign_group(elections_rep *r, uint64_t ts, uint8_t (*hashes)[32], size_t n,
-                       elections_vote *out)
+                       smn_vote *out)
 {
     /* distinct roots, so distinct hashes: signing cannot fail */
-    (void)elections_vote_sign(out, &r->kp, ts, (const uint8_t(*)[32])hashes, n);
+    (void)smn_vote_sign(out, &r->kp, ts, (const uint8_t(*)[32])hashes, n);
 }
 
-size_t elections_rep_take_votes(elections_rep *r, elections_vote *out, size_t max)
+size_t elections_rep_take_votes(elections_rep *r, smn_vote *out, size_t max)
 {
     if (max < 3)
         return 0;
-    uint8_t normal[ELECTIONS_VOTE_MAX_HASHES][32], final[ELECTIONS_VOTE_MAX_HASHES][32];
+    uint8_t normal[SMN_VOTE_MAX_HASHES][32], final[SMN_VOTE_MAX_HASHES][32];
     size_t nn = 0, nf = 0, nv = 0, used = 0;
     uint64_t ts = 0;
     while (used < r->npending) {
@@ -248,12 +248,12 @@ size_t elections_rep_take_votes(elections_rep *r, elections_vote *out, size_t ma
             used++;
             continue;
         }
-        bool fin = c->timestamp == ELECTIONS_VOTE_FINAL;
+        bool fin = c->timestamp == SMN_VOTE_FINAL;
         size_t *cnt = fin ? &nf : &nn;
-        if (*cnt == ELECTIONS_VOTE_MAX_HASHES) {
+        if (*cnt == SMN_VOTE_MAX_HASHES) {
             if (nv + 3 > max)
                 break; /* keep room for this group and the two partial ones */
-            sign_group(r, fin ? ELECTIONS_VOTE_FINAL : ts, fin ? final : normal, *cnt, &out[nv++]);
+            sign_group(r, fin ? SMN_VOTE_FINAL : ts, fin ? final : normal, *cnt, &out[nv++]);
             *cnt = 0;
         }
         if (!fin) {
@@ -270,7 +270,7 @@ size_t elections_rep_take_votes(elections_rep *r, elections_vote *out, size_t ma
     if (nn)
         sign_group(r, ts, normal, nn, &out[nv++]);
     if (nf)
-        sign_group(r, ELECTIONS_VOTE_FINAL, final, nf, &out[nv++]);
+        sign_group(r, SMN_VOTE_FINAL, final, nf, &out[nv++]);
     if (used) {
         memmove(r->pending[0], r->pending[used], (r->npending - used) * 32);
         r->npending -= used;
@@ -278,8 +278,7 @@ size_t elections_rep_take_votes(elections_rep *r, elections_vote *out, size_t ma
     return nv;
 }
 
-elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[32],
-                                           elections_vote *out)
+elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[32], smn_vote *out)
 {
     if (r->weight == 0)
         return ELECTIONS_REP_NO_WEIGHT;
@@ -291,11 +290,11 @@ elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[
 }
 
 elections_rep_status elections_rep_final_cemented(elections_rep *r, const uint8_t (*hashes)[32],
-                                                  size_t n, elections_vote *out)
+                                                  size_t n, smn_vote *out)
 {
     if (r->weight == 0)
         return ELECTIONS_REP_NO_WEIGHT;
-    if (elections_vote_sign(out, &r->kp, ELECTIONS_VOTE_FINAL, hashes, n) != ELECTIONS_VOTE_OK)
+    if (smn_vote_sign(out, &r->kp, SMN_VOTE_FINAL, hashes, n) != SMN_VOTE_OK)
         return ELECTIONS_REP_NO_CHOICE; /* bad count or a repeated hash: nothing signed */
     return ELECTIONS_REP_VOTED;
 }
@@ -304,7 +303,7 @@ void elections_rep_forget(elections_rep *r, const uint8_t root[32], bool keep_fi
 {
     size_t i = lb(r, root);
     if (i < r->n && memcmp(r->choices[i].root, root, 32) == 0 &&
-        !(keep_final && r->choices[i].timestamp == ELECTIONS_VOTE_FINAL))
+        !(keep_final && r->choices[i].timestamp == SMN_VOTE_FINAL))
         remove_at(r, i);
 }
 

@@ -5,7 +5,7 @@
  * - it switches (a newer vote) to an election's new leader, until it has
  *   cast a final vote there;
  * - once a candidate reaches quorum of votes, it casts one final vote
- *   (timestamp ELECTIONS_VOTE_FINAL) for it and never votes on that root
+ *   (timestamp SMN_VOTE_FINAL) for it and never votes on that root
  *   again.
  * Non-final timestamps are a counter that starts at ts_base and is raised by
  * elections_rep_advance: pass e.g. milliseconds since the epoch so the
@@ -19,7 +19,7 @@
 
 #include "common/amount.h"
 #include "common/keys.h"
-#include "procs/elections/vote.h"
+#include "common/vote.h"
 
 typedef struct elections_rep elections_rep;
 
@@ -50,14 +50,14 @@ void elections_rep_advance(elections_rep *r, uint64_t now);
 
 /* A block for `root` was seen: vote for it if this is the first for root. */
 elections_rep_status elections_rep_vote(elections_rep *r, const uint8_t root[32],
-                                        const uint8_t hash[32], elections_vote *out);
+                                        const uint8_t hash[32], smn_vote *out);
 /* The election's leader is now `hash`: vote for it with a newer timestamp
  * unless already voting for it or already final. */
 elections_rep_status elections_rep_switch(elections_rep *r, const uint8_t root[32],
-                                          const uint8_t hash[32], elections_vote *out);
+                                          const uint8_t hash[32], smn_vote *out);
 /* `hash` reached quorum of votes: cast the final vote, once per root. */
 elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32],
-                                         const uint8_t hash[32], elections_vote *out);
+                                         const uint8_t hash[32], smn_vote *out);
 /* The election on root is over. A final vote is a commitment that must
  * outlive its election: with keep_final (an expired election, whose root
  * may be elected again) a final choice stays, so this representative can
@@ -66,7 +66,7 @@ elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32
 /* Deferred mode (off by default): vote, switch and final record the choice
  * and return ELECTIONS_REP_DEFERRED instead of signing one vote per hash;
  * elections_rep_take_votes then signs every pending choice in batches of up
- * to ELECTIONS_VOTE_MAX_HASHES hashes, the non-final ones under one fresh
+ * to SMN_VOTE_MAX_HASHES hashes, the non-final ones under one fresh
  * timestamp per vote (so each is newer than anything signed before for its
  * root), the final ones as final votes. A choice changed again before it is
  * signed goes out once, as it stands then. */
@@ -74,18 +74,17 @@ void elections_rep_set_deferred(elections_rep *r, bool deferred);
 size_t elections_rep_pending(const elections_rep *r);
 /* Sign pending choices into at most max votes (max >= 3); returns how many.
  * Choices that did not fit stay pending. */
-size_t elections_rep_take_votes(elections_rep *r, elections_vote *out, size_t max);
+size_t elections_rep_take_votes(elections_rep *r, smn_vote *out, size_t max);
 /* Answer a vote request: the vote this representative stands by for root
  * (its latest choice, final or not, with the timestamp it had), signed
  * again; ELECTIONS_REP_NO_CHOICE when it has not voted there. Ed25519 is
  * deterministic, so this is the same vote it sent before. */
-elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[32],
-                                           elections_vote *out);
-/* A final vote for blocks the ledger has cemented (1..ELECTIONS_VOTE_MAX_HASHES
+elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[32], smn_vote *out);
+/* A final vote for blocks the ledger has cemented (1..SMN_VOTE_MAX_HASHES
  * distinct hashes): cemented is final, so this commits to nothing new and
  * records no root. */
 elections_rep_status elections_rep_final_cemented(elections_rep *r, const uint8_t (*hashes)[32],
-                                                  size_t n, elections_vote *out);
+                                                  size_t n, smn_vote *out);
 void elections_rep_forget(elections_rep *r, const uint8_t root[32], bool keep_final);
 size_t elections_rep_roots(const elections_rep *r);
 

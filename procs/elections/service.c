@@ -10,8 +10,7 @@
 
 #include "common/log.h"
 #include "procs/elections/rep.h"
-#include "procs/ledger/ro.h"
-#include "procs/ledger/schema.h"
+#include "ledgerdb/ro_handle.h"
 
 #define FRONTIER_PAGE 256u
 #define REP_MAX_ROOTS 8192u
@@ -45,7 +44,7 @@ struct elections_service {
     elections_active *active;
     rep_entry reps[ELECTIONS_SERVICE_MAX_REPS]; /* sorted by account */
     size_t nreps;
-    ledger_ro *ledger;
+    ledger_ro_handle ledger;                      /* ledger.db, read-only (ledgerdb/ro_handle.h) */
     smn_keypair keys[ELECTIONS_SERVICE_MAX_REPS]; /* the voting keys we were given */
     size_t nkeys;
     uint64_t confirmed;
@@ -74,7 +73,7 @@ static void on_confirmed(void *ctx, const elections_confirmation *c)
     }
 }
 
-static void on_vote(void *ctx, const elections_vote *v)
+static void on_vote(void *ctx, const smn_vote *v)
 {
     elections_service *s = ctx;
     if (s->hooks.vote)
@@ -114,27 +113,16 @@ static elections_active *new_container(elections_service *s)
 
 /* ---- databases ---- */
 
+/* Opened on first use, retried on every use while it cannot be opened. */
 static ledger_ro *ledger(elections_service *s)
 {
-    if (s->ledger)
-        return s->ledger;
-    char path[4096], err[256] = "";
-    snprintf(path, sizeof path, "%s/%s", s->data_dir, LEDGER_DB_FILENAME);
-    ledger_status st = ledger_ro_open(path, s->cfg.net, &s->ledger, err, sizeof err);
-    if (st != LEDGER_STATUS_OK) {
-        smn_warn("cannot open the ledger %s: %s", path, err[0] ? err : ledger_status_str(st));
-        s->ledger = NULL;
-    }
-    return s->ledger;
+    return ledger_ro_handle_get(&s->ledger, s->now);
 }
 
 /* A read failed: reopen on the next use. */
 static void drop_ledger(elections_service *s, ledger_status st)
 {
-    smn_warn("ledger read failed: %s%s%s", ledger_status_str(st), s->ledger ? ": " : "",
-             s->ledger ? ledger_ro_errmsg(s->ledger) : "");
-    ledger_ro_close(s->ledger);
-    s->ledger = NULL;
+    ledger_ro_handle_failed(&s->ledger, st);
 }
 
 static smn_amount_t weight_of(elections_service *s, const uint8_t account[32])
@@ -397,7 +385,7 @@ static void schedule_one(elections_service *s, ledger_ro *l)
         elections_start_status r = elections_active_start_backlog(s->active, &rec.block);
         if (r != ELECTIONS_START_STARTED)
             smn_debug("backlog election for %02X%02X..: %s", e.account[0], e.account[1],
-                      elections_start_str(r));
+                      elections_start_name(r));
     }
 }
 
@@ -498,7 +486,7 @@ elections_start_status elections_service_block(elections_service *s, const smn_b
     return st;
 }
 
-elections_vote_outcome elections_service_vote(elections_service *s, const elections_vote *v)
+elections_vote_outcome elections_service_vote(elections_service *s, const smn_vote *v)
 {
     elections_vote_outcome o = elections_active_vote(s->active, v, weight_of(s, v->account));
     wake_if_pending(s);
@@ -566,11 +554,11 @@ void elections_service_vote_request(elections_service *s, const elections_pair *
 {
     if (s->nreps == 0 || !s->hooks.reply)
         return; /* nobody here votes */
-    uint8_t cemented[ELECTIONS_VOTE_MAX_HASHES][32];
+    uint8_t cemented[SMN_VOTE_MAX_HASHES][32];
     size_t nc = 0;
-    uint8_t roots_done[ELECTIONS_VOTE_MAX_HASHES][32];
+    uint8_t roots_done[SMN_VOTE_MAX_HASHES][32];
     size_t nroots = 0;
-    for (size_t i = 0; i < n && i < ELECTIONS_VOTE_MAX_HASHES; i++) {
+    for (size_t i = 0; i < n && i < SMN_VOTE_MAX_HASHES; i++) {
         const elections_pair *p = &pairs[i];
         if (answered_recently(s, peer, p->hash))
             continue;
@@ -584,7 +572,7 @@ void elections_service_vote_request(elections_service *s, const elections_pair *
             memcpy(roots_done[nroots++], p->root, 32);
             for (size_t r = 0; r < s->nreps; r++) {
                 elections_rep *rep = elections_active_find_rep(s->active, s->reps[r].account);
-                elections_vote v;
+                smn_vote v;
                 if (rep && elections_rep_current(rep, p->root, &v) == ELECTIONS_REP_VOTED)
                     s->hooks.reply(s->hooks.ctx, &v, peer);
             }
@@ -616,7 +604,7 @@ void elections_service_vote_request(elections_service *s, const elections_pair *
         return;
     for (size_t r = 0; r < s->nreps; r++) {
         elections_rep *rep = elections_active_find_rep(s->active, s->reps[r].account);
-        elections_vote v;
+        smn_vote v;
         if (rep && elections_rep_final_cemented(rep, (const uint8_t(*)[32])cemented, nc, &v) ==
                        ELECTIONS_REP_VOTED)
             s->hooks.reply(s->hooks.ctx, &v, peer);
@@ -665,7 +653,9 @@ elections_service *elections_service_new(const elections_service_config *cfg,
     s->cfg.nkeys = s->nkeys;
     s->data_dir = strdup(cfg->data_dir);
     s->cfg.data_dir = s->data_dir;
-    s->active = s->data_dir ? new_container(s) : NULL;
+    ledger_ro_handle_opts ro = {.data_dir = s->data_dir, .net = cfg->net};
+    bool ro_ok = s->data_dir && ledger_ro_handle_init(&s->ledger, &ro) == LEDGER_STATUS_OK;
+    s->active = ro_ok ? new_container(s) : NULL;
     if (!s->active) {
         elections_service_free(s);
         return NULL;
@@ -679,7 +669,7 @@ void elections_service_free(elections_service *s)
     if (!s)
         return;
     elections_active_free(s->active);
-    ledger_ro_close(s->ledger);
+    ledger_ro_handle_close(&s->ledger);
     sodium_memzero(s->keys, sizeof s->keys);
     free(s->backlog);
     free(s->answered);

@@ -41,7 +41,7 @@
 #include "common/block.h"
 #include "common/network.h"
 #include "procs/elections/active.h"
-#include "procs/elections/vote.h"
+#include "common/vote.h"
 
 #define ELECTIONS_SERVICE_MAX_REPS 16u
 #define ELECTIONS_SERVICE_SCAN_DEPTH 256u
@@ -74,9 +74,9 @@ typedef struct {
      * block is elected again later. */
     bool (*confirm)(void *ctx, const uint8_t hash[32], const smn_block *block, bool backlog);
     /* One of our representatives signed a vote: to every peer (may be NULL). */
-    void (*vote)(void *ctx, const elections_vote *v);
+    void (*vote)(void *ctx, const smn_vote *v);
     /* The answer to a peer's vote request: to that peer only (may be NULL). */
-    void (*reply)(void *ctx, const elections_vote *v, const uint8_t peer[32]);
+    void (*reply)(void *ctx, const smn_vote *v, const uint8_t peer[32]);
     /* Ask peers for votes on these blocks, 1..n pairs (may be NULL). */
     void (*request)(void *ctx, const elections_pair *pairs, size_t n);
     /* With defer_votes: votes are waiting; call elections_service_step
@@ -94,7 +94,7 @@ void elections_service_free(elections_service *s);
  * election. With enough of our own weight it confirms before returning. */
 elections_start_status elections_service_block(elections_service *s, const smn_block *b);
 /* A decoded vote from another node; its weight is read from the ledger. */
-elections_vote_outcome elections_service_vote(elections_service *s, const elections_vote *v);
+elections_vote_outcome elections_service_vote(elections_service *s, const smn_vote *v);
 
 /* A peer (node id) asked for votes on these blocks (1..n pairs). */
 void elections_service_vote_request(elections_service *s, const elections_pair *pairs, size_t n,

@@ -8,7 +8,7 @@
 
 #include "common/log.h"
 #include "procs/ledger/validate.h"
-#include "procs/ledger/verify.h"
+#include "procs/ledger/sig_verify.h"
 
 #define TAKE_MAX 64
 

@@ -3,11 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *ledger_origin_str(ledger_origin o)
-{
-    return ipc_ledger_origin_name(o);
-}
-
 static bool fail(char *err, size_t errlen, const char *msg)
 {
     if (err && errlen)

@@ -17,7 +17,6 @@
 /* ledger_origin (where a block came from; travels with it to the
  * block_accepted notification) is defined in ipc/schema_ledger.h.
  * "rpc", "net", "bootstrap", "wallet", "unchecked": ipc_ledger_origin_name. */
-const char *ledger_origin_str(ledger_origin o);
 
 /* process {block, origin} */
 bool ledger_req_process(const ipc_msg *m, smn_block *block, ledger_origin *origin, char *err,

@@ -282,7 +282,7 @@ static void build_accepted(ipc_builder *b, const void *p)
     ipc_put_uint(b, "height", a->ev->height);
     ipc_put_str(b, "subtype", ledger_subtype_str(a->ev->subtype));
     put_amount(b, "amount", a->ev->amount);
-    ipc_put_str(b, "origin", ledger_origin_str(a->origin));
+    ipc_put_str(b, "origin", ipc_ledger_origin_name(a->origin));
 }
 
 static void build_rolled_back(ipc_builder *b, const void *p)

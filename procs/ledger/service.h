@@ -37,8 +37,7 @@
 
 #include "common/network.h"
 #include "ipc/endpoint.h"
-#include "procs/ledger/store.h"
-#include "procs/ledger/types.h"
+#include "ledgerdb/types.h"
 
 struct event_base;
 typedef struct ledger_service ledger_service;

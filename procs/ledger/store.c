@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#include "procs/ledger/rows.h"
-#include "procs/ledger/schema.h"
+#include "ledgerdb/rows.h"
+#include "ledgerdb/schema.h"
 
 enum {
     Q_ACCOUNT_GET,

@@ -16,7 +16,7 @@
 
 #include "common/block.h"
 #include "common/network.h"
-#include "procs/ledger/types.h"
+#include "ledgerdb/types.h"
 #include "procs/ledger/validate.h"
 
 typedef struct ledger_store ledger_store;
@@ -118,15 +118,7 @@ ledger_status ledger_store_prune_account(ledger_store *s, const uint8_t account[
 ledger_status ledger_store_pruned_height(ledger_store *s, const uint8_t account[32],
                                          uint64_t *height);
 
-/* Counters kept in meta: blocks in the ledger (accepted, genesis included,
- * minus those rolled back; pruned ones still count), blocks cemented, blocks
- * pruned. */
-typedef struct {
-    uint64_t blocks;
-    uint64_t cemented;
-    uint64_t pruned;
-    uint64_t unchecked;
-} ledger_counts;
+/* ledger_counts: ledgerdb/types.h. */
 void ledger_store_counts(const ledger_store *s, ledger_counts *out);
 
 #endif

@@ -61,7 +61,7 @@ struct net_channels {
     size_t count;
 };
 
-const char *net_close_reason_str(net_close_reason r)
+const char *net_close_reason_name(net_close_reason r)
 {
     switch (r) {
     case NET_CLOSE_LOCAL:
@@ -147,8 +147,8 @@ static void channel_close(net_channel *ch, net_close_reason why, const char *det
     bool quiet = why == NET_CLOSE_LOCAL || why == NET_CLOSE_EOF || why == NET_CLOSE_EVICTED ||
                  ((why == NET_CLOSE_TIMEOUT || why == NET_CLOSE_LIMIT) && ch->inbound);
     smn_log(quiet ? SMN_LOG_DEBUG : SMN_LOG_INFO, "closing %s channel %s: %s%s%s",
-            ch->inbound ? "inbound" : "outbound", ep, net_close_reason_str(why), detail ? ": " : "",
-            detail ? detail : "");
+            ch->inbound ? "inbound" : "outbound", ep, net_close_reason_name(why),
+            detail ? ": " : "", detail ? detail : "");
     /* Stop reading now so nothing more is delivered while a callback unwinds. */
     bufferevent_disable(ch->bev, EV_READ | EV_WRITE);
     if (ch->busy == 0)

@@ -161,6 +161,6 @@ size_t net_channels_list(const net_channels *s, net_channel **out, size_t max);
 /* The ready channel to node_id, or NULL. */
 net_channel *net_channels_find(const net_channels *s, const uint8_t node_id[SMN_KEY_BYTES]);
 
-const char *net_close_reason_str(net_close_reason r);
+const char *net_close_reason_name(net_close_reason r);
 
 #endif

@@ -8,44 +8,15 @@
 #include "ipc/schema_net.h"
 #include "procs/net/service.h"
 
-static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
-{
-    net_service **s = ud;
-    if (*s)
-        net_service_on_message(*s, c, m);
-    else if (m->id)
-        ipc_reply_error(c, m, "net is starting");
-}
-
-static void on_state(ipc_conn *c, bool up, void *ud)
-{
-    net_service **s = ud;
-    if (*s)
-        net_service_on_state(*s, c, up);
-}
-
-static int start(ipc_child *ch, void *ud)
-{
-    return net_service_start(ch, (net_service **)ud);
-}
-
-static void stop(ipc_child *ch, void *ud)
-{
-    (void)ch;
-    net_service **s = ud;
-    net_service_stop(*s);
-    *s = NULL;
-}
-
 int main(int argc, char **argv)
 {
     static net_service *svc;
     ipc_child_opts o = {.name = "net",
                         .family = &ipc_family_net,
-                        .on_message = on_message,
-                        .on_state = on_state,
-                        .init = start,
-                        .fini = stop,
+                        .on_message = net_service_child_message,
+                        .on_state = net_service_child_state,
+                        .init = net_service_child_init,
+                        .fini = net_service_child_fini,
                         .ud = &svc};
     return ipc_child_main(argc, argv, &o);
 }

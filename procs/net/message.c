@@ -120,7 +120,7 @@ uint32_t net_msg_max_payload(int type)
     case NET_MSG_CONFIRM_REQ:
         return NET_CONFIRM_REQ_MAX_PAIRS * CONFIRM_PAIR_BYTES;
     case NET_MSG_CONFIRM_ACK:
-        return ELECTIONS_VOTE_MAX_BYTES;
+        return SMN_VOTE_MAX_BYTES;
     case NET_MSG_FRONTIER_REQ:
         return 40;
     case NET_MSG_FRONTIER_RESP:
@@ -212,7 +212,7 @@ static net_status encode_payload(const net_message *m, uint8_t *out, size_t cap,
         break;
     }
     case NET_MSG_CONFIRM_ACK:
-        n = elections_vote_encode(&m->u.confirm_ack, out, cap);
+        n = smn_vote_encode(&m->u.confirm_ack, out, cap);
         if (n == 0)
             return NET_INVALID;
         break;
@@ -420,11 +420,11 @@ static net_status decode_payload(const net_header *h, const uint8_t *p, net_mess
         }
         return NET_OK;
     case NET_MSG_CONFIRM_ACK:
-        switch (elections_vote_decode(p, len, &m->u.confirm_ack)) {
-        case ELECTIONS_VOTE_OK:
+        switch (smn_vote_decode(p, len, &m->u.confirm_ack)) {
+        case SMN_VOTE_OK:
             return NET_OK;
-        case ELECTIONS_VOTE_SHORT:
-        case ELECTIONS_VOTE_LONG:
+        case SMN_VOTE_SHORT:
+        case SMN_VOTE_LONG:
             return NET_BAD_LENGTH;
         default:
             return NET_BAD_VOTE;

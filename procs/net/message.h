@@ -19,7 +19,7 @@
 #include "common/block.h"
 #include "common/keys.h"
 #include "common/network.h"
-#include "procs/elections/vote.h"
+#include "common/vote.h"
 #include "procs/net/endpoint.h"
 
 #define NET_PROTOCOL_VERSION 1
@@ -157,7 +157,7 @@ typedef struct {
         net_keepalive keepalive;
         smn_block publish;
         net_confirm_req confirm_req;
-        elections_vote confirm_ack;
+        smn_vote confirm_ack;
         net_frontier_req frontier_req;
         net_frontier_resp frontier_resp;
         net_bulk_pull bulk_pull;

@@ -217,12 +217,12 @@ static void on_close(net_channel *ch, net_close_reason why, void *ud)
         net_peers_ban(s->peers, ep->addr, now + NET_BAN_S, now);
         char name[NET_ENDPOINT_STR_BYTES];
         net_endpoint_format(ep, name);
-        smn_warn("banning %s for %u s: %s", name, NET_BAN_S, net_close_reason_str(why));
+        smn_warn("banning %s for %u s: %s", name, NET_BAN_S, net_close_reason_name(why));
     }
     if (info && info->ready) {
         char name[NET_ENDPOINT_STR_BYTES];
         net_endpoint_format(ep, name);
-        smn_info("peer %s gone: %s, %zu channels left", name, net_close_reason_str(why),
+        smn_info("peer %s gone: %s, %zu channels left", name, net_close_reason_name(why),
                  net_channels_ready_count(s->chans));
     }
     if (info) {
@@ -354,6 +354,12 @@ static int setup(net_service *s, ipc_child *child)
         return -1;
     }
     snprintf(s->data_dir, sizeof s->data_dir, "%s", cfg->data_dir);
+    ledger_ro_handle_opts ro = {
+        .data_dir = cfg->data_dir, .net = s->net, .retry_ms = NET_LEDGER_RO_RETRY_MS};
+    if (ledger_ro_handle_init(&s->ro, &ro) != LEDGER_STATUS_OK) {
+        smn_error("data dir path too long: %s", cfg->data_dir);
+        return -1;
+    }
     snprintf(s->listen_addr, sizeof s->listen_addr, "%s",
              ipc_peering_address(cfg->net_address, cfg->network));
     s->keepalive_ms = s->net->id == SMN_NET_DEV ? 2000u : 15000u;
@@ -499,7 +505,7 @@ void net_service_stop(net_service *s)
     net_blocks_free(s);
     net_channels_free(s->chans); /* on_close frees every channel's info */
     net_dial_free(s);
-    net_telemetry_free(s);
+    ledger_ro_handle_close(&s->ro);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     net_peers_free(s->peers);
@@ -509,10 +515,15 @@ void net_service_stop(net_service *s)
     free(s);
 }
 
-void net_service_on_state(net_service *s, ipc_conn *c, bool up)
+int net_service_child_init(ipc_child *ch, void *ud)
 {
-    if (!up) {
-        net_votes_conn_down(s, c);
-        net_boot_conn_down(s, c);
-    }
+    return net_service_start(ch, (net_service **)ud);
+}
+
+void net_service_child_fini(ipc_child *ch, void *ud)
+{
+    (void)ch;
+    net_service **s = ud;
+    net_service_stop(*s);
+    *s = NULL;
 }

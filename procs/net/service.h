@@ -52,4 +52,13 @@ void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m);
 /* A connection to net.sock came or went. */
 void net_service_on_state(net_service *s, ipc_conn *c, bool up);
 
+/* The child runtime's hooks (ipc_child_opts), ud = a net_service * slot:
+ * init/fini start and stop the service in it (service.c); message/state
+ * pass to the two functions above, and answer requests with an error
+ * while it is not started (service_ipc.c). */
+int net_service_child_init(ipc_child *ch, void *ud);
+void net_service_child_fini(ipc_child *ch, void *ud);
+void net_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud);
+void net_service_child_state(ipc_conn *c, bool up, void *ud);
+
 #endif

@@ -19,7 +19,7 @@
 
 #include "common/log.h"
 #include "ipc/schema_net.h"
-#include "procs/ledger/ro.h"
+#include "ledgerdb/ro.h"
 #include "procs/net/service_internal.h"
 
 void net_frontier_serve(net_service *s, net_channel *ch, const net_frontier_req *req)
@@ -41,8 +41,11 @@ void net_frontier_serve(net_service *s, net_channel *ch, const net_frontier_req 
     uint8_t(*acc)[32] = r && max ? malloc(max * 32) : NULL;
     uint8_t(*fr)[32] = acc ? malloc(max * 32) : NULL;
     size_t n = 0;
-    if (fr && ledger_ro_frontiers(r, req->start, acc, fr, max, &n) != LEDGER_STATUS_OK)
+    ledger_status st = fr ? ledger_ro_frontiers(r, req->start, acc, fr, max, &n) : LEDGER_STATUS_OK;
+    if (st != LEDGER_STATUS_OK) {
         n = 0;
+        net_ledger_ro_failed(s, st);
+    }
     for (size_t i = 0; i < n; i++) {
         if (smn_is_zero32(acc[i]) || smn_is_zero32(fr[i]))
             continue; /* the wire form reserves all-zero entries for the terminator */
@@ -101,7 +104,7 @@ void net_frontier_received(net_service *s, net_channel *ch, const net_frontier_r
         return;
     }
     ipc_builder b;
-    ipc_build_begin(&b, "frontiers_r");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_FRONTIERS_R));
     ipc_put_array_begin(&b, "entries");
     for (size_t i = 0; i < r->count && i < IPC_NET_MAX_FRONTIERS; i++) {
         ipc_put_map_begin(&b, NULL);
@@ -117,7 +120,7 @@ void net_frontier_received(net_service *s, net_channel *ch, const net_frontier_r
 void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n)
 {
     ipc_builder b;
-    ipc_build_begin(&b, "pull_r");
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_PULL_R));
     ipc_put_array_begin(&b, "blocks");
     for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL; i++) {
         uint8_t wire[SMN_BLOCK_WIRE_BYTES];

@@ -5,9 +5,11 @@
  * service_dial.c       configured and learned peers, dialling with backoff,
  *                      keepalive and peer exchange, idle channels
  * service_blocks.c     the ledger link: publish in, block_accepted out
+ * service_ipc.c        net.sock: the dispatcher of what other processes
+ *                      send, the peers report, the child runtime's hooks
  * service_votes.c      confirm_ack in and out, confirm_req both ways
- *                      (budgets: service_votereq.h), net.sock requests
- * service_telemetry.c  telemetry_req / telemetry_ack, the read-only ledger
+ *                      (budgets: service_votereq.h), vote subscribers
+ * service_telemetry.c  telemetry_req / telemetry_ack
  * service_pull.c       filling gaps: bulk_pull to the peer, serving bulk_pull
  * service_seen.c       the bounded "seen recently" sets
  * service_frontier.c   frontier_req both ways, the bootstrap's net.sock
@@ -22,6 +24,7 @@
 #include "common/keys.h"
 #include "common/network.h"
 #include "ipc/child.h"
+#include "ledgerdb/ro_handle.h"
 #include "procs/net/channel.h"
 #include "procs/net/peers.h"
 #include "procs/net/service.h"
@@ -32,7 +35,6 @@
 struct evdns_base;
 struct evdns_getaddrinfo_request;
 struct event;
-typedef struct ledger_ro ledger_ro;
 typedef struct ledger_client ledger_client;
 
 #define NET_TICK_MS 100u
@@ -184,8 +186,7 @@ struct net_service {
     net_boot_req boot[NET_MAX_BOOT];
 
     /* telemetry, bulk_pull serving */
-    ledger_ro *ro;
-    uint64_t ro_retry_ms;
+    ledger_ro_handle ro; /* net_ledger_ro() */
     uint64_t accounts;
     uint64_t accounts_at_ms;
     bool has_accounts;
@@ -202,6 +203,21 @@ struct net_service {
 
 uint64_t net_now_ms(void);
 uint64_t net_now_s(void);
+
+/* The read-only ledger (telemetry counts, bulk_pull and frontier_req
+ * answers): opened on first use, NULL while ledger.db cannot be read yet
+ * (retried every NET_LEDGER_RO_RETRY_MS); a failed read reports
+ * net_ledger_ro_failed() and the next use reopens it. */
+#define NET_LEDGER_RO_RETRY_MS 2000u
+static inline ledger_ro *net_ledger_ro(net_service *s)
+{
+    return ledger_ro_handle_get(&s->ro, net_now_ms());
+}
+static inline void net_ledger_ro_failed(net_service *s, ledger_status st)
+{
+    if (st != LEDGER_STATUS_OK && st != LEDGER_STATUS_NOT_FOUND)
+        ledger_ro_handle_failed(&s->ro, st);
+}
 
 /* service.c */
 /* A peer broke the protocol in a way no honest node does: close the
@@ -229,7 +245,12 @@ void net_blocks_free(net_service *s);
 void net_blocks_publish(net_service *s, net_channel *ch, const smn_block *b);
 
 /* service_votes.c */
-void net_votes_confirm_ack(net_service *s, net_channel *ch, const elections_vote *v);
+/* net.sock: broadcast_vote, request_votes, send_vote, subscribe_votes. */
+void net_votes_broadcast(net_service *s, const ipc_msg *msg);
+void net_votes_request(net_service *s, const ipc_msg *msg);
+void net_votes_send(net_service *s, const ipc_msg *msg);
+void net_votes_subscribe(net_service *s, ipc_conn *c, const ipc_msg *m);
+void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v);
 /* A confirm_req from a peer: rate-limited, then vote_request to the subscribers. */
 void net_votes_confirm_req(net_service *s, net_channel *ch, const net_confirm_req *q);
 void net_votes_conn_down(net_service *s, ipc_conn *c);
@@ -238,10 +259,6 @@ void net_votes_conn_down(net_service *s, ipc_conn *c);
 void net_telemetry_request(net_service *s, net_channel *ch, uint64_t now);
 void net_telemetry_answer(net_service *s, net_channel *ch);
 void net_telemetry_received(net_service *s, net_channel *ch, const net_telemetry *t);
-void net_telemetry_free(net_service *s);
-/* The read-only ledger, opened on first use (NULL while ledger.db cannot be
- * read yet; retried every 2 s). */
-ledger_ro *net_ledger_ro(net_service *s);
 
 /* service_pull.c */
 /* The ledger stored a block from `from` as unchecked: ask that peer (or any)

@@ -1,35 +1,17 @@
 /* Telemetry: answer a peer's telemetry_req with this node's signed figures
- * (block counts from ledger.db, opened read-only and lazily: the ledger
- * process creates it), at most once per NET_TELEMETRY_MIN_MS per peer so a
- * peer cannot make us sign in a loop; ask each peer every
- * NET_TELEMETRY_EVERY_MS and keep its block count for `peers`. */
+ * (block counts from ledger.db, net_ledger_ro()), at most once per NET_TELEMETRY_MIN_MS per peer so
+ * a peer cannot make us sign in a loop; ask each peer every NET_TELEMETRY_EVERY_MS and keep its
+ * block count for `peers`. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/log.h"
-#include "procs/ledger/ro.h"
-#include "procs/ledger/schema.h"
+#include "ledgerdb/ro.h"
 #include "procs/net/service_internal.h"
 
 #define ACCOUNTS_EVERY_MS 30000u /* the account count walks the frontiers: not every time */
-#define RO_RETRY_MS 2000u
 #define FRONTIER_PAGE 256u
-
-ledger_ro *net_ledger_ro(net_service *s)
-{
-    uint64_t now = net_now_ms();
-    if (s->ro || now < s->ro_retry_ms)
-        return s->ro;
-    char path[512], err[256];
-    snprintf(path, sizeof path, "%s/%s", s->data_dir, LEDGER_DB_FILENAME);
-    if (ledger_ro_open(path, s->net, &s->ro, err, sizeof err) != LEDGER_STATUS_OK) {
-        smn_debug("telemetry: cannot read %s yet: %s", path, err);
-        s->ro = NULL;
-        s->ro_retry_ms = now + RO_RETRY_MS;
-    }
-    return s->ro;
-}
 
 static bool count_accounts(net_service *s, ledger_ro *r, uint64_t *out)
 {
@@ -76,12 +58,16 @@ void net_telemetry_answer(net_service *s, net_channel *ch)
     ledger_ro *r = net_ledger_ro(s);
     if (r) {
         ledger_counts c;
-        if (ledger_ro_counts(r, &c) == LEDGER_STATUS_OK) {
+        ledger_status st = ledger_ro_counts(r, &c);
+        if (st == LEDGER_STATUS_OK) {
             t->block_count = c.blocks;
             t->cemented_count = c.cemented;
         } else {
-            smn_warn("telemetry: %s", ledger_ro_errmsg(r));
+            net_ledger_ro_failed(s, st); /* closes r: no accounts this time */
+            r = NULL;
         }
+    }
+    if (r) {
         if (!s->has_accounts || now - s->accounts_at_ms >= ACCOUNTS_EVERY_MS) {
             s->has_accounts = count_accounts(s, r, &s->accounts);
             s->accounts_at_ms = now;
@@ -124,10 +110,4 @@ void net_telemetry_received(net_service *s, net_channel *ch, const net_telemetry
         info->has_block_count = true;
         info->block_count = t->block_count;
     }
-}
-
-void net_telemetry_free(net_service *s)
-{
-    ledger_ro_close(s->ro);
-    s->ro = NULL;
 }

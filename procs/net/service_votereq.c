@@ -57,11 +57,11 @@ net_vreq_verdict net_vreq_incoming(net_vreq *r, unsigned pairs, uint64_t now_ms)
     return NET_VREQ_FLOOD;
 }
 
-bool net_vreq_redeliver(net_vreq *r, const elections_vote *v, uint64_t now_ms)
+bool net_vreq_redeliver(net_vreq *r, const smn_vote *v, uint64_t now_ms)
 {
     if (r->credit == 0 || now_ms >= r->credit_until_ms)
         return false;
-    for (uint8_t i = 0; i < v->count && i < ELECTIONS_VOTE_MAX_HASHES; i++)
+    for (uint8_t i = 0; i < v->count && i < SMN_VOTE_MAX_HASHES; i++)
         if (asked_find(r, v->hashes[i], now_ms)) {
             r->credit--;
             return true;

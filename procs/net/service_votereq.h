@@ -31,7 +31,7 @@
 
 #include "ipc/builder.h"
 #include "ipc/msg.h"
-#include "procs/elections/vote.h"
+#include "common/vote.h"
 #include "procs/net/limiter.h"
 #include "procs/net/message.h"
 #include "procs/net/service_flood.h"
@@ -80,7 +80,7 @@ net_vreq_verdict net_vreq_incoming(net_vreq *r, unsigned pairs, uint64_t now_ms)
 /* A confirm_ack from this peer that the seen set holds: true when it answers
  * a pair we asked it for within the window and credit remains (one credit
  * is spent); the caller then delivers it to the vote subscribers only. */
-bool net_vreq_redeliver(net_vreq *r, const elections_vote *v, uint64_t now_ms);
+bool net_vreq_redeliver(net_vreq *r, const smn_vote *v, uint64_t now_ms);
 
 /* True while some asked hash is still awaited (a window is open). */
 bool net_vreq_window_open(const net_vreq *r, uint64_t now_ms);

@@ -1,4 +1,5 @@
-/* Votes, and the requests other processes send to net.sock.
+/* Votes: confirm_ack and confirm_req both ways, and the vote requests of
+ * net.sock (dispatched by service_ipc.c).
  *
  * A confirm_ack from a peer is checked (well-formed by the decoder, signed
  * by its representative here), deduplicated by the Blake2b-256 of its wire
@@ -36,7 +37,7 @@ static void notify_subscribers(net_service *s, const uint8_t *wire, size_t len)
 {
     for (size_t i = 0; i < s->nvote_subs; i++) {
         ipc_builder b;
-        ipc_build_begin(&b, "vote");
+        ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_VOTE));
         ipc_put_bin(&b, "vote", wire, len);
         ipc_status st = ipc_notify(s->vote_subs[i], &b);
         if (st != IPC_OK) {
@@ -46,10 +47,10 @@ static void notify_subscribers(net_service *s, const uint8_t *wire, size_t len)
     }
 }
 
-void net_votes_confirm_ack(net_service *s, net_channel *ch, const elections_vote *v)
+void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v)
 {
-    uint8_t wire[ELECTIONS_VOTE_MAX_BYTES];
-    size_t len = elections_vote_encode(v, wire, sizeof wire);
+    uint8_t wire[SMN_VOTE_MAX_BYTES];
+    size_t len = smn_vote_encode(v, wire, sizeof wire);
     if (len == 0)
         return; /* the decoder made v: cannot happen */
     uint8_t key[32];
@@ -64,11 +65,10 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const elections_vote
         }
         return;
     }
-    elections_vote_status st = elections_vote_verify(v);
-    if (st != ELECTIONS_VOTE_OK) {
+    smn_vote_status st = smn_vote_verify(v);
+    if (st != SMN_VOTE_OK) {
         char why[96];
-        snprintf(why, sizeof why, "sent a vote that does not verify (%s)",
-                 elections_vote_strerror(st));
+        snprintf(why, sizeof why, "sent a vote that does not verify (%s)", smn_vote_strerror(st));
         net_service_misbehaved(s, ch, why);
         return;
     }
@@ -80,19 +80,19 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const elections_vote
     s->votes_out += net_channels_broadcast(s->chans, &m, ch);
 }
 
-static void broadcast_vote(net_service *s, const ipc_msg *msg)
+void net_votes_broadcast(net_service *s, const ipc_msg *msg)
 {
     const uint8_t *wire;
     size_t len;
-    elections_vote v;
+    smn_vote v;
     if (!ipc_get_bin(msg->body, "vote", &wire, &len))
         return;
-    elections_vote_status st = elections_vote_decode(wire, len, &v);
-    if (st == ELECTIONS_VOTE_OK)
-        st = elections_vote_verify(&v);
-    if (st != ELECTIONS_VOTE_OK) {
+    smn_vote_status st = smn_vote_decode(wire, len, &v);
+    if (st == SMN_VOTE_OK)
+        st = smn_vote_verify(&v);
+    if (st != SMN_VOTE_OK) {
         /* Sending it would get us banned by every peer. */
-        smn_warn("broadcast_vote: not a valid vote (%s), dropped", elections_vote_strerror(st));
+        smn_warn("broadcast_vote: not a valid vote (%s), dropped", smn_vote_strerror(st));
         return;
     }
     uint8_t key[32];
@@ -117,7 +117,7 @@ static bool ask_peer(net_service *s, net_channel *ch, const net_message *m, uint
     return true;
 }
 
-static void request_votes(net_service *s, const ipc_msg *msg)
+void net_votes_request(net_service *s, const ipc_msg *msg)
 {
     net_message m = {.type = NET_MSG_CONFIRM_REQ};
     if (!net_vreq_read_pairs(msg->body, &m.u.confirm_req)) {
@@ -162,7 +162,7 @@ void net_votes_confirm_req(net_service *s, net_channel *ch, const net_confirm_re
     const uint8_t *id = net_channel_node_id(ch);
     for (size_t i = 0; i < s->nvote_subs; i++) {
         ipc_builder b;
-        ipc_build_begin(&b, "vote_request");
+        ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_VOTE_REQUEST));
         net_vreq_put_pairs(&b, q);
         ipc_put_bin(&b, "peer", id, 32);
         ipc_status st = ipc_notify(s->vote_subs[i], &b);
@@ -173,19 +173,19 @@ void net_votes_confirm_req(net_service *s, net_channel *ch, const net_confirm_re
     }
 }
 
-static void send_vote(net_service *s, const ipc_msg *msg)
+void net_votes_send(net_service *s, const ipc_msg *msg)
 {
     const uint8_t *wire, *peer;
     size_t len, plen;
-    elections_vote v;
+    smn_vote v;
     if (!ipc_get_bin(msg->body, "vote", &wire, &len) ||
         !ipc_get_bin(msg->body, "peer", &peer, &plen) || plen != 32)
         return;
-    elections_vote_status st = elections_vote_decode(wire, len, &v);
-    if (st == ELECTIONS_VOTE_OK)
-        st = elections_vote_verify(&v);
-    if (st != ELECTIONS_VOTE_OK) {
-        smn_warn("send_vote: not a valid vote (%s), dropped", elections_vote_strerror(st));
+    smn_vote_status st = smn_vote_decode(wire, len, &v);
+    if (st == SMN_VOTE_OK)
+        st = smn_vote_verify(&v);
+    if (st != SMN_VOTE_OK) {
+        smn_warn("send_vote: not a valid vote (%s), dropped", smn_vote_strerror(st));
         return;
     }
     uint8_t key[32];
@@ -202,9 +202,9 @@ static void send_vote(net_service *s, const ipc_msg *msg)
     }
 }
 
-/* ---- net.sock ---- */
+/* ---- vote subscribers (net.sock) ---- */
 
-static void subscribe(net_service *s, ipc_conn *c, const ipc_msg *m)
+void net_votes_subscribe(net_service *s, ipc_conn *c, const ipc_msg *m)
 {
     for (size_t i = 0; i < s->nvote_subs; i++)
         if (s->vote_subs[i] == c) {
@@ -229,81 +229,4 @@ void net_votes_conn_down(net_service *s, ipc_conn *c)
             s->vote_subs[i] = s->vote_subs[--s->nvote_subs];
             return;
         }
-}
-
-static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
-{
-    net_channel *list[IPC_NET_MAX_PEERS];
-    size_t n = net_channels_list(s->chans, list, IPC_NET_MAX_PEERS);
-    ipc_builder b;
-    ipc_build_begin(&b, "peers_r");
-    ipc_put_array_begin(&b, "peers");
-    for (size_t i = 0; i < n; i++) {
-        net_peer_info *info = net_channel_user(list[i]);
-        char ep[NET_ENDPOINT_STR_BYTES];
-        net_endpoint_format(net_channel_endpoint(list[i]), ep);
-        ipc_put_map_begin(&b, NULL);
-        ipc_put_str(&b, "endpoint", ep);
-        ipc_put_bin(&b, "node_id", net_channel_node_id(list[i]), 32);
-        ipc_put_bool(&b, "inbound", net_channel_is_inbound(list[i]));
-        if (info && info->has_listen) {
-            net_endpoint_format(&info->listen, ep);
-            ipc_put_str(&b, "listen", ep);
-        } else if (!net_channel_is_inbound(list[i])) {
-            ipc_put_str(&b, "listen", ep);
-        }
-        if (info && info->has_block_count)
-            ipc_put_uint(&b, "block_count", info->block_count);
-        ipc_put_map_end(&b);
-    }
-    ipc_put_array_end(&b);
-    ipc_put_uint(&b, "known", net_peers_count(s->peers));
-    ipc_put_uint(&b, "banned", net_peers_ban_count(s->peers, net_now_s()));
-    ipc_put_uint(&b, "port", s->listen_fd >= 0 ? s->port : 0);
-    ipc_put_bin(&b, "node_id", s->key.pub, 32);
-    ipc_put_uint(&b, "blocks_in", s->blocks_in);
-    ipc_put_uint(&b, "blocks_out", s->blocks_out);
-    ipc_put_uint(&b, "votes_in", s->votes_in);
-    ipc_put_uint(&b, "votes_out", s->votes_out);
-    ipc_put_uint(&b, "vote_reqs_out", s->vote_reqs_out);
-    ipc_put_uint(&b, "vote_reqs_dropped", s->vote_reqs_dropped);
-    ipc_put_uint(&b, "vote_reqs_in", s->vote_reqs_in);
-    ipc_put_uint(&b, "vote_reqs_throttled", s->vote_reqs_throttled);
-    ipc_put_uint(&b, "vote_answers_out", s->vote_answers_out);
-    ipc_put_uint(&b, "vote_answers_dropped", s->vote_answers_dropped);
-    ipc_put_uint(&b, "votes_redelivered", s->votes_redelivered);
-    net_channels_stats cs;
-    net_channels_get_stats(s->chans, &cs);
-    ipc_put_uint(&b, "pending", cs.pending_in);
-    ipc_put_uint(&b, "evicted", cs.evicted);
-    ipc_put_uint(&b, "throttled", s->throttled);
-    ipc_reply(c, m, &b);
-}
-
-void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m)
-{
-    if (ipc_msg_is(m, "broadcast_vote")) {
-        broadcast_vote(s, m);
-        return;
-    }
-    if (ipc_msg_is(m, "request_votes")) {
-        request_votes(s, m);
-        return;
-    }
-    if (ipc_msg_is(m, "send_vote")) {
-        send_vote(s, m);
-        return;
-    }
-    if (!m->id)
-        return; /* other notifications (e.g. a stray "vote") mean nothing here */
-    if (ipc_msg_is(m, "subscribe_votes"))
-        subscribe(s, c, m);
-    else if (ipc_msg_is(m, "peers"))
-        peers(s, c, m);
-    else if (ipc_msg_is(m, "frontiers"))
-        net_boot_frontiers(s, c, m);
-    else if (ipc_msg_is(m, "pull"))
-        net_boot_pull(s, c, m);
-    else
-        ipc_reply_error(c, m, "net does not serve that request");
 }

@@ -160,6 +160,8 @@ static void test_wire_lengths(void **state)
     assert_int_equal(smn_block_deserialize(w, SMN_BLOCK_WIRE_BYTES - 1, &b), SMN_BLOCK_SHORT);
     assert_int_equal(smn_block_deserialize(w, SMN_BLOCK_WIRE_BYTES + 1, &b), SMN_BLOCK_LONG);
     assert_int_equal(smn_block_deserialize(w, SMN_BLOCK_WIRE_BYTES, &b), SMN_BLOCK_OK);
+    assert_string_equal(smn_block_strerror(SMN_BLOCK_SHORT), "fewer bytes than a block");
+    assert_string_equal(smn_block_strerror(SMN_BLOCK_LONG), "more bytes than a block");
 }
 
 int main(void)

@@ -16,7 +16,7 @@ typedef struct {
     size_t confirmed, leader_changes, generated, expired;
     elections_confirmation last;
     uint8_t last_leader[32];
-    elections_vote gen[16];
+    smn_vote gen[16];
 } recorder;
 
 static void on_confirmed(void *ctx, const elections_confirmation *c)
@@ -34,7 +34,7 @@ static void on_leader(void *ctx, const uint8_t root[32], const smn_block *leader
     smn_block_hash(leader, r->last_leader);
 }
 
-static void on_vote(void *ctx, const elections_vote *v)
+static void on_vote(void *ctx, const smn_vote *v)
 {
     recorder *r = ctx;
     if (r->generated < 16)
@@ -64,22 +64,21 @@ static elections_active *make(recorder *rec, smn_amount_t floor, size_t max_elec
     return a;
 }
 
-static elections_vote signed_vote(uint32_t rep, uint64_t ts, const smn_block *b)
+static smn_vote signed_vote(uint32_t rep, uint64_t ts, const smn_block *b)
 {
     smn_keypair kp;
     th_rep(rep, &kp);
     uint8_t h[1][32];
     smn_block_hash(b, h[0]);
-    elections_vote v;
-    assert_int_equal(elections_vote_sign(&v, &kp, ts, (const uint8_t(*)[32])h, 1),
-                     ELECTIONS_VOTE_OK);
+    smn_vote v;
+    assert_int_equal(smn_vote_sign(&v, &kp, ts, (const uint8_t(*)[32])h, 1), SMN_VOTE_OK);
     return v;
 }
 
 static elections_vote_outcome cast(elections_active *a, uint32_t rep, uint64_t ts,
                                    const smn_block *b, smn_amount_t w)
 {
-    elections_vote v = signed_vote(rep, ts, b);
+    smn_vote v = signed_vote(rep, ts, b);
     return elections_active_vote(a, &v, w);
 }
 
@@ -108,9 +107,9 @@ static void single_rep_confirms_instantly(void **state)
     assert_int_equal(rec.last.candidates, 1);
     /* a vote then a final vote, both ours and both valid */
     assert_int_equal(rec.generated, 2);
-    assert_int_equal(elections_vote_verify(&rec.gen[0]), ELECTIONS_VOTE_OK);
-    assert_false(elections_vote_is_final(&rec.gen[0]));
-    assert_true(elections_vote_is_final(&rec.gen[1]));
+    assert_int_equal(smn_vote_verify(&rec.gen[0]), SMN_VOTE_OK);
+    assert_false(smn_vote_is_final(&rec.gen[0]));
+    assert_true(smn_vote_is_final(&rec.gen[1]));
     assert_int_equal(elections_active_size(a), 0);
     assert_true(elections_active_recently_confirmed(a, h));
     assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_CONFIRMED);
@@ -144,11 +143,11 @@ static void split_weights(void **state)
     assert_int_equal(elections_election_state(e), ELECTIONS_STATE_QUORUM);
     assert_int_equal(rec.confirmed, 0);
     /* final votes: 40 is not enough, 40 + 35 is */
-    assert_int_equal(cast(a, 0, ELECTIONS_VOTE_FINAL, &b, 40), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 0, SMN_VOTE_FINAL, &b, 40), ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 0);
-    assert_int_equal(cast(a, 2, ELECTIONS_VOTE_FINAL, &b, 25), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 2, SMN_VOTE_FINAL, &b, 25), ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 0); /* 65 < 67 */
-    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &b, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, 35), ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 1);
     assert_true(rec.last.final_tally == 100);
     assert_null(elections_active_find_hash(a, h));
@@ -186,10 +185,10 @@ static void fork_resolved_by_weight(void **state)
     assert_int_equal(rec.generated, 3);
     assert_memory_equal(rec.gen[1].hashes[0], hb, 32);
     assert_true(rec.gen[1].timestamp > rec.gen[0].timestamp);
-    assert_true(elections_vote_is_final(&rec.gen[2]));
+    assert_true(smn_vote_is_final(&rec.gen[2]));
     assert_memory_equal(rec.gen[2].hashes[0], hb, 32);
     assert_int_equal(rec.confirmed, 0);
-    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &B, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &B, 35), ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 1);
     assert_memory_equal(rec.last.hash, hb, 32);
     assert_int_equal(rec.last.candidates, 2);
@@ -208,13 +207,13 @@ static void vote_rules_at_the_door(void **state)
     smn_block b = th_block(4, 1), c = th_block(4, 2);
     elections_active_start(a, &b);
     elections_active_start(a, &c);
-    elections_vote v = signed_vote(1, 7, &b);
+    smn_vote v = signed_vote(1, 7, &b);
     assert_int_equal(elections_active_vote(a, &v, 10), ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(elections_active_vote(a, &v, 10), ELECTIONS_VOTE_IGNORED); /* replay */
     assert_int_equal(cast(a, 1, 6, &c, 10), ELECTIONS_VOTE_IGNORED);            /* older */
     assert_int_equal(cast(a, 1, 8, &c, 10), ELECTIONS_VOTE_ACCEPTED);           /* newer */
-    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &c, 10), ELECTIONS_VOTE_ACCEPTED);
-    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &b, 10), ELECTIONS_VOTE_IGNORED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &c, 10), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, 10), ELECTIONS_VOTE_IGNORED);
     v = signed_vote(2, 1, &b);
     v.timestamp++;
     assert_int_equal(elections_active_vote(a, &v, 10), ELECTIONS_VOTE_INVALID);
@@ -244,7 +243,7 @@ static void floor_blocks_light_quorum(void **state)
     assert_int_equal(cast(a, 1, 1, &b, 100), ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.generated, 2);
     assert_int_equal(rec.confirmed, 0);
-    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &b, 100), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, 100), ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 1);
     elections_active_free(a);
 }
@@ -255,8 +254,8 @@ static void votes_before_block_are_cached(void **state)
     recorder rec;
     elections_active *a = make(&rec, 100, 16);
     smn_block b = th_block(6, 1);
-    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &b, 70), ELECTIONS_VOTE_CACHED);
-    assert_int_equal(cast(a, 1, ELECTIONS_VOTE_FINAL, &b, 70), ELECTIONS_VOTE_IGNORED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, 70), ELECTIONS_VOTE_CACHED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, 70), ELECTIONS_VOTE_IGNORED);
     assert_int_equal(elections_active_cached(a), 1);
     /* the block arrives: the cached final vote confirms it at once */
     assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
@@ -325,11 +324,11 @@ static void supply_scale(void **state)
     smn_block b = th_block(8, 1);
     elections_active_start(a, &b);
     smn_amount_t third = supply / 3;
-    cast(a, 1, ELECTIONS_VOTE_FINAL, &b, third);
+    cast(a, 1, SMN_VOTE_FINAL, &b, third);
     assert_int_equal(rec.confirmed, 0);
-    cast(a, 2, ELECTIONS_VOTE_FINAL, &b, third);
+    cast(a, 2, SMN_VOTE_FINAL, &b, third);
     assert_int_equal(rec.confirmed, 0); /* 66.7% < 67% */
-    cast(a, 3, ELECTIONS_VOTE_FINAL, &b, supply - 2 * third);
+    cast(a, 3, SMN_VOTE_FINAL, &b, supply - 2 * third);
     assert_int_equal(rec.confirmed, 1);
     assert_true(rec.last.final_tally == supply);
     assert_true(rec.last.delta == supply / 100 * 67);
@@ -390,7 +389,7 @@ static void run_scenario(conf_log *log)
         uint64_t t;
         switch ((x >> 32) % 8) {
         case 0:
-            t = ELECTIONS_VOTE_FINAL;
+            t = SMN_VOTE_FINAL;
             break;
         case 1:
             t = ts[rep];
@@ -436,8 +435,8 @@ static void bad_config(void **state)
     elections_active *a = elections_active_new(&cfg, NULL); /* no callbacks is fine */
     smn_block b = th_block(9, 1);
     assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
-    assert_non_null(elections_start_str(ELECTIONS_START_FULL));
-    assert_non_null(elections_vote_outcome_str(ELECTIONS_VOTE_CACHED));
+    assert_non_null(elections_start_name(ELECTIONS_START_FULL));
+    assert_non_null(elections_vote_outcome_name(ELECTIONS_VOTE_CACHED));
     elections_active_free(a);
 }
 
@@ -568,11 +567,11 @@ static void deferred_votes_batch(void **state)
     assert_false(elections_active_votes_pending(a));
     assert_int_equal(rec.generated, 2);
     assert_int_equal(rec.gen[0].count, 5);
-    assert_false(elections_vote_is_final(&rec.gen[0]));
+    assert_false(smn_vote_is_final(&rec.gen[0]));
     assert_int_equal(rec.gen[1].count, 5);
-    assert_true(elections_vote_is_final(&rec.gen[1]));
-    assert_int_equal(elections_vote_verify(&rec.gen[0]), ELECTIONS_VOTE_OK);
-    assert_int_equal(elections_vote_verify(&rec.gen[1]), ELECTIONS_VOTE_OK);
+    assert_true(smn_vote_is_final(&rec.gen[1]));
+    assert_int_equal(smn_vote_verify(&rec.gen[0]), SMN_VOTE_OK);
+    assert_int_equal(smn_vote_verify(&rec.gen[1]), SMN_VOTE_OK);
     assert_int_equal(rec.confirmed, 5);
     assert_int_equal(elections_active_size(a), 0);
     /* 30 more: 12 hashes a vote at most */

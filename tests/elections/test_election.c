@@ -8,7 +8,7 @@
 
 #include "helpers.h"
 #include "procs/elections/election.h"
-#include "procs/elections/vote.h"
+#include "common/vote.h"
 
 static void rep_id(uint32_t i, uint8_t out[32])
 {
@@ -49,9 +49,9 @@ static void replacement_rules(void **state)
     assert_int_equal(elections_election_voters(e), 1);
 
     /* final replaces non-final, and then nothing replaces it */
-    assert_int_equal(elections_election_vote(e, r, ELECTIONS_VOTE_FINAL, ha, 5),
+    assert_int_equal(elections_election_vote(e, r, SMN_VOTE_FINAL, ha, 5),
                      ELECTIONS_BALLOT_REPLACED);
-    assert_int_equal(elections_election_vote(e, r, ELECTIONS_VOTE_FINAL, hb, 5),
+    assert_int_equal(elections_election_vote(e, r, SMN_VOTE_FINAL, hb, 5),
                      ELECTIONS_BALLOT_FINAL_LOCKED);
     assert_int_equal(elections_election_vote(e, r, 12, hb, 5), ELECTIONS_BALLOT_FINAL_LOCKED);
     elections_election_update(e, 1000);
@@ -61,7 +61,7 @@ static void replacement_rules(void **state)
     uint64_t ts;
     uint8_t h[32];
     assert_true(elections_election_ballot(e, r, &ts, h));
-    assert_true(ts == ELECTIONS_VOTE_FINAL);
+    assert_true(ts == SMN_VOTE_FINAL);
     assert_memory_equal(h, ha, 32);
 
     /* weight 0 never counts */
@@ -130,11 +130,11 @@ static void fork_resolved_by_weight(void **state)
     assert_true(elections_election_tally(e, 1) == 70);
     assert_int_equal(elections_election_winner(e), -1);
     /* final votes for b: 20 + 30 = 50 < 67, then + 20 = 70 */
-    elections_election_vote(e, r[1], ELECTIONS_VOTE_FINAL, hb, 20);
-    elections_election_vote(e, r[2], ELECTIONS_VOTE_FINAL, hb, 30);
+    elections_election_vote(e, r[1], SMN_VOTE_FINAL, hb, 20);
+    elections_election_vote(e, r[2], SMN_VOTE_FINAL, hb, 30);
     assert_int_equal(elections_election_update(e, delta), 0);
     assert_true(elections_election_final_tally(e, 1) == 50);
-    elections_election_vote(e, r[0], ELECTIONS_VOTE_FINAL, hb, 20);
+    elections_election_vote(e, r[0], SMN_VOTE_FINAL, hb, 20);
     assert_int_equal(elections_election_update(e, delta), ELECTIONS_EVENT_CONFIRMED);
     assert_int_equal(elections_election_winner(e), 1);
     assert_int_equal(elections_election_state(e), ELECTIONS_STATE_CONFIRMED);
@@ -164,10 +164,10 @@ static void exact_quorum_boundary(void **state)
     th_hash(&a, ha);
     elections_election *e = elections_election_new(&a, 0);
     rep_id(1, r);
-    elections_election_vote(e, r, ELECTIONS_VOTE_FINAL, ha, 66);
+    elections_election_vote(e, r, SMN_VOTE_FINAL, ha, 66);
     assert_int_equal(elections_election_update(e, 67), 0);
     rep_id(2, r);
-    elections_election_vote(e, r, ELECTIONS_VOTE_FINAL, ha, 1);
+    elections_election_vote(e, r, SMN_VOTE_FINAL, ha, 1);
     assert_int_equal(elections_election_update(e, 67),
                      ELECTIONS_EVENT_QUORUM | ELECTIONS_EVENT_CONFIRMED);
     elections_election_free(e);

@@ -20,9 +20,9 @@ static void first_seen_switch_final(void **state)
     memset(root, 1, 32);
     memset(ha, 0xA, 32);
     memset(hb, 0xB, 32);
-    elections_vote v;
+    smn_vote v;
     assert_int_equal(elections_rep_vote(r, root, ha, &v), ELECTIONS_REP_VOTED);
-    assert_int_equal(elections_vote_verify(&v), ELECTIONS_VOTE_OK);
+    assert_int_equal(smn_vote_verify(&v), SMN_VOTE_OK);
     assert_memory_equal(v.account, kp.pub, 32);
     assert_memory_equal(v.hashes[0], ha, 32);
     assert_true(v.timestamp == 1000);
@@ -36,8 +36,8 @@ static void first_seen_switch_final(void **state)
     assert_int_equal(elections_rep_switch(r, root, hb, &v), ELECTIONS_REP_UNCHANGED);
     /* quorum on b: the final vote, once */
     assert_int_equal(elections_rep_final(r, root, hb, &v), ELECTIONS_REP_VOTED);
-    assert_true(elections_vote_is_final(&v));
-    assert_int_equal(elections_vote_verify(&v), ELECTIONS_VOTE_OK);
+    assert_true(smn_vote_is_final(&v));
+    assert_int_equal(smn_vote_verify(&v), SMN_VOTE_OK);
     assert_int_equal(elections_rep_final(r, root, hb, &v), ELECTIONS_REP_FINAL_DONE);
     assert_int_equal(elections_rep_switch(r, root, ha, &v), ELECTIONS_REP_FINAL_DONE);
     assert_int_equal(elections_rep_vote(r, root, ha, &v), ELECTIONS_REP_FINAL_DONE);
@@ -61,7 +61,7 @@ static void no_weight_is_silent(void **state)
     th_rep(1, &kp);
     elections_rep *r = elections_rep_new(&kp, 0, 1, 4);
     uint8_t root[32] = {1}, h[32] = {2};
-    elections_vote v;
+    smn_vote v;
     assert_int_equal(elections_rep_vote(r, root, h, &v), ELECTIONS_REP_NO_WEIGHT);
     assert_int_equal(elections_rep_final(r, root, h, &v), ELECTIONS_REP_NO_WEIGHT);
     elections_rep_set_weight(r, 5);
@@ -77,7 +77,7 @@ static void timestamps_grow(void **state)
     th_rep(2, &kp);
     elections_rep *r = elections_rep_new(&kp, 1, 50, 4);
     uint8_t root[32] = {1}, h[32] = {2};
-    elections_vote v;
+    smn_vote v;
     elections_rep_advance(r, 10); /* never lowers */
     elections_rep_vote(r, root, h, &v);
     assert_true(v.timestamp == 50);
@@ -93,7 +93,7 @@ static void timestamps_grow(void **state)
     root[0] = 4;
     elections_rep_vote(r, root, h, &v);
     assert_true(v.timestamp == UINT64_MAX - 1);
-    assert_false(elections_vote_is_final(&v));
+    assert_false(smn_vote_is_final(&v));
     elections_rep_free(r);
 }
 
@@ -104,7 +104,7 @@ static void bounded_roots(void **state)
     th_rep(3, &kp);
     elections_rep *r = elections_rep_new(&kp, 1, 1, 4);
     uint8_t root[32] = {0}, h[32] = {9};
-    elections_vote v;
+    smn_vote v;
     for (uint8_t i = 0; i < 10; i++) {
         root[0] = i;
         assert_int_equal(elections_rep_vote(r, root, h, &v), ELECTIONS_REP_VOTED);
@@ -130,14 +130,14 @@ static void answers_requests(void **state)
     memset(root, 0x11, 32);
     memset(ha, 0xA1, 32);
     memset(hb, 0xB2, 32);
-    elections_vote v, again;
+    smn_vote v, again;
     assert_int_equal(elections_rep_current(r, root, &again), ELECTIONS_REP_NO_CHOICE);
     assert_int_equal(elections_rep_vote(r, root, ha, &v), ELECTIONS_REP_VOTED);
     assert_int_equal(elections_rep_current(r, root, &again), ELECTIONS_REP_VOTED);
     assert_memory_equal(&v, &again, sizeof v);
     assert_int_equal(elections_rep_final(r, root, ha, &v), ELECTIONS_REP_VOTED);
     assert_int_equal(elections_rep_current(r, root, &again), ELECTIONS_REP_VOTED);
-    assert_true(elections_vote_is_final(&again));
+    assert_true(smn_vote_is_final(&again));
     assert_memory_equal(&v, &again, sizeof v);
     uint8_t hs[2][32];
     memcpy(hs[0], ha, 32);
@@ -145,8 +145,8 @@ static void answers_requests(void **state)
     assert_int_equal(elections_rep_final_cemented(r, (const uint8_t(*)[32])hs, 2, &v),
                      ELECTIONS_REP_VOTED);
     assert_int_equal(v.count, 2);
-    assert_true(elections_vote_is_final(&v));
-    assert_int_equal(elections_vote_verify(&v), ELECTIONS_VOTE_OK);
+    assert_true(smn_vote_is_final(&v));
+    assert_int_equal(smn_vote_verify(&v), SMN_VOTE_OK);
     memcpy(hs[1], ha, 32); /* a repeated hash signs nothing */
     assert_int_equal(elections_rep_final_cemented(r, (const uint8_t(*)[32])hs, 2, &v),
                      ELECTIONS_REP_NO_CHOICE);

@@ -17,7 +17,7 @@
 typedef struct {
     size_t confirms, votes, replies, requested, backlog_confirms;
     uint8_t confirmed[16][32];
-    elections_vote reply[16];
+    smn_vote reply[16];
     uint8_t reply_peer[32];
     elections_pair pairs[64];
     bool refuse; /* the confirm queue is "full" */
@@ -38,13 +38,13 @@ static bool on_confirm(void *ctx, const uint8_t hash[32], const smn_block *block
     return true;
 }
 
-static void on_vote(void *ctx, const elections_vote *v)
+static void on_vote(void *ctx, const smn_vote *v)
 {
     (void)v;
     ((rec *)ctx)->votes++;
 }
 
-static void on_reply(void *ctx, const elections_vote *v, const uint8_t peer[32])
+static void on_reply(void *ctx, const smn_vote *v, const uint8_t peer[32])
 {
     rec *r = ctx;
     if (r->replies < 16)
@@ -242,10 +242,10 @@ static void answers_vote_requests(void **state)
     elections_service_vote_request(s, q, 2, peer);
     assert_int_equal(r.replies, 1);
     assert_memory_equal(r.reply_peer, peer, 32);
-    assert_true(elections_vote_is_final(&r.reply[0]));
+    assert_true(smn_vote_is_final(&r.reply[0]));
     assert_int_equal(r.reply[0].count, 1);
     assert_memory_equal(r.reply[0].hashes[0], w.send2, 32);
-    assert_int_equal(elections_vote_verify(&r.reply[0]), ELECTIONS_VOTE_OK);
+    assert_int_equal(smn_vote_verify(&r.reply[0]), SMN_VOTE_OK);
     tl_account g;
     tl_genesis(&g);
     assert_memory_equal(r.reply[0].account, g.kp.pub, 32);

@@ -95,7 +95,7 @@ def ed25519_sign(key, msg):
 
 
 def make_vote(key, hashes, timestamp):
-    """The wire form of procs/elections/vote.h."""
+    """The wire form of common/vote.h."""
     ts = struct.pack(">Q", timestamp)
     digest = hashlib.blake2b(b"vote " + b"".join(hashes) + ts, digest_size=32).digest()
     return key[2] + ed25519_sign(key, digest) + ts + bytes([len(hashes)]) + b"".join(hashes)

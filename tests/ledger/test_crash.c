@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "procs/ledger/ro.h"
+#include "ledgerdb/ro.h"
 #include "tests/ledger/helpers.h"
 
 enum { N = 4000, BATCH = 400 };

@@ -11,8 +11,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "procs/ledger/ro.h"
-#include "procs/ledger/schema.h"
+#include "ledgerdb/ro.h"
+#include "ledgerdb/schema.h"
 #include "tests/ledger/helpers.h"
 
 static void exec_sql(const char *path, const char *sql)

@@ -104,8 +104,8 @@ static inline void fx_message(int i, net_message *m)
         m->type = NET_MSG_CONFIRM_ACK;
         uint8_t h[1][32];
         fx_hex(SEND_HASH, h[0], 32);
-        if (elections_vote_sign(&m->u.confirm_ack, &genesis, 1, (const uint8_t(*)[32])h, 1) !=
-            ELECTIONS_VOTE_OK)
+        if (smn_vote_sign(&m->u.confirm_ack, &genesis, 1, (const uint8_t(*)[32])h, 1) !=
+            SMN_VOTE_OK)
             abort();
         break;
     }

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             memcmp(again, data + off, 2) != 0)
             abort();
         if (m.type == NET_MSG_CONFIRM_ACK)
-            (void)elections_vote_verify(&m.u.confirm_ack);
+            (void)smn_vote_verify(&m.u.confirm_ack);
         if (m.type == NET_MSG_TELEMETRY_ACK)
             (void)net_telemetry_verify(net, &m.u.telemetry_ack);
         off += used;

@@ -267,7 +267,7 @@ static void test_handshake_keepalive_publish(void **state)
     assert_true(run_until(has_msgs, &w, 3000));
     assert_same_msg(&b.last[0], &ack);
     assert_same_msg(&b.last[1], &bulk);
-    assert_int_equal(elections_vote_verify(&b.last[0].u.confirm_ack), ELECTIONS_VOTE_OK);
+    assert_int_equal(smn_vote_verify(&b.last[0].u.confirm_ack), SMN_VOTE_OK);
 
     /* Handshakes are the library's: refused from the API. */
     net_message hs;

@@ -163,7 +163,7 @@ static void test_vector_fields(void **state)
 
     n = unhex(vectors[5], in);
     assert_int_equal(net_msg_decode(dev(), in, n, &m, &used), NET_OK);
-    assert_int_equal(elections_vote_verify(&m.u.confirm_ack), ELECTIONS_VOTE_OK);
+    assert_int_equal(smn_vote_verify(&m.u.confirm_ack), SMN_VOTE_OK);
     assert_int_equal(m.u.confirm_ack.timestamp, 1);
 
     n = unhex(vectors[6], in);
@@ -291,14 +291,14 @@ static void test_roundtrip_extremes(void **state)
 
     memset(&m, 0, sizeof m);
     m.type = NET_MSG_CONFIRM_ACK; /* a final vote on 12 hashes */
-    uint8_t hs[ELECTIONS_VOTE_MAX_HASHES][32];
-    for (int i = 0; i < ELECTIONS_VOTE_MAX_HASHES; i++)
+    uint8_t hs[SMN_VOTE_MAX_HASHES][32];
+    for (int i = 0; i < SMN_VOTE_MAX_HASHES; i++)
         memset(hs[i], i + 1, 32);
     smn_keypair kp;
     fx_dev_key(&kp);
-    assert_int_equal(elections_vote_sign(&m.u.confirm_ack, &kp, ELECTIONS_VOTE_FINAL,
-                                         (const uint8_t(*)[32])hs, ELECTIONS_VOTE_MAX_HASHES),
-                     ELECTIONS_VOTE_OK);
+    assert_int_equal(smn_vote_sign(&m.u.confirm_ack, &kp, SMN_VOTE_FINAL, (const uint8_t(*)[32])hs,
+                                   SMN_VOTE_MAX_HASHES),
+                     SMN_VOTE_OK);
     roundtrip(&m);
 
     memset(&m, 0, sizeof m);

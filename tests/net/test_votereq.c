@@ -34,9 +34,9 @@ static void fill_req(net_confirm_req *q, uint8_t count, uint8_t seed)
     }
 }
 
-static elections_vote vote_for(const uint8_t hash[32])
+static smn_vote vote_for(const uint8_t hash[32])
 {
-    elections_vote v;
+    smn_vote v;
     memset(&v, 0, sizeof v);
     v.count = 1;
     memcpy(v.hashes[0], hash, 32);
@@ -70,7 +70,7 @@ static void test_ask_budget(void **state)
     net_confirm_req other;
     fill_req(&other, 1, 200);
     assert_false(net_vreq_ask(&r2, &other, 0));
-    elections_vote v = vote_for(other.hashes[0]);
+    smn_vote v = vote_for(other.hashes[0]);
     assert_false(net_vreq_redeliver(&r2, &v, 1));
     /* Out-of-range counts are refused. */
     net_confirm_req bad;
@@ -143,7 +143,7 @@ static void test_redeliver(void **state)
     net_vreq_init(&r, 0);
     net_confirm_req q;
     fill_req(&q, 1, 1);
-    elections_vote v = vote_for(q.hashes[0]);
+    smn_vote v = vote_for(q.hashes[0]);
     /* Nothing asked: a seen vote is not delivered again. */
     assert_false(net_vreq_window_open(&r, 0));
     assert_false(net_vreq_redeliver(&r, &v, 0));
@@ -157,10 +157,10 @@ static void test_redeliver(void **state)
     assert_true(net_vreq_ask(&r, &q, 2000));
     net_confirm_req other;
     fill_req(&other, 1, 50);
-    elections_vote w = vote_for(other.hashes[0]);
+    smn_vote w = vote_for(other.hashes[0]);
     assert_false(net_vreq_redeliver(&r, &w, 2001));
     /* A vote with the asked hash among others counts. */
-    elections_vote multi = w;
+    smn_vote multi = w;
     multi.count = 2;
     memcpy(multi.hashes[1], q.hashes[0], 32);
     assert_true(net_vreq_redeliver(&r, &multi, 2002));
@@ -187,7 +187,7 @@ static void test_redeliver_bounds(void **state)
         fill_req(&q, 12, (uint8_t)(k * 12));
         assert_true(net_vreq_ask(&r, &q, t));
     }
-    elections_vote v = vote_for(q.hashes[0]);
+    smn_vote v = vote_for(q.hashes[0]);
     unsigned n = 0;
     while (net_vreq_redeliver(&r, &v, t + 1))
         n++;
@@ -202,9 +202,9 @@ static void test_redeliver_bounds(void **state)
         fill_req(&q, 12, (uint8_t)(k * 12));
         assert_true(net_vreq_ask(&r, &q, 100000));
     }
-    elections_vote old = vote_for(first.hashes[0]);
+    smn_vote old = vote_for(first.hashes[0]);
     assert_false(net_vreq_redeliver(&r, &old, 100001));
-    elections_vote recent = vote_for(q.hashes[11]);
+    smn_vote recent = vote_for(q.hashes[11]);
     assert_true(net_vreq_redeliver(&r, &recent, 100001));
 }
 

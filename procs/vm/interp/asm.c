@@ -8,7 +8,7 @@
 
 #include "procs/vm/interp/host.h"
 #include "procs/vm/interp/isa.h"
-#include "procs/vm/interp/verify.h"
+#include "procs/vm/interp/bytecode_check.h"
 
 #define NAME_MAX_LEN 63
 #define MAX_TOKENS 8

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "procs/vm/interp/verify.h"
+#include "procs/vm/interp/bytecode_check.h"
 
 /* On success *text is a NUL-terminated heap string the caller frees. Code
  * that fails the verifier is refused with the verifier's error in *err (err

@@ -3,7 +3,7 @@
 #define SMN_VM_INTERP_H
 
 #include "procs/vm/interp/host.h"
-#include "procs/vm/interp/verify.h"
+#include "procs/vm/interp/bytecode_check.h"
 
 /* Run one method of a verified program: req->method with req->args in
  * r1..r5 (other registers and all VM_MEM_SIZE bytes of memory zero), at most

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "procs/vm/interp/host.h"
-#include "procs/vm/interp/verify.h"
+#include "procs/vm/interp/bytecode_check.h"
 
 typedef struct memhost memhost;
 

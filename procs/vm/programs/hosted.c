@@ -2,7 +2,7 @@
  * at its send, calls at the host's receive, each call atomic. */
 #include <string.h>
 
-#include "procs/vm/interp/verify.h"
+#include "procs/vm/interp/bytecode_check.h"
 #include "procs/vm/programs/ids.h"
 #include "procs/vm/programs/native.h"
 

@@ -10,7 +10,7 @@
 
 #include "ipc/ledger_client.h"
 #include "ipc/msg.h"
-#include "procs/ledger/ro.h"
+#include "ledgerdb/ro.h"
 #include "procs/vm/programs/transcript.h"
 
 typedef struct {

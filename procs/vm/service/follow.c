@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "ledgerdb/ro_handle.h"
 #include "procs/vm/service/progress.h"
 
 #define QUEUE_MAX 4096 /* notifications between two flushes; more is a gap */
@@ -14,9 +15,7 @@
 
 struct vm_follow {
     vm_indexer *ix;
-    char *ledger_path;
-    const smn_network *net;
-    ledger_ro *ro; /* opened on first use */
+    ledger_ro_handle ro; /* ledger.db, opened on first use, reopened after an error */
     uint64_t seq;
     vm_cemented *q; /* q[qh..nq) wait, in arrival order */
     size_t qh, nq, capq;
@@ -32,10 +31,10 @@ vm_follow *vm_follow_new(vm_indexer *ix, const char *ledger_path, const smn_netw
     if (!f)
         return NULL;
     f->ix = ix;
-    f->net = net;
-    f->ledger_path = strdup(ledger_path);
+    ledger_ro_handle_opts ro = {.path = ledger_path, .net = net};
     f->page = calloc(PAGE_MAX, sizeof *f->page);
-    if (!f->ledger_path || !f->page || vm_progress_get(vm_indexer_db(ix), &f->seq) != SQLITE_OK) {
+    if (ledger_ro_handle_init(&f->ro, &ro) != LEDGER_STATUS_OK || !f->page ||
+        vm_progress_get(vm_indexer_db(ix), &f->seq) != SQLITE_OK) {
         vm_follow_free(f);
         return NULL;
     }
@@ -46,8 +45,7 @@ void vm_follow_free(vm_follow *f)
 {
     if (!f)
         return;
-    ledger_ro_close(f->ro);
-    free(f->ledger_path);
+    ledger_ro_handle_close(&f->ro);
     free(f->q);
     free(f->page);
     free(f);
@@ -197,19 +195,13 @@ vm_follow_status vm_follow_flush(vm_follow *f, size_t max, size_t *applied, bool
     return dropped ? VM_FOLLOW_GAP : VM_FOLLOW_OK;
 }
 
-static vm_follow_status open_ledger(vm_follow *f)
+static ledger_ro *open_ledger(vm_follow *f)
 {
-    if (f->ro)
-        return VM_FOLLOW_OK;
-    char err[200] = "";
-    ledger_status s = ledger_ro_open(f->ledger_path, f->net, &f->ro, err, sizeof err);
-    if (s != LEDGER_STATUS_OK) {
-        f->ro = NULL;
-        snprintf(f->err, sizeof f->err, "ledger db %s: %s", f->ledger_path,
-                 err[0] ? err : ledger_status_str(s));
-        return VM_FOLLOW_ERR_LEDGER;
-    }
-    return VM_FOLLOW_OK;
+    ledger_ro *ro = ledger_ro_handle_get(&f->ro, 0); /* retried at every catch-up */
+    if (!ro)
+        snprintf(f->err, sizeof f->err, "ledger db %s: %s", ledger_ro_handle_path(&f->ro),
+                 ledger_ro_handle_error(&f->ro));
+    return ro;
 }
 
 vm_follow_status vm_follow_catch_up(vm_follow *f, size_t max, size_t *applied, bool *more)
@@ -217,18 +209,18 @@ vm_follow_status vm_follow_catch_up(vm_follow *f, size_t max, size_t *applied, b
     *more = false;
     if (applied)
         *applied = 0;
-    vm_follow_status st = open_ledger(f);
-    if (st != VM_FOLLOW_OK)
-        return st;
+    ledger_ro *ro = open_ledger(f);
+    if (!ro)
+        return VM_FOLLOW_ERR_LEDGER;
+    vm_follow_status st = VM_FOLLOW_OK;
     if (max == 0 || max > PAGE_MAX)
         max = PAGE_MAX;
     size_t n = 0;
-    ledger_status ls = ledger_ro_cemented_after(f->ro, f->seq, f->page, max, &n);
+    ledger_status ls = ledger_ro_cemented_after(ro, f->seq, f->page, max, &n);
     if (ls != LEDGER_STATUS_OK) {
-        snprintf(f->err, sizeof f->err, "ledger db: %s", ledger_ro_errmsg(f->ro));
+        snprintf(f->err, sizeof f->err, "ledger db: %s", ledger_ro_errmsg(ro));
         /* Reopen next time: the file may have been replaced. */
-        ledger_ro_close(f->ro);
-        f->ro = NULL;
+        ledger_ro_handle_failed(&f->ro, ls);
         return VM_FOLLOW_ERR_LEDGER;
     }
     if (n == 0)
@@ -239,7 +231,7 @@ vm_follow_status vm_follow_catch_up(vm_follow *f, size_t max, size_t *applied, b
     size_t k = 0;
     st = VM_FOLLOW_OK;
     for (size_t i = 0; i < n; i++) {
-        vm_cem_status cs = vm_cemented_from_row(f->ro, vm_indexer_db(f->ix), &f->page[i], &list[k]);
+        vm_cem_status cs = vm_cemented_from_row(ro, vm_indexer_db(f->ix), &f->page[i], &list[k]);
         if (cs != VM_CEM_OK) {
             snprintf(f->err, sizeof f->err, "cannot apply seq %llu: %s",
                      (unsigned long long)f->page[i].seq, vm_cem_strerror(cs));

@@ -51,17 +51,16 @@ int main(int argc, char **argv)
         smn_key_from_seed(seed, r, &reps[r]);
 
     /* 1. decode + verify */
-    elections_vote v;
+    smn_vote v;
     uint8_t h[1][32];
     memset(h, 3, sizeof h);
-    elections_vote_sign(&v, &reps[0], 12345, (const uint8_t(*)[32])h, 1);
-    uint8_t wire[ELECTIONS_VOTE_MAX_BYTES];
-    size_t len = elections_vote_encode(&v, wire, sizeof wire);
+    smn_vote_sign(&v, &reps[0], 12345, (const uint8_t(*)[32])h, 1);
+    uint8_t wire[SMN_VOTE_MAX_BYTES];
+    size_t len = smn_vote_encode(&v, wire, sizeof wire);
     double t0 = now_s();
     for (uint32_t i = 0; i < n * 4; i++) {
-        elections_vote d;
-        if (elections_vote_decode(wire, len, &d) != ELECTIONS_VOTE_OK ||
-            elections_vote_verify(&d) != ELECTIONS_VOTE_OK)
+        smn_vote d;
+        if (smn_vote_decode(wire, len, &d) != SMN_VOTE_OK || smn_vote_verify(&d) != SMN_VOTE_OK)
             return 1;
     }
     double t1 = now_s();
@@ -93,7 +92,7 @@ int main(int argc, char **argv)
     cfg.max_elections = n;
     a = elections_active_new(&cfg, &cb);
     size_t nv = (size_t)n * REPS * 2;
-    elections_vote *votes = malloc(nv * sizeof *votes);
+    smn_vote *votes = malloc(nv * sizeof *votes);
     if (!votes)
         return 1;
     for (uint32_t i = 0; i < n; i++) {
@@ -101,10 +100,10 @@ int main(int argc, char **argv)
         smn_block_hash(&b, h[0]);
         elections_active_start(a, &b);
         for (uint32_t r = 0; r < REPS; r++) {
-            elections_vote_sign(&votes[((size_t)i * REPS + r) * 2], &reps[r], 1,
-                                (const uint8_t(*)[32])h, 1);
-            elections_vote_sign(&votes[((size_t)i * REPS + r) * 2 + 1], &reps[r],
-                                ELECTIONS_VOTE_FINAL, (const uint8_t(*)[32])h, 1);
+            smn_vote_sign(&votes[((size_t)i * REPS + r) * 2], &reps[r], 1, (const uint8_t(*)[32])h,
+                          1);
+            smn_vote_sign(&votes[((size_t)i * REPS + r) * 2 + 1], &reps[r], SMN_VOTE_FINAL,
+                          (const uint8_t(*)[32])h, 1);
         }
     }
     confirmed = 0;

@@ -28,9 +28,9 @@
 #include "common/network.h"
 #include "common/work.h"
 #include "procs/ledger/processor.h"
-#include "procs/ledger/schema.h"
+#include "ledgerdb/schema.h"
 #include "procs/ledger/store.h"
-#include "procs/ledger/verify.h"
+#include "procs/ledger/sig_verify.h"
 
 static const char magic[8] = "SMNBLK2";
 

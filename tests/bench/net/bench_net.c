@@ -71,7 +71,7 @@ static void bench_codec(const smn_network *net)
     for (int i = 0; i < 12; i++)
         memset(hashes[i], i + 1, 32);
     net_message v = {.type = NET_MSG_CONFIRM_ACK};
-    elections_vote_sign(&v.u.confirm_ack, &kp, 1, (const uint8_t(*)[32])hashes, 12);
+    smn_vote_sign(&v.u.confirm_ack, &kp, 1, (const uint8_t(*)[32])hashes, 12);
     len = net_msg_encode(net, &v, buf, sizeof buf);
     t = now_s();
     for (long i = 0; i < n; i++)

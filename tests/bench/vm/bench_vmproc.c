@@ -26,7 +26,7 @@
 #include "procs/ledger/confirm.h"
 #include "procs/vm/service/evserver.h"
 #include "procs/vm/service/follow.h"
-#include "procs/vm/service/verify.h"
+#include "procs/vm/service/replay_check.h"
 #include "tests/vm/process/fixture.h"
 
 static double now(void)
@@ -185,16 +185,16 @@ int main(int argc, char **argv)
     vm_indexer_close(ix);
 
     /* 4. verify the whole transcript. */
-    vm_verify_report r;
+    vm_replay_report r;
     t0 = now();
-    vm_verify_status vs = vm_verify_run(f.dir, tl_dev(), f.dir, &r, err, sizeof err);
+    vm_replay_status vs = vm_replay_check_run(f.dir, tl_dev(), f.dir, &r, err, sizeof err);
     dt = now() - t0;
     printf("verify: %s, %llu blocks, %llu events in %.3f s = %.0f blocks/s\n",
-           vs == VM_VERIFY_MATCH ? "ok" : "NOT ok", (unsigned long long)r.blocks,
+           vs == VM_REPLAY_MATCH ? "ok" : "NOT ok", (unsigned long long)r.blocks,
            (unsigned long long)r.events, dt, (double)r.blocks / dt);
     free(cl);
     free(blocks);
     free(res);
     fx_close(&f);
-    return vs == VM_VERIFY_MATCH ? 0 : 1;
+    return vs == VM_REPLAY_MATCH ? 0 : 1;
 }

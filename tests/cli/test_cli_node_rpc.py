@@ -5,7 +5,7 @@ ledger DB (blocks go straight to the ledger library's processor and are
 cemented at once) and a real wallet store holding the dev demo wallet.
 Every server started here is killed in a finally block.
 
-usage: test_cli_node.py <smallnano-cli> <rpc_serve>"""
+usage: test_cli_node_rpc.py <smallnano-cli> <rpc_serve>"""
 import json
 import os
 import re

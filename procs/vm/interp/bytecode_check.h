@@ -2,8 +2,8 @@
  * runs it, and pre-decodes it into the form the interpreter executes. A
  * program that passes cannot run off its code, jump into an operand, name a
  * register that does not exist or use an unknown opcode. */
-#ifndef SMN_VM_VERIFY_H
-#define SMN_VM_VERIFY_H
+#ifndef SMN_VM_BYTECODE_CHECK_H
+#define SMN_VM_BYTECODE_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* Transcript replay and comparison; see verify.h. */
-#include "procs/vm/service/verify.h"
+/* Transcript replay and comparison; see replay_check.h. */
+#include "procs/vm/service/replay_check.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "procs/ledger/ro.h"
-#include "procs/ledger/schema.h"
+#include "ledgerdb/ro.h"
+#include "ledgerdb/schema.h"
 #include "procs/vm/service/cemented.h"
 #include "procs/vm/service/progress.h"
 
@@ -68,22 +68,22 @@ vm_idx_status vm_indexer_open_readonly(const char *path, vm_indexer **out)
 }
 
 typedef struct {
-    vm_verify_report *rep;
+    vm_replay_report *rep;
     char *err;
     size_t errlen;
 } vctx;
 
-static vm_verify_status fail(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static vm_verify_status fail(vctx *v, const char *fmt, ...)
+static vm_replay_status fail(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static vm_replay_status fail(vctx *v, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(v->err, v->errlen, fmt, ap);
     va_end(ap);
-    return VM_VERIFY_ERROR;
+    return VM_REPLAY_ERROR;
 }
 
-static vm_verify_status mismatch(vctx *v, const char *what, const uint8_t *program,
+static vm_replay_status mismatch(vctx *v, const char *what, const uint8_t *program,
                                  const uint8_t *block, uint64_t height)
 {
     snprintf(v->rep->what, sizeof v->rep->what, "%s", what);
@@ -95,7 +95,7 @@ static vm_verify_status mismatch(vctx *v, const char *what, const uint8_t *progr
         memcpy(v->rep->block_hash, block, 32);
         v->rep->height = height;
     }
-    return VM_VERIFY_MISMATCH;
+    return VM_REPLAY_MISMATCH;
 }
 
 static bool same_col(sqlite3_stmt *a, sqlite3_stmt *b, int i)
@@ -155,7 +155,7 @@ static const char *const cm_sql =
     " WHERE block_hash = ?";
 
 /* Events and commit record of one replayed block, live (0) vs replay (1). */
-static vm_verify_status compare_block(vctx *v, block_stmts *q, const vm_block *b)
+static vm_replay_status compare_block(vctx *v, block_stmts *q, const vm_block *b)
 {
     uint8_t prog[32];
     bool same, has_prog;
@@ -180,7 +180,7 @@ static vm_verify_status compare_block(vctx *v, block_stmts *q, const vm_block *b
     if (!same)
         return mismatch(v, "commit record differs", has_prog ? prog : NULL, b->hash, b->height);
     v->rep->commits += rows;
-    return VM_VERIFY_MATCH;
+    return VM_REPLAY_MATCH;
 }
 
 static int count_commit_mismatches(sqlite3 *db, uint64_t *n)
@@ -232,7 +232,7 @@ static int cmp32(const void *a, const void *b)
     return memcmp(a, b, 32);
 }
 
-static vm_verify_status compare_roots(vctx *v, vm_indexer *live, vm_indexer *fresh)
+static vm_replay_status compare_roots(vctx *v, vm_indexer *live, vm_indexer *fresh)
 {
     size_t nl = 0, nf = 0;
     if (vm_indexer_programs(live, NULL, 0, &nl) != VM_IDX_OK ||
@@ -240,7 +240,7 @@ static vm_verify_status compare_roots(vctx *v, vm_indexer *live, vm_indexer *fre
         return fail(v, "cannot list programs");
     uint8_t(*l)[32] = calloc(nl + 1, 32);
     uint8_t(*f)[32] = calloc(nf + 1, 32);
-    vm_verify_status out = VM_VERIFY_MATCH;
+    vm_replay_status out = VM_REPLAY_MATCH;
     if (!l || !f) {
         out = fail(v, "out of memory");
         goto done;
@@ -304,13 +304,13 @@ static void remove_dir(const char *dir)
 
 /* Replay seq 1..rep->seq from the ledger into fresh, comparing each batch
  * with live as it commits. */
-static vm_verify_status replay(vctx *v, ledger_ro *ro, vm_indexer *live, vm_indexer *fresh)
+static vm_replay_status replay(vctx *v, ledger_ro *ro, vm_indexer *live, vm_indexer *fresh)
 {
     block_stmts q = {0};
     sqlite3 *dbs[2] = {vm_indexer_db(live), vm_indexer_db(fresh)};
     ledger_ro_cemented *page = calloc(PAGE, sizeof *page);
     vm_cemented *list = calloc(PAGE, sizeof *list);
-    vm_verify_status out = VM_VERIFY_MATCH;
+    vm_replay_status out = VM_REPLAY_MATCH;
     if (!page || !list) {
         out = fail(v, "out of memory");
         goto done;
@@ -322,7 +322,7 @@ static vm_verify_status replay(vctx *v, ledger_ro *ro, vm_indexer *live, vm_inde
             goto done;
         }
     uint64_t after = 0;
-    while (after < v->rep->seq && out == VM_VERIFY_MATCH) {
+    while (after < v->rep->seq && out == VM_REPLAY_MATCH) {
         size_t n = 0;
         if (ledger_ro_cemented_after(ro, after, page, PAGE, &n) != LEDGER_STATUS_OK) {
             out = fail(v, "ledger db: %s", ledger_ro_errmsg(ro));
@@ -371,7 +371,7 @@ static vm_verify_status replay(vctx *v, ledger_ro *ro, vm_indexer *live, vm_inde
             out = fail(v, "replay db: commit failed");
             break;
         }
-        for (size_t i = 0; i < k && out == VM_VERIFY_MATCH; i++) {
+        for (size_t i = 0; i < k && out == VM_REPLAY_MATCH; i++) {
             out = compare_block(v, &q, &list[i].b);
             v->rep->blocks++;
         }
@@ -388,8 +388,9 @@ done:
     return out;
 }
 
-vm_verify_status vm_verify_run(const char *data_dir, const smn_network *net, const char *tmp_dir,
-                               vm_verify_report *rep, char *err, size_t errlen)
+vm_replay_status vm_replay_check_run(const char *data_dir, const smn_network *net,
+                                     const char *tmp_dir, vm_replay_report *rep, char *err,
+                                     size_t errlen)
 {
     memset(rep, 0, sizeof *rep);
     vctx v = {rep, err, errlen};
@@ -397,7 +398,7 @@ vm_verify_status vm_verify_run(const char *data_dir, const smn_network *net, con
     char path[600], tmpl[600];
     vm_indexer *live = NULL, *fresh = NULL;
     ledger_ro *ro = NULL;
-    vm_verify_status out;
+    vm_replay_status out;
     bool have_tmp = false, in_read = false;
 
     if (strlen(data_dir) > 400)
@@ -444,7 +445,7 @@ vm_verify_status vm_verify_run(const char *data_dir, const smn_network *net, con
         goto done;
     }
     out = replay(&v, ro, live, fresh);
-    if (out != VM_VERIFY_MATCH)
+    if (out != VM_REPLAY_MATCH)
         goto done;
     uint64_t na = 0, nf = 0;
     if (count_applied(vm_indexer_db(live), &na) != SQLITE_OK ||
@@ -460,7 +461,7 @@ vm_verify_status vm_verify_run(const char *data_dir, const smn_network *net, con
         goto done;
     }
     out = compare_roots(&v, live, fresh);
-    if (out == VM_VERIFY_MATCH &&
+    if (out == VM_REPLAY_MATCH &&
         count_commit_mismatches(vm_indexer_db(fresh), &rep->commits_mismatch) != SQLITE_OK)
         out = fail(&v, "cannot count commits");
 done:

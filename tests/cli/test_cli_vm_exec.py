@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """smallnano-cli vm asm | disasm | run, end to end.
 
-usage: test_cli_vm.py <smallnano-cli> <counter.asm> <escrow.asm>
+usage: test_cli_vm_exec.py <smallnano-cli> <counter.asm> <escrow.asm>
 """
 import json
 import os

@@ -1,6 +1,6 @@
 #!/bin/sh
 # smallnano-cli vm encode / vm decode: every input form and the errors.
-# Usage: cli_codec.sh <path to smallnano-cli>
+# Usage: test_cli_vm_codec.sh <path to smallnano-cli>
 set -u
 CLI="$1"
 fails=0

@@ -1,7 +1,7 @@
 """smallnano-cli node status/restart/stop against a real node, and
 smallnanod's own argument and config errors.
 
-usage: test_cli_node.py SMALLNANOD SMALLNANO_CLI
+usage: test_cli_node_control.py SMALLNANOD SMALLNANO_CLI
 """
 import json
 import os
@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'integration'))
 from nodeutil import NAMES, Node, fail  # noqa: E402
 
 

@@ -2,8 +2,8 @@
  * libsodium has no batch verify, so a small pthread pool runs
  * crypto_sign_verify_detached over disjoint slices; the calling thread
  * works too while it waits. */
-#ifndef LEDGER_VERIFY_H
-#define LEDGER_VERIFY_H
+#ifndef LEDGER_SIG_VERIFY_H
+#define LEDGER_SIG_VERIFY_H
 
 #include <stdatomic.h>
 #include <stdbool.h>

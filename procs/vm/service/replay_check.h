@@ -7,8 +7,8 @@
  * so a running node keeps indexing meanwhile and the check sees one
  * snapshot. The first difference is reported with its program, block and
  * height. */
-#ifndef VM_SERVICE_VERIFY_H
-#define VM_SERVICE_VERIFY_H
+#ifndef VM_SERVICE_REPLAY_CHECK_H
+#define VM_SERVICE_REPLAY_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,10 +18,10 @@
 #include "procs/vm/programs/transcript.h"
 
 typedef enum {
-    VM_VERIFY_MATCH = 0, /* the live DB is what the ledger implies */
-    VM_VERIFY_MISMATCH,  /* see the report's mismatch fields */
-    VM_VERIFY_ERROR,     /* could not run (missing DB, pruned ledger ...): err says why */
-} vm_verify_status;
+    VM_REPLAY_MATCH = 0, /* the live DB is what the ledger implies */
+    VM_REPLAY_MISMATCH,  /* see the report's mismatch fields */
+    VM_REPLAY_ERROR,     /* could not run (missing DB, pruned ledger ...): err says why */
+} vm_replay_status;
 
 typedef struct {
     uint64_t seq;                       /* cementing seq verified up to (the live DB's progress) */
@@ -29,20 +29,21 @@ typedef struct {
     uint64_t programs;                  /* programs whose roots were compared */
     uint64_t events;                    /* events compared */
     uint64_t commits, commits_mismatch; /* commit messages; of them, published root != computed */
-    /* VM_VERIFY_MISMATCH: */
+    /* VM_REPLAY_MISMATCH: */
     char what[96];    /* "events differ", "state root differs", ... */
     bool has_program; /* program below is set */
     uint8_t program[32];
     bool has_block; /* block_hash, height below are set */
     uint8_t block_hash[32];
     uint64_t height;
-} vm_verify_report;
+} vm_replay_report;
 
 /* data_dir holds vm.db and ledger.db; net (may be NULL) refuses another
  * network's ledger. tmp_dir: where the replay DB goes (NULL: $TMPDIR or
  * /tmp); it is removed afterwards. */
-vm_verify_status vm_verify_run(const char *data_dir, const smn_network *net, const char *tmp_dir,
-                               vm_verify_report *rep, char *err, size_t errlen);
+vm_replay_status vm_replay_check_run(const char *data_dir, const smn_network *net,
+                                     const char *tmp_dir, vm_replay_report *rep, char *err,
+                                     size_t errlen);
 
 /* Open an existing vm DB read-only as an indexer (for roots and reads),
  * through an SQLite URI file name ("file:...?mode=ro"). VM_IDX_ERR_NOT_FOUND

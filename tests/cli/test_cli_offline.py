@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the built smallnano-cli's offline commands on good and bad input and
 checks output and exit codes against the docs/protocol.md vectors.
-usage: test_cli.py <path to smallnano-cli>"""
+usage: test_cli_offline.py <path to smallnano-cli>"""
 import json
 import subprocess
 import sys

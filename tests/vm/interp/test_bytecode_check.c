@@ -2,7 +2,7 @@
 #include "vmtest.h"
 
 #include "procs/vm/interp/isa.h"
-#include "procs/vm/interp/verify.h"
+#include "procs/vm/interp/bytecode_check.h"
 
 typedef struct {
     uint8_t id, flags;

@@ -1,4 +1,4 @@
-#include "procs/vm/interp/verify.h"
+#include "procs/vm/interp/bytecode_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

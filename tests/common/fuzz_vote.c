@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "procs/elections/vote.h"
+#include "common/vote.h"
 
-static uint8_t seed_buf[3][ELECTIONS_VOTE_MAX_BYTES];
+static uint8_t seed_buf[3][SMN_VOTE_MAX_BYTES];
 static const uint8_t *seed_ptrs[3];
 static size_t seed_lens[3];
 
@@ -27,15 +27,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         inited = 1;
     }
-    elections_vote v;
-    if (elections_vote_decode(data, size, &v) != ELECTIONS_VOTE_OK)
+    smn_vote v;
+    if (smn_vote_decode(data, size, &v) != SMN_VOTE_OK)
         return 0;
-    uint8_t out[ELECTIONS_VOTE_MAX_BYTES];
-    size_t n = elections_vote_encode(&v, out, sizeof out);
+    uint8_t out[SMN_VOTE_MAX_BYTES];
+    size_t n = smn_vote_encode(&v, out, sizeof out);
     if (n != size || memcmp(out, data, size) != 0)
         abort();
     /* Only the untouched signed seeds may verify: any change must break it. */
-    if (elections_vote_verify(&v) == ELECTIONS_VOTE_OK && !is_seed(data, size))
+    if (smn_vote_verify(&v) == SMN_VOTE_OK && !is_seed(data, size))
         abort();
     return 0;
 }
@@ -52,13 +52,12 @@ size_t smn_fuzz_seeds(const uint8_t *const **seeds, const size_t **lens)
     for (size_t i = 0; i < 12; i++)
         memset(h[i], (int)(0x30 + i), 32);
     const size_t counts[3] = {1, 5, 12};
-    const uint64_t ts[3] = {1, 1700000000000ull, ELECTIONS_VOTE_FINAL};
+    const uint64_t ts[3] = {1, 1700000000000ull, SMN_VOTE_FINAL};
     for (size_t s = 0; s < 3; s++) {
-        elections_vote v;
-        if (elections_vote_sign(&v, &kp, ts[s], (const uint8_t(*)[32])h, counts[s]) !=
-            ELECTIONS_VOTE_OK)
+        smn_vote v;
+        if (smn_vote_sign(&v, &kp, ts[s], (const uint8_t(*)[32])h, counts[s]) != SMN_VOTE_OK)
             abort();
-        seed_lens[s] = elections_vote_encode(&v, seed_buf[s], sizeof seed_buf[s]);
+        seed_lens[s] = smn_vote_encode(&v, seed_buf[s], sizeof seed_buf[s]);
         seed_ptrs[s] = seed_buf[s];
     }
     smn_keypair_wipe(&kp);

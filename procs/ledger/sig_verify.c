@@ -1,6 +1,6 @@
 /* The verification pool: workers wait for a job, take slices of it through
- * an atomic cursor, and leave it; see verify.h. */
-#include "procs/ledger/verify.h"
+ * an atomic cursor, and leave it; see sig_verify.h. */
+#include "procs/ledger/sig_verify.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,0 +1,71 @@
+/* Read-only access to the ledger database for the other processes (rpc,
+ * elections, bootstrap, vm). Opens the file with SQLITE_OPEN_READONLY as a
+ * WAL reader: it never blocks the writer and sees every committed batch.
+ * One ledger_ro per thread. Every function returns a ledger_status;
+ * NOT_FOUND for an unknown block/account, IO with ledger_ro_errmsg(). */
+#ifndef LEDGER_RO_H
+#define LEDGER_RO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/network.h"
+#include "ledgerdb/types.h"
+
+typedef struct ledger_ro ledger_ro;
+
+typedef struct {
+    uint8_t account[32];
+    smn_amount_t weight;
+} ledger_rep_weight;
+
+/* Opens the ledger database at path read-only. With net not NULL, refuses
+ * another network's or a newer schema's data (reason in err). */
+ledger_status ledger_ro_open(const char *path, const smn_network *net, ledger_ro **out, char *err,
+                             size_t errlen);
+void ledger_ro_close(ledger_ro *r);
+const char *ledger_ro_errmsg(const ledger_ro *r);
+
+ledger_status ledger_ro_account_info(ledger_ro *r, const uint8_t account[32],
+                                     ledger_account_info *out);
+/* Balance (0 for an unopened account) and the sum of its receivables. */
+ledger_status ledger_ro_balance(ledger_ro *r, const uint8_t account[32], smn_amount_t *balance,
+                                smn_amount_t *receivable);
+ledger_status ledger_ro_block(ledger_ro *r, const uint8_t hash[32], ledger_block_record *out);
+/* Account history, newest first: the blocks below before_height (0 = from
+ * the frontier), at most max; *n = how many. Pruned blocks are absent. */
+ledger_status ledger_ro_history(ledger_ro *r, const uint8_t account[32], uint64_t before_height,
+                                ledger_block_record *out, size_t max, size_t *n);
+/* Receivables of account, largest first. */
+ledger_status ledger_ro_receivables(ledger_ro *r, const uint8_t account[32], ledger_receivable *out,
+                                    size_t max, size_t *n);
+/* hash and its predecessors (previous, previous of previous...), at most max. */
+ledger_status ledger_ro_chain(ledger_ro *r, const uint8_t hash[32], uint8_t (*out)[32], size_t max,
+                              size_t *n);
+/* Accounts >= start (NULL = the first) in key order, with their frontiers. */
+ledger_status ledger_ro_frontiers(ledger_ro *r, const uint8_t *start, uint8_t (*accounts)[32],
+                                  uint8_t (*frontiers)[32], size_t max, size_t *n);
+/* Blocks accepted (ever, pruned included), cemented, pruned, unchecked. */
+ledger_status ledger_ro_counts(ledger_ro *r, ledger_counts *out);
+ledger_status ledger_ro_weight(ledger_ro *r, const uint8_t rep[32], smn_amount_t *out);
+/* Representatives with weight, heaviest first. */
+ledger_status ledger_ro_representatives(ledger_ro *r, ledger_rep_weight *out, size_t max,
+                                        size_t *n);
+/* One entry of the cementing log (store.h: ledger_store_cement_seq). */
+typedef struct {
+    uint64_t seq;
+    uint8_t hash[32];
+    bool pruned;             /* the block was pruned since: only seq and hash are set */
+    ledger_block_record rec; /* block, hash, height, subtype, amount; successor not read */
+} ledger_ro_cemented;
+
+/* Cemented blocks with seq > after, in cementing order, at most max; *n =
+ * how many. A subscriber that restarts resumes here after the last seq it
+ * handled. */
+ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_cemented *out,
+                                       size_t max, size_t *n);
+/* Height up to which the account's blocks were pruned (0 = none). */
+ledger_status ledger_ro_pruned_height(ledger_ro *r, const uint8_t account[32], uint64_t *out);
+
+#endif
