@@ -1,5 +1,5 @@
 /* smallnanod: the node's supervisor. Reads the configuration (file, then
- * flags on top), starts the six processes and keeps them running. */
+ * flags on top), starts the seven processes and keeps them running. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>

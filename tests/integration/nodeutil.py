@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-NAMES = ["ledger", "net", "elections", "bootstrap", "vm", "rpc"]
+NAMES = ["ledger", "net", "elections", "bootstrap", "vm", "rpc", "ws"]
 
 # ---------------------------------------------------------------- msgpack
 
