@@ -31,6 +31,17 @@ typedef struct {
     ws_client *c;
 } pss;
 
+static void lws_log(int level, const char *line)
+{
+    /* lws lines start with a timestamp and end with a newline. */
+    const char *p = strstr(line, "] ");
+    p = p ? p + 2 : line;
+    size_t n = strlen(p);
+    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+        n--;
+    smn_log(level == LLL_ERR ? SMN_LOG_ERROR : SMN_LOG_WARN, "lws: %.*s", (int)n, p);
+}
+
 static void unlink_client(ws_server *s, ws_client *c)
 {
     if (c->prev)
@@ -177,15 +188,21 @@ ws_server *ws_server_new(ws_uvpump *pump, const char *address, uint16_t port, ui
                                              .callback = callback,
                                              .per_session_data_size = sizeof(pss),
                                              .rx_buffer_size = 4096};
-    /* lws logs to stderr in its own format; keep errors and warnings only. */
-    lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+    /* lws's errors and warnings go to our log, one line each. */
+    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
     void *loops[] = {ws_uvpump_loop(pump)};
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = port;
     info.iface = address;
     info.protocols = s->protocols;
-    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
+    /* Explicit vhost: a port in use fails lws_create_vhost() instead of
+     * leaving a context that serves nothing. Without IPv6, lws binds an
+     * IPv4 address given as iface (with it, it would bind every address). */
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8 |
+                   LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (!strchr(address, ':'))
+        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.foreign_loops = loops;
     info.user = s;
     info.gid = -1;
@@ -195,8 +212,15 @@ ws_server *ws_server_new(ws_uvpump *pump, const char *address, uint16_t port, ui
     info.timeout_secs = 10; /* the HTTP upgrade must complete this soon */
     s->ctx = lws_create_context(&info);
     if (!s->ctx) {
-        snprintf(err, errlen, "cannot serve %s:%u (address in use or not local?)", address,
-                 (unsigned)port);
+        snprintf(err, errlen, "cannot create the WebSocket context");
+        free(s);
+        return NULL;
+    }
+    if (!lws_create_vhost(s->ctx, &info)) {
+        snprintf(err, errlen, "cannot listen on %s port %u (in use, or not a local address)",
+                 address, (unsigned)port);
+        lws_context_destroy(s->ctx);
+        ws_uvpump_kick(pump);
         free(s);
         return NULL;
     }
@@ -237,7 +261,7 @@ void ws_server_close(ws_server *s, ws_client *c, int code, const char *reason)
 
 size_t ws_server_clients(const ws_server *s)
 {
-    return s->nclients;
+    return s ? s->nclients : 0;
 }
 
 uint64_t ws_server_refused(const ws_server *s)
@@ -247,5 +271,5 @@ uint64_t ws_server_refused(const ws_server *s)
 
 ws_client *ws_server_first(ws_server *s)
 {
-    return s->clients;
+    return s ? s->clients : NULL;
 }

@@ -25,7 +25,9 @@
 #define RING_MAX 8192   /* newest confirmations kept rendered for every client */
 #define PAGE_MAX 256    /* cementing-log rows per DB read */
 #define STEP_BUDGET 512 /* ring entries one client looks at per step */
-#define TICK_MS 250     /* slow clients, status line, safety-net read of the log */
+#define LISTEN_RETRY_MIN_MS 1000u
+#define LISTEN_RETRY_MAX_MS 30000u
+#define TICK_MS 250 /* slow clients, status line, safety-net read of the log */
 
 struct ws_service {
     ipc_child *ch;
@@ -43,7 +45,8 @@ struct ws_service {
     bool head_known;    /* the ring starts at the log's head (read once the DB exists) */
     uint64_t announced; /* highest seq a block_cemented named */
     ws_confirmation *page;
-    struct event *fill_ev, *step_ev, *tick_ev;
+    struct event *fill_ev, *step_ev, *tick_ev, *listen_ev;
+    uint32_t retry_ms;
     uint64_t delivered, closed_slow;
     char last_err[256];
 };
@@ -287,6 +290,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     /* Safety net: a block_cemented lost with a ledger restart. */
     if (s->ring_ok)
         soon(s->fill_ev);
+    if (!s->srv)
+        return; /* the detail says the port is in use */
     char detail[128];
     snprintf(detail, sizeof detail, "%zu clients, cursor %" PRIu64 ", %" PRIu64 " sent",
              ws_server_clients(s->srv), s->ring.last, s->delivered);
@@ -497,6 +502,46 @@ static void on_vm_overflow(void *user, ws_client *c)
 
 /* --------------------------------------------------------------- set-up */
 
+/* Serve [ws] address:port. A port in use is retried with backoff (1 s
+ * doubling to 30 s) rather than failing the process: a port conflict costs
+ * the feed, not the node. 0, or -1 on a failure retrying cannot fix. */
+static int try_listen(ws_service *s)
+{
+    const ipc_config *cfg = s->cfg;
+    const char *addr = cfg->ws_address[0] ? cfg->ws_address : "127.0.0.1";
+    uint16_t port = cfg->ws_port ? (uint16_t)cfg->ws_port : s->net->ws_port;
+    ws_server_cbs cbs = {
+        .on_message = on_message, .on_sent = on_sent, .on_close = on_close, .user = s};
+    char err[200];
+    s->srv = ws_server_new(s->pump, addr, port, cfg->ws_max_clients, cfg->ws_client_buffer, &cbs,
+                           err, sizeof err);
+    if (!s->srv) {
+        s->retry_ms = s->retry_ms ? s->retry_ms * 2 : LISTEN_RETRY_MIN_MS;
+        if (s->retry_ms > LISTEN_RETRY_MAX_MS)
+            s->retry_ms = LISTEN_RETRY_MAX_MS;
+        smn_warn("%s; retrying in %u ms", err, s->retry_ms);
+        ipc_child_set_detail(s->ch, "port in use, retrying");
+        struct timeval tv = {s->retry_ms / 1000, (s->retry_ms % 1000) * 1000};
+        evtimer_add(s->listen_ev, &tv);
+        return 0;
+    }
+    s->vm = ws_vmfeed_new(s->ch, s->srv, s->pump, on_vm_overflow, s);
+    if (!s->vm)
+        return -1;
+    smn_info("serving ws://%s:%u/ (max_clients %u, client_buffer %u)", addr, (unsigned)port,
+             cfg->ws_max_clients, cfg->ws_client_buffer);
+    return 0;
+}
+
+static void on_listen_retry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ws_service *s = arg;
+    if (try_listen(s) != 0)
+        smn_error("cannot start the WebSocket server");
+}
+
 static int start(ws_service *s)
 {
     const ipc_config *cfg = s->cfg;
@@ -513,21 +558,10 @@ static int start(ws_service *s)
     s->pump = ws_uvpump_new(s->base);
     if (!s->fill_ev || !s->step_ev || !s->tick_ev || !s->pump)
         return -1;
-    const char *addr = cfg->ws_address[0] ? cfg->ws_address : "127.0.0.1";
-    uint16_t port = cfg->ws_port ? (uint16_t)cfg->ws_port : s->net->ws_port;
-    ws_server_cbs cbs = {
-        .on_message = on_message, .on_sent = on_sent, .on_close = on_close, .user = s};
-    char err[200];
-    s->srv = ws_server_new(s->pump, addr, port, cfg->ws_max_clients, cfg->ws_client_buffer, &cbs,
-                           err, sizeof err);
-    if (!s->srv) {
-        smn_error("%s", err);
+    s->listen_ev = evtimer_new(s->base, on_listen_retry, s);
+    if (!s->listen_ev || ws_uvpump_start(s->pump) != 0)
         return -1;
-    }
-    if (ws_uvpump_start(s->pump) != 0)
-        return -1;
-    s->vm = ws_vmfeed_new(s->ch, s->srv, s->pump, on_vm_overflow, s);
-    if (!s->vm)
+    if (try_listen(s) != 0)
         return -1;
     ledger_client_opts lo = {.on_block_accepted = on_accepted,
                              .on_block_cemented = on_cemented,
@@ -539,8 +573,6 @@ static int start(ws_service *s)
         return -1;
     struct timeval tick = {0, TICK_MS * 1000};
     event_add(s->tick_ev, &tick);
-    smn_info("serving ws://%s:%u/ (max_clients %u, client_buffer %u)", addr, (unsigned)port,
-             cfg->ws_max_clients, cfg->ws_client_buffer);
     soon(s->fill_ev);
     return 0;
 }
@@ -586,6 +618,8 @@ void ws_service_fini(ipc_child *ch, void *ud)
         event_free(s->step_ev);
     if (s->tick_ev)
         event_free(s->tick_ev);
+    if (s->listen_ev)
+        event_free(s->listen_ev);
     ws_ring_free(&s->ring);
     ledger_ro_close(s->ro);
     free(s->page);

@@ -38,7 +38,8 @@ static void pump(ws_uvpump *p)
         event_active(p->kick_ev, EV_TIMEOUT, 0);
         return;
     }
-    int t = uv_backend_timeout(&p->loop);
+    /* No handles (no server yet): nothing to wait for. */
+    int t = uv_loop_alive(&p->loop) ? uv_backend_timeout(&p->loop) : -1;
     if (t < 0) {
         evtimer_del(p->timer_ev);
         return;
