@@ -35,6 +35,7 @@ typedef struct ws_client {
     bool stepping; /* on the service's list of clients with work to do */
     /* a close requested outside lws's callback, sent on the next writeable */
     bool closing;
+    bool close_issued; /* handed to lws (lws_close_reason), which sends it */
     int close_code;
     char close_reason[WS_CLOSE_REASON_MAX + 1];
     struct ws_client *prev, *next;

@@ -7,13 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
 
 _Static_assert(LWS_PRE <= WS_BUF_PRE, "outq.h WS_BUF_PRE must cover LWS_PRE");
 
-#define WRITES_PER_CALLBACK 64 /* messages written per writeable callback */
-#define CLOSE_GRACE_S 5        /* a closing client that cannot take the close frame */
+#define WRITES_PER_CALLBACK 64  /* messages written per writeable callback */
+#define SNDBUF_MAX (256 * 1024) /* SO_SNDBUF per client (the kernel doubles it) */
 
 struct ws_server {
     struct lws_context *ctx;
@@ -62,7 +63,7 @@ static int close_now(struct lws *wsi, int code, const char *reason)
 static int on_writeable(ws_server *s, ws_client *c)
 {
     if (c->closing)
-        return close_now(c->wsi, c->close_code, c->close_reason);
+        return 0; /* the close goes out from the timer callback */
     int wrote = 0;
     ws_item it;
     while (wrote < WRITES_PER_CALLBACK && ws_outq_pop(&c->q, &it)) {
@@ -117,7 +118,10 @@ static int on_receive(ws_server *s, ws_client *c, const char *in, size_t len)
     free(c->rx);
     c->rx = NULL;
     /* The service refused the message: close from this callback. */
-    return c->closing ? close_now(c->wsi, c->close_code, c->close_reason) : 0;
+    if (!c->closing)
+        return 0;
+    c->close_issued = true;
+    return close_now(c->wsi, c->close_code, c->close_reason);
 }
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -146,12 +150,25 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         s->clients = c;
         s->nclients++;
         p->c = c;
+        /* The kernel's send buffer would otherwise grow to tcp_wmem's
+         * maximum (4 MiB) for a client that stops reading: cap it, so
+         * such a client holds about three client_buffers at most. */
+        int fd = lws_get_socket_fd(wsi);
+        int sndbuf = (int)(s->client_buffer < SNDBUF_MAX ? s->client_buffer : SNDBUF_MAX);
+        if (fd >= 0)
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
         if (s->cbs.on_open)
             s->cbs.on_open(s->cbs.user, c);
         return 0;
     }
     case LWS_CALLBACK_RECEIVE:
         return p && p->c ? on_receive(s, p->c, in, len) : -1;
+    case LWS_CALLBACK_TIMER:
+        if (p && p->c && p->c->closing && !p->c->close_issued) {
+            p->c->close_issued = true;
+            return close_now(wsi, p->c->close_code, p->c->close_reason);
+        }
+        return 0;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return p && p->c ? on_writeable(s, p->c) : 0;
     case LWS_CALLBACK_CLOSED: {
@@ -253,9 +270,11 @@ void ws_server_close(ws_server *s, ws_client *c, int code, const char *reason)
     c->closing = true;
     c->close_code = code;
     snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
-    lws_callback_on_writable(c->wsi);
-    /* A client that never reads never becomes writeable: drop it anyway. */
-    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, CLOSE_GRACE_S);
+    /* Returning -1 from a writeable callback makes lws drop the socket
+     * without a close frame; from the timer callback it sends the frame
+     * with our reason once the socket takes it, and drops a client that
+     * does not read within 5 s (PENDING_TIMEOUT_CLOSE_SEND). */
+    lws_set_timer_usecs(c->wsi, 1);
     ws_uvpump_kick(s->pump);
 }
 
