@@ -189,6 +189,20 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
 }
 
+/* On a foreign libuv loop lws frees its context only once its handles have
+ * closed, which takes loop rounds, and then only when lws_context_destroy()
+ * is called again; it clears s->ctx (info.pcontext) when it is done. */
+static void destroy_ctx(ws_server *s)
+{
+    lws_context_destroy(s->ctx);
+    ws_uvpump_drain(s->pump);
+    if (s->ctx)
+        lws_context_destroy(s->ctx);
+    ws_uvpump_drain(s->pump);
+    if (s->ctx)
+        smn_warn("lws context not freed at shutdown");
+}
+
 ws_server *ws_server_new(ws_uvpump *pump, const char *address, uint16_t port, uint32_t max_clients,
                          size_t client_buffer, const ws_server_cbs *cbs, char *err, size_t errlen)
 {
@@ -222,6 +236,7 @@ ws_server *ws_server_new(ws_uvpump *pump, const char *address, uint16_t port, ui
         info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.foreign_loops = loops;
     info.user = s;
+    info.pcontext = &s->ctx;
     info.gid = -1;
     info.uid = -1;
     /* every client, the listener and lws's own descriptors */
@@ -236,8 +251,7 @@ ws_server *ws_server_new(ws_uvpump *pump, const char *address, uint16_t port, ui
     if (!lws_create_vhost(s->ctx, &info)) {
         snprintf(err, errlen, "cannot listen on %s port %u (in use, or not a local address)",
                  address, (unsigned)port);
-        lws_context_destroy(s->ctx);
-        ws_uvpump_kick(pump);
+        destroy_ctx(s);
         free(s);
         return NULL;
     }
@@ -249,8 +263,7 @@ void ws_server_free(ws_server *s)
     if (!s)
         return;
     /* Every connection's CLOSED runs in here (and on_close with it). */
-    lws_context_destroy(s->ctx);
-    ws_uvpump_kick(s->pump);
+    destroy_ctx(s);
     free(s);
 }
 

@@ -95,6 +95,14 @@ void ws_uvpump_kick(ws_uvpump *p)
         event_active(p->kick_ev, EV_TIMEOUT, 0);
 }
 
+void ws_uvpump_drain(ws_uvpump *p)
+{
+    /* Close callbacks need loop rounds; a handle still open after them is
+     * a bug in its owner, logged (at close) rather than waited for. */
+    for (int i = 0; i < 1000 && uv_run(&p->loop, UV_RUN_NOWAIT) != 0; i++)
+        ;
+}
+
 void ws_uvpump_free(ws_uvpump *p)
 {
     if (!p)
@@ -106,10 +114,7 @@ void ws_uvpump_free(ws_uvpump *p)
     if (p->kick_ev)
         event_free(p->kick_ev);
     if (p->loop_ok) {
-        /* Close callbacks need loop rounds; a handle still open after them
-         * is a bug in its owner, logged rather than waited for. */
-        for (int i = 0; i < 1000 && uv_run(&p->loop, UV_RUN_NOWAIT) != 0; i++)
-            ;
+        ws_uvpump_drain(p);
         if (uv_loop_close(&p->loop) != 0)
             smn_warn("the uv loop still has open handles at exit");
     }

@@ -25,6 +25,9 @@ uv_loop_t *ws_uvpump_loop(ws_uvpump *p);
 int ws_uvpump_start(ws_uvpump *p);
 /* Run the uv loop soon (this libevent iteration). */
 void ws_uvpump_kick(ws_uvpump *p);
+/* Run the uv loop until no handle is open or closing (bounded); for
+ * shutting down whatever lives on it. */
+void ws_uvpump_drain(ws_uvpump *p);
 /* Stop watching, run the uv loop until its handles are closed (bounded),
  * close and free it. */
 void ws_uvpump_free(ws_uvpump *p);
