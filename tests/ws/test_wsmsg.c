@@ -241,8 +241,14 @@ static void test_builders(void **st)
     assert_null(strstr(s, "\"block\""));
     free(s);
 
-    ws_vm_event e = {.cursor = 9, .height = 3, .index = 1, .session = 2, .type = "token.mint",
-                     .topic = 4, .data = (const uint8_t *)"\x01\xff", .data_len = 2};
+    ws_vm_event e = {.cursor = 9,
+                     .height = 3,
+                     .index = 1,
+                     .session = 2,
+                     .type = "token.mint",
+                     .topic = 4,
+                     .data = (const uint8_t *)"\x01\xff",
+                     .data_len = 2};
     s = ws_msg_vm(&e, 1, &len);
     j = json_loads(s, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(j, "topic")), "vm");
@@ -284,9 +290,12 @@ static void test_names(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_subscribe_options), cmocka_unit_test(test_update_ping_unsubscribe),
-        cmocka_unit_test(test_errors),           cmocka_unit_test(test_accounts_set),
-        cmocka_unit_test(test_builders),         cmocka_unit_test(test_matches),
+        cmocka_unit_test(test_subscribe_options),
+        cmocka_unit_test(test_update_ping_unsubscribe),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_accounts_set),
+        cmocka_unit_test(test_builders),
+        cmocka_unit_test(test_matches),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
