@@ -1,5 +1,7 @@
 #include "ipc/schema_net.h"
 
+#include "ipc/msg.h"
+
 #include "ipc/schema_common.h"
 
 #define VOTE(n) IPC_BIN(n, true, IPC_NET_VOTE_MIN_BYTES, IPC_NET_VOTE_MAX_BYTES)
@@ -91,3 +93,20 @@ static const ipc_kind kinds[] = {
 };
 
 const ipc_family ipc_family_net = IPC_FAMILY("net", kinds, &ipc_family_common);
+
+_Static_assert(sizeof kinds / sizeof kinds[0] == IPC_NET_K_COUNT, "ipc_net_kind matches kinds[]");
+
+ipc_net_kind ipc_net_kind_of(const ipc_msg *m)
+{
+    if (!m || !m->kind)
+        return IPC_NET_K_OTHER;
+    for (size_t i = 0; i < IPC_NET_K_COUNT; i++)
+        if (m->kind == &kinds[i])
+            return (ipc_net_kind)i;
+    return IPC_NET_K_OTHER;
+}
+
+const char *ipc_net_kind_name(ipc_net_kind k)
+{
+    return (unsigned)k < IPC_NET_K_COUNT ? kinds[k].name : "?";
+}

@@ -68,8 +68,32 @@
 #define IPC_NET_MAX_PEERS 1024u     /* entries in one peers_r */
 #define IPC_NET_MAX_FRONTIERS 128u  /* entries in one frontiers_r (NET_FRONTIER_MAX_ENTRIES) */
 #define IPC_NET_MAX_PULL 128u       /* blocks in one pull_r (NET_PULL_BLOCKS) */
-#define IPC_NET_MAX_VOTE_REQ 12u    /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
+#define IPC_NET_MAX_VOTE_REQ                                                                       \
+    12u /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
 
 extern const ipc_family ipc_family_net;
+
+/* The family's kinds, in the order of its table (ipc_net_kind_of compares
+ * the decoded kind pointer). IPC_NET_K_OTHER: a common-family kind. */
+typedef enum {
+    IPC_NET_K_REQUEST_VOTES = 0,
+    IPC_NET_K_VOTE_REQUEST,
+    IPC_NET_K_SEND_VOTE,
+    IPC_NET_K_SUBSCRIBE_VOTES,
+    IPC_NET_K_VOTE,
+    IPC_NET_K_BROADCAST_VOTE,
+    IPC_NET_K_PEERS,
+    IPC_NET_K_PEERS_R,
+    IPC_NET_K_FRONTIERS,
+    IPC_NET_K_FRONTIERS_R,
+    IPC_NET_K_PULL,
+    IPC_NET_K_PULL_R,
+    IPC_NET_K_COUNT,
+    IPC_NET_K_OTHER = IPC_NET_K_COUNT
+} ipc_net_kind;
+
+struct ipc_msg;
+ipc_net_kind ipc_net_kind_of(const struct ipc_msg *m);
+const char *ipc_net_kind_name(ipc_net_kind k);
 
 #endif

@@ -20,6 +20,7 @@
 #include "procs/ws/server.h"
 #include "procs/ws/uvpump.h"
 #include "procs/ws/vmfeed.h"
+#include "procs/ws/votefeed.h"
 #include "procs/ws/wsmsg.h"
 
 #define RING_MAX 8192   /* newest confirmations kept rendered for every client */
@@ -38,6 +39,7 @@ struct ws_service {
     ws_server *srv;
     ledger_client *lc;
     ws_vmfeed *vm;
+    ws_votefeed *votes;
     char ledger_path[512];
     ledger_ro *ro;
     ws_ring ring;
@@ -332,9 +334,30 @@ static void push_live(ws_service *s, ws_topic topic, char *text, size_t len)
     ws_buf_unref(b);
 }
 
+static bool anyone_on(ws_service *s, ws_topic topic)
+{
+    for (ws_client *c = ws_server_first(s->srv); c; c = c->next)
+        if (c->topics[topic])
+            return true;
+    return false;
+}
+
+static void on_vote(void *user, const elections_vote *v)
+{
+    ws_service *s = user;
+    if (!anyone_on(s, WS_TOPIC_VOTE))
+        return;
+    size_t len = 0;
+    char *text = ws_msg_vote(v->account, v->signature, v->timestamp,
+                             (const uint8_t(*)[32])v->hashes, v->count, wall_ms(), &len);
+    push_live(s, WS_TOPIC_VOTE, text, len);
+}
+
 static void on_accepted(void *user, const ledger_client_accepted *n)
 {
     ws_service *s = user;
+    if (!anyone_on(s, WS_TOPIC_NEW_UNCONFIRMED_BLOCK))
+        return;
     size_t len = 0;
     char *text = ws_msg_new_block(&n->block, n->subtype, wall_ms(), &len);
     push_live(s, WS_TOPIC_NEW_UNCONFIRMED_BLOCK, text, len);
@@ -384,7 +407,8 @@ static void reply_ack(ws_service *s, ws_client *c, const ws_request *r)
 
 static bool served(ws_topic t)
 {
-    return t == WS_TOPIC_CONFIRMATION || t == WS_TOPIC_NEW_UNCONFIRMED_BLOCK || t == WS_TOPIC_VM;
+    return t == WS_TOPIC_CONFIRMATION || t == WS_TOPIC_NEW_UNCONFIRMED_BLOCK ||
+           t == WS_TOPIC_VOTE || t == WS_TOPIC_VM;
 }
 
 static void subscribe_conf(ws_service *s, ws_client *c, ws_request *r)
@@ -571,6 +595,9 @@ static int start(ws_service *s)
     s->lc = ledger_client_new(s->ch, &lo);
     if (!s->lc)
         return -1;
+    s->votes = ws_votefeed_new(s->ch, on_vote, s);
+    if (!s->votes)
+        return -1;
     struct timeval tick = {0, TICK_MS * 1000};
     event_add(s->tick_ev, &tick);
     soon(s->fill_ev);
@@ -608,6 +635,7 @@ void ws_service_fini(ipc_child *ch, void *ud)
     if (!s)
         return;
     ledger_client_free(s->lc);
+    ws_votefeed_free(s->votes);
     /* Closes every client (on_close releases their vm feeds). */
     ws_server_free(s->srv);
     ws_vmfeed_free(s->vm);

@@ -241,6 +241,23 @@ static void test_builders(void **st)
     assert_null(strstr(s, "\"block\""));
     free(s);
 
+    uint8_t sig[64], hashes[2][32];
+    memset(sig, 0xCD, 64);
+    memset(hashes[0], 1, 32);
+    memset(hashes[1], 2, 32);
+    s = ws_msg_vote(pub_a, sig, UINT64_MAX, (const uint8_t(*)[32])hashes, 2, 3, &len);
+    j = json_loads(s, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(j, "topic")), "vote");
+    m = json_object_get(j, "message");
+    assert_string_equal(json_string_value(json_object_get(m, "account")), addr_a);
+    assert_string_equal(json_string_value(json_object_get(m, "timestamp")), "18446744073709551615");
+    assert_int_equal(json_array_size(json_object_get(m, "blocks")), 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(m, "blocks"), 1)),
+                        "0202020202020202020202020202020202020202020202020202020202020202");
+    assert_int_equal(strlen(json_string_value(json_object_get(m, "signature"))), 128);
+    json_decref(j);
+    free(s);
+
     ws_vm_event e = {.cursor = 9,
                      .height = 3,
                      .index = 1,
