@@ -10,7 +10,10 @@ websockets (Debian's python3-websockets), against a one-host dev node:
 4. a client that never reads is closed (1008, reason with its cursor) while
    another keeps receiving everything; it resumes from that cursor;
 5. malformed (not JSON), binary and oversized frames get a clear close
-   (1007, 1003, 1009); a bad request gets an error message.
+   (1007, 1003, 1009); a bad request gets an error message;
+6. after a restart of the whole node, a subscription from an old cursor
+   brings the same confirmations as before the restart, then live ones;
+7. with [ws] enable = false the ws process runs idle and serves no port.
 
 usage: test_ws.py SMALLNANOD
 """
@@ -123,7 +126,63 @@ async def test_filter(n, demo, genesis, acc1, acc2):
         pong = await recv_json(w)
         check(pong.get("ack") == "pong" and pong.get("id") == "p", "pong: %r" % pong)
         print("filter: send to the filtered account only, Nano's fields; update; ping")
-        return int(m["cursor"])
+        return m["cursor"]
+
+
+async def drain_from(n, cursor):
+    """Everything after cursor, until 0.5 s of silence."""
+    out = []
+    async with websockets.connect(n.url) as w:
+        await subscribe(w, **{"from": cursor})
+        try:
+            while True:
+                out.append(json.loads(await asyncio.wait_for(w.recv(), 0.5)))
+        except asyncio.TimeoutError:
+            pass
+    return out
+
+
+async def test_node_restart(n, demo, genesis, acc1, cursor):
+    before = await drain_from(n, cursor)
+    check(len(before) > 500, "history after cursor %s: %d" % (cursor, len(before)))
+    n.stop()
+    n.start_ready()
+    deadline = time.time() + 20
+    while True:
+        try:
+            after = await drain_from(n, cursor)
+            break
+        except (OSError, websockets.InvalidHandshake):
+            check(time.time() < deadline, "ws serves after the node restart")
+            await asyncio.sleep(0.1)
+    check([m["message"]["hash"] for m in after] == [m["message"]["hash"] for m in before]
+          and [m["cursor"] for m in after] == [m["cursor"] for m in before],
+          "same %d confirmations after the restart (got %d)" % (len(before), len(after)))
+    async with websockets.connect(n.url) as w:
+        await subscribe(w)
+        live = n.ok("send", wallet=demo, source=genesis, destination=acc1, amount="1")["block"]
+        m = (await collect(w, 1))[0]
+        check(m["message"]["hash"] == live and int(m["cursor"]) > int(before[-1]["cursor"]),
+              "live after the restart")
+    print("node restart: %d confirmations after cursor %s identical before and after, "
+          "then live" % (len(before), cursor))
+
+
+def test_disabled(smallnanod):
+    port = free_port()
+    with DevNode(smallnanod, config="[ws]\nenable = false\nport = %d\n" % port) as d:
+        ws = {p["name"]: p for p in d.status()}["ws"]
+        check(ws["state"] == "running", "ws runs (idle): %r" % ws)
+        s = socket.socket()
+        try:
+            s.connect(("127.0.0.1", port))
+            raise AssertionError("port %d served with [ws] enable = false" % port)
+        except ConnectionRefusedError:
+            pass
+        finally:
+            s.close()
+        check("disabled ([ws] enable); idle" in d.read_log(), "the idle line in the log")
+    print("disabled: ws runs idle, port %d closed" % port)
 
 
 async def test_resume(n, demo, genesis, acc1):
@@ -302,13 +361,15 @@ def main():
         acc2 = n.ok("account_create", wallet=wallet)["account"]
 
         async def all_tests():
-            await test_filter(n, demo, genesis, acc1, acc2)
+            cursor = await test_filter(n, demo, genesis, acc1, acc2)
             await test_resume(n, demo, genesis, acc1)
             await test_bad(n)
             await test_kill(n, demo, genesis, acc1)
             await test_slow(n, demo, genesis, acc1)
+            await test_node_restart(n, demo, genesis, acc1, cursor)
         asyncio.run(all_tests())
         n.check_log()
+    test_disabled(sys.argv[1])
 
 
 if __name__ == "__main__":
