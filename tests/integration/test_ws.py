@@ -13,7 +13,8 @@ websockets (Debian's python3-websockets), against a one-host dev node:
    (1007, 1003, 1009); a bad request gets an error message;
 6. after a restart of the whole node, a subscription from an old cursor
    brings the same confirmations as before the restart, then live ones;
-7. with [ws] enable = false the ws process runs idle and serves no port.
+7. with [ws] enable = false the ws process runs idle and serves no port;
+8. past [ws] max_clients a connection is refused, and a slot freed is reused.
 
 usage: test_ws.py SMALLNANOD
 """
@@ -183,6 +184,37 @@ def test_disabled(smallnanod):
             s.close()
         check("disabled ([ws] enable); idle" in d.read_log(), "the idle line in the log")
     print("disabled: ws runs idle, port %d closed" % port)
+
+
+def test_max_clients(smallnanod):
+    port = free_port()
+    url = "ws://127.0.0.1:%d" % port
+    with DevNode(smallnanod, config="[ws]\nport = %d\nmax_clients = 2\n" % port) as d:
+        async def scenario():
+            a = await websockets.connect(url)
+            b = await websockets.connect(url)
+            try:
+                c = await websockets.connect(url)
+                await c.close()
+                raise AssertionError("a third client got in with max_clients = 2")
+            except websockets.InvalidHandshake:
+                pass
+            await a.close()
+            deadline = time.time() + 5
+            while True:  # the server sees the close a moment later
+                try:
+                    c = await websockets.connect(url)
+                    break
+                except websockets.InvalidHandshake:
+                    check(time.time() < deadline, "a freed slot is reused")
+                    await asyncio.sleep(0.05)
+            await c.send(json.dumps({"action": "ping"}))
+            check(json.loads(await c.recv()).get("ack") == "pong", "the new client is served")
+            await b.close()
+            await c.close()
+        asyncio.run(scenario())
+        check("2 clients (max_clients): connection refused" in d.read_log(), "refusal logged")
+    print("max_clients: the third of 2 refused, its slot reused after a close")
 
 
 async def test_resume(n, demo, genesis, acc1):
@@ -370,6 +402,7 @@ def main():
         asyncio.run(all_tests())
         n.check_log()
     test_disabled(sys.argv[1])
+    test_max_clients(sys.argv[1])
 
 
 if __name__ == "__main__":
