@@ -96,9 +96,14 @@ int main(int argc, char **argv)
     struct {
         const char *val, *section, *key, *flag;
     } flags[] = {
-        {network, "node", "network", "--network"}, {data_dir, "node", "data_dir", "--data-dir"},
-        {rpc_port, "rpc", "port", "--rpc-port"},   {peer_port, "net", "port", "--peering-port"},
+        /* one flag per line */
+        /* clang-format off */
+        {network, "node", "network", "--network"},
+        {data_dir, "node", "data_dir", "--data-dir"},
+        {rpc_port, "rpc", "port", "--rpc-port"},
+        {peer_port, "net", "port", "--peering-port"},
         {ws_port, "ws", "port", "--ws-port"},
+        /* clang-format on */
     };
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (flags[i].val &&
