@@ -179,8 +179,10 @@ static void close_slow(ws_service *s, ws_client *c, const char *why)
                  conf_resume(c), vm);
     else if (c->vm)
         snprintf(reason, sizeof reason, "slow_consumer: resume vm from=%" PRIu64, vm);
-    else
+    else if (c->conf.on)
         snprintf(reason, sizeof reason, "slow_consumer: resume from=%" PRIu64, conf_resume(c));
+    else
+        snprintf(reason, sizeof reason, "slow_consumer"); /* live-only topics */
     smn_info("client %" PRIu64 " %s (%s), closed", c->id, reason, why);
     s->closed_slow++;
     ws_server_close(s->srv, c, WS_CLOSE_POLICY, reason);
@@ -295,7 +297,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (!s->srv)
         return; /* the detail says the port is in use */
     char detail[128];
-    snprintf(detail, sizeof detail, "%zu clients, cursor %" PRIu64 ", %" PRIu64 " sent",
+    snprintf(detail, sizeof detail, "%zu clients, cursor %" PRIu64 ", %" PRIu64 " queued",
              ws_server_clients(s->srv), s->ring.last, s->delivered);
     ipc_child_set_detail(s->ch, detail);
 }
