@@ -115,6 +115,8 @@ static void on_state(ipc_conn *conn, bool up, void *ud)
 
 static void on_event(ws_vm_sub *v, const ipc_msg *m)
 {
+    if (v->c->closing)
+        return; /* its queue is gone; the close is on its way */
     ws_vm_event e = {0};
     const uint8_t *p;
     size_t n;
