@@ -295,7 +295,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (s->ring_ok)
         soon(s->fill_ev);
     if (!s->srv)
-        return; /* the detail says the port is in use */
+        return; /* the detail says it is not serving */
     char detail[128];
     snprintf(detail, sizeof detail, "%zu clients, cursor %" PRIu64 ", %" PRIu64 " queued",
              ws_server_clients(s->srv), s->ring.last, s->delivered);
@@ -546,7 +546,7 @@ static int try_listen(ws_service *s)
         if (s->retry_ms > LISTEN_RETRY_MAX_MS)
             s->retry_ms = LISTEN_RETRY_MAX_MS;
         smn_warn("%s; retrying in %u ms", err, s->retry_ms);
-        ipc_child_set_detail(s->ch, "port in use, retrying");
+        ipc_child_set_detail(s->ch, "not serving, retrying (see the log)");
         struct timeval tv = {s->retry_ms / 1000, (s->retry_ms % 1000) * 1000};
         evtimer_add(s->listen_ev, &tv);
         return 0;
