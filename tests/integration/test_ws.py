@@ -304,14 +304,17 @@ async def test_slow(n, demo, genesis, acc1):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.connect(("127.0.0.1", n.ws_port))
     slow = await websockets.connect(n.url, sock=s, max_queue=1, read_limit=1024)
-    fast = await websockets.connect(n.url)
+    # the reading client buffers whatever arrives (no max_queue) while the
+    # sends run in a thread, so only the slow one stops reading
+    fast = await websockets.connect(n.url, max_queue=None)
     try:
         await subscribe(slow)
         await subscribe(fast)
         hashes = []
         dropped = None
+        loop = asyncio.get_running_loop()
         for _ in range(40):  # batches until the slow client is dropped
-            hashes += sends(n, demo, genesis, acc1, 25)
+            hashes += await loop.run_in_executor(None, sends, n, demo, genesis, acc1, 25)
             log = n.read_log()
             dropped = re.search(r"client \d+ slow_consumer: resume from=(\d+)", log)
             if dropped:
