@@ -82,6 +82,7 @@ static const key_spec keys[] = {
     U32("rpc", "port", rpc_port, 0, 65535),
     SWITCH("rpc", "enable_control", rpc_enable_control),
     SWITCH("rpc", "auto_receive", rpc_auto_receive),
+    SWITCH("rpc", "explorer", rpc_explorer),
     U32("rpc", "work_threads", rpc_work_threads, 0, 64),
     U32("rpc", "work_queue_max", rpc_work_queue_max, 1, 4096),
     U32("rpc", "work_per_client_max", rpc_work_per_client_max, 1, 4096),
@@ -138,6 +139,7 @@ void ipc_config_defaults(ipc_config *c)
     strcpy(c->rpc_address, "127.0.0.1");
     c->rpc_enable_control = IPC_SWITCH_AUTO;
     c->rpc_auto_receive = IPC_SWITCH_AUTO;
+    c->rpc_explorer = IPC_SWITCH_ON;
     c->net_max_peers = 64;
     c->net_max_peers_per_address = 4;
     c->net_reserved_outbound = 8;

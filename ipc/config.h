@@ -27,6 +27,7 @@ typedef struct {
     uint32_t rpc_port;             /* 0: the network's default */
     ipc_switch rpc_enable_control; /* wallet and control actions; auto: dev only */
     ipc_switch rpc_auto_receive;   /* receive sends to unlocked wallet accounts; auto: dev only */
+    ipc_switch rpc_explorer;       /* GET serves the explorer pages (on; auto: on) */
     uint32_t rpc_work_threads;     /* proof-of-work threads; 0: one per core */
     uint32_t rpc_work_queue_max;   /* work jobs at once, all clients */
     uint32_t rpc_work_per_client_max;    /* work jobs at once per client address */

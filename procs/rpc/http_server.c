@@ -14,6 +14,8 @@
  * spinning. */
 #include "procs/rpc/http_server.h"
 
+#include "procs/rpc/explorer.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -72,6 +74,7 @@ struct rpc_http {
     struct event *adopt_ev;
     struct event *resume_ev;
     bool paused;
+    bool explorer; /* GET serves the built-in explorer */
     uint64_t evicted, refused_errors, last_report_ns;
 };
 
@@ -296,6 +299,10 @@ static const char *reason_of(int status)
         return "OK";
     case 400:
         return "Bad Request";
+    case 302:
+        return "Found";
+    case 404:
+        return "Not Found";
     case 405:
         return "Method Not Allowed";
     case 413:
@@ -316,20 +323,29 @@ static void free_text(const void *data, size_t len, void *arg)
     free((void *)data);
 }
 
-static void send_json(struct evhttp_request *req, int status, char *text)
+/* Sends data by reference (never copied); cleanup (may be NULL for static
+ * data) runs once libevent is done with it, or here on failure. */
+static void send_body(struct evhttp_request *req, int status, const char *mime, const void *data,
+                      size_t len, evbuffer_ref_cleanup_cb cleanup)
 {
     struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
-    evhttp_add_header(hdr, "Content-Type", "application/json");
+    evhttp_add_header(hdr, "Content-Type", mime);
     struct evbuffer *out = evbuffer_new();
-    if (!out || evbuffer_add_reference(out, text, strlen(text), free_text, NULL) != 0) {
-        free(text);
+    if (!out || evbuffer_add_reference(out, data, len, cleanup, NULL) != 0) {
+        if (cleanup)
+            cleanup(data, len, NULL);
         if (out)
             evbuffer_free(out);
         evhttp_send_error(req, 500, NULL);
         return;
     }
-    evhttp_send_reply(req, status, reason_of(status), out);
+    evhttp_send_reply(req, status, reason_of(status), out); /* evhttp drops a HEAD's body */
     evbuffer_free(out);
+}
+
+static void send_json(struct evhttp_request *req, int status, char *text)
+{
+    send_body(req, status, "application/json", text, strlen(text), free_text);
 }
 
 static void on_answer(void *arg, int status, char *text)
@@ -362,11 +378,65 @@ static void on_answer(void *arg, int status, char *text)
     free(p);
 }
 
+/* A GET answered at once: the connection's next request gets its own
+ * deadline, as after an RPC answer. */
+static void answered_now(rpc_http *h, struct evhttp_request *req)
+{
+    h->answered++;
+    http_conn *c = conn_of(h, req);
+    if (c && !c->pending) {
+        conn_unlink(h, c);
+        conn_link_tail(h, c);
+        arm_deadline(c);
+    }
+}
+
+static void send_text(struct evhttp_request *req, int status, const char *text)
+{
+    send_body(req, status, "text/plain; charset=utf-8", text, strlen(text), NULL);
+}
+
+/* GET and HEAD: the explorer's pages and files (explorer.h). The files are
+ * static and compiled in, so they are sent by reference, never copied. The
+ * policy headers keep the page to its own origin: it talks to this RPC and
+ * nothing else, and no script can be injected from an answer's data. */
+static void serve_get(rpc_http *h, struct evhttp_request *req)
+{
+    struct evkeyvalq *hdr = evhttp_request_get_output_headers(req);
+    const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+    const rpc_explorer_asset *a = NULL;
+    rpc_explorer_route r = h->explorer ? rpc_explorer_resolve(path, &a) : RPC_EXPLORER_NOT_FOUND;
+    evhttp_add_header(hdr, "X-Content-Type-Options", "nosniff");
+    if (r == RPC_EXPLORER_REDIRECT) {
+        evhttp_add_header(hdr, "Location", "/explorer/");
+        send_text(req, 302, "/explorer/\n");
+    } else if (r == RPC_EXPLORER_NOT_FOUND) {
+        send_text(req, 404,
+                  h->explorer
+                      ? "Not found. The explorer is at /explorer/; the JSON RPC takes POST.\n"
+                      : "Not found. The JSON RPC takes POST (the explorer is off: [rpc] "
+                        "explorer).\n");
+    } else {
+        evhttp_add_header(hdr, "Cache-Control", "no-cache");
+        evhttp_add_header(hdr, "Content-Security-Policy",
+                          "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+                          "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+        evhttp_add_header(hdr, "Referrer-Policy", "no-referrer");
+        send_body(req, 200, a->mime, a->data, a->len, NULL);
+    }
+    answered_now(h, req);
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
     rpc_http *h = arg;
-    if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "POST");
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) {
+        serve_get(h, req);
+        return;
+    }
+    if (cmd != EVHTTP_REQ_POST) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD, POST");
         char *t = strdup("{\"error\":\"Method not allowed, use POST\"}");
         if (!t) {
             evhttp_send_error(req, 500, NULL);
@@ -492,6 +562,11 @@ rpc_http *rpc_http_new(struct event_base *base, rpc_ctx *ctx, const char *addr, 
             h->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     }
     return h;
+}
+
+void rpc_http_set_explorer(rpc_http *h, bool on)
+{
+    h->explorer = on;
 }
 
 uint16_t rpc_http_port(const rpc_http *h)

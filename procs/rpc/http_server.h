@@ -1,10 +1,12 @@
 /* The HTTP face of the JSON RPC (libevent evhttp): POST bodies go to
- * rpc_handle_async, answers go back as application/json. Everything else is
- * refused here: other methods with 405, bodies above RPC_MAX_BODY_BYTES with
+ * rpc_handle_async, answers go back as application/json; GET and HEAD serve
+ * the explorer's static pages (or 404). Everything else is refused here:
+ * other methods with 405, bodies above RPC_MAX_BODY_BYTES with
  * 413 (libevent's own page when Content-Length announces it). */
 #ifndef SMN_RPC_HTTP_SERVER_H
 #define SMN_RPC_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +22,9 @@ typedef struct rpc_http rpc_http;
  * logging why. The context must outlive the server. */
 rpc_http *rpc_http_new(struct event_base *base, rpc_ctx *ctx, const char *addr, uint16_t port,
                        int listen_fd);
+/* GET/HEAD serve the built-in explorer (explorer.h) when on; otherwise
+ * they answer 404. Off until set. */
+void rpc_http_set_explorer(rpc_http *h, bool on);
 /* The local port actually listened on. */
 uint16_t rpc_http_port(const rpc_http *h);
 /* Number of requests answered so far (for logs and tests). */

@@ -89,8 +89,10 @@ static void try_listen(rpc_node *n)
     const smn_network *net = smn_network_by_name(cfg->network);
     unsigned port = cfg->rpc_port ? cfg->rpc_port : net->rpc_port;
     n->http = rpc_http_new(ipc_child_base(n->ch), n->ctx, cfg->rpc_address, (uint16_t)port, -1);
-    if (n->http)
+    if (n->http) {
         rpc_http_set_limits(n->http, cfg->rpc_max_connections, cfg->rpc_request_timeout_s);
+        rpc_http_set_explorer(n->http, cfg->rpc_explorer != IPC_SWITCH_OFF);
+    }
     if (!n->http) {
         /* rpc_http_new said why */
         n->retry_ms = n->retry_ms ? n->retry_ms * 2 : LISTEN_RETRY_MIN_MS;

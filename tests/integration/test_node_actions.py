@@ -211,8 +211,8 @@ def main():
         status, body = a.raw(json.dumps({"no_action": 1}))
         check(status == 400, "no action: %s" % status)
         check(a.err("no_such_action") == "Unknown command", "unknown action")
-        status, body = a.raw("", method="GET")
-        check(status == 405, "GET: %s" % status)
+        status, body = a.raw("", method="PUT")
+        check(status == 405, "PUT: %s" % status)
 
         # ---- control disabled: node B restarted with enable_control = false
         b.stop()

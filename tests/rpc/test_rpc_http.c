@@ -165,20 +165,26 @@ static void read_response(int fd, response *r)
     }
 }
 
-static void request(uint16_t port, const char *method, const char *body, response *r)
+static void request_path(uint16_t port, const char *method, const char *path, const char *body,
+                         response *r)
 {
     int fd = connect_to(port);
-    char head[256];
+    char head[512];
     size_t blen = body ? strlen(body) : 0;
     int n = snprintf(head, sizeof head,
-                     "%s / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     "%s %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                     method, blen);
+                     method, path, blen);
     send_all(fd, head, (size_t)n);
     if (blen)
         send_all(fd, body, blen);
     read_response(fd, r);
     close(fd);
+}
+
+static void request(uint16_t port, const char *method, const char *body, response *r)
+{
+    request_path(port, method, "/", body, r);
 }
 
 static void test_parse_error(void **state)
@@ -211,12 +217,56 @@ static void test_method_not_allowed(void **state)
 {
     server *s = *state;
     response r;
-    request(s->port, "GET", NULL, &r);
-    assert_int_equal(r.status, 405);
-    assert_non_null(strcasestr(r.headers, "Allow: POST"));
-    assert_non_null(strstr(r.body, "\"error\""));
     request(s->port, "PUT", "{\"action\":\"version\"}", &r);
     assert_int_equal(r.status, 405);
+    assert_non_null(strcasestr(r.headers, "Allow: GET, HEAD, POST"));
+    assert_non_null(strstr(r.body, "\"error\""));
+    request(s->port, "DELETE", NULL, &r);
+    assert_int_equal(r.status, 405);
+    /* the explorer is off until set: GET finds nothing */
+    request(s->port, "GET", NULL, &r);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "explorer is off"));
+}
+
+static int server_start_explorer(void **state)
+{
+    int rc = server_start(state);
+    server *s = *state;
+    /* before any request: the server thread reads it only when one comes */
+    rpc_http_set_explorer(s->http, true);
+    return rc;
+}
+
+static void test_explorer_routes(void **state)
+{
+    server *s = *state;
+    response r;
+    request_path(s->port, "GET", "/", NULL, &r);
+    assert_int_equal(r.status, 302);
+    assert_non_null(strcasestr(r.headers, "Location: /explorer/"));
+    request_path(s->port, "GET", "/explorer/account/smn_1abc?x=1", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strcasestr(r.headers, "Content-Type: text/html"));
+    assert_non_null(strcasestr(r.headers, "Content-Security-Policy: default-src 'self'"));
+    assert_non_null(strstr(r.body, "/explorer/assets/app.js"));
+    request_path(s->port, "GET", "/explorer/assets/app.css", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strcasestr(r.headers, "Content-Type: text/css"));
+    const char *missing[] = {"/explorer/assets/",
+                             "/explorer/assets/nope.js",
+                             "/explorer/assets/index.html",
+                             "/explorer/x.y",
+                             "/ledger.db",
+                             "/explorer/%2e%2e/ledger.db"};
+    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
+        request_path(s->port, "GET", missing[i], NULL, &r);
+        assert_int_equal(r.status, 404);
+    }
+    /* POST still reaches the RPC */
+    request(s->port, "POST", "{\"action\":\"launch_rockets\"}", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"error\":\"Unknown command\"}");
 }
 
 static void test_body_too_large(void **state)
@@ -332,6 +382,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parse_error, server_start, server_stop),
         cmocka_unit_test_setup_teardown(test_unknown_action, server_start, server_stop),
         cmocka_unit_test_setup_teardown(test_method_not_allowed, server_start, server_stop),
+        cmocka_unit_test_setup_teardown(test_explorer_routes, server_start_explorer, server_stop),
         cmocka_unit_test_setup_teardown(test_body_too_large, server_start, server_stop),
         cmocka_unit_test_setup_teardown(test_keep_alive_and_answers, server_start, server_stop),
         cmocka_unit_test_setup_teardown(test_async_answer, server_start, server_stop),
