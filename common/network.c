@@ -43,6 +43,7 @@ static smn_network networks[3] = {
                      .magic = {'S', 'D'},
                      .peering_port = 17075,
                      .rpc_port = 17076,
+                     .ws_port = 17078,
                      .work_send = 0xfe00000000000000ull,
                      .work_receive = 0xfc00000000000000ull},
     [SMN_NET_TEST] = {.id = SMN_NET_TEST,
@@ -50,6 +51,7 @@ static smn_network networks[3] = {
                       .magic = {'S', 'T'},
                       .peering_port = 27075,
                       .rpc_port = 27076,
+                      .ws_port = 27078,
                       .work_send = 0xfff0000000000000ull,
                       .work_receive = 0xffc0000000000000ull},
     [SMN_NET_LIVE] = {.id = SMN_NET_LIVE,
@@ -57,6 +59,7 @@ static smn_network networks[3] = {
                       .magic = {'S', 'L'},
                       .peering_port = 7075,
                       .rpc_port = 7076,
+                      .ws_port = 7078,
                       .work_send = 0xfffffff800000000ull,
                       .work_receive = 0xfffffe0000000000ull},
 };

@@ -14,6 +14,7 @@ typedef struct {
     uint8_t magic[2];      /* first bytes of every peer message */
     uint16_t peering_port; /* default TCP port */
     uint16_t rpc_port;     /* default HTTP RPC port */
+    uint16_t ws_port;      /* default WebSocket port (Nano's 7078 analogue) */
     uint64_t work_send;    /* send/change threshold */
     uint64_t work_receive; /* receive/open threshold (lower) */
     smn_block genesis;     /* the signed genesis open block */

@@ -119,6 +119,12 @@ static const key_spec keys[] = {
     U32("elections", "vote_request_ms", elections_vote_request_ms, 0, 600000),
     U64("ledger", "max_blocks_per_account", max_blocks_per_account, 0, UINT64_MAX),
     U32("ledger", "cement_slice", ledger_cement_slice, 1, 1000000),
+    SWITCH("ws", "enable", ws_enable),
+    STR("ws", "address", ws_address, check_address),
+    U32("ws", "port", ws_port, 0, 65535),
+    U32("ws", "max_clients", ws_max_clients, 1, 65536),
+    U32("ws", "client_buffer", ws_client_buffer, 4096, 67108864),
+    U32("ws", "slow_client_ms", ws_slow_client_ms, 10, 600000),
 };
 
 size_t ipc_config_nkeys(void)
@@ -159,6 +165,11 @@ void ipc_config_defaults(ipc_config *c)
     c->restart_backoff_ms = 100;
     c->restart_backoff_max_ms = 10000;
     c->ledger_cement_slice = 256;
+    c->ws_enable = IPC_SWITCH_AUTO;
+    strcpy(c->ws_address, "127.0.0.1");
+    c->ws_max_clients = 256;
+    c->ws_client_buffer = 1u << 20;
+    c->ws_slow_client_ms = 5000;
 }
 
 static const key_spec *find(const char *section, const char *key)

@@ -70,6 +70,13 @@ typedef struct {
     /* [ledger] */
     uint64_t max_blocks_per_account; /* pruning: 0 keeps everything */
     uint32_t ledger_cement_slice;    /* blocks cemented per transaction */
+    /* [ws] (docs/websocket.md) */
+    ipc_switch ws_enable;       /* serve the WebSocket; auto: dev only */
+    char ws_address[64];        /* numeric; default 127.0.0.1 */
+    uint32_t ws_port;           /* 0: the network's default (17078 dev, 27078 test, 7078 live) */
+    uint32_t ws_max_clients;    /* WebSocket connections at once */
+    uint32_t ws_client_buffer;  /* bytes queued for one client at most */
+    uint32_t ws_slow_client_ms; /* a full buffer not drained this long: the client is closed */
 } ipc_config;
 
 void ipc_config_defaults(ipc_config *c);

@@ -1,5 +1,7 @@
 #include "ipc/schema_net.h"
 
+#include "ipc/msg.h"
+
 #include "ipc/schema_common.h"
 
 #define VOTE(n) IPC_BIN(n, true, IPC_NET_VOTE_MIN_BYTES, IPC_NET_VOTE_MAX_BYTES)

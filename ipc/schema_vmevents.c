@@ -1,5 +1,7 @@
 #include "ipc/schema_vmevents.h"
 
+#include "ipc/msg.h"
+
 #define ID(n, req) IPC_BIN(n, req, IPC_VMEV_ID_BYTES, IPC_VMEV_ID_BYTES)
 
 static const ipc_field subscribe_fields[] = {
@@ -39,3 +41,20 @@ static const ipc_kind kinds[] = {
 };
 
 const ipc_family ipc_family_vmevents = IPC_FAMILY("vmevents", kinds, &ipc_family_common);
+
+_Static_assert(sizeof kinds / sizeof kinds[0] == IPC_VMEV_K_COUNT, "ipc_vmev_kind matches kinds[]");
+
+ipc_vmev_kind ipc_vmev_kind_of(const ipc_msg *m)
+{
+    if (!m || !m->kind)
+        return IPC_VMEV_K_OTHER;
+    for (size_t i = 0; i < IPC_VMEV_K_COUNT; i++)
+        if (m->kind == &kinds[i])
+            return (ipc_vmev_kind)i;
+    return IPC_VMEV_K_OTHER;
+}
+
+const char *ipc_vmev_kind_name(ipc_vmev_kind k)
+{
+    return (unsigned)k < IPC_VMEV_K_COUNT ? kinds[k].name : "?";
+}

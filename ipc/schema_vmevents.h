@@ -39,4 +39,20 @@
 
 extern const ipc_family ipc_family_vmevents;
 
+/* The family's kinds, in the order of its table (ipc_vmev_kind_of compares
+ * the decoded kind pointer). IPC_VMEV_K_OTHER: a common-family kind. */
+typedef enum {
+    IPC_VMEV_K_SUBSCRIBE = 0,
+    IPC_VMEV_K_SUBSCRIBED,
+    IPC_VMEV_K_EVENT,
+    IPC_VMEV_K_CAUGHT_UP,
+    IPC_VMEV_K_DISCONNECT,
+    IPC_VMEV_K_COUNT,
+    IPC_VMEV_K_OTHER = IPC_VMEV_K_COUNT
+} ipc_vmev_kind;
+
+struct ipc_msg;
+ipc_vmev_kind ipc_vmev_kind_of(const struct ipc_msg *m);
+const char *ipc_vmev_kind_name(ipc_vmev_kind k);
+
 #endif

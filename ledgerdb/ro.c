@@ -436,6 +436,20 @@ ledger_status ledger_ro_pruned_height(ledger_ro *r, const uint8_t account[32], u
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? LEDGER_STATUS_OK : fail(r, "read watermark");
 }
 
+ledger_status ledger_ro_cement_head(ledger_ro *r, uint64_t *seq)
+{
+    *seq = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(r->db, "SELECT COALESCE(MAX(seq), 0) FROM cement_log", -1, &st, NULL) !=
+        SQLITE_OK)
+        return fail(r, "prepare cement head");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *seq = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? LEDGER_STATUS_OK : fail(r, "read cement head");
+}
+
 ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_cemented *out,
                                        size_t max, size_t *n)
 {

@@ -65,6 +65,8 @@ typedef struct {
  * handled. */
 ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_cemented *out,
                                        size_t max, size_t *n);
+/* The newest seq of the cementing log (0 when empty). */
+ledger_status ledger_ro_cement_head(ledger_ro *r, uint64_t *seq);
 /* Height up to which the account's blocks were pruned (0 = none). */
 ledger_status ledger_ro_pruned_height(ledger_ro *r, const uint8_t account[32], uint64_t *out);
 

@@ -1,5 +1,5 @@
 /* smallnanod: the node's supervisor. Reads the configuration (file, then
- * flags on top), starts the six processes and keeps them running. */
+ * flags on top), starts the seven processes and keeps them running. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +18,7 @@ static void usage(FILE *f)
           "config/smallnano.conf)\n"
           "  --rpc-port PORT      HTTP RPC port (default: the network's)\n"
           "  --peering-port PORT  p2p TCP port (default: the network's)\n"
+          "  --ws-port PORT       WebSocket port (default: the network's)\n"
           "  --help               this text\n"
           "Flags override the config file. Stop with SIGTERM, SIGINT or\n"
           "`smallnano-cli --data-dir DIR node stop`.\n",
@@ -26,20 +27,29 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_NETWORK = 1, OPT_DATA_DIR, OPT_CONFIG, OPT_RPC_PORT, OPT_PEER_PORT, OPT_HELP };
+    enum {
+        OPT_NETWORK = 1,
+        OPT_DATA_DIR,
+        OPT_CONFIG,
+        OPT_RPC_PORT,
+        OPT_PEER_PORT,
+        OPT_WS_PORT,
+        OPT_HELP
+    };
     static const struct option opts[] = {
         {"network", required_argument, NULL, OPT_NETWORK},
         {"data-dir", required_argument, NULL, OPT_DATA_DIR},
         {"config", required_argument, NULL, OPT_CONFIG},
         {"rpc-port", required_argument, NULL, OPT_RPC_PORT},
         {"peering-port", required_argument, NULL, OPT_PEER_PORT},
+        {"ws-port", required_argument, NULL, OPT_WS_PORT},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     smn_log_init("supervisor", SMN_LOG_INFO);
     ipc_evlog_route();
     const char *network = NULL, *data_dir = NULL, *config = NULL, *rpc_port = NULL,
-               *peer_port = NULL;
+               *peer_port = NULL, *ws_port = NULL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -58,6 +68,9 @@ int main(int argc, char **argv)
             break;
         case OPT_PEER_PORT:
             peer_port = optarg;
+            break;
+        case OPT_WS_PORT:
+            ws_port = optarg;
             break;
         case OPT_HELP:
             usage(stdout);
@@ -83,10 +96,14 @@ int main(int argc, char **argv)
     struct {
         const char *val, *section, *key, *flag;
     } flags[] = {
+        /* one flag per line */
+        /* clang-format off */
         {network, "node", "network", "--network"},
         {data_dir, "node", "data_dir", "--data-dir"},
         {rpc_port, "rpc", "port", "--rpc-port"},
         {peer_port, "net", "port", "--peering-port"},
+        {ws_port, "ws", "port", "--ws-port"},
+        /* clang-format on */
     };
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (flags[i].val &&

@@ -21,7 +21,10 @@ int sup_sd_notify(const char *state)
     if (path[0] == '@')
         sa.sun_path[0] = '\0'; /* abstract namespace */
     socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    /* Non-blocking: a receiver that does not read (its queue holds
+     * net.unix.max_dgram_qlen, 10 by default) costs a notification
+     * (-EAGAIN, logged by the caller), never the supervisor's loop. */
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return -errno;
     ssize_t w = sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);

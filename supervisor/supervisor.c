@@ -25,8 +25,8 @@
 /* Start order: the ledger first, rpc last; shutdown runs it backwards so
  * the ledger, the single writer of the ledger DB, stops after everything
  * that feeds it. */
-static const char *const child_names[SUP_NCHILDREN] = {"ledger",    "net", "elections",
-                                                       "bootstrap", "vm",  "rpc"};
+static const char *const child_names[SUP_NCHILDREN] = {"ledger", "net", "elections", "bootstrap",
+                                                       "vm",     "rpc", "ws"};
 
 static uint64_t now_ms(void)
 {
@@ -91,7 +91,7 @@ uint64_t sup_child_retry_in_ms(const sup_child *k)
 }
 
 /* STATUS= for systemd and READY=1 the first time every child is running.
- * Failing children are named: "5/6 processes running; failing: rpc (7 restarts)". */
+ * Failing children are named: "6/7 processes running; failing: rpc (7 restarts)". */
 static void update_status(sup *s)
 {
     int running = 0;

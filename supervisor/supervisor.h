@@ -1,4 +1,4 @@
-/* smallnanod's core: starts the six children, watches them (SIGCHLD,
+/* smallnanod's core: starts the seven children, watches them (SIGCHLD,
  * heartbeats), restarts each with its own backoff (a failing child is
  * reported, never a reason to stop the others), serves the operator's
  * control socket and stops everything in order. The node stops by itself
@@ -17,7 +17,7 @@
 #include "ipc/metrics.h"
 #include "supervisor/restart_policy.h"
 
-#define SUP_NCHILDREN 6
+#define SUP_NCHILDREN 7
 
 typedef enum {
     SUP_STARTING, /* forked, not ready yet */

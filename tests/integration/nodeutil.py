@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-NAMES = ["ledger", "net", "elections", "bootstrap", "vm", "rpc"]
+NAMES = ["ledger", "net", "elections", "bootstrap", "vm", "rpc", "ws"]
 
 # ---------------------------------------------------------------- msgpack
 
@@ -251,6 +251,8 @@ class Node:
             self.extra_args += ["--rpc-port", str(free_port())]
         if "--peering-port" not in self.extra_args and "port" not in config:
             self.extra_args += ["--peering-port", str(free_port())]
+        if "--ws-port" not in self.extra_args and "[ws]" not in config:
+            self.extra_args += ["--ws-port", str(free_port())]
         self.proc = None
         self.autostart = autostart
         self.started = []  # every smallnanod Popen, for cleanup

@@ -68,7 +68,7 @@ def main():
                          and "smallnano_rpc_work_jobs" in v, "every process's metrics")
         text = scrape(n.rpc_port)
         promtool(text)
-        names = ["ledger", "net", "elections", "bootstrap", "vm", "rpc"]
+        names = ["ledger", "net", "elections", "bootstrap", "vm", "rpc", "ws"]
         for p in names:
             check(v0['smallnano_process_up{process="%s"}' % p] == 1, p + " up")
             check(v0['smallnano_process_resident_memory_bytes{process="%s"}' % p] > 100000,

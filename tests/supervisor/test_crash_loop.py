@@ -120,7 +120,7 @@ def crash_loop(smallnanod):
         if "giving up" in log or "stopping:" in log:
             fail("the node gave up:\n" + log)
         pump()
-        failing = [m for m in statuses if re.search(r"STATUS=5/6 processes running; failing: "
+        failing = [m for m in statuses if re.search(r"STATUS=6/7 processes running; failing: "
                                                     r"vm \(\d+ restarts\)$", m)]
         if not failing:
             fail("no STATUS= line naming vm as failing: %r" % statuses[-5:])

@@ -50,7 +50,7 @@ def main():
         if not any("READY=1" in m for _, m in got):
             fail("no READY=1: %r\n%s" % (got, node.read_log()))
         ready = [m for _, m in got if "READY=1" in m][0]
-        if "STATUS=6/6 processes running" not in ready:
+        if "STATUS=7/7 processes running" not in ready:
             fail("READY=1 without the status line: %r" % ready)
         pump(1.0)
         wd = [t for t, m in got if m == "WATCHDOG=1"]
@@ -75,7 +75,7 @@ def main():
             fail("watchdog did not resume after the restart: %r\n%s" % (got, node.read_log()))
         if "elections (pid %d) did not answer a heartbeat" % hung not in node.read_log():
             fail("no log line for the hung child\n" + node.read_log())
-        if "STATUS=5/6 processes running" not in everything:
+        if "STATUS=6/7 processes running" not in everything:
             fail("no STATUS line for the restart: %r" % everything)
         node.proc.send_signal(signal.SIGTERM)
         rc = node.wait_exit(30)
