@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "common/block.h"
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 
 /* Frontiers asked per request; a full answer may not be the end. */
 #define BOOTSTRAP_BATCH 128u

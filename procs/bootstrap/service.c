@@ -13,7 +13,7 @@
 #include "ipc/schema_net.h"
 #include "procs/bootstrap/plan.h"
 #include "procs/bootstrap/state.h"
-#include "ledgerdb/ro_handle.h"
+#include "ipc/ledgerdb/ro_handle.h"
 
 #define TICK_MS 100u
 #define EMPTY_RETRIES 3u /* an empty pull answer (the peer was rate limiting) is retried */

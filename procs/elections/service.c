@@ -10,7 +10,7 @@
 
 #include "common/log.h"
 #include "procs/elections/rep.h"
-#include "ledgerdb/ro_handle.h"
+#include "ipc/ledgerdb/ro_handle.h"
 
 #define FRONTIER_PAGE 256u
 #define REP_MAX_ROOTS 8192u
@@ -44,7 +44,7 @@ struct elections_service {
     elections_active *active;
     rep_entry reps[ELECTIONS_SERVICE_MAX_REPS]; /* sorted by account */
     size_t nreps;
-    ledger_ro_handle ledger;                      /* ledger.db, read-only (ledgerdb/ro_handle.h) */
+    ledger_ro_handle ledger;                      /* ledger.db, read-only (ipc/ledgerdb/ro_handle.h) */
     smn_keypair keys[ELECTIONS_SERVICE_MAX_REPS]; /* the voting keys we were given */
     size_t nkeys;
     uint64_t confirmed;

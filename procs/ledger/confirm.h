@@ -7,7 +7,7 @@
 
 #include "common/block.h"
 #include "procs/ledger/store.h"
-#include "ledgerdb/types.h"
+#include "ipc/ledgerdb/types.h"
 
 typedef struct {
     smn_block block;

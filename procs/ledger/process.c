@@ -10,7 +10,7 @@
 
 #include "common/log.h"
 #include "common/network.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/schema.h"
 
 static void on_detail(void *user, const char *detail)
 {

@@ -13,7 +13,7 @@
 
 #include "common/block.h"
 #include "procs/ledger/store.h"
-#include "ledgerdb/types.h"
+#include "ipc/ledgerdb/types.h"
 #include "procs/ledger/validate.h"
 
 typedef enum {

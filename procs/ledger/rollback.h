@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "procs/ledger/store.h"
-#include "ledgerdb/types.h"
+#include "ipc/ledgerdb/types.h"
 
 /* At most this many blocks per rollback by default: about one batch's work
  * in one transaction. */

@@ -37,7 +37,7 @@
 
 #include "common/network.h"
 #include "ipc/endpoint.h"
-#include "ledgerdb/types.h"
+#include "ipc/ledgerdb/types.h"
 
 struct event_base;
 typedef struct ledger_service ledger_service;

@@ -15,7 +15,7 @@
 #include "procs/ledger/processor.h"
 #include "procs/ledger/rollback.h"
 #include "procs/ledger/store.h"
-#include "ledgerdb/types.h"
+#include "ipc/ledgerdb/types.h"
 
 typedef void (*ledger_rolled_back_fn)(void *user, const ledger_rolled_back *rb);
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#include "ledgerdb/rows.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/rows.h"
+#include "ipc/ledgerdb/schema.h"
 
 enum {
     Q_ACCOUNT_GET,

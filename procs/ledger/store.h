@@ -16,7 +16,7 @@
 
 #include "common/block.h"
 #include "common/network.h"
-#include "ledgerdb/types.h"
+#include "ipc/ledgerdb/types.h"
 #include "procs/ledger/validate.h"
 
 typedef struct ledger_store ledger_store;
@@ -118,7 +118,7 @@ ledger_status ledger_store_prune_account(ledger_store *s, const uint8_t account[
 ledger_status ledger_store_pruned_height(ledger_store *s, const uint8_t account[32],
                                          uint64_t *height);
 
-/* ledger_counts: ledgerdb/types.h. */
+/* ledger_counts: ipc/ledgerdb/types.h. */
 void ledger_store_counts(const ledger_store *s, ledger_counts *out);
 
 #endif

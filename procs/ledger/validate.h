@@ -9,7 +9,7 @@
 
 #include "common/block.h"
 #include "common/network.h"
-#include "ledgerdb/types.h"
+#include "ipc/ledgerdb/types.h"
 
 typedef enum {
     LEDGER_LOOKUP_FOUND = 0,

@@ -19,7 +19,7 @@
 
 #include "common/log.h"
 #include "ipc/schema_net.h"
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "procs/net/service_internal.h"
 
 void net_frontier_serve(net_service *s, net_channel *ch, const net_frontier_req *req)

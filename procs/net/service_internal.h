@@ -24,7 +24,7 @@
 #include "common/keys.h"
 #include "common/network.h"
 #include "ipc/child.h"
-#include "ledgerdb/ro_handle.h"
+#include "ipc/ledgerdb/ro_handle.h"
 #include "procs/net/channel.h"
 #include "procs/net/peers.h"
 #include "procs/net/service.h"

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "procs/net/service_internal.h"
 
 static bool asked_recently(net_service *s, const uint8_t missing[32], uint64_t now)

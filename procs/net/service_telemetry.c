@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "common/log.h"
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "procs/net/service_internal.h"
 
 #define ACCOUNTS_EVERY_MS 30000u /* the account count walks the frontiers: not every time */

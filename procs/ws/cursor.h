@@ -1,7 +1,7 @@
 /* Cursors of the confirmation topic (docs/websocket.md "Cursors").
  *
  * The cursor of a confirmation is its seq in the ledger's cementing log
- * (cement_log in ledger.db; ledgerdb/ro.h ledger_ro_cemented_after).
+ * (cement_log in ledger.db; ipc/ledgerdb/ro.h ledger_ro_cemented_after).
  * The process keeps the newest confirmations it read in a ring, rendered
  * once for every client (with and without the block). Each subscriber has
  * a scan position: every seq up to it was queued for the client or did not

@@ -3,11 +3,11 @@
 boundaries"):
 
 1. A file under procs/X/ includes no header of procs/Y/ for Y != X. Shared
-   code lives in common/, ipc/ or ledgerdb/. procs/cli is exempt: it links
+   code lives in common/, ipc/ or ipc/ledgerdb/. procs/cli is exempt: it links
    the vm libraries by design. procs/rpc may include the three forwarding
    headers procs/ledger/{ro,schema,types}.h until its reorganisation
-   switches it to ledgerdb/ (then they and this exception go).
-2. The headers of one process (or of common/, ipc/, ledgerdb/) include
+   switches it to ipc/ledgerdb/ (then they and this exception go).
+2. The headers of one process (or of common/, ipc/, ipc/ledgerdb/) include
    each other without a cycle.
 
 Usage: check_includes.py SOURCE_ROOT. Prints every violation, exits 1 if any.
@@ -18,7 +18,7 @@ import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 RPC_FORWARDS = {'procs/ledger/ro.h', 'procs/ledger/schema.h', 'procs/ledger/types.h'}
-SHARED = ('common', 'ipc', 'ledgerdb')
+SHARED = ('common', 'ipc')
 
 
 def sources(root):
@@ -59,7 +59,7 @@ def main():
             if rel in RPC_FORWARDS:
                 continue
             if inc in RPC_FORWARDS and me != 'procs/rpc':
-                errors.append(f'{rel}: includes {inc}, kept only for procs/rpc: use ledgerdb/')
+                errors.append(f'{rel}: includes {inc}, kept only for procs/rpc: use ipc/ledgerdb/')
         if rel.endswith('.h'):
             graph[rel] = [i for i in incs if owner(i) == me and i != rel]
 

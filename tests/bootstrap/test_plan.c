@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "procs/bootstrap/plan.h"
 #include "tests/ledger/helpers.h"
 

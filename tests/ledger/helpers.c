@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "common/work.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/schema.h"
 
 const smn_network *tl_dev(void)
 {

@@ -14,7 +14,7 @@
 
 #include "procs/ledger/confirm.h"
 #include "procs/ledger/prune.h"
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "tests/ledger/helpers.h"
 
 typedef struct {

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "procs/ledger/confirm.h"
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "tests/ledger/helpers.h"
 
 enum { ACCOUNTS = 20, BLOCKS = 4 * ACCOUNTS - 2, SLICE = 7 };

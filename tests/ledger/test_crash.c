@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "tests/ledger/helpers.h"
 
 enum { N = 4000, BATCH = 400 };

@@ -11,7 +11,7 @@
 
 #include "procs/ledger/confirm.h"
 #include "procs/ledger/prune.h"
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "tests/ledger/helpers.h"
 
 static void test_prune(void **state)

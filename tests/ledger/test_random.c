@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "tests/ledger/helpers.h"
 
 enum { ACCOUNTS = 2000, EXTRA_OPS = 7000, REPS = 16, BATCH = 500 };

@@ -1,4 +1,4 @@
-/* ledgerdb/ro_handle.h: the lazily opened, self-reopening read-only
+/* ipc/ledgerdb/ro_handle.h: the lazily opened, self-reopening read-only
  * ledger.db every reader process uses. Exact open/retry/reopen timing. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "ledgerdb/ro_handle.h"
+#include "ipc/ledgerdb/ro_handle.h"
 #include "tests/ledger/helpers.h"
 
 static void test_path_from_data_dir(void **state)

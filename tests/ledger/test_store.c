@@ -11,8 +11,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "ledgerdb/ro.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/ro.h"
+#include "ipc/ledgerdb/schema.h"
 #include "tests/ledger/helpers.h"
 
 static void exec_sql(const char *path, const char *sql)

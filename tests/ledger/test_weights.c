@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "tests/ledger/helpers.h"
 
 static smn_amount_t weight(ledger_store *s, const uint8_t rep[32])

@@ -10,7 +10,7 @@
 #include "common/hex.h"
 #include "common/keys.h"
 #include "common/network.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/schema.h"
 #include "procs/ledger/store.h"
 #include "procs/rpc/rpc.h"
 

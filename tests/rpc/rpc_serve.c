@@ -34,7 +34,7 @@
 #include "common/network.h"
 #include "procs/ledger/confirm.h"
 #include "procs/ledger/processor.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/schema.h"
 #include "procs/ledger/store.h"
 #include "procs/rpc/demo_wallet.h"
 #include "procs/rpc/http_server.h"

@@ -16,7 +16,7 @@
 #include "common/address.h"
 #include "common/hex.h"
 #include "procs/ledger/confirm.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/schema.h"
 #include "tests/rpc/test_rpc_fixture.h"
 
 static void submit_to_ledger(void *user, const smn_block *b, rpc_submission *s)

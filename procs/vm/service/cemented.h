@@ -10,7 +10,7 @@
 
 #include "ipc/ledger_client.h"
 #include "ipc/msg.h"
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 #include "procs/vm/programs/transcript.h"
 
 typedef struct {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "ledgerdb/ro_handle.h"
+#include "ipc/ledgerdb/ro_handle.h"
 #include "procs/vm/service/progress.h"
 
 #define QUEUE_MAX 4096 /* notifications between two flushes; more is a gap */

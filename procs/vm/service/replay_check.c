@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "ledgerdb/ro.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/ro.h"
+#include "ipc/ledgerdb/schema.h"
 #include "procs/vm/service/cemented.h"
 #include "procs/vm/service/progress.h"
 

@@ -11,7 +11,7 @@
 #include "common/log.h"
 #include "ipc/ledger_client.h"
 #include "ipc/unix_socket.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/schema.h"
 #include "procs/vm/service/evserver.h"
 #include "procs/vm/service/follow.h"
 

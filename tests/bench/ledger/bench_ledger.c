@@ -28,7 +28,7 @@
 #include "common/network.h"
 #include "common/work.h"
 #include "procs/ledger/processor.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/schema.h"
 #include "procs/ledger/store.h"
 #include "procs/ledger/sig_verify.h"
 

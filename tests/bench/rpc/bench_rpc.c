@@ -29,7 +29,7 @@
 #include "common/keys.h"
 #include "common/network.h"
 #include "procs/ledger/processor.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/schema.h"
 #include "procs/ledger/store.h"
 #include "procs/rpc/http_server.h"
 #include "procs/rpc/rpc.h"

@@ -1,12 +1,12 @@
 /* The lazily opened, self-reopening read-only ledger.db of one process;
- * see ro_handle.h. Opening and the read calls are ledgerdb/ro.c. */
-#include "ledgerdb/ro_handle.h"
+ * see ro_handle.h. Opening and the read calls are ipc/ledgerdb/ro.c. */
+#include "ipc/ledgerdb/ro_handle.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "common/log.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/schema.h"
 
 ledger_status ledger_ro_handle_init(ledger_ro_handle *h, const ledger_ro_handle_opts *o)
 {

@@ -8,7 +8,7 @@
 #include <sqlite3.h>
 
 #include "common/network.h"
-#include "ledgerdb/types.h"
+#include "ipc/ledgerdb/types.h"
 
 /* The version this build writes. A database with a higher version is refused. */
 #define LEDGER_SCHEMA_VERSION 2

@@ -1,5 +1,5 @@
 /* Types of ledger.db shared by its writer (procs/ledger) and its readers
- * (ledgerdb/ro.h): validation results, operational status codes, block
+ * (ipc/ledgerdb/ro.h): validation results, operational status codes, block
  * subtypes, counters and the records the store hands out. */
 #ifndef LEDGER_TYPES_H
 #define LEDGER_TYPES_H
@@ -72,7 +72,7 @@ typedef struct {
     uint64_t unchecked;
 } ledger_counts;
 
-/* ledgerdb/names.c */
+/* ipc/ledgerdb/names.c */
 const char *ledger_result_str(ledger_result r);
 const char *ledger_status_str(ledger_status s);
 const char *ledger_subtype_str(ledger_subtype t);

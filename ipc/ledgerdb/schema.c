@@ -1,5 +1,5 @@
 /* Schema creation, migrations and meta checks. */
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/schema.h"
 
 #include <stdio.h>
 #include <string.h>

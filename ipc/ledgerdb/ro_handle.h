@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "common/network.h"
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 
 typedef struct {
     const char *data_dir;   /* ledger.db is LEDGER_DB_FILENAME inside (or set path) */

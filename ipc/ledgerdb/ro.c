@@ -1,14 +1,14 @@
 /* The read-only connection; see ro.h. Calls that read several rows run
  * inside one read transaction so they see one snapshot. */
-#include "ledgerdb/ro.h"
+#include "ipc/ledgerdb/ro.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
 
-#include "ledgerdb/rows.h"
-#include "ledgerdb/schema.h"
+#include "ipc/ledgerdb/rows.h"
+#include "ipc/ledgerdb/schema.h"
 
 enum {
     R_ACCOUNT,

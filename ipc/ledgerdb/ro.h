@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "common/network.h"
-#include "ledgerdb/types.h"
+#include "ipc/ledgerdb/types.h"
 
 typedef struct ledger_ro ledger_ro;
 

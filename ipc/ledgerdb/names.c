@@ -1,6 +1,6 @@
 /* Stable names for result, status and subtype codes (logs, RPC, tests);
  * the wire names are ipc/schema_ledger.c's tables. */
-#include "ledgerdb/types.h"
+#include "ipc/ledgerdb/types.h"
 
 /* Wire names: the table in ipc/schema_ledger.c. */
 const char *ledger_result_str(ledger_result r)
