@@ -95,8 +95,7 @@ int main(int argc, char **argv)
             return cli_cmd_vm_exec(&ctx, sub_argc, sub_argv);
         if (strcmp(sub, "verify") == 0 || strcmp(sub, "events") == 0 || strcmp(sub, "root") == 0)
             return cli_cmd_vm_node(&ctx, sub_argc, sub_argv);
-        fprintf(stderr, "error: unknown vm command '%s'\n", sub);
-        return 2;
+        return cli_cmd_vm_state(&ctx, sub_argc, sub_argv); /* or its usage */
     }
     if (strcmp(cmd, "wallet") == 0)
         return cli_cmd_wallet(&ctx, sub_argc, sub_argv);

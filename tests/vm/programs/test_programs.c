@@ -13,6 +13,7 @@
 #include "procs/vm/codec/codec.h"
 #include "procs/vm/interp/asm.h"
 #include "procs/vm/programs/native.h"
+#include "procs/vm/programs/query.h"
 #include "procs/vm/programs/swap_math.h"
 #include "sim.h"
 #include "tutil.h"
@@ -698,6 +699,115 @@ static void test_invalid_and_opaque_messages(void **state)
     sim_free(s);
 }
 
+/* keep (state): stores its five arguments r1..r5 (16 bytes each) under key
+ * "k"; arg (view) i: returns stored argument r1 (0..4). */
+static const char *const keep_src = ".method 0 keep state\n"
+                                    ".method 1 arg view\n"
+                                    "keep:\n"
+                                    "    st r1, r15, 0, 16\n"
+                                    "    st r2, r15, 16, 16\n"
+                                    "    st r3, r15, 32, 16\n"
+                                    "    st r4, r15, 48, 16\n"
+                                    "    st r5, r15, 64, 16\n"
+                                    "    li r7, 0x6b\n"
+                                    "    st r7, r15, 128, 1\n"
+                                    "    li r1, 128\n"
+                                    "    li r2, 1\n"
+                                    "    li r3, 0\n"
+                                    "    li r4, 80\n"
+                                    "    hcall storage_put\n"
+                                    "    halt r0\n"
+                                    "arg:\n"
+                                    "    mov r8, r1\n"
+                                    "    li r7, 0x6b\n"
+                                    "    st r7, r15, 128, 1\n"
+                                    "    li r1, 128\n"
+                                    "    li r2, 1\n"
+                                    "    li r3, 0\n"
+                                    "    li r4, 80\n"
+                                    "    hcall storage_get\n"
+                                    "    li r9, 16\n"
+                                    "    mul r8, r8, r9\n"
+                                    "    ld r6, r8, 0, 16\n"
+                                    "    halt r6\n";
+
+/* transfer_call hands the callee every argument after the method: two for
+ * vSMN, one for a token (issue 15: the fifth was dropped). And a view call
+ * on the live state (vm_query_view) reads what the calls stored. */
+static void test_transfer_call_args(void **state)
+{
+    (void)state;
+    char path[256];
+    uint8_t *code;
+    size_t code_len;
+    vm_asm_error err;
+    assert_int_equal(vm_asm(keep_src, strlen(keep_src), &code, &code_len, &err), VM_ASM_OK);
+    sim *s = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    uint8_t env[512], prog[32], tok[32];
+    size_t len = env_deploy(VM_CODE_BYTECODE, code, code_len, env, sizeof env);
+    int n;
+    int first = sim_message(s, 3, sim_pub(s, 3), env, len, &n);
+    memcpy(prog, s->blk[first + n - 1].b.hash, 32);
+    sim_send(s, 1, zero32, 1000000);
+    const smn_amount_t hi = ((smn_amount_t)0x0102030405060708u << 64) | 0x090a0b0c0d0e0f10u;
+    const smn_amount_t lo = ((smn_amount_t)0x1112131415161718u << 64) | 0x191a1b1c1d1e1f20u;
+    smn_amount_t a[5] = {600, gen_prefix(prog), 0, hi, lo};
+    gen_call(s, 1, sim_pub(s, 3), vm_pid_vsmn, VM_ASSET_TRANSFER_CALL, 5, a, &n);
+    sim_receive_all(s, 3);
+
+    vm_indexer *ix = fresh(path, sizeof path, "tcall");
+    assert_int_equal(sim_apply_all(s, ix), VM_IDX_OK);
+    assert_int_equal(count_events(ix, "call", VM_N_OK), 1);
+    vm_query *q;
+    assert_int_equal(vm_query_open(path, &q), VM_IDX_OK);
+    assert_int_equal(vm_query_begin(q), VM_IDX_OK);
+    vm_query_view_result r;
+    smn_amount_t i0 = 0, i1 = 1, i2 = 2;
+    assert_int_equal(vm_query_view(q, prog, NULL, 1, &i0, 1, 100000, &r), VM_IDX_OK);
+    assert_int_equal(r.status, 0);
+    assert_true(r.ret == hi);
+    assert_true(r.gas_used > 0);
+    assert_int_equal(vm_query_view(q, prog, NULL, 1, &i1, 1, 100000, &r), VM_IDX_OK);
+    assert_true(r.ret == lo); /* the fifth argument arrived */
+    assert_int_equal(vm_query_view(q, prog, NULL, 1, &i2, 1, 100000, &r), VM_IDX_OK);
+    assert_true(r.ret == 0);
+    /* a state method in view mode faults, and gas is bounded */
+    assert_int_equal(vm_query_view(q, prog, NULL, 0, NULL, 0, 100000, &r), VM_IDX_OK);
+    assert_int_equal(r.status, VM_FAULT_VIEW_STATE);
+    assert_int_equal(vm_query_view(q, prog, NULL, 1, &i0, 1, 5, &r), VM_IDX_OK);
+    assert_int_equal(r.status, VM_FAULT_OUT_OF_GAS);
+    vm_query_proginfo pi;
+    assert_int_equal(vm_query_program(q, prog, &pi), VM_IDX_OK);
+    assert_int_equal(pi.kind, VM_PROG_BYTECODE);
+    assert_int_equal(pi.version, 1);
+    vm_query_close(q);
+    vm_indexer_close(ix);
+
+    /* token: ref, amount, prefix, method, one argument */
+    sim *t = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    len = env_deploy(VM_CODE_BYTECODE, code, code_len, env, sizeof env);
+    first = sim_message(t, 3, sim_pub(t, 3), env, len, &n);
+    memcpy(prog, t->blk[first + n - 1].b.hash, 32);
+    etch(t, 1, 1000, tok);
+    mint(t, 1, tok, 1000);
+    smn_amount_t b[5] = {vm_token_ref(tok), 10, gen_prefix(prog), 0, lo};
+    gen_call(t, 1, sim_pub(t, 3), vm_pid_token, VM_ASSET_TRANSFER_CALL, 5, b, &n);
+    sim_receive_all(t, 3);
+    sim_rm_db(path);
+    ix = fresh(path, sizeof path, "tcall2");
+    assert_int_equal(sim_apply_all(t, ix), VM_IDX_OK);
+    assert_int_equal(count_events(ix, "call", VM_N_OK), 1);
+    assert_int_equal(vm_query_open(path, &q), VM_IDX_OK);
+    assert_int_equal(vm_query_begin(q), VM_IDX_OK);
+    assert_int_equal(vm_query_view(q, prog, NULL, 1, &i0, 1, 100000, &r), VM_IDX_OK);
+    assert_true(r.ret == lo);
+    vm_query_close(q);
+    done(ix, path);
+    sim_free(s);
+    sim_free(t);
+    free(code);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -711,6 +821,7 @@ int main(void)
         cmocka_unit_test(test_bytecode_program),
         cmocka_unit_test(test_commit_and_state),
         cmocka_unit_test(test_invalid_and_opaque_messages),
+        cmocka_unit_test(test_transfer_call_args),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
