@@ -394,6 +394,56 @@ static void test_message_abandoned(void **state)
     sim_free(s);
 }
 
+/* Receives never abandon a message (issue 15): a payment received between
+ * two chunks leaves it intact, and a message sent to oneself completes with
+ * each chunk received back before the next is sent (auto-receive), costing
+ * nothing once the last chunk is received. */
+static void test_message_receives_interleaved(void **state)
+{
+    (void)state;
+    char path[256];
+    const smn_amount_t fund = (smn_amount_t)1000 * smn_amount_one_smn();
+    sim *s = sim_new(4, fund);
+    uint8_t id[32];
+    etch(s, 1, 1000000, id);
+    mint(s, 1, id, 1000);
+    sim_receive_all(s, 1); /* the etch and mint were sent to oneself */
+    uint8_t env[256];
+    smn_amount_t args[2] = {vm_token_ref(id), 100};
+    size_t len = env_call(vm_pid_token, VM_ASSET_TRANSFER, 2, args, env, sizeof env);
+    vm_chunk ch[16];
+    size_t nch;
+    assert_int_equal(vm_codec_encode(env, len, ch, 16, &nch), VM_CODEC_OK);
+    assert_true(nch >= 2);
+    /* to 2, with a payment from 3 received by 1 between the chunks */
+    sim_send(s, 1, sim_pub(s, 2), ch[0].raw);
+    int pay = sim_send(s, 3, sim_pub(s, 1), 12345);
+    sim_receive(s, 1, pay);
+    for (size_t i = 1; i < nch; i++)
+        sim_send(s, 1, sim_pub(s, 2), ch[i].raw);
+    sim_receive_all(s, 2);
+    /* to oneself, each chunk received back at once */
+    smn_amount_t args2[2] = {vm_token_ref(id), 50};
+    len = env_call(vm_pid_token, VM_ASSET_TRANSFER, 2, args2, env, sizeof env);
+    assert_int_equal(vm_codec_encode(env, len, ch, 16, &nch), VM_CODEC_OK);
+    const smn_amount_t before = s->acct[1].balance;
+    for (size_t i = 0; i < nch; i++) {
+        int k = sim_send(s, 1, sim_pub(s, 1), ch[i].raw);
+        sim_receive(s, 1, k);
+    }
+    vm_indexer *ix = fresh(path, sizeof path, "interleave");
+    assert_int_equal(sim_apply_all(s, ix), VM_IDX_OK);
+    assert_int_equal(count_events(ix, "message.abandoned", -1), 0);
+    assert_int_equal(count_events(ix, "token.send", VM_N_OK), 2);
+    assert_int_equal(count_events(ix, "token.receive", VM_N_OK), 2);
+    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 1)) == 900);
+    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)) == 100);
+    /* the self-sent message cost account 1 nothing in smn */
+    assert_true(before > 0 && s->acct[1].balance == before);
+    done(ix, path);
+    sim_free(s);
+}
+
 static void test_contract_errors_and_idempotence(void **state)
 {
     (void)state;
@@ -817,6 +867,7 @@ int main(void)
         cmocka_unit_test(test_swap_invalid_calls),
         cmocka_unit_test(test_rule2_host_order),
         cmocka_unit_test(test_message_abandoned),
+        cmocka_unit_test(test_message_receives_interleaved),
         cmocka_unit_test(test_contract_errors_and_idempotence),
         cmocka_unit_test(test_bytecode_program),
         cmocka_unit_test(test_commit_and_state),
