@@ -95,7 +95,12 @@ int main(int argc, char **argv)
             return cli_cmd_vm_exec(&ctx, sub_argc, sub_argv);
         if (strcmp(sub, "verify") == 0 || strcmp(sub, "events") == 0 || strcmp(sub, "root") == 0)
             return cli_cmd_vm_node(&ctx, sub_argc, sub_argv);
-        return cli_cmd_vm_state(&ctx, sub_argc, sub_argv); /* or its usage */
+        static const char *const vm_reads[] = {"programs", "program", "storage", "boxes",
+                                               "balances", "token",   "state",   "view", NULL};
+        for (const char *const *r = vm_reads; *r; r++)
+            if (strcmp(sub, *r) == 0)
+                return cli_cmd_vm_state(&ctx, sub_argc, sub_argv);
+        return cli_cmd_vm_send(&ctx, sub_argc, sub_argv); /* or its usage */
     }
     if (strcmp(cmd, "wallet") == 0)
         return cli_cmd_wallet(&ctx, sub_argc, sub_argv);

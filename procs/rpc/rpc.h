@@ -267,6 +267,10 @@ void rpc_action_vm_token(rpc_call *c, const json_t *req);
 void rpc_action_vm_state(rpc_call *c, const json_t *req);
 void rpc_action_vm_events(rpc_call *c, const json_t *req);
 void rpc_action_vm_view(rpc_call *c, const json_t *req);
+/* actions_vm_write.c */
+void rpc_action_vm_message(rpc_call *c, const json_t *req);
+void rpc_action_vm_message_status(rpc_call *c, const json_t *req);
+void rpc_action_vm_send(rpc_call *c, const json_t *req);
 
 /* ---- internals shared by actions_*.c (not for other modules) ---- */
 
