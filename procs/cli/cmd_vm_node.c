@@ -14,6 +14,7 @@
 #include "procs/cli/cli.h"
 #include "procs/cli/cli_args.h"
 #include "procs/vm/programs/ids.h"
+#include "procs/vm/programs/query.h"
 #include "procs/vm/service/evrow.h"
 #include "procs/vm/service/verify.h"
 
@@ -99,7 +100,24 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "error: vm verify: %s\n", err);
         return 1;
     }
+    /* A host that published another root than the one recomputed here:
+     * this node is right, the program's operator is not (exit 3). */
+    bool fraud = false;
+    uint8_t fprog[32], fblock[32];
+    uint64_t fheight = 0;
+    if (st == VM_VERIFY_MATCH && r.commits_mismatch > 0) {
+        char path[600];
+        vm_query *q = NULL;
+        snprintf(path, sizeof path, "%s/vm.db", dir);
+        if (vm_query_open(path, &q) == VM_IDX_OK && vm_query_begin(q) == VM_IDX_OK)
+            (void)vm_query_first_fraud(q, fprog, fblock, &fheight, &fraud);
+        vm_query_close(q);
+    }
     char prog[65] = "-", blk[65] = "-";
+    if (fraud) {
+        hex32(fprog, prog);
+        hex32(fblock, blk);
+    }
     if (r.has_program)
         hex32(r.program, prog);
     if (r.has_block)
@@ -110,6 +128,13 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
                               "blocks", (json_int_t)r.blocks, "programs", (json_int_t)r.programs,
                               "events", (json_int_t)r.events, "commits", (json_int_t)r.commits,
                               "commits_mismatch", (json_int_t)r.commits_mismatch);
+        if (o && fraud) {
+            json_object_set_new(o, "result", json_string("fraud"));
+            json_object_set_new(o, "what", json_string("a commit published another root"));
+            json_object_set_new(o, "program", json_string(prog));
+            json_object_set_new(o, "block", json_string(blk));
+            json_object_set_new(o, "height", json_integer((json_int_t)fheight));
+        }
         if (o && st == VM_VERIFY_MISMATCH) {
             json_object_set_new(o, "what", json_string(r.what));
             json_object_set_new(o, "program", r.has_program ? json_string(prog) : json_null());
@@ -122,6 +147,11 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
             puts(s);
         free(s);
         json_decref(o);
+    } else if (fraud) {
+        printf("fraud: a commit published another root than the recomputed one: program %s, "
+               "block %s, height %" PRIu64 " (%" PRIu64 " such commits; this node's vm.db matches "
+               "the ledger)\n",
+               prog, blk, fheight, r.commits_mismatch);
     } else if (st == VM_VERIFY_MATCH) {
         printf("ok: %" PRIu64 " programs, %" PRIu64 " blocks verified (cementing seq %" PRIu64
                ", %" PRIu64 " events, %" PRIu64 " commits, %" PRIu64
@@ -134,7 +164,7 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
         else
             puts("-");
     }
-    return st == VM_VERIFY_MATCH ? 0 : 1;
+    return fraud ? 3 : st == VM_VERIFY_MATCH ? 0 : 1;
 }
 
 static int open_vm(const char *dir, vm_indexer **ix)

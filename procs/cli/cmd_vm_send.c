@@ -21,29 +21,28 @@
 
 static int usage(void)
 {
-    fputs(
-        "usage: smallnano-cli vm <command> ... [--wallet W] [--source A] [--to D] [--no-wait]\n"
-        "                     [--timeout S] [--rpc HOST:PORT] [--data-dir DIR] [--json]\n"
-        "  vm send --payload HEX | --message JSON      any message (JSON as RPC vm_message)\n"
-        "  vm call P METHOD [ARG...]                   ARG: number, 0x hex, uN:V, or -\n"
-        "  vm deploy FILE.asm | --code HEX             bytecode program (hosted by the source)\n"
-        "  vm etch NAME SYMBOL DECIMALS CAP            a token (etcher = the source)\n"
-        "  vm mint TOKEN AMOUNT\n"
-        "  vm transfer TOKEN|vsmn AMOUNT --to D\n"
-        "  vm transfer-call TOKEN|vsmn AMOUNT P METHOD [ARG...] --to HOST\n"
-        "  vm withdraw TOKEN|vsmn AMOUNT P --to D      the source hosts P\n"
-        "  vm burn AMOUNT                              raw smn to the burn account: vSMN\n"
-        "  vm swap-deploy ASSET_A ASSET_B              TOKEN or smn (vSMN)\n"
-        "  vm swap-add P AMOUNT_A AMOUNT_B MIN_SHARES\n"
-        "  vm swap-remove P SHARES MIN_A MIN_B\n"
-        "  vm swap P TOKEN|vsmn AMOUNT MIN_OUT         sell attached tokens\n"
-        "  vm swap-own P B_TO_A AMOUNT MIN_OUT         sell from the pool balance\n"
-        "  vm publish-state P [--session S] --seq N [--op set|supersede|invalidate]\n"
-        "                     [--target N] [--data HEX]\n"
-        "  vm commit P [--root HEX|current] [--height H] [--session S]\n"
-        "  Defaults: the first wallet and its first account; --to: the source itself\n"
-        "  (free: the chunks come back), or the program's host for calls.\n",
-        stderr);
+    fputs("usage: smallnano-cli vm <command> ... [--wallet W] [--source A] [--to D] [--no-wait]\n"
+          "                     [--timeout S] [--rpc HOST:PORT] [--data-dir DIR] [--json]\n"
+          "  vm send --payload HEX | --message JSON      any message (JSON as RPC vm_message)\n"
+          "  vm call P METHOD [ARG...]                   ARG: number, 0x hex, uN:V, or -\n"
+          "  vm deploy FILE.asm | --code HEX             bytecode program (hosted by the source)\n"
+          "  vm etch NAME SYMBOL DECIMALS CAP            a token (etcher = the source)\n"
+          "  vm mint TOKEN AMOUNT\n"
+          "  vm transfer TOKEN|vsmn AMOUNT --to D\n"
+          "  vm transfer-call TOKEN|vsmn AMOUNT P METHOD [ARG...] --to HOST\n"
+          "  vm withdraw TOKEN|vsmn AMOUNT P --to D      the source hosts P\n"
+          "  vm burn AMOUNT                              raw smn to the burn account: vSMN\n"
+          "  vm swap-deploy ASSET_A ASSET_B              TOKEN or smn (vSMN)\n"
+          "  vm swap-add P AMOUNT_A AMOUNT_B MIN_SHARES\n"
+          "  vm swap-remove P SHARES MIN_A MIN_B\n"
+          "  vm swap P TOKEN|vsmn AMOUNT MIN_OUT         sell attached tokens\n"
+          "  vm swap-own P B_TO_A AMOUNT MIN_OUT         sell from the pool balance\n"
+          "  vm publish-state P [--session S] --seq N [--op set|supersede|invalidate]\n"
+          "                     [--target N] [--data HEX]\n"
+          "  vm commit P [--root HEX|current] [--height H] [--session S]\n"
+          "  Defaults: the first wallet and its first account; --to: the source itself\n"
+          "  (free: the chunks come back), or the program's host for calls.\n",
+          stderr);
     return 2;
 }
 
@@ -63,7 +62,8 @@ static json_t *raw_call(const cli_node *n, json_t *req, int timeout_ms)
     }
     cli_rpc_response resp;
     char err[256];
-    cli_rpc_status st = cli_rpc_post(&n->addr, body, strlen(body), timeout_ms, &resp, err, sizeof err);
+    cli_rpc_status st =
+        cli_rpc_post(&n->addr, body, strlen(body), timeout_ms, &resp, err, sizeof err);
     free(body);
     if (st != CLI_RPC_OK) {
         fprintf(stderr, "error: the node's RPC at %s: %s%s\n", n->where, err,
@@ -96,8 +96,10 @@ static bool token_ref(const char *s, char out[40], bool *vsmn)
     size_t l = strlen(s);
     uint8_t b[32];
     if ((l != 64 && l != 32) || !smn_hex_decode(s, b, l / 2)) {
-        fprintf(stderr, "error: '%s' is not a token (64 hex digits, its 32-digit reference, or "
-                        "vsmn)\n", s);
+        fprintf(stderr,
+                "error: '%s' is not a token (64 hex digits, its 32-digit reference, or "
+                "vsmn)\n",
+                s);
         return false;
     }
     snprintf(out, 40, "0x%.32s", s);
@@ -178,8 +180,8 @@ static char *read_file(const char *path)
 }
 
 /* Builds the message spec for a command; NULL after printing (*rc set). */
-static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc, char **argv, const cli_node *n,
-                        char dest[80], bool *plain_burn, int *rc)
+static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc, char **argv,
+                        const cli_node *n, char dest[80], bool *plain_burn, int *rc)
 {
     *rc = 2;
     json_t *m = json_object();
@@ -189,7 +191,7 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
     const char *s;
 #define NEED(k)                                                                                    \
     do {                                                                                           \
-        if (NP < (k)) {                                                                       \
+        if (NP < (k)) {                                                                            \
             fprintf(stderr, "error: vm %s needs %d arguments\n", cmd, (k));                        \
             goto bad;                                                                              \
         }                                                                                          \
@@ -276,8 +278,10 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
             const char *prog = sw ? P[0] : P[2];
             char pfx[24];
             if (strlen(prog) != 64 && strlen(prog) != 16) {
-                fprintf(stderr, "error: '%s' is not a program (64 hex digits or its 16-digit "
-                                "prefix)\n", prog);
+                fprintf(stderr,
+                        "error: '%s' is not a program (64 hex digits or its 16-digit "
+                        "prefix)\n",
+                        prog);
                 goto bad;
             }
             snprintf(pfx, sizeof pfx, "u64:0x%.16s", prog);
@@ -318,9 +322,10 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
         NEED(4);
         json_object_set_new(m, "kind", json_string("call"));
         json_object_set_new(m, "program", json_string(P[0]));
-        json_object_set_new(m, "method", json_integer(strcmp(cmd, "swap-add") == 0      ? 1
-                                                      : strcmp(cmd, "swap-remove") == 0 ? 2
-                                                                                        : 4));
+        json_object_set_new(m, "method",
+                            json_integer(strcmp(cmd, "swap-add") == 0      ? 1
+                                         : strcmp(cmd, "swap-remove") == 0 ? 2
+                                                                           : 4));
         for (int i = 1; i < 4; i++)
             json_array_append_new(args, json_string(P[i]));
         if (!dest[0] && !host_of(n, P[0], dest)) {
@@ -410,9 +415,9 @@ static void print_events(const json_t *arr, const char *side)
 int cli_cmd_vm_send(const cli_ctx *ctx, int argc, char **argv)
 {
     static const char *const valued[] = {
-        "--rpc",  "--data-dir", "--wallet", "--source", "--to",   "--timeout", "--payload",
-        "--message", "--code",  "--session", "--seq",   "--op",   "--target",  "--data",
-        "--height", "--root",   NULL};
+        "--rpc",     "--data-dir", "--wallet", "--source",  "--to",  "--timeout",
+        "--payload", "--message",  "--code",   "--session", "--seq", "--op",
+        "--target",  "--data",     "--height", "--root",    NULL};
     static const char *const flags[] = {"--no-wait", NULL};
     const char *cmd = argc > 1 ? argv[1] : "";
     /* Positionals: call arguments can be more than cli_args holds. */

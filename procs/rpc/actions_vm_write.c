@@ -273,8 +273,8 @@ void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
     vm_evrow rows[128];
     size_t n = 0;
     if (has_last) {
-        if (sqlite3_prepare_v2(db, "SELECT min(cursor) - 1 FROM events WHERE block_hash=?", -1,
-                               &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(db, "SELECT min(cursor) - 1 FROM events WHERE block_hash=?", -1, &st,
+                               NULL) != SQLITE_OK)
             goto dberr;
         sqlite3_bind_blob(st, 1, last, 32, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER)
@@ -317,8 +317,7 @@ void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
                 if (ledger_ro_block(l, rows[i].block_hash, &rec) != LEDGER_STATUS_OK)
                     continue;
                 sqlite3_stmt *ms;
-                if (sqlite3_prepare_v2(db,
-                                       "SELECT 1 FROM msg_sends WHERE send_hash=? AND msg_id=?",
+                if (sqlite3_prepare_v2(db, "SELECT 1 FROM msg_sends WHERE send_hash=? AND msg_id=?",
                                        -1, &ms, NULL) != SQLITE_OK)
                     continue;
                 sqlite3_bind_blob(ms, 1, rec.block.link, 32, SQLITE_STATIC);

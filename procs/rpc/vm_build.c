@@ -147,9 +147,11 @@ static int call_arg(const json_t *v, uint8_t *width, smn_amount_t *val)
         return -1;
     }
     smn_amount_t x = *val;
-    *width = x <= 0xff ? VM_ARG_U8 : x <= 0xffff ? VM_ARG_U16 : x <= 0xffffffffu ? VM_ARG_U32
-             : (x >> 64) == 0                                                    ? VM_ARG_U64
-                                                                                 : VM_ARG_U128;
+    *width = x <= 0xff          ? VM_ARG_U8
+             : x <= 0xffff      ? VM_ARG_U16
+             : x <= 0xffffffffu ? VM_ARG_U32
+             : (x >> 64) == 0   ? VM_ARG_U64
+                                : VM_ARG_U128;
     return 0;
 }
 
@@ -202,8 +204,8 @@ int vm_build(const json_t *spec, vm_query *q, vm_built *out, char *err, size_t n
                 goto out;
             }
             for (size_t i = 0; args && i < json_array_size(args); i++)
-                if (call_arg(json_array_get(args, i), &e.body.call.width[i],
-                             &e.body.call.arg[i]) != 0) {
+                if (call_arg(json_array_get(args, i), &e.body.call.width[i], &e.body.call.arg[i]) !=
+                    0) {
                     fail(err, n,
                          "Bad args[%zu] (an unsigned number, \"uN:V\" for a width, or null)", i);
                     goto out;
@@ -308,8 +310,8 @@ int vm_build(const json_t *spec, vm_query *q, vm_built *out, char *err, size_t n
                 fail(err, n, "Bad subject (64 hex digits)");
                 goto out;
             }
-            if (hex_field(spec, "claim", &code, &e.body.attest.claim_len, VM_BUILD_MAX_PAYLOAD,
-                          err, n) != 0)
+            if (hex_field(spec, "claim", &code, &e.body.attest.claim_len, VM_BUILD_MAX_PAYLOAD, err,
+                          n) != 0)
                 goto out;
             e.body.attest.claim = code;
         } else if (strcmp(kind, "burn_mint") == 0) {

@@ -99,6 +99,17 @@ const char *const *vm_evlayout_types(void)
     return names;
 }
 
+bool vm_evlayout_known_family(const char *t)
+{
+    size_t tl = strlen(t);
+    for (size_t i = 0; tl && i < LEN(layouts); i++) {
+        const char *k = layouts[i].type;
+        if (strcmp(k, t) == 0 || (strncmp(k, t, tl) == 0 && k[tl] == '.'))
+            return true;
+    }
+    return false;
+}
+
 size_t vm_evfield_size(uint8_t kind)
 {
     switch (kind) {

@@ -37,6 +37,9 @@ typedef struct {
 const vm_evfield *vm_evlayout(const char *type, size_t *n);
 /* Every known type, NULL-terminated (for docs and tests). */
 const char *const *vm_evlayout_types(void);
+/* True if t names a known type ("token.mint") or a family of them
+ * ("token": the part before a '.'). */
+bool vm_evlayout_known_family(const char *t);
 /* Fixed size of a field kind; 0 for VM_EF_TOKEN_META and VM_EF_REST. */
 size_t vm_evfield_size(uint8_t kind);
 

@@ -248,6 +248,24 @@ vm_idx_status vm_query_program(vm_query *q, const uint8_t id[32], vm_query_progi
     return r;
 }
 
+vm_idx_status vm_query_first_fraud(vm_query *q, uint8_t program[32], uint8_t block[32],
+                                   uint64_t *height, bool *found)
+{
+    sqlite3_stmt *st =
+        vm_store_stmt(q->st, "SELECT c.program, c.block_hash, a.height FROM commits c"
+                             " JOIN applied a ON a.hash = c.block_hash"
+                             " JOIN events e ON e.block_hash = c.block_hash AND e.type = 'commit'"
+                             " WHERE c.result = 'mismatch' ORDER BY e.cursor LIMIT 1");
+    if (!st)
+        return VM_IDX_ERR_DB;
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW && col32(st, 0, program) && col32(st, 1, block);
+    if (*found)
+        *height = (uint64_t)sqlite3_column_int64(st, 2);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VM_IDX_OK : VM_IDX_ERR_DB;
+}
+
 vm_idx_status vm_query_storage(vm_query *q, const uint8_t prog[32], const uint8_t *after,
                                size_t after_len, size_t max, vm_query_kv_fn fn, void *user)
 {

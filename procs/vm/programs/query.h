@@ -74,6 +74,12 @@ vm_idx_status vm_query_program(vm_query *q, const uint8_t id[32], vm_query_progi
 vm_idx_status vm_query_program_by_prefix(vm_query *q, const uint8_t prefix[8], uint8_t id[32],
                                          bool *found);
 
+/* The first commit (in this node's event order) whose published root
+ * differed from the computed one: a host publishing a false state root.
+ * *found false when there is none. */
+vm_idx_status vm_query_first_fraud(vm_query *q, uint8_t program[32], uint8_t block[32],
+                                   uint64_t *height, bool *found);
+
 /* Key/value rows in key order from the key after `after` (NULL: first). */
 typedef bool (*vm_query_kv_fn)(void *user, const uint8_t *key, size_t klen, const uint8_t *val,
                                size_t vlen);

@@ -207,6 +207,13 @@ def main():
         pi = n.ok("vm_program_info", program=counter)
         check(pi["fraud"] is True and pi["first_mismatch"]["block"] == bad_block
               and pi["last_commit"]["result"] == "mismatch", repr(pi))
+        progs = {p["program"]: p for p in n.ok("vm_programs")["programs"]}
+        check(progs[counter]["fraud"] is True and progs[escrow]["fraud"] is False, repr(progs))
+        p = subprocess.run([cli, "--data-dir", n.data, "vm", "verify"], capture_output=True,
+                           text=True, timeout=60)
+        check(p.returncode == 3 and p.stdout.startswith("fraud: ") and bad_block in p.stdout
+              and counter in p.stdout, "vm verify on a false commit: %d %r %r"
+              % (p.returncode, p.stdout, p.stderr))
 
         # --- a message interrupted by incoming payments on the same chain:
         # built by vm_message, its chunks sent one by one with `send`, a
