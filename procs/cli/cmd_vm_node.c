@@ -13,6 +13,7 @@
 #include "common/hex.h"
 #include "procs/cli/cli.h"
 #include "procs/cli/cli_args.h"
+#include "procs/rpc/vm_json.h"
 #include "procs/vm/programs/ids.h"
 #include "procs/vm/programs/query.h"
 #include "procs/vm/service/evrow.h"
@@ -246,6 +247,7 @@ static void print_event(const vm_evrow *e, json_t *arr)
             char topic[24];
             snprintf(topic, sizeof topic, "%" PRIu64, e->topic);
             json_object_set_new(o, "topic", json_string(topic));
+            json_object_set_new(o, "fields", vm_json_event_fields(e->type, e->data, e->data_len));
             json_array_append_new(arr, o);
         }
     } else {
