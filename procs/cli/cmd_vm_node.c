@@ -288,8 +288,9 @@ static int cmd_events(const cli_ctx *ctx, int argc, char **argv)
         f.session = (uint32_t)v;
     }
     if ((s = cli_opt(argc, argv, "--kind"))) {
-        if (!*s || strlen(s) > VM_EVROW_TYPE_MAX) {
-            fprintf(stderr, "error: --kind must be 1..%d characters\n", VM_EVROW_TYPE_MAX);
+        if (!*s || strlen(s) > VM_EVROW_TYPE_MAX || !vm_evlayout_known_family(s)) {
+            fprintf(stderr,
+                    "error: --kind '%s' is not an event type (token.mint) or family (token)\n", s);
             return 2;
         }
         f.has_kind = true;

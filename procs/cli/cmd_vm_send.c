@@ -40,6 +40,8 @@ static int usage(void)
           "  vm publish-state P [--session S] --seq N [--op set|supersede|invalidate]\n"
           "                     [--target N] [--data HEX]\n"
           "  vm commit P [--root HEX|current] [--height H] [--session S]\n"
+          "  Reads: vm programs | program | storage | boxes | balances | token | state | view\n"
+          "  (smallnano-cli vm program prints their arguments).\n"
           "  Defaults: the first wallet and its first account; --to: the source itself\n"
           "  (free: the chunks come back), or the program's host for calls.\n",
           stderr);
@@ -420,6 +422,15 @@ int cli_cmd_vm_send(const cli_ctx *ctx, int argc, char **argv)
         "--target",  "--data",     "--height", "--root",    NULL};
     static const char *const flags[] = {"--no-wait", NULL};
     const char *cmd = argc > 1 ? argv[1] : "";
+    static const char *const known[] = {
+        "send",          "call",     "deploy",        "etch",        "mint",     "transfer",
+        "transfer-call", "withdraw", "burn",          "swap-deploy", "swap-add", "swap-remove",
+        "swap",          "swap-own", "publish-state", "commit",      NULL};
+    if (!cli_args_in(cmd, known)) {
+        if (strcmp(cmd, "help") != 0)
+            fprintf(stderr, "error: unknown vm command '%s'\n", cmd);
+        return usage();
+    }
     /* Positionals: call arguments can be more than cli_args holds. */
     int npos = 0;
     const char *pos[16];

@@ -10,7 +10,9 @@ real dev node (smallnanod + children, auto-receive on).
   - vSMN by burning, escrow.asm deposit through vsmn transfer_call with a
     full 32-byte beneficiary in two arguments (the old fifth-argument bug),
     boxes, the escrow's held() view, release to the beneficiary;
-  - a swap pool: deploy, deposit both assets, add liquidity, swap;
+  - a swap pool: deploy, deposit both assets, add liquidity, swap, swap_own,
+    remove, and the host's withdraw of token and vSMN (and one above what is
+    owed); a vSMN transfer;
   - publish-state and its blob fetched by vm_state (hash in the event);
   - commits: one with the right root (match), one with a wrong root (mismatch)
     shown as fraud in vm_program_info with the first differing block;
@@ -191,6 +193,40 @@ def main():
               repr(ev))
         pinfo = app.cli("program", pool)
         check(pinfo["kind"] == "swap" and pinfo["asset_b"] == "smn", repr(pinfo))
+        out_b = int(ev["swap.swap_a_b"]["amount_out"])  # owed to gen inside the pool, in vSMN
+
+        def owed(prog, acc, asset):
+            for x in n.ok("vm_balances", program=prog)["balances"]:
+                if x.get("holder") == acc and x["asset"] == asset:
+                    return int(x["amount"])
+            return 0
+        check(owed(pool, gen, "smn") == out_b, "pool owes gen %d" % out_b)
+        # swap_own (b_to_a = 1): half of what gen is owed in vSMN back into GLD
+        r, ev = app.send("swap-own", pool, 1, out_b // 2, 1, "--source", gen)
+        got_a = int(ev["swap.swap_b_a"]["amount_out"])
+        check(ev["swap.swap_b_a"]["code"] == "ok" and got_a > 0, repr(ev))
+        check(owed(pool, gen, token) == got_a, "pool owes gen %d GLD" % got_a)
+        # remove: B takes 100 shares out (paid inside the pool)
+        r, ev = app.send("swap-remove", pool, 100, 1, 1, "--source", b_acc)
+        check(ev["swap.remove"]["code"] == "ok" and ev["swap.remove"]["shares"] == "100", repr(ev))
+        # withdraw (token and vSMN): the host B pays gen what the pool owes gen
+        before = balances(n, gen)
+        r, ev = app.send("withdraw", token, got_a, pool, "--source", b_acc, "--to", gen)
+        check(ev["token.send"]["code"] == "ok" and ev["token.receive"]["amount"] == str(got_a),
+              repr(ev))
+        left = owed(pool, gen, "smn")
+        r, ev = app.send("withdraw", "vsmn", left, pool, "--source", b_acc, "--to", gen)
+        check(ev["vsmn.send"]["code"] == "ok", repr(ev))
+        after = balances(n, gen)
+        check(after[("smn.token", token)] == before[("smn.token", token)] + got_a
+              and after.get(("smn.vsmn", "smn"), 0) == before.get(("smn.vsmn", "smn"), 0) + left
+              and owed(pool, gen, "smn") == 0, "withdrawals: %r -> %r" % (before, after))
+        # a withdraw of more than owed fails on the host's chain
+        r, ev = app.send("withdraw", "vsmn", 1, pool, "--source", b_acc, "--to", gen)
+        check(ev["vsmn.send"]["code"] == "insufficient", repr(ev))
+        # vSMN transfer
+        r, ev = app.send("transfer", "vsmn", 10, "--to", b_acc, "--source", gen)
+        check(ev["vsmn.receive"]["amount"] == "10" and ev["vsmn.receive"]["to"] == b_acc, repr(ev))
 
         # --- publish-state, fetch the blob ---
         r, ev = app.send("publish-state", counter, "--session", 7, "--seq", 1, "--data", "C0FFEE")
