@@ -173,6 +173,11 @@ int vm_build(const json_t *spec, vm_query *q, vm_built *out, char *err, size_t n
     } else if (!kind) {
         fail(err, n, "Missing field: kind (call, deploy, state, commit, attest, burn_mint)");
         goto out;
+    } else if (strcmp(kind, "call") != 0 && strcmp(kind, "deploy") != 0 &&
+               strcmp(kind, "state") != 0 && strcmp(kind, "commit") != 0 &&
+               strcmp(kind, "attest") != 0 && strcmp(kind, "burn_mint") != 0) {
+        fail(err, n, "Bad kind (call, deploy, state, commit, attest, burn_mint)");
+        goto out;
     } else {
         if (u32_field(spec, "session", 0, &e.session_id, err, n) ||
             u32_field(spec, "seq", 0, &e.seq, err, n))

@@ -322,6 +322,35 @@ def main():
         check("smn.token" in ids and "smn.vsmn" in ids and counter in ids and pool in ids,
               repr(progs))
         check("Program not found" in n.err("vm_program_info", program="00" * 32), "unknown prog")
+        # bad input gets a clear error
+        errs = [
+            ("vm_program_info", {"program": "xyz"}, "Bad program"),
+            ("vm_view", {"program": "smn.token", "method": 0}, "Not a bytecode program"),
+            ("vm_view", {"program": counter, "method": 1, "gas": 2000000}, "Bad gas"),
+            ("vm_view", {"program": counter, "method": 1, "args": [1, 2, 3, 4, 5, 6]}, "Bad args"),
+            ("vm_view", {"program": counter}, "Missing field: method"),
+            ("vm_balances", {"account": gen, "program": counter}, "exactly one"),
+            ("vm_balances", {"program": escrow, "box": "9"}, "Box not found"),
+            ("vm_storage", {"program": counter, "after": "XYZ"}, "Bad after"),
+            ("vm_token", {"token": "00" * 32}, "Token not found"),
+            ("vm_state", {"program": counter, "session": "8"}, "State not found"),
+            ("vm_message", {"message": {"kind": "frob"}}, "Bad kind"),
+            ("vm_message", {"message": {"kind": "call", "program": counter}}, "Bad method"),
+            ("vm_message", {"message": {"kind": "call", "program": counter, "method": 0,
+                                        "args": ["u8:300"]}}, "Bad args[0]"),
+            ("vm_message", {"message": {"kind": "deploy", "asm": "frob r1\n"}}, "Assembly failed"),
+            ("vm_message", {"message": {"kind": "commit", "program": counter, "root": "1"}},
+             "Bad root"),
+            ("vm_send", {"wallet": wallet, "source": gen, "message": {"kind": "call",
+                                                                      "program": counter,
+                                                                      "method": 0},
+                         "from_chunk": "99"}, "Bad from_chunk"),
+        ]
+        for action, fields, want in errs:
+            e = n.err(action, **fields)
+            check(want in e, "%s %r: %r, want %r" % (action, fields, e, want))
+        p = app.cli("frob", expect=2)
+        check("unknown vm command 'frob'" in p.stderr, p.stderr)
         n.stop()
     print("ok")
 
