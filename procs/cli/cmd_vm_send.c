@@ -289,16 +289,14 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
             snprintf(pfx, sizeof pfx, "u64:0x%.16s", prog);
             json_array_append_new(args, json_string(pfx));
             if (tc || sw) {
-                json_array_append_new(args, json_string(sw ? "u8:3" : "u8:0"));
-                if (tc) {
-                    char mm[16];
-                    snprintf(mm, sizeof mm, "u8:%s", P[3]);
-                    json_array_set_new(args, json_array_size(args) - 1, json_string(mm));
-                    for (int i = 4; i < NP; i++)
-                        json_array_append_new(args, arg_value(P[i]));
-                } else {
-                    json_array_append_new(args, json_string(P[3]));
-                }
+                /* the callee's method travels as a u8, the rest as given */
+                char mm[48];
+                snprintf(mm, sizeof mm, "u8:%s", sw ? "3" : P[3]);
+                json_array_append_new(args, json_string(mm));
+                if (sw)
+                    json_array_append_new(args, json_string(P[3])); /* min_out */
+                for (int i = 4; tc && i < NP; i++)
+                    json_array_append_new(args, arg_value(P[i]));
                 if (!dest[0] && !host_of(n, prog, dest)) {
                     *rc = 1;
                     goto bad;
