@@ -110,6 +110,27 @@ bool vm_evlayout_known_family(const char *t)
     return false;
 }
 
+bool vm_evlayout_fits(const char *type, const uint8_t *data, size_t len)
+{
+    size_t n = 0, at = 0;
+    const vm_evfield *f = vm_evlayout(type, &n);
+    if (!f)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].kind == VM_EF_REST)
+            return true;
+        if (f[i].kind == VM_EF_TOKEN_META) {
+            vm_token_meta m;
+            return at == len || vm_token_meta_parse(data + at, len - at, &m);
+        }
+        size_t sz = vm_evfield_size(f[i].kind);
+        if (at + sz > len)
+            return false;
+        at += sz;
+    }
+    return at == len;
+}
+
 size_t vm_evfield_size(uint8_t kind)
 {
     switch (kind) {

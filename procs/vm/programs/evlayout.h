@@ -1,8 +1,8 @@
 /* The byte layout of every event type's data (docs/vm.md "Events"), as a
  * table the RPC, the CLI and tests decode events with: one description,
  * so the decoders and the writers in this directory cannot drift apart
- * silently (tests/vm/programs/test_evlayout.c checks every type the
- * transcript generator produces against it). */
+ * silently (tests/vm/programs/test_programs.c checks every stored event of
+ * every test, and of a generated transcript, against it). */
 #ifndef VM_PROGRAMS_EVLAYOUT_H
 #define VM_PROGRAMS_EVLAYOUT_H
 
@@ -40,6 +40,9 @@ const char *const *vm_evlayout_types(void);
 /* True if t names a known type ("token.mint") or a family of them
  * ("token": the part before a '.'). */
 bool vm_evlayout_known_family(const char *t);
+/* True if data[0..len) is exactly what the type's layout describes (every
+ * fixed field present, the optional token metadata well formed). */
+bool vm_evlayout_fits(const char *type, const uint8_t *data, size_t len);
 /* Fixed size of a field kind; 0 for VM_EF_TOKEN_META and VM_EF_REST. */
 size_t vm_evfield_size(uint8_t kind);
 

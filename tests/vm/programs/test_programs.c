@@ -12,6 +12,7 @@
 #include "gen.h"
 #include "procs/vm/codec/codec.h"
 #include "procs/vm/interp/asm.h"
+#include "procs/vm/programs/evlayout.h"
 #include "procs/vm/programs/native.h"
 #include "procs/vm/programs/query.h"
 #include "procs/vm/programs/swap_math.h"
@@ -28,8 +29,28 @@ static vm_indexer *fresh(char *path, size_t cap, const char *tag)
     return ix;
 }
 
+/* Every stored event has exactly the data its type's layout describes
+ * (procs/vm/programs/evlayout.c, docs/vm.md "Events"): the decoders of the
+ * RPC, CLI and docs cannot drift from the writers. */
+static void check_layouts(vm_indexer *ix)
+{
+    sqlite3_stmt *st;
+    sqlite3 *db = (sqlite3 *)vm_indexer_db(ix);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT type, data FROM events", -1, &st, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(st, 0);
+        const uint8_t *d = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        if (!vm_evlayout_fits(type, d, len))
+            fail_msg("event %s with %zu data bytes does not fit its layout", type, len);
+    }
+    sqlite3_finalize(st);
+}
+
 static void done(vm_indexer *ix, const char *path)
 {
+    check_layouts(ix);
     vm_indexer_close(ix);
     sim_rm_db(path);
 }
@@ -858,6 +879,19 @@ static void test_transfer_call_args(void **state)
     free(code);
 }
 
+/* The generated transcript's events fit their layouts too. */
+static void test_event_layouts_generated(void **state)
+{
+    (void)state;
+    char path[256];
+    sim *s = gen_transcript(77, 10, 300);
+    vm_indexer *ix = fresh(path, sizeof path, "layouts");
+    assert_int_equal(sim_apply_all(s, ix), VM_IDX_OK);
+    assert_true(count_events(ix, "token.etch", -1) > 0 && count_events(ix, "swap.add", -1) >= 0);
+    done(ix, path); /* checks the layouts */
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -873,6 +907,7 @@ int main(void)
         cmocka_unit_test(test_commit_and_state),
         cmocka_unit_test(test_invalid_and_opaque_messages),
         cmocka_unit_test(test_transfer_call_args),
+        cmocka_unit_test(test_event_layouts_generated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
