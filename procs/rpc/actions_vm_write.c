@@ -167,6 +167,44 @@ static void send_next(send_job *j)
     free(body);
 }
 
+/* A message left half sent on this account (a client killed mid-way, a
+ * chunk the ledger refused) would swallow the next one's chunks when they
+ * go to the same destination: refuse to start a new one on top of it, as
+ * far as vm.db has indexed. False after answering. */
+static bool check_no_assembly(rpc_call *c, const uint8_t src[32])
+{
+    vm_query *q = open_q(rpc_call_ctx(c));
+    if (!q)
+        return true; /* nothing indexed yet */
+    sqlite3_stmt *st;
+    bool busy = false;
+    uint8_t msg[32];
+    int64_t total = 0, have = 0;
+    if (sqlite3_prepare_v2(
+            vm_query_db(q),
+            "SELECT msg_id, total, length(chunks) / 30 FROM assembly WHERE account=?", -1, &st,
+            NULL) == SQLITE_OK) {
+        sqlite3_bind_blob(st, 1, src, 32, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+            busy = true;
+            memcpy(msg, sqlite3_column_blob(st, 0), 32);
+            total = sqlite3_column_int64(st, 1);
+            have = sqlite3_column_int64(st, 2);
+        }
+        sqlite3_finalize(st);
+    }
+    vm_query_close(q);
+    if (!busy)
+        return true;
+    json_t *o = json_pack("{s:s, s:o, s:I, s:I}", "error",
+                          "A message is being assembled on this account: finish it (vm_send "
+                          "with its from_chunk) or abandon it (any change block)",
+                          "assembling", vm_json_hex(msg, 32), "sent", (json_int_t)have, "chunks",
+                          (json_int_t)total);
+    rpc_reply(c, o);
+    return false;
+}
+
 void rpc_action_vm_send(rpc_call *c, const json_t *req)
 {
     const char *wallet = rpc_arg_string(c, req, "wallet");
@@ -199,6 +237,11 @@ void rpc_action_vm_send(rpc_call *c, const json_t *req)
         vm_built_free(&j->b);
         free(j);
         rpc_reply_error(c, "Bad from_chunk (beyond the message's chunks)");
+        return;
+    }
+    if (from == 0 && !check_no_assembly(c, src)) {
+        vm_built_free(&j->b);
+        free(j);
         return;
     }
     j->c = c;

@@ -280,6 +280,26 @@ def main():
         check(all(hs[i + 1] - hs[i] >= 2 for i in range(len(hs) - 1)),
               "blocks between the chunks expected, heights %r" % hs)
 
+        # --- a message left half sent: vm_send refuses to start another one
+        # on top of it, and finishes it with from_chunk ---
+        inc = {"kind": "call", "program": counter, "method": 0}
+        chunks = n.ok("vm_message", message=inc)["chunks"]
+        h0 = n.ok("send", wallet=wallet, source=gen, destination=gen, amount=chunks[0])["block"]
+        n.wait_confirmed([h0])
+        app.wait(lambda: n.ok("vm_message_status", message=h0)["status"] == "assembling",
+                 "the half-sent message indexed")
+        st, r = n.call("vm_send", wallet=wallet, source=gen, message=inc)
+        check("being assembled" in r.get("error", "") and r["assembling"] == h0
+              and r["sent"] == 1, "vm_send on a half-sent message: %r" % r)
+        r = n.ok("vm_send", wallet=wallet, source=gen, message=inc, from_chunk="1")
+        check(len(r["blocks"]) == len(chunks) - 1, repr(r))
+        n.wait_confirmed(r["blocks"])
+        st = app.wait(lambda: (lambda x: x if x["status"] == "complete" and x["received"]
+                               == len(chunks) else None)(
+            n.ok("vm_message_status", message=h0)), "the resumed message indexed")
+        ev = {e["type"]: e["fields"] for e in st["send_events"] + st["receive_events"]}
+        check(ev["call"]["return"] == "5", repr(st))
+
         # --- the same with vm_send: the wallet keeps the account from the
         # first chunk to the last, payments arriving meanwhile are received
         # after it (no fork, nothing abandoned) ---
@@ -303,7 +323,7 @@ def main():
         check(ev["deploy"]["code"] == "ok", repr(ev))
         check(len(pays) > 0, "no payment was sent meanwhile")
         v = app.cli("view", counter, "--method", 1)
-        check(v["return"] == "4", "counter after the interleaved call: %r" % v)
+        check(v["return"] == "5", "counter after the interleaved and resumed calls: %r" % v)
 
         # --- events: paging, filters, and no message was abandoned ---
         ab = n.ok("vm_events", type="message", count="1000")["events"]
