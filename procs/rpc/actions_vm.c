@@ -118,7 +118,7 @@ static void reply_done(rpc_call *c, vm_query *q, json_t *o)
 void rpc_action_vm_programs(rpc_call *c, const json_t *req)
 {
     uint64_t count;
-    if (!rpc_arg_count(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &count))
+    if (!rpc_arg_count(c, req, "count", 100, RPC_MAX_COUNT, &count))
         return;
     vm_query *q = vm_open(c);
     if (!q)
@@ -139,17 +139,21 @@ void rpc_action_vm_programs(rpc_call *c, const json_t *req)
         vm_fail(c, q, st);
         return;
     }
+    /* Kind, host and the fraud flag only: a state root costs O(the
+     * program's state), so it is vm_program_info's, one program a call. */
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        vm_query_proginfo p;
-        if ((st = vm_query_program(q, ids[i], &p)) != VM_IDX_OK)
+        int kind = 0;
+        bool has_host = false, fraud = false;
+        uint8_t host[32];
+        if ((st = vm_query_program_brief(q, ids[i], &kind, &has_host, host)) != VM_IDX_OK ||
+            (st = vm_query_program_fraud(q, ids[i], &fraud)) != VM_IDX_OK)
             break;
         json_t *o = json_object();
-        json_object_set_new(o, "program", vm_json_program(p.id));
-        json_object_set_new(o, "kind", json_string(vm_query_kind_name(p.kind)));
-        json_object_set_new(o, "host", p.has_host ? vm_json_account(p.host) : json_null());
-        json_object_set_new(o, "state_root", vm_json_hex(p.root, 32));
-        json_object_set_new(o, "fraud", json_boolean(p.commits_mismatch > 0));
+        json_object_set_new(o, "program", vm_json_program(ids[i]));
+        json_object_set_new(o, "kind", json_string(vm_query_kind_name(kind)));
+        json_object_set_new(o, "host", has_host ? vm_json_account(host) : json_null());
+        json_object_set_new(o, "fraud", json_boolean(fraud));
         json_array_append_new(arr, o);
     }
     if (st != VM_IDX_OK) {

@@ -207,6 +207,35 @@ static vm_idx_status commit_info(vm_query *q, vm_query_proginfo *p)
     return VM_IDX_OK;
 }
 
+vm_idx_status vm_query_program_brief(vm_query *q, const uint8_t id[32], int *kind, bool *has_host,
+                                     uint8_t host[32])
+{
+    vm_prog_info info;
+    bool found = false;
+    vm_idx_status rc = vm_store_program_get(q->st, id, &info, &found);
+    if (rc != VM_IDX_OK)
+        return rc;
+    if (!found)
+        return VM_IDX_ERR_NOT_FOUND;
+    *kind = info.kind;
+    *has_host = info.kind != VM_PROG_TOKEN && info.kind != VM_PROG_VSMN;
+    memcpy(host, info.host, 32);
+    return VM_IDX_OK;
+}
+
+vm_idx_status vm_query_program_fraud(vm_query *q, const uint8_t id[32], bool *fraud)
+{
+    sqlite3_stmt *st =
+        vm_store_stmt(q->st, "SELECT 1 FROM commits WHERE program=? AND result='mismatch' LIMIT 1");
+    if (!st)
+        return VM_IDX_ERR_DB;
+    sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *fraud = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VM_IDX_OK : VM_IDX_ERR_DB;
+}
+
 vm_idx_status vm_query_program(vm_query *q, const uint8_t id[32], vm_query_proginfo *p)
 {
     memset(p, 0, sizeof *p);

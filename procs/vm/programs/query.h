@@ -68,7 +68,14 @@ typedef struct {
  * most max; *n = how many. */
 vm_idx_status vm_query_programs(vm_query *q, const uint8_t *after, uint8_t (*ids)[32], size_t max,
                                 size_t *n);
-/* VM_IDX_ERR_NOT_FOUND for an unknown id. */
+/* The cheap part of a program's info (no root, no commit scan): kind and
+ * host. VM_IDX_ERR_NOT_FOUND for an unknown id. */
+vm_idx_status vm_query_program_brief(vm_query *q, const uint8_t id[32], int *kind, bool *has_host,
+                                     uint8_t host[32]);
+/* Whether any commit of the program published another root. */
+vm_idx_status vm_query_program_fraud(vm_query *q, const uint8_t id[32], bool *fraud);
+/* VM_IDX_ERR_NOT_FOUND for an unknown id. Computes the state root: O(the
+ * program's state). */
 vm_idx_status vm_query_program(vm_query *q, const uint8_t id[32], vm_query_proginfo *out);
 /* A program by an 8-byte prefix (hosted programs: the host names it). */
 vm_idx_status vm_query_program_by_prefix(vm_query *q, const uint8_t prefix[8], uint8_t id[32],
