@@ -28,6 +28,10 @@ int cli_cmd_vm_codec(const cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_vm_exec(const cli_ctx *ctx, int argc, char **argv);
 /* vm verify|events|root (a running node's vm indexer) */
 int cli_cmd_vm_node(const cli_ctx *ctx, int argc, char **argv);
+/* vm programs|program|storage|boxes|balances|token|state|view (cmd_vm_state.c) */
+int cli_cmd_vm_state(const cli_ctx *ctx, int argc, char **argv);
+/* vm send|call|deploy|etch|mint|transfer|... (cmd_vm_send.c) */
+int cli_cmd_vm_send(const cli_ctx *ctx, int argc, char **argv);
 /* wallet create|list|balance|send|receive (JSON RPC) */
 int cli_cmd_wallet(const cli_ctx *ctx, int argc, char **argv);
 /* account info <address> (JSON RPC) */

@@ -13,8 +13,10 @@
 #include "common/hex.h"
 #include "procs/cli/cli.h"
 #include "procs/cli/cli_args.h"
+#include "procs/rpc/vm_json.h"
 #include "procs/vm/programs/ids.h"
-#include "procs/vm/service/evrow.h"
+#include "procs/vm/programs/query.h"
+#include "procs/vm/programs/evrow.h"
 #include "procs/vm/service/replay_check.h"
 
 #define EVENTS_DEFAULT_LIMIT 100
@@ -99,7 +101,24 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "error: vm verify: %s\n", err);
         return 1;
     }
+    /* A host that published another root than the one recomputed here:
+     * this node is right, the program's operator is not (exit 3). */
+    bool fraud = false;
+    uint8_t fprog[32], fblock[32];
+    uint64_t fheight = 0;
+    if (st == VM_REPLAY_MATCH && r.commits_mismatch > 0) {
+        char path[600];
+        vm_query *q = NULL;
+        snprintf(path, sizeof path, "%s/vm.db", dir);
+        if (vm_query_open(path, &q) == VM_IDX_OK && vm_query_begin(q) == VM_IDX_OK)
+            (void)vm_query_first_fraud(q, fprog, fblock, &fheight, &fraud);
+        vm_query_close(q);
+    }
     char prog[65] = "-", blk[65] = "-";
+    if (fraud) {
+        hex32(fprog, prog);
+        hex32(fblock, blk);
+    }
     if (r.has_program)
         hex32(r.program, prog);
     if (r.has_block)
@@ -110,6 +129,13 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
                               "blocks", (json_int_t)r.blocks, "programs", (json_int_t)r.programs,
                               "events", (json_int_t)r.events, "commits", (json_int_t)r.commits,
                               "commits_mismatch", (json_int_t)r.commits_mismatch);
+        if (o && fraud) {
+            json_object_set_new(o, "result", json_string("fraud"));
+            json_object_set_new(o, "what", json_string("a commit published another root"));
+            json_object_set_new(o, "program", json_string(prog));
+            json_object_set_new(o, "block", json_string(blk));
+            json_object_set_new(o, "height", json_integer((json_int_t)fheight));
+        }
         if (o && st == VM_REPLAY_MISMATCH) {
             json_object_set_new(o, "what", json_string(r.what));
             json_object_set_new(o, "program", r.has_program ? json_string(prog) : json_null());
@@ -122,6 +148,11 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
             puts(s);
         free(s);
         json_decref(o);
+    } else if (fraud) {
+        printf("fraud: a commit published another root than the recomputed one: program %s, "
+               "block %s, height %" PRIu64 " (%" PRIu64 " such commits; this node's vm.db matches "
+               "the ledger)\n",
+               prog, blk, fheight, r.commits_mismatch);
     } else if (st == VM_REPLAY_MATCH) {
         printf("ok: %" PRIu64 " programs, %" PRIu64 " blocks verified (cementing seq %" PRIu64
                ", %" PRIu64 " events, %" PRIu64 " commits, %" PRIu64
@@ -134,7 +165,7 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
         else
             puts("-");
     }
-    return st == VM_REPLAY_MATCH ? 0 : 1;
+    return fraud ? 3 : st == VM_REPLAY_MATCH ? 0 : 1;
 }
 
 static int open_vm(const char *dir, vm_indexer **ix)
@@ -216,6 +247,7 @@ static void print_event(const vm_evrow *e, json_t *arr)
             char topic[24];
             snprintf(topic, sizeof topic, "%" PRIu64, e->topic);
             json_object_set_new(o, "topic", json_string(topic));
+            json_object_set_new(o, "fields", vm_json_event_fields(e->type, e->data, e->data_len));
             json_array_append_new(arr, o);
         }
     } else {
@@ -256,8 +288,9 @@ static int cmd_events(const cli_ctx *ctx, int argc, char **argv)
         f.session = (uint32_t)v;
     }
     if ((s = cli_opt(argc, argv, "--kind"))) {
-        if (!*s || strlen(s) > VM_EVROW_TYPE_MAX) {
-            fprintf(stderr, "error: --kind must be 1..%d characters\n", VM_EVROW_TYPE_MAX);
+        if (!*s || strlen(s) > VM_EVROW_TYPE_MAX || !vm_evlayout_known_family(s)) {
+            fprintf(stderr,
+                    "error: --kind '%s' is not an event type (token.mint) or family (token)\n", s);
             return 2;
         }
         f.has_kind = true;

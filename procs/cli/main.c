@@ -23,6 +23,10 @@ static void usage(FILE *f)
           "  vm asm <file> | vm disasm <hex> | vm run <hex> --method N [--arg V]... [--gas G]\n"
           "  vm verify | vm root <program> | vm events [--program P] [--from CURSOR]  (needs "
           "--data-dir)\n"
+          "  vm programs | program | storage | boxes | balances | token | state | view ...\n"
+          "  vm send | call | deploy | etch | mint | transfer | transfer-call | withdraw | burn |\n"
+          "     swap-deploy | swap-add | swap-remove | swap | swap-own | publish-state | commit\n"
+          "     (through the RPC; `smallnano-cli vm help` lists their arguments)\n"
           "node (needs --data-dir, or --rpc HOST:PORT for the RPC commands):\n"
           "  wallet create | wallet list | wallet balance [<wallet-id>]\n"
           "  wallet account-create <wallet-id> | wallet unlock <wallet-id>   (password on stdin)\n"
@@ -95,8 +99,12 @@ int main(int argc, char **argv)
             return cli_cmd_vm_exec(&ctx, sub_argc, sub_argv);
         if (strcmp(sub, "verify") == 0 || strcmp(sub, "events") == 0 || strcmp(sub, "root") == 0)
             return cli_cmd_vm_node(&ctx, sub_argc, sub_argv);
-        fprintf(stderr, "error: unknown vm command '%s'\n", sub);
-        return 2;
+        static const char *const vm_reads[] = {
+            "programs", "program", "storage", "boxes", "balances", "token", "state", "view", NULL};
+        for (const char *const *r = vm_reads; *r; r++)
+            if (strcmp(sub, *r) == 0)
+                return cli_cmd_vm_state(&ctx, sub_argc, sub_argv);
+        return cli_cmd_vm_send(&ctx, sub_argc, sub_argv); /* or its usage */
     }
     if (strcmp(cmd, "wallet") == 0)
         return cli_cmd_wallet(&ctx, sub_argc, sub_argv);

@@ -257,6 +257,20 @@ void rpc_action_account_representative_set(rpc_call *c, const json_t *req);
 void rpc_action_password_enter(rpc_call *c, const json_t *req);
 void rpc_action_password_change(rpc_call *c, const json_t *req);
 void rpc_action_wallet_add(rpc_call *c, const json_t *req);
+/* actions_vm.c (NanoVM, issue 15) */
+void rpc_action_vm_programs(rpc_call *c, const json_t *req);
+void rpc_action_vm_program_info(rpc_call *c, const json_t *req);
+void rpc_action_vm_storage(rpc_call *c, const json_t *req);
+void rpc_action_vm_boxes(rpc_call *c, const json_t *req);
+void rpc_action_vm_balances(rpc_call *c, const json_t *req);
+void rpc_action_vm_token(rpc_call *c, const json_t *req);
+void rpc_action_vm_state(rpc_call *c, const json_t *req);
+void rpc_action_vm_events(rpc_call *c, const json_t *req);
+void rpc_action_vm_view(rpc_call *c, const json_t *req);
+/* actions_vm_write.c */
+void rpc_action_vm_message(rpc_call *c, const json_t *req);
+void rpc_action_vm_message_status(rpc_call *c, const json_t *req);
+void rpc_action_vm_send(rpc_call *c, const json_t *req);
 
 /* ---- internals shared by actions_*.c (not for other modules) ---- */
 

@@ -2,10 +2,11 @@
  *
  * A send whose chunk (amount mod 10^30) is a valid strict first chunk
  * starts a message of the length its header gives, unless a message is
- * already being assembled. While one is, the account's next block is its
- * next chunk if it is a send to the same destination; any other block (a
- * send elsewhere, a receive, a change) abandons it, and that block is then
- * looked at afresh (a send may start a new message). The send with the
+ * already being assembled. While one is, the account's next send is its
+ * next chunk if it goes to the same destination; a send elsewhere or a
+ * change abandons it, and that block is then looked at afresh (a send may
+ * start a new message). Receives are not fed here at all: they never
+ * abandon a message (so one can be sent to oneself with auto-receive on). The send with the
  * last chunk completes the message: the frame is decoded strictly; if it
  * fails the message is invalid and has no effect. */
 #include "procs/vm/programs/assembly.h"

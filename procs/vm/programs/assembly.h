@@ -7,8 +7,9 @@
 
 #include "procs/vm/programs/apply.h"
 
-/* Feed one block of c->blk's account: a send (dest, amount) or any other
- * block (is_send false), which abandons a message in assembly. Runs the
+/* Feed one block of c->blk's account: a send (dest, amount) or a change
+ * (is_send false), which abandons a message in assembly. Receives are not
+ * fed: they leave a message in assembly intact. Runs the
  * send side of a message that this send completes. */
 vm_idx_status vm_assembly_block(vm_apply_ctx *c, bool is_send, const uint8_t dest[32],
                                 smn_amount_t amount);

@@ -152,9 +152,12 @@ vm_idx_status vm_asset_on_receive(vm_apply_ctx *c, const vm_msg *m, const uint8_
         vm_call_body inner = {0};
         inner.method = (uint8_t)call->arg[o + 2];
         inner.iteration = call->iteration;
-        if (has(call, o + 3)) {
-            inner.width[0] = call->width[o + 3];
-            inner.arg[0] = call->arg[o + 3];
+        /* Every argument after the method is the callee's, in order: one
+         * for token (ref, amount, prefix, method, arg), two for vSMN
+         * (amount, prefix, method, arg, arg). */
+        for (int i = o + 3, k = 0; i < VM_CALL_MAX_ARGS; i++, k++) {
+            inner.width[k] = call->width[i];
+            inner.arg[k] = call->arg[i];
         }
         vm_input in = {.present = true, .amount = p->amount};
         memcpy(in.asset, p->asset, 32);

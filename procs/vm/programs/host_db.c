@@ -362,3 +362,29 @@ vm_idx_status vm_bytecode_call(vm_apply_ctx *c, const vm_prog_info *prog, const 
     res->fault_offset = out.fault_offset;
     return rc;
 }
+
+vm_idx_status vm_bytecode_view(vm_store *st, const vm_prog_info *prog, const uint8_t caller[32],
+                               uint8_t method, const smn_amount_t *args, uint8_t nargs,
+                               uint64_t gas, vm_bytecode_result *res)
+{
+    /* No block carries a view: the `block` host call answers 32 zero
+     * bytes, height 0 and amount 0; `account` answers the host. */
+    vm_block blk = {0};
+    memcpy(blk.account, prog->host, 32);
+    vm_apply_ctx c = {.st = st, .blk = &blk, .event_idx = 0};
+    vm_call_request req = {0};
+    memcpy(req.program, prog->id, 32);
+    req.method = method;
+    req.nargs = nargs > VM_MAX_ARGS ? VM_MAX_ARGS : nargs;
+    for (int i = 0; i < req.nargs; i++)
+        req.args[i] = args[i];
+    req.gas_limit = gas;
+    req.view = true;
+    vm_call_outcome out = {0};
+    vm_idx_status rc = run(&c, prog, caller, false, NULL, &req, &out);
+    res->status = out.status;
+    res->ret = out.ret;
+    res->gas_used = out.gas_used;
+    res->fault_offset = out.fault_offset;
+    return rc;
+}

@@ -225,8 +225,9 @@ static vm_idx_status apply_inner(vm_indexer *ix, const vm_block *b)
     rc = record_block(s, b, false, 0);
     if (rc == VM_IDX_OK)
         rc = mark_received(s, b->link);
-    if (rc == VM_IDX_OK)
-        rc = vm_assembly_block(&c, false, NULL, 0);
+    /* A receive does not touch a message being assembled on this chain
+     * (docs/vm.md "Messages"): payments arriving mid-message, and the
+     * receives of a message sent to oneself, leave it intact. */
     if (rc == VM_IDX_OK)
         rc = vm_assembly_received(&c, b->link);
     return rc;

@@ -118,6 +118,13 @@ typedef struct {
 vm_idx_status vm_bytecode_call(vm_apply_ctx *c, const vm_prog_info *prog, const uint8_t caller[32],
                                const vm_call_body *call, vm_input *in, vm_bytecode_result *res);
 
+/* A view call on the current state (RPC vm_view): the method runs in view
+ * mode (a state_changing method faults view_state, a mutation view_write)
+ * with at most gas, against st as it is; nothing is written. */
+vm_idx_status vm_bytecode_view(vm_store *st, const vm_prog_info *prog, const uint8_t caller[32],
+                               uint8_t method, const smn_amount_t *args, uint8_t nargs,
+                               uint64_t gas, vm_bytecode_result *res);
+
 /* Balance keys of the rule-1 ledgers: asset | 2 (account) | account. */
 void vm_account_key(const uint8_t asset[32], const uint8_t account[32], uint8_t out[65]);
 

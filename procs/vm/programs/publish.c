@@ -1,6 +1,7 @@
 /* Kinds published by a program's host on its own chain: state versions
  * (latest valid version wins; explicit supersede / invalidate), commits of
  * a state root (compared with the computed one), and attestations. */
+#include <sodium.h>
 #include <string.h>
 
 #include "procs/vm/programs/dispatch.h"
@@ -23,6 +24,12 @@ static vm_idx_status state_event(vm_apply_ctx *c, const uint8_t prog[32], const 
     vm_w_u32(&w, e->seq);
     vm_w_u32(&w, e->body.state.target_seq);
     vm_w_u32(&w, (uint32_t)e->body.state.data_len);
+    /* The blob itself is in pstate (RPC vm_state); the event names it by
+     * its Blake2b-256, so an indexer can check what it fetched. */
+    uint8_t h[32];
+    crypto_generichash(h, 32, e->body.state.data_len ? e->body.state.data : NULL,
+                       e->body.state.data_len, NULL, 0);
+    vm_w_bytes(&w, h, 32);
     return vm_event(c, prog, e->session_id, "state", 0, w.b, w.n);
 }
 

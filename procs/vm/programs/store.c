@@ -203,6 +203,36 @@ vm_idx_status vm_store_open(const char *path, vm_store **out)
     return VM_IDX_OK;
 }
 
+vm_idx_status vm_store_open_ro(const char *path, vm_store **out)
+{
+    if (!path || !out)
+        return VM_IDX_ERR_ARG;
+    *out = NULL;
+    vm_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return VM_IDX_ERR_NOMEM;
+    /* No CREATE flag: a missing file is an error, never a new empty DB. */
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close(s->db);
+        free(s);
+        return VM_IDX_ERR_NOT_FOUND;
+    }
+    /* Busy timeout 0: a reader never waits (the caller retries), so the
+     * writer is never held up and neither is the reader's event loop. */
+    sqlite3_busy_timeout(s->db, 0);
+    int64_t v = 0;
+    bool present = false;
+    vm_idx_status rc = schema_version(s, &v, &present);
+    if (rc == VM_IDX_OK && (!present || v != VM_SCHEMA_VERSION))
+        rc = VM_IDX_ERR_SCHEMA;
+    if (rc != VM_IDX_OK) {
+        vm_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return VM_IDX_OK;
+}
+
 void vm_store_close(vm_store *s)
 {
     if (!s)

@@ -27,6 +27,11 @@ typedef struct vm_store vm_store;
 /* Open (creating if absent) the DB at path: WAL, schema version checked.
  * VM_IDX_ERR_SCHEMA for a DB written by another schema version. */
 vm_idx_status vm_store_open(const char *path, vm_store **out);
+/* Open an existing DB read-only (never created, nothing written, busy
+ * timeout 0: reads that meet a lock fail with SQLITE_BUSY for the caller
+ * to retry). VM_IDX_ERR_NOT_FOUND if it cannot be opened, VM_IDX_ERR_SCHEMA
+ * for another schema version (or a file without one), VM_IDX_ERR_DB. */
+vm_idx_status vm_store_open_ro(const char *path, vm_store **out);
 void vm_store_close(vm_store *s);
 sqlite3 *vm_store_db(vm_store *s);
 

@@ -2,6 +2,7 @@
 #include "procs/vm/service/evserver.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,11 @@ static void on_subscribe(client *c, const ipc_msg *m)
     uint64_t from;
     size_t buffer;
     vm_sub_parse(m, &f, &from, &buffer);
+    char why[96];
+    if (!vm_sub_check(&f, from, c->srv->head, why, sizeof why)) {
+        reply_error(c, m->id, why);
+        return;
+    }
     vm_sub_init(&c->sub, &f, from, buffer);
     c->subscribed = true;
     evtimer_del(c->timer); /* no deadline any more; on_read re-arms for a partial frame */
@@ -269,6 +275,8 @@ static void dispatch(client *c, const ipc_msg *m)
         put_frame(c, &b, m->id);
     } else if (m->id) {
         reply_error(c, m->id, "the event socket serves subscribe and ping only");
+    } else if (ipc_msg_is(m, "subscribe")) {
+        reply_error(c, 0, "subscribe is a request: give it an id");
     }
 }
 
@@ -497,6 +505,33 @@ vm_evserver *vm_evserver_new(struct event_base *base, const char *path, sqlite3 
     return s;
 }
 
+/* The loop is ending: write what is queued (ending with the disconnect)
+ * now, blocking for at most FLUSH_MS per client. evbuffer_write() cannot
+ * do it: a socket bufferevent keeps the front of its output frozen, so
+ * that drain fails and the client saw a bare EOF. */
+#define FLUSH_MS 50
+static void flush_blocking(client *c)
+{
+    evutil_socket_t fd = bufferevent_getfd(c->bev);
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    size_t len = evbuffer_get_length(out);
+    const unsigned char *p = len ? evbuffer_pullup(out, -1) : NULL;
+    if (!p || fd < 0)
+        return;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    struct timeval tv = {0, FLUSH_MS * 1000};
+    (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = send(fd, p + done, len - done, MSG_NOSIGNAL);
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+}
+
 void vm_evserver_free(vm_evserver *s)
 {
     if (!s)
@@ -509,8 +544,7 @@ void vm_evserver_free(vm_evserver *s)
         client *c = s->clients;
         if (!c->closing) {
             close_with(c, "shutdown");
-            /* One best-effort write of what is queued; the loop is ending. */
-            (void)evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
+            flush_blocking(c);
         }
         client_free(c);
     }

@@ -1,9 +1,11 @@
 #include "procs/vm/service/subscriber.h"
 #include "procs/vm/service/msgfield.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ipc/schema_vmevents.h"
+#include "procs/vm/programs/evlayout.h"
 
 bool vm_sub_parse(const ipc_msg *m, vm_evfilter *f, uint64_t *from, size_t *buffer)
 {
@@ -26,6 +28,20 @@ bool vm_sub_parse(const ipc_msg *m, vm_evfilter *f, uint64_t *from, size_t *buff
         f->session = (uint32_t)v;
     }
     f->has_kind = ipc_get_strz(m->body, "type", f->kind, sizeof f->kind) && f->kind[0];
+    return true;
+}
+
+bool vm_sub_check(const vm_evfilter *f, uint64_t from, uint64_t head, char *why, size_t len)
+{
+    if (f->has_kind && !vm_evlayout_known_family(f->kind)) {
+        snprintf(why, len, "unknown event type '%s'", f->kind);
+        return false;
+    }
+    if (from > head) {
+        snprintf(why, len, "from %llu is beyond the newest event %llu", (unsigned long long)from,
+                 (unsigned long long)head);
+        return false;
+    }
     return true;
 }
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "ipc/msg.h"
-#include "procs/vm/service/evrow.h"
+#include "procs/vm/programs/evrow.h"
 
 typedef enum {
     VM_SUB_BACKLOG = 0, /* reading stored events */
@@ -40,6 +40,9 @@ typedef struct {
  * (IPC_VMEV_BUFFER_DEFAULT when absent). false if m is not a subscribe. */
 bool vm_sub_parse(const ipc_msg *m, vm_evfilter *f, uint64_t *from, size_t *buffer);
 
+/* A parsed subscription the server can serve: a known event type or
+ * family, and a resume cursor not beyond head. False with why filled. */
+bool vm_sub_check(const vm_evfilter *f, uint64_t from, uint64_t head, char *why, size_t len);
 void vm_sub_init(vm_sub *s, const vm_evfilter *f, uint64_t from, size_t max_buffer);
 
 /* Is e for this subscriber? If not (filtered out, or at or below its

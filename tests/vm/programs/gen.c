@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "procs/vm/codec/codec.h"
 #include "procs/vm/codec/envelope.h"
 #include "procs/vm/programs/ids.h"
 #include "procs/vm/programs/native.h"
@@ -13,6 +14,28 @@ int gen_call(sim *s, int from, const uint8_t to[32], const uint8_t prog[32], uin
     uint8_t env[256];
     size_t len = env_call(prog, method, nargs, args, env, sizeof env);
     return sim_message(s, from, to, env, len, nsends);
+}
+
+/* A message whose chunks are interleaved with receives on the sender's
+ * chain: each chunk sent to oneself is received back at once (auto-receive
+ * on a self-sent message); otherwise whatever is receivable is received
+ * after every chunk (payments arriving mid-message). Neither abandons it. */
+static void gen_call_interleaved(sim *s, int from, int to, const uint8_t prog[32], uint8_t method,
+                                 int nargs, const smn_amount_t *args)
+{
+    uint8_t env[256];
+    vm_chunk ch[32];
+    size_t nch = 0;
+    size_t len = env_call(prog, method, nargs, args, env, sizeof env);
+    if (vm_codec_encode(env, len, ch, 32, &nch) != VM_CODEC_OK)
+        return;
+    for (size_t i = 0; i < nch; i++) {
+        int k = sim_send(s, from, sim_pub(s, to), ch[i].raw);
+        if (to == from)
+            sim_receive(s, from, k);
+        else
+            sim_receive_all(s, from);
+    }
 }
 
 uint64_t gen_prefix(const uint8_t id[32])
@@ -163,6 +186,10 @@ sim *gen_transcript(uint64_t seed, int naccounts, int nops)
                 args[k++] = pfx;
                 gen_call(s, p->host, sim_pub(s, a), prog, VM_ASSET_WITHDRAW, k, args, &n);
             }
+        } else if (kind >= 76 && kind < 80) { /* token transfer, receives between its chunks */
+            int t = (int)(sim_rand(&r) % (uint64_t)ntok);
+            smn_amount_t args[2] = {vm_token_ref(tok[t].id), 1 + sim_rand(&r) % 500};
+            gen_call_interleaved(s, a, kind < 78 ? a : b, vm_pid_token, VM_ASSET_TRANSFER, 2, args);
         } else if (kind < 80) { /* a plain payment */
             sim_send(s, a, sim_pub(s, b), smn_amount_one_smn() * (1 + sim_rand(&r) % 5));
         } else if (kind < 82) {

@@ -12,7 +12,9 @@
 #include "gen.h"
 #include "procs/vm/codec/codec.h"
 #include "procs/vm/interp/asm.h"
+#include "procs/vm/programs/evlayout.h"
 #include "procs/vm/programs/native.h"
+#include "procs/vm/programs/query.h"
 #include "procs/vm/programs/swap_math.h"
 #include "sim.h"
 #include "tutil.h"
@@ -27,8 +29,28 @@ static vm_indexer *fresh(char *path, size_t cap, const char *tag)
     return ix;
 }
 
+/* Every stored event has exactly the data its type's layout describes
+ * (procs/vm/programs/evlayout.c, docs/vm.md "Events"): the decoders of the
+ * RPC, CLI and docs cannot drift from the writers. */
+static void check_layouts(vm_indexer *ix)
+{
+    sqlite3_stmt *st;
+    sqlite3 *db = (sqlite3 *)vm_indexer_db(ix);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT type, data FROM events", -1, &st, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(st, 0);
+        const uint8_t *d = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        if (!vm_evlayout_fits(type, d, len))
+            fail_msg("event %s with %zu data bytes does not fit its layout", type, len);
+    }
+    sqlite3_finalize(st);
+}
+
 static void done(vm_indexer *ix, const char *path)
 {
+    check_layouts(ix);
     vm_indexer_close(ix);
     sim_rm_db(path);
 }
@@ -393,6 +415,56 @@ static void test_message_abandoned(void **state)
     sim_free(s);
 }
 
+/* Receives never abandon a message (issue 15): a payment received between
+ * two chunks leaves it intact, and a message sent to oneself completes with
+ * each chunk received back before the next is sent (auto-receive), costing
+ * nothing once the last chunk is received. */
+static void test_message_receives_interleaved(void **state)
+{
+    (void)state;
+    char path[256];
+    const smn_amount_t fund = (smn_amount_t)1000 * smn_amount_one_smn();
+    sim *s = sim_new(4, fund);
+    uint8_t id[32];
+    etch(s, 1, 1000000, id);
+    mint(s, 1, id, 1000);
+    sim_receive_all(s, 1); /* the etch and mint were sent to oneself */
+    uint8_t env[256];
+    smn_amount_t args[2] = {vm_token_ref(id), 100};
+    size_t len = env_call(vm_pid_token, VM_ASSET_TRANSFER, 2, args, env, sizeof env);
+    vm_chunk ch[16];
+    size_t nch;
+    assert_int_equal(vm_codec_encode(env, len, ch, 16, &nch), VM_CODEC_OK);
+    assert_true(nch >= 2);
+    /* to 2, with a payment from 3 received by 1 between the chunks */
+    sim_send(s, 1, sim_pub(s, 2), ch[0].raw);
+    int pay = sim_send(s, 3, sim_pub(s, 1), 12345);
+    sim_receive(s, 1, pay);
+    for (size_t i = 1; i < nch; i++)
+        sim_send(s, 1, sim_pub(s, 2), ch[i].raw);
+    sim_receive_all(s, 2);
+    /* to oneself, each chunk received back at once */
+    smn_amount_t args2[2] = {vm_token_ref(id), 50};
+    len = env_call(vm_pid_token, VM_ASSET_TRANSFER, 2, args2, env, sizeof env);
+    assert_int_equal(vm_codec_encode(env, len, ch, 16, &nch), VM_CODEC_OK);
+    const smn_amount_t before = s->acct[1].balance;
+    for (size_t i = 0; i < nch; i++) {
+        int k = sim_send(s, 1, sim_pub(s, 1), ch[i].raw);
+        sim_receive(s, 1, k);
+    }
+    vm_indexer *ix = fresh(path, sizeof path, "interleave");
+    assert_int_equal(sim_apply_all(s, ix), VM_IDX_OK);
+    assert_int_equal(count_events(ix, "message.abandoned", -1), 0);
+    assert_int_equal(count_events(ix, "token.send", VM_N_OK), 2);
+    assert_int_equal(count_events(ix, "token.receive", VM_N_OK), 2);
+    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 1)) == 900);
+    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)) == 100);
+    /* the self-sent message cost account 1 nothing in smn */
+    assert_true(before > 0 && s->acct[1].balance == before);
+    done(ix, path);
+    sim_free(s);
+}
+
 static void test_contract_errors_and_idempotence(void **state)
 {
     (void)state;
@@ -698,6 +770,128 @@ static void test_invalid_and_opaque_messages(void **state)
     sim_free(s);
 }
 
+/* keep (state): stores its five arguments r1..r5 (16 bytes each) under key
+ * "k"; arg (view) i: returns stored argument r1 (0..4). */
+static const char *const keep_src = ".method 0 keep state\n"
+                                    ".method 1 arg view\n"
+                                    "keep:\n"
+                                    "    st r1, r15, 0, 16\n"
+                                    "    st r2, r15, 16, 16\n"
+                                    "    st r3, r15, 32, 16\n"
+                                    "    st r4, r15, 48, 16\n"
+                                    "    st r5, r15, 64, 16\n"
+                                    "    li r7, 0x6b\n"
+                                    "    st r7, r15, 128, 1\n"
+                                    "    li r1, 128\n"
+                                    "    li r2, 1\n"
+                                    "    li r3, 0\n"
+                                    "    li r4, 80\n"
+                                    "    hcall storage_put\n"
+                                    "    halt r0\n"
+                                    "arg:\n"
+                                    "    mov r8, r1\n"
+                                    "    li r7, 0x6b\n"
+                                    "    st r7, r15, 128, 1\n"
+                                    "    li r1, 128\n"
+                                    "    li r2, 1\n"
+                                    "    li r3, 0\n"
+                                    "    li r4, 80\n"
+                                    "    hcall storage_get\n"
+                                    "    li r9, 16\n"
+                                    "    mul r8, r8, r9\n"
+                                    "    ld r6, r8, 0, 16\n"
+                                    "    halt r6\n";
+
+/* transfer_call hands the callee every argument after the method: two for
+ * vSMN, one for a token (issue 15: the fifth was dropped). And a view call
+ * on the live state (vm_query_view) reads what the calls stored. */
+static void test_transfer_call_args(void **state)
+{
+    (void)state;
+    char path[256];
+    uint8_t *code;
+    size_t code_len;
+    vm_asm_error err;
+    assert_int_equal(vm_asm(keep_src, strlen(keep_src), &code, &code_len, &err), VM_ASM_OK);
+    sim *s = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    uint8_t env[512], prog[32], tok[32];
+    size_t len = env_deploy(VM_CODE_BYTECODE, code, code_len, env, sizeof env);
+    int n;
+    int first = sim_message(s, 3, sim_pub(s, 3), env, len, &n);
+    memcpy(prog, s->blk[first + n - 1].b.hash, 32);
+    sim_send(s, 1, zero32, 1000000);
+    const smn_amount_t hi = ((smn_amount_t)0x0102030405060708u << 64) | 0x090a0b0c0d0e0f10u;
+    const smn_amount_t lo = ((smn_amount_t)0x1112131415161718u << 64) | 0x191a1b1c1d1e1f20u;
+    smn_amount_t a[5] = {600, gen_prefix(prog), 0, hi, lo};
+    gen_call(s, 1, sim_pub(s, 3), vm_pid_vsmn, VM_ASSET_TRANSFER_CALL, 5, a, &n);
+    sim_receive_all(s, 3);
+
+    vm_indexer *ix = fresh(path, sizeof path, "tcall");
+    assert_int_equal(sim_apply_all(s, ix), VM_IDX_OK);
+    assert_int_equal(count_events(ix, "call", VM_N_OK), 1);
+    vm_query *q;
+    assert_int_equal(vm_query_open(path, &q), VM_IDX_OK);
+    assert_int_equal(vm_query_begin(q), VM_IDX_OK);
+    vm_query_view_result r;
+    smn_amount_t i0 = 0, i1 = 1, i2 = 2;
+    assert_int_equal(vm_query_view(q, prog, NULL, 1, &i0, 1, 100000, &r), VM_IDX_OK);
+    assert_int_equal(r.status, 0);
+    assert_true(r.ret == hi);
+    assert_true(r.gas_used > 0);
+    assert_int_equal(vm_query_view(q, prog, NULL, 1, &i1, 1, 100000, &r), VM_IDX_OK);
+    assert_true(r.ret == lo); /* the fifth argument arrived */
+    assert_int_equal(vm_query_view(q, prog, NULL, 1, &i2, 1, 100000, &r), VM_IDX_OK);
+    assert_true(r.ret == 0);
+    /* a state method in view mode faults, and gas is bounded */
+    assert_int_equal(vm_query_view(q, prog, NULL, 0, NULL, 0, 100000, &r), VM_IDX_OK);
+    assert_int_equal(r.status, VM_FAULT_VIEW_STATE);
+    assert_int_equal(vm_query_view(q, prog, NULL, 1, &i0, 1, 5, &r), VM_IDX_OK);
+    assert_int_equal(r.status, VM_FAULT_OUT_OF_GAS);
+    vm_query_proginfo pi;
+    assert_int_equal(vm_query_program(q, prog, &pi), VM_IDX_OK);
+    assert_int_equal(pi.kind, VM_PROG_BYTECODE);
+    assert_int_equal(pi.version, 1);
+    vm_query_close(q);
+    vm_indexer_close(ix);
+
+    /* token: ref, amount, prefix, method, one argument */
+    sim *t = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    len = env_deploy(VM_CODE_BYTECODE, code, code_len, env, sizeof env);
+    first = sim_message(t, 3, sim_pub(t, 3), env, len, &n);
+    memcpy(prog, t->blk[first + n - 1].b.hash, 32);
+    etch(t, 1, 1000, tok);
+    mint(t, 1, tok, 1000);
+    smn_amount_t b[5] = {vm_token_ref(tok), 10, gen_prefix(prog), 0, lo};
+    gen_call(t, 1, sim_pub(t, 3), vm_pid_token, VM_ASSET_TRANSFER_CALL, 5, b, &n);
+    sim_receive_all(t, 3);
+    sim_rm_db(path);
+    ix = fresh(path, sizeof path, "tcall2");
+    assert_int_equal(sim_apply_all(t, ix), VM_IDX_OK);
+    assert_int_equal(count_events(ix, "call", VM_N_OK), 1);
+    assert_int_equal(vm_query_open(path, &q), VM_IDX_OK);
+    assert_int_equal(vm_query_begin(q), VM_IDX_OK);
+    assert_int_equal(vm_query_view(q, prog, NULL, 1, &i0, 1, 100000, &r), VM_IDX_OK);
+    assert_true(r.ret == lo);
+    vm_query_close(q);
+    done(ix, path);
+    sim_free(s);
+    sim_free(t);
+    free(code);
+}
+
+/* The generated transcript's events fit their layouts too. */
+static void test_event_layouts_generated(void **state)
+{
+    (void)state;
+    char path[256];
+    sim *s = gen_transcript(77, 10, 300);
+    vm_indexer *ix = fresh(path, sizeof path, "layouts");
+    assert_int_equal(sim_apply_all(s, ix), VM_IDX_OK);
+    assert_true(count_events(ix, "token.etch", -1) > 0 && count_events(ix, "swap.add", -1) >= 0);
+    done(ix, path); /* checks the layouts */
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -707,10 +901,13 @@ int main(void)
         cmocka_unit_test(test_swap_invalid_calls),
         cmocka_unit_test(test_rule2_host_order),
         cmocka_unit_test(test_message_abandoned),
+        cmocka_unit_test(test_message_receives_interleaved),
         cmocka_unit_test(test_contract_errors_and_idempotence),
         cmocka_unit_test(test_bytecode_program),
         cmocka_unit_test(test_commit_and_state),
         cmocka_unit_test(test_invalid_and_opaque_messages),
+        cmocka_unit_test(test_transfer_call_args),
+        cmocka_unit_test(test_event_layouts_generated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 /* VM events as the event socket and `smallnano-cli vm events` read them
  * from the vm DB (table events, docs/vm.md "State and commitments"), and the
  * subscription filter they are matched against. */
-#ifndef VM_SERVICE_EVROW_H
-#define VM_SERVICE_EVROW_H
+#ifndef VM_PROGRAMS_EVROW_H
+#define VM_PROGRAMS_EVROW_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* Event rows from the vm DB and the subscription filter. */
-#include "procs/vm/service/evrow.h"
+#include "procs/vm/programs/evrow.h"
 
 #include <stdlib.h>
 #include <string.h>
