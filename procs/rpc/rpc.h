@@ -149,7 +149,7 @@ int rpc_handle_async_from(rpc_ctx *ctx, const char *client, const char *body, si
  * -ENOMEM. */
 int rpc_handle(rpc_ctx *ctx, const char *body, size_t len, int *http_status, char **json_out);
 
-/* ---- for action implementations (actions_*.c) ---- */
+/* ---- for action implementations (actions_*.c, args.c, dispatch.c) ---- */
 
 enum {
     RPC_ACTION_CONTROL = 1u << 0, /* refused unless enable_control */
@@ -258,7 +258,7 @@ void rpc_action_password_enter(rpc_call *c, const json_t *req);
 void rpc_action_password_change(rpc_call *c, const json_t *req);
 void rpc_action_wallet_add(rpc_call *c, const json_t *req);
 
-/* ---- internals shared by actions_*.c (not for other modules) ---- */
+/* ---- internals shared by the action files (not for other modules) ---- */
 
 struct rpc_ctx {
     rpc_config cfg;
@@ -292,7 +292,7 @@ struct rpc_call {
     uint8_t work_root[32];
     bool work_block_set; /* a wallet block waits for its work: its account is in flight */
     smn_block work_block;
-    /* While Argon2id runs for this call (actions_kdf.c): the job, what to
+    /* While Argon2id runs for this call (call_kdf.c): the job, what to
      * run on the loop with its key, and the action's state meanwhile. */
     rpc_kdf_job *kdf_job;
     void (*kdf_fn)(rpc_call *c, int status, const uint8_t key[WALLET_KEY_BYTES]);
