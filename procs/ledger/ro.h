@@ -41,6 +41,13 @@ ledger_status ledger_ro_history(ledger_ro *r, const uint8_t account[32], uint64_
 /* Receivables of account, largest first. */
 ledger_status ledger_ro_receivables(ledger_ro *r, const uint8_t account[32], ledger_receivable *out,
                                     size_t max, size_t *n);
+/* The same counting only what is cemented, as Nano's include_only_confirmed:
+ * the balance at the confirmation height (0 before it), and the receivables
+ * whose send is cemented. */
+ledger_status ledger_ro_balance_confirmed(ledger_ro *r, const uint8_t account[32],
+                                          smn_amount_t *balance, smn_amount_t *receivable);
+ledger_status ledger_ro_receivables_confirmed(ledger_ro *r, const uint8_t account[32],
+                                              ledger_receivable *out, size_t max, size_t *n);
 /* hash and its predecessors (previous, previous of previous...), at most max. */
 ledger_status ledger_ro_chain(ledger_ro *r, const uint8_t hash[32], uint8_t (*out)[32], size_t max,
                               size_t *n);

@@ -18,8 +18,9 @@ static json_t *block_info_json(const ledger_block_record *r, bool json_block)
     json_object_set_new(o, "height", rpc_json_u64(r->height));
     json_object_set_new(o, "confirmed", json_string(r->confirmed ? "true" : "false"));
     json_object_set_new(o, "successor", rpc_json_hash(r->successor));
+    json_object_set_new(o, "local_timestamp", rpc_json_u64(r->local_timestamp));
     json_object_set_new(o, "subtype", json_string(ledger_subtype_str(r->subtype)));
-    json_t *contents = smn_block_to_json(&r->block);
+    json_t *contents = rpc_json_block(&r->block);
     if (json_block) {
         json_object_set_new(o, "contents", contents);
     } else {
@@ -123,9 +124,9 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
 {
     uint8_t h[32];
     uint64_t count, offset = 0;
-    bool reverse;
+    bool reverse, all;
     if (!rpc_arg_hash(c, req, "block", h) ||
-        !rpc_arg_count(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &count) ||
+        !rpc_arg_count_all(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &count, &all) ||
         !rpc_arg_u64(c, req, "offset", "Invalid offset", &offset) ||
         !rpc_arg_bool(c, req, "reverse", false, &reverse))
         return;
@@ -150,7 +151,7 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
     }
     json_t *blocks = json_array();
     if (!reverse) {
-        size_t total = (size_t)(count + offset), n = 0;
+        size_t total = (size_t)(count + offset + (all ? 1 : 0)), n = 0;
         uint8_t(*hs)[32] = malloc(32 * total);
         if (!hs) {
             json_decref(blocks);
@@ -164,9 +165,14 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
             rpc_reply_ledger_error(c, st);
             return;
         }
-        for (size_t i = (size_t)offset; i < n; i++)
+        for (size_t i = (size_t)offset; i < n && json_array_size(blocks) < count; i++)
             json_array_append_new(blocks, rpc_json_hash(hs[i]));
         free(hs);
+        if (all && n > count + offset) {
+            json_decref(blocks);
+            rpc_reply_error(c, "Chain longer than 10000 blocks: page with count and offset");
+            return;
+        }
     } else {
         /* follow successors; each step is one indexed lookup */
         uint64_t skipped = 0;
@@ -175,8 +181,17 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
                 json_array_append_new(blocks, rpc_json_hash(r.hash));
             else
                 skipped++;
-            if (json_array_size(blocks) >= count || smn_is_zero32(r.successor))
+            if (smn_is_zero32(r.successor))
                 break;
+            if (json_array_size(blocks) >= count) {
+                if (all) {
+                    json_decref(blocks);
+                    rpc_reply_error(c,
+                                    "Chain longer than 10000 blocks: page with count and offset");
+                    return;
+                }
+                break;
+            }
             uint8_t next[32];
             memcpy(next, r.successor, 32);
             st = ledger_ro_block(l, next, &r);

@@ -105,9 +105,7 @@ void rpc_action_telemetry(rpc_call *c, const json_t *req)
     json_object_set_new(o, "minor_version", rpc_json_u64(v[1]));
     json_object_set_new(o, "patch_version", rpc_json_u64(v[2]));
     json_object_set_new(o, "maker", json_string("smallnano"));
-    char diff[17];
-    snprintf(diff, sizeof diff, "%016llX", (unsigned long long)net->work_send);
-    json_object_set_new(o, "active_difficulty", json_string(diff));
+    json_object_set_new(o, "active_difficulty", rpc_json_work(net->work_send));
     rpc_reply(c, o);
 }
 

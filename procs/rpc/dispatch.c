@@ -10,45 +10,52 @@
 
 static const rpc_action action_table[] = {
     /* sorted by name: rpc_action_find bisects */
-    {"account_balance", rpc_action_account_balance, 0},
-    {"account_create", rpc_action_account_create, RPC_ACTION_CONTROL},
-    {"account_history", rpc_action_account_history, 0},
-    {"account_info", rpc_action_account_info, 0},
-    {"account_list", rpc_action_account_list, RPC_ACTION_CONTROL},
-    {"account_representative", rpc_action_account_representative, 0},
-    {"account_representative_set", rpc_action_account_representative_set, RPC_ACTION_CONTROL},
-    {"account_weight", rpc_action_account_weight, 0},
-    {"accounts_balances", rpc_action_accounts_balances, 0},
-    {"block_count", rpc_action_block_count, 0},
-    {"block_hash", rpc_action_block_hash, 0},
-    {"block_info", rpc_action_block_info, 0},
-    {"blocks_info", rpc_action_blocks_info, 0},
-    {"chain", rpc_action_chain, 0},
-    {"confirmation_quorum", rpc_action_confirmation_quorum, 0},
-    {"frontiers", rpc_action_frontiers, 0},
-    {"key_create", rpc_action_key_create, 0},
-    {"key_expand", rpc_action_key_expand, 0},
-    {"password_change", rpc_action_password_change, RPC_ACTION_CONTROL},
-    {"password_enter", rpc_action_password_enter, RPC_ACTION_CONTROL},
-    {"process", rpc_action_process, 0},
-    {"raw_to_smn", rpc_action_raw_to_smn, 0},
-    {"receivable", rpc_action_receivable, 0}, /* with "wallet": checks control itself */
-    {"receive", rpc_action_receive, RPC_ACTION_CONTROL},
-    {"representatives", rpc_action_representatives, 0},
-    {"send", rpc_action_send, RPC_ACTION_CONTROL},
-    {"smn_to_raw", rpc_action_smn_to_raw, 0},
-    {"successors", rpc_action_chain, 0},
-    {"telemetry", rpc_action_telemetry, 0},
-    {"uptime", rpc_action_uptime, 0},
-    {"validate_account_number", rpc_action_validate_account_number, 0},
-    {"version", rpc_action_version, 0},
-    {"wallet_add", rpc_action_wallet_add, RPC_ACTION_CONTROL},
-    {"wallet_create", rpc_action_wallet_create, RPC_ACTION_CONTROL},
-    {"wallet_list", rpc_action_wallet_list, RPC_ACTION_CONTROL},
-    {"wallet_receivable", rpc_action_wallet_receivable, RPC_ACTION_CONTROL},
-    {"work_cancel", rpc_action_work_cancel, RPC_ACTION_CONTROL},
-    {"work_generate", rpc_action_work_generate, RPC_ACTION_CONTROL},
-    {"work_validate", rpc_action_work_validate, 0},
+    {"account_balance", rpc_action_account_balance, 0, "account include_only_confirmed"},
+    {"account_create", rpc_action_account_create, RPC_ACTION_CONTROL, "wallet index"},
+    {"account_history", rpc_action_account_history, 0,
+     "account count offset raw reverse head account_filter"},
+    {"account_info", rpc_action_account_info, 0,
+     "account representative weight receivable pending include_confirmed"},
+    {"account_list", rpc_action_account_list, RPC_ACTION_CONTROL, "wallet"},
+    {"account_representative", rpc_action_account_representative, 0, "account"},
+    {"account_representative_set", rpc_action_account_representative_set, RPC_ACTION_CONTROL,
+     "wallet account representative"},
+    {"account_weight", rpc_action_account_weight, 0, "account"},
+    {"accounts_balances", rpc_action_accounts_balances, 0, "accounts include_only_confirmed"},
+    {"block_count", rpc_action_block_count, 0, ""},
+    {"block_hash", rpc_action_block_hash, 0, "block json_block"},
+    {"block_info", rpc_action_block_info, 0, "hash json_block"},
+    {"blocks_info", rpc_action_blocks_info, 0, "hashes json_block include_not_found"},
+    {"chain", rpc_action_chain, 0, "block count offset reverse"},
+    {"confirmation_quorum", rpc_action_confirmation_quorum, 0, ""},
+    {"frontiers", rpc_action_frontiers, 0, "account count"},
+    {"key_create", rpc_action_key_create, 0, ""},
+    {"key_expand", rpc_action_key_expand, 0, "key"},
+    {"password_change", rpc_action_password_change, RPC_ACTION_CONTROL, "wallet password"},
+    {"password_enter", rpc_action_password_enter, RPC_ACTION_CONTROL, "wallet password"},
+    {"process", rpc_action_process, 0, "block json_block subtype"},
+    {"raw_to_smn", rpc_action_raw_to_smn, 0, "amount"},
+    {"receivable", rpc_action_receivable, 0,
+     "account wallet count threshold source include_only_confirmed sorting"}, /* with "wallet":
+                                                                                 checks control
+                                                                                 itself */
+    {"receive", rpc_action_receive, RPC_ACTION_CONTROL, "wallet account block"},
+    {"representatives", rpc_action_representatives, 0, "count sorting"},
+    {"send", rpc_action_send, RPC_ACTION_CONTROL, "wallet source destination amount id"},
+    {"smn_to_raw", rpc_action_smn_to_raw, 0, "amount"},
+    {"successors", rpc_action_chain, 0, "block count offset reverse"},
+    {"telemetry", rpc_action_telemetry, 0, ""},
+    {"uptime", rpc_action_uptime, 0, ""},
+    {"validate_account_number", rpc_action_validate_account_number, 0, "account"},
+    {"version", rpc_action_version, 0, ""},
+    {"wallet_add", rpc_action_wallet_add, RPC_ACTION_CONTROL, "wallet key"},
+    {"wallet_create", rpc_action_wallet_create, RPC_ACTION_CONTROL, "seed"},
+    {"wallet_list", rpc_action_wallet_list, RPC_ACTION_CONTROL, ""},
+    {"wallet_receivable", rpc_action_wallet_receivable, RPC_ACTION_CONTROL,
+     "wallet count threshold source include_only_confirmed sorting"},
+    {"work_cancel", rpc_action_work_cancel, RPC_ACTION_CONTROL, "hash"},
+    {"work_generate", rpc_action_work_generate, RPC_ACTION_CONTROL, "hash difficulty"},
+    {"work_validate", rpc_action_work_validate, 0, "hash work difficulty"},
 };
 
 const rpc_action *rpc_actions(size_t *n)
@@ -184,6 +191,10 @@ int rpc_handle_async_from(rpc_ctx *ctx, const char *client, const char *body, si
     if ((a->flags & RPC_ACTION_CONTROL) && !ctx->cfg.enable_control) {
         json_decref(req);
         rpc_reply_error(c, "RPC control is disabled");
+        return 0;
+    }
+    if (!rpc_args_known(c, req, a->fields)) {
+        json_decref(req);
         return 0;
     }
     /* The action may answer now or later; after this line `c` may be gone. */

@@ -20,6 +20,7 @@
 #include "procs/ledger/ro.h"
 #include "procs/ledger/types.h"
 #include "procs/rpc/kdf_pool.h"
+#include "procs/rpc/wallet_sends.h"
 #include "procs/rpc/wallet_store.h"
 #include "procs/rpc/work_pool.h"
 
@@ -160,6 +161,7 @@ typedef struct {
     const char *name;
     rpc_action_fn fn;
     unsigned flags;
+    const char *fields; /* the request fields it implements, space-separated */
 } rpc_action;
 
 /* The table, sorted by name (binary search); n set to its length. */
@@ -180,6 +182,9 @@ const smn_network *rpc_ctx_net(const rpc_ctx *ctx);
  * fields if given (owned); otherwise with the process error. A wallet block
  * marks its account in flight until the ledger answered (see below). */
 void rpc_submit_block(rpc_call *c, const smn_block *b, const char *key, json_t *extra);
+/* The same for a block the ledger may hold already (a send id's block
+ * resubmitted): "old" is answered like progress. */
+void rpc_submit_block_again(rpc_call *c, const smn_block *b, const char *key);
 /* True while a wallet-built block of this account waits for the ledger: a
  * second one built now would reuse the same frontier and fork the account,
  * so wallet actions answer "Account has a block in flight, retry" instead. */
@@ -194,6 +199,19 @@ bool rpc_arg_amount(rpc_call *c, const json_t *req, const char *key, smn_amount_
  * number in 1..max (0 means dflt, as Nano's "0 = all"). */
 bool rpc_arg_count(rpc_call *c, const json_t *req, const char *key, uint64_t dflt, uint64_t max,
                    uint64_t *out);
+/* The same, also taking Nano's "-1" (string or number): everything, up to
+ * `max`; *all tells the action so it can say when there was more. */
+bool rpc_arg_count_all(rpc_call *c, const json_t *req, const char *key, uint64_t dflt, uint64_t max,
+                       uint64_t *out, bool *all);
+/* Optional list of addresses (at most RPC_MAX_COUNT): *out malloc'd (free
+ * it), NULL and *n = 0 when absent. False after answering. */
+bool rpc_arg_account_list(rpc_call *c, const json_t *req, const char *key, uint8_t (**out)[32],
+                          size_t *n);
+/* Every field of req but "action" is a word of `fields` (space-separated);
+ * otherwise answers "Unsupported field: X (not an option of ACTION)" and
+ * returns false. The dispatcher runs it with the action's table entry, so an
+ * option no action implements is refused, never silently ignored. */
+bool rpc_args_known(rpc_call *c, const json_t *req, const char *fields);
 /* Optional unsigned number (JSON integer or decimal string); *out untouched
  * when absent; `errmsg` when malformed. */
 bool rpc_arg_u64(rpc_call *c, const json_t *req, const char *key, const char *errmsg,
@@ -210,7 +228,10 @@ const char *rpc_arg_string(rpc_call *c, const json_t *req, const char *key);
 json_t *rpc_json_amount(smn_amount_t v);
 json_t *rpc_json_hash(const uint8_t h[32]);
 json_t *rpc_json_account(const uint8_t pub[32]);
-json_t *rpc_json_u64(uint64_t v); /* decimal string, as Nano */
+json_t *rpc_json_u64(uint64_t v);  /* decimal string, as Nano */
+json_t *rpc_json_work(uint64_t v); /* 16 lower-case hex digits, as Nano writes work */
+/* Nano's json_block of b (smn_block_to_json with lower-case work). */
+json_t *rpc_json_block(const smn_block *b);
 
 /* Handlers, one per action, grouped by file. */
 /* actions_util.c */
@@ -299,6 +320,10 @@ struct rpc_call {
     wallet_kdf_params kdf_params;
     uint8_t kdf_wallet[WALLET_ID_BYTES];
     wallet_draft *kdf_draft; /* wallet_create's new wallet; freed with the call */
+    /* send with an `id` (wallet_sends.h): recorded before the block goes
+     * to the ledger; empty for every other call */
+    char send_id[WALLET_SEND_ID_MAX + 1];
+    uint8_t send_wallet[WALLET_ID_BYTES];
 };
 
 struct rpc_submission {
@@ -307,6 +332,7 @@ struct rpc_submission {
     uint8_t hash[32];
     char key[16];
     json_t *extra;
+    bool old_ok; /* a send id's recorded block again: "old" is success */
 };
 
 /* Starts proof of work for c on the context's pool: c goes pending and
@@ -340,9 +366,15 @@ wallet_store *rpc_wallets(rpc_call *c);
  * reopens it. */
 void rpc_reply_ledger_error(rpc_call *c, ledger_status st);
 /* Shared by the account and wallet forms of `receivable` (actions_account.c). */
-bool rpc_receivable_args(rpc_call *c, const json_t *req, uint64_t *count, smn_amount_t *threshold,
-                         bool *by_amount, bool *source);
-json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32], uint64_t count,
-                            smn_amount_t threshold, bool by_amount, bool source);
+typedef struct {
+    uint64_t count;
+    smn_amount_t threshold;
+    bool by_amount; /* threshold given: {hash: amount} */
+    bool source;    /* {hash: {amount, source}} */
+    bool confirmed; /* include_only_confirmed (default true): cemented sends only */
+} rpc_receivable_opts;
+bool rpc_receivable_args(rpc_call *c, const json_t *req, rpc_receivable_opts *o);
+json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
+                            const rpc_receivable_opts *o);
 
 #endif

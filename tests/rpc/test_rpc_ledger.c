@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/block_json.h"
 #include "common/hex.h"
@@ -119,16 +120,38 @@ static void test_account_info(void **state)
 static void test_balances(void **state)
 {
     world *w = *state;
+    /* Nano's default include_only_confirmed = true: B's 7 smn come from an
+     * uncemented send, so they are not receivable yet; genesis's balance is
+     * the one at its confirmation height (after the first send only). */
     json_t *j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->B);
+    assert_amount(j, "balance", 0);
+    assert_amount(j, "receivable", 0);
+    assert_amount(j, "pending", 0);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->G);
+    assert_amount(j, "balance", smn_network_supply() - smn(100));
+    json_decref(j);
+    /* include_only_confirmed false: what the ledger holds, cemented or not */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_balance\",\"account\":\"%s\","
+                  "\"include_only_confirmed\":\"false\"}",
+                  w->B);
     assert_amount(j, "balance", 0);
     assert_amount(j, "receivable", smn(7));
     assert_amount(j, "pending", smn(7));
     json_decref(j);
-    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->G);
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_balance\",\"account\":\"%s\","
+                  "\"include_only_confirmed\":false}",
+                  w->G);
     assert_amount(j, "balance", smn_network_supply() - smn(112));
     json_decref(j);
     rpcf_expect_error(&w->f, "Bad account number",
                       "{\"action\":\"account_balance\",\"account\":\"xrb_1111\"}");
+    rpcf_expect_error(&w->f, "Bad include_only_confirmed (expected true or false)",
+                      "{\"action\":\"account_balance\",\"account\":\"%s\","
+                      "\"include_only_confirmed\":\"maybe\"}",
+                      w->B);
 
     j = rpcf_call(&w->f, NULL,
                   "{\"action\":\"accounts_balances\",\"accounts\":[\"%s\",\"%s\",\"bogus\",7]}",
@@ -136,13 +159,31 @@ static void test_balances(void **state)
     json_t *bal = json_object_get(j, "balances");
     assert_int_equal(json_object_size(bal), 2);
     assert_amount(json_object_get(bal, w->A), "balance", smn(100));
-    assert_amount(json_object_get(bal, w->B), "receivable", smn(7));
+    assert_amount(json_object_get(bal, w->A), "receivable", 0); /* s2 not cemented */
+    assert_amount(json_object_get(bal, w->B), "receivable", 0);
     json_t *errs = json_object_get(j, "errors");
     assert_string_equal(rpcf_str(errs, "bogus"), "Bad account number");
     assert_string_equal(rpcf_str(errs, "#3"), "Bad account number");
     json_decref(j);
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"accounts_balances\",\"accounts\":[\"%s\",\"%s\"],"
+                  "\"include_only_confirmed\":\"false\"}",
+                  w->A, w->B);
+    bal = json_object_get(j, "balances");
+    assert_amount(json_object_get(bal, w->A), "receivable", smn(5));
+    assert_amount(json_object_get(bal, w->B), "receivable", smn(7));
+    json_decref(j);
     rpcf_expect_error(&w->f, "Bad accounts (expected a list)",
                       "{\"action\":\"accounts_balances\",\"accounts\":\"%s\"}", w->A);
+
+    /* cementing the sends makes them count */
+    rpcf_confirm(&w->f, w->s3);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->B);
+    assert_amount(j, "receivable", smn(7));
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->G);
+    assert_amount(j, "balance", smn_network_supply() - smn(112));
+    json_decref(j);
 }
 
 static void test_history(void **state)
@@ -231,6 +272,98 @@ static void test_history(void **state)
                       "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":999999}", w->G);
     rpcf_expect_error(&w->f, "Bad block hash",
                       "{\"action\":\"account_history\",\"account\":\"%s\",\"head\":\"XYZ\"}", w->G);
+}
+
+/* Nano's options: count "-1", account_filter, the counterparty in raw
+ * history, lower-case work, timestamps, include_confirmed, and an option
+ * no action implements refused by name. */
+static void test_nano_options(void **state)
+{
+    world *w = *state;
+    uint64_t now = (uint64_t)time(NULL);
+    json_t *j = rpcf_call(
+        &w->f, NULL, "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":\"-1\"}", w->G);
+    json_t *h = json_object_get(j, "history");
+    assert_int_equal(json_array_size(h), 4);
+    uint64_t ts = strtoull(rpcf_str(json_array_get(h, 0), "local_timestamp"), NULL, 10);
+    assert_true(ts + 600 >= now && ts <= now + 5);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":-1,"
+                  "\"account_filter\":[\"%s\"]}",
+                  w->G, w->A);
+    h = json_object_get(j, "history");
+    assert_int_equal(json_array_size(h), 2); /* the two sends to A, not the one to B */
+    assert_string_equal(rpcf_str(json_array_get(h, 0), "account"), w->A);
+    assert_hash(json_array_get(h, 0), "hash", w->s2);
+    assert_hash(json_array_get(h, 1), "hash", w->s1);
+    json_decref(j);
+    /* with a filter, count and offset count matching entries */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":1,\"offset\":1,"
+                  "\"account_filter\":[\"%s\"]}",
+                  w->G, w->A);
+    h = json_object_get(j, "history");
+    assert_int_equal(json_array_size(h), 1);
+    assert_hash(json_array_get(h, 0), "hash", w->s1);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad account number in account_filter",
+                      "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":1,"
+                      "\"account_filter\":[\"nope\"]}",
+                      w->G);
+    rpcf_expect_error(&w->f, "Invalid count limit",
+                      "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":\"-2\"}", w->G);
+    /* raw: the counterparty in "account", as Nano; work in lower case */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":1,\"raw\":true}",
+                  w->G);
+    json_t *e = json_array_get(json_object_get(j, "history"), 0);
+    assert_string_equal(rpcf_str(e, "subtype"), "send");
+    assert_string_equal(rpcf_str(e, "account"), w->B);
+    const char *work = rpcf_str(e, "work");
+    assert_int_equal(strlen(work), 16);
+    for (const char *p = work; *p; p++)
+        assert_false(*p >= 'A' && *p <= 'F');
+    json_decref(j);
+    /* chain / successors with count -1 */
+    char s3[65];
+    rpcf_hex(w->s3, s3);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"chain\",\"block\":\"%s\",\"count\":\"-1\"}", s3);
+    assert_int_equal(json_array_size(json_object_get(j, "blocks")), 4);
+    json_decref(j);
+    char gen[65];
+    rpcf_hex(w->gen, gen);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"successors\",\"block\":\"%s\",\"count\":-1}", gen);
+    assert_int_equal(json_array_size(json_object_get(j, "blocks")), 4);
+    json_decref(j);
+    /* block_info: local_timestamp and lower-case work in contents */
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"block_info\",\"hash\":\"%s\",\"json_block\":true}",
+                  s3);
+    ts = strtoull(rpcf_str(j, "local_timestamp"), NULL, 10);
+    assert_true(ts + 600 >= now && ts <= now + 5);
+    work = rpcf_str(json_object_get(j, "contents"), "work");
+    for (const char *p = work; *p; p++)
+        assert_false(*p >= 'A' && *p <= 'F');
+    json_decref(j);
+    /* account_info: modified_timestamp, include_confirmed */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_info\",\"account\":\"%s\",\"include_confirmed\":true,"
+                  "\"receivable\":true,\"representative\":true}",
+                  w->G);
+    ts = strtoull(rpcf_str(j, "modified_timestamp"), NULL, 10);
+    assert_true(ts + 600 >= now && ts <= now + 5);
+    assert_amount(j, "balance", smn_network_supply() - smn(112));
+    assert_amount(j, "confirmed_balance", smn_network_supply() - smn(100));
+    assert_string_equal(rpcf_str(j, "confirmed_height"), "2");
+    assert_hash(j, "confirmed_frontier", w->s1);
+    assert_string_equal(rpcf_str(j, "confirmed_representative"), w->G);
+    assert_amount(j, "confirmed_receivable", 0);
+    json_decref(j);
+    /* an option we do not implement is refused by name, never ignored */
+    rpcf_expect_error(&w->f, "Unsupported field: source (not an option of blocks_info)",
+                      "{\"action\":\"blocks_info\",\"hashes\":[\"%s\"],\"source\":true}", s3);
+    rpcf_expect_error(&w->f, "Unsupported field: force (not an option of process)",
+                      "{\"action\":\"process\",\"block\":{},\"force\":true}");
 }
 
 static void test_blocks(void **state)
@@ -333,14 +466,28 @@ static void test_node(void **state)
     assert_hash(fr, w->G, w->s3);
     json_decref(j);
 
+    /* include_only_confirmed (default true): s3 is not cemented yet */
     j = rpcf_call(&w->f, NULL, "{\"action\":\"receivable\",\"account\":\"%s\"}", w->B);
     json_t *bl = json_object_get(j, "blocks");
     assert_true(json_is_array(bl));
+    assert_int_equal(json_array_size(bl), 0);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"receivable\",\"account\":\"%s\",\"include_only_confirmed\":false}",
+                  w->B);
+    bl = json_object_get(j, "blocks");
     assert_int_equal(json_array_size(bl), 1);
     char s3[65], s2[65];
     rpcf_hex(w->s3, s3);
     rpcf_hex(w->s2, s2);
     assert_string_equal(json_string_value(json_array_get(bl, 0)), s3);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Unsupported field: include_active (not an option of receivable)",
+                      "{\"action\":\"receivable\",\"account\":\"%s\",\"include_active\":true}",
+                      w->B);
+    rpcf_confirm(&w->f, w->s3); /* cements s2 too (same chain) */
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"receivable\",\"account\":\"%s\"}", w->B);
+    assert_int_equal(json_array_size(json_object_get(j, "blocks")), 1);
     json_decref(j);
     j = rpcf_call(&w->f, NULL, "{\"action\":\"receivable\",\"account\":\"%s\",\"threshold\":\"1\"}",
                   w->A);
@@ -463,8 +610,11 @@ static void test_process(void **state)
     json_decref(j);
     free(body);
     json_decref(req);
-    /* the account now exists */
-    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->B);
+    /* the account now exists (its open is not cemented: the whole truth) */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_balance\",\"account\":\"%s\","
+                  "\"include_only_confirmed\":false}",
+                  w->B);
     assert_amount(j, "balance", smn(7));
     assert_amount(j, "receivable", 0);
     json_decref(j);
@@ -530,6 +680,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_account_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_balances, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nano_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quorum, setup, teardown),

@@ -90,6 +90,16 @@ static void test_wallet_flow(void **state)
                   wid, G, acc, amount);
     char *send_hash = strdup(rpcf_str(j, "block"));
     json_decref(j);
+    /* not cemented yet: not receivable for an exchange (Nano's default) */
+    j = rpcf_call(f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", acc);
+    assert_amount(j, "receivable", 0);
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"receivable\",\"wallet\":\"%s\"}", wid);
+    assert_int_equal(json_object_size(json_object_get(j, "blocks")), 0);
+    json_decref(j);
+    uint8_t sh[32];
+    assert_true(smn_hex_decode(send_hash, sh, 32));
+    rpcf_confirm(f, sh);
     j = rpcf_call(f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", acc);
     assert_amount(j, "receivable", smn(100));
     json_decref(j);
@@ -187,6 +197,68 @@ static void test_wallet_flow(void **state)
     free(send_hash);
     free(recv_hash);
     free(change_hash);
+}
+
+/* Nano's `send` with `id`: the same id answers the same block, once paid,
+ * also after rpc restarts; another id pays again; a bad id is refused. */
+static void test_send_id(void **state)
+{
+    rpcf *f = *state;
+    char *wid = take(f, "wallet", "{\"action\":\"wallet_create\"%s%s}", "", "");
+    char gkey[65];
+    smn_hex_encode(smn_network_dev_genesis_key(), 32, gkey);
+    json_t *j = rpcf_call(f, NULL, "{\"action\":\"wallet_add\",\"wallet\":\"%s\",\"key\":\"%s\"}",
+                          wid, gkey);
+    char G[65];
+    snprintf(G, sizeof G, "%s", rpcf_str(j, "account"));
+    json_decref(j);
+    rpcf_acct b;
+    rpcf_acct_new(&b, 5);
+    char B[65];
+    rpcf_addr(b.kp.pub, B);
+    const char *fmt = "{\"action\":\"send\",\"wallet\":\"%s\",\"source\":\"%s\","
+                      "\"destination\":\"%s\",\"amount\":\"1000\",\"id\":\"%s\"}";
+    char body[512];
+    snprintf(body, sizeof body, fmt, wid, G, B, "test-1");
+    j = rpcf_call(f, NULL, "%s", body);
+    char *first = strdup(rpcf_str(j, "block"));
+    json_decref(j);
+    int submits = f->submits;
+    j = rpcf_call(f, NULL, "%s", body);
+    assert_string_equal(rpcf_str(j, "block"), first);
+    json_decref(j);
+    rpcf_restart_rpc(f);
+    j = rpcf_call(f, NULL, "%s", body);
+    assert_string_equal(rpcf_str(j, "block"), first);
+    json_decref(j);
+    assert_int_equal(f->submits, submits + 2); /* handed over again, stored once */
+    j = rpcf_call(f, NULL,
+                  "{\"action\":\"account_balance\",\"account\":\"%s\","
+                  "\"include_only_confirmed\":false}",
+                  B);
+    assert_string_equal(rpcf_str(j, "receivable"), "1000"); /* paid once */
+    json_decref(j);
+    /* another id: another payment */
+    snprintf(body, sizeof body, fmt, wid, G, B, "test-2");
+    j = rpcf_call(f, NULL, "%s", body);
+    assert_string_not_equal(rpcf_str(j, "block"), first);
+    json_decref(j);
+    j = rpcf_call(f, NULL,
+                  "{\"action\":\"account_balance\",\"account\":\"%s\","
+                  "\"include_only_confirmed\":false}",
+                  B);
+    assert_string_equal(rpcf_str(j, "receivable"), "2000");
+    json_decref(j);
+    rpcf_expect_error(f, "Bad id (expected a string of 1 to 128 bytes)",
+                      "{\"action\":\"send\",\"wallet\":\"%s\",\"source\":\"%s\","
+                      "\"destination\":\"%s\",\"amount\":\"1\",\"id\":7}",
+                      wid, G, B);
+    rpcf_expect_error(f, "Bad id (expected a string of 1 to 128 bytes)",
+                      "{\"action\":\"send\",\"wallet\":\"%s\",\"source\":\"%s\","
+                      "\"destination\":\"%s\",\"amount\":\"1\",\"id\":\"\"}",
+                      wid, G, B);
+    free(first);
+    free(wid);
 }
 
 static void test_wallet_seed_import(void **state)
@@ -349,6 +421,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_wallet_flow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_send_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wallet_seed_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wallet_list, setup, teardown),
