@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/network.h"
 #include "ipc/ledger_client.h"
+#include "ipc/schema_bootstrap.h"
 #include "ipc/schema_net.h"
 #include "procs/bootstrap/state.h"
 #include "procs/ledger/ro.h"
@@ -373,4 +374,27 @@ void bootstrap_service_stop(bootstrap_service *s)
         ledger_ro_close(s->ro);
     free(s->blocks);
     free(s);
+}
+
+void bootstrap_service_on_message(bootstrap_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    if (!m->id)
+        return;
+    if (!ipc_msg_is(m, "status")) {
+        ipc_reply_error(c, m, "bootstrap does not serve that request");
+        return;
+    }
+    ipc_bootstrap_phase p = s->phase == IDLE             ? IPC_BOOTSTRAP_IDLE
+                            : s->phase == WAIT_FRONTIERS ? IPC_BOOTSTRAP_FRONTIERS
+                            : s->phase == SUBMITTING     ? IPC_BOOTSTRAP_SUBMIT
+                                                         : IPC_BOOTSTRAP_PULL;
+    ipc_builder b;
+    ipc_build_begin(&b, "status_r");
+    ipc_put_str(&b, "phase", ipc_bootstrap_phase_name(p));
+    ipc_put_uint(&b, "rounds", s->rounds);
+    ipc_put_uint(&b, "pulled", s->pulled);
+    ipc_put_uint(&b, "accepted", s->accepted);
+    ipc_put_uint(&b, "chains", s->njobs);
+    ipc_put_bin(&b, "cursor", s->cursor, 32);
+    ipc_reply(c, m, &b);
 }

@@ -1,6 +1,7 @@
 /* smallnano-elections: weighted voting, quorum, confirmation, representative
  * mode. Started by smallnanod; the child runtime (ipc/child.h) gives it its
- * event loop, its socket DATA_DIR/run/elections.sock (answers ping),
+ * event loop, its socket DATA_DIR/run/elections.sock (answers ping and
+ * `status`, status.h),
  * readiness and heartbeats.
  *
  * Wiring only: the logic is in service.h and the elections library, the
@@ -26,9 +27,11 @@
 #include "common/keys.h"
 #include "common/log.h"
 #include "ipc/child.h"
+#include "ipc/schema_elections.h"
 #include "procs/elections/ledger_link.h"
 #include "procs/elections/net_link.h"
 #include "procs/elections/service.h"
+#include "procs/elections/status.h"
 
 #define TIMER_MS 100
 #define TICKS_PER_SECOND 10u
@@ -232,6 +235,12 @@ static int setup(ipc_child *ch, elections_node *n)
     return 0;
 }
 
+static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
+{
+    elections_node *n = ud;
+    elections_status_on_message(n->svc, c, m);
+}
+
 /* The runtime calls fini only after a successful init: clean up here otherwise. */
 static int start(ipc_child *ch, void *ud)
 {
@@ -244,6 +253,11 @@ static int start(ipc_child *ch, void *ud)
 int main(int argc, char **argv)
 {
     static elections_node node;
-    ipc_child_opts o = {.name = "elections", .init = start, .fini = stop, .ud = &node};
+    ipc_child_opts o = {.name = "elections",
+                        .family = &ipc_family_elections,
+                        .on_message = on_message,
+                        .init = start,
+                        .fini = stop,
+                        .ud = &node};
     return ipc_child_main(argc, argv, &o);
 }

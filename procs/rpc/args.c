@@ -11,6 +11,39 @@
 #include "common/hex.h"
 #include "procs/rpc/rpc.h"
 
+uint64_t rpc_boottime_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (uint64_t)ts.tv_sec;
+}
+
+uint64_t rpc_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t rpc_node_uptime_s(const rpc_ctx *ctx)
+{
+    uint64_t now = rpc_boottime_s(), start = ctx->cfg.node_started_boot_s;
+    if (start && start <= now)
+        return now - start;
+    return (rpc_monotonic_ns() - ctx->started_ns) / 1000000000ull;
+}
+
+json_t *rpc_json_node_id(const uint8_t id[32])
+{
+    /* Nano shows node ids as node_ + the account encoding of the key */
+    char addr[SMN_ADDRESS_STRLEN];
+    smn_address_encode(id, addr);
+    const char *us = strchr(addr, '_');
+    char buf[SMN_ADDRESS_STRLEN + 8];
+    snprintf(buf, sizeof buf, "node_%s", us ? us + 1 : addr);
+    return json_string(buf);
+}
+
 uint64_t rpc_monotonic_ns(void)
 {
     struct timespec ts;

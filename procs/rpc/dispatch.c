@@ -26,13 +26,17 @@ static const rpc_action action_table[] = {
     {"block_hash", rpc_action_block_hash, 0, "block json_block"},
     {"block_info", rpc_action_block_info, 0, "hash json_block"},
     {"blocks_info", rpc_action_blocks_info, 0, "hashes json_block include_not_found"},
+    {"bootstrap_status", rpc_action_bootstrap_status, 0, ""},
     {"chain", rpc_action_chain, 0, "block count offset reverse"},
-    {"confirmation_quorum", rpc_action_confirmation_quorum, 0, ""},
+    {"confirmation_quorum", rpc_action_confirmation_quorum, 0, "peer_details"},
+    {"election_statistics", rpc_action_election_statistics, 0, ""},
     {"frontiers", rpc_action_frontiers, 0, "account count"},
     {"key_create", rpc_action_key_create, 0, ""},
     {"key_expand", rpc_action_key_expand, 0, "key"},
+    {"node_id", rpc_action_node_id, RPC_ACTION_CONTROL, ""},
     {"password_change", rpc_action_password_change, RPC_ACTION_CONTROL, "wallet password"},
     {"password_enter", rpc_action_password_enter, RPC_ACTION_CONTROL, "wallet password"},
+    {"peers", rpc_action_peers, 0, "peer_details"},
     {"process", rpc_action_process, 0, "block json_block subtype"},
     {"raw_to_smn", rpc_action_raw_to_smn, 0, "amount"},
     {"receivable", rpc_action_receivable, 0,
@@ -41,8 +45,10 @@ static const rpc_action action_table[] = {
                                                                                  itself */
     {"receive", rpc_action_receive, RPC_ACTION_CONTROL, "wallet account block"},
     {"representatives", rpc_action_representatives, 0, "count sorting"},
+    {"representatives_online", rpc_action_representatives_online, 0, "weight accounts"},
     {"send", rpc_action_send, RPC_ACTION_CONTROL, "wallet source destination amount id"},
     {"smn_to_raw", rpc_action_smn_to_raw, 0, "amount"},
+    {"stats", rpc_action_stats, 0, "type"},
     {"successors", rpc_action_chain, 0, "block count offset reverse"},
     {"telemetry", rpc_action_telemetry, 0, ""},
     {"uptime", rpc_action_uptime, 0, ""},
@@ -249,18 +255,20 @@ rpc_ctx *rpc_ctx_new(const rpc_config *cfg)
     if (!ctx)
         return NULL;
     ctx->cfg = *cfg;
+    ctx->stats = calloc(1, sizeof *ctx->stats);
+    if (!ctx->stats) {
+        free(ctx);
+        return NULL;
+    }
     if (cfg->data_dir) {
         ctx->data_dir = strdup(cfg->data_dir);
         if (!ctx->data_dir) {
+            free(ctx->stats);
             free(ctx);
             return NULL;
         }
         ctx->cfg.data_dir = ctx->data_dir;
     }
-    if (ctx->cfg.quorum_percent == 0 || ctx->cfg.quorum_percent > 100)
-        ctx->cfg.quorum_percent = 67;
-    if (ctx->cfg.online_weight_minimum == 0)
-        ctx->cfg.online_weight_minimum = smn_amount_one_smn() * 60000u;
     ctx->started_ns = rpc_monotonic_ns();
     return ctx;
 }
@@ -287,6 +295,7 @@ void rpc_ctx_free(rpc_ctx *ctx)
     }
     rpc_ctx_close_dbs(ctx);
     free(ctx->data_dir);
+    free(ctx->stats);
     free(ctx);
 }
 
@@ -296,10 +305,14 @@ void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user)
     ctx->submit_user = user;
 }
 
-void rpc_ctx_set_stats(rpc_ctx *ctx, rpc_stats_fn fn, void *user)
+rpc_node_stats *rpc_ctx_stats(rpc_ctx *ctx)
 {
-    ctx->stats = fn;
-    ctx->stats_user = user;
+    return ctx->stats;
+}
+
+bool rpc_stats_fresh(uint64_t at_ns)
+{
+    return at_ns != 0 && rpc_monotonic_ns() - at_ns <= RPC_STATS_STALE_NS;
 }
 
 const smn_network *rpc_ctx_net(const rpc_ctx *ctx)

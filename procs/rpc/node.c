@@ -4,7 +4,9 @@
  * ("127.0.0.1:17076\n", read by smallnano-cli) once listening (a port in
  * use is retried with backoff, see try_listen), and, with
  * [rpc] auto_receive, receives sends to unlocked wallet accounts
- * (auto_receive.h). It has no state of its own beyond the databases. */
+ * (auto_receive.h). status_link.h keeps the figures of net, elections and
+ * bootstrap (peers, online weight, ...) fresh for the actions. It has no state of its own beyond
+ * the databases. */
 #include <errno.h>
 #include <event2/event.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include "procs/rpc/ledger_link.h"
 #include "procs/rpc/node.h"
 #include "procs/rpc/rpc.h"
+#include "procs/rpc/status_link.h"
 
 #define LISTEN_RETRY_MIN_MS 1000u
 #define LISTEN_RETRY_MAX_MS 30000u
@@ -34,6 +37,7 @@ struct rpc_node {
     uint32_t retry_ms;
     bool control, receiving; /* as configured, for the log line */
     rpc_ledger_link *link;
+    rpc_status_link *status;
     rpc_auto_receive *autorx;
     rpc_work_pool *work;
     rpc_kdf_pool *kdf;
@@ -112,6 +116,42 @@ static void try_listen(rpc_node *n)
              rpc_http_max_connections(n->http), cfg->rpc_request_timeout_s);
 }
 
+/* When the supervisor (our parent, smallnanod) started, in CLOCK_BOOTTIME
+ * seconds, from /proc/PID/stat's starttime; 0 when the parent is not
+ * smallnanod (rpc started by hand) or /proc cannot tell. */
+static uint64_t node_started_boot_s(void)
+{
+    pid_t pp = getppid();
+    char path[64], comm[32] = "", buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pp);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    bool ours = fgets(comm, sizeof comm, f) && strncmp(comm, "smallnanod", 10) == 0;
+    fclose(f);
+    if (!ours)
+        return 0;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pp);
+    if (!(f = fopen(path, "r")))
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    if (!p)
+        return 0;
+    /* fields after ")": state is field 3, starttime field 22 */
+    unsigned long long start = 0;
+    int field = 2;
+    for (p++; *p && field < 22; p++)
+        if (*p == ' ')
+            field++;
+    if (field != 22 || sscanf(p, "%llu", &start) != 1)
+        return 0;
+    long hz = sysconf(_SC_CLK_TCK);
+    return hz > 0 ? start / (unsigned long long)hz : 0;
+}
+
 static void on_listen_retry(evutil_socket_t fd, short what, void *ud)
 {
     (void)fd;
@@ -140,14 +180,11 @@ static int setup(ipc_child *ch, void *ud)
     else if (created)
         smn_info("created the dev demo wallet (empty password) holding the genesis account");
 
-    smn_amount_t floor = 0;
-    if (smn_amount_parse_raw(cfg->online_weight_minimum, &floor) != SMN_AMOUNT_OK)
-        floor = 0; /* checked when the config was read; 0 is the default */
     rpc_config rc = {
         .net = net,
         .data_dir = cfg->data_dir,
         .enable_control = ipc_config_switch(cfg, cfg->rpc_enable_control),
-        .online_weight_minimum = floor,
+        .node_started_boot_s = node_started_boot_s(),
     };
     /* checked when the config was read: empty or 16 hex digits */
     if (cfg->rpc_work_max_difficulty[0])
@@ -201,6 +238,9 @@ static int setup(ipc_child *ch, void *ud)
     if (!n->link)
         return -1;
     rpc_ctx_set_submit(n->ctx, rpc_ledger_link_submit, n->link);
+    n->status = rpc_status_link_new(ch, n->ctx);
+    if (!n->status)
+        return -1; /* logged */
     if (autorx) {
         n->autorx = rpc_auto_receive_new(ipc_child_base(ch), net, n->link, n->ctx);
         if (!n->autorx) {
@@ -235,6 +275,7 @@ void rpc_node_stop(ipc_child *ch, void *ud)
      * the link before auto-receive (its pending receives finish there),
      * the work pool after everyone who queued work. */
     rpc_http_free(n->http);
+    rpc_status_link_free(n->status); /* writes into the context */
     rpc_ctx_free(n->ctx);
     rpc_ledger_link_free(n->link);
     rpc_auto_receive_free(n->autorx);

@@ -69,32 +69,61 @@ rpc_process_status rpc_process_from_ledger(ledger_result r);
 typedef void (*rpc_submit_fn)(void *user, const smn_block *b, rpc_submission *s);
 void rpc_submission_done(rpc_submission *s, rpc_process_status st);
 
-/* Live figures only other processes know (peers from net, online weight from
- * elections). Fill what is known; leave the *_known flags false otherwise,
- * and the actions then say what they fall back to. Returns 0, or -1 when no
- * figures are available at all. */
+/* Live figures only the processes that own them know: net (peers, its
+ * counters), elections (online weight, quorum, elections), bootstrap (its
+ * scan). The rpc process's status link (status_link.h) asks each of them
+ * every second and writes the answers here (rpc_ctx_stats); an action
+ * treats a part older than RPC_STATS_STALE_NS, or never filled
+ * (at_ns == 0), as unknown and says so. */
+#define RPC_STATS_MAX_PEERS 1024u  /* IPC_NET_MAX_PEERS */
+#define RPC_STATS_MAX_ONLINE 2048u /* IPC_ELECTIONS_MAX_ONLINE */
+#define RPC_STATS_STALE_NS (5ull * 1000000000ull)
 typedef struct {
-    bool peers_known;
-    uint32_t peer_count;
-    bool online_weight_known;
-    smn_amount_t online_weight; /* weight of representatives seen voting recently */
-    smn_amount_t peers_weight;  /* weight of representatives among our peers */
+    char endpoint[65]; /* "1.2.3.4:17075" as connected */
+    uint8_t node_id[32];
+    bool inbound;
+    bool has_block_count;
+    uint64_t block_count; /* from its last signed telemetry */
+} rpc_peer;
+typedef struct {
+    uint8_t rep[32];
+    smn_amount_t weight;
+} rpc_online_rep;
+typedef struct {
+    uint64_t net_at_ns; /* rpc_monotonic_ns() of the answer; 0: none yet */
+    size_t npeers;
+    rpc_peer peers[RPC_STATS_MAX_PEERS];
+    uint64_t known_peers, banned, port;
+    uint8_t node_id[32];
+    uint64_t blocks_in, blocks_out, votes_in, votes_out;
+
+    uint64_t elections_at_ns;
+    uint64_t our_reps, online_reps, active, max_active, backlog, confirmed;
+    unsigned quorum_percent;
+    smn_amount_t online_weight, trended_weight, online_minimum, quorum_delta;
+    size_t nonline;
+    rpc_online_rep online[RPC_STATS_MAX_ONLINE];
+
+    uint64_t bootstrap_at_ns;
+    char phase[17];
+    uint64_t rounds, pulled, accepted, chains;
+    uint8_t cursor[32];
 } rpc_node_stats;
-typedef int (*rpc_stats_fn)(void *user, rpc_node_stats *out);
 
 typedef struct {
-    const smn_network *net;             /* required */
-    const char *data_dir;               /* DIR with ledger.db and wallets.db; NULL: none */
-    bool enable_control;                /* wallet and control actions allowed */
-    unsigned quorum_percent;            /* 0 → 67 */
-    smn_amount_t online_weight_minimum; /* quorum floor; 0 → 60,000 smn */
-    wallet_kdf wallet_kdf;              /* new wallets' Argon2id limits; zero → interactive */
+    const smn_network *net; /* required */
+    const char *data_dir;   /* DIR with ledger.db and wallets.db; NULL: none */
+    bool enable_control;    /* wallet and control actions allowed */
+    wallet_kdf wallet_kdf;  /* new wallets' Argon2id limits; zero → interactive */
     /* work_generate refuses a difficulty above this; 0 → the send threshold
      * at Nano's default max_work_generate_multiplier (64x). */
     uint64_t work_max_difficulty;
     /* Blocks the wallet builds (send, receive, change, auto-receive) carry
      * work of at least this difficulty; 0 → the network's thresholds. */
     uint64_t wallet_work_difficulty;
+    /* When the node (its supervisor) started, in CLOCK_BOOTTIME seconds:
+     * `uptime` and telemetry count from there; 0: from this context. */
+    uint64_t node_started_boot_s;
 } rpc_config;
 
 /* NULL on allocation failure or when cfg->net is NULL. The databases are
@@ -104,7 +133,10 @@ rpc_ctx *rpc_ctx_new(const rpc_config *cfg);
 /* Frees the context. Calls still pending are answered with "Shutting down". */
 void rpc_ctx_free(rpc_ctx *ctx);
 void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user);
-void rpc_ctx_set_stats(rpc_ctx *ctx, rpc_stats_fn fn, void *user);
+/* The live figures, for the status link to fill (and the actions to read). */
+rpc_node_stats *rpc_ctx_stats(rpc_ctx *ctx);
+/* True when that part (one of the *_at_ns of s) is fresh enough to show. */
+bool rpc_stats_fresh(uint64_t at_ns);
 /* Where work_generate and the wallet actions get proof of work (the pool
  * must outlive the context). Without one they answer "Work generation
  * unavailable". */
@@ -251,6 +283,13 @@ void rpc_action_block_count(rpc_call *c, const json_t *req);
 void rpc_action_telemetry(rpc_call *c, const json_t *req);
 void rpc_action_representatives(rpc_call *c, const json_t *req);
 void rpc_action_confirmation_quorum(rpc_call *c, const json_t *req);
+/* actions_network.c */
+void rpc_action_peers(rpc_call *c, const json_t *req);
+void rpc_action_representatives_online(rpc_call *c, const json_t *req);
+void rpc_action_election_statistics(rpc_call *c, const json_t *req);
+void rpc_action_stats(rpc_call *c, const json_t *req);
+void rpc_action_bootstrap_status(rpc_call *c, const json_t *req);
+void rpc_action_node_id(rpc_call *c, const json_t *req);
 /* actions_account.c */
 void rpc_action_account_info(rpc_call *c, const json_t *req);
 void rpc_action_account_balance(rpc_call *c, const json_t *req);
@@ -286,10 +325,9 @@ struct rpc_ctx {
     char *data_dir; /* owned copy of cfg.data_dir */
     rpc_submit_fn submit;
     void *submit_user;
-    rpc_stats_fn stats;
-    void *stats_user;
-    uint64_t started_ns; /* CLOCK_MONOTONIC at creation: uptime */
-    rpc_call *pending;   /* calls waiting for an asynchronous answer */
+    rpc_node_stats *stats; /* allocated with the context */
+    uint64_t started_ns;   /* CLOCK_MONOTONIC at creation: uptime */
+    rpc_call *pending;     /* calls waiting for an asynchronous answer */
     rpc_work_pool *work;
     rpc_kdf_pool *kdf;
     rpc_account_busy_fn account_busy;
@@ -356,6 +394,11 @@ bool rpc_arg_difficulty(rpc_call *c, const json_t *req, uint64_t dflt, uint64_t 
 /* Marks a call as answered later (the context tracks it until then). */
 void rpc_call_go_pending(rpc_call *c);
 uint64_t rpc_monotonic_ns(void);
+uint64_t rpc_boottime_s(void); /* CLOCK_BOOTTIME */
+uint64_t rpc_wall_ms(void);    /* milliseconds since the epoch */
+/* Seconds since the node started (rpc_config.node_started_boot_s). */
+uint64_t rpc_node_uptime_s(const rpc_ctx *ctx);
+json_t *rpc_json_node_id(const uint8_t id[32]); /* Nano's "node_" + account encoding */
 void rpc_ctx_close_dbs(rpc_ctx *ctx);
 /* The ledger (read-only) or the wallet store, opened on first use. NULL
  * after answering the call with an error when it cannot be opened. */

@@ -531,35 +531,6 @@ static void test_node(void **state)
     json_decref(j);
 }
 
-static int stats_fn(void *user, rpc_node_stats *out)
-{
-    (void)user;
-    out->online_weight_known = true;
-    out->online_weight = smn_amount_one_smn() * 1000000u;
-    out->peers_known = true;
-    out->peer_count = 3;
-    return 0;
-}
-
-static void test_quorum(void **state)
-{
-    world *w = *state;
-    /* no figures from elections: the floor (60,000 smn) decides */
-    json_t *j = rpcf_call(&w->f, NULL, "{\"action\":\"confirmation_quorum\"}");
-    assert_amount(j, "online_weight_minimum", smn(60000));
-    assert_amount(j, "quorum_delta", smn(40200));
-    assert_string_equal(rpcf_str(j, "online_weight_known"), "false");
-    json_decref(j);
-    rpc_ctx_set_stats(w->f.ctx, stats_fn, NULL);
-    j = rpcf_call(&w->f, NULL, "{\"action\":\"confirmation_quorum\"}");
-    assert_amount(j, "online_stake_total", smn(1000000));
-    assert_amount(j, "quorum_delta", smn(670000));
-    json_decref(j);
-    j = rpcf_call(&w->f, NULL, "{\"action\":\"telemetry\"}");
-    assert_string_equal(rpcf_str(j, "peer_count"), "3");
-    json_decref(j);
-}
-
 static char *process_body(const smn_block *b)
 {
     json_t *req = json_pack("{s:s,s:s,s:o}", "action", "process", "json_block", "true", "block",
@@ -683,7 +654,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nano_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quorum, setup, teardown),
         cmocka_unit_test_setup_teardown(test_process, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_unavailable, setup, teardown),
     };
