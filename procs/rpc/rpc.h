@@ -283,6 +283,9 @@ void rpc_action_block_count(rpc_call *c, const json_t *req);
 void rpc_action_telemetry(rpc_call *c, const json_t *req);
 void rpc_action_representatives(rpc_call *c, const json_t *req);
 void rpc_action_confirmation_quorum(rpc_call *c, const json_t *req);
+/* actions_create.c (control) */
+void rpc_action_block_create(rpc_call *c, const json_t *req);
+void rpc_action_sign(rpc_call *c, const json_t *req);
 /* actions_network.c */
 void rpc_action_peers(rpc_call *c, const json_t *req);
 void rpc_action_representatives_online(rpc_call *c, const json_t *req);
@@ -361,6 +364,7 @@ struct rpc_call {
     /* send with an `id` (wallet_sends.h): recorded before the block goes
      * to the ledger; empty for every other call */
     char send_id[WALLET_SEND_ID_MAX + 1];
+    bool json_block; /* block_create: the block as an object, not a string */
     uint8_t send_wallet[WALLET_ID_BYTES];
 };
 

@@ -261,6 +261,85 @@ static void test_send_id(void **state)
     free(wid);
 }
 
+/* block_create and sign: a client without smn's signing code gets a
+ * signed block with work from the node and hands it to `process`. */
+static void test_block_create(void **state)
+{
+    rpcf *f = *state;
+    char gkey[65];
+    smn_hex_encode(smn_network_dev_genesis_key(), 32, gkey);
+    rpcf_acct g, b;
+    rpcf_genesis(&g);
+    rpcf_acct_new(&b, 9);
+    char G[65], B[65], prev[65];
+    rpcf_addr(g.kp.pub, G);
+    rpcf_addr(b.kp.pub, B);
+    json_t *j = rpcf_call(f, NULL, "{\"action\":\"account_info\",\"account\":\"%s\"}", G);
+    snprintf(prev, sizeof prev, "%s", rpcf_str(j, "frontier"));
+    smn_amount_t bal;
+    assert_int_equal(smn_amount_parse_raw(rpcf_str(j, "balance"), &bal), SMN_AMOUNT_OK);
+    json_decref(j);
+    char nb[SMN_AMOUNT_RAW_STRLEN];
+    smn_amount_format_raw(bal - 1000, nb);
+    j = rpcf_call(
+        f, NULL,
+        "{\"action\":\"block_create\",\"type\":\"state\",\"key\":\"%s\",\"previous\":\"%s\","
+        "\"representative\":\"%s\",\"balance\":\"%s\",\"link\":\"%s\",\"json_block\":true}",
+        gkey, prev, G, nb, B);
+    char hash[65];
+    snprintf(hash, sizeof hash, "%s", rpcf_str(j, "hash"));
+    json_t *blk = json_object_get(j, "block");
+    assert_string_equal(rpcf_str(blk, "account"), G);
+    assert_string_equal(rpcf_str(blk, "link_as_account"), B);
+    json_t *preq =
+        json_pack("{s:s,s:s,s:O}", "action", "process", "json_block", "true", "block", blk);
+    char *body = json_dumps(preq, JSON_COMPACT);
+    json_decref(preq);
+    json_decref(j);
+    j = rpcf_call(f, NULL, "%s", body);
+    assert_string_equal(rpcf_str(j, "hash"), hash); /* signed and worked: accepted */
+    json_decref(j);
+    free(body);
+
+    /* sign: the same block re-signed gives the same signature */
+    j = rpcf_call(f, NULL, "{\"action\":\"block_info\",\"hash\":\"%s\",\"json_block\":true}", hash);
+    json_t *contents = json_deep_copy(json_object_get(j, "contents"));
+    json_decref(j);
+    const char *sig_before = json_string_value(json_object_get(contents, "signature"));
+    char sig[129];
+    snprintf(sig, sizeof sig, "%s", sig_before);
+    json_object_set_new(contents, "signature", json_string("00"));
+    char zeros[129];
+    memset(zeros, '0', 128);
+    zeros[128] = '\0';
+    json_object_set_new(contents, "signature", json_string(zeros));
+    char *cb = json_dumps(contents, JSON_COMPACT);
+    j = rpcf_call(f, NULL, "{\"action\":\"sign\",\"key\":\"%s\",\"block\":%s}", gkey, cb);
+    assert_string_equal(rpcf_str(j, "signature"), sig);
+    json_decref(j);
+    char bkey[65];
+    smn_hex_encode(b.kp.priv, 32, bkey);
+    rpcf_expect_error(f, "The key is not the block's account",
+                      "{\"action\":\"sign\",\"key\":\"%s\",\"block\":%s}", bkey, cb);
+    free(cb);
+    json_decref(contents);
+    rpcf_expect_error(f, "Block type must be \"state\" (smn has only state blocks)",
+                      "{\"action\":\"block_create\",\"type\":\"send\"}");
+    rpcf_expect_error(f, "Bad link number",
+                      "{\"action\":\"block_create\",\"type\":\"state\",\"key\":\"%s\","
+                      "\"representative\":\"%s\",\"balance\":\"1\",\"link\":\"nope\"}",
+                      gkey, G);
+    rpcf_expect_error(
+        f, "Previous block not found (give work to build on it anyway)",
+        "{\"action\":\"block_create\",\"type\":\"state\",\"key\":\"%s\","
+        "\"representative\":\"%s\",\"balance\":\"1\",\"link\":\"%s\",\"previous\":\"%064d\"}",
+        gkey, G, B, 7);
+    rpcf_expect_error(f, "Missing field: key (or wallet and account)",
+                      "{\"action\":\"block_create\",\"type\":\"state\","
+                      "\"representative\":\"%s\",\"balance\":\"1\",\"link\":\"%s\"}",
+                      G, B);
+}
+
 static void test_wallet_seed_import(void **state)
 {
     rpcf *f = *state;
@@ -422,6 +501,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_wallet_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_create, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wallet_seed_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wallet_list, setup, teardown),
