@@ -1,10 +1,12 @@
 """Safe answers on a real dev node: `send` with an `id` pays once, across a
 restart of the rpc process and of the whole node; balances and receivables
 count only cemented blocks unless include_only_confirmed is false; blocks
-carry the time this node stored them.
+carry the time this node stored them; `--config section.key=value`
+overrides one key.
 """
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -58,6 +60,18 @@ def main():
         check(bal["receivable"] == str(2 * SMN), "both sends: %s" % bal)
         check(n.err("send", **dict(req, id="")).startswith("Bad id"), "empty id refused")
         n.stop()
+
+    # Nano-style single-key overrides: --config section.key=value
+    with DevNode(sys.argv[1], config=CONFIG,
+                 extra_args=["--config", "rpc.enable_control=false"]) as n:
+        check(n.err("wallet_list") == "RPC control is disabled",
+              "--config rpc.enable_control=false took effect")
+        n.stop()
+    p = subprocess.run([sys.argv[1], "--network", "dev", "--data-dir", "/nonexistent/x",
+                        "--config", "rpc.no_such_key=1"], capture_output=True, text=True,
+                       timeout=30)
+    check(p.returncode == 2 and "no_such_key" in p.stderr,
+          "a bad override stops the node: %s %r" % (p.returncode, p.stderr))
 
 
 if __name__ == "__main__":
