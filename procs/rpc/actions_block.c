@@ -204,3 +204,58 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
     }
     rpc_reply(c, json_pack("{s:o}", "blocks", blocks));
 }
+
+/* Nano's blocks: the contents of each hash (all must exist). */
+void rpc_action_blocks(rpc_call *c, const json_t *req)
+{
+    bool json_block;
+    if (!rpc_arg_bool(c, req, "json_block", false, &json_block))
+        return;
+    json_t *list = json_object_get(req, "hashes");
+    if (!list) {
+        rpc_reply_error(c, "Missing field: hashes");
+        return;
+    }
+    if (!json_is_array(list) || json_array_size(list) > RPC_MAX_COUNT) {
+        rpc_reply_error(c,
+                        json_is_array(list) ? "Too many hashes" : "Bad hashes (expected a list)");
+        return;
+    }
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    json_t *blocks = json_object();
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        uint8_t h[32];
+        ledger_block_record r;
+        ledger_status st = LEDGER_STATUS_NOT_FOUND;
+        if (!json_is_string(v) || !smn_hex_decode(json_string_value(v), h, 32)) {
+            json_decref(blocks);
+            rpc_reply_error(c, "Bad block hash");
+            return;
+        }
+        st = ledger_ro_block(l, h, &r);
+        if (st != LEDGER_STATUS_OK) {
+            json_decref(blocks);
+            if (st == LEDGER_STATUS_NOT_FOUND)
+                rpc_reply_error(c, "Block not found");
+            else
+                rpc_reply_ledger_error(c, st);
+            return;
+        }
+        char hex[65];
+        smn_hex_encode(h, 32, hex);
+        json_t *contents = rpc_json_block(&r.block);
+        if (!json_block) {
+            char *text = json_dumps(contents, JSON_COMPACT);
+            json_decref(contents);
+            contents = text ? json_string(text) : json_null();
+            free(text);
+        }
+        json_object_set_new(blocks, hex, contents);
+    }
+    rpc_reply(c, json_pack("{s:o}", "blocks", blocks));
+}

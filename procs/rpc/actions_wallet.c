@@ -64,6 +64,16 @@ static wallet_store *open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALL
     return ws;
 }
 
+wallet_store *rpc_open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES])
+{
+    return open_wallet(c, req, id);
+}
+
+void rpc_reply_wallet_error(rpc_call *c, wallet_status st)
+{
+    reply_wallet_error(c, st);
+}
+
 static json_t *wallet_id_json(const uint8_t id[WALLET_ID_BYTES])
 {
     char hex[2 * WALLET_ID_BYTES + 1];

@@ -283,6 +283,31 @@ void rpc_action_block_count(rpc_call *c, const json_t *req);
 void rpc_action_telemetry(rpc_call *c, const json_t *req);
 void rpc_action_representatives(rpc_call *c, const json_t *req);
 void rpc_action_confirmation_quorum(rpc_call *c, const json_t *req);
+/* actions_accounts.c */
+void rpc_action_accounts_frontiers(rpc_call *c, const json_t *req);
+void rpc_action_accounts_representatives(rpc_call *c, const json_t *req);
+void rpc_action_accounts_receivable(rpc_call *c, const json_t *req); /* and accounts_pending */
+void rpc_action_account_block_count(rpc_call *c, const json_t *req);
+void rpc_action_block_account(rpc_call *c, const json_t *req);
+void rpc_action_receivable_exists(rpc_call *c, const json_t *req); /* and pending_exists */
+void rpc_action_available_supply(rpc_call *c, const json_t *req);
+/* actions_util.c (more) and actions_block.c (more) */
+void rpc_action_account_get(rpc_call *c, const json_t *req);
+void rpc_action_account_key(rpc_call *c, const json_t *req);
+void rpc_action_deterministic_key(rpc_call *c, const json_t *req);
+void rpc_action_blocks(rpc_call *c, const json_t *req);
+/* actions_wallet_info.c (control) */
+void rpc_action_wallet_balances(rpc_call *c, const json_t *req);
+void rpc_action_wallet_info(rpc_call *c, const json_t *req);
+void rpc_action_wallet_frontiers(rpc_call *c, const json_t *req);
+void rpc_action_wallet_locked(rpc_call *c, const json_t *req);
+void rpc_action_password_valid(rpc_call *c, const json_t *req);
+void rpc_action_wallet_lock(rpc_call *c, const json_t *req);
+void rpc_action_wallet_representative(rpc_call *c, const json_t *req);
+void rpc_action_wallet_representative_set(rpc_call *c, const json_t *req);
+void rpc_action_wallet_contains(rpc_call *c, const json_t *req);
+void rpc_action_wallet_destroy(rpc_call *c, const json_t *req);
+void rpc_action_accounts_create(rpc_call *c, const json_t *req);
 /* actions_create.c (control) */
 void rpc_action_block_create(rpc_call *c, const json_t *req);
 void rpc_action_sign(rpc_call *c, const json_t *req);
@@ -412,6 +437,10 @@ wallet_store *rpc_wallets(rpc_call *c);
  * the action's own "... not found") and drops the handle so the next call
  * reopens it. */
 void rpc_reply_ledger_error(rpc_call *c, ledger_status st);
+/* The wallet store and the existing wallet named by "wallet"; NULL after
+ * answering (actions_wallet.c). */
+wallet_store *rpc_open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES]);
+void rpc_reply_wallet_error(rpc_call *c, wallet_status st);
 /* Shared by the account and wallet forms of `receivable` (actions_account.c). */
 typedef struct {
     uint64_t count;

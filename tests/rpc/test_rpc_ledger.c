@@ -366,6 +366,121 @@ static void test_nano_options(void **state)
                       "{\"action\":\"process\",\"block\":{},\"force\":true}");
 }
 
+/* The accounts family and the lookups beside it: a valid call and an
+ * error each. */
+static void test_accounts_family(void **state)
+{
+    world *w = *state;
+    json_t *j = rpcf_call(&w->f, NULL,
+                          "{\"action\":\"accounts_frontiers\",\"accounts\":[\"%s\",\"%s\",\"x\"]}",
+                          w->A, w->C);
+    assert_hash(json_object_get(j, "frontiers"), w->A, w->a_change);
+    json_t *errs = json_object_get(j, "errors");
+    assert_string_equal(rpcf_str(errs, w->C), "Account not found");
+    assert_string_equal(rpcf_str(errs, "x"), "Bad account number");
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Missing field: accounts", "{\"action\":\"accounts_frontiers\"}");
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"accounts_representatives\",\"accounts\":[\"%s\"]}",
+                  w->A);
+    assert_string_equal(rpcf_str(json_object_get(j, "representatives"), w->A), w->C);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad accounts (expected a list)",
+                      "{\"action\":\"accounts_representatives\",\"accounts\":\"%s\"}", w->A);
+
+    /* confirmed only by default: nothing yet; then everything */
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"accounts_receivable\",\"accounts\":[\"%s\",\"%s\"]}",
+                  w->A, w->B);
+    assert_int_equal(json_object_size(json_object_get(j, "blocks")), 0);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"accounts_pending\",\"accounts\":[\"%s\",\"%s\"],"
+                  "\"include_only_confirmed\":false,\"threshold\":\"1\"}",
+                  w->A, w->B);
+    char s2[65], s3[65];
+    rpcf_hex(w->s2, s2);
+    rpcf_hex(w->s3, s3);
+    json_t *bl = json_object_get(j, "blocks");
+    assert_amount(json_object_get(bl, w->A), s2, smn(5));
+    assert_amount(json_object_get(bl, w->B), s3, smn(7));
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad amount number",
+                      "{\"action\":\"accounts_receivable\",\"accounts\":[],\"threshold\":\"x\"}");
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"receivable_exists\",\"hash\":\"%s\"}", s3);
+    assert_string_equal(rpcf_str(j, "exists"), "0"); /* not cemented */
+    json_decref(j);
+    j = rpcf_call(
+        &w->f, NULL,
+        "{\"action\":\"pending_exists\",\"hash\":\"%s\",\"include_only_confirmed\":false}", s3);
+    assert_string_equal(rpcf_str(j, "exists"), "1");
+    json_decref(j);
+    char open[65];
+    rpcf_hex(w->a_open, open);
+    j = rpcf_call(
+        &w->f, NULL,
+        "{\"action\":\"receivable_exists\",\"hash\":\"%s\",\"include_only_confirmed\":false}",
+        open);
+    assert_string_equal(rpcf_str(j, "exists"), "0"); /* not a send */
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Block not found",
+                      "{\"action\":\"receivable_exists\",\"hash\":\"%064d\"}", 0);
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_block_count\",\"account\":\"%s\"}", w->G);
+    assert_string_equal(rpcf_str(j, "block_count"), "4");
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Account not found",
+                      "{\"action\":\"account_block_count\",\"account\":\"%s\"}", w->C);
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"block_account\",\"hash\":\"%s\"}", s3);
+    assert_string_equal(rpcf_str(j, "account"), w->G);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad block hash", "{\"action\":\"block_account\",\"hash\":\"zz\"}");
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"blocks\",\"hashes\":[\"%s\"],\"json_block\":true}",
+                  s3);
+    assert_string_equal(rpcf_str(json_object_get(json_object_get(j, "blocks"), s3), "account"),
+                        w->G);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Block not found", "{\"action\":\"blocks\",\"hashes\":[\"%064d\"]}",
+                      0);
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"available_supply\"}");
+    assert_amount(j, "available", smn(112)); /* what genesis gave away */
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Unsupported field: x (not an option of available_supply)",
+                      "{\"action\":\"available_supply\",\"x\":1}");
+
+    /* keys */
+    char pub[65];
+    rpcf_hex(w->a.kp.pub, pub);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_get\",\"key\":\"%s\"}", pub);
+    assert_string_equal(rpcf_str(j, "account"), w->A);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad public key", "{\"action\":\"account_get\",\"key\":\"12\"}");
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_key\",\"account\":\"%s\"}", w->A);
+    assert_string_equal(rpcf_str(j, "key"), pub);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad account number",
+                      "{\"action\":\"account_key\",\"account\":\"smn_1\"}");
+    char seed[65];
+    memset(seed, '0', 64);
+    seed[64] = '\0';
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"deterministic_key\",\"seed\":\"%s\",\"index\":\"1\"}",
+                  seed);
+    smn_keypair kp;
+    uint8_t zs[32] = {0};
+    smn_key_from_seed(zs, 1, &kp);
+    char kpub[65];
+    rpcf_hex(kp.pub, kpub);
+    assert_string_equal(rpcf_str(j, "public"), kpub);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Missing field: index",
+                      "{\"action\":\"deterministic_key\",\"seed\":\"%s\"}", seed);
+    rpcf_expect_error(&w->f, "Bad seed",
+                      "{\"action\":\"deterministic_key\",\"seed\":\"00\",\"index\":0}");
+}
+
 static void test_blocks(void **state)
 {
     world *w = *state;
@@ -652,6 +767,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_balances, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nano_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accounts_family, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node, setup, teardown),
         cmocka_unit_test_setup_teardown(test_process, setup, teardown),

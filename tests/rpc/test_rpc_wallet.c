@@ -340,6 +340,109 @@ static void test_block_create(void **state)
                       G, B);
 }
 
+/* The wallet read/manage family: a valid call and an error each. */
+static void test_wallet_info_family(void **state)
+{
+    rpcf *f = *state;
+    char *wid = take(f, "wallet", "{\"action\":\"wallet_create\"%s%s}", "", "");
+    char gkey[65];
+    smn_hex_encode(smn_network_dev_genesis_key(), 32, gkey);
+    json_t *j = rpcf_call(f, NULL, "{\"action\":\"wallet_add\",\"wallet\":\"%s\",\"key\":\"%s\"}",
+                          wid, gkey);
+    char G[65];
+    snprintf(G, sizeof G, "%s", rpcf_str(j, "account"));
+    json_decref(j);
+    const char *bogus = "{\"action\":\"%s\",\"wallet\":\"%064d\"}";
+
+    j = rpcf_call(f, NULL, "{\"action\":\"accounts_create\",\"wallet\":\"%s\",\"count\":\"2\"}",
+                  wid);
+    assert_int_equal(json_array_size(json_object_get(j, "accounts")), 2);
+    char A[65];
+    snprintf(A, sizeof A, "%s",
+             json_string_value(json_array_get(json_object_get(j, "accounts"), 0)));
+    json_decref(j);
+    rpcf_expect_error(f, "Invalid count (1 to 1000)",
+                      "{\"action\":\"accounts_create\",\"wallet\":\"%s\",\"count\":\"0\"}", wid);
+
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_balances\",\"wallet\":\"%s\"}", wid);
+    json_t *bal = json_object_get(j, "balances");
+    assert_int_equal(json_object_size(bal), 3);
+    char sup[SMN_AMOUNT_RAW_STRLEN];
+    assert_string_equal(rpcf_str(json_object_get(bal, G), "balance"),
+                        smn_amount_format_raw(smn_network_supply(), sup));
+    assert_string_equal(rpcf_str(json_object_get(bal, A), "balance"), "0");
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_balances\",\"wallet\":\"%s\",\"threshold\":\"1\"}",
+                  wid);
+    assert_int_equal(json_object_size(json_object_get(j, "balances")), 1); /* only genesis */
+    json_decref(j);
+    rpcf_expect_error(f, "Wallet not found", bogus, "wallet_balances", 1);
+
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_info\",\"wallet\":\"%s\"}", wid);
+    assert_string_equal(rpcf_str(j, "accounts_count"), "3");
+    assert_string_equal(rpcf_str(j, "locked"), "0");
+    char supply[SMN_AMOUNT_RAW_STRLEN];
+    assert_string_equal(rpcf_str(j, "balance"),
+                        smn_amount_format_raw(smn_network_supply(), supply));
+    json_decref(j);
+    rpcf_expect_error(f, "Wallet not found", bogus, "wallet_info", 1);
+
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_frontiers\",\"wallet\":\"%s\"}", wid);
+    assert_int_equal(json_object_size(json_object_get(j, "frontiers")),
+                     1); /* only genesis has blocks */
+    json_decref(j);
+    rpcf_expect_error(f, "Bad wallet number", "{\"action\":\"wallet_frontiers\",\"wallet\":\"x\"}");
+
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_contains\",\"wallet\":\"%s\",\"account\":\"%s\"}",
+                  wid, A);
+    assert_string_equal(rpcf_str(j, "exists"), "1");
+    json_decref(j);
+    rpcf_expect_error(f, "Bad account number",
+                      "{\"action\":\"wallet_contains\",\"wallet\":\"%s\",\"account\":\"x\"}", wid);
+
+    rpcf_expect_error(f, "Wallet has no representative (new accounts name themselves)",
+                      "{\"action\":\"wallet_representative\",\"wallet\":\"%s\"}", wid);
+    j = rpcf_call(
+        f, NULL,
+        "{\"action\":\"wallet_representative_set\",\"wallet\":\"%s\",\"representative\":\"%s\"}",
+        wid, G);
+    assert_string_equal(rpcf_str(j, "set"), "1");
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_representative\",\"wallet\":\"%s\"}", wid);
+    assert_string_equal(rpcf_str(j, "representative"), G);
+    json_decref(j);
+    rpcf_expect_error(
+        f,
+        "Unsupported field: update_existing_accounts (not an option of "
+        "wallet_representative_set)",
+        "{\"action\":\"wallet_representative_set\",\"wallet\":\"%s\",\"representative\":"
+        "\"%s\",\"update_existing_accounts\":true}",
+        wid, G);
+
+    j = rpcf_call(f, NULL, "{\"action\":\"password_valid\",\"wallet\":\"%s\"}", wid);
+    assert_string_equal(rpcf_str(j, "valid"), "1");
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_lock\",\"wallet\":\"%s\"}", wid);
+    assert_string_equal(rpcf_str(j, "locked"), "1");
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_locked\",\"wallet\":\"%s\"}", wid);
+    assert_string_equal(rpcf_str(j, "locked"), "1");
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"password_valid\",\"wallet\":\"%s\"}", wid);
+    assert_string_equal(rpcf_str(j, "valid"), "0");
+    json_decref(j);
+    rpcf_expect_error(f, "Wallet not found", bogus, "wallet_locked", 1);
+    rpcf_expect_error(f, "Wallet not found", bogus, "wallet_lock", 1);
+    rpcf_expect_error(f, "Wallet not found", bogus, "password_valid", 1);
+
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_destroy\",\"wallet\":\"%s\"}", wid);
+    assert_string_equal(rpcf_str(j, "destroyed"), "1");
+    json_decref(j);
+    rpcf_expect_error(f, "Wallet not found", "{\"action\":\"wallet_destroy\",\"wallet\":\"%s\"}",
+                      wid);
+    free(wid);
+}
+
 static void test_wallet_seed_import(void **state)
 {
     rpcf *f = *state;
@@ -502,6 +605,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wallet_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_create, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wallet_info_family, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wallet_seed_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wallet_list, setup, teardown),
