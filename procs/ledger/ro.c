@@ -25,6 +25,9 @@ enum {
     R_WATERMARK,
     R_RECV_SUM_CONFIRMED,
     R_RECV_LIST_CONFIRMED,
+    R_UNCHECKED_LIST,
+    R_UNCHECKED_GET,
+    R_ACCOUNT_COUNT,
     R_COUNT
 };
 
@@ -54,6 +57,10 @@ static const char *const ro_sql[R_COUNT] = {
         "LEFT JOIN blocks b ON b.hash = r.send_hash "
         "LEFT JOIN accounts a ON a.account = b.account "
         "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height)",
+    [R_UNCHECKED_LIST] = "SELECT dependency, hash, block FROM unchecked WHERE (?1 IS NULL OR "
+                         "dependency = ?1) ORDER BY id LIMIT ?2",
+    [R_UNCHECKED_GET] = "SELECT dependency, hash, block FROM unchecked WHERE hash = ?",
+    [R_ACCOUNT_COUNT] = "SELECT COUNT(*) FROM accounts",
     [R_RECV_LIST_CONFIRMED] =
         "SELECT r.send_hash, r.source, r.amount FROM receivables r "
         "LEFT JOIN blocks b ON b.hash = r.send_hash "
@@ -553,4 +560,59 @@ ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_c
         s = fail(r, "read cement log");
     done(st);
     return end(r, s);
+}
+
+static ledger_status unchecked_rows(ledger_ro *r, sqlite3_stmt *st, ledger_unchecked *out,
+                                    size_t max, size_t *n)
+{
+    int rc;
+    ledger_status s = LEDGER_STATUS_OK;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_unchecked *u = &out[*n];
+        if (!ledger_col_bytes(st, 0, u->dependency, 32) || !ledger_col_bytes(st, 1, u->hash, 32) ||
+            !ledger_col_block(st, 2, &u->block)) {
+            s = corrupt(r, "unchecked");
+            break;
+        }
+        (*n)++;
+    }
+    if (s == LEDGER_STATUS_OK && *n < max && rc != SQLITE_DONE)
+        s = fail(r, "read unchecked");
+    done(st);
+    return s;
+}
+
+ledger_status ledger_ro_unchecked(ledger_ro *r, const uint8_t *dependency, ledger_unchecked *out,
+                                  size_t max, size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *st = r->q[R_UNCHECKED_LIST];
+    if (dependency)
+        bind32(st, 1, dependency);
+    else
+        sqlite3_bind_null(st, 1);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    return unchecked_rows(r, st, out, max, n);
+}
+
+ledger_status ledger_ro_unchecked_get(ledger_ro *r, const uint8_t hash[32], ledger_unchecked *out)
+{
+    size_t n = 0;
+    sqlite3_stmt *st = r->q[R_UNCHECKED_GET];
+    bind32(st, 1, hash);
+    ledger_status s = unchecked_rows(r, st, out, 1, &n);
+    return s == LEDGER_STATUS_OK && n == 0 ? LEDGER_STATUS_NOT_FOUND : s;
+}
+
+ledger_status ledger_ro_account_count(ledger_ro *r, uint64_t *out)
+{
+    sqlite3_stmt *st = r->q[R_ACCOUNT_COUNT];
+    int rc = sqlite3_step(st);
+    ledger_status s = LEDGER_STATUS_OK;
+    if (rc == SQLITE_ROW)
+        *out = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        s = fail(r, "count accounts");
+    done(st);
+    return s;
 }

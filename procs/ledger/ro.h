@@ -73,6 +73,20 @@ typedef struct {
  * handled. */
 ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_cemented *out,
                                        size_t max, size_t *n);
+/* Blocks waiting for a dependency (the previous block or the source they
+ * need), oldest first: all of them, or those waiting for `dependency`
+ * (NULL: any); at most max. */
+typedef struct {
+    uint8_t dependency[32];
+    uint8_t hash[32];
+    smn_block block;
+} ledger_unchecked;
+ledger_status ledger_ro_unchecked(ledger_ro *r, const uint8_t *dependency, ledger_unchecked *out,
+                                  size_t max, size_t *n);
+/* One unchecked block by hash; NOT_FOUND when it is not waiting. */
+ledger_status ledger_ro_unchecked_get(ledger_ro *r, const uint8_t hash[32], ledger_unchecked *out);
+/* Accounts with at least one block. */
+ledger_status ledger_ro_account_count(ledger_ro *r, uint64_t *out);
 /* Height up to which the account's blocks were pruned (0 = none). */
 ledger_status ledger_ro_pruned_height(ledger_ro *r, const uint8_t account[32], uint64_t *out);
 

@@ -308,6 +308,11 @@ void rpc_action_wallet_representative_set(rpc_call *c, const json_t *req);
 void rpc_action_wallet_contains(rpc_call *c, const json_t *req);
 void rpc_action_wallet_destroy(rpc_call *c, const json_t *req);
 void rpc_action_accounts_create(rpc_call *c, const json_t *req);
+/* actions_unchecked.c */
+void rpc_action_unchecked(rpc_call *c, const json_t *req);
+void rpc_action_unchecked_get(rpc_call *c, const json_t *req);
+void rpc_action_unchecked_keys(rpc_call *c, const json_t *req);
+void rpc_action_frontier_count(rpc_call *c, const json_t *req);
 /* actions_create.c (control) */
 void rpc_action_block_create(rpc_call *c, const json_t *req);
 void rpc_action_sign(rpc_call *c, const json_t *req);

@@ -481,6 +481,57 @@ static void test_accounts_family(void **state)
                       "{\"action\":\"deterministic_key\",\"seed\":\"00\",\"index\":0}");
 }
 
+static char *process_body(const smn_block *b);
+
+/* A block whose previous is unknown waits in unchecked. */
+static void test_unchecked(void **state)
+{
+    world *w = *state;
+    wallet_work_opts wo = {.net = w->f.net, .threads = 1};
+    wallet_account_state gst = w->g.st;
+    memset(gst.frontier, 0x5A, 32); /* a previous nobody has */
+    smn_block b;
+    assert_int_equal(wallet_build_send(&w->g.kp, &gst, w->c.kp.pub, 1, &wo, &b), WALLET_OK);
+    char *body = process_body(&b);
+    rpcf_expect_error(&w->f, "Gap previous block", "%s", body);
+    free(body);
+    uint8_t h[32];
+    smn_block_hash(&b, h);
+    char hex[65], dep[65];
+    rpcf_hex(h, hex);
+    rpcf_hex(gst.frontier, dep);
+
+    json_t *j = rpcf_call(&w->f, NULL, "{\"action\":\"unchecked\",\"json_block\":true}");
+    json_t *bl = json_object_get(j, "blocks");
+    assert_int_equal(json_object_size(bl), 1);
+    assert_string_equal(rpcf_str(json_object_get(bl, hex), "account"), w->G);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Invalid count limit", "{\"action\":\"unchecked\",\"count\":\"x\"}");
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"unchecked_get\",\"hash\":\"%s\"}", hex);
+    assert_string_equal(rpcf_str(j, "key"), dep);
+    assert_true(json_is_string(json_object_get(j, "contents")));
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Unchecked block not found",
+                      "{\"action\":\"unchecked_get\",\"hash\":\"%064d\"}", 0);
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"unchecked_keys\",\"key\":\"%s\"}", dep);
+    json_t *list = json_object_get(j, "unchecked");
+    assert_int_equal(json_array_size(list), 1);
+    assert_string_equal(rpcf_str(json_array_get(list, 0), "hash"), hex);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"unchecked_keys\",\"key\":\"%s\"}", hex);
+    assert_int_equal(json_array_size(json_object_get(j, "unchecked")), 0);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad block hash", "{\"action\":\"unchecked_keys\",\"key\":\"1\"}");
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"frontier_count\"}");
+    assert_string_equal(rpcf_str(j, "count"), "2"); /* genesis and A (B has no blocks) */
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Unsupported field: account (not an option of frontier_count)",
+                      "{\"action\":\"frontier_count\",\"account\":\"%s\"}", w->A);
+}
+
 static void test_blocks(void **state)
 {
     world *w = *state;
@@ -768,6 +819,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nano_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts_family, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unchecked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node, setup, teardown),
         cmocka_unit_test_setup_teardown(test_process, setup, teardown),
