@@ -35,8 +35,13 @@ static const ipc_field status_r_fields[] = {
     IPC_UINT("chains", true),
     IPC_BIN("cursor", true, 32, 32),
 };
+static const ipc_field started_fields[] = {
+    IPC_BOOL("started", true),
+};
 static const ipc_kind kinds[] = {
     IPC_KIND_EMPTY("status"),
+    IPC_KIND_EMPTY("start"),
+    IPC_KIND("started", started_fields),
     IPC_KIND("status_r", status_r_fields),
 };
 

@@ -9,6 +9,9 @@
  *       ledger accepted since the process started; chains waiting to be
  *       pulled; cursor, the next account of the frontier scan (32 bytes,
  *       all zero at the start of a round).
+ *   start {} -> started {started}
+ *       begin a scan round now (rpc's bootstrap_any); started is false when
+ *       a round is already under way (it goes on).
  * Plus the common family (ping/pong/ok/error). */
 #ifndef IPC_SCHEMA_BOOTSTRAP_H
 #define IPC_SCHEMA_BOOTSTRAP_H

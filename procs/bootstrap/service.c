@@ -380,6 +380,16 @@ void bootstrap_service_on_message(bootstrap_service *s, ipc_conn *c, const ipc_m
 {
     if (!m->id)
         return;
+    if (ipc_msg_is(m, "start")) {
+        bool idle = s->phase == IDLE;
+        if (idle)
+            s->next_ms = 0; /* the next tick starts a round */
+        ipc_builder sb;
+        ipc_build_begin(&sb, "started");
+        ipc_put_bool(&sb, "started", idle);
+        ipc_reply(c, m, &sb);
+        return;
+    }
     if (!ipc_msg_is(m, "status")) {
         ipc_reply_error(c, m, "bootstrap does not serve that request");
         return;

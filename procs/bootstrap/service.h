@@ -34,7 +34,7 @@ typedef struct bootstrap_service bootstrap_service;
 int bootstrap_service_start(ipc_child *ch, bootstrap_service **out);
 /* Stops and frees (NULL is fine). */
 void bootstrap_service_stop(bootstrap_service *s);
-/* A request on bootstrap.sock (ipc/schema_bootstrap.h): `status`. */
+/* A request on bootstrap.sock (ipc/schema_bootstrap.h): `status`, `start`. */
 void bootstrap_service_on_message(bootstrap_service *s, ipc_conn *c, const ipc_msg *m);
 
 #endif

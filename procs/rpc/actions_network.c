@@ -207,3 +207,30 @@ void rpc_action_node_id(rpc_call *c, const json_t *req)
     json_object_set_new(o, "node_id", rpc_json_node_id(s->node_id));
     rpc_reply(c, o);
 }
+
+static void node_op(rpc_call *c, rpc_node_op op)
+{
+    rpc_ctx *ctx = rpc_call_ctx(c);
+    if (!ctx->node_op) {
+        rpc_reply_status(c, 503, json_pack("{s:s}", "error", "Node control unavailable"));
+        return;
+    }
+    ctx->node_op(ctx->node_op_user, op, c);
+}
+
+/* Nano's stop: the whole node stops (the supervisor, as `smallnano-cli
+ * node stop`); answered once the request is on its way to the supervisor
+ * (which stops rpc first, so a later answer could not reach the client). */
+void rpc_action_stop(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    node_op(c, RPC_NODE_OP_STOP);
+}
+
+/* Nano's bootstrap_any: a frontier scan round now ("started":"0" when one
+ * is already running). */
+void rpc_action_bootstrap_any(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    node_op(c, RPC_NODE_OP_BOOTSTRAP);
+}

@@ -41,6 +41,7 @@ static const rpc_action action_table[] = {
     {"block_info", rpc_action_block_info, 0, "hash json_block"},
     {"blocks", rpc_action_blocks, 0, "hashes json_block"},
     {"blocks_info", rpc_action_blocks_info, 0, "hashes json_block include_not_found"},
+    {"bootstrap_any", rpc_action_bootstrap_any, RPC_ACTION_CONTROL, ""},
     {"bootstrap_status", rpc_action_bootstrap_status, 0, ""},
     {"chain", rpc_action_chain, 0, "block count offset reverse"},
     {"confirmation_quorum", rpc_action_confirmation_quorum, 0, "peer_details"},
@@ -72,6 +73,7 @@ static const rpc_action action_table[] = {
     {"sign", rpc_action_sign, RPC_ACTION_CONTROL, "block key wallet account json_block"},
     {"smn_to_raw", rpc_action_smn_to_raw, 0, "amount"},
     {"stats", rpc_action_stats, 0, "type"},
+    {"stop", rpc_action_stop, RPC_ACTION_CONTROL, ""},
     {"successors", rpc_action_chain, 0, "block count offset reverse"},
     {"telemetry", rpc_action_telemetry, 0, ""},
     {"unchecked", rpc_action_unchecked, 0, "count json_block"},
@@ -342,6 +344,12 @@ void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user)
 {
     ctx->submit = fn;
     ctx->submit_user = user;
+}
+
+void rpc_ctx_set_node_ops(rpc_ctx *ctx, rpc_node_op_fn fn, void *user)
+{
+    ctx->node_op = fn;
+    ctx->node_op_user = user;
 }
 
 rpc_node_stats *rpc_ctx_stats(rpc_ctx *ctx)

@@ -19,6 +19,7 @@
 #include "common/work.h"
 #include "ipc/child.h"
 #include "procs/rpc/auto_receive.h"
+#include "procs/rpc/control_link.h"
 #include "procs/rpc/demo_wallet.h"
 #include "procs/rpc/http_server.h"
 #include "procs/rpc/ledger_link.h"
@@ -38,6 +39,7 @@ struct rpc_node {
     bool control, receiving; /* as configured, for the log line */
     rpc_ledger_link *link;
     rpc_status_link *status;
+    rpc_control_link *control_link;
     rpc_auto_receive *autorx;
     rpc_work_pool *work;
     rpc_kdf_pool *kdf;
@@ -241,6 +243,10 @@ static int setup(ipc_child *ch, void *ud)
     n->status = rpc_status_link_new(ch, n->ctx);
     if (!n->status)
         return -1; /* logged */
+    n->control_link = rpc_control_link_new(ch);
+    if (!n->control_link)
+        return -1; /* logged */
+    rpc_ctx_set_node_ops(n->ctx, rpc_control_link_op, n->control_link);
     if (autorx) {
         n->autorx = rpc_auto_receive_new(ipc_child_base(ch), net, n->link, n->ctx);
         if (!n->autorx) {
@@ -275,7 +281,8 @@ void rpc_node_stop(ipc_child *ch, void *ud)
      * the link before auto-receive (its pending receives finish there),
      * the work pool after everyone who queued work. */
     rpc_http_free(n->http);
-    rpc_status_link_free(n->status); /* writes into the context */
+    rpc_status_link_free(n->status);        /* writes into the context */
+    rpc_control_link_free(n->control_link); /* answers its calls first */
     rpc_ctx_free(n->ctx);
     rpc_ledger_link_free(n->link);
     rpc_auto_receive_free(n->autorx);

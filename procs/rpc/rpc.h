@@ -133,6 +133,14 @@ rpc_ctx *rpc_ctx_new(const rpc_config *cfg);
 /* Frees the context. Calls still pending are answered with "Shutting down". */
 void rpc_ctx_free(rpc_ctx *ctx);
 void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user);
+/* Requests to other processes that answer one call (control_link.h): the
+ * function sends it and answers c (rpc_reply...) when the reply comes. */
+typedef enum {
+    RPC_NODE_OP_STOP,      /* the supervisor stops the node */
+    RPC_NODE_OP_BOOTSTRAP, /* bootstrap starts a round now */
+} rpc_node_op;
+typedef void (*rpc_node_op_fn)(void *user, rpc_node_op op, rpc_call *c);
+void rpc_ctx_set_node_ops(rpc_ctx *ctx, rpc_node_op_fn fn, void *user);
 /* The live figures, for the status link to fill (and the actions to read). */
 rpc_node_stats *rpc_ctx_stats(rpc_ctx *ctx);
 /* True when that part (one of the *_at_ns of s) is fresh enough to show. */
@@ -323,6 +331,8 @@ void rpc_action_election_statistics(rpc_call *c, const json_t *req);
 void rpc_action_stats(rpc_call *c, const json_t *req);
 void rpc_action_bootstrap_status(rpc_call *c, const json_t *req);
 void rpc_action_node_id(rpc_call *c, const json_t *req);
+void rpc_action_stop(rpc_call *c, const json_t *req);          /* control */
+void rpc_action_bootstrap_any(rpc_call *c, const json_t *req); /* control */
 /* actions_account.c */
 void rpc_action_account_info(rpc_call *c, const json_t *req);
 void rpc_action_account_balance(rpc_call *c, const json_t *req);
@@ -359,8 +369,10 @@ struct rpc_ctx {
     rpc_submit_fn submit;
     void *submit_user;
     rpc_node_stats *stats; /* allocated with the context */
-    uint64_t started_ns;   /* CLOCK_MONOTONIC at creation: uptime */
-    rpc_call *pending;     /* calls waiting for an asynchronous answer */
+    rpc_node_op_fn node_op;
+    void *node_op_user;
+    uint64_t started_ns; /* CLOCK_MONOTONIC at creation: uptime */
+    rpc_call *pending;   /* calls waiting for an asynchronous answer */
     rpc_work_pool *work;
     rpc_kdf_pool *kdf;
     rpc_account_busy_fn account_busy;

@@ -2,7 +2,7 @@
 restart of the rpc process and of the whole node; balances and receivables
 count only cemented blocks unless include_only_confirmed is false; blocks
 carry the time this node stored them; `--config section.key=value`
-overrides one key.
+overrides one key; bootstrap_any and stop reach their processes.
 """
 import os
 import signal
@@ -59,7 +59,13 @@ def main():
         bal = n.ok("account_balance", account=dest)
         check(bal["receivable"] == str(2 * SMN), "both sends: %s" % bal)
         check(n.err("send", **dict(req, id="")).startswith("Bad id"), "empty id refused")
-        n.stop()
+        # bootstrap_any asks the bootstrap process for a round now
+        r = n.ok("bootstrap_any")
+        check(r["success"] == "" and r["started"] in ("0", "1"), "bootstrap_any: %s" % r)
+        # Nano's stop: the whole node stops cleanly
+        check(n.ok("stop") == {"success": ""}, "stop answered")
+        check(n.wait_exit(30) == 0, "the node exited after stop:\n" + n.read_log()[-3000:])
+        n.check_log()
 
     # Nano-style single-key overrides: --config section.key=value
     with DevNode(sys.argv[1], config=CONFIG,

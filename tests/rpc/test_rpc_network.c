@@ -154,6 +154,11 @@ static void test_unavailable(void **state)
     expect_503(f, "Net process unavailable", "{\"action\":\"peers\"}");
     expect_503(f, "Net process unavailable", "{\"action\":\"node_id\"}");
     expect_503(f, "Bootstrap process unavailable", "{\"action\":\"bootstrap_status\"}");
+    /* no process link (the daemon installs control_link.h's) */
+    expect_503(f, "Node control unavailable", "{\"action\":\"stop\"}");
+    expect_503(f, "Node control unavailable", "{\"action\":\"bootstrap_any\"}");
+    rpcf_expect_error(f, "Unsupported field: force (not an option of bootstrap_any)",
+                      "{\"action\":\"bootstrap_any\",\"force\":true}");
     json_t *j = rpcf_call(f, NULL, "{\"action\":\"telemetry\"}");
     assert_null(json_object_get(j, "peer_count")); /* unknown: absent, not "0" */
     json_decref(j);
