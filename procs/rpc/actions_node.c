@@ -78,6 +78,11 @@ void rpc_action_telemetry(rpc_call *c, const json_t *req)
         rpc_reply_ledger_error(c, st);
         return;
     }
+    uint64_t accounts = 0;
+    if ((st = ledger_ro_account_count(l, &accounts)) != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
     const rpc_node_stats *stats = rpc_ctx_stats(ctx);
     unsigned v[3];
     version_parts(v);
@@ -89,6 +94,7 @@ void rpc_action_telemetry(rpc_call *c, const json_t *req)
     json_object_set_new(o, "cemented_count", rpc_json_u64(n.cemented));
     json_object_set_new(o, "unchecked_count", rpc_json_u64(n.unchecked));
     json_object_set_new(o, "pruned_count", rpc_json_u64(n.pruned));
+    json_object_set_new(o, "account_count", rpc_json_u64(accounts));
     if (rpc_stats_fresh(stats->net_at_ns)) {
         /* from net: its ready channels and node id */
         json_object_set_new(o, "peer_count", rpc_json_u64(stats->npeers));

@@ -236,6 +236,7 @@ static void test_figures(void **state)
 
     j = rpcf_call(f, NULL, "{\"action\":\"telemetry\"}");
     assert_string_equal(rpcf_str(j, "peer_count"), "2");
+    assert_string_equal(rpcf_str(j, "account_count"), "1"); /* genesis */
     assert_true(strncmp(rpcf_str(j, "node_id"), "node_", 5) == 0);
     json_decref(j);
     j = rpcf_call(f, NULL, "{\"action\":\"node_id\"}");
