@@ -316,6 +316,9 @@ void rpc_action_wallet_representative_set(rpc_call *c, const json_t *req);
 void rpc_action_wallet_contains(rpc_call *c, const json_t *req);
 void rpc_action_wallet_destroy(rpc_call *c, const json_t *req);
 void rpc_action_accounts_create(rpc_call *c, const json_t *req);
+void rpc_action_account_remove(rpc_call *c, const json_t *req);
+void rpc_action_wallet_ledger(rpc_call *c, const json_t *req);
+void rpc_action_wallet_history(rpc_call *c, const json_t *req);
 /* actions_unchecked.c */
 void rpc_action_unchecked(rpc_call *c, const json_t *req);
 void rpc_action_unchecked_get(rpc_call *c, const json_t *req);

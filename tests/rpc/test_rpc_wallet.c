@@ -435,6 +435,38 @@ static void test_wallet_info_family(void **state)
     rpcf_expect_error(f, "Wallet not found", bogus, "wallet_lock", 1);
     rpcf_expect_error(f, "Wallet not found", bogus, "password_valid", 1);
 
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_ledger\",\"wallet\":\"%s\"}", wid);
+    json_t *acc = json_object_get(json_object_get(j, "accounts"), G);
+    assert_string_equal(rpcf_str(acc, "block_count"), "1");
+    assert_non_null(json_object_get(acc, "modified_timestamp"));
+    json_decref(j);
+    j = rpcf_call(
+        f, NULL,
+        "{\"action\":\"wallet_ledger\",\"wallet\":\"%s\",\"modified_since\":\"99999999999\"}", wid);
+    assert_int_equal(json_object_size(json_object_get(j, "accounts")), 0);
+    json_decref(j);
+    rpcf_expect_error(f, "Invalid modified_since",
+                      "{\"action\":\"wallet_ledger\",\"wallet\":\"%s\",\"modified_since\":\"x\"}",
+                      wid);
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_history\",\"wallet\":\"%s\"}", wid);
+    json_t *h = json_object_get(j, "history");
+    assert_int_equal(json_array_size(h), 1); /* the genesis open */
+    assert_string_equal(rpcf_str(json_array_get(h, 0), "block_account"), G);
+    json_decref(j);
+    rpcf_expect_error(f, "Wallet not found", bogus, "wallet_history", 1);
+    j = rpcf_call(f, NULL, "{\"action\":\"account_remove\",\"wallet\":\"%s\",\"account\":\"%s\"}",
+                  wid, A);
+    assert_string_equal(rpcf_str(j, "removed"), "1");
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"wallet_contains\",\"wallet\":\"%s\",\"account\":\"%s\"}",
+                  wid, A);
+    assert_string_equal(rpcf_str(j, "exists"), "0");
+    json_decref(j);
+    j = rpcf_call(f, NULL, "{\"action\":\"account_remove\",\"wallet\":\"%s\",\"account\":\"%s\"}",
+                  wid, A);
+    assert_string_equal(rpcf_str(j, "error"), "Account not found in wallet");
+    json_decref(j);
+
     j = rpcf_call(f, NULL, "{\"action\":\"wallet_destroy\",\"wallet\":\"%s\"}", wid);
     assert_string_equal(rpcf_str(j, "destroyed"), "1");
     json_decref(j);
