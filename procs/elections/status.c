@@ -11,12 +11,40 @@ static void put_amount(ipc_builder *b, const char *name, smn_amount_t v)
     ipc_put_bin(b, name, be, sizeof be);
 }
 
+/* rpc's block_confirm: the election of one block, as if the ledger had
+ * just accepted it. */
+static void elect(elections_service *svc, ipc_conn *c, const ipc_msg *m)
+{
+    const uint8_t *p;
+    size_t n;
+    smn_block b;
+    if (!ipc_get_bin(m->body, "block", &p, &n) || smn_block_deserialize(p, n, &b) != SMN_BLOCK_OK) {
+        ipc_reply_error(c, m, "bad block");
+        return;
+    }
+    elections_start_status st = elections_service_block(svc, &b);
+    ipc_elect_status out = st == ELECTIONS_START_STARTED      ? IPC_ELECT_STARTED
+                           : st == ELECTIONS_START_FORK       ? IPC_ELECT_FORK
+                           : st == ELECTIONS_START_ACTIVE     ? IPC_ELECT_ACTIVE
+                           : st == ELECTIONS_START_CONFIRMED  ? IPC_ELECT_CONFIRMED
+                           : st == ELECTIONS_START_FORKS_FULL ? IPC_ELECT_FORKS_FULL
+                                                              : IPC_ELECT_QUEUED;
+    ipc_builder b2;
+    ipc_build_begin(&b2, "elect_r");
+    ipc_put_str(&b2, "status", ipc_elect_status_name(out));
+    ipc_reply(c, m, &b2);
+}
+
 void elections_status_on_message(elections_service *svc, ipc_conn *c, const ipc_msg *m)
 {
     if (!m->id)
         return; /* no notifications here */
     if (!svc) {
         ipc_reply_error(c, m, "elections is starting");
+        return;
+    }
+    if (ipc_msg_is(m, "elect")) {
+        elect(svc, c, m);
         return;
     }
     if (!ipc_msg_is(m, "status")) {

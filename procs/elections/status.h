@@ -1,6 +1,7 @@
 /* elections.sock's own requests (ipc/schema_elections.h): `status`, the
  * figures the rpc process shows (confirmation_quorum,
- * representatives_online, election_statistics, stats). */
+ * representatives_online, election_statistics, stats), and `elect`, one
+ * block's election (rpc's block_confirm). */
 #ifndef ELECTIONS_STATUS_H
 #define ELECTIONS_STATUS_H
 

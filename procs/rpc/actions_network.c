@@ -208,14 +208,14 @@ void rpc_action_node_id(rpc_call *c, const json_t *req)
     rpc_reply(c, o);
 }
 
-static void node_op(rpc_call *c, rpc_node_op op)
+static void node_op(rpc_call *c, rpc_node_op op, const smn_block *b)
 {
     rpc_ctx *ctx = rpc_call_ctx(c);
     if (!ctx->node_op) {
         rpc_reply_status(c, 503, json_pack("{s:s}", "error", "Node control unavailable"));
         return;
     }
-    ctx->node_op(ctx->node_op_user, op, c);
+    ctx->node_op(ctx->node_op_user, op, c, b);
 }
 
 /* Nano's stop: the whole node stops (the supervisor, as `smallnano-cli
@@ -224,7 +224,7 @@ static void node_op(rpc_call *c, rpc_node_op op)
 void rpc_action_stop(rpc_call *c, const json_t *req)
 {
     (void)req;
-    node_op(c, RPC_NODE_OP_STOP);
+    node_op(c, RPC_NODE_OP_STOP, NULL);
 }
 
 /* Nano's bootstrap_any: a frontier scan round now ("started":"0" when one
@@ -232,5 +232,34 @@ void rpc_action_stop(rpc_call *c, const json_t *req)
 void rpc_action_bootstrap_any(rpc_call *c, const json_t *req)
 {
     (void)req;
-    node_op(c, RPC_NODE_OP_BOOTSTRAP);
+    node_op(c, RPC_NODE_OP_BOOTSTRAP, NULL);
+}
+
+/* Nano's block_confirm: the block's election, started (or joined) now. A
+ * cemented block needs none: {"started":"0","confirmed":"true"}. Otherwise
+ * {"started":"1"} with elections' word in "status" (started, fork, active,
+ * queued, ...). */
+void rpc_action_block_confirm(rpc_call *c, const json_t *req)
+{
+    uint8_t h[32];
+    if (!rpc_arg_hash(c, req, "hash", h))
+        return;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    ledger_block_record r;
+    ledger_status st = ledger_ro_block(l, h, &r);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        rpc_reply_error(c, "Block not found");
+        return;
+    }
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    if (r.confirmed) {
+        rpc_reply(c, json_pack("{s:s,s:s}", "started", "0", "confirmed", "true"));
+        return;
+    }
+    node_op(c, RPC_NODE_OP_CONFIRM, &r.block);
 }

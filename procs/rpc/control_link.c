@@ -9,6 +9,7 @@
 struct rpc_control_link {
     ipc_endpoint *control;   /* run/control.sock, admin family */
     ipc_endpoint *bootstrap; /* run/bootstrap.sock */
+    ipc_endpoint *elections; /* run/elections.sock */
 };
 
 rpc_control_link *rpc_control_link_new(ipc_child *ch)
@@ -24,7 +25,10 @@ rpc_control_link *rpc_control_link_new(ipc_child *ch)
         .family = &ipc_family_bootstrap, .name = "bootstrap", .reconnect_max_ms = 1000};
     l->control = ipc_child_connect(ch, "control", &ao);
     l->bootstrap = ipc_child_connect(ch, "bootstrap", &bo);
-    if (!l->control || !l->bootstrap) {
+    ipc_endpoint_opts eo = {
+        .family = &ipc_family_elections, .name = "elections", .reconnect_max_ms = 1000};
+    l->elections = ipc_child_connect(ch, "elections", &eo);
+    if (!l->control || !l->bootstrap || !l->elections) {
         smn_error("rpc: cannot connect to control.sock / bootstrap.sock");
         rpc_control_link_free(l);
         return NULL;
@@ -38,6 +42,7 @@ void rpc_control_link_free(rpc_control_link *l)
         return;
     ipc_endpoint_free(l->control);
     ipc_endpoint_free(l->bootstrap);
+    ipc_endpoint_free(l->elections);
     free(l);
 }
 
@@ -69,7 +74,22 @@ static void on_started(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void
     rpc_reply(c, json_pack("{s:s,s:s}", "success", "", "started", started ? "1" : "0"));
 }
 
-void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c)
+static void on_elect(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    const char *s;
+    size_t n;
+    ipc_elect_status es;
+    if (st != IPC_OK || !ipc_get_str(reply->body, "status", &s, &n) ||
+        !ipc_elect_status_parse(s, n, &es)) {
+        unavailable(c, "Elections process");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s,s:s}", "started", "1", "status", ipc_elect_status_name(es)));
+}
+
+void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_block *block)
 {
     rpc_control_link *l = user;
     ipc_builder b;
@@ -81,6 +101,14 @@ void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c)
         ipc_build_begin(&b, "node_stop");
         cb = on_stopped;
         who = "Supervisor";
+    } else if (op == RPC_NODE_OP_CONFIRM) {
+        conn = ipc_endpoint_conn(l->elections);
+        uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+        smn_block_serialize(block, wire);
+        ipc_build_begin(&b, "elect");
+        ipc_put_bin(&b, "block", wire, sizeof wire);
+        cb = on_elect;
+        who = "Elections process";
     } else {
         conn = ipc_endpoint_conn(l->bootstrap);
         ipc_build_begin(&b, "start");

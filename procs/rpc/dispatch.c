@@ -35,6 +35,7 @@ static const rpc_action action_table[] = {
     {"accounts_representatives", rpc_action_accounts_representatives, 0, "accounts"},
     {"available_supply", rpc_action_available_supply, 0, ""},
     {"block_account", rpc_action_block_account, 0, "hash"},
+    {"block_confirm", rpc_action_block_confirm, 0, "hash"},
     {"block_count", rpc_action_block_count, 0, ""},
     {"block_create", rpc_action_block_create, RPC_ACTION_CONTROL,
      "type balance representative link previous work key wallet account json_block"},

@@ -138,8 +138,10 @@ void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user);
 typedef enum {
     RPC_NODE_OP_STOP,      /* the supervisor stops the node */
     RPC_NODE_OP_BOOTSTRAP, /* bootstrap starts a round now */
+    RPC_NODE_OP_CONFIRM,   /* elections starts the election of `block` */
 } rpc_node_op;
-typedef void (*rpc_node_op_fn)(void *user, rpc_node_op op, rpc_call *c);
+/* block: RPC_NODE_OP_CONFIRM's block (only valid during the call), else NULL. */
+typedef void (*rpc_node_op_fn)(void *user, rpc_node_op op, rpc_call *c, const smn_block *block);
 void rpc_ctx_set_node_ops(rpc_ctx *ctx, rpc_node_op_fn fn, void *user);
 /* The live figures, for the status link to fill (and the actions to read). */
 rpc_node_stats *rpc_ctx_stats(rpc_ctx *ctx);
@@ -336,6 +338,7 @@ void rpc_action_bootstrap_status(rpc_call *c, const json_t *req);
 void rpc_action_node_id(rpc_call *c, const json_t *req);
 void rpc_action_stop(rpc_call *c, const json_t *req);          /* control */
 void rpc_action_bootstrap_any(rpc_call *c, const json_t *req); /* control */
+void rpc_action_block_confirm(rpc_call *c, const json_t *req);
 /* actions_account.c */
 void rpc_action_account_info(rpc_call *c, const json_t *req);
 void rpc_action_account_balance(rpc_call *c, const json_t *req);

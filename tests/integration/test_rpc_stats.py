@@ -88,7 +88,21 @@ def main():
             wait_for("confirmation_quorum to say elections is gone",
                      lambda: "Elections process unavailable" in b.rpc("confirmation_quorum").get(
                          "error", ""), 20, net.nodes)
+            # a block node 2 holds uncemented while its elections is frozen;
+            # block_confirm reaches elections once it runs again
+            _, _, _, h2 = net.fund(a, 10 * blocks.ONE_SMN)
             os.kill(pid, signal.SIGCONT)
+            wait_for("node 2 has the new open block",
+                     lambda: "error" not in b.rpc("block_info", hash=h2), 30, net.nodes)
+            r = b.rpc("block_confirm", hash=h2)
+            if not (r.get("started") == "1" and r.get("status") in
+                    ("started", "fork", "active", "confirmed", "queued")) and \
+                    r != {"started": "0", "confirmed": "true"}:
+                raise DevnetError("block_confirm on node 2: %s" % r)
+            print("block_confirm on node 2: %s" % r)
+            r = b.rpc("block_confirm", hash=h)
+            if r != {"started": "0", "confirmed": "true"}:
+                raise DevnetError("block_confirm of a cemented block: %s" % r)
             wait_for("figures after the restart",
                      lambda: "quorum_delta" in b.rpc("confirmation_quorum"), 30, net.nodes)
     except DevnetError as e:

@@ -426,6 +426,22 @@ static void test_accounts_family(void **state)
     rpcf_expect_error(&w->f, "Block not found",
                       "{\"action\":\"receivable_exists\",\"hash\":\"%064d\"}", 0);
 
+    /* block_confirm: a cemented block needs no election; an uncemented one
+     * goes to elections (none in this fixture: 503) */
+    char gen[65];
+    rpcf_hex(w->gen, gen);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"block_confirm\",\"hash\":\"%s\"}", gen);
+    assert_string_equal(rpcf_str(j, "started"), "0");
+    assert_string_equal(rpcf_str(j, "confirmed"), "true");
+    json_decref(j);
+    int http = 0;
+    j = rpcf_call(&w->f, &http, "{\"action\":\"block_confirm\",\"hash\":\"%s\"}", s3);
+    assert_int_equal(http, 503);
+    assert_string_equal(rpcf_str(j, "error"), "Node control unavailable");
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Block not found", "{\"action\":\"block_confirm\",\"hash\":\"%064d\"}",
+                      0);
+
     j = rpcf_call(&w->f, NULL, "{\"action\":\"account_block_count\",\"account\":\"%s\"}", w->G);
     assert_string_equal(rpcf_str(j, "block_count"), "4");
     json_decref(j);
