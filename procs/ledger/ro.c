@@ -565,7 +565,7 @@ ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_c
 static ledger_status unchecked_rows(ledger_ro *r, sqlite3_stmt *st, ledger_unchecked *out,
                                     size_t max, size_t *n)
 {
-    int rc;
+    int rc = SQLITE_DONE;
     ledger_status s = LEDGER_STATUS_OK;
     while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         ledger_unchecked *u = &out[*n];
