@@ -263,3 +263,17 @@ void rpc_action_block_confirm(rpc_call *c, const json_t *req)
     }
     node_op(c, RPC_NODE_OP_CONFIRM, &r.block);
 }
+
+/* Nano's search_receivable {wallet} / search_receivable_all (and the
+ * search_pending names): auto-receive queues every receivable of every
+ * unlocked wallet now (it receives for all of them, so one wallet cannot be
+ * singled out; the wallet, when given, must exist). */
+void rpc_action_search_receivable(rpc_call *c, const json_t *req)
+{
+    if (json_object_get(req, "wallet")) {
+        uint8_t id[WALLET_ID_BYTES];
+        if (!rpc_open_wallet(c, req, id))
+            return;
+    }
+    node_op(c, RPC_NODE_OP_SEARCH, NULL);
+}

@@ -118,6 +118,23 @@ static void try_listen(rpc_node *n)
              rpc_http_max_connections(n->http), cfg->rpc_request_timeout_s);
 }
 
+/* The context's node operations: auto-receive's search here, the rest
+ * through the control link. */
+static void node_op(void *user, rpc_node_op op, rpc_call *c, const smn_block *block)
+{
+    rpc_node *n = user;
+    if (op != RPC_NODE_OP_SEARCH) {
+        rpc_control_link_op(n->control_link, op, c, block);
+        return;
+    }
+    if (!n->autorx) {
+        rpc_reply_error(c, "Auto-receive is off ([rpc] auto_receive)");
+        return;
+    }
+    rpc_auto_receive_recover(n->autorx);
+    rpc_reply(c, json_pack("{s:s}", "started", "1"));
+}
+
 /* When the supervisor (our parent, smallnanod) started, in CLOCK_BOOTTIME
  * seconds, from /proc/PID/stat's starttime; 0 when the parent is not
  * smallnanod (rpc started by hand) or /proc cannot tell. */
@@ -246,7 +263,7 @@ static int setup(ipc_child *ch, void *ud)
     n->control_link = rpc_control_link_new(ch);
     if (!n->control_link)
         return -1; /* logged */
-    rpc_ctx_set_node_ops(n->ctx, rpc_control_link_op, n->control_link);
+    rpc_ctx_set_node_ops(n->ctx, node_op, n);
     if (autorx) {
         n->autorx = rpc_auto_receive_new(ipc_child_base(ch), net, n->link, n->ctx);
         if (!n->autorx) {

@@ -139,6 +139,7 @@ typedef enum {
     RPC_NODE_OP_STOP,      /* the supervisor stops the node */
     RPC_NODE_OP_BOOTSTRAP, /* bootstrap starts a round now */
     RPC_NODE_OP_CONFIRM,   /* elections starts the election of `block` */
+    RPC_NODE_OP_SEARCH,    /* auto-receive looks for receivables now */
 } rpc_node_op;
 /* block: RPC_NODE_OP_CONFIRM's block (only valid during the call), else NULL. */
 typedef void (*rpc_node_op_fn)(void *user, rpc_node_op op, rpc_call *c, const smn_block *block);
@@ -339,6 +340,7 @@ void rpc_action_node_id(rpc_call *c, const json_t *req);
 void rpc_action_stop(rpc_call *c, const json_t *req);          /* control */
 void rpc_action_bootstrap_any(rpc_call *c, const json_t *req); /* control */
 void rpc_action_block_confirm(rpc_call *c, const json_t *req);
+void rpc_action_search_receivable(rpc_call *c, const json_t *req); /* control; and _all */
 /* actions_account.c */
 void rpc_action_account_info(rpc_call *c, const json_t *req);
 void rpc_action_account_balance(rpc_call *c, const json_t *req);

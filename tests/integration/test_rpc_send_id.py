@@ -59,6 +59,8 @@ def main():
         bal = n.ok("account_balance", account=dest)
         check(bal["receivable"] == str(2 * SMN), "both sends: %s" % bal)
         check(n.err("send", **dict(req, id="")).startswith("Bad id"), "empty id refused")
+        check(n.err("search_receivable", wallet=demo) == "Auto-receive is off ([rpc] auto_receive)",
+              "search_receivable with auto-receive off")
         # bootstrap_any asks the bootstrap process for a round now
         r = n.ok("bootstrap_any")
         check(r["success"] == "" and r["started"] in ("0", "1"), "bootstrap_any: %s" % r)

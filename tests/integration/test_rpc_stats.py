@@ -75,6 +75,8 @@ def main():
             conf = [e for e in st["entries"] if e["type"] == "election" and e["detail"] == "confirmed"]
             if not conf or int(conf[0]["value"]) < 1 or "unavailable" in st:
                 raise DevnetError("stats on node 2: %s" % st)
+            if b.rpc("search_receivable_all") != {"started": "1"}:
+                raise DevnetError("search_receivable_all on node 2 (auto-receive on)")
             bs = b.rpc("bootstrap_status")
             if bs.get("phase") not in ("idle", "frontiers", "pull", "submit"):
                 raise DevnetError("bootstrap_status: %s" % bs)

@@ -157,6 +157,9 @@ static void test_unavailable(void **state)
     /* no process link (the daemon installs control_link.h's) */
     expect_503(f, "Node control unavailable", "{\"action\":\"stop\"}");
     expect_503(f, "Node control unavailable", "{\"action\":\"bootstrap_any\"}");
+    expect_503(f, "Node control unavailable", "{\"action\":\"search_receivable_all\"}");
+    rpcf_expect_error(f, "Wallet not found",
+                      "{\"action\":\"search_receivable\",\"wallet\":\"%064d\"}", 1);
     rpcf_expect_error(f, "Unsupported field: force (not an option of bootstrap_any)",
                       "{\"action\":\"bootstrap_any\",\"force\":true}");
     json_t *j = rpcf_call(f, NULL, "{\"action\":\"telemetry\"}");
