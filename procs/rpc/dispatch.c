@@ -53,6 +53,7 @@ static const rpc_action action_table[] = {
     {"frontiers", rpc_action_frontiers, 0, "account count"},
     {"key_create", rpc_action_key_create, 0, ""},
     {"key_expand", rpc_action_key_expand, 0, "key"},
+    {"nano_to_raw", rpc_action_smn_to_raw, 0, "amount"},
     {"node_id", rpc_action_node_id, RPC_ACTION_CONTROL, ""},
     {"password_change", rpc_action_password_change, RPC_ACTION_CONTROL, "wallet password"},
     {"password_enter", rpc_action_password_enter, RPC_ACTION_CONTROL, "wallet password"},
@@ -62,6 +63,7 @@ static const rpc_action action_table[] = {
      "account wallet count threshold source include_only_confirmed sorting"},
     {"pending_exists", rpc_action_receivable_exists, 0, "hash include_only_confirmed"},
     {"process", rpc_action_process, 0, "block json_block subtype"},
+    {"raw_to_nano", rpc_action_raw_to_smn, 0, "amount"},
     {"raw_to_smn", rpc_action_raw_to_smn, 0, "amount"},
     {"receivable", rpc_action_receivable, 0,
      "account wallet count threshold source include_only_confirmed sorting"}, /* with "wallet":

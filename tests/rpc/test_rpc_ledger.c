@@ -467,6 +467,12 @@ static void test_accounts_family(void **state)
     rpcf_expect_error(&w->f, "Unsupported field: x (not an option of available_supply)",
                       "{\"action\":\"available_supply\",\"x\":1}");
 
+    /* Nano's unit names work too */
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"nano_to_raw\",\"amount\":\"1.5\"}");
+    assert_string_equal(rpcf_str(j, "amount"), "1500000000000000000000000000000");
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad amount number", "{\"action\":\"raw_to_nano\",\"amount\":\"-1\"}");
+
     /* keys */
     char pub[65];
     rpcf_hex(w->a.kp.pub, pub);
