@@ -18,6 +18,8 @@
 #include "ipc/schema_control.h"
 #include "ipc/schema_ledger.h"
 #include "ipc/schema_net.h"
+#include "ipc/schema_elections.h"
+#include "ipc/schema_bootstrap.h"
 #include "ipc/schema_vmevents.h"
 #include "ipc/status.h"
 #include "ipc/sync_client.h"

@@ -16,6 +16,9 @@ static void usage(FILE *f)
           "  --data-dir DIR       databases and DIR/run sockets (required here or in the config)\n"
           "  --config FILE        ini-style config: [section] key = value (see "
           "config/smallnano.conf)\n"
+          "  --config S.KEY=VAL   one key, Nano's style (e.g. rpc.enable_control=true); "
+          "repeatable,\n"
+          "                       applied after the file\n"
           "  --rpc-port PORT      HTTP RPC port (default: the network's)\n"
           "  --peering-port PORT  p2p TCP port (default: the network's)\n"
           "  --ws-port PORT       WebSocket port (default: the network's)\n"
@@ -50,6 +53,10 @@ int main(int argc, char **argv)
     ipc_evlog_route();
     const char *network = NULL, *data_dir = NULL, *config = NULL, *rpc_port = NULL,
                *peer_port = NULL, *ws_port = NULL;
+    /* --config holding '=' overrides one key; otherwise it names the file */
+    enum { MAX_OVERRIDES = 64 };
+    const char *overrides[MAX_OVERRIDES];
+    size_t noverrides = 0;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -61,7 +68,15 @@ int main(int argc, char **argv)
             data_dir = optarg;
             break;
         case OPT_CONFIG:
-            config = optarg;
+            if (!strchr(optarg, '=')) {
+                config = optarg;
+            } else if (noverrides < MAX_OVERRIDES) {
+                overrides[noverrides++] = optarg;
+            } else {
+                fprintf(stderr, "error supervisor: more than %d --config overrides\n",
+                        MAX_OVERRIDES);
+                return 2;
+            }
             break;
         case OPT_RPC_PORT:
             rpc_port = optarg;
@@ -93,6 +108,11 @@ int main(int argc, char **argv)
         smn_error("config: %s", msg);
         return 2;
     }
+    for (size_t i = 0; i < noverrides; i++)
+        if (ipc_config_set_pair(&cfg, overrides[i], msg, sizeof msg) != 0) {
+            smn_error("--config %s: %s", overrides[i], msg);
+            return 2;
+        }
     struct {
         const char *val, *section, *key, *flag;
     } flags[] = {

@@ -23,15 +23,21 @@ enum {
     R_WEIGHT,
     R_REPS,
     R_WATERMARK,
+    R_RECV_SUM_CONFIRMED,
+    R_RECV_LIST_CONFIRMED,
+    R_UNCHECKED_LIST,
+    R_UNCHECKED_GET,
+    R_ACCOUNT_COUNT,
     R_COUNT
 };
 
 static const char *const ro_sql[R_COUNT] = {
     [R_ACCOUNT] = "SELECT frontier, representative, balance, height, conf_height FROM accounts "
                   "WHERE account = ?",
-    [R_BLOCK] = "SELECT height, subtype, amount, block FROM blocks WHERE hash = ?",
+    [R_BLOCK] = "SELECT height, subtype, amount, block, local_timestamp FROM blocks WHERE hash = ?",
     [R_BLOCK_AT] = "SELECT hash FROM blocks WHERE account = ? AND height = ?",
-    [R_HISTORY] = "SELECT height, subtype, amount, block, hash FROM blocks WHERE account = ? "
+    [R_HISTORY] = "SELECT height, subtype, amount, block, hash, local_timestamp FROM blocks "
+                  "WHERE account = ? "
                   "AND height < ? ORDER BY height DESC LIMIT ?",
     [R_RECV_SUM] = "SELECT amount FROM receivables WHERE destination = ?",
     [R_RECV_LIST] = "SELECT send_hash, source, amount FROM receivables WHERE destination = ? "
@@ -44,6 +50,23 @@ static const char *const ro_sql[R_COUNT] = {
     [R_REPS] = "SELECT representative, weight FROM rep_weights ORDER BY weight DESC, "
                "representative LIMIT ?",
     [R_WATERMARK] = "SELECT pruned_height FROM prune_watermarks WHERE account = ?",
+    /* A receivable whose send is cemented; a send no longer in blocks was
+     * pruned, and only cemented blocks are pruned. */
+    [R_RECV_SUM_CONFIRMED] =
+        "SELECT r.amount FROM receivables r "
+        "LEFT JOIN blocks b ON b.hash = r.send_hash "
+        "LEFT JOIN accounts a ON a.account = b.account "
+        "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height)",
+    [R_UNCHECKED_LIST] = "SELECT dependency, hash, block FROM unchecked WHERE (?1 IS NULL OR "
+                         "dependency = ?1) ORDER BY id LIMIT ?2",
+    [R_UNCHECKED_GET] = "SELECT dependency, hash, block FROM unchecked WHERE hash = ?",
+    [R_ACCOUNT_COUNT] = "SELECT COUNT(*) FROM accounts",
+    [R_RECV_LIST_CONFIRMED] =
+        "SELECT r.send_hash, r.source, r.amount FROM receivables r "
+        "LEFT JOIN blocks b ON b.hash = r.send_hash "
+        "LEFT JOIN accounts a ON a.account = b.account "
+        "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height) "
+        "ORDER BY r.amount DESC, r.send_hash LIMIT ?",
 };
 
 struct ledger_ro {
@@ -159,8 +182,12 @@ ledger_status ledger_ro_account_info(ledger_ro *r, const uint8_t account[32],
     return account_info(r, account, out);
 }
 
-ledger_status ledger_ro_balance(ledger_ro *r, const uint8_t account[32], smn_amount_t *balance,
-                                smn_amount_t *receivable)
+static ledger_status block_at(ledger_ro *r, const uint8_t account[32], uint64_t height,
+                              smn_amount_t *balance);
+static ledger_status decode_record(ledger_ro *r, sqlite3_stmt *st, ledger_block_record *out);
+
+static ledger_status balance_of(ledger_ro *r, const uint8_t account[32], bool confirmed,
+                                smn_amount_t *balance, smn_amount_t *receivable)
 {
     ledger_status s = begin(r);
     if (s != LEDGER_STATUS_OK)
@@ -168,10 +195,13 @@ ledger_status ledger_ro_balance(ledger_ro *r, const uint8_t account[32], smn_amo
     ledger_account_info ai;
     s = account_info(r, account, &ai);
     *balance = s == LEDGER_STATUS_OK ? ai.balance : 0;
+    if (s == LEDGER_STATUS_OK && confirmed && ai.conf_height < ai.height)
+        s = ai.conf_height == 0 ? (*balance = 0, LEDGER_STATUS_OK)
+                                : block_at(r, account, ai.conf_height, balance);
     if (s == LEDGER_STATUS_NOT_FOUND)
         s = LEDGER_STATUS_OK;
     *receivable = 0;
-    sqlite3_stmt *st = r->q[R_RECV_SUM];
+    sqlite3_stmt *st = r->q[confirmed ? R_RECV_SUM_CONFIRMED : R_RECV_SUM];
     bind32(st, 1, account);
     int rc;
     while (s == LEDGER_STATUS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -183,6 +213,18 @@ ledger_status ledger_ro_balance(ledger_ro *r, const uint8_t account[32], smn_amo
         s = fail(r, "read receivables");
     done(st);
     return end(r, s);
+}
+
+ledger_status ledger_ro_balance(ledger_ro *r, const uint8_t account[32], smn_amount_t *balance,
+                                smn_amount_t *receivable)
+{
+    return balance_of(r, account, false, balance, receivable);
+}
+
+ledger_status ledger_ro_balance_confirmed(ledger_ro *r, const uint8_t account[32],
+                                          smn_amount_t *balance, smn_amount_t *receivable)
+{
+    return balance_of(r, account, true, balance, receivable);
 }
 
 /* Successor and confirmed flag of a record whose block and height are set. */
@@ -211,6 +253,32 @@ static ledger_status finish_record(ledger_ro *r, ledger_block_record *out)
     return LEDGER_STATUS_OK;
 }
 
+/* The balance after the account's block at height (cemented blocks are
+ * pruned only below the frontier of what is kept: NOT_FOUND is corrupt). */
+static ledger_status block_at(ledger_ro *r, const uint8_t account[32], uint64_t height,
+                              smn_amount_t *balance)
+{
+    sqlite3_stmt *st = r->q[R_HISTORY];
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)height + 1);
+    sqlite3_bind_int64(st, 3, 1);
+    ledger_block_record rec;
+    int rc = sqlite3_step(st);
+    ledger_status s = LEDGER_STATUS_OK;
+    if (rc == SQLITE_ROW) {
+        s = decode_record(r, st, &rec);
+        if (s == LEDGER_STATUS_OK && rec.height != height)
+            s = corrupt(r, "blocks (confirmed frontier pruned)");
+        if (s == LEDGER_STATUS_OK)
+            *balance = rec.block.balance;
+    } else {
+        s = rc == SQLITE_DONE ? corrupt(r, "blocks (confirmed frontier missing)")
+                              : fail(r, "read block");
+    }
+    done(st);
+    return s;
+}
+
 /* Columns: height, subtype, amount, block. */
 static ledger_status decode_record(ledger_ro *r, sqlite3_stmt *st, ledger_block_record *out)
 {
@@ -232,6 +300,7 @@ static ledger_status block_record(ledger_ro *r, const uint8_t hash[32], ledger_b
     if (rc == SQLITE_ROW) {
         memcpy(out->hash, hash, 32);
         s = decode_record(r, st, out);
+        out->local_timestamp = (uint64_t)sqlite3_column_int64(st, 4);
     } else {
         s = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(r, "read block");
     }
@@ -269,6 +338,7 @@ ledger_status ledger_ro_history(ledger_ro *r, const uint8_t account[32], uint64_
             s = corrupt(r, "blocks");
             break;
         }
+        rec->local_timestamp = (uint64_t)sqlite3_column_int64(st, 5);
         (*n)++;
     }
     if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
@@ -281,11 +351,11 @@ ledger_status ledger_ro_history(ledger_ro *r, const uint8_t account[32], uint64_
     return end(r, s);
 }
 
-ledger_status ledger_ro_receivables(ledger_ro *r, const uint8_t account[32], ledger_receivable *out,
-                                    size_t max, size_t *n)
+static ledger_status receivables(ledger_ro *r, const uint8_t account[32], bool confirmed,
+                                 ledger_receivable *out, size_t max, size_t *n)
 {
     *n = 0;
-    sqlite3_stmt *st = r->q[R_RECV_LIST];
+    sqlite3_stmt *st = r->q[confirmed ? R_RECV_LIST_CONFIRMED : R_RECV_LIST];
     bind32(st, 1, account);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
     int rc;
@@ -304,6 +374,21 @@ ledger_status ledger_ro_receivables(ledger_ro *r, const uint8_t account[32], led
         s = fail(r, "read receivables");
     done(st);
     return s;
+}
+
+ledger_status ledger_ro_receivables(ledger_ro *r, const uint8_t account[32], ledger_receivable *out,
+                                    size_t max, size_t *n)
+{
+    return receivables(r, account, false, out, max, n);
+}
+
+ledger_status ledger_ro_receivables_confirmed(ledger_ro *r, const uint8_t account[32],
+                                              ledger_receivable *out, size_t max, size_t *n)
+{
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    return end(r, receivables(r, account, true, out, max, n));
 }
 
 ledger_status ledger_ro_chain(ledger_ro *r, const uint8_t hash[32], uint8_t (*out)[32], size_t max,
@@ -489,4 +574,59 @@ ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_c
         s = fail(r, "read cement log");
     done(st);
     return end(r, s);
+}
+
+static ledger_status unchecked_rows(ledger_ro *r, sqlite3_stmt *st, ledger_unchecked *out,
+                                    size_t max, size_t *n)
+{
+    int rc = SQLITE_DONE;
+    ledger_status s = LEDGER_STATUS_OK;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ledger_unchecked *u = &out[*n];
+        if (!ledger_col_bytes(st, 0, u->dependency, 32) || !ledger_col_bytes(st, 1, u->hash, 32) ||
+            !ledger_col_block(st, 2, &u->block)) {
+            s = corrupt(r, "unchecked");
+            break;
+        }
+        (*n)++;
+    }
+    if (s == LEDGER_STATUS_OK && *n < max && rc != SQLITE_DONE)
+        s = fail(r, "read unchecked");
+    done(st);
+    return s;
+}
+
+ledger_status ledger_ro_unchecked(ledger_ro *r, const uint8_t *dependency, ledger_unchecked *out,
+                                  size_t max, size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *st = r->q[R_UNCHECKED_LIST];
+    if (dependency)
+        bind32(st, 1, dependency);
+    else
+        sqlite3_bind_null(st, 1);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    return unchecked_rows(r, st, out, max, n);
+}
+
+ledger_status ledger_ro_unchecked_get(ledger_ro *r, const uint8_t hash[32], ledger_unchecked *out)
+{
+    size_t n = 0;
+    sqlite3_stmt *st = r->q[R_UNCHECKED_GET];
+    bind32(st, 1, hash);
+    ledger_status s = unchecked_rows(r, st, out, 1, &n);
+    return s == LEDGER_STATUS_OK && n == 0 ? LEDGER_STATUS_NOT_FOUND : s;
+}
+
+ledger_status ledger_ro_account_count(ledger_ro *r, uint64_t *out)
+{
+    sqlite3_stmt *st = r->q[R_ACCOUNT_COUNT];
+    int rc = sqlite3_step(st);
+    ledger_status s = LEDGER_STATUS_OK;
+    if (rc == SQLITE_ROW)
+        *out = (uint64_t)sqlite3_column_int64(st, 0);
+    else
+        s = fail(r, "count accounts");
+    done(st);
+    return s;
 }

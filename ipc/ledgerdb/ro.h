@@ -40,6 +40,13 @@ ledger_status ledger_ro_history(ledger_ro *r, const uint8_t account[32], uint64_
 /* Receivables of account, largest first. */
 ledger_status ledger_ro_receivables(ledger_ro *r, const uint8_t account[32], ledger_receivable *out,
                                     size_t max, size_t *n);
+/* The same counting only what is cemented, as Nano's include_only_confirmed:
+ * the balance at the confirmation height (0 before it), and the receivables
+ * whose send is cemented. */
+ledger_status ledger_ro_balance_confirmed(ledger_ro *r, const uint8_t account[32],
+                                          smn_amount_t *balance, smn_amount_t *receivable);
+ledger_status ledger_ro_receivables_confirmed(ledger_ro *r, const uint8_t account[32],
+                                              ledger_receivable *out, size_t max, size_t *n);
 /* hash and its predecessors (previous, previous of previous...), at most max. */
 ledger_status ledger_ro_chain(ledger_ro *r, const uint8_t hash[32], uint8_t (*out)[32], size_t max,
                               size_t *n);
@@ -67,6 +74,20 @@ ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_c
                                        size_t max, size_t *n);
 /* The newest seq of the cementing log (0 when empty). */
 ledger_status ledger_ro_cement_head(ledger_ro *r, uint64_t *seq);
+/* Blocks waiting for a dependency (the previous block or the source they
+ * need), oldest first: all of them, or those waiting for `dependency`
+ * (NULL: any); at most max. */
+typedef struct {
+    uint8_t dependency[32];
+    uint8_t hash[32];
+    smn_block block;
+} ledger_unchecked;
+ledger_status ledger_ro_unchecked(ledger_ro *r, const uint8_t *dependency, ledger_unchecked *out,
+                                  size_t max, size_t *n);
+/* One unchecked block by hash; NOT_FOUND when it is not waiting. */
+ledger_status ledger_ro_unchecked_get(ledger_ro *r, const uint8_t hash[32], ledger_unchecked *out);
+/* Accounts with at least one block. */
+ledger_status ledger_ro_account_count(ledger_ro *r, uint64_t *out);
 /* Height up to which the account's blocks were pruned (0 = none). */
 ledger_status ledger_ro_pruned_height(ledger_ro *r, const uint8_t account[32], uint64_t *out);
 

@@ -44,6 +44,10 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
     "CREATE TABLE cement_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, hash BLOB NOT NULL);"
     "INSERT INTO cement_log (hash) SELECT b.hash FROM blocks b"
     "  JOIN accounts a ON a.account = b.account WHERE b.height <= a.conf_height ORDER BY b.id;",
+    /* 2 -> 3: when this node first stored each block (seconds since the
+     * epoch, the RPC's local_timestamp; not part of validation). Blocks
+     * stored before the column existed read 0, as Nano's do. */
+    "ALTER TABLE blocks ADD COLUMN local_timestamp INTEGER NOT NULL DEFAULT 0;",
 };
 
 ledger_status ledger_sql_error(sqlite3 *db, const char *what, char *err, size_t errlen)

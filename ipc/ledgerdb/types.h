@@ -60,6 +60,8 @@ typedef struct {
     smn_amount_t amount;   /* |balance delta|; the whole balance for open */
     uint8_t successor[32]; /* zero when it is the frontier */
     bool confirmed;
+    uint64_t local_timestamp; /* first stored, s since the epoch (0: before schema 3);
+                                 set by the ledger_ro reads only */
 } ledger_block_record;
 
 /* Counters kept in meta: blocks in the ledger (accepted, genesis included,

@@ -1,14 +1,18 @@
 /* smallnano-bootstrap: frontier scan, pulls, resume after restart
  * (procs/bootstrap/service.h). Started by smallnanod; the child runtime
  * (ipc/child.h) gives it its event loop, its listening socket
- * DATA_DIR/run/bootstrap.sock (answers ping), readiness and heartbeats. */
+ * DATA_DIR/run/bootstrap.sock (answers ping and `status`,
+ * ipc/schema_bootstrap.h), readiness and heartbeats. */
 #include "ipc/child.h"
+#include "ipc/schema_bootstrap.h"
 #include "procs/bootstrap/service.h"
 
 int main(int argc, char **argv)
 {
     static bootstrap_service *svc;
     ipc_child_opts o = {.name = "bootstrap",
+                        .family = &ipc_family_bootstrap,
+                        .on_message = bootstrap_service_child_message,
                         .init = bootstrap_service_child_init,
                         .fini = bootstrap_service_child_fini,
                         .ud = &svc};

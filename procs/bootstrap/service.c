@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/network.h"
 #include "ipc/ledger_client.h"
+#include "ipc/schema_bootstrap.h"
 #include "ipc/schema_net.h"
 #include "procs/bootstrap/plan.h"
 #include "procs/bootstrap/state.h"
@@ -350,4 +351,43 @@ void bootstrap_service_child_fini(ipc_child *ch, void *ud)
     bootstrap_service **s = ud;
     bootstrap_service_stop(*s);
     *s = NULL;
+}
+
+void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
+{
+    bootstrap_service *s = *(bootstrap_service **)ud;
+    if (!s) {
+        if (m->id)
+            ipc_reply_error(c, m, "bootstrap is starting");
+        return;
+    }
+    if (!m->id)
+        return;
+    if (ipc_msg_is(m, "start")) {
+        bool idle = s->phase == IDLE;
+        if (idle)
+            s->next_ms = 0; /* the next tick starts a round */
+        ipc_builder sb;
+        ipc_build_begin(&sb, "started");
+        ipc_put_bool(&sb, "started", idle);
+        ipc_reply(c, m, &sb);
+        return;
+    }
+    if (!ipc_msg_is(m, "status")) {
+        ipc_reply_error(c, m, "bootstrap does not serve that request");
+        return;
+    }
+    ipc_bootstrap_phase p = s->phase == IDLE             ? IPC_BOOTSTRAP_IDLE
+                            : s->phase == WAIT_FRONTIERS ? IPC_BOOTSTRAP_FRONTIERS
+                            : s->phase == SUBMITTING     ? IPC_BOOTSTRAP_SUBMIT
+                                                         : IPC_BOOTSTRAP_PULL;
+    ipc_builder b;
+    ipc_build_begin(&b, "status_r");
+    ipc_put_str(&b, "phase", ipc_bootstrap_phase_name(p));
+    ipc_put_uint(&b, "rounds", s->rounds);
+    ipc_put_uint(&b, "pulled", s->pulled);
+    ipc_put_uint(&b, "accepted", s->accepted);
+    ipc_put_uint(&b, "chains", s->njobs);
+    ipc_put_bin(&b, "cursor", s->cursor, 32);
+    ipc_reply(c, m, &b);
 }

@@ -34,6 +34,9 @@ typedef struct bootstrap_service bootstrap_service;
 int bootstrap_service_start(ipc_child *ch, bootstrap_service **out);
 /* Stops and frees (NULL is fine). */
 void bootstrap_service_stop(bootstrap_service *s);
+/* ipc_child_opts.on_message for bootstrap.sock (ipc/schema_bootstrap.h):
+ * `status`, `start`; ud is the bootstrap_service ** given to child_init. */
+void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud);
 
 /* The child runtime's hooks (ipc_child_opts), ud = a bootstrap_service *
  * slot: start into it, stop it and clear it. */

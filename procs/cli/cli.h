@@ -36,6 +36,8 @@ int cli_cmd_vm_send(const cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_wallet(const cli_ctx *ctx, int argc, char **argv);
 /* account info <address> (JSON RPC) */
 int cli_cmd_account(const cli_ctx *ctx, int argc, char **argv);
+/* rpc ACTION key=value... (any JSON RPC action) */
+int cli_cmd_rpc(const cli_ctx *ctx, int argc, char **argv);
 /* node status|restart|stop (control socket) */
 int cli_cmd_node(const cli_ctx *ctx, int argc, char **argv);
 
@@ -45,5 +47,11 @@ char *cli_read_stdin(size_t *len);
 /* Find "--name value" in argv; NULL if absent. */
 const char *cli_opt(int argc, char **argv, const char *name);
 bool cli_flag(int argc, char **argv, const char *name);
+/* With --json (cli_set_json_errors), errors are also one JSON line on
+ * stdout, {"error":"<message>"}, as the RPC writes them. */
+void cli_set_json_errors(bool on);
+/* Prints "error: <message>" on stderr (a trailing newline in fmt is
+ * dropped and one added), and the JSON line too in --json mode. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -1,3 +1,5 @@
+#include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,4 +57,33 @@ bool cli_flag(int argc, char **argv, const char *name)
         if (strcmp(argv[i], name) == 0)
             return true;
     return false;
+}
+
+static bool json_errors;
+
+void cli_set_json_errors(bool on)
+{
+    json_errors = on;
+}
+
+void cli_err(const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(msg);
+    while (n > 0 && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    fprintf(stderr, "error: %s\n", msg);
+    if (json_errors) {
+        json_t *o = json_pack("{s:s}", "error", msg);
+        char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        if (text)
+            printf("%s\n", text);
+        fflush(stdout);
+        free(text);
+        json_decref(o);
+    }
 }

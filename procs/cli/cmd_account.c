@@ -98,15 +98,15 @@ int cli_cmd_account(const cli_ctx *ctx, int argc, char **argv)
     cli_args a;
     if (argc < 2 || strcmp(argv[1], "info") != 0) {
         if (argc >= 2)
-            fprintf(stderr, "error: unknown account command '%s'\n", argv[1]);
+            cli_err("unknown account command '%s'\n", argv[1]);
         else
-            fputs("error: account needs a command\n", stderr);
+            cli_err("%s", "account needs a command\n");
         return account_usage();
     }
     if (!cli_args_scan(argc, argv, 2, valued, NULL, 1, &a))
         return account_usage();
     if (a.npos != 1) {
-        fputs("error: account info needs an address\n", stderr);
+        cli_err("%s", "account info needs an address\n");
         return account_usage();
     }
     uint8_t acc[32];
@@ -121,7 +121,7 @@ int cli_cmd_account(const cli_ctx *ctx, int argc, char **argv)
     json_t *req = json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", "account_info", "account", addr,
                             "representative", "true", "weight", "true", "receivable", "true");
     if (!req) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return 1;
     }
     json_t *ans;

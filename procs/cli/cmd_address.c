@@ -35,7 +35,7 @@ int cli_cmd_address(const cli_ctx *ctx, int argc, char **argv)
     if (strcmp(sub, "from-key") == 0) {
         uint8_t pub[32];
         if (!smn_hex_decode(a.pos[0], pub, 32)) {
-            fputs("error: public key must be 64 hex characters\n", stderr);
+            cli_err("%s", "public key must be 64 hex characters\n");
             return 2;
         }
         char addr[SMN_ADDRESS_STRLEN];
@@ -43,6 +43,6 @@ int cli_cmd_address(const cli_ctx *ctx, int argc, char **argv)
         puts(addr);
         return 0;
     }
-    fprintf(stderr, "error: unknown address command '%s'\n", sub);
+    cli_err("unknown address command '%s'\n", sub);
     return address_usage();
 }

@@ -31,11 +31,11 @@ int cli_cmd_amount(const cli_ctx *ctx, int argc, char **argv)
         if (st == SMN_AMOUNT_OK)
             puts(smn_amount_format_smn(v, buf));
     } else {
-        fprintf(stderr, "error: unknown amount command '%s'\n", sub);
+        cli_err("unknown amount command '%s'\n", sub);
         return amount_usage();
     }
     if (st != SMN_AMOUNT_OK) {
-        fprintf(stderr, "error: '%s': %s\n", a.pos[0], smn_amount_strerror(st));
+        cli_err("'%s': %s\n", a.pos[0], smn_amount_strerror(st));
         return 2;
     }
     return 0;

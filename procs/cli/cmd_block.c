@@ -29,21 +29,21 @@ static bool read_block(smn_block *b)
     size_t len;
     char *text = cli_read_stdin(&len);
     if (!text) {
-        fputs("error: could not read stdin\n", stderr);
+        cli_err("%s", "could not read stdin\n");
         return false;
     }
     json_error_t jerr;
     json_t *j = json_loadb(text, len, 0, &jerr);
     free(text);
     if (!j) {
-        fprintf(stderr, "error: stdin is not JSON: %s (line %d)\n", jerr.text, jerr.line);
+        cli_err("stdin is not JSON: %s (line %d)\n", jerr.text, jerr.line);
         return false;
     }
     char err[160];
     int rc = smn_block_from_json(j, b, err, sizeof err);
     json_decref(j);
     if (rc < 0) {
-        fprintf(stderr, "error: bad block: %s\n", err);
+        cli_err("bad block: %s\n", err);
         return false;
     }
     return true;
@@ -54,7 +54,7 @@ static int print_json(json_t *j)
     char *s = j ? json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
     if (!s) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return 1;
     }
     puts(s);
@@ -179,7 +179,7 @@ static int block_info(const cli_ctx *ctx, int argc, char **argv)
     if (!cli_args_scan(argc, argv, 2, valued, NULL, 1, &a))
         return block_usage();
     if (a.npos != 1) {
-        fputs("error: block info needs a block hash\n", stderr);
+        cli_err("%s", "block info needs a block hash\n");
         return block_usage();
     }
     uint8_t hash[32];
@@ -194,7 +194,7 @@ static int block_info(const cli_ctx *ctx, int argc, char **argv)
     json_t *req =
         json_pack("{s:s,s:s,s:s}", "action", "block_info", "hash", hex, "json_block", "true");
     if (!req) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return 1;
     }
     json_t *ans;
@@ -238,7 +238,7 @@ int cli_cmd_block(const cli_ctx *ctx, int argc, char **argv)
             return block_usage();
         uint8_t priv[32];
         if (!smn_hex_decode(key, priv, sizeof priv)) {
-            fputs("error: --key must be 64 hex characters\n", stderr);
+            cli_err("%s", "--key must be 64 hex characters\n");
             return 2;
         }
         smn_keypair kp;
@@ -251,13 +251,13 @@ int cli_cmd_block(const cli_ctx *ctx, int argc, char **argv)
         }
         if (memcmp(kp.pub, b.account, 32) != 0) {
             smn_keypair_wipe(&kp);
-            fputs("error: the key does not belong to the block's account\n", stderr);
+            cli_err("%s", "the key does not belong to the block's account\n");
             return 2;
         }
         smn_block_sign(&b, &kp);
         smn_keypair_wipe(&kp);
         return print_json(smn_block_to_json(&b));
     }
-    fprintf(stderr, "error: unknown block command '%s'\n", sub);
+    cli_err("unknown block command '%s'\n", sub);
     return block_usage();
 }

@@ -32,7 +32,7 @@ int cli_cmd_genesis(const cli_ctx *ctx, int argc, char **argv)
         smn_hex_encode(smn_network_dev_genesis_key(), 32, priv);
     json_t *block = smn_block_to_json(g);
     if (!block) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return 1;
     }
     int rc = 0;
@@ -51,7 +51,7 @@ int cli_cmd_genesis(const cli_ctx *ctx, int argc, char **argv)
         char *s = json_dumps(block, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
         json_decref(block);
         if (!s) {
-            fputs("error: out of memory\n", stderr);
+            cli_err("%s", "out of memory\n");
             return 1;
         }
         printf("%s\nhash: %s\naccount: %s\n", s, hash, account);

@@ -34,7 +34,7 @@ static int print_keypair(const cli_ctx *ctx, const smn_keypair *kp)
             puts(s);
             free(s);
         } else {
-            fputs("error: out of memory\n", stderr);
+            cli_err("%s", "out of memory\n");
             rc = 1;
         }
         json_decref(o);
@@ -81,7 +81,7 @@ int cli_cmd_key(const cli_ctx *ctx, int argc, char **argv)
             return key_usage();
         uint8_t priv[32];
         if (!smn_hex_decode(a.pos[0], priv, 32)) {
-            fputs("error: private key must be 64 hex characters\n", stderr);
+            cli_err("%s", "private key must be 64 hex characters\n");
             return 2;
         }
         smn_key_expand(priv, &kp);
@@ -92,17 +92,17 @@ int cli_cmd_key(const cli_ctx *ctx, int argc, char **argv)
         uint8_t seed[32];
         uint32_t index;
         if (!smn_hex_decode(a.pos[0], seed, 32)) {
-            fputs("error: seed must be 64 hex characters\n", stderr);
+            cli_err("%s", "seed must be 64 hex characters\n");
             return 2;
         }
         if (!parse_index(a.pos[1], &index)) {
-            fputs("error: index must be a decimal number from 0 to 4294967295\n", stderr);
+            cli_err("%s", "index must be a decimal number from 0 to 4294967295\n");
             return 2;
         }
         smn_key_from_seed(seed, index, &kp);
         sodium_memzero(seed, sizeof seed);
     } else {
-        fprintf(stderr, "error: unknown key command '%s'\n", sub);
+        cli_err("unknown key command '%s'\n", sub);
         return key_usage();
     }
     int rc = print_keypair(ctx, &kp);

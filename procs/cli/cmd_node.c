@@ -20,16 +20,15 @@ static int connect_node(const cli_ctx *ctx, ipc_sync *s)
 {
     char path[300];
     if (ipc_socket_path(ctx->data_dir, "control", path, sizeof path) != 0) {
-        fprintf(stderr, "error: data directory path too long: %s\n", ctx->data_dir);
+        cli_err("data directory path too long: %s\n", ctx->data_dir);
         return 2;
     }
     ipc_error err;
     if (ipc_sync_connect(s, path, &ipc_family_admin, &err) != IPC_OK) {
         if (errno == ENOENT || errno == ECONNREFUSED)
-            fprintf(stderr, "error: no node running with data directory %s (%s)\n", ctx->data_dir,
-                    err.detail);
+            cli_err("no node running with data directory %s (%s)\n", ctx->data_dir, err.detail);
         else
-            fprintf(stderr, "error: %s\n", err.detail);
+            cli_err("%s\n", err.detail);
         return 1;
     }
     return 0;
@@ -45,12 +44,12 @@ static int call(ipc_sync *s, ipc_builder *b, ipc_msg *reply)
     if (st == IPC_E_REMOTE) {
         char msg[1025] = "";
         ipc_get_strz(reply->body, "message", msg, sizeof msg);
-        fprintf(stderr, "error: %s\n", msg);
+        cli_err("%s\n", msg);
         ipc_msg_free(reply);
     } else if (st == IPC_E_TIMEOUT || st == IPC_E_CLOSED || st == IPC_E_IO) {
-        fprintf(stderr, "error: the node did not answer: %s\n", err.detail);
+        cli_err("the node did not answer: %s\n", err.detail);
     } else {
-        fprintf(stderr, "error: %s\n", err.detail);
+        cli_err("%s\n", err.detail);
     }
     return 1;
 }
@@ -105,7 +104,7 @@ static int print_status(const ipc_msg *m, bool json)
         char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(root);
         if (!s) {
-            fputs("error: out of memory\n", stderr);
+            cli_err("%s", "out of memory\n");
             return 1;
         }
         puts(s);
@@ -120,19 +119,19 @@ int cli_cmd_node(const cli_ctx *ctx, int argc, char **argv)
     bool status = strcmp(sub, "status") == 0, restart = strcmp(sub, "restart") == 0,
          stop = strcmp(sub, "stop") == 0;
     if (!status && !restart && !stop) {
-        fprintf(stderr, "error: usage: node status [--json] | node restart <name> | node stop\n");
+        cli_err("usage: node status [--json] | node restart <name> | node stop\n");
         return 2;
     }
     if (restart && (argc < 3 || argv[2][0] == '-')) {
-        fprintf(stderr, "error: usage: node restart <name>\n");
+        cli_err("usage: node restart <name>\n");
         return 2;
     }
     if (restart && (strlen(argv[2]) > IPC_NAME_MAX || !argv[2][0])) {
-        fprintf(stderr, "error: unknown process '%s'\n", argv[2]);
+        cli_err("unknown process '%s'\n", argv[2]);
         return 1;
     }
     if (!ctx->data_dir) {
-        fprintf(stderr, "error: node commands need --data-dir DIR\n");
+        cli_err("node commands need --data-dir DIR\n");
         return 2;
     }
     ipc_sync s;
@@ -165,8 +164,7 @@ int cli_cmd_node(const cli_ctx *ctx, int argc, char **argv)
             if (ipc_sync_wait_close(&s, STOP_WAIT_MS) == IPC_OK) {
                 printf("node stopped\n");
             } else {
-                fprintf(stderr, "error: the node is still stopping after %d s\n",
-                        STOP_WAIT_MS / 1000);
+                cli_err("the node is still stopping after %d s\n", STOP_WAIT_MS / 1000);
                 rc = 1;
             }
         }

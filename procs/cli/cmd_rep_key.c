@@ -71,7 +71,7 @@ int cli_cmd_rep_key(const cli_ctx *ctx, int argc, char **argv)
     if (pwfile) {
         int r = smn_keyfile_read_password(pwfile, pw, sizeof pw);
         if (r != 0) {
-            fprintf(stderr, "error: cannot read the password file %s: %s\n", pwfile, strerror(-r));
+            cli_err("cannot read the password file %s: %s\n", pwfile, strerror(-r));
             return 2;
         }
     }
@@ -82,14 +82,14 @@ int cli_cmd_rep_key(const cli_ctx *ctx, int argc, char **argv)
     if (!create) {
         st = smn_keyfile_read(path, pw, keys, &n);
         if (st != SMN_KEYFILE_OK) {
-            fprintf(stderr, "error: %s: %s\n", path, smn_keyfile_strerror(st));
+            cli_err("%s: %s\n", path, smn_keyfile_strerror(st));
             rc = st == SMN_KEYFILE_WRONG_PASSWORD ? 1 : 2;
             goto out;
         }
     }
     if (create || add) {
         if (n == SMN_KEYFILE_MAX_KEYS) {
-            fprintf(stderr, "error: %s already holds %u keys\n", path, SMN_KEYFILE_MAX_KEYS);
+            cli_err("%s already holds %u keys\n", path, SMN_KEYFILE_MAX_KEYS);
             rc = 2;
             goto out;
         }
@@ -97,7 +97,7 @@ int cli_cmd_rep_key(const cli_ctx *ctx, int argc, char **argv)
         if (priv_hex) {
             uint8_t priv[32];
             if (strlen(priv_hex) != 64 || !smn_hex_decode(priv_hex, priv, 32)) {
-                fputs("error: --private needs 64 hex digits\n", stderr);
+                cli_err("%s", "--private needs 64 hex digits\n");
                 rc = 2;
                 goto out;
             }
@@ -108,7 +108,7 @@ int cli_cmd_rep_key(const cli_ctx *ctx, int argc, char **argv)
         }
         for (size_t i = 0; i < n; i++)
             if (memcmp(keys[i].pub, kp.pub, 32) == 0) {
-                fputs("error: that key is in the file already\n", stderr);
+                cli_err("%s", "that key is in the file already\n");
                 rc = 2;
                 sodium_memzero(&kp, sizeof kp);
                 goto out;
@@ -117,7 +117,7 @@ int cli_cmd_rep_key(const cli_ctx *ctx, int argc, char **argv)
         sodium_memzero(&kp, sizeof kp);
         st = smn_keyfile_write(path, keys, n, pw, smn_keyfile_kdf_interactive());
         if (st != SMN_KEYFILE_OK) {
-            fprintf(stderr, "error: %s: %s\n", path, smn_keyfile_strerror(st));
+            cli_err("%s: %s\n", path, smn_keyfile_strerror(st));
             rc = 2;
             goto out;
         }

@@ -34,12 +34,12 @@ static int cmd_encode(int argc, char **argv)
         return usage();
     size_t hl = strlen(hex);
     if (hl % 2) {
-        fprintf(stderr, "error: payload hex has an odd number of digits\n");
+        cli_err("payload hex has an odd number of digits\n");
         return 2;
     }
     size_t n = hl / 2;
     if (n > VM_CODEC_MAX_PAYLOAD) {
-        fprintf(stderr, "error: %s\n", vm_codec_strerror(VM_CODEC_ERR_PAYLOAD_LIMIT));
+        cli_err("%s\n", vm_codec_strerror(VM_CODEC_ERR_PAYLOAD_LIMIT));
         return 2;
     }
     uint8_t *payload = malloc(n ? n : 1);
@@ -47,16 +47,16 @@ static int cmd_encode(int argc, char **argv)
     vm_chunk *chunks = malloc(nc * sizeof *chunks);
     int rc = 0;
     if (!payload || !chunks) {
-        fprintf(stderr, "error: out of memory\n");
+        cli_err("out of memory\n");
         rc = 1;
     } else if (n && !smn_hex_decode(hex, payload, n)) {
-        fprintf(stderr, "error: payload is not hex\n");
+        cli_err("payload is not hex\n");
         rc = 2;
     } else {
         size_t got = 0;
         vm_codec_status st = vm_codec_encode(payload, n, chunks, nc, &got);
         if (st != VM_CODEC_OK) {
-            fprintf(stderr, "error: %s\n", vm_codec_strerror(st));
+            cli_err("%s\n", vm_codec_strerror(st));
             rc = 1;
         }
         for (size_t i = 0; st == VM_CODEC_OK && i < got; i++) {
@@ -81,7 +81,7 @@ static int cmd_decode(int argc, char **argv)
     size_t in_len = 0;
     char *in = cli_read_stdin(&in_len);
     if (!in) {
-        fprintf(stderr, "error: cannot read stdin\n");
+        cli_err("cannot read stdin\n");
         return 1;
     }
     size_t cap = 16, n = 0, line_no = 0;
@@ -89,7 +89,7 @@ static int cmd_decode(int argc, char **argv)
     uint8_t *out = malloc(VM_CODEC_MAX_PAYLOAD);
     int rc = 0;
     if (!chunks || !out) {
-        fprintf(stderr, "error: out of memory\n");
+        cli_err("out of memory\n");
         rc = 1;
     }
     for (char *p = in; rc == 0 && p < in + in_len;) {
@@ -108,7 +108,7 @@ static int cmd_decode(int argc, char **argv)
         if (n == cap) {
             vm_chunk *nc = realloc(chunks, 2 * cap * sizeof *chunks);
             if (!nc) {
-                fprintf(stderr, "error: out of memory\n");
+                cli_err("out of memory\n");
                 rc = 1;
                 break;
             }
@@ -117,7 +117,7 @@ static int cmd_decode(int argc, char **argv)
         }
         vm_codec_status st = vm_chunk_parse(a, (size_t)(b - a), mode, &chunks[n]);
         if (st != VM_CODEC_OK) {
-            fprintf(stderr, "error: line %zu: %s\n", line_no, vm_codec_strerror(st));
+            cli_err("line %zu: %s\n", line_no, vm_codec_strerror(st));
             rc = 1;
             break;
         }
@@ -127,7 +127,7 @@ static int cmd_decode(int argc, char **argv)
         size_t len = 0;
         vm_codec_status st = vm_codec_decode(chunks, n, mode, out, VM_CODEC_MAX_PAYLOAD, &len);
         if (st != VM_CODEC_OK) {
-            fprintf(stderr, "error: %s\n", vm_codec_strerror(st));
+            cli_err("%s\n", vm_codec_strerror(st));
             rc = 1;
         } else {
             for (size_t i = 0; i < len; i++)

@@ -70,16 +70,16 @@ static uint8_t *decode_hex(const char *hex, size_t *len)
 {
     size_t n = strlen(hex);
     if (n == 0 || n % 2 != 0) {
-        fprintf(stderr, "error: bytecode hex must be a non-empty even number of digits\n");
+        cli_err("bytecode hex must be a non-empty even number of digits\n");
         return NULL;
     }
     uint8_t *b = malloc(n / 2);
     if (!b) {
-        fprintf(stderr, "error: out of memory\n");
+        cli_err("out of memory\n");
         return NULL;
     }
     if (!smn_hex_decode(hex, b, n / 2)) {
-        fprintf(stderr, "error: bytecode is not hex\n");
+        cli_err("bytecode is not hex\n");
         free(b);
         return NULL;
     }
@@ -96,7 +96,7 @@ static int cmd_asm(int argc, char **argv)
     size_t len = 0;
     char *src = read_file(argv[2], &len);
     if (!src) {
-        fprintf(stderr, "error: cannot read %s: %s\n", argv[2], strerror(errno));
+        cli_err("cannot read %s: %s\n", argv[2], strerror(errno));
         return 2;
     }
     uint8_t *code = NULL;
@@ -105,20 +105,20 @@ static int cmd_asm(int argc, char **argv)
     vm_asm_status st = vm_asm(src, len, &code, &clen, &err);
     free(src);
     if (st == VM_ASM_NOMEM) {
-        fprintf(stderr, "error: out of memory\n");
+        cli_err("out of memory\n");
         return 2;
     }
     if (st != VM_ASM_OK) {
         if (err.line > 0)
-            fprintf(stderr, "error: %s:%d: %s\n", argv[2], err.line, err.msg);
+            cli_err("%s:%d: %s\n", argv[2], err.line, err.msg);
         else
-            fprintf(stderr, "error: %s: %s\n", argv[2], err.msg);
+            cli_err("%s: %s\n", argv[2], err.msg);
         return 2;
     }
     char *hex = malloc(clen * 2 + 1);
     if (!hex) {
         free(code);
-        fprintf(stderr, "error: out of memory\n");
+        cli_err("out of memory\n");
         return 2;
     }
     smn_hex_encode(code, clen, hex);
@@ -144,7 +144,7 @@ static int cmd_disasm(int argc, char **argv)
     free(code);
     if (st != VM_VERIFY_OK) {
         char msg[128];
-        fprintf(stderr, "error: invalid bytecode: %s\n", vm_verify_describe(&err, msg, sizeof msg));
+        cli_err("invalid bytecode: %s\n", vm_verify_describe(&err, msg, sizeof msg));
         return 2;
     }
     fputs(text, stdout);
@@ -165,41 +165,41 @@ static int parse_run_opts(int argc, char **argv, vm_call_request *req)
             continue;
         }
         if (i + 1 >= argc) {
-            fprintf(stderr, "error: %s needs a value\n", a);
+            cli_err("%s needs a value\n", a);
             return 2;
         }
         const char *v = argv[++i];
         vm_u128 n;
         if (!vm_asm_parse_u128(v, &n)) {
-            fprintf(stderr, "error: %s: '%s' is not a number (decimal or 0x-hex, < 2^128)\n", a, v);
+            cli_err("%s: '%s' is not a number (decimal or 0x-hex, < 2^128)\n", a, v);
             return 2;
         }
         if (strcmp(a, "--method") == 0) {
             if (n > 255) {
-                fprintf(stderr, "error: --method must be 0..255\n");
+                cli_err("--method must be 0..255\n");
                 return 2;
             }
             req->method = (uint8_t)n;
             have_method = true;
         } else if (strcmp(a, "--arg") == 0) {
             if (req->nargs == VM_MAX_ARGS) {
-                fprintf(stderr, "error: at most %d --arg values (r1..r5)\n", VM_MAX_ARGS);
+                cli_err("at most %d --arg values (r1..r5)\n", VM_MAX_ARGS);
                 return 2;
             }
             req->args[req->nargs++] = n;
         } else if (strcmp(a, "--gas") == 0) {
             if (n > UINT64_MAX) {
-                fprintf(stderr, "error: --gas must fit in 64 bits\n");
+                cli_err("--gas must fit in 64 bits\n");
                 return 2;
             }
             req->gas_limit = (uint64_t)n;
         } else {
-            fprintf(stderr, "error: unknown option %s\n", a);
+            cli_err("unknown option %s\n", a);
             return 2;
         }
     }
     if (!have_method) {
-        fprintf(stderr, "error: --method N is required\n");
+        cli_err("--method N is required\n");
         return 2;
     }
     return 0;
@@ -279,7 +279,7 @@ static int cmd_run(const cli_ctx *ctx, int argc, char **argv)
     memhost *mh = memhost_new();
     if (!mh) {
         free(code);
-        fprintf(stderr, "error: out of memory\n");
+        cli_err("out of memory\n");
         return 2;
     }
     /* An empty state; the program's id is the Blake2b-256 of its code. */
@@ -290,7 +290,7 @@ static int cmd_run(const cli_ctx *ctx, int argc, char **argv)
     free(code);
     if (vs != VM_VERIFY_OK) {
         char msg[128];
-        fprintf(stderr, "error: invalid bytecode: %s\n", vm_verify_describe(&err, msg, sizeof msg));
+        cli_err("invalid bytecode: %s\n", vm_verify_describe(&err, msg, sizeof msg));
         memhost_free(mh);
         return 2;
     }
@@ -300,13 +300,13 @@ static int cmd_run(const cli_ctx *ctx, int argc, char **argv)
     vm_call_outcome out;
     memhost_call(mh, id, &req, &out);
     if (out.status == VM_FAULT_HOST) {
-        fprintf(stderr, "error: the in-memory host failed (out of memory)\n");
+        cli_err("the in-memory host failed (out of memory)\n");
         memhost_free(mh);
         return 2;
     }
     if (ctx->json) {
         if (print_json(&out, mh) != 0) {
-            fprintf(stderr, "error: out of memory\n");
+            cli_err("out of memory\n");
             memhost_free(mh);
             return 2;
         }
@@ -326,7 +326,7 @@ int cli_cmd_vm_exec(const cli_ctx *ctx, int argc, char **argv)
         return cmd_disasm(argc, argv);
     if (strcmp(sub, "run") == 0)
         return cmd_run(ctx, argc, argv);
-    fprintf(stderr, "error: unknown vm command '%s'\n", sub);
+    cli_err("unknown vm command '%s'\n", sub);
     usage();
     return 2;
 }

@@ -67,7 +67,7 @@ static bool parse_account(const char *s, uint8_t pub[32])
 static const char *need_data_dir(const cli_ctx *ctx)
 {
     if (!ctx->data_dir)
-        fputs("error: --data-dir DIR is required (the node's data directory)\n", stderr);
+        cli_err("%s", "--data-dir DIR is required (the node's data directory)\n");
     return ctx->data_dir;
 }
 
@@ -91,14 +91,14 @@ static int cmd_verify(const cli_ctx *ctx, int argc, char **argv)
         netname = ctx->network;
     const smn_network *net = netname ? smn_network_by_name(netname) : NULL;
     if (netname && !net) {
-        fprintf(stderr, "error: unknown network '%s'\n", netname);
+        cli_err("unknown network '%s'\n", netname);
         return 2;
     }
     vm_replay_report r;
     char err[400];
     vm_replay_status st = vm_replay_check_run(dir, net, NULL, &r, err, sizeof err);
     if (st == VM_REPLAY_ERROR) {
-        fprintf(stderr, "error: vm verify: %s\n", err);
+        cli_err("vm verify: %s\n", err);
         return 1;
     }
     /* A host that published another root than the one recomputed here:
@@ -172,12 +172,12 @@ static int open_vm(const char *dir, vm_indexer **ix)
 {
     char path[600];
     if (snprintf(path, sizeof path, "%s/vm.db", dir) >= (int)sizeof path) {
-        fputs("error: data dir path too long\n", stderr);
+        cli_err("%s", "data dir path too long\n");
         return 2;
     }
     vm_idx_status st = vm_indexer_open_readonly(path, ix);
     if (st != VM_IDX_OK) {
-        fprintf(stderr, "error: cannot open %s: %s\n", path,
+        cli_err("cannot open %s: %s\n", path,
                 st == VM_IDX_ERR_NOT_FOUND ? "no such file (has the node run here?)"
                                            : vm_idx_strerror(st));
         return 1;
@@ -194,8 +194,7 @@ static int cmd_root(const cli_ctx *ctx, int argc, char **argv)
     }
     uint8_t id[32];
     if (!parse_program(a.pos[0], id)) {
-        fprintf(stderr, "error: '%s' is not a program id (64 hex digits, smn.token or smn.vsmn)\n",
-                a.pos[0]);
+        cli_err("'%s' is not a program id (64 hex digits, smn.token or smn.vsmn)\n", a.pos[0]);
         return 2;
     }
     const char *dir = need_data_dir(ctx);
@@ -211,11 +210,11 @@ static int cmd_root(const cli_ctx *ctx, int argc, char **argv)
     char hid[65], hroot[65];
     hex32(id, hid);
     if (st == VM_IDX_ERR_NOT_FOUND) {
-        fprintf(stderr, "error: no program %s in this node's vm.db\n", hid);
+        cli_err("no program %s in this node's vm.db\n", hid);
         return 1;
     }
     if (st != VM_IDX_OK) {
-        fprintf(stderr, "error: cannot compute the root: %s\n", vm_idx_strerror(st));
+        cli_err("cannot compute the root: %s\n", vm_idx_strerror(st));
         return 1;
     }
     hex32(root, hroot);
@@ -272,16 +271,16 @@ static int cmd_events(const cli_ctx *ctx, int argc, char **argv)
     uint64_t from = 0, limit = EVENTS_DEFAULT_LIMIT, v;
     const char *s;
     if ((s = cli_opt(argc, argv, "--program")) && !(f.has_program = parse_program(s, f.program))) {
-        fprintf(stderr, "error: --program '%s' is not a program id\n", s);
+        cli_err("--program '%s' is not a program id\n", s);
         return 2;
     }
     if ((s = cli_opt(argc, argv, "--account")) && !(f.has_account = parse_account(s, f.account))) {
-        fprintf(stderr, "error: --account '%s' is not an smn_ address or 64 hex digits\n", s);
+        cli_err("--account '%s' is not an smn_ address or 64 hex digits\n", s);
         return 2;
     }
     if ((s = cli_opt(argc, argv, "--session"))) {
         if (!parse_u64(s, UINT32_MAX, &v)) {
-            fprintf(stderr, "error: --session '%s' is not a number up to 4294967295\n", s);
+            cli_err("--session '%s' is not a number up to 4294967295\n", s);
             return 2;
         }
         f.has_session = true;
@@ -289,20 +288,19 @@ static int cmd_events(const cli_ctx *ctx, int argc, char **argv)
     }
     if ((s = cli_opt(argc, argv, "--kind"))) {
         if (!*s || strlen(s) > VM_EVROW_TYPE_MAX || !vm_evlayout_known_family(s)) {
-            fprintf(stderr,
-                    "error: --kind '%s' is not an event type (token.mint) or family (token)\n", s);
+            cli_err("--kind '%s' is not an event type (token.mint) or family (token)\n", s);
             return 2;
         }
         f.has_kind = true;
         strcpy(f.kind, s);
     }
     if ((s = cli_opt(argc, argv, "--from")) && !parse_u64(s, INT64_MAX, &from)) {
-        fprintf(stderr, "error: --from '%s' is not a cursor\n", s);
+        cli_err("--from '%s' is not a cursor\n", s);
         return 2;
     }
     if ((s = cli_opt(argc, argv, "--limit")) &&
         (!parse_u64(s, EVENTS_MAX_LIMIT, &limit) || limit == 0)) {
-        fprintf(stderr, "error: --limit must be 1..%d\n", EVENTS_MAX_LIMIT);
+        cli_err("--limit must be 1..%d\n", EVENTS_MAX_LIMIT);
         return 2;
     }
     const char *dir = need_data_dir(ctx);
@@ -310,14 +308,13 @@ static int cmd_events(const cli_ctx *ctx, int argc, char **argv)
         return 2;
     char path[600];
     if (snprintf(path, sizeof path, "%s/vm.db", dir) >= (int)sizeof path) {
-        fputs("error: data dir path too long\n", stderr);
+        cli_err("%s", "data dir path too long\n");
         return 2;
     }
     sqlite3 *db = NULL;
     if (access(path, R_OK) != 0 ||
         sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        fprintf(stderr, "error: cannot open %s: %s\n", path,
-                db ? sqlite3_errmsg(db) : strerror(errno));
+        cli_err("cannot open %s: %s\n", path, db ? sqlite3_errmsg(db) : strerror(errno));
         sqlite3_close(db);
         return 1;
     }
@@ -332,7 +329,7 @@ static int cmd_events(const cli_ctx *ctx, int argc, char **argv)
         size_t n = 0;
         int r = vm_evrow_read(db, at, 0, page, PAGE, &n);
         if (r != SQLITE_OK) {
-            fprintf(stderr, "error: reading events: %s\n", sqlite3_errstr(r));
+            cli_err("reading events: %s\n", sqlite3_errstr(r));
             rc = 1;
             break;
         }
@@ -349,7 +346,7 @@ static int cmd_events(const cli_ctx *ctx, int argc, char **argv)
     }
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (!page) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         rc = 1;
     }
     if (arr && rc == 0) {

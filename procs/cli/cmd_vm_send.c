@@ -59,7 +59,7 @@ static json_t *raw_call(const cli_node *n, json_t *req, int timeout_ms)
 {
     char *body = json_dumps(req, JSON_COMPACT);
     if (!body) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("out of memory");
         return NULL;
     }
     cli_rpc_response resp;
@@ -68,7 +68,7 @@ static json_t *raw_call(const cli_node *n, json_t *req, int timeout_ms)
         cli_rpc_post(&n->addr, body, strlen(body), timeout_ms, &resp, err, sizeof err);
     free(body);
     if (st != CLI_RPC_OK) {
-        fprintf(stderr, "error: the node's RPC at %s: %s%s\n", n->where, err,
+        cli_err("the node's RPC at %s: %s%s\n", n->where, err,
                 st == CLI_RPC_CONNECT ? n->hint : "");
         return NULL;
     }
@@ -76,7 +76,7 @@ static json_t *raw_call(const cli_node *n, json_t *req, int timeout_ms)
     cli_rpc_response_free(&resp);
     if (!json_is_object(j)) {
         json_decref(j);
-        fputs("error: the node's RPC did not answer with a JSON object\n", stderr);
+        cli_err("the node's RPC did not answer with a JSON object");
         return NULL;
     }
     return j;
@@ -98,8 +98,8 @@ static bool token_ref(const char *s, char out[40], bool *vsmn)
     size_t l = strlen(s);
     uint8_t b[32];
     if ((l != 64 && l != 32) || !smn_hex_decode(s, b, l / 2)) {
-        fprintf(stderr,
-                "error: '%s' is not a token (64 hex digits, its 32-digit reference, or "
+        cli_err(
+                "'%s' is not a token (64 hex digits, its 32-digit reference, or "
                 "vsmn)\n",
                 s);
         return false;
@@ -113,7 +113,7 @@ static bool text_arg(const char *s, char out[40])
 {
     size_t l = strlen(s);
     if (l < 1 || l > 16) {
-        fprintf(stderr, "error: '%s': names and symbols are 1..16 characters\n", s);
+        cli_err("'%s': names and symbols are 1..16 characters\n", s);
         return false;
     }
     strcpy(out, "0x");
@@ -139,7 +139,7 @@ static bool host_of(const cli_node *n, const char *prog, char host[80])
         return false;
     const char *h = str(ans, "host");
     if (!h) {
-        fprintf(stderr, "error: %s is a global program: give --to (the recipient)\n", prog);
+        cli_err("%s is a global program: give --to (the recipient)\n", prog);
         json_decref(ans);
         return false;
     }
@@ -152,7 +152,7 @@ static char *read_file(const char *path)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "error: cannot open %s\n", path);
+        cli_err("cannot open %s\n", path);
         return NULL;
     }
     size_t cap = 4096, n = 0;
@@ -174,7 +174,7 @@ static char *read_file(const char *path)
     if (f != stdin)
         fclose(f);
     if (!buf) {
-        fprintf(stderr, "error: %s is too large\n", path);
+        cli_err("%s is too large\n", path);
         return NULL;
     }
     buf[n] = 0;
@@ -194,7 +194,7 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
 #define NEED(k)                                                                                    \
     do {                                                                                           \
         if (NP < (k)) {                                                                            \
-            fprintf(stderr, "error: vm %s needs %d arguments\n", cmd, (k));                        \
+            cli_err("vm %s needs %d arguments\n", cmd, (k));                        \
             goto bad;                                                                              \
         }                                                                                          \
     } while (0)
@@ -205,11 +205,11 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
             json_decref(m);
             m = json_loads(s, 0, NULL);
             if (!json_is_object(m)) {
-                fputs("error: --message is not a JSON object\n", stderr);
+                cli_err("--message is not a JSON object");
                 goto bad;
             }
         } else {
-            fputs("error: vm send needs --payload HEX or --message JSON\n", stderr);
+            cli_err("vm send needs --payload HEX or --message JSON");
             goto bad;
         }
     } else if (strcmp(cmd, "call") == 0) {
@@ -253,7 +253,7 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
         if (!token_ref(P[0], t, &vsmn))
             goto bad;
         if (vsmn) {
-            fputs("error: vSMN is minted by burning smn: vm burn AMOUNT\n", stderr);
+            cli_err("vSMN is minted by burning smn: vm burn AMOUNT");
             goto bad;
         }
         json_object_set_new(m, "kind", json_string("call"));
@@ -280,8 +280,8 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
             const char *prog = sw ? P[0] : P[2];
             char pfx[24];
             if (strlen(prog) != 64 && strlen(prog) != 16) {
-                fprintf(stderr,
-                        "error: '%s' is not a program (64 hex digits or its 16-digit "
+                cli_err(
+                        "'%s' is not a program (64 hex digits or its 16-digit "
                         "prefix)\n",
                         prog);
                 goto bad;
@@ -304,7 +304,7 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
             }
         }
         if (!dest[0]) {
-            fprintf(stderr, "error: vm %s needs --to (the recipient)\n", cmd);
+            cli_err("vm %s needs --to (the recipient)\n", cmd);
             goto bad;
         }
     } else if (strcmp(cmd, "burn") == 0) {
@@ -383,8 +383,7 @@ static bool default_wallet(const cli_node *n, char wallet[80], char source[80])
         if (!source[0])
             snprintf(source, 80, "%s", json_string_value(acc));
     } else {
-        fputs("error: no wallet with an account on this node: give --wallet and --source\n",
-              stderr);
+        cli_err("no wallet with an account on this node: give --wallet and --source");
     }
     json_decref(ans);
     return ok;
@@ -426,7 +425,7 @@ int cli_cmd_vm_send(const cli_ctx *ctx, int argc, char **argv)
         "swap",          "swap-own", "publish-state", "commit",      NULL};
     if (!cli_args_in(cmd, known)) {
         if (strcmp(cmd, "help") != 0)
-            fprintf(stderr, "error: unknown vm command '%s'\n", cmd);
+            cli_err("unknown vm command '%s'\n", cmd);
         return usage();
     }
     /* Positionals: call arguments can be more than cli_args holds. */
@@ -435,17 +434,17 @@ int cli_cmd_vm_send(const cli_ctx *ctx, int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         if (cli_args_in(argv[i], valued) || strcmp(argv[i], "--network") == 0) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "error: %s needs a value\n", argv[i]);
+                cli_err("%s needs a value\n", argv[i]);
                 return 2;
             }
             i++;
         } else if (strcmp(argv[i], "--json") == 0 || cli_args_in(argv[i], flags)) {
             continue;
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            fprintf(stderr, "error: unknown option %s\n", argv[i]);
+            cli_err("unknown option %s\n", argv[i]);
             return usage();
         } else if (npos == 16) {
-            fprintf(stderr, "error: unexpected argument '%s'\n", argv[i]);
+            cli_err("unexpected argument '%s'\n", argv[i]);
             return usage();
         } else {
             pos[npos++] = argv[i];
@@ -465,7 +464,7 @@ int cli_cmd_vm_send(const cli_ctx *ctx, int argc, char **argv)
         snprintf(dest, sizeof dest, "%s", s);
     long timeout_s = 60;
     if ((s = cli_opt(argc, argv, "--timeout")) && (timeout_s = strtol(s, NULL, 10)) <= 0) {
-        fputs("error: --timeout must be a number of seconds\n", stderr);
+        cli_err("--timeout must be a number of seconds");
         return 2;
     }
     if ((!wallet[0] || !source[0]) && !default_wallet(&node, wallet, source))
@@ -519,7 +518,7 @@ int cli_cmd_vm_send(const cli_ctx *ctx, int argc, char **argv)
         }
         bool busy = strstr(err, "in flight") != NULL && json_is_integer(next);
         if (!busy || attempt >= BUSY_RETRY_MAX) {
-            fprintf(stderr, "error: %s (%zu chunks sent)\n", err, json_array_size(blocks));
+            cli_err("%s (%zu chunks sent)\n", err, json_array_size(blocks));
             json_decref(ans);
             json_decref(spec);
             json_decref(blocks);

@@ -88,7 +88,7 @@ static void print_value(const json_t *v, int indent)
 static int call(const cli_ctx *ctx, int argc, char **argv, json_t *req)
 {
     if (!req) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("out of memory");
         return 1;
     }
     cli_node node;
@@ -166,7 +166,7 @@ int cli_cmd_vm_state(const cli_ctx *ctx, int argc, char **argv)
     } else if (strcmp(sub, "view") == 0) {
         action = "vm_view";
         if (!cli_opt(argc, argv, "--method")) {
-            fputs("error: vm view needs --method N\n", stderr);
+            cli_err("vm view needs --method N");
             json_decref(req);
             return 2;
         }
@@ -184,13 +184,13 @@ int cli_cmd_vm_state(const cli_ctx *ctx, int argc, char **argv)
     }
     if (need_program) {
         if (a.npos != 1) {
-            fprintf(stderr, "error: vm %s needs a program\n", sub);
+            cli_err("vm %s needs a program\n", sub);
             json_decref(req);
             return usage();
         }
         json_object_set_new(req, "program", json_string(a.pos[0]));
     } else if (strcmp(sub, "token") != 0 && a.npos != 0) {
-        fprintf(stderr, "error: unexpected argument '%s'\n", a.pos[0]);
+        cli_err("unexpected argument '%s'\n", a.pos[0]);
         json_decref(req);
         return usage();
     }

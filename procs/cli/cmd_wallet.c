@@ -40,7 +40,7 @@ static json_t *request(const char *action, ...)
     json_t *r = json_object();
     if (!r || json_object_set_new(r, "action", json_string(action)) != 0) {
         json_decref(r);
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return NULL;
     }
     va_list ap;
@@ -50,7 +50,7 @@ static json_t *request(const char *action, ...)
         if (json_object_set_new(r, k, json_string(v)) != 0) {
             va_end(ap);
             json_decref(r);
-            fputs("error: out of memory\n", stderr);
+            cli_err("%s", "out of memory\n");
             return NULL;
         }
     }
@@ -93,7 +93,7 @@ static bool decode_accounts(const json_t *list, uint8_t (**out)[32], size_t *n)
         return true;
     uint8_t(*a)[32] = calloc(m, 32);
     if (!a) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return false;
     }
     for (size_t i = 0; i < m; i++) {
@@ -128,7 +128,7 @@ static int load_wallets(const cli_node *node, const uint8_t *only, wallet_view *
         wallet_view *v = calloc(1, sizeof *v);
         if (!v) {
             json_decref(ans);
-            fputs("error: out of memory\n", stderr);
+            cli_err("%s", "out of memory\n");
             return 1;
         }
         memcpy(v->id, only, 32);
@@ -155,7 +155,7 @@ static int load_wallets(const cli_node *node, const uint8_t *only, wallet_view *
     wallet_view *v = calloc(m ? m : 1, sizeof *v);
     if (!v) {
         json_decref(ans);
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return 1;
     }
     for (size_t i = 0; i < m; i++) {
@@ -264,7 +264,7 @@ static int fetch_balances(const cli_node *node, uint8_t (*accounts)[32], size_t 
         json_t *req = request("accounts_balances", NULL), *list = json_array();
         if (!req || !list || json_object_set_new(req, "accounts", list) != 0) {
             json_decref(req);
-            fputs("error: out of memory\n", stderr);
+            cli_err("%s", "out of memory\n");
             return 1;
         }
         for (size_t i = 0; i < m; i++)
@@ -314,7 +314,7 @@ static int cmd_balance(const cli_ctx *ctx, const cli_node *node, const char *wal
         size_t m = v[i].n;
         smn_amount_t *bal = calloc(m ? m : 1, sizeof *bal), *rcv = calloc(m ? m : 1, sizeof *rcv);
         if (!bal || !rcv) {
-            fputs("error: out of memory\n", stderr);
+            cli_err("%s", "out of memory\n");
             rc = 1;
         } else {
             rc = fetch_balances(node, v[i].accounts, m, bal, rcv);
@@ -435,7 +435,7 @@ static int fetch_receivables(const cli_node *node, const char *addr, receivable 
     receivable *r = calloc(m ? m : 1, sizeof *r);
     if (!r) {
         json_decref(ans);
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return 1;
     }
     size_t i = 0;
@@ -506,7 +506,7 @@ static int cmd_receive(const cli_ctx *ctx, const cli_node *node, const cli_args 
         held = memcmp(v[0].accounts[k], acc, 32) == 0;
     views_free(v, nv);
     if (!held) {
-        fputs("error: Account not found in wallet\n", stderr);
+        cli_err("%s", "Account not found in wallet\n");
         return 1;
     }
     char hex[65], addr[SMN_ADDRESS_STRLEN];
@@ -514,7 +514,7 @@ static int cmd_receive(const cli_ctx *ctx, const cli_node *node, const cli_args 
     smn_address_encode(acc, addr);
     json_t *done = json_array();
     if (!done) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return 1;
     }
     size_t total = 0;
@@ -570,7 +570,7 @@ static int cmd_unlock(const cli_ctx *ctx, const cli_node *node, const char *wall
     size_t len;
     char *pw = cli_read_stdin(&len);
     if (!pw) {
-        fputs("error: could not read the password from stdin\n", stderr);
+        cli_err("%s", "could not read the password from stdin\n");
         return 2;
     }
     /* the first line is the password */
@@ -579,7 +579,7 @@ static int cmd_unlock(const cli_ctx *ctx, const cli_node *node, const char *wall
     if (strlen(pw) != n) {
         sodium_memzero(pw, len);
         free(pw);
-        fputs("error: the password must not contain a NUL byte\n", stderr);
+        cli_err("%s", "the password must not contain a NUL byte\n");
         return 2;
     }
     char hex[65];
@@ -600,7 +600,7 @@ static int cmd_unlock(const cli_ctx *ctx, const cli_node *node, const char *wall
     if (!ok)
         return 1;
     if (!unlocked) {
-        fprintf(stderr, "error: wrong password for wallet %s\n", hex);
+        cli_err("wrong password for wallet %s\n", hex);
         return 1;
     }
     if (ctx->json)
@@ -614,7 +614,7 @@ int cli_cmd_wallet(const cli_ctx *ctx, int argc, char **argv)
     static const char *const valued[] = {"--rpc", "--data-dir", NULL};
     static const char *const raw_flag[] = {"--raw", NULL};
     if (argc < 2) {
-        fputs("error: wallet needs a command\n", stderr);
+        cli_err("%s", "wallet needs a command\n");
         return wallet_usage();
     }
     const char *sub = argv[1];
@@ -632,14 +632,14 @@ int cli_cmd_wallet(const cli_ctx *ctx, int argc, char **argv)
     while (s < ns && strcmp(shapes[s].name, sub) != 0)
         s++;
     if (s == ns) {
-        fprintf(stderr, "error: unknown wallet command '%s'\n", sub);
+        cli_err("unknown wallet command '%s'\n", sub);
         return wallet_usage();
     }
     cli_args a;
     if (!cli_args_scan(argc, argv, 2, valued, shapes[s].raw ? raw_flag : NULL, shapes[s].max, &a))
         return wallet_usage();
     if (a.npos < shapes[s].min) {
-        fprintf(stderr, "error: wallet %s needs %d argument%s\n", sub, shapes[s].min,
+        cli_err("wallet %s needs %d argument%s\n", sub, shapes[s].min,
                 shapes[s].min == 1 ? "" : "s");
         return wallet_usage();
     }

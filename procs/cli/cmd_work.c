@@ -36,7 +36,7 @@ static int work_generate(const uint8_t root[32], uint64_t threshold, const char 
         char *end;
         unsigned long t = strtoul(threads_s, &end, 10);
         if (!*threads_s || *end || threads_s[0] == '-' || t == 0 || t > 256) {
-            fputs("error: --threads must be a number from 1 to 256\n", stderr);
+            cli_err("%s", "--threads must be a number from 1 to 256\n");
             return 2;
         }
         threads = (unsigned)t;
@@ -48,7 +48,7 @@ static int work_generate(const uint8_t root[32], uint64_t threshold, const char 
     sigaction(SIGTERM, &sa, NULL);
     uint64_t nonce;
     if (smn_work_generate(root, threshold, threads, &work_cancel, &nonce) != 0) {
-        fputs("error: cancelled\n", stderr);
+        cli_err("%s", "cancelled\n");
         return 1;
     }
     char out[17];
@@ -67,7 +67,7 @@ int cli_cmd_work(const cli_ctx *ctx, int argc, char **argv)
     const char *sub = argv[1];
     bool gen = strcmp(sub, "generate") == 0;
     if (!gen && strcmp(sub, "validate") != 0) {
-        fprintf(stderr, "error: unknown work command '%s'\n", sub);
+        cli_err("unknown work command '%s'\n", sub);
         return work_usage();
     }
     const char *root_s = cli_opt(argc, argv, "--root");
@@ -77,7 +77,7 @@ int cli_cmd_work(const cli_ctx *ctx, int argc, char **argv)
         return work_usage();
     uint8_t root[32];
     if (!smn_hex_decode(root_s, root, sizeof root)) {
-        fputs("error: --root must be 64 hex characters\n", stderr);
+        cli_err("%s", "--root must be 64 hex characters\n");
         return 2;
     }
     const smn_network *net = cli_args_network(ctx, argc, argv);
@@ -88,7 +88,7 @@ int cli_cmd_work(const cli_ctx *ctx, int argc, char **argv)
         return work_generate(root, threshold, cli_opt(argc, argv, "--threads"));
     uint64_t nonce;
     if (!smn_work_parse(work_s, &nonce)) {
-        fputs("error: --work must be 16 hex characters\n", stderr);
+        cli_err("%s", "--work must be 16 hex characters\n");
         return 2;
     }
     uint64_t value = smn_work_value(root, nonce);

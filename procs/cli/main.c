@@ -33,13 +33,19 @@ static void usage(FILE *f)
           "  wallet send <wallet-id> <from> <to> <amount-smn> [--raw]\n"
           "  wallet receive <wallet-id> <account> [<send-hash>]\n"
           "  account info <address> | block info <hash>\n"
-          "  node status [--json] | node restart <name> | node stop\n",
+          "  node status [--json] | node restart <name> | node stop\n"
+          "  rpc <action> [key=value...] [--timeout S]   any JSON RPC action; [..]/{..} "
+          "values are JSON\n"
+          "--version: the version; --json: answers and errors as one JSON line on stdout\n",
           f);
 }
 
 int main(int argc, char **argv)
 {
     cli_ctx ctx = {0};
+    for (int j = 1; j < argc; j++)
+        if (strcmp(argv[j], "--json") == 0)
+            cli_set_json_errors(true);
     int i = 1;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc) {
@@ -50,11 +56,18 @@ int main(int argc, char **argv)
             ctx.rpc = argv[++i];
         } else if (strcmp(argv[i], "--json") == 0) {
             ctx.json = true;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            if (ctx.json || cli_flag(argc, argv, "--json"))
+                printf("{\"version\":\"%s\",\"node_vendor\":\"smallnano %s\"}\n", SMN_NODE_VERSION,
+                       SMN_NODE_VERSION);
+            else
+                printf("smallnano-cli %s\n", SMN_NODE_VERSION);
+            return 0;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
         } else if (argv[i][0] == '-') {
-            fprintf(stderr, "error: unknown option %s\n", argv[i]);
+            cli_err("unknown option %s\n", argv[i]);
             usage(stderr);
             return 2;
         } else {
@@ -66,7 +79,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (smn_crypto_init() != 0) {
-        fputs("error: libsodium failed to initialise\n", stderr);
+        cli_err("%s", "libsodium failed to initialise\n");
         return 1;
     }
     /* A --json anywhere after the command also counts. */
@@ -112,7 +125,9 @@ int main(int argc, char **argv)
         return cli_cmd_account(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "node") == 0)
         return cli_cmd_node(&ctx, sub_argc, sub_argv);
-    fprintf(stderr, "error: unknown command '%s'\n", cmd);
+    if (strcmp(cmd, "rpc") == 0)
+        return cli_cmd_rpc(&ctx, sub_argc, sub_argv);
+    cli_err("unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;
 }

@@ -11,6 +11,7 @@
 #include "common/address.h"
 #include "common/hex.h"
 #include "common/network.h"
+#include "procs/cli/cli.h"
 
 /* ---- finding the RPC ---- */
 
@@ -23,7 +24,7 @@ static int read_addr_file(const char *dir, cli_rpc_addr *out, char *path, size_t
     if (!f) {
         if (errno == ENOENT)
             return 0;
-        fprintf(stderr, "error: cannot read %s: %s\n", path, strerror(errno));
+        cli_err("cannot read %s: %s\n", path, strerror(errno));
         return -1;
     }
     char line[512];
@@ -31,7 +32,7 @@ static int read_addr_file(const char *dir, cli_rpc_addr *out, char *path, size_t
     bool err = ferror(f) != 0, more = !err && fgetc(f) != EOF;
     fclose(f);
     if (err) {
-        fprintf(stderr, "error: cannot read %s\n", path);
+        cli_err("cannot read %s\n", path);
         return -1;
     }
     line[n] = '\0';
@@ -39,7 +40,7 @@ static int read_addr_file(const char *dir, cli_rpc_addr *out, char *path, size_t
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
         line[--n] = '\0';
     if (more || strlen(line) != n || strchr(line, '\n') || !cli_rpc_addr_parse(line, out)) {
-        fprintf(stderr, "error: %s does not hold one HOST:PORT line\n", path);
+        cli_err("%s does not hold one HOST:PORT line\n", path);
         return -1;
     }
     return 1;
@@ -53,8 +54,7 @@ int cli_node_find(const cli_ctx *ctx, int argc, char **argv, cli_node *out)
         rpc = ctx->rpc;
     if (rpc) {
         if (!cli_rpc_addr_parse(rpc, &out->addr)) {
-            fprintf(stderr,
-                    "error: --rpc wants HOST:PORT (e.g. 127.0.0.1:17076 or [::1]:17076), "
+            cli_err("--rpc wants HOST:PORT (e.g. 127.0.0.1:17076 or [::1]:17076), "
                     "not '%s'\n",
                     rpc);
             return 2;
@@ -81,7 +81,7 @@ int cli_node_find(const cli_ctx *ctx, int argc, char **argv, cli_node *out)
         name = ctx->network ? ctx->network : "dev";
     const smn_network *net = smn_network_by_name(name);
     if (!net) {
-        fprintf(stderr, "error: unknown network '%s' (expected dev, test or live)\n", name);
+        cli_err("unknown network '%s' (expected dev, test or live)\n", name);
         return 2;
     }
     snprintf(out->addr.host, sizeof out->addr.host, "127.0.0.1");
@@ -102,25 +102,23 @@ int cli_node_find(const cli_ctx *ctx, int argc, char **argv, cli_node *out)
 static void print_node_error(const char *msg)
 {
     if (strcmp(msg, "Wallet is locked") == 0)
-        fputs("error: Wallet is locked: unlock it with 'smallnano-cli wallet unlock <wallet-id>' "
-              "(password on stdin)\n",
-              stderr);
+        cli_err("%s", "Wallet is locked: unlock it with 'smallnano-cli wallet unlock <wallet-id>' "
+                      "(password on stdin)\n");
     else if (strcmp(msg, "RPC control is disabled") == 0)
-        fputs("error: RPC control is disabled on this node: set enable_control = true under "
-              "[rpc] in its config\n",
-              stderr);
+        cli_err("%s", "RPC control is disabled on this node: set enable_control = true under "
+                      "[rpc] in its config\n");
     else if (strcmp(msg, "Account not found") == 0)
-        fputs("error: Account not found: it has no blocks in the node's ledger yet\n", stderr);
+        cli_err("%s", "Account not found: it has no blocks in the node's ledger yet\n");
     else
-        fprintf(stderr, "error: %s\n", msg);
+        cli_err("%s\n", msg);
 }
 
-int cli_node_call(const cli_node *n, const json_t *req, int timeout_ms, json_t **answer)
+static int post(const cli_node *n, const json_t *req, int timeout_ms, json_t **answer, int *http)
 {
     *answer = NULL;
     char *body = json_dumps(req, JSON_COMPACT);
     if (!body) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return 1;
     }
     cli_rpc_response resp;
@@ -133,16 +131,16 @@ int cli_node_call(const cli_node *n, const json_t *req, int timeout_ms, json_t *
         break;
     case CLI_RPC_BAD_ADDRESS:
     case CLI_RPC_CONNECT:
-        fprintf(stderr, "error: cannot reach the node's RPC at %s: %s%s\n", n->where, err, n->hint);
+        cli_err("cannot reach the node's RPC at %s: %s%s\n", n->where, err, n->hint);
         return 1;
     case CLI_RPC_TIMEOUT:
-        fprintf(stderr, "error: the node's RPC at %s did not answer: %s\n", n->where, err);
+        cli_err("the node's RPC at %s did not answer: %s\n", n->where, err);
         return 1;
     case CLI_RPC_NOMEM:
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return 1;
     default:
-        fprintf(stderr, "error: bad answer from the node's RPC at %s: %s\n", n->where, err);
+        cli_err("bad answer from the node's RPC at %s: %s\n", n->where, err);
         return 1;
     }
     json_error_t jerr;
@@ -151,22 +149,39 @@ int cli_node_call(const cli_node *n, const json_t *req, int timeout_ms, json_t *
     cli_rpc_response_free(&resp);
     if (!j || !json_is_object(j)) {
         json_decref(j);
-        fprintf(stderr, "error: the node's RPC at %s answered HTTP %d without a JSON object\n",
-                n->where, status);
+        cli_err("the node's RPC at %s answered HTTP %d without a JSON object\n", n->where, status);
         return 1;
     }
+    *http = status;
+    *answer = j;
+    return 0;
+}
+
+int cli_node_call_raw(const cli_node *n, const json_t *req, int timeout_ms, json_t **answer)
+{
+    int http;
+    return post(n, req, timeout_ms, answer, &http);
+}
+
+int cli_node_call(const cli_node *n, const json_t *req, int timeout_ms, json_t **answer)
+{
+    int status;
+    json_t *j = NULL;
+    int rc = post(n, req, timeout_ms, &j, &status);
+    *answer = NULL;
+    if (rc != 0)
+        return rc;
     json_t *e = json_object_get(j, "error");
     if (e) {
         if (json_is_string(e))
             print_node_error(json_string_value(e));
         else
-            fprintf(stderr, "error: the node's RPC answered HTTP %d with a malformed error\n",
-                    status);
+            cli_err("the node's RPC answered HTTP %d with a malformed error\n", status);
         json_decref(j);
         return 1;
     }
     if (status != 200) {
-        fprintf(stderr, "error: the node's RPC answered HTTP %d\n", status);
+        cli_err("the node's RPC answered HTTP %d\n", status);
         json_decref(j);
         return 1;
     }
@@ -178,7 +193,7 @@ int cli_node_call(const cli_node *n, const json_t *req, int timeout_ms, json_t *
 
 int cli_ans_bad(const char *what)
 {
-    fprintf(stderr, "error: unexpected answer from the node: %s\n", what);
+    cli_err("unexpected answer from the node: %s\n", what);
     return 1;
 }
 
@@ -279,7 +294,7 @@ bool cli_arg_account(const char *s, const char *what, uint8_t out[32])
 {
     smn_address_status st = smn_address_decode(s, out);
     if (st != SMN_ADDRESS_OK) {
-        fprintf(stderr, "error: bad %s '%s': %s\n", what, s, smn_address_strerror(st));
+        cli_err("bad %s '%s': %s\n", what, s, smn_address_strerror(st));
         return false;
     }
     return true;
@@ -288,7 +303,7 @@ bool cli_arg_account(const char *s, const char *what, uint8_t out[32])
 bool cli_arg_hash(const char *s, const char *what, uint8_t out[32])
 {
     if (!smn_hex_decode(s, out, 32)) {
-        fprintf(stderr, "error: bad %s '%s': expected 64 hex digits\n", what, s);
+        cli_err("bad %s '%s': expected 64 hex digits\n", what, s);
         return false;
     }
     return true;
@@ -297,7 +312,7 @@ bool cli_arg_hash(const char *s, const char *what, uint8_t out[32])
 bool cli_arg_wallet(const char *s, uint8_t out[32])
 {
     if (!smn_hex_decode(s, out, 32)) {
-        fprintf(stderr, "error: bad wallet id '%s': expected 64 hex digits\n", s);
+        cli_err("bad wallet id '%s': expected 64 hex digits\n", s);
         return false;
     }
     return true;
@@ -307,12 +322,12 @@ bool cli_arg_amount(const char *s, bool raw, smn_amount_t *out)
 {
     smn_amount_status st = raw ? smn_amount_parse_raw(s, out) : smn_amount_parse_smn(s, out);
     if (st != SMN_AMOUNT_OK) {
-        fprintf(stderr, "error: bad amount '%s': %s%s\n", s, smn_amount_strerror(st),
+        cli_err("bad amount '%s': %s%s\n", s, smn_amount_strerror(st),
                 raw ? " (--raw: a whole number of raw)" : " (in smn, e.g. 1.5; --raw for raw)");
         return false;
     }
     if (*out == 0) {
-        fprintf(stderr, "error: bad amount '%s': must be above zero\n", s);
+        cli_err("bad amount '%s': must be above zero\n", s);
         return false;
     }
     return true;
@@ -333,7 +348,7 @@ int cli_print_json(json_t *j)
     char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
     if (!s) {
-        fputs("error: out of memory\n", stderr);
+        cli_err("%s", "out of memory\n");
         return 1;
     }
     puts(s);

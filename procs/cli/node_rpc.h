@@ -42,6 +42,10 @@ int cli_node_find(const cli_ctx *ctx, int argc, char **argv, cli_node *out);
  * (unreachable, timeout, not JSON, the node's "error", with advice for
  * "Wallet is locked" and "RPC control is disabled") and returns 1. */
 int cli_node_call(const cli_node *n, const json_t *req, int timeout_ms, json_t **answer);
+/* The same, but a JSON object the node answered is handed back whatever
+ * it says (its "error" included, any HTTP status): 0 with *answer set; 1
+ * after printing why when there is no such answer. */
+int cli_node_call_raw(const cli_node *n, const json_t *req, int timeout_ms, json_t **answer);
 
 /* Readers of answer fields: false after printing
  * "error: unexpected answer from the node: ..." (the caller returns 1). */

@@ -22,6 +22,7 @@
 #include "procs/elections/net_link.h"
 #include "procs/elections/rep_keys.h"
 #include "procs/elections/service.h"
+#include "procs/elections/status.h"
 
 #define TIMER_MS 100
 #define TICKS_PER_SECOND 10u
@@ -199,6 +200,12 @@ static int setup(ipc_child *ch, elections_node *n)
     update_detail(n);
     ipc_child_on_collect(ch, collect, n);
     return 0;
+}
+
+void elections_node_message(ipc_conn *c, const ipc_msg *m, void *ud)
+{
+    elections_node *n = ud;
+    elections_status_on_message(n->svc, c, m);
 }
 
 int elections_node_init(ipc_child *ch, void *ud)

@@ -150,3 +150,12 @@ void elections_online_set_minimum(elections_online *o, smn_amount_t minimum)
 {
     o->minimum = minimum;
 }
+
+bool elections_online_at(const elections_online *o, size_t i, uint8_t rep[32], smn_amount_t *weight)
+{
+    if (i >= o->n)
+        return false;
+    memcpy(rep, o->reps[i].rep, 32);
+    *weight = o->reps[i].weight;
+    return true;
+}

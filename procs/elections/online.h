@@ -6,6 +6,7 @@
 #ifndef ELECTIONS_ONLINE_H
 #define ELECTIONS_ONLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,10 @@ smn_amount_t elections_online_trended(const elections_online *o);
 /* floor(trended * percent / 100), overflow-safe. */
 smn_amount_t elections_online_delta(const elections_online *o, uint32_t percent);
 size_t elections_online_count(const elections_online *o);
+/* The i-th tracked representative (account order) and its weight; false
+ * when i >= count. */
+bool elections_online_at(const elections_online *o, size_t i, uint8_t rep[32],
+                         smn_amount_t *weight);
 smn_amount_t elections_online_minimum(const elections_online *o);
 void elections_online_set_minimum(elections_online *o, smn_amount_t minimum);
 

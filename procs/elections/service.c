@@ -701,3 +701,18 @@ smn_amount_t elections_service_online(const elections_service *s)
 {
     return elections_online_weight(elections_active_online(s->active));
 }
+
+const elections_online *elections_service_online_view(const elections_service *s)
+{
+    return elections_active_online(s->active);
+}
+
+uint32_t elections_service_quorum_percent(const elections_service *s)
+{
+    return s->cfg.quorum_percent;
+}
+
+uint32_t elections_service_max_active(const elections_service *s)
+{
+    return s->cfg.max_active;
+}

@@ -123,5 +123,10 @@ uint64_t elections_service_confirmed(const elections_service *s);
 /* The quorum delta and online weight right now (rpc's confirmation_quorum). */
 smn_amount_t elections_service_delta(const elections_service *s);
 smn_amount_t elections_service_online(const elections_service *s);
+/* The online-weight view (representatives seen voting), and the configured
+ * quorum percent and active-election bound (for the status request). */
+const elections_online *elections_service_online_view(const elections_service *s);
+uint32_t elections_service_quorum_percent(const elections_service *s);
+uint32_t elections_service_max_active(const elections_service *s);
 
 #endif

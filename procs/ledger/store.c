@@ -55,8 +55,9 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_BLOCK_GET] = "SELECT account, height, subtype, amount, block FROM blocks WHERE hash = ?",
     [Q_BLOCK_AT] =
         "SELECT hash, subtype, amount, block FROM blocks WHERE account = ? AND height = ?",
-    [Q_BLOCK_PUT] = "INSERT INTO blocks (hash, account, height, subtype, amount, block) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_BLOCK_PUT] =
+        "INSERT INTO blocks (hash, account, height, subtype, amount, block, "
+        "local_timestamp) VALUES (?, ?, ?, ?, ?, ?, CAST(strftime('%s', 'now') AS INTEGER))",
     [Q_RECV_GET] = "SELECT destination, source, amount FROM receivables WHERE send_hash = ?",
     [Q_RECV_PUT] = "INSERT INTO receivables (send_hash, destination, source, amount) "
                    "VALUES (?, ?, ?, ?)",

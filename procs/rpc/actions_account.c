@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/address.h"
+#include "common/hex.h"
 #include "procs/rpc/rpc.h"
 
 /* The ledger's account record; false after answering (not found or error). */
@@ -39,12 +40,13 @@ static ledger_status hash_at(ledger_ro *l, const uint8_t acc[32], uint64_t heigh
 void rpc_action_account_info(rpc_call *c, const json_t *req)
 {
     uint8_t acc[32];
-    bool want_rep, want_weight, want_recv, want_pending;
+    bool want_rep, want_weight, want_recv, want_pending, want_confirmed;
     if (!rpc_arg_account(c, req, "account", acc) ||
         !rpc_arg_bool(c, req, "representative", false, &want_rep) ||
         !rpc_arg_bool(c, req, "weight", false, &want_weight) ||
         !rpc_arg_bool(c, req, "receivable", false, &want_recv) ||
-        !rpc_arg_bool(c, req, "pending", false, &want_pending))
+        !rpc_arg_bool(c, req, "pending", false, &want_pending) ||
+        !rpc_arg_bool(c, req, "include_confirmed", false, &want_confirmed))
         return;
     ledger_ro *l = rpc_ledger(c);
     if (!l)
@@ -61,6 +63,11 @@ void rpc_action_account_info(rpc_call *c, const json_t *req)
         rpc_reply_ledger_error(c, st);
         return;
     }
+    ledger_block_record front;
+    if ((st = ledger_ro_block(l, info.frontier, &front)) != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st); /* NOT_FOUND too: the frontier is never pruned */
+        return;
+    }
     json_t *o = json_object();
     json_object_set_new(o, "frontier", rpc_json_hash(info.frontier));
     if (have_open) /* absent once pruning removed it */
@@ -71,6 +78,7 @@ void rpc_action_account_info(rpc_call *c, const json_t *req)
     json_object_set_new(o, "block_count", rpc_json_u64(info.height));
     json_object_set_new(o, "confirmation_height", rpc_json_u64(info.conf_height));
     json_object_set_new(o, "confirmation_height_frontier", rpc_json_hash(conf_frontier));
+    json_object_set_new(o, "modified_timestamp", rpc_json_u64(front.local_timestamp));
     json_object_set_new(o, "account_version", json_string("0"));
     if (want_rep)
         json_object_set_new(o, "representative", rpc_json_account(info.representative));
@@ -95,14 +103,45 @@ void rpc_action_account_info(rpc_call *c, const json_t *req)
         if (want_pending)
             json_object_set_new(o, "pending", rpc_json_amount(recv));
     }
+    if (want_confirmed) {
+        /* Nano's include_confirmed: the same figures at the confirmation
+         * height (the representative the confirmed frontier names) */
+        smn_amount_t bal = 0, recv = 0;
+        ledger_block_record cf;
+        bool have_cf = false;
+        if ((st = ledger_ro_balance_confirmed(l, acc, &bal, &recv)) == LEDGER_STATUS_OK &&
+            info.conf_height > 0) {
+            st = ledger_ro_block(l, conf_frontier, &cf);
+            have_cf = st == LEDGER_STATUS_OK;
+            if (st == LEDGER_STATUS_NOT_FOUND)
+                st = LEDGER_STATUS_OK; /* pruned */
+        }
+        if (st != LEDGER_STATUS_OK) {
+            json_decref(o);
+            rpc_reply_ledger_error(c, st);
+            return;
+        }
+        json_object_set_new(o, "confirmed_balance", rpc_json_amount(bal));
+        json_object_set_new(o, "confirmed_height", rpc_json_u64(info.conf_height));
+        json_object_set_new(o, "confirmed_frontier", rpc_json_hash(conf_frontier));
+        if (want_rep && have_cf)
+            json_object_set_new(o, "confirmed_representative",
+                                rpc_json_account(cf.block.representative));
+        if (want_recv)
+            json_object_set_new(o, "confirmed_receivable", rpc_json_amount(recv));
+        if (want_pending)
+            json_object_set_new(o, "confirmed_pending", rpc_json_amount(recv));
+    }
     rpc_reply(c, o);
 }
 
-/* {"balance", "pending", "receivable"} of one account (zeros if unopened). */
-static json_t *balance_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32])
+/* {"balance", "pending", "receivable"} of one account (zeros if unopened);
+ * confirmed: only what is cemented (Nano's include_only_confirmed). */
+static json_t *balance_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32], bool confirmed)
 {
     smn_amount_t bal, recv;
-    ledger_status st = ledger_ro_balance(l, acc, &bal, &recv);
+    ledger_status st = confirmed ? ledger_ro_balance_confirmed(l, acc, &bal, &recv)
+                                 : ledger_ro_balance(l, acc, &bal, &recv);
     if (st != LEDGER_STATUS_OK) {
         rpc_reply_ledger_error(c, st);
         return NULL;
@@ -114,12 +153,14 @@ static json_t *balance_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32])
 void rpc_action_account_balance(rpc_call *c, const json_t *req)
 {
     uint8_t acc[32];
-    if (!rpc_arg_account(c, req, "account", acc))
+    bool confirmed;
+    if (!rpc_arg_account(c, req, "account", acc) ||
+        !rpc_arg_bool(c, req, "include_only_confirmed", true, &confirmed))
         return;
     ledger_ro *l = rpc_ledger(c);
     if (!l)
         return;
-    json_t *o = balance_json(c, l, acc);
+    json_t *o = balance_json(c, l, acc, confirmed);
     if (o)
         rpc_reply(c, o);
 }
@@ -127,6 +168,9 @@ void rpc_action_account_balance(rpc_call *c, const json_t *req)
 void rpc_action_accounts_balances(rpc_call *c, const json_t *req)
 {
     json_t *list = json_object_get(req, "accounts");
+    bool confirmed;
+    if (!rpc_arg_bool(c, req, "include_only_confirmed", true, &confirmed))
+        return;
     if (!list) {
         rpc_reply_error(c, "Missing field: accounts");
         return;
@@ -157,7 +201,7 @@ void rpc_action_accounts_balances(rpc_call *c, const json_t *req)
             json_object_set_new(errors, s ? s : key, json_string("Bad account number"));
             continue;
         }
-        json_t *b = balance_json(c, l, acc);
+        json_t *b = balance_json(c, l, acc, confirmed);
         if (!b) {
             json_decref(balances);
             json_decref(errors);
@@ -204,181 +248,223 @@ void rpc_action_account_weight(rpc_call *c, const json_t *req)
     rpc_reply(c, json_pack("{s:o}", "weight", rpc_json_amount(w)));
 }
 
-static const char *subtype_name(ledger_subtype t)
+/* The counterparty of a history entry as Nano names it: the destination of
+ * a send, the sender of a receive (absent when the source was pruned), the
+ * new representative of a change. False after answering on a ledger error. */
+static bool counterparty(rpc_call *c, ledger_ro *l, const ledger_block_record *r, uint8_t out[32],
+                         bool *known)
 {
-    return ledger_subtype_str(t);
+    *known = true;
+    switch (r->subtype) {
+    case LEDGER_SUBTYPE_SEND:
+        memcpy(out, r->block.link, 32);
+        return true;
+    case LEDGER_SUBTYPE_RECEIVE:
+    case LEDGER_SUBTYPE_OPEN: {
+        ledger_block_record src;
+        ledger_status st = ledger_ro_block(l, r->block.link, &src);
+        if (st == LEDGER_STATUS_OK) {
+            memcpy(out, src.block.account, 32);
+            return true;
+        }
+        *known = false;
+        if (st == LEDGER_STATUS_NOT_FOUND)
+            return true;
+        rpc_reply_ledger_error(c, st);
+        return false;
+    }
+    case LEDGER_SUBTYPE_CHANGE:
+        memcpy(out, r->block.representative, 32);
+        return true;
+    }
+    *known = false;
+    return true;
 }
 
-/* One history entry, Nano's field names. Non-raw: type send / receive
- * (open included) / change, the counterparty as "account". Raw: the whole
- * block plus its subtype. Returns NULL after answering on a ledger error. */
-static json_t *history_entry(rpc_call *c, ledger_ro *l, const ledger_block_record *r, bool raw)
+typedef struct {
+    bool raw;
+    const uint8_t (*filter)[32]; /* account_filter; NULL: none */
+    size_t nfilter;
+} history_opts;
+
+typedef enum { ENTRY_OK, ENTRY_FILTERED, ENTRY_ANSWERED } entry_result;
+
+/* One history entry, Nano's field names: type send / receive (open
+ * included) / change and the counterparty as "account"; raw adds the block's
+ * fields and its subtype (the counterparty stays in "account", as Nano). */
+static entry_result history_entry(rpc_call *c, ledger_ro *l, const ledger_block_record *r,
+                                  const history_opts *o, json_t **out)
 {
+    uint8_t other[32];
+    bool known;
+    if (!counterparty(c, l, r, other, &known))
+        return ENTRY_ANSWERED;
+    if (o->filter) {
+        bool match = false;
+        for (size_t i = 0; known && i < o->nfilter && !match; i++)
+            match = memcmp(o->filter[i], other, 32) == 0;
+        if (!match)
+            return ENTRY_FILTERED;
+    }
     const smn_block *b = &r->block;
     json_t *e = json_object();
-    if (raw) {
+    const char *type = r->subtype == LEDGER_SUBTYPE_SEND     ? "send"
+                       : r->subtype == LEDGER_SUBTYPE_CHANGE ? "change"
+                                                             : "receive";
+    if (o->raw) {
         json_object_set_new(e, "type", json_string("state"));
-        json_object_set_new(e, "account", rpc_json_account(b->account));
-        json_object_set_new(e, "subtype", json_string(subtype_name(r->subtype)));
+        json_object_set_new(e, "subtype", json_string(ledger_subtype_str(r->subtype)));
         json_object_set_new(e, "representative", rpc_json_account(b->representative));
         json_object_set_new(e, "link", rpc_json_hash(b->link));
         json_object_set_new(e, "balance", rpc_json_amount(b->balance));
         json_object_set_new(e, "previous", rpc_json_hash(b->previous));
-        char work[17];
-        snprintf(work, sizeof work, "%016llX", (unsigned long long)b->work);
-        json_object_set_new(e, "work", json_string(work));
+        json_object_set_new(e, "work", rpc_json_work(b->work));
         char sig[2 * SMN_SIG_BYTES + 1];
-        static const char hexd[] = "0123456789ABCDEF";
-        for (int i = 0; i < SMN_SIG_BYTES; i++) {
-            sig[2 * i] = hexd[b->signature[i] >> 4];
-            sig[2 * i + 1] = hexd[b->signature[i] & 15];
-        }
-        sig[2 * SMN_SIG_BYTES] = '\0';
+        smn_hex_encode(b->signature, SMN_SIG_BYTES, sig);
         json_object_set_new(e, "signature", json_string(sig));
     } else {
-        switch (r->subtype) {
-        case LEDGER_SUBTYPE_SEND:
-            json_object_set_new(e, "type", json_string("send"));
-            json_object_set_new(e, "account", rpc_json_account(b->link));
-            break;
-        case LEDGER_SUBTYPE_RECEIVE:
-        case LEDGER_SUBTYPE_OPEN: {
-            json_object_set_new(e, "type", json_string("receive"));
-            ledger_block_record src;
-            ledger_status st = ledger_ro_block(l, b->link, &src);
-            if (st == LEDGER_STATUS_OK)
-                json_object_set_new(e, "account", rpc_json_account(src.block.account));
-            else if (st != LEDGER_STATUS_NOT_FOUND) { /* a pruned source has no account */
-                json_decref(e);
-                rpc_reply_ledger_error(c, st);
-                return NULL;
-            }
-            break;
-        }
-        case LEDGER_SUBTYPE_CHANGE:
-            json_object_set_new(e, "type", json_string("change"));
-            json_object_set_new(e, "account", rpc_json_account(b->representative));
-            break;
-        }
+        json_object_set_new(e, "type", json_string(type));
     }
+    if (known)
+        json_object_set_new(e, "account", rpc_json_account(other));
     json_object_set_new(e, "amount", rpc_json_amount(r->amount));
-    json_object_set_new(e, "hash", rpc_json_hash(r->hash));
+    json_object_set_new(e, "local_timestamp", rpc_json_u64(r->local_timestamp));
     json_object_set_new(e, "height", rpc_json_u64(r->height));
+    json_object_set_new(e, "hash", rpc_json_hash(r->hash));
     json_object_set_new(e, "confirmed", json_string(r->confirmed ? "true" : "false"));
-    return e;
+    *out = e;
+    return ENTRY_OK;
 }
+
+/* Blocks read from the ledger per step while walking a chain, and the most
+ * one request walks (with account_filter most may not match): beyond it the
+ * answer stops and names where to continue ("previous" / "next"). */
+#define HISTORY_BATCH 256u
+#define HISTORY_SCAN_MAX 20000u
 
 void rpc_action_account_history(rpc_call *c, const json_t *req)
 {
     uint8_t acc[32], head[32];
     uint64_t count, offset = 0;
-    bool raw, reverse, have_head = json_object_get(req, "head") != NULL;
+    bool all, reverse, have_head = json_object_get(req, "head") != NULL;
+    history_opts ho = {0};
+    uint8_t(*filter)[32] = NULL;
     if (!rpc_arg_account(c, req, "account", acc) ||
-        !rpc_arg_count(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &count) ||
+        !rpc_arg_count_all(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &count, &all) ||
         !rpc_arg_u64(c, req, "offset", "Invalid offset", &offset) ||
-        !rpc_arg_bool(c, req, "raw", false, &raw) ||
+        !rpc_arg_bool(c, req, "raw", false, &ho.raw) ||
         !rpc_arg_bool(c, req, "reverse", false, &reverse) ||
-        (have_head && !rpc_arg_hash(c, req, "head", head)))
+        (have_head && !rpc_arg_hash(c, req, "head", head)) ||
+        !rpc_arg_account_list(c, req, "account_filter", &filter, &ho.nfilter))
         return;
+    ho.filter = (const uint8_t(*)[32])filter;
     ledger_ro *l = rpc_ledger(c);
-    if (!l)
+    if (!l) {
+        free(filter);
         return;
+    }
     ledger_account_info info;
     ledger_status st = ledger_ro_account_info(l, acc, &info);
     if (st == LEDGER_STATUS_NOT_FOUND) {
         /* no blocks: an empty history, as Nano */
+        free(filter);
         rpc_reply(c, json_pack("{s:o,s:[]}", "account", rpc_json_account(acc), "history"));
         return;
     }
-    if (st != LEDGER_STATUS_OK) {
-        rpc_reply_ledger_error(c, st);
-        return;
-    }
     uint64_t pruned = 0;
-    if ((st = ledger_ro_pruned_height(l, acc, &pruned)) != LEDGER_STATUS_OK) {
+    if (st == LEDGER_STATUS_OK)
+        st = ledger_ro_pruned_height(l, acc, &pruned);
+    if (st != LEDGER_STATUS_OK) {
+        free(filter);
         rpc_reply_ledger_error(c, st);
         return;
     }
-    uint64_t start; /* first height shown */
+    uint64_t cur; /* next height to look at */
     if (have_head) {
         ledger_block_record hr;
         st = ledger_ro_block(l, head, &hr);
         if (st == LEDGER_STATUS_NOT_FOUND ||
             (st == LEDGER_STATUS_OK && memcmp(hr.block.account, acc, 32) != 0)) {
+            free(filter);
             rpc_reply_error(c, "Block not found");
             return;
         }
         if (st != LEDGER_STATUS_OK) {
+            free(filter);
             rpc_reply_ledger_error(c, st);
             return;
         }
-        start = hr.height;
+        cur = hr.height;
     } else {
-        start = reverse ? pruned + 1 : info.height;
+        cur = reverse ? pruned + 1 : info.height;
     }
-    /* Heights [lo, hi] are shown (newest first unless reverse), one more is
-     * read to name the next page. */
-    uint64_t lo, hi;
-    bool empty = false;
-    if (reverse) {
-        lo = start + offset;
-        hi = lo + count; /* the extra one */
-        if (lo > info.height || lo < start)
-            empty = true;
-        if (hi > info.height)
-            hi = info.height;
-    } else {
-        if (offset >= start) {
-            empty = true;
-            lo = hi = 0;
-        } else {
-            hi = start - offset;
-            lo = hi > count ? hi - count : 1; /* hi - count: the extra one */
-        }
-        if (lo <= pruned)
-            lo = pruned + 1;
-        if (hi < lo)
-            empty = true;
+    ledger_block_record *recs = malloc(sizeof *recs * HISTORY_BATCH);
+    json_t *hist = json_array(), *o = json_pack("{s:o}", "account", rpc_json_account(acc));
+    if (!recs) {
+        free(filter);
+        json_decref(hist);
+        json_decref(o);
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+        return;
     }
-    json_t *hist = json_array();
-    json_t *o = json_pack("{s:o}", "account", rpc_json_account(acc));
-    if (!empty) {
-        size_t want = (size_t)(hi - lo + 1), n = 0;
-        ledger_block_record *recs = malloc(sizeof *recs * want);
-        if (!recs) {
-            json_decref(hist);
-            json_decref(o);
-            rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
-            return;
-        }
-        st = ledger_ro_history(l, acc, hi + 1, recs, want, &n);
+    /* Walk from cur (towards the open block, or the frontier with reverse)
+     * until count entries are shown; offset skips that many entries first
+     * (matching ones, with a filter, as Nano). */
+    uint64_t skip = offset, scanned = 0;
+    bool stop = false;
+    const char *next_key = reverse ? "next" : "previous";
+    while (!stop && cur > pruned && cur <= info.height) {
+        uint64_t before =
+            reverse ? (cur + HISTORY_BATCH <= info.height ? cur + HISTORY_BATCH : info.height + 1)
+                    : cur + 1;
+        size_t n = 0;
+        st = ledger_ro_history(l, acc, before, recs, HISTORY_BATCH, &n);
+        if (st == LEDGER_STATUS_OK && n == 0)
+            break; /* pruned meanwhile */
         if (st != LEDGER_STATUS_OK) {
             free(recs);
+            free(filter);
             json_decref(hist);
             json_decref(o);
             rpc_reply_ledger_error(c, st);
             return;
         }
-        /* recs: heights hi, hi-1, ... (stopping at pruned history) */
-        size_t shown = n > count ? (size_t)count : n;
-        for (size_t k = 0; k < shown; k++) {
+        /* recs: heights before-1, before-2, ... ; reverse walks them upwards */
+        for (size_t k = 0; k < n; k++) {
             const ledger_block_record *r = reverse ? &recs[n - 1 - k] : &recs[k];
-            json_t *e = history_entry(c, l, r, raw);
-            if (!e) {
+            if (reverse ? r->height < cur : r->height > cur)
+                continue;
+            if (json_array_size(hist) >= count || scanned >= HISTORY_SCAN_MAX) {
+                /* the page's neighbour: where the next request starts */
+                json_object_set_new(o, next_key, rpc_json_hash(r->hash));
+                stop = true;
+                break;
+            }
+            scanned++;
+            cur = reverse ? r->height + 1 : r->height - 1;
+            json_t *e = NULL;
+            entry_result er = history_entry(c, l, r, &ho, &e);
+            if (er == ENTRY_ANSWERED) {
                 free(recs);
+                free(filter);
                 json_decref(hist);
                 json_decref(o);
                 return;
             }
+            if (er == ENTRY_FILTERED)
+                continue;
+            if (skip > 0) {
+                skip--;
+                json_decref(e);
+                continue;
+            }
             json_array_append_new(hist, e);
         }
-        if (n > count) {
-            /* the page's neighbour: where the next request starts */
-            const ledger_block_record *nx = reverse ? &recs[0] : &recs[n - 1];
-            json_object_set_new(o, reverse ? "next" : "previous", rpc_json_hash(nx->hash));
-        }
-        free(recs);
+        if (n < HISTORY_BATCH && !reverse)
+            break; /* reached the open block or pruned history */
     }
+    free(recs);
+    free(filter);
     json_object_set_new(o, "history", hist);
     rpc_reply(c, o);
 }
@@ -422,16 +508,20 @@ void rpc_action_frontiers(rpc_call *c, const json_t *req)
 /* The receivables of one account in Nano's three shapes: a list of hashes;
  * with threshold, {hash: amount}; with source, {hash: {amount, source}}.
  * NULL after answering on error. */
-json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32], uint64_t count,
-                            smn_amount_t threshold, bool by_amount, bool source)
+json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
+                            const rpc_receivable_opts *o)
 {
+    uint64_t count = o->count;
+    smn_amount_t threshold = o->threshold;
+    bool by_amount = o->by_amount, source = o->source;
     ledger_receivable *rs = malloc(sizeof *rs * count);
     if (!rs) {
         rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
         return NULL;
     }
     size_t n = 0;
-    ledger_status st = ledger_ro_receivables(l, acc, rs, count, &n);
+    ledger_status st = o->confirmed ? ledger_ro_receivables_confirmed(l, acc, rs, count, &n)
+                                    : ledger_ro_receivables(l, acc, rs, count, &n);
     if (st != LEDGER_STATUS_OK) {
         free(rs);
         rpc_reply_ledger_error(c, st);
@@ -462,15 +552,18 @@ json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32], ui
 }
 
 /* Parses threshold/source for both receivable forms. */
-bool rpc_receivable_args(rpc_call *c, const json_t *req, uint64_t *count, smn_amount_t *threshold,
-                         bool *by_amount, bool *source)
+bool rpc_receivable_args(rpc_call *c, const json_t *req, rpc_receivable_opts *o)
 {
-    *threshold = 0;
-    *by_amount = json_object_get(req, "threshold") != NULL;
-    if (*by_amount && !rpc_arg_amount(c, req, "threshold", threshold))
+    bool sorting;
+    o->threshold = 0;
+    o->by_amount = json_object_get(req, "threshold") != NULL;
+    if (o->by_amount && !rpc_arg_amount(c, req, "threshold", &o->threshold))
         return false;
-    return rpc_arg_count(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, count) &&
-           rpc_arg_bool(c, req, "source", false, source);
+    /* sorting: the list is always largest first, which is what it asks for */
+    return rpc_arg_count(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &o->count) &&
+           rpc_arg_bool(c, req, "source", false, &o->source) &&
+           rpc_arg_bool(c, req, "sorting", false, &sorting) &&
+           rpc_arg_bool(c, req, "include_only_confirmed", true, &o->confirmed);
 }
 
 void rpc_action_receivable(rpc_call *c, const json_t *req)
@@ -485,16 +578,13 @@ void rpc_action_receivable(rpc_call *c, const json_t *req)
         return;
     }
     uint8_t acc[32];
-    uint64_t count;
-    smn_amount_t threshold;
-    bool by_amount, source;
-    if (!rpc_arg_account(c, req, "account", acc) ||
-        !rpc_receivable_args(c, req, &count, &threshold, &by_amount, &source))
+    rpc_receivable_opts ro;
+    if (!rpc_arg_account(c, req, "account", acc) || !rpc_receivable_args(c, req, &ro))
         return;
     ledger_ro *l = rpc_ledger(c);
     if (!l)
         return;
-    json_t *blocks = rpc_receivable_json(c, l, acc, count, threshold, by_amount, source);
+    json_t *blocks = rpc_receivable_json(c, l, acc, &ro);
     if (blocks)
         rpc_reply(c, json_pack("{s:o}", "blocks", blocks));
 }

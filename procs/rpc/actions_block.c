@@ -18,8 +18,9 @@ static json_t *block_info_json(const ledger_block_record *r, bool json_block)
     json_object_set_new(o, "height", rpc_json_u64(r->height));
     json_object_set_new(o, "confirmed", json_string(r->confirmed ? "true" : "false"));
     json_object_set_new(o, "successor", rpc_json_hash(r->successor));
+    json_object_set_new(o, "local_timestamp", rpc_json_u64(r->local_timestamp));
     json_object_set_new(o, "subtype", json_string(ledger_subtype_str(r->subtype)));
-    json_t *contents = smn_block_to_json(&r->block);
+    json_t *contents = rpc_json_block(&r->block);
     if (json_block) {
         json_object_set_new(o, "contents", contents);
     } else {
@@ -123,9 +124,9 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
 {
     uint8_t h[32];
     uint64_t count, offset = 0;
-    bool reverse;
+    bool reverse, all;
     if (!rpc_arg_hash(c, req, "block", h) ||
-        !rpc_arg_count(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &count) ||
+        !rpc_arg_count_all(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &count, &all) ||
         !rpc_arg_u64(c, req, "offset", "Invalid offset", &offset) ||
         !rpc_arg_bool(c, req, "reverse", false, &reverse))
         return;
@@ -150,7 +151,7 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
     }
     json_t *blocks = json_array();
     if (!reverse) {
-        size_t total = (size_t)(count + offset), n = 0;
+        size_t total = (size_t)(count + offset + (all ? 1 : 0)), n = 0;
         uint8_t(*hs)[32] = malloc(32 * total);
         if (!hs) {
             json_decref(blocks);
@@ -164,9 +165,14 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
             rpc_reply_ledger_error(c, st);
             return;
         }
-        for (size_t i = (size_t)offset; i < n; i++)
+        for (size_t i = (size_t)offset; i < n && json_array_size(blocks) < count; i++)
             json_array_append_new(blocks, rpc_json_hash(hs[i]));
         free(hs);
+        if (all && n > count + offset) {
+            json_decref(blocks);
+            rpc_reply_error(c, "Chain longer than 10000 blocks: page with count and offset");
+            return;
+        }
     } else {
         /* follow successors; each step is one indexed lookup */
         uint64_t skipped = 0;
@@ -175,8 +181,17 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
                 json_array_append_new(blocks, rpc_json_hash(r.hash));
             else
                 skipped++;
-            if (json_array_size(blocks) >= count || smn_is_zero32(r.successor))
+            if (smn_is_zero32(r.successor))
                 break;
+            if (json_array_size(blocks) >= count) {
+                if (all) {
+                    json_decref(blocks);
+                    rpc_reply_error(c,
+                                    "Chain longer than 10000 blocks: page with count and offset");
+                    return;
+                }
+                break;
+            }
             uint8_t next[32];
             memcpy(next, r.successor, 32);
             st = ledger_ro_block(l, next, &r);
@@ -186,6 +201,61 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
                 return;
             }
         }
+    }
+    rpc_reply(c, json_pack("{s:o}", "blocks", blocks));
+}
+
+/* Nano's blocks: the contents of each hash (all must exist). */
+void rpc_action_blocks(rpc_call *c, const json_t *req)
+{
+    bool json_block;
+    if (!rpc_arg_bool(c, req, "json_block", false, &json_block))
+        return;
+    json_t *list = json_object_get(req, "hashes");
+    if (!list) {
+        rpc_reply_error(c, "Missing field: hashes");
+        return;
+    }
+    if (!json_is_array(list) || json_array_size(list) > RPC_MAX_COUNT) {
+        rpc_reply_error(c,
+                        json_is_array(list) ? "Too many hashes" : "Bad hashes (expected a list)");
+        return;
+    }
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    json_t *blocks = json_object();
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        uint8_t h[32];
+        ledger_block_record r;
+        ledger_status st = LEDGER_STATUS_NOT_FOUND;
+        if (!json_is_string(v) || !smn_hex_decode(json_string_value(v), h, 32)) {
+            json_decref(blocks);
+            rpc_reply_error(c, "Bad block hash");
+            return;
+        }
+        st = ledger_ro_block(l, h, &r);
+        if (st != LEDGER_STATUS_OK) {
+            json_decref(blocks);
+            if (st == LEDGER_STATUS_NOT_FOUND)
+                rpc_reply_error(c, "Block not found");
+            else
+                rpc_reply_ledger_error(c, st);
+            return;
+        }
+        char hex[65];
+        smn_hex_encode(h, 32, hex);
+        json_t *contents = rpc_json_block(&r.block);
+        if (!json_block) {
+            char *text = json_dumps(contents, JSON_COMPACT);
+            json_decref(contents);
+            contents = text ? json_string(text) : json_null();
+            free(text);
+        }
+        json_object_set_new(blocks, hex, contents);
     }
     rpc_reply(c, json_pack("{s:o}", "blocks", blocks));
 }

@@ -8,7 +8,7 @@
 
 #include "common/address.h"
 #include "common/block.h"
-#include "procs/ledger/schema.h"
+#include "ipc/ledgerdb/schema.h"
 #include "procs/rpc/rpc.h"
 
 #ifndef SMN_NODE_VERSION
@@ -42,15 +42,10 @@ void rpc_action_version(rpc_call *c, const json_t *req)
     rpc_reply(c, o);
 }
 
-static uint64_t uptime_s(rpc_ctx *ctx)
-{
-    return (rpc_monotonic_ns() - ctx->started_ns) / 1000000000ull;
-}
-
 void rpc_action_uptime(rpc_call *c, const json_t *req)
 {
     (void)req;
-    rpc_reply(c, json_pack("{s:o}", "seconds", rpc_json_u64(uptime_s(rpc_call_ctx(c)))));
+    rpc_reply(c, json_pack("{s:o}", "seconds", rpc_json_u64(rpc_node_uptime_s(rpc_call_ctx(c)))));
 }
 
 void rpc_action_block_count(rpc_call *c, const json_t *req)
@@ -83,9 +78,12 @@ void rpc_action_telemetry(rpc_call *c, const json_t *req)
         rpc_reply_ledger_error(c, st);
         return;
     }
-    rpc_node_stats stats = {0};
-    if (ctx->stats && ctx->stats(ctx->stats_user, &stats) != 0)
-        memset(&stats, 0, sizeof stats);
+    uint64_t accounts = 0;
+    if ((st = ledger_ro_account_count(l, &accounts)) != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    const rpc_node_stats *stats = rpc_ctx_stats(ctx);
     unsigned v[3];
     version_parts(v);
     const smn_network *net = ctx->cfg.net;
@@ -96,18 +94,22 @@ void rpc_action_telemetry(rpc_call *c, const json_t *req)
     json_object_set_new(o, "cemented_count", rpc_json_u64(n.cemented));
     json_object_set_new(o, "unchecked_count", rpc_json_u64(n.unchecked));
     json_object_set_new(o, "pruned_count", rpc_json_u64(n.pruned));
-    if (stats.peers_known)
-        json_object_set_new(o, "peer_count", rpc_json_u64(stats.peer_count));
-    json_object_set_new(o, "uptime", rpc_json_u64(uptime_s(ctx)));
+    json_object_set_new(o, "account_count", rpc_json_u64(accounts));
+    if (rpc_stats_fresh(stats->net_at_ns)) {
+        /* from net: its ready channels and node id */
+        json_object_set_new(o, "peer_count", rpc_json_u64(stats->npeers));
+        json_object_set_new(o, "node_id", rpc_json_node_id(stats->node_id));
+    }
+    json_object_set_new(o, "uptime", rpc_json_u64(rpc_node_uptime_s(ctx)));
     json_object_set_new(o, "genesis_block", rpc_json_hash(genesis));
     json_object_set_new(o, "network", json_string(net->name));
     json_object_set_new(o, "major_version", rpc_json_u64(v[0]));
     json_object_set_new(o, "minor_version", rpc_json_u64(v[1]));
     json_object_set_new(o, "patch_version", rpc_json_u64(v[2]));
+    json_object_set_new(o, "pre_release_version", json_string("0"));
     json_object_set_new(o, "maker", json_string("smallnano"));
-    char diff[17];
-    snprintf(diff, sizeof diff, "%016llX", (unsigned long long)net->work_send);
-    json_object_set_new(o, "active_difficulty", json_string(diff));
+    json_object_set_new(o, "timestamp", rpc_json_u64(rpc_wall_ms()));
+    json_object_set_new(o, "active_difficulty", rpc_json_work(net->work_send));
     rpc_reply(c, o);
 }
 
@@ -157,31 +159,36 @@ void rpc_action_representatives(rpc_call *c, const json_t *req)
     rpc_reply(c, json_pack("{s:o}", "representatives", map));
 }
 
-/* a * pct / 100 without overflowing u128 (weights reach 10^37). */
-static smn_amount_t percent_of(smn_amount_t a, unsigned pct)
-{
-    return (a / 100) * pct + (a % 100) * pct / 100;
-}
-
 void rpc_action_confirmation_quorum(rpc_call *c, const json_t *req)
 {
-    (void)req;
+    bool details;
+    if (!rpc_arg_bool(c, req, "peer_details", false, &details))
+        return;
     rpc_ctx *ctx = rpc_call_ctx(c);
-    rpc_node_stats stats = {0};
-    if (ctx->stats && ctx->stats(ctx->stats_user, &stats) != 0)
-        memset(&stats, 0, sizeof stats);
-    smn_amount_t online = stats.online_weight_known ? stats.online_weight : 0;
-    smn_amount_t floor = ctx->cfg.online_weight_minimum;
-    smn_amount_t base = online > floor ? online : floor;
+    const rpc_node_stats *s = rpc_ctx_stats(ctx);
+    if (!rpc_stats_fresh(s->elections_at_ns)) {
+        rpc_reply_status(
+            c, 503,
+            json_pack("{s:s}", "error", "Elections process unavailable (no online weight)"));
+        return;
+    }
     json_t *o = json_object();
-    json_object_set_new(o, "quorum_delta",
-                        rpc_json_amount(percent_of(base, ctx->cfg.quorum_percent)));
-    json_object_set_new(o, "online_weight_quorum_percent", rpc_json_u64(ctx->cfg.quorum_percent));
-    json_object_set_new(o, "online_weight_minimum", rpc_json_amount(floor));
-    json_object_set_new(o, "online_stake_total", rpc_json_amount(online));
-    json_object_set_new(o, "peers_stake_total", rpc_json_amount(stats.peers_weight));
-    json_object_set_new(o, "trended_stake_total", rpc_json_amount(online));
-    json_object_set_new(o, "online_weight_known",
-                        json_string(stats.online_weight_known ? "true" : "false"));
+    json_object_set_new(o, "quorum_delta", rpc_json_amount(s->quorum_delta));
+    json_object_set_new(o, "online_weight_quorum_percent", rpc_json_u64(s->quorum_percent));
+    json_object_set_new(o, "online_weight_minimum", rpc_json_amount(s->online_minimum));
+    json_object_set_new(o, "online_stake_total", rpc_json_amount(s->online_weight));
+    json_object_set_new(o, "trended_stake_total", rpc_json_amount(s->trended_weight));
+    /* every vote reaches us through a peer: the weight seen voting is the
+     * weight among our peers */
+    json_object_set_new(o, "peers_stake_total", rpc_json_amount(s->online_weight));
+    json_object_set_new(o, "peers_stake_required", rpc_json_amount(s->quorum_delta));
+    if (details) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < s->nonline; i++)
+            json_array_append_new(list, json_pack("{s:o,s:o}", "account",
+                                                  rpc_json_account(s->online[i].rep), "weight",
+                                                  rpc_json_amount(s->online[i].weight)));
+        json_object_set_new(o, "peers", list);
+    }
     rpc_reply(c, o);
 }

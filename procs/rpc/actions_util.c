@@ -127,3 +127,55 @@ void rpc_action_block_hash(rpc_call *c, const json_t *req)
     smn_block_hash(&b, h);
     rpc_reply(c, json_pack("{s:o}", "hash", rpc_json_hash(h)));
 }
+
+/* Nano's account_get: the address of a public key. */
+void rpc_action_account_get(rpc_call *c, const json_t *req)
+{
+    const char *key = rpc_arg_string(c, req, "key");
+    if (!key)
+        return;
+    uint8_t pub[32];
+    if (!smn_hex_decode(key, pub, 32)) {
+        rpc_reply_error(c, "Bad public key");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o}", "account", rpc_json_account(pub)));
+}
+
+/* Nano's account_key: the public key of an address. */
+void rpc_action_account_key(rpc_call *c, const json_t *req)
+{
+    uint8_t pub[32];
+    if (!rpc_arg_account(c, req, "account", pub))
+        return;
+    rpc_reply(c, json_pack("{s:o}", "key", rpc_json_hash(pub)));
+}
+
+/* Nano's deterministic_key: the key pair at index of a seed (smn's
+ * derivation, common/keys.h: the wallet's accounts). */
+void rpc_action_deterministic_key(rpc_call *c, const json_t *req)
+{
+    const char *seed = rpc_arg_string(c, req, "seed");
+    uint64_t index = 0;
+    if (!seed || !rpc_arg_u64(c, req, "index", "Invalid index", &index))
+        return;
+    if (!json_object_get(req, "index")) {
+        rpc_reply_error(c, "Missing field: index");
+        return;
+    }
+    if (index > UINT32_MAX) {
+        rpc_reply_error(c, "Invalid index");
+        return;
+    }
+    uint8_t s[32];
+    if (!smn_hex_decode(seed, s, 32)) {
+        rpc_reply_error(c, "Bad seed");
+        return;
+    }
+    smn_keypair kp;
+    smn_key_from_seed(s, (uint32_t)index, &kp);
+    sodium_memzero(s, sizeof s);
+    json_t *o = keypair_json(&kp);
+    smn_keypair_wipe(&kp);
+    rpc_reply(c, o);
+}

@@ -64,6 +64,16 @@ static wallet_store *open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALL
     return ws;
 }
 
+wallet_store *rpc_open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES])
+{
+    return open_wallet(c, req, id);
+}
+
+void rpc_reply_wallet_error(rpc_call *c, wallet_status st)
+{
+    reply_wallet_error(c, st);
+}
+
 static json_t *wallet_id_json(const uint8_t id[WALLET_ID_BYTES])
 {
     char hex[2 * WALLET_ID_BYTES + 1];
@@ -397,6 +407,19 @@ static void wallet_work_done(rpc_call *c, int status, uint64_t nonce)
     }
     smn_block b = c->work_block;
     b.work = nonce; /* outside the signed hash */
+    if (c->send_id[0]) {
+        /* recorded before the ledger sees it: whatever happens next, a
+         * retry with this id gets this block and nothing else */
+        wallet_store *ws = rpc_wallets(c);
+        if (!ws)
+            return;
+        wallet_status st = wallet_send_id_put(ws, c->send_wallet, c->send_id, &b);
+        if (st != WALLET_OK) {
+            c->send_id[0] = '\0';
+            reply_wallet_error(c, st);
+            return;
+        }
+    }
     rpc_submit_block(c, &b, "block", NULL);
 }
 
@@ -440,11 +463,44 @@ void rpc_action_send(rpc_call *c, const json_t *req)
     uint8_t id[WALLET_ID_BYTES], src[32], dst[32];
     smn_amount_t amount;
     wallet_job j;
+    json_t *sid = json_object_get(req, "id");
+    if (sid && (!json_is_string(sid) || json_string_length(sid) == 0 ||
+                json_string_length(sid) > WALLET_SEND_ID_MAX ||
+                strlen(json_string_value(sid)) != json_string_length(sid))) {
+        rpc_reply_error(c, "Bad id (expected a string of 1 to 128 bytes)");
+        return;
+    }
     if (!arg_wallet(c, req, id) ||
         !arg_named_account(c, req, "source", "Bad source account", src) ||
         !arg_named_account(c, req, "destination", "Bad destination account", dst) ||
-        !rpc_arg_amount(c, req, "amount", &amount) || !wallet_job_start(c, req, src, &j))
+        !rpc_arg_amount(c, req, "amount", &amount))
         return;
+    if (sid) {
+        wallet_store *ws = open_wallet(c, req, id);
+        if (!ws)
+            return;
+        smn_block prev;
+        wallet_status st = wallet_send_id_get(ws, id, json_string_value(sid), &prev);
+        if (st == WALLET_OK) {
+            /* Nano: the same id answers the same block. Handed to the
+             * ledger again in case it never got there (rpc or the node
+             * died in between); "old" means it has it. */
+            snprintf(c->send_id, sizeof c->send_id, "%s", json_string_value(sid));
+            memcpy(c->send_wallet, id, WALLET_ID_BYTES);
+            rpc_submit_block_again(c, &prev, "block");
+            return;
+        }
+        if (st != WALLET_ERR_NOT_FOUND) {
+            reply_wallet_error(c, st);
+            return;
+        }
+    }
+    if (!wallet_job_start(c, req, src, &j))
+        return;
+    if (sid) {
+        snprintf(c->send_id, sizeof c->send_id, "%s", json_string_value(sid));
+        memcpy(c->send_wallet, id, WALLET_ID_BYTES);
+    }
     smn_block b;
     wallet_status st = wallet_sign_send(j.ws, j.id, src, &j.state, dst, amount, &j.work, &b);
     wallet_job_submit(c, st, &b, false);
@@ -519,11 +575,8 @@ void rpc_action_account_representative_set(rpc_call *c, const json_t *req)
 void rpc_action_wallet_receivable(rpc_call *c, const json_t *req)
 {
     uint8_t id[WALLET_ID_BYTES];
-    uint64_t count;
-    smn_amount_t threshold;
-    bool by_amount, source;
-    if (!arg_wallet(c, req, id) ||
-        !rpc_receivable_args(c, req, &count, &threshold, &by_amount, &source))
+    rpc_receivable_opts ro;
+    if (!arg_wallet(c, req, id) || !rpc_receivable_args(c, req, &ro))
         return;
     wallet_store *ws = open_wallet(c, req, id);
     if (!ws)
@@ -541,7 +594,7 @@ void rpc_action_wallet_receivable(rpc_call *c, const json_t *req)
     json_t *blocks = json_object();
     char addr[SMN_ADDRESS_STRLEN];
     for (size_t i = 0; i < n; i++) {
-        json_t *one = rpc_receivable_json(c, l, pubs[i], count, threshold, by_amount, source);
+        json_t *one = rpc_receivable_json(c, l, pubs[i], &ro);
         if (!one) {
             free(pubs);
             json_decref(blocks);

@@ -99,9 +99,7 @@ json_t *rpc_json_multiplier(uint64_t base, uint64_t value)
 
 json_t *rpc_json_difficulty(uint64_t v)
 {
-    char buf[17];
-    smn_work_format(v, buf);
-    return json_string(buf);
+    return rpc_json_work(v); /* Nano writes difficulties as it writes work */
 }
 
 /* Optional "difficulty": 16 hex digits; default the send threshold. */
@@ -125,11 +123,9 @@ static void work_generated(rpc_call *c, int status, uint64_t nonce)
         return;
     }
     const smn_network *net = rpc_ctx_net(c->ctx);
-    char work[17];
-    smn_work_format(nonce, work);
     uint64_t value = smn_work_value(c->work_root, nonce);
     json_t *o = json_object();
-    json_object_set_new(o, "work", json_string(work));
+    json_object_set_new(o, "work", rpc_json_work(nonce));
     json_object_set_new(o, "difficulty", rpc_json_difficulty(value));
     json_object_set_new(o, "multiplier",
                         rpc_json_multiplier(smn_work_threshold(net, false), value));

@@ -18,7 +18,7 @@
 #include "common/block.h"
 #include "ipc/child.h"
 #include "ipc/ledger_client.h"
-#include "procs/ledger/types.h"
+#include "ipc/ledgerdb/types.h"
 #include "procs/rpc/rpc.h"
 
 /* How long a `process` may take before it counts as unavailable: longer

@@ -17,9 +17,10 @@
 #include "common/amount.h"
 #include "common/block.h"
 #include "common/network.h"
-#include "procs/ledger/ro.h"
-#include "procs/ledger/types.h"
+#include "ipc/ledgerdb/ro.h"
+#include "ipc/ledgerdb/types.h"
 #include "procs/rpc/kdf_pool.h"
+#include "procs/rpc/wallet_sends.h"
 #include "procs/rpc/wallet_store.h"
 #include "procs/rpc/work_pool.h"
 
@@ -68,32 +69,61 @@ rpc_process_status rpc_process_from_ledger(ledger_result r);
 typedef void (*rpc_submit_fn)(void *user, const smn_block *b, rpc_submission *s);
 void rpc_submission_done(rpc_submission *s, rpc_process_status st);
 
-/* Live figures only other processes know (peers from net, online weight from
- * elections). Fill what is known; leave the *_known flags false otherwise,
- * and the actions then say what they fall back to. Returns 0, or -1 when no
- * figures are available at all. */
+/* Live figures only the processes that own them know: net (peers, its
+ * counters), elections (online weight, quorum, elections), bootstrap (its
+ * scan). The rpc process's status link (status_link.h) asks each of them
+ * every second and writes the answers here (rpc_ctx_stats); an action
+ * treats a part older than RPC_STATS_STALE_NS, or never filled
+ * (at_ns == 0), as unknown and says so. */
+#define RPC_STATS_MAX_PEERS 1024u  /* IPC_NET_MAX_PEERS */
+#define RPC_STATS_MAX_ONLINE 2048u /* IPC_ELECTIONS_MAX_ONLINE */
+#define RPC_STATS_STALE_NS (5ull * 1000000000ull)
 typedef struct {
-    bool peers_known;
-    uint32_t peer_count;
-    bool online_weight_known;
-    smn_amount_t online_weight; /* weight of representatives seen voting recently */
-    smn_amount_t peers_weight;  /* weight of representatives among our peers */
+    char endpoint[65]; /* "1.2.3.4:17075" as connected */
+    uint8_t node_id[32];
+    bool inbound;
+    bool has_block_count;
+    uint64_t block_count; /* from its last signed telemetry */
+} rpc_peer;
+typedef struct {
+    uint8_t rep[32];
+    smn_amount_t weight;
+} rpc_online_rep;
+typedef struct {
+    uint64_t net_at_ns; /* rpc_monotonic_ns() of the answer; 0: none yet */
+    size_t npeers;
+    rpc_peer peers[RPC_STATS_MAX_PEERS];
+    uint64_t known_peers, banned, port;
+    uint8_t node_id[32];
+    uint64_t blocks_in, blocks_out, votes_in, votes_out;
+
+    uint64_t elections_at_ns;
+    uint64_t our_reps, online_reps, active, max_active, backlog, confirmed;
+    unsigned quorum_percent;
+    smn_amount_t online_weight, trended_weight, online_minimum, quorum_delta;
+    size_t nonline;
+    rpc_online_rep online[RPC_STATS_MAX_ONLINE];
+
+    uint64_t bootstrap_at_ns;
+    char phase[17];
+    uint64_t rounds, pulled, accepted, chains;
+    uint8_t cursor[32];
 } rpc_node_stats;
-typedef int (*rpc_stats_fn)(void *user, rpc_node_stats *out);
 
 typedef struct {
-    const smn_network *net;             /* required */
-    const char *data_dir;               /* DIR with ledger.db and wallets.db; NULL: none */
-    bool enable_control;                /* wallet and control actions allowed */
-    unsigned quorum_percent;            /* 0 → 67 */
-    smn_amount_t online_weight_minimum; /* quorum floor; 0 → 60,000 smn */
-    wallet_kdf wallet_kdf;              /* new wallets' Argon2id limits; zero → interactive */
+    const smn_network *net; /* required */
+    const char *data_dir;   /* DIR with ledger.db and wallets.db; NULL: none */
+    bool enable_control;    /* wallet and control actions allowed */
+    wallet_kdf wallet_kdf;  /* new wallets' Argon2id limits; zero → interactive */
     /* work_generate refuses a difficulty above this; 0 → the send threshold
      * at Nano's default max_work_generate_multiplier (64x). */
     uint64_t work_max_difficulty;
     /* Blocks the wallet builds (send, receive, change, auto-receive) carry
      * work of at least this difficulty; 0 → the network's thresholds. */
     uint64_t wallet_work_difficulty;
+    /* When the node (its supervisor) started, in CLOCK_BOOTTIME seconds:
+     * `uptime` and telemetry count from there; 0: from this context. */
+    uint64_t node_started_boot_s;
 } rpc_config;
 
 /* NULL on allocation failure or when cfg->net is NULL. The databases are
@@ -103,7 +133,21 @@ rpc_ctx *rpc_ctx_new(const rpc_config *cfg);
 /* Frees the context. Calls still pending are answered with "Shutting down". */
 void rpc_ctx_free(rpc_ctx *ctx);
 void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user);
-void rpc_ctx_set_stats(rpc_ctx *ctx, rpc_stats_fn fn, void *user);
+/* Requests to other processes that answer one call (control_link.h): the
+ * function sends it and answers c (rpc_reply...) when the reply comes. */
+typedef enum {
+    RPC_NODE_OP_STOP,      /* the supervisor stops the node */
+    RPC_NODE_OP_BOOTSTRAP, /* bootstrap starts a round now */
+    RPC_NODE_OP_CONFIRM,   /* elections starts the election of `block` */
+    RPC_NODE_OP_SEARCH,    /* auto-receive looks for receivables now */
+} rpc_node_op;
+/* block: RPC_NODE_OP_CONFIRM's block (only valid during the call), else NULL. */
+typedef void (*rpc_node_op_fn)(void *user, rpc_node_op op, rpc_call *c, const smn_block *block);
+void rpc_ctx_set_node_ops(rpc_ctx *ctx, rpc_node_op_fn fn, void *user);
+/* The live figures, for the status link to fill (and the actions to read). */
+rpc_node_stats *rpc_ctx_stats(rpc_ctx *ctx);
+/* True when that part (one of the *_at_ns of s) is fresh enough to show. */
+bool rpc_stats_fresh(uint64_t at_ns);
 /* Where work_generate and the wallet actions get proof of work (the pool
  * must outlive the context). Without one they answer "Work generation
  * unavailable". */
@@ -149,7 +193,7 @@ int rpc_handle_async_from(rpc_ctx *ctx, const char *client, const char *body, si
  * -ENOMEM. */
 int rpc_handle(rpc_ctx *ctx, const char *body, size_t len, int *http_status, char **json_out);
 
-/* ---- for action implementations (actions_*.c) ---- */
+/* ---- for action implementations (actions_*.c, args.c, dispatch.c) ---- */
 
 enum {
     RPC_ACTION_CONTROL = 1u << 0, /* refused unless enable_control */
@@ -160,6 +204,7 @@ typedef struct {
     const char *name;
     rpc_action_fn fn;
     unsigned flags;
+    const char *fields; /* the request fields it implements, space-separated */
 } rpc_action;
 
 /* The table, sorted by name (binary search); n set to its length. */
@@ -180,6 +225,9 @@ const smn_network *rpc_ctx_net(const rpc_ctx *ctx);
  * fields if given (owned); otherwise with the process error. A wallet block
  * marks its account in flight until the ledger answered (see below). */
 void rpc_submit_block(rpc_call *c, const smn_block *b, const char *key, json_t *extra);
+/* The same for a block the ledger may hold already (a send id's block
+ * resubmitted): "old" is answered like progress. */
+void rpc_submit_block_again(rpc_call *c, const smn_block *b, const char *key);
 /* True while a wallet-built block of this account waits for the ledger: a
  * second one built now would reuse the same frontier and fork the account,
  * so wallet actions answer "Account has a block in flight, retry" instead. */
@@ -194,6 +242,19 @@ bool rpc_arg_amount(rpc_call *c, const json_t *req, const char *key, smn_amount_
  * number in 1..max (0 means dflt, as Nano's "0 = all"). */
 bool rpc_arg_count(rpc_call *c, const json_t *req, const char *key, uint64_t dflt, uint64_t max,
                    uint64_t *out);
+/* The same, also taking Nano's "-1" (string or number): everything, up to
+ * `max`; *all tells the action so it can say when there was more. */
+bool rpc_arg_count_all(rpc_call *c, const json_t *req, const char *key, uint64_t dflt, uint64_t max,
+                       uint64_t *out, bool *all);
+/* Optional list of addresses (at most RPC_MAX_COUNT): *out malloc'd (free
+ * it), NULL and *n = 0 when absent. False after answering. */
+bool rpc_arg_account_list(rpc_call *c, const json_t *req, const char *key, uint8_t (**out)[32],
+                          size_t *n);
+/* Every field of req but "action" is a word of `fields` (space-separated);
+ * otherwise answers "Unsupported field: X (not an option of ACTION)" and
+ * returns false. The dispatcher runs it with the action's table entry, so an
+ * option no action implements is refused, never silently ignored. */
+bool rpc_args_known(rpc_call *c, const json_t *req, const char *fields);
 /* Optional unsigned number (JSON integer or decimal string); *out untouched
  * when absent; `errmsg` when malformed. */
 bool rpc_arg_u64(rpc_call *c, const json_t *req, const char *key, const char *errmsg,
@@ -210,7 +271,10 @@ const char *rpc_arg_string(rpc_call *c, const json_t *req, const char *key);
 json_t *rpc_json_amount(smn_amount_t v);
 json_t *rpc_json_hash(const uint8_t h[32]);
 json_t *rpc_json_account(const uint8_t pub[32]);
-json_t *rpc_json_u64(uint64_t v); /* decimal string, as Nano */
+json_t *rpc_json_u64(uint64_t v);  /* decimal string, as Nano */
+json_t *rpc_json_work(uint64_t v); /* 16 lower-case hex digits, as Nano writes work */
+/* Nano's json_block of b (smn_block_to_json with lower-case work). */
+json_t *rpc_json_block(const smn_block *b);
 
 /* Handlers, one per action, grouped by file. */
 /* actions_util.c */
@@ -230,6 +294,53 @@ void rpc_action_block_count(rpc_call *c, const json_t *req);
 void rpc_action_telemetry(rpc_call *c, const json_t *req);
 void rpc_action_representatives(rpc_call *c, const json_t *req);
 void rpc_action_confirmation_quorum(rpc_call *c, const json_t *req);
+/* actions_accounts.c */
+void rpc_action_accounts_frontiers(rpc_call *c, const json_t *req);
+void rpc_action_accounts_representatives(rpc_call *c, const json_t *req);
+void rpc_action_accounts_receivable(rpc_call *c, const json_t *req); /* and accounts_pending */
+void rpc_action_account_block_count(rpc_call *c, const json_t *req);
+void rpc_action_block_account(rpc_call *c, const json_t *req);
+void rpc_action_receivable_exists(rpc_call *c, const json_t *req); /* and pending_exists */
+void rpc_action_available_supply(rpc_call *c, const json_t *req);
+/* actions_util.c (more) and actions_block.c (more) */
+void rpc_action_account_get(rpc_call *c, const json_t *req);
+void rpc_action_account_key(rpc_call *c, const json_t *req);
+void rpc_action_deterministic_key(rpc_call *c, const json_t *req);
+void rpc_action_blocks(rpc_call *c, const json_t *req);
+/* actions_wallet_info.c (control) */
+void rpc_action_wallet_balances(rpc_call *c, const json_t *req);
+void rpc_action_wallet_info(rpc_call *c, const json_t *req);
+void rpc_action_wallet_frontiers(rpc_call *c, const json_t *req);
+void rpc_action_wallet_locked(rpc_call *c, const json_t *req);
+void rpc_action_password_valid(rpc_call *c, const json_t *req);
+void rpc_action_wallet_lock(rpc_call *c, const json_t *req);
+void rpc_action_wallet_representative(rpc_call *c, const json_t *req);
+void rpc_action_wallet_representative_set(rpc_call *c, const json_t *req);
+void rpc_action_wallet_contains(rpc_call *c, const json_t *req);
+void rpc_action_wallet_destroy(rpc_call *c, const json_t *req);
+void rpc_action_accounts_create(rpc_call *c, const json_t *req);
+void rpc_action_account_remove(rpc_call *c, const json_t *req);
+void rpc_action_wallet_ledger(rpc_call *c, const json_t *req);
+void rpc_action_wallet_history(rpc_call *c, const json_t *req);
+/* actions_unchecked.c */
+void rpc_action_unchecked(rpc_call *c, const json_t *req);
+void rpc_action_unchecked_get(rpc_call *c, const json_t *req);
+void rpc_action_unchecked_keys(rpc_call *c, const json_t *req);
+void rpc_action_frontier_count(rpc_call *c, const json_t *req);
+/* actions_create.c (control) */
+void rpc_action_block_create(rpc_call *c, const json_t *req);
+void rpc_action_sign(rpc_call *c, const json_t *req);
+/* actions_network.c */
+void rpc_action_peers(rpc_call *c, const json_t *req);
+void rpc_action_representatives_online(rpc_call *c, const json_t *req);
+void rpc_action_election_statistics(rpc_call *c, const json_t *req);
+void rpc_action_stats(rpc_call *c, const json_t *req);
+void rpc_action_bootstrap_status(rpc_call *c, const json_t *req);
+void rpc_action_node_id(rpc_call *c, const json_t *req);
+void rpc_action_stop(rpc_call *c, const json_t *req);          /* control */
+void rpc_action_bootstrap_any(rpc_call *c, const json_t *req); /* control */
+void rpc_action_block_confirm(rpc_call *c, const json_t *req);
+void rpc_action_search_receivable(rpc_call *c, const json_t *req); /* control; and _all */
 /* actions_account.c */
 void rpc_action_account_info(rpc_call *c, const json_t *req);
 void rpc_action_account_balance(rpc_call *c, const json_t *req);
@@ -272,15 +383,16 @@ void rpc_action_vm_message(rpc_call *c, const json_t *req);
 void rpc_action_vm_message_status(rpc_call *c, const json_t *req);
 void rpc_action_vm_send(rpc_call *c, const json_t *req);
 
-/* ---- internals shared by actions_*.c (not for other modules) ---- */
+/* ---- internals shared by the action files (not for other modules) ---- */
 
 struct rpc_ctx {
     rpc_config cfg;
     char *data_dir; /* owned copy of cfg.data_dir */
     rpc_submit_fn submit;
     void *submit_user;
-    rpc_stats_fn stats;
-    void *stats_user;
+    rpc_node_stats *stats; /* allocated with the context */
+    rpc_node_op_fn node_op;
+    void *node_op_user;
     uint64_t started_ns; /* CLOCK_MONOTONIC at creation: uptime */
     rpc_call *pending;   /* calls waiting for an asynchronous answer */
     rpc_work_pool *work;
@@ -306,13 +418,18 @@ struct rpc_call {
     uint8_t work_root[32];
     bool work_block_set; /* a wallet block waits for its work: its account is in flight */
     smn_block work_block;
-    /* While Argon2id runs for this call (actions_kdf.c): the job, what to
+    /* While Argon2id runs for this call (call_kdf.c): the job, what to
      * run on the loop with its key, and the action's state meanwhile. */
     rpc_kdf_job *kdf_job;
     void (*kdf_fn)(rpc_call *c, int status, const uint8_t key[WALLET_KEY_BYTES]);
     wallet_kdf_params kdf_params;
     uint8_t kdf_wallet[WALLET_ID_BYTES];
     wallet_draft *kdf_draft; /* wallet_create's new wallet; freed with the call */
+    /* send with an `id` (wallet_sends.h): recorded before the block goes
+     * to the ledger; empty for every other call */
+    char send_id[WALLET_SEND_ID_MAX + 1];
+    bool json_block; /* block_create: the block as an object, not a string */
+    uint8_t send_wallet[WALLET_ID_BYTES];
 };
 
 struct rpc_submission {
@@ -321,6 +438,7 @@ struct rpc_submission {
     uint8_t hash[32];
     char key[16];
     json_t *extra;
+    bool old_ok; /* a send id's recorded block again: "old" is success */
 };
 
 /* Starts proof of work for c on the context's pool: c goes pending and
@@ -344,6 +462,11 @@ bool rpc_arg_difficulty(rpc_call *c, const json_t *req, uint64_t dflt, uint64_t 
 /* Marks a call as answered later (the context tracks it until then). */
 void rpc_call_go_pending(rpc_call *c);
 uint64_t rpc_monotonic_ns(void);
+uint64_t rpc_boottime_s(void); /* CLOCK_BOOTTIME */
+uint64_t rpc_wall_ms(void);    /* milliseconds since the epoch */
+/* Seconds since the node started (rpc_config.node_started_boot_s). */
+uint64_t rpc_node_uptime_s(const rpc_ctx *ctx);
+json_t *rpc_json_node_id(const uint8_t id[32]); /* Nano's "node_" + account encoding */
 void rpc_ctx_close_dbs(rpc_ctx *ctx);
 /* The ledger (read-only) or the wallet store, opened on first use. NULL
  * after answering the call with an error when it cannot be opened. */
@@ -353,10 +476,20 @@ wallet_store *rpc_wallets(rpc_call *c);
  * the action's own "... not found") and drops the handle so the next call
  * reopens it. */
 void rpc_reply_ledger_error(rpc_call *c, ledger_status st);
+/* The wallet store and the existing wallet named by "wallet"; NULL after
+ * answering (actions_wallet.c). */
+wallet_store *rpc_open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES]);
+void rpc_reply_wallet_error(rpc_call *c, wallet_status st);
 /* Shared by the account and wallet forms of `receivable` (actions_account.c). */
-bool rpc_receivable_args(rpc_call *c, const json_t *req, uint64_t *count, smn_amount_t *threshold,
-                         bool *by_amount, bool *source);
-json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32], uint64_t count,
-                            smn_amount_t threshold, bool by_amount, bool source);
+typedef struct {
+    uint64_t count;
+    smn_amount_t threshold;
+    bool by_amount; /* threshold given: {hash: amount} */
+    bool source;    /* {hash: {amount, source}} */
+    bool confirmed; /* include_only_confirmed (default true): cemented sends only */
+} rpc_receivable_opts;
+bool rpc_receivable_args(rpc_call *c, const json_t *req, rpc_receivable_opts *o);
+json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
+                            const rpc_receivable_opts *o);
 
 #endif

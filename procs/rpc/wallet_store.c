@@ -46,6 +46,13 @@ static const char schema[] =
     " idx INTEGER,"  /* derivation index; NULL for an ad-hoc key */
     " key_box BLOB," /* ad-hoc key sealed under the master key */
     " UNIQUE(wallet, pub));"
+    /* send `id`s (wallet_sends.h); IF NOT EXISTS adds it to older files */
+    "CREATE TABLE IF NOT EXISTS send_ids("
+    " wallet INTEGER NOT NULL REFERENCES wallets(seq) ON DELETE CASCADE,"
+    " id TEXT NOT NULL,"
+    " hash BLOB NOT NULL,"
+    " block BLOB NOT NULL,"
+    " PRIMARY KEY(wallet, id)) WITHOUT ROWID;"
     "PRAGMA user_version = 1;";
 
 /* ---- unlocked keys ---- */
@@ -202,6 +209,16 @@ wallet_status wallet_store_open(const char *dir, bool readonly, wallet_store **o
     }
     *out = ws;
     return WALLET_OK;
+}
+
+sqlite3 *wallet_store_sqlite(wallet_store *ws)
+{
+    return ws->db;
+}
+
+bool wallet_store_readonly(const wallet_store *ws)
+{
+    return ws->readonly;
 }
 
 void wallet_store_close(wallet_store *ws)

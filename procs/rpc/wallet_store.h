@@ -39,6 +39,11 @@ typedef struct wallet_store wallet_store;
 wallet_status wallet_store_open(const char *dir, bool readonly, wallet_store **out);
 /* Wipes every unlocked key and closes the database. NULL is fine. */
 void wallet_store_close(wallet_store *ws);
+/* For the store's other tables (wallet_sends.c) only: the connection and
+ * whether it is read-only. */
+struct sqlite3;
+struct sqlite3 *wallet_store_sqlite(wallet_store *ws);
+bool wallet_store_readonly(const wallet_store *ws);
 
 typedef struct {
     const char *password;          /* NULL means "" */

@@ -7,9 +7,7 @@ boundaries"):
    the vm libraries by design. procs/rpc may include the NanoVM libraries
    (procs/vm/{codec,interp,programs}/: deterministic code with no process
    state, so the wallet builds messages with the very codec the indexer
-   decodes, and reads vm.db with its own format), never procs/vm/service/. procs/rpc may include the three forwarding
-   headers procs/ledger/{ro,schema,types}.h until its reorganisation
-   switches it to ipc/ledgerdb/ (then they and this exception go).
+   decodes, and reads vm.db with its own format), never procs/vm/service/.
 2. The headers of one process (or of common/, ipc/, ipc/ledgerdb/) include
    each other without a cycle.
 
@@ -20,7 +18,6 @@ import re
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
-RPC_FORWARDS = {'procs/ledger/ro.h', 'procs/ledger/schema.h', 'procs/ledger/types.h'}
 SHARED = ('common', 'ipc')
 VM_LIBRARIES = ('procs/vm/codec/', 'procs/vm/interp/', 'procs/vm/programs/')
 
@@ -55,17 +52,11 @@ def main():
             if me.startswith('procs/') and them != me:
                 if me == 'procs/cli':
                     continue
-                if me == 'procs/rpc' and inc in RPC_FORWARDS:
-                    continue
                 if me == 'procs/rpc' and inc.startswith(VM_LIBRARIES):
                     continue
                 errors.append(f'{rel}: includes {inc} (a header of {them})')
             elif not me.startswith('procs/'):
                 errors.append(f'{rel}: shared code includes {inc} (a process header)')
-            if rel in RPC_FORWARDS:
-                continue
-            if inc in RPC_FORWARDS and me != 'procs/rpc':
-                errors.append(f'{rel}: includes {inc}, kept only for procs/rpc: use ipc/ledgerdb/')
         if rel.endswith('.h'):
             graph[rel] = [i for i in incs if owner(i) == me and i != rel]
 

@@ -340,6 +340,33 @@ def main():
         check("unknown network", ["--network", "nonet", "wallet", "list"], rc=2,
               err="error: unknown network 'nonet'")
 
+        # ---- --version, rpc passthrough, --json errors ----
+        out = check("--version", ["--version"])
+        if not re.match(r"^smallnano-cli \d+\.\d+\.\d+\n$", out):
+            fail("--version", f"output {out!r}")
+        v = json.loads(check("--version --json", ["--version", "--json"]))
+        if not v.get("node_vendor", "").startswith("smallnano "):
+            fail("--version --json", f"{v}")
+        r = json.loads(check("rpc account_balance", d + ["rpc", "account_balance",
+                                                         f"account={DEV_ADDR}"]))
+        if "balance" not in r or "receivable" not in r:
+            fail("rpc account_balance", f"{r}")
+        r = json.loads(check("rpc with a JSON list", d + ["rpc", "accounts_balances",
+                                                          f'accounts=["{DEV_ADDR}"]']))
+        if DEV_ADDR not in r.get("balances", {}):
+            fail("rpc with a JSON list", f"{r}")
+        out = check("rpc error answer", d + ["rpc", "account_info", "account=smn_bad"], rc=1,
+                    err="error: Bad account number")
+        if json.loads(out) != {"error": "Bad account number"}:
+            fail("rpc error answer", f"stdout {out!r}")
+        check("rpc not key=value", d + ["rpc", "version", "oops"], rc=2,
+              err="is not key=value")
+        check("rpc without action", d + ["rpc"], rc=2, err="usage: smallnano-cli rpc")
+        out = check("--json error", ["--json", "--rpc", "localhost", "wallet", "list"], rc=2,
+                    err="error: --rpc wants HOST:PORT")
+        if "error" not in json.loads(out):
+            fail("--json error", f"stdout {out!r}")
+
         # ---- a node with control disabled ----
         ro = Server(servers, os.path.join(tmp, "ro"), "--no-control")
         check("control disabled", ["--rpc", ro.addr, "wallet", "create"], rc=1,

@@ -162,7 +162,10 @@ def main():
         check([h["hash"] for h in hist] == [change, recv], "history: %s" % hist)
         c.err("account_history", "Bad account number", account=BAD_ACCOUNT)
         c.err("account_history", "Block not found", account=acc, head=UNKNOWN_HASH)
-        c.err("account_history", "Invalid count limit", account=acc, count="-1")
+        c.err("account_history", "Invalid count limit", account=acc, count="-2")
+        # Nano's count "-1": everything (up to the list bound)
+        check([h["hash"] for h in c.ok("account_history", account=acc, count="-1")["history"]]
+              == [change, recv], "history count -1")
         check(c.ok("account_representative", account=acc)["representative"] == genesis,
               "account_representative")
         c.err("account_representative", "Account not found", account=acc2)

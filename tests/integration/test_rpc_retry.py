@@ -58,7 +58,8 @@ def main():
         t1.join(5)
         st, r = answers.get("send", (None, None))
         check(st == 200 and "block" in r, "the send was accepted: %s" % (answers,))
-        check(n.ok("account_balance", account=dest)["receivable"] == "5000",
+        check(n.ok("account_balance", account=dest,
+                   include_only_confirmed=False)["receivable"] == "5000",
               "the send is receivable, not received yet")
 
         db = sqlite3.connect(os.path.join(n.data, "ledger.db"), isolation_level=None, timeout=10)

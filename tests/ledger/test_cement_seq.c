@@ -158,8 +158,9 @@ static void test_migration_from_v1(void **state)
     tl_hash(&blk[1], h);
     assert_int_equal(ledger_confirm(s, h, NULL, NULL, NULL), LEDGER_STATUS_OK);
     ledger_store_close(s);
-    /* What a version-1 build wrote: no log. */
+    /* What a version-1 build wrote: no log (and no local_timestamp, schema 3). */
     exec_sql(path, "DROP TABLE cement_log; DELETE FROM sqlite_sequence;"
+                   "ALTER TABLE blocks DROP COLUMN local_timestamp;"
                    "UPDATE meta SET value = 1 WHERE key = 'schema_version'");
 
     s = tl_open(dir, NULL);

@@ -41,6 +41,7 @@ void rpcf_setup(rpcf *f, bool control)
     assert_int_equal(ledger_store_open(path, f->net, NULL, &f->store, err, sizeof err),
                      LEDGER_STATUS_OK);
     assert_int_equal(ledger_processor_create(f->store, NULL, &f->proc), LEDGER_STATUS_OK);
+    f->control = control;
     rpc_config cfg = {.net = f->net,
                       .data_dir = f->dir,
                       .enable_control = control,
@@ -55,6 +56,20 @@ void rpcf_setup(rpcf *f, bool control)
     rpc_ctx_set_work_pool(f->ctx, f->pool);
     f->kdf = rpc_kdf_pool_new(f->base, NULL);
     assert_non_null(f->kdf);
+    rpc_ctx_set_kdf_pool(f->ctx, f->kdf);
+    rpc_ctx_set_submit(f->ctx, submit_to_ledger, f);
+}
+
+void rpcf_restart_rpc(rpcf *f)
+{
+    rpc_ctx_free(f->ctx);
+    rpc_config cfg = {.net = f->net,
+                      .data_dir = f->dir,
+                      .enable_control = f->control,
+                      .wallet_kdf = wallet_kdf_light()};
+    f->ctx = rpc_ctx_new(&cfg);
+    assert_non_null(f->ctx);
+    rpc_ctx_set_work_pool(f->ctx, f->pool);
     rpc_ctx_set_kdf_pool(f->ctx, f->kdf);
     rpc_ctx_set_submit(f->ctx, submit_to_ledger, f);
 }

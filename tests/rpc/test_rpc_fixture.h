@@ -25,6 +25,7 @@ typedef struct {
     rpc_work_pool *pool;
     rpc_kdf_pool *kdf; /* Argon2id for the wallet actions */
     int submits;       /* blocks that reached the ledger through `process` */
+    bool control;
 } rpcf;
 
 typedef struct {
@@ -34,6 +35,9 @@ typedef struct {
 
 void rpcf_setup(rpcf *f, bool control);
 void rpcf_teardown(rpcf *f);
+/* A new RPC context on the same data dir, as after a restart of the rpc
+ * process (the wallet store is reopened, unlocked wallets lock again). */
+void rpcf_restart_rpc(rpcf *f);
 /* Runs the request (printf-style body), running the loop until it is
  * answered (work comes from the pool), and parses the answer. */
 json_t *rpcf_call(rpcf *f, int *status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/block_json.h"
 #include "common/hex.h"
@@ -119,16 +120,38 @@ static void test_account_info(void **state)
 static void test_balances(void **state)
 {
     world *w = *state;
+    /* Nano's default include_only_confirmed = true: B's 7 smn come from an
+     * uncemented send, so they are not receivable yet; genesis's balance is
+     * the one at its confirmation height (after the first send only). */
     json_t *j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->B);
+    assert_amount(j, "balance", 0);
+    assert_amount(j, "receivable", 0);
+    assert_amount(j, "pending", 0);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->G);
+    assert_amount(j, "balance", smn_network_supply() - smn(100));
+    json_decref(j);
+    /* include_only_confirmed false: what the ledger holds, cemented or not */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_balance\",\"account\":\"%s\","
+                  "\"include_only_confirmed\":\"false\"}",
+                  w->B);
     assert_amount(j, "balance", 0);
     assert_amount(j, "receivable", smn(7));
     assert_amount(j, "pending", smn(7));
     json_decref(j);
-    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->G);
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_balance\",\"account\":\"%s\","
+                  "\"include_only_confirmed\":false}",
+                  w->G);
     assert_amount(j, "balance", smn_network_supply() - smn(112));
     json_decref(j);
     rpcf_expect_error(&w->f, "Bad account number",
                       "{\"action\":\"account_balance\",\"account\":\"xrb_1111\"}");
+    rpcf_expect_error(&w->f, "Bad include_only_confirmed (expected true or false)",
+                      "{\"action\":\"account_balance\",\"account\":\"%s\","
+                      "\"include_only_confirmed\":\"maybe\"}",
+                      w->B);
 
     j = rpcf_call(&w->f, NULL,
                   "{\"action\":\"accounts_balances\",\"accounts\":[\"%s\",\"%s\",\"bogus\",7]}",
@@ -136,13 +159,31 @@ static void test_balances(void **state)
     json_t *bal = json_object_get(j, "balances");
     assert_int_equal(json_object_size(bal), 2);
     assert_amount(json_object_get(bal, w->A), "balance", smn(100));
-    assert_amount(json_object_get(bal, w->B), "receivable", smn(7));
+    assert_amount(json_object_get(bal, w->A), "receivable", 0); /* s2 not cemented */
+    assert_amount(json_object_get(bal, w->B), "receivable", 0);
     json_t *errs = json_object_get(j, "errors");
     assert_string_equal(rpcf_str(errs, "bogus"), "Bad account number");
     assert_string_equal(rpcf_str(errs, "#3"), "Bad account number");
     json_decref(j);
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"accounts_balances\",\"accounts\":[\"%s\",\"%s\"],"
+                  "\"include_only_confirmed\":\"false\"}",
+                  w->A, w->B);
+    bal = json_object_get(j, "balances");
+    assert_amount(json_object_get(bal, w->A), "receivable", smn(5));
+    assert_amount(json_object_get(bal, w->B), "receivable", smn(7));
+    json_decref(j);
     rpcf_expect_error(&w->f, "Bad accounts (expected a list)",
                       "{\"action\":\"accounts_balances\",\"accounts\":\"%s\"}", w->A);
+
+    /* cementing the sends makes them count */
+    rpcf_confirm(&w->f, w->s3);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->B);
+    assert_amount(j, "receivable", smn(7));
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->G);
+    assert_amount(j, "balance", smn_network_supply() - smn(112));
+    json_decref(j);
 }
 
 static void test_history(void **state)
@@ -231,6 +272,286 @@ static void test_history(void **state)
                       "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":999999}", w->G);
     rpcf_expect_error(&w->f, "Bad block hash",
                       "{\"action\":\"account_history\",\"account\":\"%s\",\"head\":\"XYZ\"}", w->G);
+}
+
+/* Nano's options: count "-1", account_filter, the counterparty in raw
+ * history, lower-case work, timestamps, include_confirmed, and an option
+ * no action implements refused by name. */
+static void test_nano_options(void **state)
+{
+    world *w = *state;
+    uint64_t now = (uint64_t)time(NULL);
+    json_t *j = rpcf_call(
+        &w->f, NULL, "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":\"-1\"}", w->G);
+    json_t *h = json_object_get(j, "history");
+    assert_int_equal(json_array_size(h), 4);
+    uint64_t ts = strtoull(rpcf_str(json_array_get(h, 0), "local_timestamp"), NULL, 10);
+    assert_true(ts + 600 >= now && ts <= now + 5);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":-1,"
+                  "\"account_filter\":[\"%s\"]}",
+                  w->G, w->A);
+    h = json_object_get(j, "history");
+    assert_int_equal(json_array_size(h), 2); /* the two sends to A, not the one to B */
+    assert_string_equal(rpcf_str(json_array_get(h, 0), "account"), w->A);
+    assert_hash(json_array_get(h, 0), "hash", w->s2);
+    assert_hash(json_array_get(h, 1), "hash", w->s1);
+    json_decref(j);
+    /* with a filter, count and offset count matching entries */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":1,\"offset\":1,"
+                  "\"account_filter\":[\"%s\"]}",
+                  w->G, w->A);
+    h = json_object_get(j, "history");
+    assert_int_equal(json_array_size(h), 1);
+    assert_hash(json_array_get(h, 0), "hash", w->s1);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad account number in account_filter",
+                      "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":1,"
+                      "\"account_filter\":[\"nope\"]}",
+                      w->G);
+    rpcf_expect_error(&w->f, "Invalid count limit",
+                      "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":\"-2\"}", w->G);
+    /* raw: the counterparty in "account", as Nano; work in lower case */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_history\",\"account\":\"%s\",\"count\":1,\"raw\":true}",
+                  w->G);
+    json_t *e = json_array_get(json_object_get(j, "history"), 0);
+    assert_string_equal(rpcf_str(e, "subtype"), "send");
+    assert_string_equal(rpcf_str(e, "account"), w->B);
+    const char *work = rpcf_str(e, "work");
+    assert_int_equal(strlen(work), 16);
+    for (const char *p = work; *p; p++)
+        assert_false(*p >= 'A' && *p <= 'F');
+    json_decref(j);
+    /* chain / successors with count -1 */
+    char s3[65];
+    rpcf_hex(w->s3, s3);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"chain\",\"block\":\"%s\",\"count\":\"-1\"}", s3);
+    assert_int_equal(json_array_size(json_object_get(j, "blocks")), 4);
+    json_decref(j);
+    char gen[65];
+    rpcf_hex(w->gen, gen);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"successors\",\"block\":\"%s\",\"count\":-1}", gen);
+    assert_int_equal(json_array_size(json_object_get(j, "blocks")), 4);
+    json_decref(j);
+    /* block_info: local_timestamp and lower-case work in contents */
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"block_info\",\"hash\":\"%s\",\"json_block\":true}",
+                  s3);
+    ts = strtoull(rpcf_str(j, "local_timestamp"), NULL, 10);
+    assert_true(ts + 600 >= now && ts <= now + 5);
+    work = rpcf_str(json_object_get(j, "contents"), "work");
+    for (const char *p = work; *p; p++)
+        assert_false(*p >= 'A' && *p <= 'F');
+    json_decref(j);
+    /* account_info: modified_timestamp, include_confirmed */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_info\",\"account\":\"%s\",\"include_confirmed\":true,"
+                  "\"receivable\":true,\"representative\":true}",
+                  w->G);
+    ts = strtoull(rpcf_str(j, "modified_timestamp"), NULL, 10);
+    assert_true(ts + 600 >= now && ts <= now + 5);
+    assert_amount(j, "balance", smn_network_supply() - smn(112));
+    assert_amount(j, "confirmed_balance", smn_network_supply() - smn(100));
+    assert_string_equal(rpcf_str(j, "confirmed_height"), "2");
+    assert_hash(j, "confirmed_frontier", w->s1);
+    assert_string_equal(rpcf_str(j, "confirmed_representative"), w->G);
+    assert_amount(j, "confirmed_receivable", 0);
+    json_decref(j);
+    /* an option we do not implement is refused by name, never ignored */
+    rpcf_expect_error(&w->f, "Unsupported field: source (not an option of blocks_info)",
+                      "{\"action\":\"blocks_info\",\"hashes\":[\"%s\"],\"source\":true}", s3);
+    rpcf_expect_error(&w->f, "Unsupported field: force (not an option of process)",
+                      "{\"action\":\"process\",\"block\":{},\"force\":true}");
+}
+
+/* The accounts family and the lookups beside it: a valid call and an
+ * error each. */
+static void test_accounts_family(void **state)
+{
+    world *w = *state;
+    json_t *j = rpcf_call(&w->f, NULL,
+                          "{\"action\":\"accounts_frontiers\",\"accounts\":[\"%s\",\"%s\",\"x\"]}",
+                          w->A, w->C);
+    assert_hash(json_object_get(j, "frontiers"), w->A, w->a_change);
+    json_t *errs = json_object_get(j, "errors");
+    assert_string_equal(rpcf_str(errs, w->C), "Account not found");
+    assert_string_equal(rpcf_str(errs, "x"), "Bad account number");
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Missing field: accounts", "{\"action\":\"accounts_frontiers\"}");
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"accounts_representatives\",\"accounts\":[\"%s\"]}",
+                  w->A);
+    assert_string_equal(rpcf_str(json_object_get(j, "representatives"), w->A), w->C);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad accounts (expected a list)",
+                      "{\"action\":\"accounts_representatives\",\"accounts\":\"%s\"}", w->A);
+
+    /* confirmed only by default: nothing yet; then everything */
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"accounts_receivable\",\"accounts\":[\"%s\",\"%s\"]}",
+                  w->A, w->B);
+    assert_int_equal(json_object_size(json_object_get(j, "blocks")), 0);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"accounts_pending\",\"accounts\":[\"%s\",\"%s\"],"
+                  "\"include_only_confirmed\":false,\"threshold\":\"1\"}",
+                  w->A, w->B);
+    char s2[65], s3[65];
+    rpcf_hex(w->s2, s2);
+    rpcf_hex(w->s3, s3);
+    json_t *bl = json_object_get(j, "blocks");
+    assert_amount(json_object_get(bl, w->A), s2, smn(5));
+    assert_amount(json_object_get(bl, w->B), s3, smn(7));
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad amount number",
+                      "{\"action\":\"accounts_receivable\",\"accounts\":[],\"threshold\":\"x\"}");
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"receivable_exists\",\"hash\":\"%s\"}", s3);
+    assert_string_equal(rpcf_str(j, "exists"), "0"); /* not cemented */
+    json_decref(j);
+    j = rpcf_call(
+        &w->f, NULL,
+        "{\"action\":\"pending_exists\",\"hash\":\"%s\",\"include_only_confirmed\":false}", s3);
+    assert_string_equal(rpcf_str(j, "exists"), "1");
+    json_decref(j);
+    char open[65];
+    rpcf_hex(w->a_open, open);
+    j = rpcf_call(
+        &w->f, NULL,
+        "{\"action\":\"receivable_exists\",\"hash\":\"%s\",\"include_only_confirmed\":false}",
+        open);
+    assert_string_equal(rpcf_str(j, "exists"), "0"); /* not a send */
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Block not found",
+                      "{\"action\":\"receivable_exists\",\"hash\":\"%064d\"}", 0);
+
+    /* block_confirm: a cemented block needs no election; an uncemented one
+     * goes to elections (none in this fixture: 503) */
+    char gen[65];
+    rpcf_hex(w->gen, gen);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"block_confirm\",\"hash\":\"%s\"}", gen);
+    assert_string_equal(rpcf_str(j, "started"), "0");
+    assert_string_equal(rpcf_str(j, "confirmed"), "true");
+    json_decref(j);
+    int http = 0;
+    j = rpcf_call(&w->f, &http, "{\"action\":\"block_confirm\",\"hash\":\"%s\"}", s3);
+    assert_int_equal(http, 503);
+    assert_string_equal(rpcf_str(j, "error"), "Node control unavailable");
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Block not found", "{\"action\":\"block_confirm\",\"hash\":\"%064d\"}",
+                      0);
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_block_count\",\"account\":\"%s\"}", w->G);
+    assert_string_equal(rpcf_str(j, "block_count"), "4");
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Account not found",
+                      "{\"action\":\"account_block_count\",\"account\":\"%s\"}", w->C);
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"block_account\",\"hash\":\"%s\"}", s3);
+    assert_string_equal(rpcf_str(j, "account"), w->G);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad block hash", "{\"action\":\"block_account\",\"hash\":\"zz\"}");
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"blocks\",\"hashes\":[\"%s\"],\"json_block\":true}",
+                  s3);
+    assert_string_equal(rpcf_str(json_object_get(json_object_get(j, "blocks"), s3), "account"),
+                        w->G);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Block not found", "{\"action\":\"blocks\",\"hashes\":[\"%064d\"]}",
+                      0);
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"available_supply\"}");
+    assert_amount(j, "available", smn(112)); /* what genesis gave away */
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Unsupported field: x (not an option of available_supply)",
+                      "{\"action\":\"available_supply\",\"x\":1}");
+
+    /* Nano's unit names work too */
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"nano_to_raw\",\"amount\":\"1.5\"}");
+    assert_string_equal(rpcf_str(j, "amount"), "1500000000000000000000000000000");
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad amount number", "{\"action\":\"raw_to_nano\",\"amount\":\"-1\"}");
+
+    /* keys */
+    char pub[65];
+    rpcf_hex(w->a.kp.pub, pub);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_get\",\"key\":\"%s\"}", pub);
+    assert_string_equal(rpcf_str(j, "account"), w->A);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad public key", "{\"action\":\"account_get\",\"key\":\"12\"}");
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_key\",\"account\":\"%s\"}", w->A);
+    assert_string_equal(rpcf_str(j, "key"), pub);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad account number",
+                      "{\"action\":\"account_key\",\"account\":\"smn_1\"}");
+    char seed[65];
+    memset(seed, '0', 64);
+    seed[64] = '\0';
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"deterministic_key\",\"seed\":\"%s\",\"index\":\"1\"}",
+                  seed);
+    smn_keypair kp;
+    uint8_t zs[32] = {0};
+    smn_key_from_seed(zs, 1, &kp);
+    char kpub[65];
+    rpcf_hex(kp.pub, kpub);
+    assert_string_equal(rpcf_str(j, "public"), kpub);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Missing field: index",
+                      "{\"action\":\"deterministic_key\",\"seed\":\"%s\"}", seed);
+    rpcf_expect_error(&w->f, "Bad seed",
+                      "{\"action\":\"deterministic_key\",\"seed\":\"00\",\"index\":0}");
+}
+
+static char *process_body(const smn_block *b);
+
+/* A block whose previous is unknown waits in unchecked. */
+static void test_unchecked(void **state)
+{
+    world *w = *state;
+    wallet_work_opts wo = {.net = w->f.net, .threads = 1};
+    wallet_account_state gst = w->g.st;
+    memset(gst.frontier, 0x5A, 32); /* a previous nobody has */
+    smn_block b;
+    assert_int_equal(wallet_build_send(&w->g.kp, &gst, w->c.kp.pub, 1, &wo, &b), WALLET_OK);
+    char *body = process_body(&b);
+    rpcf_expect_error(&w->f, "Gap previous block", "%s", body);
+    free(body);
+    uint8_t h[32];
+    smn_block_hash(&b, h);
+    char hex[65], dep[65];
+    rpcf_hex(h, hex);
+    rpcf_hex(gst.frontier, dep);
+
+    json_t *j = rpcf_call(&w->f, NULL, "{\"action\":\"unchecked\",\"json_block\":true}");
+    json_t *bl = json_object_get(j, "blocks");
+    assert_int_equal(json_object_size(bl), 1);
+    assert_string_equal(rpcf_str(json_object_get(bl, hex), "account"), w->G);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Invalid count limit", "{\"action\":\"unchecked\",\"count\":\"x\"}");
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"unchecked_get\",\"hash\":\"%s\"}", hex);
+    assert_string_equal(rpcf_str(j, "key"), dep);
+    assert_true(json_is_string(json_object_get(j, "contents")));
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Unchecked block not found",
+                      "{\"action\":\"unchecked_get\",\"hash\":\"%064d\"}", 0);
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"unchecked_keys\",\"key\":\"%s\"}", dep);
+    json_t *list = json_object_get(j, "unchecked");
+    assert_int_equal(json_array_size(list), 1);
+    assert_string_equal(rpcf_str(json_array_get(list, 0), "hash"), hex);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"unchecked_keys\",\"key\":\"%s\"}", hex);
+    assert_int_equal(json_array_size(json_object_get(j, "unchecked")), 0);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Bad block hash", "{\"action\":\"unchecked_keys\",\"key\":\"1\"}");
+
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"frontier_count\"}");
+    assert_string_equal(rpcf_str(j, "count"), "2"); /* genesis and A (B has no blocks) */
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Unsupported field: account (not an option of frontier_count)",
+                      "{\"action\":\"frontier_count\",\"account\":\"%s\"}", w->A);
 }
 
 static void test_blocks(void **state)
@@ -333,14 +654,28 @@ static void test_node(void **state)
     assert_hash(fr, w->G, w->s3);
     json_decref(j);
 
+    /* include_only_confirmed (default true): s3 is not cemented yet */
     j = rpcf_call(&w->f, NULL, "{\"action\":\"receivable\",\"account\":\"%s\"}", w->B);
     json_t *bl = json_object_get(j, "blocks");
     assert_true(json_is_array(bl));
+    assert_int_equal(json_array_size(bl), 0);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"receivable\",\"account\":\"%s\",\"include_only_confirmed\":false}",
+                  w->B);
+    bl = json_object_get(j, "blocks");
     assert_int_equal(json_array_size(bl), 1);
     char s3[65], s2[65];
     rpcf_hex(w->s3, s3);
     rpcf_hex(w->s2, s2);
     assert_string_equal(json_string_value(json_array_get(bl, 0)), s3);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Unsupported field: include_active (not an option of receivable)",
+                      "{\"action\":\"receivable\",\"account\":\"%s\",\"include_active\":true}",
+                      w->B);
+    rpcf_confirm(&w->f, w->s3); /* cements s2 too (same chain) */
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"receivable\",\"account\":\"%s\"}", w->B);
+    assert_int_equal(json_array_size(json_object_get(j, "blocks")), 1);
     json_decref(j);
     j = rpcf_call(&w->f, NULL, "{\"action\":\"receivable\",\"account\":\"%s\",\"threshold\":\"1\"}",
                   w->A);
@@ -381,35 +716,6 @@ static void test_node(void **state)
     json_decref(j);
     j = rpcf_call(&w->f, NULL, "{\"action\":\"uptime\"}");
     assert_true(strtoul(rpcf_str(j, "seconds"), NULL, 10) < 600);
-    json_decref(j);
-}
-
-static int stats_fn(void *user, rpc_node_stats *out)
-{
-    (void)user;
-    out->online_weight_known = true;
-    out->online_weight = smn_amount_one_smn() * 1000000u;
-    out->peers_known = true;
-    out->peer_count = 3;
-    return 0;
-}
-
-static void test_quorum(void **state)
-{
-    world *w = *state;
-    /* no figures from elections: the floor (60,000 smn) decides */
-    json_t *j = rpcf_call(&w->f, NULL, "{\"action\":\"confirmation_quorum\"}");
-    assert_amount(j, "online_weight_minimum", smn(60000));
-    assert_amount(j, "quorum_delta", smn(40200));
-    assert_string_equal(rpcf_str(j, "online_weight_known"), "false");
-    json_decref(j);
-    rpc_ctx_set_stats(w->f.ctx, stats_fn, NULL);
-    j = rpcf_call(&w->f, NULL, "{\"action\":\"confirmation_quorum\"}");
-    assert_amount(j, "online_stake_total", smn(1000000));
-    assert_amount(j, "quorum_delta", smn(670000));
-    json_decref(j);
-    j = rpcf_call(&w->f, NULL, "{\"action\":\"telemetry\"}");
-    assert_string_equal(rpcf_str(j, "peer_count"), "3");
     json_decref(j);
 }
 
@@ -463,8 +769,11 @@ static void test_process(void **state)
     json_decref(j);
     free(body);
     json_decref(req);
-    /* the account now exists */
-    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->B);
+    /* the account now exists (its open is not cemented: the whole truth) */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"account_balance\",\"account\":\"%s\","
+                  "\"include_only_confirmed\":false}",
+                  w->B);
     assert_amount(j, "balance", smn(7));
     assert_amount(j, "receivable", 0);
     json_decref(j);
@@ -530,9 +839,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_account_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_balances, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nano_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accounts_family, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unchecked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quorum, setup, teardown),
         cmocka_unit_test_setup_teardown(test_process, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_unavailable, setup, teardown),
     };

@@ -11,6 +11,39 @@
 #include "common/hex.h"
 #include "procs/rpc/rpc.h"
 
+uint64_t rpc_boottime_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (uint64_t)ts.tv_sec;
+}
+
+uint64_t rpc_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t rpc_node_uptime_s(const rpc_ctx *ctx)
+{
+    uint64_t now = rpc_boottime_s(), start = ctx->cfg.node_started_boot_s;
+    if (start && start <= now)
+        return now - start;
+    return (rpc_monotonic_ns() - ctx->started_ns) / 1000000000ull;
+}
+
+json_t *rpc_json_node_id(const uint8_t id[32])
+{
+    /* Nano shows node ids as node_ + the account encoding of the key */
+    char addr[SMN_ADDRESS_STRLEN];
+    smn_address_encode(id, addr);
+    const char *us = strchr(addr, '_');
+    char buf[SMN_ADDRESS_STRLEN + 8];
+    snprintf(buf, sizeof buf, "node_%s", us ? us + 1 : addr);
+    return json_string(buf);
+}
+
 uint64_t rpc_monotonic_ns(void)
 {
     struct timespec ts;
@@ -145,6 +178,91 @@ bool rpc_arg_count(rpc_call *c, const json_t *req, const char *key, uint64_t dfl
     return true;
 }
 
+bool rpc_arg_count_all(rpc_call *c, const json_t *req, const char *key, uint64_t dflt, uint64_t max,
+                       uint64_t *out, bool *all)
+{
+    json_t *j = json_object_get(req, key);
+    *all = (json_is_integer(j) && json_integer_value(j) == -1) ||
+           (json_is_string(j) && strcmp(json_string_value(j), "-1") == 0);
+    if (*all) {
+        *out = max;
+        return true;
+    }
+    return rpc_arg_count(c, req, key, dflt, max, out);
+}
+
+bool rpc_arg_account_list(rpc_call *c, const json_t *req, const char *key, uint8_t (**out)[32],
+                          size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    json_t *list = json_object_get(req, key);
+    if (!list)
+        return true;
+    char msg[96];
+    if (!json_is_array(list)) {
+        snprintf(msg, sizeof msg, "Bad %s (expected a list of accounts)", key);
+        rpc_reply_error(c, msg);
+        return false;
+    }
+    if (json_array_size(list) > RPC_MAX_COUNT) {
+        snprintf(msg, sizeof msg, "Too many accounts in %s", key);
+        rpc_reply_error(c, msg);
+        return false;
+    }
+    uint8_t(*v)[32] = malloc(32 * (json_array_size(list) + 1));
+    if (!v) {
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+        return false;
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        if (!json_is_string(e) ||
+            smn_address_decode(json_string_value(e), v[i]) != SMN_ADDRESS_OK) {
+            free(v);
+            snprintf(msg, sizeof msg, "Bad account number in %s", key);
+            rpc_reply_error(c, msg);
+            return false;
+        }
+    }
+    *out = v;
+    *n = json_array_size(list);
+    return true;
+}
+
+bool rpc_args_known(rpc_call *c, const json_t *req, const char *fields)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)req, key, v)
+    {
+        (void)v;
+        if (strcmp(key, "action") == 0)
+            continue;
+        size_t kl = strlen(key);
+        bool found = false;
+        for (const char *p = fields; p && *p;) {
+            const char *sp = strchr(p, ' ');
+            size_t wl = sp ? (size_t)(sp - p) : strlen(p);
+            if (wl == kl && memcmp(p, key, kl) == 0) {
+                found = true;
+                break;
+            }
+            p = sp ? sp + 1 : p + wl;
+        }
+        if (!found) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "Unsupported field: %.64s (not an option of %s)", key,
+                     c->action);
+            rpc_reply_error(c, msg);
+            return false;
+        }
+    }
+    return true;
+}
+
 bool rpc_arg_bool(rpc_call *c, const json_t *req, const char *key, bool dflt, bool *out)
 {
     json_t *v = json_object_get(req, key);
@@ -215,6 +333,21 @@ json_t *rpc_json_hash(const uint8_t h[32])
     char buf[65];
     smn_hex_encode(h, 32, buf);
     return json_string(buf);
+}
+
+json_t *rpc_json_work(uint64_t v)
+{
+    char buf[17];
+    snprintf(buf, sizeof buf, "%016llx", (unsigned long long)v);
+    return json_string(buf);
+}
+
+json_t *rpc_json_block(const smn_block *b)
+{
+    json_t *o = smn_block_to_json(b);
+    if (o)
+        json_object_set_new(o, "work", rpc_json_work(b->work));
+    return o;
 }
 
 json_t *rpc_json_account(const uint8_t pub[32])
@@ -315,7 +448,19 @@ rpc_process_status rpc_process_from_ledger(ledger_result r)
     return RPC_PROCESS_OTHER;
 }
 
+static void submit(rpc_call *c, const smn_block *b, const char *key, json_t *extra, bool old_ok);
+
 void rpc_submit_block(rpc_call *c, const smn_block *b, const char *key, json_t *extra)
+{
+    submit(c, b, key, extra, false);
+}
+
+void rpc_submit_block_again(rpc_call *c, const smn_block *b, const char *key)
+{
+    submit(c, b, key, NULL, true);
+}
+
+static void submit(rpc_call *c, const smn_block *b, const char *key, json_t *extra, bool old_ok)
 {
     rpc_ctx *ctx = c->ctx;
     if (!ctx->submit) {
@@ -334,6 +479,7 @@ void rpc_submit_block(rpc_call *c, const smn_block *b, const char *key, json_t *
     smn_block_hash(b, s->hash);
     snprintf(s->key, sizeof s->key, "%s", key);
     s->extra = extra;
+    s->old_ok = old_ok;
     c->submission = s;
     rpc_call_go_pending(c);
     /* `c` may be freed inside: do not touch it after this call. */
@@ -355,6 +501,17 @@ void rpc_submission_done(rpc_submission *s, rpc_process_status st)
 {
     rpc_call *c = s->call;
     json_t *extra = s->extra;
+    if (c && s->old_ok && st == RPC_PROCESS_OLD)
+        st = RPC_PROCESS_PROGRESS;
+    if (c && c->send_id[0] && st != RPC_PROCESS_PROGRESS && st != RPC_PROCESS_OLD &&
+        st != RPC_PROCESS_BUSY && st != RPC_PROCESS_UNAVAILABLE && st != RPC_PROCESS_LEDGER_ERROR &&
+        st != RPC_PROCESS_GAP_PREVIOUS && st != RPC_PROCESS_GAP_SOURCE) {
+        /* refused for good: the id's block can never be accepted, so a
+         * retry builds a new one (nothing was paid) */
+        wallet_store *ws = rpc_ctx_wallets(c->ctx);
+        if (ws)
+            wallet_send_id_forget(ws, c->send_wallet, c->send_id);
+    }
     if (c) {
         c->submission = NULL;
         if (st == RPC_PROCESS_PROGRESS) {

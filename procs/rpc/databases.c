@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "common/log.h"
-#include "procs/ledger/schema.h"
+#include "ipc/ledgerdb/schema.h"
 #include "procs/rpc/rpc.h"
 
 void rpc_ctx_close_dbs(rpc_ctx *ctx)

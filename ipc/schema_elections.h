@@ -1,0 +1,51 @@
+/* The elections family, served by smallnano-elections on
+ * DATA_DIR/run/elections.sock (the rpc process asks it for the figures of
+ * confirmation_quorum, representatives_online, election_statistics, stats).
+ *
+ * Requests:
+ *   status {} -> status_r {reps, online_reps, online: [{rep, weight}],
+ *                          online_weight, trended_weight, online_minimum,
+ *                          quorum_delta, quorum_percent, active, max_active,
+ *                          backlog, confirmed}
+ *       reps: our voting keys that have weight; online_reps / online: the
+ *       representatives seen voting recently (online.h), the list at most
+ *       IPC_ELECTIONS_MAX_ONLINE of them (online_reps is the whole count);
+ *       the weights are 16-byte big-endian raw amounts: the sum seen online,
+ *       max(that, minimum), the configured minimum, and quorum_delta =
+ *       trended * quorum_percent / 100; active elections (of at most
+ *       max_active), blocks waiting in the backlog, and elections confirmed
+ *       since the process started.
+ *   elect {block} -> elect_r {status}
+ *       start (or join) the election of this block (216-byte wire form;
+ *       rpc's block_confirm sends only blocks the ledger holds and has not
+ *       cemented): status started, fork (a competitor joined), active
+ *       (already a candidate), confirmed (recently), queued (no room: the
+ *       backlog holds its account), forks_full.
+ * Plus the common family (ping/pong/ok/error). */
+#ifndef IPC_SCHEMA_ELECTIONS_H
+#define IPC_SCHEMA_ELECTIONS_H
+
+#include "ipc/schema.h"
+
+#define IPC_ELECTIONS_MAX_ONLINE 2048u /* entries of status_r.online */
+#define IPC_ELECTIONS_AMOUNT_BYTES 16u
+#define IPC_ELECTIONS_BLOCK_BYTES 216u /* SMN_BLOCK_WIRE_BYTES */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* elect_r.status, with its one name table. */
+typedef enum {
+    IPC_ELECT_STARTED,
+    IPC_ELECT_FORK,
+    IPC_ELECT_ACTIVE,
+    IPC_ELECT_CONFIRMED,
+    IPC_ELECT_QUEUED,
+    IPC_ELECT_FORKS_FULL,
+} ipc_elect_status;
+const char *ipc_elect_status_name(ipc_elect_status s);
+bool ipc_elect_status_parse(const char *s, size_t len, ipc_elect_status *out);
+
+extern const ipc_family ipc_family_elections;
+
+#endif

@@ -1,0 +1,244 @@
+/* Actions over a list of accounts (accounts_frontiers,
+ * accounts_representatives, accounts_receivable and its alias
+ * accounts_pending) and single-account lookups Nano has beside them
+ * (account_block_count, block_account, receivable_exists / pending_exists,
+ * available_supply). All read the ledger read-only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/address.h"
+#include "common/hex.h"
+#include "procs/rpc/rpc.h"
+
+/* "accounts": a list (at most RPC_MAX_COUNT) of strings; false after answering. */
+static const json_t *accounts_list(rpc_call *c, const json_t *req)
+{
+    const json_t *list = json_object_get(req, "accounts");
+    if (!list) {
+        rpc_reply_error(c, "Missing field: accounts");
+        return NULL;
+    }
+    if (!json_is_array(list)) {
+        rpc_reply_error(c, "Bad accounts (expected a list)");
+        return NULL;
+    }
+    if (json_array_size(list) > RPC_MAX_COUNT) {
+        rpc_reply_error(c, "Too many accounts");
+        return NULL;
+    }
+    return list;
+}
+
+/* The account at list[i], or false with the entry named in errors. */
+static bool entry_account(const json_t *list, size_t i, json_t *errors, uint8_t acc[32],
+                          const char **name)
+{
+    const json_t *v = json_array_get(list, i);
+    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    *name = s;
+    if (s && smn_address_decode(s, acc) == SMN_ADDRESS_OK)
+        return true;
+    char key[32];
+    if (!s)
+        snprintf(key, sizeof key, "#%zu", i);
+    json_object_set_new(errors, s ? s : key, json_string("Bad account number"));
+    return false;
+}
+
+static void reply_with_errors(rpc_call *c, const char *key, json_t *map, json_t *errors)
+{
+    json_t *o = json_pack("{s:o}", key, map);
+    if (json_object_size(errors))
+        json_object_set_new(o, "errors", errors);
+    else
+        json_decref(errors);
+    rpc_reply(c, o);
+}
+
+/* frontiers or representatives of each account; unopened ones go to
+ * errors as "Account not found", as Nano. */
+static void per_account_info(rpc_call *c, const json_t *req, bool frontiers)
+{
+    const json_t *list = accounts_list(c, req);
+    if (!list)
+        return;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    json_t *map = json_object(), *errors = json_object();
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        uint8_t acc[32];
+        const char *name;
+        if (!entry_account(list, i, errors, acc, &name))
+            continue;
+        ledger_account_info info;
+        ledger_status st = ledger_ro_account_info(l, acc, &info);
+        if (st == LEDGER_STATUS_NOT_FOUND) {
+            json_object_set_new(errors, name, json_string("Account not found"));
+            continue;
+        }
+        if (st != LEDGER_STATUS_OK) {
+            json_decref(map);
+            json_decref(errors);
+            rpc_reply_ledger_error(c, st);
+            return;
+        }
+        json_object_set_new(map, name,
+                            frontiers ? rpc_json_hash(info.frontier)
+                                      : rpc_json_account(info.representative));
+    }
+    reply_with_errors(c, frontiers ? "frontiers" : "representatives", map, errors);
+}
+
+void rpc_action_accounts_frontiers(rpc_call *c, const json_t *req)
+{
+    per_account_info(c, req, true);
+}
+
+void rpc_action_accounts_representatives(rpc_call *c, const json_t *req)
+{
+    per_account_info(c, req, false);
+}
+
+/* Nano's accounts_receivable (and accounts_pending): receivable's shapes
+ * per account, accounts with nothing left out. */
+void rpc_action_accounts_receivable(rpc_call *c, const json_t *req)
+{
+    rpc_receivable_opts ro;
+    const json_t *list = accounts_list(c, req);
+    if (!list || !rpc_receivable_args(c, req, &ro))
+        return;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    json_t *blocks = json_object(), *errors = json_object();
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        uint8_t acc[32];
+        const char *name;
+        if (!entry_account(list, i, errors, acc, &name))
+            continue;
+        json_t *one = rpc_receivable_json(c, l, acc, &ro);
+        if (!one) {
+            json_decref(blocks);
+            json_decref(errors);
+            return;
+        }
+        size_t n = json_is_array(one) ? json_array_size(one) : json_object_size(one);
+        if (n == 0)
+            json_decref(one);
+        else
+            json_object_set_new(blocks, name, one);
+    }
+    reply_with_errors(c, "blocks", blocks, errors);
+}
+
+void rpc_action_account_block_count(rpc_call *c, const json_t *req)
+{
+    uint8_t acc[32];
+    if (!rpc_arg_account(c, req, "account", acc))
+        return;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    ledger_account_info info;
+    ledger_status st = ledger_ro_account_info(l, acc, &info);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        rpc_reply_error(c, "Account not found");
+        return;
+    }
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o}", "block_count", rpc_json_u64(info.height)));
+}
+
+void rpc_action_block_account(rpc_call *c, const json_t *req)
+{
+    uint8_t h[32];
+    if (!rpc_arg_hash(c, req, "hash", h))
+        return;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    ledger_block_record r;
+    ledger_status st = ledger_ro_block(l, h, &r);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        rpc_reply_error(c, "Block not found");
+        return;
+    }
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o}", "account", rpc_json_account(r.block.account)));
+}
+
+/* Nano's receivable_exists (pending_exists): the send is in the ledger and
+ * not received yet; include_only_confirmed (default true): and cemented. */
+void rpc_action_receivable_exists(rpc_call *c, const json_t *req)
+{
+    uint8_t h[32];
+    bool confirmed;
+    if (!rpc_arg_hash(c, req, "hash", h) ||
+        !rpc_arg_bool(c, req, "include_only_confirmed", true, &confirmed))
+        return;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    ledger_block_record r;
+    ledger_status st = ledger_ro_block(l, h, &r);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        rpc_reply_error(c, "Block not found");
+        return;
+    }
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    bool exists = false;
+    if (r.subtype == LEDGER_SUBTYPE_SEND && (!confirmed || r.confirmed)) {
+        ledger_receivable *rs = malloc(sizeof *rs * RPC_MAX_COUNT);
+        size_t n = 0;
+        if (!rs) {
+            rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+            return;
+        }
+        st = ledger_ro_receivables(l, r.block.link, rs, RPC_MAX_COUNT, &n);
+        for (size_t i = 0; st == LEDGER_STATUS_OK && i < n && !exists; i++)
+            exists = memcmp(rs[i].send_hash, h, 32) == 0;
+        free(rs);
+        if (st != LEDGER_STATUS_OK) {
+            rpc_reply_ledger_error(c, st);
+            return;
+        }
+    }
+    rpc_reply(c, json_pack("{s:s}", "exists", exists ? "1" : "0"));
+}
+
+/* Nano's available_supply: the supply less what genesis still holds and
+ * what was sent to the burn address (all zeros), receivable or received. */
+void rpc_action_available_supply(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    const smn_network *net = rpc_ctx_net(rpc_call_ctx(c));
+    static const uint8_t burn[32] = {0};
+    smn_amount_t gbal, grecv, bbal, brecv;
+    ledger_status st = ledger_ro_balance(l, net->genesis.account, &gbal, &grecv);
+    if (st == LEDGER_STATUS_OK)
+        st = ledger_ro_balance(l, burn, &bbal, &brecv);
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    smn_amount_t held = gbal, avail = smn_network_supply();
+    /* saturating: these never exceed the supply in a valid ledger */
+    held = held + bbal < held ? avail : held + bbal;
+    held = held + brecv < held ? avail : held + brecv;
+    avail = held >= avail ? 0 : avail - held;
+    rpc_reply(c, json_pack("{s:o}", "available", rpc_json_amount(avail)));
+}
