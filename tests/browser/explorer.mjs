@@ -4,13 +4,14 @@
 // the account page without reloading. Started by
 // tests/integration/test_explorer.py, which owns the node.
 //
-// usage: node explorer.mjs BASE_URL WALLET SOURCE ACCOUNT [SCREENSHOT_DIR]
+// usage: node explorer.mjs BASE_URL WALLET SOURCE ACCOUNT PROGRAM [SCREENSHOT_DIR]
+// (PROGRAM: a deployed NanoVM program's id)
 // (WALLET/SOURCE: a wallet and account that can send to ACCOUNT over RPC)
 import { chromium } from 'playwright-core';
 
-const [base, wallet, source, account, shots] = process.argv.slice(2);
-if (!account) {
-  console.error('usage: node explorer.mjs BASE_URL WALLET SOURCE ACCOUNT [SCREENSHOT_DIR]');
+const [base, wallet, source, account, program, shots] = process.argv.slice(2);
+if (!program) {
+  console.error('usage: node explorer.mjs BASE_URL WALLET SOURCE ACCOUNT PROGRAM [SCREENSHOT_DIR]');
   process.exit(2);
 }
 const SMN = 10n ** 30n;
@@ -90,6 +91,25 @@ try {
     && !document.querySelector('table.list tbody tr')?.textContent.includes('unconfirmed'), null, { timeout: T });
   check(await page.evaluate(() => window.__notReloaded === true), 'the page was not reloaded');
   check((await page.textContent('main')).length > 0, 'new block ' + sent.block + ' appeared live, confirmed');
+
+  // Follow a block to a program: the deploy's last block names it.
+  await page.goto(base + '/explorer/block/' + program);
+  await page.waitForSelector('#deployed a', { timeout: T });
+  await page.click('#deployed a');
+  await page.waitForURL('**/explorer/program/' + program, { timeout: T });
+  await page.waitForFunction(() => document.querySelector('main')?.textContent.includes('Storage')
+    && document.querySelector('main')?.textContent.includes('bytecode'), null, { timeout: T });
+  const progText = await page.textContent('main');
+  check(!progText.includes('FRAUD') && progText.includes('Events'), 'program page: info, storage, events, no fraud');
+  if (shots) await page.screenshot({ path: shots + '/program.png', fullPage: true });
+  // Search by program id, and the programs list.
+  await page.goto(base + '/explorer/programs');
+  await page.waitForSelector('table.list tbody tr', { timeout: T });
+  check((await page.textContent('main')).includes(program), 'programs page lists the program');
+  await page.fill('#q', program.toLowerCase());
+  await page.press('#q', 'Enter');
+  await page.waitForURL('**/explorer/**' + program.slice(0, 8) + '**', { timeout: T });
+  check(true, 'search by id reaches ' + page.url().replace(base, ''));
 
   // Representatives, and a phone-sized screen.
   await page.goto(base + '/explorer/representatives');

@@ -11,6 +11,7 @@ usage: test_explorer.py SMALLNANOD [SCREENSHOT_DIR]
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 
 from test_node_util import DevNode, check, run
@@ -71,8 +72,29 @@ def main():
         # auto-receive (dev) opens acc; wait until both receives are confirmed
         n.wait_for(lambda: n.call("account_info", account=acc)[1].get("confirmation_height") == "2",
                    "both receives confirmed", timeout=15)
+        # a NanoVM program (docs/vm-examples/counter.asm), deployed and called
+        # through the wallet: its id is the deploy message's last block
+        with open(os.path.join(HERE, "..", "..", "docs", "vm-examples", "counter.asm")) as f:
+            asm = f.read()
+        def vm_send(message):
+            """vm_send, again while auto-receive takes the chunks back (in flight)."""
+            t0 = time.time()
+            while True:
+                _, r = n.call("vm_send", wallet=demo, source=genesis, message=message)
+                if "in flight" not in r.get("error", "") or time.time() - t0 > 20:
+                    check("error" not in r, "vm_send: %r" % r)
+                    return r
+                time.sleep(0.05)
+
+        r = vm_send({"kind": "deploy", "asm": asm})
+        program = r["blocks"][-1]
+        n.wait_confirmed(r["blocks"], timeout=20)
+        n.wait_for(lambda: n.call("vm_program_info", program=program)[1].get("kind") == "bytecode",
+                   "the program indexed", timeout=20)
+        r = vm_send({"kind": "call", "program": program, "method": 0})
+        n.wait_confirmed(r["blocks"], timeout=20)
         cmd = ["node", os.path.join(BROWSER_DIR, "explorer.mjs"), "http://127.0.0.1:%d" % n.rpc_port,
-               demo, genesis, acc]
+               demo, genesis, acc, program]
         if shots:
             os.makedirs(shots, exist_ok=True)
             cmd.append(os.path.abspath(shots))

@@ -28,7 +28,7 @@ static void test_net(void **st)
     ipc_msg ping = {.kind = ipc_family_find(&ipc_family_net, "ping", 4)};
     assert_non_null(ping.kind);
     assert_int_equal(ipc_net_kind_of(&ping), IPC_NET_K_OTHER);
-    assert_string_equal(ipc_net_kind_name(IPC_NET_K_COUNT), "?");
+    assert_string_equal(ipc_net_kind_name(IPC_NET_K_COUNT), "unknown");
 }
 
 static void test_vmevents(void **st)

@@ -224,7 +224,8 @@ async function pageAccount(tok, account, head) {
     const b = await rpcMaybe('vm_balances', { account });
     if (tok !== pageToken) return;
     if (!b) { vmBox.replaceChildren(h('p', { class: 'muted' }, 'No NanoVM data for this account.')); return; }
-    const rows = (b.balances || []).map((x) => [x.program ? programLink(x.program) : '', x.asset || x.token || '', x.amount || x.balance || '']);
+    const rows = (b.balances || []).map((x) => [x.program ? programLink(x.program) : '',
+      x.symbol || x.asset || '', x.amount !== undefined ? String(x.amount) : '']);
     vmBox.replaceChildren(rows.length ? list(['Program', 'Asset', 'Balance'], rows)
       : h('p', { class: 'muted' }, 'No token or vSMN balances.'));
   };
@@ -280,10 +281,16 @@ async function pageBlock(tok, hash) {
       ['Work', h('span', { class: 'mono' }, c.work)], ['Type', c.type],
     ]),
     h('h2', {}, 'NanoVM message'), vmBox);
-  const m = await rpcMaybe('vm_message', { hash });
+  // A message is named by its first send: this block's, if it starts one.
+  const m = sub === 'send' ? await rpcMaybe('vm_message_status', { message: hash }) : null;
   if (tok !== pageToken) return;
-  vmBox.replaceChildren(m ? renderJson(m)
-    : h('p', { class: 'muted' }, 'This block carries no NanoVM message the node has indexed.'));
+  // A program's id is the block that completed its deploy message.
+  const prog = await rpcMaybe('vm_program_info', { program: hash });
+  if (tok !== pageToken) return;
+  vmBox.replaceChildren(
+    prog ? h('p', { id: 'deployed' }, 'This block deployed program ', programLink(hash), ' (' + prog.kind + ')') : '',
+    m && m.status !== 'unknown' ? renderJson(m)
+      : h('p', { class: 'muted' }, 'This block starts no NanoVM message the node has indexed.'));
   // Live: an unconfirmed block turns confirmed in place.
   while (tok === pageToken && !yes(b.confirmed)) {
     await sleep(POLL_MS);
@@ -320,8 +327,10 @@ async function pagePrograms(tok) {
     return show(h('h1', {}, 'Programs'), errorBox('vm_programs: ' + e.message));
   }
   if (tok !== pageToken) return;
-  const rows = (r.programs || []).map((p) => [programLink(p.id || p.program), p.kind || '', p.host ? accountLink(p.host) : '']);
-  show(h('h1', {}, 'Programs'), rows.length ? list(['Program', 'Kind', 'Host account'], rows)
+  const rows = (r.programs || []).map((p) => [programLink(p.program), p.kind || '',
+    p.host ? accountLink(p.host) : 'native',
+    p.fraud ? h('span', { class: 'bad' }, 'FRAUD') : h('span', { class: 'ok' }, 'verified')]);
+  show(h('h1', {}, 'Programs'), rows.length ? list(['Program', 'Kind', 'Host account', 'Commits'], rows)
     : h('p', { class: 'muted' }, 'No programs deployed.'));
 }
 
@@ -333,10 +342,11 @@ async function pageProgram(tok, id) {
     return show(h('h1', {}, 'Program ', h('span', { class: 'mono' }, id)), errorBox(e.message));
   }
   if (tok !== pageToken) return;
-  const verdict = info.last_commit && info.last_commit.verdict;
+  const fm = info.first_mismatch;
   show(h('h1', {}, 'Program ', h('span', { class: 'mono' }, id)),
-    verdict === 'fraud' ? h('p', { class: 'fraud', role: 'alert' },
-      'FRAUD: the last commit\'s root differs from the recomputed state root') : null,
+    info.fraud ? h('p', { class: 'fraud', role: 'alert' },
+      'FRAUD: a commit published another state root than the one recomputed here',
+      fm ? [' (first at block ', blockLink(fm.block), ', height ', String(fm.height), ')'] : '') : null,
     renderJson(info),
     h('h2', {}, 'Storage'), await section(tok, 'vm_storage', { program: id, count: String(PAGE) }),
     h('h2', {}, 'Boxes'), await section(tok, 'vm_boxes', { program: id, count: String(PAGE) }),
