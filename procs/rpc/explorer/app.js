@@ -59,7 +59,7 @@ let pageToken = 0; // bumps on navigation: stale async renders and polls stop
 
 function show(...nodes) {
   const m = main();
-  m.replaceChildren(...nodes.flat());
+  m.replaceChildren(...nodes.flat().filter((x) => x !== null && x !== undefined && x !== false && x !== ''));
 }
 
 function errorBox(msg) {
