@@ -117,7 +117,7 @@ static const key_spec keys[] = {
     U32("supervisor", "restart_backoff_ms", restart_backoff_ms, 0, 3600000),
     U32("supervisor", "restart_backoff_max_ms", restart_backoff_max_ms, 0, 3600000),
     STR("supervisor", "user", sup_user, NULL),
-    BOOL("supervisor", "allow_root", sup_allow_root),
+    SWITCH("supervisor", "allow_root", sup_allow_root),
     STR("elections", "online_weight_minimum", online_weight_minimum, check_raw_amount),
     STR("elections", "representative_key", elections_rep_key, NULL),
     STR("elections", "representative_password_file", elections_rep_password_file, NULL),
@@ -165,6 +165,7 @@ void ipc_config_defaults(ipc_config *c)
     c->restart_backoff_ms = 100;
     c->restart_backoff_max_ms = 10000;
     c->ledger_cement_slice = 256;
+    c->sup_allow_root = IPC_SWITCH_AUTO;
 }
 
 static const key_spec *find(const char *section, const char *key)

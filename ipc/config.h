@@ -60,8 +60,8 @@ typedef struct {
     uint32_t heartbeat_timeout_ms; /* no answer this long: the child is hung, kill it */
     uint32_t restart_backoff_ms;   /* first restart delay, doubled per crash in a row */
     uint32_t restart_backoff_max_ms;
-    char sup_user[33];   /* started as root: run as this user ("": smallnano, if it exists) */
-    bool sup_allow_root; /* started as root with no such user: run as root anyway */
+    char sup_user[33];         /* started as root: run as this user ("": smallnano, if it exists) */
+    ipc_switch sup_allow_root; /* root and no such user: run as root anyway (auto: dev only) */
     /* [elections] */
     char online_weight_minimum[40]; /* quorum floor, raw decimal; "0": the network's default */
     char elections_rep_key[1024];   /* "": DATA_DIR/representative.key */

@@ -21,8 +21,10 @@
 #include "ipc/tcp_socket.h"
 #include "ipc/unix_socket.h"
 #include "supervisor/private_files.h"
+#include "supervisor/privdrop.h"
 #include "supervisor/sd_notify.h"
 #include "supervisor/spawn.h"
+#include "supervisor/wal_tidy.h"
 
 /* Start order: the ledger first, rpc last; shutdown runs it backwards so
  * the ledger, the single writer of the ledger DB, stops after everything
@@ -562,6 +564,10 @@ int sup_init(sup *s, const ipc_config *cfg)
      * whatever the caller's umask; existing ones are tightened. */
     umask(077);
     char why[4400];
+    if (sup_drop_privileges(cfg, why, sizeof why) != 0) {
+        smn_error("%s", why);
+        return -1;
+    }
     if (sup_private_files(cfg->data_dir, geteuid(), why, sizeof why) < 0) {
         smn_error("%s", why);
         return -1;
@@ -645,6 +651,8 @@ int sup_run(sup *s)
             k->pid = 0;
         }
     }
+    /* Every child is gone: no connection is left to the databases. */
+    sup_wal_tidy(s->cfg.data_dir);
     smn_info("stopped");
     return s->exit_code;
 }
