@@ -90,8 +90,16 @@ int smn_db_check(struct sqlite3 *db, const char *path, char *err, size_t cap)
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
-            const unsigned char *t = sqlite3_column_text(st, 0);
-            snprintf(first, sizeof first, "%s", t ? (const char *)t : "");
+            const char *t = (const char *)sqlite3_column_text(st, 0);
+            static const char prefix[] = "*** in database main ***";
+            if (t && strncmp(t, prefix, sizeof prefix - 1) == 0)
+                t += sizeof prefix - 1;
+            while (t && (*t == ' ' || *t == '\n'))
+                t++;
+            snprintf(first, sizeof first, "%s", t ? t : "");
+            for (char *p = first; *p; p++)
+                if (*p == '\n')
+                    *p = ' ';
             rc = SQLITE_OK;
         }
     }
