@@ -1,9 +1,12 @@
 #include "ipc/sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <seccomp.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -11,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -168,6 +172,69 @@ static int add_path(int rs, const char *path, uint64_t access, uint64_t handled,
     return 0;
 }
 
+/* landlock_restrict_self() restricts the calling thread only, and init may
+ * have started threads (the ledger's signature checkers, rpc's work and
+ * Argon2id pools). Each of them runs this handler, sent by tgkill, so
+ * every thread of the process ends up in the same domain (glibc's setxid
+ * broadcast does the same for setuid). */
+static int g_sync_ruleset = -1;
+static atomic_int g_sync_done, g_sync_failed;
+
+static void on_sync(int sig)
+{
+    (void)sig;
+    int e = errno;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        syscall(SYS_landlock_restrict_self, g_sync_ruleset, 0) != 0)
+        atomic_fetch_add(&g_sync_failed, 1);
+    atomic_fetch_add(&g_sync_done, 1);
+    errno = e;
+}
+
+static int restrict_other_threads(int rs, char *err, size_t cap)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d) {
+        snprintf(err, cap, "sandbox: cannot list this process's threads: %s", strerror(errno));
+        return -1;
+    }
+    int sig = SIGRTMIN;
+    struct sigaction sa = {.sa_handler = on_sync, .sa_flags = SA_RESTART}, old;
+    sigemptyset(&sa.sa_mask);
+    g_sync_ruleset = rs;
+    atomic_store(&g_sync_done, 0);
+    atomic_store(&g_sync_failed, 0);
+    if (sigaction(sig, &sa, &old) != 0) {
+        closedir(d);
+        snprintf(err, cap, "sandbox: sigaction: %s", strerror(errno));
+        return -1;
+    }
+    pid_t self = (pid_t)syscall(SYS_gettid);
+    int sent = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        pid_t tid = (pid_t)atoi(e->d_name);
+        if (tid <= 0 || tid == self)
+            continue;
+        if (syscall(SYS_tgkill, getpid(), tid, sig) == 0)
+            sent++;
+    }
+    closedir(d);
+    /* Every thread answers within a few ms; 2 s is a broken process. */
+    for (int i = 0; i < 2000 && atomic_load(&g_sync_done) < sent; i++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    int done = atomic_load(&g_sync_done), failed = atomic_load(&g_sync_failed);
+    sigaction(sig, &old, NULL);
+    if (done < sent || failed) {
+        snprintf(err, cap, "sandbox: %d of %d other threads did not enter the sandbox",
+                 sent - done + failed, sent);
+        return -1;
+    }
+    return 0;
+}
+
 static int landlock_apply(const role_spec *rs_spec, const ipc_config *cfg, int abi, char *err,
                           size_t cap)
 {
@@ -242,6 +309,8 @@ static int landlock_apply(const role_spec *rs_spec, const ipc_config *cfg, int a
         snprintf(err, cap, "sandbox: landlock_restrict_self: %s", strerror(errno));
         r = -1;
     }
+    if (r >= 0)
+        r = restrict_other_threads(rs, err, cap);
     close(rs);
     return r < 0 ? -1 : 0;
 }
@@ -430,7 +499,8 @@ static int seccomp_apply(const role_spec *r, char *err, size_t cap)
         snprintf(err, cap, "sandbox: seccomp_init failed");
         return -1;
     }
-    int rc = 0;
+    /* Every thread gets the filter (and no_new_privs), not only this one. */
+    int rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_TSYNC, 1);
     for (size_t i = 0; rc == 0 && i < sizeof sys_base / sizeof sys_base[0]; i++)
         if (sys_base[i] >= 0) /* __NR_SCMP_ERROR for a syscall this arch lacks */
             rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, sys_base[i], 0);

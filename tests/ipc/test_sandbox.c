@@ -4,6 +4,7 @@
  * databases are real SQLite files in WAL mode. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -189,6 +190,48 @@ static int probe_status(void)
     return nnp && sec ? 0 : 2;
 }
 
+/* A thread started before the sandbox (as the ledger's and rpc's pools
+ * are, during init) waits for go, then tries g_path with g_flags and
+ * checks its own status line. */
+static int g_pre_thread;
+static int go_pipe[2];
+static pthread_t pre_thread;
+static int pre_thread_result;
+
+static void *pre_thread_main(void *arg)
+{
+    (void)arg;
+    char c;
+    if (read(go_pipe[0], &c, 1) != 1)
+        return NULL;
+    int fd = open(g_path, g_flags | O_CLOEXEC, 0600);
+    pre_thread_result = fd < 0 ? errno : 0;
+    if (fd >= 0)
+        close(fd);
+    char p[64];
+    snprintf(p, sizeof p, "/proc/self/task/%ld/status", (long)syscall(SYS_gettid));
+    FILE *f = fopen(p, "r");
+    char line[256];
+    int nnp = 0, sec = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        nnp |= strcmp(line, "NoNewPrivs:\t1\n") == 0;
+        sec |= strcmp(line, "Seccomp:\t2\n") == 0;
+    }
+    if (f)
+        fclose(f);
+    if (!nnp || !sec)
+        pre_thread_result = 200;
+    return NULL;
+}
+
+static int probe_pre_thread(void)
+{
+    if (write(go_pipe[1], "g", 1) != 1)
+        return 201;
+    pthread_join(pre_thread, NULL);
+    return pre_thread_result;
+}
+
 /* Forks, applies role's sandbox in the child, runs probe there. Returns
  * the probe's answer (0 allowed, errno refused); 100 if the sandbox could
  * not be applied. */
@@ -202,6 +245,9 @@ static int in_sandbox(const char *role, int (*probe)(void))
         ipc_config_defaults(&c);
         snprintf(c.data_dir, sizeof c.data_dir, "%s", dir);
         c.rpc_port = 17555;
+        if (g_pre_thread &&
+            (pipe(go_pipe) != 0 || pthread_create(&pre_thread, NULL, pre_thread_main, NULL) != 0))
+            _exit(101);
         char err[300];
         if (ipc_sandbox_apply(role, &c, err, sizeof err) != 0) {
             fprintf(stderr, "%s\n", err);
@@ -329,6 +375,21 @@ static void test_vm(void **st)
     assert_int_equal(try_open("vm", "wallets.db", O_RDONLY), EACCES);
 }
 
+static void test_threads_started_before(void **st)
+{
+    (void)st;
+    g_pre_thread = 1;
+    g_path = at("ledger.db");
+    g_flags = O_RDONLY;
+    assert_int_equal(in_sandbox("net", probe_pre_thread), 0);
+    g_flags = O_RDWR;
+    assert_int_equal(in_sandbox("net", probe_pre_thread), EACCES);
+    g_path = at("wallets.db");
+    g_flags = O_RDONLY;
+    assert_int_equal(in_sandbox("ledger", probe_pre_thread), EACCES);
+    g_pre_thread = 0;
+}
+
 static void test_no_new_process_no_signals(void **st)
 {
     (void)st;
@@ -351,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_bootstrap),
         cmocka_unit_test(test_ledger),
         cmocka_unit_test(test_vm),
+        cmocka_unit_test(test_threads_started_before),
         cmocka_unit_test(test_no_new_process_no_signals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
