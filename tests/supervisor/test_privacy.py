@@ -32,6 +32,15 @@ def status_fields(pid):
     return out
 
 
+def status_task(pid, tid):
+    out = {}
+    with open("/proc/%d/task/%d/status" % (pid, tid)) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            out[k] = v.strip()
+    return out
+
+
 def modes(root):
     """Every path under root with its mode bits and owner."""
     out = {}
@@ -106,12 +115,19 @@ def part_modes_sandbox_control(smallnanod):
             check_private(node.data, os.geteuid())
             print("ok: data dir 700, every file 600 (%d paths)" % len(modes(node.data)))
 
+            threads = 0
             for name in NAMES:
-                st = status_fields(procs[name]["pid"])
-                if st.get("NoNewPrivs") != "1" or st.get("Seccomp") != "2":
-                    fail("%s: NoNewPrivs %s, Seccomp %s" % (name, st.get("NoNewPrivs"),
-                                                            st.get("Seccomp")))
-            print("ok: every child NoNewPrivs 1, Seccomp 2")
+                pid = procs[name]["pid"]
+                # every thread, not only the main one (the ledger's and
+                # rpc's pools are started before the sandbox)
+                for tid in os.listdir("/proc/%d/task" % pid):
+                    st = status_fields(int(tid)) if tid == str(pid) else \
+                        status_task(pid, int(tid))
+                    threads += 1
+                    if st.get("NoNewPrivs") != "1" or st.get("Seccomp") != "2":
+                        fail("%s thread %s: NoNewPrivs %s, Seccomp %s" % (
+                            name, tid, st.get("NoNewPrivs"), st.get("Seccomp")))
+            print("ok: every child NoNewPrivs 1, Seccomp 2 (%d threads)" % threads)
 
             ctl = node.sock("control")
             net = procs["net"]["pid"]
