@@ -18,6 +18,8 @@ static void usage(FILE *f)
           "config/smallnano.conf)\n"
           "  --rpc-port PORT      HTTP RPC port (default: the network's)\n"
           "  --peering-port PORT  p2p TCP port (default: the network's)\n"
+          "  --integrity-check quick|full|off\n"
+          "                       check ledger.db and vm.db at start (default quick)\n"
           "  --help               this text\n"
           "Flags override the config file. Stop with SIGTERM, SIGINT or\n"
           "`smallnano-cli --data-dir DIR node stop`.\n",
@@ -26,20 +28,29 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_NETWORK = 1, OPT_DATA_DIR, OPT_CONFIG, OPT_RPC_PORT, OPT_PEER_PORT, OPT_HELP };
+    enum {
+        OPT_NETWORK = 1,
+        OPT_DATA_DIR,
+        OPT_CONFIG,
+        OPT_RPC_PORT,
+        OPT_PEER_PORT,
+        OPT_INTEGRITY,
+        OPT_HELP
+    };
     static const struct option opts[] = {
         {"network", required_argument, NULL, OPT_NETWORK},
         {"data-dir", required_argument, NULL, OPT_DATA_DIR},
         {"config", required_argument, NULL, OPT_CONFIG},
         {"rpc-port", required_argument, NULL, OPT_RPC_PORT},
         {"peering-port", required_argument, NULL, OPT_PEER_PORT},
+        {"integrity-check", required_argument, NULL, OPT_INTEGRITY},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     smn_log_init("supervisor", SMN_LOG_INFO);
     ipc_evlog_route();
     const char *network = NULL, *data_dir = NULL, *config = NULL, *rpc_port = NULL,
-               *peer_port = NULL;
+               *peer_port = NULL, *integrity = NULL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -58,6 +69,9 @@ int main(int argc, char **argv)
             break;
         case OPT_PEER_PORT:
             peer_port = optarg;
+            break;
+        case OPT_INTEGRITY:
+            integrity = optarg;
             break;
         case OPT_HELP:
             usage(stdout);
@@ -87,6 +101,7 @@ int main(int argc, char **argv)
         {data_dir, "node", "data_dir", "--data-dir"},
         {rpc_port, "rpc", "port", "--rpc-port"},
         {peer_port, "net", "port", "--peering-port"},
+        {integrity, "node", "integrity_check", "--integrity-check"},
     };
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (flags[i].val &&
