@@ -13,7 +13,9 @@
  * serves the listening socket the supervisor handed down (fd in
  * SMN_LISTEN_FD; "ping" is answered there with "pong"), talks the control
  * family to the supervisor over SMN_CONTROL_FD (hello, ready, heartbeat,
- * status, shutdown), runs init, reports ready, and loops until SIGTERM,
+ * status, shutdown), runs init, applies the sandbox of its name (no_new_privs,
+ * Landlock, seccomp: ipc/sandbox.h; a failure exits 1), reports ready, and
+ * loops until SIGTERM,
  * SIGINT, a "shutdown" message or the supervisor's hang-up.
  *
  * Started by hand (no SMN_LISTEN_FD / SMN_CONTROL_FD), a child binds

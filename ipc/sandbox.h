@@ -24,7 +24,7 @@
 #include "ipc/config.h"
 
 /* The Landlock ABI of the running kernel; 0 when it has none (or it is
- * disabled). */
+ * disabled, or the test hook SMN_TEST_NO_LANDLOCK=1 says so). */
 int ipc_sandbox_landlock_abi(void);
 
 /* Applies the sandbox of `role` ("ledger", "net", ...). The role's

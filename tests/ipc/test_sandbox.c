@@ -390,6 +390,20 @@ static void test_threads_started_before(void **st)
     g_pre_thread = 0;
 }
 
+/* A kernel without Landlock: the child says so and keeps no_new_privs and
+ * seccomp; the filesystem is then open to it. */
+static void test_without_landlock(void **st)
+{
+    (void)st;
+    setenv("SMN_TEST_NO_LANDLOCK", "1", 1);
+    assert_int_equal(ipc_sandbox_landlock_abi(), 0);
+    assert_int_equal(in_sandbox("net", probe_status), 0);
+    assert_int_equal(try_open("net", "wallets.db", O_RDONLY), 0);
+    assert_int_equal(in_sandbox("net", probe_exec), EPERM);
+    unsetenv("SMN_TEST_NO_LANDLOCK");
+    assert_true(ipc_sandbox_landlock_abi() >= 4);
+}
+
 static void test_no_new_process_no_signals(void **st)
 {
     (void)st;
@@ -413,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_ledger),
         cmocka_unit_test(test_vm),
         cmocka_unit_test(test_threads_started_before),
+        cmocka_unit_test(test_without_landlock),
         cmocka_unit_test(test_no_new_process_no_signals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
