@@ -197,6 +197,8 @@ static void on_wd_timer(evutil_socket_t fd, short what, void *ud)
             continue;
         if (k->state == SUP_STARTING && now - started_ms(k) < s->cfg.heartbeat_timeout_ms)
             continue;
+        if (k->state == SUP_STARTING && strcmp(s->cfg.integrity_check, "full") == 0)
+            continue; /* a full check at open takes as long as it takes */
         if (!k->hb_ok) {
             smn_debug("withholding WATCHDOG=1: %s has not answered its last heartbeat", k->name);
             return;
