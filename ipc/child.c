@@ -8,11 +8,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/db_check.h"
 #include "common/log.h"
 #include "ipc/evlog.h"
+#include "ipc/sandbox.h"
 #include "ipc/schema_common.h"
 #include "ipc/schema_control.h"
 #include "ipc/unix_socket.h"
@@ -275,6 +278,7 @@ int ipc_child_main(int argc, char **argv, const ipc_child_opts *o)
     if (pr != 0)
         return pr > 0 ? 0 : 2;
     smn_log_init(o->name, level_of(ch.cfg.log_level));
+    smn_db_check_set_mode((smn_db_check_mode)smn_db_check_parse(ch.cfg.integrity_check));
     const char *crash = getenv("SMN_TEST_CRASH");
     if (crash && strcmp(crash, o->name) == 0) {
         smn_error("exiting at start: SMN_TEST_CRASH=%s", crash);
@@ -289,6 +293,7 @@ int ipc_child_main(int argc, char **argv, const ipc_child_opts *o)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    umask(077); /* databases, keys, state files: 0600 whatever the caller's umask */
     ch.base = event_base_new();
     if (!ch.base) {
         smn_error("cannot create the event loop");
@@ -309,6 +314,13 @@ int ipc_child_main(int argc, char **argv, const ipc_child_opts *o)
         smn_error("initialisation failed");
         if (ir == IPC_CHILD_EXIT_UNSAFE)
             status = IPC_CHILD_EXIT_UNSAFE;
+        goto out;
+    }
+    /* Everything the process needs is open: from here on it keeps only
+     * what its role needs (ipc/sandbox.h). */
+    char why[300];
+    if (ipc_sandbox_apply(o->name, &ch.cfg, why, sizeof why) != 0) {
+        smn_error("%s", why);
         goto out;
     }
     if (!o->manual_ready)
@@ -414,6 +426,17 @@ void ipc_child_node_metrics(ipc_child *ch, uint32_t timeout_ms, ipc_child_text_c
         free(r);
         cb(ud, st, NULL, 0);
     }
+}
+
+ipc_status ipc_child_request_supervisor(ipc_child *ch, ipc_builder *b, uint32_t timeout_ms,
+                                        ipc_on_reply cb, void *ud)
+{
+    ipc_conn *c = ch->control ? ipc_endpoint_conn(ch->control) : NULL;
+    if (!c) {
+        ipc_build_free(b);
+        return IPC_E_CLOSED;
+    }
+    return ipc_request(c, b, timeout_ms, cb, ud);
 }
 
 void ipc_child_stop(ipc_child *ch)

@@ -13,7 +13,9 @@
  * serves the listening socket the supervisor handed down (fd in
  * SMN_LISTEN_FD; "ping" is answered there with "pong"), talks the control
  * family to the supervisor over SMN_CONTROL_FD (hello, ready, heartbeat,
- * status, shutdown), runs init, reports ready, and loops until SIGTERM,
+ * status, shutdown), runs init, applies the sandbox of its name (no_new_privs,
+ * Landlock, seccomp: ipc/sandbox.h; a failure exits 1), reports ready, and
+ * loops until SIGTERM,
  * SIGINT, a "shutdown" message or the supervisor's hang-up.
  *
  * Started by hand (no SMN_LISTEN_FD / SMN_CONTROL_FD), a child binds
@@ -82,6 +84,10 @@ void ipc_child_on_collect(ipc_child *ch, ipc_child_collect_fn collect, void *ud)
  * there is no supervisor, IPC_E_TIMEOUT after timeout_ms). */
 typedef void (*ipc_child_text_cb)(void *ud, ipc_status st, const char *text, size_t len);
 void ipc_child_node_metrics(ipc_child *ch, uint32_t timeout_ms, ipc_child_text_cb cb, void *ud);
+/* A request to the supervisor over this process's own channel (the control
+ * family, ipc/schema_control.h); IPC_E_CLOSED without a supervisor. */
+ipc_status ipc_child_request_supervisor(ipc_child *ch, ipc_builder *b, uint32_t timeout_ms,
+                                        ipc_on_reply cb, void *ud);
 /* Leave the loop; ipc_child_main() then returns 0. */
 void ipc_child_stop(ipc_child *ch);
 /* A reconnecting endpoint to another process's socket, DATA_DIR/run/<peer>.sock.

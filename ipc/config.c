@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/amount.h"
+#include "common/db_check.h"
 #include "common/network.h"
 #include "common/work.h"
 
@@ -30,6 +31,11 @@ static int check_network(const char *v)
 static int check_level(const char *v)
 {
     return strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error");
+}
+
+static int check_integrity(const char *v)
+{
+    return smn_db_check_parse(v) < 0;
 }
 
 static int check_raw_amount(const char *v)
@@ -78,6 +84,7 @@ static const key_spec keys[] = {
     STR("node", "network", network, check_network),
     STR("node", "data_dir", data_dir, NULL),
     STR("node", "log_level", log_level, check_level),
+    STR("node", "integrity_check", integrity_check, check_integrity),
     STR("rpc", "address", rpc_address, NULL),
     U32("rpc", "port", rpc_port, 0, 65535),
     SWITCH("rpc", "enable_control", rpc_enable_control),
@@ -111,6 +118,8 @@ static const key_spec keys[] = {
     U32("supervisor", "heartbeat_timeout_ms", heartbeat_timeout_ms, 10, 3600000),
     U32("supervisor", "restart_backoff_ms", restart_backoff_ms, 0, 3600000),
     U32("supervisor", "restart_backoff_max_ms", restart_backoff_max_ms, 0, 3600000),
+    STR("supervisor", "user", sup_user, NULL),
+    SWITCH("supervisor", "allow_root", sup_allow_root),
     STR("elections", "online_weight_minimum", online_weight_minimum, check_raw_amount),
     STR("elections", "representative_key", elections_rep_key, NULL),
     STR("elections", "representative_password_file", elections_rep_password_file, NULL),
@@ -137,6 +146,7 @@ void ipc_config_defaults(ipc_config *c)
     memset(c, 0, sizeof *c);
     strcpy(c->network, "dev");
     strcpy(c->log_level, "info");
+    strcpy(c->integrity_check, "quick");
     strcpy(c->rpc_address, "127.0.0.1");
     c->rpc_enable_control = IPC_SWITCH_AUTO;
     c->rpc_auto_receive = IPC_SWITCH_AUTO;
@@ -170,6 +180,7 @@ void ipc_config_defaults(ipc_config *c)
     c->ws_max_clients = 256;
     c->ws_client_buffer = 1u << 20;
     c->ws_slow_client_ms = 5000;
+    c->sup_allow_root = IPC_SWITCH_AUTO;
 }
 
 static const key_spec *find(const char *section, const char *key)

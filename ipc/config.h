@@ -22,6 +22,8 @@ typedef struct {
     char network[8];    /* dev | test | live */
     char data_dir[256]; /* sockets in DATA_DIR/run, databases in DATA_DIR */
     char log_level[8];  /* debug | info | warn | error */
+    /* ledger.db and vm.db at open: quick | full | off */
+    char integrity_check[8];
     /* [rpc] */
     char rpc_address[64];
     uint32_t rpc_port;             /* 0: the network's default */
@@ -60,6 +62,8 @@ typedef struct {
     uint32_t heartbeat_timeout_ms; /* no answer this long: the child is hung, kill it */
     uint32_t restart_backoff_ms;   /* first restart delay, doubled per crash in a row */
     uint32_t restart_backoff_max_ms;
+    char sup_user[33];         /* started as root: run as this user ("": smallnano, if it exists) */
+    ipc_switch sup_allow_root; /* root and no such user: run as root anyway (auto: dev only) */
     /* [elections] */
     char online_weight_minimum[40]; /* quorum floor, raw decimal; "0": the network's default */
     char elections_rep_key[1024];   /* "": DATA_DIR/representative.key */

@@ -805,6 +805,19 @@ size_t ipc_conn_pending(const ipc_conn *c)
     return c ? c->npend : 0;
 }
 
+int ipc_conn_peer_cred(const ipc_conn *c, pid_t *pid, uid_t *uid)
+{
+    if (!c || !c->bev)
+        return -EINVAL;
+    struct ucred cr;
+    socklen_t len = sizeof cr;
+    if (getsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0)
+        return -errno;
+    *pid = cr.pid;
+    *uid = cr.uid;
+    return 0;
+}
+
 ipc_endpoint *ipc_conn_endpoint(const ipc_conn *c)
 {
     return c ? c->ep : NULL;

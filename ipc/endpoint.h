@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ipc/builder.h"
 #include "ipc/msg.h"
@@ -109,5 +110,8 @@ size_t ipc_conn_pending(const ipc_conn *c);
 ipc_endpoint *ipc_conn_endpoint(const ipc_conn *c);
 void ipc_conn_set_user(ipc_conn *c, void *user);
 void *ipc_conn_user(const ipc_conn *c);
+/* The credentials (SO_PEERCRED) of a Unix socket connection's peer, as the
+ * kernel recorded them at connect(): 0, or a negative errno. */
+int ipc_conn_peer_cred(const ipc_conn *c, pid_t *pid, uid_t *uid);
 
 #endif

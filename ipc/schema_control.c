@@ -53,6 +53,7 @@ static const ipc_kind kinds[] = {
     IPC_KIND("heartbeat", heartbeat_fields),
     IPC_KIND("heartbeat_ack", heartbeat_ack_fields),
     IPC_KIND_EMPTY("metrics"),
+    IPC_KIND_EMPTY("stop_node"),
     IPC_KIND("metrics_r", metrics_r_fields),
     IPC_KIND_EMPTY("status"),
     IPC_KIND("status_r", status_r_fields),

@@ -5,6 +5,9 @@
  *                 metrics: the child's registry (ipc/metrics.h), latest values
  *   metrics       child->sup request {}        -> metrics_r {text}
  *                 every process's metrics as Prometheus text (rpc's GET /metrics)
+ *   stop_node     child->sup request {}        -> ok | error
+ *                 the RPC `stop` action: taken from rpc only, and only while
+ *                 [rpc] enable_control is on (control.sock refuses children)
  *   status        sup->child request {}        -> status_r {name, pid, uptime_ms, detail?}
  *   shutdown      sup->child notify  {reason?}               stop cleanly now
  * plus the common family (ping/pong/ok/error). */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "ipc/schema_admin.h"
@@ -43,11 +44,48 @@ static void reply_ok(ipc_conn *c, const ipc_msg *m)
     ipc_reply(c, m, &b);
 }
 
+/* May this peer stop or restart the node? The operator may: the same uid
+ * as the node, or root, and not one of the node's own processes (a child,
+ * or anything in a child's process group). A child may still ask for
+ * node_status. The kernel recorded the peer's pid and uid at connect()
+ * (SO_PEERCRED), so a child cannot pass itself off as the CLI. */
+static bool may_control(sup *s, ipc_conn *c, char *why, size_t cap)
+{
+    pid_t pid = 0;
+    uid_t uid = 0;
+    int r = ipc_conn_peer_cred(c, &pid, &uid);
+    if (r < 0) {
+        snprintf(why, cap, "cannot read the peer's credentials: %s", strerror(-r));
+        return false;
+    }
+    if (uid != 0 && uid != geteuid()) {
+        snprintf(why, cap, "uid %lu may not control this node", (unsigned long)uid);
+        return false;
+    }
+    pid_t pg = getpgid(pid);
+    for (int i = 0; i < SUP_NCHILDREN; i++) {
+        const sup_child *k = &s->kids[i];
+        if (k->pid > 0 && (pid == k->pid || pg == k->pid)) {
+            snprintf(why, cap, "the %s process (pid %ld) may not stop or restart the node", k->name,
+                     (long)pid);
+            return false;
+        }
+    }
+    return true;
+}
+
 static void on_admin(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     sup *s = ud;
     if (!m->id)
         return; /* every admin message is a request */
+    char why[160];
+    if ((ipc_msg_is(m, "node_restart") || ipc_msg_is(m, "node_stop")) &&
+        !may_control(s, c, why, sizeof why)) {
+        smn_warn("control socket: refused %s: %s", m->kind->name, why);
+        ipc_reply_error(c, m, why);
+        return;
+    }
     if (ipc_msg_is(m, "node_status")) {
         reply_status(s, c, m);
     } else if (ipc_msg_is(m, "node_restart")) {

@@ -22,6 +22,8 @@ static void usage(FILE *f)
           "  --rpc-port PORT      HTTP RPC port (default: the network's)\n"
           "  --peering-port PORT  p2p TCP port (default: the network's)\n"
           "  --ws-port PORT       WebSocket port (default: the network's)\n"
+          "  --integrity-check quick|full|off\n"
+          "                       check ledger.db and vm.db at start (default quick)\n"
           "  --help               this text\n"
           "Flags override the config file. Stop with SIGTERM, SIGINT or\n"
           "`smallnano-cli --data-dir DIR node stop`.\n",
@@ -37,6 +39,7 @@ int main(int argc, char **argv)
         OPT_RPC_PORT,
         OPT_PEER_PORT,
         OPT_WS_PORT,
+        OPT_INTEGRITY,
         OPT_HELP
     };
     static const struct option opts[] = {
@@ -46,13 +49,14 @@ int main(int argc, char **argv)
         {"rpc-port", required_argument, NULL, OPT_RPC_PORT},
         {"peering-port", required_argument, NULL, OPT_PEER_PORT},
         {"ws-port", required_argument, NULL, OPT_WS_PORT},
+        {"integrity-check", required_argument, NULL, OPT_INTEGRITY},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     smn_log_init("supervisor", SMN_LOG_INFO);
     ipc_evlog_route();
     const char *network = NULL, *data_dir = NULL, *config = NULL, *rpc_port = NULL,
-               *peer_port = NULL, *ws_port = NULL;
+               *peer_port = NULL, *ws_port = NULL, *integrity = NULL;
     /* --config holding '=' overrides one key; otherwise it names the file */
     enum { MAX_OVERRIDES = 64 };
     const char *overrides[MAX_OVERRIDES];
@@ -86,6 +90,9 @@ int main(int argc, char **argv)
             break;
         case OPT_WS_PORT:
             ws_port = optarg;
+            break;
+        case OPT_INTEGRITY:
+            integrity = optarg;
             break;
         case OPT_HELP:
             usage(stdout);
@@ -122,6 +129,7 @@ int main(int argc, char **argv)
         {data_dir, "node", "data_dir", "--data-dir"},
         {rpc_port, "rpc", "port", "--rpc-port"},
         {peer_port, "net", "port", "--peering-port"},
+        {integrity, "node", "integrity_check", "--integrity-check"},
         {ws_port, "ws", "port", "--ws-port"},
         /* clang-format on */
     };

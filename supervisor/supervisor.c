@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,8 +20,11 @@
 #include "ipc/schema_control.h"
 #include "ipc/tcp_socket.h"
 #include "ipc/unix_socket.h"
+#include "supervisor/private_files.h"
+#include "supervisor/privdrop.h"
 #include "supervisor/sd_notify.h"
 #include "supervisor/spawn.h"
+#include "supervisor/wal_tidy.h"
 
 /* Start order: the ledger first, rpc last; shutdown runs it backwards so
  * the ledger, the single writer of the ledger DB, stops after everything
@@ -141,7 +145,10 @@ static void on_hb_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *
         if (k->metrics)
             ipc_metrics_get(mt, k->metrics);
     }
-    if (st == IPC_E_TIMEOUT && k->pid > 0 && !k->s->stopping) {
+    /* A full integrity check at open ([node] integrity_check = full) may
+     * hold a starting child's loop for longer than the timeout. */
+    bool checking = k->state == SUP_STARTING && strcmp(k->s->cfg.integrity_check, "full") == 0;
+    if (st == IPC_E_TIMEOUT && k->pid > 0 && !k->s->stopping && !checking) {
         smn_warn("%s (pid %ld) did not answer a heartbeat within %u ms, killing it", k->name,
                  (long)k->pid, k->s->cfg.heartbeat_timeout_ms);
         kill(k->pid, SIGKILL);
@@ -196,12 +203,28 @@ static void on_wd_timer(evutil_socket_t fd, short what, void *ud)
             continue;
         if (k->state == SUP_STARTING && now - started_ms(k) < s->cfg.heartbeat_timeout_ms)
             continue;
+        if (k->state == SUP_STARTING && strcmp(s->cfg.integrity_check, "full") == 0)
+            continue; /* a full check at open takes as long as it takes */
         if (!k->hb_ok) {
             smn_debug("withholding WATCHDOG=1: %s has not answered its last heartbeat", k->name);
             return;
         }
     }
     sup_sd_notify("WATCHDOG=1");
+}
+
+static void start_child(sup_child *k);
+
+/* At start each child waits for the one before it to be ready (or to have
+ * died trying): the sandboxes name the databases by their files, so the
+ * ledger's (and the vm's) must exist, with their -wal and -shm, before a
+ * reader's sandbox is made. */
+static void advance_start(sup *s, const sup_child *k)
+{
+    if (s->stopping || s->start_next == 0 || s->start_next >= SUP_NCHILDREN ||
+        k != &s->kids[s->start_next - 1])
+        return;
+    start_child(&s->kids[s->start_next++]);
 }
 
 static void on_ctl_message(ipc_conn *c, const ipc_msg *m, void *ud)
@@ -219,6 +242,21 @@ static void on_ctl_message(ipc_conn *c, const ipc_msg *m, void *ud)
             smn_info("%s (pid %ld) ready", k->name, (long)k->pid);
             send_heartbeat(k);
             update_status(k->s);
+            advance_start(k->s, k);
+        }
+    } else if (ipc_msg_is(m, "stop_node") && m->id) {
+        /* The RPC `stop` action (Nano's). Other children, or rpc without
+         * control actions enabled, cannot stop the node. */
+        sup *s = k->s;
+        if (strcmp(k->name, "rpc") != 0 || !ipc_config_switch(&s->cfg, s->cfg.rpc_enable_control)) {
+            smn_warn("%s asked to stop the node: refused (only rpc, with [rpc] enable_control)",
+                     k->name);
+            ipc_reply_error(c, m, "only rpc with [rpc] enable_control may stop the node");
+        } else {
+            ipc_builder b;
+            ipc_build_begin(&b, "ok");
+            ipc_reply(c, m, &b);
+            sup_begin_stop(s, 0, "stop requested by the RPC stop action");
         }
     } else if (ipc_msg_is(m, "metrics") && m->id) {
         ipc_text t = {0};
@@ -267,8 +305,6 @@ static void schedule_restart(sup_child *k, uint64_t uptime_ms)
     }
     update_status(s);
 }
-
-static void start_child(sup_child *k);
 
 static void on_restart_timer(evutil_socket_t fd, short what, void *ud)
 {
@@ -345,6 +381,7 @@ fail:
     ipc_config_free_pairs(pairs, np);
     /* Like a crash of a run of 0 ms: retried with growing backoff. */
     schedule_restart(k, 0);
+    advance_start(s, k);
 }
 
 static void stop_next(sup *s)
@@ -457,11 +494,14 @@ static void child_exited(sup_child *k, int ws)
                   "safely without it",
                   k->name, (long)pid, how);
         k->state = SUP_STOPPED;
-        sup_begin_stop(s, 1, "the ledger cannot open its database");
+        char why[96];
+        snprintf(why, sizeof why, "the %s process cannot open its database", k->name);
+        sup_begin_stop(s, 1, why);
         return;
     }
     smn_warn("%s (pid %ld) %s", k->name, (long)pid, how);
     schedule_restart(k, uptime);
+    advance_start(s, k);
 }
 
 static void on_sigchld(evutil_socket_t fd, short what, void *ud)
@@ -550,9 +590,24 @@ int sup_init(sup *s, const ipc_config *cfg)
         s->kids[i].listen_fd = -1;
         s->kids[i].peer_fd = -1;
         s->kids[i].state = SUP_STOPPED;
-        s->kids[i].unsafe_exit_stops = strcmp(child_names[i], "ledger") == 0;
+        /* The two writers: a database they cannot open safely (another
+         * network's, a newer schema, a corrupted file) stops the node. */
+        s->kids[i].unsafe_exit_stops =
+            strcmp(child_names[i], "ledger") == 0 || strcmp(child_names[i], "vm") == 0;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* Every file the node creates is private (0600 files, 0700 dirs)
+     * whatever the caller's umask; existing ones are tightened. */
+    umask(077);
+    char why[4400];
+    if (sup_drop_privileges(cfg, why, sizeof why) != 0) {
+        smn_error("%s", why);
+        return -1;
+    }
+    if (sup_private_files(cfg->data_dir, geteuid(), why, sizeof why) < 0) {
+        smn_error("%s", why);
+        return -1;
+    }
     char run[4096];
     int r = ipc_run_dir(cfg->data_dir, run, sizeof run);
     if (r != 0) {
@@ -619,8 +674,8 @@ int sup_run(sup *s)
 {
     smn_info("starting %d processes (network %s, data dir %s)", SUP_NCHILDREN, s->cfg.network,
              s->cfg.data_dir);
-    for (int i = 0; i < SUP_NCHILDREN; i++)
-        start_child(&s->kids[i]);
+    s->start_next = 1;
+    start_child(&s->kids[0]); /* the others follow, each once the one before is ready */
     event_base_dispatch(s->base);
     /* The loop ends once stop_next() found nobody left; make sure of it. */
     for (int i = 0; i < SUP_NCHILDREN; i++) {
@@ -632,6 +687,8 @@ int sup_run(sup *s)
             k->pid = 0;
         }
     }
+    /* Every child is gone: no connection is left to the databases. */
+    sup_wal_tidy(s->cfg.data_dir);
     smn_info("stopped");
     return s->exit_code;
 }

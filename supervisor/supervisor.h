@@ -65,6 +65,7 @@ struct sup {
     struct event *sigchld, *sigterm, *sigint, *hb_timer, *wd_timer;
     bool stopping;
     bool ready_sent;
+    int start_next; /* first start: the child started once the one before is ready */
     int exit_code;
     char status_line[256];
 };

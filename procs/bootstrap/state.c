@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/hex.h"
 
@@ -43,6 +44,10 @@ int bootstrap_state_save(const char *data_dir, const uint8_t cursor[32])
         rc = path_of(data_dir, ".tmp", tmp, sizeof tmp);
     if (rc)
         return rc;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", data_dir, BOOTSTRAP_STATE_DIR);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return -errno;
     char hex[65];
     smn_hex_encode(cursor, 32, hex);
     FILE *f = fopen(tmp, "w");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "common/db_check.h"
 #include "ipc/ledgerdb/rows.h"
 #include "ipc/ledgerdb/schema.h"
 
@@ -373,6 +374,10 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
         goto out;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    if (smn_db_check(s->db, path, s->err, sizeof s->err) != 0) {
+        r = LEDGER_STATUS_CORRUPT;
+        goto out;
+    }
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "

@@ -7,7 +7,7 @@
 #include "ipc/ipc.h"
 
 struct rpc_control_link {
-    ipc_endpoint *control;   /* run/control.sock, admin family */
+    ipc_child *ch;           /* `stop` goes to the supervisor over our own channel */
     ipc_endpoint *bootstrap; /* run/bootstrap.sock */
     ipc_endpoint *elections; /* run/elections.sock */
 };
@@ -19,17 +19,15 @@ rpc_control_link *rpc_control_link_new(ipc_child *ch)
         smn_error("out of memory");
         return NULL;
     }
-    ipc_endpoint_opts ao = {
-        .family = &ipc_family_admin, .name = "control", .reconnect_max_ms = 1000};
+    l->ch = ch;
     ipc_endpoint_opts bo = {
         .family = &ipc_family_bootstrap, .name = "bootstrap", .reconnect_max_ms = 1000};
-    l->control = ipc_child_connect(ch, "control", &ao);
     l->bootstrap = ipc_child_connect(ch, "bootstrap", &bo);
     ipc_endpoint_opts eo = {
         .family = &ipc_family_elections, .name = "elections", .reconnect_max_ms = 1000};
     l->elections = ipc_child_connect(ch, "elections", &eo);
-    if (!l->control || !l->bootstrap || !l->elections) {
-        smn_error("rpc: cannot connect to control.sock / bootstrap.sock");
+    if (!l->bootstrap || !l->elections) {
+        smn_error("rpc: cannot connect to bootstrap.sock / elections.sock");
         rpc_control_link_free(l);
         return NULL;
     }
@@ -40,7 +38,6 @@ void rpc_control_link_free(rpc_control_link *l)
 {
     if (!l)
         return;
-    ipc_endpoint_free(l->control);
     ipc_endpoint_free(l->bootstrap);
     ipc_endpoint_free(l->elections);
     free(l);
@@ -97,11 +94,18 @@ void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_bloc
     ipc_on_reply cb;
     const char *who;
     if (op == RPC_NODE_OP_STOP) {
-        conn = ipc_endpoint_conn(l->control);
-        ipc_build_begin(&b, "node_stop");
-        cb = on_stopped;
-        who = "Supervisor";
-    } else if (op == RPC_NODE_OP_CONFIRM) {
+        /* Not control.sock: children may not stop the node there. The
+         * supervisor takes `stop_node` from rpc's own channel, and only
+         * while [rpc] enable_control is on (docs/architecture.md). */
+        ipc_build_begin(&b, "stop_node");
+        if (ipc_child_request_supervisor(l->ch, &b, RPC_CONTROL_TIMEOUT_MS, on_stopped, NULL) !=
+            IPC_OK)
+            unavailable(c, "Supervisor");
+        else
+            rpc_reply(c, json_pack("{s:s}", "success", "")); /* Nano's answer */
+        return;
+    }
+    if (op == RPC_NODE_OP_CONFIRM) {
         conn = ipc_endpoint_conn(l->elections);
         uint8_t wire[SMN_BLOCK_WIRE_BYTES];
         smn_block_serialize(block, wire);
@@ -118,15 +122,6 @@ void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_bloc
     if (!conn) {
         ipc_build_free(&b);
         unavailable(c, who);
-        return;
-    }
-    if (op == RPC_NODE_OP_STOP) {
-        /* answered as soon as the request is on its way: the supervisor
-         * stops rpc first, so its reply would come too late for the client */
-        if (ipc_request(conn, &b, RPC_CONTROL_TIMEOUT_MS, cb, NULL) != IPC_OK)
-            unavailable(c, who);
-        else
-            rpc_reply(c, json_pack("{s:s}", "success", "")); /* Nano's answer */
         return;
     }
     rpc_call_go_pending(c);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,12 +29,16 @@ static int teardown(void **st)
     char path[128];
     snprintf(path, sizeof path, "%s/%s", dir, BOOTSTRAP_STATE_FILENAME);
     unlink(path);
+    snprintf(path, sizeof path, "%s/%s", dir, BOOTSTRAP_STATE_DIR);
+    rmdir(path); /* made by the first save */
     return rmdir(dir);
 }
 
 static void write_file(const char *text)
 {
     char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, BOOTSTRAP_STATE_DIR);
+    mkdir(path, 0700);
     snprintf(path, sizeof path, "%s/%s", dir, BOOTSTRAP_STATE_FILENAME);
     FILE *f = fopen(path, "w");
     assert_non_null(f);

@@ -79,7 +79,7 @@ def main():
         # publish revealing a gap).
         if not re.search(r"bootstrap: \d+ of \d+ accounts behind the peer", n2.read_log()):
             fail("node 2 converged but its bootstrap did not pull:\n" + n2.read_log()[-4000:])
-        state = os.path.join(n2.data, "bootstrap.state")
+        state = os.path.join(n2.data, "bootstrap", "bootstrap.state")
         wait_for("bootstrap.state written", lambda: os.path.exists(state), 10, [n1, n2])
 
         # ---- the bootstrap child dies: restarted, still working ----

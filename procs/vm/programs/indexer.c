@@ -407,6 +407,8 @@ const char *vm_idx_strerror(vm_idx_status st)
         return "out of memory";
     case VM_IDX_ERR_NOT_FOUND:
         return "no such program";
+    case VM_IDX_ERR_CORRUPT:
+        return "the database failed its integrity check";
     case VM_IDX_ERR_STATE:
         return "batch begun twice or committed without begin";
     }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/db_check.h"
 #include "common/log.h"
 #include "procs/vm/programs/ids.h"
 
@@ -161,6 +162,13 @@ vm_idx_status vm_store_open(const char *path, vm_store **out)
         return VM_IDX_ERR_DB;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    char cerr[600];
+    if (smn_db_check(s->db, path, cerr, sizeof cerr) != 0) {
+        smn_error("%s", cerr);
+        sqlite3_close(s->db);
+        free(s);
+        return VM_IDX_ERR_CORRUPT;
+    }
     /* Savepoints (one per block, one per call) keep their sub-journals in
      * temp storage: in memory, or every block would write a temp file. */
     vm_idx_status rc = vm_store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"

@@ -51,6 +51,7 @@ typedef enum {
     VM_IDX_ERR_NOMEM,
     VM_IDX_ERR_NOT_FOUND, /* no such program */
     VM_IDX_ERR_STATE,     /* batch begun twice / committed without begin */
+    VM_IDX_ERR_CORRUPT,   /* the DB file failed its integrity check at open */
 } vm_idx_status;
 
 typedef struct vm_indexer vm_indexer;

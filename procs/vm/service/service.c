@@ -244,6 +244,10 @@ int vm_service_init(ipc_child *ch, void *ud)
     vm_idx_status vs = vm_indexer_open(path, &s->ix);
     if (vs != VM_IDX_OK) {
         smn_error("cannot open %s: %s", path, vm_idx_strerror(vs));
+        if (vs == VM_IDX_ERR_CORRUPT) { /* restarting cannot help: the supervisor stops */
+            vm_service_fini(ch, ud);
+            return IPC_CHILD_EXIT_UNSAFE;
+        }
         goto fail;
     }
     snprintf(path, sizeof path, "%s/%s", cfg->data_dir, LEDGER_DB_FILENAME);
