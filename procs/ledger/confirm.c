@@ -62,7 +62,38 @@ static ledger_status push_done(confirm_state *cs, const ledger_block_record *rec
     return LEDGER_STATUS_OK;
 }
 
-/* Cements until the stack is empty or max blocks were appended to done. */
+/* Whether the source send of a receive/open is cemented: OK with *ready,
+ * or OK with !*ready and its (account, height) pushed as the next target. */
+static ledger_status source_ready(ledger_store *s, confirm_state *cs, const uint8_t link[32],
+                                  bool *ready)
+{
+    uint8_t account[32];
+    uint64_t height;
+    *ready = true;
+    ledger_status r = ledger_store_block_position(s, link, account, &height);
+    if (r == LEDGER_STATUS_NOT_FOUND) {
+        /* Only a cemented send is pruned. */
+        bool pruned;
+        if ((r = ledger_store_is_pruned(s, link, &pruned)) != LEDGER_STATUS_OK)
+            return r;
+        return pruned ? LEDGER_STATUS_OK : LEDGER_STATUS_CORRUPT;
+    }
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    ledger_account_info ai;
+    if ((r = ledger_store_account(s, account, &ai)) != LEDGER_STATUS_OK)
+        return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_CORRUPT : r;
+    if (height <= ai.conf_height)
+        return LEDGER_STATUS_OK;
+    *ready = false;
+    return push_target(cs, account, height);
+}
+
+/* Cements until the stack is empty or max blocks were appended to done.
+ * The top account advances block by block with its account row read once:
+ * each block is one row read (plus, for a receive, its source's position
+ * and account) and one log append; the confirmation height is written once
+ * when the walk leaves the account. */
 static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
 {
     ledger_status r;
@@ -76,37 +107,40 @@ static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
             cs->n--;
             continue;
         }
-        ledger_block_record rec;
-        uint8_t hash[32];
-        uint64_t next = ai.conf_height + 1;
-        /* Everything above the confirmation height is unpruned. */
-        if ((r = ledger_store_block_at(s, top.account, next, hash, &rec)) != LEDGER_STATUS_OK)
-            return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_CORRUPT : r;
-        if (rec.subtype == LEDGER_SUBTYPE_RECEIVE || rec.subtype == LEDGER_SUBTYPE_OPEN) {
-            ledger_block_record src;
-            r = ledger_store_block(s, rec.block.link, &src);
-            if (r == LEDGER_STATUS_OK && !src.confirmed) {
-                if ((r = push_target(cs, src.block.account, src.height)) != LEDGER_STATUS_OK)
-                    return r;
-                continue;
+        uint64_t h = ai.conf_height;
+        r = LEDGER_STATUS_OK;
+        while (h < top.height && cs->done->n - start < max) {
+            ledger_block_record rec;
+            /* Everything above the confirmation height is unpruned. */
+            if ((r = ledger_store_block_row_at(s, top.account, h + 1, &rec)) != LEDGER_STATUS_OK) {
+                if (r == LEDGER_STATUS_NOT_FOUND)
+                    r = LEDGER_STATUS_CORRUPT;
+                break;
             }
-            if (r == LEDGER_STATUS_NOT_FOUND) {
-                /* Only a cemented send is pruned. */
-                bool pruned;
-                if ((r = ledger_store_is_pruned(s, rec.block.link, &pruned)) != LEDGER_STATUS_OK)
-                    return r;
-                if (!pruned)
-                    return LEDGER_STATUS_CORRUPT;
-            } else if (r != LEDGER_STATUS_OK) {
-                return r;
+            if (rec.subtype == LEDGER_SUBTYPE_RECEIVE || rec.subtype == LEDGER_SUBTYPE_OPEN) {
+                bool ready;
+                if ((r = source_ready(s, cs, rec.block.link, &ready)) != LEDGER_STATUS_OK || !ready)
+                    break;
             }
+            uint64_t seq;
+            if ((r = ledger_store_cement_block(s, rec.hash, &seq)) != LEDGER_STATUS_OK)
+                break;
+            rec.confirmed = true;
+            if ((r = push_done(cs, &rec, seq)) != LEDGER_STATUS_OK)
+                break;
+            h++;
         }
-        uint64_t seq;
-        if ((r = ledger_store_set_conf_height(s, top.account, next)) != LEDGER_STATUS_OK ||
-            (r = ledger_store_cement_seq(s, &seq)) != LEDGER_STATUS_OK)
+        if (h > ai.conf_height) {
+            ledger_status w = ledger_store_raise_conf_height(s, top.account, h);
+            if (r == LEDGER_STATUS_OK)
+                r = w;
+        }
+        if (r != LEDGER_STATUS_OK)
             return r;
-        if ((r = push_done(cs, &rec, seq)) != LEDGER_STATUS_OK)
-            return r;
+        if (h >= top.height) {
+            /* A push above would have broken out before reaching it. */
+            cs->n--;
+        }
     }
     return LEDGER_STATUS_OK;
 }

@@ -41,6 +41,8 @@ enum {
     Q_BLOCK_DEL,
     Q_ACCOUNT_DEL,
     Q_UNCHECKED_DROP_DEP,
+    Q_BLOCK_POS,
+    Q_CEMENT_APPEND,
     Q_COUNT
 };
 
@@ -90,6 +92,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_BLOCK_DEL] = "DELETE FROM blocks WHERE hash = ?",
     [Q_ACCOUNT_DEL] = "DELETE FROM accounts WHERE account = ?",
     [Q_UNCHECKED_DROP_DEP] = "DELETE FROM unchecked WHERE dependency = ?",
+    [Q_BLOCK_POS] = "SELECT account, height FROM blocks WHERE hash = ?",
+    [Q_CEMENT_APPEND] = "INSERT INTO cement_log (seq, hash) VALUES (?, ?)",
 };
 
 /* Weight changes of the open transaction, summed per representative and
@@ -115,6 +119,7 @@ struct ledger_store {
     bool any_pruned;                  /* skip the pruned_blocks lookup while it is empty */
     ledger_counts committed, pending; /* pending: deltas of the open transaction */
     uint64_t pending_removed;         /* blocks the open transaction rolled back */
+    uint64_t seq, committed_seq;      /* last cement_log seq (open transaction's / committed) */
     weight_map weights;
     char err[256];
 };
@@ -307,6 +312,12 @@ static ledger_status counters_load(ledger_store *s)
         return fail(s, "count unchecked");
     s->committed.unchecked = s->unchecked_count;
     s->any_pruned = s->committed.pruned > 0;
+    st = s->q[Q_CEMENT_SEQ];
+    rc = sqlite3_step(st);
+    s->seq = s->committed_seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    if (rc != SQLITE_ROW)
+        return fail(s, "read cement seq");
     return LEDGER_STATUS_OK;
 }
 
@@ -406,6 +417,7 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
     }
     if ((r = exec(s, "COMMIT")) != LEDGER_STATUS_OK)
         goto out;
+    s->committed_seq = s->seq;
     s->committed.blocks += s->pending.blocks;
     s->committed.cemented += s->pending.cemented;
     memset(&s->pending, 0, sizeof s->pending);
@@ -477,6 +489,7 @@ ledger_status ledger_store_commit(ledger_store *s)
         return r;
     }
     s->in_tx = false;
+    s->committed_seq = s->seq;
     s->committed.blocks += s->pending.blocks - s->pending_removed;
     s->committed.cemented += s->pending.cemented;
     s->committed.pruned += s->pending.pruned;
@@ -500,6 +513,7 @@ void ledger_store_rollback(ledger_store *s)
     weight_map_clear(&s->weights);
     s->unchecked_count = s->committed.unchecked;
     s->any_pruned = s->committed.pruned > 0;
+    s->seq = s->committed_seq;
 }
 
 bool ledger_store_in_transaction(const ledger_store *s)
@@ -602,6 +616,42 @@ ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], 
     done(st);
     if (r == LEDGER_STATUS_OK && out)
         r = finish_record(s, out);
+    return r;
+}
+
+ledger_status ledger_store_block_row_at(ledger_store *s, const uint8_t account[32], uint64_t height,
+                                        ledger_block_record *out)
+{
+    sqlite3_stmt *st = s->q[Q_BLOCK_AT];
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)height);
+    int rc = sqlite3_step(st);
+    ledger_status r;
+    if (rc == SQLITE_ROW) {
+        out->height = height;
+        r = ledger_col_bytes(st, 0, out->hash, 32) ? fill_record(s, st, 1, out)
+                                                   : corrupt(s, "blocks");
+    } else {
+        r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read block");
+    }
+    done(st);
+    return r;
+}
+
+ledger_status ledger_store_block_position(ledger_store *s, const uint8_t hash[32],
+                                          uint8_t account[32], uint64_t *height)
+{
+    sqlite3_stmt *st = s->q[Q_BLOCK_POS];
+    bind32(st, 1, hash);
+    int rc = sqlite3_step(st);
+    ledger_status r;
+    if (rc == SQLITE_ROW) {
+        r = ledger_col_bytes(st, 0, account, 32) ? LEDGER_STATUS_OK : corrupt(s, "blocks");
+        *height = (uint64_t)sqlite3_column_int64(st, 1);
+    } else {
+        r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read block");
+    }
+    done(st);
     return r;
 }
 
@@ -979,17 +1029,44 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
         if ((r = step_done(s, st, "write cement log")) != LEDGER_STATUS_OK)
             return r;
         s->pending.cemented += height - ai.conf_height;
+        s->seq += height - ai.conf_height;
     }
     return LEDGER_STATUS_OK;
 }
 
+ledger_status ledger_store_cement_block(ledger_store *s, const uint8_t hash[32], uint64_t *seq)
+{
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    sqlite3_stmt *st = s->q[Q_CEMENT_APPEND];
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)(s->seq + 1));
+    bind32(st, 2, hash);
+    if ((r = step_done(s, st, "write cement log")) != LEDGER_STATUS_OK)
+        return r;
+    *seq = ++s->seq;
+    s->pending.cemented++;
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_store_raise_conf_height(ledger_store *s, const uint8_t account[32],
+                                             uint64_t height)
+{
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    sqlite3_stmt *st = s->q[Q_CONF_SET];
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)height);
+    bind32(st, 2, account);
+    if ((r = step_done(s, st, "write confirmation height")) != LEDGER_STATUS_OK)
+        return r;
+    return sqlite3_changes(s->db) == 1 ? LEDGER_STATUS_OK : corrupt(s, "accounts");
+}
+
 ledger_status ledger_store_cement_seq(ledger_store *s, uint64_t *seq)
 {
-    sqlite3_stmt *st = s->q[Q_CEMENT_SEQ];
-    int rc = sqlite3_step(st);
-    *seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-    done(st);
-    return rc == SQLITE_ROW ? LEDGER_STATUS_OK : fail(s, "read cement seq");
+    *seq = s->seq;
+    return LEDGER_STATUS_OK;
 }
 
 /* ---- pruning ---- */

@@ -57,6 +57,13 @@ ledger_status ledger_store_block(ledger_store *s, const uint8_t hash[32], ledger
 /* The block of account at height; out may be NULL to learn only the hash. */
 ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], uint64_t height,
                                     uint8_t hash[32], ledger_block_record *out);
+/* The block of account at height, one row read: successor and confirmed
+ * are not filled in (cementing needs neither). */
+ledger_status ledger_store_block_row_at(ledger_store *s, const uint8_t account[32], uint64_t height,
+                                        ledger_block_record *out);
+/* The account and height of a stored block (one row read). */
+ledger_status ledger_store_block_position(ledger_store *s, const uint8_t hash[32],
+                                          uint8_t account[32], uint64_t *height);
 ledger_status ledger_store_receivable(ledger_store *s, const uint8_t send_hash[32],
                                       ledger_receivable *out);
 /* Representative weight; zero for an unknown representative. */
@@ -98,8 +105,19 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
 /* The cementing sequence number of the last block logged (including the
  * open transaction's); 0 when nothing was ever cemented. Sequence numbers
  * are global, start at 1 (genesis), increase by one per cemented block and
- * are never reused. */
+ * are never reused. Kept in memory (read once at open). */
 ledger_status ledger_store_cement_seq(ledger_store *s, uint64_t *seq);
+
+/* Cementing one block at a time (confirm.c), inside a transaction: the
+ * caller appends each newly cemented block to the log in order
+ * (ledger_store_cement_block; *seq is its number), then writes the
+ * account's new confirmation height once (ledger_store_raise_conf_height)
+ * before the transaction ends or another block of that account is read
+ * through ledger_store_account. The caller guarantees the logged blocks are
+ * exactly the heights between the old and the new confirmation height. */
+ledger_status ledger_store_cement_block(ledger_store *s, const uint8_t hash[32], uint64_t *seq);
+ledger_status ledger_store_raise_conf_height(ledger_store *s, const uint8_t account[32],
+                                             uint64_t height);
 
 /* Pruning: accounts (after `after`, in key order; NULL = from the start)
  * with more than keep cemented blocks above their watermark. */
