@@ -69,8 +69,9 @@ static ledger_status source_ready(ledger_store *s, confirm_state *cs, const uint
 {
     uint8_t account[32];
     uint64_t height;
+    bool cemented;
     *ready = true;
-    ledger_status r = ledger_store_block_position(s, link, account, &height);
+    ledger_status r = ledger_store_source(s, link, account, &height, &cemented);
     if (r == LEDGER_STATUS_NOT_FOUND) {
         /* Only a cemented send is pruned. */
         bool pruned;
@@ -78,22 +79,17 @@ static ledger_status source_ready(ledger_store *s, confirm_state *cs, const uint
             return r;
         return pruned ? LEDGER_STATUS_OK : LEDGER_STATUS_CORRUPT;
     }
-    if (r != LEDGER_STATUS_OK)
+    if (r != LEDGER_STATUS_OK || cemented)
         return r;
-    ledger_account_info ai;
-    if ((r = ledger_store_account(s, account, &ai)) != LEDGER_STATUS_OK)
-        return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_CORRUPT : r;
-    if (height <= ai.conf_height)
-        return LEDGER_STATUS_OK;
     *ready = false;
     return push_target(cs, account, height);
 }
 
 /* Cements until the stack is empty or max blocks were appended to done.
- * The top account advances block by block with its account row read once:
- * each block is one row read (plus, for a receive, its source's position
- * and account) and one log append; the confirmation height is written once
- * when the walk leaves the account. */
+ * The top account's row is read once; its blocks above the confirmation
+ * height come from one cursor (a row each), each is appended to the log,
+ * and the confirmation height is written once when the walk leaves the
+ * account (its target reached, a source to cement first, or max). */
 static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
 {
     ledger_status r;
@@ -108,13 +104,18 @@ static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
             continue;
         }
         uint64_t h = ai.conf_height;
-        r = LEDGER_STATUS_OK;
-        while (h < top.height && cs->done->n - start < max) {
+        /* Everything above the confirmation height is unpruned. */
+        r = ledger_store_chain_open(s, top.account, h, top.height);
+        while (r == LEDGER_STATUS_OK && h < top.height && cs->done->n - start < max) {
             ledger_block_record rec;
-            /* Everything above the confirmation height is unpruned. */
-            if ((r = ledger_store_block_row_at(s, top.account, h + 1, &rec)) != LEDGER_STATUS_OK) {
+            int64_t row;
+            if ((r = ledger_store_chain_next(s, &rec, &row)) != LEDGER_STATUS_OK) {
                 if (r == LEDGER_STATUS_NOT_FOUND)
                     r = LEDGER_STATUS_CORRUPT;
+                break;
+            }
+            if (rec.height != h + 1) {
+                r = LEDGER_STATUS_CORRUPT; /* a gap in the chain */
                 break;
             }
             if (rec.subtype == LEDGER_SUBTYPE_RECEIVE || rec.subtype == LEDGER_SUBTYPE_OPEN) {
@@ -123,13 +124,13 @@ static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
                     break;
             }
             uint64_t seq;
-            if ((r = ledger_store_cement_block(s, rec.hash, &seq)) != LEDGER_STATUS_OK)
+            if ((r = ledger_store_cement_block(s, row, &seq)) != LEDGER_STATUS_OK)
                 break;
-            rec.confirmed = true;
             if ((r = push_done(cs, &rec, seq)) != LEDGER_STATUS_OK)
                 break;
             h++;
         }
+        ledger_store_chain_close(s);
         if (h > ai.conf_height) {
             ledger_status w = ledger_store_raise_conf_height(s, top.account, h);
             if (r == LEDGER_STATUS_OK)
@@ -137,10 +138,9 @@ static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
         }
         if (r != LEDGER_STATUS_OK)
             return r;
-        if (h >= top.height) {
-            /* A push above would have broken out before reaching it. */
+        /* A source pushed above stops the walk below the target. */
+        if (h >= top.height)
             cs->n--;
-        }
     }
     return LEDGER_STATUS_OK;
 }

@@ -41,7 +41,8 @@ enum {
     Q_BLOCK_DEL,
     Q_ACCOUNT_DEL,
     Q_UNCHECKED_DROP_DEP,
-    Q_BLOCK_POS,
+    Q_SOURCE,
+    Q_CHAIN,
     Q_CEMENT_APPEND,
     Q_COUNT
 };
@@ -54,11 +55,14 @@ static const char *const sql_text[Q_COUNT] = {
                       "frontier = excluded.frontier, representative = excluded.representative, "
                       "balance = excluded.balance, height = excluded.height",
     [Q_CONF_SET] = "UPDATE accounts SET conf_height = ? WHERE account = ?",
-    [Q_BLOCK_GET] = "SELECT account, height, subtype, amount, block FROM blocks WHERE hash = ?",
-    [Q_BLOCK_AT] =
-        "SELECT hash, subtype, amount, block FROM blocks WHERE account = ? AND height = ?",
-    [Q_BLOCK_PUT] = "INSERT INTO blocks (hash, account, height, subtype, amount, block) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+    /* Schema 3: the indexes hold 8-byte prefixes (schema.c); every lookup
+     * names the prefix, for the index, and the whole value. */
+    [Q_BLOCK_GET] = "SELECT height, subtype, amount, block FROM blocks WHERE substr(hash, 1, 8) = "
+                    "substr(?1, 1, 8) AND hash = ?1",
+    [Q_BLOCK_AT] = "SELECT hash, subtype, amount, block FROM blocks WHERE substr(block, 1, 8) = "
+                   "substr(?1, 1, 8) AND account = ?1 AND height = ?2",
+    [Q_BLOCK_PUT] = "INSERT INTO blocks (hash, height, subtype, amount, block) "
+                    "VALUES (?, ?, ?, ?, ?)",
     [Q_RECV_GET] = "SELECT destination, source, amount FROM receivables WHERE send_hash = ?",
     [Q_RECV_PUT] = "INSERT INTO receivables (send_hash, destination, source, amount) "
                    "VALUES (?, ?, ?, ?)",
@@ -78,22 +82,30 @@ static const char *const sql_text[Q_COUNT] = {
         "LEFT JOIN prune_watermarks w ON w.account = a.account "
         "WHERE a.account > ? AND a.conf_height - COALESCE(w.pruned_height, 0) > ? "
         "ORDER BY a.account LIMIT ?",
-    [Q_PRUNE_COPY] = "INSERT OR IGNORE INTO pruned_blocks (hash) SELECT hash FROM blocks "
-                     "WHERE account = ? AND height <= ?",
-    [Q_PRUNE_DELETE] = "DELETE FROM blocks WHERE account = ? AND height <= ?",
+    [Q_PRUNE_COPY] =
+        "INSERT OR IGNORE INTO pruned_blocks (hash, id) SELECT hash, id FROM blocks "
+        "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height <= ?2",
+    [Q_PRUNE_DELETE] = "DELETE FROM blocks WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND "
+                       "account = ?1 AND height <= ?2",
     [Q_WATERMARK_GET] = "SELECT pruned_height FROM prune_watermarks WHERE account = ?",
     [Q_WATERMARK_PUT] = "INSERT OR REPLACE INTO prune_watermarks (account, pruned_height) "
                         "VALUES (?, ?)",
     [Q_COUNTER_GET] = "SELECT value FROM meta WHERE key = ?",
     [Q_COUNTER_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-    [Q_CEMENT_LOG] = "INSERT INTO cement_log (hash) SELECT hash FROM blocks "
-                     "WHERE account = ? AND height > ? AND height <= ? ORDER BY height",
+    [Q_CEMENT_LOG] = "INSERT INTO cement_log (seq, block) SELECT ?4 + height - ?2, id FROM blocks "
+                     "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height > "
+                     "?2 AND height <= ?3 ORDER BY height",
     [Q_CEMENT_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM cement_log",
-    [Q_BLOCK_DEL] = "DELETE FROM blocks WHERE hash = ?",
+    [Q_BLOCK_DEL] = "DELETE FROM blocks WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
     [Q_ACCOUNT_DEL] = "DELETE FROM accounts WHERE account = ?",
     [Q_UNCHECKED_DROP_DEP] = "DELETE FROM unchecked WHERE dependency = ?",
-    [Q_BLOCK_POS] = "SELECT account, height FROM blocks WHERE hash = ?",
-    [Q_CEMENT_APPEND] = "INSERT INTO cement_log (seq, hash) VALUES (?, ?)",
+    [Q_SOURCE] = "SELECT b.account, b.height, a.conf_height FROM blocks b JOIN accounts a "
+                 "ON a.account = b.account WHERE substr(b.hash, 1, 8) = substr(?1, 1, 8) "
+                 "AND b.hash = ?1",
+    [Q_CHAIN] = "SELECT id, hash, height, subtype, amount, block FROM blocks "
+                "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height > ?2 AND "
+                "height <= ?3 ORDER BY height",
+    [Q_CEMENT_APPEND] = "INSERT INTO cement_log (seq, block) VALUES (?, ?)",
 };
 
 /* Weight changes of the open transaction, summed per representative and
@@ -582,9 +594,9 @@ ledger_status ledger_store_block(ledger_store *s, const uint8_t hash[32], ledger
     int rc = sqlite3_step(st);
     ledger_status r;
     if (rc == SQLITE_ROW) {
-        out->height = (uint64_t)sqlite3_column_int64(st, 1);
+        out->height = (uint64_t)sqlite3_column_int64(st, 0);
         memcpy(out->hash, hash, 32);
-        r = fill_record(s, st, 2, out);
+        r = fill_record(s, st, 1, out);
     } else {
         r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read block");
     }
@@ -619,35 +631,48 @@ ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], 
     return r;
 }
 
-ledger_status ledger_store_block_row_at(ledger_store *s, const uint8_t account[32], uint64_t height,
-                                        ledger_block_record *out)
+ledger_status ledger_store_chain_open(ledger_store *s, const uint8_t account[32], uint64_t after,
+                                      uint64_t up_to)
 {
-    sqlite3_stmt *st = s->q[Q_BLOCK_AT];
-    bind32(st, 1, account);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)height);
-    int rc = sqlite3_step(st);
-    ledger_status r;
-    if (rc == SQLITE_ROW) {
-        out->height = height;
-        r = ledger_col_bytes(st, 0, out->hash, 32) ? fill_record(s, st, 1, out)
-                                                   : corrupt(s, "blocks");
-    } else {
-        r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read block");
-    }
+    sqlite3_stmt *st = s->q[Q_CHAIN];
     done(st);
-    return r;
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)up_to);
+    return LEDGER_STATUS_OK;
 }
 
-ledger_status ledger_store_block_position(ledger_store *s, const uint8_t hash[32],
-                                          uint8_t account[32], uint64_t *height)
+ledger_status ledger_store_chain_next(ledger_store *s, ledger_block_record *out, int64_t *row)
 {
-    sqlite3_stmt *st = s->q[Q_BLOCK_POS];
+    sqlite3_stmt *st = s->q[Q_CHAIN];
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return LEDGER_STATUS_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return fail(s, "read chain");
+    *row = sqlite3_column_int64(st, 0);
+    out->height = (uint64_t)sqlite3_column_int64(st, 2);
+    if (!ledger_col_bytes(st, 1, out->hash, 32))
+        return corrupt(s, "blocks");
+    return fill_record(s, st, 3, out);
+}
+
+void ledger_store_chain_close(ledger_store *s)
+{
+    done(s->q[Q_CHAIN]);
+}
+
+ledger_status ledger_store_source(ledger_store *s, const uint8_t hash[32], uint8_t account[32],
+                                  uint64_t *height, bool *cemented)
+{
+    sqlite3_stmt *st = s->q[Q_SOURCE];
     bind32(st, 1, hash);
     int rc = sqlite3_step(st);
     ledger_status r;
     if (rc == SQLITE_ROW) {
         r = ledger_col_bytes(st, 0, account, 32) ? LEDGER_STATUS_OK : corrupt(s, "blocks");
         *height = (uint64_t)sqlite3_column_int64(st, 1);
+        *cemented = *height <= (uint64_t)sqlite3_column_int64(st, 2);
     } else {
         r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read block");
     }
@@ -717,8 +742,9 @@ static ledger_lookup view_block(void *ctx, const uint8_t hash[32], ledger_block_
     ledger_lookup l;
     if (rc == SQLITE_ROW) {
         smn_block b;
-        if (ledger_col_bytes(st, 0, out->account, 32) && ledger_col_block(st, 4, &b)) {
-            out->height = (uint64_t)sqlite3_column_int64(st, 1);
+        if (ledger_col_block(st, 3, &b)) {
+            memcpy(out->account, b.account, 32);
+            out->height = (uint64_t)sqlite3_column_int64(st, 0);
             out->balance = b.balance;
             l = LEDGER_LOOKUP_FOUND;
         } else {
@@ -790,11 +816,10 @@ ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint
 
     sqlite3_stmt *st = s->q[Q_BLOCK_PUT];
     bind32(st, 1, hash);
-    bind32(st, 2, b->account);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)v->height);
-    sqlite3_bind_int(st, 4, (int)v->subtype);
-    sqlite3_bind_blob(st, 5, amount, 16, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 6, wire, sizeof wire, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)v->height);
+    sqlite3_bind_int(st, 3, (int)v->subtype);
+    sqlite3_bind_blob(st, 4, amount, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 5, wire, sizeof wire, SQLITE_STATIC);
     if ((r = step_done(s, st, "insert block")) != LEDGER_STATUS_OK)
         return r;
 
@@ -1026,6 +1051,7 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
         bind32(st, 1, account);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)ai.conf_height);
         sqlite3_bind_int64(st, 3, (sqlite3_int64)height);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)s->seq);
         if ((r = step_done(s, st, "write cement log")) != LEDGER_STATUS_OK)
             return r;
         s->pending.cemented += height - ai.conf_height;
@@ -1034,14 +1060,14 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
     return LEDGER_STATUS_OK;
 }
 
-ledger_status ledger_store_cement_block(ledger_store *s, const uint8_t hash[32], uint64_t *seq)
+ledger_status ledger_store_cement_block(ledger_store *s, int64_t row, uint64_t *seq)
 {
     ledger_status r = need_tx(s);
     if (r != LEDGER_STATUS_OK)
         return r;
     sqlite3_stmt *st = s->q[Q_CEMENT_APPEND];
     sqlite3_bind_int64(st, 1, (sqlite3_int64)(s->seq + 1));
-    bind32(st, 2, hash);
+    sqlite3_bind_int64(st, 2, row);
     if ((r = step_done(s, st, "write cement log")) != LEDGER_STATUS_OK)
         return r;
     *seq = ++s->seq;
