@@ -68,6 +68,7 @@ typedef struct {
     /* [ledger] */
     uint64_t max_blocks_per_account; /* pruning: 0 keeps everything */
     uint32_t ledger_cement_slice;    /* blocks cemented per transaction */
+    uint32_t ledger_cache_mib;       /* SQLite page cache of the writer */
 } ipc_config;
 
 void ipc_config_defaults(ipc_config *c);

@@ -249,6 +249,22 @@ static double cpu_seconds(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* rchar, wchar, syscr, syscw of this process (/proc/self/io): bytes and
+ * syscalls through read/write, whatever the machine's load. */
+static void io_counts(long long out[4])
+{
+    static const char *const keys[4] = {"rchar:", "wchar:", "syscr:", "syscw:"};
+    memset(out, 0, 4 * sizeof *out);
+    FILE *f = fopen("/proc/self/io", "r");
+    char line[128];
+    while (f && fgets(line, sizeof line, f))
+        for (int i = 0; i < 4; i++)
+            if (strncmp(line, keys[i], strlen(keys[i])) == 0)
+                out[i] = atoll(line + strlen(keys[i]));
+    if (f)
+        fclose(f);
+}
+
 static long long file_size(const char *path)
 {
     struct stat st;
@@ -473,6 +489,8 @@ int main(int argc, char **argv)
     smn_block *buf = malloc(slice * sizeof *buf);
     ledger_result *res = malloc(slice * sizeof *res);
     size_t done = 0, accepted = 0, hist[LEDGER_RESULT_COUNT] = {0};
+    long long io0[4], io1[4];
+    io_counts(io0);
     double io = 0, cpu0 = cpu_seconds(), t0 = now();
     while (done < n) {
         double r0 = now();
@@ -490,6 +508,17 @@ int main(int argc, char **argv)
     }
     double dt = now() - t0 - io;
     double cpu = cpu_seconds() - cpu0;
+    io_counts(io1);
+    /* The machine's load may change during a long run: measure the verify
+     * rate again after processing and compare with the mean of the two. */
+    fseek(f, 16, SEEK_SET);
+    sample = malloc(sample_n * sizeof *sample);
+    if (read_blocks(f, sample, sample_n) != sample_n)
+        return 1;
+    double all_after = verify_rate_all(sample, sample_n, threads);
+    free(sample);
+    double all_before = all;
+    all = (all_before + all_after) / 2;
     accepted = hist[LEDGER_ACCEPTED];
     for (int i = 1; i < LEDGER_RESULT_COUNT; i++)
         if (hist[i])
@@ -510,7 +539,8 @@ int main(int argc, char **argv)
 
     printf("blocks: %zu processed, %zu accepted, batch %zu, %u verify threads, %ld cores\n", done,
            accepted, batch, threads, cores);
-    printf("ed25519 verify: %.0f/s one core, %.0f/s all cores\n", one, all);
+    printf("ed25519 verify: %.0f/s one core, %.0f/s all cores (before %.0f, after %.0f)\n", one,
+           all, all_before, all_after);
     printf("processed: %.0f blocks/s (%.2f s, excluding %.2f s reading the cache)\n",
            (double)done / dt, dt, io);
     printf("cpu: %.1f s user+sys while processing = %.1f us per block (verify alone: %.1f us)\n",
@@ -520,6 +550,13 @@ int main(int argc, char **argv)
     if (cement)
         printf("cemented: %lld blocks in %.2f s = %.0f blocks/s (slices of %zu)\n", cemented, csecs,
                (double)cemented / csecs, slice_blocks);
+    /* (the block cache is read through fread: its bytes count in rchar) */
+    double nb = (double)done;
+    printf("i/o while processing: %.1f KiB written (%.2f write calls), %.1f KiB read "
+           "(%.2f read calls) per block\n",
+           (double)(io1[1] - io0[1]) / 1024.0 / nb, (double)(io1[3] - io0[3]) / nb,
+           (double)(io1[0] - io0[0] - (long long)(done * SMN_BLOCK_WIRE_BYTES)) / 1024.0 / nb,
+           (double)(io1[2] - io0[2]) / nb);
     printf("peak RSS: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
     printf("database: %.1f MiB (+ %.1f MiB WAL) = %.0f bytes per block\n",
            (double)dbsize / 1048576.0, (double)walsize / 1048576.0,
