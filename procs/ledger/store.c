@@ -406,7 +406,7 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
     char pragmas[384];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-             "PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY; "
+             "PRAGMA cache_size = -%d; "
              "PRAGMA wal_autocheckpoint = %d; PRAGMA journal_size_limit = %d;",
              cache_mib * 1024, LEDGER_WAL_CHECKPOINT_PAGES, LEDGER_WAL_CHECKPOINT_PAGES * 4096);
     if ((r = exec(s, pragmas)) != LEDGER_STATUS_OK)
@@ -437,6 +437,10 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
         goto out;
     }
     if ((r = exec(s, "COMMIT")) != LEDGER_STATUS_OK)
+        goto out;
+    /* Only now: a migration's index builds sort through temp files, which
+     * in memory would hold a whole index (500 MiB at 1M blocks). */
+    if ((r = exec(s, "PRAGMA temp_store = MEMORY")) != LEDGER_STATUS_OK)
         goto out;
     s->committed_seq = s->seq;
     s->committed.blocks += s->pending.blocks;
