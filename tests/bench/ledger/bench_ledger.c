@@ -274,7 +274,10 @@ static long long file_size(const char *path)
 /* Every account's frontier (read through ledger_ro, as another process
  * would), then each confirmed in slices of `slice` blocks, one transaction
  * each, as the ledger process does. Returns the blocks cemented, or -1. */
-static long long cement_all(ledger_store *s, const char *path, size_t slice, double *secs)
+static double cpu_seconds(void);
+
+static long long cement_all(ledger_store *s, const char *path, size_t slice, double *secs,
+                            double *cpu)
 {
     char err[256];
     ledger_ro *ro;
@@ -312,7 +315,7 @@ static long long cement_all(ledger_store *s, const char *path, size_t slice, dou
     fflush(stdout);
     ledger_cemented_list list = {0};
     long long total = 0;
-    double t0 = now();
+    double t0 = now(), c0 = cpu_seconds();
     for (size_t i = 0; i < n; i++) {
         ledger_confirm_job *j;
         if (ledger_confirm_job_new(fr[i], &j) != LEDGER_STATUS_OK)
@@ -329,6 +332,7 @@ static long long cement_all(ledger_store *s, const char *path, size_t slice, dou
         ledger_confirm_job_free(j);
     }
     *secs = now() - t0;
+    *cpu = cpu_seconds() - c0;
     ledger_cemented_list_free(&list);
     free(fr);
     return total;
@@ -417,8 +421,8 @@ int main(int argc, char **argv)
         printf("opened in %.2f s\n", now() - o0);
         ledger_counts c0;
         ledger_store_counts(s, &c0);
-        double secs = 0;
-        long long cemented = cement_all(s, path, slice_blocks, &secs);
+        double secs = 0, ccpu = 0;
+        long long cemented = cement_all(s, path, slice_blocks, &secs, &ccpu);
         ledger_store_close(s);
         if (cemented < 0)
             return 1;
@@ -429,8 +433,10 @@ int main(int argc, char **argv)
         long long db = file_size(path), walsize = file_size(wal);
         printf("ledger: %llu blocks, %llu cemented before\n", (unsigned long long)c0.blocks,
                (unsigned long long)c0.cemented);
-        printf("cemented: %lld blocks in %.2f s = %.0f blocks/s (slices of %zu)\n", cemented, secs,
-               (double)cemented / secs, slice_blocks);
+        printf("cemented: %lld blocks in %.2f s = %.0f blocks/s (slices of %zu); "
+               "%.1f s CPU = %.0f blocks per CPU-second\n",
+               cemented, secs, (double)cemented / secs, slice_blocks, ccpu,
+               (double)cemented / ccpu);
         printf("peak RSS: %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
         printf("database: %.1f MiB (+ %.1f MiB WAL) = %.0f bytes per block\n",
                (double)db / 1048576.0, (double)walsize / 1048576.0,
@@ -528,9 +534,9 @@ int main(int argc, char **argv)
             printf("result %s: %zu\n", ledger_result_str((ledger_result)i), hist[i]);
     fclose(f);
     ledger_processor_destroy(p);
-    double csecs = 0;
+    double csecs = 0, ccpu = 0;
     long long cemented = 0;
-    if (cement && (cemented = cement_all(s, path, slice_blocks, &csecs)) < 0)
+    if (cement && (cemented = cement_all(s, path, slice_blocks, &csecs, &ccpu)) < 0)
         return 1;
     ledger_store_close(s);
     struct rusage ru;
@@ -551,8 +557,10 @@ int main(int argc, char **argv)
     printf("ratio to the all-core verify rate: %.2f (goal >= 0.8 at 1M, >= 0.7 at 10M)\n",
            (double)done / dt / all);
     if (cement)
-        printf("cemented: %lld blocks in %.2f s = %.0f blocks/s (slices of %zu)\n", cemented, csecs,
-               (double)cemented / csecs, slice_blocks);
+        printf("cemented: %lld blocks in %.2f s = %.0f blocks/s (slices of %zu); "
+               "%.1f s CPU = %.0f blocks per CPU-second\n",
+               cemented, csecs, (double)cemented / csecs, slice_blocks, ccpu,
+               (double)cemented / ccpu);
     /* (the block cache is read through fread: its bytes count in rchar) */
     double nb = (double)done;
     printf("i/o while processing: %.1f KiB written (%.2f write calls), %.1f KiB read "
