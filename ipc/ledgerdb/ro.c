@@ -34,11 +34,15 @@ enum {
 static const char *const ro_sql[R_COUNT] = {
     [R_ACCOUNT] = "SELECT frontier, representative, balance, height, conf_height FROM accounts "
                   "WHERE account = ?",
-    [R_BLOCK] = "SELECT height, subtype, amount, block, local_timestamp FROM blocks WHERE hash = ?",
-    [R_BLOCK_AT] = "SELECT hash FROM blocks WHERE account = ? AND height = ?",
+    /* Schema 4 indexes 8-byte prefixes (schema.c): the prefix for the
+     * index, the whole value for the row. */
+    [R_BLOCK] = "SELECT height, subtype, amount, block, local_timestamp FROM blocks "
+                "WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
+    [R_BLOCK_AT] = "SELECT hash FROM blocks WHERE substr(block, 1, 8) = substr(?1, 1, 8) "
+                   "AND account = ?1 AND height = ?2",
     [R_HISTORY] = "SELECT height, subtype, amount, block, hash, local_timestamp FROM blocks "
-                  "WHERE account = ? "
-                  "AND height < ? ORDER BY height DESC LIMIT ?",
+                  "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 "
+                  "AND height < ?2 ORDER BY height DESC LIMIT ?3",
     [R_RECV_SUM] = "SELECT amount FROM receivables WHERE destination = ?",
     [R_RECV_LIST] = "SELECT send_hash, source, amount FROM receivables WHERE destination = ? "
                     "ORDER BY amount DESC, send_hash LIMIT ?",
@@ -54,7 +58,7 @@ static const char *const ro_sql[R_COUNT] = {
      * pruned, and only cemented blocks are pruned. */
     [R_RECV_SUM_CONFIRMED] =
         "SELECT r.amount FROM receivables r "
-        "LEFT JOIN blocks b ON b.hash = r.send_hash "
+        "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) AND b.hash = r.send_hash "
         "LEFT JOIN accounts a ON a.account = b.account "
         "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height)",
     [R_UNCHECKED_LIST] = "SELECT dependency, hash, block FROM unchecked WHERE (?1 IS NULL OR "
@@ -63,7 +67,7 @@ static const char *const ro_sql[R_COUNT] = {
     [R_ACCOUNT_COUNT] = "SELECT COUNT(*) FROM accounts",
     [R_RECV_LIST_CONFIRMED] =
         "SELECT r.send_hash, r.source, r.amount FROM receivables r "
-        "LEFT JOIN blocks b ON b.hash = r.send_hash "
+        "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) AND b.hash = r.send_hash "
         "LEFT JOIN accounts a ON a.account = b.account "
         "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height) "
         "ORDER BY r.amount DESC, r.send_hash LIMIT ?",
@@ -541,8 +545,10 @@ ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_c
     *n = 0;
     if (!r->cemented &&
         sqlite3_prepare_v3(r->db,
-                           "SELECT b.height, b.subtype, b.amount, b.block, c.seq, c.hash "
-                           "FROM cement_log c LEFT JOIN blocks b ON b.hash = c.hash "
+                           "SELECT b.height, b.subtype, b.amount, b.block, c.seq, "
+                           "COALESCE(b.hash, c.hash, (SELECT p.hash FROM pruned_blocks p "
+                           "WHERE p.id = c.block)) FROM cement_log c "
+                           "LEFT JOIN blocks b ON b.id = c.block "
                            "WHERE c.seq > ? ORDER BY c.seq LIMIT ?",
                            -1, SQLITE_PREPARE_PERSISTENT, &r->cemented, NULL) != SQLITE_OK)
         return fail(r, "prepare cement log");

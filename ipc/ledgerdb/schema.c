@@ -48,6 +48,38 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
      * epoch, the RPC's local_timestamp; not part of validation). Blocks
      * stored before the column existed read 0, as Nano's do. */
     "ALTER TABLE blocks ADD COLUMN local_timestamp INTEGER NOT NULL DEFAULT 0;",
+    /* 3 -> 4: smaller rows and indexes (docs/ledger.md "Schema 4").
+     * - blocks.account is a virtual column (the first 32 bytes of the wire
+     *   block): no longer stored twice.
+     * - the hash and (account, height) indexes hold an 8-byte prefix of the
+     *   hash / account instead of 32 bytes: half the pages to keep cached
+     *   and to dirty per insert. Every query also compares the full value,
+     *   so a prefix collision costs one more row read, never a wrong row.
+     * - cement_log holds the block's row id instead of its hash; the hash
+     *   stays only for entries whose block was pruned before this version.
+     *   pruned_blocks remembers the row id of a block pruned from now on.
+     * - cement_log seq is assigned by the store (one more than the last),
+     *   no AUTOINCREMENT bookkeeping. */
+    "CREATE TABLE blocks3 ("
+    "  id INTEGER PRIMARY KEY, hash BLOB NOT NULL, height INTEGER NOT NULL,"
+    "  subtype INTEGER NOT NULL, amount BLOB NOT NULL, block BLOB NOT NULL,"
+    "  local_timestamp INTEGER NOT NULL DEFAULT 0,"
+    "  account BLOB GENERATED ALWAYS AS (substr(block, 1, 32)) VIRTUAL);"
+    "INSERT INTO blocks3 (id, hash, height, subtype, amount, block, local_timestamp)"
+    "  SELECT id, hash, height, subtype, amount, block, local_timestamp FROM blocks ORDER BY id;"
+    "CREATE TABLE cement_log3 (seq INTEGER PRIMARY KEY, block INTEGER, hash BLOB);"
+    "INSERT INTO cement_log3 (seq, block, hash) SELECT c.seq, b.id,"
+    "  CASE WHEN b.id IS NULL THEN c.hash END FROM cement_log c"
+    "  LEFT JOIN blocks b ON b.hash = c.hash ORDER BY c.seq;"
+    "DROP TABLE cement_log;"
+    "ALTER TABLE cement_log3 RENAME TO cement_log;"
+    "DELETE FROM sqlite_sequence WHERE name IN ('cement_log', 'cement_log3');"
+    "DROP TABLE blocks;"
+    "ALTER TABLE blocks3 RENAME TO blocks;"
+    "CREATE INDEX blocks_hash ON blocks (substr(hash, 1, 8));"
+    "CREATE INDEX blocks_chain ON blocks (substr(block, 1, 8), height);"
+    "ALTER TABLE pruned_blocks ADD COLUMN id INTEGER;"
+    "CREATE INDEX pruned_blocks_id ON pruned_blocks (id);",
 };
 
 ledger_status ledger_sql_error(sqlite3 *db, const char *what, char *err, size_t errlen)
@@ -182,9 +214,9 @@ static ledger_status set_version(sqlite3 *db, int64_t v, char *err, size_t errle
     return rc == SQLITE_DONE ? LEDGER_STATUS_OK : ledger_sql_error(db, "write meta", err, errlen);
 }
 
-static ledger_status migrate(sqlite3 *db, int64_t from, char *err, size_t errlen)
+static ledger_status migrate(sqlite3 *db, int64_t from, int64_t to, char *err, size_t errlen)
 {
-    for (int64_t v = from; v < LEDGER_SCHEMA_VERSION; v++) {
+    for (int64_t v = from; v < to; v++) {
         char *msg = NULL;
         if (sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
             if (err && errlen)
@@ -200,8 +232,35 @@ static ledger_status migrate(sqlite3 *db, int64_t from, char *err, size_t errlen
     return LEDGER_STATUS_OK;
 }
 
+static ledger_status prepare_to(sqlite3 *db, const smn_network *net, int64_t version, bool *created,
+                                char *err, size_t errlen);
+
 ledger_status ledger_schema_prepare(sqlite3 *db, const smn_network *net, bool *created, char *err,
                                     size_t errlen)
+{
+    return prepare_to(db, net, LEDGER_SCHEMA_VERSION, created, err, errlen);
+}
+
+ledger_status ledger_schema_create_version(sqlite3 *db, const smn_network *net, int64_t version,
+                                           char *err, size_t errlen)
+{
+    if (version < 1 || version > LEDGER_SCHEMA_VERSION) {
+        set_err(err, errlen, "no such schema version");
+        return LEDGER_STATUS_INVALID;
+    }
+    bool exists = false, created;
+    ledger_status s = table_exists(db, "meta", &exists, err, errlen);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    if (exists) {
+        set_err(err, errlen, "database already has a schema");
+        return LEDGER_STATUS_INVALID;
+    }
+    return prepare_to(db, net, version, &created, err, errlen);
+}
+
+static ledger_status prepare_to(sqlite3 *db, const smn_network *net, int64_t version, bool *created,
+                                char *err, size_t errlen)
 {
     bool exists = false;
     ledger_status s = table_exists(db, "meta", &exists, err, errlen);
@@ -213,9 +272,9 @@ ledger_status ledger_schema_prepare(sqlite3 *db, const smn_network *net, bool *c
         s = check_meta(db, net, &version, err, errlen);
         if (s != LEDGER_STATUS_OK)
             return s;
-        return migrate(db, version, err, errlen);
+        return migrate(db, version, LEDGER_SCHEMA_VERSION, err, errlen);
     }
-    s = migrate(db, 0, err, errlen);
+    s = migrate(db, 0, version, err, errlen);
     if (s != LEDGER_STATUS_OK)
         return s;
     uint8_t genesis[32];

@@ -11,7 +11,7 @@
 #include "ipc/ledgerdb/types.h"
 
 /* The version this build writes. A database with a higher version is refused. */
-#define LEDGER_SCHEMA_VERSION 3
+#define LEDGER_SCHEMA_VERSION 4
 /* The file name of the ledger database inside a data dir. */
 #define LEDGER_DB_FILENAME "ledger.db"
 
@@ -22,6 +22,13 @@
  * with a one-line reason in err. */
 ledger_status ledger_schema_prepare(sqlite3 *db, const smn_network *net, bool *created, char *err,
                                     size_t errlen);
+
+/* For tests of migrations: on an empty database inside an open
+ * transaction, creates the schema as shipped at `version` (1 ..
+ * LEDGER_SCHEMA_VERSION) with net's meta rows and no blocks. Opening it with
+ * ledger_store_open then migrates it forward. */
+ledger_status ledger_schema_create_version(sqlite3 *db, const smn_network *net, int64_t version,
+                                           char *err, size_t errlen);
 
 /* Read-only check of meta: version not newer than this build, and when net
  * is not NULL, the same network and genesis. Same codes as above; a database

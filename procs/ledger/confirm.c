@@ -10,7 +10,11 @@
 
 typedef struct {
     uint8_t account[32];
-    uint64_t height;
+    uint64_t height;  /* cement the account up to here */
+    uint64_t conf;    /* its confirmation height, when conf_known */
+    bool conf_known;  /* this slice wrote or read conf (nothing else writes meanwhile) */
+    uint64_t waiting; /* the height whose source is the target pushed above, 0 = none */
+    uint64_t ready;   /* a height whose source is known cemented, 0 = none */
 } target;
 
 typedef struct {
@@ -35,9 +39,10 @@ static ledger_status push_target(confirm_state *cs, const uint8_t account[32], u
         cs->t = n;
         cs->cap = ncap;
     }
-    memcpy(cs->t[cs->n].account, account, 32);
-    cs->t[cs->n].height = height;
-    cs->n++;
+    target *t = &cs->t[cs->n++];
+    memset(t, 0, sizeof *t);
+    memcpy(t->account, account, 32);
+    t->height = height;
     return LEDGER_STATUS_OK;
 }
 
@@ -62,51 +67,114 @@ static ledger_status push_done(confirm_state *cs, const ledger_block_record *rec
     return LEDGER_STATUS_OK;
 }
 
-/* Cements until the stack is empty or max blocks were appended to done. */
+/* Whether the source send of a receive/open is cemented: OK with *ready,
+ * or OK with !*ready and its (account, height) pushed as the next target. */
+static ledger_status source_ready(ledger_store *s, confirm_state *cs, const uint8_t link[32],
+                                  bool *ready)
+{
+    uint8_t account[32];
+    uint64_t height;
+    bool cemented;
+    *ready = true;
+    ledger_status r = ledger_store_source(s, link, account, &height, &cemented);
+    if (r == LEDGER_STATUS_NOT_FOUND) {
+        /* Only a cemented send is pruned. */
+        bool pruned;
+        if ((r = ledger_store_is_pruned(s, link, &pruned)) != LEDGER_STATUS_OK)
+            return r;
+        return pruned ? LEDGER_STATUS_OK : LEDGER_STATUS_CORRUPT;
+    }
+    if (r != LEDGER_STATUS_OK || cemented)
+        return r;
+    *ready = false;
+    return push_target(cs, account, height);
+}
+
+/* The top target is reached: pop it; the block that waited for it (a
+ * receive of the send it ends at) no longer needs to look its source up. */
+static void pop_reached(confirm_state *cs)
+{
+    cs->n--;
+    if (cs->n && cs->t[cs->n - 1].waiting) {
+        cs->t[cs->n - 1].ready = cs->t[cs->n - 1].waiting;
+        cs->t[cs->n - 1].waiting = 0;
+    }
+}
+
+/* Cements until the stack is empty or max blocks were appended to done.
+ * An account's row is read once per slice; its blocks above the
+ * confirmation height come from one cursor (a row each), each is appended
+ * to the log, and the confirmation height is written once when the walk
+ * leaves the account (its target reached, a source to cement first, or
+ * max). A receive's source is looked up once: when that source had to be
+ * cemented first, its completion marks the receive ready. */
 static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
 {
     ledger_status r;
     size_t start = cs->done->n;
+    /* A cached conf stays exact within a slice: a frame waits at its
+     * conf + 1, and every dependency path from there back into its account
+     * lands at or below conf (a send precedes its receive), so no deeper
+     * frame raises that account. Other writes may run between slices. */
+    for (size_t i = 0; i < cs->n; i++)
+        cs->t[i].conf_known = false;
     while (cs->n && cs->done->n - start < max) {
-        target top = cs->t[cs->n - 1];
-        ledger_account_info ai;
-        if ((r = ledger_store_account(s, top.account, &ai)) != LEDGER_STATUS_OK)
-            return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_CORRUPT : r;
-        if (ai.conf_height >= top.height) {
-            cs->n--;
+        size_t ti = cs->n - 1;
+        target top = cs->t[ti];
+        uint64_t conf = top.conf;
+        if (!top.conf_known) {
+            ledger_account_info ai;
+            if ((r = ledger_store_account(s, top.account, &ai)) != LEDGER_STATUS_OK)
+                return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_CORRUPT : r;
+            conf = ai.conf_height;
+        }
+        if (conf >= top.height) {
+            pop_reached(cs);
             continue;
         }
-        ledger_block_record rec;
-        uint8_t hash[32];
-        uint64_t next = ai.conf_height + 1;
+        uint64_t h = conf;
         /* Everything above the confirmation height is unpruned. */
-        if ((r = ledger_store_block_at(s, top.account, next, hash, &rec)) != LEDGER_STATUS_OK)
-            return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_CORRUPT : r;
-        if (rec.subtype == LEDGER_SUBTYPE_RECEIVE || rec.subtype == LEDGER_SUBTYPE_OPEN) {
-            ledger_block_record src;
-            r = ledger_store_block(s, rec.block.link, &src);
-            if (r == LEDGER_STATUS_OK && !src.confirmed) {
-                if ((r = push_target(cs, src.block.account, src.height)) != LEDGER_STATUS_OK)
-                    return r;
-                continue;
+        r = ledger_store_chain_open(s, top.account, h, top.height);
+        while (r == LEDGER_STATUS_OK && h < top.height && cs->done->n - start < max) {
+            ledger_block_record rec;
+            int64_t row;
+            if ((r = ledger_store_chain_next(s, &rec, &row)) != LEDGER_STATUS_OK) {
+                if (r == LEDGER_STATUS_NOT_FOUND)
+                    r = LEDGER_STATUS_CORRUPT;
+                break;
             }
-            if (r == LEDGER_STATUS_NOT_FOUND) {
-                /* Only a cemented send is pruned. */
-                bool pruned;
-                if ((r = ledger_store_is_pruned(s, rec.block.link, &pruned)) != LEDGER_STATUS_OK)
-                    return r;
-                if (!pruned)
-                    return LEDGER_STATUS_CORRUPT;
-            } else if (r != LEDGER_STATUS_OK) {
-                return r;
+            if (rec.height != h + 1) {
+                r = LEDGER_STATUS_CORRUPT; /* a gap in the chain */
+                break;
             }
+            if ((rec.subtype == LEDGER_SUBTYPE_RECEIVE || rec.subtype == LEDGER_SUBTYPE_OPEN) &&
+                cs->t[ti].ready != rec.height) {
+                bool ready;
+                cs->t[ti].waiting = rec.height;
+                if ((r = source_ready(s, cs, rec.block.link, &ready)) != LEDGER_STATUS_OK || !ready)
+                    break;
+                cs->t[ti].waiting = 0;
+            }
+            uint64_t seq;
+            if ((r = ledger_store_cement_block(s, row, &seq)) != LEDGER_STATUS_OK)
+                break;
+            if ((r = push_done(cs, &rec, seq)) != LEDGER_STATUS_OK)
+                break;
+            h++;
         }
-        uint64_t seq;
-        if ((r = ledger_store_set_conf_height(s, top.account, next)) != LEDGER_STATUS_OK ||
-            (r = ledger_store_cement_seq(s, &seq)) != LEDGER_STATUS_OK)
+        ledger_store_chain_close(s);
+        if (h > conf) {
+            ledger_status w = ledger_store_raise_conf_height(s, top.account, h);
+            if (r == LEDGER_STATUS_OK)
+                r = w;
+        }
+        if (r != LEDGER_STATUS_OK)
             return r;
-        if ((r = push_done(cs, &rec, seq)) != LEDGER_STATUS_OK)
-            return r;
+        cs->t[ti].conf = h;
+        cs->t[ti].conf_known = true;
+        /* A source pushed above stops the walk below the target. */
+        if (h >= top.height)
+            pop_reached(cs);
     }
     return LEDGER_STATUS_OK;
 }

@@ -75,6 +75,7 @@ int ledger_process_init(ipc_child *ch, void *ud)
     snprintf(path, sizeof path, "%s/%s", cfg->data_dir, LEDGER_DB_FILENAME);
     ledger_service_config sc = {.prune_keep = cfg->max_blocks_per_account,
                                 .cement_slice = cfg->ledger_cement_slice,
+                                .cache_mib = (int)cfg->ledger_cache_mib,
                                 .on_detail = on_detail,
                                 .user = a};
     char err[320];

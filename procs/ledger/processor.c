@@ -336,10 +336,19 @@ ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, v
     pthread_mutex_unlock(&p->qmu);
     *processed = n;
     ledger_status st = ledger_processor_process(p, p->dblocks, n, p->dresults);
+    /* n <= batch_max: one chunk, whose hashes the verifier computed into
+     * hashes[0] (unless the call was refused before verifying). */
+    bool hashed = st != LEDGER_STATUS_INVALID;
+    if (!hashed)
+        for (size_t i = 0; i < n; i++)
+            p->dresults[i] = LEDGER_ERROR;
     if (fn)
         for (size_t i = 0; i < n; i++) {
             uint8_t h[32];
-            smn_block_hash(&p->dblocks[i], h);
+            if (hashed)
+                memcpy(h, p->hashes[0][i], 32);
+            else
+                smn_block_hash(&p->dblocks[i], h);
             fn(user, p->dtags[i], h, p->dresults[i]);
         }
     return st;

@@ -1014,7 +1014,8 @@ ledger_status ledger_service_open(struct event_base *base, const char *path, con
     s->base = base;
     clock_gettime(CLOCK_MONOTONIC, &s->last_prune);
 
-    ledger_store_config scfg = {.unchecked_max = s->cfg.unchecked_max};
+    ledger_store_config scfg = {.unchecked_max = s->cfg.unchecked_max,
+                                .cache_mib = s->cfg.cache_mib};
     ledger_status st = ledger_store_open(path, net, &scfg, &s->store, err, errlen);
     if (st != LEDGER_STATUS_OK)
         goto fail;

@@ -50,6 +50,7 @@ typedef struct {
     uint64_t prune_keep;     /* [ledger] max_blocks_per_account; 0: no pruning */
     size_t rollback_max;     /* blocks one fork settlement may remove; 0: 4096 */
     size_t cement_slice;     /* [ledger] cement_slice: blocks per cementing transaction; 0: 256 */
+    int cache_mib;           /* [ledger] cache_mib: the writer's SQLite page cache; 0: 64 */
     /* Called with a one-line summary after each batch and confirmation
      * (the process shows it in the supervisor's status); may be NULL. */
     void (*on_detail)(void *user, const char *detail);

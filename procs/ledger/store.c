@@ -42,6 +42,9 @@ enum {
     Q_BLOCK_DEL,
     Q_ACCOUNT_DEL,
     Q_UNCHECKED_DROP_DEP,
+    Q_SOURCE,
+    Q_CHAIN,
+    Q_CEMENT_APPEND,
     Q_COUNT
 };
 
@@ -53,12 +56,16 @@ static const char *const sql_text[Q_COUNT] = {
                       "frontier = excluded.frontier, representative = excluded.representative, "
                       "balance = excluded.balance, height = excluded.height",
     [Q_CONF_SET] = "UPDATE accounts SET conf_height = ? WHERE account = ?",
-    [Q_BLOCK_GET] = "SELECT account, height, subtype, amount, block FROM blocks WHERE hash = ?",
-    [Q_BLOCK_AT] =
-        "SELECT hash, subtype, amount, block FROM blocks WHERE account = ? AND height = ?",
-    [Q_BLOCK_PUT] =
-        "INSERT INTO blocks (hash, account, height, subtype, amount, block, "
-        "local_timestamp) VALUES (?, ?, ?, ?, ?, ?, CAST(strftime('%s', 'now') AS INTEGER))",
+    /* Schema 4: the indexes hold 8-byte prefixes (schema.c); every lookup
+     * names the prefix, for the index, and the whole value. */
+    [Q_BLOCK_GET] = "SELECT height, subtype, amount, block FROM blocks WHERE substr(hash, 1, 8) = "
+                    "substr(?1, 1, 8) AND hash = ?1",
+    [Q_BLOCK_AT] = "SELECT hash, subtype, amount, block FROM blocks WHERE substr(block, 1, 8) = "
+                   "substr(?1, 1, 8) AND account = ?1 AND height = ?2",
+    /* local_timestamp: when this node first stored the block (the RPC's,
+     * not part of validation) */
+    [Q_BLOCK_PUT] = "INSERT INTO blocks (hash, height, subtype, amount, block, local_timestamp) "
+                    "VALUES (?, ?, ?, ?, ?, CAST(strftime('%s', 'now') AS INTEGER))",
     [Q_RECV_GET] = "SELECT destination, source, amount FROM receivables WHERE send_hash = ?",
     [Q_RECV_PUT] = "INSERT INTO receivables (send_hash, destination, source, amount) "
                    "VALUES (?, ?, ?, ?)",
@@ -78,20 +85,30 @@ static const char *const sql_text[Q_COUNT] = {
         "LEFT JOIN prune_watermarks w ON w.account = a.account "
         "WHERE a.account > ? AND a.conf_height - COALESCE(w.pruned_height, 0) > ? "
         "ORDER BY a.account LIMIT ?",
-    [Q_PRUNE_COPY] = "INSERT OR IGNORE INTO pruned_blocks (hash) SELECT hash FROM blocks "
-                     "WHERE account = ? AND height <= ?",
-    [Q_PRUNE_DELETE] = "DELETE FROM blocks WHERE account = ? AND height <= ?",
+    [Q_PRUNE_COPY] =
+        "INSERT OR IGNORE INTO pruned_blocks (hash, id) SELECT hash, id FROM blocks "
+        "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height <= ?2",
+    [Q_PRUNE_DELETE] = "DELETE FROM blocks WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND "
+                       "account = ?1 AND height <= ?2",
     [Q_WATERMARK_GET] = "SELECT pruned_height FROM prune_watermarks WHERE account = ?",
     [Q_WATERMARK_PUT] = "INSERT OR REPLACE INTO prune_watermarks (account, pruned_height) "
                         "VALUES (?, ?)",
     [Q_COUNTER_GET] = "SELECT value FROM meta WHERE key = ?",
     [Q_COUNTER_PUT] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-    [Q_CEMENT_LOG] = "INSERT INTO cement_log (hash) SELECT hash FROM blocks "
-                     "WHERE account = ? AND height > ? AND height <= ? ORDER BY height",
+    [Q_CEMENT_LOG] = "INSERT INTO cement_log (seq, block) SELECT ?4 + height - ?2, id FROM blocks "
+                     "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height > "
+                     "?2 AND height <= ?3 ORDER BY height",
     [Q_CEMENT_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM cement_log",
-    [Q_BLOCK_DEL] = "DELETE FROM blocks WHERE hash = ?",
+    [Q_BLOCK_DEL] = "DELETE FROM blocks WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
     [Q_ACCOUNT_DEL] = "DELETE FROM accounts WHERE account = ?",
     [Q_UNCHECKED_DROP_DEP] = "DELETE FROM unchecked WHERE dependency = ?",
+    [Q_SOURCE] = "SELECT b.account, b.height, a.conf_height FROM blocks b JOIN accounts a "
+                 "ON a.account = b.account WHERE substr(b.hash, 1, 8) = substr(?1, 1, 8) "
+                 "AND b.hash = ?1",
+    [Q_CHAIN] = "SELECT id, hash, height, subtype, amount, block FROM blocks "
+                "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height > ?2 AND "
+                "height <= ?3 ORDER BY height",
+    [Q_CEMENT_APPEND] = "INSERT INTO cement_log (seq, block) VALUES (?, ?)",
 };
 
 /* Weight changes of the open transaction, summed per representative and
@@ -117,9 +134,13 @@ struct ledger_store {
     bool any_pruned;                  /* skip the pruned_blocks lookup while it is empty */
     ledger_counts committed, pending; /* pending: deltas of the open transaction */
     uint64_t pending_removed;         /* blocks the open transaction rolled back */
+    uint64_t seq, committed_seq;      /* last cement_log seq (open transaction's / committed) */
     weight_map weights;
     char err[256];
 };
+
+/* WAL pages between automatic checkpoints (4 KiB pages: 64 MiB). */
+#define LEDGER_WAL_CHECKPOINT_PAGES 16384
 
 static const char *const counter_keys[3] = {"count_blocks", "count_cemented", "count_pruned"};
 
@@ -309,6 +330,12 @@ static ledger_status counters_load(ledger_store *s)
         return fail(s, "count unchecked");
     s->committed.unchecked = s->unchecked_count;
     s->any_pruned = s->committed.pruned > 0;
+    st = s->q[Q_CEMENT_SEQ];
+    rc = sqlite3_step(st);
+    s->seq = s->committed_seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    done(st);
+    if (rc != SQLITE_ROW)
+        return fail(s, "read cement seq");
     return LEDGER_STATUS_OK;
 }
 
@@ -378,11 +405,17 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
         r = LEDGER_STATUS_CORRUPT;
         goto out;
     }
-    char pragmas[256];
+    /* Checkpoints: a 4096-block batch dirties thousands of random index
+     * pages; checkpointing every 1000 WAL pages (SQLite's default) ran one
+     * per batch, each copying every page again and syncing twice. Every
+     * LEDGER_WAL_CHECKPOINT_PAGES instead: a page dirtied by several batches
+     * is copied once; the WAL is truncated back to that size afterwards. */
+    char pragmas[384];
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-             "PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY;",
-             cache_mib * 1024);
+             "PRAGMA cache_size = -%d; "
+             "PRAGMA wal_autocheckpoint = %d; PRAGMA journal_size_limit = %d;",
+             cache_mib * 1024, LEDGER_WAL_CHECKPOINT_PAGES, LEDGER_WAL_CHECKPOINT_PAGES * 4096);
     if ((r = exec(s, pragmas)) != LEDGER_STATUS_OK)
         goto out;
     if ((r = exec(s, "BEGIN IMMEDIATE")) != LEDGER_STATUS_OK)
@@ -412,6 +445,11 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
     }
     if ((r = exec(s, "COMMIT")) != LEDGER_STATUS_OK)
         goto out;
+    /* Only now: a migration's index builds sort through temp files, which
+     * in memory would hold a whole index (500 MiB at 1M blocks). */
+    if ((r = exec(s, "PRAGMA temp_store = MEMORY")) != LEDGER_STATUS_OK)
+        goto out;
+    s->committed_seq = s->seq;
     s->committed.blocks += s->pending.blocks;
     s->committed.cemented += s->pending.cemented;
     memset(&s->pending, 0, sizeof s->pending);
@@ -483,6 +521,7 @@ ledger_status ledger_store_commit(ledger_store *s)
         return r;
     }
     s->in_tx = false;
+    s->committed_seq = s->seq;
     s->committed.blocks += s->pending.blocks - s->pending_removed;
     s->committed.cemented += s->pending.cemented;
     s->committed.pruned += s->pending.pruned;
@@ -506,6 +545,7 @@ void ledger_store_rollback(ledger_store *s)
     weight_map_clear(&s->weights);
     s->unchecked_count = s->committed.unchecked;
     s->any_pruned = s->committed.pruned > 0;
+    s->seq = s->committed_seq;
 }
 
 bool ledger_store_in_transaction(const ledger_store *s)
@@ -574,9 +614,9 @@ ledger_status ledger_store_block(ledger_store *s, const uint8_t hash[32], ledger
     int rc = sqlite3_step(st);
     ledger_status r;
     if (rc == SQLITE_ROW) {
-        out->height = (uint64_t)sqlite3_column_int64(st, 1);
+        out->height = (uint64_t)sqlite3_column_int64(st, 0);
         memcpy(out->hash, hash, 32);
-        r = fill_record(s, st, 2, out);
+        r = fill_record(s, st, 1, out);
     } else {
         r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read block");
     }
@@ -608,6 +648,55 @@ ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], 
     done(st);
     if (r == LEDGER_STATUS_OK && out)
         r = finish_record(s, out);
+    return r;
+}
+
+ledger_status ledger_store_chain_open(ledger_store *s, const uint8_t account[32], uint64_t after,
+                                      uint64_t up_to)
+{
+    sqlite3_stmt *st = s->q[Q_CHAIN];
+    done(st);
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)up_to);
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_store_chain_next(ledger_store *s, ledger_block_record *out, int64_t *row)
+{
+    sqlite3_stmt *st = s->q[Q_CHAIN];
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return LEDGER_STATUS_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return fail(s, "read chain");
+    *row = sqlite3_column_int64(st, 0);
+    out->height = (uint64_t)sqlite3_column_int64(st, 2);
+    if (!ledger_col_bytes(st, 1, out->hash, 32))
+        return corrupt(s, "blocks");
+    return fill_record(s, st, 3, out);
+}
+
+void ledger_store_chain_close(ledger_store *s)
+{
+    done(s->q[Q_CHAIN]);
+}
+
+ledger_status ledger_store_source(ledger_store *s, const uint8_t hash[32], uint8_t account[32],
+                                  uint64_t *height, bool *cemented)
+{
+    sqlite3_stmt *st = s->q[Q_SOURCE];
+    bind32(st, 1, hash);
+    int rc = sqlite3_step(st);
+    ledger_status r;
+    if (rc == SQLITE_ROW) {
+        r = ledger_col_bytes(st, 0, account, 32) ? LEDGER_STATUS_OK : corrupt(s, "blocks");
+        *height = (uint64_t)sqlite3_column_int64(st, 1);
+        *cemented = *height <= (uint64_t)sqlite3_column_int64(st, 2);
+    } else {
+        r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read block");
+    }
+    done(st);
     return r;
 }
 
@@ -673,8 +762,9 @@ static ledger_lookup view_block(void *ctx, const uint8_t hash[32], ledger_block_
     ledger_lookup l;
     if (rc == SQLITE_ROW) {
         smn_block b;
-        if (ledger_col_bytes(st, 0, out->account, 32) && ledger_col_block(st, 4, &b)) {
-            out->height = (uint64_t)sqlite3_column_int64(st, 1);
+        if (ledger_col_block(st, 3, &b)) {
+            memcpy(out->account, b.account, 32);
+            out->height = (uint64_t)sqlite3_column_int64(st, 0);
             out->balance = b.balance;
             l = LEDGER_LOOKUP_FOUND;
         } else {
@@ -746,11 +836,10 @@ ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint
 
     sqlite3_stmt *st = s->q[Q_BLOCK_PUT];
     bind32(st, 1, hash);
-    bind32(st, 2, b->account);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)v->height);
-    sqlite3_bind_int(st, 4, (int)v->subtype);
-    sqlite3_bind_blob(st, 5, amount, 16, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 6, wire, sizeof wire, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)v->height);
+    sqlite3_bind_int(st, 3, (int)v->subtype);
+    sqlite3_bind_blob(st, 4, amount, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 5, wire, sizeof wire, SQLITE_STATIC);
     if ((r = step_done(s, st, "insert block")) != LEDGER_STATUS_OK)
         return r;
 
@@ -982,20 +1071,48 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
         bind32(st, 1, account);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)ai.conf_height);
         sqlite3_bind_int64(st, 3, (sqlite3_int64)height);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)s->seq);
         if ((r = step_done(s, st, "write cement log")) != LEDGER_STATUS_OK)
             return r;
         s->pending.cemented += height - ai.conf_height;
+        s->seq += height - ai.conf_height;
     }
     return LEDGER_STATUS_OK;
 }
 
+ledger_status ledger_store_cement_block(ledger_store *s, int64_t row, uint64_t *seq)
+{
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    sqlite3_stmt *st = s->q[Q_CEMENT_APPEND];
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)(s->seq + 1));
+    sqlite3_bind_int64(st, 2, row);
+    if ((r = step_done(s, st, "write cement log")) != LEDGER_STATUS_OK)
+        return r;
+    *seq = ++s->seq;
+    s->pending.cemented++;
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_store_raise_conf_height(ledger_store *s, const uint8_t account[32],
+                                             uint64_t height)
+{
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    sqlite3_stmt *st = s->q[Q_CONF_SET];
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)height);
+    bind32(st, 2, account);
+    if ((r = step_done(s, st, "write confirmation height")) != LEDGER_STATUS_OK)
+        return r;
+    return sqlite3_changes(s->db) == 1 ? LEDGER_STATUS_OK : corrupt(s, "accounts");
+}
+
 ledger_status ledger_store_cement_seq(ledger_store *s, uint64_t *seq)
 {
-    sqlite3_stmt *st = s->q[Q_CEMENT_SEQ];
-    int rc = sqlite3_step(st);
-    *seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-    done(st);
-    return rc == SQLITE_ROW ? LEDGER_STATUS_OK : fail(s, "read cement seq");
+    *seq = s->seq;
+    return LEDGER_STATUS_OK;
 }
 
 /* ---- pruning ---- */

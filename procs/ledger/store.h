@@ -57,6 +57,19 @@ ledger_status ledger_store_block(ledger_store *s, const uint8_t hash[32], ledger
 /* The block of account at height; out may be NULL to learn only the hash. */
 ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], uint64_t height,
                                     uint8_t hash[32], ledger_block_record *out);
+/* Cementing (confirm.c). A cursor over account's blocks with height in
+ * (after, up_to], ascending, one row each (successor and confirmed are not
+ * filled in); *row is the block's row id for ledger_store_cement_block.
+ * next is NOT_FOUND past the last. One cursor at a time; other store calls
+ * may run while it is open; close it before the transaction ends. */
+ledger_status ledger_store_chain_open(ledger_store *s, const uint8_t account[32], uint64_t after,
+                                      uint64_t up_to);
+ledger_status ledger_store_chain_next(ledger_store *s, ledger_block_record *out, int64_t *row);
+void ledger_store_chain_close(ledger_store *s);
+/* The account and height of a stored block, and whether it is cemented,
+ * in one read. */
+ledger_status ledger_store_source(ledger_store *s, const uint8_t hash[32], uint8_t account[32],
+                                  uint64_t *height, bool *cemented);
 ledger_status ledger_store_receivable(ledger_store *s, const uint8_t send_hash[32],
                                       ledger_receivable *out);
 /* Representative weight; zero for an unknown representative. */
@@ -98,8 +111,20 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
 /* The cementing sequence number of the last block logged (including the
  * open transaction's); 0 when nothing was ever cemented. Sequence numbers
  * are global, start at 1 (genesis), increase by one per cemented block and
- * are never reused. */
+ * are never reused. Kept in memory (read once at open). */
 ledger_status ledger_store_cement_seq(ledger_store *s, uint64_t *seq);
+
+/* Cementing one block at a time (confirm.c), inside a transaction: the
+ * caller appends each newly cemented block to the log in order
+ * (ledger_store_cement_block with the row id from the chain cursor;
+ * *seq is its number), then writes the
+ * account's new confirmation height once (ledger_store_raise_conf_height)
+ * before the transaction ends or another block of that account is read
+ * through ledger_store_account. The caller guarantees the logged blocks are
+ * exactly the heights between the old and the new confirmation height. */
+ledger_status ledger_store_cement_block(ledger_store *s, int64_t row, uint64_t *seq);
+ledger_status ledger_store_raise_conf_height(ledger_store *s, const uint8_t account[32],
+                                             uint64_t height);
 
 /* Pruning: accounts (after `after`, in key order; NULL = from the start)
  * with more than keep cemented blocks above their watermark. */

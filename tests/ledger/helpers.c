@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,47 @@ void tl_cleanup(const char *dir)
 void tl_dbpath(const char *dir, char out[300])
 {
     snprintf(out, 300, "%s/%s", dir, LEDGER_DB_FILENAME);
+}
+
+static void sql_or_die(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "tl_export_old_schema: %s: %s\n", sql, msg ? msg : "?");
+        abort();
+    }
+}
+
+void tl_export_old_schema(const char *src, const char *dst, int version)
+{
+    sqlite3 *db;
+    char err[256], sql[400];
+    if (sqlite3_open(dst, &db) != SQLITE_OK)
+        abort();
+    sql_or_die(db, "BEGIN");
+    if (ledger_schema_create_version(db, tl_dev(), version, err, sizeof err) != LEDGER_STATUS_OK) {
+        fprintf(stderr, "tl_export_old_schema: %s\n", err);
+        abort();
+    }
+    snprintf(sql, sizeof sql, "ATTACH '%s' AS cur", src);
+    sql_or_die(db, sql);
+    /* Versions 1 and 2 share every table but the log and these columns. */
+    sql_or_die(db,
+               "INSERT OR REPLACE INTO meta SELECT * FROM cur.meta WHERE key != 'schema_version';"
+               "INSERT INTO accounts SELECT * FROM cur.accounts;"
+               "INSERT INTO blocks (id, hash, account, height, subtype, amount, block)"
+               "  SELECT id, hash, account, height, subtype, amount, block FROM cur.blocks;"
+               "INSERT INTO receivables SELECT * FROM cur.receivables;"
+               "INSERT INTO rep_weights SELECT * FROM cur.rep_weights;"
+               "INSERT INTO unchecked SELECT * FROM cur.unchecked;"
+               "INSERT INTO prune_watermarks SELECT * FROM cur.prune_watermarks;"
+               "INSERT INTO pruned_blocks (hash) SELECT hash FROM cur.pruned_blocks;");
+    if (version >= 2)
+        sql_or_die(db, "INSERT INTO cement_log (seq, hash) SELECT c.seq, COALESCE(b.hash, c.hash,"
+                       "  (SELECT p.hash FROM cur.pruned_blocks p WHERE p.id = c.block))"
+                       "  FROM cur.cement_log c LEFT JOIN cur.blocks b ON b.id = c.block;");
+    sql_or_die(db, "COMMIT; DETACH cur");
+    sqlite3_close(db);
 }
 
 ledger_store *tl_open(const char *dir, const ledger_store_config *cfg)

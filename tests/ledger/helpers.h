@@ -29,6 +29,13 @@ void tl_cleanup(const char *dir);
 void tl_dbpath(const char *dir, char out[300]);
 ledger_store *tl_open(const char *dir, const ledger_store_config *cfg);
 
+/* Writes dst (which must not exist) as a database of the shipped schema
+ * `version` (1 or 2, made by ledger_schema_create_version) holding the rows
+ * of the current-schema database src, in that version's layout: what an
+ * older build would have written for the same ledger (version 1 has no
+ * cementing log). For migration tests. */
+void tl_export_old_schema(const char *src, const char *dst, int version);
+
 /* Key i of a fixed test seed. */
 void tl_key(uint32_t i, smn_keypair *kp);
 /* The dev genesis account, as a model at its genesis state. */

@@ -137,31 +137,24 @@ static void test_seq_order_and_persistence(void **state)
     tl_cleanup(dir);
 }
 
-static void exec_sql(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-}
-
 static void test_migration_from_v1(void **state)
 {
     (void)state;
-    char dir[256], path[300];
+    char cur[256], dir[256], src[300], path[300];
+    tl_tmpdir(cur);
     tl_tmpdir(dir);
+    tl_dbpath(cur, src);
     tl_dbpath(dir, path);
-    ledger_store *s = tl_open(dir, NULL);
+    ledger_store *s = tl_open(cur, NULL);
     smn_block blk[4];
     build(s, blk);
     uint8_t h[32];
     tl_hash(&blk[1], h);
     assert_int_equal(ledger_confirm(s, h, NULL, NULL, NULL), LEDGER_STATUS_OK);
     ledger_store_close(s);
-    /* What a version-1 build wrote: no log (and no local_timestamp, schema 3). */
-    exec_sql(path, "DROP TABLE cement_log; DELETE FROM sqlite_sequence;"
-                   "ALTER TABLE blocks DROP COLUMN local_timestamp;"
-                   "UPDATE meta SET value = 1 WHERE key = 'schema_version'");
+    /* What a version-1 build wrote for this ledger: no log. */
+    tl_export_old_schema(src, path, 1);
+    tl_cleanup(cur);
 
     s = tl_open(dir, NULL);
     uint64_t seq;
