@@ -116,6 +116,7 @@ static const key_spec keys[] = {
     U32("supervisor", "shutdown_timeout_s", shutdown_timeout_s, 1, 3600),
     U32("supervisor", "heartbeat_interval_ms", heartbeat_interval_ms, 10, 3600000),
     U32("supervisor", "heartbeat_timeout_ms", heartbeat_timeout_ms, 10, 3600000),
+    U32("supervisor", "start_timeout_ms", start_timeout_ms, 10, 86400000),
     U32("supervisor", "restart_backoff_ms", restart_backoff_ms, 0, 3600000),
     U32("supervisor", "restart_backoff_max_ms", restart_backoff_max_ms, 0, 3600000),
     STR("supervisor", "user", sup_user, NULL),
@@ -173,6 +174,7 @@ void ipc_config_defaults(ipc_config *c)
     c->shutdown_timeout_s = 10;
     c->heartbeat_interval_ms = 1000;
     c->heartbeat_timeout_ms = 5000;
+    c->start_timeout_ms = 600000;
     c->restart_backoff_ms = 100;
     c->restart_backoff_max_ms = 10000;
     c->ledger_cement_slice = 256;

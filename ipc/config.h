@@ -60,6 +60,9 @@ typedef struct {
     uint32_t shutdown_timeout_s;   /* SIGTERM -> SIGKILL deadline */
     uint32_t heartbeat_interval_ms;
     uint32_t heartbeat_timeout_ms; /* no answer this long: the child is hung, kill it */
+    /* a starting child (not ready yet: opening, checking or migrating its
+     * database) may miss heartbeats this long before it counts as hung */
+    uint32_t start_timeout_ms;
     uint32_t restart_backoff_ms;   /* first restart delay, doubled per crash in a row */
     uint32_t restart_backoff_max_ms;
     char sup_user[33];         /* started as root: run as this user ("": smallnano, if it exists) */

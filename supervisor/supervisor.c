@@ -145,9 +145,13 @@ static void on_hb_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *
         if (k->metrics)
             ipc_metrics_get(mt, k->metrics);
     }
-    /* A full integrity check at open ([node] integrity_check = full) may
-     * hold a starting child's loop for longer than the timeout. */
-    bool checking = k->state == SUP_STARTING && strcmp(k->s->cfg.integrity_check, "full") == 0;
+    /* A starting child's init (opening, checking or migrating its
+     * database) holds its loop: it has start_timeout_ms, and a full
+     * integrity check at open ([node] integrity_check = full) as long as it
+     * takes. */
+    bool checking = k->state == SUP_STARTING &&
+                    (strcmp(k->s->cfg.integrity_check, "full") == 0 ||
+                     now_ms() - started_ms(k) < k->s->cfg.start_timeout_ms);
     if (st == IPC_E_TIMEOUT && k->pid > 0 && !k->s->stopping && !checking) {
         smn_warn("%s (pid %ld) did not answer a heartbeat within %u ms, killing it", k->name,
                  (long)k->pid, k->s->cfg.heartbeat_timeout_ms);
@@ -201,7 +205,7 @@ static void on_wd_timer(evutil_socket_t fd, short what, void *ud)
          * killed as hung). */
         if (k->pid <= 0 || k->state == SUP_STOPPING)
             continue;
-        if (k->state == SUP_STARTING && now - started_ms(k) < s->cfg.heartbeat_timeout_ms)
+        if (k->state == SUP_STARTING && now - started_ms(k) < s->cfg.start_timeout_ms)
             continue;
         if (k->state == SUP_STARTING && strcmp(s->cfg.integrity_check, "full") == 0)
             continue; /* a full check at open takes as long as it takes */
