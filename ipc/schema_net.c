@@ -53,10 +53,13 @@ static const ipc_field pull_fields[] = {
     IPC_BIN("start", true, 32, 32),
     IPC_BIN("end", false, 32, 32),
     IPC_BIN("peer", false, 32, 32),
+    IPC_BOOL("ascending", false),
+    IPC_UINT_RANGE("count", false, 1, IPC_NET_MAX_PULL_ASC),
 };
 static const ipc_field pull_block_elem = IPC_BIN(NULL, true, 216, 216);
 static const ipc_field pull_r_fields[] = {
-    IPC_ARRAY("blocks", true, 0, IPC_NET_MAX_PULL, &pull_block_elem),
+    IPC_ARRAY("blocks", true, 0, IPC_NET_MAX_PULL_ASC, &pull_block_elem),
+    IPC_BOOL("unavailable", false),
 };
 static const ipc_field pair_fields[] = {
     IPC_BIN("hash", true, 32, 32),

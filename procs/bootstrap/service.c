@@ -11,25 +11,27 @@
 #include "common/network.h"
 #include "ipc/ledger_client.h"
 #include "ipc/schema_net.h"
+#include "procs/bootstrap/sched.h"
 #include "procs/bootstrap/state.h"
 #include "procs/ledger/ro.h"
 #include "procs/ledger/schema.h"
 
-#define TICK_MS 100u
-#define EMPTY_RETRIES 3u /* an empty pull answer (the peer was rate limiting) is retried */
-/* Older parts of one chain pulled per round at most (x IPC_NET_MAX_PULL
- * blocks): a peer feeding an endless chain stops being asked; the next
- * round continues from wherever the ledger got. */
-#define MAX_DEPTH 64u
+#define TICK_MS 5u
+#define BUSY_BACKOFF_MS 100u /* the ledger's queue was full */
+#define MAX_DEP_DEPTH 64u    /* dependency hops queued in front of one another */
+
+typedef enum { REQ_FREE = 0, REQ_SCAN, REQ_PULL, REQ_LOOKUP, REQ_LEDGER } req_kind;
 
 typedef struct {
-    uint8_t start[32]; /* an account or, for a chain's older part, a block hash */
-    uint8_t end[32];   /* our frontier of the account; zero: none */
-    unsigned retries;
-    unsigned depth; /* older parts of the same chain pulled before this one */
-} boot_job;
-
-typedef enum { IDLE, WAIT_FRONTIERS, PULLING, WAIT_PULL, SUBMITTING } boot_phase;
+    struct bootstrap_service *s;
+    req_kind kind;
+    int peer;
+    boot_item item;   /* the account pulled (REQ_LOOKUP: the one waiting) */
+    uint8_t base[32]; /* our frontier the pull started from (zero: none) */
+    uint64_t base_height;
+    smn_block *blocks; /* IPC_NET_MAX_PULL_ASC */
+    size_t n;
+} boot_req;
 
 struct bootstrap_service {
     ipc_child *child;
@@ -42,18 +44,24 @@ struct bootstrap_service {
     uint32_t interval_ms;
     bool stopping;
 
-    boot_phase phase;
-    uint64_t next_ms; /* the phase's next step not before this */
-    uint8_t cursor[32], next_cursor[32];
-    bool round_end;
-    uint8_t peer[32];
-    boot_job jobs[BOOTSTRAP_MAX_JOBS]; /* a stack: the top is pulled next */
-    size_t njobs;
-    boot_job cur;
-    smn_block *blocks; /* IPC_NET_MAX_PULL, oldest first */
-    size_t nblocks, nsubmitted;
+    boot_sched sched;
+    bool peers_out;
+    uint64_t peers_next_ms;
 
-    uint64_t rounds, pulled, accepted;
+    /* the frontier scan */
+    uint8_t cursor[32], saved[32];
+    bool saved_once; /* the file was written by this process */
+    uint8_t scanned; /* peers whose ledger this round scanned to its end (bits) */
+    bool scan_out;
+    bool scan_confirm; /* an empty page is asked again once before it ends the scan */
+    uint64_t scan_next_ms;
+    int scan_peer; /* -1: pick one */
+
+    boot_req reqs[BOOTSTRAP_MAX_REQUESTS];
+    size_t batches; /* process_batch in flight */
+    uint64_t ledger_next_ms;
+
+    uint64_t rounds, pulled, accepted, old, lookups, invalid;
 };
 
 static uint64_t now_ms(void)
@@ -78,22 +86,94 @@ static ledger_ro *ro_of(bootstrap_service *s)
 
 static void set_detail(bootstrap_service *s)
 {
-    char d[128];
-    snprintf(d, sizeof d, "rounds %llu, pulled %llu, accepted %llu", (unsigned long long)s->rounds,
-             (unsigned long long)s->pulled, (unsigned long long)s->accepted);
+    char d[200];
+    snprintf(d, sizeof d,
+             "rounds %llu, pulled %llu, accepted %llu, old %llu, queued %zu, lookups %llu, "
+             "invalid %llu",
+             (unsigned long long)s->rounds, (unsigned long long)s->pulled,
+             (unsigned long long)s->accepted, (unsigned long long)s->old,
+             boot_sched_queued(&s->sched), (unsigned long long)s->lookups,
+             (unsigned long long)s->invalid);
     ipc_child_set_detail(s->child, d);
 }
 
-/* The round stops here; the next starts after `after_ms`. The cursor is
- * kept: the batch that failed is asked again. */
-static void end_round(bootstrap_service *s, uint32_t after_ms)
+static boot_req *req_new(bootstrap_service *s, req_kind k, int peer)
 {
-    s->phase = IDLE;
-    s->njobs = 0;
-    s->nblocks = s->nsubmitted = 0;
-    s->next_ms = now_ms() + after_ms;
-    set_detail(s);
+    for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++)
+        if (s->reqs[i].kind == REQ_FREE) {
+            boot_req *r = &s->reqs[i];
+            smn_block *keep = r->blocks;
+            memset(r, 0, sizeof *r);
+            r->blocks = keep;
+            r->s = s;
+            r->kind = k;
+            r->peer = peer;
+            return r;
+        }
+    return NULL;
 }
+
+static void req_free(boot_req *r)
+{
+    r->kind = REQ_FREE;
+}
+
+static size_t reqs_busy(const bootstrap_service *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++)
+        n += s->reqs[i].kind != REQ_FREE;
+    return n;
+}
+
+static const char *reply_why(ipc_status st, const ipc_msg *reply, char *buf, size_t cap)
+{
+    if (st == IPC_E_REMOTE && ipc_get_strz(reply->body, "message", buf, cap))
+        return buf;
+    return ipc_status_str(st);
+}
+
+/* net refused for want of a slot or a free peer: no fault of the peer. */
+static bool no_slot(ipc_status st, const char *why)
+{
+    return st == IPC_E_QUEUE_FULL || st == IPC_E_CLOSED ||
+           (st == IPC_E_REMOTE && (strstr(why, "no free peer") || strstr(why, "queue is full") ||
+                                   strstr(why, "out of memory")));
+}
+
+/* ---- peers ---- */
+
+static void on_peers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)c;
+    bootstrap_service *s = ud;
+    if (s->stopping)
+        return;
+    s->peers_out = false;
+    const ipc_obj *arr = st == IPC_OK ? ipc_get_array(reply->body, "peers") : NULL;
+    if (!arr)
+        return;
+    uint8_t ids[IPC_NET_MAX_PEERS][32];
+    size_t n = 0;
+    for (size_t i = 0; i < ipc_array_len(arr) && n < IPC_NET_MAX_PEERS; i++) {
+        const uint8_t *id;
+        size_t len;
+        if (ipc_get_bin(ipc_array_at(arr, i), "node_id", &id, &len) && len == 32)
+            memcpy(ids[n++], id, 32);
+    }
+    boot_sched_set_peers(&s->sched, (const uint8_t(*)[32])ids, n);
+}
+
+static void ask_peers(bootstrap_service *s, ipc_conn *c, uint64_t now)
+{
+    ipc_builder b;
+    ipc_build_begin(&b, "peers");
+    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_peers, s) == IPC_OK)
+        s->peers_out = true;
+    s->peers_next_ms = now + BOOTSTRAP_PEERS_EVERY_MS;
+}
+
+/* ---- the frontier scan ---- */
 
 static void cursor_after(const uint8_t account[32], uint8_t out[32], bool *wrapped)
 {
@@ -103,36 +183,60 @@ static void cursor_after(const uint8_t account[32], uint8_t out[32], bool *wrapp
             *wrapped = false;
             return;
         }
-    *wrapped = true; /* the last possible account: the round is over */
+    *wrapped = true; /* the last possible account */
+}
+
+/* This peer's ledger is scanned to its end: the next peer starts from the
+ * first account; when every usable peer is done, the round is over. */
+static void scan_peer_done(bootstrap_service *s, int peer, uint64_t now)
+{
+    s->scanned |= (uint8_t)(1u << peer);
+    memset(s->cursor, 0, 32);
+    s->scan_peer = -1;
+    bool all = true;
+    for (size_t i = 0; i < BOOT_MAX_PEERS; i++) {
+        const boot_peer *p = &s->sched.peers[i];
+        if (p->used && p->present && !p->dropped_until && !(s->scanned & (1u << i)))
+            all = false;
+    }
+    if (all) {
+        s->scanned = 0;
+        s->scan_next_ms = now + s->interval_ms;
+        smn_debug("scan round %llu over", (unsigned long long)s->rounds);
+    }
 }
 
 static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
 {
     (void)c;
-    bootstrap_service *s = ud;
+    boot_req *r = ud;
+    bootstrap_service *s = r->s;
     if (s->stopping)
         return;
-    if (st != IPC_OK) {
-        const char *why = ipc_status_str(st);
-        size_t len = 0;
-        if (st == IPC_E_REMOTE)
-            ipc_get_str(reply->body, "message", &why, &len);
-        smn_debug("frontiers: %.*s", len ? (int)len : (int)strlen(why), why);
-        end_round(s, s->interval_ms);
-        return;
-    }
+    uint64_t now = now_ms();
+    int peer = r->peer;
+    req_free(r);
+    s->scan_out = false;
+    const ipc_obj *entries = st == IPC_OK ? ipc_get_array(reply->body, "entries") : NULL;
     ledger_ro *ro = ro_of(s);
-    const ipc_obj *entries = ipc_get_array(reply->body, "entries");
-    const uint8_t *peer;
-    size_t plen;
-    if (!ro || !entries || !ipc_get_bin(reply->body, "peer", &peer, &plen)) {
-        end_round(s, s->interval_ms);
+    if (!entries || !ro) {
+        char buf[128];
+        const char *why = reply_why(st, reply, buf, sizeof buf);
+        boot_sched_done(&s->sched, peer, no_slot(st, why) ? BOOT_NO_SLOT : BOOT_STALL, 0, now);
+        smn_debug("frontiers: %s", why);
+        s->scan_next_ms = now + 50;
         return;
     }
-    memcpy(s->peer, peer, 32);
-    size_t n = ipc_array_len(entries);
-    boot_job found[IPC_NET_MAX_FRONTIERS];
-    size_t nfound = 0;
+    boot_sched_done(&s->sched, peer, BOOT_OK, 0, now);
+    s->scan_next_ms = now + BOOTSTRAP_SCAN_PACE_MS;
+    size_t n = ipc_array_len(entries), behind = 0;
+    if (n == 0 && !smn_is_zero32(s->cursor) && !s->scan_confirm) {
+        /* The end, or a request that came too soon for the peer: once more
+         * after the pace to tell. */
+        s->scan_confirm = true;
+        return;
+    }
+    s->scan_confirm = false;
     const uint8_t *last = NULL;
     for (size_t i = 0; i < n && i < IPC_NET_MAX_FRONTIERS; i++) {
         const ipc_obj *e = ipc_array_at(entries, i);
@@ -140,175 +244,371 @@ static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void 
         size_t alen, hlen;
         if (!ipc_get_bin(e, "account", &account, &alen) || !ipc_get_bin(e, "hash", &hash, &hlen))
             continue; /* the schema requires both */
+        if (last && memcmp(account, last, 32) <= 0) {
+            smn_warn("a peer listed frontiers out of order: dropping its scan");
+            boot_sched_penalize(&s->sched, peer, BOOT_INVALID, now);
+            scan_peer_done(s, peer, now);
+            return;
+        }
         last = account;
         ledger_block_record rec;
         if (ledger_ro_block(ro, hash, &rec) == LEDGER_STATUS_OK)
             continue; /* we have the peer's frontier (or are ahead of it) */
-        boot_job *j = &found[nfound++];
-        memset(j, 0, sizeof *j);
-        memcpy(j->start, account, 32);
-        ledger_account_info ai;
-        if (ledger_ro_account_info(ro, account, &ai) == LEDGER_STATUS_OK)
-            memcpy(j->end, ai.frontier, 32);
+        if (boot_sched_push(&s->sched, account, false, 0))
+            behind++;
     }
-    /* Ascending account order: push in reverse so the first is on top. */
-    s->njobs = 0;
-    for (size_t i = nfound; i-- > 0;)
-        s->jobs[s->njobs++] = found[i];
+    if (behind)
+        smn_info("%zu of %zu accounts behind the peer: pulling", behind, n);
     bool wrapped = true;
     if (last && n >= BOOTSTRAP_BATCH)
-        cursor_after(last, s->next_cursor, &wrapped);
-    s->round_end = wrapped;
+        cursor_after(last, s->cursor, &wrapped);
     if (wrapped)
-        memset(s->next_cursor, 0, 32);
-    if (nfound)
-        smn_info("%zu of %zu accounts behind the peer: pulling", nfound, n);
-    s->phase = PULLING;
-    s->next_ms = now_ms();
+        scan_peer_done(s, peer, now);
+    set_detail(s);
 }
 
-static void ask_frontiers(bootstrap_service *s)
+static void ask_frontiers(bootstrap_service *s, ipc_conn *c, uint64_t now)
 {
-    ipc_conn *c = ipc_endpoint_conn(s->netep);
-    if (!c) {
-        s->next_ms = now_ms() + 500;
-        return;
+    int peer = s->scan_peer;
+    if (peer >= 0 && (!s->sched.peers[peer].present || s->sched.peers[peer].dropped_until))
+        peer = s->scan_peer = -1;
+    if (peer < 0) {
+        /* the best peer not scanned yet this round */
+        int best = -1;
+        for (size_t i = 0; i < BOOT_MAX_PEERS; i++) {
+            const boot_peer *p = &s->sched.peers[i];
+            if (!p->used || !p->present || p->dropped_until || (s->scanned & (1u << i)))
+                continue;
+            if (best < 0 || p->score > s->sched.peers[best].score)
+                best = (int)i;
+        }
+        if (best < 0)
+            return;
+        peer = s->scan_peer = best;
+        if (!s->scanned && smn_is_zero32(s->cursor))
+            s->rounds++;
     }
+    const boot_peer *p = &s->sched.peers[peer];
+    if (p->busy || now < p->next_ms)
+        return;
+    boot_req *r = req_new(s, REQ_SCAN, peer);
+    if (!r)
+        return;
     ipc_builder b;
     ipc_build_begin(&b, "frontiers");
     if (!smn_is_zero32(s->cursor))
         ipc_put_bin(&b, "start", s->cursor, 32);
     ipc_put_uint(&b, "count", BOOTSTRAP_BATCH);
-    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_frontiers, s) != IPC_OK) {
-        s->next_ms = now_ms() + 500;
+    ipc_put_bin(&b, "peer", p->id, 32);
+    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_frontiers, r) != IPC_OK) {
+        req_free(r);
         return;
     }
-    if (smn_is_zero32(s->cursor))
-        s->rounds++;
-    s->phase = WAIT_FRONTIERS;
+    boot_sched_mark_busy(&s->sched, peer);
+    s->scan_out = true;
 }
 
-static void submit_next(bootstrap_service *s);
+/* ---- pulls ---- */
 
-static void on_process(void *ud, ipc_status st, ledger_result r)
+static void requeue(bootstrap_service *s, const boot_item *it)
 {
-    bootstrap_service *s = ud;
+    if (!boot_sched_requeue(&s->sched, it))
+        smn_debug("queue full: an account waits for the next scan");
+}
+
+static bool is_invalid(ledger_result r)
+{
+    switch (r) {
+    case LEDGER_BAD_SIGNATURE:
+    case LEDGER_INSUFFICIENT_WORK:
+    case LEDGER_WRONG_DESTINATION:
+    case LEDGER_BALANCE_MISMATCH:
+    case LEDGER_BAD_CHANGE_LINK:
+    case LEDGER_BAD_OPEN:
+    case LEDGER_PREVIOUS_ACCOUNT:
+    case LEDGER_PRUNED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void start_lookup(bootstrap_service *s, const boot_item *waiting, const uint8_t source[32]);
+
+/* The source of a receive we lack: if it is neither stored nor waiting in
+ * unchecked (then it was pulled already), look up its account. */
+static void need_source(bootstrap_service *s, const boot_item *it, const uint8_t source[32])
+{
+    ledger_ro *ro = ro_of(s);
+    ledger_block_record rec;
+    bool waiting = false;
+    if (!ro || ledger_ro_block(ro, source, &rec) == LEDGER_STATUS_OK ||
+        (ledger_ro_unchecked_has(ro, source, &waiting) == LEDGER_STATUS_OK && waiting))
+        return;
+    start_lookup(s, it, source);
+}
+
+/* The ledger's verdict on one pulled page. Every block it did not reject
+ * is stored or waits in unchecked for its dependency (released when that
+ * lands), so the account's next page starts above the page's last block;
+ * a receive whose source was never pulled gets its source's account
+ * queued in front. */
+static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n)
+{
+    boot_req *r = ud;
+    bootstrap_service *s = r->s;
     if (s->stopping)
         return;
+    uint64_t now = now_ms();
+    s->batches--;
+    boot_item it = r->item;
     if (st != IPC_OK) {
-        smn_warn("the ledger did not take a pulled block: %s", ipc_status_str(st));
-        end_round(s, s->interval_ms);
+        smn_warn("the ledger did not take %zu pulled blocks: %s", r->n, ipc_status_str(st));
+        s->ledger_next_ms = now + BUSY_BACKOFF_MS;
+        requeue(s, &it);
+        req_free(r);
         return;
     }
-    if (r == LEDGER_BUSY) {
-        end_round(s, s->interval_ms); /* the same batch again later */
-        return;
+    size_t accepted = 0, kept = 0;
+    bool bad = false, busy = false, fork = false, gap = false;
+    for (size_t i = 0; i < n && !bad && !busy && !fork; i++) {
+        switch (res[i]) {
+        case LEDGER_ACCEPTED:
+            accepted++;
+            kept = i + 1;
+            break;
+        case LEDGER_OLD:
+        case LEDGER_GAP_PREVIOUS:
+            s->old += res[i] == LEDGER_OLD;
+            kept = i + 1;
+            break;
+        case LEDGER_GAP_SOURCE:
+            if (!gap)
+                need_source(s, &it, r->blocks[i].link);
+            gap = true;
+            kept = i + 1;
+            break;
+        case LEDGER_BUSY:
+        case LEDGER_ERROR:
+            busy = true;
+            s->ledger_next_ms = now + BUSY_BACKOFF_MS;
+            break;
+        case LEDGER_FORK: {
+            /* Below our confirmation height: the peer serves a fork of
+             * cemented history. Above it: an election's business. */
+            ledger_account_info ai;
+            ledger_ro *ro = ro_of(s);
+            if (ro && ledger_ro_account_info(ro, it.account, &ai) == LEDGER_STATUS_OK &&
+                r->base_height + i + 1 <= ai.conf_height)
+                bad = true;
+            fork = true;
+            break;
+        }
+        default:
+            bad = is_invalid(res[i]);
+            fork = !bad; /* already_received etc.: not this chain's page */
+            break;
+        }
     }
-    if (r == LEDGER_ACCEPTED)
-        s->accepted++;
-    else
-        smn_debug("pulled block: %s", ipc_ledger_result_name(r));
-    s->nsubmitted++;
-    submit_next(s);
+    s->accepted += accepted;
+    if (kept) {
+        smn_block_hash(&r->blocks[kept - 1], it.hint);
+        it.hint_height = r->base_height + kept;
+    }
+    if (bad) {
+        s->invalid++;
+        smn_warn("a peer served invalid blocks (%s): scoring it down",
+                 ipc_ledger_result_name(res[kept < n ? kept : n - 1]));
+        boot_sched_penalize(&s->sched, r->peer, BOOT_INVALID, now);
+        memset(it.hint, 0, 32); /* from our own frontier, from another peer */
+        it.hint_height = 0;
+        requeue(s, &it);
+    } else if (busy || (kept == r->n && r->n >= IPC_NET_MAX_PULL_ASC)) {
+        requeue(s, &it); /* the rest of this page, or the chain's next page */
+    }
+    req_free(r);
+    set_detail(s);
 }
 
-static void submit_next(bootstrap_service *s)
+/* The chain must hang from the frontier we sent and link block to block,
+ * all of the account asked for. */
+static bool chain_ok(const boot_req *r)
 {
-    if (s->nsubmitted >= s->nblocks) {
-        s->phase = PULLING;
-        s->next_ms = now_ms() + BOOTSTRAP_PACE_MS;
-        return;
+    uint8_t prev[32];
+    memcpy(prev, r->base, 32);
+    for (size_t i = 0; i < r->n; i++) {
+        const smn_block *b = &r->blocks[i];
+        if (memcmp(b->account, r->item.account, 32) != 0 || memcmp(b->previous, prev, 32) != 0)
+            return false;
+        smn_block_hash(b, prev);
     }
-    if (ledger_client_process(s->ledger, &s->blocks[s->nsubmitted], LEDGER_ORIGIN_BOOTSTRAP,
-                              on_process, s) != IPC_OK) {
-        end_round(s, s->interval_ms);
-        return;
-    }
-    s->phase = SUBMITTING;
+    return true;
 }
 
 static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
 {
     (void)c;
-    bootstrap_service *s = ud;
+    boot_req *r = ud;
+    bootstrap_service *s = r->s;
     if (s->stopping)
         return;
-    s->phase = PULLING;
-    s->next_ms = now_ms() + BOOTSTRAP_PACE_MS;
+    uint64_t now = now_ms();
     const ipc_obj *arr = st == IPC_OK ? ipc_get_array(reply->body, "blocks") : NULL;
     if (!arr) {
-        smn_debug("pull failed: %s", ipc_status_str(st));
-        return; /* this chain waits for the next round */
-    }
-    size_t n = ipc_array_len(arr);
-    if (n == 0) {
-        if (++s->cur.retries <= EMPTY_RETRIES && s->njobs < BOOTSTRAP_MAX_JOBS)
-            s->jobs[s->njobs++] = s->cur;
+        char buf[128];
+        const char *why = reply_why(st, reply, buf, sizeof buf);
+        boot_sched_done(&s->sched, r->peer, no_slot(st, why) ? BOOT_NO_SLOT : BOOT_STALL, 0, now);
+        smn_debug("pull failed: %s", why);
+        requeue(s, &r->item);
+        req_free(r);
         return;
     }
-    /* Newest first on the wire; the ledger wants parents first. */
-    s->nblocks = s->nsubmitted = 0;
-    for (size_t i = n; i-- > 0 && s->nblocks < IPC_NET_MAX_PULL;) {
+    bool unavailable = false;
+    ipc_get_bool(reply->body, "unavailable", &unavailable);
+    if (unavailable) {
+        boot_sched_done(&s->sched, r->peer, BOOT_UNAVAILABLE, 0, now);
+        if (!boot_sched_refused(&s->sched, &r->item, r->peer, now))
+            smn_info("no peer can serve an account's chain above our frontier: given up");
+        req_free(r);
+        return;
+    }
+    size_t n = ipc_array_len(arr);
+    r->n = 0;
+    for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL_ASC; i++) {
         const uint8_t *wire;
         size_t wlen;
         if (!ipc_obj_bin(ipc_array_at(arr, i), &wire, &wlen) ||
-            smn_block_deserialize(wire, wlen, &s->blocks[s->nblocks]) != SMN_BLOCK_OK) {
-            smn_warn("the peer sent a malformed block: dropping its chain");
-            s->nblocks = 0;
-            return;
-        }
-        s->nblocks++;
+            smn_block_deserialize(wire, wlen, &r->blocks[r->n]) != SMN_BLOCK_OK)
+            break;
+        r->n++;
     }
-    s->pulled += s->nblocks;
-    /* The oldest block does not reach our chain: its older part comes next. */
-    const smn_block *oldest = &s->blocks[0];
-    ledger_ro *ro = ro_of(s);
-    ledger_block_record rec;
-    if (!smn_block_is_open(oldest) && memcmp(oldest->previous, s->cur.end, 32) != 0 && ro &&
-        ledger_ro_block(ro, oldest->previous, &rec) != LEDGER_STATUS_OK &&
-        s->njobs < BOOTSTRAP_MAX_JOBS && s->cur.depth < MAX_DEPTH) {
-        boot_job older = s->cur;
-        memcpy(older.start, oldest->previous, 32);
-        older.retries = 0;
-        older.depth++;
-        s->jobs[s->njobs++] = older;
+    if (r->n != n || !chain_ok(r)) {
+        boot_sched_done(&s->sched, r->peer, BOOT_INVALID, 0, now);
+        s->invalid++;
+        smn_warn("a peer answered a pull with a chain that does not link: scoring it down");
+        requeue(s, &r->item);
+        req_free(r);
+        return;
     }
-    submit_next(s);
+    boot_sched_done(&s->sched, r->peer, BOOT_OK, r->n, now);
+    if (r->n == 0) {
+        req_free(r); /* nothing above our frontier there */
+        return;
+    }
+    s->pulled += r->n;
+    if (ledger_client_process_batch(s->ledger, r->blocks, r->n, LEDGER_ORIGIN_BOOTSTRAP, on_batch,
+                                    r) != IPC_OK) {
+        s->ledger_next_ms = now + BUSY_BACKOFF_MS;
+        requeue(s, &r->item);
+        req_free(r);
+        return;
+    }
+    r->kind = REQ_LEDGER;
+    s->batches++;
 }
 
-static void pull_next(bootstrap_service *s)
+static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_item *it)
 {
-    if (s->njobs == 0) {
-        memcpy(s->cursor, s->next_cursor, 32);
-        int rc = bootstrap_state_save(s->data_dir, s->cursor);
-        if (rc)
-            smn_warn("cannot save %s: %s", BOOTSTRAP_STATE_FILENAME, strerror(-rc));
-        if (s->round_end)
-            end_round(s, s->interval_ms);
-        else
-            /* the next batch, paced like pulls: a peer answers a request
-             * that comes too soon with an empty (end) answer, which would
-             * read as the end of its ledger */
-            end_round(s, BOOTSTRAP_PACE_MS);
-        return;
+    boot_req *r = req_new(s, REQ_PULL, peer);
+    ledger_ro *ro = ro_of(s);
+    if (!r || !ro)
+        return false;
+    r->item = *it;
+    ledger_account_info ai;
+    if (ledger_ro_account_info(ro, it->account, &ai) == LEDGER_STATUS_OK) {
+        memcpy(r->base, ai.frontier, 32);
+        r->base_height = ai.height;
     }
-    ipc_conn *c = ipc_endpoint_conn(s->netep);
-    if (!c) {
-        end_round(s, s->interval_ms);
-        return;
+    if (it->hint_height > r->base_height) {
+        memcpy(r->base, it->hint, 32); /* pulled already, waiting in unchecked */
+        r->base_height = it->hint_height;
     }
-    s->cur = s->jobs[--s->njobs];
     ipc_builder b;
     ipc_build_begin(&b, "pull");
-    ipc_put_bin(&b, "start", s->cur.start, 32);
-    if (!smn_is_zero32(s->cur.end))
-        ipc_put_bin(&b, "end", s->cur.end, 32);
-    ipc_put_bin(&b, "peer", s->peer, 32);
-    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_pull, s) != IPC_OK) {
-        end_round(s, s->interval_ms);
+    ipc_put_bin(&b, "start", it->account, 32);
+    if (!smn_is_zero32(r->base))
+        ipc_put_bin(&b, "end", r->base, 32);
+    ipc_put_bin(&b, "peer", s->sched.peers[peer].id, 32);
+    ipc_put_bool(&b, "ascending", true);
+    ipc_put_uint(&b, "count", IPC_NET_MAX_PULL_ASC);
+    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_pull, r) != IPC_OK) {
+        req_free(r);
+        return false;
+    }
+    return true;
+}
+
+/* ---- dependency lookups ---- */
+
+static void on_lookup(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)c;
+    boot_req *r = ud;
+    bootstrap_service *s = r->s;
+    if (s->stopping)
+        return;
+    uint64_t now = now_ms();
+    const ipc_obj *arr = st == IPC_OK ? ipc_get_array(reply->body, "blocks") : NULL;
+    const uint8_t *wire;
+    size_t wlen;
+    smn_block b;
+    uint8_t h[32];
+    if (arr && ipc_array_len(arr) >= 1 && ipc_obj_bin(ipc_array_at(arr, 0), &wire, &wlen) &&
+        smn_block_deserialize(wire, wlen, &b) == SMN_BLOCK_OK &&
+        (smn_block_hash(&b, h), memcmp(h, r->base, 32) == 0)) {
+        boot_sched_done(&s->sched, r->peer, BOOT_OK, 1, now);
+        /* the source's account first: its blocks release the waiting ones */
+        uint8_t depth = r->item.dep_depth < MAX_DEP_DEPTH ? (uint8_t)(r->item.dep_depth + 1)
+                                                          : (uint8_t)MAX_DEP_DEPTH;
+        if (!boot_sched_push(&s->sched, b.account, r->item.dep_depth < MAX_DEP_DEPTH, depth))
+            smn_debug("queue full: a source account waits");
+    } else {
+        char buf[128];
+        const char *why = arr ? "not the block asked for" : reply_why(st, reply, buf, sizeof buf);
+        boot_sched_done(&s->sched, r->peer,
+                        arr ? BOOT_UNAVAILABLE : (no_slot(st, why) ? BOOT_NO_SLOT : BOOT_STALL), 0,
+                        now);
+        smn_debug("source lookup: %s", why);
+        /* the scan, or another peer, brings the source's account */
+    }
+    req_free(r);
+}
+
+static void start_lookup(bootstrap_service *s, const boot_item *waiting, const uint8_t source[32])
+{
+    ipc_conn *c = ipc_endpoint_conn(s->netep);
+    uint64_t now = now_ms();
+    int peer = c ? boot_sched_pick_peer(&s->sched, NULL, now) : -1;
+    boot_req *r = peer >= 0 ? req_new(s, REQ_LOOKUP, peer) : NULL;
+    if (!r)
+        return; /* the scan brings the source's account */
+    r->item = *waiting;
+    memcpy(r->base, source, 32);
+    ipc_builder b;
+    ipc_build_begin(&b, "pull");
+    ipc_put_bin(&b, "start", source, 32);
+    ipc_put_bin(&b, "peer", s->sched.peers[peer].id, 32);
+    ipc_put_uint(&b, "count", 1);
+    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_lookup, r) != IPC_OK) {
+        req_free(r);
         return;
     }
-    s->phase = WAIT_PULL;
+    boot_sched_mark_busy(&s->sched, peer);
+    s->lookups++;
+}
+
+/* ---- the loop ---- */
+
+static void save_cursor(bootstrap_service *s)
+{
+    if (s->saved_once && memcmp(s->saved, s->cursor, 32) == 0)
+        return;
+    int rc = bootstrap_state_save(s->data_dir, s->cursor);
+    if (rc)
+        smn_warn("cannot save %s: %s", BOOTSTRAP_STATE_FILENAME, strerror(-rc));
+    else
+        memcpy(s->saved, s->cursor, 32);
+    s->saved_once = true;
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *ud)
@@ -316,12 +616,33 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
     (void)fd;
     (void)what;
     bootstrap_service *s = ud;
-    if (now_ms() < s->next_ms)
+    uint64_t now = now_ms();
+    ipc_conn *c = ipc_endpoint_conn(s->netep);
+    if (!c)
         return;
-    if (s->phase == IDLE)
-        ask_frontiers(s);
-    else if (s->phase == PULLING)
-        pull_next(s);
+    if (!s->peers_out && now >= s->peers_next_ms)
+        ask_peers(s, c, now);
+    if (!ro_of(s))
+        return;
+    /* Everything queued from before the cursor is pulled: a restart may
+     * resume the scan there. */
+    if (boot_sched_queued(&s->sched) == 0 && reqs_busy(s) == 0)
+        save_cursor(s);
+    if (!s->scan_out && now >= s->scan_next_ms &&
+        BOOT_QUEUE_MAX - boot_sched_queued(&s->sched) > BOOTSTRAP_SCAN_ROOM)
+        ask_frontiers(s, c, now);
+    while (s->batches < BOOTSTRAP_MAX_BATCHES && now >= s->ledger_next_ms &&
+           ledger_client_connected(s->ledger) && reqs_busy(s) < BOOTSTRAP_MAX_REQUESTS) {
+        boot_item it;
+        int peer = boot_sched_next(&s->sched, now, &it);
+        if (peer < 0)
+            break;
+        if (!send_pull(s, c, peer, &it)) {
+            boot_sched_done(&s->sched, peer, BOOT_NO_SLOT, 0, now);
+            requeue(s, &it);
+            break;
+        }
+    }
 }
 
 int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
@@ -331,6 +652,7 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
     if (!s)
         return -1;
     s->child = ch;
+    s->scan_peer = -1;
     s->net = smn_network_by_name(cfg->network);
     if (!s->net) {
         smn_error("unknown network %s", cfg->network);
@@ -343,10 +665,16 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
     if (rc)
         smn_warn("%s unreadable (%s): scanning from the start", BOOTSTRAP_STATE_FILENAME,
                  strerror(-rc));
-    s->blocks = calloc(IPC_NET_MAX_PULL, sizeof *s->blocks);
+    memcpy(s->saved, s->cursor, 32);
+    if (!smn_is_zero32(s->cursor))
+        smn_info("resuming the frontier scan at %02X%02X%02X%02X...", s->cursor[0], s->cursor[1],
+                 s->cursor[2], s->cursor[3]);
+    bool ok = boot_sched_init(&s->sched) == 0;
+    for (size_t i = 0; ok && i < BOOTSTRAP_MAX_REQUESTS; i++)
+        ok = (s->reqs[i].blocks = calloc(IPC_NET_MAX_PULL_ASC, sizeof(smn_block))) != NULL;
     ipc_endpoint_opts no = {.family = &ipc_family_net, .name = "net", .reconnect_max_ms = 1000};
-    ledger_client_opts lo = {.timeout_ms = BOOTSTRAP_REQUEST_TIMEOUT_MS};
-    s->netep = s->blocks ? ipc_child_connect(ch, "net", &no) : NULL;
+    ledger_client_opts lo = {.timeout_ms = 60000};
+    s->netep = ok ? ipc_child_connect(ch, "net", &no) : NULL;
     s->ledger = s->netep ? ledger_client_new(ch, &lo) : NULL;
     s->tick = s->ledger ? event_new(ipc_child_base(ch), -1, EV_PERSIST, on_tick, s) : NULL;
     struct timeval tv = {0, TICK_MS * 1000};
@@ -371,6 +699,8 @@ void bootstrap_service_stop(bootstrap_service *s)
     ledger_client_free(s->ledger);
     if (s->ro)
         ledger_ro_close(s->ro);
-    free(s->blocks);
+    for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++)
+        free(s->reqs[i].blocks);
+    boot_sched_free(&s->sched);
     free(s);
 }

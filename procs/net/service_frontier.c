@@ -10,7 +10,8 @@
  * Asking (for the bootstrap process, over net.sock): `frontiers` sends one
  * frontier_req to a ready peer and answers with its first frontier_resp;
  * `pull` sends one bulk_pull (the gap-fill machinery of service_pull.c,
- * which holds one pull per peer at a time) and answers with the blocks
+ * which holds one pull per peer at a time; `ascending` makes it the
+ * ascending kind, oldest first) and answers with the blocks
  * instead of handing them to the ledger: the bootstrap submits them itself
  * with origin "bootstrap". A request not answered within
  * NET_PULL_TIMEOUT_MS, or whose peer goes away, gets an "error" reply. */
@@ -114,21 +115,24 @@ void net_frontier_received(net_service *s, net_channel *ch, const net_frontier_r
     reply_to(info, &b);
 }
 
-void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n)
+void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n, bool unavailable)
 {
     ipc_builder b;
     ipc_build_begin(&b, "pull_r");
     ipc_put_array_begin(&b, "blocks");
-    for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL; i++) {
+    for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL_ASC; i++) {
         uint8_t wire[SMN_BLOCK_WIRE_BYTES];
         smn_block_serialize(&blocks[i], wire);
         ipc_put_bin(&b, NULL, wire, sizeof wire);
     }
     ipc_put_array_end(&b);
+    if (unavailable)
+        ipc_put_bool(&b, "unavailable", true);
     reply_to(info, &b);
 }
 
-/* The peer named by the request's `peer` if it is free, else any free one. */
+/* The peer named by the request's `peer` if it is free (none if it is
+ * not: the bootstrap keeps its own per-peer accounts), else any free one. */
 static net_channel *pick(net_service *s, const ipc_msg *m)
 {
     const uint8_t *id;
@@ -136,8 +140,7 @@ static net_channel *pick(net_service *s, const ipc_msg *m)
     if (ipc_get_bin(m->body, "peer", &id, &len)) {
         net_channel *ch = net_service_channel_by_id(s, id);
         net_peer_info *info = ch ? net_channel_user(ch) : NULL;
-        if (info && info->ready && !info->pulling && !info->boot)
-            return ch;
+        return info && info->ready && !info->pulling && !info->boot ? ch : NULL;
     }
     net_channel *list[64];
     size_t n = net_channels_list(s->chans, list, 64);
@@ -210,8 +213,18 @@ void net_boot_pull(net_service *s, ipc_conn *c, const ipc_msg *m)
     memcpy(req.u.bulk_pull.start, p, 32);
     if (ipc_get_bin(m->body, "end", &p, &len))
         memcpy(req.u.bulk_pull.end, p, 32);
-    req.u.bulk_pull.count = NET_PULL_BLOCKS;
-    info->pulled = calloc(NET_PULL_BLOCKS, sizeof *info->pulled);
+    bool asc = false;
+    ipc_get_bool(m->body, "ascending", &asc);
+    uint64_t count = 0;
+    ipc_get_uint(m->body, "count", &count); /* the schema bounds it */
+    size_t cap = asc ? IPC_NET_MAX_PULL_ASC : NET_PULL_BLOCKS;
+    if (count == 0 || count > cap)
+        count = cap;
+    req.u.bulk_pull.count = (uint32_t)count;
+    req.u.bulk_pull.ascending = asc;
+    info->pulled = calloc(count, sizeof *info->pulled);
+    info->pull_cap = count;
+    info->pull_unavailable = false;
     if (!info->pulled) {
         ipc_reply_error(c, m, "out of memory");
         return;
