@@ -117,6 +117,7 @@ static const key_spec keys[] = {
     U32("elections", "vote_request_ms", elections_vote_request_ms, 0, 600000),
     U64("ledger", "max_blocks_per_account", max_blocks_per_account, 0, UINT64_MAX),
     U32("ledger", "cement_slice", ledger_cement_slice, 1, 1000000),
+    U32("ledger", "max_unchecked", ledger_max_unchecked, 16, 100000000),
 };
 
 size_t ipc_config_nkeys(void)
@@ -155,6 +156,7 @@ void ipc_config_defaults(ipc_config *c)
     c->restart_backoff_ms = 100;
     c->restart_backoff_max_ms = 10000;
     c->ledger_cement_slice = 256;
+    c->ledger_max_unchecked = 65536;
 }
 
 static const key_spec *find(const char *section, const char *key)

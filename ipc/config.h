@@ -68,6 +68,7 @@ typedef struct {
     /* [ledger] */
     uint64_t max_blocks_per_account; /* pruning: 0 keeps everything */
     uint32_t ledger_cement_slice;    /* blocks cemented per transaction */
+    uint32_t ledger_max_unchecked;   /* blocks waiting for a dependency; oldest evicted */
 } ipc_config;
 
 void ipc_config_defaults(ipc_config *c);

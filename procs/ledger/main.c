@@ -48,6 +48,7 @@ static int start(ipc_child *ch, void *ud)
     snprintf(path, sizeof path, "%s/%s", cfg->data_dir, LEDGER_DB_FILENAME);
     ledger_service_config sc = {.prune_keep = cfg->max_blocks_per_account,
                                 .cement_slice = cfg->ledger_cement_slice,
+                                .unchecked_max = cfg->ledger_max_unchecked,
                                 .on_detail = on_detail,
                                 .user = a};
     char err[320];

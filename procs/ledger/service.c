@@ -187,9 +187,10 @@ static void report_detail(ledger_service *s)
     char buf[200];
     snprintf(buf, sizeof buf,
              "blocks %llu, cemented %llu, pruned %llu, unchecked %llu, queued %zu, "
-             "subscribers %zu",
+             "subscribers %zu, evicted %llu",
              (unsigned long long)c.blocks, (unsigned long long)c.cemented,
-             (unsigned long long)c.pruned, (unsigned long long)c.unchecked, s->count, s->nsubs);
+             (unsigned long long)c.pruned, (unsigned long long)c.unchecked, s->count, s->nsubs,
+             (unsigned long long)ledger_store_unchecked_evicted(s->store));
     s->cfg.on_detail(s->cfg.user, buf);
 }
 
