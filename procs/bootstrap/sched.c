@@ -10,14 +10,21 @@ int boot_sched_init(boot_sched *s)
 {
     memset(s, 0, sizeof *s);
     s->q = calloc(BOOT_QUEUE_MAX, sizeof *s->q);
-    return s->q ? 0 : -ENOMEM;
+    s->waits = calloc(BOOT_WAIT_MAX, sizeof *s->waits);
+    if (!s->q || !s->waits) {
+        boot_sched_free(s);
+        return -ENOMEM;
+    }
+    return 0;
 }
 
 void boot_sched_free(boot_sched *s)
 {
     free(s->q);
+    free(s->waits);
     s->q = NULL;
-    s->n = 0;
+    s->waits = NULL;
+    s->n = s->nwaits = 0;
 }
 
 int boot_sched_peer_index(const boot_sched *s, const uint8_t id[32])
@@ -255,4 +262,110 @@ bool boot_sched_refused(boot_sched *s, boot_item *item, int peer, uint64_t now_m
         return false;
     }
     return boot_sched_requeue(s, item);
+}
+
+/* ---- the wait table: open addressing, linear probing, backward-shift
+ * deletion (no tombstones) ---- */
+
+static size_t slot_of(const uint8_t hash[32])
+{
+    size_t h = 0;
+    memcpy(&h, hash, sizeof h); /* a block hash is uniform already */
+    return h & (BOOT_WAIT_MAX - 1);
+}
+
+static long wait_find(const boot_sched *s, const uint8_t hash[32])
+{
+    for (size_t i = slot_of(hash), k = 0; k < BOOT_WAIT_MAX;
+         i = (i + 1) & (BOOT_WAIT_MAX - 1), k++) {
+        if (!s->waits[i].used)
+            return -1;
+        if (memcmp(s->waits[i].source, hash, 32) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+static void wait_remove(boot_sched *s, size_t i)
+{
+    s->waits[i].used = false;
+    s->nwaits--;
+    for (size_t j = (i + 1) & (BOOT_WAIT_MAX - 1); s->waits[j].used;
+         j = (j + 1) & (BOOT_WAIT_MAX - 1)) {
+        size_t home = slot_of(s->waits[j].source);
+        /* j's entry may move into the hole at i if its home is not in (i, j] */
+        bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+        if (movable) {
+            s->waits[i] = s->waits[j];
+            s->waits[j].used = false;
+            i = j;
+        }
+    }
+}
+
+bool boot_sched_wait(boot_sched *s, const uint8_t source[32], const boot_item *item)
+{
+    long f = wait_find(s, source);
+    if (f >= 0) {
+        s->waits[f].item = *item;
+        return true;
+    }
+    if (s->nwaits >= BOOT_WAIT_MAX * 3 / 4)
+        return false; /* keep probes short */
+    size_t i = slot_of(source);
+    while (s->waits[i].used)
+        i = (i + 1) & (BOOT_WAIT_MAX - 1);
+    s->waits[i].used = true;
+    memcpy(s->waits[i].source, source, 32);
+    s->waits[i].item = *item;
+    s->nwaits++;
+    return true;
+}
+
+bool boot_sched_wake(boot_sched *s, const uint8_t hash[32])
+{
+    if (!s->nwaits)
+        return false;
+    long f = wait_find(s, hash);
+    if (f < 0)
+        return false;
+    boot_item it = s->waits[f].item;
+    wait_remove(s, (size_t)f);
+    if (!boot_sched_requeue(s, &it))
+        s->dropped_items++; /* queue full: the next scan round finds it */
+    return true;
+}
+
+size_t boot_sched_waiting(const boot_sched *s)
+{
+    return s->nwaits;
+}
+
+size_t boot_sched_sweep(boot_sched *s, size_t max, bool (*has_block)(void *, const uint8_t[32]),
+                        void *ud)
+{
+    size_t woke = 0;
+    for (size_t k = 0; k < max && s->nwaits; k++) {
+        size_t i = s->sweep;
+        s->sweep = (s->sweep + 1) & (BOOT_WAIT_MAX - 1);
+        if (s->waits[i].used && has_block(ud, s->waits[i].source)) {
+            uint8_t h[32];
+            memcpy(h, s->waits[i].source, 32);
+            woke += boot_sched_wake(s, h);
+        }
+    }
+    return woke;
+}
+
+bool boot_sched_some_wait(boot_sched *s, uint8_t source[32])
+{
+    for (size_t k = 0; k < BOOT_WAIT_MAX && s->nwaits; k++) {
+        size_t i = s->sweep;
+        s->sweep = (s->sweep + 1) & (BOOT_WAIT_MAX - 1);
+        if (s->waits[i].used) {
+            memcpy(source, s->waits[i].source, 32);
+            return true;
+        }
+    }
+    return false;
 }

@@ -34,6 +34,7 @@
 #define BOOT_PENALTY_STALL (-4)
 #define BOOT_PENALTY_INVALID (-10)
 #define BOOT_DROP_MS 60000u
+#define BOOT_WAIT_MAX 32768u /* accounts waiting for a receive's source (a power of two) */
 
 typedef struct {
     bool used;
@@ -65,9 +66,18 @@ typedef enum {
 } boot_outcome;
 
 typedef struct {
+    bool used;
+    uint8_t source[32]; /* the send the account's next receive needs */
+    boot_item item;
+} boot_wait;
+
+typedef struct {
     boot_peer peers[BOOT_MAX_PEERS];
     boot_item *q; /* ring of BOOT_QUEUE_MAX */
     size_t head, n;
+    boot_wait *waits; /* open addressing by source hash, BOOT_WAIT_MAX slots */
+    size_t nwaits;
+    size_t sweep;           /* the next slot boot_sched_sweep looks at */
     uint64_t dropped_items; /* given up: no peer could serve them */
     uint64_t full;          /* pushes refused: queue full */
 } boot_sched;
@@ -110,5 +120,23 @@ int boot_sched_next(boot_sched *s, uint64_t now_ms, boot_item *item);
 /* peer refused item: remember it and queue it again at the front, or give
  * it up when no usable peer is left to ask. true: queued again. */
 bool boot_sched_refused(boot_sched *s, boot_item *item, int peer, uint64_t now_ms);
+
+/* The item's next block is a receive of source, which we do not hold yet:
+ * it waits off the queue until boot_sched_wake(source). A send has one
+ * receive, so one item per source. false: the table is full (the caller
+ * queues it at the back instead). */
+bool boot_sched_wait(boot_sched *s, const uint8_t source[32], const boot_item *item);
+/* hash landed: the item waiting for it goes to the front of the queue.
+ * true if one was waiting. */
+bool boot_sched_wake(boot_sched *s, const uint8_t hash[32]);
+size_t boot_sched_waiting(const boot_sched *s);
+/* Looks at the next max slots of the wait table (round robin) and wakes
+ * every item whose source has_block(source) says is there now (a send
+ * that landed some other way). Returns how many woke. */
+size_t boot_sched_sweep(boot_sched *s, size_t max, bool (*has_block)(void *, const uint8_t[32]),
+                        void *ud);
+/* The source of some waiting item (round robin), for a lookup of its
+ * account; false if none waits. */
+bool boot_sched_some_wait(boot_sched *s, uint8_t source[32]);
 
 #endif

@@ -19,6 +19,9 @@
 #define TICK_MS 5u
 #define BUSY_BACKOFF_MS 100u /* the ledger's queue was full */
 #define MAX_DEP_DEPTH 64u    /* dependency hops queued in front of one another */
+#define UNCHECKED_EVERY_MS 250u
+#define PRECISE_COUNT 64u  /* blocks per precise pull (most of a cut page is pulled again) */
+#define SWEEP_PER_TICK 32u /* waiting accounts checked per tick for a source that landed */
 
 typedef enum { REQ_FREE = 0, REQ_SCAN, REQ_PULL, REQ_LOOKUP, REQ_LEDGER } req_kind;
 
@@ -29,7 +32,11 @@ typedef struct {
     boot_item item;   /* the account pulled (REQ_LOOKUP: the one waiting) */
     uint8_t base[32]; /* our frontier the pull started from (zero: none) */
     uint64_t base_height;
-    smn_block *blocks; /* IPC_NET_MAX_PULL_ASC */
+    smn_amount_t base_balance; /* our balance at base (precise pulls) */
+    uint32_t count;            /* blocks asked for */
+    bool precise;              /* cut before a receive whose source we lack */
+    bool cut;                  /* it was: the account waits for that source */
+    smn_block *blocks;         /* IPC_NET_MAX_PULL_ASC */
     size_t n;
 } boot_req;
 
@@ -40,7 +47,7 @@ struct bootstrap_service {
     ipc_endpoint *netep;
     ledger_client *ledger;
     ledger_ro *ro;
-    struct event *tick;
+    struct event *tick, *kick;
     uint32_t interval_ms;
     bool stopping;
 
@@ -56,6 +63,10 @@ struct bootstrap_service {
     bool scan_confirm; /* an empty page is asked again once before it ends the scan */
     uint64_t scan_next_ms;
     int scan_peer; /* -1: pick one */
+
+    uint64_t unchecked, max_unchecked; /* the ledger's, read every UNCHECKED_EVERY_MS */
+    uint64_t unchecked_at_ms;
+    uint64_t lookup_next_ms; /* lookups for stuck waits, paced */
 
     boot_req reqs[BOOTSTRAP_MAX_REQUESTS];
     size_t batches; /* process_batch in flight */
@@ -88,12 +99,12 @@ static void set_detail(bootstrap_service *s)
 {
     char d[200];
     snprintf(d, sizeof d,
-             "rounds %llu, pulled %llu, accepted %llu, old %llu, queued %zu, lookups %llu, "
-             "invalid %llu",
+             "rounds %llu, pulled %llu, accepted %llu, old %llu, queued %zu, waiting %zu, "
+             "lookups %llu, invalid %llu",
              (unsigned long long)s->rounds, (unsigned long long)s->pulled,
              (unsigned long long)s->accepted, (unsigned long long)s->old,
-             boot_sched_queued(&s->sched), (unsigned long long)s->lookups,
-             (unsigned long long)s->invalid);
+             boot_sched_queued(&s->sched), boot_sched_waiting(&s->sched),
+             (unsigned long long)s->lookups, (unsigned long long)s->invalid);
     ipc_child_set_detail(s->child, d);
 }
 
@@ -111,6 +122,14 @@ static boot_req *req_new(bootstrap_service *s, req_kind k, int peer)
             return r;
         }
     return NULL;
+}
+
+/* Run the loop again as soon as the current callback is over: a finished
+ * request frees a peer and a slot. */
+static void kick(bootstrap_service *s)
+{
+    if (s->kick && !s->stopping)
+        event_active(s->kick, EV_TIMEOUT, 1);
 }
 
 static void req_free(boot_req *r)
@@ -213,6 +232,7 @@ static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void 
     bootstrap_service *s = r->s;
     if (s->stopping)
         return;
+    kick(s);
     uint64_t now = now_ms();
     int peer = r->peer;
     req_free(r);
@@ -335,19 +355,6 @@ static bool is_invalid(ledger_result r)
 
 static void start_lookup(bootstrap_service *s, const boot_item *waiting, const uint8_t source[32]);
 
-/* The source of a receive we lack: if it is neither stored nor waiting in
- * unchecked (then it was pulled already), look up its account. */
-static void need_source(bootstrap_service *s, const boot_item *it, const uint8_t source[32])
-{
-    ledger_ro *ro = ro_of(s);
-    ledger_block_record rec;
-    bool waiting = false;
-    if (!ro || ledger_ro_block(ro, source, &rec) == LEDGER_STATUS_OK ||
-        (ledger_ro_unchecked_has(ro, source, &waiting) == LEDGER_STATUS_OK && waiting))
-        return;
-    start_lookup(s, it, source);
-}
-
 /* The ledger's verdict on one pulled page. Every block it did not reject
  * is stored or waits in unchecked for its dependency (released when that
  * lands), so the account's next page starts above the page's last block;
@@ -359,6 +366,7 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
     bootstrap_service *s = r->s;
     if (s->stopping)
         return;
+    kick(s);
     uint64_t now = now_ms();
     s->batches--;
     boot_item it = r->item;
@@ -370,7 +378,7 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
         return;
     }
     size_t accepted = 0, kept = 0;
-    bool bad = false, busy = false, fork = false, gap = false;
+    bool bad = false, busy = false, fork = false;
     for (size_t i = 0; i < n && !bad && !busy && !fork; i++) {
         switch (res[i]) {
         case LEDGER_ACCEPTED:
@@ -383,9 +391,7 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
             kept = i + 1;
             break;
         case LEDGER_GAP_SOURCE:
-            if (!gap)
-                need_source(s, &it, r->blocks[i].link);
-            gap = true;
+            /* waits in unchecked; released when its source lands */
             kept = i + 1;
             break;
         case LEDGER_BUSY:
@@ -411,6 +417,13 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
         }
     }
     s->accepted += accepted;
+    /* Accounts waiting for a send that just landed go to the front. */
+    for (size_t i = 0; i < n && boot_sched_waiting(&s->sched); i++)
+        if (res[i] == LEDGER_ACCEPTED) {
+            uint8_t h[32];
+            smn_block_hash(&r->blocks[i], h);
+            boot_sched_wake(&s->sched, h);
+        }
     if (kept) {
         smn_block_hash(&r->blocks[kept - 1], it.hint);
         it.hint_height = r->base_height + kept;
@@ -423,7 +436,7 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
         memset(it.hint, 0, 32); /* from our own frontier, from another peer */
         it.hint_height = 0;
         requeue(s, &it);
-    } else if (busy || (kept == r->n && r->n >= IPC_NET_MAX_PULL_ASC)) {
+    } else if (busy || (!r->cut && kept == r->n && r->n >= r->count)) {
         requeue(s, &it); /* the rest of this page, or the chain's next page */
     }
     req_free(r);
@@ -445,6 +458,29 @@ static bool chain_ok(const boot_req *r)
     return true;
 }
 
+/* A precise pull: the page ends before the first receive whose source we
+ * do not hold (it would wait in unchecked, and the rest behind it); the
+ * account waits off the queue until that send lands. */
+static void cut_at_missing_source(bootstrap_service *s, boot_req *r)
+{
+    ledger_ro *ro = ro_of(s);
+    smn_amount_t bal = r->base_balance;
+    for (size_t i = 0; ro && i < r->n; i++) {
+        const smn_block *b = &r->blocks[i];
+        bool receive = smn_block_is_open(b) || b->balance > bal;
+        ledger_block_record rec;
+        if (receive && !smn_is_zero32(b->link) &&
+            ledger_ro_block(ro, b->link, &rec) != LEDGER_STATUS_OK) {
+            r->n = i;
+            r->cut = true;
+            if (!boot_sched_wait(&s->sched, b->link, &r->item))
+                boot_sched_push(&s->sched, r->item.account, false, 0); /* table full */
+            return;
+        }
+        bal = b->balance;
+    }
+}
+
 static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
 {
     (void)c;
@@ -452,6 +488,7 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     bootstrap_service *s = r->s;
     if (s->stopping)
         return;
+    kick(s);
     uint64_t now = now_ms();
     const ipc_obj *arr = st == IPC_OK ? ipc_get_array(reply->body, "blocks") : NULL;
     if (!arr) {
@@ -491,11 +528,13 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
         return;
     }
     boot_sched_done(&s->sched, r->peer, BOOT_OK, r->n, now);
+    s->pulled += r->n;
+    if (r->precise)
+        cut_at_missing_source(s, r);
     if (r->n == 0) {
-        req_free(r); /* nothing above our frontier there */
+        req_free(r); /* nothing above our frontier there, or it waits */
         return;
     }
-    s->pulled += r->n;
     if (ledger_client_process_batch(s->ledger, r->blocks, r->n, LEDGER_ORIGIN_BOOTSTRAP, on_batch,
                                     r) != IPC_OK) {
         s->ledger_next_ms = now + BUSY_BACKOFF_MS;
@@ -505,6 +544,7 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     }
     r->kind = REQ_LEDGER;
     s->batches++;
+    kick(s); /* its peer is free */
 }
 
 static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_item *it)
@@ -514,12 +554,16 @@ static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_it
     if (!r || !ro)
         return false;
     r->item = *it;
+    /* With unchecked half full, pulls stop before what would wait there. */
+    r->precise = s->unchecked * 2 >= s->max_unchecked;
+    r->count = r->precise ? PRECISE_COUNT : IPC_NET_MAX_PULL_ASC;
     ledger_account_info ai;
     if (ledger_ro_account_info(ro, it->account, &ai) == LEDGER_STATUS_OK) {
         memcpy(r->base, ai.frontier, 32);
         r->base_height = ai.height;
+        r->base_balance = ai.balance;
     }
-    if (it->hint_height > r->base_height) {
+    if (!r->precise && it->hint_height > r->base_height) {
         memcpy(r->base, it->hint, 32); /* pulled already, waiting in unchecked */
         r->base_height = it->hint_height;
     }
@@ -530,7 +574,7 @@ static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_it
         ipc_put_bin(&b, "end", r->base, 32);
     ipc_put_bin(&b, "peer", s->sched.peers[peer].id, 32);
     ipc_put_bool(&b, "ascending", true);
-    ipc_put_uint(&b, "count", IPC_NET_MAX_PULL_ASC);
+    ipc_put_uint(&b, "count", r->count);
     if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_pull, r) != IPC_OK) {
         req_free(r);
         return false;
@@ -547,6 +591,7 @@ static void on_lookup(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud
     bootstrap_service *s = r->s;
     if (s->stopping)
         return;
+    kick(s);
     uint64_t now = now_ms();
     const ipc_obj *arr = st == IPC_OK ? ipc_get_array(reply->body, "blocks") : NULL;
     const uint8_t *wire;
@@ -566,7 +611,7 @@ static void on_lookup(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud
         char buf[128];
         const char *why = arr ? "not the block asked for" : reply_why(st, reply, buf, sizeof buf);
         boot_sched_done(&s->sched, r->peer,
-                        arr ? BOOT_UNAVAILABLE : (no_slot(st, why) ? BOOT_NO_SLOT : BOOT_STALL), 0,
+                        arr ? BOOT_INVALID : (no_slot(st, why) ? BOOT_NO_SLOT : BOOT_STALL), 0,
                         now);
         smn_debug("source lookup: %s", why);
         /* the scan, or another peer, brings the source's account */
@@ -611,6 +656,13 @@ static void save_cursor(bootstrap_service *s)
     s->saved_once = true;
 }
 
+static bool has_block(void *ud, const uint8_t hash[32])
+{
+    bootstrap_service *s = ud;
+    ledger_block_record rec;
+    return s->ro && ledger_ro_block(s->ro, hash, &rec) == LEDGER_STATUS_OK;
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *ud)
 {
     (void)fd;
@@ -624,6 +676,24 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
         ask_peers(s, c, now);
     if (!ro_of(s))
         return;
+    if (now >= s->unchecked_at_ms) {
+        ledger_counts lc;
+        if (ledger_ro_counts(s->ro, &lc) == LEDGER_STATUS_OK)
+            s->unchecked = lc.unchecked;
+        s->unchecked_at_ms = now + UNCHECKED_EVERY_MS;
+    }
+    if (boot_sched_waiting(&s->sched)) {
+        boot_sched_sweep(&s->sched, SWEEP_PER_TICK, has_block, s);
+        /* Nothing else to do: look up the account of a source we wait for. */
+        uint8_t src[32];
+        if (boot_sched_queued(&s->sched) == 0 && reqs_busy(s) == 0 && now >= s->lookup_next_ms &&
+            boot_sched_some_wait(&s->sched, src)) {
+            s->lookup_next_ms = now + 20;
+            boot_item none;
+            memset(&none, 0, sizeof none);
+            start_lookup(s, &none, src);
+        }
+    }
     /* Everything queued from before the cursor is pulled: a restart may
      * resume the scan there. */
     if (boot_sched_queued(&s->sched) == 0 && reqs_busy(s) == 0)
@@ -661,6 +731,7 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
     }
     snprintf(s->data_dir, sizeof s->data_dir, "%s", cfg->data_dir);
     s->interval_ms = s->net->id == SMN_NET_DEV ? BOOTSTRAP_INTERVAL_DEV_MS : BOOTSTRAP_INTERVAL_MS;
+    s->max_unchecked = cfg->ledger_max_unchecked ? cfg->ledger_max_unchecked : 65536;
     int rc = bootstrap_state_load(s->data_dir, s->cursor);
     if (rc)
         smn_warn("%s unreadable (%s): scanning from the start", BOOTSTRAP_STATE_FILENAME,
@@ -677,8 +748,9 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
     s->netep = ok ? ipc_child_connect(ch, "net", &no) : NULL;
     s->ledger = s->netep ? ledger_client_new(ch, &lo) : NULL;
     s->tick = s->ledger ? event_new(ipc_child_base(ch), -1, EV_PERSIST, on_tick, s) : NULL;
+    s->kick = s->tick ? event_new(ipc_child_base(ch), -1, 0, on_tick, s) : NULL;
     struct timeval tv = {0, TICK_MS * 1000};
-    if (!s->tick || event_add(s->tick, &tv) != 0) {
+    if (!s->kick || event_add(s->tick, &tv) != 0) {
         smn_error("cannot start the bootstrap service");
         bootstrap_service_stop(s);
         return -1;
@@ -695,6 +767,8 @@ void bootstrap_service_stop(bootstrap_service *s)
     s->stopping = true; /* freeing the endpoints fails their pending requests */
     if (s->tick)
         event_free(s->tick);
+    if (s->kick)
+        event_free(s->kick);
     ipc_endpoint_free(s->netep);
     ledger_client_free(s->ledger);
     if (s->ro)
