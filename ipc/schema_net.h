@@ -31,8 +31,8 @@
  *       `start` (absent: the first) in ascending order (a frontier_req);
  *       `peer` in the reply is the node id that answered. An "error" reply
  *       when no peer is free or it did not answer in time.
- *   pull {start, end?, peer?, ascending?, count?} -> pull_r {blocks: [bin216],
- *                                   unavailable?}
+ *   pull {start, end?, peer?, ascending?, count?, also?} -> pull_r {blocks: [bin216],
+ *                                   unavailable?, parts?}
  *       one bulk_pull to that peer: the chain from `start` (an account: its
  *       frontier; or a block hash) down to `end` (excluded from nothing: the
  *       peer stops after it) or the open block, at most IPC_NET_MAX_PULL
@@ -41,7 +41,12 @@
  *       from the open block) OLDEST FIRST, at most count (default and
  *       bound IPC_NET_MAX_PULL_ASC); `unavailable` (true) when the peer
  *       said it cannot serve that (pruned, `end` unknown to it, or its
- *       budget for us is spent). The bootstrap process uses both.
+ *       budget for us is spent). `also` (ascending only, up to
+ *       IPC_NET_PULL_PARTS - 1 more {start, end?}) sends one bulk_pull per
+ *       account back to back, count blocks each at most and
+ *       IPC_NET_MAX_PULL_ASC in all; the reply then has `parts`, one
+ *       {n, unavailable?} per account in order, n its blocks in `blocks`.
+ *       The bootstrap process uses both.
  *
  * Notifications:
  *   vote            {vote}  net -> subscribers
@@ -74,6 +79,7 @@
 #define IPC_NET_MAX_FRONTIERS 128u  /* entries in one frontiers_r (NET_FRONTIER_MAX_ENTRIES) */
 #define IPC_NET_MAX_PULL 128u       /* blocks in one descending pull_r (NET_PULL_BLOCKS) */
 #define IPC_NET_MAX_PULL_ASC 512u   /* blocks in one ascending pull_r (NET_SERVE_ASC_BLOCKS) */
+#define IPC_NET_PULL_PARTS 8u       /* accounts in one ascending pull (start + also) */
 #define IPC_NET_MAX_VOTE_REQ                                                                       \
     12u /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
 

@@ -254,6 +254,19 @@ int boot_sched_next(boot_sched *s, uint64_t now_ms, boot_item *item)
     return -1;
 }
 
+bool boot_sched_take_for(boot_sched *s, int peer, uint64_t now_ms, boot_item *item)
+{
+    (void)now_ms;
+    for (size_t i = 0; i < s->n && i < SCAN_AHEAD; i++) {
+        boot_item *it = at(s, i);
+        if ((it->refused & (1u << peer)) || it->hint_height)
+            continue;
+        remove_at(s, i, item);
+        return true;
+    }
+    return false;
+}
+
 bool boot_sched_refused(boot_sched *s, boot_item *item, int peer, uint64_t now_ms)
 {
     item->refused |= (uint8_t)(1u << peer);

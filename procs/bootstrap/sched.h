@@ -117,6 +117,10 @@ bool boot_sched_contains(const boot_sched *s, const uint8_t account[32]);
  * removes it into *item and returns that peer (busy), or -1. An account
  * every usable peer refused is given up on the way. */
 int boot_sched_next(boot_sched *s, uint64_t now_ms, boot_item *item);
+/* Another queued account for peer (already busy with this request): the
+ * first one it has not refused that starts at our frontier (no hint).
+ * false: none. */
+bool boot_sched_take_for(boot_sched *s, int peer, uint64_t now_ms, boot_item *item);
 /* peer refused item: remember it and queue it again at the front, or give
  * it up when no usable peer is left to ask. true: queued again. */
 bool boot_sched_refused(boot_sched *s, boot_item *item, int peer, uint64_t now_ms);

@@ -20,23 +20,31 @@
 #define BUSY_BACKOFF_MS 100u /* the ledger's queue was full */
 #define MAX_DEP_DEPTH 64u    /* dependency hops queued in front of one another */
 #define UNCHECKED_EVERY_MS 250u
-#define PRECISE_COUNT 64u  /* blocks per precise pull (most of a cut page is pulled again) */
 #define SWEEP_PER_TICK 32u /* waiting accounts checked per tick for a source that landed */
 
 typedef enum { REQ_FREE = 0, REQ_SCAN, REQ_PULL, REQ_LOOKUP, REQ_LEDGER } req_kind;
+
+/* One account of a pull (a pull asks for up to IPC_NET_PULL_PARTS). */
+typedef struct {
+    boot_item item;
+    uint8_t base[32]; /* the block the page starts above (zero: none) */
+    uint64_t base_height;
+    smn_amount_t base_balance; /* our balance at base (precise pulls) */
+    size_t off, n;             /* its blocks in the request's buffer */
+    bool cut;                  /* cut before a missing source: the account waits */
+} boot_part;
 
 typedef struct {
     struct bootstrap_service *s;
     req_kind kind;
     int peer;
-    boot_item item;   /* the account pulled (REQ_LOOKUP: the one waiting) */
-    uint8_t base[32]; /* our frontier the pull started from (zero: none) */
-    uint64_t base_height;
-    smn_amount_t base_balance; /* our balance at base (precise pulls) */
-    uint32_t count;            /* blocks asked for */
-    bool precise;              /* cut before a receive whose source we lack */
-    bool cut;                  /* it was: the account waits for that source */
-    smn_block *blocks;         /* IPC_NET_MAX_PULL_ASC */
+    boot_item item;   /* REQ_LOOKUP: the one waiting */
+    uint8_t base[32]; /* REQ_LOOKUP: the source hash looked up */
+    boot_part parts[IPC_NET_PULL_PARTS];
+    size_t nparts;
+    uint32_t count;    /* blocks asked for per part */
+    bool precise;      /* cut before a receive whose source we lack */
+    smn_block *blocks; /* IPC_NET_MAX_PULL_ASC */
     size_t n;
 } boot_req;
 
@@ -360,24 +368,12 @@ static void start_lookup(bootstrap_service *s, const boot_item *waiting, const u
  * lands), so the account's next page starts above the page's last block;
  * a receive whose source was never pulled gets its source's account
  * queued in front. */
-static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n)
+/* The ledger's verdict on one part's blocks (res[0..p->n)). */
+static void part_done(bootstrap_service *s, boot_req *r, boot_part *p, const ledger_result *res,
+                      uint64_t now)
 {
-    boot_req *r = ud;
-    bootstrap_service *s = r->s;
-    if (s->stopping)
-        return;
-    kick(s);
-    uint64_t now = now_ms();
-    s->batches--;
-    boot_item it = r->item;
-    if (st != IPC_OK) {
-        smn_warn("the ledger did not take %zu pulled blocks: %s", r->n, ipc_status_str(st));
-        s->ledger_next_ms = now + BUSY_BACKOFF_MS;
-        requeue(s, &it);
-        req_free(r);
-        return;
-    }
-    size_t accepted = 0, kept = 0;
+    boot_item it = p->item;
+    size_t accepted = 0, kept = 0, n = p->n;
     bool bad = false, busy = false, fork = false;
     for (size_t i = 0; i < n && !bad && !busy && !fork; i++) {
         switch (res[i]) {
@@ -387,11 +383,10 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
             break;
         case LEDGER_OLD:
         case LEDGER_GAP_PREVIOUS:
-            s->old += res[i] == LEDGER_OLD;
-            kept = i + 1;
-            break;
         case LEDGER_GAP_SOURCE:
-            /* waits in unchecked; released when its source lands */
+            /* stored, or waits in unchecked for its dependency (released
+             * when that lands) */
+            s->old += res[i] == LEDGER_OLD;
             kept = i + 1;
             break;
         case LEDGER_BUSY:
@@ -405,7 +400,7 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
             ledger_account_info ai;
             ledger_ro *ro = ro_of(s);
             if (ro && ledger_ro_account_info(ro, it.account, &ai) == LEDGER_STATUS_OK &&
-                r->base_height + i + 1 <= ai.conf_height)
+                p->base_height + i + 1 <= ai.conf_height)
                 bad = true;
             fork = true;
             break;
@@ -421,12 +416,12 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
     for (size_t i = 0; i < n && boot_sched_waiting(&s->sched); i++)
         if (res[i] == LEDGER_ACCEPTED) {
             uint8_t h[32];
-            smn_block_hash(&r->blocks[i], h);
+            smn_block_hash(&r->blocks[p->off + i], h);
             boot_sched_wake(&s->sched, h);
         }
     if (kept) {
-        smn_block_hash(&r->blocks[kept - 1], it.hint);
-        it.hint_height = r->base_height + kept;
+        smn_block_hash(&r->blocks[p->off + kept - 1], it.hint);
+        it.hint_height = p->base_height + kept;
     }
     if (bad) {
         s->invalid++;
@@ -436,49 +431,79 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
         memset(it.hint, 0, 32); /* from our own frontier, from another peer */
         it.hint_height = 0;
         requeue(s, &it);
-    } else if (busy || (!r->cut && kept == r->n && r->n >= r->count)) {
+    } else if (busy || (!p->cut && kept == n && n >= r->count)) {
         requeue(s, &it); /* the rest of this page, or the chain's next page */
     }
+}
+
+static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n)
+{
+    boot_req *r = ud;
+    bootstrap_service *s = r->s;
+    if (s->stopping)
+        return;
+    kick(s);
+    uint64_t now = now_ms();
+    s->batches--;
+    if (st != IPC_OK || n != r->n) {
+        smn_warn("the ledger did not take %zu pulled blocks: %s", r->n, ipc_status_str(st));
+        s->ledger_next_ms = now + BUSY_BACKOFF_MS;
+        for (size_t k = 0; k < r->nparts; k++)
+            if (r->parts[k].n)
+                requeue(s, &r->parts[k].item);
+        req_free(r);
+        return;
+    }
+    for (size_t k = 0; k < r->nparts; k++)
+        if (r->parts[k].n)
+            part_done(s, r, &r->parts[k], res + r->parts[k].off, now);
     req_free(r);
     set_detail(s);
 }
 
-/* The chain must hang from the frontier we sent and link block to block,
- * all of the account asked for. */
-static bool chain_ok(const boot_req *r)
+/* The part's chain must hang from its base and link block to block, all of
+ * the account asked for. */
+static bool chain_ok(const boot_req *r, const boot_part *p)
 {
     uint8_t prev[32];
-    memcpy(prev, r->base, 32);
-    for (size_t i = 0; i < r->n; i++) {
+    memcpy(prev, p->base, 32);
+    for (size_t i = p->off; i < p->off + p->n; i++) {
         const smn_block *b = &r->blocks[i];
-        if (memcmp(b->account, r->item.account, 32) != 0 || memcmp(b->previous, prev, 32) != 0)
+        if (memcmp(b->account, p->item.account, 32) != 0 || memcmp(b->previous, prev, 32) != 0)
             return false;
         smn_block_hash(b, prev);
     }
     return true;
 }
 
-/* A precise pull: the page ends before the first receive whose source we
+/* A precise pull: the part ends before the first receive whose source we
  * do not hold (it would wait in unchecked, and the rest behind it); the
  * account waits off the queue until that send lands. */
-static void cut_at_missing_source(bootstrap_service *s, boot_req *r)
+static void cut_at_missing_source(bootstrap_service *s, boot_req *r, boot_part *p)
 {
     ledger_ro *ro = ro_of(s);
-    smn_amount_t bal = r->base_balance;
-    for (size_t i = 0; ro && i < r->n; i++) {
-        const smn_block *b = &r->blocks[i];
+    smn_amount_t bal = p->base_balance;
+    for (size_t i = 0; ro && i < p->n; i++) {
+        const smn_block *b = &r->blocks[p->off + i];
         bool receive = smn_block_is_open(b) || b->balance > bal;
         ledger_block_record rec;
         if (receive && !smn_is_zero32(b->link) &&
             ledger_ro_block(ro, b->link, &rec) != LEDGER_STATUS_OK) {
-            r->n = i;
-            r->cut = true;
-            if (!boot_sched_wait(&s->sched, b->link, &r->item))
-                boot_sched_push(&s->sched, r->item.account, false, 0); /* table full */
+            p->n = i;
+            p->cut = true;
+            if (!boot_sched_wait(&s->sched, b->link, &p->item))
+                boot_sched_push(&s->sched, p->item.account, false, 0); /* table full */
             return;
         }
         bal = b->balance;
     }
+}
+
+static void pull_failed(bootstrap_service *s, boot_req *r)
+{
+    for (size_t k = 0; k < r->nparts; k++)
+        requeue(s, &r->parts[k].item);
+    req_free(r);
 }
 
 static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
@@ -496,17 +521,7 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
         const char *why = reply_why(st, reply, buf, sizeof buf);
         boot_sched_done(&s->sched, r->peer, no_slot(st, why) ? BOOT_NO_SLOT : BOOT_STALL, 0, now);
         smn_debug("pull failed: %s", why);
-        requeue(s, &r->item);
-        req_free(r);
-        return;
-    }
-    bool unavailable = false;
-    ipc_get_bool(reply->body, "unavailable", &unavailable);
-    if (unavailable) {
-        boot_sched_done(&s->sched, r->peer, BOOT_UNAVAILABLE, 0, now);
-        if (!boot_sched_refused(&s->sched, &r->item, r->peer, now))
-            smn_info("no peer can serve an account's chain above our frontier: given up");
-        req_free(r);
+        pull_failed(s, r);
         return;
     }
     size_t n = ipc_array_len(arr);
@@ -519,26 +534,78 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
             break;
         r->n++;
     }
-    if (r->n != n || !chain_ok(r)) {
+    /* Split the answer into its parts. */
+    const ipc_obj *parts = ipc_get_array(reply->body, "parts");
+    bool shape_ok = r->n == n;
+    bool unavail[IPC_NET_PULL_PARTS] = {false};
+    if (parts && ipc_array_len(parts) == r->nparts) {
+        size_t off = 0;
+        for (size_t k = 0; k < r->nparts; k++) {
+            uint64_t pn = 0;
+            const ipc_obj *e = ipc_array_at(parts, k);
+            ipc_get_uint(e, "n", &pn);
+            ipc_get_bool(e, "unavailable", &unavail[k]);
+            r->parts[k].off = off;
+            r->parts[k].n = (size_t)pn;
+            off += (size_t)pn;
+        }
+        shape_ok = shape_ok && off == r->n;
+    } else if (!parts && r->nparts == 1) {
+        r->parts[0].off = 0;
+        r->parts[0].n = r->n;
+        ipc_get_bool(reply->body, "unavailable", &unavail[0]);
+    } else {
+        shape_ok = false;
+    }
+    if (!shape_ok) {
         boot_sched_done(&s->sched, r->peer, BOOT_INVALID, 0, now);
         s->invalid++;
+        smn_warn("a peer's pull answer does not parse: scoring it down");
+        pull_failed(s, r);
+        return;
+    }
+    bool invalid = false, all_unavailable = true;
+    size_t w = 0; /* kept blocks are packed to the front, in part order */
+    for (size_t k = 0; k < r->nparts; k++) {
+        boot_part *p = &r->parts[k];
+        if (unavail[k]) {
+            p->n = 0;
+            if (!boot_sched_refused(&s->sched, &p->item, r->peer, now))
+                smn_info("no peer can serve an account's chain above our frontier: given up");
+            continue;
+        }
+        all_unavailable = false;
+        if (!chain_ok(r, p)) {
+            invalid = true;
+            p->n = 0;
+            requeue(s, &p->item);
+            continue;
+        }
+        s->pulled += p->n;
+        if (r->precise)
+            cut_at_missing_source(s, r, p);
+        memmove(&r->blocks[w], &r->blocks[p->off], p->n * sizeof *r->blocks);
+        p->off = w;
+        w += p->n;
+    }
+    if (invalid) {
+        s->invalid++;
         smn_warn("a peer answered a pull with a chain that does not link: scoring it down");
-        requeue(s, &r->item);
-        req_free(r);
+    }
+    boot_sched_done(&s->sched, r->peer,
+                    invalid ? BOOT_INVALID : (all_unavailable ? BOOT_UNAVAILABLE : BOOT_OK), r->n,
+                    now);
+    r->n = w;
+    if (w == 0) {
+        req_free(r); /* nothing above our frontiers there, or they wait */
         return;
     }
-    boot_sched_done(&s->sched, r->peer, BOOT_OK, r->n, now);
-    s->pulled += r->n;
-    if (r->precise)
-        cut_at_missing_source(s, r);
-    if (r->n == 0) {
-        req_free(r); /* nothing above our frontier there, or it waits */
-        return;
-    }
-    if (ledger_client_process_batch(s->ledger, r->blocks, r->n, LEDGER_ORIGIN_BOOTSTRAP, on_batch,
+    if (ledger_client_process_batch(s->ledger, r->blocks, w, LEDGER_ORIGIN_BOOTSTRAP, on_batch,
                                     r) != IPC_OK) {
         s->ledger_next_ms = now + BUSY_BACKOFF_MS;
-        requeue(s, &r->item);
+        for (size_t k = 0; k < r->nparts; k++)
+            if (r->parts[k].n)
+                requeue(s, &r->parts[k].item);
         req_free(r);
         return;
     }
@@ -547,35 +614,63 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     kick(s); /* its peer is free */
 }
 
+static void part_init(bootstrap_service *s, boot_req *r, boot_part *p, const boot_item *it)
+{
+    memset(p, 0, sizeof *p);
+    p->item = *it;
+    ledger_account_info ai;
+    if (ledger_ro_account_info(s->ro, it->account, &ai) == LEDGER_STATUS_OK) {
+        memcpy(p->base, ai.frontier, 32);
+        p->base_height = ai.height;
+        p->base_balance = ai.balance;
+    }
+    if (!r->precise && it->hint_height > p->base_height) {
+        memcpy(p->base, it->hint, 32); /* pulled already, waiting in unchecked */
+        p->base_height = it->hint_height;
+    }
+}
+
+/* One ascending pull to peer: the item, and (unless it continues a long
+ * chain) up to IPC_NET_PULL_PARTS - 1 more fresh accounts for the same
+ * peer, PULL_PART_BLOCKS each, in one round trip. */
 static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_item *it)
 {
     boot_req *r = req_new(s, REQ_PULL, peer);
-    ledger_ro *ro = ro_of(s);
-    if (!r || !ro)
+    if (!r || !ro_of(s))
         return false;
-    r->item = *it;
     /* With unchecked half full, pulls stop before what would wait there. */
     r->precise = s->unchecked * 2 >= s->max_unchecked;
-    r->count = r->precise ? PRECISE_COUNT : IPC_NET_MAX_PULL_ASC;
-    ledger_account_info ai;
-    if (ledger_ro_account_info(ro, it->account, &ai) == LEDGER_STATUS_OK) {
-        memcpy(r->base, ai.frontier, 32);
-        r->base_height = ai.height;
-        r->base_balance = ai.balance;
+    r->nparts = 1;
+    part_init(s, r, &r->parts[0], it);
+    if (it->hint_height == 0) {
+        boot_item more;
+        while (r->nparts < IPC_NET_PULL_PARTS &&
+               boot_sched_take_for(&s->sched, peer, now_ms(), &more))
+            part_init(s, r, &r->parts[r->nparts++], &more);
     }
-    if (!r->precise && it->hint_height > r->base_height) {
-        memcpy(r->base, it->hint, 32); /* pulled already, waiting in unchecked */
-        r->base_height = it->hint_height;
-    }
+    r->count = r->nparts > 1 ? IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS : IPC_NET_MAX_PULL_ASC;
     ipc_builder b;
     ipc_build_begin(&b, "pull");
-    ipc_put_bin(&b, "start", it->account, 32);
-    if (!smn_is_zero32(r->base))
-        ipc_put_bin(&b, "end", r->base, 32);
+    ipc_put_bin(&b, "start", r->parts[0].item.account, 32);
+    if (!smn_is_zero32(r->parts[0].base))
+        ipc_put_bin(&b, "end", r->parts[0].base, 32);
     ipc_put_bin(&b, "peer", s->sched.peers[peer].id, 32);
     ipc_put_bool(&b, "ascending", true);
     ipc_put_uint(&b, "count", r->count);
+    if (r->nparts > 1) {
+        ipc_put_array_begin(&b, "also");
+        for (size_t k = 1; k < r->nparts; k++) {
+            ipc_put_map_begin(&b, NULL);
+            ipc_put_bin(&b, "start", r->parts[k].item.account, 32);
+            if (!smn_is_zero32(r->parts[k].base))
+                ipc_put_bin(&b, "end", r->parts[k].base, 32);
+            ipc_put_map_end(&b);
+        }
+        ipc_put_array_end(&b);
+    }
     if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_pull, r) != IPC_OK) {
+        for (size_t k = 1; k < r->nparts; k++)
+            requeue(s, &r->parts[k].item); /* the caller requeues the first */
         req_free(r);
         return false;
     }

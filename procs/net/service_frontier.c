@@ -131,6 +131,29 @@ void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n, boo
     reply_to(info, &b);
 }
 
+void net_boot_pulled_parts(net_peer_info *info, const smn_block *blocks, size_t n)
+{
+    ipc_builder b;
+    ipc_build_begin(&b, "pull_r");
+    ipc_put_array_begin(&b, "blocks");
+    for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL_ASC; i++) {
+        uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+        smn_block_serialize(&blocks[i], wire);
+        ipc_put_bin(&b, NULL, wire, sizeof wire);
+    }
+    ipc_put_array_end(&b);
+    ipc_put_array_begin(&b, "parts");
+    for (size_t i = 0; i < info->nparts; i++) {
+        ipc_put_map_begin(&b, NULL);
+        ipc_put_uint(&b, "n", info->part_n[i]);
+        if (info->part_unavailable[i])
+            ipc_put_bool(&b, "unavailable", true);
+        ipc_put_map_end(&b);
+    }
+    ipc_put_array_end(&b);
+    reply_to(info, &b);
+}
+
 /* The peer named by the request's `peer` if it is free (none if it is
  * not: the bootstrap keeps its own per-peer accounts), else any free one. */
 static net_channel *pick(net_service *s, const ipc_msg *m)
@@ -220,21 +243,44 @@ void net_boot_pull(net_service *s, ipc_conn *c, const ipc_msg *m)
     size_t cap = asc ? IPC_NET_MAX_PULL_ASC : NET_PULL_BLOCKS;
     if (count == 0 || count > cap)
         count = cap;
+    const ipc_obj *also = asc ? ipc_get_array(m->body, "also") : NULL;
+    size_t nparts = 1 + (also ? ipc_array_len(also) : 0);
+    if (nparts > IPC_NET_PULL_PARTS)
+        nparts = IPC_NET_PULL_PARTS; /* the schema bounds it */
+    if (count * nparts > IPC_NET_MAX_PULL_ASC)
+        count = IPC_NET_MAX_PULL_ASC / nparts;
     req.u.bulk_pull.count = (uint32_t)count;
     req.u.bulk_pull.ascending = asc;
-    info->pulled = calloc(count, sizeof *info->pulled);
-    info->pull_cap = count;
+    info->pulled = calloc(count * nparts, sizeof *info->pulled);
+    info->pull_cap = count * nparts;
     info->pull_unavailable = false;
     if (!info->pulled) {
         ipc_reply_error(c, m, "out of memory");
         return;
     }
-    if (net_channel_send(ch, &req) != 0) {
+    int rc = net_channel_send(ch, &req);
+    for (size_t i = 1; rc == 0 && i < nparts; i++) {
+        const ipc_obj *e = ipc_array_at(also, i - 1);
+        memset(req.u.bulk_pull.start, 0, 32);
+        memset(req.u.bulk_pull.end, 0, 32);
+        if (ipc_get_bin(e, "start", &p, &len)) /* required by the schema */
+            memcpy(req.u.bulk_pull.start, p, 32);
+        if (ipc_get_bin(e, "end", &p, &len))
+            memcpy(req.u.bulk_pull.end, p, 32);
+        rc = net_channel_send(ch, &req);
+    }
+    if (rc != 0) {
+        /* Some parts may be out: the channel's answers would no longer
+         * match what we wait for, so this channel serves no more pulls. */
         free(info->pulled);
         info->pulled = NULL;
         ipc_reply_error(c, m, "the peer's queue is full");
+        if (nparts > 1)
+            net_channel_close(ch);
         return;
     }
+    info->nparts = (uint8_t)nparts;
+    info->part = 0;
     info->pulling = true;
     info->npulled = 0;
     info->pull_deadline_ms = net_now_ms() + NET_PULL_TIMEOUT_MS;

@@ -21,6 +21,7 @@
 
 #include "common/keys.h"
 #include "common/network.h"
+#include "ipc/schema_net.h"
 #include "ipc/child.h"
 #include "procs/net/channel.h"
 #include "procs/net/peers.h"
@@ -112,7 +113,12 @@ typedef struct {
     uint64_t pull_deadline_ms;
     smn_block *pulled; /* pull_cap blocks, allocated while pulling */
     size_t npulled, pull_cap;
-    bool pull_unavailable;      /* the answer ended with the unavailable tag */
+    bool pull_unavailable; /* the answer ended with the unavailable tag */
+    /* a multi-part ascending pull (net.sock `pull` with `also`): one
+     * bulk_pull per part, answered in order */
+    uint8_t nparts, part;
+    uint16_t part_n[IPC_NET_PULL_PARTS];
+    bool part_unavailable[IPC_NET_PULL_PARTS];
     int64_t serve_credit;       /* its bulk_pull budget (NET_SERVE_RATE) */
     uint64_t serve_refill_ms;   /* 0: not used yet (a full budget) */
     uint64_t last_frontiers_ms; /* its last frontier_req we answered */
@@ -273,6 +279,8 @@ void net_boot_pull(net_service *s, ipc_conn *c, const ipc_msg *m);
 /* The bulk_pull the bootstrap asked for ended: reply with blocks (newest
  * first) and forget the request. */
 void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n, bool unavailable);
+/* The answer to a multi-part pull: info->part_n / part_unavailable. */
+void net_boot_pulled_parts(net_peer_info *info, const smn_block *blocks, size_t n);
 /* A bootstrap request's deadline passed: answer it with an error. */
 void net_boot_tick(net_peer_info *info, uint64_t now);
 /* Reply an error to the waiting bootstrap request, if any, and forget it. */

@@ -104,6 +104,7 @@ void net_pull_info_free(net_peer_info *info)
     info->pulled = NULL;
     info->pulling = false;
     info->npulled = 0;
+    info->nparts = info->part = 0;
 }
 
 void net_pull_tick(net_service *s, net_channel *ch, net_peer_info *info, uint64_t now)
@@ -135,6 +136,21 @@ void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp
     if (!r->end)
         return;
     info->pull_unavailable = r->unavailable;
+    if (info->nparts > 1 && info->boot) {
+        size_t before = 0;
+        for (size_t i = 0; i < info->part; i++)
+            before += info->part_n[i];
+        info->part_n[info->part] = (uint16_t)(info->npulled - before);
+        info->part_unavailable[info->part] = r->unavailable;
+        if (++info->part < info->nparts)
+            return; /* the next part's answer follows */
+        smn_block *all = info->pulled;
+        info->pulled = NULL;
+        net_boot_pulled_parts(info, all, info->npulled);
+        net_pull_info_free(info);
+        free(all);
+        return;
+    }
     /* The answer runs from the missing block down: the ledger wants parents
      * first (a block before its previous would only go unchecked). */
     size_t n = info->npulled;
