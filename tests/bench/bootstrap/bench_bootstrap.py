@@ -13,7 +13,7 @@ bench_ledger ledger from P peers on loopback.
    (ss -tin bytes_received, summed over its sockets to the peers' ports,
    sampled until they close).
 
-usage: bench_bootstrap.py SMALLNANOD BENCH_LEDGER [-n N] [-p PEERS] [-d DIR]
+usage: bench_bootstrap.py SMALLNANOD BENCH_LEDGER [-n N] [-p PEERS] [-d DIR] [-u MAX_UNCHECKED]
 """
 import argparse
 import contextlib
@@ -76,6 +76,8 @@ def main():
     ap.add_argument("-n", type=int, default=1000000)
     ap.add_argument("-p", type=int, default=1)
     ap.add_argument("-d", default=None, help="keep the built, cemented ledger here")
+    ap.add_argument("-u", type=int, default=0,
+                    help="[ledger] max_unchecked of the syncing node (0: the default, 65536)")
     a = ap.parse_args()
     work = a.d or tempfile.mkdtemp(prefix="smn-bench-boot-")
     os.makedirs(work, exist_ok=True)
@@ -110,7 +112,8 @@ def main():
             for n in peers:
                 n.wait_ready(timeout=120)
             ports = {n.peer_port for n in peers}
-            c = stack.enter_context(DevNode(a.smallnanod, 7, sorted(ports)))
+            extra = "[ledger]\nmax_unchecked = %d\n" % a.u if a.u else ""
+            c = stack.enter_context(DevNode(a.smallnanod, 7, sorted(ports), elections=extra))
             c.wait_ready(timeout=120)
             t0 = time.time()
             hwm, rx = {}, [0]
