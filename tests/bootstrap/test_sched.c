@@ -207,6 +207,87 @@ static void test_peers_come_and_go(void **state)
     assert_int_equal(boot_sched_next(s, 0, &it), -1); /* nothing queued */
 }
 
+static bool landed_set[4];
+
+static bool landed(void *ud, const uint8_t hash[32])
+{
+    (void)ud;
+    return hash[0] < 4 && landed_set[hash[0]];
+}
+
+static void test_waits(void **state)
+{
+    boot_sched *s = *state;
+    peers(s, 1);
+    uint8_t a[32], src[32];
+    boot_item it = {0};
+    /* accounts 1..3 wait for sends 1..3 */
+    for (uint32_t i = 1; i <= 3; i++) {
+        acct(it.account, i);
+        memset(src, 0, 32);
+        src[0] = (uint8_t)i;
+        assert_true(boot_sched_wait(s, src, &it));
+    }
+    assert_int_equal(boot_sched_waiting(s), 3);
+    assert_int_equal(boot_sched_queued(s), 0);
+    acct(a, 9);
+    boot_sched_push(s, a, false, 0);
+    /* send 2 lands: account 2 goes to the front */
+    memset(src, 0, 32);
+    src[0] = 2;
+    assert_true(boot_sched_wake(s, src));
+    assert_false(boot_sched_wake(s, src)); /* once */
+    boot_item got;
+    assert_int_equal(boot_sched_next(s, 0, &got), 0);
+    acct(a, 2);
+    assert_memory_equal(got.account, a, 32);
+    boot_sched_done(s, 0, BOOT_OK, 0, 0);
+    /* send 3 landed some other way: the sweep finds it */
+    landed_set[3] = true;
+    assert_int_equal(boot_sched_sweep(s, BOOT_WAIT_MAX, landed, NULL), 1);
+    assert_int_equal(boot_sched_waiting(s), 1);
+    assert_true(boot_sched_some_wait(s, src));
+    assert_int_equal(src[0], 1);
+    /* a full table refuses (3/4 of its slots) */
+    uint8_t h[32] = {0};
+    size_t added = 0;
+    for (uint32_t i = 0; i < BOOT_WAIT_MAX; i++) {
+        h[1] = (uint8_t)(i >> 8);
+        h[2] = (uint8_t)i;
+        h[0] = (uint8_t)(0x10 + (i & 0x3F)); /* spread over slots */
+        h[7] = (uint8_t)(i >> 4);
+        if (!boot_sched_wait(s, h, &it))
+            break;
+        added++;
+    }
+    assert_int_equal(added + 1, BOOT_WAIT_MAX * 3 / 4);
+}
+
+static void test_take_for(void **state)
+{
+    boot_sched *s = *state;
+    peers(s, 2);
+    uint8_t a[32];
+    for (uint32_t i = 1; i <= 3; i++) {
+        acct(a, i);
+        boot_sched_push(s, a, false, 0);
+    }
+    boot_item first, more;
+    int p = boot_sched_next(s, 0, &first);
+    assert_true(p >= 0);
+    /* account 2 refused p, account 3 continues a chain: neither joins */
+    boot_item two;
+    assert_true(boot_sched_take_for(s, p, 0, &two));
+    two.refused = (uint8_t)(1u << p);
+    boot_sched_requeue(s, &two);
+    boot_item three;
+    assert_true(boot_sched_take_for(s, p, 0, &three));
+    three.hint_height = 5;
+    boot_sched_requeue(s, &three);
+    assert_false(boot_sched_take_for(s, p, 0, &more));
+    assert_int_equal(boot_sched_queued(s), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +298,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_drops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_goes_elsewhere, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peers_come_and_go, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_waits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_take_for, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
