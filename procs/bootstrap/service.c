@@ -42,6 +42,7 @@ typedef struct {
     uint8_t base[32]; /* REQ_LOOKUP: the source hash looked up */
     boot_part parts[IPC_NET_PULL_PARTS];
     size_t nparts;
+    uint64_t sent_ms;  /* when the request went to net */
     uint32_t count;    /* blocks asked for per part */
     bool precise;      /* cut before a receive whose source we lack */
     smn_block *blocks; /* IPC_NET_MAX_PULL_ASC */
@@ -127,6 +128,7 @@ static boot_req *req_new(bootstrap_service *s, req_kind k, int peer)
             r->s = s;
             r->kind = k;
             r->peer = peer;
+            r->sent_ms = now_ms();
             return r;
         }
     return NULL;
@@ -160,12 +162,15 @@ static const char *reply_why(ipc_status st, const ipc_msg *reply, char *buf, siz
     return ipc_status_str(st);
 }
 
-/* net refused for want of a slot or a free peer: no fault of the peer. */
-static bool no_slot(ipc_status st, const char *why)
+/* A failed request: net refuses one it has no free peer or room for at
+ * once (no fault of the peer), while a peer that does not answer fails
+ * after net's deadline (NET_PULL_TIMEOUT_MS, 5 s): a stall. */
+#define QUICK_FAILURE_MS 1000u
+
+static bool no_slot(ipc_status st, const boot_req *r, uint64_t now)
 {
     return st == IPC_E_QUEUE_FULL || st == IPC_E_CLOSED ||
-           (st == IPC_E_REMOTE && (strstr(why, "no free peer") || strstr(why, "queue is full") ||
-                                   strstr(why, "out of memory")));
+           (st == IPC_E_REMOTE && now - r->sent_ms < QUICK_FAILURE_MS);
 }
 
 /* ---- peers ---- */
@@ -243,6 +248,7 @@ static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void 
     kick(s);
     uint64_t now = now_ms();
     int peer = r->peer;
+    bool quick = no_slot(st, r, now);
     req_free(r);
     s->scan_out = false;
     const ipc_obj *entries = st == IPC_OK ? ipc_get_array(reply->body, "entries") : NULL;
@@ -250,7 +256,7 @@ static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void 
     if (!entries || !ro) {
         char buf[128];
         const char *why = reply_why(st, reply, buf, sizeof buf);
-        boot_sched_done(&s->sched, peer, no_slot(st, why) ? BOOT_NO_SLOT : BOOT_STALL, 0, now);
+        boot_sched_done(&s->sched, peer, quick ? BOOT_NO_SLOT : BOOT_STALL, 0, now);
         smn_debug("frontiers: %s", why);
         s->scan_next_ms = now + 50;
         return;
@@ -519,7 +525,8 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     if (!arr) {
         char buf[128];
         const char *why = reply_why(st, reply, buf, sizeof buf);
-        boot_sched_done(&s->sched, r->peer, no_slot(st, why) ? BOOT_NO_SLOT : BOOT_STALL, 0, now);
+        boot_sched_done(&s->sched, r->peer, no_slot(st, r, now) ? BOOT_NO_SLOT : BOOT_STALL, 0,
+                        now);
         smn_debug("pull failed: %s", why);
         pull_failed(s, r);
         return;
@@ -706,7 +713,7 @@ static void on_lookup(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud
         char buf[128];
         const char *why = arr ? "not the block asked for" : reply_why(st, reply, buf, sizeof buf);
         boot_sched_done(&s->sched, r->peer,
-                        arr ? BOOT_INVALID : (no_slot(st, why) ? BOOT_NO_SLOT : BOOT_STALL), 0,
+                        arr ? BOOT_INVALID : (no_slot(st, r, now) ? BOOT_NO_SLOT : BOOT_STALL), 0,
                         now);
         smn_debug("source lookup: %s", why);
         /* the scan, or another peer, brings the source's account */
@@ -791,7 +798,8 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
     }
     /* Everything queued from before the cursor is pulled: a restart may
      * resume the scan there. */
-    if (boot_sched_queued(&s->sched) == 0 && reqs_busy(s) == 0)
+    if (boot_sched_queued(&s->sched) == 0 && boot_sched_waiting(&s->sched) == 0 &&
+        reqs_busy(s) == 0)
         save_cursor(s);
     if (!s->scan_out && now >= s->scan_next_ms &&
         BOOT_QUEUE_MAX - boot_sched_queued(&s->sched) > BOOTSTRAP_SCAN_ROOM)
