@@ -44,6 +44,7 @@ typedef struct {
     size_t nparts;
     uint64_t sent_ms;  /* when the request went to net */
     uint32_t count;    /* blocks asked for per part */
+    uint64_t asked;    /* count x parts, counted in s->inflight until answered */
     bool precise;      /* cut before a receive whose source we lack */
     smn_block *blocks; /* IPC_NET_MAX_PULL_ASC */
     size_t n;
@@ -74,6 +75,8 @@ struct bootstrap_service {
     int scan_peer; /* -1: pick one */
 
     uint64_t unchecked, max_unchecked; /* the ledger's, read every UNCHECKED_EVERY_MS */
+    uint64_t inflight;                 /* blocks asked for or handed to the ledger, no result yet */
+    bool precise;                      /* the last pull's mode (logged when it changes) */
     uint64_t unchecked_at_ms;
     uint64_t lookup_next_ms; /* lookups for stuck waits, paced */
 
@@ -451,6 +454,9 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
     kick(s);
     uint64_t now = now_ms();
     s->batches--;
+    s->inflight -= s->inflight >= r->n ? r->n : s->inflight;
+    for (size_t i = 0; st == IPC_OK && i < n; i++)
+        s->unchecked += res[i] == LEDGER_GAP_SOURCE || res[i] == LEDGER_GAP_PREVIOUS;
     if (st != IPC_OK || n != r->n) {
         smn_warn("the ledger did not take %zu pulled blocks: %s", r->n, ipc_status_str(st));
         s->ledger_next_ms = now + BUSY_BACKOFF_MS;
@@ -520,6 +526,7 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     if (s->stopping)
         return;
     kick(s);
+    s->inflight -= s->inflight >= r->asked ? r->asked : s->inflight;
     uint64_t now = now_ms();
     const ipc_obj *arr = st == IPC_OK ? ipc_get_array(reply->body, "blocks") : NULL;
     if (!arr) {
@@ -618,6 +625,7 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     }
     r->kind = REQ_LEDGER;
     s->batches++;
+    s->inflight += w;
     kick(s); /* its peer is free */
 }
 
@@ -646,7 +654,14 @@ static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_it
     if (!r || !ro_of(s))
         return false;
     /* With unchecked half full, pulls stop before what would wait there. */
-    r->precise = s->unchecked * 2 >= s->max_unchecked;
+    r->precise = (s->unchecked + s->inflight) * 2 >= s->max_unchecked;
+    if (r->precise != s->precise)
+        smn_info("unchecked %llu + %llu blocks in flight, at most %llu: %s",
+                 (unsigned long long)s->unchecked, (unsigned long long)s->inflight,
+                 (unsigned long long)s->max_unchecked,
+                 r->precise ? "precise pulls (stop before a missing source)"
+                            : "cascade pulls (whole pages)");
+    s->precise = r->precise;
     r->nparts = 1;
     part_init(s, r, &r->parts[0], it);
     if (it->hint_height == 0) {
@@ -675,7 +690,10 @@ static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_it
         }
         ipc_put_array_end(&b);
     }
-    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_pull, r) != IPC_OK) {
+    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_pull, r) == IPC_OK) {
+        r->asked = (uint64_t)r->count * r->nparts;
+        s->inflight += r->asked;
+    } else {
         for (size_t k = 1; k < r->nparts; k++)
             requeue(s, &r->parts[k].item); /* the caller requeues the first */
         req_free(r);

@@ -14,6 +14,10 @@ Modes:
   kill     two real sources, the syncing node's bootstrap child SIGKILLed
            twice mid-sync (at a third and at two thirds of the blocks pulled:
            stored, or waiting in unchecked for a dependency);
+  bounded  two real sources, a 6,000-block ledger and the fresh node's
+           [ledger] max_unchecked = 1024: the bootstrap must switch to
+           precise pulls (docs/bootstrap.md) and `unchecked` must stay
+           below the bound (sampled every 50 ms: nothing evicted);
   garbage  one real source and one lying peer (a Python node that completes
            the handshake and lists the real frontiers, but answers every
            bulk_pull with blocks whose signatures are broken, or with a
@@ -182,10 +186,11 @@ class LyingPeer:
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[3] not in ("two", "kill", "garbage"):
-        fail("usage: test_bootstrap_sync.py SMALLNANOD BENCH_LEDGER two|kill|garbage")
+    if len(sys.argv) != 4 or sys.argv[3] not in ("two", "kill", "garbage", "bounded"):
+        fail("usage: test_bootstrap_sync.py SMALLNANOD BENCH_LEDGER two|kill|garbage|bounded")
     smallnanod, bench, mode = sys.argv[1:4]
-    nblocks = int(os.environ.get("SMN_BOOT_BLOCKS", "20000"))
+    nblocks = int(os.environ.get("SMN_BOOT_BLOCKS", "6000" if mode == "bounded" else "20000"))
+    bound = 1024 if mode == "bounded" else 0
     tmp = tempfile.mkdtemp(prefix="smn-bootsync-")
     try:
         with contextlib.ExitStack() as stack:
@@ -207,7 +212,9 @@ def main():
                 fail("source holds %d blocks, expected %d" % (total, nblocks + 1))
             print("sources up in %.1f s" % (time.time() - t0))
 
-            c = stack.enter_context(DevNode(smallnanod, 3, peer_ports))
+            extra = "[ledger]\nmax_unchecked = %d\n" % bound if bound else ""
+            c = stack.enter_context(DevNode(smallnanod, 3, peer_ports, elections=extra))
+            peak_unchecked = [0]
             c.wait_ready(timeout=60)
             t_start = time.time()
             kills = []
@@ -217,14 +224,13 @@ def main():
             def progress():
                 if time.time() - shown[0] >= 5:
                     shown[0] = time.time()
-                    det = {p["name"]: p.get("detail", "") for p in c.status()}
-                    print("  %.0f s: %r; bootstrap: %s; ledger: %s"
-                          % (time.time() - t_start, counts(c), det.get("bootstrap"),
-                             det.get("ledger")), flush=True)
+                    print("  %.0f s: (blocks, cemented, unchecked) %r"
+                          % (time.time() - t_start, counts(c)), flush=True)
 
             def synced():
                 progress()
                 cnt, _, unchecked = counts(c)
+                peak_unchecked[0] = max(peak_unchecked[0], unchecked)
                 # Pulled so far: stored or waiting in unchecked for a dependency.
                 if mode == "kill" and len(kills) < 2 and \
                         cnt + unchecked >= total * (len(kills) + 1) // 3:
@@ -234,7 +240,7 @@ def main():
                     print("SIGKILL bootstrap at %d blocks + %d unchecked" % (cnt, unchecked))
                 return cnt >= total
 
-            wait_for("the fresh node reaches %d blocks" % total, synced, 50, [c], step=0.1)
+            wait_for("the fresh node reaches %d blocks" % total, synced, 50, [c], step=0.05)
             t_synced = time.time() - t_start
             if mode == "kill" and len(kills) != 2:
                 fail("the bootstrap was killed %d times, expected 2" % len(kills))
@@ -254,6 +260,13 @@ def main():
                 fail("%d blocks left in unchecked" % unchecked)
             top, allk = hwm(c)
             log = c.read_log()
+            print("peak unchecked %d" % peak_unchecked[0])
+            if bound:
+                # At the bound the ledger evicts; below it nothing was lost.
+                if peak_unchecked[0] >= bound:
+                    fail("unchecked reached %d, its bound is %d" % (peak_unchecked[0], bound))
+                if "precise pulls" not in log:
+                    fail("the bootstrap never switched to precise pulls:\n" + log[-3000:])
             print("%s: %d blocks synced in %.1f s (%.0f blocks/s), cemented at %.1f s; "
                   "peak RSS: largest child %.1f MiB, all children %.1f MiB"
                   % (mode, total, t_synced, total / t_synced, t_cemented, top / 1024,
