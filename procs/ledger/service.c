@@ -115,6 +115,7 @@ struct ledger_service {
     struct event *confirm_ev;
     const uint8_t *settling; /* the winner being settled: its block_accepted says "net" */
     uint64_t settled;        /* this run: forks settled by a rollback */
+    uint64_t evicted_logged; /* unchecked evictions at the last warning */
 };
 
 /* ---- small helpers ---- */
@@ -180,6 +181,13 @@ static void close_doomed(ledger_service *s)
 
 static void report_detail(ledger_service *s)
 {
+    /* Evictions from a full unchecked table: logged at 1, 2, 4, 8... */
+    uint64_t ev = ledger_store_unchecked_evicted(s->store);
+    if (ev && ev >= 2 * s->evicted_logged) {
+        smn_warn("unchecked is full ([ledger] max_unchecked): %llu oldest blocks evicted so far",
+                 (unsigned long long)ev);
+        s->evicted_logged = ev;
+    }
     if (!s->cfg.on_detail)
         return;
     ledger_counts c;

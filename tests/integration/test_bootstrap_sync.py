@@ -265,6 +265,8 @@ def main():
                 # At the bound the ledger evicts; below it nothing was lost.
                 if peak_unchecked[0] >= bound:
                     fail("unchecked reached %d, its bound is %d" % (peak_unchecked[0], bound))
+                if "unchecked is full" in log:
+                    fail("the ledger evicted unchecked blocks:\n" + log[-3000:])
                 if "precise pulls" not in log:
                     fail("the bootstrap never switched to precise pulls:\n" + log[-3000:])
             print("%s: %d blocks synced in %.1f s (%.0f blocks/s), cemented at %.1f s; "
