@@ -136,6 +136,7 @@ static const key_spec keys[] = {
     U32("ws", "client_buffer", ws_client_buffer, 4096, 67108864),
     U32("ws", "slow_client_ms", ws_slow_client_ms, 10, 600000),
     U32("ledger", "cache_mib", ledger_cache_mib, 2, 65536),
+    U32("ledger", "max_unchecked", ledger_max_unchecked, 16, 100000000),
 };
 
 size_t ipc_config_nkeys(void)
@@ -185,6 +186,7 @@ void ipc_config_defaults(ipc_config *c)
     c->ws_slow_client_ms = 5000;
     c->sup_allow_root = IPC_SWITCH_AUTO;
     c->ledger_cache_mib = 64;
+    c->ledger_max_unchecked = 65536;
 }
 
 static const key_spec *find(const char *section, const char *key)

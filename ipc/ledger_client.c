@@ -21,6 +21,8 @@ typedef struct {
     ledger_client *lc;
     ledger_client_process_fn process_cb;
     ledger_client_confirm_fn confirm_cb;
+    ledger_client_batch_fn batch_cb;
+    size_t batch_n;
     void *user;
 } request;
 
@@ -283,6 +285,46 @@ static void on_confirm_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, v
     finish(r, st, LEDGER_RESULT_COUNT, cemented, rolled);
 }
 
+static void on_batch_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)c;
+    request *r = ud;
+    ledger_result *res = NULL;
+    const ipc_obj *arr = NULL;
+    if (st == IPC_OK) {
+        arr = ipc_ledger_kind_of(reply) == IPC_LEDGER_K_PROCESS_BATCH_RESULT
+                  ? ipc_get_array(reply->body, "results")
+                  : NULL;
+        if (!arr || ipc_array_len(arr) != r->batch_n) {
+            smn_warn("%s answered process_batch with '%s' (%zu results for %zu blocks)",
+                     r->lc->o.name, reply->kind->name, arr ? ipc_array_len(arr) : 0, r->batch_n);
+            st = IPC_E_MALFORMED;
+        } else if (!(res = malloc(r->batch_n * sizeof *res))) {
+            st = IPC_E_NOMEM;
+        }
+        for (size_t i = 0; res && i < r->batch_n; i++) {
+            const char *name = NULL;
+            size_t len = 0;
+            if (!ipc_obj_str(ipc_array_at(arr, i), &name, &len) ||
+                !ipc_ledger_result_parse(name, len, &res[i])) {
+                smn_warn("%s answered an unknown result in a process_batch", r->lc->o.name);
+                st = IPC_E_MALFORMED;
+                free(res);
+                res = NULL;
+            }
+        }
+    } else if (st == IPC_E_REMOTE) {
+        log_refusal(r->lc, "process_batch", reply);
+    }
+    r->lc->pending--;
+    ledger_client_batch_fn cb = r->batch_cb;
+    void *user = r->user;
+    size_t n = r->batch_n;
+    free(r);
+    cb(user, st, res, res ? n : 0);
+    free(res);
+}
+
 static ipc_status send_request(ledger_client *lc, ipc_builder *b, ipc_on_reply on_reply,
                                request *proto)
 {
@@ -324,6 +366,26 @@ ipc_status ledger_client_process(ledger_client *lc, const smn_block *b, ledger_o
     ipc_put_str(&bld, "origin", ipc_ledger_origin_name(origin));
     request proto = {.process_cb = cb, .user = user};
     return send_request(lc, &bld, on_process_reply, &proto);
+}
+
+ipc_status ledger_client_process_batch(ledger_client *lc, const smn_block *blocks, size_t n,
+                                       ledger_origin origin, ledger_client_batch_fn cb, void *user)
+{
+    if (!blocks || !cb || n == 0 || n > IPC_LEDGER_MAX_BATCH ||
+        (unsigned)origin >= LEDGER_ORIGIN_UNCHECKED)
+        return IPC_E_INVALID;
+    ipc_builder bld;
+    ipc_build_begin(&bld, ipc_ledger_kind_name(IPC_LEDGER_K_PROCESS_BATCH));
+    ipc_put_array_begin(&bld, "blocks");
+    for (size_t i = 0; i < n; i++) {
+        uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+        smn_block_serialize(&blocks[i], wire);
+        ipc_put_bin(&bld, NULL, wire, sizeof wire);
+    }
+    ipc_put_array_end(&bld);
+    ipc_put_str(&bld, "origin", ipc_ledger_origin_name(origin));
+    request proto = {.batch_cb = cb, .batch_n = n, .user = user};
+    return send_request(lc, &bld, on_batch_reply, &proto);
 }
 
 ipc_status ledger_client_confirm(ledger_client *lc, const uint8_t hash[32], const smn_block *block,

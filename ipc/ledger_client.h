@@ -120,6 +120,15 @@ typedef void (*ledger_client_process_fn)(void *user, ipc_status st, ledger_resul
 ipc_status ledger_client_process(ledger_client *lc, const smn_block *b, ledger_origin origin,
                                  ledger_client_process_fn cb, void *user);
 
+/* A run of blocks (1..IPC_LEDGER_MAX_BATCH) in one process_batch request;
+ * the ledger queues them in order and answers once for all. st as for
+ * process; results[i] (n of them, n as sent) is block i's result, valid
+ * during the callback only; NULL unless st is IPC_OK. */
+typedef void (*ledger_client_batch_fn)(void *user, ipc_status st, const ledger_result *results,
+                                       size_t n);
+ipc_status ledger_client_process_batch(ledger_client *lc, const smn_block *blocks, size_t n,
+                                       ledger_origin origin, ledger_client_batch_fn cb, void *user);
+
 /* st as for process; cemented and rolled_back are the reply's counts (0
  * unless IPC_OK). block (the winner, may be NULL) settles a fork. */
 typedef void (*ledger_client_confirm_fn)(void *user, ipc_status st, uint64_t cemented,

@@ -44,6 +44,15 @@ static const ipc_field block_cemented_fields[] = {
     AMOUNT("amount"),       AMOUNT("prev_balance"), AMOUNT("balance"),        HASH("link"),
     HASH("source_account"), IPC_UINT("seq", true),
 };
+static const ipc_field batch_block_elem = BLOCK(NULL);
+static const ipc_field process_batch_fields[] = {
+    IPC_ARRAY("blocks", true, 1, IPC_LEDGER_MAX_BATCH, &batch_block_elem),
+    NAME("origin"),
+};
+static const ipc_field result_elem = IPC_STR(NULL, true, 1, IPC_LEDGER_NAME_MAX);
+static const ipc_field process_batch_result_fields[] = {
+    IPC_ARRAY("results", true, 1, IPC_LEDGER_MAX_BATCH, &result_elem),
+};
 static const ipc_field topic_elem = IPC_STR(NULL, true, 1, IPC_LEDGER_NAME_MAX);
 static const ipc_field subscribe_fields[] = {
     IPC_ARRAY("topics", false, 1, 8, &topic_elem),
@@ -59,6 +68,9 @@ static const ipc_kind kinds[IPC_LEDGER_K_COUNT] = {
     [IPC_LEDGER_K_FORK] = IPC_KIND("fork", fork_fields),
     [IPC_LEDGER_K_BLOCK_CEMENTED] = IPC_KIND("block_cemented", block_cemented_fields),
     [IPC_LEDGER_K_ROLLED_BACK] = IPC_KIND("rolled_back", rolled_back_fields),
+    [IPC_LEDGER_K_PROCESS_BATCH] = IPC_KIND("process_batch", process_batch_fields),
+    [IPC_LEDGER_K_PROCESS_BATCH_RESULT] =
+        IPC_KIND("process_batch_result", process_batch_result_fields),
 };
 
 const ipc_family ipc_family_ledger = IPC_FAMILY("ledger", kinds, &ipc_family_common);

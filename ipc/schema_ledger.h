@@ -8,6 +8,12 @@
  *              is an ipc_ledger_result_name() ("accepted", "old", "fork",
  *              "gap_previous", "busy", ...). Sent after the block's batch
  *              committed (or, for gap_*, after it was stored as unchecked).
+ *   process_batch {blocks: [block], origin} -> process_batch_result {results}
+ *              1..IPC_LEDGER_MAX_BATCH blocks, queued in order as one run of
+ *              `process` requests (the processor applies a queue's worth per
+ *              transaction); results[i] is block i's result name, sent once
+ *              the last one is known. A block the full queue refused is
+ *              "busy" (and so are the ones after it).
  *   confirm    {hash, block?}   -> confirm_result {cemented, rolled_back?}
  *              cements hash and its dependencies; 0 if already cemented;
  *              "error" reply for an unknown block. `block` (the winner's
@@ -48,7 +54,8 @@
 #define IPC_LEDGER_HASH_BYTES 32u
 #define IPC_LEDGER_BLOCK_BYTES 216u
 #define IPC_LEDGER_AMOUNT_BYTES 16u
-#define IPC_LEDGER_NAME_MAX 24u /* result, subtype and origin names */
+#define IPC_LEDGER_NAME_MAX 24u    /* result, subtype and origin names */
+#define IPC_LEDGER_MAX_BATCH 1024u /* blocks in one process_batch */
 
 extern const ipc_family ipc_family_ledger;
 
@@ -65,6 +72,8 @@ typedef enum {
     IPC_LEDGER_K_FORK,
     IPC_LEDGER_K_BLOCK_CEMENTED,
     IPC_LEDGER_K_ROLLED_BACK,
+    IPC_LEDGER_K_PROCESS_BATCH,
+    IPC_LEDGER_K_PROCESS_BATCH_RESULT,
     IPC_LEDGER_K_COUNT,
     IPC_LEDGER_K_OTHER = IPC_LEDGER_K_COUNT
 } ipc_ledger_kind;

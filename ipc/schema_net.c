@@ -51,14 +51,29 @@ static const ipc_field frontiers_r_fields[] = {
     IPC_ARRAY("entries", true, 0, IPC_NET_MAX_FRONTIERS, &frontier_elem),
     IPC_BIN("peer", true, 32, 32),
 };
+static const ipc_field also_fields[] = {
+    IPC_BIN("start", true, 32, 32),
+    IPC_BIN("end", false, 32, 32),
+};
+static const ipc_field also_elem = IPC_MAP(NULL, true, also_fields);
+static const ipc_field part_fields[] = {
+    IPC_UINT_RANGE("n", true, 0, IPC_NET_MAX_PULL_ASC),
+    IPC_BOOL("unavailable", false),
+};
+static const ipc_field part_elem = IPC_MAP(NULL, true, part_fields);
 static const ipc_field pull_fields[] = {
     IPC_BIN("start", true, 32, 32),
     IPC_BIN("end", false, 32, 32),
     IPC_BIN("peer", false, 32, 32),
+    IPC_BOOL("ascending", false),
+    IPC_UINT_RANGE("count", false, 1, IPC_NET_MAX_PULL_ASC),
+    IPC_ARRAY("also", false, 1, IPC_NET_PULL_PARTS - 1, &also_elem),
 };
 static const ipc_field pull_block_elem = IPC_BIN(NULL, true, 216, 216);
 static const ipc_field pull_r_fields[] = {
-    IPC_ARRAY("blocks", true, 0, IPC_NET_MAX_PULL, &pull_block_elem),
+    IPC_ARRAY("blocks", true, 0, IPC_NET_MAX_PULL_ASC, &pull_block_elem),
+    IPC_BOOL("unavailable", false),
+    IPC_ARRAY("parts", false, 1, IPC_NET_PULL_PARTS, &part_elem),
 };
 static const ipc_field pair_fields[] = {
     IPC_BIN("hash", true, 32, 32),

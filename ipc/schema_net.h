@@ -31,12 +31,22 @@
  *       `start` (absent: the first) in ascending order (a frontier_req);
  *       `peer` in the reply is the node id that answered. An "error" reply
  *       when no peer is free or it did not answer in time.
- *   pull {start, end?, peer?} -> pull_r {blocks: [bin216]}
+ *   pull {start, end?, peer?, ascending?, count?, also?} -> pull_r {blocks: [bin216],
+ *                                   unavailable?, parts?}
  *       one bulk_pull to that peer: the chain from `start` (an account: its
  *       frontier; or a block hash) down to `end` (excluded from nothing: the
  *       peer stops after it) or the open block, at most IPC_NET_MAX_PULL
- *       blocks, NEWEST FIRST, unchecked (the ledger judges them). The
- *       bootstrap process uses both.
+ *       blocks, NEWEST FIRST, unchecked (the ledger judges them). With
+ *       `ascending`: `start` an account, the blocks ABOVE `end` (absent:
+ *       from the open block) OLDEST FIRST, at most count (default and
+ *       bound IPC_NET_MAX_PULL_ASC); `unavailable` (true) when the peer
+ *       said it cannot serve that (pruned, `end` unknown to it, or its
+ *       budget for us is spent). `also` (ascending only, up to
+ *       IPC_NET_PULL_PARTS - 1 more {start, end?}) sends one bulk_pull per
+ *       account back to back, count blocks each at most and
+ *       IPC_NET_MAX_PULL_ASC in all; the reply then has `parts`, one
+ *       {n, unavailable?} per account in order, n its blocks in `blocks`.
+ *       The bootstrap process uses both.
  *
  * Notifications:
  *   vote            {vote}  net -> subscribers
@@ -68,7 +78,9 @@
 #define IPC_NET_VOTE_MAX_BYTES 489u /* SMN_VOTE_MAX_BYTES */
 #define IPC_NET_MAX_PEERS 1024u     /* entries in one peers_r */
 #define IPC_NET_MAX_FRONTIERS 128u  /* entries in one frontiers_r (NET_FRONTIER_MAX_ENTRIES) */
-#define IPC_NET_MAX_PULL 128u       /* blocks in one pull_r (NET_PULL_BLOCKS) */
+#define IPC_NET_MAX_PULL 128u       /* blocks in one descending pull_r (NET_PULL_BLOCKS) */
+#define IPC_NET_MAX_PULL_ASC 512u   /* blocks in one ascending pull_r (NET_SERVE_ASC_BLOCKS) */
+#define IPC_NET_PULL_PARTS 8u       /* accounts in one ascending pull (start + also) */
 #define IPC_NET_MAX_VOTE_REQ                                                                       \
     12u /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
 

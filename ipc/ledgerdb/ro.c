@@ -76,7 +76,9 @@ static const char *const ro_sql[R_COUNT] = {
 struct ledger_ro {
     sqlite3 *db;
     sqlite3_stmt *q[R_COUNT];
-    sqlite3_stmt *cemented; /* prepared on first use: older databases lack the log */
+    sqlite3_stmt *cemented;      /* prepared on first use: older databases lack the log */
+    sqlite3_stmt *chain_up;      /* prepared on first use (bootstrap serving) */
+    sqlite3_stmt *unchecked_has; /* prepared on first use (bootstrap) */
     char err[256];
 };
 
@@ -151,6 +153,8 @@ void ledger_ro_close(ledger_ro *r)
     for (int i = 0; i < R_COUNT; i++)
         sqlite3_finalize(r->q[i]);
     sqlite3_finalize(r->cemented);
+    sqlite3_finalize(r->chain_up);
+    sqlite3_finalize(r->unchecked_has);
     sqlite3_close(r->db);
     free(r);
 }
@@ -635,4 +639,61 @@ ledger_status ledger_ro_account_count(ledger_ro *r, uint64_t *out)
         s = fail(r, "count accounts");
     done(st);
     return s;
+}
+
+ledger_status ledger_ro_chain_up(ledger_ro *r, const uint8_t account[32], uint64_t after_height,
+                                 smn_block *out, size_t max, size_t *n, uint64_t *first_height)
+{
+    *n = 0;
+    *first_height = 0;
+    if (!r->chain_up &&
+        sqlite3_prepare_v3(r->db,
+                           "SELECT height, block FROM blocks WHERE substr(block, 1, 8) = "
+                           "substr(?1, 1, 8) AND account = ?1 AND height > ?2 "
+                           "ORDER BY height LIMIT ?3",
+                           -1, SQLITE_PREPARE_PERSISTENT, &r->chain_up, NULL) != SQLITE_OK)
+        return fail(r, "prepare chain_up");
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    sqlite3_stmt *st = r->chain_up;
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)after_height);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    int rc;
+    uint64_t want = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t h = (uint64_t)sqlite3_column_int64(st, 0);
+        if (*n == 0)
+            *first_height = want = h;
+        if (h != want)
+            break; /* a hole (pruned in between): the run stops before it */
+        if (!ledger_col_block(st, 1, &out[*n])) {
+            s = corrupt(r, "blocks");
+            break;
+        }
+        (*n)++;
+        want++;
+    }
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        s = fail(r, "read chain");
+    done(st);
+    if (s != LEDGER_STATUS_OK)
+        *n = 0;
+    return end(r, s);
+}
+
+ledger_status ledger_ro_unchecked_has(ledger_ro *r, const uint8_t hash[32], bool *out)
+{
+    *out = false;
+    if (!r->unchecked_has &&
+        sqlite3_prepare_v3(r->db, "SELECT 1 FROM unchecked WHERE hash = ?", -1,
+                           SQLITE_PREPARE_PERSISTENT, &r->unchecked_has, NULL) != SQLITE_OK)
+        return fail(r, "prepare unchecked_has");
+    sqlite3_stmt *st = r->unchecked_has;
+    bind32(st, 1, hash);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW;
+    done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? LEDGER_STATUS_OK : fail(r, "read unchecked");
 }

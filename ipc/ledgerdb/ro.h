@@ -50,6 +50,13 @@ ledger_status ledger_ro_receivables_confirmed(ledger_ro *r, const uint8_t accoun
 /* hash and its predecessors (previous, previous of previous...), at most max. */
 ledger_status ledger_ro_chain(ledger_ro *r, const uint8_t hash[32], uint8_t (*out)[32], size_t max,
                               size_t *n);
+/* The account's blocks above after_height, oldest first, at most max,
+ * consecutive (a pruned hole ends the run); *first_height is out[0]'s
+ * height (0 when *n is 0). Serves ascending bootstrap pulls. */
+ledger_status ledger_ro_chain_up(ledger_ro *r, const uint8_t account[32], uint64_t after_height,
+                                 smn_block *out, size_t max, size_t *n, uint64_t *first_height);
+/* Whether hash waits in the unchecked table. */
+ledger_status ledger_ro_unchecked_has(ledger_ro *r, const uint8_t hash[32], bool *out);
 /* Accounts >= start (NULL = the first) in key order, with their frontiers. */
 ledger_status ledger_ro_frontiers(ledger_ro *r, const uint8_t *start, uint8_t (*accounts)[32],
                                   uint8_t (*frontiers)[32], size_t max, size_t *n);
@@ -72,6 +79,13 @@ typedef struct {
  * handled. */
 ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_cemented *out,
                                        size_t max, size_t *n);
+/* The account's blocks above after_height, oldest first, at most max,
+ * consecutive (a pruned hole ends the run); *first_height is out[0]'s
+ * height (0 when *n is 0). Serves ascending bootstrap pulls. */
+ledger_status ledger_ro_chain_up(ledger_ro *r, const uint8_t account[32], uint64_t after_height,
+                                 smn_block *out, size_t max, size_t *n, uint64_t *first_height);
+/* Whether hash waits in the unchecked table. */
+ledger_status ledger_ro_unchecked_has(ledger_ro *r, const uint8_t hash[32], bool *out);
 /* The newest seq of the cementing log (0 when empty). */
 ledger_status ledger_ro_cement_head(ledger_ro *r, uint64_t *seq);
 /* Blocks waiting for a dependency (the previous block or the source they

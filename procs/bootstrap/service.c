@@ -12,14 +12,44 @@
 #include "ipc/ledger_client.h"
 #include "ipc/schema_bootstrap.h"
 #include "ipc/schema_net.h"
-#include "procs/bootstrap/plan.h"
+#include "procs/bootstrap/sched.h"
 #include "procs/bootstrap/state.h"
-#include "ipc/ledgerdb/ro_handle.h"
+#include "ipc/ledgerdb/ro.h"
+#include "ipc/ledgerdb/schema.h"
 
-#define TICK_MS 100u
-#define EMPTY_RETRIES 3u /* an empty pull answer (the peer was rate limiting) is retried */
+#define TICK_MS 5u
+#define BUSY_BACKOFF_MS 100u /* the ledger's queue was full */
+#define MAX_DEP_DEPTH 64u    /* dependency hops queued in front of one another */
+#define UNCHECKED_EVERY_MS 250u
+#define SWEEP_PER_TICK 32u /* waiting accounts checked per tick for a source that landed */
 
-typedef enum { IDLE, WAIT_FRONTIERS, PULLING, WAIT_PULL, SUBMITTING } boot_phase;
+typedef enum { REQ_FREE = 0, REQ_SCAN, REQ_PULL, REQ_LOOKUP, REQ_LEDGER } req_kind;
+
+/* One account of a pull (a pull asks for up to IPC_NET_PULL_PARTS). */
+typedef struct {
+    boot_item item;
+    uint8_t base[32]; /* the block the page starts above (zero: none) */
+    uint64_t base_height;
+    smn_amount_t base_balance; /* our balance at base (precise pulls) */
+    size_t off, n;             /* its blocks in the request's buffer */
+    bool cut;                  /* cut before a missing source: the account waits */
+} boot_part;
+
+typedef struct {
+    struct bootstrap_service *s;
+    req_kind kind;
+    int peer;
+    boot_item item;   /* REQ_LOOKUP: the one waiting */
+    uint8_t base[32]; /* REQ_LOOKUP: the source hash looked up */
+    boot_part parts[IPC_NET_PULL_PARTS];
+    size_t nparts;
+    uint64_t sent_ms;  /* when the request went to net */
+    uint32_t count;    /* blocks asked for per part */
+    uint64_t asked;    /* count x parts, counted in s->inflight until answered */
+    bool precise;      /* cut before a receive whose source we lack */
+    smn_block *blocks; /* IPC_NET_MAX_PULL_ASC */
+    size_t n;
+} boot_req;
 
 struct bootstrap_service {
     ipc_child *child;
@@ -27,23 +57,35 @@ struct bootstrap_service {
     char data_dir[256];
     ipc_endpoint *netep;
     ledger_client *ledger;
-    ledger_ro_handle ro; /* ledger.db, read-only: what we have */
-    struct event *tick;
+    ledger_ro *ro;
+    struct event *tick, *kick;
     uint32_t interval_ms;
     bool stopping;
 
-    boot_phase phase;
-    uint64_t next_ms; /* the phase's next step not before this */
-    uint8_t cursor[32], next_cursor[32];
-    bool round_end;
-    uint8_t peer[32];
-    bootstrap_job jobs[BOOTSTRAP_MAX_JOBS]; /* a stack: the top is pulled next */
-    size_t njobs;
-    bootstrap_job cur;
-    smn_block *blocks; /* IPC_NET_MAX_PULL, oldest first */
-    size_t nblocks, nsubmitted;
+    boot_sched sched;
+    bool peers_out;
+    uint64_t peers_next_ms;
 
-    uint64_t rounds, pulled, accepted;
+    /* the frontier scan */
+    uint8_t cursor[32], saved[32];
+    bool saved_once; /* the file was written by this process */
+    uint8_t scanned; /* peers whose ledger this round scanned to its end (bits) */
+    bool scan_out;
+    bool scan_confirm; /* an empty page is asked again once before it ends the scan */
+    uint64_t scan_next_ms;
+    int scan_peer; /* -1: pick one */
+
+    uint64_t unchecked, max_unchecked; /* the ledger's, read every UNCHECKED_EVERY_MS */
+    uint64_t inflight;                 /* blocks asked for or handed to the ledger, no result yet */
+    bool precise;                      /* the last pull's mode (logged when it changes) */
+    uint64_t unchecked_at_ms;
+    uint64_t lookup_next_ms; /* lookups for stuck waits, paced */
+
+    boot_req reqs[BOOTSTRAP_MAX_REQUESTS];
+    size_t batches; /* process_batch in flight */
+    uint64_t ledger_next_ms;
+
+    uint64_t rounds, pulled, accepted, old, lookups, invalid;
 };
 
 static uint64_t now_ms(void)
@@ -53,222 +95,693 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Opened on first use, retried at each use while it cannot be opened. */
 static ledger_ro *ro_of(bootstrap_service *s)
 {
-    return ledger_ro_handle_get(&s->ro, now_ms());
+    if (s->ro)
+        return s->ro;
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/%s", s->data_dir, LEDGER_DB_FILENAME);
+    if (ledger_ro_open(path, s->net, &s->ro, err, sizeof err) != LEDGER_STATUS_OK) {
+        smn_debug("ledger.db not readable yet: %s", err);
+        s->ro = NULL;
+    }
+    return s->ro;
 }
 
 static void set_detail(bootstrap_service *s)
 {
-    char d[128];
-    snprintf(d, sizeof d, "rounds %llu, pulled %llu, accepted %llu", (unsigned long long)s->rounds,
-             (unsigned long long)s->pulled, (unsigned long long)s->accepted);
+    char d[200];
+    snprintf(d, sizeof d,
+             "rounds %llu, pulled %llu, accepted %llu, old %llu, queued %zu, waiting %zu, "
+             "lookups %llu, invalid %llu",
+             (unsigned long long)s->rounds, (unsigned long long)s->pulled,
+             (unsigned long long)s->accepted, (unsigned long long)s->old,
+             boot_sched_queued(&s->sched), boot_sched_waiting(&s->sched),
+             (unsigned long long)s->lookups, (unsigned long long)s->invalid);
     ipc_child_set_detail(s->child, d);
 }
 
-/* The round stops here; the next starts after `after_ms`. The cursor is
- * kept: the batch that failed is asked again. */
-static void end_round(bootstrap_service *s, uint32_t after_ms)
+static boot_req *req_new(bootstrap_service *s, req_kind k, int peer)
 {
-    s->phase = IDLE;
-    s->njobs = 0;
-    s->nblocks = s->nsubmitted = 0;
-    s->next_ms = now_ms() + after_ms;
-    set_detail(s);
+    for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++)
+        if (s->reqs[i].kind == REQ_FREE) {
+            boot_req *r = &s->reqs[i];
+            smn_block *keep = r->blocks;
+            memset(r, 0, sizeof *r);
+            r->blocks = keep;
+            r->s = s;
+            r->kind = k;
+            r->peer = peer;
+            r->sent_ms = now_ms();
+            return r;
+        }
+    return NULL;
 }
 
-static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+/* Run the loop again as soon as the current callback is over: a finished
+ * request frees a peer and a slot. */
+static void kick(bootstrap_service *s)
+{
+    if (s->kick && !s->stopping)
+        event_active(s->kick, EV_TIMEOUT, 1);
+}
+
+static void req_free(boot_req *r)
+{
+    r->kind = REQ_FREE;
+}
+
+static size_t reqs_busy(const bootstrap_service *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++)
+        n += s->reqs[i].kind != REQ_FREE;
+    return n;
+}
+
+static const char *reply_why(ipc_status st, const ipc_msg *reply, char *buf, size_t cap)
+{
+    if (st == IPC_E_REMOTE && ipc_get_strz(reply->body, "message", buf, cap))
+        return buf;
+    return ipc_status_str(st);
+}
+
+/* A failed request: net refuses one it has no free peer or room for at
+ * once (no fault of the peer), while a peer that does not answer fails
+ * after net's deadline (NET_PULL_TIMEOUT_MS, 5 s): a stall. */
+#define QUICK_FAILURE_MS 1000u
+
+static bool no_slot(ipc_status st, const boot_req *r, uint64_t now)
+{
+    return st == IPC_E_QUEUE_FULL || st == IPC_E_CLOSED ||
+           (st == IPC_E_REMOTE && now - r->sent_ms < QUICK_FAILURE_MS);
+}
+
+/* ---- peers ---- */
+
+static void on_peers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
 {
     (void)c;
     bootstrap_service *s = ud;
     if (s->stopping)
         return;
-    if (st != IPC_OK) {
-        const char *why = ipc_status_str(st);
-        size_t len = 0;
-        if (st == IPC_E_REMOTE)
-            ipc_get_str(reply->body, "message", &why, &len);
-        smn_debug("frontiers: %.*s", len ? (int)len : (int)strlen(why), why);
-        end_round(s, s->interval_ms);
+    s->peers_out = false;
+    const ipc_obj *arr = st == IPC_OK ? ipc_get_array(reply->body, "peers") : NULL;
+    if (!arr)
         return;
+    uint8_t ids[IPC_NET_MAX_PEERS][32];
+    size_t n = 0;
+    for (size_t i = 0; i < ipc_array_len(arr) && n < IPC_NET_MAX_PEERS; i++) {
+        const uint8_t *id;
+        size_t len;
+        if (ipc_get_bin(ipc_array_at(arr, i), "node_id", &id, &len) && len == 32)
+            memcpy(ids[n++], id, 32);
     }
+    boot_sched_set_peers(&s->sched, (const uint8_t(*)[32])ids, n);
+}
+
+static void ask_peers(bootstrap_service *s, ipc_conn *c, uint64_t now)
+{
+    ipc_builder b;
+    ipc_build_begin(&b, "peers");
+    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_peers, s) == IPC_OK)
+        s->peers_out = true;
+    s->peers_next_ms = now + BOOTSTRAP_PEERS_EVERY_MS;
+}
+
+/* ---- the frontier scan ---- */
+
+static void cursor_after(const uint8_t account[32], uint8_t out[32], bool *wrapped)
+{
+    memcpy(out, account, 32);
+    for (size_t i = 32; i-- > 0;)
+        if (++out[i] != 0) {
+            *wrapped = false;
+            return;
+        }
+    *wrapped = true; /* the last possible account */
+}
+
+/* This peer's ledger is scanned to its end: the next peer starts from the
+ * first account; when every usable peer is done, the round is over. */
+static void scan_peer_done(bootstrap_service *s, int peer, uint64_t now)
+{
+    s->scanned |= (uint8_t)(1u << peer);
+    memset(s->cursor, 0, 32);
+    s->scan_peer = -1;
+    bool all = true;
+    for (size_t i = 0; i < BOOT_MAX_PEERS; i++) {
+        const boot_peer *p = &s->sched.peers[i];
+        if (p->used && p->present && !p->dropped_until && !(s->scanned & (1u << i)))
+            all = false;
+    }
+    if (all) {
+        s->scanned = 0;
+        s->scan_next_ms = now + s->interval_ms;
+        smn_debug("scan round %llu over", (unsigned long long)s->rounds);
+    }
+}
+
+static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)c;
+    boot_req *r = ud;
+    bootstrap_service *s = r->s;
+    if (s->stopping)
+        return;
+    kick(s);
+    uint64_t now = now_ms();
+    int peer = r->peer;
+    bool quick = no_slot(st, r, now);
+    req_free(r);
+    s->scan_out = false;
+    const ipc_obj *entries = st == IPC_OK ? ipc_get_array(reply->body, "entries") : NULL;
     ledger_ro *ro = ro_of(s);
-    const ipc_obj *entries = ipc_get_array(reply->body, "entries");
-    const uint8_t *peer;
-    size_t plen;
-    if (!ro || !entries || !ipc_get_bin(reply->body, "peer", &peer, &plen)) {
-        end_round(s, s->interval_ms);
+    if (!entries || !ro) {
+        char buf[128];
+        const char *why = reply_why(st, reply, buf, sizeof buf);
+        boot_sched_done(&s->sched, peer, quick ? BOOT_NO_SLOT : BOOT_STALL, 0, now);
+        smn_debug("frontiers: %s", why);
+        s->scan_next_ms = now + 50;
         return;
     }
-    memcpy(s->peer, peer, 32);
-    size_t n = ipc_array_len(entries);
-    bootstrap_frontier got[IPC_NET_MAX_FRONTIERS];
-    size_t ngot = 0;
+    boot_sched_done(&s->sched, peer, BOOT_OK, 0, now);
+    s->scan_next_ms = now + BOOTSTRAP_SCAN_PACE_MS;
+    size_t n = ipc_array_len(entries), behind = 0;
+    if (n == 0 && !smn_is_zero32(s->cursor) && !s->scan_confirm) {
+        /* The end, or a request that came too soon for the peer: once more
+         * after the pace to tell. */
+        s->scan_confirm = true;
+        return;
+    }
+    s->scan_confirm = false;
+    const uint8_t *last = NULL;
     for (size_t i = 0; i < n && i < IPC_NET_MAX_FRONTIERS; i++) {
         const ipc_obj *e = ipc_array_at(entries, i);
         const uint8_t *account, *hash;
         size_t alen, hlen;
         if (!ipc_get_bin(e, "account", &account, &alen) || !ipc_get_bin(e, "hash", &hash, &hlen))
             continue; /* the schema requires both */
-        memcpy(got[ngot].account, account, 32);
-        memcpy(got[ngot].hash, hash, 32);
-        ngot++;
+        if (last && memcmp(account, last, 32) <= 0) {
+            smn_warn("a peer listed frontiers out of order: dropping its scan");
+            boot_sched_penalize(&s->sched, peer, BOOT_INVALID, now);
+            scan_peer_done(s, peer, now);
+            return;
+        }
+        last = account;
+        ledger_block_record rec;
+        if (ledger_ro_block(ro, hash, &rec) == LEDGER_STATUS_OK)
+            continue; /* we have the peer's frontier (or are ahead of it) */
+        if (boot_sched_push(&s->sched, account, false, 0))
+            behind++;
     }
-    bootstrap_job found[IPC_NET_MAX_FRONTIERS];
-    size_t nfound = 0;
-    ledger_status ls = bootstrap_plan_frontiers(ro, got, ngot, n >= BOOTSTRAP_BATCH, found, &nfound,
-                                                s->next_cursor, &s->round_end);
-    if (ls != LEDGER_STATUS_OK) {
-        ledger_ro_handle_failed(&s->ro, ls); /* reopened next round */
-        end_round(s, s->interval_ms);
-        return;
-    }
-    /* Ascending account order: push in reverse so the first is on top. */
-    s->njobs = 0;
-    for (size_t i = nfound; i-- > 0;)
-        s->jobs[s->njobs++] = found[i];
-    if (nfound)
-        smn_info("%zu of %zu accounts behind the peer: pulling", nfound, n);
-    s->phase = PULLING;
-    s->next_ms = now_ms();
+    if (behind)
+        smn_info("%zu of %zu accounts behind the peer: pulling", behind, n);
+    bool wrapped = true;
+    if (last && n >= BOOTSTRAP_BATCH)
+        cursor_after(last, s->cursor, &wrapped);
+    if (wrapped)
+        scan_peer_done(s, peer, now);
+    set_detail(s);
 }
 
-static void ask_frontiers(bootstrap_service *s)
+static void ask_frontiers(bootstrap_service *s, ipc_conn *c, uint64_t now)
 {
-    ipc_conn *c = ipc_endpoint_conn(s->netep);
-    if (!c) {
-        s->next_ms = now_ms() + 500;
-        return;
+    int peer = s->scan_peer;
+    if (peer >= 0 && (!s->sched.peers[peer].present || s->sched.peers[peer].dropped_until))
+        peer = s->scan_peer = -1;
+    if (peer < 0) {
+        /* the best peer not scanned yet this round */
+        int best = -1;
+        for (size_t i = 0; i < BOOT_MAX_PEERS; i++) {
+            const boot_peer *p = &s->sched.peers[i];
+            if (!p->used || !p->present || p->dropped_until || (s->scanned & (1u << i)))
+                continue;
+            if (best < 0 || p->score > s->sched.peers[best].score)
+                best = (int)i;
+        }
+        if (best < 0)
+            return;
+        peer = s->scan_peer = best;
+        if (!s->scanned && smn_is_zero32(s->cursor))
+            s->rounds++;
     }
+    const boot_peer *p = &s->sched.peers[peer];
+    if (p->busy || now < p->next_ms)
+        return;
+    boot_req *r = req_new(s, REQ_SCAN, peer);
+    if (!r)
+        return;
     ipc_builder b;
-    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_FRONTIERS));
+    ipc_build_begin(&b, "frontiers");
     if (!smn_is_zero32(s->cursor))
         ipc_put_bin(&b, "start", s->cursor, 32);
     ipc_put_uint(&b, "count", BOOTSTRAP_BATCH);
-    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_frontiers, s) != IPC_OK) {
-        s->next_ms = now_ms() + 500;
+    ipc_put_bin(&b, "peer", p->id, 32);
+    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_frontiers, r) != IPC_OK) {
+        req_free(r);
         return;
     }
-    if (smn_is_zero32(s->cursor))
-        s->rounds++;
-    s->phase = WAIT_FRONTIERS;
+    boot_sched_mark_busy(&s->sched, peer);
+    s->scan_out = true;
 }
 
-static void submit_next(bootstrap_service *s);
+/* ---- pulls ---- */
 
-static void on_process(void *ud, ipc_status st, ledger_result r)
+static void requeue(bootstrap_service *s, const boot_item *it)
 {
-    bootstrap_service *s = ud;
+    if (!boot_sched_requeue(&s->sched, it))
+        smn_debug("queue full: an account waits for the next scan");
+}
+
+static bool is_invalid(ledger_result r)
+{
+    switch (r) {
+    case LEDGER_BAD_SIGNATURE:
+    case LEDGER_INSUFFICIENT_WORK:
+    case LEDGER_WRONG_DESTINATION:
+    case LEDGER_BALANCE_MISMATCH:
+    case LEDGER_BAD_CHANGE_LINK:
+    case LEDGER_BAD_OPEN:
+    case LEDGER_PREVIOUS_ACCOUNT:
+    case LEDGER_PRUNED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void start_lookup(bootstrap_service *s, const boot_item *waiting, const uint8_t source[32]);
+
+/* The ledger's verdict on one pulled page. Every block it did not reject
+ * is stored or waits in unchecked for its dependency (released when that
+ * lands), so the account's next page starts above the page's last block;
+ * a receive whose source was never pulled gets its source's account
+ * queued in front. */
+/* The ledger's verdict on one part's blocks (res[0..p->n)). */
+static void part_done(bootstrap_service *s, boot_req *r, boot_part *p, const ledger_result *res,
+                      uint64_t now)
+{
+    boot_item it = p->item;
+    size_t accepted = 0, kept = 0, n = p->n;
+    bool bad = false, busy = false, fork = false;
+    for (size_t i = 0; i < n && !bad && !busy && !fork; i++) {
+        switch (res[i]) {
+        case LEDGER_ACCEPTED:
+            accepted++;
+            kept = i + 1;
+            break;
+        case LEDGER_OLD:
+        case LEDGER_GAP_PREVIOUS:
+        case LEDGER_GAP_SOURCE:
+            /* stored, or waits in unchecked for its dependency (released
+             * when that lands) */
+            s->old += res[i] == LEDGER_OLD;
+            kept = i + 1;
+            break;
+        case LEDGER_BUSY:
+        case LEDGER_ERROR:
+            busy = true;
+            s->ledger_next_ms = now + BUSY_BACKOFF_MS;
+            break;
+        case LEDGER_FORK: {
+            /* Below our confirmation height: the peer serves a fork of
+             * cemented history. Above it: an election's business. */
+            ledger_account_info ai;
+            ledger_ro *ro = ro_of(s);
+            if (ro && ledger_ro_account_info(ro, it.account, &ai) == LEDGER_STATUS_OK &&
+                p->base_height + i + 1 <= ai.conf_height)
+                bad = true;
+            fork = true;
+            break;
+        }
+        default:
+            bad = is_invalid(res[i]);
+            fork = !bad; /* already_received etc.: not this chain's page */
+            break;
+        }
+    }
+    s->accepted += accepted;
+    /* Accounts waiting for a send that just landed go to the front. */
+    for (size_t i = 0; i < n && boot_sched_waiting(&s->sched); i++)
+        if (res[i] == LEDGER_ACCEPTED) {
+            uint8_t h[32];
+            smn_block_hash(&r->blocks[p->off + i], h);
+            boot_sched_wake(&s->sched, h);
+        }
+    if (kept) {
+        smn_block_hash(&r->blocks[p->off + kept - 1], it.hint);
+        it.hint_height = p->base_height + kept;
+    }
+    if (bad) {
+        s->invalid++;
+        smn_warn("a peer served invalid blocks (%s): scoring it down",
+                 ipc_ledger_result_name(res[kept < n ? kept : n - 1]));
+        boot_sched_penalize(&s->sched, r->peer, BOOT_INVALID, now);
+        memset(it.hint, 0, 32); /* from our own frontier, from another peer */
+        it.hint_height = 0;
+        requeue(s, &it);
+    } else if (busy || (!p->cut && kept == n && n >= r->count)) {
+        requeue(s, &it); /* the rest of this page, or the chain's next page */
+    }
+}
+
+static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n)
+{
+    boot_req *r = ud;
+    bootstrap_service *s = r->s;
     if (s->stopping)
         return;
-    if (st != IPC_OK) {
-        smn_warn("the ledger did not take a pulled block: %s", ipc_status_str(st));
-        end_round(s, s->interval_ms);
+    kick(s);
+    uint64_t now = now_ms();
+    s->batches--;
+    s->inflight -= s->inflight >= r->n ? r->n : s->inflight;
+    for (size_t i = 0; st == IPC_OK && i < n; i++)
+        s->unchecked += res[i] == LEDGER_GAP_SOURCE || res[i] == LEDGER_GAP_PREVIOUS;
+    if (st != IPC_OK || n != r->n) {
+        smn_warn("the ledger did not take %zu pulled blocks: %s", r->n, ipc_status_str(st));
+        s->ledger_next_ms = now + BUSY_BACKOFF_MS;
+        for (size_t k = 0; k < r->nparts; k++)
+            if (r->parts[k].n)
+                requeue(s, &r->parts[k].item);
+        req_free(r);
         return;
     }
-    if (r == LEDGER_BUSY) {
-        end_round(s, s->interval_ms); /* the same batch again later */
-        return;
-    }
-    if (r == LEDGER_ACCEPTED)
-        s->accepted++;
-    else
-        smn_debug("pulled block: %s", ipc_ledger_result_name(r));
-    s->nsubmitted++;
-    submit_next(s);
+    for (size_t k = 0; k < r->nparts; k++)
+        if (r->parts[k].n)
+            part_done(s, r, &r->parts[k], res + r->parts[k].off, now);
+    req_free(r);
+    set_detail(s);
 }
 
-static void submit_next(bootstrap_service *s)
+/* The part's chain must hang from its base and link block to block, all of
+ * the account asked for. */
+static bool chain_ok(const boot_req *r, const boot_part *p)
 {
-    if (s->nsubmitted >= s->nblocks) {
-        s->phase = PULLING;
-        s->next_ms = now_ms() + BOOTSTRAP_PACE_MS;
-        return;
+    uint8_t prev[32];
+    memcpy(prev, p->base, 32);
+    for (size_t i = p->off; i < p->off + p->n; i++) {
+        const smn_block *b = &r->blocks[i];
+        if (memcmp(b->account, p->item.account, 32) != 0 || memcmp(b->previous, prev, 32) != 0)
+            return false;
+        smn_block_hash(b, prev);
     }
-    if (ledger_client_process(s->ledger, &s->blocks[s->nsubmitted], LEDGER_ORIGIN_BOOTSTRAP,
-                              on_process, s) != IPC_OK) {
-        end_round(s, s->interval_ms);
-        return;
+    return true;
+}
+
+/* A precise pull: the part ends before the first receive whose source we
+ * do not hold (it would wait in unchecked, and the rest behind it); the
+ * account waits off the queue until that send lands. */
+static void cut_at_missing_source(bootstrap_service *s, boot_req *r, boot_part *p)
+{
+    ledger_ro *ro = ro_of(s);
+    smn_amount_t bal = p->base_balance;
+    for (size_t i = 0; ro && i < p->n; i++) {
+        const smn_block *b = &r->blocks[p->off + i];
+        bool receive = smn_block_is_open(b) || b->balance > bal;
+        ledger_block_record rec;
+        if (receive && !smn_is_zero32(b->link) &&
+            ledger_ro_block(ro, b->link, &rec) != LEDGER_STATUS_OK) {
+            p->n = i;
+            p->cut = true;
+            if (!boot_sched_wait(&s->sched, b->link, &p->item))
+                boot_sched_push(&s->sched, p->item.account, false, 0); /* table full */
+            return;
+        }
+        bal = b->balance;
     }
-    s->phase = SUBMITTING;
+}
+
+static void pull_failed(bootstrap_service *s, boot_req *r)
+{
+    for (size_t k = 0; k < r->nparts; k++)
+        requeue(s, &r->parts[k].item);
+    req_free(r);
 }
 
 static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
 {
     (void)c;
-    bootstrap_service *s = ud;
+    boot_req *r = ud;
+    bootstrap_service *s = r->s;
     if (s->stopping)
         return;
-    s->phase = PULLING;
-    s->next_ms = now_ms() + BOOTSTRAP_PACE_MS;
+    kick(s);
+    s->inflight -= s->inflight >= r->asked ? r->asked : s->inflight;
+    uint64_t now = now_ms();
     const ipc_obj *arr = st == IPC_OK ? ipc_get_array(reply->body, "blocks") : NULL;
     if (!arr) {
-        smn_debug("pull failed: %s", ipc_status_str(st));
-        return; /* this chain waits for the next round */
-    }
-    size_t n = ipc_array_len(arr);
-    if (n == 0) {
-        if (++s->cur.retries <= EMPTY_RETRIES && s->njobs < BOOTSTRAP_MAX_JOBS)
-            s->jobs[s->njobs++] = s->cur;
+        char buf[128];
+        const char *why = reply_why(st, reply, buf, sizeof buf);
+        boot_sched_done(&s->sched, r->peer, no_slot(st, r, now) ? BOOT_NO_SLOT : BOOT_STALL, 0,
+                        now);
+        smn_debug("pull failed: %s", why);
+        pull_failed(s, r);
         return;
     }
-    /* Newest first on the wire; the ledger wants parents first. */
-    s->nblocks = s->nsubmitted = 0;
-    for (size_t i = n; i-- > 0 && s->nblocks < IPC_NET_MAX_PULL;) {
+    size_t n = ipc_array_len(arr);
+    r->n = 0;
+    for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL_ASC; i++) {
         const uint8_t *wire;
         size_t wlen;
         if (!ipc_obj_bin(ipc_array_at(arr, i), &wire, &wlen) ||
-            smn_block_deserialize(wire, wlen, &s->blocks[s->nblocks]) != SMN_BLOCK_OK) {
-            smn_warn("the peer sent a malformed block: dropping its chain");
-            s->nblocks = 0;
-            return;
-        }
-        s->nblocks++;
+            smn_block_deserialize(wire, wlen, &r->blocks[r->n]) != SMN_BLOCK_OK)
+            break;
+        r->n++;
     }
-    s->pulled += s->nblocks;
-    /* The oldest block does not reach our chain: its older part comes next. */
-    ledger_ro *ro = ro_of(s);
-    bootstrap_job older;
-    if (ro && s->njobs < BOOTSTRAP_MAX_JOBS &&
-        bootstrap_plan_older(ro, &s->blocks[0], &s->cur, &older))
-        s->jobs[s->njobs++] = older;
-    submit_next(s);
+    /* Split the answer into its parts. */
+    const ipc_obj *parts = ipc_get_array(reply->body, "parts");
+    bool shape_ok = r->n == n;
+    bool unavail[IPC_NET_PULL_PARTS] = {false};
+    if (parts && ipc_array_len(parts) == r->nparts) {
+        size_t off = 0;
+        for (size_t k = 0; k < r->nparts; k++) {
+            uint64_t pn = 0;
+            const ipc_obj *e = ipc_array_at(parts, k);
+            ipc_get_uint(e, "n", &pn);
+            ipc_get_bool(e, "unavailable", &unavail[k]);
+            r->parts[k].off = off;
+            r->parts[k].n = (size_t)pn;
+            off += (size_t)pn;
+        }
+        shape_ok = shape_ok && off == r->n;
+    } else if (!parts && r->nparts == 1) {
+        r->parts[0].off = 0;
+        r->parts[0].n = r->n;
+        ipc_get_bool(reply->body, "unavailable", &unavail[0]);
+    } else {
+        shape_ok = false;
+    }
+    if (!shape_ok) {
+        boot_sched_done(&s->sched, r->peer, BOOT_INVALID, 0, now);
+        s->invalid++;
+        smn_warn("a peer's pull answer does not parse: scoring it down");
+        pull_failed(s, r);
+        return;
+    }
+    bool invalid = false, all_unavailable = true;
+    size_t w = 0; /* kept blocks are packed to the front, in part order */
+    for (size_t k = 0; k < r->nparts; k++) {
+        boot_part *p = &r->parts[k];
+        if (unavail[k]) {
+            p->n = 0;
+            if (!boot_sched_refused(&s->sched, &p->item, r->peer, now))
+                smn_info("no peer can serve an account's chain above our frontier: given up");
+            continue;
+        }
+        all_unavailable = false;
+        if (!chain_ok(r, p)) {
+            invalid = true;
+            p->n = 0;
+            requeue(s, &p->item);
+            continue;
+        }
+        s->pulled += p->n;
+        if (r->precise)
+            cut_at_missing_source(s, r, p);
+        memmove(&r->blocks[w], &r->blocks[p->off], p->n * sizeof *r->blocks);
+        p->off = w;
+        w += p->n;
+    }
+    if (invalid) {
+        s->invalid++;
+        smn_warn("a peer answered a pull with a chain that does not link: scoring it down");
+    }
+    boot_sched_done(&s->sched, r->peer,
+                    invalid ? BOOT_INVALID : (all_unavailable ? BOOT_UNAVAILABLE : BOOT_OK), r->n,
+                    now);
+    r->n = w;
+    if (w == 0) {
+        req_free(r); /* nothing above our frontiers there, or they wait */
+        return;
+    }
+    if (ledger_client_process_batch(s->ledger, r->blocks, w, LEDGER_ORIGIN_BOOTSTRAP, on_batch,
+                                    r) != IPC_OK) {
+        s->ledger_next_ms = now + BUSY_BACKOFF_MS;
+        for (size_t k = 0; k < r->nparts; k++)
+            if (r->parts[k].n)
+                requeue(s, &r->parts[k].item);
+        req_free(r);
+        return;
+    }
+    r->kind = REQ_LEDGER;
+    s->batches++;
+    s->inflight += w;
+    kick(s); /* its peer is free */
 }
 
-static void pull_next(bootstrap_service *s)
+static void part_init(bootstrap_service *s, boot_req *r, boot_part *p, const boot_item *it)
 {
-    if (s->njobs == 0) {
-        memcpy(s->cursor, s->next_cursor, 32);
-        int rc = bootstrap_state_save(s->data_dir, s->cursor);
-        if (rc)
-            smn_warn("cannot save %s: %s", BOOTSTRAP_STATE_FILENAME, strerror(-rc));
-        if (s->round_end)
-            end_round(s, s->interval_ms);
-        else
-            /* the next batch, paced like pulls: a peer answers a request
-             * that comes too soon with an empty (end) answer, which would
-             * read as the end of its ledger */
-            end_round(s, BOOTSTRAP_PACE_MS);
-        return;
+    memset(p, 0, sizeof *p);
+    p->item = *it;
+    ledger_account_info ai;
+    if (ledger_ro_account_info(s->ro, it->account, &ai) == LEDGER_STATUS_OK) {
+        memcpy(p->base, ai.frontier, 32);
+        p->base_height = ai.height;
+        p->base_balance = ai.balance;
     }
-    ipc_conn *c = ipc_endpoint_conn(s->netep);
-    if (!c) {
-        end_round(s, s->interval_ms);
-        return;
+    if (!r->precise && it->hint_height > p->base_height) {
+        memcpy(p->base, it->hint, 32); /* pulled already, waiting in unchecked */
+        p->base_height = it->hint_height;
     }
-    s->cur = s->jobs[--s->njobs];
+}
+
+/* One ascending pull to peer: the item, and (unless it continues a long
+ * chain) up to IPC_NET_PULL_PARTS - 1 more fresh accounts for the same
+ * peer, PULL_PART_BLOCKS each, in one round trip. */
+static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_item *it)
+{
+    boot_req *r = req_new(s, REQ_PULL, peer);
+    if (!r || !ro_of(s))
+        return false;
+    /* With unchecked half full, pulls stop before what would wait there. */
+    r->precise = (s->unchecked + s->inflight) * 2 >= s->max_unchecked;
+    if (r->precise != s->precise)
+        smn_info("unchecked %llu + %llu blocks in flight, at most %llu: %s",
+                 (unsigned long long)s->unchecked, (unsigned long long)s->inflight,
+                 (unsigned long long)s->max_unchecked,
+                 r->precise ? "precise pulls (stop before a missing source)"
+                            : "cascade pulls (whole pages)");
+    s->precise = r->precise;
+    r->nparts = 1;
+    part_init(s, r, &r->parts[0], it);
+    if (it->hint_height == 0) {
+        boot_item more;
+        while (r->nparts < IPC_NET_PULL_PARTS &&
+               boot_sched_take_for(&s->sched, peer, now_ms(), &more))
+            part_init(s, r, &r->parts[r->nparts++], &more);
+    }
+    r->count = r->nparts > 1 ? IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS : IPC_NET_MAX_PULL_ASC;
     ipc_builder b;
-    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_PULL));
-    ipc_put_bin(&b, "start", s->cur.start, 32);
-    if (!smn_is_zero32(s->cur.end))
-        ipc_put_bin(&b, "end", s->cur.end, 32);
-    ipc_put_bin(&b, "peer", s->peer, 32);
-    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_pull, s) != IPC_OK) {
-        end_round(s, s->interval_ms);
+    ipc_build_begin(&b, "pull");
+    ipc_put_bin(&b, "start", r->parts[0].item.account, 32);
+    if (!smn_is_zero32(r->parts[0].base))
+        ipc_put_bin(&b, "end", r->parts[0].base, 32);
+    ipc_put_bin(&b, "peer", s->sched.peers[peer].id, 32);
+    ipc_put_bool(&b, "ascending", true);
+    ipc_put_uint(&b, "count", r->count);
+    if (r->nparts > 1) {
+        ipc_put_array_begin(&b, "also");
+        for (size_t k = 1; k < r->nparts; k++) {
+            ipc_put_map_begin(&b, NULL);
+            ipc_put_bin(&b, "start", r->parts[k].item.account, 32);
+            if (!smn_is_zero32(r->parts[k].base))
+                ipc_put_bin(&b, "end", r->parts[k].base, 32);
+            ipc_put_map_end(&b);
+        }
+        ipc_put_array_end(&b);
+    }
+    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_pull, r) == IPC_OK) {
+        r->asked = (uint64_t)r->count * r->nparts;
+        s->inflight += r->asked;
+    } else {
+        for (size_t k = 1; k < r->nparts; k++)
+            requeue(s, &r->parts[k].item); /* the caller requeues the first */
+        req_free(r);
+        return false;
+    }
+    return true;
+}
+
+/* ---- dependency lookups ---- */
+
+static void on_lookup(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)c;
+    boot_req *r = ud;
+    bootstrap_service *s = r->s;
+    if (s->stopping)
+        return;
+    kick(s);
+    uint64_t now = now_ms();
+    const ipc_obj *arr = st == IPC_OK ? ipc_get_array(reply->body, "blocks") : NULL;
+    const uint8_t *wire;
+    size_t wlen;
+    smn_block b;
+    uint8_t h[32];
+    if (arr && ipc_array_len(arr) >= 1 && ipc_obj_bin(ipc_array_at(arr, 0), &wire, &wlen) &&
+        smn_block_deserialize(wire, wlen, &b) == SMN_BLOCK_OK &&
+        (smn_block_hash(&b, h), memcmp(h, r->base, 32) == 0)) {
+        boot_sched_done(&s->sched, r->peer, BOOT_OK, 1, now);
+        /* the source's account first: its blocks release the waiting ones */
+        uint8_t depth = r->item.dep_depth < MAX_DEP_DEPTH ? (uint8_t)(r->item.dep_depth + 1)
+                                                          : (uint8_t)MAX_DEP_DEPTH;
+        if (!boot_sched_push(&s->sched, b.account, r->item.dep_depth < MAX_DEP_DEPTH, depth))
+            smn_debug("queue full: a source account waits");
+    } else {
+        char buf[128];
+        const char *why = arr ? "not the block asked for" : reply_why(st, reply, buf, sizeof buf);
+        boot_sched_done(&s->sched, r->peer,
+                        arr ? BOOT_INVALID : (no_slot(st, r, now) ? BOOT_NO_SLOT : BOOT_STALL), 0,
+                        now);
+        smn_debug("source lookup: %s", why);
+        /* the scan, or another peer, brings the source's account */
+    }
+    req_free(r);
+}
+
+static void start_lookup(bootstrap_service *s, const boot_item *waiting, const uint8_t source[32])
+{
+    ipc_conn *c = ipc_endpoint_conn(s->netep);
+    uint64_t now = now_ms();
+    int peer = c ? boot_sched_pick_peer(&s->sched, NULL, now) : -1;
+    boot_req *r = peer >= 0 ? req_new(s, REQ_LOOKUP, peer) : NULL;
+    if (!r)
+        return; /* the scan brings the source's account */
+    r->item = *waiting;
+    memcpy(r->base, source, 32);
+    ipc_builder b;
+    ipc_build_begin(&b, "pull");
+    ipc_put_bin(&b, "start", source, 32);
+    ipc_put_bin(&b, "peer", s->sched.peers[peer].id, 32);
+    ipc_put_uint(&b, "count", 1);
+    if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_lookup, r) != IPC_OK) {
+        req_free(r);
         return;
     }
-    s->phase = WAIT_PULL;
+    boot_sched_mark_busy(&s->sched, peer);
+    s->lookups++;
+}
+
+/* ---- the loop ---- */
+
+static void save_cursor(bootstrap_service *s)
+{
+    if (s->saved_once && memcmp(s->saved, s->cursor, 32) == 0)
+        return;
+    int rc = bootstrap_state_save(s->data_dir, s->cursor);
+    if (rc)
+        smn_warn("cannot save %s: %s", BOOTSTRAP_STATE_FILENAME, strerror(-rc));
+    else
+        memcpy(s->saved, s->cursor, 32);
+    s->saved_once = true;
+}
+
+static bool has_block(void *ud, const uint8_t hash[32])
+{
+    bootstrap_service *s = ud;
+    ledger_block_record rec;
+    return s->ro && ledger_ro_block(s->ro, hash, &rec) == LEDGER_STATUS_OK;
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *ud)
@@ -276,12 +789,52 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
     (void)fd;
     (void)what;
     bootstrap_service *s = ud;
-    if (now_ms() < s->next_ms)
+    uint64_t now = now_ms();
+    ipc_conn *c = ipc_endpoint_conn(s->netep);
+    if (!c)
         return;
-    if (s->phase == IDLE)
-        ask_frontiers(s);
-    else if (s->phase == PULLING)
-        pull_next(s);
+    if (!s->peers_out && now >= s->peers_next_ms)
+        ask_peers(s, c, now);
+    if (!ro_of(s))
+        return;
+    if (now >= s->unchecked_at_ms) {
+        ledger_counts lc;
+        if (ledger_ro_counts(s->ro, &lc) == LEDGER_STATUS_OK)
+            s->unchecked = lc.unchecked;
+        s->unchecked_at_ms = now + UNCHECKED_EVERY_MS;
+    }
+    if (boot_sched_waiting(&s->sched)) {
+        boot_sched_sweep(&s->sched, SWEEP_PER_TICK, has_block, s);
+        /* Nothing else to do: look up the account of a source we wait for. */
+        uint8_t src[32];
+        if (boot_sched_queued(&s->sched) == 0 && reqs_busy(s) == 0 && now >= s->lookup_next_ms &&
+            boot_sched_some_wait(&s->sched, src)) {
+            s->lookup_next_ms = now + 20;
+            boot_item none;
+            memset(&none, 0, sizeof none);
+            start_lookup(s, &none, src);
+        }
+    }
+    /* Everything queued from before the cursor is pulled: a restart may
+     * resume the scan there. */
+    if (boot_sched_queued(&s->sched) == 0 && boot_sched_waiting(&s->sched) == 0 &&
+        reqs_busy(s) == 0)
+        save_cursor(s);
+    if (!s->scan_out && now >= s->scan_next_ms &&
+        BOOT_QUEUE_MAX - boot_sched_queued(&s->sched) > BOOTSTRAP_SCAN_ROOM)
+        ask_frontiers(s, c, now);
+    while (s->batches < BOOTSTRAP_MAX_BATCHES && now >= s->ledger_next_ms &&
+           ledger_client_connected(s->ledger) && reqs_busy(s) < BOOTSTRAP_MAX_REQUESTS) {
+        boot_item it;
+        int peer = boot_sched_next(&s->sched, now, &it);
+        if (peer < 0)
+            break;
+        if (!send_pull(s, c, peer, &it)) {
+            boot_sched_done(&s->sched, peer, BOOT_NO_SLOT, 0, now);
+            requeue(s, &it);
+            break;
+        }
+    }
 }
 
 int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
@@ -291,6 +844,7 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
     if (!s)
         return -1;
     s->child = ch;
+    s->scan_peer = -1;
     s->net = smn_network_by_name(cfg->network);
     if (!s->net) {
         smn_error("unknown network %s", cfg->network);
@@ -298,25 +852,27 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
         return -1;
     }
     snprintf(s->data_dir, sizeof s->data_dir, "%s", cfg->data_dir);
-    ledger_ro_handle_opts ro = {.data_dir = cfg->data_dir, .net = s->net};
-    if (ledger_ro_handle_init(&s->ro, &ro) != LEDGER_STATUS_OK) {
-        smn_error("data dir path too long: %s", cfg->data_dir);
-        free(s);
-        return -1;
-    }
     s->interval_ms = s->net->id == SMN_NET_DEV ? BOOTSTRAP_INTERVAL_DEV_MS : BOOTSTRAP_INTERVAL_MS;
+    s->max_unchecked = cfg->ledger_max_unchecked ? cfg->ledger_max_unchecked : 65536;
     int rc = bootstrap_state_load(s->data_dir, s->cursor);
     if (rc)
         smn_warn("%s unreadable (%s): scanning from the start", BOOTSTRAP_STATE_FILENAME,
                  strerror(-rc));
-    s->blocks = calloc(IPC_NET_MAX_PULL, sizeof *s->blocks);
+    memcpy(s->saved, s->cursor, 32);
+    if (!smn_is_zero32(s->cursor))
+        smn_info("resuming the frontier scan at %02X%02X%02X%02X...", s->cursor[0], s->cursor[1],
+                 s->cursor[2], s->cursor[3]);
+    bool ok = boot_sched_init(&s->sched) == 0;
+    for (size_t i = 0; ok && i < BOOTSTRAP_MAX_REQUESTS; i++)
+        ok = (s->reqs[i].blocks = calloc(IPC_NET_MAX_PULL_ASC, sizeof(smn_block))) != NULL;
     ipc_endpoint_opts no = {.family = &ipc_family_net, .name = "net", .reconnect_max_ms = 1000};
-    ledger_client_opts lo = {.timeout_ms = BOOTSTRAP_REQUEST_TIMEOUT_MS};
-    s->netep = s->blocks ? ipc_child_connect(ch, "net", &no) : NULL;
+    ledger_client_opts lo = {.timeout_ms = 60000};
+    s->netep = ok ? ipc_child_connect(ch, "net", &no) : NULL;
     s->ledger = s->netep ? ledger_client_new(ch, &lo) : NULL;
     s->tick = s->ledger ? event_new(ipc_child_base(ch), -1, EV_PERSIST, on_tick, s) : NULL;
+    s->kick = s->tick ? event_new(ipc_child_base(ch), -1, 0, on_tick, s) : NULL;
     struct timeval tv = {0, TICK_MS * 1000};
-    if (!s->tick || event_add(s->tick, &tv) != 0) {
+    if (!s->kick || event_add(s->tick, &tv) != 0) {
         smn_error("cannot start the bootstrap service");
         bootstrap_service_stop(s);
         return -1;
@@ -333,10 +889,15 @@ void bootstrap_service_stop(bootstrap_service *s)
     s->stopping = true; /* freeing the endpoints fails their pending requests */
     if (s->tick)
         event_free(s->tick);
+    if (s->kick)
+        event_free(s->kick);
     ipc_endpoint_free(s->netep);
     ledger_client_free(s->ledger);
-    ledger_ro_handle_close(&s->ro);
-    free(s->blocks);
+    if (s->ro)
+        ledger_ro_close(s->ro);
+    for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++)
+        free(s->reqs[i].blocks);
+    boot_sched_free(&s->sched);
     free(s);
 }
 
@@ -353,20 +914,23 @@ void bootstrap_service_child_fini(ipc_child *ch, void *ud)
     *s = NULL;
 }
 
+/* bootstrap.sock: `status` (rpc's bootstrap_status) and `start` (rpc's
+ * bootstrap_any: scan again now instead of after the interval). */
 void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     bootstrap_service *s = *(bootstrap_service **)ud;
-    if (!s) {
-        if (m->id)
-            ipc_reply_error(c, m, "bootstrap is starting");
-        return;
-    }
     if (!m->id)
         return;
+    if (!s) {
+        ipc_reply_error(c, m, "bootstrap is starting");
+        return;
+    }
     if (ipc_msg_is(m, "start")) {
-        bool idle = s->phase == IDLE;
-        if (idle)
-            s->next_ms = 0; /* the next tick starts a round */
+        bool idle = s->scan_peer < 0;
+        if (idle) {
+            s->scan_next_ms = 0; /* the next tick scans */
+            kick(s);
+        }
         ipc_builder sb;
         ipc_build_begin(&sb, "started");
         ipc_put_bool(&sb, "started", idle);
@@ -377,17 +941,22 @@ void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
         ipc_reply_error(c, m, "bootstrap does not serve that request");
         return;
     }
-    ipc_bootstrap_phase p = s->phase == IDLE             ? IPC_BOOTSTRAP_IDLE
-                            : s->phase == WAIT_FRONTIERS ? IPC_BOOTSTRAP_FRONTIERS
-                            : s->phase == SUBMITTING     ? IPC_BOOTSTRAP_SUBMIT
-                                                         : IPC_BOOTSTRAP_PULL;
+    bool pulling = false, submitting = false;
+    for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++) {
+        pulling |= s->reqs[i].kind == REQ_PULL;
+        submitting |= s->reqs[i].kind == REQ_LEDGER;
+    }
+    ipc_bootstrap_phase p = submitting         ? IPC_BOOTSTRAP_SUBMIT
+                            : pulling          ? IPC_BOOTSTRAP_PULL
+                            : s->scan_peer >= 0 ? IPC_BOOTSTRAP_FRONTIERS
+                                               : IPC_BOOTSTRAP_IDLE;
     ipc_builder b;
     ipc_build_begin(&b, "status_r");
     ipc_put_str(&b, "phase", ipc_bootstrap_phase_name(p));
     ipc_put_uint(&b, "rounds", s->rounds);
     ipc_put_uint(&b, "pulled", s->pulled);
     ipc_put_uint(&b, "accepted", s->accepted);
-    ipc_put_uint(&b, "chains", s->njobs);
+    ipc_put_uint(&b, "chains", boot_sched_queued(&s->sched) + boot_sched_waiting(&s->sched));
     ipc_put_bin(&b, "cursor", s->cursor, 32);
     ipc_reply(c, m, &b);
 }

@@ -1,36 +1,51 @@
-/* The bootstrap process's work: catching up with a peer without waiting
- * for new publishes.
+/* The bootstrap process's work: catching up with peers without waiting for
+ * new publishes (docs/bootstrap.md).
  *
- * A scan round, started at launch and then every BOOTSTRAP_INTERVAL_*_MS:
- *   1. `frontiers` to net (net.sock): up to BOOTSTRAP_BATCH accounts from
- *      the cursor, with the frontier one peer holds for each;
- *   2. each account whose peer frontier is not a block of the local ledger
- *      (ledger.db, read-only) is pulled: `pull` {start: account, end: our
- *      frontier if the account is open here} through net, at most
- *      IPC_NET_MAX_PULL blocks; when the oldest block pulled does not
- *      connect to the local chain, the chain below it is pulled next;
- *   3. the blocks go to the ledger (`process`, origin "bootstrap") oldest
- *      first, one at a time (the reply comes after the block's batch
- *      committed);
- *   4. the cursor moves past the batch's last account and is saved
- *      (procs/bootstrap/state.h), so a restarted process resumes there;
- *      a batch shorter than BOOTSTRAP_BATCH ends the round (cursor zero).
- * A failed request ends the round early; the next one retries. */
+ *   - Peers: net's ready peers (`peers` on net.sock, every
+ *     BOOTSTRAP_PEERS_EVERY_MS) go into the scheduler (sched.h), each with
+ *     one request in flight, its own rate limit and score.
+ *   - Frontier scan: `frontiers` pages of BOOTSTRAP_BATCH accounts from one
+ *     peer at a time, from the saved cursor to the end of its ledger, then
+ *     the next peer; an account whose peer frontier is not a block of our
+ *     ledger (ledger.db, read-only) is queued. The scan pauses while the
+ *     queue is nearly full, so memory does not grow with the ledger.
+ *   - Pulls: ascending (`pull` {ascending, start: account, end: our
+ *     frontier}), IPC_NET_MAX_PULL_ASC blocks oldest first; the chain is
+ *     checked to hang from our frontier and link block to block, then goes
+ *     to the ledger in one process_batch (origin "bootstrap"). A full page
+ *     queues the account again at the front. A receive whose source we lack
+ *     (gap_source) makes us look the source block up (a descending pull of
+ *     one block by hash) and queue its account in front of the receive's.
+ *   - Verdicts: invalid blocks (the ledger's validation results), a chain
+ *     that does not link, or a fork below our confirmation height score a
+ *     peer down (BOOT_PENALTY_INVALID), a stall BOOT_PENALTY_STALL; at
+ *     BOOT_SCORE_DROP it is not asked for BOOT_DROP_MS. "unavailable"
+ *     (pruned there) sends the account to another peer.
+ *   - Resume: the ledger is the truth (every pull starts at our frontier);
+ *     bootstrap.state (state.h) keeps the scan cursor, saved only when
+ *     everything queued before it was pulled, so after a SIGKILL the scan
+ *     resumes there and nothing before it is missed.
+ * A round (every peer scanned to its end) is followed by the next after
+ * BOOTSTRAP_INTERVAL_*_MS. */
 #ifndef BOOTSTRAP_SERVICE_H
 #define BOOTSTRAP_SERVICE_H
 
 #include "ipc/child.h"
-#include "procs/bootstrap/plan.h" /* BOOTSTRAP_BATCH: accounts per frontiers request */
 
-#define BOOTSTRAP_INTERVAL_DEV_MS 2000u /* between rounds, dev network */
-#define BOOTSTRAP_INTERVAL_MS 30000u    /* between rounds, test and live */
-#define BOOTSTRAP_PACE_MS 250u /* between two requests to a peer (it serves one per 200 ms) */
+#define BOOTSTRAP_BATCH 128u                /* accounts per frontiers request */
+#define BOOTSTRAP_INTERVAL_DEV_MS 2000u     /* between rounds, dev network */
+#define BOOTSTRAP_INTERVAL_MS 30000u        /* between rounds, test and live */
+#define BOOTSTRAP_PEERS_EVERY_MS 1000u      /* net's peer list asked this often */
 #define BOOTSTRAP_REQUEST_TIMEOUT_MS 10000u /* net's own deadline is 5 s */
-#define BOOTSTRAP_MAX_JOBS 256u             /* chains waiting to be pulled */
+#define BOOTSTRAP_MAX_REQUESTS 16u          /* pulls, lookups and scans in flight */
+#define BOOTSTRAP_MAX_BATCHES 4u            /* process_batch requests in flight */
+#define BOOTSTRAP_SCAN_PACE_MS                                                                     \
+    250u                         /* between two frontiers requests (a peer serves one per 200 ms) */
+#define BOOTSTRAP_SCAN_ROOM 256u /* the scan pauses with fewer free queue slots */
 
 typedef struct bootstrap_service bootstrap_service;
 
-/* Connects to net and ledger and arms the round timer. 0, or -1 (logged). */
+/* Connects to net and ledger and arms the timer. 0, or -1 (logged). */
 int bootstrap_service_start(ipc_child *ch, bootstrap_service **out);
 /* Stops and frees (NULL is fine). */
 void bootstrap_service_stop(bootstrap_service *s);

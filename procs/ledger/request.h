@@ -21,6 +21,10 @@
 /* process {block, origin} */
 bool ledger_req_process(const ipc_msg *m, smn_block *block, ledger_origin *origin, char *err,
                         size_t errlen);
+/* process_batch {blocks, origin}: blocks (room for IPC_LEDGER_MAX_BATCH)
+ * and *n in the request's order. */
+bool ledger_req_process_batch(const ipc_msg *m, smn_block *blocks, size_t *n, ledger_origin *origin,
+                              char *err, size_t errlen);
 /* confirm {hash, block?}: *has_block says whether the winner's block came
  * along (it must hash to `hash`). */
 bool ledger_req_confirm(const ipc_msg *m, uint8_t hash[32], smn_block *block, bool *has_block,

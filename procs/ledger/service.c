@@ -58,6 +58,14 @@ typedef struct {
     struct timespec start;
 } confirm_task;
 
+/* A process_batch waiting for its blocks' results (one reply for all). */
+typedef struct {
+    ipc_conn *conn; /* NULL: closed since */
+    uint64_t id;
+    size_t n, left; /* blocks, results still to come */
+    uint8_t results[];
+} batch_reply;
+
 /* A queued block waiting for its result. The ring mirrors the processor's
  * FIFO queue entry for entry, so the head is always the next result. */
 typedef struct {
@@ -66,6 +74,8 @@ typedef struct {
     uint64_t tag;
     uint8_t hash[32];
     ledger_origin origin;
+    batch_reply *br; /* the block came in a process_batch: its result goes there */
+    uint32_t bidx;
 } pending;
 
 struct ledger_service {
@@ -105,6 +115,7 @@ struct ledger_service {
     struct event *confirm_ev;
     const uint8_t *settling; /* the winner being settled: its block_accepted says "net" */
     uint64_t settled;        /* this run: forks settled by a rollback */
+    uint64_t evicted_logged; /* unchecked evictions at the last warning */
 };
 
 /* ---- small helpers ---- */
@@ -170,6 +181,13 @@ static void close_doomed(ledger_service *s)
 
 static void report_detail(ledger_service *s)
 {
+    /* Evictions from a full unchecked table: logged at 1, 2, 4, 8... */
+    uint64_t ev = ledger_store_unchecked_evicted(s->store);
+    if (ev && ev >= 2 * s->evicted_logged) {
+        smn_warn("unchecked is full ([ledger] max_unchecked): %llu oldest blocks evicted so far",
+                 (unsigned long long)ev);
+        s->evicted_logged = ev;
+    }
     if (!s->cfg.on_detail)
         return;
     ledger_counts c;
@@ -177,9 +195,10 @@ static void report_detail(ledger_service *s)
     char buf[200];
     snprintf(buf, sizeof buf,
              "blocks %llu, cemented %llu, pruned %llu, unchecked %llu, queued %zu, "
-             "subscribers %zu",
+             "subscribers %zu, evicted %llu",
              (unsigned long long)c.blocks, (unsigned long long)c.cemented,
-             (unsigned long long)c.pruned, (unsigned long long)c.unchecked, s->count, s->nsubs);
+             (unsigned long long)c.pruned, (unsigned long long)c.unchecked, s->count, s->nsubs,
+             (unsigned long long)ledger_store_unchecked_evicted(s->store));
     s->cfg.on_detail(s->cfg.user, buf);
 }
 
@@ -392,6 +411,28 @@ static void reply_result(ledger_service *s, ipc_conn *c, uint64_t id, const uint
     check_send(s, c, ipc_reply(c, &req, &b), "process_result");
 }
 
+static void batch_reply_send(ledger_service *s, batch_reply *br)
+{
+    if (br->conn) {
+        ipc_builder b;
+        ipc_build_begin(&b, ipc_ledger_kind_name(IPC_LEDGER_K_PROCESS_BATCH_RESULT));
+        ipc_put_array_begin(&b, "results");
+        for (size_t i = 0; i < br->n; i++)
+            ipc_put_str(&b, NULL, ledger_result_str((ledger_result)br->results[i]));
+        ipc_put_array_end(&b);
+        ipc_msg req = {.id = br->id};
+        check_send(s, br->conn, ipc_reply(br->conn, &req, &b), "process_batch_result");
+    }
+    free(br);
+}
+
+static void batch_reply_set(ledger_service *s, batch_reply *br, size_t i, ledger_result r)
+{
+    br->results[i] = (uint8_t)r;
+    if (--br->left == 0)
+        batch_reply_send(s, br);
+}
+
 static void on_result(void *user, uint64_t tag, const uint8_t hash[32], ledger_result r)
 {
     ledger_service *s = user;
@@ -401,7 +442,10 @@ static void on_result(void *user, uint64_t tag, const uint8_t hash[32], ledger_r
         return;
     }
     pending *p = &s->ring[s->head];
-    reply_result(s, p->conn, p->id, hash, r);
+    if (p->br)
+        batch_reply_set(s, p->br, p->bidx, r);
+    else
+        reply_result(s, p->conn, p->id, hash, r);
     s->head = (s->head + 1) % s->cfg.queue_max;
     s->count--;
 }
@@ -510,8 +554,67 @@ static void handle_process(ledger_service *s, ipc_conn *c, const ipc_msg *m)
     p->tag = tag;
     memcpy(p->hash, hash, 32);
     p->origin = origin;
+    p->br = NULL;
     s->count++;
     if (!evtimer_pending(s->flush_ev, NULL))
+        start_gathering(s);
+}
+
+/* Every block of the batch is queued like a `process` of its own, in order;
+ * the processor's batches then take them a queue's worth per transaction.
+ * Once the queue is full, the rest are "busy". */
+static void handle_process_batch(ledger_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    smn_block *blocks = malloc(IPC_LEDGER_MAX_BATCH * sizeof *blocks);
+    size_t n = 0;
+    ledger_origin origin;
+    char err[128];
+    if (!blocks) {
+        if (m->id)
+            ipc_reply_error(c, m, "out of memory");
+        return;
+    }
+    if (!ledger_req_process_batch(m, blocks, &n, &origin, err, sizeof err)) {
+        if (m->id)
+            ipc_reply_error(c, m, err);
+        free(blocks);
+        return;
+    }
+    batch_reply *br = malloc(sizeof *br + n);
+    if (!br) {
+        if (m->id)
+            ipc_reply_error(c, m, "out of memory");
+        free(blocks);
+        return;
+    }
+    br->conn = m->id ? c : NULL;
+    br->id = m->id;
+    br->n = n;
+    br->left = n + 1; /* + 1: held until every block is queued */
+    bool full = false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t hash[32];
+        smn_block_hash(&blocks[i], hash);
+        uint64_t tag = ++s->next_tag;
+        if (full || ledger_processor_enqueue(s->proc, &blocks[i], tag) != LEDGER_QUEUED) {
+            full = true;
+            batch_reply_set(s, br, i, LEDGER_BUSY);
+            continue;
+        }
+        pending *p = &s->ring[(s->head + s->count) % s->cfg.queue_max];
+        p->conn = br->conn;
+        p->id = m->id;
+        p->tag = tag;
+        memcpy(p->hash, hash, 32);
+        p->origin = origin;
+        p->br = br;
+        p->bidx = (uint32_t)i;
+        s->count++;
+    }
+    free(blocks);
+    if (--br->left == 0)
+        batch_reply_send(s, br); /* every block was refused */
+    else if (!evtimer_pending(s->flush_ev, NULL))
         start_gathering(s);
 }
 
@@ -936,6 +1039,9 @@ void ledger_service_on_message(ipc_conn *c, const ipc_msg *m, void *ud)
     case IPC_LEDGER_K_PROCESS:
         handle_process(s, c, m);
         break;
+    case IPC_LEDGER_K_PROCESS_BATCH:
+        handle_process_batch(s, c, m);
+        break;
     case IPC_LEDGER_K_CONFIRM:
         handle_confirm(s, c, m);
         break;
@@ -966,6 +1072,8 @@ void ledger_service_on_state(ipc_conn *c, bool up, void *ud)
         pending *p = &s->ring[(s->head + i) % s->cfg.queue_max];
         if (p->conn == c)
             p->conn = NULL;
+        if (p->br && p->br->conn == c)
+            p->br->conn = NULL;
     }
     for (size_t i = 0; i < s->ntasks; i++) {
         confirm_task *t = s->tasks[i];
@@ -1079,6 +1187,11 @@ void ledger_service_close(ledger_service *s)
     for (size_t i = 0; i < s->ntasks; i++)
         task_free(s->tasks[i]);
     free(s->tasks);
+    for (size_t i = 0; s->ring && i < s->count; i++) {
+        pending *p = &s->ring[(s->head + i) % s->cfg.queue_max];
+        if (p->br && --p->br->left == 0)
+            free(p->br); /* its sender sees the connection close */
+    }
     ledger_processor_destroy(s->proc);
     ledger_store_close(s->store);
     free(s->ring);

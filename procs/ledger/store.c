@@ -130,6 +130,7 @@ struct ledger_store {
     sqlite3_stmt *q[Q_COUNT];
     size_t unchecked_max;
     size_t unchecked_count;
+    uint64_t unchecked_evicted; /* dropped at unchecked_max, this run */
     bool in_tx;
     bool any_pruned;                  /* skip the pruned_blocks lookup while it is empty */
     ledger_counts committed, pending; /* pending: deltas of the open transaction */
@@ -1002,8 +1003,14 @@ ledger_status ledger_store_unchecked_put(ledger_store *s, const smn_block *b,
         if (sqlite3_changes(s->db) == 0)
             break;
         s->unchecked_count--;
+        s->unchecked_evicted++;
     }
     return LEDGER_STATUS_OK;
+}
+
+uint64_t ledger_store_unchecked_evicted(const ledger_store *s)
+{
+    return s->unchecked_evicted;
 }
 
 ledger_status ledger_store_unchecked_take(ledger_store *s, const uint8_t dependency[32],

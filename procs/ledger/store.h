@@ -103,6 +103,9 @@ ledger_status ledger_store_unchecked_put(ledger_store *s, const smn_block *b,
 ledger_status ledger_store_unchecked_take(ledger_store *s, const uint8_t dependency[32],
                                           smn_block *out, size_t max, size_t *n);
 size_t ledger_store_unchecked_count(const ledger_store *s);
+/* Unchecked blocks evicted (oldest first) at unchecked_max since the store
+ * opened. */
+uint64_t ledger_store_unchecked_evicted(const ledger_store *s);
 
 /* Confirmation height of account (which must exist). Raising it appends
  * each newly cemented block, by height, to the cementing log. */

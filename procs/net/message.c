@@ -144,6 +144,8 @@ static uint16_t allowed_flags(int type)
         return NET_FLAG_HS_QUERY | NET_FLAG_HS_RESPONSE;
     case NET_MSG_FRONTIER_REQ:
         return NET_FLAG_FRONTIER_CONFIRMED;
+    case NET_MSG_BULK_PULL:
+        return NET_FLAG_PULL_ASCENDING;
     default:
         return 0;
     }
@@ -245,6 +247,8 @@ static net_status encode_payload(const net_message *m, uint8_t *out, size_t cap,
         memcpy(out, m->u.bulk_pull.start, 32);
         memcpy(out + 32, m->u.bulk_pull.end, 32);
         put_u32(out + 64, m->u.bulk_pull.count);
+        if (m->u.bulk_pull.ascending)
+            *flags |= NET_FLAG_PULL_ASCENDING;
         n = 68;
         break;
     case NET_MSG_BULK_PULL_RESP: {
@@ -256,7 +260,7 @@ static net_status encode_payload(const net_message *m, uint8_t *out, size_t cap,
             smn_block_serialize(&r->blocks[i], out + n + 1);
         }
         if (r->end)
-            out[n++] = NET_BULK_TAG_END;
+            out[n++] = r->unavailable ? NET_BULK_TAG_UNAVAILABLE : NET_BULK_TAG_END;
         break;
     }
     case NET_MSG_TELEMETRY_REQ:
@@ -357,13 +361,14 @@ static net_status decode_bulk_resp(const uint8_t *p, uint32_t len, net_bulk_pull
     if (len == 0)
         return NET_BAD_LENGTH;
     r->count = 0;
-    r->end = false;
+    r->end = r->unavailable = false;
     uint32_t off = 0;
     while (off < len) {
-        if (p[off] == NET_BULK_TAG_END) {
+        if (p[off] == NET_BULK_TAG_END || p[off] == NET_BULK_TAG_UNAVAILABLE) {
             if (off + 1 != len)
                 return NET_BAD_TERMINATOR;
             r->end = true;
+            r->unavailable = p[off] == NET_BULK_TAG_UNAVAILABLE;
             return NET_OK;
         }
         if (p[off] != NET_BULK_TAG_BLOCK)
@@ -445,6 +450,7 @@ static net_status decode_payload(const net_header *h, const uint8_t *p, net_mess
         memcpy(m->u.bulk_pull.start, p, 32);
         memcpy(m->u.bulk_pull.end, p + 32, 32);
         m->u.bulk_pull.count = get_u32(p + 64);
+        m->u.bulk_pull.ascending = (h->flags & NET_FLAG_PULL_ASCENDING) != 0;
         return NET_OK;
     case NET_MSG_BULK_PULL_RESP:
         return decode_bulk_resp(p, len, &m->u.bulk_pull_resp);

@@ -56,10 +56,12 @@ typedef enum {
 #define NET_FLAG_HS_QUERY 0x0001u           /* handshake: a cookie follows */
 #define NET_FLAG_HS_RESPONSE 0x0002u        /* handshake: node id + signature follow */
 #define NET_FLAG_FRONTIER_CONFIRMED 0x0001u /* frontier_req: confirmed frontiers only */
+#define NET_FLAG_PULL_ASCENDING 0x0001u     /* bulk_pull: upward from `end`, oldest first */
 
 /* Bulk pull response item tags (one byte before each item). */
 #define NET_BULK_TAG_END 0x01u
-#define NET_BULK_TAG_BLOCK 0x06u /* a state block follows (6 as in the hash preamble) */
+#define NET_BULK_TAG_UNAVAILABLE 0x02u /* end: not served (pruned, unknown, or not now) */
+#define NET_BULK_TAG_BLOCK 0x06u       /* a state block follows (6 as in the hash preamble) */
 
 typedef enum {
     NET_OK = 0,
@@ -129,11 +131,13 @@ typedef struct {
     uint8_t start[32]; /* an account (its chain from the frontier down) or a block hash */
     uint8_t end[32];   /* stop after this hash; zero: down to the open block */
     uint32_t count;    /* at most this many blocks; 0: no limit */
+    bool ascending;    /* flag 0x1: start an account, blocks after `end` upward */
 } net_bulk_pull;
 
 typedef struct {
-    uint8_t count; /* 0..NET_BULK_MAX_BLOCKS */
-    bool end;      /* the end tag follows the blocks */
+    uint8_t count;    /* 0..NET_BULK_MAX_BLOCKS */
+    bool end;         /* the end tag follows the blocks */
+    bool unavailable; /* with end: the unavailable tag ends the answer */
     smn_block blocks[NET_BULK_MAX_BLOCKS];
 } net_bulk_pull_resp;
 

@@ -10,7 +10,8 @@
  * Asking (for the bootstrap process, over net.sock): `frontiers` sends one
  * frontier_req to a ready peer and answers with its first frontier_resp;
  * `pull` sends one bulk_pull (the gap-fill machinery of service_pull.c,
- * which holds one pull per peer at a time) and answers with the blocks
+ * which holds one pull per peer at a time; `ascending` makes it the
+ * ascending kind, oldest first) and answers with the blocks
  * instead of handing them to the ledger: the bootstrap submits them itself
  * with origin "bootstrap". A request not answered within
  * NET_PULL_TIMEOUT_MS, or whose peer goes away, gets an "error" reply. */
@@ -117,21 +118,47 @@ void net_frontier_received(net_service *s, net_channel *ch, const net_frontier_r
     reply_to(info, &b);
 }
 
-void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n)
+void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n, bool unavailable)
 {
     ipc_builder b;
     ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_PULL_R));
     ipc_put_array_begin(&b, "blocks");
-    for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL; i++) {
+    for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL_ASC; i++) {
         uint8_t wire[SMN_BLOCK_WIRE_BYTES];
         smn_block_serialize(&blocks[i], wire);
         ipc_put_bin(&b, NULL, wire, sizeof wire);
     }
     ipc_put_array_end(&b);
+    if (unavailable)
+        ipc_put_bool(&b, "unavailable", true);
     reply_to(info, &b);
 }
 
-/* The peer named by the request's `peer` if it is free, else any free one. */
+void net_boot_pulled_parts(net_peer_info *info, const smn_block *blocks, size_t n)
+{
+    ipc_builder b;
+    ipc_build_begin(&b, "pull_r");
+    ipc_put_array_begin(&b, "blocks");
+    for (size_t i = 0; i < n && i < IPC_NET_MAX_PULL_ASC; i++) {
+        uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+        smn_block_serialize(&blocks[i], wire);
+        ipc_put_bin(&b, NULL, wire, sizeof wire);
+    }
+    ipc_put_array_end(&b);
+    ipc_put_array_begin(&b, "parts");
+    for (size_t i = 0; i < info->nparts; i++) {
+        ipc_put_map_begin(&b, NULL);
+        ipc_put_uint(&b, "n", info->part_n[i]);
+        if (info->part_unavailable[i])
+            ipc_put_bool(&b, "unavailable", true);
+        ipc_put_map_end(&b);
+    }
+    ipc_put_array_end(&b);
+    reply_to(info, &b);
+}
+
+/* The peer named by the request's `peer` if it is free (none if it is
+ * not: the bootstrap keeps its own per-peer accounts), else any free one. */
 static net_channel *pick(net_service *s, const ipc_msg *m)
 {
     const uint8_t *id;
@@ -139,8 +166,7 @@ static net_channel *pick(net_service *s, const ipc_msg *m)
     if (ipc_get_bin(m->body, "peer", &id, &len)) {
         net_channel *ch = net_service_channel_by_id(s, id);
         net_peer_info *info = ch ? net_channel_user(ch) : NULL;
-        if (info && info->ready && !info->pulling && !info->boot)
-            return ch;
+        return info && info->ready && !info->pulling && !info->boot ? ch : NULL;
     }
     net_channel *list[64];
     size_t n = net_channels_list(s->chans, list, 64);
@@ -213,18 +239,51 @@ void net_boot_pull(net_service *s, ipc_conn *c, const ipc_msg *m)
     memcpy(req.u.bulk_pull.start, p, 32);
     if (ipc_get_bin(m->body, "end", &p, &len))
         memcpy(req.u.bulk_pull.end, p, 32);
-    req.u.bulk_pull.count = NET_PULL_BLOCKS;
-    info->pulled = calloc(NET_PULL_BLOCKS, sizeof *info->pulled);
+    bool asc = false;
+    ipc_get_bool(m->body, "ascending", &asc);
+    uint64_t count = 0;
+    ipc_get_uint(m->body, "count", &count); /* the schema bounds it */
+    size_t cap = asc ? IPC_NET_MAX_PULL_ASC : NET_PULL_BLOCKS;
+    if (count == 0 || count > cap)
+        count = cap;
+    const ipc_obj *also = asc ? ipc_get_array(m->body, "also") : NULL;
+    size_t nparts = 1 + (also ? ipc_array_len(also) : 0);
+    if (nparts > IPC_NET_PULL_PARTS)
+        nparts = IPC_NET_PULL_PARTS; /* the schema bounds it */
+    if (count * nparts > IPC_NET_MAX_PULL_ASC)
+        count = IPC_NET_MAX_PULL_ASC / nparts;
+    req.u.bulk_pull.count = (uint32_t)count;
+    req.u.bulk_pull.ascending = asc;
+    info->pulled = calloc(count * nparts, sizeof *info->pulled);
+    info->pull_cap = count * nparts;
+    info->pull_unavailable = false;
     if (!info->pulled) {
         ipc_reply_error(c, m, "out of memory");
         return;
     }
-    if (net_channel_send(ch, &req) != 0) {
+    int rc = net_channel_send(ch, &req);
+    for (size_t i = 1; rc == 0 && i < nparts; i++) {
+        const ipc_obj *e = ipc_array_at(also, i - 1);
+        memset(req.u.bulk_pull.start, 0, 32);
+        memset(req.u.bulk_pull.end, 0, 32);
+        if (ipc_get_bin(e, "start", &p, &len)) /* required by the schema */
+            memcpy(req.u.bulk_pull.start, p, 32);
+        if (ipc_get_bin(e, "end", &p, &len))
+            memcpy(req.u.bulk_pull.end, p, 32);
+        rc = net_channel_send(ch, &req);
+    }
+    if (rc != 0) {
+        /* Some parts may be out: the channel's answers would no longer
+         * match what we wait for, so this channel serves no more pulls. */
         free(info->pulled);
         info->pulled = NULL;
         ipc_reply_error(c, m, "the peer's queue is full");
+        if (nparts > 1)
+            net_channel_close(ch);
         return;
     }
+    info->nparts = (uint8_t)nparts;
+    info->part = 0;
     info->pulling = true;
     info->npulled = 0;
     info->pull_deadline_ms = net_now_ms() + NET_PULL_TIMEOUT_MS;

@@ -23,6 +23,7 @@
 
 #include "common/keys.h"
 #include "common/network.h"
+#include "ipc/schema_net.h"
 #include "ipc/child.h"
 #include "ipc/ledgerdb/ro_handle.h"
 #include "procs/net/channel.h"
@@ -67,8 +68,15 @@ typedef struct ledger_client ledger_client;
 #define NET_PULL_RECENT 64u       /* missing hashes asked for recently ... */
 #define NET_PULL_REPEAT_MS 2000u  /* ... are not asked for again this soon */
 #define NET_SERVE_BLOCKS 1024u    /* blocks one bulk_pull gets from us at most */
-#define NET_SERVE_EVERY_MS 200u   /* one bulk_pull per peer this often */
-#define NET_MAX_BOOT 16u          /* bootstrap requests in flight */
+#define NET_SERVE_EVERY_MS 200u   /* one frontier_req per peer this often */
+/* bulk_pull serving budget per peer, in blocks: refilled at NET_SERVE_RATE
+ * per second up to NET_SERVE_BURST; a pull when it is spent gets the
+ * `unavailable` end (ascending) or an empty answer (descending). */
+#define NET_SERVE_RATE 40000u
+#define NET_SERVE_BURST 4096u
+#define NET_SERVE_ASC_BLOCKS                                                                       \
+    512u                 /* blocks one ascending bulk_pull gets at most (IPC_NET_MAX_PULL_ASC) */
+#define NET_MAX_BOOT 16u /* bootstrap requests in flight */
 
 /* One endpoint we keep dialling (configured) or try (learned). */
 typedef struct {
@@ -105,9 +113,16 @@ typedef struct {
     /* a bulk_pull we sent it (one at a time) */
     bool pulling;
     uint64_t pull_deadline_ms;
-    smn_block *pulled; /* NET_PULL_BLOCKS, allocated while pulling */
-    size_t npulled;
-    uint64_t last_served_ms;    /* its last bulk_pull we answered */
+    smn_block *pulled; /* pull_cap blocks, allocated while pulling */
+    size_t npulled, pull_cap;
+    bool pull_unavailable; /* the answer ended with the unavailable tag */
+    /* a multi-part ascending pull (net.sock `pull` with `also`): one
+     * bulk_pull per part, answered in order */
+    uint8_t nparts, part;
+    uint16_t part_n[IPC_NET_PULL_PARTS];
+    bool part_unavailable[IPC_NET_PULL_PARTS];
+    int64_t serve_credit;       /* its bulk_pull budget (NET_SERVE_RATE) */
+    uint64_t serve_refill_ms;   /* 0: not used yet (a full budget) */
     uint64_t last_frontiers_ms; /* its last frontier_req we answered */
     /* a bootstrap request (net.sock `frontiers` or `pull`) this peer is
      * answering (a slot of net_service.boot) */
@@ -280,7 +295,9 @@ void net_boot_frontiers(net_service *s, ipc_conn *c, const ipc_msg *m);
 void net_boot_pull(net_service *s, ipc_conn *c, const ipc_msg *m);
 /* The bulk_pull the bootstrap asked for ended: reply with blocks (newest
  * first) and forget the request. */
-void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n);
+void net_boot_pulled(net_peer_info *info, const smn_block *blocks, size_t n, bool unavailable);
+/* The answer to a multi-part pull: info->part_n / part_unavailable. */
+void net_boot_pulled_parts(net_peer_info *info, const smn_block *blocks, size_t n);
 /* A bootstrap request's deadline passed: answer it with an error. */
 void net_boot_tick(net_peer_info *info, uint64_t now);
 /* Reply an error to the waiting bootstrap request, if any, and forget it. */

@@ -11,10 +11,16 @@
  * per-peer slot, but its answer goes back to the bootstrap process.
  *
  * Serving: a peer's bulk_pull is answered from ledger.db (read-only), at
- * most NET_SERVE_BLOCKS blocks, one request per peer per NET_SERVE_EVERY_MS
- * (others get an empty answer). `start` is tried as an account first
- * (from its frontier down), then as a block hash; `end`, when found, is the
- * last block sent. */
+ * most NET_SERVE_BLOCKS blocks, within the peer's budget of blocks
+ * (NET_SERVE_RATE per second, NET_SERVE_BURST at once; an answer is whole
+ * while the budget is above zero, and past it an empty answer). `start` is tried as an account
+ * first (from its frontier down), then as a block hash; `end`, when found, is the last block sent.
+ * An ascending bulk_pull (flag 0x1, the bootstrap's) names an account and
+ * the block after which to start (`end`; zero: from the open block) and is
+ * answered oldest first, at most NET_SERVE_ASC_BLOCKS; when we cannot serve
+ * it (we do not know `end` as that account's block, the blocks above it
+ * were pruned, or the budget is spent) the answer is the unavailable end,
+ * so the asker goes to another peer. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +73,7 @@ void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[
     info->pulled = calloc(NET_PULL_BLOCKS, sizeof *info->pulled);
     if (!info->pulled)
         return;
+    info->pull_cap = NET_PULL_BLOCKS;
     net_message m = {.type = NET_MSG_BULK_PULL};
     memcpy(m.u.bulk_pull.start, missing, 32);
     m.u.bulk_pull.count = NET_PULL_BLOCKS;
@@ -97,6 +104,7 @@ void net_pull_info_free(net_peer_info *info)
     info->pulled = NULL;
     info->pulling = false;
     info->npulled = 0;
+    info->nparts = info->part = 0;
 }
 
 void net_pull_tick(net_service *s, net_channel *ch, net_peer_info *info, uint64_t now)
@@ -118,7 +126,7 @@ void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp
         smn_debug("ignoring a bulk_pull_resp nobody asked for");
         return;
     }
-    if (info->npulled + r->count > NET_PULL_BLOCKS) {
+    if (info->npulled + r->count > info->pull_cap) {
         net_pull_info_free(info);
         net_service_misbehaved(s, ch, "answered a bulk_pull with more blocks than asked");
         return;
@@ -127,6 +135,22 @@ void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp
     info->npulled += r->count;
     if (!r->end)
         return;
+    info->pull_unavailable = r->unavailable;
+    if (info->nparts > 1 && info->boot) {
+        size_t before = 0;
+        for (size_t i = 0; i < info->part; i++)
+            before += info->part_n[i];
+        info->part_n[info->part] = (uint16_t)(info->npulled - before);
+        info->part_unavailable[info->part] = r->unavailable;
+        if (++info->part < info->nparts)
+            return; /* the next part's answer follows */
+        smn_block *all = info->pulled;
+        info->pulled = NULL;
+        net_boot_pulled_parts(info, all, info->npulled);
+        net_pull_info_free(info);
+        free(all);
+        return;
+    }
     /* The answer runs from the missing block down: the ledger wants parents
      * first (a block before its previous would only go unchecked). */
     size_t n = info->npulled;
@@ -134,7 +158,7 @@ void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp
     info->pulled = NULL;
     if (info->boot && !info->boot_frontiers) {
         /* The bootstrap process asked: it gets the blocks and submits them. */
-        net_boot_pulled(info, blocks, n);
+        net_boot_pulled(info, blocks, n, info->pull_unavailable);
         net_pull_info_free(info);
         free(blocks);
         return;
@@ -168,41 +192,104 @@ static size_t chain_of(ledger_ro *r, const net_bulk_pull *req, uint8_t (*out)[32
     return n;
 }
 
-void net_pull_serve(net_service *s, net_channel *ch, const net_bulk_pull *req)
+/* Takes up to want blocks from the peer's budget: how many it may have. */
+static size_t serve_budget(net_peer_info *info, uint64_t now, size_t want)
 {
-    net_peer_info *info = net_channel_user(ch);
-    uint64_t now = net_now_ms();
-    size_t max = req->count && req->count < NET_SERVE_BLOCKS ? req->count : NET_SERVE_BLOCKS;
-    ledger_ro *r = net_ledger_ro(s);
-    if (!info || (info->last_served_ms && now - info->last_served_ms < NET_SERVE_EVERY_MS))
-        r = NULL; /* too soon: an empty answer (the window is not extended) */
-    else
-        info->last_served_ms = now;
-    uint8_t(*hashes)[32] = r ? malloc(max * 32) : NULL;
-    size_t n = hashes ? chain_of(r, req, hashes, max) : 0;
-    net_message *m = malloc(sizeof *m);
-    if (!m) {
-        free(hashes);
-        return;
+    if (!info)
+        return 0;
+    if (!info->serve_refill_ms) {
+        info->serve_credit = NET_SERVE_BURST;
+    } else {
+        uint64_t add = (now - info->serve_refill_ms) * NET_SERVE_RATE / 1000u;
+        int64_t c = info->serve_credit + (int64_t)(add > NET_SERVE_BURST ? NET_SERVE_BURST : add);
+        info->serve_credit = c > (int64_t)NET_SERVE_BURST ? (int64_t)NET_SERVE_BURST : c;
     }
+    info->serve_refill_ms = now;
+    /* A whole answer or none: a short one would read as the chain's end.
+     * The budget may go below zero by one answer. */
+    return info->serve_credit > 0 ? want : 0;
+}
+
+static void serve_charge(net_peer_info *info, size_t n)
+{
+    info->serve_credit -= (int64_t)(n ? n : 1); /* an empty answer costs one */
+}
+
+/* Sends blocks[0..n) as bulk_pull_resp frames, the last one with the end
+ * (unavailable: the unavailable end). */
+static void send_blocks(net_channel *ch, const smn_block *blocks, size_t n, bool unavailable)
+{
+    net_message *m = malloc(sizeof *m);
+    if (!m)
+        return;
     size_t i = 0;
     do {
         memset(m, 0, sizeof *m);
         m->type = NET_MSG_BULK_PULL_RESP;
         net_bulk_pull_resp *resp = &m->u.bulk_pull_resp;
-        while (i < n && resp->count < NET_BULK_MAX_BLOCKS) {
-            ledger_block_record rec;
-            if (ledger_ro_block(r, hashes[i], &rec) != LEDGER_STATUS_OK) {
-                n = i; /* pruned or gone meanwhile: stop the answer here */
-                break;
-            }
-            resp->blocks[resp->count++] = rec.block;
-            i++;
-        }
+        while (i < n && resp->count < NET_BULK_MAX_BLOCKS)
+            resp->blocks[resp->count++] = blocks[i++];
         resp->end = i >= n;
+        resp->unavailable = resp->end && unavailable;
         if (net_channel_send(ch, m) != 0)
             break; /* queue full: the peer's pull times out and asks again */
     } while (i < n);
     free(m);
+}
+
+static void serve_ascending(net_service *s, net_channel *ch, const net_bulk_pull *req)
+{
+    net_peer_info *info = net_channel_user(ch);
+    size_t want =
+        req->count && req->count < NET_SERVE_ASC_BLOCKS ? req->count : NET_SERVE_ASC_BLOCKS;
+    size_t max = serve_budget(info, net_now_ms(), want);
+    ledger_ro *r = max ? net_ledger_ro(s) : NULL;
+    uint64_t after = 0, first = 0;
+    bool ok = r != NULL;
+    if (ok && !smn_is_zero32(req->end)) {
+        ledger_block_record rec;
+        ok = ledger_ro_block(r, req->end, &rec) == LEDGER_STATUS_OK &&
+             memcmp(rec.block.account, req->start, 32) == 0;
+        after = ok ? rec.height : 0;
+    }
+    smn_block *blocks = ok ? malloc(max * sizeof *blocks) : NULL;
+    size_t n = 0;
+    if (blocks &&
+        ledger_ro_chain_up(r, req->start, after, blocks, max, &n, &first) != LEDGER_STATUS_OK)
+        n = 0;
+    /* Nothing above `end` is a complete answer; a run that does not start
+     * right above it means those heights were pruned here. */
+    bool served = blocks && (n == 0 || first == after + 1);
+    if (info && max)
+        serve_charge(info, served ? n : 0);
+    send_blocks(ch, blocks, served ? n : 0, !served);
+    free(blocks);
+}
+
+void net_pull_serve(net_service *s, net_channel *ch, const net_bulk_pull *req)
+{
+    if (req->ascending) {
+        serve_ascending(s, ch, req);
+        return;
+    }
+    net_peer_info *info = net_channel_user(ch);
+    uint64_t now = net_now_ms();
+    size_t want = req->count && req->count < NET_SERVE_BLOCKS ? req->count : NET_SERVE_BLOCKS;
+    size_t max = serve_budget(info, now, want);
+    ledger_ro *r = max ? net_ledger_ro(s) : NULL; /* budget spent: an empty answer */
+    uint8_t(*hashes)[32] = r ? malloc(max * 32) : NULL;
+    size_t n = hashes ? chain_of(r, req, hashes, max) : 0;
+    smn_block *blocks = n ? malloc(n * sizeof *blocks) : NULL;
+    size_t got = 0;
+    while (blocks && got < n) {
+        ledger_block_record rec;
+        if (ledger_ro_block(r, hashes[got], &rec) != LEDGER_STATUS_OK)
+            break; /* pruned or gone meanwhile: stop the answer here */
+        blocks[got++] = rec.block;
+    }
+    if (info && max)
+        serve_charge(info, got);
+    send_blocks(ch, blocks, got, false);
+    free(blocks);
     free(hashes);
 }

@@ -11,6 +11,9 @@
    removes cemented history after a confirmation.
 3. refusal: another network's or a newer schema's ledger.db stops the node
    with a clear log line and a non-zero status.
+5. batch: process_batch answers one result per block, in order (a gap,
+   the accepted send it waits for, a duplicate, a broken signature; the
+   gap is released), and refuses empty or malformed batches.
 4. settle: the ledger holds send A and the open built on it; confirm with
    block B (a fork of A) rolls both back (rolled_back notifications, newest
    first, before B's block_accepted and block_cemented), B is cemented, the
@@ -194,6 +197,35 @@ def test_notifications(smallnanod, tool):
         check(seqs == list(range(1, len(seqs) + 1)) and len(seqs) >= 3,
               "cement_log seqs not 1..n: %r" % seqs)
     print("notifications: ok")
+
+
+def test_batch(smallnanod, tool):
+    pairs = devblocks(tool, "pairs", "4")
+    (send1, send1_h), (open1, open1_h), (send2, send2_h), (open2, open2_h) = pairs[:4]
+    bad = bytearray(send2)
+    bad[150] ^= 0xFF  # inside the signature
+    with Node(smallnanod, CONFIG + free_ports()) as node:
+        node.wait_ready()
+        sub = Conn(node.sock("ledger"))
+        sub.request("subscribe")
+        c = Conn(node.sock("ledger"))
+        r = c.request("process_batch", blocks=[open1, send1, send1, bytes(bad)],
+                      origin="bootstrap")
+        check(r["kind"] == "process_batch_result" and
+              r["results"] == ["gap_source", "accepted", "old", "bad_signature"],
+              "process_batch: %r" % r)
+        a = sub.wait_note(lambda m: m["kind"] == "block_accepted" and m["hash"] == open1_h)
+        # released in the same drain as its own submission: either origin
+        check(a["origin"] in ("unchecked", "bootstrap") and a["height"] == 1,
+              "the released open: %r" % a)
+        r = c.request("process_batch", blocks=[send2, open2], origin="bootstrap")
+        check(r["results"] == ["accepted", "accepted"], "second batch: %r" % r)
+        expect_error(c, "process_batch", "blocks", blocks=[], origin="bootstrap")
+        expect_error(c, "process_batch", "216", blocks=[send2[:215]], origin="bootstrap")
+        expect_error(c, "process_batch", "origin", blocks=[send2], origin="unchecked")
+        c.close()
+        sub.close()
+    print("batch: ok")
 
 
 class Streamer(threading.Thread):
@@ -434,6 +466,7 @@ def main():
     smallnanod, tool = sys.argv[1], sys.argv[2]
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 600
     test_notifications(smallnanod, tool)
+    test_batch(smallnanod, tool)
     test_settle(smallnanod, tool)
     test_crash(smallnanod, tool, n)
     test_refusal(smallnanod)

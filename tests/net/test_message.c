@@ -506,9 +506,16 @@ static void test_payload_rejections(void **state)
     memset(b + NET_HEADER_BYTES, 0, 64); /* terminator first */
     assert_int_equal(dec(b, n), NET_BAD_TERMINATOR);
 
-    /* Bulk items: unknown tag, end tag before a block. */
-    n = frame(b, "SD", 1, 1, NET_MSG_BULK_PULL_RESP, 0, 1, 2);
+    /* Bulk items: unknown tag, end tag before a block; the unavailable end
+     * (an ascending pull the peer cannot serve) alone is fine. */
+    n = frame(b, "SD", 1, 1, NET_MSG_BULK_PULL_RESP, 0, 1, 3);
     assert_int_equal(dec(b, n), NET_BAD_TAG);
+    n = frame(b, "SD", 1, 1, NET_MSG_BULK_PULL_RESP, 0, 1, NET_BULK_TAG_UNAVAILABLE);
+    assert_int_equal(dec(b, n), NET_OK);
+    n = frame(b, "SD", 1, 1, NET_MSG_BULK_PULL_RESP, 0, 218, 0);
+    b[NET_HEADER_BYTES] = NET_BULK_TAG_UNAVAILABLE;
+    b[NET_HEADER_BYTES + 1] = NET_BULK_TAG_BLOCK;
+    assert_int_equal(dec(b, n), NET_BAD_TERMINATOR);
     n = frame(b, "SD", 1, 1, NET_MSG_BULK_PULL_RESP, 0, 218, 0);
     b[NET_HEADER_BYTES] = NET_BULK_TAG_END;
     b[NET_HEADER_BYTES + 1] = NET_BULK_TAG_BLOCK;

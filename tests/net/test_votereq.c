@@ -312,12 +312,12 @@ static void test_flood_gate(void **state)
 {
     (void)state;
     net_flood_gate g;
-    net_flood_gate_init(&g, NET_GATE_BULK_PULL, 0);
-    /* An honest bootstrap: one request per 250 ms for ten minutes. */
+    net_flood_gate_init(&g, NET_GATE_FRONTIER_REQ, 0);
+    /* An honest frontier scan: one request per 250 ms for ten minutes. */
     for (uint64_t t = 0; t < 600000; t += 250)
         assert_int_equal(net_flood_gate_check(&g, 1, t), NET_GATE_PASS);
     /* A burst: 20 pass, then throttled, then after the excess allowance a flood. */
-    net_flood_gate_init(&g, NET_GATE_BULK_PULL, 0);
+    net_flood_gate_init(&g, NET_GATE_FRONTIER_REQ, 0);
     unsigned pass = 0, thr = 0;
     net_gate_verdict v;
     while ((v = net_flood_gate_check(&g, 1, 0)) != NET_GATE_FLOOD) {
@@ -327,7 +327,7 @@ static void test_flood_gate(void **state)
     assert_int_equal(pass, 20);
     assert_int_equal(thr, 100);
     /* Twice the rate for long: throttled, never a flood. */
-    net_flood_gate_init(&g, NET_GATE_BULK_PULL, 0);
+    net_flood_gate_init(&g, NET_GATE_FRONTIER_REQ, 0);
     thr = 0;
     for (uint64_t t = 0; t < 120000; t += 50) {
         v = net_flood_gate_check(&g, 1, t);
@@ -335,6 +335,20 @@ static void test_flood_gate(void **state)
         thr += v == NET_GATE_THROTTLE;
     }
     assert_true(thr > 1000);
+    /* bulk_pull: a bootstrap pulling 1,000 times a second passes for a
+     * minute; a burst of 4,000 passes, 20,000 more are throttled, then a
+     * flood. */
+    net_flood_gate_init(&g, NET_GATE_BULK_PULL, 0);
+    for (uint64_t t = 0; t < 60000; t++)
+        assert_int_equal(net_flood_gate_check(&g, 1, t), NET_GATE_PASS);
+    net_flood_gate_init(&g, NET_GATE_BULK_PULL, 0);
+    pass = thr = 0;
+    while ((v = net_flood_gate_check(&g, 1, 0)) != NET_GATE_FLOOD) {
+        pass += v == NET_GATE_PASS;
+        thr += v == NET_GATE_THROTTLE;
+    }
+    assert_int_equal(pass, 4000);
+    assert_int_equal(thr, 20000);
     /* Publish at 10k blocks/s from one peer: fine. */
     net_flood_gate_init(&g, NET_GATE_PUBLISH, 0);
     for (uint64_t t = 0; t < 10000; t++)
