@@ -837,6 +837,30 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
     }
 }
 
+/* bootstrap's metrics, brought up to date before each heartbeat answer. */
+static void collect(ipc_metrics *r, void *ud)
+{
+    bootstrap_service *s = ud;
+    ipc_metric_set(ipc_metric_counter(r, "rounds_total", NULL, "Frontier scans started."),
+                   (int64_t)s->rounds);
+    ipc_metric_set(ipc_metric_counter(r, "pulled_blocks_total", NULL, "Blocks pulled from peers."),
+                   (int64_t)s->pulled);
+    ipc_metric_set(
+        ipc_metric_counter(r, "accepted_blocks_total", NULL, "Pulled blocks the ledger accepted."),
+        (int64_t)s->accepted);
+    ipc_metric_set(ipc_metric_counter(r, "invalid_answers_total", NULL,
+                                      "Peer answers that were invalid (the peer is scored down)."),
+                   (int64_t)s->invalid);
+    ipc_metric_set(ipc_metric_gauge(r, "queued_accounts", NULL, "Accounts waiting to be pulled."),
+                   (int64_t)boot_sched_queued(&s->sched));
+    ipc_metric_set(ipc_metric_gauge(r, "waiting_accounts", NULL,
+                                    "Accounts waiting for a receive's source to land."),
+                   (int64_t)boot_sched_waiting(&s->sched));
+    ipc_metric_set(ipc_metric_gauge(r, "inflight_blocks", NULL,
+                                    "Blocks asked for or handed to the ledger, no result yet."),
+                   (int64_t)s->inflight);
+}
+
 int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
 {
     const ipc_config *cfg = ipc_child_config(ch);
@@ -878,6 +902,7 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
         return -1;
     }
     set_detail(s);
+    ipc_child_on_collect(ch, collect, s);
     *out = s;
     return 0;
 }
@@ -946,10 +971,10 @@ void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
         pulling |= s->reqs[i].kind == REQ_PULL;
         submitting |= s->reqs[i].kind == REQ_LEDGER;
     }
-    ipc_bootstrap_phase p = submitting         ? IPC_BOOTSTRAP_SUBMIT
-                            : pulling          ? IPC_BOOTSTRAP_PULL
+    ipc_bootstrap_phase p = submitting          ? IPC_BOOTSTRAP_SUBMIT
+                            : pulling           ? IPC_BOOTSTRAP_PULL
                             : s->scan_peer >= 0 ? IPC_BOOTSTRAP_FRONTIERS
-                                               : IPC_BOOTSTRAP_IDLE;
+                                                : IPC_BOOTSTRAP_IDLE;
     ipc_builder b;
     ipc_build_begin(&b, "status_r");
     ipc_put_str(&b, "phase", ipc_bootstrap_phase_name(p));

@@ -65,7 +65,8 @@ def main():
         # every child has answered a heartbeat with its registry
         v0 = wait_values(n, lambda v: "smallnano_vm_applied_seq" in v
                          and "smallnano_net_peers{direction=\"in\"}" in v
-                         and "smallnano_rpc_work_jobs" in v, "every process's metrics")
+                         and "smallnano_rpc_work_jobs" in v
+                         and "smallnano_bootstrap_rounds_total" in v, "every process's metrics")
         text = scrape(n.rpc_port)
         promtool(text)
         names = ["ledger", "net", "elections", "bootstrap", "vm", "rpc", "ws"]
