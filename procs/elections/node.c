@@ -77,6 +77,15 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_gauge(r, "quorum_delta_smn", NULL,
                                     "Weight a block needs to be confirmed, whole smn."),
                    whole_smn(elections_service_delta(n->svc)));
+    uint64_t oldest = 0;
+    size_t older = 0;
+    elections_service_ages(n->svc, 10u * TICKS_PER_SECOND, &oldest, &older);
+    ipc_metric_set(ipc_metric_gauge(r, "oldest_active_seconds", NULL,
+                                    "Age of the oldest running election, seconds."),
+                   (int64_t)(oldest / TICKS_PER_SECOND));
+    ipc_metric_set(ipc_metric_gauge(r, "active_older_than_10s", NULL,
+                                    "Running elections started more than 10 s ago."),
+                   (int64_t)older);
     ipc_metric_set(ipc_metric_gauge(r, "confirm_queue", NULL,
                                     "Confirmations waiting to be sent to the ledger."),
                    (int64_t)elections_ledger_link_queued());

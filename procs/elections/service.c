@@ -44,7 +44,7 @@ struct elections_service {
     elections_active *active;
     rep_entry reps[ELECTIONS_SERVICE_MAX_REPS]; /* sorted by account */
     size_t nreps;
-    ledger_ro_handle ledger;                      /* ledger.db, read-only (ipc/ledgerdb/ro_handle.h) */
+    ledger_ro_handle ledger; /* ledger.db, read-only (ipc/ledgerdb/ro_handle.h) */
     smn_keypair keys[ELECTIONS_SERVICE_MAX_REPS]; /* the voting keys we were given */
     size_t nkeys;
     uint64_t confirmed;
@@ -685,6 +685,23 @@ size_t elections_service_reps(const elections_service *s)
 size_t elections_service_active(const elections_service *s)
 {
     return elections_active_size(s->active);
+}
+
+void elections_service_ages(const elections_service *s, uint64_t older_than, uint64_t *oldest,
+                            size_t *older)
+{
+    *oldest = 0;
+    *older = 0;
+    uint64_t now = elections_active_now(s->active);
+    size_t n = elections_active_size(s->active);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t t = elections_election_start_tick(elections_active_at(s->active, i));
+        uint64_t age = now > t ? now - t : 0;
+        if (age > *oldest)
+            *oldest = age;
+        if (age > older_than)
+            (*older)++;
+    }
 }
 
 uint64_t elections_service_confirmed(const elections_service *s)

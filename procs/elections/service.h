@@ -119,6 +119,10 @@ size_t elections_service_backlog(const elections_service *s);
 
 size_t elections_service_reps(const elections_service *s);
 size_t elections_service_active(const elections_service *s);
+/* Ages of the running elections, in ticks: the oldest, and how many are
+ * older than older_than (a walk over the active set: O(max_active)). */
+void elections_service_ages(const elections_service *s, uint64_t older_than, uint64_t *oldest,
+                            size_t *older);
 uint64_t elections_service_confirmed(const elections_service *s);
 /* The quorum delta and online weight right now (rpc's confirmation_quorum). */
 smn_amount_t elections_service_delta(const elections_service *s);

@@ -19,7 +19,7 @@ import urllib.request
 from test_node_util import DevNode, check, run
 
 SMN = 10 ** 30
-SERIES = re.compile(r'^([a-z_]+)(\{[^}]*\})? (-?[0-9.]+|\+Inf)$')
+SERIES = re.compile(r'^([a-z_][a-z0-9_]*)(\{[^}]*\})? (-?[0-9.]+|\+Inf)$')
 
 
 def scrape(port):
