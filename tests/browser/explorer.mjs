@@ -102,6 +102,11 @@ try {
   const progText = await page.textContent('main');
   check(!progText.includes('FRAUD') && progText.includes('Events'), 'program page: info, storage, events, no fraud');
   if (shots) await page.screenshot({ path: shots + '/program.png', fullPage: true });
+  // The deployer's account page lists the program it hosts.
+  await page.goto(base + '/explorer/account/' + source);
+  await page.waitForFunction((p) => document.querySelector('main')?.textContent.includes('Programs hosted')
+    && document.querySelector('main')?.textContent.includes(p), program, { timeout: T });
+  check(true, 'the host account lists its program');
   // Search by program id, and the programs list.
   await page.goto(base + '/explorer/programs');
   await page.waitForSelector('table.list tbody tr', { timeout: T });

@@ -95,6 +95,7 @@ def main():
         check(v1["smallnano_rpc_request_duration_seconds_count"]
               > v0["smallnano_rpc_request_duration_seconds_count"], "rpc requests counted")
         check(v1["smallnano_rpc_auto_receives_total"] >= 1, "auto-receive counted")
+        check("smallnano_vm_events_total" in v1, "vm events counted")
         v1 = wait_values(n, lambda v: v["smallnano_vm_applied_seq"] >= v1["smallnano_ledger_cemented_blocks"],
                          "vm caught up")
 

@@ -221,13 +221,19 @@ async function pageAccount(tok, account, head) {
       : h('p', { class: 'muted' }, 'Nothing receivable.'));
   };
   const renderVm = async () => {
-    const b = await rpcMaybe('vm_balances', { account });
+    const [b, progs] = await Promise.all([rpcMaybe('vm_balances', { account }),
+      rpcMaybe('vm_programs', { count: '100' })]);
     if (tok !== pageToken) return;
-    if (!b) { vmBox.replaceChildren(h('p', { class: 'muted' }, 'No NanoVM data for this account.')); return; }
+    // Programs this account hosts (deployed), from the program list.
+    const mine = ((progs && progs.programs) || []).filter((p) => p.host === account);
+    const hosted = mine.length ? [h('h2', {}, 'Programs hosted'),
+      list(['Program', 'Kind', 'Commits'], mine.map((p) => [programLink(p.program), p.kind || '',
+        p.fraud ? h('span', { class: 'bad' }, 'FRAUD') : h('span', { class: 'ok' }, 'verified')]))] : [];
+    if (!b) { vmBox.replaceChildren(h('p', { class: 'muted' }, 'No NanoVM data for this account.'), ...hosted); return; }
     const rows = (b.balances || []).map((x) => [x.program ? programLink(x.program) : '',
       x.symbol || x.asset || '', x.amount !== undefined ? String(x.amount) : '']);
     vmBox.replaceChildren(rows.length ? list(['Program', 'Asset', 'Balance'], rows)
-      : h('p', { class: 'muted' }, 'No token or vSMN balances.'));
+      : h('p', { class: 'muted' }, 'No token or vSMN balances.'), ...hosted);
   };
   try {
     await Promise.all([renderHistory(), renderReceivable(), renderVm()]);

@@ -203,6 +203,9 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(
         ipc_metric_gauge(r, "event_subscribers", NULL, "Clients of the VM event socket."),
         (int64_t)vm_evserver_clients(s->events));
+    ipc_metric_set(ipc_metric_counter(r, "events_total", NULL,
+                                      "VM events recorded (the event log's newest cursor)."),
+                   (int64_t)vm_evserver_head(s->events));
 }
 
 void vm_service_fini(ipc_child *ch, void *ud)
