@@ -63,7 +63,7 @@ typedef struct {
     /* a starting child (not ready yet: opening, checking or migrating its
      * database) may miss heartbeats this long before it counts as hung */
     uint32_t start_timeout_ms;
-    uint32_t restart_backoff_ms;   /* first restart delay, doubled per crash in a row */
+    uint32_t restart_backoff_ms; /* first restart delay, doubled per crash in a row */
     uint32_t restart_backoff_max_ms;
     char sup_user[33];         /* started as root: run as this user ("": smallnano, if it exists) */
     ipc_switch sup_allow_root; /* root and no such user: run as root anyway (auto: dev only) */
@@ -78,14 +78,14 @@ typedef struct {
     uint64_t max_blocks_per_account; /* pruning: 0 keeps everything */
     uint32_t ledger_cement_slice;    /* blocks cemented per transaction */
     /* [ws] (docs/websocket.md) */
-    ipc_switch ws_enable;       /* serve the WebSocket; auto: dev only */
-    char ws_address[64];        /* numeric; default 127.0.0.1 */
-    uint32_t ws_port;           /* 0: the network's default (17078 dev, 27078 test, 7078 live) */
-    uint32_t ws_max_clients;    /* WebSocket connections at once */
-    uint32_t ws_client_buffer;  /* bytes queued for one client at most */
-    uint32_t ws_slow_client_ms; /* a full buffer not drained this long: the client is closed */
-    uint32_t ledger_cache_mib;       /* SQLite page cache of the writer */
-    uint32_t ledger_max_unchecked;   /* blocks waiting for a dependency; oldest evicted */
+    ipc_switch ws_enable;          /* serve the WebSocket; auto: dev only */
+    char ws_address[64];           /* numeric; default 127.0.0.1 */
+    uint32_t ws_port;              /* 0: the network's default (17078 dev, 27078 test, 7078 live) */
+    uint32_t ws_max_clients;       /* WebSocket connections at once */
+    uint32_t ws_client_buffer;     /* bytes queued for one client at most */
+    uint32_t ws_slow_client_ms;    /* a full buffer not drained this long: the client is closed */
+    uint32_t ledger_cache_mib;     /* SQLite page cache of the writer */
+    uint32_t ledger_max_unchecked; /* blocks waiting for a dependency; oldest evicted */
 } ipc_config;
 
 void ipc_config_defaults(ipc_config *c);

@@ -58,7 +58,8 @@ static const char *const ro_sql[R_COUNT] = {
      * pruned, and only cemented blocks are pruned. */
     [R_RECV_SUM_CONFIRMED] =
         "SELECT r.amount FROM receivables r "
-        "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) AND b.hash = r.send_hash "
+        "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) AND b.hash = "
+        "r.send_hash "
         "LEFT JOIN accounts a ON a.account = b.account "
         "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height)",
     [R_UNCHECKED_LIST] = "SELECT dependency, hash, block FROM unchecked WHERE (?1 IS NULL OR "
@@ -67,7 +68,8 @@ static const char *const ro_sql[R_COUNT] = {
     [R_ACCOUNT_COUNT] = "SELECT COUNT(*) FROM accounts",
     [R_RECV_LIST_CONFIRMED] =
         "SELECT r.send_hash, r.source, r.amount FROM receivables r "
-        "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) AND b.hash = r.send_hash "
+        "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) AND b.hash = "
+        "r.send_hash "
         "LEFT JOIN accounts a ON a.account = b.account "
         "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height) "
         "ORDER BY r.amount DESC, r.send_hash LIMIT ?",

@@ -98,8 +98,7 @@ static bool token_ref(const char *s, char out[40], bool *vsmn)
     size_t l = strlen(s);
     uint8_t b[32];
     if ((l != 64 && l != 32) || !smn_hex_decode(s, b, l / 2)) {
-        cli_err(
-                "'%s' is not a token (64 hex digits, its 32-digit reference, or "
+        cli_err("'%s' is not a token (64 hex digits, its 32-digit reference, or "
                 "vsmn)\n",
                 s);
         return false;
@@ -194,7 +193,7 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
 #define NEED(k)                                                                                    \
     do {                                                                                           \
         if (NP < (k)) {                                                                            \
-            cli_err("vm %s needs %d arguments\n", cmd, (k));                        \
+            cli_err("vm %s needs %d arguments\n", cmd, (k));                                       \
             goto bad;                                                                              \
         }                                                                                          \
     } while (0)
@@ -280,8 +279,7 @@ static json_t *spec_for(const char *cmd, const char *const *P, int NP, int argc,
             const char *prog = sw ? P[0] : P[2];
             char pfx[24];
             if (strlen(prog) != 64 && strlen(prog) != 16) {
-                cli_err(
-                        "'%s' is not a program (64 hex digits or its 16-digit "
+                cli_err("'%s' is not a program (64 hex digits or its 16-digit "
                         "prefix)\n",
                         prog);
                 goto bad;

@@ -9,20 +9,6 @@
 #include "procs/rpc/rpc.h"
 
 /* The ledger's account record; false after answering (not found or error). */
-static bool account_info(rpc_call *c, ledger_ro *l, const uint8_t acc[32], ledger_account_info *out)
-{
-    ledger_status st = ledger_ro_account_info(l, acc, out);
-    if (st == LEDGER_STATUS_NOT_FOUND) {
-        rpc_reply_error(c, "Account not found");
-        return false;
-    }
-    if (st != LEDGER_STATUS_OK) {
-        rpc_reply_ledger_error(c, st);
-        return false;
-    }
-    return true;
-}
-
 /* Hash of account's block at height (NOT_FOUND when pruned or absent). */
 static ledger_status hash_at(ledger_ro *l, const uint8_t acc[32], uint64_t height, uint8_t hash[32])
 {
@@ -52,7 +38,7 @@ void rpc_action_account_info(rpc_call *c, const json_t *req)
     if (!l)
         return;
     ledger_account_info info;
-    if (!account_info(c, l, acc, &info))
+    if (!rpc_ledger_account(c, l, acc, &info))
         return;
     uint8_t open[32], conf_frontier[32] = {0};
     ledger_status st = hash_at(l, acc, 1, open);
@@ -226,7 +212,7 @@ void rpc_action_account_representative(rpc_call *c, const json_t *req)
     if (!l)
         return;
     ledger_account_info info;
-    if (!account_info(c, l, acc, &info))
+    if (!rpc_ledger_account(c, l, acc, &info))
         return;
     rpc_reply(c, json_pack("{s:o}", "representative", rpc_json_account(info.representative)));
 }

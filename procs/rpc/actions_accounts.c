@@ -142,15 +142,8 @@ void rpc_action_account_block_count(rpc_call *c, const json_t *req)
     if (!l)
         return;
     ledger_account_info info;
-    ledger_status st = ledger_ro_account_info(l, acc, &info);
-    if (st == LEDGER_STATUS_NOT_FOUND) {
-        rpc_reply_error(c, "Account not found");
+    if (!rpc_ledger_account(c, l, acc, &info))
         return;
-    }
-    if (st != LEDGER_STATUS_OK) {
-        rpc_reply_ledger_error(c, st);
-        return;
-    }
     rpc_reply(c, json_pack("{s:o}", "block_count", rpc_json_u64(info.height)));
 }
 
@@ -163,15 +156,8 @@ void rpc_action_block_account(rpc_call *c, const json_t *req)
     if (!l)
         return;
     ledger_block_record r;
-    ledger_status st = ledger_ro_block(l, h, &r);
-    if (st == LEDGER_STATUS_NOT_FOUND) {
-        rpc_reply_error(c, "Block not found");
+    if (!rpc_ledger_block(c, l, h, &r))
         return;
-    }
-    if (st != LEDGER_STATUS_OK) {
-        rpc_reply_ledger_error(c, st);
-        return;
-    }
     rpc_reply(c, json_pack("{s:o}", "account", rpc_json_account(r.block.account)));
 }
 
@@ -188,15 +174,8 @@ void rpc_action_receivable_exists(rpc_call *c, const json_t *req)
     if (!l)
         return;
     ledger_block_record r;
-    ledger_status st = ledger_ro_block(l, h, &r);
-    if (st == LEDGER_STATUS_NOT_FOUND) {
-        rpc_reply_error(c, "Block not found");
+    if (!rpc_ledger_block(c, l, h, &r))
         return;
-    }
-    if (st != LEDGER_STATUS_OK) {
-        rpc_reply_ledger_error(c, st);
-        return;
-    }
     bool exists = false;
     if (r.subtype == LEDGER_SUBTYPE_SEND && (!confirmed || r.confirmed)) {
         ledger_receivable *rs = malloc(sizeof *rs * RPC_MAX_COUNT);
@@ -205,7 +184,7 @@ void rpc_action_receivable_exists(rpc_call *c, const json_t *req)
             rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
             return;
         }
-        st = ledger_ro_receivables(l, r.block.link, rs, RPC_MAX_COUNT, &n);
+        ledger_status st = ledger_ro_receivables(l, r.block.link, rs, RPC_MAX_COUNT, &n);
         for (size_t i = 0; st == LEDGER_STATUS_OK && i < n && !exists; i++)
             exists = memcmp(rs[i].send_hash, h, 32) == 0;
         free(rs);

@@ -42,15 +42,8 @@ void rpc_action_block_info(rpc_call *c, const json_t *req)
     if (!l)
         return;
     ledger_block_record r;
-    ledger_status st = ledger_ro_block(l, h, &r);
-    if (st == LEDGER_STATUS_NOT_FOUND) {
-        rpc_reply_error(c, "Block not found");
+    if (!rpc_ledger_block(c, l, h, &r))
         return;
-    }
-    if (st != LEDGER_STATUS_OK) {
-        rpc_reply_ledger_error(c, st);
-        return;
-    }
     rpc_reply(c, block_info_json(&r, json_block));
 }
 
@@ -140,15 +133,8 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
         return;
     }
     ledger_block_record r;
-    ledger_status st = ledger_ro_block(l, h, &r);
-    if (st == LEDGER_STATUS_NOT_FOUND) {
-        rpc_reply_error(c, "Block not found");
+    if (!rpc_ledger_block(c, l, h, &r))
         return;
-    }
-    if (st != LEDGER_STATUS_OK) {
-        rpc_reply_ledger_error(c, st);
-        return;
-    }
     json_t *blocks = json_array();
     if (!reverse) {
         size_t total = (size_t)(count + offset + (all ? 1 : 0)), n = 0;
@@ -158,7 +144,7 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
             rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
             return;
         }
-        st = ledger_ro_chain(l, h, hs, total, &n);
+        ledger_status st = ledger_ro_chain(l, h, hs, total, &n);
         if (st != LEDGER_STATUS_OK) {
             free(hs);
             json_decref(blocks);
@@ -194,7 +180,7 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
             }
             uint8_t next[32];
             memcpy(next, r.successor, 32);
-            st = ledger_ro_block(l, next, &r);
+            ledger_status st = ledger_ro_block(l, next, &r);
             if (st != LEDGER_STATUS_OK) {
                 json_decref(blocks);
                 rpc_reply_ledger_error(c, st);

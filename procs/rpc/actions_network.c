@@ -248,15 +248,8 @@ void rpc_action_block_confirm(rpc_call *c, const json_t *req)
     if (!l)
         return;
     ledger_block_record r;
-    ledger_status st = ledger_ro_block(l, h, &r);
-    if (st == LEDGER_STATUS_NOT_FOUND) {
-        rpc_reply_error(c, "Block not found");
+    if (!rpc_ledger_block(c, l, h, &r))
         return;
-    }
-    if (st != LEDGER_STATUS_OK) {
-        rpc_reply_ledger_error(c, st);
-        return;
-    }
     if (r.confirmed) {
         rpc_reply(c, json_pack("{s:s,s:s}", "started", "0", "confirmed", "true"));
         return;

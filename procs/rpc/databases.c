@@ -58,6 +58,26 @@ void rpc_reply_ledger_error(rpc_call *c, ledger_status st)
     rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Ledger read failed"));
 }
 
+static bool found(rpc_call *c, ledger_status st, const char *missing)
+{
+    if (st == LEDGER_STATUS_NOT_FOUND)
+        rpc_reply_error(c, missing);
+    else if (st != LEDGER_STATUS_OK)
+        rpc_reply_ledger_error(c, st);
+    return st == LEDGER_STATUS_OK;
+}
+
+bool rpc_ledger_account(rpc_call *c, ledger_ro *l, const uint8_t account[32],
+                        ledger_account_info *out)
+{
+    return found(c, ledger_ro_account_info(l, account, out), "Account not found");
+}
+
+bool rpc_ledger_block(rpc_call *c, ledger_ro *l, const uint8_t hash[32], ledger_block_record *out)
+{
+    return found(c, ledger_ro_block(l, hash, out), "Block not found");
+}
+
 wallet_store *rpc_ctx_wallets(rpc_ctx *ctx)
 {
     if (ctx->wallets || !ctx->data_dir)

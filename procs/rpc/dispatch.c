@@ -93,12 +93,16 @@ static const rpc_action action_table[] = {
     {"vm_balances", rpc_action_vm_balances, 0, "account program box"},
     {"vm_boxes", rpc_action_vm_boxes, 0, "program from count"},
     {"vm_events", rpc_action_vm_events, 0, "from count program session type account"},
-    {"vm_message", rpc_action_vm_message, 0, "message payload kind session seq program method args iteration asm code native asset_a asset_b op target_seq data root height subject claim recipient"},
+    {"vm_message", rpc_action_vm_message, 0,
+     "message payload kind session seq program method args iteration asm code native asset_a "
+     "asset_b op target_seq data root height subject claim recipient"},
     {"vm_message_status", rpc_action_vm_message_status, 0, "message"},
     {"vm_program_info", rpc_action_vm_program_info, 0, "program"},
     {"vm_programs", rpc_action_vm_programs, 0, "count after"},
     {"vm_send", rpc_action_vm_send, RPC_ACTION_CONTROL,
-     "wallet source destination from_chunk message payload kind session seq program method args iteration asm code native asset_a asset_b op target_seq data root height subject claim recipient"},
+     "wallet source destination from_chunk message payload kind session seq program method args "
+     "iteration asm code native asset_a asset_b op target_seq data root height subject claim "
+     "recipient"},
     {"vm_state", rpc_action_vm_state, 0, "program session seq"},
     {"vm_storage", rpc_action_vm_storage, 0, "program count after"},
     {"vm_token", rpc_action_vm_token, 0, "token"},

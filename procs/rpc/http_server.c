@@ -353,6 +353,18 @@ static void send_json(struct evhttp_request *req, int status, char *text)
     send_body(req, status, "application/json", text, strlen(text), free_text);
 }
 
+/* A request on c was answered: kept alive, the connection's next request
+ * has its own deadline from now (c may be NULL: it closed meanwhile). */
+static void answered(rpc_http *h, http_conn *c)
+{
+    h->answered++;
+    if (c && !c->pending) {
+        conn_unlink(h, c);
+        conn_link_tail(h, c);
+        arm_deadline(c);
+    }
+}
+
 /* An answer came for p: unlink it and give its connection a fresh
  * deadline. false (p freed) if the server went away meanwhile. */
 static bool pending_done(http_pending *p)
@@ -368,15 +380,10 @@ static bool pending_done(http_pending *p)
         h->pending = p->next;
     if (p->next)
         p->next->prev = p->prev;
-    h->answered++;
     http_conn *c = p->conn;
-    if (c) {
-        /* kept alive: the next request has its own deadline from now */
+    if (c)
         c->pending = NULL;
-        conn_unlink(h, c);
-        conn_link_tail(h, c);
-        arm_deadline(c);
-    }
+    answered(h, c);
     return true;
 }
 
@@ -445,13 +452,7 @@ static http_pending *pending_new(rpc_http *h, struct evhttp_request *req, char *
  * deadline, as after an RPC answer. */
 static void answered_now(rpc_http *h, struct evhttp_request *req)
 {
-    h->answered++;
-    http_conn *c = conn_of(h, req);
-    if (c && !c->pending) {
-        conn_unlink(h, c);
-        conn_link_tail(h, c);
-        arm_deadline(c);
-    }
+    answered(h, conn_of(h, req));
 }
 
 static void send_text(struct evhttp_request *req, int status, const char *text)

@@ -476,6 +476,11 @@ wallet_store *rpc_wallets(rpc_call *c);
  * the action's own "... not found") and drops the handle so the next call
  * reopens it. */
 void rpc_reply_ledger_error(rpc_call *c, ledger_status st);
+/* The account's or the block's record; false after answering "Account not
+ * found" / "Block not found" or the failed read. */
+bool rpc_ledger_account(rpc_call *c, ledger_ro *l, const uint8_t account[32],
+                        ledger_account_info *out);
+bool rpc_ledger_block(rpc_call *c, ledger_ro *l, const uint8_t hash[32], ledger_block_record *out);
 /* The wallet store and the existing wallet named by "wallet"; NULL after
  * answering (actions_wallet.c). */
 wallet_store *rpc_open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES]);

@@ -53,8 +53,7 @@ static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
     const uint8_t *p;
     size_t n;
     smn_vote v;
-    if (!ipc_get_bin(m->body, "vote", &p, &n) ||
-        smn_vote_decode(p, n, &v) != SMN_VOTE_OK)
+    if (!ipc_get_bin(m->body, "vote", &p, &n) || smn_vote_decode(p, n, &v) != SMN_VOTE_OK)
         return; /* net checked it; the schema bounds its length */
     f->fn(f->user, &v);
 }
