@@ -220,14 +220,39 @@ def alive(pid):
 # ---------------------------------------------------------------- node
 
 
-def free_port():
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def _ephemeral_low():
     try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_handed_out = set()
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago, below the kernel's
+    ephemeral range: a port from that range can be taken, before the node
+    binds it, as the local port of some outbound connection (a peer dial),
+    and then the node's RPC or peering socket fails with EADDRINUSE. Never
+    the same port twice in one test."""
+    import random
+    low = _ephemeral_low()
+    for _ in range(1000):
+        port = random.randrange(10000, max(10001, low))
+        if port in _handed_out:
+            continue
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free TCP port below %d" % low)
 
 
 class Node:

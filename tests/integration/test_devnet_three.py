@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nodeutil import IpcError, Node, call, fail  # noqa: E402
+from nodeutil import IpcError, Node, call, fail, free_port  # noqa: E402
 
 SUPERVISOR = """
 [supervisor]
@@ -46,12 +45,6 @@ max_restarts = 100
 """
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class DevNode(Node):

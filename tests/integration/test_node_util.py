@@ -7,7 +7,6 @@ process it started (by pid), even when a test fails.
 import http.client
 import json
 import os
-import socket
 import sys
 import time
 
@@ -17,12 +16,7 @@ import nodeutil  # noqa: E402
 GENESIS_KEY_NOTE = "the dev demo wallet holds the genesis account"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+free_port = nodeutil.free_port
 
 
 class RpcError(Exception):
