@@ -43,4 +43,41 @@ void smn_amount_to_be(smn_amount_t v, uint8_t out[16]);
 smn_amount_t smn_amount_from_be(const uint8_t in[16]);
 const char *smn_amount_strerror(smn_amount_status st);
 
+/* Construction, comparison and conversion. New code uses these rather than
+ * C operators on smn_amount_t: the type becomes a portable two-word u128 on
+ * targets without __int128 (issue 19), where the operators do not exist. */
+static inline smn_amount_t smn_amount_from_u64(uint64_t v)
+{
+    return (smn_amount_t)v;
+}
+static inline smn_amount_t smn_amount_zero(void)
+{
+    return (smn_amount_t)0;
+}
+static inline bool smn_amount_is_zero(smn_amount_t a)
+{
+    return a == 0;
+}
+static inline bool smn_amount_eq(smn_amount_t a, smn_amount_t b)
+{
+    return a == b;
+}
+static inline bool smn_amount_lt(smn_amount_t a, smn_amount_t b)
+{
+    return a < b;
+}
+/* -1, 0 or 1 as a < b, a == b, a > b. */
+static inline int smn_amount_cmp(smn_amount_t a, smn_amount_t b)
+{
+    return (a > b) - (a < b);
+}
+/* true and *out = a when a fits in 64 bits. */
+static inline bool smn_amount_to_u64(smn_amount_t a, uint64_t *out)
+{
+    if (a >> 64)
+        return false;
+    *out = (uint64_t)a;
+    return true;
+}
+
 #endif
