@@ -256,7 +256,26 @@ void rpc_action_vm_send(rpc_call *c, const json_t *req)
     send_next(j);
 }
 
-/* vm_message_status {message: hash of its first send} */
+/* The message a chunk's send belongs to: SQLITE_ROW and *msg_id, or
+ * SQLITE_DONE when the send carries no indexed chunk. */
+static int chunk_message(sqlite3 *db, const uint8_t send[32], uint8_t msg_id[32])
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT msg_id FROM msg_sends WHERE send_hash=?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return SQLITE_ERROR;
+    sqlite3_bind_blob(st, 1, send, 32, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+        memcpy(msg_id, sqlite3_column_blob(st, 0), 32);
+    else if (r == SQLITE_ROW)
+        r = SQLITE_ERROR;
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* vm_message_status {message: hash of its first send, or of any chunk's
+ * send (the answer then names the message and echoes "chunk_send")} */
 void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
 {
     uint8_t id[32];
@@ -278,6 +297,19 @@ void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
         goto dberr;
     sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
     int r = sqlite3_step(st);
+    uint8_t asked[32];
+    memcpy(asked, id, 32);
+    if (r == SQLITE_DONE) {
+        int cr = chunk_message(db, asked, id);
+        if (cr == SQLITE_ROW) {
+            /* a later chunk's send: answer for the message it belongs to */
+            sqlite3_reset(st);
+            sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+            r = sqlite3_step(st);
+        } else if (cr != SQLITE_DONE) {
+            r = cr;
+        }
+    }
     if (r == SQLITE_DONE) {
         sqlite3_finalize(st);
         vm_query_close(q);
@@ -300,6 +332,8 @@ void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
         memcpy(last, sqlite3_column_blob(st, 6), 32);
     o = json_object();
     json_object_set_new(o, "message", vm_json_hex(id, 32));
+    if (memcmp(asked, id, 32) != 0)
+        json_object_set_new(o, "chunk_send", vm_json_hex(asked, 32));
     json_object_set_new(o, "status", json_string(status));
     json_object_set_new(o, "sender", vm_json_account(sender));
     json_object_set_new(o, "destination", vm_json_account(dest));

@@ -77,6 +77,7 @@ struct rpc_http {
     struct event *resume_ev;
     bool paused;
     bool explorer;                  /* GET serves the built-in explorer */
+    uint16_t feed_port;             /* the WebSocket feed's port for the explorer; 0: none */
     rpc_http_metrics_fn metrics_fn; /* GET /metrics; NULL: 404 */
     uint64_t rpc_count, rpc_sum_us, rpc_buckets[RPC_HTTP_LATENCY_NBOUNDS + 1];
     void *metrics_ud;
@@ -491,6 +492,22 @@ static void serve_metrics(rpc_http *h, struct evhttp_request *req)
     h->metrics_fn(h->metrics_ud, on_metrics_text, p);
 }
 
+/* GET /explorer/feed.json: where the explorer finds the live feed (the
+ * WebSocket's port on this host; null when it is off), so its live parts
+ * follow the feed and poll the RPC only without one. */
+static void serve_feed(rpc_http *h, struct evhttp_request *req)
+{
+    char *t = h->feed_port ? NULL : strdup("{\"websocket\":null}");
+    if (h->feed_port && asprintf(&t, "{\"websocket\":{\"port\":%u}}", (unsigned)h->feed_port) < 0)
+        t = NULL;
+    if (!t) {
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-cache");
+    send_json(req, 200, t);
+}
+
 /* GET and HEAD: the explorer's pages and files (explorer.h). The files are
  * static and compiled in, so they are sent by reference, never copied. The
  * policy headers keep the page to its own origin: it talks to this RPC and
@@ -501,6 +518,11 @@ static void serve_get(rpc_http *h, struct evhttp_request *req)
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
     if (path && strcmp(path, "/metrics") == 0 && h->metrics_fn) {
         serve_metrics(h, req);
+        return;
+    }
+    if (h->explorer && path && strcmp(path, "/explorer/feed.json") == 0) {
+        serve_feed(h, req);
+        answered_now(h, req);
         return;
     }
     const rpc_explorer_asset *a = NULL;
@@ -645,6 +667,11 @@ rpc_http *rpc_http_new(struct event_base *base, rpc_ctx *ctx, const char *addr, 
             h->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     }
     return h;
+}
+
+void rpc_http_set_explorer_feed(rpc_http *h, uint16_t ws_port)
+{
+    h->feed_port = ws_port;
 }
 
 void rpc_http_set_explorer(rpc_http *h, bool on)

@@ -25,6 +25,9 @@ rpc_http *rpc_http_new(struct event_base *base, rpc_ctx *ctx, const char *addr, 
 /* GET/HEAD serve the built-in explorer (explorer.h) when on; otherwise
  * they answer 404. Off until set. */
 void rpc_http_set_explorer(rpc_http *h, bool on);
+/* The WebSocket feed's port the explorer is told about
+ * (GET /explorer/feed.json); 0: no feed, the explorer polls the RPC. */
+void rpc_http_set_explorer_feed(rpc_http *h, uint16_t ws_port);
 /* GET /metrics: fn is asked for the text and calls done(req, status, text,
  * len) exactly once, now or later on the loop (text is copied). Not set:
  * /metrics is 404 like any unknown path. */

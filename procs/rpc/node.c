@@ -103,6 +103,9 @@ static void try_listen(rpc_node *n)
     if (n->http) {
         rpc_http_set_limits(n->http, cfg->rpc_max_connections, cfg->rpc_request_timeout_s);
         rpc_http_set_explorer(n->http, cfg->rpc_explorer != IPC_SWITCH_OFF);
+        if (ipc_config_switch(cfg, cfg->ws_enable))
+            rpc_http_set_explorer_feed(n->http,
+                                       (uint16_t)(cfg->ws_port ? cfg->ws_port : net->ws_port));
         if (cfg->rpc_metrics != IPC_SWITCH_OFF)
             rpc_http_set_metrics(n->http, rpc_metrics_serve, n->ch);
     }

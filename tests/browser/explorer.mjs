@@ -4,14 +4,15 @@
 // the account page without reloading. Started by
 // tests/integration/test_explorer.py, which owns the node.
 //
-// usage: node explorer.mjs BASE_URL WALLET SOURCE ACCOUNT PROGRAM [SCREENSHOT_DIR]
-// (PROGRAM: a deployed NanoVM program's id)
+// usage: node explorer.mjs BASE_URL WALLET SOURCE ACCOUNT PROGRAM FIRST CHUNK [SCREENSHOT_DIR]
+// (PROGRAM: a deployed NanoVM program's id; FIRST, CHUNK: its deploy
+// message's first send and a later chunk's send)
 // (WALLET/SOURCE: a wallet and account that can send to ACCOUNT over RPC)
 import { chromium } from 'playwright-core';
 
-const [base, wallet, source, account, program, shots] = process.argv.slice(2);
-if (!program) {
-  console.error('usage: node explorer.mjs BASE_URL WALLET SOURCE ACCOUNT PROGRAM [SCREENSHOT_DIR]');
+const [base, wallet, source, account, program, firstSend, chunkSend, shots] = process.argv.slice(2);
+if (!chunkSend) {
+  console.error('usage: node explorer.mjs BASE_URL WALLET SOURCE ACCOUNT PROGRAM FIRST CHUNK [SCREENSHOT_DIR]');
   process.exit(2);
 }
 const SMN = 10n ** 30n;
@@ -82,15 +83,28 @@ try {
   await page.waitForURL('**/explorer/account/' + account, { timeout: T });
   await page.waitForSelector('table.list tbody tr', { timeout: T });
 
-  // A live confirmation appears without a reload.
+  // A live confirmation appears without a reload, driven by the feed.
+  await page.waitForFunction(() => (document.getElementById('live')?.textContent || '').startsWith('live (feed)'),
+    null, { timeout: T });
+  check(true, 'the account page follows the WebSocket feed');
   await page.evaluate(() => { window.__notReloaded = true; });
+  const feedEvents = () => page.evaluate(() => Number(document.getElementById('live').dataset.feedEvents || 0));
+  const eventsBefore = await feedEvents();
   const sent = await rpc('send', { wallet, source, destination: account, amount: (3n * SMN).toString() });
   await page.waitForFunction((n) => document.querySelectorAll('table.list tbody tr').length > n,
     rowsBefore, { timeout: T });
   await page.waitForFunction(() => document.querySelector('table.list tbody tr')?.textContent.includes('confirmed')
     && !document.querySelector('table.list tbody tr')?.textContent.includes('unconfirmed'), null, { timeout: T });
   check(await page.evaluate(() => window.__notReloaded === true), 'the page was not reloaded');
+  const eventsAfter = await feedEvents();
+  check(eventsAfter > eventsBefore, 'the feed announced the new blocks (' + (eventsAfter - eventsBefore) + ' messages)');
   check((await page.textContent('main')).length > 0, 'new block ' + sent.block + ' appeared live, confirmed');
+
+  // A later chunk's send names the message it belongs to.
+  await page.goto(base + '/explorer/block/' + chunkSend);
+  await page.waitForSelector('#chunk-of a', { timeout: T });
+  check((await page.textContent('#chunk-of a')) === firstSend, 'a chunk block links to its message ' + firstSend);
+  check((await page.textContent('main')).includes('complete'), 'the chunk block shows the message status');
 
   // Follow a block to a program: the deploy's last block names it.
   await page.goto(base + '/explorer/block/' + program);

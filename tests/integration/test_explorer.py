@@ -8,6 +8,7 @@ explorer off.
 
 usage: test_explorer.py SMALLNANOD [SCREENSHOT_DIR]
 """
+import json
 import os
 import subprocess
 import sys
@@ -54,6 +55,10 @@ def http_checks(n):
                  "/explorer/a.b", "/metricsx", "/wallets.db"):
         st, _, body = get(port, path)
         check(st == 404, "GET %s: 404, got %s" % (path, st))
+    st, _, body = get(port, "/explorer/feed.json")
+    ws_port = n.extra_args[n.extra_args.index("--ws-port") + 1]
+    check(st == 200 and json.loads(body) == {"websocket": {"port": int(ws_port)}},
+          "feed.json names the WebSocket port %s: %s %r" % (ws_port, st, body))
     status, body = n.raw("{}", method="PUT")
     check(status == 405, "PUT: %s" % status)
 
@@ -88,13 +93,15 @@ def main():
 
         r = vm_send({"kind": "deploy", "asm": asm})
         program = r["blocks"][-1]
+        check(len(r["blocks"]) >= 3, "the deploy takes several chunks: %d" % len(r["blocks"]))
+        first_send, chunk_send = r["blocks"][0], r["blocks"][1]
         n.wait_confirmed(r["blocks"], timeout=20)
         n.wait_for(lambda: n.call("vm_program_info", program=program)[1].get("kind") == "bytecode",
                    "the program indexed", timeout=20)
         r = vm_send({"kind": "call", "program": program, "method": 0})
         n.wait_confirmed(r["blocks"], timeout=20)
         cmd = ["node", os.path.join(BROWSER_DIR, "explorer.mjs"), "http://127.0.0.1:%d" % n.rpc_port,
-               demo, genesis, acc, program]
+               demo, genesis, acc, program, first_send, chunk_send]
         if shots:
             os.makedirs(shots, exist_ok=True)
             cmd.append(os.path.abspath(shots))
@@ -108,7 +115,14 @@ def main():
     with DevNode(smallnanod, config="[rpc]\nexplorer = false\n") as n:
         st, _, body = get(n.rpc_port, "/explorer/")
         check(st == 404 and b"explorer is off" in body, "explorer off: %s %r" % (st, body))
+        st, _, body = get(n.rpc_port, "/explorer/feed.json")
+        check(st == 404, "feed.json with the explorer off: %s" % st)
         check(n.ok("block_count")["count"] == "1", "POST answers with the explorer off")
+
+    # No WebSocket: the explorer is told there is no feed (and polls).
+    with DevNode(smallnanod, config="[ws]\nenable = false\n") as n:
+        st, _, body = get(n.rpc_port, "/explorer/feed.json")
+        check(st == 200 and json.loads(body) == {"websocket": None}, "no feed: %s %r" % (st, body))
 
 
 if __name__ == "__main__":

@@ -99,6 +99,25 @@ def main():
         v1 = wait_values(n, lambda v: v["smallnano_vm_applied_seq"] >= v1["smallnano_ledger_cemented_blocks"],
                          "vm caught up")
 
+        # a NanoVM deploy (docs/vm-examples/counter.asm): its events counted by type
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                               "vm-examples", "counter.asm")) as f:
+            asm = f.read()
+        t0 = time.time()
+        while True:  # again while auto-receive has the account in flight
+            _, r = n.call("vm_send", wallet=demo, source=genesis, message={"kind": "deploy", "asm": asm})
+            if "in flight" not in r.get("error", "") or time.time() - t0 > 20:
+                break
+            time.sleep(0.05)
+        check("error" not in r, "vm_send deploy: %r" % r)
+        n.wait_confirmed(r["blocks"], timeout=20)
+        v2 = wait_values(n, lambda v: v.get('smallnano_vm_events_by_type_total{type="deploy"}', 0) >= 1,
+                         "the deploy event counted by type", 20)
+        check(v2["smallnano_vm_events_total"] >= sum(
+            x for k, x in v2.items() if k.startswith("smallnano_vm_events_by_type_total{")),
+            "no more events by type than in all")
+        promtool(scrape(n.rpc_port))
+
         # a SIGKILLed child: counted, and back up
         net_pid = [p["pid"] for p in n.status() if p["name"] == "net"][0]
         os.kill(net_pid, signal.SIGKILL)

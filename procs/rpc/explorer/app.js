@@ -1,5 +1,6 @@
 // smallnano explorer. Reads the node only through its public JSON RPC (POST
-// on this origin). Standard library only. Every value from the node is put
+// on this origin) and its live feed (the WebSocket, when the node serves
+// one: /explorer/feed.json says where). Standard library only. Every value from the node is put
 // into the page as text (textContent), never as HTML.
 'use strict';
 
@@ -118,6 +119,104 @@ const isAddress = (s) => /^smn_[13][13456789abcdefghijkmnopqrstuwxyz]{59}$/.test
 const isHash = (s) => /^[0-9A-Fa-f]{64}$/.test(s);
 const ZERO = '0'.repeat(64);
 
+// ------------------------------------------------------------------ live feed
+
+// The feed tells a page *that* something changed; the page then re-reads
+// what it shows through the RPC (at most once per FEED_REFRESH_MS, and every
+// FEED_IDLE_MS anyway for what the feed does not carry: peers, weights).
+// Without a feed, or when it drops, the page polls every POLL_MS.
+const FEED_REFRESH_MS = 250;
+const FEED_IDLE_MS = 10000;
+let feedPort; // undefined: not asked yet; null: no feed
+let pageFeed = null; // the open WebSocket of the current page
+
+async function getFeedPort() {
+  if (feedPort !== undefined) return feedPort;
+  try {
+    const j = await (await fetch('/explorer/feed.json')).json();
+    feedPort = j.websocket && j.websocket.port ? Number(j.websocket.port) : null;
+  } catch (e) {
+    feedPort = null;
+  }
+  return feedPort;
+}
+
+// Opens the feed with Nano's subscribe messages; resolves to the socket
+// once subscribed, or null when there is no feed to open.
+async function openFeed(tok, subs, onMessage) {
+  const port = await getFeedPort();
+  if (!port || tok !== pageToken) return null;
+  const host = location.hostname.includes(':') ? '[' + location.hostname + ']' : location.hostname;
+  const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+  return new Promise((resolve) => {
+    let ws;
+    try {
+      ws = new WebSocket(scheme + host + ':' + port);
+    } catch (e) {
+      resolve(null);
+      return;
+    }
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      for (const sub of subs) ws.send(JSON.stringify(Object.assign({ action: 'subscribe' }, sub)));
+      resolve(ws);
+    };
+    ws.onerror = () => { if (!opened) resolve(null); };
+    ws.onclose = () => { if (!opened) resolve(null); };
+    ws.onmessage = (ev) => {
+      let j;
+      try { j = JSON.parse(ev.data); } catch (e) { return; }
+      if (j && j.topic && j.message) onMessage(j.topic, j.message);
+    };
+  });
+}
+
+// Keeps the current page live: refresh() (async; returns true to stop)
+// runs when a feed message passes wants(topic, message), or by polling
+// without a feed. The status line says which.
+async function keepLive(tok, subs, wants, refresh) {
+  let dirty = false;
+  // the status line counts the feed messages this page acted on
+  // (data-feed-events), so one can see the feed, not a timer, drove it
+  const counted = () => {
+    const e = document.getElementById('live');
+    if (e) e.dataset.feedEvents = String(Number(e.dataset.feedEvents || 0) + 1);
+  };
+  const ws = await openFeed(tok, subs, (topic, m) => {
+    if (!wants(topic, m)) return;
+    dirty = true;
+    counted();
+  });
+  if (tok !== pageToken) { if (ws) ws.close(); return; }
+  if (ws) pageFeed = ws;
+  live(ws ? 'live (feed)' : 'live (polling)');
+  let last = Date.now();
+  try {
+    while (tok === pageToken) {
+      const feed = ws && ws.readyState === WebSocket.OPEN;
+      await sleep(feed ? FEED_REFRESH_MS : POLL_MS);
+      if (tok !== pageToken) return;
+      const now = Date.now();
+      if (feed && !dirty && now - last < FEED_IDLE_MS) continue;
+      dirty = false;
+      last = now;
+      let stop = false;
+      try {
+        stop = await refresh();
+        if (tok === pageToken)
+          live((feed ? 'live (feed)' : 'live (polling)') + ' · updated ' + new Date().toLocaleTimeString());
+      } catch (e) {
+        if (tok === pageToken) live('cannot reach the node: ' + e.message);
+      }
+      if (stop) return;
+    }
+  } finally {
+    if (ws) ws.close();
+    if (pageFeed === ws) pageFeed = null;
+  }
+}
+
 // ------------------------------------------------------------------ pages
 
 async function pageNetwork(tok) {
@@ -132,44 +231,48 @@ async function pageNetwork(tok) {
   const samples = []; // [time ms, cemented] over the last 10 s
   const set = (id, v) => { const e = document.getElementById(id); if (e) e.textContent = v; };
   let first = true;
-  while (tok === pageToken) {
-    try {
-      const [bc, tel, reps, quorum] = await Promise.all([
-        rpc('block_count'), rpcMaybe('telemetry'), rpcMaybe('representatives'),
-        rpcMaybe('confirmation_quorum')]);
-      if (tok !== pageToken) return;
-      set('n-count', Number(bc.count).toLocaleString('en-US'));
-      set('n-cemented', Number(bc.cemented).toLocaleString('en-US'));
-      set('n-unchecked', Number(bc.unchecked).toLocaleString('en-US'));
-      const peers = tel && (tel.peer_count !== undefined ? tel.peer_count : null);
-      const peersFallback = peers === null ? await rpcMaybe('peers') : null;
-      set('n-peers', peers !== null ? peers
-        : peersFallback && peersFallback.peers ? Object.keys(peersFallback.peers).length : 'n/a');
-      set('n-reps', reps ? Object.keys(reps.representatives || {}).length : 'n/a');
-      set('n-online', quorum ? smn(quorum.online_stake_total) : 'n/a');
-      const now = Date.now();
-      samples.push([now, BigInt(bc.cemented)]);
-      while (samples.length > 2 && now - samples[0][0] > 10000) samples.shift();
-      if (samples.length >= 2) {
-        const [t0, c0] = samples[0];
-        const dt = (now - t0) / 1000;
-        set('n-cps', dt > 0 ? (Number(BigInt(bc.cemented) - c0) / dt).toFixed(1) : '…');
-      }
-      if (first && tel) {
-        first = false;
-        const box = document.getElementById('n-node');
-        if (box) box.replaceChildren(kv([
-          ['Network', tel.network], ['Genesis', blockLink(tel.genesis_block)],
-          ['Version', [tel.major_version, tel.minor_version, tel.patch_version].join('.')],
-          ['Maker', tel.maker], ['Uptime (s)', tel.uptime],
-        ]));
-      }
-      live('live · updated ' + new Date().toLocaleTimeString());
-    } catch (e) {
-      live('cannot reach the node: ' + e.message);
+  const refresh = async () => {
+    const [bc, tel, reps, quorum] = await Promise.all([
+      rpc('block_count'), rpcMaybe('telemetry'), rpcMaybe('representatives'),
+      rpcMaybe('confirmation_quorum')]);
+    if (tok !== pageToken) return true;
+    set('n-count', Number(bc.count).toLocaleString('en-US'));
+    set('n-cemented', Number(bc.cemented).toLocaleString('en-US'));
+    set('n-unchecked', Number(bc.unchecked).toLocaleString('en-US'));
+    const peers = tel && (tel.peer_count !== undefined ? tel.peer_count : null);
+    const peersFallback = peers === null ? await rpcMaybe('peers') : null;
+    set('n-peers', peers !== null ? peers
+      : peersFallback && peersFallback.peers ? Object.keys(peersFallback.peers).length : 'n/a');
+    set('n-reps', reps ? Object.keys(reps.representatives || {}).length : 'n/a');
+    set('n-online', quorum ? smn(quorum.online_stake_total) : 'n/a');
+    const now = Date.now();
+    samples.push([now, BigInt(bc.cemented)]);
+    while (samples.length > 2 && now - samples[0][0] > 10000) samples.shift();
+    if (samples.length >= 2) {
+      const [t0, c0] = samples[0];
+      const dt = (now - t0) / 1000;
+      set('n-cps', dt > 0 ? (Number(BigInt(bc.cemented) - c0) / dt).toFixed(1) : '…');
     }
-    await sleep(POLL_MS);
+    if (first && tel) {
+      first = false;
+      const box = document.getElementById('n-node');
+      if (box) box.replaceChildren(kv([
+        ['Network', tel.network], ['Genesis', blockLink(tel.genesis_block)],
+        ['Version', [tel.major_version, tel.minor_version, tel.patch_version].join('.')],
+        ['Maker', tel.maker], ['Uptime (s)', tel.uptime],
+      ]));
+    }
+    return false;
+  };
+  try {
+    await refresh();
+    live('live · updated ' + new Date().toLocaleTimeString());
+  } catch (e) {
+    live('cannot reach the node: ' + e.message);
   }
+  // Any new or confirmed block changes the counts.
+  await keepLive(tok, [{ topic: 'confirmation', options: { include_block: 'false' } },
+    { topic: 'new_unconfirmed_block' }], () => true, refresh);
 }
 
 async function pageAccount(tok, account, head) {
@@ -242,18 +345,21 @@ async function pageAccount(tok, account, head) {
   }
   // Live: a new block or a confirmation on this chain redraws it.
   let last = info ? info.frontier + '/' + info.confirmation_height : '';
-  while (tok === pageToken) {
-    await sleep(POLL_MS);
-    if (tok !== pageToken) return;
+  // confirmations come filtered by the node; new blocks are the block itself
+  const mine = (topic, m) => topic === 'confirmation' || m.account === account
+    || m.link_as_account === account;
+  await keepLive(tok, [{ topic: 'confirmation', options: { accounts: [account], include_block: 'false' } },
+    { topic: 'new_unconfirmed_block' }], mine, async () => {
     const now = await rpcMaybe('account_info', { account });
+    if (tok !== pageToken) return true;
     const key = now ? now.frontier + '/' + now.confirmation_height : '';
     if (key !== last) {
       last = key;
-      if (!info) return route(); // opened meanwhile: the whole page changes
-      try { await Promise.all([renderHistory(), renderReceivable()]); } catch (e) { /* next poll */ }
+      if (!info) { route(); return true; } // opened meanwhile: the whole page changes
+      await Promise.all([renderHistory(), renderReceivable()]);
     }
-    live('live · updated ' + new Date().toLocaleTimeString());
-  }
+    return false;
+  });
 }
 
 async function pageBlock(tok, hash) {
@@ -287,22 +393,32 @@ async function pageBlock(tok, hash) {
       ['Work', h('span', { class: 'mono' }, c.work)], ['Type', c.type],
     ]),
     h('h2', {}, 'NanoVM message'), vmBox);
-  // A message is named by its first send: this block's, if it starts one.
-  const m = sub === 'send' ? await rpcMaybe('vm_message_status', { message: hash }) : null;
+  // The message this block carries: a send is one of its chunks (the first
+  // names the message); a receive takes in the chunk its source block sent.
+  const carrier = sub === 'send' ? hash
+    : (sub === 'receive' || sub === 'open') && c.link && c.link !== ZERO ? c.link : null;
+  const m = carrier ? await rpcMaybe('vm_message_status', { message: carrier }) : null;
   if (tok !== pageToken) return;
+  const known = m && m.status !== 'unknown';
   // A program's id is the block that completed its deploy message.
   const prog = await rpcMaybe('vm_program_info', { program: hash });
   if (tok !== pageToken) return;
   vmBox.replaceChildren(
     prog ? h('p', { id: 'deployed' }, 'This block deployed program ', programLink(hash), ' (' + prog.kind + ')') : '',
-    m && m.status !== 'unknown' ? renderJson(m)
-      : h('p', { class: 'muted' }, 'This block starts no NanoVM message the node has indexed.'));
+    known && m.message !== hash ? h('p', { id: 'chunk-of' },
+      sub === 'send' ? 'This block sends a chunk of message ' : 'This block receives a chunk of message ',
+      blockLink(m.message), ' (named by its first send).') : '',
+    known ? renderJson(m)
+      : h('p', { class: 'muted' }, 'This block carries no NanoVM message the node has indexed.'));
   // Live: an unconfirmed block turns confirmed in place.
-  while (tok === pageToken && !yes(b.confirmed)) {
-    await sleep(POLL_MS);
-    const now = await rpcMaybe('block_info', { hash });
-    if (now && yes(now.confirmed)) { b = now; state.replaceChildren(confirmedPill('true')); }
-  }
+  if (yes(b.confirmed)) return;
+  await keepLive(tok, [{ topic: 'confirmation', options: { accounts: [b.block_account], include_block: 'false' } }],
+    (topic, msg) => msg.hash === hash, async () => {
+      const now = await rpcMaybe('block_info', { hash });
+      if (tok !== pageToken) return true;
+      if (now && yes(now.confirmed)) { b = now; state.replaceChildren(confirmedPill('true')); return true; }
+      return false;
+    });
 }
 
 async function pageRepresentatives(tok) {
@@ -417,6 +533,7 @@ function navigate(path) {
 
 async function route() {
   const tok = ++pageToken;
+  if (pageFeed) { pageFeed.close(); pageFeed = null; }
   const parts = location.pathname.replace(/^\/explorer\/?/, '').split('/').filter(Boolean);
   const [page, arg, arg2] = parts;
   try {

@@ -12,6 +12,7 @@
 #include "ipc/ledger_client.h"
 #include "ipc/unix_socket.h"
 #include "ipc/ledgerdb/schema.h"
+#include "procs/vm/service/evcount.h"
 #include "procs/vm/service/evserver.h"
 #include "procs/vm/service/follow.h"
 
@@ -20,10 +21,11 @@
  * sockets (the supervisor's heartbeat, the ledger, subscribers) before
  * each step. An event_active() chain would run in the same dispatch pass
  * without ever polling, however "small" each link. */
-#define CATCH_UP_STEP 128 /* blocks per catch-up step (ledger DB -> vm DB) */
-#define FLUSH_STEP 128    /* queued notifications applied per step */
-#define TICK_MS 1000      /* safety net: look at the ledger DB this often */
-#define SLOW_STEP_MS 100  /* a longer step is logged at the next tick */
+#define CATCH_UP_STEP 128  /* blocks per catch-up step (ledger DB -> vm DB) */
+#define FLUSH_STEP 128     /* queued notifications applied per step */
+#define TICK_MS 1000       /* safety net: look at the ledger DB this often */
+#define SLOW_STEP_MS 100   /* a longer step is logged at the next tick */
+#define EVCOUNT_STEP 20000 /* events counted by type per heartbeat, at most */
 
 struct vm_service {
     ipc_child *ch;
@@ -37,6 +39,7 @@ struct vm_service {
     uint64_t tick_max_us, run_max_us, run_blocks, run_steps;
     uint64_t ledger_seq; /* the highest cementing seq a notification named */
     const char *tick_max_what;
+    vm_evcount evcount; /* events by type, for the metrics */
 };
 
 /* Run ev after the loop has polled its sockets once more. */
@@ -206,6 +209,19 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_counter(r, "events_total", NULL,
                                       "VM events recorded (the event log's newest cursor)."),
                    (int64_t)vm_evserver_head(s->events));
+    if (vm_evcount_step(&s->evcount, vm_indexer_db(s->ix), EVCOUNT_STEP) != SQLITE_OK)
+        smn_warn("counting events by type: %s", sqlite3_errmsg(vm_indexer_db(s->ix)));
+    for (size_t i = 0; i < s->evcount.n; i++) {
+        char label[8 + VM_EVCOUNT_TYPE_MAX];
+        snprintf(label, sizeof label, "type=%s", s->evcount.type[i]);
+        ipc_metric_set(ipc_metric_counter(r, "events_by_type_total", label,
+                                          "VM events in the event log, by type."),
+                       (int64_t)s->evcount.count[i]);
+    }
+    if (s->evcount.other)
+        ipc_metric_set(ipc_metric_counter(r, "events_by_type_total", "type=other",
+                                          "VM events in the event log, by type."),
+                       (int64_t)s->evcount.other);
 }
 
 void vm_service_fini(ipc_child *ch, void *ud)
