@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ipc/schema_common.h"
+#include "ipc/schema_feed.h"
 
 static const char *const phase_names[] = {
     [IPC_BOOTSTRAP_IDLE] = "idle",
@@ -45,4 +46,4 @@ static const ipc_kind kinds[] = {
     IPC_KIND("status_r", status_r_fields),
 };
 
-const ipc_family ipc_family_bootstrap = IPC_FAMILY("bootstrap", kinds, &ipc_family_common);
+const ipc_family ipc_family_bootstrap = IPC_FAMILY("bootstrap", kinds, &ipc_family_feed);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ipc/schema_common.h"
+#include "ipc/schema_feed.h"
 
 #define AMOUNT(n) IPC_BIN(n, true, IPC_ELECTIONS_AMOUNT_BYTES, IPC_ELECTIONS_AMOUNT_BYTES)
 
@@ -60,4 +61,4 @@ bool ipc_elect_status_parse(const char *s, size_t len, ipc_elect_status *out)
     return false;
 }
 
-const ipc_family ipc_family_elections = IPC_FAMILY("elections", kinds, &ipc_family_common);
+const ipc_family ipc_family_elections = IPC_FAMILY("elections", kinds, &ipc_family_feed);

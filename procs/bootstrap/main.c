@@ -5,6 +5,7 @@
  * ipc/schema_bootstrap.h), readiness and heartbeats. */
 #include "ipc/child.h"
 #include "ipc/schema_bootstrap.h"
+#include "procs/bootstrap/feed.h"
 #include "procs/bootstrap/service.h"
 
 int main(int argc, char **argv)
@@ -13,6 +14,7 @@ int main(int argc, char **argv)
     ipc_child_opts o = {.name = "bootstrap",
                         .family = &ipc_family_bootstrap,
                         .on_message = bootstrap_service_child_message,
+                        .on_state = bootstrap_feed_state,
                         .init = bootstrap_service_child_init,
                         .fini = bootstrap_service_child_fini,
                         .ud = &svc};

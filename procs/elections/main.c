@@ -8,6 +8,7 @@
  * elections library, the sockets ledger_link.c and net_link.c. */
 #include "ipc/child.h"
 #include "ipc/schema_elections.h"
+#include "procs/elections/feed.h"
 #include "procs/elections/node.h"
 
 int main(int argc, char **argv)
@@ -15,6 +16,7 @@ int main(int argc, char **argv)
     ipc_child_opts o = {.name = "elections",
                         .family = &ipc_family_elections,
                         .on_message = elections_node_message,
+                        .on_state = elections_feed_state,
                         .init = elections_node_init,
                         .fini = elections_node_fini,
                         .ud = elections_node_state()};

@@ -66,6 +66,18 @@ static void on_confirmed(void *ctx, const elections_confirmation *c)
 {
     elections_service *s = ctx;
     s->confirmed++;
+    if (s->hooks.stopped) {
+        elections_stop st = {.reason = ELECTIONS_STOP_CONFIRMED,
+                             .has_info = true,
+                             .tally = c->tally,
+                             .final_tally = c->final_tally,
+                             .duration_ticks = c->confirm_tick - c->start_tick,
+                             .blocks = c->candidates,
+                             .voters = c->voters,
+                             .requests = c->requests};
+        memcpy(st.hash, c->hash, 32);
+        s->hooks.stopped(s->hooks.ctx, &st);
+    }
     if (s->hooks.confirm && !s->hooks.confirm(s->hooks.ctx, c->hash, &c->block, c->backlog)) {
         /* could not even be queued: elect it again later rather than lose it */
         elections_active_forget_confirmed(s->active, c->hash, c->root);
@@ -80,13 +92,36 @@ static void on_vote(void *ctx, const smn_vote *v)
         s->hooks.vote(s->hooks.ctx, v);
 }
 
-static void on_expired(void *ctx, const uint8_t root[32])
+static void on_expired(void *ctx, const uint8_t root[32], const uint8_t leader[32])
 {
     (void)root;
     elections_service *s = ctx;
+    if (s->hooks.stopped) {
+        elections_stop st = {.reason = ELECTIONS_STOP_EXPIRED};
+        memcpy(st.hash, leader, 32);
+        s->hooks.stopped(s->hooks.ctx, &st);
+    }
     /* the block is still unconfirmed in the DB: a later pass restarts it */
     if (!s->rescan_at)
         s->rescan_at = s->now + 1;
+}
+
+static void on_started(void *ctx, const uint8_t hash[32], const uint8_t root[32])
+{
+    (void)root;
+    elections_service *s = ctx;
+    if (s->hooks.started)
+        s->hooks.started(s->hooks.ctx, hash);
+}
+
+static void on_cemented(void *ctx, const uint8_t hash[32])
+{
+    elections_service *s = ctx;
+    if (s->hooks.stopped) {
+        elections_stop st = {.reason = ELECTIONS_STOP_CEMENTED};
+        memcpy(st.hash, hash, 32);
+        s->hooks.stopped(s->hooks.ctx, &st);
+    }
 }
 
 static elections_active *new_container(elections_service *s)
@@ -103,8 +138,12 @@ static elections_active *new_container(elections_service *s)
     ac.request_interval = s->cfg.request_ticks;
     ac.request_interval_max = s->cfg.request_ticks * 20u;
     ac.defer_votes = s->cfg.defer_votes;
-    elections_active_callbacks cb = {
-        .ctx = s, .confirmed = on_confirmed, .vote_generated = on_vote, .expired = on_expired};
+    elections_active_callbacks cb = {.ctx = s,
+                                     .confirmed = on_confirmed,
+                                     .vote_generated = on_vote,
+                                     .expired = on_expired,
+                                     .started = on_started,
+                                     .cemented = on_cemented};
     elections_active *a = elections_active_new(&ac, &cb);
     if (a)
         elections_active_tick(a, s->now);

@@ -42,9 +42,10 @@ static void on_vote(void *ctx, const smn_vote *v)
     r->generated++;
 }
 
-static void on_expired(void *ctx, const uint8_t root[32])
+static void on_expired(void *ctx, const uint8_t root[32], const uint8_t leader[32])
 {
     (void)root;
+    (void)leader;
     ((recorder *)ctx)->expired++;
 }
 

@@ -218,7 +218,7 @@ static void test_builders(void **st)
     free(s);
 
     ws_confirmation c = sample();
-    s = ws_msg_confirmation(&c, true, 77, &len);
+    s = ws_msg_confirmation(&c, true, false, 77, &len);
     json_t *j = json_loads(s, 0, NULL);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "topic")), "confirmation");
@@ -237,7 +237,7 @@ static void test_builders(void **st)
     assert_string_equal(json_string_value(json_object_get(b, "balance")), "1000");
     json_decref(j);
     free(s);
-    s = ws_msg_confirmation(&c, false, 77, &len);
+    s = ws_msg_confirmation(&c, false, false, 77, &len);
     assert_null(strstr(s, "\"block\""));
     free(s);
 
