@@ -5,7 +5,8 @@ the live-only topics come from"), with Python's websockets as the client:
    and stopped_election name its hash in Nano's shape (stopped with reason
    confirmed and its figures), and the confirmation with
    include_election_info carries Nano's election_info; a client on
-   started_election alone gets neither work nor confirmations;
+   started_election alone gets neither work nor confirmations; 50 sends in
+   a row give 50 of each, once, started before stopped;
 2. work_generate yields a work message (success, the request's root and
    difficulty, the result's work); a work_cancel of an endless search
    yields one with reason cancelled; a client on work alone gets no
@@ -175,6 +176,33 @@ async def cancel_flow(n, url):
               and "result" not in m["message"], "cancelled work: %r" % m)
 
 
+async def burst_flow(n, wallet, genesis, url, count=50):
+    """count sends: every election is started and stopped once, in that order."""
+    async with websockets.connect(url) as w:
+        await subscribe(w, "started_election")
+        await subscribe(w, "stopped_election")
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        hashes = []
+        for i in range(count):
+            hashes.append((await rpc(n, "send", wallet=wallet, source=genesis,
+                                     destination=blocks.Key().account, amount="3"))["block"])
+        want = set(hashes)
+        started, stopped = {}, {}
+        while len(stopped) < count or len(started) < count:
+            m = await recv_json(w, 20)
+            h = m["message"]["hash"]
+            if h not in want:
+                continue
+            book = started if m["topic"] == "started_election" else stopped
+            check(h not in book, "%s twice for %s" % (m["topic"], h))
+            if m["topic"] == "stopped_election":
+                check(h in started, "stopped before started: %s" % h)
+                check(m["message"]["reason"] == "confirmed", "burst reason: %r" % m)
+            book[h] = m
+        return count, loop.time() - t0
+
+
 async def again(w, act, pred, what, tries=20):
     """act() then wait up to 1.5 s for pred; repeated, since the publisher
     may publish before ws has subscribed to its new process (events while
@@ -279,6 +307,9 @@ def main():
         h, info = asyncio.run(election_flow(n, wallet, genesis, n.url))
         print("election %s...: started, stopped (confirmed), election_info %s"
               % (h[:16], json.dumps(info)))
+        k, took = asyncio.run(burst_flow(n, wallet, genesis, n.url))
+        print("%d sends: %d started_election and %d stopped_election, none lost or doubled, "
+              "in %.2f s" % (k, k, k, took))
         wm = asyncio.run(work_flow(n, n.url, "F" * 64))
         print("work: %s in %s ms" % (wm["result"]["work"], wm["duration"]))
         asyncio.run(cancel_flow(n, n.url))
