@@ -541,8 +541,8 @@ static int try_listen(ws_service *s)
     ws_server_cbs cbs = {
         .on_message = on_message, .on_sent = on_sent, .on_close = on_close, .user = s};
     char err[200];
-    s->srv = ws_server_new(s->pump, addr, port, cfg->ws_max_clients, cfg->ws_client_buffer, &cbs,
-                           err, sizeof err);
+    s->srv = ws_server_new(s->pump, addr, port, cfg->ws_max_clients, cfg->ws_client_buffer,
+                           cfg->ws_keepalive_s, &cbs, err, sizeof err);
     if (!s->srv) {
         s->retry_ms = s->retry_ms ? s->retry_ms * 2 : LISTEN_RETRY_MIN_MS;
         if (s->retry_ms > LISTEN_RETRY_MAX_MS)

@@ -17,17 +17,23 @@ the live-only topics come from"), with Python's websockets as the client:
    node 1 comes up, node 2's bootstrap topic says started then exited (same
    id, total_blocks > 0, node 2 then has node 1's blocks) and its telemetry
    topic carries node 1's signed figures (node_id, genesis, block_count);
-   node 2's net and bootstrap are SIGKILLed and both topics deliver again.
+   node 2's net and bootstrap are SIGKILLed and both topics deliver again;
+5. keepalive ([ws] keepalive_s = 1): a client that never answers gets a
+   WebSocket ping and is dropped after about 2 s; a client that answers
+   pings (websockets does) idles as long and is still served.
 
 usage: test_ws_topics.py SMALLNANOD
 """
 import asyncio
+import base64
 import json
 import os
 import re
 import signal
+import socket
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import devnet_blocks as blocks  # noqa: E402
@@ -300,6 +306,57 @@ async def two_nodes(smallnanod):
         n1.stop()
 
 
+def raw_upgrade(port):
+    """A WebSocket handshake by hand, from a client that will never answer."""
+    sk = socket.create_connection(("127.0.0.1", port), timeout=10)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sk.sendall(("GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n" % (port, key)).encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sk.recv(4096)
+        check(chunk, "handshake answered")
+        head += chunk
+    check(head.startswith(b"HTTP/1.1 101"), "upgrade: %r" % head[:60])
+    return sk, head.split(b"\r\n\r\n", 1)[1]
+
+
+async def keepalive_flow(smallnanod):
+    """[ws] keepalive_s = 1: an idle client that answers pings (websockets
+    does) stays; one that never answers gets a ping frame, then is dropped."""
+    with WsNode(smallnanod, config="[ws]\nkeepalive_s = 1\n") as n:
+        async with websockets.connect(n.url) as w:
+            def silent():
+                # in a thread: the event loop keeps answering w's pings
+                sk, frames = raw_upgrade(n.ws_port)
+                t0 = time.time()
+                closed_at = None
+                sk.settimeout(0.2)
+                while time.time() - t0 < 8:
+                    try:
+                        chunk = sk.recv(4096)
+                    except socket.timeout:
+                        continue
+                    if not chunk:
+                        closed_at = time.time() - t0
+                        break
+                    frames += chunk
+                sk.close()
+                return frames, closed_at
+            loop = asyncio.get_running_loop()
+            frames, closed_at = await loop.run_in_executor(None, silent)
+            check(frames[:1] == b"\x89", "a ping frame (0x89) first: %r" % frames[:8])
+            check(closed_at is not None and 1.0 <= closed_at <= 6.0,
+                  "the silent client was dropped after about 2 s: %r" % closed_at)
+            # the polite client idled as long and is still served
+            await w.send(json.dumps({"action": "ping", "id": "k"}))
+            a = await recv_json(w, 5)
+            check(a.get("ack") == "pong" and a.get("id") == "k", "still served: %r" % a)
+        n.stop()
+        return closed_at
+
+
 def main():
     smallnanod = sys.argv[1]
     with WsNode(smallnanod, config="[rpc]\nwork_max_difficulty = fffffffffffffff0\n") as n:
@@ -318,6 +375,9 @@ def main():
         print("elections and rpc SIGKILLed: the same connection got their events again")
         n.stop()
     asyncio.run(two_nodes(smallnanod))
+    closed_at = asyncio.run(keepalive_flow(smallnanod))
+    print("keepalive_s 1: a client that never answers got a ping and was dropped after "
+          "%.1f s; one that answers stayed" % closed_at)
 
 
 if __name__ == "__main__":
