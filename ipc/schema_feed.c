@@ -85,6 +85,7 @@ static const char *const stop_names[] = {
     [IPC_FEED_STOP_CONFIRMED] = "confirmed",
     [IPC_FEED_STOP_CEMENTED] = "cemented",
     [IPC_FEED_STOP_EXPIRED] = "expired",
+    [IPC_FEED_STOP_DROPPED] = "dropped",
 };
 static_assert(sizeof stop_names / sizeof stop_names[0] == IPC_FEED_STOP_COUNT, "stop names");
 

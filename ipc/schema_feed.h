@@ -21,7 +21,9 @@
  *       quorum; the optional fields are then set: duration ms, tallies as
  *       16-byte big-endian raw, blocks = candidates, voters, vote requests
  *       sent), cemented (the ledger cemented the block as a dependency of
- *       another confirmation), expired (no quorum in time).
+ *       another confirmation), expired (no quorum in time), dropped (the
+ *       container was rebuilt for a new set of representatives; a later
+ *       scan elects the block again).
  *   telemetry {node_id, signature, block_count, cemented_count,
  *              account_count, peer_count, protocol_version, uptime,
  *              genesis, timestamp, endpoint}              net
@@ -71,6 +73,7 @@ typedef enum {
     IPC_FEED_STOP_CONFIRMED,
     IPC_FEED_STOP_CEMENTED,
     IPC_FEED_STOP_EXPIRED,
+    IPC_FEED_STOP_DROPPED,
     IPC_FEED_STOP_COUNT
 } ipc_feed_stop_reason;
 const char *ipc_feed_stop_reason_name(ipc_feed_stop_reason r);

@@ -41,6 +41,8 @@ static ipc_feed_stop_reason reason_of(elections_stop_reason r)
         return IPC_FEED_STOP_CONFIRMED;
     case ELECTIONS_STOP_CEMENTED:
         return IPC_FEED_STOP_CEMENTED;
+    case ELECTIONS_STOP_DROPPED:
+        return IPC_FEED_STOP_DROPPED;
     case ELECTIONS_STOP_EXPIRED:
         break;
     }

@@ -211,6 +211,20 @@ static uint64_t wall_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* The elections of a container about to be replaced end without a result
+ * (a later scan starts them again). */
+static void report_dropped(elections_service *s)
+{
+    if (!s->hooks.stopped || !s->active)
+        return;
+    for (size_t i = 0; i < elections_active_size(s->active); i++) {
+        const elections_election *e = elections_active_at(s->active, i);
+        elections_stop st = {.reason = ELECTIONS_STOP_DROPPED};
+        memcpy(st.hash, elections_election_hash(e, elections_election_leader(e)), 32);
+        s->hooks.stopped(s->hooks.ctx, &st);
+    }
+}
+
 /* A fresh container voting with reps; the old one is freed on success. */
 static int rebuild(elections_service *s, const rep_entry *reps, size_t n)
 {
@@ -229,6 +243,7 @@ static int rebuild(elections_service *s, const rep_entry *reps, size_t n)
             return -ENOMEM;
         }
     }
+    report_dropped(s);
     elections_active_free(s->active);
     s->active = a;
     memcpy(s->reps, reps, n * sizeof *reps);

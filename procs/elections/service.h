@@ -68,6 +68,7 @@ typedef enum {
     ELECTIONS_STOP_CONFIRMED, /* it reached quorum here */
     ELECTIONS_STOP_CEMENTED,  /* the ledger cemented it as a dependency */
     ELECTIONS_STOP_EXPIRED,   /* no quorum in time */
+    ELECTIONS_STOP_DROPPED,   /* the container was rebuilt (our representatives changed) */
 } elections_stop_reason;
 
 typedef struct {

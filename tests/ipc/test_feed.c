@@ -196,7 +196,7 @@ static void test_names(void **st)
         assert_int_equal(back, r);
     }
     ipc_feed_stop_reason sr;
-    assert_false(ipc_feed_stop_reason_parse("dropped", 7, &sr));
+    assert_false(ipc_feed_stop_reason_parse("rolled", 6, &sr));
     assert_string_equal(ipc_feed_kind_name(IPC_FEED_K_COUNT), "unknown");
     assert_string_equal(ipc_feed_kind_name(IPC_FEED_K_WORK), "work_event");
 }
