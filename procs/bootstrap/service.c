@@ -12,9 +12,9 @@
 #include "ipc/ledger_client.h"
 #include "ipc/schema_bootstrap.h"
 #include "ipc/schema_net.h"
-#include "procs/bootstrap/feed.h"
 #include "procs/bootstrap/sched.h"
 #include "procs/bootstrap/state.h"
+#include "procs/bootstrap/feed.h"
 #include "ipc/ledgerdb/ro.h"
 #include "ipc/ledgerdb/schema.h"
 
