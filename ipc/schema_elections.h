@@ -21,8 +21,7 @@
  *       cemented): status started, fork (a competitor joined), active
  *       (already a candidate), confirmed (recently), queued (no room: the
  *       backlog holds its account), forks_full.
- * Plus the feed family (feed_subscribe and the events, ipc/schema_feed.h)
- * and the common family (ping/pong/ok/error). */
+ * Plus the common family (ping/pong/ok/error). */
 #ifndef IPC_SCHEMA_ELECTIONS_H
 #define IPC_SCHEMA_ELECTIONS_H
 
