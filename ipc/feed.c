@@ -5,6 +5,12 @@
 
 #include "common/log.h"
 
+void ipc_feed_serve_family(ipc_family *out, const ipc_family *fam)
+{
+    *out = *fam;
+    out->base = &ipc_family_feed;
+}
+
 bool ipc_feed_on_message(ipc_feed *f, ipc_conn *c, const ipc_msg *m)
 {
     if (ipc_feed_kind_of(m) != IPC_FEED_K_SUBSCRIBE)

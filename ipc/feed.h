@@ -23,6 +23,12 @@ typedef struct {
     uint64_t dropped;   /* (event, subscriber) pairs dropped for a full queue */
 } ipc_feed;
 
+/* fam (whose base is ipc_family_common) plus the feed kinds: *out becomes
+ * a copy of fam with ipc_family_feed as its base, for a process to serve
+ * on its listening socket (ipc_child_opts.family). The kinds are fam's own
+ * table, so fam's kind enums (ipc_<fam>_kind_of) still name them. */
+void ipc_feed_serve_family(ipc_family *out, const ipc_family *fam);
+
 /* A feed_subscribe request: answered (ok, or an error when full) and true;
  * any other message: false, untouched. */
 bool ipc_feed_on_message(ipc_feed *f, ipc_conn *c, const ipc_msg *m);

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "ipc/schema_common.h"
-#include "ipc/schema_feed.h"
 
 static const char *const phase_names[] = {
     [IPC_BOOTSTRAP_IDLE] = "idle",
@@ -46,4 +45,4 @@ static const ipc_kind kinds[] = {
     IPC_KIND("status_r", status_r_fields),
 };
 
-const ipc_family ipc_family_bootstrap = IPC_FAMILY("bootstrap", kinds, &ipc_family_feed);
+const ipc_family ipc_family_bootstrap = IPC_FAMILY("bootstrap", kinds, &ipc_family_common);

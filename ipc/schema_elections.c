@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "ipc/schema_common.h"
-#include "ipc/schema_feed.h"
 
 #define AMOUNT(n) IPC_BIN(n, true, IPC_ELECTIONS_AMOUNT_BYTES, IPC_ELECTIONS_AMOUNT_BYTES)
 
@@ -61,4 +60,4 @@ bool ipc_elect_status_parse(const char *s, size_t len, ipc_elect_status *out)
     return false;
 }
 
-const ipc_family ipc_family_elections = IPC_FAMILY("elections", kinds, &ipc_family_feed);
+const ipc_family ipc_family_elections = IPC_FAMILY("elections", kinds, &ipc_family_common);

@@ -1,8 +1,9 @@
 /* The feed family: live events a process publishes for the ws process
- * (docs/websocket.md "Where the live-only topics come from"). It is the
- * base of the elections, net and bootstrap families and the family of
- * rpc.sock, so each publisher serves it on the socket it already has
- * (DATA_DIR/run/<name>.sock); ipc/feed.h is the publishing side.
+ * (docs/websocket.md "Where the live-only topics come from"). Elections,
+ * net and bootstrap serve their own family with these kinds added
+ * (ipc_feed_serve_family: their family with this one as its base) and
+ * rpc.sock serves it alone, so each publisher serves it on the socket it
+ * already has (DATA_DIR/run/<name>.sock); ipc/feed.h is the publishing side.
  *
  * Request:
  *   feed_subscribe {} -> ok {}

@@ -3,7 +3,6 @@
 #include "ipc/msg.h"
 
 #include "ipc/schema_common.h"
-#include "ipc/schema_feed.h"
 
 #define VOTE(n) IPC_BIN(n, true, IPC_NET_VOTE_MIN_BYTES, IPC_NET_VOTE_MAX_BYTES)
 
@@ -109,7 +108,7 @@ static const ipc_kind kinds[] = {
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == IPC_NET_K_COUNT, "one table row per ipc_net_kind");
 
-const ipc_family ipc_family_net = IPC_FAMILY("net", kinds, &ipc_family_feed);
+const ipc_family ipc_family_net = IPC_FAMILY("net", kinds, &ipc_family_common);
 
 const char *ipc_net_kind_name(ipc_net_kind k)
 {

@@ -16,6 +16,7 @@
 
 #include "ipc/feed.h"
 #include "ipc/ipc.h"
+#include "ipc/schema_bootstrap.h"
 #include "ipc/schema_feed.h"
 
 typedef struct {
@@ -201,6 +202,23 @@ static void test_names(void **st)
     assert_string_equal(ipc_feed_kind_name(IPC_FEED_K_WORK), "work_event");
 }
 
+/* A process's family with the feed added: its own kinds (the same table,
+ * so its kind enums still work), the feed's, and common's. */
+static void test_serve_family(void **st)
+{
+    (void)st;
+    ipc_family served;
+    ipc_feed_serve_family(&served, &ipc_family_bootstrap);
+    assert_ptr_equal(served.kinds, ipc_family_bootstrap.kinds);
+    assert_int_equal(served.nkinds, ipc_family_bootstrap.nkinds);
+    assert_non_null(ipc_family_find(&served, "status", 6));
+    assert_ptr_equal(ipc_family_find(&served, "status", 6),
+                     ipc_family_find(&ipc_family_bootstrap, "status", 6));
+    assert_non_null(ipc_family_find(&served, "feed_subscribe", 14));
+    assert_non_null(ipc_family_find(&served, "ping", 4));
+    assert_null(ipc_family_find(&ipc_family_bootstrap, "feed_subscribe", 14));
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN); /* a write to a closed subscriber: EPIPE, as in the node */
@@ -208,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_publish),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_serve_family),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
