@@ -32,7 +32,7 @@
  *       the channel it came on.
  *   bootstrap_event {reason, attempt, mode, total_blocks?, duration?}  bootstrap
  *       reason (ipc_feed_boot_reason) started / exited: one round (a
- *       frontier scan and the pulls it caused); total_blocks accepted and
+ *       frontier scan and the pulls it caused); total_blocks pulled and
  *       duration in seconds on exited.
  *   work_event {success, reason, duration, root, difficulty, work?,
  *               result_difficulty?}                       rpc

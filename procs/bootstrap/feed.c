@@ -13,7 +13,7 @@ static struct {
     bool active;
     char id[IPC_FEED_ID_MAX + 1];
     uint64_t attempts;
-    uint64_t started_ms, idle_since_ms, accepted_at_start;
+    uint64_t started_ms, idle_since_ms, pulled_at_start;
 } attempt;
 
 static uint64_t wall_ms(void)
@@ -39,7 +39,7 @@ static void publish(ipc_feed_boot_reason reason, uint64_t total, uint64_t durati
     ipc_feed_publish(&feed, &b);
 }
 
-void bootstrap_feed_tick(bool busy, uint64_t accepted, uint64_t now_ms)
+void bootstrap_feed_tick(bool busy, uint64_t pulled, uint64_t now_ms)
 {
     if (busy) {
         attempt.idle_since_ms = 0;
@@ -51,7 +51,7 @@ void bootstrap_feed_tick(bool busy, uint64_t accepted, uint64_t now_ms)
         snprintf(attempt.id, sizeof attempt.id, "%" PRIx64 "-%" PRIu64, wall_ms(),
                  attempt.attempts);
         attempt.started_ms = now_ms;
-        attempt.accepted_at_start = accepted;
+        attempt.pulled_at_start = pulled;
         publish(IPC_FEED_BOOT_STARTED, 0, 0);
         return;
     }
@@ -65,7 +65,7 @@ void bootstrap_feed_tick(bool busy, uint64_t accepted, uint64_t now_ms)
         return;
     attempt.active = false;
     /* the attempt ended when it went idle, not after the grace period */
-    publish(IPC_FEED_BOOT_EXITED, accepted - attempt.accepted_at_start,
+    publish(IPC_FEED_BOOT_EXITED, pulled - attempt.pulled_at_start,
             (attempt.idle_since_ms - attempt.started_ms) / 1000u);
     attempt.idle_since_ms = 0;
 }

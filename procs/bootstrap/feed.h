@@ -14,9 +14,9 @@
 
 #define BOOTSTRAP_FEED_IDLE_MS 500u
 
-/* Every tick: busy now?, blocks the ledger accepted from bootstrap so far,
- * and the monotonic time in ms. */
-void bootstrap_feed_tick(bool busy, uint64_t accepted, uint64_t now_ms);
+/* Every tick: busy now?, blocks pulled from peers so far, and the
+ * monotonic time in ms. */
+void bootstrap_feed_tick(bool busy, uint64_t pulled, uint64_t now_ms);
 /* true: a feed_subscribe, answered. */
 bool bootstrap_feed_message(ipc_conn *c, const ipc_msg *m);
 /* ipc_child_opts.on_state. */

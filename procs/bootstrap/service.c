@@ -837,7 +837,7 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
         }
     }
     bootstrap_feed_tick(s->scan_peer >= 0 || reqs_busy(s) > 0 || boot_sched_queued(&s->sched) > 0,
-                        s->accepted, now);
+                        s->pulled, now);
 }
 
 /* bootstrap's metrics, brought up to date before each heartbeat answer. */
