@@ -8,7 +8,6 @@
  * the step that follows the input the loop has read: one signature, and one
  * verification on every other node, for up to 12 blocks. The logic is
  * service.c; the sockets ledger_link.c and net_link.c; the keys rep_keys.c. */
-#include "procs/elections/feed.h"
 #include "procs/elections/node.h"
 
 #include <event2/event.h>
@@ -19,6 +18,7 @@
 
 #include "common/keys.h"
 #include "common/log.h"
+#include "procs/elections/feed.h"
 #include "procs/elections/ledger_link.h"
 #include "procs/elections/net_link.h"
 #include "procs/elections/rep_keys.h"
