@@ -135,6 +135,7 @@ static const key_spec keys[] = {
     U32("ws", "max_clients", ws_max_clients, 1, 65536),
     U32("ws", "client_buffer", ws_client_buffer, 4096, 67108864),
     U32("ws", "slow_client_ms", ws_slow_client_ms, 10, 600000),
+    U32("ws", "keepalive_s", ws_keepalive_s, 0, 3600),
     U32("ledger", "cache_mib", ledger_cache_mib, 2, 65536),
     U32("ledger", "max_unchecked", ledger_max_unchecked, 16, 100000000),
 };
@@ -184,6 +185,7 @@ void ipc_config_defaults(ipc_config *c)
     c->ws_max_clients = 256;
     c->ws_client_buffer = 1u << 20;
     c->ws_slow_client_ms = 5000;
+    c->ws_keepalive_s = 30;
     c->sup_allow_root = IPC_SWITCH_AUTO;
     c->ledger_cache_mib = 64;
     c->ledger_max_unchecked = 65536;

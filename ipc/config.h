@@ -84,6 +84,7 @@ typedef struct {
     uint32_t ws_max_clients;       /* WebSocket connections at once */
     uint32_t ws_client_buffer;     /* bytes queued for one client at most */
     uint32_t ws_slow_client_ms;    /* a full buffer not drained this long: the client is closed */
+    uint32_t ws_keepalive_s;       /* idle: ping after this many s, dropped after 2x; 0: off */
     uint32_t ledger_cache_mib;     /* SQLite page cache of the writer */
     uint32_t ledger_max_unchecked; /* blocks waiting for a dependency; oldest evicted */
 } ipc_config;

@@ -12,7 +12,8 @@
  *   start {} -> started {started}
  *       begin a scan round now (rpc's bootstrap_any); started is false when
  *       a round is already under way (it goes on).
- * Plus the common family (ping/pong/ok/error). */
+ * Plus the feed family (feed_subscribe and the events, ipc/schema_feed.h)
+ * and the common family (ping/pong/ok/error). */
 #ifndef IPC_SCHEMA_BOOTSTRAP_H
 #define IPC_SCHEMA_BOOTSTRAP_H
 

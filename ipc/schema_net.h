@@ -66,7 +66,8 @@
  *   send_vote       {vote, peer}  elections -> net: answer a vote_request:
  *                           this vote as a confirm_ack to that peer only
  *                           (dropped if it is no longer connected).
- * Plus the common family (ping/pong/ok/error). */
+ * Plus the feed family (feed_subscribe and the events, ipc/schema_feed.h)
+ * and the common family (ping/pong/ok/error). */
 #ifndef IPC_SCHEMA_NET_H
 #define IPC_SCHEMA_NET_H
 

@@ -14,6 +14,7 @@
 #include "ipc/schema_net.h"
 #include "procs/bootstrap/sched.h"
 #include "procs/bootstrap/state.h"
+#include "procs/bootstrap/feed.h"
 #include "ipc/ledgerdb/ro.h"
 #include "ipc/ledgerdb/schema.h"
 
@@ -835,6 +836,8 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
             break;
         }
     }
+    bootstrap_feed_tick(s->scan_peer >= 0 || reqs_busy(s) > 0 || boot_sched_queued(&s->sched) > 0,
+                        s->pulled, now);
 }
 
 /* bootstrap's metrics, brought up to date before each heartbeat answer. */
@@ -944,6 +947,8 @@ void bootstrap_service_child_fini(ipc_child *ch, void *ud)
 void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     bootstrap_service *s = *(bootstrap_service **)ud;
+    if (bootstrap_feed_message(c, m))
+        return;
     if (!m->id)
         return;
     if (!s) {

@@ -479,6 +479,8 @@ static void settle(elections_active *a)
             c.confirm_tick = a->now;
             c.candidates = elections_election_candidates(e);
             c.backlog = elections_election_backlog(e);
+            c.voters = elections_election_voters(e);
+            c.requests = elections_election_request_count(e);
             recent_add(&a->done_hashes, c.hash);
             recent_add(&a->done_roots, c.root);
             remove_election(a, e, true);
@@ -563,6 +565,8 @@ static elections_start_status start(elections_active *a, const smn_block *b, boo
         a->by_root[i] = e;
         a->n++;
         st = ELECTIONS_START_STARTED;
+        if (a->cb.started)
+            a->cb.started(a->cb.ctx, hash, root);
     }
     cache_drain(a, hash, e);
     for (size_t r = 0; r < a->nreps; r++) {
@@ -607,11 +611,12 @@ void elections_active_tick(elections_active *a, uint64_t now)
         elections_election *e = a->by_root[i];
         uint64_t start = elections_election_start_tick(e);
         if (now - start >= a->cfg.election_ttl) {
-            uint8_t root[32];
+            uint8_t root[32], leader[32];
             memcpy(root, elections_election_root(e), 32);
+            memcpy(leader, elections_election_hash(e, elections_election_leader(e)), 32);
             remove_election(a, e, false);
             if (a->cb.expired)
-                a->cb.expired(a->cb.ctx, root);
+                a->cb.expired(a->cb.ctx, root, leader);
             continue; /* the next election moved into slot i */
         }
         i++;
@@ -676,6 +681,7 @@ size_t elections_active_due_requests(elections_active *a, elections_pair *out, s
         if (next_gap < a->cfg.request_interval)
             next_gap = a->cfg.request_interval;
         elections_election_request_set(e, a->now + gap, next_gap);
+        elections_election_request_counted(e);
         /* the walk resumes after this root */
         memcpy(a->req_cursor, elections_election_root(e), 32);
         for (int i = 31; i >= 0 && ++a->req_cursor[i] == 0; i--)
@@ -700,6 +706,8 @@ bool elections_active_cemented(elections_active *a, const uint8_t hash[32])
     recent_add(&a->done_hashes, hash);
     recent_add(&a->done_roots, root);
     remove_election(a, e, true);
+    if (a->cb.cemented)
+        a->cb.cemented(a->cb.ctx, hash);
     return true;
 }
 

@@ -63,6 +63,8 @@ typedef struct {
     uint64_t start_tick, confirm_tick;
     size_t candidates; /* blocks that competed (1 = no fork) */
     bool backlog;      /* the election was started with elections_active_start_backlog */
+    size_t voters;     /* representatives with a ballot in it */
+    uint32_t requests; /* vote requests handed out for it */
 } elections_confirmation;
 
 typedef struct {
@@ -73,8 +75,14 @@ typedef struct {
     void (*leader_changed)(void *ctx, const uint8_t root[32], const smn_block *leader);
     /* One of our representatives signed a vote: broadcast it. */
     void (*vote_generated)(void *ctx, const smn_vote *v);
-    /* An election ran out of time unconfirmed. */
-    void (*expired)(void *ctx, const uint8_t root[32]);
+    /* An election ran out of time unconfirmed; leader: its leading block. */
+    void (*expired)(void *ctx, const uint8_t root[32], const uint8_t leader[32]);
+    /* A new election began, for this block (may be NULL). Runs before any
+     * confirmed callback of the same election. */
+    void (*started)(void *ctx, const uint8_t hash[32], const uint8_t root[32]);
+    /* An election left the container because the ledger cemented one of
+     * its blocks (elections_active_cemented; may be NULL). */
+    void (*cemented)(void *ctx, const uint8_t hash[32]);
 } elections_active_callbacks;
 
 typedef enum {

@@ -24,6 +24,7 @@ struct elections_election {
     uint8_t root[32];
     uint64_t start_tick;
     uint64_t req_next, req_gap; /* vote-request schedule (active.c drives it) */
+    uint32_t req_count;         /* vote requests handed out (active.c counts them) */
     bool backlog;               /* started by the scheduler, not by a new block */
     elections_state state;
     size_t ncand;
@@ -228,6 +229,17 @@ uint64_t elections_election_request_next(const elections_election *e)
 uint64_t elections_election_request_gap(const elections_election *e)
 {
     return e->req_gap;
+}
+
+void elections_election_request_counted(elections_election *e)
+{
+    if (e->req_count < UINT32_MAX)
+        e->req_count++;
+}
+
+uint32_t elections_election_request_count(const elections_election *e)
+{
+    return e->req_count;
 }
 
 bool elections_election_backlog(const elections_election *e)

@@ -89,6 +89,9 @@ uint64_t elections_election_start_tick(const elections_election *e);
 uint64_t elections_election_request_next(const elections_election *e);
 uint64_t elections_election_request_gap(const elections_election *e);
 void elections_election_request_set(elections_election *e, uint64_t next, uint64_t gap);
+/* Vote requests handed out for it so far (the websocket's request_count). */
+void elections_election_request_counted(elections_election *e);
+uint32_t elections_election_request_count(const elections_election *e);
 /* Whether the scheduler started it for old blocks (false for a new block):
  * its confirmation may wait behind those of new blocks. */
 bool elections_election_backlog(const elections_election *e);

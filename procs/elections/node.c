@@ -18,6 +18,7 @@
 
 #include "common/keys.h"
 #include "common/log.h"
+#include "procs/elections/feed.h"
 #include "procs/elections/ledger_link.h"
 #include "procs/elections/net_link.h"
 #include "procs/elections/rep_keys.h"
@@ -183,12 +184,15 @@ static int setup(ipc_child *ch, elections_node *n)
     };
     elections_service_hooks hooks = {
         .ctx = n,
+        .started = elections_feed_started,
+        .stopped = elections_feed_stopped,
         .confirm = elections_ledger_link_confirm,
         .vote = elections_net_link_vote,
         .reply = elections_net_link_reply,
         .request = elections_net_link_request,
         .wake = wake,
     };
+    elections_feed_set_tick_ms(TIMER_MS);
     n->svc = elections_service_new(&sc, &hooks);
     sodium_memzero(keys, sizeof keys);
     if (!n->svc) {
@@ -214,6 +218,8 @@ static int setup(ipc_child *ch, elections_node *n)
 void elections_node_message(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     elections_node *n = ud;
+    if (elections_feed_message(c, m))
+        return;
     elections_status_on_message(n->svc, c, m);
 }
 

@@ -66,6 +66,18 @@ static void on_confirmed(void *ctx, const elections_confirmation *c)
 {
     elections_service *s = ctx;
     s->confirmed++;
+    if (s->hooks.stopped) {
+        elections_stop st = {.reason = ELECTIONS_STOP_CONFIRMED,
+                             .has_info = true,
+                             .tally = c->tally,
+                             .final_tally = c->final_tally,
+                             .duration_ticks = c->confirm_tick - c->start_tick,
+                             .blocks = c->candidates,
+                             .voters = c->voters,
+                             .requests = c->requests};
+        memcpy(st.hash, c->hash, 32);
+        s->hooks.stopped(s->hooks.ctx, &st);
+    }
     if (s->hooks.confirm && !s->hooks.confirm(s->hooks.ctx, c->hash, &c->block, c->backlog)) {
         /* could not even be queued: elect it again later rather than lose it */
         elections_active_forget_confirmed(s->active, c->hash, c->root);
@@ -80,13 +92,36 @@ static void on_vote(void *ctx, const smn_vote *v)
         s->hooks.vote(s->hooks.ctx, v);
 }
 
-static void on_expired(void *ctx, const uint8_t root[32])
+static void on_expired(void *ctx, const uint8_t root[32], const uint8_t leader[32])
 {
     (void)root;
     elections_service *s = ctx;
+    if (s->hooks.stopped) {
+        elections_stop st = {.reason = ELECTIONS_STOP_EXPIRED};
+        memcpy(st.hash, leader, 32);
+        s->hooks.stopped(s->hooks.ctx, &st);
+    }
     /* the block is still unconfirmed in the DB: a later pass restarts it */
     if (!s->rescan_at)
         s->rescan_at = s->now + 1;
+}
+
+static void on_started(void *ctx, const uint8_t hash[32], const uint8_t root[32])
+{
+    (void)root;
+    elections_service *s = ctx;
+    if (s->hooks.started)
+        s->hooks.started(s->hooks.ctx, hash);
+}
+
+static void on_cemented(void *ctx, const uint8_t hash[32])
+{
+    elections_service *s = ctx;
+    if (s->hooks.stopped) {
+        elections_stop st = {.reason = ELECTIONS_STOP_CEMENTED};
+        memcpy(st.hash, hash, 32);
+        s->hooks.stopped(s->hooks.ctx, &st);
+    }
 }
 
 static elections_active *new_container(elections_service *s)
@@ -103,8 +138,12 @@ static elections_active *new_container(elections_service *s)
     ac.request_interval = s->cfg.request_ticks;
     ac.request_interval_max = s->cfg.request_ticks * 20u;
     ac.defer_votes = s->cfg.defer_votes;
-    elections_active_callbacks cb = {
-        .ctx = s, .confirmed = on_confirmed, .vote_generated = on_vote, .expired = on_expired};
+    elections_active_callbacks cb = {.ctx = s,
+                                     .confirmed = on_confirmed,
+                                     .vote_generated = on_vote,
+                                     .expired = on_expired,
+                                     .started = on_started,
+                                     .cemented = on_cemented};
     elections_active *a = elections_active_new(&ac, &cb);
     if (a)
         elections_active_tick(a, s->now);
@@ -172,6 +211,20 @@ static uint64_t wall_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* The elections of a container about to be replaced end without a result
+ * (a later scan starts them again). */
+static void report_dropped(elections_service *s)
+{
+    if (!s->hooks.stopped || !s->active)
+        return;
+    for (size_t i = 0; i < elections_active_size(s->active); i++) {
+        const elections_election *e = elections_active_at(s->active, i);
+        elections_stop st = {.reason = ELECTIONS_STOP_DROPPED};
+        memcpy(st.hash, elections_election_hash(e, elections_election_leader(e)), 32);
+        s->hooks.stopped(s->hooks.ctx, &st);
+    }
+}
+
 /* A fresh container voting with reps; the old one is freed on success. */
 static int rebuild(elections_service *s, const rep_entry *reps, size_t n)
 {
@@ -190,6 +243,7 @@ static int rebuild(elections_service *s, const rep_entry *reps, size_t n)
             return -ENOMEM;
         }
     }
+    report_dropped(s);
     elections_active_free(s->active);
     s->active = a;
     memcpy(s->reps, reps, n * sizeof *reps);

@@ -63,6 +63,24 @@ typedef struct {
     bool defer_votes;                   /* batch our votes: signed by the next step (wake hook) */
 } elections_service_config;
 
+/* Why an election left (the websocket's stopped_election). */
+typedef enum {
+    ELECTIONS_STOP_CONFIRMED, /* it reached quorum here */
+    ELECTIONS_STOP_CEMENTED,  /* the ledger cemented it as a dependency */
+    ELECTIONS_STOP_EXPIRED,   /* no quorum in time */
+    ELECTIONS_STOP_DROPPED,   /* the container was rebuilt (our representatives changed) */
+} elections_stop_reason;
+
+typedef struct {
+    uint8_t hash[32]; /* the winner, the cemented block, or the leader when it expired */
+    elections_stop_reason reason;
+    bool has_info; /* confirmed: the figures below are set */
+    smn_amount_t tally, final_tally;
+    uint64_t duration_ticks;
+    size_t blocks, voters;
+    uint32_t requests;
+} elections_stop;
+
 typedef struct {
     void *ctx;
     /* A block won its election: cement it (send `confirm` with the block to
@@ -83,6 +101,10 @@ typedef struct {
      * soon (after the input already read), where they are signed in
      * batches of up to 12 hashes. */
     void (*wake)(void *ctx);
+    /* An election started for this block / one stopped (both may be NULL;
+     * they only report). Run inside the service's calls. */
+    void (*started)(void *ctx, const uint8_t hash[32]);
+    void (*stopped)(void *ctx, const elections_stop *st);
 } elections_service_hooks;
 
 /* NULL on OOM or a bad config. Opens nothing yet. */

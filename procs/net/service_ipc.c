@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "ipc/schema_net.h"
+#include "procs/net/feed.h"
 #include "procs/net/service_internal.h"
 
 static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
@@ -109,6 +110,8 @@ void net_service_on_state(net_service *s, ipc_conn *c, bool up)
 void net_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     net_service **s = ud;
+    if (net_feed_message(c, m))
+        return;
     if (*s)
         net_service_on_message(*s, c, m);
     else if (m->id)
@@ -118,6 +121,7 @@ void net_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
 void net_service_child_state(ipc_conn *c, bool up, void *ud)
 {
     net_service **s = ud;
+    net_feed_state(c, up);
     if (*s)
         net_service_on_state(*s, c, up);
 }

@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "ipc/ledgerdb/ro.h"
+#include "procs/net/feed.h"
 #include "procs/net/service_internal.h"
 
 #define ACCOUNTS_EVERY_MS 30000u /* the account count walks the frontiers: not every time */
@@ -110,4 +111,7 @@ void net_telemetry_received(net_service *s, net_channel *ch, const net_telemetry
         info->has_block_count = true;
         info->block_count = t->block_count;
     }
+    char ep[NET_ENDPOINT_STR_BYTES];
+    net_endpoint_format(net_channel_endpoint(ch), ep);
+    net_feed_telemetry(t, ep);
 }

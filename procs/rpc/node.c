@@ -21,6 +21,7 @@
 #include "procs/rpc/auto_receive.h"
 #include "procs/rpc/control_link.h"
 #include "procs/rpc/demo_wallet.h"
+#include "procs/rpc/feed.h"
 #include "procs/rpc/http_server.h"
 #include "procs/rpc/ledger_link.h"
 #include "procs/rpc/node.h"
@@ -248,6 +249,7 @@ static int setup(ipc_child *ch, void *ud)
     if (!n->work)
         return -1; /* logged */
     rpc_ctx_set_work_pool(n->ctx, n->work);
+    rpc_work_pool_observe(n->work, rpc_feed_work, NULL);
     rpc_kdf_pool_opts ko = {.threads = cfg->rpc_kdf_threads, .queue_max = cfg->rpc_kdf_queue_max};
     n->kdf = rpc_kdf_pool_new(ipc_child_base(ch), &ko);
     if (!n->kdf)

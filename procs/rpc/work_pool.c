@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -32,6 +33,7 @@ struct rpc_work_job {
     uint64_t nonce;
     rpc_work_done_fn done;
     void *user;
+    uint64_t submitted_ms; /* CLOCK_MONOTONIC, for the observer */
 };
 
 struct rpc_work_pool {
@@ -47,7 +49,35 @@ struct rpc_work_pool {
     pthread_t tids[RPC_WORK_MAX_THREADS];
     int pipe_rd, pipe_wr;
     struct event *ev;
+    rpc_work_observe_fn observe;
+    void *observe_ud;
 };
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void observed(rpc_work_pool *p, const uint8_t root[32], uint64_t difficulty, int status,
+                     uint64_t nonce, uint64_t since_ms)
+{
+    if (!p->observe)
+        return;
+    rpc_work_outcome o = {.root = root,
+                          .difficulty = difficulty,
+                          .status = status,
+                          .nonce = nonce,
+                          .duration_ms = since_ms ? mono_ms() - since_ms : 0};
+    p->observe(p->observe_ud, &o);
+}
+
+void rpc_work_pool_observe(rpc_work_pool *p, rpc_work_observe_fn fn, void *ud)
+{
+    p->observe = fn;
+    p->observe_ud = ud;
+}
 
 static void unlink_all(rpc_work_pool *p, rpc_work_job *j)
 {
@@ -157,6 +187,7 @@ static void on_pipe(evutil_socket_t fd, short what, void *arg)
     while (rev) {
         rpc_work_job *j = rev;
         rev = j->qnext;
+        observed(p, j->root, j->difficulty, j->status, j->nonce, j->submitted_ms);
         if (!j->abandoned)
             j->done(j->user, j->status, j->nonce);
         free(j);
@@ -242,6 +273,7 @@ int rpc_work_pool_submit(rpc_work_pool *p, const uint8_t root[32], uint64_t diff
     pthread_mutex_lock(&p->lock);
     if (p->njobs >= p->queue_max) {
         pthread_mutex_unlock(&p->lock);
+        observed(p, root, difficulty, -EBUSY, 0, 0);
         return -EBUSY;
     }
     unsigned mine = 0;
@@ -250,6 +282,7 @@ int rpc_work_pool_submit(rpc_work_pool *p, const uint8_t root[32], uint64_t diff
             mine++;
     if (mine >= p->per_client_max) {
         pthread_mutex_unlock(&p->lock);
+        observed(p, root, difficulty, -EAGAIN, 0, 0);
         return -EAGAIN;
     }
     rpc_work_job *j = calloc(1, sizeof *j);
@@ -263,6 +296,7 @@ int rpc_work_pool_submit(rpc_work_pool *p, const uint8_t root[32], uint64_t diff
     atomic_init(&j->cancel, false);
     j->done = done;
     j->user = user;
+    j->submitted_ms = mono_ms();
     j->state = JOB_QUEUED;
     j->next = p->all;
     if (p->all)

@@ -52,6 +52,21 @@ size_t rpc_work_pool_cancel_root(rpc_work_pool *p, const uint8_t root[32]);
  * runs. The handle is invalid afterwards. */
 void rpc_work_pool_abandon(rpc_work_pool *p, rpc_work_job *job);
 
+/* What became of one job, for an observer (the websocket's work topic):
+ * status 0 (found nonce), -ECANCELED (cancelled or abandoned), or the
+ * refusal of a submit (-EBUSY, -EAGAIN, -ENOMEM; duration 0). */
+typedef struct {
+    const uint8_t *root; /* 32 bytes */
+    uint64_t difficulty;
+    int status;
+    uint64_t nonce;
+    uint64_t duration_ms; /* submit to delivery */
+} rpc_work_outcome;
+typedef void (*rpc_work_observe_fn)(void *ud, const rpc_work_outcome *o);
+/* At most one observer (NULL: none). It runs on the loop, before the job's
+ * own done callback, and must not call into the pool. */
+void rpc_work_pool_observe(rpc_work_pool *p, rpc_work_observe_fn fn, void *ud);
+
 /* Jobs that exist now (queued + running + undelivered), and running now. */
 size_t rpc_work_pool_jobs(rpc_work_pool *p);
 size_t rpc_work_pool_running(rpc_work_pool *p);

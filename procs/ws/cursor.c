@@ -26,15 +26,17 @@ void ws_ring_free(ws_ring *r)
     for (size_t i = 0; i < r->n; i++) {
         ws_buf_unref(at(r, i)->plain);
         ws_buf_unref(at(r, i)->with_block);
+        ws_buf_unref(at(r, i)->info_plain);
+        ws_buf_unref(at(r, i)->info_block);
     }
     free(r->e);
     memset(r, 0, sizeof *r);
 }
 
-static ws_buf *render(const ws_confirmation *c, bool include_block, uint64_t now_ms)
+static ws_buf *render(const ws_confirmation *c, bool include_block, bool info, uint64_t now_ms)
 {
     size_t len;
-    char *s = ws_msg_confirmation(c, include_block, now_ms, &len);
+    char *s = ws_msg_confirmation(c, include_block, info, now_ms, &len);
     if (!s)
         return NULL;
     ws_buf *b = ws_buf_new(s, len);
@@ -53,11 +55,16 @@ bool ws_ring_append(ws_ring *r, const ws_confirmation *c, uint64_t now_ms)
         r->last = c->seq;
         return true;
     }
-    ws_buf *plain = render(c, false, now_ms);
-    ws_buf *full = render(c, true, now_ms);
-    if (!plain || !full) {
+    ws_buf *plain = render(c, false, false, now_ms);
+    ws_buf *full = render(c, true, false, now_ms);
+    bool info = c->has_election && c->election.has_info;
+    ws_buf *iplain = info ? render(c, false, true, now_ms) : NULL;
+    ws_buf *ifull = info ? render(c, true, true, now_ms) : NULL;
+    if (!plain || !full || (info && (!iplain || !ifull))) {
         ws_buf_unref(plain);
         ws_buf_unref(full);
+        ws_buf_unref(iplain);
+        ws_buf_unref(ifull);
         return false;
     }
     if (r->n == r->cap) {
@@ -65,6 +72,8 @@ bool ws_ring_append(ws_ring *r, const ws_confirmation *c, uint64_t now_ms)
         r->base = old->c.seq;
         ws_buf_unref(old->plain);
         ws_buf_unref(old->with_block);
+        ws_buf_unref(old->info_plain);
+        ws_buf_unref(old->info_block);
         r->head = (r->head + 1) % r->cap;
         r->n--;
     }
@@ -72,6 +81,8 @@ bool ws_ring_append(ws_ring *r, const ws_confirmation *c, uint64_t now_ms)
     e->c = *c;
     e->plain = plain;
     e->with_block = full;
+    e->info_plain = iplain;
+    e->info_block = ifull;
     r->n++;
     r->last = c->seq;
     return true;
@@ -114,8 +125,14 @@ static ws_step from_ring(ws_conf_sub *s, ws_outq *q, const ws_ring *ring, size_t
 {
     for (size_t i = ws_ring_first_after(ring, s->scan); i < ring->n && *budget; i++, (*budget)--) {
         const ws_ring_entry *e = at(ring, i);
-        if (ws_conf_sub_matches(s, &e->c) &&
-            !ws_outq_push(q, s->include_block ? e->with_block : e->plain, WS_STREAM_CONF, e->c.seq))
+        if (!ws_conf_sub_matches(s, &e->c)) {
+            s->scan = e->c.seq;
+            continue;
+        }
+        bool info = s->include_election_info && e->info_plain;
+        ws_buf *b = info ? (s->include_block ? e->info_block : e->info_plain)
+                         : (s->include_block ? e->with_block : e->plain);
+        if (!ws_outq_push(q, b, WS_STREAM_CONF, e->c.seq))
             return WS_STEP_FULL;
         s->scan = e->c.seq;
     }
@@ -144,7 +161,7 @@ static ws_step from_db(ws_conf_sub *s, ws_outq *q, const ws_ring *ring, ws_conf_
         if (ws_conf_sub_matches(s, c)) {
             if (q->n && q->bytes >= q->max_bytes)
                 return WS_STEP_FULL;
-            ws_buf *b = render(c, s->include_block, now_ms);
+            ws_buf *b = render(c, s->include_block, s->include_election_info, now_ms);
             if (!b)
                 return WS_STEP_ERR;
             bool ok = ws_outq_push(q, b, WS_STREAM_CONF, c->seq);

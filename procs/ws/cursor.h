@@ -3,7 +3,8 @@
  * The cursor of a confirmation is its seq in the ledger's cementing log
  * (cement_log in ledger.db; ipc/ledgerdb/ro.h ledger_ro_cemented_after).
  * The process keeps the newest confirmations it read in a ring, rendered
- * once for every client (with and without the block). Each subscriber has
+ * once for every client (with and without the block, and with election_info
+ * when the election is known). Each subscriber has
  * a scan position: every seq up to it was queued for the client or did not
  * match its filter. A step moves it forward: from the ring when the ring
  * still holds what follows (every seq in (base, last] is in the ring), else
@@ -24,6 +25,8 @@
 typedef struct {
     ws_confirmation c;
     ws_buf *plain, *with_block; /* the message without / with "block" */
+    /* the same with "election_info"; NULL when the election is unknown */
+    ws_buf *info_plain, *info_block;
 } ws_ring_entry;
 
 typedef struct {
@@ -57,6 +60,7 @@ typedef struct {
     ws_accounts accounts;
     bool filtered; /* accounts given (an empty list matches nothing) */
     bool include_block;
+    bool include_election_info;
     ws_conf_type type;
 } ws_conf_sub;
 

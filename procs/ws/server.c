@@ -26,6 +26,7 @@ struct ws_server {
     uint64_t next_id, refused;
     ws_client *clients;
     struct lws_protocols protocols[2];
+    lws_retry_bo_t idle; /* keepalive: lws pings an idle client, then hangs up */
 };
 
 typedef struct {
@@ -204,7 +205,8 @@ static void destroy_ctx(ws_server *s)
 }
 
 ws_server *ws_server_new(ws_uvpump *pump, const char *address, uint16_t port, uint32_t max_clients,
-                         size_t client_buffer, const ws_server_cbs *cbs, char *err, size_t errlen)
+                         size_t client_buffer, uint32_t keepalive_s, const ws_server_cbs *cbs,
+                         char *err, size_t errlen)
 {
     ws_server *s = calloc(1, sizeof *s);
     if (!s) {
@@ -242,6 +244,14 @@ ws_server *ws_server_new(ws_uvpump *pump, const char *address, uint16_t port, ui
     /* every client, the listener and lws's own descriptors */
     info.fd_limit_per_thread = max_clients + 16;
     info.timeout_secs = 10; /* the HTTP upgrade must complete this soon */
+    if (keepalive_s) {
+        /* lws applies the idle part of a vhost's policy to its connections:
+         * a ping after keepalive_s without anything valid from the client,
+         * a hang-up after twice that. */
+        s->idle.secs_since_valid_ping = (uint16_t)keepalive_s;
+        s->idle.secs_since_valid_hangup = (uint16_t)(2 * keepalive_s);
+        info.retry_and_idle_policy = &s->idle;
+    }
     s->ctx = lws_create_context(&info);
     if (!s->ctx) {
         snprintf(err, errlen, "cannot create the WebSocket context");

@@ -36,8 +36,11 @@ typedef struct {
     void *user;
 } ws_server_cbs;
 
+/* keepalive_s: a client that sent nothing (no message, no pong) for this
+ * long gets a WebSocket ping, and is dropped after twice as long; 0: never. */
 ws_server *ws_server_new(ws_uvpump *pump, const char *address, uint16_t port, uint32_t max_clients,
-                         size_t client_buffer, const ws_server_cbs *cbs, char *err, size_t errlen);
+                         size_t client_buffer, uint32_t keepalive_s, const ws_server_cbs *cbs,
+                         char *err, size_t errlen);
 /* Closes every connection (status 1001, "shutdown") and frees. */
 void ws_server_free(ws_server *s);
 /* c's queue has something new: write it when the socket can take it. */

@@ -18,6 +18,7 @@
 #include "ipc/ledgerdb/schema.h"
 #include "procs/ws/cursor.h"
 #include "procs/ws/server.h"
+#include "procs/ws/topics.h"
 #include "procs/ws/uvpump.h"
 #include "procs/ws/vmfeed.h"
 #include "procs/ws/votefeed.h"
@@ -40,6 +41,7 @@ struct ws_service {
     ledger_client *lc;
     ws_vmfeed *vm;
     ws_votefeed *votes;
+    ws_topics *topics;
     char ledger_path[512];
     ledger_ro *ro;
     ws_ring ring;
@@ -138,6 +140,7 @@ static int read_log(void *user, uint64_t after, ws_confirmation *out, size_t max
             c->subtype = rows[i].rec.subtype;
             c->amount = rows[i].rec.amount;
         }
+        ws_topics_election_of(s->topics, c);
     }
     *n = k;
     return 0;
@@ -344,6 +347,17 @@ static bool anyone_on(ws_service *s, ws_topic topic)
     return false;
 }
 
+/* ws_topics' callbacks */
+static bool topic_wanted(void *user, ws_topic topic)
+{
+    return anyone_on(user, topic);
+}
+
+static void topic_push(void *user, ws_topic topic, char *text, size_t len)
+{
+    push_live(user, topic, text, len);
+}
+
 static void on_vote(void *user, const smn_vote *v)
 {
     ws_service *s = user;
@@ -407,12 +421,6 @@ static void reply_ack(ws_service *s, ws_client *c, const ws_request *r)
     send_text(s, c, t, len);
 }
 
-static bool served(ws_topic t)
-{
-    return t == WS_TOPIC_CONFIRMATION || t == WS_TOPIC_NEW_UNCONFIRMED_BLOCK ||
-           t == WS_TOPIC_VOTE || t == WS_TOPIC_VM;
-}
-
 static void subscribe_conf(ws_service *s, ws_client *c, ws_request *r)
 {
     ws_conf_sub *cs = &c->conf;
@@ -421,6 +429,7 @@ static void subscribe_conf(ws_service *s, ws_client *c, ws_request *r)
     r->accounts = (ws_accounts){0};
     cs->filtered = r->has_accounts;
     cs->include_block = r->include_block;
+    cs->include_election_info = r->include_election_info;
     cs->type = r->conf_type;
     if (r->has_from || !cs->on) {
         /* A resubscribe without "from" keeps the client's place. */
@@ -436,13 +445,6 @@ static void handle(ws_service *s, ws_client *c, ws_request *r)
 {
     if (r->action == WS_ACTION_PING) {
         reply_ack(s, c, r);
-        return;
-    }
-    if (!served(r->topic)) {
-        char m[128];
-        snprintf(m, sizeof m, "topic '%s' is not served by this node yet (docs/websocket.md)",
-                 ws_topic_name(r->topic));
-        reply_error(s, c, m, r);
         return;
     }
     switch (r->action) {
@@ -539,8 +541,8 @@ static int try_listen(ws_service *s)
     ws_server_cbs cbs = {
         .on_message = on_message, .on_sent = on_sent, .on_close = on_close, .user = s};
     char err[200];
-    s->srv = ws_server_new(s->pump, addr, port, cfg->ws_max_clients, cfg->ws_client_buffer, &cbs,
-                           err, sizeof err);
+    s->srv = ws_server_new(s->pump, addr, port, cfg->ws_max_clients, cfg->ws_client_buffer,
+                           cfg->ws_keepalive_s, &cbs, err, sizeof err);
     if (!s->srv) {
         s->retry_ms = s->retry_ms ? s->retry_ms * 2 : LISTEN_RETRY_MIN_MS;
         if (s->retry_ms > LISTEN_RETRY_MAX_MS)
@@ -600,6 +602,9 @@ static int start(ws_service *s)
     s->votes = ws_votefeed_new(s->ch, on_vote, s);
     if (!s->votes)
         return -1;
+    s->topics = ws_topics_new(s->ch, s->net, topic_wanted, topic_push, s);
+    if (!s->topics)
+        return -1;
     struct timeval tick = {0, TICK_MS * 1000};
     event_add(s->tick_ev, &tick);
     soon(s->fill_ev);
@@ -638,6 +643,7 @@ void ws_service_fini(ipc_child *ch, void *ud)
         return;
     ledger_client_free(s->lc);
     ws_votefeed_free(s->votes);
+    ws_topics_free(s->topics);
     /* Closes every client (on_close releases their vm feeds). */
     ws_server_free(s->srv);
     ws_vmfeed_free(s->vm);

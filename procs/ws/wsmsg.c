@@ -434,8 +434,23 @@ static json_t *envelope(const char *topic, uint64_t now_ms)
     return o;
 }
 
-char *ws_msg_confirmation(const ws_confirmation *c, bool include_block, uint64_t now_ms,
-                          size_t *len)
+static json_t *election_info(const ws_election *e)
+{
+    json_t *j = json_object();
+    if (!j)
+        return NULL;
+    json_object_set_new(j, "duration", u64_str(e->duration_ms));
+    json_object_set_new(j, "time", u64_str(e->time_ms));
+    json_object_set_new(j, "tally", amount_str(e->tally));
+    json_object_set_new(j, "final", amount_str(e->final_tally));
+    json_object_set_new(j, "blocks", u64_str(e->blocks));
+    json_object_set_new(j, "voters", u64_str(e->voters));
+    json_object_set_new(j, "request_count", u64_str(e->request_count));
+    return j;
+}
+
+char *ws_msg_confirmation(const ws_confirmation *c, bool include_block, bool include_election_info,
+                          uint64_t now_ms, size_t *len)
 {
     json_t *o = envelope("confirmation", now_ms);
     json_t *m = json_object();
@@ -449,6 +464,8 @@ char *ws_msg_confirmation(const ws_confirmation *c, bool include_block, uint64_t
     json_object_set_new(m, "amount", amount_str(c->amount));
     json_object_set_new(m, "hash", hex_str(c->hash, 32));
     json_object_set_new(m, "confirmation_type", json_string("active_quorum"));
+    if (include_election_info && c->has_election && c->election.has_info)
+        json_object_set_new(m, "election_info", election_info(&c->election));
     if (include_block)
         json_object_set_new(m, "block", block_with_subtype(&c->block, c->subtype));
     json_object_set_new(o, "message", m);
@@ -513,4 +530,121 @@ char *ws_msg_vm(const ws_vm_event *e, uint64_t now_ms, size_t *len)
     free(data);
     json_object_set_new(o, "message", m);
     return dump(o, len);
+}
+
+/* {"topic":…,"time":…,"message":m}; takes m. */
+static char *wrap(const char *topic, json_t *m, uint64_t now_ms, size_t *len)
+{
+    json_t *o = envelope(topic, now_ms);
+    if (!o || !m) {
+        json_decref(o);
+        json_decref(m);
+        return NULL;
+    }
+    json_object_set_new(o, "message", m);
+    return dump(o, len);
+}
+
+char *ws_msg_started_election(const uint8_t hash[32], uint64_t now_ms, size_t *len)
+{
+    json_t *m = json_object();
+    if (m)
+        json_object_set_new(m, "hash", hex_str(hash, 32));
+    return wrap("started_election", m, now_ms, len);
+}
+
+char *ws_msg_stopped_election(const ws_election *e, uint64_t now_ms, size_t *len)
+{
+    json_t *m = json_object();
+    if (m) {
+        json_object_set_new(m, "hash", hex_str(e->hash, 32));
+        json_object_set_new(m, "reason", json_string(e->reason));
+        if (e->has_info)
+            json_object_set_new(m, "election_info", election_info(e));
+    }
+    return wrap("stopped_election", m, now_ms, len);
+}
+
+char *ws_msg_telemetry(const ws_telemetry *t, uint64_t now_ms, size_t *len)
+{
+    json_t *m = json_object();
+    if (m) {
+        json_object_set_new(m, "block_count", u64_str(t->block_count));
+        json_object_set_new(m, "cemented_count", u64_str(t->cemented_count));
+        json_object_set_new(m, "account_count", u64_str(t->account_count));
+        json_object_set_new(m, "peer_count", u64_str(t->peer_count));
+        json_object_set_new(m, "protocol_version", u64_str(t->protocol_version));
+        json_object_set_new(m, "uptime", u64_str(t->uptime));
+        json_object_set_new(m, "genesis_block", hex_str(t->genesis, 32));
+        json_object_set_new(m, "timestamp", u64_str(t->timestamp));
+        json_object_set_new(m, "node_id", hex_str(t->node_id, 32));
+        json_object_set_new(m, "signature", hex_str(t->signature, 64));
+        json_object_set_new(m, "address", json_string(t->address));
+        json_object_set_new(m, "port", u64_str(t->port));
+    }
+    return wrap("telemetry", m, now_ms, len);
+}
+
+char *ws_msg_bootstrap(const ws_bootstrap *b, uint64_t now_ms, size_t *len)
+{
+    json_t *m = json_object();
+    if (m) {
+        json_object_set_new(m, "reason", json_string(b->reason));
+        json_object_set_new(m, "id", json_string(b->id));
+        json_object_set_new(m, "mode", json_string(b->mode));
+        if (b->exited) {
+            json_object_set_new(m, "total_blocks", u64_str(b->total_blocks));
+            json_object_set_new(m, "duration", u64_str(b->duration_s));
+        }
+    }
+    return wrap("bootstrap", m, now_ms, len);
+}
+
+/* Nano's multiplier: how much harder than base, (2^64 - base) / (2^64 - d). */
+static json_t *multiplier(uint64_t d, uint64_t base)
+{
+    double num = 18446744073709551616.0 - (double)base;
+    double den = 18446744073709551616.0 - (double)d;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.10g", den > 0 ? num / den : 0.0);
+    return json_string(buf);
+}
+
+static json_t *work_hex(uint64_t v)
+{
+    char buf[17];
+    snprintf(buf, sizeof buf, "%016" PRIx64, v);
+    return json_string(buf);
+}
+
+char *ws_msg_work(const ws_work *w, uint64_t now_ms, size_t *len)
+{
+    json_t *m = json_object();
+    json_t *req = json_object();
+    json_t *bad = json_array();
+    json_t *res = w->success ? json_object() : NULL;
+    if (!m || !req || !bad || (w->success && !res)) {
+        json_decref(m);
+        json_decref(req);
+        json_decref(bad);
+        json_decref(res);
+        return NULL;
+    }
+    json_object_set_new(m, "success", json_string(w->success ? "true" : "false"));
+    json_object_set_new(m, "reason", json_string(w->success ? "" : w->reason));
+    json_object_set_new(m, "duration", u64_str(w->duration_ms));
+    json_object_set_new(req, "version", json_string("work_1"));
+    json_object_set_new(req, "hash", hex_str(w->root, 32));
+    json_object_set_new(req, "difficulty", work_hex(w->difficulty));
+    json_object_set_new(req, "multiplier", multiplier(w->difficulty, w->base));
+    json_object_set_new(m, "request", req);
+    if (res) {
+        json_object_set_new(res, "source", json_string("local"));
+        json_object_set_new(res, "work", work_hex(w->work));
+        json_object_set_new(res, "difficulty", work_hex(w->result_difficulty));
+        json_object_set_new(res, "multiplier", multiplier(w->result_difficulty, w->base));
+        json_object_set_new(m, "result", res);
+    }
+    json_object_set_new(m, "bad_peers", bad);
+    return wrap("work", m, now_ms, len);
 }

@@ -104,6 +104,18 @@ ws_parse_status ws_request_parse(const char *text, size_t len, ws_request *out, 
                                  size_t errlen);
 void ws_request_free(ws_request *r);
 
+/* What the elections process reported when an election stopped (the
+ * stopped_election topic, and the confirmation topic's election_info). */
+typedef struct {
+    uint8_t hash[32];
+    const char *reason; /* confirmed, cemented, expired (ipc/schema_feed.h) */
+    bool has_info;      /* confirmed: the figures below are set */
+    uint64_t time_ms;   /* when it stopped (ms since the epoch) */
+    uint64_t duration_ms;
+    smn_amount_t tally, final_tally;
+    uint64_t blocks, voters, request_count;
+} ws_election;
+
 /* One cemented block as the confirmation topic sends it. */
 typedef struct {
     uint64_t seq; /* the cursor: its place in the ledger's cementing log */
@@ -112,6 +124,8 @@ typedef struct {
     ledger_subtype subtype;
     smn_amount_t amount; /* |balance change|; the whole balance for an open */
     bool pruned;         /* pruned since it was cemented: only seq and hash are set */
+    bool has_election;   /* election is what this node's election reported */
+    ws_election election;
 } ws_confirmation;
 
 /* The account a confirmation filter matches: the block's account, and for a
@@ -122,8 +136,42 @@ bool ws_confirmation_matches(const ws_confirmation *c, const ws_accounts *filter
  * when out of memory. now_ms is the "time" field (ms since the epoch). */
 char *ws_msg_ack(const char *ack, const char *id, uint64_t now_ms, size_t *len);
 char *ws_msg_error(const char *message, const char *id, uint64_t now_ms, size_t *len);
-char *ws_msg_confirmation(const ws_confirmation *c, bool include_block, uint64_t now_ms,
-                          size_t *len);
+/* include_election_info: adds Nano's "election_info" when c->has_election. */
+char *ws_msg_confirmation(const ws_confirmation *c, bool include_block, bool include_election_info,
+                          uint64_t now_ms, size_t *len);
+char *ws_msg_started_election(const uint8_t hash[32], uint64_t now_ms, size_t *len);
+char *ws_msg_stopped_election(const ws_election *e, uint64_t now_ms, size_t *len);
+
+/* A peer's telemetry (Nano's telemetry topic, the fields smallnano has). */
+typedef struct {
+    uint8_t node_id[32];
+    uint8_t signature[64];
+    uint64_t block_count, cemented_count, account_count, peer_count, protocol_version, uptime;
+    uint8_t genesis[32];
+    uint64_t timestamp;
+    char address[64]; /* the channel's address, without brackets */
+    uint16_t port;
+} ws_telemetry;
+char *ws_msg_telemetry(const ws_telemetry *t, uint64_t now_ms, size_t *len);
+
+/* A bootstrap attempt started or exited (Nano's bootstrap topic). */
+typedef struct {
+    const char *reason, *id, *mode;
+    bool exited; /* total_blocks and duration_s are set */
+    uint64_t total_blocks, duration_s;
+} ws_bootstrap;
+char *ws_msg_bootstrap(const ws_bootstrap *b, uint64_t now_ms, size_t *len);
+
+/* A work generation's outcome (Nano's work topic). base: the network's
+ * send threshold, for the multipliers. */
+typedef struct {
+    bool success;
+    const char *reason; /* "" on success, as in Nano; cancelled, failure */
+    uint64_t duration_ms;
+    uint8_t root[32];
+    uint64_t difficulty, work, result_difficulty, base;
+} ws_work;
+char *ws_msg_work(const ws_work *w, uint64_t now_ms, size_t *len);
 char *ws_msg_new_block(const smn_block *b, ledger_subtype subtype, uint64_t now_ms, size_t *len);
 /* A vote: representative, timestamp, block hashes (Nano's vote topic). */
 char *ws_msg_vote(const uint8_t rep[32], const uint8_t sig[64], uint64_t timestamp,

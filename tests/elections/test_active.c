@@ -13,7 +13,8 @@
 static const smn_amount_t E30 = (smn_amount_t)1000000000000000ull * 1000000000000000ull;
 
 typedef struct {
-    size_t confirmed, leader_changes, generated, expired;
+    size_t confirmed, leader_changes, generated, expired, started, cemented;
+    uint8_t last_started[32], last_cemented[32], last_expired[32];
     elections_confirmation last;
     uint8_t last_leader[32];
     smn_vote gen[16];
@@ -42,10 +43,27 @@ static void on_vote(void *ctx, const smn_vote *v)
     r->generated++;
 }
 
-static void on_expired(void *ctx, const uint8_t root[32])
+static void on_expired(void *ctx, const uint8_t root[32], const uint8_t leader[32])
 {
     (void)root;
-    ((recorder *)ctx)->expired++;
+    recorder *r = ctx;
+    r->expired++;
+    memcpy(r->last_expired, leader, 32);
+}
+
+static void on_started(void *ctx, const uint8_t hash[32], const uint8_t root[32])
+{
+    (void)root;
+    recorder *r = ctx;
+    r->started++;
+    memcpy(r->last_started, hash, 32);
+}
+
+static void on_cemented(void *ctx, const uint8_t hash[32])
+{
+    recorder *r = ctx;
+    r->cemented++;
+    memcpy(r->last_cemented, hash, 32);
 }
 
 static elections_active *make(recorder *rec, smn_amount_t floor, size_t max_elections)
@@ -58,7 +76,8 @@ static elections_active *make(recorder *rec, smn_amount_t floor, size_t max_elec
     cfg.election_ttl = 10;
     cfg.vote_cache_ttl = 10;
     cfg.vote_cache_entries = 4;
-    elections_active_callbacks cb = {rec, on_confirmed, on_leader, on_vote, on_expired};
+    elections_active_callbacks cb = {rec,        on_confirmed, on_leader,  on_vote,
+                                     on_expired, on_started,   on_cemented};
     elections_active *a = elections_active_new(&cfg, &cb);
     assert_non_null(a);
     return a;
@@ -584,6 +603,56 @@ static void deferred_votes_batch(void **state)
     elections_active_free(a);
 }
 
+/* What the websocket's started_election / stopped_election report: a start
+ * (not a fork or a repeat), the confirmation's voters and vote requests,
+ * the leader of an expired election, a block the ledger cemented. */
+static void lifecycle_reports(void **state)
+{
+    (void)state;
+    recorder rec;
+    elections_active *a = make(&rec, 100, 16);
+    smn_block b1 = th_block(1, 5), b2 = th_block(2, 5), b3 = th_block(3, 5), fork = th_block(1, 6);
+    uint8_t h1[32], h2[32], h3[32];
+    th_hash(&b1, h1);
+    th_hash(&b2, h2);
+    th_hash(&b3, h3);
+    assert_int_equal(elections_active_start(a, &b1), ELECTIONS_START_STARTED);
+    assert_int_equal(rec.started, 1);
+    assert_memory_equal(rec.last_started, h1, 32);
+    assert_int_equal(elections_active_start(a, &b1), ELECTIONS_START_ACTIVE);
+    assert_int_equal(elections_active_start(a, &fork), ELECTIONS_START_FORK);
+    assert_int_equal(rec.started, 1); /* neither is a new election */
+    assert_int_equal(elections_active_start(a, &b2), ELECTIONS_START_STARTED);
+    assert_int_equal(elections_active_start(a, &b3), ELECTIONS_START_STARTED);
+    assert_int_equal(rec.started, 3);
+    /* two requests for every election, then two voters confirm b1 */
+    elections_pair p[8];
+    elections_active_tick(a, 5);
+    assert_true(elections_active_due_requests(a, p, 8) > 0);
+    elections_active_tick(a, 6);
+    elections_active_request_all(a);
+    assert_true(elections_active_due_requests(a, p, 8) > 0);
+    assert_int_equal(cast(a, 0, 1, &b1, 40), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, 1, &b1, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 0, SMN_VOTE_FINAL, &b1, 40), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b1, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(rec.confirmed, 1);
+    assert_memory_equal(rec.last.hash, h1, 32);
+    assert_int_equal(rec.last.voters, 2);
+    assert_int_equal(rec.last.requests, 2);
+    assert_int_equal(rec.last.candidates, 2);
+    /* b2 cemented as a dependency: reported, b3 expires with its leader */
+    assert_true(elections_active_cemented(a, h2));
+    assert_int_equal(rec.cemented, 1);
+    assert_memory_equal(rec.last_cemented, h2, 32);
+    assert_false(elections_active_cemented(a, h2));
+    assert_int_equal(rec.cemented, 1);
+    elections_active_tick(a, 10);
+    assert_int_equal(rec.expired, 1);
+    assert_memory_equal(rec.last_expired, h3, 32);
+    elections_active_free(a);
+}
+
 int main(void)
 {
     if (smn_crypto_init() != 0)
@@ -603,6 +672,7 @@ int main(void)
         cmocka_unit_test(vote_requests_round_robin),
         cmocka_unit_test(cemented_and_forgotten),
         cmocka_unit_test(deferred_votes_batch),
+        cmocka_unit_test(lifecycle_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,8 +20,24 @@ typedef struct {
     smn_vote reply[16];
     uint8_t reply_peer[32];
     elections_pair pairs[64];
-    bool refuse; /* the confirm queue is "full" */
+    bool refuse;                /* the confirm queue is "full" */
+    size_t started, stopped[5]; /* by elections_stop_reason */
+    elections_stop last_stop;
 } rec;
+
+static void on_started(void *ctx, const uint8_t hash[32])
+{
+    (void)hash;
+    ((rec *)ctx)->started++;
+}
+
+static void on_stopped(void *ctx, const elections_stop *st)
+{
+    rec *r = ctx;
+    assert_true(st->reason < 5);
+    r->stopped[st->reason]++;
+    r->last_stop = *st;
+}
 
 static bool on_confirm(void *ctx, const uint8_t hash[32], const smn_block *block, bool backlog)
 {
@@ -121,6 +137,8 @@ static elections_service *make_service(world *w, rec *r, uint32_t request_ticks)
         .max_active = 100,
     };
     elections_service_hooks hooks = {r, on_confirm, on_vote, on_reply, on_request};
+    hooks.started = on_started;
+    hooks.stopped = on_stopped;
     elections_service *s = elections_service_new(&cfg, &hooks);
     assert_non_null(s);
     return s;
@@ -174,6 +192,7 @@ static void requests_and_refused_confirms(void **state)
     assert_int_equal(elections_service_load_reps(s), 0);
     run_until_idle(s);
     assert_int_equal(elections_service_active(s), 2);
+    assert_int_equal(r.started, 2); /* reported, for the websocket */
     assert_int_equal(r.requested, 0);
     elections_service_tick(s, 5);
     (void)elections_service_step(s);
@@ -196,6 +215,9 @@ static void requests_and_refused_confirms(void **state)
     elections_service_tick(s, 5 + 10);
     (void)elections_service_step(s);
     assert_int_equal(elections_service_active(s), 1);
+    assert_int_equal(r.stopped[ELECTIONS_STOP_CEMENTED], 1);
+    assert_memory_equal(r.last_stop.hash, w.frontier_a, 32);
+    assert_false(r.last_stop.has_info);
     assert_int_equal(r.requested, 5); /* only G's frontier was asked about */
     assert_memory_equal(r.pairs[4].hash, w.frontier_g, 32);
     elections_service_free(s);
@@ -214,6 +236,14 @@ static void requests_and_refused_confirms(void **state)
     run_until_idle(s);
     assert_int_equal(r.confirms, 1); /* G's frontier: A's is cemented by now */
     assert_true(confirmed_hash(&r, w.frontier_g));
+    /* every confirmation was reported with its figures, also the one the
+     * confirm queue refused (it was elected again: a second report) */
+    assert_true(r.stopped[ELECTIONS_STOP_CONFIRMED] >= 2);
+    assert_true(r.last_stop.has_info);
+    assert_memory_equal(r.last_stop.hash, w.frontier_g, 32);
+    assert_int_equal(r.last_stop.voters, 1);
+    assert_int_equal(r.last_stop.blocks, 1);
+    assert_false(smn_amount_is_zero(r.last_stop.tally));
     elections_service_free(s);
     free_world(&w);
 }

@@ -188,6 +188,65 @@ static void test_abandon_and_free(void **state)
     event_base_free(b);
 }
 
+/* The observer (the websocket's work topic) sees every outcome: a nonce
+ * found, a cancel, an abandoned job, a refused submit. */
+typedef struct {
+    int n, ok, cancelled, refused;
+    uint64_t last_nonce, last_difficulty;
+    uint8_t last_root[32];
+} seen;
+
+static void observe(void *ud, const rpc_work_outcome *o)
+{
+    seen *s = ud;
+    s->n++;
+    if (o->status == 0)
+        s->ok++;
+    else if (o->status == -ECANCELED)
+        s->cancelled++;
+    else
+        s->refused++;
+    s->last_nonce = o->nonce;
+    s->last_difficulty = o->difficulty;
+    memcpy(s->last_root, o->root, 32);
+}
+
+static void test_observer(void **state)
+{
+    (void)state;
+    struct event_base *b = event_base_new();
+    rpc_work_pool_opts o = {.threads = 1, .queue_max = 2, .per_client_max = 2};
+    rpc_work_pool *p = rpc_work_pool_new(b, &o);
+    seen s = {0};
+    rpc_work_pool_observe(p, observe, &s);
+    uint8_t root[32], hard[32];
+    root_of(root, 9);
+    root_of(hard, 10);
+    result r[4] = {0};
+    const uint64_t d = 0xf000000000000000ull;
+    assert_int_equal(rpc_work_pool_submit(p, root, d, "a", on_done, &r[0], NULL), 0);
+    run_until(b, &s.n, 1);
+    assert_int_equal(s.ok, 1);
+    assert_int_equal(r[0].calls, 1);
+    assert_int_equal(s.last_nonce, r[0].nonce);
+    assert_int_equal(s.last_difficulty, d);
+    assert_memory_equal(s.last_root, root, 32);
+    /* cancelled, abandoned, refused */
+    rpc_work_job *job = NULL;
+    assert_int_equal(rpc_work_pool_submit(p, hard, HARD, "a", on_done, &r[1], NULL), 0);
+    assert_int_equal(rpc_work_pool_submit(p, hard, HARD, "b", on_done, &r[2], &job), 0);
+    assert_int_equal(rpc_work_pool_submit(p, hard, HARD, "c", on_done, &r[3], NULL), -EBUSY);
+    assert_int_equal(s.refused, 1);
+    rpc_work_pool_abandon(p, job);
+    assert_int_equal(rpc_work_pool_cancel_root(p, hard), 1);
+    run_until(b, &s.n, 4);
+    assert_int_equal(s.cancelled, 2);
+    assert_int_equal(r[1].status, -ECANCELED);
+    assert_int_equal(r[2].calls, 0); /* abandoned: observed, its done never runs */
+    rpc_work_pool_free(p);
+    event_base_free(b);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -197,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_cancel_root),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_abandon_and_free),
+        cmocka_unit_test(test_observer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

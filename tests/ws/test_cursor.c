@@ -300,6 +300,51 @@ static void test_outq(void **st)
     ws_buf_unref(b);
 }
 
+/* include_election_info: the ring's info variants, and the DB path, carry
+ * election_info only for confirmations whose election is known, and only
+ * to subscribers that asked. */
+static bool has_info(const ws_item *it)
+{
+    return strstr((const char *)it->buf->data + WS_BUF_PRE, "\"election_info\"") != NULL;
+}
+
+static void test_election_info(void **st)
+{
+    (void)st;
+    fake_log l = {.n = 0};
+    ws_ring r;
+    assert_true(ws_ring_init(&r, 2, 0));
+    for (uint64_t s = 1; s <= 4; s++) {
+        ws_confirmation c = row(s, 1);
+        if (s % 2 == 0) {
+            c.has_election = true;
+            c.election.has_info = true;
+            c.election.voters = 1;
+        }
+        l.rows[l.n++] = c;
+        assert_true(ws_ring_append(&r, &c, 0));
+    }
+    assert_int_equal(r.base, 2); /* 1 and 2 come from the DB, 3 and 4 from the ring */
+    for (int want = 0; want < 2; want++) {
+        ws_conf_sub sub = {.on = true, .scan = 0, .include_election_info = want};
+        ws_outq q;
+        ws_outq_init(&q, 1 << 20);
+        ws_confirmation page[4];
+        while (ws_conf_step(&sub, &q, &r, src, &l, page, 4, 100, 0) == WS_STEP_MORE)
+            ;
+        ws_item it;
+        for (uint64_t s = 1; s <= 4; s++) {
+            assert_true(ws_outq_pop(&q, &it));
+            assert_int_equal(it.cursor, s);
+            assert_int_equal(has_info(&it), want && s % 2 == 0);
+            ws_buf_unref(it.buf);
+        }
+        assert_false(ws_outq_pop(&q, &it));
+        ws_outq_free(&q);
+    }
+    ws_ring_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_gap_before_ring),
         cmocka_unit_test(test_outq),
+        cmocka_unit_test(test_election_info),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "common/address.h"
+#include "procs/ws/elcache.h"
 #include "procs/ws/wsmsg.h"
 
 static char addr_a[80], addr_b[80];
@@ -218,7 +219,7 @@ static void test_builders(void **st)
     free(s);
 
     ws_confirmation c = sample();
-    s = ws_msg_confirmation(&c, true, 77, &len);
+    s = ws_msg_confirmation(&c, true, false, 77, &len);
     json_t *j = json_loads(s, 0, NULL);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "topic")), "confirmation");
@@ -237,7 +238,7 @@ static void test_builders(void **st)
     assert_string_equal(json_string_value(json_object_get(b, "balance")), "1000");
     json_decref(j);
     free(s);
-    s = ws_msg_confirmation(&c, false, 77, &len);
+    s = ws_msg_confirmation(&c, false, false, 77, &len);
     assert_null(strstr(s, "\"block\""));
     free(s);
 
@@ -304,6 +305,208 @@ static void test_names(void **st)
                         "active_confirmation_height");
 }
 
+static const char *field(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static json_t *message_of(char *s, const char *topic)
+{
+    json_t *j = json_loads(s, 0, NULL);
+    free(s);
+    assert_non_null(j);
+    assert_string_equal(field(j, "topic"), topic);
+    assert_string_equal(field(j, "time"), "9");
+    return j;
+}
+
+static ws_election sample_election(void)
+{
+    ws_election e;
+    memset(&e, 0, sizeof e);
+    memset(e.hash, 0xAB, 32);
+    e.reason = "confirmed";
+    e.has_info = true;
+    e.time_ms = 1234;
+    e.duration_ms = 300;
+    e.tally = smn_amount_from_u64(7000);
+    e.final_tally = smn_amount_from_u64(6000);
+    e.blocks = 2;
+    e.voters = 3;
+    e.request_count = 4;
+    return e;
+}
+
+static void check_info(json_t *info)
+{
+    assert_non_null(info);
+    assert_int_equal(json_object_size(info), 7);
+    assert_string_equal(field(info, "duration"), "300");
+    assert_string_equal(field(info, "time"), "1234");
+    assert_string_equal(field(info, "tally"), "7000");
+    assert_string_equal(field(info, "final"), "6000");
+    assert_string_equal(field(info, "blocks"), "2");
+    assert_string_equal(field(info, "voters"), "3");
+    assert_string_equal(field(info, "request_count"), "4");
+}
+
+static void test_topic_builders(void **st)
+{
+    (void)st;
+    size_t len;
+    uint8_t h[32];
+    memset(h, 0xAB, 32);
+    const char *hex = "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB";
+
+    json_t *j = message_of(ws_msg_started_election(h, 9, &len), "started_election");
+    json_t *m = json_object_get(j, "message");
+    assert_int_equal(json_object_size(m), 1);
+    assert_string_equal(field(m, "hash"), hex);
+    json_decref(j);
+
+    ws_election e = sample_election();
+    j = message_of(ws_msg_stopped_election(&e, 9, &len), "stopped_election");
+    m = json_object_get(j, "message");
+    assert_string_equal(field(m, "hash"), hex);
+    assert_string_equal(field(m, "reason"), "confirmed");
+    check_info(json_object_get(m, "election_info"));
+    json_decref(j);
+    e.has_info = false;
+    e.reason = "expired";
+    j = message_of(ws_msg_stopped_election(&e, 9, &len), "stopped_election");
+    m = json_object_get(j, "message");
+    assert_string_equal(field(m, "reason"), "expired");
+    assert_null(json_object_get(m, "election_info"));
+    json_decref(j);
+
+    /* confirmation: election_info only when asked for and known */
+    ws_confirmation c = sample();
+    c.has_election = true;
+    c.election = sample_election();
+    j = message_of(ws_msg_confirmation(&c, false, true, 9, &len), "confirmation");
+    check_info(json_object_get(json_object_get(j, "message"), "election_info"));
+    json_decref(j);
+    j = message_of(ws_msg_confirmation(&c, false, false, 9, &len), "confirmation");
+    assert_null(json_object_get(json_object_get(j, "message"), "election_info"));
+    json_decref(j);
+    c.has_election = false;
+    j = message_of(ws_msg_confirmation(&c, true, true, 9, &len), "confirmation");
+    assert_null(json_object_get(json_object_get(j, "message"), "election_info"));
+    json_decref(j);
+
+    ws_telemetry t;
+    memset(&t, 0, sizeof t);
+    memset(t.node_id, 0x01, 32);
+    memset(t.signature, 0x02, 64);
+    memset(t.genesis, 0x03, 32);
+    t.block_count = 11;
+    t.cemented_count = 10;
+    t.account_count = 2;
+    t.peer_count = 1;
+    t.protocol_version = 1;
+    t.uptime = 60;
+    t.timestamp = 99;
+    snprintf(t.address, sizeof t.address, "::1");
+    t.port = 17075;
+    j = message_of(ws_msg_telemetry(&t, 9, &len), "telemetry");
+    m = json_object_get(j, "message");
+    assert_string_equal(field(m, "block_count"), "11");
+    assert_string_equal(field(m, "cemented_count"), "10");
+    assert_string_equal(field(m, "account_count"), "2");
+    assert_string_equal(field(m, "peer_count"), "1");
+    assert_string_equal(field(m, "protocol_version"), "1");
+    assert_string_equal(field(m, "uptime"), "60");
+    assert_string_equal(field(m, "timestamp"), "99");
+    assert_string_equal(field(m, "address"), "::1");
+    assert_string_equal(field(m, "port"), "17075");
+    assert_string_equal(field(m, "node_id"),
+                        "0101010101010101010101010101010101010101010101010101010101010101");
+    assert_string_equal(field(m, "genesis_block"),
+                        "0303030303030303030303030303030303030303030303030303030303030303");
+    assert_int_equal(strlen(field(m, "signature")), 128);
+    json_decref(j);
+
+    ws_bootstrap b = {.reason = "started", .id = "a-1", .mode = "ascending"};
+    j = message_of(ws_msg_bootstrap(&b, 9, &len), "bootstrap");
+    m = json_object_get(j, "message");
+    assert_int_equal(json_object_size(m), 3);
+    assert_string_equal(field(m, "reason"), "started");
+    assert_string_equal(field(m, "id"), "a-1");
+    assert_string_equal(field(m, "mode"), "ascending");
+    json_decref(j);
+    b = (ws_bootstrap){.reason = "exited",
+                       .id = "a-1",
+                       .mode = "ascending",
+                       .exited = true,
+                       .total_blocks = 5,
+                       .duration_s = 2};
+    j = message_of(ws_msg_bootstrap(&b, 9, &len), "bootstrap");
+    m = json_object_get(j, "message");
+    assert_string_equal(field(m, "total_blocks"), "5");
+    assert_string_equal(field(m, "duration"), "2");
+    json_decref(j);
+
+    ws_work w;
+    memset(&w, 0, sizeof w);
+    w.success = true;
+    w.reason = "success";
+    w.duration_ms = 12;
+    memset(w.root, 0xFF, 32);
+    w.base = 0xfffffe0000000000ull;
+    w.difficulty = 0xfffffe0000000000ull;
+    w.work = 0x4976765cd693babeull;
+    w.result_difficulty = 0xffffff0000000000ull; /* twice as hard as the base */
+    j = message_of(ws_msg_work(&w, 9, &len), "work");
+    m = json_object_get(j, "message");
+    assert_string_equal(field(m, "success"), "true");
+    assert_string_equal(field(m, "reason"), "");
+    assert_string_equal(field(m, "duration"), "12");
+    json_t *rq = json_object_get(m, "request");
+    assert_string_equal(field(rq, "version"), "work_1");
+    assert_string_equal(field(rq, "hash"),
+                        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
+    assert_string_equal(field(rq, "difficulty"), "fffffe0000000000");
+    assert_string_equal(field(rq, "multiplier"), "1");
+    json_t *rs = json_object_get(m, "result");
+    assert_string_equal(field(rs, "source"), "local");
+    assert_string_equal(field(rs, "work"), "4976765cd693babe");
+    assert_string_equal(field(rs, "difficulty"), "ffffff0000000000");
+    assert_string_equal(field(rs, "multiplier"), "2");
+    assert_int_equal(json_array_size(json_object_get(m, "bad_peers")), 0);
+    json_decref(j);
+    w.success = false;
+    w.reason = "cancelled";
+    j = message_of(ws_msg_work(&w, 9, &len), "work");
+    m = json_object_get(j, "message");
+    assert_string_equal(field(m, "success"), "false");
+    assert_string_equal(field(m, "reason"), "cancelled");
+    assert_null(json_object_get(m, "result"));
+    json_decref(j);
+}
+
+static void test_elcache(void **st)
+{
+    (void)st;
+    ws_elcache c;
+    assert_true(ws_elcache_init(&c));
+    ws_election e = sample_election(), out;
+    assert_false(ws_elcache_get(&c, e.hash, &out));
+    ws_elcache_put(&c, &e);
+    assert_true(ws_elcache_get(&c, e.hash, &out));
+    assert_int_equal(out.voters, 3);
+    assert_null(out.reason);
+    /* same slot (first two bytes), other hash: replaces it */
+    ws_election f = e;
+    f.hash[31] ^= 1;
+    f.voters = 9;
+    assert_false(ws_elcache_get(&c, f.hash, &out));
+    ws_elcache_put(&c, &f);
+    assert_false(ws_elcache_get(&c, e.hash, &out));
+    assert_true(ws_elcache_get(&c, f.hash, &out));
+    assert_int_equal(out.voters, 9);
+    ws_elcache_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +515,8 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_accounts_set),
         cmocka_unit_test(test_builders),
+        cmocka_unit_test(test_topic_builders),
+        cmocka_unit_test(test_elcache),
         cmocka_unit_test(test_matches),
         cmocka_unit_test(test_names),
     };
