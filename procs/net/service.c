@@ -71,18 +71,31 @@ static bool is_loopback(const uint8_t a[16])
     return memcmp(a, v6, 16) == 0 || (memcmp(a, mapped, 12) == 0 && a[12] == 127);
 }
 
+/* Loopback is never banned (a one-host devnet shares it), unless a test
+ * turned that off ([net] ban_loopback). */
+static bool ban_exempt(const net_service *s, const uint8_t a[16])
+{
+    return !s->ban_loopback && is_loopback(a);
+}
+
+static void ban(net_service *s, const net_endpoint *ep, const char *why)
+{
+    uint64_t now = net_now_s();
+    char name[NET_ENDPOINT_STR_BYTES];
+    net_endpoint_format(ep, name);
+    net_peers_ban(s->peers, ep->addr, now + s->ban_s, now);
+    smn_warn("banning %s for %u s: %s", name, s->ban_s, why);
+}
+
 void net_service_misbehaved(net_service *s, net_channel *ch, const char *why)
 {
     const net_endpoint *ep = net_channel_endpoint(ch);
     char name[NET_ENDPOINT_STR_BYTES];
     net_endpoint_format(ep, name);
-    if (is_loopback(ep->addr)) {
+    if (ban_exempt(s, ep->addr))
         smn_warn("disconnecting %s: %s (loopback is not banned)", name, why);
-    } else {
-        uint64_t now = net_now_s();
-        net_peers_ban(s->peers, ep->addr, now + NET_BAN_S, now);
-        smn_warn("banning %s for %u s: %s", name, NET_BAN_S, why);
-    }
+    else
+        ban(s, ep, why);
     net_channel_close(ch);
 }
 
@@ -212,12 +225,8 @@ static void on_close(net_channel *ch, net_close_reason why, void *ud)
         net_service_add_self(s, ep);
         if (info && info->dial)
             info->dial->failures = NET_LEARNED_FAILURES; /* never again */
-    } else if (is_violation(why) && !is_loopback(ep->addr)) {
-        uint64_t now = net_now_s();
-        net_peers_ban(s->peers, ep->addr, now + NET_BAN_S, now);
-        char name[NET_ENDPOINT_STR_BYTES];
-        net_endpoint_format(ep, name);
-        smn_warn("banning %s for %u s: %s", name, NET_BAN_S, net_close_reason_name(why));
+    } else if (is_violation(why) && !ban_exempt(s, ep->addr)) {
+        ban(s, ep, net_close_reason_name(why));
     }
     if (info && info->ready) {
         char name[NET_ENDPOINT_STR_BYTES];
@@ -375,6 +384,10 @@ static int setup(net_service *s, ipc_child *child)
     smn_hex_encode(s->key.pub, 8, id);
     smn_info("%s node id %s...", created ? "created" : "loaded", id);
 
+    s->ban_s = cfg->net_ban_s ? cfg->net_ban_s : 900u;
+    s->ban_loopback = cfg->net_ban_loopback;
+    if (s->ban_loopback)
+        smn_warn("[net] ban_loopback is on (for testing): loopback peers can be banned");
     s->peers = net_peers_new(NET_PEER_TABLE, NET_BAN_TABLE);
     s->seen_blocks = net_seen_new(NET_SEEN_ITEMS);
     s->seen_votes = net_seen_new(NET_SEEN_ITEMS);
