@@ -156,6 +156,9 @@ struct net_service {
     smn_keypair key;
     net_channels *chans;
     net_peers *peers;
+    /* loopback addresses that misbehaved (never banned): their channels
+     * start without a burst for ban_s (only its ban list is used) */
+    net_peers *offenders;
     struct event *tick;
     uint64_t started_ms;
     uint64_t round; /* keepalive rounds: salts the peer selection */
