@@ -18,6 +18,10 @@ address's alone. Honest node B peers with A from 127.0.0.1.
    A counts no banned address.
 Throughout, B stays a ready peer of A and A's net process is never
 restarted.
+4. B keeps the loopback exemption (the default): a flooder from 127.0.0.4
+   is disconnected, not banned, but its next channel gets no fresh burst
+   (20 frontier_req at once: at most 3 answered, against 20 before the
+   flood and for a newcomer from 127.0.0.5).
 
 usage: test_net_ban.py SMALLNANOD
 """
@@ -120,6 +124,31 @@ def main():
             fail("the ban lasted %.2f s, expected about %d s" % (held, BAN_S))
         if refused < 8:
             fail("only %d refused attempts during the ban" % refused)
+
+        # ---- 4: loopback exempt on B: no ban, but no fresh burst ----
+        def burst_answers(src):
+            p = try_handshake(b.peer_port, src)
+            if p is None:
+                fail("%s could not handshake with B:\n%s" % (src, b.read_log()[-3000:]))
+            stack.callback(p.close)
+            p.send(b"".join(p2p.frontier_req() for _ in range(20)))
+            time.sleep(1.0)
+            return p, p.received.get(p2p.FRONTIER_RESP, 0)
+        p4, before = burst_answers("127.0.0.4")
+        p4.send(b"".join(p2p.frontier_req() for _ in range(300)))
+        if not p4.closed.wait(10):
+            fail("B did not disconnect the flooder from 127.0.0.4")
+        wait_for("B logs the disconnect", lambda: "loopback is not banned" in b.read_log(), 5, [b])
+        _, after = burst_answers("127.0.0.4")
+        _, newcomer = burst_answers("127.0.0.5")
+        print("B answered 20 frontier_req at once: %d before the flood, %d after it (same "
+              "address), %d for a newcomer" % (before, after, newcomer))
+        if before < 15 or newcomer < 15:
+            fail("an honest burst of 20 frontier_req was not answered")
+        if after > 3:
+            fail("the disconnected flooder got a fresh burst: %d answers" % after)
+        if b.peers()["banned"] != 0:
+            fail("B banned a loopback address")
 
         # ---- 3: after the ban ----
         wait_for("A counts no banned address", lambda: a.peers()["banned"] == 0, 3, [a])
