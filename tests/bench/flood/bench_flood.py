@@ -9,7 +9,7 @@ net to B, B's over the flood into A's net. Before measuring, chains of
 signed sends with work are built offline (devnet_blocks) for accounts held
 by A. Each phase lasts --seconds: the attacker (a forked process) floods A
 while honest sends are POSTed to A's RPC `process` at --rate per second
-(one request per send, from a small thread pool); a send's latency is from
+(one request and one new connection per send, from a thread pool); a send's latency is from
 its POST to the later of its two `block_cemented` notifications (ledger
 subscriptions on both nodes). Before each phase the peak RSS of every
 child of both nodes is reset (`5` into /proc/PID/clear_refs); after it
@@ -345,7 +345,8 @@ def flood_main(name, ctx, stop, out):
 
 class Honest:
     """POSTs pre-built sends to A's RPC `process` at `rate` per second from
-    a pool of threads (one keep-alive connection each)."""
+    a pool of threads, a new connection per send (as a wallet would: under
+    the slow-connection flood an honest client must get a slot)."""
 
     def __init__(self, port, threads=8):
         self.port = port
@@ -357,7 +358,6 @@ class Honest:
             threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self):
-        c = None
         while True:
             b = self.q.get()
             t0 = time.time()
@@ -365,23 +365,21 @@ class Honest:
                 self.posted[b.hash] = t0
             body = json.dumps({"action": "process", "json_block": True, "block": b.json()})
             for attempt in (0, 1):
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
                 try:
-                    if c is None:
-                        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
                     c.request("POST", "/", body=body,
-                              headers={"Content-Type": "application/json"})
+                              headers={"Content-Type": "application/json", "Connection": "close"})
                     r = json.loads(c.getresponse().read())
                     if r.get("hash") != b.hash_hex:
                         with self.lock:
                             self.errors.append(str(r.get("error", r))[:60])
                     break
                 except (OSError, http.client.HTTPException, ValueError) as e:
-                    if c:
-                        c.close()
-                    c = None
                     if attempt:
                         with self.lock:
                             self.errors.append(type(e).__name__)
+                finally:
+                    c.close()
 
     def run(self, chain_blocks, rate, seconds):
         """Schedules rate*seconds sends (taken round robin from the chains)."""
