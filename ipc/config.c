@@ -111,6 +111,8 @@ static const key_spec keys[] = {
     U32("net", "max_pending", net_max_pending, 1, 1024),
     U32("net", "max_pending_per_address", net_max_pending_per_address, 1, 1024),
     U32("net", "handshake_timeout_ms", net_handshake_timeout_ms, 100, 60000),
+    U32("net", "ban_s", net_ban_s, 1, 86400),
+    BOOL("net", "ban_loopback", net_ban_loopback),
     U32("supervisor", "max_restarts", max_restarts, 0, 1000000),
     U32("supervisor", "max_restart_window_s", max_restart_window_s, 1, 86400),
     U32("supervisor", "shutdown_timeout_s", shutdown_timeout_s, 1, 3600),
@@ -162,6 +164,7 @@ void ipc_config_defaults(ipc_config *c)
     c->net_max_pending = 32;
     c->net_max_pending_per_address = 8;
     c->net_handshake_timeout_ms = 3000;
+    c->net_ban_s = 900;
     c->rpc_work_queue_max = 64;
     c->rpc_work_per_client_max = 8;
     c->rpc_max_connections = 1024;

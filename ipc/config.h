@@ -54,6 +54,8 @@ typedef struct {
     uint32_t net_max_pending;           /* inbound connections not handshaken yet */
     uint32_t net_max_pending_per_address; /* the same, from one address */
     uint32_t net_handshake_timeout_ms;    /* a connection must complete its handshake this soon */
+    uint32_t net_ban_s;                   /* a misbehaving address is refused this long */
+    bool net_ban_loopback; /* testing only: ban loopback addresses too (127.0.0.0/8, ::1) */
     /* [supervisor] */
     uint32_t max_restarts;         /* more quick crashes in a row: the child is "failing" */
     uint32_t max_restart_window_s; /* a run this long is not a quick crash */

@@ -583,10 +583,13 @@ static elections_start_status start(elections_active *a, const smn_block *b, boo
 elections_vote_outcome elections_active_vote(elections_active *a, const smn_vote *v,
                                              smn_amount_t weight)
 {
+    /* Weight first: a vote by an account without weight counts for nothing
+     * whatever its signature, and checking it costs a signature
+     * verification (a flood of such votes, docs/benchmarks.md "Floods"). */
+    if (smn_amount_is_zero(weight))
+        return ELECTIONS_VOTE_UNWEIGHTED;
     if (smn_vote_verify(v) != SMN_VOTE_OK)
         return ELECTIONS_VOTE_INVALID;
-    if (weight == 0)
-        return ELECTIONS_VOTE_UNWEIGHTED;
     if (elections_online_observe(a->online, v->account, weight, a->now) != 0)
         return ELECTIONS_VOTE_NOMEM;
     size_t acc = 0, cac = 0;

@@ -71,17 +71,41 @@ static bool is_loopback(const uint8_t a[16])
     return memcmp(a, v6, 16) == 0 || (memcmp(a, mapped, 12) == 0 && a[12] == 127);
 }
 
+/* Loopback is never banned (a one-host devnet shares it), unless a test
+ * turned that off ([net] ban_loopback). */
+static bool ban_exempt(const net_service *s, const uint8_t a[16])
+{
+    return !s->ban_loopback && is_loopback(a);
+}
+
+/* An exempt address is not refused, but for ban_s its new channels start
+ * with empty budgets: disconnecting and reconnecting buys no fresh burst. */
+static void penalize(net_service *s, const net_endpoint *ep)
+{
+    uint64_t now = net_now_s();
+    net_peers_ban(s->offenders, ep->addr, now + s->ban_s, now);
+}
+
+static void ban(net_service *s, const net_endpoint *ep, const char *why)
+{
+    uint64_t now = net_now_s();
+    char name[NET_ENDPOINT_STR_BYTES];
+    net_endpoint_format(ep, name);
+    net_peers_ban(s->peers, ep->addr, now + s->ban_s, now);
+    smn_warn("banning %s for %u s: %s", name, s->ban_s, why);
+}
+
 void net_service_misbehaved(net_service *s, net_channel *ch, const char *why)
 {
     const net_endpoint *ep = net_channel_endpoint(ch);
     char name[NET_ENDPOINT_STR_BYTES];
     net_endpoint_format(ep, name);
-    if (is_loopback(ep->addr)) {
-        smn_warn("disconnecting %s: %s (loopback is not banned)", name, why);
+    if (ban_exempt(s, ep->addr)) {
+        penalize(s, ep);
+        smn_warn("disconnecting %s: %s (loopback is not banned: no burst for %u s)", name, why,
+                 s->ban_s);
     } else {
-        uint64_t now = net_now_s();
-        net_peers_ban(s->peers, ep->addr, now + NET_BAN_S, now);
-        smn_warn("banning %s for %u s: %s", name, NET_BAN_S, why);
+        ban(s, ep, why);
     }
     net_channel_close(ch);
 }
@@ -115,6 +139,13 @@ static void on_ready(net_channel *ch, void *ud)
     net_flood_gate_init(&info->gate_pull, NET_GATE_BULK_PULL, now);
     net_flood_gate_init(&info->gate_tele, NET_GATE_TELEMETRY_REQ, now);
     net_flood_gate_init(&info->gate_keepalive, NET_GATE_KEEPALIVE, now);
+    if (net_peers_is_banned(s->offenders, net_channel_endpoint(ch)->addr, now / 1000u)) {
+        net_flood_gate *gates[] = {&info->gate_publish, &info->gate_ack,  &info->gate_frontier,
+                                   &info->gate_pull,    &info->gate_tele, &info->gate_keepalive,
+                                   &info->vreq.in};
+        for (size_t i = 0; i < sizeof gates / sizeof gates[0]; i++)
+            net_flood_gate_no_burst(gates[i]);
+    }
     char name[NET_ENDPOINT_STR_BYTES], id[17];
     net_endpoint_format(net_channel_endpoint(ch), name);
     smn_hex_encode(net_channel_node_id(ch), 8, id);
@@ -212,12 +243,11 @@ static void on_close(net_channel *ch, net_close_reason why, void *ud)
         net_service_add_self(s, ep);
         if (info && info->dial)
             info->dial->failures = NET_LEARNED_FAILURES; /* never again */
-    } else if (is_violation(why) && !is_loopback(ep->addr)) {
-        uint64_t now = net_now_s();
-        net_peers_ban(s->peers, ep->addr, now + NET_BAN_S, now);
-        char name[NET_ENDPOINT_STR_BYTES];
-        net_endpoint_format(ep, name);
-        smn_warn("banning %s for %u s: %s", name, NET_BAN_S, net_close_reason_name(why));
+    } else if (is_violation(why)) {
+        if (ban_exempt(s, ep->addr))
+            penalize(s, ep);
+        else
+            ban(s, ep, net_close_reason_name(why));
     }
     if (info && info->ready) {
         char name[NET_ENDPOINT_STR_BYTES];
@@ -375,10 +405,15 @@ static int setup(net_service *s, ipc_child *child)
     smn_hex_encode(s->key.pub, 8, id);
     smn_info("%s node id %s...", created ? "created" : "loaded", id);
 
+    s->ban_s = cfg->net_ban_s ? cfg->net_ban_s : 900u;
+    s->ban_loopback = cfg->net_ban_loopback;
+    if (s->ban_loopback)
+        smn_warn("[net] ban_loopback is on (for testing): loopback peers can be banned");
     s->peers = net_peers_new(NET_PEER_TABLE, NET_BAN_TABLE);
+    s->offenders = net_peers_new(1, NET_BAN_TABLE);
     s->seen_blocks = net_seen_new(NET_SEEN_ITEMS);
     s->seen_votes = net_seen_new(NET_SEEN_ITEMS);
-    if (!s->peers || !s->seen_blocks || !s->seen_votes) {
+    if (!s->peers || !s->offenders || !s->seen_blocks || !s->seen_votes) {
         smn_error("out of memory");
         return -1;
     }
@@ -509,6 +544,7 @@ void net_service_stop(net_service *s)
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     net_peers_free(s->peers);
+    net_peers_free(s->offenders);
     net_seen_free(s->seen_blocks);
     net_seen_free(s->seen_votes);
     smn_keypair_wipe(&s->key);

@@ -38,6 +38,11 @@ typedef struct {
 #define NET_GATE_KEEPALIVE ((net_gate_limits){10, 20, 10, 100})
 
 void net_flood_gate_init(net_flood_gate *g, net_gate_limits l, uint64_t now_ms);
+/* Empty the pass bucket (the excess allowance stays): from now on only the
+ * steady rate passes, no burst. For the channels of an address that flooded
+ * before and could not be banned (loopback): reconnecting then buys it no
+ * fresh burst. */
+void net_flood_gate_no_burst(net_flood_gate *g);
 net_gate_verdict net_flood_gate_check(net_flood_gate *g, uint64_t cost, uint64_t now_ms);
 
 #endif

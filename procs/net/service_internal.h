@@ -49,7 +49,6 @@ typedef struct ledger_client ledger_client;
 #define NET_PEER_TABLE 1024u    /* known peer endpoints */
 #define NET_PEER_EXPIRE_S 900u  /* not heard of for this long: dropped */
 #define NET_BAN_TABLE 256u      /* banned addresses */
-#define NET_BAN_S 900u          /* a misbehaving address is refused this long */
 #define NET_SEEN_ITEMS 65536u   /* blocks and votes remembered for dedupe, each */
 /* Outbound gossip (publish, votes, keepalive) for the whole node: about
  * 75k block sends/s (e.g. 10k blocks/s to 7 peers), above what the ledger
@@ -157,11 +156,16 @@ struct net_service {
     smn_keypair key;
     net_channels *chans;
     net_peers *peers;
+    /* loopback addresses that misbehaved (never banned): their channels
+     * start without a burst for ban_s (only its ban list is used) */
+    net_peers *offenders;
     struct event *tick;
     uint64_t started_ms;
     uint64_t round; /* keepalive rounds: salts the peer selection */
     uint64_t last_keepalive_ms;
     uint32_t keepalive_ms, idle_ms;
+    uint32_t ban_s;    /* [net] ban_s: a misbehaving address is refused this long */
+    bool ban_loopback; /* [net] ban_loopback (testing): loopback is banned too */
 
     /* listening */
     int listen_fd;     /* -1 while not listening */

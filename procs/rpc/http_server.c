@@ -143,7 +143,7 @@ static void pause_accepting(rpc_http *h, unsigned ms)
 static void resume_accepting(rpc_http *h)
 {
     struct evconnlistener *l = listener(h);
-    if (l && h->paused && h->nconns < h->max_conns) {
+    if (l && h->paused && h->nconns <= h->max_conns) {
         evconnlistener_enable(l);
         h->paused = false;
     }
@@ -205,11 +205,16 @@ static bool evict_one(rpc_http *h)
     return false;
 }
 
+/* At the cap the listener stays open: each connection accepted beyond it
+ * closes the oldest one still waiting for its request, so slow clients
+ * holding every slot cannot keep a new (honest) one waiting in the kernel's
+ * backlog until their deadlines. Only when every connection has a request
+ * in progress does accepting pause. */
 static void enforce_cap(rpc_http *h)
 {
     while (h->nconns > h->max_conns && evict_one(h)) {
     }
-    if (h->nconns >= h->max_conns)
+    if (h->nconns > h->max_conns)
         pause_accepting(h, RPC_HTTP_PAUSE_MS);
     report(h);
 }
@@ -272,7 +277,7 @@ static struct bufferevent *on_new_bev(struct event_base *base, void *arg)
     h->fresh = c;
     h->nconns++;
     event_active(h->adopt_ev, EV_TIMEOUT, 0);
-    if (h->nconns >= h->max_conns)
+    if (h->nconns > h->max_conns)
         pause_accepting(h, RPC_HTTP_PAUSE_MS); /* on_adopt makes room */
     return bev;
 }

@@ -237,6 +237,8 @@ static void vote_rules_at_the_door(void **state)
     v.timestamp++;
     assert_int_equal(elections_active_vote(a, &v, 10), ELECTIONS_VOTE_INVALID);
     assert_int_equal(cast(a, 2, 1, &b, 0), ELECTIONS_VOTE_UNWEIGHTED);
+    /* no weight: refused before its (bad) signature is checked */
+    assert_int_equal(elections_active_vote(a, &v, 0), ELECTIONS_VOTE_UNWEIGHTED);
     const elections_election *e = elections_active_find_root(a, b.previous);
     assert_true(elections_election_tally(e, 1) == 10);
     assert_true(elections_election_tally(e, 0) == 0);
