@@ -733,3 +733,13 @@ uint32_t elections_service_max_active(const elections_service *s)
 {
     return s->cfg.max_active;
 }
+
+const elections_active *elections_service_container(const elections_service *s)
+{
+    return s->active;
+}
+
+uint64_t elections_service_tick_ms(const elections_service *s)
+{
+    return 1000u / (s->cfg.ticks_per_second ? s->cfg.ticks_per_second : 1u);
+}

@@ -132,5 +132,9 @@ smn_amount_t elections_service_online(const elections_service *s);
 const elections_online *elections_service_online_view(const elections_service *s);
 uint32_t elections_service_quorum_percent(const elections_service *s);
 uint32_t elections_service_max_active(const elections_service *s);
+/* The active elections (rpc's confirmation_active / confirmation_info:
+ * read only) and the length of one tick in milliseconds. */
+const elections_active *elections_service_container(const elections_service *s);
+uint64_t elections_service_tick_ms(const elections_service *s);
 
 #endif
