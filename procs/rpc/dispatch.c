@@ -120,6 +120,7 @@ static const rpc_action action_table[] = {
     {"wallet_add", rpc_action_wallet_add, RPC_ACTION_CONTROL, "wallet key"},
     {"wallet_balances", rpc_action_wallet_balances, RPC_ACTION_CONTROL,
      "wallet threshold include_only_confirmed"},
+    {"wallet_change_seed", rpc_action_wallet_change_seed, RPC_ACTION_CONTROL, "wallet seed count"},
     {"wallet_contains", rpc_action_wallet_contains, RPC_ACTION_CONTROL, "wallet account"},
     {"wallet_create", rpc_action_wallet_create, RPC_ACTION_CONTROL, "seed"},
     {"wallet_destroy", rpc_action_wallet_destroy, RPC_ACTION_CONTROL, "wallet"},

@@ -395,6 +395,7 @@ void rpc_action_ledger(rpc_call *c, const json_t *req);   /* control */
 void rpc_action_receive_minimum(rpc_call *c, const json_t *req);
 void rpc_action_receive_minimum_set(rpc_call *c, const json_t *req);
 void rpc_action_account_move(rpc_call *c, const json_t *req);
+void rpc_action_wallet_change_seed(rpc_call *c, const json_t *req);
 /* actions_elections.c (the running elections, asked of elections) */
 void rpc_action_confirmation_active(rpc_call *c, const json_t *req);
 void rpc_action_confirmation_info(rpc_call *c, const json_t *req);

@@ -1,7 +1,8 @@
 """The RPC's remaining Nano actions on a real dev node, over HTTP:
 delegators / delegators_count, unopened and ledger (paged walks, `next`),
 receivable_exists, receive_minimum (auto-receive leaves smaller sends
-alone; `[rpc] receive_minimum` and receive_minimum_set), account_move, and
+alone; `[rpc] receive_minimum` and receive_minimum_set), account_move,
+wallet_change_seed, and
 confirmation_active / confirmation_info (the running elections, asked of
 the elections process: with a quorum floor above the supply, a new
 block's election stays open).
@@ -124,6 +125,22 @@ def main():
               "Account not found in wallet", "the old wallet cannot spend X")
         back = n.ok("send", wallet=w2, source=x, destination=genesis, amount="1")["block"]
         n.wait_confirmed([back], timeout=20)
+
+        # wallet_change_seed: a fresh seed's accounts, restored by count
+        # and by ledger activity (the seed's index 0 was sent to)
+        seed = "33" * 32
+        a0 = n.ok("deterministic_key", seed=seed, index="0")["account"]
+        s0 = n.ok("send", wallet=demo, source=genesis, destination=a0, amount="7")["block"]
+        n.wait_confirmed([s0], timeout=20)
+        w3 = n.ok("wallet_create")["wallet"]
+        n.ok("account_create", wallet=w3)
+        r = n.ok("wallet_change_seed", wallet=w3, seed=seed)
+        check(r == {"success": "", "restored_count": "1", "last_restored_account": a0},
+              "wallet_change_seed: %s" % r)
+        check(n.ok("account_list", wallet=w3)["accounts"] == [a0], "the old seed's account left")
+        r = n.ok("wallet_change_seed", wallet=w3, seed=seed, count="2")
+        check(r["restored_count"] == "2", "count 2: %s" % r)
+        check(n.err("wallet_change_seed", wallet=w3, seed="xy") == "Bad seed", "bad seed")
 
         # elections confirm at once here: nothing runs, no such election
         act = n.ok("confirmation_active")

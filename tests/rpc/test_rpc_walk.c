@@ -1,5 +1,6 @@
 /* The walking actions (delegators, delegators_count, unopened, ledger),
- * receivable_exists past the list cap, receive_minimum and account_move,
+ * receivable_exists past the list cap, receive_minimum, account_move and
+ * wallet_change_seed,
  * against a real ledger DB written through the ledger library. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -396,6 +397,78 @@ static void test_account_move(void **state)
     free(acc);
 }
 
+static void test_wallet_change_seed(void **state)
+{
+    world *w = *state;
+    char *wid = take(&w->f, "wallet",
+                     "{\"action\":\"wallet_create\",\"seed\":\""
+                     "11111111"
+                     "11111111111111111111111111111111111111111111111111111111\"}");
+    char body[512];
+    snprintf(body, sizeof body, "{\"action\":\"account_create\",\"wallet\":\"%s\"}", wid);
+    free(take(&w->f, "account", body));
+    free(take(&w->f, "account", body));
+    char dkey[65];
+    rpcf_hex(w->d.kp.priv, dkey);
+    snprintf(body, sizeof body, "{\"action\":\"wallet_add\",\"wallet\":\"%s\",\"key\":\"%s\"}", wid,
+             dkey);
+    free(take(&w->f, "account", body));
+
+    /* the new seed's first account can receive: it is restored, the next is not */
+    uint8_t seed2[32];
+    memset(seed2, 0x22, 32);
+    char seed2hex[65];
+    rpcf_hex(seed2, seed2hex);
+    smn_keypair k0;
+    smn_key_from_seed(seed2, 0, &k0);
+    uint8_t h[32];
+    rpcf_send(&w->f, &w->g, k0.pub, smn(1), h);
+    char a0[65];
+    rpcf_addr(k0.pub, a0);
+    json_t *j = rpcf_call(&w->f, NULL,
+                          "{\"action\":\"wallet_change_seed\",\"wallet\":\"%s\",\"seed\":\"%s\"}",
+                          wid, seed2hex);
+    assert_string_equal(rpcf_str(j, "success"), "");
+    assert_string_equal(rpcf_str(j, "restored_count"), "1");
+    assert_string_equal(rpcf_str(j, "last_restored_account"), a0);
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_list\",\"wallet\":\"%s\"}", wid);
+    json_t *l = json_object_get(j, "accounts");
+    assert_int_equal(json_array_size(l), 2); /* D's ad-hoc key stays, the old seed's go */
+    bool has_d = false, has_a0 = false;
+    for (size_t i = 0; i < json_array_size(l); i++) {
+        has_d |= strcmp(json_string_value(json_array_get(l, i)), w->D) == 0;
+        has_a0 |= strcmp(json_string_value(json_array_get(l, i)), a0) == 0;
+    }
+    assert_true(has_d && has_a0);
+    json_decref(j);
+    /* with count: at least that many, from index 0 again */
+    j = rpcf_call(&w->f, NULL,
+                  "{\"action\":\"wallet_change_seed\",\"wallet\":\"%s\",\"seed\":\"%s\","
+                  "\"count\":\"3\"}",
+                  wid, seed2hex);
+    assert_string_equal(rpcf_str(j, "restored_count"), "3");
+    json_decref(j);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"account_list\",\"wallet\":\"%s\"}", wid);
+    assert_int_equal(json_array_size(json_object_get(j, "accounts")), 4);
+    json_decref(j);
+    smn_keypair_wipe(&k0);
+
+    rpcf_expect_error(&w->f, "Bad seed",
+                      "{\"action\":\"wallet_change_seed\",\"wallet\":\"%s\",\"seed\":\"12\"}", wid);
+    rpcf_expect_error(&w->f, "Missing field: seed",
+                      "{\"action\":\"wallet_change_seed\",\"wallet\":\"%s\"}", wid);
+    rpcf_expect_error(&w->f, "Wallet not found",
+                      "{\"action\":\"wallet_change_seed\",\"wallet\":\"%064d\",\"seed\":\"%s\"}", 0,
+                      seed2hex);
+    j = rpcf_call(&w->f, NULL, "{\"action\":\"wallet_lock\",\"wallet\":\"%s\"}", wid);
+    json_decref(j);
+    rpcf_expect_error(&w->f, "Wallet is locked",
+                      "{\"action\":\"wallet_change_seed\",\"wallet\":\"%s\",\"seed\":\"%s\"}", wid,
+                      seed2hex);
+    free(wid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +478,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_receivable_exists_past_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receive_minimum, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account_move, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wallet_change_seed, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
