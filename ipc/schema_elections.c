@@ -60,6 +60,22 @@ static const ipc_field election_r_fields[] = {
     IPC_UINT_RANGE("winner", false, 0, IPC_ELECTIONS_MAX_CANDIDATES - 1),
     IPC_ARRAY("candidates", false, 1, IPC_ELECTIONS_MAX_CANDIDATES, &candidate_elem),
 };
+static const ipc_field history_fields[] = {
+    IPC_UINT_RANGE("count", true, 1, IPC_ELECTIONS_MAX_HISTORY),
+};
+static const ipc_field history_entry_fields[] = {
+    IPC_BIN("hash", true, 32, 32),
+    IPC_BIN("root", true, 32, 32),
+    AMOUNT("tally"),
+    AMOUNT("final_tally"),
+    IPC_UINT("duration_ms", true),
+    IPC_UINT("age_ms", true),
+    IPC_UINT_RANGE("candidates", true, 1, IPC_ELECTIONS_MAX_CANDIDATES),
+};
+static const ipc_field history_elem = IPC_MAP(NULL, true, history_entry_fields);
+static const ipc_field history_r_fields[] = {
+    IPC_ARRAY("entries", true, 0, IPC_ELECTIONS_MAX_HISTORY, &history_elem),
+};
 static const ipc_kind kinds[] = {
     IPC_KIND_EMPTY("status"),
     IPC_KIND("status_r", status_r_fields),
@@ -69,6 +85,8 @@ static const ipc_kind kinds[] = {
     IPC_KIND("active_r", active_r_fields),
     IPC_KIND("election", election_fields),
     IPC_KIND("election_r", election_r_fields),
+    IPC_KIND("history", history_fields),
+    IPC_KIND("history_r", history_r_fields),
 };
 
 static const char *const elect_names[] = {

@@ -35,6 +35,13 @@
  *       (216-byte wire form) with the weight voting for it (16-byte amounts)
  *       in all and in final votes; all of them present when found (an
  *       election runs for that root), none when not.
+ *   history {count} -> history_r {entries: [{hash, root, tally, final_tally,
+ *                     duration_ms, age_ms, candidates}]}
+ *       the latest confirmations, newest first, at most count (1..
+ *       IPC_ELECTIONS_MAX_HISTORY; elections keeps that many): the winner,
+ *       its root, the weight that voted for it (all votes, final votes), how
+ *       long the election ran, how long ago it confirmed, how many blocks
+ *       competed.
  * Plus the common family (ping/pong/ok/error). */
 #ifndef IPC_SCHEMA_ELECTIONS_H
 #define IPC_SCHEMA_ELECTIONS_H
@@ -46,6 +53,7 @@
 #define IPC_ELECTIONS_BLOCK_BYTES 216u   /* SMN_BLOCK_WIRE_BYTES */
 #define IPC_ELECTIONS_MAX_ROOTS 4096u    /* entries of active_r.roots */
 #define IPC_ELECTIONS_MAX_CANDIDATES 10u /* ELECTIONS_MAX_CANDIDATES */
+#define IPC_ELECTIONS_MAX_HISTORY 2048u  /* ELECTIONS_SERVICE_HISTORY */
 
 #include <stdbool.h>
 #include <stddef.h>

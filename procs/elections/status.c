@@ -111,6 +111,38 @@ static void election_info(elections_service *svc, ipc_conn *c, const ipc_msg *m)
     ipc_reply(c, m, &b);
 }
 
+/* rpc's confirmation_history: the latest confirmations, newest first. */
+static void history(elections_service *svc, ipc_conn *c, const ipc_msg *m)
+{
+    uint64_t count = 0;
+    if (!ipc_get_uint(m->body, "count", &count) || count == 0 ||
+        count > IPC_ELECTIONS_MAX_HISTORY) {
+        ipc_reply_error(c, m, "bad history request");
+        return;
+    }
+    uint64_t now = elections_service_now(svc), tick_ms = elections_service_tick_ms(svc);
+    ipc_builder b;
+    ipc_build_begin(&b, "history_r");
+    ipc_put_array_begin(&b, "entries");
+    size_t n = elections_service_history_size(svc);
+    for (size_t i = 0; i < n && i < count; i++) {
+        const elections_history_entry *h = elections_service_history_at(svc, i);
+        uint64_t dur = h->confirm_tick > h->start_tick ? h->confirm_tick - h->start_tick : 0;
+        uint64_t age = now > h->confirm_tick ? now - h->confirm_tick : 0;
+        ipc_put_map_begin(&b, NULL);
+        ipc_put_bin(&b, "hash", h->hash, 32);
+        ipc_put_bin(&b, "root", h->root, 32);
+        put_amount(&b, "tally", h->tally);
+        put_amount(&b, "final_tally", h->final_tally);
+        ipc_put_uint(&b, "duration_ms", dur * tick_ms);
+        ipc_put_uint(&b, "age_ms", age * tick_ms);
+        ipc_put_uint(&b, "candidates", h->candidates ? h->candidates : 1);
+        ipc_put_map_end(&b);
+    }
+    ipc_put_array_end(&b);
+    ipc_reply(c, m, &b);
+}
+
 void elections_status_on_message(elections_service *svc, ipc_conn *c, const ipc_msg *m)
 {
     if (!m->id)
@@ -129,6 +161,10 @@ void elections_status_on_message(elections_service *svc, ipc_conn *c, const ipc_
     }
     if (ipc_msg_is(m, "election")) {
         election_info(svc, c, m);
+        return;
+    }
+    if (ipc_msg_is(m, "history")) {
+        history(svc, c, m);
         return;
     }
     if (!ipc_msg_is(m, "status")) {

@@ -1,6 +1,7 @@
-/* The running elections, which only the elections process knows:
- * confirmation_active (their roots) and confirmation_info (one of them),
- * asked over elections.sock (control_link.c: `active`, `election`). The
+/* The elections, which only the elections process knows:
+ * confirmation_active (the running ones' roots), confirmation_info (one of
+ * them) and confirmation_history (the latest confirmed), asked over
+ * elections.sock (control_link.c: `active`, `election`, `history`). The
  * request's options travel with the call (rpc_call_election_query). */
 #include <string.h>
 
@@ -9,6 +10,8 @@
 
 /* Roots one confirmation_active answer lists (IPC_ELECTIONS_MAX_ROOTS). */
 #define RPC_ACTIVE_MAX_ROOTS 4096u
+/* Confirmations elections remembers (IPC_ELECTIONS_MAX_HISTORY). */
+#define RPC_HISTORY_MAX 2048u
 
 /* A 64-hex root field; false after answering. */
 static bool arg_root(rpc_call *c, const json_t *req, const char *key, uint8_t root[32])
@@ -54,4 +57,19 @@ void rpc_action_confirmation_info(rpc_call *c, const json_t *req)
         return;
     q->has_root = true;
     rpc_call_node_op(c, RPC_NODE_OP_ELECTION, NULL);
+}
+
+/* confirmation_history {hash?}: the latest confirmations elections
+ * remembers (2,048), newest first; with hash only that block's. */
+void rpc_action_confirmation_history(rpc_call *c, const json_t *req)
+{
+    rpc_election_query *q = &c->election;
+    memset(q, 0, sizeof *q);
+    if (json_object_get(req, "hash")) {
+        if (!rpc_arg_hash(c, req, "hash", q->root))
+            return;
+        q->has_root = true;
+    }
+    q->count = RPC_HISTORY_MAX;
+    rpc_call_node_op(c, RPC_NODE_OP_HISTORY, NULL);
 }

@@ -48,6 +48,7 @@ static const rpc_action action_table[] = {
     {"bootstrap_status", rpc_action_bootstrap_status, 0, ""},
     {"chain", rpc_action_chain, 0, "block count offset reverse"},
     {"confirmation_active", rpc_action_confirmation_active, 0, "count after"},
+    {"confirmation_history", rpc_action_confirmation_history, 0, "hash"},
     {"confirmation_info", rpc_action_confirmation_info, 0, "root contents json_block"},
     {"confirmation_quorum", rpc_action_confirmation_quorum, 0, "peer_details"},
     {"delegators", rpc_action_delegators, 0, "account threshold count start"},

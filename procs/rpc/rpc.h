@@ -145,8 +145,9 @@ typedef enum {
     RPC_NODE_OP_SEARCH,    /* auto-receive looks for receivables now */
     RPC_NODE_OP_ACTIVE,    /* elections lists its running elections' roots */
     RPC_NODE_OP_ELECTION,  /* elections describes one running election */
+    RPC_NODE_OP_HISTORY,   /* elections lists its latest confirmations */
 } rpc_node_op;
-/* What RPC_NODE_OP_ACTIVE / RPC_NODE_OP_ELECTION ask; the call carries it
+/* What RPC_NODE_OP_ACTIVE / _ELECTION / _HISTORY ask; the call carries it
  * (rpc_call_election_query) until it is answered. */
 typedef struct {
     bool has_root; /* ACTIVE: list the roots after `root`; ELECTION: that root */
@@ -399,6 +400,7 @@ void rpc_action_wallet_change_seed(rpc_call *c, const json_t *req);
 /* actions_elections.c (the running elections, asked of elections) */
 void rpc_action_confirmation_active(rpc_call *c, const json_t *req);
 void rpc_action_confirmation_info(rpc_call *c, const json_t *req);
+void rpc_action_confirmation_history(rpc_call *c, const json_t *req);
 /* actions_vm.c (NanoVM, issue 15) */
 void rpc_action_vm_programs(rpc_call *c, const json_t *req);
 void rpc_action_vm_program_info(rpc_call *c, const json_t *req);

@@ -2,7 +2,7 @@
 delegators / delegators_count, unopened and ledger (paged walks, `next`),
 receivable_exists, receive_minimum (auto-receive leaves smaller sends
 alone; `[rpc] receive_minimum` and receive_minimum_set), account_move,
-wallet_change_seed, and
+wallet_change_seed, confirmation_history, and
 confirmation_active / confirmation_info (the running elections, asked of
 the elections process: with a quorum floor above the supply, a new
 block's election stays open).
@@ -141,6 +141,21 @@ def main():
         r = n.ok("wallet_change_seed", wallet=w3, seed=seed, count="2")
         check(r["restored_count"] == "2", "count 2: %s" % r)
         check(n.err("wallet_change_seed", wallet=w3, seed="xy") == "Bad seed", "bad seed")
+
+        # confirmation_history: the latest confirmations, newest first
+        hist = n.ok("confirmation_history")
+        hashes = [e["hash"] for e in hist["confirmations"]]
+        check(back in hashes and s0 in hashes and hashes.index(s0) < hashes.index(back) and
+              hist["confirmation_stats"]["count"] == str(len(hashes)),
+              "confirmation_history: %s" % hist)
+        one = n.ok("confirmation_history", hash=back)
+        e = one["confirmations"]
+        check(len(e) == 1 and e[0]["hash"] == back and e[0]["blocks"] == "1" and
+              int(e[0]["tally"]) > 0 and abs(int(e[0]["time"]) - time.time() * 1000) < 120000 and
+              one["confirmation_stats"] == {"count": "1", "average": e[0]["duration"]},
+              "confirmation_history of one block: %s" % one)
+        check(n.ok("confirmation_history", hash="00" * 32)["confirmations"] == [], "none")
+        check(n.err("confirmation_history", hash="x") == "Bad block hash", "bad hash")
 
         # elections confirm at once here: nothing runs, no such election
         act = n.ok("confirmation_active")
