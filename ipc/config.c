@@ -44,6 +44,12 @@ static int check_raw_amount(const char *v)
     return smn_amount_parse_raw(v, &a) == SMN_AMOUNT_OK ? 0 : -1;
 }
 
+/* Empty (0: every amount) or a raw amount. */
+static int check_receive_minimum(const char *v)
+{
+    return *v ? check_raw_amount(v) : 0;
+}
+
 /* Empty (the default) or 16 hex digits of a work difficulty. */
 static int check_difficulty(const char *v)
 {
@@ -102,6 +108,7 @@ static const key_spec keys[] = {
     U32("rpc", "wallet_kdf_mem_kib", rpc_wallet_kdf_mem_kib, 0, 1048576),
     U32("rpc", "kdf_threads", rpc_kdf_threads, 0, 16),
     U32("rpc", "kdf_queue_max", rpc_kdf_queue_max, 1, 64),
+    STR("rpc", "receive_minimum", rpc_receive_minimum, check_receive_minimum),
     STR("net", "address", net_address, check_address),
     U32("net", "port", net_port, 0, 65535),
     STR("net", "peers", net_peers, NULL),

@@ -36,6 +36,7 @@ typedef struct {
     uint32_t rpc_work_per_client_max;    /* work jobs at once per client address */
     char rpc_work_max_difficulty[17];    /* work_generate ceiling, hex; "": send threshold x64 */
     char rpc_wallet_work_difficulty[17]; /* wallet blocks' work at least this, hex; "": network's */
+    char rpc_receive_minimum[40];        /* auto-receive ignores smaller sends, raw; "": 0 */
     uint32_t rpc_max_connections;        /* HTTP connections at once (also below RLIMIT_NOFILE) */
     uint32_t rpc_request_timeout_s;      /* deadline for a request's headers+body, from accept */
     /* new wallets' and passwords' Argon2id passes and KiB; 0: interactive (2, 65536) */

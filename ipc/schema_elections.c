@@ -31,11 +31,62 @@ static const ipc_field elect_fields[] = {
 static const ipc_field elect_r_fields[] = {
     IPC_STR("status", true, 1, 16),
 };
+static const ipc_field active_fields[] = {
+    IPC_BIN("after", false, 32, 32),
+    IPC_UINT_RANGE("count", true, 1, IPC_ELECTIONS_MAX_ROOTS),
+};
+static const ipc_field root_elem = IPC_BIN(NULL, true, 32, 32);
+static const ipc_field active_r_fields[] = {
+    IPC_ARRAY("roots", true, 0, IPC_ELECTIONS_MAX_ROOTS, &root_elem),
+    IPC_BOOL("more", true),
+    IPC_UINT("total", true),
+};
+static const ipc_field election_fields[] = {
+    IPC_BIN("root", true, 32, 32),
+};
+static const ipc_field candidate_fields[] = {
+    IPC_BIN("block", true, IPC_ELECTIONS_BLOCK_BYTES, IPC_ELECTIONS_BLOCK_BYTES),
+    AMOUNT("tally"),
+    AMOUNT("final_tally"),
+};
+static const ipc_field candidate_elem = IPC_MAP(NULL, true, candidate_fields);
+static const ipc_field election_r_fields[] = {
+    IPC_BIN("root", true, 32, 32),
+    IPC_BOOL("found", true),
+    IPC_STR("state", false, 1, 16),
+    IPC_UINT("age_ms", false),
+    IPC_UINT("voters", false),
+    IPC_UINT_RANGE("leader", false, 0, IPC_ELECTIONS_MAX_CANDIDATES - 1),
+    IPC_UINT_RANGE("winner", false, 0, IPC_ELECTIONS_MAX_CANDIDATES - 1),
+    IPC_ARRAY("candidates", false, 1, IPC_ELECTIONS_MAX_CANDIDATES, &candidate_elem),
+};
+static const ipc_field history_fields[] = {
+    IPC_UINT_RANGE("count", true, 1, IPC_ELECTIONS_MAX_HISTORY),
+};
+static const ipc_field history_entry_fields[] = {
+    IPC_BIN("hash", true, 32, 32),
+    IPC_BIN("root", true, 32, 32),
+    AMOUNT("tally"),
+    AMOUNT("final_tally"),
+    IPC_UINT("duration_ms", true),
+    IPC_UINT("age_ms", true),
+    IPC_UINT_RANGE("candidates", true, 1, IPC_ELECTIONS_MAX_CANDIDATES),
+};
+static const ipc_field history_elem = IPC_MAP(NULL, true, history_entry_fields);
+static const ipc_field history_r_fields[] = {
+    IPC_ARRAY("entries", true, 0, IPC_ELECTIONS_MAX_HISTORY, &history_elem),
+};
 static const ipc_kind kinds[] = {
     IPC_KIND_EMPTY("status"),
     IPC_KIND("status_r", status_r_fields),
     IPC_KIND("elect", elect_fields),
     IPC_KIND("elect_r", elect_r_fields),
+    IPC_KIND("active", active_fields),
+    IPC_KIND("active_r", active_r_fields),
+    IPC_KIND("election", election_fields),
+    IPC_KIND("election_r", election_r_fields),
+    IPC_KIND("history", history_fields),
+    IPC_KIND("history_r", history_r_fields),
 };
 
 static const char *const elect_names[] = {
@@ -54,6 +105,28 @@ bool ipc_elect_status_parse(const char *s, size_t len, ipc_elect_status *out)
     for (size_t i = 0; i < sizeof elect_names / sizeof elect_names[0]; i++) {
         if (strlen(elect_names[i]) == len && memcmp(elect_names[i], s, len) == 0) {
             *out = (ipc_elect_status)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *const state_names[] = {
+    [IPC_ELECTION_ACTIVE] = "active",
+    [IPC_ELECTION_QUORUM] = "quorum",
+    [IPC_ELECTION_CONFIRMED] = "confirmed",
+};
+
+const char *ipc_election_state_name(ipc_election_state s)
+{
+    return (size_t)s < sizeof state_names / sizeof state_names[0] ? state_names[s] : "?";
+}
+
+bool ipc_election_state_parse(const char *s, size_t len, ipc_election_state *out)
+{
+    for (size_t i = 0; i < sizeof state_names / sizeof state_names[0]; i++) {
+        if (strlen(state_names[i]) == len && memcmp(state_names[i], s, len) == 0) {
+            *out = (ipc_election_state)i;
             return true;
         }
     }

@@ -21,6 +21,27 @@
  *       cemented): status started, fork (a competitor joined), active
  *       (already a candidate), confirmed (recently), queued (no room: the
  *       backlog holds its account), forks_full.
+ *   active {after?, count} -> active_r {roots: [bin32], more, total}
+ *       the roots of the running elections in root order, those above
+ *       `after` (absent: from the first), at most count (1..
+ *       IPC_ELECTIONS_MAX_ROOTS); more: there are others past the last;
+ *       total: how many run.
+ *   election {root} -> election_r {root, found, state?, age_ms?, voters?,
+ *                     leader?, winner?, candidates?: [{block, tally, final_tally}]}
+ *       one running election: its state (active, quorum, confirmed), how
+ *       long it has run, the representatives whose ballots it holds, the
+ *       index of the candidate leading by weight and of the winner once
+ *       there is one, and each block competing
+ *       (216-byte wire form) with the weight voting for it (16-byte amounts)
+ *       in all and in final votes; all of them present when found (an
+ *       election runs for that root), none when not.
+ *   history {count} -> history_r {entries: [{hash, root, tally, final_tally,
+ *                     duration_ms, age_ms, candidates}]}
+ *       the latest confirmations, newest first, at most count (1..
+ *       IPC_ELECTIONS_MAX_HISTORY; elections keeps that many): the winner,
+ *       its root, the weight that voted for it (all votes, final votes), how
+ *       long the election ran, how long ago it confirmed, how many blocks
+ *       competed.
  * Plus the common family (ping/pong/ok/error). */
 #ifndef IPC_SCHEMA_ELECTIONS_H
 #define IPC_SCHEMA_ELECTIONS_H
@@ -29,7 +50,10 @@
 
 #define IPC_ELECTIONS_MAX_ONLINE 2048u /* entries of status_r.online */
 #define IPC_ELECTIONS_AMOUNT_BYTES 16u
-#define IPC_ELECTIONS_BLOCK_BYTES 216u /* SMN_BLOCK_WIRE_BYTES */
+#define IPC_ELECTIONS_BLOCK_BYTES 216u   /* SMN_BLOCK_WIRE_BYTES */
+#define IPC_ELECTIONS_MAX_ROOTS 4096u    /* entries of active_r.roots */
+#define IPC_ELECTIONS_MAX_CANDIDATES 10u /* ELECTIONS_MAX_CANDIDATES */
+#define IPC_ELECTIONS_MAX_HISTORY 2048u  /* ELECTIONS_SERVICE_HISTORY */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,6 +69,15 @@ typedef enum {
 } ipc_elect_status;
 const char *ipc_elect_status_name(ipc_elect_status s);
 bool ipc_elect_status_parse(const char *s, size_t len, ipc_elect_status *out);
+
+/* election_r.state, with its one name table. */
+typedef enum {
+    IPC_ELECTION_ACTIVE,
+    IPC_ELECTION_QUORUM,
+    IPC_ELECTION_CONFIRMED,
+} ipc_election_state;
+const char *ipc_election_state_name(ipc_election_state s);
+bool ipc_election_state_parse(const char *s, size_t len, ipc_election_state *out);
 
 extern const ipc_family ipc_family_elections;
 

@@ -699,3 +699,225 @@ ledger_status ledger_ro_unchecked_has(ledger_ro *r, const uint8_t hash[32], bool
     done(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? LEDGER_STATUS_OK : fail(r, "read unchecked");
 }
+
+/* ---- lookups and bounded walks for the RPC ---- */
+
+ledger_status ledger_ro_receivable(ledger_ro *r, const uint8_t send_hash[32],
+                                   ledger_receivable *out, bool *cemented)
+{
+    *cemented = false;
+    sqlite3_stmt *st = NULL;
+    /* A send no longer in blocks was pruned, and only cemented blocks are. */
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT r.destination, r.source, r.amount, "
+                           "(b.id IS NULL OR b.height <= a.conf_height) FROM receivables r "
+                           "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) "
+                           "AND b.hash = r.send_hash "
+                           "LEFT JOIN accounts a ON a.account = b.account "
+                           "WHERE r.send_hash = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(r, "prepare receivable");
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK) {
+        sqlite3_finalize(st);
+        return s;
+    }
+    bind32(st, 1, send_hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memcpy(out->send_hash, send_hash, 32);
+        if (!ledger_col_bytes(st, 0, out->destination, 32) ||
+            !ledger_col_bytes(st, 1, out->source, 32) || !ledger_col_amount(st, 2, &out->amount))
+            s = corrupt(r, "receivables");
+        *cemented = sqlite3_column_int(st, 3) != 0;
+    } else {
+        s = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(r, "read receivable");
+    }
+    sqlite3_finalize(st);
+    return end(r, s);
+}
+
+/* next = key + 1 (big-endian); false when key is the last possible one. */
+static bool key_after(const uint8_t key[32], uint8_t next[32])
+{
+    memcpy(next, key, 32);
+    for (int i = 31; i >= 0; i--)
+        if (++next[i] != 0)
+            return true;
+    return false;
+}
+
+static void bind_start(sqlite3_stmt *st, int i, const uint8_t *start)
+{
+    static const uint8_t zero[32];
+    bind32(st, i, start ? start : zero);
+}
+
+ledger_status ledger_ro_delegators(ledger_ro *r, const uint8_t rep[32], const uint8_t *start,
+                                   smn_amount_t threshold, size_t scan,
+                                   ledger_ro_account_amount *out, size_t max, size_t *n,
+                                   uint8_t next[32], bool *more)
+{
+    *n = 0;
+    *more = false;
+    memset(next, 0, 32);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT account, representative, balance FROM accounts "
+                           "WHERE account >= ? ORDER BY account LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(r, "prepare delegators");
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK) {
+        sqlite3_finalize(st);
+        return s;
+    }
+    bind_start(st, 1, start);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)scan);
+    size_t looked = 0;
+    int rc;
+    uint8_t acc[32], who[32];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        smn_amount_t bal;
+        if (!ledger_col_bytes(st, 0, acc, 32) || !ledger_col_bytes(st, 1, who, 32) ||
+            !ledger_col_amount(st, 2, &bal)) {
+            s = corrupt(r, "accounts");
+            break;
+        }
+        looked++;
+        if (memcmp(who, rep, 32) != 0 || smn_amount_lt(bal, threshold))
+            continue;
+        if (out) {
+            memcpy(out[*n].account, acc, 32);
+            out[*n].amount = bal;
+        }
+        if (++*n == max && out) {
+            *more = key_after(acc, next);
+            break;
+        }
+    }
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        s = fail(r, "read delegators");
+    if (s == LEDGER_STATUS_OK && !*more && looked == scan && scan > 0)
+        *more = key_after(acc, next);
+    sqlite3_finalize(st);
+    if (s != LEDGER_STATUS_OK)
+        *n = 0;
+    return end(r, s);
+}
+
+/* The sum of every receivable of dest (a run the scan bound cut short). */
+static ledger_status receivable_sum(ledger_ro *r, const uint8_t dest[32], smn_amount_t *sum)
+{
+    sqlite3_stmt *st = r->q[R_RECV_SUM];
+    bind32(st, 1, dest);
+    *sum = smn_amount_zero();
+    ledger_status s = LEDGER_STATUS_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        smn_amount_t a;
+        if (!ledger_col_amount(st, 0, &a) || !smn_amount_add(*sum, a, sum)) {
+            s = corrupt(r, "receivables");
+            break;
+        }
+    }
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+        s = fail(r, "read receivables");
+    done(st);
+    return s;
+}
+
+/* One destination's run of receivables, ended: emit it when it has no
+ * account and its sum reaches the threshold. */
+static ledger_status unopened_emit(ledger_ro *r, const uint8_t dest[32], smn_amount_t sum,
+                                   smn_amount_t threshold, ledger_ro_account_amount *out, size_t *n)
+{
+    ledger_account_info ai;
+    ledger_status s = account_info(r, dest, &ai);
+    if (s == LEDGER_STATUS_OK)
+        return LEDGER_STATUS_OK; /* opened */
+    if (s != LEDGER_STATUS_NOT_FOUND)
+        return s;
+    if (smn_amount_lt(sum, threshold))
+        return LEDGER_STATUS_OK;
+    memcpy(out[*n].account, dest, 32);
+    out[*n].amount = sum;
+    (*n)++;
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_ro_unopened(ledger_ro *r, const uint8_t *start, smn_amount_t threshold,
+                                 size_t scan, ledger_ro_account_amount *out, size_t max, size_t *n,
+                                 uint8_t next[32], bool *more)
+{
+    *n = 0;
+    *more = false;
+    memset(next, 0, 32);
+    if (max == 0)
+        return LEDGER_STATUS_OK;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT destination, amount FROM receivables WHERE destination >= ? "
+                           "ORDER BY destination, send_hash LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return fail(r, "prepare unopened");
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK) {
+        sqlite3_finalize(st);
+        return s;
+    }
+    bind_start(st, 1, start);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)scan);
+    size_t looked = 0;
+    bool have = false, stopped = false;
+    uint8_t cur[32], dest[32];
+    smn_amount_t sum = smn_amount_zero();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        smn_amount_t a;
+        if (!ledger_col_bytes(st, 0, dest, 32) || !ledger_col_amount(st, 1, &a)) {
+            s = corrupt(r, "receivables");
+            break;
+        }
+        looked++;
+        if (have && memcmp(dest, cur, 32) != 0) {
+            s = unopened_emit(r, cur, sum, threshold, out, n);
+            if (s != LEDGER_STATUS_OK)
+                break;
+            if (*n == max) {
+                /* dest starts the next page */
+                memcpy(next, dest, 32);
+                *more = true;
+                have = false;
+                stopped = true;
+                break;
+            }
+            have = false;
+        }
+        if (!have) {
+            memcpy(cur, dest, 32);
+            sum = smn_amount_zero();
+            have = true;
+        }
+        if (!smn_amount_add(sum, a, &sum)) {
+            s = corrupt(r, "receivables");
+            break;
+        }
+    }
+    if (s == LEDGER_STATUS_OK && !stopped && rc != SQLITE_DONE)
+        s = fail(r, "read unopened");
+    if (s == LEDGER_STATUS_OK && have) {
+        /* the last run: complete unless the scan bound cut it short */
+        bool cut = looked == scan;
+        if (cut)
+            s = receivable_sum(r, cur, &sum);
+        if (s == LEDGER_STATUS_OK)
+            s = unopened_emit(r, cur, sum, threshold, out, n);
+        if (s == LEDGER_STATUS_OK && cut)
+            *more = key_after(cur, next);
+    }
+    sqlite3_finalize(st);
+    if (s != LEDGER_STATUS_OK)
+        *n = 0;
+    return end(r, s);
+}

@@ -105,4 +105,34 @@ ledger_status ledger_ro_account_count(ledger_ro *r, uint64_t *out);
 /* Height up to which the account's blocks were pruned (0 = none). */
 ledger_status ledger_ro_pruned_height(ledger_ro *r, const uint8_t account[32], uint64_t *out);
 
+/* ---- lookups and bounded walks for the RPC (each prepares its statement
+ * per call; none is on a hot path) ---- */
+
+/* The receivable a send created, by the send's hash: NOT_FOUND once it
+ * was received (or for a hash that is no send). *cemented: the send is
+ * cemented (a pruned send was cemented). */
+ledger_status ledger_ro_receivable(ledger_ro *r, const uint8_t send_hash[32],
+                                   ledger_receivable *out, bool *cemented);
+
+/* A walk over accounts or receivables in key order from `start`
+ * (inclusive; NULL: the first) that looks at most `scan` rows. *more:
+ * rows may remain, continue from `next` (> every key looked at). */
+typedef struct {
+    uint8_t account[32];
+    smn_amount_t amount; /* delegators: the balance; unopened: the receivable sum */
+} ledger_ro_account_amount;
+
+/* Accounts whose representative is rep with a balance >= threshold, at
+ * most max of them into out (*n). With out NULL they are only counted
+ * (*n, up to the scan bound). */
+ledger_status ledger_ro_delegators(ledger_ro *r, const uint8_t rep[32], const uint8_t *start,
+                                   smn_amount_t threshold, size_t scan,
+                                   ledger_ro_account_amount *out, size_t max, size_t *n,
+                                   uint8_t next[32], bool *more);
+/* Destinations of receivables that have no block yet, with the sum of what
+ * they can receive (>= threshold), at most max. */
+ledger_status ledger_ro_unopened(ledger_ro *r, const uint8_t *start, smn_amount_t threshold,
+                                 size_t scan, ledger_ro_account_amount *out, size_t max, size_t *n,
+                                 uint8_t next[32], bool *more);
+
 #endif

@@ -58,6 +58,9 @@ struct elections_service {
     size_t nbacklog, capbacklog;
     answered_entry *answered; /* sorted by key */
     size_t nanswered;
+    /* the latest confirmations, a ring: next write at hist_next */
+    elections_history_entry history[ELECTIONS_SERVICE_HISTORY];
+    size_t hist_next, hist_n;
 };
 
 /* ---- container callbacks ---- */
@@ -78,6 +81,17 @@ static void on_confirmed(void *ctx, const elections_confirmation *c)
         memcpy(st.hash, c->hash, 32);
         s->hooks.stopped(s->hooks.ctx, &st);
     }
+    elections_history_entry *h = &s->history[s->hist_next];
+    memcpy(h->hash, c->hash, 32);
+    memcpy(h->root, c->root, 32);
+    h->tally = c->tally;
+    h->final_tally = c->final_tally;
+    h->start_tick = c->start_tick;
+    h->confirm_tick = c->confirm_tick;
+    h->candidates = c->candidates;
+    s->hist_next = (s->hist_next + 1) % ELECTIONS_SERVICE_HISTORY;
+    if (s->hist_n < ELECTIONS_SERVICE_HISTORY)
+        s->hist_n++;
     if (s->hooks.confirm && !s->hooks.confirm(s->hooks.ctx, c->hash, &c->block, c->backlog)) {
         /* could not even be queued: elect it again later rather than lose it */
         elections_active_forget_confirmed(s->active, c->hash, c->root);
@@ -786,4 +800,32 @@ uint32_t elections_service_quorum_percent(const elections_service *s)
 uint32_t elections_service_max_active(const elections_service *s)
 {
     return s->cfg.max_active;
+}
+
+const elections_active *elections_service_container(const elections_service *s)
+{
+    return s->active;
+}
+
+uint64_t elections_service_tick_ms(const elections_service *s)
+{
+    return 1000u / (s->cfg.ticks_per_second ? s->cfg.ticks_per_second : 1u);
+}
+
+size_t elections_service_history_size(const elections_service *s)
+{
+    return s->hist_n;
+}
+
+const elections_history_entry *elections_service_history_at(const elections_service *s, size_t i)
+{
+    if (i >= s->hist_n)
+        return NULL;
+    size_t k = (s->hist_next + ELECTIONS_SERVICE_HISTORY - 1 - i) % ELECTIONS_SERVICE_HISTORY;
+    return &s->history[k];
+}
+
+uint64_t elections_service_now(const elections_service *s)
+{
+    return s->now;
 }

@@ -154,5 +154,25 @@ smn_amount_t elections_service_online(const elections_service *s);
 const elections_online *elections_service_online_view(const elections_service *s);
 uint32_t elections_service_quorum_percent(const elections_service *s);
 uint32_t elections_service_max_active(const elections_service *s);
+/* The latest confirmations (rpc's confirmation_history): a ring of the
+ * last ELECTIONS_SERVICE_HISTORY elections this service confirmed, in
+ * ticks (no clock here). */
+#define ELECTIONS_SERVICE_HISTORY 2048u
+typedef struct {
+    uint8_t hash[32]; /* the winner */
+    uint8_t root[32];
+    smn_amount_t tally, final_tally;
+    uint64_t start_tick, confirm_tick;
+    size_t candidates;
+} elections_history_entry;
+/* How many are kept (at most ELECTIONS_SERVICE_HISTORY). */
+size_t elections_service_history_size(const elections_service *s);
+/* The i-th newest (i < size). */
+const elections_history_entry *elections_service_history_at(const elections_service *s, size_t i);
+uint64_t elections_service_now(const elections_service *s);
+/* The active elections (rpc's confirmation_active / confirmation_info:
+ * read only) and the length of one tick in milliseconds. */
+const elections_active *elections_service_container(const elections_service *s);
+uint64_t elections_service_tick_ms(const elections_service *s);
 
 #endif

@@ -162,7 +162,9 @@ void rpc_action_block_account(rpc_call *c, const json_t *req)
 }
 
 /* Nano's receivable_exists (pending_exists): the send is in the ledger and
- * not received yet; include_only_confirmed (default true): and cemented. */
+ * not received yet; include_only_confirmed (default true): and cemented.
+ * One lookup of the send's receivable row, however many receivables its
+ * destination has. */
 void rpc_action_receivable_exists(rpc_call *c, const json_t *req)
 {
     uint8_t h[32];
@@ -173,27 +175,22 @@ void rpc_action_receivable_exists(rpc_call *c, const json_t *req)
     ledger_ro *l = rpc_ledger(c);
     if (!l)
         return;
-    ledger_block_record r;
-    if (!rpc_ledger_block(c, l, h, &r))
+    ledger_receivable rv;
+    bool cemented = false;
+    ledger_status st = ledger_ro_receivable(l, h, &rv, &cemented);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        /* received already, or not a send: the block itself must exist */
+        ledger_block_record r;
+        if (!rpc_ledger_block(c, l, h, &r))
+            return;
+        rpc_reply(c, json_pack("{s:s}", "exists", "0"));
         return;
-    bool exists = false;
-    if (r.subtype == LEDGER_SUBTYPE_SEND && (!confirmed || r.confirmed)) {
-        ledger_receivable *rs = malloc(sizeof *rs * RPC_MAX_COUNT);
-        size_t n = 0;
-        if (!rs) {
-            rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
-            return;
-        }
-        ledger_status st = ledger_ro_receivables(l, r.block.link, rs, RPC_MAX_COUNT, &n);
-        for (size_t i = 0; st == LEDGER_STATUS_OK && i < n && !exists; i++)
-            exists = memcmp(rs[i].send_hash, h, 32) == 0;
-        free(rs);
-        if (st != LEDGER_STATUS_OK) {
-            rpc_reply_ledger_error(c, st);
-            return;
-        }
     }
-    rpc_reply(c, json_pack("{s:s}", "exists", exists ? "1" : "0"));
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s}", "exists", !confirmed || cemented ? "1" : "0"));
 }
 
 /* Nano's available_supply: the supply less what genesis still holds and

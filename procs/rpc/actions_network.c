@@ -208,7 +208,7 @@ void rpc_action_node_id(rpc_call *c, const json_t *req)
     rpc_reply(c, o);
 }
 
-static void node_op(rpc_call *c, rpc_node_op op, const smn_block *b)
+void rpc_call_node_op(rpc_call *c, rpc_node_op op, const smn_block *b)
 {
     rpc_ctx *ctx = rpc_call_ctx(c);
     if (!ctx->node_op) {
@@ -224,7 +224,7 @@ static void node_op(rpc_call *c, rpc_node_op op, const smn_block *b)
 void rpc_action_stop(rpc_call *c, const json_t *req)
 {
     (void)req;
-    node_op(c, RPC_NODE_OP_STOP, NULL);
+    rpc_call_node_op(c, RPC_NODE_OP_STOP, NULL);
 }
 
 /* Nano's bootstrap_any: a frontier scan round now ("started":"0" when one
@@ -232,7 +232,7 @@ void rpc_action_stop(rpc_call *c, const json_t *req)
 void rpc_action_bootstrap_any(rpc_call *c, const json_t *req)
 {
     (void)req;
-    node_op(c, RPC_NODE_OP_BOOTSTRAP, NULL);
+    rpc_call_node_op(c, RPC_NODE_OP_BOOTSTRAP, NULL);
 }
 
 /* Nano's block_confirm: the block's election, started (or joined) now. A
@@ -254,7 +254,7 @@ void rpc_action_block_confirm(rpc_call *c, const json_t *req)
         rpc_reply(c, json_pack("{s:s,s:s}", "started", "0", "confirmed", "true"));
         return;
     }
-    node_op(c, RPC_NODE_OP_CONFIRM, &r.block);
+    rpc_call_node_op(c, RPC_NODE_OP_CONFIRM, &r.block);
 }
 
 /* Nano's search_receivable {wallet} / search_receivable_all (and the
@@ -268,5 +268,5 @@ void rpc_action_search_receivable(rpc_call *c, const json_t *req)
         if (!rpc_open_wallet(c, req, id))
             return;
     }
-    node_op(c, RPC_NODE_OP_SEARCH, NULL);
+    rpc_call_node_op(c, RPC_NODE_OP_SEARCH, NULL);
 }

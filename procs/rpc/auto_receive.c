@@ -105,6 +105,8 @@ static void arm_retry(rpc_auto_receive *a, int ms)
 static void enqueue(rpc_auto_receive *a, const uint8_t wallet[WALLET_ID_BYTES],
                     const uint8_t account[32], const uint8_t send_hash[32], smn_amount_t amount)
 {
+    if (smn_amount_lt(amount, rpc_ctx_receive_minimum(a->ctx)))
+        return; /* below receive_minimum: left receivable */
     job **tail = &a->jobs;
     for (job *j = a->jobs; j; j = j->next) {
         if (memcmp(j->send_hash, send_hash, 32) == 0)

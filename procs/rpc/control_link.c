@@ -2,7 +2,9 @@
 #include "procs/rpc/control_link.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "ipc/ipc.h"
 
@@ -86,6 +88,157 @@ static void on_elect(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *
     rpc_reply(c, json_pack("{s:s,s:s}", "started", "1", "status", ipc_elect_status_name(es)));
 }
 
+/* confirmation_active's answer from active_r. */
+static void on_active(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    const ipc_obj *roots = st == IPC_OK ? ipc_get_array(reply->body, "roots") : NULL;
+    bool more = false;
+    uint64_t total = 0;
+    if (!roots || !ipc_get_bool(reply->body, "more", &more) ||
+        !ipc_get_uint(reply->body, "total", &total)) {
+        unavailable(c, "Elections process");
+        return;
+    }
+    json_t *list = json_array();
+    const uint8_t *last = NULL;
+    for (size_t i = 0; i < ipc_array_len(roots); i++) {
+        const uint8_t *p;
+        size_t n;
+        if (ipc_obj_bin(ipc_array_at(roots, i), &p, &n) && n == 32) {
+            json_array_append_new(list, rpc_json_hash(p));
+            last = p;
+        }
+    }
+    /* smn's elections leave as soon as they confirm: none waits confirmed */
+    json_t *o = json_pack("{s:o,s:o,s:s}", "confirmations", list, "unconfirmed",
+                          rpc_json_u64(total), "confirmed", "0");
+    if (more && last)
+        json_object_set_new(o, "next", rpc_json_hash(last));
+    rpc_reply(c, o);
+}
+
+static bool amount_of(const ipc_obj *m, const char *name, smn_amount_t *out)
+{
+    const uint8_t *p;
+    size_t n;
+    if (!ipc_get_bin(m, name, &p, &n) || n != 16)
+        return false;
+    *out = smn_amount_from_be(p);
+    return true;
+}
+
+/* confirmation_info's answer from election_r (Nano's shape; smn counts no
+ * announcements, and adds the election's state and age). */
+static void on_election(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    bool found = false;
+    if (st == IPC_OK && ipc_get_bool(reply->body, "found", &found) && !found) {
+        rpc_reply_error(c, "Active confirmation not found");
+        return;
+    }
+    const rpc_election_query *q = rpc_call_election_query(c);
+    const ipc_obj *cands = st == IPC_OK ? ipc_get_array(reply->body, "candidates") : NULL;
+    uint64_t voters = 0, leader = 0, age = 0;
+    char state[17];
+    if (!cands || !ipc_get_uint(reply->body, "voters", &voters) ||
+        !ipc_get_uint(reply->body, "leader", &leader) ||
+        !ipc_get_uint(reply->body, "age_ms", &age) ||
+        !ipc_get_strz(reply->body, "state", state, sizeof state)) {
+        unavailable(c, "Elections process");
+        return;
+    }
+    json_t *blocks = json_object();
+    smn_amount_t total = smn_amount_zero(), final_total = smn_amount_zero();
+    uint8_t leader_hash[32] = {0};
+    for (size_t i = 0; i < ipc_array_len(cands); i++) {
+        const ipc_obj *e = ipc_array_at(cands, i);
+        const uint8_t *wire;
+        size_t n;
+        smn_block b;
+        smn_amount_t tally, final;
+        if (!ipc_get_bin(e, "block", &wire, &n) ||
+            smn_block_deserialize(wire, n, &b) != SMN_BLOCK_OK || !amount_of(e, "tally", &tally) ||
+            !amount_of(e, "final_tally", &final))
+            continue; /* the schema checked the shape: not reached */
+        uint8_t h[32];
+        smn_block_hash(&b, h);
+        if (i == leader)
+            memcpy(leader_hash, h, 32);
+        (void)smn_amount_add(total, tally, &total);
+        (void)smn_amount_add(final_total, final, &final_total);
+        json_t *one = json_pack("{s:o,s:o}", "tally", rpc_json_amount(tally), "final_tally",
+                                rpc_json_amount(final));
+        if (q->contents) {
+            json_t *jb = rpc_json_block(&b);
+            if (!q->json_block) {
+                char *text = json_dumps(jb, JSON_COMPACT);
+                json_decref(jb);
+                jb = text ? json_string(text) : json_null();
+                free(text);
+            }
+            json_object_set_new(one, "contents", jb);
+        }
+        char hex[65];
+        smn_hex_encode(h, 32, hex);
+        json_object_set_new(blocks, hex, one);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "voters", rpc_json_u64(voters));
+    json_object_set_new(o, "last_winner", rpc_json_hash(leader_hash));
+    json_object_set_new(o, "total_tally", rpc_json_amount(total));
+    json_object_set_new(o, "final_tally", rpc_json_amount(final_total));
+    json_object_set_new(o, "state", json_string(state));
+    json_object_set_new(o, "duration", rpc_json_u64(age));
+    json_object_set_new(o, "blocks", blocks);
+    rpc_reply(c, o);
+}
+
+/* confirmation_history's answer from history_r (Nano's shape; smn keeps
+ * no voter or request counts per confirmation). */
+static void on_history(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    const ipc_obj *entries = st == IPC_OK ? ipc_get_array(reply->body, "entries") : NULL;
+    if (!entries) {
+        unavailable(c, "Elections process");
+        return;
+    }
+    const rpc_election_query *q = rpc_call_election_query(c);
+    uint64_t now_ms = rpc_wall_ms(), total_ms = 0, n = 0;
+    json_t *list = json_array();
+    for (size_t i = 0; i < ipc_array_len(entries); i++) {
+        const ipc_obj *e = ipc_array_at(entries, i);
+        const uint8_t *hash;
+        size_t hl;
+        uint64_t dur, age, cands;
+        smn_amount_t tally, final;
+        if (!ipc_get_bin(e, "hash", &hash, &hl) || hl != 32 ||
+            !ipc_get_uint(e, "duration_ms", &dur) || !ipc_get_uint(e, "age_ms", &age) ||
+            !ipc_get_uint(e, "candidates", &cands) || !amount_of(e, "tally", &tally) ||
+            !amount_of(e, "final_tally", &final))
+            continue; /* the schema checked the shape: not reached */
+        if (q->has_root && memcmp(hash, q->root, 32) != 0)
+            continue;
+        json_array_append_new(list,
+                              json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "hash", rpc_json_hash(hash),
+                                        "duration", rpc_json_u64(dur), "time",
+                                        rpc_json_u64(now_ms > age ? now_ms - age : 0), "tally",
+                                        rpc_json_amount(tally), "final_tally",
+                                        rpc_json_amount(final), "blocks", rpc_json_u64(cands)));
+        total_ms += dur;
+        n++;
+    }
+    json_t *stats = json_pack("{s:o}", "count", rpc_json_u64(n));
+    if (n)
+        json_object_set_new(stats, "average", rpc_json_u64(total_ms / n));
+    rpc_reply(c, json_pack("{s:o,s:o}", "confirmation_stats", stats, "confirmations", list));
+}
+
 void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_block *block)
 {
     rpc_control_link *l = user;
@@ -112,6 +265,27 @@ void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_bloc
         ipc_build_begin(&b, "elect");
         ipc_put_bin(&b, "block", wire, sizeof wire);
         cb = on_elect;
+        who = "Elections process";
+    } else if (op == RPC_NODE_OP_HISTORY) {
+        conn = ipc_endpoint_conn(l->elections);
+        ipc_build_begin(&b, "history");
+        ipc_put_uint(&b, "count", rpc_call_election_query(c)->count);
+        cb = on_history;
+        who = "Elections process";
+    } else if (op == RPC_NODE_OP_ACTIVE || op == RPC_NODE_OP_ELECTION) {
+        const rpc_election_query *q = rpc_call_election_query(c);
+        conn = ipc_endpoint_conn(l->elections);
+        if (op == RPC_NODE_OP_ACTIVE) {
+            ipc_build_begin(&b, "active");
+            if (q->has_root)
+                ipc_put_bin(&b, "after", q->root, 32);
+            ipc_put_uint(&b, "count", q->count);
+            cb = on_active;
+        } else {
+            ipc_build_begin(&b, "election");
+            ipc_put_bin(&b, "root", q->root, 32);
+            cb = on_election;
+        }
         who = "Elections process";
     } else {
         conn = ipc_endpoint_conn(l->bootstrap);

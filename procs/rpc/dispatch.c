@@ -20,6 +20,7 @@ static const rpc_action action_table[] = {
      "account representative weight receivable pending include_confirmed"},
     {"account_key", rpc_action_account_key, 0, "account"},
     {"account_list", rpc_action_account_list, RPC_ACTION_CONTROL, "wallet"},
+    {"account_move", rpc_action_account_move, RPC_ACTION_CONTROL, "wallet source accounts"},
     {"account_remove", rpc_action_account_remove, RPC_ACTION_CONTROL, "wallet account"},
     {"account_representative", rpc_action_account_representative, 0, "account"},
     {"account_representative_set", rpc_action_account_representative_set, RPC_ACTION_CONTROL,
@@ -46,13 +47,20 @@ static const rpc_action action_table[] = {
     {"bootstrap_any", rpc_action_bootstrap_any, RPC_ACTION_CONTROL, ""},
     {"bootstrap_status", rpc_action_bootstrap_status, 0, ""},
     {"chain", rpc_action_chain, 0, "block count offset reverse"},
+    {"confirmation_active", rpc_action_confirmation_active, 0, "count after"},
+    {"confirmation_history", rpc_action_confirmation_history, 0, "hash"},
+    {"confirmation_info", rpc_action_confirmation_info, 0, "root contents json_block"},
     {"confirmation_quorum", rpc_action_confirmation_quorum, 0, "peer_details"},
+    {"delegators", rpc_action_delegators, 0, "account threshold count start"},
+    {"delegators_count", rpc_action_delegators_count, 0, "account start"},
     {"deterministic_key", rpc_action_deterministic_key, 0, "seed index"},
     {"election_statistics", rpc_action_election_statistics, 0, ""},
     {"frontier_count", rpc_action_frontier_count, 0, ""},
     {"frontiers", rpc_action_frontiers, 0, "account count"},
     {"key_create", rpc_action_key_create, 0, ""},
     {"key_expand", rpc_action_key_expand, 0, "key"},
+    {"ledger", rpc_action_ledger, RPC_ACTION_CONTROL,
+     "account count representative weight receivable pending modified_since threshold"},
     {"nano_to_raw", rpc_action_smn_to_raw, 0, "amount"},
     {"node_id", rpc_action_node_id, RPC_ACTION_CONTROL, ""},
     {"password_change", rpc_action_password_change, RPC_ACTION_CONTROL, "wallet password"},
@@ -71,6 +79,8 @@ static const rpc_action action_table[] = {
                                                                                  itself */
     {"receivable_exists", rpc_action_receivable_exists, 0, "hash include_only_confirmed"},
     {"receive", rpc_action_receive, RPC_ACTION_CONTROL, "wallet account block"},
+    {"receive_minimum", rpc_action_receive_minimum, RPC_ACTION_CONTROL, ""},
+    {"receive_minimum_set", rpc_action_receive_minimum_set, RPC_ACTION_CONTROL, "amount"},
     {"representatives", rpc_action_representatives, 0, "count sorting"},
     {"representatives_online", rpc_action_representatives_online, 0, "weight accounts"},
     {"search_pending", rpc_action_search_receivable, RPC_ACTION_CONTROL, "wallet"},
@@ -87,6 +97,7 @@ static const rpc_action action_table[] = {
     {"unchecked", rpc_action_unchecked, 0, "count json_block"},
     {"unchecked_get", rpc_action_unchecked_get, 0, "hash json_block"},
     {"unchecked_keys", rpc_action_unchecked_keys, 0, "key count json_block"},
+    {"unopened", rpc_action_unopened, RPC_ACTION_CONTROL, "account count threshold"},
     {"uptime", rpc_action_uptime, 0, ""},
     {"validate_account_number", rpc_action_validate_account_number, 0, "account"},
     {"version", rpc_action_version, 0, ""},
@@ -110,6 +121,7 @@ static const rpc_action action_table[] = {
     {"wallet_add", rpc_action_wallet_add, RPC_ACTION_CONTROL, "wallet key"},
     {"wallet_balances", rpc_action_wallet_balances, RPC_ACTION_CONTROL,
      "wallet threshold include_only_confirmed"},
+    {"wallet_change_seed", rpc_action_wallet_change_seed, RPC_ACTION_CONTROL, "wallet seed count"},
     {"wallet_contains", rpc_action_wallet_contains, RPC_ACTION_CONTROL, "wallet account"},
     {"wallet_create", rpc_action_wallet_create, RPC_ACTION_CONTROL, "seed"},
     {"wallet_destroy", rpc_action_wallet_destroy, RPC_ACTION_CONTROL, "wallet"},
@@ -203,6 +215,11 @@ void rpc_reply_error(rpc_call *c, const char *msg)
 static void reply_error_status(rpc_call *c, int status, const char *msg)
 {
     call_finish(c, status, json_pack("{s:s}", "error", msg));
+}
+
+const rpc_election_query *rpc_call_election_query(const rpc_call *c)
+{
+    return &c->election;
 }
 
 rpc_ctx *rpc_call_ctx(rpc_call *c)
@@ -338,6 +355,7 @@ rpc_ctx *rpc_ctx_new(const rpc_config *cfg)
         ctx->cfg.data_dir = ctx->data_dir;
     }
     ctx->started_ns = rpc_monotonic_ns();
+    ctx->receive_minimum = cfg->receive_minimum;
     return ctx;
 }
 
@@ -387,6 +405,11 @@ rpc_node_stats *rpc_ctx_stats(rpc_ctx *ctx)
 bool rpc_stats_fresh(uint64_t at_ns)
 {
     return at_ns != 0 && rpc_monotonic_ns() - at_ns <= RPC_STATS_STALE_NS;
+}
+
+smn_amount_t rpc_ctx_receive_minimum(const rpc_ctx *ctx)
+{
+    return ctx->receive_minimum;
 }
 
 const smn_network *rpc_ctx_net(const rpc_ctx *ctx)

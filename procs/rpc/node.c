@@ -226,6 +226,8 @@ static int setup(ipc_child *ch, void *ud)
         smn_work_parse(cfg->rpc_work_max_difficulty, &rc.work_max_difficulty);
     if (cfg->rpc_wallet_work_difficulty[0])
         smn_work_parse(cfg->rpc_wallet_work_difficulty, &rc.wallet_work_difficulty);
+    if (cfg->rpc_receive_minimum[0]) /* checked when the config was read */
+        (void)smn_amount_parse_raw(cfg->rpc_receive_minimum, &rc.receive_minimum);
     rc.wallet_kdf = wallet_kdf_interactive();
     if (cfg->rpc_wallet_kdf_ops)
         rc.wallet_kdf.opslimit = cfg->rpc_wallet_kdf_ops;

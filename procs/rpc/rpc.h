@@ -124,6 +124,9 @@ typedef struct {
     /* When the node (its supervisor) started, in CLOCK_BOOTTIME seconds:
      * `uptime` and telemetry count from there; 0: from this context. */
     uint64_t node_started_boot_s;
+    /* Auto-receive leaves sends below this alone (Nano's receive_minimum;
+     * receive_minimum_set changes it until rpc restarts). Zero: every amount. */
+    smn_amount_t receive_minimum;
 } rpc_config;
 
 /* NULL on allocation failure or when cfg->net is NULL. The databases are
@@ -140,7 +143,20 @@ typedef enum {
     RPC_NODE_OP_BOOTSTRAP, /* bootstrap starts a round now */
     RPC_NODE_OP_CONFIRM,   /* elections starts the election of `block` */
     RPC_NODE_OP_SEARCH,    /* auto-receive looks for receivables now */
+    RPC_NODE_OP_ACTIVE,    /* elections lists its running elections' roots */
+    RPC_NODE_OP_ELECTION,  /* elections describes one running election */
+    RPC_NODE_OP_HISTORY,   /* elections lists its latest confirmations */
 } rpc_node_op;
+/* What RPC_NODE_OP_ACTIVE / _ELECTION / _HISTORY ask; the call carries it
+ * (rpc_call_election_query) until it is answered. */
+typedef struct {
+    bool has_root; /* ACTIVE: list the roots after `root`; ELECTION: that root */
+    uint8_t root[32];
+    uint64_t count;  /* ACTIVE: at most this many roots */
+    bool contents;   /* ELECTION: each block's contents */
+    bool json_block; /* ... as an object, not a string */
+} rpc_election_query;
+const rpc_election_query *rpc_call_election_query(const rpc_call *c);
 /* block: RPC_NODE_OP_CONFIRM's block (only valid during the call), else NULL. */
 typedef void (*rpc_node_op_fn)(void *user, rpc_node_op op, rpc_call *c, const smn_block *block);
 void rpc_ctx_set_node_ops(rpc_ctx *ctx, rpc_node_op_fn fn, void *user);
@@ -162,6 +178,9 @@ rpc_kdf_pool *rpc_ctx_kdf_pool(const rpc_ctx *ctx);
  * which accounts it is building on, so the two never share a frontier. */
 typedef bool (*rpc_account_busy_fn)(void *user, const uint8_t account[32]);
 void rpc_ctx_set_account_busy(rpc_ctx *ctx, rpc_account_busy_fn fn, void *user);
+/* Auto-receive's minimum amount (rpc_config.receive_minimum, or what
+ * receive_minimum_set set since). */
+smn_amount_t rpc_ctx_receive_minimum(const rpc_ctx *ctx);
 /* The effective limits (the configured ones, or their defaults). */
 uint64_t rpc_ctx_work_max_difficulty(const rpc_ctx *ctx);
 uint64_t rpc_ctx_wallet_difficulty(const rpc_ctx *ctx, bool receive_or_open);
@@ -368,6 +387,20 @@ void rpc_action_account_representative_set(rpc_call *c, const json_t *req);
 void rpc_action_password_enter(rpc_call *c, const json_t *req);
 void rpc_action_password_change(rpc_call *c, const json_t *req);
 void rpc_action_wallet_add(rpc_call *c, const json_t *req);
+/* actions_ledger_walk.c (bounded walks over accounts and receivables) */
+void rpc_action_delegators(rpc_call *c, const json_t *req);
+void rpc_action_delegators_count(rpc_call *c, const json_t *req);
+void rpc_action_unopened(rpc_call *c, const json_t *req); /* control */
+void rpc_action_ledger(rpc_call *c, const json_t *req);   /* control */
+/* actions_wallet_admin.c (control) */
+void rpc_action_receive_minimum(rpc_call *c, const json_t *req);
+void rpc_action_receive_minimum_set(rpc_call *c, const json_t *req);
+void rpc_action_account_move(rpc_call *c, const json_t *req);
+void rpc_action_wallet_change_seed(rpc_call *c, const json_t *req);
+/* actions_elections.c (the running elections, asked of elections) */
+void rpc_action_confirmation_active(rpc_call *c, const json_t *req);
+void rpc_action_confirmation_info(rpc_call *c, const json_t *req);
+void rpc_action_confirmation_history(rpc_call *c, const json_t *req);
 /* actions_vm.c (NanoVM, issue 15) */
 void rpc_action_vm_programs(rpc_call *c, const json_t *req);
 void rpc_action_vm_program_info(rpc_call *c, const json_t *req);
@@ -401,6 +434,7 @@ struct rpc_ctx {
     void *account_busy_user;
     ledger_ro *ledger; /* opened on first use, reopened after a failure */
     wallet_store *wallets;
+    smn_amount_t receive_minimum; /* auto-receive's, see rpc_ctx_receive_minimum */
 };
 
 struct rpc_call {
@@ -428,7 +462,8 @@ struct rpc_call {
     /* send with an `id` (wallet_sends.h): recorded before the block goes
      * to the ledger; empty for every other call */
     char send_id[WALLET_SEND_ID_MAX + 1];
-    bool json_block; /* block_create: the block as an object, not a string */
+    bool json_block;             /* block_create: the block as an object, not a string */
+    rpc_election_query election; /* confirmation_active / confirmation_info */
     uint8_t send_wallet[WALLET_ID_BYTES];
 };
 
@@ -459,6 +494,9 @@ json_t *rpc_json_multiplier(uint64_t base, uint64_t value);
 json_t *rpc_json_difficulty(uint64_t v);
 bool rpc_arg_difficulty(rpc_call *c, const json_t *req, uint64_t dflt, uint64_t *out);
 
+/* Hands c to the context's node operations (rpc_ctx_set_node_ops), or
+ * answers 503 "Node control unavailable" without them. */
+void rpc_call_node_op(rpc_call *c, rpc_node_op op, const smn_block *b);
 /* Marks a call as answered later (the context tracks it until then). */
 void rpc_call_go_pending(rpc_call *c);
 uint64_t rpc_monotonic_ns(void);

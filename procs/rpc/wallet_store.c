@@ -809,6 +809,48 @@ wallet_status wallet_seed(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES], u
     return wallet_crypto_open(master, r.seed_box, seed) == 0 ? WALLET_OK : WALLET_ERR_CORRUPT;
 }
 
+/* Runs sql (binding ?1 = blob, ?2 = wallet seq; blob may be NULL: only
+ * the seq, as ?1) inside the caller's transaction. */
+static wallet_status exec_seq(wallet_store *ws, const char *sql, const uint8_t *blob,
+                              size_t bloblen, int64_t seq)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ws->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return WALLET_ERR_DB;
+    int i = 1;
+    if (blob)
+        sqlite3_bind_blob(st, i++, blob, (int)bloblen, SQLITE_STATIC);
+    sqlite3_bind_int64(st, i, seq);
+    wallet_status res = sqlite3_step(st) == SQLITE_DONE ? WALLET_OK : WALLET_ERR_DB;
+    sqlite3_finalize(st);
+    return res;
+}
+
+wallet_status wallet_change_seed(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                 const uint8_t seed[32])
+{
+    if (ws->readonly)
+        return WALLET_ERR_READONLY;
+    if (exec(ws, "BEGIN IMMEDIATE") != WALLET_OK)
+        return WALLET_ERR_DB;
+    wallet_row r;
+    const uint8_t *master;
+    wallet_status res = unlocked_row(ws, id, &r, &master);
+    uint8_t box[WALLET_BOX_BYTES];
+    if (res == WALLET_OK) {
+        wallet_crypto_seal(master, seed, box);
+        res = exec_seq(ws, "UPDATE wallets SET seed_box = ?, next_index = 0 WHERE seq = ?", box,
+                       sizeof box, r.seq);
+    }
+    if (res == WALLET_OK)
+        res = exec_seq(ws, "DELETE FROM accounts WHERE wallet = ? AND idx IS NOT NULL", NULL, 0,
+                       r.seq);
+    if (res == WALLET_OK && exec(ws, "COMMIT") == WALLET_OK)
+        return WALLET_OK;
+    exec(ws, "ROLLBACK");
+    return res != WALLET_OK ? res : WALLET_ERR_DB;
+}
+
 wallet_status wallet_representative(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
                                     uint8_t rep[32])
 {

@@ -141,6 +141,10 @@ wallet_status wallet_keypair(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES]
                              const uint8_t pub[32], smn_keypair *out);
 /* The seed, for backup; unlocked. The caller wipes it (sodium_memzero). */
 wallet_status wallet_seed(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES], uint8_t seed[32]);
+/* Replaces the seed (unlocked): the accounts derived from the old one leave
+ * the wallet (ad-hoc keys stay) and derivation starts again at index 0. */
+wallet_status wallet_change_seed(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                 const uint8_t seed[32]);
 
 wallet_status wallet_representative(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
                                     uint8_t rep[32]);
