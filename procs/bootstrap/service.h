@@ -38,7 +38,11 @@
 #define BOOTSTRAP_PEERS_EVERY_MS 1000u      /* net's peer list asked this often */
 #define BOOTSTRAP_REQUEST_TIMEOUT_MS 10000u /* net's own deadline is 5 s */
 #define BOOTSTRAP_MAX_REQUESTS 16u          /* pulls, lookups and scans in flight */
-#define BOOTSTRAP_MAX_BATCHES 4u            /* process_batch requests in flight */
+#define BOOTSTRAP_MAX_BATCHES 8u            /* process_batch requests in flight */
+#define BOOTSTRAP_MIN_PAGE 8u               /* blocks per account per pull at least */
+#define BOOTSTRAP_LOOKUP_PACE_MS 20u        /* between two lookups of a missing source */
+#define BOOTSTRAP_SPILL_FULL_MS 100u        /* the hold full and stuck this long: spill */
+#define BOOTSTRAP_SPILL_IDLE_MS 1000u       /* nothing to pull and stuck this long: spill */
 #define BOOTSTRAP_SCAN_PACE_MS                                                                     \
     250u                         /* between two frontiers requests (a peer serves one per 200 ms) */
 #define BOOTSTRAP_SCAN_ROOM 256u /* the scan pauses with fewer free queue slots */
