@@ -87,13 +87,14 @@ struct bootstrap_service {
     uint64_t lookup_next_ms; /* lookups for blocked segments' sources, paced */
     uint64_t stuck_since_ms; /* the hold could not move (0: it can) */
 
-    boot_hold hold; /* pulled pages waiting for their dependencies */
+    uint8_t unavail_logged; /* peers whose first unavailable answer was logged (bits) */
+    boot_hold hold;         /* pulled pages waiting for their dependencies */
     boot_req reqs[BOOTSTRAP_MAX_REQUESTS];
     boot_batch batches[BOOTSTRAP_MAX_BATCHES];
     size_t nbatches; /* process_batch in flight */
     uint64_t ledger_next_ms;
 
-    uint64_t rounds, pulled, accepted, old, lookups, invalid, submitted, spilled;
+    uint64_t rounds, pulled, accepted, old, lookups, invalid, submitted, spilled, unavailable;
 };
 
 static uint64_t now_ms(void)
@@ -531,6 +532,30 @@ static bool chain_ok(const boot_req *r, const boot_part *p)
     return true;
 }
 
+/* peer cannot serve item's chain above its hint (pruned there, or it does
+ * not know the hint): another peer is asked; when none is left, what is
+ * missing is logged and the account waits for the next round. */
+static void unavailable(bootstrap_service *s, int peer, boot_item *it, uint64_t now)
+{
+    const boot_peer *p = &s->sched.peers[peer];
+    if (!(s->unavail_logged & (1u << peer)))
+        smn_info("peer %02x%02x%02x%02x... cannot serve some chains (pruned or unknown there): "
+                 "asking other peers",
+                 p->id[0], p->id[1], p->id[2], p->id[3]);
+    s->unavail_logged |= (uint8_t)(1u << peer);
+    s->unavailable++;
+    boot_item copy = *it;
+    if (boot_sched_refused(&s->sched, it, peer, now))
+        return;
+    char acc[65];
+    for (size_t i = 0; i < 32; i++)
+        snprintf(acc + 2 * i, 3, "%02X", copy.account[i]);
+    smn_warn("missing: account %s above height %llu (block %02X%02X%02X%02X...): no peer can "
+             "serve it (pruned or unknown there); given up until the next round",
+             acc, (unsigned long long)copy.hint_height, copy.hint[0], copy.hint[1], copy.hint[2],
+             copy.hint[3]);
+}
+
 static void pull_failed(bootstrap_service *s, boot_req *r)
 {
     for (size_t k = 0; k < r->nparts; k++)
@@ -603,8 +628,7 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     for (size_t k = 0; k < r->nparts; k++) {
         boot_part *p = &r->parts[k];
         if (unavail[k]) {
-            if (!boot_sched_refused(&s->sched, &p->item, r->peer, now))
-                smn_info("no peer can serve an account's chain above our frontier: given up");
+            unavailable(s, r->peer, &p->item, now);
             continue;
         }
         all_unavailable = false;
@@ -896,6 +920,9 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_counter(r, "invalid_answers_total", NULL,
                                       "Peer answers that were invalid (the peer is scored down)."),
                    (int64_t)s->invalid);
+    ipc_metric_set(ipc_metric_counter(r, "unavailable_parts_total", NULL,
+                                      "Chains a peer could not serve (pruned or unknown there)."),
+                   (int64_t)s->unavailable);
     ipc_metric_set(ipc_metric_gauge(r, "queued_accounts", NULL, "Accounts waiting to be pulled."),
                    (int64_t)boot_sched_queued(&s->sched));
     ipc_metric_set(ipc_metric_gauge(r, "waiting_accounts", NULL,
