@@ -242,15 +242,15 @@ size_t boot_hold_take(boot_hold *h, smn_block *out, int8_t *peers, size_t max,
             g->item.hint_balance = b->balance;
             g->pos++;
             h->blocks--;
-            boot_hold_wake(h, g->item.hint);
+            if (boot_hold_wake(h, g->item.hint))
+                g->needed = true;
         }
         if (g->pos == g->n) {
             boot_item it = g->item;
-            bool more = g->more;
-            int peer = g->peer;
+            bool more = g->more, needed = g->needed;
             seg_free(h, idx);
             if (cb->done)
-                cb->done(cb->ud, &it, more, peer);
+                cb->done(cb->ud, &it, more, needed);
         } else if (!g->blocked) {
             /* max reached: it goes on first next time */
             g->ready = true;

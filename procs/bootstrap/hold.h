@@ -37,6 +37,7 @@ typedef struct {
     bool met;     /* woken: need was handed out, its receive may follow */
     bool force;   /* spilled: handed out without waiting for sources */
     bool more;    /* the page was full: the peer has more above it */
+    bool needed;  /* handing it out woke a blocked segment: its chain is in demand */
     int peer;     /* who served it */
     uint8_t need[32];
     /* account; hint, hint_height, hint_balance: the last block handed out
@@ -58,11 +59,13 @@ typedef struct {
     size_t sweep; /* the next segment boot_hold_sweep looks at */
 } boot_hold;
 
-/* known(ud, hash): the block is in our ledger. done(ud, item, more, peer):
- * a segment was handed out to its end (item carries the new hint). */
+/* known(ud, hash): the block is in our ledger. done(ud, item, more,
+ * needed): a segment was handed out to its end (item carries the new
+ * hint; needed: one of its blocks woke a blocked segment, so others wait
+ * for this chain and its next page should come first). */
 typedef struct {
     bool (*known)(void *ud, const uint8_t hash[32]);
-    void (*done)(void *ud, const boot_item *item, bool more, int peer);
+    void (*done)(void *ud, const boot_item *item, bool more, bool needed);
     void *ud;
 } boot_hold_cb;
 

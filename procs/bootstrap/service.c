@@ -474,12 +474,13 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
 }
 
 /* The hold handed a segment out to its end: a full page has more above
- * it, pulled after every other queued account's next page. */
-static void on_seg_done(void *ud, const boot_item *it, bool more, int peer)
+ * it, pulled after every other queued account's next page (chains move in
+ * step), or first when other chains were waiting for this one (a chain
+ * many depend on, such as one that opens accounts, is not starved). */
+static void on_seg_done(void *ud, const boot_item *it, bool more, bool needed)
 {
-    (void)peer;
     bootstrap_service *s = ud;
-    if (more && !boot_sched_append(&s->sched, it))
+    if (more && !(needed ? boot_sched_requeue(&s->sched, it) : boot_sched_append(&s->sched, it)))
         smn_debug("queue full: a chain's next page waits for the next scan");
 }
 

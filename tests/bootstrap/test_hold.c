@@ -46,11 +46,13 @@ static boot_item done_items[8];
 static bool done_more[8];
 static size_t ndone;
 
-static void done(void *ud, const boot_item *it, bool more, int peer)
+static bool done_needed[8];
+
+static void done(void *ud, const boot_item *it, bool more, bool needed)
 {
     (void)ud;
-    (void)peer;
     done_items[ndone] = *it;
+    done_needed[ndone] = needed;
     done_more[ndone++] = more;
 }
 
@@ -121,6 +123,8 @@ static void test_dependency_order(void **state)
     assert_true(smn_amount_eq(done_items[0].hint_balance, smn_amount_from_u64(60)));
     assert_true(done_more[0]);
     assert_false(done_more[1]);
+    assert_true(done_needed[0]); /* its send woke account 2 */
+    assert_false(done_needed[1]);
     assert_int_equal(done_items[1].hint_height, 1);
 }
 
