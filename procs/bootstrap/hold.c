@@ -338,3 +338,18 @@ bool boot_hold_drop(boot_hold *h, const uint8_t account[32], boot_item *item)
     seg_free(h, idx);
     return true;
 }
+
+bool boot_hold_evict_blocked(boot_hold *h, boot_item *item)
+{
+    for (size_t k = 0; k < BOOT_HOLD_SEGS && h->nblocked; k++) {
+        uint32_t idx = (uint32_t)h->sweep;
+        h->sweep = (h->sweep + 1) % BOOT_HOLD_SEGS;
+        boot_seg *g = &h->segs[idx];
+        if (g->used && g->blocked) {
+            *item = g->item;
+            seg_free(h, idx);
+            return true;
+        }
+    }
+    return false;
+}

@@ -107,6 +107,10 @@ bool boot_hold_some_need(boot_hold *h, uint8_t out[32]);
  * are handed out without waiting for sources. Returns the blocks released. */
 size_t boot_hold_spill(boot_hold *h, size_t max);
 
+/* Forgets one blocked segment (round robin) to make room: *item gets what
+ * it carried (its hint: the last block handed out). false: none blocked. */
+bool boot_hold_evict_blocked(boot_hold *h, boot_item *item);
+
 /* Forgets account's segment (its blocks were refused): *item (if not
  * NULL) gets what it carried. false: not held. */
 bool boot_hold_drop(boot_hold *h, const uint8_t account[32], boot_item *item);

@@ -79,6 +79,11 @@ struct bootstrap_service {
     bool scan_confirm; /* an empty page is asked again once before it ends the scan */
     uint64_t scan_next_ms;
     int scan_peer; /* -1: pick one */
+    /* age: a round after a complete one lists only accounts whose head the
+     * peer stored since the previous round began (every
+     * BOOTSTRAP_FULL_ROUND_EVERY-th round lists all) */
+    uint64_t round_start_s, prev_round_start_s; /* wall clock, seconds; 0: none */
+    uint32_t round_age;                         /* this round's age, 0: any */
 
     uint64_t unchecked, max_unchecked; /* the ledger's, read every UNCHECKED_EVERY_MS */
     uint64_t inflight;                 /* blocks asked for or handed to the ledger, no result yet */
@@ -94,7 +99,8 @@ struct bootstrap_service {
     size_t nbatches; /* process_batch in flight */
     uint64_t ledger_next_ms;
 
-    uint64_t rounds, pulled, accepted, old, lookups, invalid, submitted, spilled, unavailable;
+    uint64_t rounds, pulled, accepted, old, lookups, invalid, submitted, spilled, unavailable,
+        evicted;
 };
 
 static uint64_t now_ms(void)
@@ -245,6 +251,7 @@ static void scan_peer_done(bootstrap_service *s, int peer, uint64_t now)
             all = false;
     }
     if (all) {
+        s->prev_round_start_s = s->round_start_s;
         s->scanned = 0;
         s->scan_next_ms = now + s->interval_ms;
         smn_debug("scan round %llu over", (unsigned long long)s->rounds);
@@ -332,8 +339,15 @@ static void ask_frontiers(bootstrap_service *s, ipc_conn *c, uint64_t now)
         if (best < 0)
             return;
         peer = s->scan_peer = best;
-        if (!s->scanned && smn_is_zero32(s->cursor))
+        if (!s->scanned && smn_is_zero32(s->cursor)) {
             s->rounds++;
+            uint64_t t = (uint64_t)time(NULL);
+            s->round_age = 0;
+            if (s->prev_round_start_s && s->rounds % BOOTSTRAP_FULL_ROUND_EVERY != 0 &&
+                t >= s->prev_round_start_s)
+                s->round_age = (uint32_t)(t - s->prev_round_start_s + BOOTSTRAP_AGE_MARGIN_S);
+            s->round_start_s = t;
+        }
     }
     const boot_peer *p = &s->sched.peers[peer];
     if (p->busy || now < p->next_ms)
@@ -347,6 +361,8 @@ static void ask_frontiers(bootstrap_service *s, ipc_conn *c, uint64_t now)
         ipc_put_bin(&b, "start", s->cursor, 32);
     ipc_put_uint(&b, "count", BOOTSTRAP_BATCH);
     ipc_put_bin(&b, "peer", p->id, 32);
+    if (s->round_age)
+        ipc_put_uint(&b, "age", s->round_age);
     if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_frontiers, r) != IPC_OK) {
         req_free(r);
         return;
@@ -480,7 +496,11 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
 static void on_seg_done(void *ud, const boot_item *it, bool more, bool needed)
 {
     bootstrap_service *s = ud;
-    if (more && !(needed ? boot_sched_requeue(&s->sched, it) : boot_sched_append(&s->sched, it)))
+    boot_item next = *it;
+    if (needed)
+        next.dep_depth = 1; /* pulled alone, whole pages (send_pull) */
+    if (more &&
+        !(needed ? boot_sched_requeue(&s->sched, &next) : boot_sched_append(&s->sched, &next)))
         smn_debug("queue full: a chain's next page waits for the next scan");
 }
 
@@ -703,9 +723,15 @@ static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_it
     r->nparts = 1;
     part_init(s, &r->parts[0], it);
     boot_item more;
-    while (r->nparts < IPC_NET_PULL_PARTS && boot_sched_take_for(&s->sched, peer, now_ms(), &more))
-        part_init(s, &r->parts[r->nparts++], &more);
-    r->count = page_blocks(s, r->nparts);
+    if (it->dep_depth) {
+        /* a chain others wait for (a dependency): alone, a whole page */
+        r->count = IPC_NET_MAX_PULL_ASC;
+    } else {
+        while (r->nparts < IPC_NET_PULL_PARTS &&
+               boot_sched_take_for(&s->sched, peer, now_ms(), &more))
+            part_init(s, &r->parts[r->nparts++], &more);
+        r->count = page_blocks(s, r->nparts);
+    }
     ipc_builder b;
     ipc_build_begin(&b, "pull");
     ipc_put_bin(&b, "start", r->parts[0].item.account, 32);
@@ -761,7 +787,8 @@ static void on_lookup(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud
         /* the source's account first: its blocks release the waiting ones */
         uint8_t depth = r->item.dep_depth < MAX_DEP_DEPTH ? (uint8_t)(r->item.dep_depth + 1)
                                                           : (uint8_t)MAX_DEP_DEPTH;
-        if (!boot_sched_push(&s->sched, b.account, r->item.dep_depth < MAX_DEP_DEPTH, depth))
+        if (!boot_hold_has(&s->hold, b.account) &&
+            !boot_sched_push(&s->sched, b.account, r->item.dep_depth < MAX_DEP_DEPTH, depth))
             smn_debug("queue full: a source account waits");
     } else {
         char buf[128];
@@ -820,28 +847,46 @@ static size_t pulls_out(const bootstrap_service *s)
     return n;
 }
 
-/* Every held segment is blocked on a source nothing in flight brings: look
- * the source's account up (nothing queued), and if that does not move it,
- * release blocked segments into the ledger's unchecked, as far as its
- * bound allows. */
+/* Every held segment is blocked on a source nothing in flight brings. The
+ * source's account is looked up and queued first; a full hold makes room
+ * for it by forgetting blocked segments (queued again at the back, from
+ * their last block handed out). With nothing left to pull, blocked
+ * segments are released into the ledger's unchecked, as far as its bound
+ * allows. */
 static void unstick(bootstrap_service *s, uint64_t now)
 {
-    bool full = boot_hold_room(&s->hold) < IPC_NET_MAX_PULL_ASC;
+    bool full = boot_hold_room(&s->hold) < s->asked + IPC_NET_MAX_PULL_ASC;
     bool idle = boot_sched_queued(&s->sched) == 0;
-    if (!boot_hold_blocked(&s->hold) || s->nbatches || pulls_out(s) || (!full && !idle)) {
+    if (!boot_hold_blocked(&s->hold) || s->nbatches || (!full && !idle) ||
+        (pulls_out(s) && !full)) {
         s->stuck_since_ms = 0;
         return;
     }
     if (!s->stuck_since_ms)
         s->stuck_since_ms = now;
     uint8_t src[32];
-    if (idle && now >= s->lookup_next_ms && boot_hold_some_need(&s->hold, src)) {
+    if (now >= s->lookup_next_ms && boot_hold_some_need(&s->hold, src)) {
         s->lookup_next_ms = now + BOOTSTRAP_LOOKUP_PACE_MS;
         boot_item none;
         memset(&none, 0, sizeof none);
         start_lookup(s, &none, src);
     }
-    if (now - s->stuck_since_ms < (full ? BOOTSTRAP_SPILL_FULL_MS : BOOTSTRAP_SPILL_IDLE_MS))
+    if (full) {
+        boot_item it;
+        size_t evicted = 0;
+        while (boot_hold_room(&s->hold) < s->asked + BOOTSTRAP_EVICT_ROOM &&
+               boot_hold_evict_blocked(&s->hold, &it)) {
+            if (!boot_sched_append(&s->sched, &it))
+                break;
+            evicted++;
+        }
+        s->evicted += evicted;
+        if (evicted)
+            smn_debug("the hold is full of blocked chains: %zu queued again", evicted);
+        s->stuck_since_ms = 0;
+        return;
+    }
+    if (now - s->stuck_since_ms < BOOTSTRAP_SPILL_IDLE_MS)
         return;
     uint64_t budget = s->max_unchecked / 2 > s->unchecked ? s->max_unchecked / 2 - s->unchecked : 0;
     if (budget > (uint64_t)IPC_LEDGER_MAX_BATCH * BOOTSTRAP_MAX_BATCHES)
@@ -932,6 +977,9 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_gauge(r, "held_blocks", NULL,
                                     "Pulled blocks held until their dependencies are handed on."),
                    (int64_t)boot_hold_blocks(&s->hold));
+    ipc_metric_set(ipc_metric_counter(r, "evicted_chains_total", NULL,
+                                      "Blocked chains forgotten to make room in a full hold."),
+                   (int64_t)s->evicted);
     ipc_metric_set(ipc_metric_counter(r, "spilled_blocks_total", NULL,
                                       "Held blocks handed to the ledger before their sources."),
                    (int64_t)s->spilled);

@@ -41,11 +41,13 @@
 #define BOOTSTRAP_MAX_BATCHES 8u            /* process_batch requests in flight */
 #define BOOTSTRAP_MIN_PAGE 8u               /* blocks per account per pull at least */
 #define BOOTSTRAP_LOOKUP_PACE_MS 20u        /* between two lookups of a missing source */
-#define BOOTSTRAP_SPILL_FULL_MS 100u        /* the hold full and stuck this long: spill */
+#define BOOTSTRAP_EVICT_ROOM 4096u          /* a full, stuck hold forgets blocked chains to this */
 #define BOOTSTRAP_SPILL_IDLE_MS 1000u       /* nothing to pull and stuck this long: spill */
 #define BOOTSTRAP_SCAN_PACE_MS                                                                     \
     250u                         /* between two frontiers requests (a peer serves one per 200 ms) */
 #define BOOTSTRAP_SCAN_ROOM 256u /* the scan pauses with fewer free queue slots */
+#define BOOTSTRAP_FULL_ROUND_EVERY 10u /* every 10th round lists every account (no age) */
+#define BOOTSTRAP_AGE_MARGIN_S 60u     /* age: since the previous round began, plus this */
 
 typedef struct bootstrap_service bootstrap_service;
 

@@ -166,6 +166,14 @@ static void test_blocked_sweep_spill_drop(void **state)
     assert_int_equal(boot_hold_blocked(h), 0);
     assert_int_equal(boot_hold_take(h, out, NULL, 8, &cb), 1);
     assert_int_equal(boot_hold_accounts(h), 0);
+    /* evict: a blocked segment is forgotten, its item handed back */
+    assert_true(boot_hold_add(h, &i4, d, 1, 0, false));
+    assert_int_equal(boot_hold_take(h, out, NULL, 8, &cb), 0);
+    boot_item ev;
+    assert_true(boot_hold_evict_blocked(h, &ev));
+    assert_memory_equal(ev.account, i4.account, 32);
+    assert_false(boot_hold_evict_blocked(h, &ev));
+    assert_int_equal(boot_hold_accounts(h), 0);
     /* drop */
     assert_true(boot_hold_add(h, &i4, d, 1, 0, false));
     assert_int_equal(boot_hold_take(h, out, NULL, 8, &cb), 0);

@@ -13,7 +13,7 @@ bench_ledger ledger from P peers on loopback.
    (ss -tin bytes_received, summed over its sockets to the peers' ports,
    sampled until they close).
 
-usage: bench_bootstrap.py SMALLNANOD BENCH_LEDGER [-n N] [-p PEERS] [-d DIR] [-u MAX_UNCHECKED]
+usage: bench_bootstrap.py SMALLNANOD BENCH_LEDGER [-n N] [-p PEERS] [-d DIR] [-u MAX_UNCHECKED] [-r]
 """
 import argparse
 import contextlib
@@ -78,14 +78,24 @@ def main():
     ap.add_argument("-d", default=None, help="keep the built, cemented ledger here")
     ap.add_argument("-u", type=int, default=0,
                     help="[ledger] max_unchecked of the syncing node (0: the default, 65536)")
+    ap.add_argument("-r", dest="reuse", action="store_true",
+                    help="reuse the ledger and rate already in -d (no bench_ledger run)")
     a = ap.parse_args()
     work = a.d or tempfile.mkdtemp(prefix="smn-bench-boot-")
     os.makedirs(work, exist_ok=True)
     cemented_db = os.path.join(work, "cemented-%d.db" % a.n)
     try:
-        r = subprocess.run([a.bench_ledger, "-n", str(a.n), "-d", work, "-k"],
-                           capture_output=True, text=True)
-        rate = [l for l in r.stdout.splitlines() if l.startswith("processed:")]
+        rate_file = os.path.join(work, "bench_ledger-%d.rate" % a.n)
+        if a.reuse and os.path.exists(rate_file) and os.path.exists(cemented_db):
+            with open(rate_file) as f:
+                rate = [f.read().strip() + " (an earlier run, -r)"]
+        else:
+            r = subprocess.run([a.bench_ledger, "-n", str(a.n), "-d", work, "-k"],
+                               capture_output=True, text=True)
+            rate = [l for l in r.stdout.splitlines() if l.startswith("processed:")]
+            if rate:
+                with open(rate_file, "w") as f:
+                    f.write(rate[0])
         print("bench_ledger -n %d: %s" % (a.n, rate[0] if rate else r.stdout + r.stderr),
               flush=True)
         total = a.n + 1
