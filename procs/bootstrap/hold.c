@@ -234,6 +234,8 @@ size_t boot_hold_take(boot_hold *h, smn_block *out, int8_t *peers, size_t max,
                 map_put(h, h->by_need, key_need, idx);
                 break;
             }
+            if (smn_amount_lt(b->balance, g->item.hint_balance))
+                g->sends++;
             if (peers)
                 peers[k] = (int8_t)g->peer;
             out[k++] = *b;
@@ -247,7 +249,9 @@ size_t boot_hold_take(boot_hold *h, smn_block *out, int8_t *peers, size_t max,
         }
         if (g->pos == g->n) {
             boot_item it = g->item;
-            bool more = g->more, needed = g->needed;
+            /* a page of sends only (a chain that funds others, such as
+             * one opening accounts): others will wait for its next page */
+            bool more = g->more, needed = g->needed || g->sends == g->n;
             seg_free(h, idx);
             if (cb->done)
                 cb->done(cb->ud, &it, more, needed);

@@ -28,17 +28,18 @@
 #include "procs/bootstrap/sched.h"
 
 #define BOOT_HOLD_BLOCKS 131072u /* blocks held at most (224 bytes each: 28 MiB) */
-#define BOOT_HOLD_SEGS 16384u    /* accounts with blocks held at most (a power of two) */
+#define BOOT_HOLD_SEGS 32768u    /* accounts with blocks held at most (a power of two) */
 
 typedef struct {
     bool used;
-    bool ready;   /* in the ready ring (not blocked, blocks left) */
-    bool blocked; /* its next block is a receive of need, not known yet */
-    bool met;     /* woken: need was handed out, its receive may follow */
-    bool force;   /* spilled: handed out without waiting for sources */
-    bool more;    /* the page was full: the peer has more above it */
-    bool needed;  /* handing it out woke a blocked segment: its chain is in demand */
-    int peer;     /* who served it */
+    bool ready;     /* in the ready ring (not blocked, blocks left) */
+    bool blocked;   /* its next block is a receive of need, not known yet */
+    bool met;       /* woken: need was handed out, its receive may follow */
+    bool force;     /* spilled: handed out without waiting for sources */
+    bool more;      /* the page was full: the peer has more above it */
+    bool needed;    /* handing it out woke a blocked segment: its chain is in demand */
+    uint32_t sends; /* sends among the blocks handed out */
+    int peer;       /* who served it */
     uint8_t need[32];
     /* account; hint, hint_height, hint_balance: the last block handed out
      * (the first block left hangs from it) */
@@ -61,8 +62,9 @@ typedef struct {
 
 /* known(ud, hash): the block is in our ledger. done(ud, item, more,
  * needed): a segment was handed out to its end (item carries the new
- * hint; needed: one of its blocks woke a blocked segment, so others wait
- * for this chain and its next page should come first). */
+ * hint; needed: one of its blocks woke a blocked segment, or it held
+ * sends only, so others wait for this chain and its next page should come
+ * first). */
 typedef struct {
     bool (*known)(void *ud, const uint8_t hash[32]);
     void (*done)(void *ud, const boot_item *item, bool more, bool needed);

@@ -704,7 +704,11 @@ static uint32_t page_blocks(const bootstrap_service *s, size_t nparts)
 {
     size_t room = boot_hold_room(&s->hold);
     room = room > s->asked ? room - s->asked : 0;
-    size_t share = room / (boot_sched_queued(&s->sched) + nparts);
+    /* every chain known (queued or held) gets its share of the whole hold */
+    size_t share =
+        BOOT_HOLD_BLOCKS / (boot_sched_queued(&s->sched) + boot_hold_accounts(&s->hold) + nparts);
+    if (share * nparts > room)
+        share = room / nparts;
     size_t cap = IPC_NET_MAX_PULL_ASC / nparts;
     if (share > cap)
         share = cap;
@@ -927,6 +931,16 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
     if (boot_hold_blocked(&s->hold)) {
         boot_hold_cb cb = {.known = has_block, .done = on_seg_done, .ud = s};
         boot_hold_sweep(&s->hold, SWEEP_PER_TICK, &cb);
+        /* A chain that many wait for may be far down the queue, or not
+         * scanned yet: look a blocked receive's source up now and then. */
+        uint8_t src[32];
+        if (now >= s->lookup_next_ms + BOOTSTRAP_LOOKUP_EVERY_MS &&
+            boot_hold_some_need(&s->hold, src)) {
+            s->lookup_next_ms = now;
+            boot_item none;
+            memset(&none, 0, sizeof none);
+            start_lookup(s, &none, src);
+        }
         unstick(s, now);
     }
     /* Everything queued from before the cursor is pulled and in the
