@@ -38,9 +38,9 @@ static const ipc_field peers_r_fields[] = {
     IPC_UINT("throttled", false),
 };
 static const ipc_field frontiers_fields[] = {
-    IPC_BIN("start", false, 32, 32),
-    IPC_UINT_RANGE("count", true, 1, IPC_NET_MAX_FRONTIERS),
-    IPC_BIN("peer", false, 32, 32),
+    IPC_BIN("start", false, 32, 32), IPC_UINT_RANGE("count", true, 1, IPC_NET_MAX_FRONTIERS),
+    IPC_BIN("peer", false, 32, 32),  IPC_UINT_RANGE("age", false, 0, UINT32_MAX),
+    IPC_BOOL("confirmed", false),
 };
 static const ipc_field frontier_fields[] = {
     IPC_BIN("account", true, 32, 32),

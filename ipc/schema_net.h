@@ -24,11 +24,13 @@
  *       connections still handshaking, those closed for newer ones, and
  *       peer messages dropped by a per-type flood gate.
  *
- *   frontiers {start?, count, peer?} -> frontiers_r {entries: [{account,
- *                                   hash}], peer}
+ *   frontiers {start?, count, peer?, age?, confirmed?} -> frontiers_r
+ *                                   {entries: [{account, hash}], peer}
  *       asks one ready peer (node id `peer`, else any not busy) for the
  *       frontiers of up to count (1..IPC_NET_MAX_FRONTIERS) accounts from
- *       `start` (absent: the first) in ascending order (a frontier_req);
+ *       `start` (absent: the first) in ascending order (a frontier_req;
+ *       `age`: only accounts whose head block the peer stored in the last
+ *       age seconds, absent: any; `confirmed`: confirmed frontiers only);
  *       `peer` in the reply is the node id that answered. An "error" reply
  *       when no peer is free or it did not answer in time.
  *   pull {start, end?, peer?, ascending?, count?, also?} -> pull_r {blocks: [bin216],

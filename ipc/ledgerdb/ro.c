@@ -28,6 +28,7 @@ enum {
     R_UNCHECKED_LIST,
     R_UNCHECKED_GET,
     R_ACCOUNT_COUNT,
+    R_FRONTIERS_FILTERED,
     R_COUNT
 };
 
@@ -48,6 +49,15 @@ static const char *const ro_sql[R_COUNT] = {
                     "ORDER BY amount DESC, send_hash LIMIT ?",
     [R_FRONTIERS] = "SELECT account, frontier FROM accounts WHERE account >= ? ORDER BY account "
                     "LIMIT ?",
+    /* ?3: confirmed only (the block at conf_height, accounts with one);
+     * ?4: the head block stored at or after this time (0: any) */
+    [R_FRONTIERS_FILTERED] =
+        "SELECT a.account, CASE WHEN ?3 THEN (SELECT b.hash FROM blocks b WHERE "
+        "substr(b.block, 1, 8) = substr(a.account, 1, 8) AND b.account = a.account AND "
+        "b.height = a.conf_height) ELSE a.frontier END FROM accounts a WHERE a.account >= ?1 "
+        "AND (?3 = 0 OR a.conf_height > 0) AND (?4 = 0 OR (SELECT b.local_timestamp FROM blocks b "
+        "WHERE substr(b.block, 1, 8) = substr(a.account, 1, 8) AND b.account = a.account AND "
+        "b.height = a.height) >= ?4) ORDER BY a.account LIMIT ?2",
     [R_COUNTER] = "SELECT value FROM meta WHERE key = ?",
     [R_UNCHECKED] = "SELECT COUNT(*) FROM unchecked",
     [R_WEIGHT] = "SELECT weight FROM rep_weights WHERE representative = ?",
@@ -443,6 +453,35 @@ ledger_status ledger_ro_frontiers(ledger_ro *r, const uint8_t *start, uint8_t (*
     int rc;
     ledger_status s = LEDGER_STATUS_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!ledger_col_bytes(st, 0, accounts[*n], 32) ||
+            !ledger_col_bytes(st, 1, frontiers[*n], 32)) {
+            s = corrupt(r, "accounts");
+            break;
+        }
+        (*n)++;
+    }
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+        s = fail(r, "read frontiers");
+    done(st);
+    return s;
+}
+
+ledger_status ledger_ro_frontiers_filtered(ledger_ro *r, const uint8_t *start, bool confirmed_only,
+                                           uint64_t since, uint8_t (*accounts)[32],
+                                           uint8_t (*frontiers)[32], size_t max, size_t *n)
+{
+    static const uint8_t zero[32];
+    *n = 0;
+    sqlite3_stmt *st = r->q[R_FRONTIERS_FILTERED];
+    bind32(st, 1, start ? start : zero);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    sqlite3_bind_int(st, 3, confirmed_only);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)since);
+    int rc;
+    ledger_status s = LEDGER_STATUS_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+            continue; /* the confirmed block pruned: nothing to list */
         if (!ledger_col_bytes(st, 0, accounts[*n], 32) ||
             !ledger_col_bytes(st, 1, frontiers[*n], 32)) {
             s = corrupt(r, "accounts");

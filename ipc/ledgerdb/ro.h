@@ -60,6 +60,13 @@ ledger_status ledger_ro_unchecked_has(ledger_ro *r, const uint8_t hash[32], bool
 /* Accounts >= start (NULL = the first) in key order, with their frontiers. */
 ledger_status ledger_ro_frontiers(ledger_ro *r, const uint8_t *start, uint8_t (*accounts)[32],
                                   uint8_t (*frontiers)[32], size_t max, size_t *n);
+/* The same, filtered as a frontier_req asks: confirmed_only lists each
+ * account's confirmed frontier (the block at its confirmation height;
+ * accounts with none are left out); since (seconds since the epoch, 0: any)
+ * keeps the accounts whose head block this node stored at or after it. */
+ledger_status ledger_ro_frontiers_filtered(ledger_ro *r, const uint8_t *start, bool confirmed_only,
+                                           uint64_t since, uint8_t (*accounts)[32],
+                                           uint8_t (*frontiers)[32], size_t max, size_t *n);
 /* Blocks accepted (ever, pruned included), cemented, pruned, unchecked. */
 ledger_status ledger_ro_counts(ledger_ro *r, ledger_counts *out);
 ledger_status ledger_ro_weight(ledger_ro *r, const uint8_t rep[32], smn_amount_t *out);

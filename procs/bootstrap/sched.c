@@ -10,8 +10,7 @@ int boot_sched_init(boot_sched *s)
 {
     memset(s, 0, sizeof *s);
     s->q = calloc(BOOT_QUEUE_MAX, sizeof *s->q);
-    s->waits = calloc(BOOT_WAIT_MAX, sizeof *s->waits);
-    if (!s->q || !s->waits) {
+    if (!s->q) {
         boot_sched_free(s);
         return -ENOMEM;
     }
@@ -21,10 +20,8 @@ int boot_sched_init(boot_sched *s)
 void boot_sched_free(boot_sched *s)
 {
     free(s->q);
-    free(s->waits);
     s->q = NULL;
-    s->waits = NULL;
-    s->n = s->nwaits = 0;
+    s->n = 0;
 }
 
 int boot_sched_peer_index(const boot_sched *s, const uint8_t id[32])
@@ -208,6 +205,32 @@ bool boot_sched_push(boot_sched *s, const uint8_t account[32], bool front, uint8
     return true;
 }
 
+bool boot_sched_append(boot_sched *s, const boot_item *it)
+{
+    long i = find(s, it->account);
+    boot_item old;
+    if (i >= 0)
+        remove_at(s, (size_t)i, &old);
+    if (s->n == BOOT_QUEUE_MAX) {
+        s->full++;
+        return false;
+    }
+    *at(s, s->n) = *it;
+    s->n++;
+    return true;
+}
+
+void boot_sched_forget_hint(boot_sched *s, const uint8_t account[32])
+{
+    long i = find(s, account);
+    if (i >= 0) {
+        boot_item *it = at(s, (size_t)i);
+        memset(it->hint, 0, 32);
+        it->hint_height = 0;
+        it->hint_balance = smn_amount_zero();
+    }
+}
+
 bool boot_sched_requeue(boot_sched *s, const boot_item *it)
 {
     long i = find(s, it->account);
@@ -259,7 +282,7 @@ bool boot_sched_take_for(boot_sched *s, int peer, uint64_t now_ms, boot_item *it
     (void)now_ms;
     for (size_t i = 0; i < s->n && i < SCAN_AHEAD; i++) {
         boot_item *it = at(s, i);
-        if ((it->refused & (1u << peer)) || it->hint_height)
+        if (it->refused & (1u << peer))
             continue;
         remove_at(s, i, item);
         return true;
@@ -275,110 +298,4 @@ bool boot_sched_refused(boot_sched *s, boot_item *item, int peer, uint64_t now_m
         return false;
     }
     return boot_sched_requeue(s, item);
-}
-
-/* ---- the wait table: open addressing, linear probing, backward-shift
- * deletion (no tombstones) ---- */
-
-static size_t slot_of(const uint8_t hash[32])
-{
-    size_t h = 0;
-    memcpy(&h, hash, sizeof h); /* a block hash is uniform already */
-    return h & (BOOT_WAIT_MAX - 1);
-}
-
-static long wait_find(const boot_sched *s, const uint8_t hash[32])
-{
-    for (size_t i = slot_of(hash), k = 0; k < BOOT_WAIT_MAX;
-         i = (i + 1) & (BOOT_WAIT_MAX - 1), k++) {
-        if (!s->waits[i].used)
-            return -1;
-        if (memcmp(s->waits[i].source, hash, 32) == 0)
-            return (long)i;
-    }
-    return -1;
-}
-
-static void wait_remove(boot_sched *s, size_t i)
-{
-    s->waits[i].used = false;
-    s->nwaits--;
-    for (size_t j = (i + 1) & (BOOT_WAIT_MAX - 1); s->waits[j].used;
-         j = (j + 1) & (BOOT_WAIT_MAX - 1)) {
-        size_t home = slot_of(s->waits[j].source);
-        /* j's entry may move into the hole at i if its home is not in (i, j] */
-        bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
-        if (movable) {
-            s->waits[i] = s->waits[j];
-            s->waits[j].used = false;
-            i = j;
-        }
-    }
-}
-
-bool boot_sched_wait(boot_sched *s, const uint8_t source[32], const boot_item *item)
-{
-    long f = wait_find(s, source);
-    if (f >= 0) {
-        s->waits[f].item = *item;
-        return true;
-    }
-    if (s->nwaits >= BOOT_WAIT_MAX * 3 / 4)
-        return false; /* keep probes short */
-    size_t i = slot_of(source);
-    while (s->waits[i].used)
-        i = (i + 1) & (BOOT_WAIT_MAX - 1);
-    s->waits[i].used = true;
-    memcpy(s->waits[i].source, source, 32);
-    s->waits[i].item = *item;
-    s->nwaits++;
-    return true;
-}
-
-bool boot_sched_wake(boot_sched *s, const uint8_t hash[32])
-{
-    if (!s->nwaits)
-        return false;
-    long f = wait_find(s, hash);
-    if (f < 0)
-        return false;
-    boot_item it = s->waits[f].item;
-    wait_remove(s, (size_t)f);
-    if (!boot_sched_requeue(s, &it))
-        s->dropped_items++; /* queue full: the next scan round finds it */
-    return true;
-}
-
-size_t boot_sched_waiting(const boot_sched *s)
-{
-    return s->nwaits;
-}
-
-size_t boot_sched_sweep(boot_sched *s, size_t max, bool (*has_block)(void *, const uint8_t[32]),
-                        void *ud)
-{
-    size_t woke = 0;
-    for (size_t k = 0; k < max && s->nwaits; k++) {
-        size_t i = s->sweep;
-        s->sweep = (s->sweep + 1) & (BOOT_WAIT_MAX - 1);
-        if (s->waits[i].used && has_block(ud, s->waits[i].source)) {
-            uint8_t h[32];
-            memcpy(h, s->waits[i].source, 32);
-            woke += boot_sched_wake(s, h);
-        }
-    }
-    return woke;
-}
-
-bool boot_sched_some_wait(boot_sched *s, uint8_t source[32])
-{
-    for (size_t k = 0; k < BOOT_WAIT_MAX && s->nwaits; k++) {
-        size_t i = s->sweep;
-        s->sweep = (s->sweep + 1) & (BOOT_WAIT_MAX - 1);
-        if (s->waits[i].used) {
-            memcpy(source, s->waits[i].source, 32);
-            return true;
-        }
-    }
-    return false;
 }

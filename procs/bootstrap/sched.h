@@ -5,9 +5,10 @@
  * Accounts wait in one bounded deque (BOOT_QUEUE_MAX, no duplicates). The
  * frontier scan appends the accounts it finds behind a peer; an account
  * whose pull is not finished (a full page came back: more above it) goes
- * back to the front, and the source account a receive waits for goes in
- * front of it (dependency first), so a chain is pulled from our frontier
- * upward and a source lands before its receive.
+ * to the back once its page was handed to the ledger (boot_sched_append:
+ * chains are pulled in step, page by page, so a receive's source is
+ * pulled about when the receive is), and the source account a stuck
+ * receive waits for goes to the front (dependency first).
  *
  * Peers (at most BOOT_MAX_PEERS, by node id) each have one pull in flight
  * at most, their own rate limit (BOOT_PEER_BLOCKS_PER_S blocks per second,
@@ -26,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/amount.h"
+
 #define BOOT_MAX_PEERS 8u
 #define BOOT_QUEUE_MAX 8192u
 #define BOOT_PEER_BLOCKS_PER_S 30000u
@@ -34,7 +37,6 @@
 #define BOOT_PENALTY_STALL (-4)
 #define BOOT_PENALTY_INVALID (-10)
 #define BOOT_DROP_MS 60000u
-#define BOOT_WAIT_MAX 32768u /* accounts waiting for a receive's source (a power of two) */
 
 typedef struct {
     bool used;
@@ -53,8 +55,9 @@ typedef struct {
      * unchecked): the next page starts above it; zero: at our frontier */
     uint8_t hint[32];
     uint64_t hint_height;
-    uint8_t refused;   /* bit i: peer i said it cannot serve this account */
-    uint8_t dep_depth; /* how many dependency hops put it here */
+    smn_amount_t hint_balance; /* the balance at hint */
+    uint8_t refused;           /* bit i: peer i said it cannot serve this account */
+    uint8_t dep_depth;         /* how many dependency hops put it here */
 } boot_item;
 
 typedef enum {
@@ -66,18 +69,9 @@ typedef enum {
 } boot_outcome;
 
 typedef struct {
-    bool used;
-    uint8_t source[32]; /* the send the account's next receive needs */
-    boot_item item;
-} boot_wait;
-
-typedef struct {
     boot_peer peers[BOOT_MAX_PEERS];
     boot_item *q; /* ring of BOOT_QUEUE_MAX */
     size_t head, n;
-    boot_wait *waits; /* open addressing by source hash, BOOT_WAIT_MAX slots */
-    size_t nwaits;
-    size_t sweep;           /* the next slot boot_sched_sweep looks at */
     uint64_t dropped_items; /* given up: no peer could serve them */
     uint64_t full;          /* pushes refused: queue full */
 } boot_sched;
@@ -111,6 +105,12 @@ void boot_sched_penalize(boot_sched *s, int peer, boot_outcome o, uint64_t now_m
 bool boot_sched_push(boot_sched *s, const uint8_t account[32], bool front, uint8_t dep_depth);
 /* Put a taken item back at the front, keeping what it carries. */
 bool boot_sched_requeue(boot_sched *s, const boot_item *it);
+/* The same at the back (a chain's next page, after every other queued
+ * account's: chains are pulled in step). */
+bool boot_sched_append(boot_sched *s, const boot_item *it);
+/* A queued account's hint is no longer true (the ledger did not take the
+ * blocks it names): its next pull starts at our frontier. */
+void boot_sched_forget_hint(boot_sched *s, const uint8_t account[32]);
 size_t boot_sched_queued(const boot_sched *s);
 bool boot_sched_contains(const boot_sched *s, const uint8_t account[32]);
 /* The first queued account that a peer able to serve it can take now:
@@ -118,29 +118,10 @@ bool boot_sched_contains(const boot_sched *s, const uint8_t account[32]);
  * every usable peer refused is given up on the way. */
 int boot_sched_next(boot_sched *s, uint64_t now_ms, boot_item *item);
 /* Another queued account for peer (already busy with this request): the
- * first one it has not refused that starts at our frontier (no hint).
- * false: none. */
+ * first one it has not refused. false: none. */
 bool boot_sched_take_for(boot_sched *s, int peer, uint64_t now_ms, boot_item *item);
 /* peer refused item: remember it and queue it again at the front, or give
  * it up when no usable peer is left to ask. true: queued again. */
 bool boot_sched_refused(boot_sched *s, boot_item *item, int peer, uint64_t now_ms);
-
-/* The item's next block is a receive of source, which we do not hold yet:
- * it waits off the queue until boot_sched_wake(source). A send has one
- * receive, so one item per source. false: the table is full (the caller
- * queues it at the back instead). */
-bool boot_sched_wait(boot_sched *s, const uint8_t source[32], const boot_item *item);
-/* hash landed: the item waiting for it goes to the front of the queue.
- * true if one was waiting. */
-bool boot_sched_wake(boot_sched *s, const uint8_t hash[32]);
-size_t boot_sched_waiting(const boot_sched *s);
-/* Looks at the next max slots of the wait table (round robin) and wakes
- * every item whose source has_block(source) says is there now (a send
- * that landed some other way). Returns how many woke. */
-size_t boot_sched_sweep(boot_sched *s, size_t max, bool (*has_block)(void *, const uint8_t[32]),
-                        void *ud);
-/* The source of some waiting item (round robin), for a lookup of its
- * account; false if none waits. */
-bool boot_sched_some_wait(boot_sched *s, uint8_t source[32]);
 
 #endif

@@ -12,6 +12,7 @@
 #include "ipc/ledger_client.h"
 #include "ipc/schema_bootstrap.h"
 #include "ipc/schema_net.h"
+#include "procs/bootstrap/hold.h"
 #include "procs/bootstrap/sched.h"
 #include "procs/bootstrap/state.h"
 #include "procs/bootstrap/feed.h"
@@ -22,18 +23,14 @@
 #define BUSY_BACKOFF_MS 100u /* the ledger's queue was full */
 #define MAX_DEP_DEPTH 64u    /* dependency hops queued in front of one another */
 #define UNCHECKED_EVERY_MS 250u
-#define SWEEP_PER_TICK 32u /* waiting accounts checked per tick for a source that landed */
+#define SWEEP_PER_TICK 64u /* held segments checked per tick for a source that landed */
 
-typedef enum { REQ_FREE = 0, REQ_SCAN, REQ_PULL, REQ_LOOKUP, REQ_LEDGER } req_kind;
+typedef enum { REQ_FREE = 0, REQ_SCAN, REQ_PULL, REQ_LOOKUP } req_kind;
 
 /* One account of a pull (a pull asks for up to IPC_NET_PULL_PARTS). */
 typedef struct {
-    boot_item item;
-    uint8_t base[32]; /* the block the page starts above (zero: none) */
-    uint64_t base_height;
-    smn_amount_t base_balance; /* our balance at base (precise pulls) */
-    size_t off, n;             /* its blocks in the request's buffer */
-    bool cut;                  /* cut before a missing source: the account waits */
+    boot_item item; /* its hint: the block the page starts above (zero: an open) */
+    size_t off, n;  /* its blocks in the request's buffer */
 } boot_part;
 
 typedef struct {
@@ -47,10 +44,18 @@ typedef struct {
     uint64_t sent_ms;  /* when the request went to net */
     uint32_t count;    /* blocks asked for per part */
     uint64_t asked;    /* count x parts, counted in s->inflight until answered */
-    bool precise;      /* cut before a receive whose source we lack */
     smn_block *blocks; /* IPC_NET_MAX_PULL_ASC */
     size_t n;
 } boot_req;
+
+/* One process_batch in flight: its blocks and who served each. */
+typedef struct {
+    struct bootstrap_service *s;
+    bool used;
+    size_t n;
+    smn_block *blocks; /* IPC_LEDGER_MAX_BATCH */
+    int8_t *peer;
+} boot_batch;
 
 struct bootstrap_service {
     ipc_child *child;
@@ -75,18 +80,28 @@ struct bootstrap_service {
     bool scan_confirm; /* an empty page is asked again once before it ends the scan */
     uint64_t scan_next_ms;
     int scan_peer; /* -1: pick one */
+    /* age: a round after a complete one lists only accounts whose head the
+     * peer stored since the previous round began (every
+     * BOOTSTRAP_FULL_ROUND_EVERY-th round lists all) */
+    uint64_t round_start_s, prev_round_start_s; /* wall clock, seconds; 0: none */
+    uint32_t round_age;                         /* this round's age, 0: any */
 
     uint64_t unchecked, max_unchecked; /* the ledger's, read every UNCHECKED_EVERY_MS */
     uint64_t inflight;                 /* blocks asked for or handed to the ledger, no result yet */
-    bool precise;                      /* the last pull's mode (logged when it changes) */
+    uint64_t asked;                    /* blocks asked for, no answer yet */
     uint64_t unchecked_at_ms;
-    uint64_t lookup_next_ms; /* lookups for stuck waits, paced */
+    uint64_t lookup_next_ms; /* lookups for blocked segments' sources, paced */
+    uint64_t stuck_since_ms; /* the hold could not move (0: it can) */
 
+    uint8_t unavail_logged; /* peers whose first unavailable answer was logged (bits) */
+    boot_hold hold;         /* pulled pages waiting for their dependencies */
     boot_req reqs[BOOTSTRAP_MAX_REQUESTS];
-    size_t batches; /* process_batch in flight */
+    boot_batch batches[BOOTSTRAP_MAX_BATCHES];
+    size_t nbatches; /* process_batch in flight */
     uint64_t ledger_next_ms;
 
-    uint64_t rounds, pulled, accepted, old, lookups, invalid;
+    uint64_t rounds, pulled, accepted, old, lookups, invalid, submitted, spilled, unavailable,
+        evicted;
 };
 
 static uint64_t now_ms(void)
@@ -113,11 +128,11 @@ static void set_detail(bootstrap_service *s)
 {
     char d[200];
     snprintf(d, sizeof d,
-             "rounds %llu, pulled %llu, accepted %llu, old %llu, queued %zu, waiting %zu, "
-             "lookups %llu, invalid %llu",
+             "rounds %llu, pulled %llu, accepted %llu, old %llu, queued %zu, held %zu, "
+             "waiting %zu, lookups %llu, invalid %llu",
              (unsigned long long)s->rounds, (unsigned long long)s->pulled,
              (unsigned long long)s->accepted, (unsigned long long)s->old,
-             boot_sched_queued(&s->sched), boot_sched_waiting(&s->sched),
+             boot_sched_queued(&s->sched), boot_hold_blocks(&s->hold), boot_hold_blocked(&s->hold),
              (unsigned long long)s->lookups, (unsigned long long)s->invalid);
     ipc_child_set_detail(s->child, d);
 }
@@ -237,6 +252,7 @@ static void scan_peer_done(bootstrap_service *s, int peer, uint64_t now)
             all = false;
     }
     if (all) {
+        s->prev_round_start_s = s->round_start_s;
         s->scanned = 0;
         s->scan_next_ms = now + s->interval_ms;
         smn_debug("scan round %llu over", (unsigned long long)s->rounds);
@@ -291,8 +307,8 @@ static void on_frontiers(ipc_conn *c, ipc_status st, const ipc_msg *reply, void 
         }
         last = account;
         ledger_block_record rec;
-        if (ledger_ro_block(ro, hash, &rec) == LEDGER_STATUS_OK)
-            continue; /* we have the peer's frontier (or are ahead of it) */
+        if (ledger_ro_block(ro, hash, &rec) == LEDGER_STATUS_OK || boot_hold_has(&s->hold, account))
+            continue; /* we have the peer's frontier (or are ahead of it), or pulled it */
         if (boot_sched_push(&s->sched, account, false, 0))
             behind++;
     }
@@ -324,8 +340,15 @@ static void ask_frontiers(bootstrap_service *s, ipc_conn *c, uint64_t now)
         if (best < 0)
             return;
         peer = s->scan_peer = best;
-        if (!s->scanned && smn_is_zero32(s->cursor))
+        if (!s->scanned && smn_is_zero32(s->cursor)) {
             s->rounds++;
+            uint64_t t = (uint64_t)time(NULL);
+            s->round_age = 0;
+            if (s->prev_round_start_s && s->rounds % BOOTSTRAP_FULL_ROUND_EVERY != 0 &&
+                t >= s->prev_round_start_s)
+                s->round_age = (uint32_t)(t - s->prev_round_start_s + BOOTSTRAP_AGE_MARGIN_S);
+            s->round_start_s = t;
+        }
     }
     const boot_peer *p = &s->sched.peers[peer];
     if (p->busy || now < p->next_ms)
@@ -339,6 +362,8 @@ static void ask_frontiers(bootstrap_service *s, ipc_conn *c, uint64_t now)
         ipc_put_bin(&b, "start", s->cursor, 32);
     ipc_put_uint(&b, "count", BOOTSTRAP_BATCH);
     ipc_put_bin(&b, "peer", p->id, 32);
+    if (s->round_age)
+        ipc_put_uint(&b, "age", s->round_age);
     if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_frontiers, r) != IPC_OK) {
         req_free(r);
         return;
@@ -372,107 +397,146 @@ static bool is_invalid(ledger_result r)
     }
 }
 
-static void start_lookup(bootstrap_service *s, const boot_item *waiting, const uint8_t source[32]);
-
-/* The ledger's verdict on one pulled page. Every block it did not reject
- * is stored or waits in unchecked for its dependency (released when that
- * lands), so the account's next page starts above the page's last block;
- * a receive whose source was never pulled gets its source's account
- * queued in front. */
-/* The ledger's verdict on one part's blocks (res[0..p->n)). */
-static void part_done(bootstrap_service *s, boot_req *r, boot_part *p, const ledger_result *res,
-                      uint64_t now)
+/* account's blocks were not taken: what the hold has of it is forgotten,
+ * and its next pull starts at our own frontier. again: queued (at the
+ * front) for that pull now. */
+static void account_reset(bootstrap_service *s, const uint8_t account[32], bool again)
 {
-    boot_item it = p->item;
-    size_t accepted = 0, kept = 0, n = p->n;
-    bool bad = false, busy = false, fork = false;
-    for (size_t i = 0; i < n && !bad && !busy && !fork; i++) {
-        switch (res[i]) {
-        case LEDGER_ACCEPTED:
-            accepted++;
-            kept = i + 1;
-            break;
-        case LEDGER_OLD:
-        case LEDGER_GAP_PREVIOUS:
-        case LEDGER_GAP_SOURCE:
-            /* stored, or waits in unchecked for its dependency (released
-             * when that lands) */
-            s->old += res[i] == LEDGER_OLD;
-            kept = i + 1;
-            break;
-        case LEDGER_BUSY:
-        case LEDGER_ERROR:
-            busy = true;
-            s->ledger_next_ms = now + BUSY_BACKOFF_MS;
-            break;
-        case LEDGER_FORK: {
-            /* Below our confirmation height: the peer serves a fork of
-             * cemented history. Above it: an election's business. */
-            ledger_account_info ai;
-            ledger_ro *ro = ro_of(s);
-            if (ro && ledger_ro_account_info(ro, it.account, &ai) == LEDGER_STATUS_OK &&
-                p->base_height + i + 1 <= ai.conf_height)
-                bad = true;
-            fork = true;
-            break;
-        }
-        default:
-            bad = is_invalid(res[i]);
-            fork = !bad; /* already_received etc.: not this chain's page */
-            break;
-        }
-    }
-    s->accepted += accepted;
-    /* Accounts waiting for a send that just landed go to the front. */
-    for (size_t i = 0; i < n && boot_sched_waiting(&s->sched); i++)
-        if (res[i] == LEDGER_ACCEPTED) {
-            uint8_t h[32];
-            smn_block_hash(&r->blocks[p->off + i], h);
-            boot_sched_wake(&s->sched, h);
-        }
-    if (kept) {
-        smn_block_hash(&r->blocks[p->off + kept - 1], it.hint);
-        it.hint_height = p->base_height + kept;
-    }
-    if (bad) {
-        s->invalid++;
-        smn_warn("a peer served invalid blocks (%s): scoring it down",
-                 ipc_ledger_result_name(res[kept < n ? kept : n - 1]));
-        boot_sched_penalize(&s->sched, r->peer, BOOT_INVALID, now);
-        memset(it.hint, 0, 32); /* from our own frontier, from another peer */
-        it.hint_height = 0;
-        requeue(s, &it);
-    } else if (busy || (!p->cut && kept == n && n >= r->count)) {
-        requeue(s, &it); /* the rest of this page, or the chain's next page */
-    }
+    boot_hold_drop(&s->hold, account, NULL);
+    boot_sched_forget_hint(&s->sched, account);
+    if (again && !boot_sched_contains(&s->sched, account))
+        boot_sched_push(&s->sched, account, true, 0);
 }
 
+/* The ledger's verdicts on one batch (results[i] for b->blocks[i]). Every
+ * block it stored or keeps in unchecked may release a segment blocked on
+ * it; a block it did not take resets its account. */
 static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n)
 {
-    boot_req *r = ud;
-    bootstrap_service *s = r->s;
+    boot_batch *b = ud;
+    bootstrap_service *s = b->s;
     if (s->stopping)
         return;
     kick(s);
     uint64_t now = now_ms();
-    s->batches--;
-    s->inflight -= s->inflight >= r->n ? r->n : s->inflight;
-    for (size_t i = 0; st == IPC_OK && i < n; i++)
-        s->unchecked += res[i] == LEDGER_GAP_SOURCE || res[i] == LEDGER_GAP_PREVIOUS;
-    if (st != IPC_OK || n != r->n) {
-        smn_warn("the ledger did not take %zu pulled blocks: %s", r->n, ipc_status_str(st));
+    s->nbatches--;
+    s->inflight -= s->inflight >= b->n ? b->n : s->inflight;
+    b->used = false;
+    if (st != IPC_OK || n != b->n) {
+        smn_warn("the ledger did not take %zu pulled blocks: %s", b->n, ipc_status_str(st));
         s->ledger_next_ms = now + BUSY_BACKOFF_MS;
-        for (size_t k = 0; k < r->nparts; k++)
-            if (r->parts[k].n)
-                requeue(s, &r->parts[k].item);
-        req_free(r);
+        for (size_t i = 0; i < b->n; i++)
+            account_reset(s, b->blocks[i].account, true);
         return;
     }
-    for (size_t k = 0; k < r->nparts; k++)
-        if (r->parts[k].n)
-            part_done(s, r, &r->parts[k], res + r->parts[k].off, now);
-    req_free(r);
+    uint8_t penalized = 0;
+    ledger_ro *ro = ro_of(s);
+    for (size_t i = 0; i < n; i++) {
+        const smn_block *blk = &b->blocks[i];
+        uint8_t h[32];
+        switch (res[i]) {
+        case LEDGER_ACCEPTED:
+            s->accepted++;
+            smn_block_hash(blk, h);
+            boot_hold_wake(&s->hold, h); /* one that blocked after it was handed out */
+            break;
+        case LEDGER_OLD:
+            s->old++;
+            break;
+        case LEDGER_GAP_PREVIOUS:
+        case LEDGER_GAP_SOURCE:
+            s->unchecked++; /* waits there for its dependency (a spilled segment) */
+            break;
+        case LEDGER_BUSY:
+        case LEDGER_ERROR:
+            s->ledger_next_ms = now + BUSY_BACKOFF_MS;
+            account_reset(s, blk->account, true);
+            break;
+        case LEDGER_FORK: {
+            /* At or below our confirmation height: the peer serves a fork
+             * of cemented history. Above it: an election's business. */
+            ledger_account_info ai;
+            ledger_block_record prev = {0};
+            bool cemented = ro &&
+                            ledger_ro_account_info(ro, blk->account, &ai) == LEDGER_STATUS_OK &&
+                            (smn_is_zero32(blk->previous) ||
+                             ledger_ro_block(ro, blk->previous, &prev) == LEDGER_STATUS_OK) &&
+                            prev.height + 1 <= ai.conf_height;
+            if (cemented && b->peer[i] >= 0 && !(penalized & (1u << b->peer[i]))) {
+                penalized |= (uint8_t)(1u << b->peer[i]);
+                s->invalid++;
+                smn_warn("a peer served a fork of our cemented chain: scoring it down");
+                boot_sched_penalize(&s->sched, b->peer[i], BOOT_INVALID, now);
+            }
+            account_reset(s, blk->account, cemented);
+            break;
+        }
+        default:
+            if (is_invalid(res[i])) {
+                if (b->peer[i] >= 0 && !(penalized & (1u << b->peer[i]))) {
+                    penalized |= (uint8_t)(1u << b->peer[i]);
+                    s->invalid++;
+                    smn_warn("a peer served invalid blocks (%s): scoring it down",
+                             ipc_ledger_result_name(res[i]));
+                    boot_sched_penalize(&s->sched, b->peer[i], BOOT_INVALID, now);
+                }
+                account_reset(s, blk->account, true); /* from another peer */
+            } else {
+                account_reset(s, blk->account, false); /* not this chain's page */
+            }
+            break;
+        }
+    }
     set_detail(s);
+}
+
+/* The hold handed a segment out to its end: a full page has more above
+ * it, pulled after every other queued account's next page (chains move in
+ * step), or first when other chains were waiting for this one (a chain
+ * many depend on, such as one that opens accounts, is not starved). */
+static void on_seg_done(void *ud, const boot_item *it, bool more, bool needed)
+{
+    bootstrap_service *s = ud;
+    boot_item next = *it;
+    if (needed)
+        next.dep_depth = 1; /* pulled alone, whole pages (send_pull) */
+    if (more &&
+        !(needed ? boot_sched_requeue(&s->sched, &next) : boot_sched_append(&s->sched, &next)))
+        smn_debug("queue full: a chain's next page waits for the next scan");
+}
+
+static bool has_block(void *ud, const uint8_t hash[32])
+{
+    bootstrap_service *s = ud;
+    ledger_block_record rec;
+    return s->ro && ledger_ro_block(s->ro, hash, &rec) == LEDGER_STATUS_OK;
+}
+
+/* One process_batch of what the hold can hand out now. false: nothing. */
+static bool submit_batch(bootstrap_service *s, uint64_t now)
+{
+    boot_batch *b = NULL;
+    for (size_t i = 0; i < BOOTSTRAP_MAX_BATCHES && !b; i++)
+        if (!s->batches[i].used)
+            b = &s->batches[i];
+    if (!b)
+        return false;
+    boot_hold_cb cb = {.known = has_block, .done = on_seg_done, .ud = s};
+    b->n = boot_hold_take(&s->hold, b->blocks, b->peer, IPC_LEDGER_MAX_BATCH, &cb);
+    if (b->n == 0)
+        return false;
+    if (ledger_client_process_batch(s->ledger, b->blocks, b->n, LEDGER_ORIGIN_BOOTSTRAP, on_batch,
+                                    b) != IPC_OK) {
+        s->ledger_next_ms = now + BUSY_BACKOFF_MS;
+        for (size_t i = 0; i < b->n; i++)
+            account_reset(s, b->blocks[i].account, true);
+        return false;
+    }
+    b->used = true;
+    s->nbatches++;
+    s->inflight += b->n;
+    s->submitted += b->n;
+    return true;
 }
 
 /* The part's chain must hang from its base and link block to block, all of
@@ -480,7 +544,7 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
 static bool chain_ok(const boot_req *r, const boot_part *p)
 {
     uint8_t prev[32];
-    memcpy(prev, p->base, 32);
+    memcpy(prev, p->item.hint, 32);
     for (size_t i = p->off; i < p->off + p->n; i++) {
         const smn_block *b = &r->blocks[i];
         if (memcmp(b->account, p->item.account, 32) != 0 || memcmp(b->previous, prev, 32) != 0)
@@ -490,27 +554,28 @@ static bool chain_ok(const boot_req *r, const boot_part *p)
     return true;
 }
 
-/* A precise pull: the part ends before the first receive whose source we
- * do not hold (it would wait in unchecked, and the rest behind it); the
- * account waits off the queue until that send lands. */
-static void cut_at_missing_source(bootstrap_service *s, boot_req *r, boot_part *p)
+/* peer cannot serve item's chain above its hint (pruned there, or it does
+ * not know the hint): another peer is asked; when none is left, what is
+ * missing is logged and the account waits for the next round. */
+static void unavailable(bootstrap_service *s, int peer, boot_item *it, uint64_t now)
 {
-    ledger_ro *ro = ro_of(s);
-    smn_amount_t bal = p->base_balance;
-    for (size_t i = 0; ro && i < p->n; i++) {
-        const smn_block *b = &r->blocks[p->off + i];
-        bool receive = smn_block_is_open(b) || b->balance > bal;
-        ledger_block_record rec;
-        if (receive && !smn_is_zero32(b->link) &&
-            ledger_ro_block(ro, b->link, &rec) != LEDGER_STATUS_OK) {
-            p->n = i;
-            p->cut = true;
-            if (!boot_sched_wait(&s->sched, b->link, &p->item))
-                boot_sched_push(&s->sched, p->item.account, false, 0); /* table full */
-            return;
-        }
-        bal = b->balance;
-    }
+    const boot_peer *p = &s->sched.peers[peer];
+    if (!(s->unavail_logged & (1u << peer)))
+        smn_info("peer %02x%02x%02x%02x... cannot serve some chains (pruned or unknown there): "
+                 "asking other peers",
+                 p->id[0], p->id[1], p->id[2], p->id[3]);
+    s->unavail_logged |= (uint8_t)(1u << peer);
+    s->unavailable++;
+    boot_item copy = *it;
+    if (boot_sched_refused(&s->sched, it, peer, now))
+        return;
+    char acc[65];
+    for (size_t i = 0; i < 32; i++)
+        snprintf(acc + 2 * i, 3, "%02X", copy.account[i]);
+    smn_warn("missing: account %s above height %llu (block %02X%02X%02X%02X...): no peer can "
+             "serve it (pruned or unknown there); given up until the next round",
+             acc, (unsigned long long)copy.hint_height, copy.hint[0], copy.hint[1], copy.hint[2],
+             copy.hint[3]);
 }
 
 static void pull_failed(bootstrap_service *s, boot_req *r)
@@ -529,6 +594,7 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
         return;
     kick(s);
     s->inflight -= s->inflight >= r->asked ? r->asked : s->inflight;
+    s->asked -= s->asked >= r->asked ? r->asked : s->asked;
     uint64_t now = now_ms();
     const ipc_obj *arr = st == IPC_OK ? ipc_get_array(reply->body, "blocks") : NULL;
     if (!arr) {
@@ -581,28 +647,27 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
         return;
     }
     bool invalid = false, all_unavailable = true;
-    size_t w = 0; /* kept blocks are packed to the front, in part order */
     for (size_t k = 0; k < r->nparts; k++) {
         boot_part *p = &r->parts[k];
         if (unavail[k]) {
-            p->n = 0;
-            if (!boot_sched_refused(&s->sched, &p->item, r->peer, now))
-                smn_info("no peer can serve an account's chain above our frontier: given up");
+            unavailable(s, r->peer, &p->item, now);
             continue;
         }
         all_unavailable = false;
         if (!chain_ok(r, p)) {
             invalid = true;
-            p->n = 0;
             requeue(s, &p->item);
             continue;
         }
         s->pulled += p->n;
-        if (r->precise)
-            cut_at_missing_source(s, r, p);
-        memmove(&r->blocks[w], &r->blocks[p->off], p->n * sizeof *r->blocks);
-        p->off = w;
-        w += p->n;
+        if (p->n == 0)
+            continue; /* nothing above our frontier there */
+        if (!boot_hold_add(&s->hold, &p->item, &r->blocks[p->off], p->n, r->peer,
+                           p->n >= r->count)) {
+            /* held already (a second pull raced it), or no room: later */
+            if (!boot_hold_has(&s->hold, p->item.account))
+                requeue(s, &p->item);
+        }
     }
     if (invalid) {
         s->invalid++;
@@ -611,73 +676,72 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     boot_sched_done(&s->sched, r->peer,
                     invalid ? BOOT_INVALID : (all_unavailable ? BOOT_UNAVAILABLE : BOOT_OK), r->n,
                     now);
-    r->n = w;
-    if (w == 0) {
-        req_free(r); /* nothing above our frontiers there, or they wait */
-        return;
-    }
-    if (ledger_client_process_batch(s->ledger, r->blocks, w, LEDGER_ORIGIN_BOOTSTRAP, on_batch,
-                                    r) != IPC_OK) {
-        s->ledger_next_ms = now + BUSY_BACKOFF_MS;
-        for (size_t k = 0; k < r->nparts; k++)
-            if (r->parts[k].n)
-                requeue(s, &r->parts[k].item);
-        req_free(r);
-        return;
-    }
-    r->kind = REQ_LEDGER;
-    s->batches++;
-    s->inflight += w;
-    kick(s); /* its peer is free */
+    req_free(r);
+    set_detail(s);
 }
 
-static void part_init(bootstrap_service *s, boot_req *r, boot_part *p, const boot_item *it)
+/* The part's base: our frontier, or (above it) the last block of the
+ * account the hold handed to the ledger. */
+static void part_init(bootstrap_service *s, boot_part *p, const boot_item *it)
 {
     memset(p, 0, sizeof *p);
     p->item = *it;
     ledger_account_info ai;
-    if (ledger_ro_account_info(s->ro, it->account, &ai) == LEDGER_STATUS_OK) {
-        memcpy(p->base, ai.frontier, 32);
-        p->base_height = ai.height;
-        p->base_balance = ai.balance;
-    }
-    if (!r->precise && it->hint_height > p->base_height) {
-        memcpy(p->base, it->hint, 32); /* pulled already, waiting in unchecked */
-        p->base_height = it->hint_height;
+    if (ledger_ro_account_info(s->ro, it->account, &ai) == LEDGER_STATUS_OK &&
+        ai.height >= it->hint_height) {
+        memcpy(p->item.hint, ai.frontier, 32);
+        p->item.hint_height = ai.height;
+        p->item.hint_balance = ai.balance;
+    } else if (it->hint_height == 0) {
+        memset(p->item.hint, 0, 32); /* an open */
+        p->item.hint_balance = smn_amount_zero();
     }
 }
 
-/* One ascending pull to peer: the item, and (unless it continues a long
- * chain) up to IPC_NET_PULL_PARTS - 1 more fresh accounts for the same
- * peer, PULL_PART_BLOCKS each, in one round trip. */
+/* Blocks per part: the hold's room shared among every account queued, so
+ * each gets its next page before any gets two (chains move in step and a
+ * receive's source is pulled about when the receive is). */
+static uint32_t page_blocks(const bootstrap_service *s, size_t nparts)
+{
+    size_t room = boot_hold_room(&s->hold);
+    room = room > s->asked ? room - s->asked : 0;
+    /* every chain known (queued or held) gets its share of the whole hold */
+    size_t share =
+        BOOT_HOLD_BLOCKS / (boot_sched_queued(&s->sched) + boot_hold_accounts(&s->hold) + nparts);
+    if (share * nparts > room)
+        share = room / nparts;
+    size_t cap = IPC_NET_MAX_PULL_ASC / nparts;
+    if (share > cap)
+        share = cap;
+    if (share < BOOTSTRAP_MIN_PAGE)
+        share = BOOTSTRAP_MIN_PAGE;
+    return (uint32_t)share;
+}
+
+/* One ascending pull to peer: the item and up to IPC_NET_PULL_PARTS - 1
+ * more queued accounts for the same peer, in one round trip. */
 static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_item *it)
 {
     boot_req *r = req_new(s, REQ_PULL, peer);
     if (!r || !ro_of(s))
         return false;
-    /* With unchecked half full, pulls stop before what would wait there. */
-    r->precise = (s->unchecked + s->inflight) * 2 >= s->max_unchecked;
-    if (r->precise != s->precise)
-        smn_info("unchecked %llu + %llu blocks in flight, at most %llu: %s",
-                 (unsigned long long)s->unchecked, (unsigned long long)s->inflight,
-                 (unsigned long long)s->max_unchecked,
-                 r->precise ? "precise pulls (stop before a missing source)"
-                            : "cascade pulls (whole pages)");
-    s->precise = r->precise;
     r->nparts = 1;
-    part_init(s, r, &r->parts[0], it);
-    if (it->hint_height == 0) {
-        boot_item more;
+    part_init(s, &r->parts[0], it);
+    boot_item more;
+    if (it->dep_depth) {
+        /* a chain others wait for (a dependency): alone, a whole page */
+        r->count = IPC_NET_MAX_PULL_ASC;
+    } else {
         while (r->nparts < IPC_NET_PULL_PARTS &&
                boot_sched_take_for(&s->sched, peer, now_ms(), &more))
-            part_init(s, r, &r->parts[r->nparts++], &more);
+            part_init(s, &r->parts[r->nparts++], &more);
+        r->count = page_blocks(s, r->nparts);
     }
-    r->count = r->nparts > 1 ? IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS : IPC_NET_MAX_PULL_ASC;
     ipc_builder b;
     ipc_build_begin(&b, "pull");
     ipc_put_bin(&b, "start", r->parts[0].item.account, 32);
-    if (!smn_is_zero32(r->parts[0].base))
-        ipc_put_bin(&b, "end", r->parts[0].base, 32);
+    if (!smn_is_zero32(r->parts[0].item.hint))
+        ipc_put_bin(&b, "end", r->parts[0].item.hint, 32);
     ipc_put_bin(&b, "peer", s->sched.peers[peer].id, 32);
     ipc_put_bool(&b, "ascending", true);
     ipc_put_uint(&b, "count", r->count);
@@ -686,8 +750,8 @@ static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_it
         for (size_t k = 1; k < r->nparts; k++) {
             ipc_put_map_begin(&b, NULL);
             ipc_put_bin(&b, "start", r->parts[k].item.account, 32);
-            if (!smn_is_zero32(r->parts[k].base))
-                ipc_put_bin(&b, "end", r->parts[k].base, 32);
+            if (!smn_is_zero32(r->parts[k].item.hint))
+                ipc_put_bin(&b, "end", r->parts[k].item.hint, 32);
             ipc_put_map_end(&b);
         }
         ipc_put_array_end(&b);
@@ -695,6 +759,7 @@ static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_it
     if (ipc_request(c, &b, BOOTSTRAP_REQUEST_TIMEOUT_MS, on_pull, r) == IPC_OK) {
         r->asked = (uint64_t)r->count * r->nparts;
         s->inflight += r->asked;
+        s->asked += r->asked;
     } else {
         for (size_t k = 1; k < r->nparts; k++)
             requeue(s, &r->parts[k].item); /* the caller requeues the first */
@@ -727,7 +792,8 @@ static void on_lookup(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud
         /* the source's account first: its blocks release the waiting ones */
         uint8_t depth = r->item.dep_depth < MAX_DEP_DEPTH ? (uint8_t)(r->item.dep_depth + 1)
                                                           : (uint8_t)MAX_DEP_DEPTH;
-        if (!boot_sched_push(&s->sched, b.account, r->item.dep_depth < MAX_DEP_DEPTH, depth))
+        if (!boot_hold_has(&s->hold, b.account) &&
+            !boot_sched_push(&s->sched, b.account, r->item.dep_depth < MAX_DEP_DEPTH, depth))
             smn_debug("queue full: a source account waits");
     } else {
         char buf[128];
@@ -778,11 +844,66 @@ static void save_cursor(bootstrap_service *s)
     s->saved_once = true;
 }
 
-static bool has_block(void *ud, const uint8_t hash[32])
+static size_t pulls_out(const bootstrap_service *s)
 {
-    bootstrap_service *s = ud;
-    ledger_block_record rec;
-    return s->ro && ledger_ro_block(s->ro, hash, &rec) == LEDGER_STATUS_OK;
+    size_t n = 0;
+    for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++)
+        n += s->reqs[i].kind == REQ_PULL || s->reqs[i].kind == REQ_LOOKUP;
+    return n;
+}
+
+/* Every held segment is blocked on a source nothing in flight brings. The
+ * source's account is looked up and queued first; a full hold makes room
+ * for it by forgetting blocked segments (queued again at the back, from
+ * their last block handed out). With nothing left to pull, blocked
+ * segments are released into the ledger's unchecked, as far as its bound
+ * allows. */
+static void unstick(bootstrap_service *s, uint64_t now)
+{
+    bool full = boot_hold_room(&s->hold) < s->asked + IPC_NET_MAX_PULL_ASC;
+    bool idle = boot_sched_queued(&s->sched) == 0;
+    if (!boot_hold_blocked(&s->hold) || s->nbatches || (!full && !idle) ||
+        (pulls_out(s) && !full)) {
+        s->stuck_since_ms = 0;
+        return;
+    }
+    if (!s->stuck_since_ms)
+        s->stuck_since_ms = now;
+    uint8_t src[32];
+    if (now >= s->lookup_next_ms && boot_hold_some_need(&s->hold, src)) {
+        s->lookup_next_ms = now + BOOTSTRAP_LOOKUP_PACE_MS;
+        boot_item none;
+        memset(&none, 0, sizeof none);
+        start_lookup(s, &none, src);
+    }
+    if (full) {
+        boot_item it;
+        size_t evicted = 0;
+        while (boot_hold_room(&s->hold) < s->asked + BOOTSTRAP_EVICT_ROOM &&
+               boot_hold_evict_blocked(&s->hold, &it)) {
+            if (!boot_sched_append(&s->sched, &it))
+                break;
+            evicted++;
+        }
+        s->evicted += evicted;
+        if (evicted)
+            smn_debug("the hold is full of blocked chains: %zu queued again", evicted);
+        s->stuck_since_ms = 0;
+        return;
+    }
+    if (now - s->stuck_since_ms < BOOTSTRAP_SPILL_IDLE_MS)
+        return;
+    uint64_t budget = s->max_unchecked / 2 > s->unchecked ? s->max_unchecked / 2 - s->unchecked : 0;
+    if (budget > (uint64_t)IPC_LEDGER_MAX_BATCH * BOOTSTRAP_MAX_BATCHES)
+        budget = (uint64_t)IPC_LEDGER_MAX_BATCH * BOOTSTRAP_MAX_BATCHES;
+    size_t n = budget ? boot_hold_spill(&s->hold, (size_t)budget) : 0;
+    if (n) {
+        s->spilled += n;
+        smn_info("%zu held blocks wait for sources no pull brings: handed to the ledger's "
+                 "unchecked (%llu there)",
+                 n, (unsigned long long)s->unchecked);
+    }
+    s->stuck_since_ms = 0;
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *ud)
@@ -804,28 +925,36 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
             s->unchecked = lc.unchecked;
         s->unchecked_at_ms = now + UNCHECKED_EVERY_MS;
     }
-    if (boot_sched_waiting(&s->sched)) {
-        boot_sched_sweep(&s->sched, SWEEP_PER_TICK, has_block, s);
-        /* Nothing else to do: look up the account of a source we wait for. */
+    /* Hand what can go to the ledger, in dependency order. */
+    while (s->nbatches < BOOTSTRAP_MAX_BATCHES && now >= s->ledger_next_ms &&
+           ledger_client_connected(s->ledger) && submit_batch(s, now))
+        ;
+    if (boot_hold_blocked(&s->hold)) {
+        boot_hold_cb cb = {.known = has_block, .done = on_seg_done, .ud = s};
+        boot_hold_sweep(&s->hold, SWEEP_PER_TICK, &cb);
+        /* A chain that many wait for may be far down the queue, or not
+         * scanned yet: look a blocked receive's source up now and then. */
         uint8_t src[32];
-        if (boot_sched_queued(&s->sched) == 0 && reqs_busy(s) == 0 && now >= s->lookup_next_ms &&
-            boot_sched_some_wait(&s->sched, src)) {
-            s->lookup_next_ms = now + 20;
+        if (now >= s->lookup_next_ms + BOOTSTRAP_LOOKUP_EVERY_MS &&
+            boot_hold_some_need(&s->hold, src)) {
+            s->lookup_next_ms = now;
             boot_item none;
             memset(&none, 0, sizeof none);
             start_lookup(s, &none, src);
         }
+        unstick(s, now);
     }
-    /* Everything queued from before the cursor is pulled: a restart may
-     * resume the scan there. */
-    if (boot_sched_queued(&s->sched) == 0 && boot_sched_waiting(&s->sched) == 0 &&
-        reqs_busy(s) == 0)
+    /* Everything queued from before the cursor is pulled and in the
+     * ledger: a restart may resume the scan there. */
+    if (boot_sched_queued(&s->sched) == 0 && boot_hold_accounts(&s->hold) == 0 &&
+        reqs_busy(s) == 0 && s->nbatches == 0)
         save_cursor(s);
     if (!s->scan_out && now >= s->scan_next_ms &&
         BOOT_QUEUE_MAX - boot_sched_queued(&s->sched) > BOOTSTRAP_SCAN_ROOM)
         ask_frontiers(s, c, now);
-    while (s->batches < BOOTSTRAP_MAX_BATCHES && now >= s->ledger_next_ms &&
-           ledger_client_connected(s->ledger) && reqs_busy(s) < BOOTSTRAP_MAX_REQUESTS) {
+    /* Pull while the hold has room for an answer. */
+    while (reqs_busy(s) < BOOTSTRAP_MAX_REQUESTS &&
+           boot_hold_room(&s->hold) >= s->asked + IPC_NET_MAX_PULL_ASC) {
         boot_item it;
         int peer = boot_sched_next(&s->sched, now, &it);
         if (peer < 0)
@@ -854,11 +983,23 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_counter(r, "invalid_answers_total", NULL,
                                       "Peer answers that were invalid (the peer is scored down)."),
                    (int64_t)s->invalid);
+    ipc_metric_set(ipc_metric_counter(r, "unavailable_parts_total", NULL,
+                                      "Chains a peer could not serve (pruned or unknown there)."),
+                   (int64_t)s->unavailable);
     ipc_metric_set(ipc_metric_gauge(r, "queued_accounts", NULL, "Accounts waiting to be pulled."),
                    (int64_t)boot_sched_queued(&s->sched));
     ipc_metric_set(ipc_metric_gauge(r, "waiting_accounts", NULL,
                                     "Accounts waiting for a receive's source to land."),
-                   (int64_t)boot_sched_waiting(&s->sched));
+                   (int64_t)boot_hold_blocked(&s->hold));
+    ipc_metric_set(ipc_metric_gauge(r, "held_blocks", NULL,
+                                    "Pulled blocks held until their dependencies are handed on."),
+                   (int64_t)boot_hold_blocks(&s->hold));
+    ipc_metric_set(ipc_metric_counter(r, "evicted_chains_total", NULL,
+                                      "Blocked chains forgotten to make room in a full hold."),
+                   (int64_t)s->evicted);
+    ipc_metric_set(ipc_metric_counter(r, "spilled_blocks_total", NULL,
+                                      "Held blocks handed to the ledger before their sources."),
+                   (int64_t)s->spilled);
     ipc_metric_set(ipc_metric_gauge(r, "inflight_blocks", NULL,
                                     "Blocks asked for or handed to the ledger, no result yet."),
                    (int64_t)s->inflight);
@@ -889,9 +1030,15 @@ int bootstrap_service_start(ipc_child *ch, bootstrap_service **out)
     if (!smn_is_zero32(s->cursor))
         smn_info("resuming the frontier scan at %02X%02X%02X%02X...", s->cursor[0], s->cursor[1],
                  s->cursor[2], s->cursor[3]);
-    bool ok = boot_sched_init(&s->sched) == 0;
+    bool ok = boot_sched_init(&s->sched) == 0 && boot_hold_init(&s->hold) == 0;
     for (size_t i = 0; ok && i < BOOTSTRAP_MAX_REQUESTS; i++)
         ok = (s->reqs[i].blocks = calloc(IPC_NET_MAX_PULL_ASC, sizeof(smn_block))) != NULL;
+    for (size_t i = 0; ok && i < BOOTSTRAP_MAX_BATCHES; i++) {
+        s->batches[i].s = s;
+        s->batches[i].blocks = calloc(IPC_LEDGER_MAX_BATCH, sizeof(smn_block));
+        s->batches[i].peer = calloc(IPC_LEDGER_MAX_BATCH, sizeof(int8_t));
+        ok = s->batches[i].blocks && s->batches[i].peer;
+    }
     ipc_endpoint_opts no = {.family = &ipc_family_net, .name = "net", .reconnect_max_ms = 1000};
     ledger_client_opts lo = {.timeout_ms = 60000};
     s->netep = ok ? ipc_child_connect(ch, "net", &no) : NULL;
@@ -925,6 +1072,11 @@ void bootstrap_service_stop(bootstrap_service *s)
         ledger_ro_close(s->ro);
     for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++)
         free(s->reqs[i].blocks);
+    for (size_t i = 0; i < BOOTSTRAP_MAX_BATCHES; i++) {
+        free(s->batches[i].blocks);
+        free(s->batches[i].peer);
+    }
+    boot_hold_free(&s->hold);
     boot_sched_free(&s->sched);
     free(s);
 }
@@ -971,11 +1123,9 @@ void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
         ipc_reply_error(c, m, "bootstrap does not serve that request");
         return;
     }
-    bool pulling = false, submitting = false;
-    for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++) {
+    bool pulling = false, submitting = s->nbatches > 0;
+    for (size_t i = 0; i < BOOTSTRAP_MAX_REQUESTS; i++)
         pulling |= s->reqs[i].kind == REQ_PULL;
-        submitting |= s->reqs[i].kind == REQ_LEDGER;
-    }
     ipc_bootstrap_phase p = submitting          ? IPC_BOOTSTRAP_SUBMIT
                             : pulling           ? IPC_BOOTSTRAP_PULL
                             : s->scan_peer >= 0 ? IPC_BOOTSTRAP_FRONTIERS
@@ -986,7 +1136,7 @@ void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
     ipc_put_uint(&b, "rounds", s->rounds);
     ipc_put_uint(&b, "pulled", s->pulled);
     ipc_put_uint(&b, "accepted", s->accepted);
-    ipc_put_uint(&b, "chains", boot_sched_queued(&s->sched) + boot_sched_waiting(&s->sched));
+    ipc_put_uint(&b, "chains", boot_sched_queued(&s->sched) + boot_hold_accounts(&s->hold));
     ipc_put_bin(&b, "cursor", s->cursor, 32);
     ipc_reply(c, m, &b);
 }

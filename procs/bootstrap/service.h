@@ -10,12 +10,15 @@
  *     ledger (ledger.db, read-only) is queued. The scan pauses while the
  *     queue is nearly full, so memory does not grow with the ledger.
  *   - Pulls: ascending (`pull` {ascending, start: account, end: our
- *     frontier}), IPC_NET_MAX_PULL_ASC blocks oldest first; the chain is
- *     checked to hang from our frontier and link block to block, then goes
- *     to the ledger in one process_batch (origin "bootstrap"). A full page
- *     queues the account again at the front. A receive whose source we lack
- *     (gap_source) makes us look the source block up (a descending pull of
- *     one block by hash) and queue its account in front of the receive's.
+ *     frontier or the last block handed to the ledger, also: more
+ *     accounts}), pages sized so every known chain gets its share of the
+ *     hold; each part is checked to hang from its end and link block to
+ *     block, then waits in the hold (hold.h) until its receives' sources
+ *     are handed out, so process_batch (origin "bootstrap") gets blocks in
+ *     an order the ledger applies directly. A full page queues the account
+ *     again (at the back: chains move in step; first when others wait for
+ *     it). A hold stuck on a missing source looks the source block up (a
+ *     descending pull of one block by hash) and queues its account first.
  *   - Verdicts: invalid blocks (the ledger's validation results), a chain
  *     that does not link, or a fork below our confirmation height score a
  *     peer down (BOOT_PENALTY_INVALID), a stall BOOT_PENALTY_STALL; at
@@ -38,10 +41,17 @@
 #define BOOTSTRAP_PEERS_EVERY_MS 1000u      /* net's peer list asked this often */
 #define BOOTSTRAP_REQUEST_TIMEOUT_MS 10000u /* net's own deadline is 5 s */
 #define BOOTSTRAP_MAX_REQUESTS 16u          /* pulls, lookups and scans in flight */
-#define BOOTSTRAP_MAX_BATCHES 4u            /* process_batch requests in flight */
+#define BOOTSTRAP_MAX_BATCHES 8u            /* process_batch requests in flight */
+#define BOOTSTRAP_MIN_PAGE 4u               /* blocks per account per pull at least */
+#define BOOTSTRAP_LOOKUP_PACE_MS 20u        /* between two lookups of a missing source (stuck) */
+#define BOOTSTRAP_LOOKUP_EVERY_MS 100u      /* between two lookups while the hold moves */
+#define BOOTSTRAP_EVICT_ROOM 4096u          /* a full, stuck hold forgets blocked chains to this */
+#define BOOTSTRAP_SPILL_IDLE_MS 1000u       /* nothing to pull and stuck this long: spill */
 #define BOOTSTRAP_SCAN_PACE_MS                                                                     \
     250u                         /* between two frontiers requests (a peer serves one per 200 ms) */
 #define BOOTSTRAP_SCAN_ROOM 256u /* the scan pauses with fewer free queue slots */
+#define BOOTSTRAP_FULL_ROUND_EVERY 10u /* every 10th round lists every account (no age) */
+#define BOOTSTRAP_AGE_MARGIN_S 60u     /* age: since the previous round began, plus this */
 
 typedef struct bootstrap_service bootstrap_service;
 

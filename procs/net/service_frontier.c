@@ -3,9 +3,10 @@
  * Serving: a peer's frontier_req is answered from ledger.db (read-only)
  * with at most NET_FRONTIER_MAX_ENTRIES accounts from `start`, in one
  * frontier_resp ending with the terminator; one request per peer per
- * NET_SERVE_EVERY_MS (others get an empty answer). `age` and
- * `confirmed_only` are not honoured: every frontier is sent (a superset,
- * which a scanning node filters anyway).
+ * NET_SERVE_EVERY_MS (others get an empty answer). `age` keeps the
+ * accounts whose head block we stored in the last age seconds (the
+ * blocks' local_timestamp), `confirmed_only` lists confirmed frontiers
+ * (the block at the confirmation height; unconfirmed accounts left out).
  *
  * Asking (for the bootstrap process, over net.sock): `frontiers` sends one
  * frontier_req to a ready peer and answers with its first frontier_resp;
@@ -17,6 +18,7 @@
  * NET_PULL_TIMEOUT_MS, or whose peer goes away, gets an "error" reply. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "ipc/schema_net.h"
@@ -42,7 +44,17 @@ void net_frontier_serve(net_service *s, net_channel *ch, const net_frontier_req 
     uint8_t(*acc)[32] = r && max ? malloc(max * 32) : NULL;
     uint8_t(*fr)[32] = acc ? malloc(max * 32) : NULL;
     size_t n = 0;
-    ledger_status st = fr ? ledger_ro_frontiers(r, req->start, acc, fr, max, &n) : LEDGER_STATUS_OK;
+    uint64_t since = 0;
+    if (req->age != NET_FRONTIER_AGE_ANY) {
+        uint64_t t = (uint64_t)time(NULL);
+        since = t > req->age ? t - req->age : 1;
+    }
+    ledger_status st = LEDGER_STATUS_OK;
+    if (fr && (since || req->confirmed_only))
+        st = ledger_ro_frontiers_filtered(r, req->start, req->confirmed_only, since, acc, fr, max,
+                                          &n);
+    else if (fr)
+        st = ledger_ro_frontiers(r, req->start, acc, fr, max, &n);
     if (st != LEDGER_STATUS_OK) {
         n = 0;
         net_ledger_ro_failed(s, st);
@@ -207,7 +219,12 @@ void net_boot_frontiers(net_service *s, ipc_conn *c, const ipc_msg *m)
     uint64_t count = 0;
     ipc_get_uint(m->body, "count", &count);
     req->u.frontier_req.count = (uint32_t)count; /* the schema bounds it */
-    req->u.frontier_req.age = NET_FRONTIER_AGE_ANY;
+    uint64_t age = NET_FRONTIER_AGE_ANY;
+    ipc_get_uint(m->body, "age", &age); /* the schema bounds it */
+    req->u.frontier_req.age = (uint32_t)age;
+    bool confirmed = false;
+    ipc_get_bool(m->body, "confirmed", &confirmed);
+    req->u.frontier_req.confirmed_only = confirmed;
     int rc = net_channel_send(ch, req);
     free(req);
     if (rc != 0) {

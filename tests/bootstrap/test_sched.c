@@ -1,7 +1,8 @@
 /* The bootstrap's pull scheduler (procs/bootstrap/sched.h), no sockets:
  * queue order (scan at the back, next pages and dependencies at the front,
  * no duplicates, bounded), peer choice (free, rate-limited, best score,
- * not one that refused the account), scoring and dropping. */
+ * not one that refused the account), scoring and dropping, chains pulled
+ * in step (append), hints forgotten. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "common/block.h"
 #include "procs/bootstrap/sched.h"
 
 static void acct(uint8_t out[32], uint32_t i)
@@ -207,60 +209,38 @@ static void test_peers_come_and_go(void **state)
     assert_int_equal(boot_sched_next(s, 0, &it), -1); /* nothing queued */
 }
 
-static bool landed_set[4];
-
-static bool landed(void *ud, const uint8_t hash[32])
-{
-    (void)ud;
-    return hash[0] < 4 && landed_set[hash[0]];
-}
-
-static void test_waits(void **state)
+/* A chain's next page goes behind every other queued account (in step),
+ * keeping its hint; a hint the ledger did not take is forgotten. */
+static void test_append_and_forget(void **state)
 {
     boot_sched *s = *state;
     peers(s, 1);
-    uint8_t a[32], src[32];
-    boot_item it = {0};
-    /* accounts 1..3 wait for sends 1..3 */
-    for (uint32_t i = 1; i <= 3; i++) {
-        acct(it.account, i);
-        memset(src, 0, 32);
-        src[0] = (uint8_t)i;
-        assert_true(boot_sched_wait(s, src, &it));
+    uint8_t a[32];
+    for (uint32_t i = 1; i <= 2; i++) {
+        acct(a, i);
+        boot_sched_push(s, a, false, 0);
     }
-    assert_int_equal(boot_sched_waiting(s), 3);
-    assert_int_equal(boot_sched_queued(s), 0);
-    acct(a, 9);
-    boot_sched_push(s, a, false, 0);
-    /* send 2 lands: account 2 goes to the front */
-    memset(src, 0, 32);
-    src[0] = 2;
-    assert_true(boot_sched_wake(s, src));
-    assert_false(boot_sched_wake(s, src)); /* once */
+    boot_item it = {0};
+    acct(it.account, 1);
+    it.hint[0] = 0x77;
+    it.hint_height = 9;
+    it.hint_balance = smn_amount_from_u64(5);
+    assert_true(boot_sched_append(s, &it)); /* already queued: moved to the back */
+    assert_int_equal(boot_sched_queued(s), 2);
     boot_item got;
     assert_int_equal(boot_sched_next(s, 0, &got), 0);
     acct(a, 2);
     assert_memory_equal(got.account, a, 32);
     boot_sched_done(s, 0, BOOT_OK, 0, 0);
-    /* send 3 landed some other way: the sweep finds it */
-    landed_set[3] = true;
-    assert_int_equal(boot_sched_sweep(s, BOOT_WAIT_MAX, landed, NULL), 1);
-    assert_int_equal(boot_sched_waiting(s), 1);
-    assert_true(boot_sched_some_wait(s, src));
-    assert_int_equal(src[0], 1);
-    /* a full table refuses (3/4 of its slots) */
-    uint8_t h[32] = {0};
-    size_t added = 0;
-    for (uint32_t i = 0; i < BOOT_WAIT_MAX; i++) {
-        h[1] = (uint8_t)(i >> 8);
-        h[2] = (uint8_t)i;
-        h[0] = (uint8_t)(0x10 + (i & 0x3F)); /* spread over slots */
-        h[7] = (uint8_t)(i >> 4);
-        if (!boot_sched_wait(s, h, &it))
-            break;
-        added++;
-    }
-    assert_int_equal(added + 1, BOOT_WAIT_MAX * 3 / 4);
+    assert_int_equal(boot_sched_next(s, 1000, &got), 0);
+    assert_int_equal(got.hint_height, 9);
+    assert_true(smn_amount_eq(got.hint_balance, smn_amount_from_u64(5)));
+    boot_sched_done(s, 0, BOOT_OK, 0, 1000);
+    assert_true(boot_sched_append(s, &it));
+    boot_sched_forget_hint(s, it.account);
+    assert_int_equal(boot_sched_next(s, 2000, &got), 0);
+    assert_int_equal(got.hint_height, 0);
+    assert_true(smn_is_zero32(got.hint));
 }
 
 static void test_take_for(void **state)
@@ -275,7 +255,8 @@ static void test_take_for(void **state)
     boot_item first, more;
     int p = boot_sched_next(s, 0, &first);
     assert_true(p >= 0);
-    /* account 2 refused p, account 3 continues a chain: neither joins */
+    /* account 2 refused p: it does not join; account 3 continues a chain:
+     * it joins (chains are pulled in step, several in one round trip) */
     boot_item two;
     assert_true(boot_sched_take_for(s, p, 0, &two));
     two.refused = (uint8_t)(1u << p);
@@ -284,8 +265,10 @@ static void test_take_for(void **state)
     assert_true(boot_sched_take_for(s, p, 0, &three));
     three.hint_height = 5;
     boot_sched_requeue(s, &three);
+    assert_true(boot_sched_take_for(s, p, 0, &more));
+    assert_int_equal(more.hint_height, 5);
     assert_false(boot_sched_take_for(s, p, 0, &more));
-    assert_int_equal(boot_sched_queued(s), 2);
+    assert_int_equal(boot_sched_queued(s), 1);
 }
 
 int main(void)
@@ -298,7 +281,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_drops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_goes_elsewhere, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peers_come_and_go, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_waits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_and_forget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_take_for, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

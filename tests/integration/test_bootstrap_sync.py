@@ -15,9 +15,15 @@ Modes:
            twice mid-sync (at a third and at two thirds of the blocks pulled:
            stored, or waiting in unchecked for a dependency);
   bounded  two real sources, a 6,000-block ledger and the fresh node's
-           [ledger] max_unchecked = 1024: the bootstrap must switch to
-           precise pulls (docs/bootstrap.md) and `unchecked` must stay
-           below the bound (sampled every 50 ms: nothing evicted);
+           [ledger] max_unchecked = 1024: the bootstrap's hold hands blocks
+           to the ledger in dependency order (docs/bootstrap.md), so
+           `unchecked` must stay below the bound (sampled every 50 ms:
+           nothing evicted);
+  pruned   a 6,000-block ledger, one full source and one that prunes
+           ([ledger] max_blocks_per_account = 8, so it keeps the last 8
+           cemented blocks of each 50-block chain and answers `unavailable`
+           below them): the fresh node must get every chain from the full
+           one (its log must show the pruned peer's refusals);
   garbage  one real source and one lying peer (a Python node that completes
            the handshake and lists the real frontiers, but answers every
            bulk_pull with blocks whose signatures are broken, or with a
@@ -65,8 +71,9 @@ def build_ledger(bench, n, out_dir):
     return os.path.join(out_dir, "ledger.db")
 
 
-def source_node(smallnanod, index, db, stack, peers=()):
-    n = stack.enter_context(DevNode(smallnanod, index, peers, autostart=False))
+def source_node(smallnanod, index, db, stack, peers=(), extra=""):
+    n = stack.enter_context(DevNode(smallnanod, index, peers, elections=extra,
+                                    autostart=False))
     os.makedirs(n.data, exist_ok=True)
     shutil.copy(db, os.path.join(n.data, "ledger.db"))
     n.start()
@@ -186,10 +193,12 @@ class LyingPeer:
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[3] not in ("two", "kill", "garbage", "bounded"):
-        fail("usage: test_bootstrap_sync.py SMALLNANOD BENCH_LEDGER two|kill|garbage|bounded")
+    if len(sys.argv) != 4 or sys.argv[3] not in ("two", "kill", "garbage", "bounded", "pruned"):
+        fail("usage: test_bootstrap_sync.py SMALLNANOD BENCH_LEDGER "
+             "two|kill|garbage|bounded|pruned")
     smallnanod, bench, mode = sys.argv[1:4]
-    nblocks = int(os.environ.get("SMN_BOOT_BLOCKS", "6000" if mode == "bounded" else "20000"))
+    small = mode in ("bounded", "pruned")
+    nblocks = int(os.environ.get("SMN_BOOT_BLOCKS", "6000" if small else "20000"))
     bound = 1024 if mode == "bounded" else 0
     tmp = tempfile.mkdtemp(prefix="smn-bootsync-")
     try:
@@ -204,9 +213,21 @@ def main():
                 liar = stack.enter_context(LyingPeer(db))
                 peer_ports.append(liar.port)
             else:
-                b = source_node(smallnanod, 2, db, stack)
+                prune = "[ledger]\nmax_blocks_per_account = 8\n" if mode == "pruned" else ""
+                b = source_node(smallnanod, 2, db, stack, extra=prune)
                 srcs.append(b)
                 peer_ports.append(b.peer_port)
+                if mode == "pruned":
+                    # b cements its copy and prunes as it goes: wait until it
+                    # holds no account's open block any more.
+                    bdb = os.path.join(b.data, "ledger.db")
+
+                    def pruned():
+                        with contextlib.closing(sqlite3.connect(
+                                "file:%s?mode=ro" % bdb, uri=True, timeout=5)) as q:
+                            return q.execute("SELECT value FROM meta WHERE key = "
+                                             "'count_pruned'").fetchone()[0] >= nblocks // 2
+                    wait_for("the pruned source prunes", pruned, 50, [b], step=0.5)
             total = counts(a)[0]
             if total != nblocks + 1:
                 fail("source holds %d blocks, expected %d" % (total, nblocks + 1))
@@ -267,12 +288,12 @@ def main():
                     fail("unchecked reached %d, its bound is %d" % (peak_unchecked[0], bound))
                 if "unchecked is full" in log:
                     fail("the ledger evicted unchecked blocks:\n" + log[-3000:])
-                if "precise pulls" not in log:
-                    fail("the bootstrap never switched to precise pulls:\n" + log[-3000:])
             print("%s: %d blocks synced in %.1f s (%.0f blocks/s), cemented at %.1f s; "
                   "peak RSS: largest child %.1f MiB, all children %.1f MiB"
                   % (mode, total, t_synced, total / t_synced, t_cemented, top / 1024,
                      allk / 1024))
+            if mode == "pruned" and "cannot serve some chains" not in log:
+                fail("the pruned peer never answered unavailable:\n" + log[-4000:])
             if mode == "garbage":
                 if liar.pulls == 0:
                     fail("the lying peer was never asked for blocks")

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -219,6 +220,30 @@ static void test_ro_api(void **state)
     assert_true(memcmp(accs[0], accs[1], 32) < 0);
     assert_int_equal(ledger_ro_frontiers(ro, accs[1], accs, fronts, 4, &n), LEDGER_STATUS_OK);
     assert_int_equal(n, 1);
+    /* Confirmed only: the genesis account alone (a has no cemented block),
+     * at its confirmation height (the open), not its head. */
+    assert_int_equal(ledger_ro_frontiers_filtered(ro, NULL, true, 0, accs, fronts, 4, &n),
+                     LEDGER_STATUS_OK);
+    assert_int_equal(n, 1);
+    assert_memory_equal(accs[0], g.kp.pub, 32);
+    uint8_t genesis_hash[32];
+    smn_block_hash(&tl_dev()->genesis, genesis_hash);
+    assert_memory_equal(fronts[0], genesis_hash, 32);
+    assert_int_equal(ledger_ro_frontiers_filtered(ro, NULL, false, 0, accs, fronts, 4, &n),
+                     LEDGER_STATUS_OK);
+    assert_int_equal(n, 2);
+    /* Age: heads stored now are listed from a second ago, none from later
+     * on; genesis's head (the send) was stored now too. */
+    uint64_t t = (uint64_t)time(NULL);
+    assert_int_equal(ledger_ro_frontiers_filtered(ro, NULL, false, t - 60, accs, fronts, 4, &n),
+                     LEDGER_STATUS_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(ledger_ro_frontiers_filtered(ro, NULL, false, t + 3600, accs, fronts, 4, &n),
+                     LEDGER_STATUS_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(ledger_ro_frontiers_filtered(ro, NULL, true, t + 3600, accs, fronts, 4, &n),
+                     LEDGER_STATUS_OK);
+    assert_int_equal(n, 0);
 
     ledger_counts c;
     assert_int_equal(ledger_ro_counts(ro, &c), LEDGER_STATUS_OK);

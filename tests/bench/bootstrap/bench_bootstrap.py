@@ -3,9 +3,9 @@ bench_ledger ledger from P peers on loopback.
 
 1. bench_ledger -n N -k builds the ledger and reports its own processing
    rate (blocks/s into a fresh database, in this run, on this machine);
-2. one node opens that ledger and cements all of it (its own genesis-key
-   votes), then stops: its ledger.db is the peers' copy, so the peers do no
-   cementing work during the measurement;
+2. bench_ledger -x cements all of a copy of it (in process): that
+   ledger.db is the peers' copy, so the peers do no cementing work during
+   the measurement;
 3. P peer nodes start on copies of it, then a fresh node peered with all of
    them; we time it to "synced" (block_count equal to the peers') and to
    "cemented" (cemented count equal too), sample the peak RSS (VmHWM) of
@@ -13,7 +13,7 @@ bench_ledger ledger from P peers on loopback.
    (ss -tin bytes_received, summed over its sockets to the peers' ports,
    sampled until they close).
 
-usage: bench_bootstrap.py SMALLNANOD BENCH_LEDGER [-n N] [-p PEERS] [-d DIR] [-u MAX_UNCHECKED]
+usage: bench_bootstrap.py SMALLNANOD BENCH_LEDGER [-n N] [-p PEERS] [-d DIR] [-u MAX_UNCHECKED] [-r]
 """
 import argparse
 import contextlib
@@ -78,30 +78,42 @@ def main():
     ap.add_argument("-d", default=None, help="keep the built, cemented ledger here")
     ap.add_argument("-u", type=int, default=0,
                     help="[ledger] max_unchecked of the syncing node (0: the default, 65536)")
+    ap.add_argument("-r", dest="reuse", action="store_true",
+                    help="reuse the ledger and rate already in -d (no bench_ledger run)")
     a = ap.parse_args()
     work = a.d or tempfile.mkdtemp(prefix="smn-bench-boot-")
     os.makedirs(work, exist_ok=True)
     cemented_db = os.path.join(work, "cemented-%d.db" % a.n)
     try:
-        r = subprocess.run([a.bench_ledger, "-n", str(a.n), "-d", work, "-k"],
-                           capture_output=True, text=True)
-        rate = [l for l in r.stdout.splitlines() if l.startswith("processed:")]
+        rate_file = os.path.join(work, "bench_ledger-%d.rate" % a.n)
+        if a.reuse and os.path.exists(rate_file) and os.path.exists(cemented_db):
+            with open(rate_file) as f:
+                rate = [f.read().strip() + " (an earlier run, -r)"]
+        else:
+            r = subprocess.run([a.bench_ledger, "-n", str(a.n), "-d", work, "-k"],
+                               capture_output=True, text=True)
+            rate = [l for l in r.stdout.splitlines() if l.startswith("processed:")]
+            if rate:
+                with open(rate_file, "w") as f:
+                    f.write(rate[0])
         print("bench_ledger -n %d: %s" % (a.n, rate[0] if rate else r.stdout + r.stderr),
               flush=True)
         total = a.n + 1
         with contextlib.ExitStack() as stack:
             if not os.path.exists(cemented_db):
+                # bench_ledger -x cements every account's frontier in
+                # process (a node's own elections would take far longer).
                 t0 = time.time()
-                n0 = stack.enter_context(DevNode(a.smallnanod, 9, autostart=False))
-                os.makedirs(n0.data, exist_ok=True)
-                shutil.copy(os.path.join(work, "ledger.db"), os.path.join(n0.data, "ledger.db"))
-                n0.start()
-                n0.wait_ready(timeout=120)
-                wait("the peers' copy cemented", lambda: counts(n0)[1] == total, 3600, 2)
-                n0.proc.terminate()
-                n0.wait_exit(120)
-                shutil.copy(os.path.join(n0.data, "ledger.db"), cemented_db)
-                print("peers' copy cemented in %.0f s" % (time.time() - t0), flush=True)
+                cem = os.path.join(work, "cement")
+                os.makedirs(cem, exist_ok=True)
+                shutil.copy(os.path.join(work, "ledger.db"), os.path.join(cem, "ledger.db"))
+                r = subprocess.run([a.bench_ledger, "-n", str(a.n), "-d", cem, "-x", "-k"],
+                                   capture_output=True, text=True)
+                if r.returncode != 0:
+                    raise SystemExit("bench_ledger -x: " + r.stdout + r.stderr)
+                shutil.move(os.path.join(cem, "ledger.db"), cemented_db)
+                print("peers' copy cemented in %.0f s (bench_ledger -x)" % (time.time() - t0),
+                      flush=True)
             peers = []
             for i in range(a.p):
                 n = stack.enter_context(DevNode(a.smallnanod, i + 1, autostart=False))
@@ -137,6 +149,10 @@ def main():
 
             wait("synced", synced, 7200, 0.5)
             t_sync = time.time() - t0
+            print("synced: %d blocks in %.1f s (%.0f blocks/s); peak RSS so far: %s MiB"
+                  % (total, t_sync, total / t_sync,
+                     ", ".join("%s %.0f" % (k.replace("smallnano-", ""), v / 1024)
+                               for k, v in sorted(hwm.items()))), flush=True)
             wait("cemented", lambda: sample() or synced() and counts(c)[1] >= total, 7200, 0.5)
             t_cem = time.time() - t0
             sample()
