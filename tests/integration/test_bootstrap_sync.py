@@ -225,8 +225,10 @@ def main():
                     def pruned():
                         with contextlib.closing(sqlite3.connect(
                                 "file:%s?mode=ro" % bdb, uri=True, timeout=5)) as q:
-                            return q.execute("SELECT value FROM meta WHERE key = "
-                                             "'count_pruned'").fetchone()[0] >= nblocks // 2
+                            row = q.execute("SELECT value FROM meta WHERE key = "
+                                            "'count_pruned'").fetchone()
+                            # no row until the first block is pruned
+                            return row is not None and row[0] >= nblocks // 2
                     wait_for("the pruned source prunes", pruned, 50, [b], step=0.5)
             total = counts(a)[0]
             if total != nblocks + 1:
