@@ -792,6 +792,27 @@ static void bind_start(sqlite3_stmt *st, int i, const uint8_t *start)
     bind32(st, i, start ? start : zero);
 }
 
+/* A bounded key-order walk: sql takes (start key, row limit); prepared,
+ * bound and inside a read transaction on LEDGER_STATUS_OK (the caller
+ * finalizes *out and ends the transaction). */
+static ledger_status walk_open(ledger_ro *r, const char *sql, const char *what,
+                               const uint8_t *start, size_t scan, sqlite3_stmt **out)
+{
+    *out = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(r, what);
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK) {
+        sqlite3_finalize(st);
+        return s;
+    }
+    bind_start(st, 1, start);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)scan);
+    *out = st;
+    return LEDGER_STATUS_OK;
+}
+
 ledger_status ledger_ro_delegators(ledger_ro *r, const uint8_t rep[32], const uint8_t *start,
                                    smn_amount_t threshold, size_t scan,
                                    ledger_ro_account_amount *out, size_t max, size_t *n,
@@ -800,19 +821,13 @@ ledger_status ledger_ro_delegators(ledger_ro *r, const uint8_t rep[32], const ui
     *n = 0;
     *more = false;
     memset(next, 0, 32);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(r->db,
-                           "SELECT account, representative, balance FROM accounts "
-                           "WHERE account >= ? ORDER BY account LIMIT ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return fail(r, "prepare delegators");
-    ledger_status s = begin(r);
-    if (s != LEDGER_STATUS_OK) {
-        sqlite3_finalize(st);
+    sqlite3_stmt *st;
+    ledger_status s = walk_open(r,
+                                "SELECT account, representative, balance FROM accounts "
+                                "WHERE account >= ? ORDER BY account LIMIT ?",
+                                "prepare delegators", start, scan, &st);
+    if (s != LEDGER_STATUS_OK)
         return s;
-    }
-    bind_start(st, 1, start);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)scan);
     size_t looked = 0;
     int rc;
     uint8_t acc[32], who[32];
@@ -894,19 +909,14 @@ ledger_status ledger_ro_unopened(ledger_ro *r, const uint8_t *start, smn_amount_
     memset(next, 0, 32);
     if (max == 0)
         return LEDGER_STATUS_OK;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(r->db,
-                           "SELECT destination, amount FROM receivables WHERE destination >= ? "
-                           "ORDER BY destination, send_hash LIMIT ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return fail(r, "prepare unopened");
-    ledger_status s = begin(r);
-    if (s != LEDGER_STATUS_OK) {
-        sqlite3_finalize(st);
+    sqlite3_stmt *st;
+    ledger_status s =
+        walk_open(r,
+                  "SELECT destination, amount FROM receivables WHERE destination >= ? "
+                  "ORDER BY destination, send_hash LIMIT ?",
+                  "prepare unopened", start, scan, &st);
+    if (s != LEDGER_STATUS_OK)
         return s;
-    }
-    bind_start(st, 1, start);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)scan);
     size_t looked = 0;
     bool have = false, stopped = false;
     uint8_t cur[32], dest[32];
