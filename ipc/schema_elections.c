@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "ipc/msg.h"
 #include "ipc/schema_common.h"
 
 #define AMOUNT(n) IPC_BIN(n, true, IPC_ELECTIONS_AMOUNT_BYTES, IPC_ELECTIONS_AMOUNT_BYTES)
@@ -32,11 +33,12 @@ static const ipc_field elect_r_fields[] = {
     IPC_STR("status", true, 1, 16),
 };
 static const ipc_kind kinds[] = {
-    IPC_KIND_EMPTY("status"),
-    IPC_KIND("status_r", status_r_fields),
-    IPC_KIND("elect", elect_fields),
-    IPC_KIND("elect_r", elect_r_fields),
+    [IPC_ELECTIONS_K_STATUS] = IPC_KIND_EMPTY("status"),
+    [IPC_ELECTIONS_K_STATUS_R] = IPC_KIND("status_r", status_r_fields),
+    [IPC_ELECTIONS_K_ELECT] = IPC_KIND("elect", elect_fields),
+    [IPC_ELECTIONS_K_ELECT_R] = IPC_KIND("elect_r", elect_r_fields),
 };
+_Static_assert(IPC_COUNT(kinds) == IPC_ELECTIONS_K_COUNT, "one table row per ipc_elections_kind");
 
 static const char *const elect_names[] = {
     [IPC_ELECT_STARTED] = "started", [IPC_ELECT_FORK] = "fork",
@@ -61,3 +63,13 @@ bool ipc_elect_status_parse(const char *s, size_t len, ipc_elect_status *out)
 }
 
 const ipc_family ipc_family_elections = IPC_FAMILY("elections", kinds, &ipc_family_common);
+
+ipc_elections_kind ipc_elections_kind_of(const ipc_msg *m)
+{
+    return (ipc_elections_kind)ipc_kind_index(&ipc_family_elections, m);
+}
+
+const char *ipc_elections_kind_name(ipc_elections_kind k)
+{
+    return (unsigned)k < IPC_ELECTIONS_K_COUNT ? kinds[k].name : "unknown";
+}
