@@ -200,14 +200,14 @@ static ipc_status finish(ipc_builder *b, msgpack_zone *zone, const ipc_family *f
     if (b->err == IPC_OK && b->depth != 1)
         b->err = IPC_E_INVALID;
     if (b->err != IPC_OK)
-        return ipc_fail(err, b->err, "cannot build '%s': %s", b->kind, ipc_status_str(b->err));
+        return ipc_fail(err, b->err, "cannot build '%s': %s", b->kind, ipc_strerror(b->err));
     if (id)
         ipc_put_uint(b, "id", id);
     if (re)
         ipc_put_uint(b, "re", re);
     close_container(b, true);
     if (b->err != IPC_OK)
-        return ipc_fail(err, b->err, "cannot build '%s': %s", b->kind, ipc_status_str(b->err));
+        return ipc_fail(err, b->err, "cannot build '%s': %s", b->kind, ipc_strerror(b->err));
     ipc_frame_put_len(b->buf, (uint32_t)(b->len - IPC_FRAME_HDR));
     /* Check what we send exactly as the peer will check it, so a schema
      * mistake fails here, naming the field, instead of on the other side. */

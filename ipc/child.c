@@ -47,7 +47,7 @@ static uint64_t uptime_ms(const ipc_child *ch)
 static void on_listener_message(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     ipc_child *ch = ud;
-    if (ipc_msg_is(m, "ping")) {
+    if (ipc_common_kind_of(m) == IPC_COMMON_K_PING) {
         if (!m->id)
             return;
         uint64_t seq = 0;
@@ -80,7 +80,8 @@ static void on_control_message(ipc_conn *c, const ipc_msg *m, void *ud)
 {
     ipc_child *ch = ud;
     ipc_builder b;
-    if (ipc_msg_is(m, "heartbeat") && m->id) {
+    ipc_control_kind k = ipc_control_kind_of(m);
+    if (k == IPC_CONTROL_K_HEARTBEAT && m->id) {
         uint64_t seq = 0;
         ipc_get_uint(m->body, "seq", &seq);
         ipc_build_begin(&b, "heartbeat_ack");
@@ -90,7 +91,7 @@ static void on_control_message(ipc_conn *c, const ipc_msg *m, void *ud)
         if (ch->metrics.n)
             ipc_metrics_put(&b, "metrics", &ch->metrics);
         ipc_reply(c, m, &b);
-    } else if (ipc_msg_is(m, "status") && m->id) {
+    } else if (k == IPC_CONTROL_K_STATUS && m->id) {
         ipc_build_begin(&b, "status_r");
         ipc_put_str(&b, "name", ch->o->name);
         ipc_put_uint(&b, "pid", (uint64_t)getpid());
@@ -98,13 +99,13 @@ static void on_control_message(ipc_conn *c, const ipc_msg *m, void *ud)
         if (ch->detail[0])
             ipc_put_str(&b, "detail", ch->detail);
         ipc_reply(c, m, &b);
-    } else if (ipc_msg_is(m, "ping") && m->id) {
+    } else if (ipc_common_kind_of(m) == IPC_COMMON_K_PING && m->id) {
         uint64_t seq = 0;
         ipc_get_uint(m->body, "seq", &seq);
         ipc_build_begin(&b, "pong");
         ipc_put_uint(&b, "seq", seq);
         ipc_reply(c, m, &b);
-    } else if (ipc_msg_is(m, "shutdown")) {
+    } else if (k == IPC_CONTROL_K_SHUTDOWN) {
         smn_info("shutdown requested by the supervisor");
         ipc_child_stop(ch);
     } else if (m->id) {
@@ -402,8 +403,8 @@ static void on_metrics_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, v
     text_req *r = ud;
     const char *text = NULL;
     size_t len = 0;
-    if (st == IPC_OK &&
-        !(reply && ipc_msg_is(reply, "metrics_r") && ipc_get_str(reply->body, "text", &text, &len)))
+    if (st == IPC_OK && !(ipc_control_kind_of(reply) == IPC_CONTROL_K_METRICS_R &&
+                          ipc_get_str(reply->body, "text", &text, &len)))
         st = IPC_E_INVALID;
     r->cb(r->ud, st, text, len);
     free(r);

@@ -21,6 +21,7 @@
 
 #include "common/log.h"
 #include "ipc/frame.h"
+#include "ipc/schema_common.h"
 
 #define DEFAULT_MAX_OUT (4u << 20)
 #define DEFAULT_MAX_PENDING 1024u
@@ -345,7 +346,7 @@ static void dispatch(ipc_conn *c, const ipc_msg *m)
             return;
         }
         pending_unlink(c, p);
-        p->cb(c, ipc_msg_is(m, "error") ? IPC_E_REMOTE : IPC_OK, m, p->ud);
+        p->cb(c, ipc_common_kind_of(m) == IPC_COMMON_K_ERROR ? IPC_E_REMOTE : IPC_OK, m, p->ud);
         free(p);
         return;
     }

@@ -70,7 +70,7 @@ void ipc_feed_publish(ipc_feed *f, ipc_builder *b)
         f->dropped++;
         if ((f->dropped & (f->dropped - 1)) == 0)
             smn_warn("feed: an event was dropped for a subscriber (%s); %" PRIu64 " so far",
-                     ipc_status_str(st[i]), f->dropped);
+                     ipc_strerror(st[i]), f->dropped);
     }
     if (any)
         f->published++;

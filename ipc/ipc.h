@@ -21,6 +21,7 @@
 #include "ipc/schema_elections.h"
 #include "ipc/schema_bootstrap.h"
 #include "ipc/schema_vmevents.h"
+#include "ipc/schema_feed.h"
 #include "ipc/status.h"
 #include "ipc/sync_client.h"
 #include "ipc/tcp_socket.h"

@@ -175,7 +175,7 @@ static void on_subscribe_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply,
     if (st != IPC_OK || ipc_ledger_kind_of(reply) != IPC_LEDGER_K_SUBSCRIBED) {
         /* Up but not serving it (yet): reconnect, which subscribes again. */
         smn_warn("%s: subscription failed: %s", lc->o.name,
-                 st == IPC_OK ? "unexpected reply" : ipc_status_str(st));
+                 st == IPC_OK ? "unexpected reply" : ipc_strerror(st));
         if (c)
             ipc_conn_close(c);
         return;
@@ -203,7 +203,7 @@ static void subscribe(ledger_client *lc, ipc_conn *c)
     ipc_put_array_end(&b);
     ipc_status st = ipc_request(c, &b, lc->o.timeout_ms, on_subscribe_reply, lc);
     if (st != IPC_OK) {
-        smn_warn("%s: cannot subscribe: %s", lc->o.name, ipc_status_str(st));
+        smn_warn("%s: cannot subscribe: %s", lc->o.name, ipc_strerror(st));
         ipc_conn_close(c); /* and again on the next connection */
     }
 }

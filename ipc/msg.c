@@ -17,6 +17,16 @@ const ipc_kind *ipc_family_find(const ipc_family *fam, const char *name, size_t 
     return NULL;
 }
 
+bool ipc_names_find(const char *const *names, size_t n, const char *s, size_t len, unsigned *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (names[i] && strlen(names[i]) == len && memcmp(names[i], s, len) == 0) {
+            *out = (unsigned)i;
+            return true;
+        }
+    return false;
+}
+
 static bool key_is(const msgpack_object *k, const char *name)
 {
     size_t n = strlen(name);
@@ -256,9 +266,13 @@ void ipc_msg_free(ipc_msg *m)
         memset(m, 0, sizeof *m);
 }
 
-bool ipc_msg_is(const ipc_msg *m, const char *kind)
+size_t ipc_kind_index(const ipc_family *fam, const ipc_msg *m)
 {
-    return m && m->kind && strcmp(m->kind->name, kind) == 0;
+    if (m && m->kind)
+        for (size_t i = 0; i < fam->nkinds; i++)
+            if (m->kind == &fam->kinds[i])
+                return i;
+    return fam->nkinds;
 }
 
 static const msgpack_object *lookup(const ipc_obj *map, const char *name)

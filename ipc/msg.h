@@ -42,7 +42,11 @@ void ipc_msg_free(ipc_msg *m);
 ipc_status ipc_decode_in(struct msgpack_zone *zone, const ipc_family *fam, const uint8_t *payload,
                          size_t len, ipc_msg *out, ipc_error *err);
 
-bool ipc_msg_is(const ipc_msg *m, const char *kind);
+/* The index of m's kind in fam's own table (its bases not included), or
+ * fam->nkinds when m is NULL or of another table. Compares the kind
+ * pointer, no strings: each family wraps it as ipc_<family>_kind_of() with
+ * the enum defined next to its schema (a kind is never matched by name). */
+size_t ipc_kind_index(const ipc_family *fam, const ipc_msg *m);
 
 /* Field accessors on a map (m->body, a nested map or an array element).
  * Each returns false when the field is absent or has another type; after

@@ -102,6 +102,11 @@ typedef struct ipc_family {
         (n), (kinds), IPC_COUNT(kinds), (basep)                                                    \
     }
 
+/* A value that travels as a name (a status, a state, a reason): its enum is
+ * defined next to its schema with one table names[value]. Finds the name
+ * (len bytes, not NUL-terminated) in names[0..n): true and *out its index. */
+bool ipc_names_find(const char *const *names, size_t n, const char *s, size_t len, unsigned *out);
+
 /* The kind called name in fam or its bases; NULL if none. */
 const ipc_kind *ipc_family_find(const ipc_family *fam, const char *name, size_t len);
 

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "ipc/msg.h"
 #include "ipc/schema_common.h"
 
 static const char *const phase_names[] = {
@@ -39,10 +40,21 @@ static const ipc_field started_fields[] = {
     IPC_BOOL("started", true),
 };
 static const ipc_kind kinds[] = {
-    IPC_KIND_EMPTY("status"),
-    IPC_KIND_EMPTY("start"),
-    IPC_KIND("started", started_fields),
-    IPC_KIND("status_r", status_r_fields),
+    [IPC_BOOTSTRAP_K_STATUS] = IPC_KIND_EMPTY("status"),
+    [IPC_BOOTSTRAP_K_START] = IPC_KIND_EMPTY("start"),
+    [IPC_BOOTSTRAP_K_STARTED] = IPC_KIND("started", started_fields),
+    [IPC_BOOTSTRAP_K_STATUS_R] = IPC_KIND("status_r", status_r_fields),
 };
+_Static_assert(IPC_COUNT(kinds) == IPC_BOOTSTRAP_K_COUNT, "one table row per ipc_bootstrap_kind");
 
 const ipc_family ipc_family_bootstrap = IPC_FAMILY("bootstrap", kinds, &ipc_family_common);
+
+ipc_bootstrap_kind ipc_bootstrap_kind_of(const ipc_msg *m)
+{
+    return (ipc_bootstrap_kind)ipc_kind_index(&ipc_family_bootstrap, m);
+}
+
+const char *ipc_bootstrap_kind_name(ipc_bootstrap_kind k)
+{
+    return (unsigned)k < IPC_BOOTSTRAP_K_COUNT ? kinds[k].name : "unknown";
+}

@@ -36,4 +36,19 @@ bool ipc_bootstrap_phase_parse(const char *s, size_t len, ipc_bootstrap_phase *o
 
 extern const ipc_family ipc_family_bootstrap;
 
+/* The family's kinds, in the order of its table. IPC_BOOTSTRAP_K_OTHER: a
+ * common-family kind (ping, ok, error: see ipc_common_kind_of). */
+typedef enum {
+    IPC_BOOTSTRAP_K_STATUS = 0,
+    IPC_BOOTSTRAP_K_START,
+    IPC_BOOTSTRAP_K_STARTED,
+    IPC_BOOTSTRAP_K_STATUS_R,
+    IPC_BOOTSTRAP_K_COUNT,
+    IPC_BOOTSTRAP_K_OTHER = IPC_BOOTSTRAP_K_COUNT
+} ipc_bootstrap_kind;
+
+struct ipc_msg;
+ipc_bootstrap_kind ipc_bootstrap_kind_of(const struct ipc_msg *m);
+const char *ipc_bootstrap_kind_name(ipc_bootstrap_kind k);
+
 #endif

@@ -1,6 +1,7 @@
 #include "ipc/schema_control.h"
 
 #include "ipc/metrics.h"
+#include "ipc/msg.h"
 #include "ipc/schema_common.h"
 
 static const ipc_field hello_fields[] = {
@@ -48,16 +49,27 @@ static const ipc_field shutdown_fields[] = {
     IPC_STR("reason", false, 0, IPC_DETAIL_MAX),
 };
 static const ipc_kind kinds[] = {
-    IPC_KIND("hello", hello_fields),
-    IPC_KIND("ready", ready_fields),
-    IPC_KIND("heartbeat", heartbeat_fields),
-    IPC_KIND("heartbeat_ack", heartbeat_ack_fields),
-    IPC_KIND_EMPTY("metrics"),
-    IPC_KIND_EMPTY("stop_node"),
-    IPC_KIND("metrics_r", metrics_r_fields),
-    IPC_KIND_EMPTY("status"),
-    IPC_KIND("status_r", status_r_fields),
-    IPC_KIND("shutdown", shutdown_fields),
+    [IPC_CONTROL_K_HELLO] = IPC_KIND("hello", hello_fields),
+    [IPC_CONTROL_K_READY] = IPC_KIND("ready", ready_fields),
+    [IPC_CONTROL_K_HEARTBEAT] = IPC_KIND("heartbeat", heartbeat_fields),
+    [IPC_CONTROL_K_HEARTBEAT_ACK] = IPC_KIND("heartbeat_ack", heartbeat_ack_fields),
+    [IPC_CONTROL_K_METRICS] = IPC_KIND_EMPTY("metrics"),
+    [IPC_CONTROL_K_STOP_NODE] = IPC_KIND_EMPTY("stop_node"),
+    [IPC_CONTROL_K_METRICS_R] = IPC_KIND("metrics_r", metrics_r_fields),
+    [IPC_CONTROL_K_STATUS] = IPC_KIND_EMPTY("status"),
+    [IPC_CONTROL_K_STATUS_R] = IPC_KIND("status_r", status_r_fields),
+    [IPC_CONTROL_K_SHUTDOWN] = IPC_KIND("shutdown", shutdown_fields),
 };
+_Static_assert(IPC_COUNT(kinds) == IPC_CONTROL_K_COUNT, "one table row per ipc_control_kind");
 
 const ipc_family ipc_family_control = IPC_FAMILY("control", kinds, &ipc_family_common);
+
+ipc_control_kind ipc_control_kind_of(const ipc_msg *m)
+{
+    return (ipc_control_kind)ipc_kind_index(&ipc_family_control, m);
+}
+
+const char *ipc_control_kind_name(ipc_control_kind k)
+{
+    return (unsigned)k < IPC_CONTROL_K_COUNT ? kinds[k].name : "unknown";
+}

@@ -21,4 +21,25 @@
 
 extern const ipc_family ipc_family_control;
 
+/* The family's kinds, in the order of its table. IPC_CONTROL_K_OTHER: a
+ * common-family kind (ping, ok, error: see ipc_common_kind_of). */
+typedef enum {
+    IPC_CONTROL_K_HELLO = 0,
+    IPC_CONTROL_K_READY,
+    IPC_CONTROL_K_HEARTBEAT,
+    IPC_CONTROL_K_HEARTBEAT_ACK,
+    IPC_CONTROL_K_METRICS,
+    IPC_CONTROL_K_STOP_NODE,
+    IPC_CONTROL_K_METRICS_R,
+    IPC_CONTROL_K_STATUS,
+    IPC_CONTROL_K_STATUS_R,
+    IPC_CONTROL_K_SHUTDOWN,
+    IPC_CONTROL_K_COUNT,
+    IPC_CONTROL_K_OTHER = IPC_CONTROL_K_COUNT
+} ipc_control_kind;
+
+struct ipc_msg;
+ipc_control_kind ipc_control_kind_of(const struct ipc_msg *m);
+const char *ipc_control_kind_name(ipc_control_kind k);
+
 #endif

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "ipc/msg.h"
 #include "ipc/schema_common.h"
 
 #define AMOUNT(n) IPC_BIN(n, true, IPC_ELECTIONS_AMOUNT_BYTES, IPC_ELECTIONS_AMOUNT_BYTES)
@@ -77,17 +78,18 @@ static const ipc_field history_r_fields[] = {
     IPC_ARRAY("entries", true, 0, IPC_ELECTIONS_MAX_HISTORY, &history_elem),
 };
 static const ipc_kind kinds[] = {
-    IPC_KIND_EMPTY("status"),
-    IPC_KIND("status_r", status_r_fields),
-    IPC_KIND("elect", elect_fields),
-    IPC_KIND("elect_r", elect_r_fields),
-    IPC_KIND("active", active_fields),
-    IPC_KIND("active_r", active_r_fields),
-    IPC_KIND("election", election_fields),
-    IPC_KIND("election_r", election_r_fields),
-    IPC_KIND("history", history_fields),
-    IPC_KIND("history_r", history_r_fields),
+    [IPC_ELECTIONS_K_STATUS] = IPC_KIND_EMPTY("status"),
+    [IPC_ELECTIONS_K_STATUS_R] = IPC_KIND("status_r", status_r_fields),
+    [IPC_ELECTIONS_K_ELECT] = IPC_KIND("elect", elect_fields),
+    [IPC_ELECTIONS_K_ELECT_R] = IPC_KIND("elect_r", elect_r_fields),
+    [IPC_ELECTIONS_K_ACTIVE] = IPC_KIND("active", active_fields),
+    [IPC_ELECTIONS_K_ACTIVE_R] = IPC_KIND("active_r", active_r_fields),
+    [IPC_ELECTIONS_K_ELECTION] = IPC_KIND("election", election_fields),
+    [IPC_ELECTIONS_K_ELECTION_R] = IPC_KIND("election_r", election_r_fields),
+    [IPC_ELECTIONS_K_HISTORY] = IPC_KIND("history", history_fields),
+    [IPC_ELECTIONS_K_HISTORY_R] = IPC_KIND("history_r", history_r_fields),
 };
+_Static_assert(IPC_COUNT(kinds) == IPC_ELECTIONS_K_COUNT, "one table row per ipc_elections_kind");
 
 static const char *const elect_names[] = {
     [IPC_ELECT_STARTED] = "started", [IPC_ELECT_FORK] = "fork",
@@ -134,3 +136,13 @@ bool ipc_election_state_parse(const char *s, size_t len, ipc_election_state *out
 }
 
 const ipc_family ipc_family_elections = IPC_FAMILY("elections", kinds, &ipc_family_common);
+
+ipc_elections_kind ipc_elections_kind_of(const ipc_msg *m)
+{
+    return (ipc_elections_kind)ipc_kind_index(&ipc_family_elections, m);
+}
+
+const char *ipc_elections_kind_name(ipc_elections_kind k)
+{
+    return (unsigned)k < IPC_ELECTIONS_K_COUNT ? kinds[k].name : "unknown";
+}

@@ -81,4 +81,25 @@ bool ipc_election_state_parse(const char *s, size_t len, ipc_election_state *out
 
 extern const ipc_family ipc_family_elections;
 
+/* The family's kinds, in the order of its table. IPC_ELECTIONS_K_OTHER: a
+ * common-family kind (ping, ok, error: see ipc_common_kind_of). */
+typedef enum {
+    IPC_ELECTIONS_K_STATUS = 0,
+    IPC_ELECTIONS_K_STATUS_R,
+    IPC_ELECTIONS_K_ELECT,
+    IPC_ELECTIONS_K_ELECT_R,
+    IPC_ELECTIONS_K_ACTIVE,
+    IPC_ELECTIONS_K_ACTIVE_R,
+    IPC_ELECTIONS_K_ELECTION,
+    IPC_ELECTIONS_K_ELECTION_R,
+    IPC_ELECTIONS_K_HISTORY,
+    IPC_ELECTIONS_K_HISTORY_R,
+    IPC_ELECTIONS_K_COUNT,
+    IPC_ELECTIONS_K_OTHER = IPC_ELECTIONS_K_COUNT
+} ipc_elections_kind;
+
+struct ipc_msg;
+ipc_elections_kind ipc_elections_kind_of(const struct ipc_msg *m);
+const char *ipc_elections_kind_name(ipc_elections_kind k);
+
 #endif

@@ -51,7 +51,7 @@ static const ipc_kind kinds[] = {
     [IPC_FEED_K_BOOTSTRAP] = IPC_KIND("bootstrap_event", bootstrap_fields),
     [IPC_FEED_K_WORK] = IPC_KIND("work_event", work_fields),
 };
-static_assert(sizeof kinds / sizeof kinds[0] == IPC_FEED_K_COUNT, "one kind per enum value");
+_Static_assert(IPC_COUNT(kinds) == IPC_FEED_K_COUNT, "one table row per ipc_feed_kind");
 
 const ipc_family ipc_family_feed = IPC_FAMILY("feed", kinds, &ipc_family_common);
 
@@ -62,12 +62,7 @@ const char *ipc_feed_kind_name(ipc_feed_kind k)
 
 ipc_feed_kind ipc_feed_kind_of(const ipc_msg *m)
 {
-    if (!m || !m->kind)
-        return IPC_FEED_K_OTHER;
-    for (size_t i = 0; i < IPC_FEED_K_COUNT; i++)
-        if (m->kind == &kinds[i])
-            return (ipc_feed_kind)i;
-    return IPC_FEED_K_OTHER;
+    return (ipc_feed_kind)ipc_kind_index(&ipc_family_feed, m);
 }
 
 static bool parse_in(const char *const *names, size_t n, const char *s, size_t len, int *out)

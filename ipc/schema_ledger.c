@@ -57,7 +57,7 @@ static const ipc_field topic_elem = IPC_STR(NULL, true, 1, IPC_LEDGER_NAME_MAX);
 static const ipc_field subscribe_fields[] = {
     IPC_ARRAY("topics", false, 1, 8, &topic_elem),
 };
-static const ipc_kind kinds[IPC_LEDGER_K_COUNT] = {
+static const ipc_kind kinds[] = {
     [IPC_LEDGER_K_PROCESS] = IPC_KIND("process", process_fields),
     [IPC_LEDGER_K_PROCESS_RESULT] = IPC_KIND("process_result", process_result_fields),
     [IPC_LEDGER_K_CONFIRM] = IPC_KIND("confirm", confirm_fields),
@@ -72,6 +72,7 @@ static const ipc_kind kinds[IPC_LEDGER_K_COUNT] = {
     [IPC_LEDGER_K_PROCESS_BATCH_RESULT] =
         IPC_KIND("process_batch_result", process_batch_result_fields),
 };
+_Static_assert(IPC_COUNT(kinds) == IPC_LEDGER_K_COUNT, "one table row per ipc_ledger_kind");
 
 const ipc_family ipc_family_ledger = IPC_FAMILY("ledger", kinds, &ipc_family_common);
 
@@ -190,10 +191,5 @@ bool ipc_ledger_origin_parse(const char *s, size_t len, ledger_origin *out)
 
 ipc_ledger_kind ipc_ledger_kind_of(const ipc_msg *m)
 {
-    if (!m || !m->kind)
-        return IPC_LEDGER_K_OTHER;
-    for (size_t i = 0; i < IPC_LEDGER_K_COUNT; i++)
-        if (m->kind == &kinds[i])
-            return (ipc_ledger_kind)i;
-    return IPC_LEDGER_K_OTHER;
+    return (ipc_ledger_kind)ipc_kind_index(&ipc_family_ledger, m);
 }

@@ -117,10 +117,5 @@ const char *ipc_net_kind_name(ipc_net_kind k)
 
 ipc_net_kind ipc_net_kind_of(const ipc_msg *m)
 {
-    if (!m || !m->kind)
-        return IPC_NET_K_OTHER;
-    for (size_t i = 0; i < IPC_NET_K_COUNT; i++)
-        if (m->kind == &kinds[i])
-            return (ipc_net_kind)i;
-    return IPC_NET_K_OTHER;
+    return (ipc_net_kind)ipc_kind_index(&ipc_family_net, m);
 }

@@ -35,9 +35,11 @@ static const ipc_field disconnect_fields[] = {
     IPC_UINT("cursor", true),
 };
 static const ipc_kind kinds[] = {
-    IPC_KIND("subscribe", subscribe_fields),   IPC_KIND("subscribed", subscribed_fields),
-    IPC_KIND("event", event_fields),           IPC_KIND("caught_up", caught_up_fields),
-    IPC_KIND("disconnect", disconnect_fields),
+    [IPC_VMEV_K_SUBSCRIBE] = IPC_KIND("subscribe", subscribe_fields),
+    [IPC_VMEV_K_SUBSCRIBED] = IPC_KIND("subscribed", subscribed_fields),
+    [IPC_VMEV_K_EVENT] = IPC_KIND("event", event_fields),
+    [IPC_VMEV_K_CAUGHT_UP] = IPC_KIND("caught_up", caught_up_fields),
+    [IPC_VMEV_K_DISCONNECT] = IPC_KIND("disconnect", disconnect_fields),
 };
 
 const ipc_family ipc_family_vmevents = IPC_FAMILY("vmevents", kinds, &ipc_family_common);
@@ -46,15 +48,35 @@ _Static_assert(sizeof kinds / sizeof kinds[0] == IPC_VMEV_K_COUNT, "ipc_vmev_kin
 
 ipc_vmev_kind ipc_vmev_kind_of(const ipc_msg *m)
 {
-    if (!m || !m->kind)
-        return IPC_VMEV_K_OTHER;
-    for (size_t i = 0; i < IPC_VMEV_K_COUNT; i++)
-        if (m->kind == &kinds[i])
-            return (ipc_vmev_kind)i;
-    return IPC_VMEV_K_OTHER;
+    return (ipc_vmev_kind)ipc_kind_index(&ipc_family_vmevents, m);
 }
 
 const char *ipc_vmev_kind_name(ipc_vmev_kind k)
 {
-    return (unsigned)k < IPC_VMEV_K_COUNT ? kinds[k].name : "?";
+    return (unsigned)k < IPC_VMEV_K_COUNT ? kinds[k].name : "unknown";
+}
+
+static const char *const reason_names[] = {
+    [IPC_VMEV_SLOW_CONSUMER] = "slow_consumer",
+    [IPC_VMEV_SHUTDOWN] = "shutdown",
+    [IPC_VMEV_PROTOCOL] = "protocol",
+    [IPC_VMEV_TOO_MANY_CLIENTS] = "too_many_clients",
+    [IPC_VMEV_SUBSCRIBE_TIMEOUT] = "subscribe_timeout",
+    [IPC_VMEV_TIMEOUT] = "timeout",
+    [IPC_VMEV_SERVER_ERROR] = "server_error",
+};
+_Static_assert(IPC_COUNT(reason_names) == IPC_VMEV_REASON_COUNT, "one name per ipc_vmev_reason");
+
+const char *ipc_vmev_reason_name(ipc_vmev_reason r)
+{
+    return (unsigned)r < IPC_VMEV_REASON_COUNT ? reason_names[r] : "unknown";
+}
+
+bool ipc_vmev_reason_parse(const char *s, size_t len, ipc_vmev_reason *out)
+{
+    unsigned v;
+    if (!ipc_names_find(reason_names, IPC_VMEV_REASON_COUNT, s, len, &v))
+        return false;
+    *out = (ipc_vmev_reason)v;
+    return true;
 }

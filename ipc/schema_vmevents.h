@@ -26,6 +26,9 @@
 #ifndef IPC_SCHEMA_VMEVENTS_H
 #define IPC_SCHEMA_VMEVENTS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "ipc/schema.h"
 #include "ipc/schema_common.h"
 
@@ -51,8 +54,23 @@ typedef enum {
     IPC_VMEV_K_OTHER = IPC_VMEV_K_COUNT
 } ipc_vmev_kind;
 
+/* disconnect.reason, with its one name table. */
+typedef enum {
+    IPC_VMEV_SLOW_CONSUMER = 0, /* "slow_consumer": its buffer is full */
+    IPC_VMEV_SHUTDOWN,          /* "shutdown": the vm process stops */
+    IPC_VMEV_PROTOCOL,          /* "protocol": an undecodable or second subscribe */
+    IPC_VMEV_TOO_MANY_CLIENTS,  /* "too_many_clients" */
+    IPC_VMEV_SUBSCRIBE_TIMEOUT, /* "subscribe_timeout": no subscribe in time */
+    IPC_VMEV_TIMEOUT,           /* "timeout": a frame left unfinished */
+    IPC_VMEV_SERVER_ERROR,      /* "server_error" */
+    IPC_VMEV_REASON_COUNT
+} ipc_vmev_reason;
+
 struct ipc_msg;
 ipc_vmev_kind ipc_vmev_kind_of(const struct ipc_msg *m);
 const char *ipc_vmev_kind_name(ipc_vmev_kind k);
+/* Value -> name ("unknown" out of range); name (len bytes) -> value. */
+const char *ipc_vmev_reason_name(ipc_vmev_reason r);
+bool ipc_vmev_reason_parse(const char *s, size_t len, ipc_vmev_reason *out);
 
 #endif

@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-const char *ipc_status_str(ipc_status st)
+const char *ipc_strerror(ipc_status st)
 {
     switch (st) {
     case IPC_OK:

@@ -30,7 +30,7 @@ typedef struct {
 } ipc_error;
 
 /* Static, never NULL. */
-const char *ipc_status_str(ipc_status st);
+const char *ipc_strerror(ipc_status st);
 
 /* Fill err (if not NULL) and return st. */
 ipc_status ipc_fail(ipc_error *err, ipc_status st, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ipc/frame.h"
+#include "ipc/schema_common.h"
 
 static long long now_ms(void)
 {
@@ -137,7 +138,7 @@ ipc_status ipc_sync_call(ipc_sync *s, ipc_builder *b, int timeout_ms, ipc_msg *r
         if (st != IPC_OK)
             return st;
         if (reply->re == id)
-            return ipc_msg_is(reply, "error") ? IPC_E_REMOTE : IPC_OK;
+            return ipc_common_kind_of(reply) == IPC_COMMON_K_ERROR ? IPC_E_REMOTE : IPC_OK;
         ipc_msg_free(reply); /* a notification or a stale reply */
     }
 }

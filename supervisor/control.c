@@ -24,10 +24,10 @@ static void reply_status(sup *s, ipc_conn *c, const ipc_msg *m)
          * the caller's own process group. */
         if (k->pid > 0)
             ipc_put_uint(&b, "pid", (uint64_t)k->pid);
-        ipc_put_str(&b, "state", sup_state_name(k->state));
+        ipc_put_str(&b, "state", ipc_admin_state_name(k->state));
         ipc_put_uint(&b, "restarts", k->restarts);
         ipc_put_uint(&b, "uptime_s", sup_child_uptime_s(k));
-        if (k->state == SUP_BACKOFF || k->state == SUP_FAILING)
+        if (k->state == IPC_ADMIN_BACKOFF || k->state == IPC_ADMIN_FAILING)
             ipc_put_uint(&b, "retry_in_ms", sup_child_retry_in_ms(k));
         if (k->last_exit[0])
             ipc_put_str(&b, "last_exit", k->last_exit);
@@ -80,15 +80,16 @@ static void on_admin(ipc_conn *c, const ipc_msg *m, void *ud)
     if (!m->id)
         return; /* every admin message is a request */
     char why[160];
-    if ((ipc_msg_is(m, "node_restart") || ipc_msg_is(m, "node_stop")) &&
+    ipc_admin_kind kind = ipc_admin_kind_of(m);
+    if ((kind == IPC_ADMIN_K_NODE_RESTART || kind == IPC_ADMIN_K_NODE_STOP) &&
         !may_control(s, c, why, sizeof why)) {
         smn_warn("control socket: refused %s: %s", m->kind->name, why);
         ipc_reply_error(c, m, why);
         return;
     }
-    if (ipc_msg_is(m, "node_status")) {
+    if (kind == IPC_ADMIN_K_NODE_STATUS) {
         reply_status(s, c, m);
-    } else if (ipc_msg_is(m, "node_restart")) {
+    } else if (kind == IPC_ADMIN_K_NODE_RESTART) {
         char name[IPC_NAME_MAX + 1];
         ipc_get_strz(m->body, "name", name, sizeof name);
         sup_child *k = sup_child_by_name(s, name);
@@ -104,10 +105,10 @@ static void on_admin(ipc_conn *c, const ipc_msg *m, void *ud)
             smn_info("restart of %s requested over the control socket", name);
             reply_ok(c, m);
         }
-    } else if (ipc_msg_is(m, "node_stop")) {
+    } else if (kind == IPC_ADMIN_K_NODE_STOP) {
         reply_ok(c, m);
         sup_begin_stop(s, 0, "stop requested over the control socket");
-    } else if (ipc_msg_is(m, "ping")) {
+    } else if (ipc_common_kind_of(m) == IPC_COMMON_K_PING) {
         uint64_t seq = 0;
         ipc_get_uint(m->body, "seq", &seq);
         ipc_builder b;

@@ -40,7 +40,7 @@ void sup_metrics_render(const sup *s, ipc_text *t)
     for (int i = 0; i < SUP_NCHILDREN; i++) {
         const sup_child *k = &s->kids[i];
         ipc_text_printf(t, "smallnano_process_up{process=\"%s\"} %d\n", k->name,
-                        k->state == SUP_RUNNING && k->hb_ok ? 1 : 0);
+                        k->state == IPC_ADMIN_RUNNING && k->hb_ok ? 1 : 0);
     }
     family(t, "restarts_total", "counter", "Times the supervisor restarted the process.");
     for (int i = 0; i < SUP_NCHILDREN; i++)

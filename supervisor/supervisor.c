@@ -45,25 +45,6 @@ static struct timeval tv_ms(uint64_t ms)
     return tv;
 }
 
-const char *sup_state_name(sup_state st)
-{
-    switch (st) {
-    case SUP_STARTING:
-        return "starting";
-    case SUP_RUNNING:
-        return "running";
-    case SUP_BACKOFF:
-        return "backoff";
-    case SUP_FAILING:
-        return "failing";
-    case SUP_STOPPING:
-        return "stopping";
-    case SUP_STOPPED:
-        return "stopped";
-    }
-    return "?";
-}
-
 sup_child *sup_child_by_name(sup *s, const char *name)
 {
     for (int i = 0; i < SUP_NCHILDREN; i++)
@@ -88,7 +69,7 @@ static uint64_t started_ms(const sup_child *k)
 
 uint64_t sup_child_retry_in_ms(const sup_child *k)
 {
-    if (k->state != SUP_BACKOFF && k->state != SUP_FAILING)
+    if (k->state != IPC_ADMIN_BACKOFF && k->state != IPC_ADMIN_FAILING)
         return 0;
     uint64_t now = now_ms();
     return k->next_start_ms > now ? k->next_start_ms - now : 0;
@@ -100,7 +81,7 @@ static void update_status(sup *s)
 {
     int running = 0;
     for (int i = 0; i < SUP_NCHILDREN; i++)
-        running += s->kids[i].state == SUP_RUNNING;
+        running += s->kids[i].state == IPC_ADMIN_RUNNING;
     char line[sizeof s->status_line];
     int n;
     if (s->stopping)
@@ -111,7 +92,7 @@ static void update_status(sup *s)
     const char *sep = "; failing: ";
     for (int i = 0; i < SUP_NCHILDREN && !s->stopping; i++) {
         const sup_child *k = &s->kids[i];
-        if (k->state != SUP_FAILING || n < 0 || (size_t)n >= sizeof line)
+        if (k->state != IPC_ADMIN_FAILING || n < 0 || (size_t)n >= sizeof line)
             continue;
         n += snprintf(line + n, sizeof line - (size_t)n, "%s%s (%u restarts)", sep, k->name,
                       k->restarts);
@@ -149,9 +130,9 @@ static void on_hb_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *
      * database) holds its loop: it has start_timeout_ms, and a full
      * integrity check at open ([node] integrity_check = full) as long as it
      * takes. */
-    bool checking = k->state == SUP_STARTING &&
-                    (strcmp(k->s->cfg.integrity_check, "full") == 0 ||
-                     now_ms() - started_ms(k) < k->s->cfg.start_timeout_ms);
+    bool checking =
+        k->state == IPC_ADMIN_STARTING && (strcmp(k->s->cfg.integrity_check, "full") == 0 ||
+                                           now_ms() - started_ms(k) < k->s->cfg.start_timeout_ms);
     if (st == IPC_E_TIMEOUT && k->pid > 0 && !k->s->stopping && !checking) {
         smn_warn("%s (pid %ld) did not answer a heartbeat within %u ms, killing it", k->name,
                  (long)k->pid, k->s->cfg.heartbeat_timeout_ms);
@@ -178,7 +159,7 @@ static void on_hb_timer(evutil_socket_t fd, short what, void *ud)
     sup *s = ud;
     for (int i = 0; i < SUP_NCHILDREN; i++) {
         sup_child *k = &s->kids[i];
-        if (k->pid <= 0 || k->state == SUP_STOPPING)
+        if (k->pid <= 0 || k->state == IPC_ADMIN_STOPPING)
             continue;
         /* Still waiting when the next one is due: the child has not answered
          * its last heartbeat, so the watchdog pauses until it does (or until
@@ -203,11 +184,11 @@ static void on_wd_timer(evutil_socket_t fd, short what, void *ud)
          * would let systemd kill the whole node over one failing child. A
          * child just started gets heartbeat_timeout_ms to answer (or be
          * killed as hung). */
-        if (k->pid <= 0 || k->state == SUP_STOPPING)
+        if (k->pid <= 0 || k->state == IPC_ADMIN_STOPPING)
             continue;
-        if (k->state == SUP_STARTING && now - started_ms(k) < s->cfg.start_timeout_ms)
+        if (k->state == IPC_ADMIN_STARTING && now - started_ms(k) < s->cfg.start_timeout_ms)
             continue;
-        if (k->state == SUP_STARTING && strcmp(s->cfg.integrity_check, "full") == 0)
+        if (k->state == IPC_ADMIN_STARTING && strcmp(s->cfg.integrity_check, "full") == 0)
             continue; /* a full check at open takes as long as it takes */
         if (!k->hb_ok) {
             smn_debug("withholding WATCHDOG=1: %s has not answered its last heartbeat", k->name);
@@ -236,19 +217,20 @@ static void on_ctl_message(ipc_conn *c, const ipc_msg *m, void *ud)
     sup_child *k = ud;
     char name[IPC_NAME_MAX + 1] = "";
     ipc_get_strz(m->body, "name", name, sizeof name);
-    if (ipc_msg_is(m, "hello")) {
-        if (strcmp(name, k->name) != 0)
+    ipc_control_kind kind = ipc_control_kind_of(m);
+    if (kind == IPC_CONTROL_K_HELLO) {
+        if (strcmp(name, k->name) != 0) /* wire: free text (a process name, only logged) */
             smn_warn("child started as %s says it is '%s'", k->name, name);
         smn_debug("%s (pid %ld) connected", k->name, (long)k->pid);
-    } else if (ipc_msg_is(m, "ready")) {
-        if (k->state == SUP_STARTING) {
-            k->state = SUP_RUNNING;
+    } else if (kind == IPC_CONTROL_K_READY) {
+        if (k->state == IPC_ADMIN_STARTING) {
+            k->state = IPC_ADMIN_RUNNING;
             smn_info("%s (pid %ld) ready", k->name, (long)k->pid);
             send_heartbeat(k);
             update_status(k->s);
             advance_start(k->s, k);
         }
-    } else if (ipc_msg_is(m, "stop_node") && m->id) {
+    } else if (kind == IPC_CONTROL_K_STOP_NODE && m->id) {
         /* The RPC `stop` action (Nano's). Other children, or rpc without
          * control actions enabled, cannot stop the node. */
         sup *s = k->s;
@@ -262,7 +244,7 @@ static void on_ctl_message(ipc_conn *c, const ipc_msg *m, void *ud)
             ipc_reply(c, m, &b);
             sup_begin_stop(s, 0, "stop requested by the RPC stop action");
         }
-    } else if (ipc_msg_is(m, "metrics") && m->id) {
+    } else if (kind == IPC_CONTROL_K_METRICS && m->id) {
         ipc_text t = {0};
         sup_metrics_render(k->s, &t);
         if (t.failed) {
@@ -291,7 +273,7 @@ static void schedule_restart(sup_child *k, uint64_t uptime_ms)
     uint32_t streak = sup_history_record(&k->hist, &s->policy, now, uptime_ms);
     uint32_t delay = sup_backoff_ms(&k->hist, &s->policy);
     bool failing = sup_history_failing(&k->hist, &s->policy);
-    k->state = failing ? SUP_FAILING : SUP_BACKOFF;
+    k->state = failing ? IPC_ADMIN_FAILING : IPC_ADMIN_BACKOFF;
     k->restarts++;
     k->next_start_ms = now + delay;
     struct timeval tv = tv_ms(delay);
@@ -315,7 +297,7 @@ static void on_restart_timer(evutil_socket_t fd, short what, void *ud)
     (void)fd;
     (void)what;
     sup_child *k = ud;
-    if (!k->s->stopping && (k->state == SUP_BACKOFF || k->state == SUP_FAILING))
+    if (!k->s->stopping && (k->state == IPC_ADMIN_BACKOFF || k->state == IPC_ADMIN_FAILING))
         start_child(k);
 }
 
@@ -366,7 +348,7 @@ static void start_child(sup_child *k)
         goto fail;
     }
     k->pid = pid;
-    k->state = SUP_STARTING;
+    k->state = IPC_ADMIN_STARTING;
     clock_gettime(CLOCK_MONOTONIC, &k->started);
     k->hb_ok = false;
     k->hb_outstanding = false;
@@ -394,8 +376,8 @@ static void stop_next(sup *s)
         sup_child *k = &s->kids[i];
         if (k->pid <= 0)
             continue;
-        if (k->state != SUP_STOPPING) {
-            k->state = SUP_STOPPING;
+        if (k->state != IPC_ADMIN_STOPPING) {
+            k->state = IPC_ADMIN_STOPPING;
             ipc_builder b;
             ipc_build_begin(&b, "shutdown");
             ipc_put_str(&b, "reason", "node stopping");
@@ -421,7 +403,7 @@ void sup_begin_stop(sup *s, int exit_code, const char *why)
         sup_child *k = &s->kids[i];
         evtimer_del(k->restart_timer);
         if (k->pid <= 0)
-            k->state = SUP_STOPPED;
+            k->state = IPC_ADMIN_STOPPED;
     }
     sup_sd_notify("STOPPING=1");
     update_status(s);
@@ -435,9 +417,9 @@ int sup_restart_child(sup *s, sup_child *k)
     /* The operator asked: start the streak (and its backoff) afresh. */
     sup_history_reset(&k->hist);
     if (k->pid > 0) {
-        if (k->state != SUP_STOPPING) {
+        if (k->state != IPC_ADMIN_STOPPING) {
             k->restart_requested = true;
-            k->state = SUP_STOPPING;
+            k->state = IPC_ADMIN_STOPPING;
             kill(k->pid, SIGTERM);
             struct timeval tv = tv_ms((uint64_t)s->cfg.shutdown_timeout_s * 1000);
             evtimer_add(k->kill_timer, &tv);
@@ -477,7 +459,7 @@ static void child_exited(sup_child *k, int ws)
     snprintf(k->last_exit, sizeof k->last_exit, "%s", how);
     uint64_t uptime = now_ms() - started_ms(k);
     if (s->stopping) {
-        k->state = SUP_STOPPED;
+        k->state = IPC_ADMIN_STOPPED;
         smn_info("%s (pid %ld) %s", k->name, (long)pid, how);
         update_status(s);
         stop_next(s);
@@ -497,7 +479,7 @@ static void child_exited(sup_child *k, int ws)
         smn_error("%s (pid %ld) %s: its database cannot be opened, the node cannot run "
                   "safely without it",
                   k->name, (long)pid, how);
-        k->state = SUP_STOPPED;
+        k->state = IPC_ADMIN_STOPPED;
         char why[96];
         snprintf(why, sizeof why, "the %s process cannot open its database", k->name);
         sup_begin_stop(s, 1, why);
@@ -593,7 +575,7 @@ int sup_init(sup *s, const ipc_config *cfg)
         s->kids[i].name = child_names[i];
         s->kids[i].listen_fd = -1;
         s->kids[i].peer_fd = -1;
-        s->kids[i].state = SUP_STOPPED;
+        s->kids[i].state = IPC_ADMIN_STOPPED;
         /* The two writers: a database they cannot open safely (another
          * network's, a newer schema, a corrupted file) stops the node. */
         s->kids[i].unsafe_exit_stops =

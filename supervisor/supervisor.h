@@ -15,18 +15,14 @@
 #include "ipc/config.h"
 #include "ipc/endpoint.h"
 #include "ipc/metrics.h"
+#include "ipc/schema_admin.h"
 #include "supervisor/restart_policy.h"
 
 #define SUP_NCHILDREN 7
 
-typedef enum {
-    SUP_STARTING, /* forked, not ready yet */
-    SUP_RUNNING,  /* reported ready */
-    SUP_BACKOFF,  /* dead, waiting to be restarted */
-    SUP_FAILING,  /* likewise, after more than max_restarts quick crashes in a row */
-    SUP_STOPPING, /* asked to exit */
-    SUP_STOPPED,  /* dead, not coming back */
-} sup_state;
+/* A child's state (ipc_admin_state) is the one node_status reports:
+ * ipc/schema_admin.h holds the enum and its names. */
+typedef ipc_admin_state sup_state;
 
 typedef struct sup sup;
 
@@ -79,7 +75,6 @@ void sup_free(sup *s);
 
 /* Used by the control socket (supervisor/control.c). */
 sup_child *sup_child_by_name(sup *s, const char *name);
-const char *sup_state_name(sup_state st);
 uint64_t sup_child_uptime_s(const sup_child *k);
 /* Milliseconds until a child in backoff is started again (0 otherwise). */
 uint64_t sup_child_retry_in_ms(const sup_child *k);

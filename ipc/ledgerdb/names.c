@@ -8,7 +8,7 @@ const char *ledger_result_str(ledger_result r)
     return ipc_ledger_result_name(r);
 }
 
-const char *ledger_status_str(ledger_status s)
+const char *ledger_strerror(ledger_status s)
 {
     switch (s) {
     case LEDGER_STATUS_OK:

@@ -36,7 +36,7 @@ ledger_ro *ledger_ro_handle_get(ledger_ro_handle *h, uint64_t now_ms)
     ledger_status st = ledger_ro_open(h->path, h->net, &h->ro, err, sizeof err);
     if (st != LEDGER_STATUS_OK) {
         h->ro = NULL;
-        snprintf(h->err, sizeof h->err, "%s", err[0] ? err : ledger_status_str(st));
+        snprintf(h->err, sizeof h->err, "%s", err[0] ? err : ledger_strerror(st));
         if (!h->failing)
             smn_warn("%s%scannot open %s read-only: %s", h->who, h->who[0] ? ": " : "", h->path,
                      h->err);
@@ -54,7 +54,7 @@ ledger_ro *ledger_ro_handle_get(ledger_ro_handle *h, uint64_t now_ms)
 void ledger_ro_handle_failed(ledger_ro_handle *h, ledger_status st)
 {
     const char *msg = h->ro ? ledger_ro_errmsg(h->ro) : "";
-    snprintf(h->err, sizeof h->err, "%s%s%s", ledger_status_str(st), msg[0] ? ": " : "", msg);
+    snprintf(h->err, sizeof h->err, "%s%s%s", ledger_strerror(st), msg[0] ? ": " : "", msg);
     if (!h->failing)
         smn_warn("%s%sread of %s failed: %s", h->who, h->who[0] ? ": " : "", h->path, h->err);
     h->failing = true;

@@ -76,7 +76,7 @@ typedef struct {
 
 /* ipc/ledgerdb/names.c */
 const char *ledger_result_str(ledger_result r);
-const char *ledger_status_str(ledger_status s);
+const char *ledger_strerror(ledger_status s);
 const char *ledger_subtype_str(ledger_subtype t);
 
 #endif

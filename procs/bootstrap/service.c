@@ -11,6 +11,7 @@
 #include "common/network.h"
 #include "ipc/ledger_client.h"
 #include "ipc/schema_bootstrap.h"
+#include "ipc/schema_common.h"
 #include "ipc/schema_net.h"
 #include "procs/bootstrap/hold.h"
 #include "procs/bootstrap/sched.h"
@@ -179,7 +180,7 @@ static const char *reply_why(ipc_status st, const ipc_msg *reply, char *buf, siz
 {
     if (st == IPC_E_REMOTE && ipc_get_strz(reply->body, "message", buf, cap))
         return buf;
-    return ipc_status_str(st);
+    return ipc_strerror(st);
 }
 
 /* A failed request: net refuses one it has no free peer or room for at
@@ -423,7 +424,7 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
     s->inflight -= s->inflight >= b->n ? b->n : s->inflight;
     b->used = false;
     if (st != IPC_OK || n != b->n) {
-        smn_warn("the ledger did not take %zu pulled blocks: %s", b->n, ipc_status_str(st));
+        smn_warn("the ledger did not take %zu pulled blocks: %s", b->n, ipc_strerror(st));
         s->ledger_next_ms = now + BUSY_BACKOFF_MS;
         for (size_t i = 0; i < b->n; i++)
             account_reset(s, b->blocks[i].account, true);
@@ -1107,7 +1108,8 @@ void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
         ipc_reply_error(c, m, "bootstrap is starting");
         return;
     }
-    if (ipc_msg_is(m, "start")) {
+    ipc_bootstrap_kind kind = ipc_bootstrap_kind_of(m);
+    if (kind == IPC_BOOTSTRAP_K_START) {
         bool idle = s->scan_peer < 0;
         if (idle) {
             s->scan_next_ms = 0; /* the next tick scans */
@@ -1119,7 +1121,7 @@ void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
         ipc_reply(c, m, &sb);
         return;
     }
-    if (!ipc_msg_is(m, "status")) {
+    if (kind != IPC_BOOTSTRAP_K_STATUS) {
         ipc_reply_error(c, m, "bootstrap does not serve that request");
         return;
     }

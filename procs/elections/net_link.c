@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "ipc/schema_common.h"
 #include "ipc/schema_net.h"
 
 static struct {
@@ -78,8 +79,8 @@ static void on_message(ipc_conn *c, const ipc_msg *m, void *ud)
 static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
 {
     (void)ud;
-    if (st != IPC_OK || !ipc_msg_is(reply, "ok")) {
-        smn_warn("vote subscription failed: %s", ipc_status_str(st));
+    if (st != IPC_OK || ipc_common_kind_of(reply) != IPC_COMMON_K_OK) {
+        smn_warn("vote subscription failed: %s", ipc_strerror(st));
         if (c)
             ipc_conn_close(c); /* reconnects, and subscribes again */
         return;
@@ -98,7 +99,7 @@ static void on_state(ipc_conn *c, bool up, void *ud)
     ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_SUBSCRIBE_VOTES));
     ipc_status st = ipc_request(c, &b, 10000, on_subscribed, ud);
     if (st != IPC_OK)
-        smn_warn("cannot subscribe to votes: %s", ipc_status_str(st));
+        smn_warn("cannot subscribe to votes: %s", ipc_strerror(st));
 }
 
 int elections_net_link_start(ipc_child *ch, elections_service *svc)

@@ -151,23 +151,24 @@ void elections_status_on_message(elections_service *svc, ipc_conn *c, const ipc_
         ipc_reply_error(c, m, "elections is starting");
         return;
     }
-    if (ipc_msg_is(m, "elect")) {
+    ipc_elections_kind kind = ipc_elections_kind_of(m);
+    if (kind == IPC_ELECTIONS_K_ELECT) {
         elect(svc, c, m);
         return;
     }
-    if (ipc_msg_is(m, "active")) {
+    if (kind == IPC_ELECTIONS_K_ACTIVE) {
         active_roots(svc, c, m);
         return;
     }
-    if (ipc_msg_is(m, "election")) {
+    if (kind == IPC_ELECTIONS_K_ELECTION) {
         election_info(svc, c, m);
         return;
     }
-    if (ipc_msg_is(m, "history")) {
+    if (kind == IPC_ELECTIONS_K_HISTORY) {
         history(svc, c, m);
         return;
     }
-    if (!ipc_msg_is(m, "status")) {
+    if (kind != IPC_ELECTIONS_K_STATUS) {
         ipc_reply_error(c, m, "elections does not serve that request");
         return;
     }

@@ -228,7 +228,7 @@ static ledger_status process_chunk(ledger_processor *p, const smn_block *blocks,
     if (st == LEDGER_STATUS_OK)
         st = ledger_store_commit(p->s);
     if (st != LEDGER_STATUS_OK) {
-        smn_error("ledger batch of %zu blocks rolled back: %s (%s)", n, ledger_status_str(st),
+        smn_error("ledger batch of %zu blocks rolled back: %s (%s)", n, ledger_strerror(st),
                   ledger_store_errmsg(p->s));
         ledger_store_rollback(p->s);
         for (size_t i = 0; i < n; i++)

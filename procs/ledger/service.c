@@ -165,7 +165,7 @@ static void check_send(ledger_service *s, ipc_conn *c, ipc_status st, const char
     if (st == IPC_E_QUEUE_FULL)
         smn_warn("peer does not read its %s: disconnecting it", what);
     else
-        smn_error("cannot send %s: %s", what, ipc_status_str(st));
+        smn_error("cannot send %s: %s", what, ipc_strerror(st));
     if (!conn_list_add(&s->doomed, &s->ndoomed, &s->doomed_cap, c))
         smn_error("out of memory");
 }
@@ -469,7 +469,7 @@ static void drain_once(ledger_service *s)
     s->batches++;
     s->batched += processed;
     if (st != LEDGER_STATUS_OK)
-        smn_error("batch of %zu blocks failed: %s (%s)", processed, ledger_status_str(st),
+        smn_error("batch of %zu blocks failed: %s (%s)", processed, ledger_strerror(st),
                   ledger_store_errmsg(s->store));
     close_doomed(s);
     report_detail(s);
@@ -645,7 +645,7 @@ static void on_prune(evutil_socket_t fd, short what, void *arg)
     ledger_status st = ledger_prune(s->store, s->cfg.prune_keep, PRUNE_ACCOUNTS_PER_PASS, &stats);
     clock_gettime(CLOCK_MONOTONIC, &s->last_prune);
     if (st != LEDGER_STATUS_OK) {
-        smn_error("pruning failed: %s (%s)", ledger_status_str(st), ledger_store_errmsg(s->store));
+        smn_error("pruning failed: %s (%s)", ledger_strerror(st), ledger_store_errmsg(s->store));
         return;
     }
     if (stats.blocks)
@@ -746,7 +746,7 @@ static ledger_status settle_fork(ledger_service *s, const smn_block *winner, con
         smn_warn("%s", err);
         break;
     default:
-        snprintf(err, errlen, "confirm failed: %s", ledger_status_str(r));
+        snprintf(err, errlen, "confirm failed: %s", ledger_strerror(r));
         smn_error("%s (%s)", err, ledger_store_errmsg(s->store));
         break;
     }
@@ -915,7 +915,7 @@ static bool task_run(ledger_service *s, confirm_task *t)
         return true;
     }
 failed:
-    snprintf(err, sizeof err, "confirm failed: %s", ledger_status_str(st));
+    snprintf(err, sizeof err, "confirm failed: %s", ledger_strerror(st));
     smn_error("%s (%s)", err, ledger_store_errmsg(s->store));
     task_reply_error(s, t, err);
     return true;
@@ -1134,7 +1134,7 @@ ledger_status ledger_service_open(struct event_base *base, const char *path, con
                                     .event_user = s};
     st = ledger_processor_create(s->store, &pcfg, &s->proc);
     if (st != LEDGER_STATUS_OK) {
-        snprintf(err, errlen, "cannot start the block processor: %s", ledger_status_str(st));
+        snprintf(err, errlen, "cannot start the block processor: %s", ledger_strerror(st));
         goto fail;
     }
     size_t icap = 1;

@@ -78,7 +78,7 @@ static void on_process_done(void *user, ipc_status st, ledger_result r)
         smn_debug("ledger: published block %02x%02x...: %s", p->hash[0], p->hash[1],
                   ipc_ledger_result_name(r));
     } else {
-        smn_debug("ledger did not take a published block: %s", ipc_status_str(st));
+        smn_debug("ledger did not take a published block: %s", ipc_strerror(st));
     }
     if (retry)
         net_seen_remove(s->seen_blocks, p->hash);

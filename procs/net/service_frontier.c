@@ -87,7 +87,7 @@ static void reply_to(net_peer_info *info, ipc_builder *b)
     if (!info->boot->c)
         ipc_build_free(b);
     if (st != IPC_OK)
-        smn_debug("cannot answer the bootstrap: %s", ipc_status_str(st));
+        smn_debug("cannot answer the bootstrap: %s", ipc_strerror(st));
     release(info);
 }
 

@@ -1,7 +1,8 @@
 /* net.sock: the dispatcher of the requests and notifications the node's
  * other processes send to net (family ipc/schema_net.h), the `peers`
- * report, and the child runtime's message hooks. Every kind net serves is
- * listed in net_service_on_message; the handlers are in service_votes.c
+ * report, and the child runtime's message hooks. Which handler a message
+ * goes to is net_service_route (service_route.c, unit-tested by
+ * tests/net/test_service_route.c); the handlers are in service_votes.c
  * (votes, vote subscribers) and service_frontier.c (bootstrap's frontiers
  * and pull). Not the peer protocol (channel.c, message.c). */
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "ipc/schema_net.h"
 #include "procs/net/feed.h"
 #include "procs/net/service_internal.h"
+#include "procs/net/service_route.h"
 
 static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
 {
@@ -63,38 +65,32 @@ static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
 
 void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m)
 {
-    ipc_net_kind k = ipc_net_kind_of(m);
-    switch (k) {
-    /* one-way, from elections */
-    case IPC_NET_K_BROADCAST_VOTE:
+    switch (net_service_route(m)) {
+    case NET_ROUTE_BROADCAST_VOTE:
         net_votes_broadcast(s, m);
-        return;
-    case IPC_NET_K_REQUEST_VOTES:
-        net_votes_request(s, m);
-        return;
-    case IPC_NET_K_SEND_VOTE:
-        net_votes_send(s, m);
-        return;
-    default:
         break;
-    }
-    if (!m->id)
-        return; /* other notifications (e.g. a stray "vote") mean nothing here */
-    switch (k) {
-    case IPC_NET_K_SUBSCRIBE_VOTES: /* elections */
+    case NET_ROUTE_REQUEST_VOTES:
+        net_votes_request(s, m);
+        break;
+    case NET_ROUTE_SEND_VOTE:
+        net_votes_send(s, m);
+        break;
+    case NET_ROUTE_SUBSCRIBE_VOTES:
         net_votes_subscribe(s, c, m);
         break;
-    case IPC_NET_K_PEERS: /* rpc, smallnano-cli */
+    case NET_ROUTE_PEERS:
         peers(s, c, m);
         break;
-    case IPC_NET_K_FRONTIERS: /* bootstrap */
+    case NET_ROUTE_FRONTIERS:
         net_boot_frontiers(s, c, m);
         break;
-    case IPC_NET_K_PULL: /* bootstrap */
+    case NET_ROUTE_PULL:
         net_boot_pull(s, c, m);
         break;
-    default:
+    case NET_ROUTE_REFUSE:
         ipc_reply_error(c, m, "net does not serve that request");
+        break;
+    case NET_ROUTE_IGNORE:
         break;
     }
 }

@@ -42,7 +42,7 @@ static void notify_subscribers(net_service *s, const uint8_t *wire, size_t len)
         ipc_status st = ipc_notify(s->vote_subs[i], &b);
         if (st != IPC_OK) {
             s->dropped++;
-            smn_debug("vote not delivered to a subscriber: %s", ipc_status_str(st));
+            smn_debug("vote not delivered to a subscriber: %s", ipc_strerror(st));
         }
     }
 }
@@ -168,7 +168,7 @@ void net_votes_confirm_req(net_service *s, net_channel *ch, const net_confirm_re
         ipc_status st = ipc_notify(s->vote_subs[i], &b);
         if (st != IPC_OK) {
             s->dropped++;
-            smn_debug("vote_request not delivered to a subscriber: %s", ipc_status_str(st));
+            smn_debug("vote_request not delivered to a subscriber: %s", ipc_strerror(st));
         }
     }
 }

@@ -58,7 +58,7 @@ static void on_stopped(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void
     (void)reply;
     (void)ud;
     if (st != IPC_OK)
-        smn_warn("rpc: stop: the supervisor did not confirm (%s)", ipc_status_str(st));
+        smn_warn("rpc: stop: the supervisor did not confirm (%s)", ipc_strerror(st));
 }
 
 static void on_started(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)

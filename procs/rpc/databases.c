@@ -29,7 +29,7 @@ ledger_ro *rpc_ctx_ledger(rpc_ctx *ctx)
     ledger_status st = ledger_ro_open(path, ctx->cfg.net, &ctx->ledger, err, sizeof err);
     if (st != LEDGER_STATUS_OK) {
         ctx->ledger = NULL;
-        smn_warn("rpc: cannot open the ledger %s: %s", path, err[0] ? err : ledger_status_str(st));
+        smn_warn("rpc: cannot open the ledger %s: %s", path, err[0] ? err : ledger_strerror(st));
     }
     return ctx->ledger;
 }
@@ -52,7 +52,7 @@ void rpc_reply_ledger_error(rpc_call *c, ledger_status st)
 {
     rpc_ctx *ctx = c->ctx;
     smn_warn("rpc: ledger read failed in %s: %s%s%s", c->action ? c->action : "?",
-             ledger_status_str(st), ctx->ledger ? ": " : "",
+             ledger_strerror(st), ctx->ledger ? ": " : "",
              ctx->ledger ? ledger_ro_errmsg(ctx->ledger) : "");
     rpc_ctx_ledger_reset(ctx);
     rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Ledger read failed"));

@@ -22,7 +22,7 @@ static void on_process_done(void *user, ipc_status st, ledger_result r)
     else if (st == IPC_E_REMOTE || st == IPC_E_MALFORMED)
         out = RPC_PROCESS_OTHER; /* logged by the client */
     else {
-        smn_warn("ledger unavailable for process: %s", ipc_status_str(st));
+        smn_warn("ledger unavailable for process: %s", ipc_strerror(st));
         out = RPC_PROCESS_UNAVAILABLE;
     }
     rpc_ledger_done_fn done = p->done;
@@ -44,7 +44,7 @@ void rpc_ledger_link_process(rpc_ledger_link *l, const smn_block *b, ledger_orig
     ipc_status st = ledger_client_process(l->lc, b, origin, on_process_done, p);
     if (st != IPC_OK) {
         /* the callback never runs for a request that was not sent */
-        smn_warn("cannot reach the ledger: %s", ipc_status_str(st));
+        smn_warn("cannot reach the ledger: %s", ipc_strerror(st));
         free(p);
         done(user, RPC_PROCESS_UNAVAILABLE, LEDGER_RESULT_COUNT);
     }

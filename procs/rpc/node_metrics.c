@@ -58,7 +58,7 @@ static void on_text(void *ud, ipc_status st, const char *text, size_t len)
         r->done(r->req, 200, text, len);
     } else {
         char msg[160];
-        int n = snprintf(msg, sizeof msg, "metrics unavailable: %s\n", ipc_status_str(st));
+        int n = snprintf(msg, sizeof msg, "metrics unavailable: %s\n", ipc_strerror(st));
         r->done(r->req, 503, msg, n > 0 ? (size_t)n : 0);
     }
     free(r);

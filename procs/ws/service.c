@@ -96,7 +96,7 @@ static bool open_ro(ws_service *s)
     if (st != LEDGER_STATUS_OK) {
         char line[300];
         snprintf(line, sizeof line, "ledger db %.120s: %.150s", s->ledger_path,
-                 err[0] ? err : ledger_status_str(st));
+                 err[0] ? err : ledger_strerror(st));
         report(s, line);
         s->ro = NULL;
         return false;

@@ -26,7 +26,7 @@ static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void
         smn_debug("subscribed to %s's feed", f->peer);
         return;
     }
-    smn_warn("feed subscription on %s.sock failed: %s", f->peer, ipc_status_str(st));
+    smn_warn("feed subscription on %s.sock failed: %s", f->peer, ipc_strerror(st));
     if (c)
         ipc_conn_close(c); /* reconnects, and subscribes again */
 }
@@ -40,7 +40,7 @@ static void on_state(ipc_conn *c, bool up, void *ud)
     ipc_build_begin(&b, ipc_feed_kind_name(IPC_FEED_K_SUBSCRIBE));
     ipc_status st = ipc_request(c, &b, SUBSCRIBE_TIMEOUT_MS, on_subscribed, f);
     if (st != IPC_OK) {
-        smn_warn("cannot subscribe to %s's feed: %s", f->peer, ipc_status_str(st));
+        smn_warn("cannot subscribe to %s's feed: %s", f->peer, ipc_strerror(st));
         ipc_conn_close(c);
     }
 }

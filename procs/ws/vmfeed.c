@@ -82,7 +82,7 @@ static void on_subscribed(ipc_conn *conn, ipc_status st, const ipc_msg *reply, v
     char msg[160] = "";
     if (st == IPC_E_REMOTE && reply)
         ipc_get_strz(reply->body, "message", msg, sizeof msg);
-    smn_warn("vm-events subscribe failed: %s %s", ipc_status_str(st), msg);
+    smn_warn("vm-events subscribe failed: %s %s", ipc_strerror(st), msg);
     if (conn)
         ipc_conn_close(conn); /* reconnects and tries again */
 }
@@ -102,7 +102,7 @@ static void send_subscribe(ws_vm_sub *v, ipc_conn *conn)
         ipc_put_bin(&b, "account", v->account, 32);
     ipc_status st = ipc_request(conn, &b, SUBSCRIBE_TIMEOUT_MS, on_subscribed, v);
     if (st != IPC_OK) {
-        smn_warn("cannot subscribe to vm-events: %s", ipc_status_str(st));
+        smn_warn("cannot subscribe to vm-events: %s", ipc_strerror(st));
         ipc_conn_close(conn);
     }
 }

@@ -23,7 +23,7 @@ static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void
     (void)ud;
     if (st == IPC_OK)
         return;
-    smn_warn("vote subscription on net.sock failed: %s", ipc_status_str(st));
+    smn_warn("vote subscription on net.sock failed: %s", ipc_strerror(st));
     if (c)
         ipc_conn_close(c); /* reconnects, and subscribes again */
 }
@@ -36,7 +36,7 @@ static void on_state(ipc_conn *c, bool up, void *ud)
     ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_SUBSCRIBE_VOTES));
     ipc_status st = ipc_request(c, &b, SUBSCRIBE_TIMEOUT_MS, on_subscribed, ud);
     if (st != IPC_OK) {
-        smn_warn("cannot subscribe to votes: %s", ipc_status_str(st));
+        smn_warn("cannot subscribe to votes: %s", ipc_strerror(st));
         ipc_conn_close(c);
     }
 }

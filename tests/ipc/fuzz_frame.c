@@ -1,6 +1,6 @@
 /* Fuzz target for everything that reads IPC bytes: the frame header, the
  * msgpack bound check and the schema decoder of every family (common,
- * control, admin, net, ledger, vmevents). The input is read as a stream of
+ * control, admin, net, ledger, vmevents, elections, bootstrap). The input is read as a stream of
  * frames (as a socket delivers it) and also decoded whole as one payload.
  *
  * Round trip, asserted for every input that decodes: the message is
@@ -23,9 +23,10 @@
 
 #include "ipc/ipc.h"
 
-static const ipc_family *const families[] = {&ipc_family_common, &ipc_family_control,
-                                             &ipc_family_admin,  &ipc_family_net,
-                                             &ipc_family_ledger, &ipc_family_vmevents};
+static const ipc_family *const families[] = {
+    &ipc_family_common,    &ipc_family_control,   &ipc_family_admin,
+    &ipc_family_net,       &ipc_family_ledger,    &ipc_family_vmevents,
+    &ipc_family_elections, &ipc_family_bootstrap, &ipc_family_feed};
 #define NFAMILIES (sizeof families / sizeof families[0])
 
 static void fail(const char *fam, const char *what)
@@ -383,6 +384,49 @@ static void seeds_vmevents(void)
     keep(&b, &ipc_family_vmevents, 0, 0);
 }
 
+static void seeds_elections_bootstrap(void)
+{
+    ipc_builder b;
+    ipc_build_begin(&b, "status_r");
+    ipc_put_uint(&b, "reps", 1);
+    ipc_put_uint(&b, "online_reps", 2);
+    ipc_put_array_begin(&b, "online");
+    for (int i = 0; i < 2; i++) {
+        ipc_put_map_begin(&b, NULL);
+        ipc_put_bin(&b, "rep", bytes + i, 32);
+        ipc_put_bin(&b, "weight", bytes + 40 + i, IPC_ELECTIONS_AMOUNT_BYTES);
+        ipc_put_map_end(&b);
+    }
+    ipc_put_array_end(&b);
+    ipc_put_bin(&b, "online_weight", bytes, IPC_ELECTIONS_AMOUNT_BYTES);
+    ipc_put_bin(&b, "trended_weight", bytes + 1, IPC_ELECTIONS_AMOUNT_BYTES);
+    ipc_put_bin(&b, "online_minimum", bytes + 2, IPC_ELECTIONS_AMOUNT_BYTES);
+    ipc_put_bin(&b, "quorum_delta", bytes + 3, IPC_ELECTIONS_AMOUNT_BYTES);
+    ipc_put_uint(&b, "quorum_percent", 67);
+    ipc_put_uint(&b, "active", 3);
+    ipc_put_uint(&b, "max_active", 5000);
+    ipc_put_uint(&b, "backlog", 0);
+    ipc_put_uint(&b, "confirmed", 9);
+    keep(&b, &ipc_family_elections, 0, 6);
+    ipc_build_begin(&b, "elect");
+    ipc_put_bin(&b, "block", bytes, IPC_ELECTIONS_BLOCK_BYTES);
+    keep(&b, &ipc_family_elections, 7, 0);
+    ipc_build_begin(&b, "elect_r");
+    ipc_put_str(&b, "status", ipc_elect_status_name(IPC_ELECT_FORKS_FULL));
+    keep(&b, &ipc_family_elections, 0, 7);
+    ipc_build_begin(&b, "status_r");
+    ipc_put_str(&b, "phase", ipc_bootstrap_phase_name(IPC_BOOTSTRAP_FRONTIERS));
+    ipc_put_uint(&b, "rounds", 2);
+    ipc_put_uint(&b, "pulled", 300);
+    ipc_put_uint(&b, "accepted", 280);
+    ipc_put_uint(&b, "chains", 4);
+    ipc_put_bin(&b, "cursor", bytes + 5, 32);
+    keep(&b, &ipc_family_bootstrap, 0, 8);
+    ipc_build_begin(&b, "started");
+    ipc_put_bool(&b, "started", true);
+    keep(&b, &ipc_family_bootstrap, 0, 9);
+}
+
 /* Whole frames (header included) of real messages, for the mutator. */
 size_t smn_fuzz_seeds(const uint8_t *const **seeds, const size_t **lens)
 {
@@ -392,11 +436,11 @@ size_t smn_fuzz_seeds(const uint8_t *const **seeds, const size_t **lens)
     seeds_net();
     seeds_ledger();
     seeds_vmevents();
+    seeds_elections_bootstrap();
     /* Every family has a seed that decodes in it (checked by keep above
      * per seed; here: none was forgotten). */
-    const ipc_family *seen[] = {&ipc_family_common, &ipc_family_control, &ipc_family_admin,
-                                &ipc_family_net,    &ipc_family_ledger,  &ipc_family_vmevents};
-    for (size_t f = 0; f < sizeof seen / sizeof seen[0]; f++) {
+    const ipc_family *const *seen = families;
+    for (size_t f = 0; f < NFAMILIES; f++) {
         bool any = false;
         for (size_t i = 0; i < nseeds && !any; i++) {
             ipc_msg m;

@@ -21,11 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     smn_block b;
     ledger_origin o;
     uint8_t h[32];
-    if (ipc_msg_is(&m, "process")) {
+    if (ipc_ledger_kind_of(&m) == IPC_LEDGER_K_PROCESS) {
         if (ledger_req_process(&m, &b, &o, why, sizeof why) &&
             (unsigned)o >= LEDGER_ORIGIN_UNCHECKED)
             abort(); /* only request origins are accepted */
-    } else if (ipc_msg_is(&m, "confirm")) {
+    } else if (ipc_ledger_kind_of(&m) == IPC_LEDGER_K_CONFIRM) {
         bool has_block;
         if (ledger_req_confirm(&m, h, &b, &has_block, why, sizeof why) && has_block) {
             uint8_t bh[32];

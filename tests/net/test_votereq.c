@@ -239,7 +239,7 @@ static void test_confirm_req_to_vote_request(void **state)
     assert_int_equal(ipc_build_finish(&b, &ipc_family_net, 0, 0, &err), IPC_OK);
     ipc_msg m;
     assert_int_equal(ipc_decode(&ipc_family_net, b.buf + 4, b.len - 4, &m, &err), IPC_OK);
-    assert_true(ipc_msg_is(&m, "vote_request"));
+    assert_int_equal(ipc_net_kind_of(&m), IPC_NET_K_VOTE_REQUEST);
     net_confirm_req back;
     assert_true(net_vreq_read_pairs(m.body, &back));
     assert_int_equal(back.count, 3);

@@ -102,7 +102,7 @@ static void reply_error(client *c, uint64_t re, const char *message)
 
 /* Send the final message and close once it is written (or after
  * CLOSE_TIMEOUT_S without progress). */
-static void close_with(client *c, const char *reason)
+static void close_with(client *c, ipc_vmev_reason why)
 {
     if (c->closing)
         return;
@@ -113,6 +113,7 @@ static void close_with(client *c, const char *reason)
     if (c->timer)
         event_del(c->timer);
     ipc_builder b;
+    const char *reason = ipc_vmev_reason_name(why);
     ipc_build_begin(&b, "disconnect");
     ipc_put_str(&b, "reason", reason);
     ipc_put_uint(&b, "cursor", c->sub.cursor);
@@ -186,7 +187,7 @@ static void pump(client *c)
         if (rc != SQLITE_OK) {
             smn_error("vm events: reading events after %llu: %s", (unsigned long long)c->sub.cursor,
                       sqlite3_errstr(rc));
-            close_with(c, "server_error");
+            close_with(c, IPC_VMEV_SERVER_ERROR);
             return;
         }
         scanned += n;
@@ -196,7 +197,7 @@ static void pump(client *c)
                 continue;
             ipc_builder b;
             if (!build_event(&b, &s->page[i])) {
-                close_with(c, "server_error");
+                close_with(c, IPC_VMEV_SERVER_ERROR);
                 break;
             }
             vm_sub_verdict v = vm_sub_admit(&c->sub, &s->page[i], queued(c), b.len);
@@ -260,9 +261,10 @@ static void on_subscribe(client *c, const ipc_msg *m)
 
 static void dispatch(client *c, const ipc_msg *m)
 {
-    if (ipc_msg_is(m, "subscribe") && m->id) {
+    bool subscribe = ipc_vmev_kind_of(m) == IPC_VMEV_K_SUBSCRIBE;
+    if (subscribe && m->id) {
         on_subscribe(c, m);
-    } else if (ipc_msg_is(m, "ping") && m->id) {
+    } else if (ipc_common_kind_of(m) == IPC_COMMON_K_PING && m->id) {
         uint64_t seq = 0;
         const uint8_t *echo;
         size_t echo_len;
@@ -275,7 +277,7 @@ static void dispatch(client *c, const ipc_msg *m)
         put_frame(c, &b, m->id);
     } else if (m->id) {
         reply_error(c, m->id, "the event socket serves subscribe and ping only");
-    } else if (ipc_msg_is(m, "subscribe")) {
+    } else if (subscribe) {
         reply_error(c, 0, "subscribe is a request: give it an id");
     }
 }
@@ -305,14 +307,14 @@ static void on_read(struct bufferevent *bev, void *arg)
         evbuffer_copyout(in, hdr, sizeof hdr);
         uint32_t plen;
         if (ipc_frame_header(hdr, avail, IN_FRAME_MAX, &plen) != IPC_OK) {
-            close_with(c, "protocol");
+            close_with(c, IPC_VMEV_PROTOCOL);
             return;
         }
         if (avail < IPC_FRAME_HDR + (size_t)plen)
             break;
         const uint8_t *p = evbuffer_pullup(in, (ssize_t)(IPC_FRAME_HDR + plen));
         if (!p) {
-            close_with(c, "server_error");
+            close_with(c, IPC_VMEV_SERVER_ERROR);
             return;
         }
         ipc_msg m;
@@ -325,7 +327,7 @@ static void on_read(struct bufferevent *bev, void *arg)
             reply_error(c, m.id, err.detail);
         } else {
             smn_warn("vm events: bad frame from a client: %s", err.detail);
-            close_with(c, "protocol");
+            close_with(c, IPC_VMEV_PROTOCOL);
             return;
         }
         evbuffer_drain(in, IPC_FRAME_HDR + plen);
@@ -344,11 +346,11 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
         smn_warn("vm events: closing a subscriber: %zu bytes of an incomplete frame, then "
                  "nothing for %u ms",
                  evbuffer_get_length(bufferevent_get_input(c->bev)), s->partial_ms);
-        close_with(c, "timeout");
+        close_with(c, IPC_VMEV_TIMEOUT);
     } else {
         smn_warn("vm events: closing a client that did not subscribe within %u ms",
                  s->subscribe_ms);
-        close_with(c, "subscribe_timeout");
+        close_with(c, IPC_VMEV_SUBSCRIBE_TIMEOUT);
     }
 }
 
@@ -372,11 +374,11 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 }
 
 /* Too many clients: say why in one frame, then close. */
-static void refuse(evutil_socket_t fd, const char *reason)
+static void refuse(evutil_socket_t fd, ipc_vmev_reason why)
 {
     ipc_builder b;
     ipc_build_begin(&b, "disconnect");
-    ipc_put_str(&b, "reason", reason);
+    ipc_put_str(&b, "reason", ipc_vmev_reason_name(why));
     ipc_put_uint(&b, "cursor", 0);
     if (ipc_build_finish(&b, &ipc_family_vmevents, 0, 0, NULL) == IPC_OK)
         (void)send(fd, b.buf, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -393,7 +395,7 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     vm_evserver *s = arg;
     if (s->nclients >= VM_EVSERVER_MAX_CLIENTS) {
         smn_warn("vm events: refusing a subscriber: %d already connected", VM_EVSERVER_MAX_CLIENTS);
-        refuse(fd, "too_many_clients");
+        refuse(fd, IPC_VMEV_TOO_MANY_CLIENTS);
         return;
     }
     client *c = calloc(1, sizeof *c);
@@ -543,7 +545,7 @@ void vm_evserver_free(vm_evserver *s)
     while (s->clients) {
         client *c = s->clients;
         if (!c->closing) {
-            close_with(c, "shutdown");
+            close_with(c, IPC_VMEV_SHUTDOWN);
             flush_blocking(c);
         }
         client_free(c);
@@ -574,7 +576,7 @@ static void publish_step(vm_evserver *s)
             smn_error("vm events: reading new events: %s", sqlite3_errstr(rc));
             for (client *c = s->clients; c; c = c->next)
                 if (c->sub.phase == VM_SUB_LIVE)
-                    close_with(c, "server_error");
+                    close_with(c, IPC_VMEV_SERVER_ERROR);
             at = head;
             break;
         }
@@ -590,7 +592,7 @@ static void publish_step(vm_evserver *s)
                 if (vm_sub_admit(&c->sub, &s->page[i], queued(c), b.len) == VM_SUB_SEND)
                     evbuffer_add(bufferevent_get_output(c->bev), b.buf, b.len);
                 else
-                    close_with(c, "slow_consumer");
+                    close_with(c, IPC_VMEV_SLOW_CONSUMER);
             }
             if (built)
                 ipc_build_free(&b);

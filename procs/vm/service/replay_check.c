@@ -422,7 +422,7 @@ vm_replay_status vm_replay_check_run(const char *data_dir, const smn_network *ne
     ledger_status ls = ledger_ro_open(path, net, &ro, lerr, sizeof lerr);
     if (ls != LEDGER_STATUS_OK) {
         ro = NULL;
-        out = fail(&v, "cannot open %s: %s", path, lerr[0] ? lerr : ledger_status_str(ls));
+        out = fail(&v, "cannot open %s: %s", path, lerr[0] ? lerr : ledger_strerror(ls));
         goto done;
     }
     if (!tmp_dir)

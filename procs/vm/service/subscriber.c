@@ -12,7 +12,7 @@ bool vm_sub_parse(const ipc_msg *m, vm_evfilter *f, uint64_t *from, size_t *buff
     memset(f, 0, sizeof *f);
     *from = 0;
     *buffer = IPC_VMEV_BUFFER_DEFAULT;
-    if (!ipc_msg_is(m, "subscribe"))
+    if (ipc_vmev_kind_of(m) != IPC_VMEV_K_SUBSCRIBE)
         return false;
     uint64_t v;
     ipc_get_uint(m->body, "from", from);

@@ -98,7 +98,7 @@ static void on_pong(ipc_conn *c, ipc_status st, const ipc_msg *m, void *ud)
     (void)c;
     rtt_ctx *r = ud;
     if (st != IPC_OK) {
-        fprintf(stderr, "bench: request failed: %s\n", ipc_status_str(st));
+        fprintf(stderr, "bench: request failed: %s\n", ipc_strerror(st));
         exit(1);
     }
     ipc_get_uint(m->body, "pid", &r->notes_at_server);
@@ -161,7 +161,7 @@ static void bench_ipc(int fd, size_t rtts, size_t notes, double *med, double *ra
             ipc_put_bin(&b, "echo", echo16, sizeof echo16);
         }
         if (st != IPC_OK) {
-            fprintf(stderr, "bench: notify failed: %s\n", ipc_status_str(st));
+            fprintf(stderr, "bench: notify failed: %s\n", ipc_strerror(st));
             exit(1);
         }
     }

@@ -81,7 +81,7 @@ static int write_full(int fd, const uint8_t *p, size_t n)
 typedef struct {
     int fd;
     size_t want;
-    const char *kind;
+    ipc_ledger_kind kind;
     size_t got, accepted, busy, other;
     double done_at;
 } reader;
@@ -101,13 +101,17 @@ static void *read_loop(void *arg)
         ipc_msg m;
         if (ipc_decode(&ipc_family_ledger, buf, n, &m, NULL) != IPC_OK)
             continue;
-        if (ipc_msg_is(&m, r->kind)) {
+        if (ipc_ledger_kind_of(&m) == r->kind) {
             r->got++;
-            char res[32] = "";
-            if (ipc_get_strz(m.body, "result", res, sizeof res)) {
-                if (strcmp(res, "accepted") == 0)
+            const char *res;
+            size_t len;
+            ledger_result v;
+            if (ipc_get_str(m.body, "result", &res, &len)) {
+                if (!ipc_ledger_result_parse(res, len, &v))
+                    r->other++;
+                else if (v == LEDGER_ACCEPTED)
                     r->accepted++;
-                else if (strcmp(res, "busy") == 0)
+                else if (v == LEDGER_BUSY)
                     r->busy++;
                 else
                     r->other++;
@@ -179,7 +183,7 @@ int main(int argc, char **argv)
         kill(pid, SIGKILL);
         return 1;
     }
-    reader sub = {.fd = sub_fd, .want = n, .kind = "block_accepted"};
+    reader sub = {.fd = sub_fd, .want = n, .kind = IPC_LEDGER_K_BLOCK_ACCEPTED};
     pthread_t sub_th;
     if (subscribe) {
         ipc_builder b;
@@ -190,7 +194,7 @@ int main(int argc, char **argv)
         pthread_create(&sub_th, NULL, read_loop, &sub);
     }
 
-    reader rd = {.fd = fd, .want = n, .kind = "process_result"};
+    reader rd = {.fd = fd, .want = n, .kind = IPC_LEDGER_K_PROCESS_RESULT};
     pthread_t th;
     pthread_create(&th, NULL, read_loop, &rd);
     double start = now_s();

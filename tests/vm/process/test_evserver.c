@@ -178,7 +178,7 @@ static void subscribe(client *c, uint64_t from, const char *type, uint64_t buffe
     cl_send(c, &b, 1);
     ipc_msg m;
     assert_true(cl_frame(c, &m));
-    assert_true(ipc_msg_is(&m, "subscribed"));
+    assert_true(ipc_vmev_kind_of(&m) == IPC_VMEV_K_SUBSCRIBED);
     assert_int_equal(m.re, 1);
     ipc_msg_free(&m);
 }
@@ -189,14 +189,14 @@ static size_t read_backlog(client *c, uint64_t *last)
     size_t n = 0;
     ipc_msg m;
     while (cl_frame(c, &m)) {
-        if (ipc_msg_is(&m, "caught_up")) {
+        if (ipc_vmev_kind_of(&m) == IPC_VMEV_K_CAUGHT_UP) {
             uint64_t cur = get_u(&m, "cursor");
             assert_true(cur >= *last);
             *last = cur;
             ipc_msg_free(&m);
             return n;
         }
-        assert_true(ipc_msg_is(&m, "event"));
+        assert_true(ipc_vmev_kind_of(&m) == IPC_VMEV_K_EVENT);
         uint64_t cur = get_u(&m, "cursor");
         assert_true(cur > *last);
         *last = cur;
@@ -230,7 +230,7 @@ static void test_backlog_then_live(void **state)
     for (int i = 0; i < 3; i++) {
         ipc_msg m;
         assert_true(cl_frame(c, &m));
-        assert_true(ipc_msg_is(&m, "event"));
+        assert_true(ipc_vmev_kind_of(&m) == IPC_VMEV_K_EVENT);
         assert_int_equal(get_u(&m, "cursor"), last + 1 + (uint64_t)i);
         ipc_msg_free(&m);
     }
@@ -279,7 +279,7 @@ static void test_slow_consumer(void **state)
     ipc_msg m;
     uint64_t resume = 0;
     while (cl_frame(c, &m)) {
-        if (ipc_msg_is(&m, "disconnect")) {
+        if (ipc_vmev_kind_of(&m) == IPC_VMEV_K_DISCONNECT) {
             char reason[32];
             assert_true(ipc_get_strz(m.body, "reason", reason, sizeof reason));
             assert_string_equal(reason, "slow_consumer");
@@ -287,7 +287,7 @@ static void test_slow_consumer(void **state)
             ipc_msg_free(&m);
             break;
         }
-        assert_true(ipc_msg_is(&m, "event"));
+        assert_true(ipc_vmev_kind_of(&m) == IPC_VMEV_K_EVENT);
         last = get_u(&m, "cursor");
         got++;
         ipc_msg_free(&m);
@@ -312,16 +312,16 @@ static void test_protocol(void **state)
     ipc_put_uint(&b, "seq", 5);
     cl_send(c, &b, 9);
     assert_true(cl_frame(c, &m));
-    assert_true(ipc_msg_is(&m, "pong") && m.re == 9 && get_u(&m, "seq") == 5);
+    assert_true(ipc_common_kind_of(&m) == IPC_COMMON_K_PONG && m.re == 9 && get_u(&m, "seq") == 5);
     ipc_msg_free(&m);
     subscribe(c, 0, NULL, 0);
     assert_true(cl_frame(c, &m)); /* caught_up on an empty DB */
-    assert_true(ipc_msg_is(&m, "caught_up"));
+    assert_true(ipc_vmev_kind_of(&m) == IPC_VMEV_K_CAUGHT_UP);
     ipc_msg_free(&m);
     ipc_build_begin(&b, "subscribe");
     cl_send(c, &b, 2);
     assert_true(cl_frame(c, &m));
-    assert_true(ipc_msg_is(&m, "error") && m.re == 2);
+    assert_true(ipc_common_kind_of(&m) == IPC_COMMON_K_ERROR && m.re == 2);
     ipc_msg_free(&m);
     /* A filter of the wrong size: an error reply naming the field. */
     client *d = cl_connect(e, 0);
@@ -336,7 +336,7 @@ static void test_protocol(void **state)
     ipc_build_free(&b);
     cl_send_raw(d, bad, sizeof bad);
     assert_true(cl_frame(d, &m));
-    assert_true(ipc_msg_is(&m, "error") && m.re == 3);
+    assert_true(ipc_common_kind_of(&m) == IPC_COMMON_K_ERROR && m.re == 3);
     const char *msg;
     size_t len;
     assert_true(ipc_get_str(m.body, "message", &msg, &len));
@@ -346,7 +346,7 @@ static void test_protocol(void **state)
     static const uint8_t junk[] = {0, 0, 0, 3, 0xc1, 0xc1, 0xc1};
     cl_send_raw(d, junk, sizeof junk);
     assert_true(cl_frame(d, &m));
-    assert_true(ipc_msg_is(&m, "disconnect"));
+    assert_true(ipc_vmev_kind_of(&m) == IPC_VMEV_K_DISCONNECT);
     char reason[32];
     assert_true(ipc_get_strz(m.body, "reason", reason, sizeof reason));
     assert_string_equal(reason, "protocol");
@@ -368,7 +368,7 @@ static void test_too_many_clients(void **state)
     client *x = cl_connect(e, 0);
     ipc_msg m;
     assert_true(cl_frame(x, &m));
-    assert_true(ipc_msg_is(&m, "disconnect"));
+    assert_true(ipc_vmev_kind_of(&m) == IPC_VMEV_K_DISCONNECT);
     char reason[32];
     assert_true(ipc_get_strz(m.body, "reason", reason, sizeof reason));
     assert_string_equal(reason, "too_many_clients");
@@ -406,7 +406,7 @@ static void expect_disconnect(client *c, const char *why)
 {
     ipc_msg m;
     assert_true(cl_frame(c, &m));
-    assert_true(ipc_msg_is(&m, "disconnect"));
+    assert_true(ipc_vmev_kind_of(&m) == IPC_VMEV_K_DISCONNECT);
     char reason[32];
     assert_true(ipc_get_strz(m.body, "reason", reason, sizeof reason));
     assert_string_equal(reason, why);
@@ -441,7 +441,7 @@ static void test_subscribe_timeout(void **state)
     ipc_put_uint(&b, "seq", 1);
     cl_send(cs[0], &b, 4);
     assert_true(cl_frame(cs[0], &m));
-    assert_true(ipc_msg_is(&m, "pong"));
+    assert_true(ipc_common_kind_of(&m) == IPC_COMMON_K_PONG);
     ipc_msg_free(&m);
     assert_int_equal(vm_evserver_timeouts(e->srv), 0);
     pump_for(e, 350);
@@ -461,7 +461,7 @@ static void test_subscribe_timeout(void **state)
     ipc_put_uint(&b, "seq", 2);
     cl_send(sub, &b, 5);
     assert_true(cl_frame(sub, &m));
-    assert_true(ipc_msg_is(&m, "pong") && m.re == 5);
+    assert_true(ipc_common_kind_of(&m) == IPC_COMMON_K_PONG && m.re == 5);
     ipc_msg_free(&m);
     cl_close(sub);
 }
@@ -489,7 +489,7 @@ static void test_partial_timeout(void **state)
     assert_int_equal(vm_evserver_timeouts(e->srv), 0);
     cl_send_raw(c, b.buf + b.len - 1, 1);
     assert_true(cl_frame(c, &m));
-    assert_true(ipc_msg_is(&m, "pong") && m.re == 8);
+    assert_true(ipc_common_kind_of(&m) == IPC_COMMON_K_PONG && m.re == 8);
     ipc_msg_free(&m);
     /* Now half a header, and silence. */
     cl_send_raw(c, b.buf, 2);
