@@ -278,16 +278,13 @@ void ledger_confirm_job_reset(ledger_confirm_job *j)
     j->started = false;
 }
 
-ledger_status ledger_confirm_job_step(ledger_store *s, ledger_confirm_job *j, size_t max,
-                                      ledger_cemented_list *out, bool *finished)
+ledger_status ledger_confirm_job_step_in_tx(ledger_store *s, ledger_confirm_job *j, size_t max,
+                                            ledger_cemented_list *out, bool *finished)
 {
     *finished = false;
-    if (ledger_store_in_transaction(s) || max == 0)
+    if (!ledger_store_in_transaction(s) || max == 0)
         return LEDGER_STATUS_INVALID;
-    size_t first = out->n;
-    ledger_status r = ledger_store_begin(s);
-    if (r != LEDGER_STATUS_OK)
-        return r;
+    ledger_status r = LEDGER_STATUS_OK;
     if (!j->started) {
         /* A fresh job, or one whose stack a rollback may have invalidated:
          * descend from the hash again. Cemented blocks are skipped, so this
@@ -305,14 +302,30 @@ ledger_status ledger_confirm_job_step(ledger_store *s, ledger_confirm_job *j, si
         r = run(s, &j->cs, max);
     j->cs.done = NULL;
     if (r == LEDGER_STATUS_OK)
+        *finished = j->cs.n == 0;
+    return r;
+}
+
+ledger_status ledger_confirm_job_step(ledger_store *s, ledger_confirm_job *j, size_t max,
+                                      ledger_cemented_list *out, bool *finished)
+{
+    *finished = false;
+    if (ledger_store_in_transaction(s) || max == 0)
+        return LEDGER_STATUS_INVALID;
+    size_t first = out->n;
+    ledger_status r = ledger_store_begin(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    r = ledger_confirm_job_step_in_tx(s, j, max, out, finished);
+    if (r == LEDGER_STATUS_OK)
         r = ledger_store_commit(s); /* rolls back itself on failure */
     else
         ledger_store_rollback(s);
     if (r != LEDGER_STATUS_OK) {
+        *finished = false;
         out->n = first; /* nothing of this slice happened */
         ledger_confirm_job_reset(j);
         return r;
     }
-    *finished = j->cs.n == 0;
     return LEDGER_STATUS_OK;
 }

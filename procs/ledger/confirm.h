@@ -72,4 +72,12 @@ void ledger_confirm_job_reset(ledger_confirm_job *j);
 ledger_status ledger_confirm_job_step(ledger_store *s, ledger_confirm_job *j, size_t max,
                                       ledger_cemented_list *out, bool *finished);
 
+/* The same slice inside the caller's open transaction, so several jobs'
+ * slices share one commit (the ledger service batches small confirms).
+ * On any status but OK the caller rolls the transaction back, truncates
+ * *out to what it held before the transaction, and resets every job it
+ * stepped in it (ledger_confirm_job_reset): their stacks advanced. */
+ledger_status ledger_confirm_job_step_in_tx(ledger_store *s, ledger_confirm_job *j, size_t max,
+                                            ledger_cemented_list *out, bool *finished);
+
 #endif

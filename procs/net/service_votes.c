@@ -7,7 +7,9 @@
  * and relayed to the other peers once. A bad signature proves the sender
  * misbehaves: honest nodes relay only votes they verified. Weight is for
  * elections to judge; the net process has no ledger view of it.
- * `broadcast_vote` (our representatives' votes) goes to every peer.
+ * `broadcast_vote` (our representatives' votes) goes to every peer; it
+ * and `send_vote` are decoded but not verified again (our elections process
+ * signed them; a peer verifies what it receives).
  *
  * Vote requests (budgets and the answer window: service_votereq.h):
  * `request_votes` from the elections process becomes one confirm_req to
@@ -87,11 +89,11 @@ void net_votes_broadcast(net_service *s, const ipc_msg *msg)
     smn_vote v;
     if (!ipc_get_bin(msg->body, "vote", &wire, &len))
         return;
+    /* Well-formed is checked; the signature is not checked again: our
+     * elections process signed it a moment ago (one Ed25519 verification
+     * saved per vote we cast; the peers verify it). */
     smn_vote_status st = smn_vote_decode(wire, len, &v);
-    if (st == SMN_VOTE_OK)
-        st = smn_vote_verify(&v);
     if (st != SMN_VOTE_OK) {
-        /* Sending it would get us banned by every peer. */
         smn_warn("broadcast_vote: not a valid vote (%s), dropped", smn_vote_strerror(st));
         return;
     }
@@ -181,9 +183,7 @@ void net_votes_send(net_service *s, const ipc_msg *msg)
     if (!ipc_get_bin(msg->body, "vote", &wire, &len) ||
         !ipc_get_bin(msg->body, "peer", &peer, &plen) || plen != 32)
         return;
-    smn_vote_status st = smn_vote_decode(wire, len, &v);
-    if (st == SMN_VOTE_OK)
-        st = smn_vote_verify(&v);
+    smn_vote_status st = smn_vote_decode(wire, len, &v); /* signed by elections: as above */
     if (st != SMN_VOTE_OK) {
         smn_warn("send_vote: not a valid vote (%s), dropped", smn_vote_strerror(st));
         return;

@@ -67,7 +67,7 @@ static bool usable(rpc_auto_receive *a, const uint8_t id[WALLET_ID_BYTES])
     return wallet_is_unlocked(wallets(a), id);
 }
 
-/* The usable wallet holding account, if any. */
+/* The first usable wallet holding account, if any. */
 static bool find_wallet(rpc_auto_receive *a, const uint8_t account[32],
                         uint8_t out[WALLET_ID_BYTES])
 {
@@ -75,11 +75,11 @@ static bool find_wallet(rpc_auto_receive *a, const uint8_t account[32],
         return false;
     uint8_t(*ids)[WALLET_ID_BYTES] = NULL;
     size_t n = 0;
-    if (wallet_list(wallets(a), &ids, &n) != WALLET_OK)
+    if (wallet_holders(wallets(a), account, &ids, &n) != WALLET_OK)
         return false;
     bool found = false;
     for (size_t i = 0; i < n && !found; i++) {
-        if (wallet_contains(wallets(a), ids[i], account) == WALLET_OK && usable(a, ids[i])) {
+        if (usable(a, ids[i])) {
             memcpy(out, ids[i], WALLET_ID_BYTES);
             found = true;
         }

@@ -18,6 +18,7 @@ struct wallet_store {
     bool readonly;
     unlocked_key **keys; /* sorted by id */
     size_t nkeys, capkeys;
+    sqlite3_stmt *holders; /* wallet_holders' query, prepared once */
 };
 
 typedef struct {
@@ -53,6 +54,8 @@ static const char schema[] =
     " hash BLOB NOT NULL,"
     " block BLOB NOT NULL,"
     " PRIMARY KEY(wallet, id)) WITHOUT ROWID;"
+    /* wallet_holders: which wallets hold an account (every send seen) */
+    "CREATE INDEX IF NOT EXISTS accounts_pub ON accounts(pub);"
     "PRAGMA user_version = 1;";
 
 /* ---- unlocked keys ---- */
@@ -228,6 +231,7 @@ void wallet_store_close(wallet_store *ws)
     for (size_t i = 0; i < ws->nkeys; i++)
         sodium_free(ws->keys[i]);
     free(ws->keys);
+    sqlite3_finalize(ws->holders);
     if (ws->db)
         sqlite3_close(ws->db);
     free(ws);
@@ -409,6 +413,24 @@ wallet_status wallet_list(wallet_store *ws, uint8_t (**ids)[WALLET_ID_BYTES], si
         return WALLET_ERR_DB;
     wallet_status res = collect32(st, ids, n);
     sqlite3_finalize(st);
+    return res;
+}
+
+wallet_status wallet_holders(wallet_store *ws, const uint8_t pub[32],
+                             uint8_t (**ids)[WALLET_ID_BYTES], size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    if (!ws->holders &&
+        sqlite3_prepare_v3(ws->db,
+                           "SELECT w.id FROM accounts a JOIN wallets w ON w.seq = a.wallet"
+                           " WHERE a.pub = ? ORDER BY w.seq",
+                           -1, SQLITE_PREPARE_PERSISTENT, &ws->holders, NULL) != SQLITE_OK)
+        return WALLET_ERR_DB;
+    sqlite3_bind_blob(ws->holders, 1, pub, 32, SQLITE_STATIC);
+    wallet_status res = collect32(ws->holders, ids, n);
+    sqlite3_reset(ws->holders);
+    sqlite3_clear_bindings(ws->holders);
     return res;
 }
 

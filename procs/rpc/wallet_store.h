@@ -61,6 +61,11 @@ wallet_status wallet_destroy(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES]
 /* All wallet ids in creation order; *ids is malloc'd (free it), NULL when
  * there are none. */
 wallet_status wallet_list(wallet_store *ws, uint8_t (**ids)[WALLET_ID_BYTES], size_t *n);
+/* The wallets holding the account, in creation order (one indexed query,
+ * prepared once per handle: auto-receive asks it for every send); *ids is
+ * malloc'd (free it), NULL when there are none. */
+wallet_status wallet_holders(wallet_store *ws, const uint8_t pub[32],
+                             uint8_t (**ids)[WALLET_ID_BYTES], size_t *n);
 /* WALLET_OK or WALLET_ERR_NOT_FOUND. */
 wallet_status wallet_exists(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES]);
 

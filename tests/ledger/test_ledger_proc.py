@@ -228,6 +228,59 @@ def test_batch(smallnanod, tool):
     print("batch: ok")
 
 
+def test_confirm_burst(smallnanod, tool):
+    """Many confirms in one write (as elections sends them): they share
+    transactions (ledger service batches), and each still gets its own
+    answer: an open cements its send and itself, a repeat in the same burst
+    nothing, an unknown hash an error; every block is announced cemented
+    exactly once, each send before its open."""
+    pairs = devblocks(tool, "pairs", "40")
+    opens = [pairs[i] for i in range(1, len(pairs), 2)]
+    with Node(smallnanod, CONFIG + free_ports() + NO_QUORUM) as node:
+        node.wait_ready()
+        sub = Conn(node.sock("ledger"))
+        sub.request("subscribe", topics=["block_cemented"])
+        c = Conn(node.sock("ledger"))
+        r = c.request("process_batch", blocks=[b for b, _ in pairs], origin="bootstrap")
+        check(r["results"] == ["accepted"] * len(pairs), "burst blocks: %r" % r)
+        hashes = [h for _, h in opens]
+        hashes.insert(7, hashes[3])  # a repeat, after the first was cemented
+        hashes.insert(12, b"\x07" * 32)  # unknown
+        out = []
+        first = c.next_id + 1
+        for h in hashes:
+            c.next_id += 1
+            p = mp_pack({"kind": "confirm", "id": c.next_id, "hash": h})
+            out.append(struct.pack(">I", len(p)) + p)
+        c.sock.sendall(b"".join(out))
+        replies = {}
+        while len(replies) < len(hashes):
+            m = c.frame()
+            if "re" in m:
+                replies[m["re"] - first] = m
+        for i, h in enumerate(hashes):
+            m = replies[i]
+            if i == 12:
+                check(m["kind"] == "error" and "unknown block" in m["message"],
+                      "unknown hash in a burst: %r" % m)
+            elif i == 7:
+                check(m["kind"] == "confirm_result" and m["cemented"] == 0,
+                      "repeat in a burst: %r" % m)
+            else:
+                check(m["kind"] == "confirm_result" and m["cemented"] == 2,
+                      "confirm %d of the burst: %r" % (i, m))
+        order = []
+        while len(order) < len(pairs):
+            order.append(sub.wait_note(lambda m: m["kind"] == "block_cemented")["hash"])
+        check(sorted(order) == sorted(h for _, h in pairs), "cemented set differs")
+        for k in range(0, len(pairs), 2):
+            check(order.index(pairs[k][1]) < order.index(pairs[k + 1][1]),
+                  "an open announced before its send")
+        c.close()
+        sub.close()
+    print("confirm burst: ok")
+
+
 class Streamer(threading.Thread):
     """Sends process requests on one connection while reading the replies."""
 
@@ -467,6 +520,7 @@ def main():
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 600
     test_notifications(smallnanod, tool)
     test_batch(smallnanod, tool)
+    test_confirm_burst(smallnanod, tool)
     test_settle(smallnanod, tool)
     test_crash(smallnanod, tool, n)
     test_refusal(smallnanod)

@@ -146,6 +146,52 @@ static void adhoc_keys(void **state)
     wallet_store_close(ws);
 }
 
+/* wallet_holders: every wallet holding an account, in creation order, and
+ * none for a stranger; a removed account or destroyed wallet leaves it. */
+static void holders_of_an_account(void **state)
+{
+    wallet_store *ws;
+    assert_int_equal(wallet_store_open(*state, false, &ws), WALLET_OK);
+    uint8_t seed1[32], seed2[32], id1[32], id2[32], id3[32];
+    memset(seed1, 0x11, sizeof seed1);
+    memset(seed2, 0x22, sizeof seed2);
+    wallet_create_opts o1 = light("", seed1), o2 = light("", seed2);
+    assert_int_equal(wallet_create(ws, &o1, id1), WALLET_OK);
+    assert_int_equal(wallet_create(ws, &o2, id2), WALLET_OK);
+    assert_int_equal(wallet_create(ws, &o2, id3), WALLET_OK);
+    uint8_t a1[32], a2[32], stranger[32];
+    assert_int_equal(wallet_account_create(ws, id1, a1), WALLET_OK);
+    assert_int_equal(wallet_account_create(ws, id2, a2), WALLET_OK);
+    smn_keypair k;
+    smn_key_from_seed(seed1, 0, &k);
+    assert_int_equal(wallet_adhoc_insert(ws, id3, k.priv, NULL), WALLET_OK); /* a1 again */
+    smn_keypair_wipe(&k);
+    memset(stranger, 9, sizeof stranger);
+    uint8_t(*ids)[WALLET_ID_BYTES];
+    size_t n;
+    assert_int_equal(wallet_holders(ws, a1, &ids, &n), WALLET_OK);
+    assert_int_equal(n, 2);
+    assert_memory_equal(ids[0], id1, 32);
+    assert_memory_equal(ids[1], id3, 32);
+    free(ids);
+    assert_int_equal(wallet_holders(ws, a2, &ids, &n), WALLET_OK);
+    assert_int_equal(n, 1);
+    assert_memory_equal(ids[0], id2, 32);
+    free(ids);
+    assert_int_equal(wallet_holders(ws, stranger, &ids, &n), WALLET_OK);
+    assert_int_equal(n, 0);
+    assert_null(ids);
+    assert_int_equal(wallet_account_remove(ws, id1, a1), WALLET_OK);
+    assert_int_equal(wallet_destroy(ws, id2), WALLET_OK);
+    assert_int_equal(wallet_holders(ws, a1, &ids, &n), WALLET_OK);
+    assert_int_equal(n, 1);
+    assert_memory_equal(ids[0], id3, 32);
+    free(ids);
+    assert_int_equal(wallet_holders(ws, a2, &ids, &n), WALLET_OK);
+    assert_int_equal(n, 0);
+    wallet_store_close(ws);
+}
+
 static void persists_across_reopen(void **state)
 {
     wallet_store *ws;
@@ -343,6 +389,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(create_lock_unlock, setup, teardown),
         cmocka_unit_test_setup_teardown(derivation_matches_common, setup, teardown),
         cmocka_unit_test_setup_teardown(adhoc_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(holders_of_an_account, setup, teardown),
         cmocka_unit_test_setup_teardown(persists_across_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(change_password, setup, teardown),
         cmocka_unit_test_setup_teardown(encrypted_at_rest, setup, teardown),

@@ -70,7 +70,7 @@ class Subscriber(threading.Thread):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.sock.connect(node.sock("ledger"))
-        payload = mp_pack({"kind": "subscribe", "id": 1})
+        payload = mp_pack({"kind": "subscribe", "id": 1, "topics": ["block_cemented"]})
         self.sock.sendall(struct.pack(">I", len(payload)) + payload)
         self.error = None
 
