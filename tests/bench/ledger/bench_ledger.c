@@ -650,6 +650,8 @@ int main(int argc, char **argv)
     long long io0[4], io1[4];
     io_counts(io0);
     double io = 0, cpu0 = cpu_seconds(), t0 = now();
+    double mark_t = t0, mark_c = cpu0;
+    size_t mark_n = 0;
     while (done < n) {
         double r0 = now();
         size_t got = read_blocks(f, buf, slice);
@@ -663,6 +665,19 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < got; i++)
             hist[res[i] < LEDGER_RESULT_COUNT ? res[i] : LEDGER_ERROR]++;
         done += got;
+        if (done / 1000000 != (done - got) / 1000000) {
+            /* the rate curve: each million's rate, CPU and the file so far */
+            double tn = now() - io, cn = cpu_seconds();
+            printf("progress: %zu blocks, %.0f blocks/s, %.1f us CPU per block over the last "
+                   "%zu; database %.0f MiB\n",
+                   done, (double)(done - mark_n) / (tn - mark_t),
+                   (cn - mark_c) * 1e6 / (double)(done - mark_n), done - mark_n,
+                   (double)file_size(path) / 1048576.0);
+            fflush(stdout);
+            mark_n = done;
+            mark_t = tn;
+            mark_c = cn;
+        }
     }
     double dt = now() - t0 - io;
     double cpu = cpu_seconds() - cpu0;
