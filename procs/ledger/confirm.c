@@ -13,7 +13,22 @@ typedef struct {
     uint64_t height;  /* cement the account up to here */
     uint64_t waiting; /* the height whose source is the target pushed above, 0 = none */
     uint64_t ready;   /* a height whose source is known cemented, 0 = none */
+    bool open;        /* its chain cursor (slot frame_slot()) is open, this slice */
+    bool held;        /* that cursor stands on the receive at waiting */
 } target;
+
+/* Frames below the last slot keep their own chain cursor while they wait
+ * for a source (no seek and no re-read when the walk comes back); deeper
+ * frames share the last slot and open it per visit. */
+static unsigned frame_slot(size_t ti)
+{
+    return ti < LEDGER_CHAIN_CURSORS - 1 ? (unsigned)ti : LEDGER_CHAIN_CURSORS - 1;
+}
+
+static bool frame_keeps_cursor(size_t ti)
+{
+    return ti < LEDGER_CHAIN_CURSORS - 1;
+}
 
 /* The confirmation heights one run (one slice) read or raised, by account:
  * each account's row is read at most once per slice and its raised height
@@ -207,6 +222,19 @@ static void pop_reached(confirm_state *cs)
  * each), each is appended to the log. A receive's source is looked up
  * once: when that source had to be cemented first, its completion marks
  * the receive ready. */
+static void close_frame(ledger_store *s, confirm_state *cs, size_t ti)
+{
+    if (cs->t[ti].open)
+        ledger_store_chain_close(s, frame_slot(ti));
+    cs->t[ti].open = cs->t[ti].held = false;
+}
+
+static void close_all(ledger_store *s, confirm_state *cs)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        close_frame(s, cs, i);
+}
+
 static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
 {
     ledger_status r;
@@ -214,20 +242,34 @@ static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
     while (cs->n && cs->done->n - start < max) {
         size_t ti = cs->n - 1;
         target top = cs->t[ti];
+        unsigned slot = frame_slot(ti);
         conf_slot *c;
         if ((r = conf_get(s, &cs->confs, top.account, &c)) != LEDGER_STATUS_OK)
             return r;
         if (c->conf >= top.height) {
+            close_frame(s, cs, ti);
             pop_reached(cs);
             continue;
         }
         uint64_t h = c->conf;
-        /* Everything above the confirmation height is unpruned. */
-        r = ledger_store_chain_open(s, top.account, h, top.height);
+        /* Everything above the confirmation height is unpruned. The
+         * frame's cursor, when open, stands at h: nothing deeper raised this
+         * account meanwhile (a send precedes its receive). */
+        bool held = top.open && top.held;
+        r = LEDGER_STATUS_OK;
+        if (!top.open) {
+            r = ledger_store_chain_open(s, slot, top.account, h, top.height);
+            cs->t[ti].open = r == LEDGER_STATUS_OK;
+        }
+        cs->t[ti].held = false;
+        bool waits = false;
         while (r == LEDGER_STATUS_OK && h < top.height && cs->done->n - start < max) {
             ledger_block_record rec;
             int64_t row;
-            if ((r = ledger_store_chain_next(s, &rec, &row)) != LEDGER_STATUS_OK) {
+            r = held ? ledger_store_chain_current(s, slot, &rec, &row)
+                     : ledger_store_chain_next(s, slot, &rec, &row);
+            held = false;
+            if (r != LEDGER_STATUS_OK) {
                 if (r == LEDGER_STATUS_NOT_FOUND)
                     r = LEDGER_STATUS_CORRUPT;
                 break;
@@ -240,8 +282,12 @@ static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
                 cs->t[ti].ready != rec.height) {
                 bool ready;
                 cs->t[ti].waiting = rec.height;
-                if ((r = source_ready(s, cs, rec.block.link, &ready)) != LEDGER_STATUS_OK || !ready)
+                if ((r = source_ready(s, cs, rec.block.link, &ready)) != LEDGER_STATUS_OK)
                     break;
+                if (!ready) {
+                    waits = true;
+                    break;
+                }
                 cs->t[ti].waiting = 0;
             }
             uint64_t seq;
@@ -251,11 +297,16 @@ static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
                 break;
             h++;
         }
-        ledger_store_chain_close(s);
-        if (r != LEDGER_STATUS_OK)
+        if (r != LEDGER_STATUS_OK) {
+            close_all(s, cs);
             return r;
+        }
         /* (source_ready may have grown the map: look the slot up again) */
         conf_find(&cs->confs, top.account)->conf = h;
+        if (waits && frame_keeps_cursor(ti))
+            cs->t[ti].held = true; /* the cursor stays on the waiting receive */
+        else if (h >= top.height || !frame_keeps_cursor(ti) || waits)
+            close_frame(s, cs, ti);
         /* A source pushed above stops the walk below the target. */
         if (h >= top.height)
             pop_reached(cs);
@@ -268,6 +319,7 @@ static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
     /* Other writes may run between slices: nothing is kept across. */
     conf_clear(&cs->confs);
     ledger_status r = walk(s, cs, max);
+    close_all(s, cs); /* cursors live within one slice */
     if (r == LEDGER_STATUS_OK)
         r = conf_flush(s, &cs->confs);
     conf_clear(&cs->confs);

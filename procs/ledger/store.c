@@ -147,6 +147,8 @@ struct ledger_store {
      * when full, and before commit */
     int64_t cement_rows[LEDGER_CEMENT_BATCH];
     size_t cement_n;
+    /* chain cursors (Q_CHAIN's text), one per slot */
+    sqlite3_stmt *chain[LEDGER_CHAIN_CURSORS];
     char err[256];
 };
 
@@ -484,6 +486,10 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
                 SQLITE_OK)
                 r = fail(s, sql);
         }
+        for (int i = 0; i < LEDGER_CHAIN_CURSORS && r == LEDGER_STATUS_OK; i++)
+            if (sqlite3_prepare_v3(s->db, sql_text[Q_CHAIN], -1, SQLITE_PREPARE_PERSISTENT,
+                                   &s->chain[i], NULL) != SQLITE_OK)
+                r = fail(s, sql_text[Q_CHAIN]);
     }
     if (r == LEDGER_STATUS_OK)
         r = counters_load(s);
@@ -529,6 +535,8 @@ void ledger_store_close(ledger_store *s)
         ledger_store_rollback(s);
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(s->q[i]);
+    for (int i = 0; i < LEDGER_CHAIN_CURSORS; i++)
+        sqlite3_finalize(s->chain[i]);
     sqlite3_close(s->db);
     free(s->weights.slots);
     free(s);
@@ -597,6 +605,9 @@ void ledger_store_rollback(ledger_store *s)
     for (int i = 0; i < Q_COUNT; i++)
         if (s->q[i])
             sqlite3_reset(s->q[i]);
+    for (int i = 0; i < LEDGER_CHAIN_CURSORS; i++)
+        if (s->chain[i])
+            sqlite3_reset(s->chain[i]);
     (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
     memset(&s->pending, 0, sizeof s->pending);
@@ -711,10 +722,12 @@ ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], 
     return r;
 }
 
-ledger_status ledger_store_chain_open(ledger_store *s, const uint8_t account[32], uint64_t after,
-                                      uint64_t up_to)
+ledger_status ledger_store_chain_open(ledger_store *s, unsigned slot, const uint8_t account[32],
+                                      uint64_t after, uint64_t up_to)
 {
-    sqlite3_stmt *st = s->q[Q_CHAIN];
+    if (slot >= LEDGER_CHAIN_CURSORS)
+        return LEDGER_STATUS_INVALID;
+    sqlite3_stmt *st = s->chain[slot];
     done(st);
     bind32(st, 1, account);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
@@ -722,14 +735,10 @@ ledger_status ledger_store_chain_open(ledger_store *s, const uint8_t account[32]
     return LEDGER_STATUS_OK;
 }
 
-ledger_status ledger_store_chain_next(ledger_store *s, ledger_block_record *out, int64_t *row)
+/* The row the cursor stands on. */
+static ledger_status chain_row(ledger_store *s, sqlite3_stmt *st, ledger_block_record *out,
+                               int64_t *row)
 {
-    sqlite3_stmt *st = s->q[Q_CHAIN];
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return LEDGER_STATUS_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return fail(s, "read chain");
     *row = sqlite3_column_int64(st, 0);
     out->height = (uint64_t)sqlite3_column_int64(st, 2);
     if (!ledger_col_bytes(st, 1, out->hash, 32))
@@ -737,9 +746,35 @@ ledger_status ledger_store_chain_next(ledger_store *s, ledger_block_record *out,
     return fill_record(s, st, 3, out);
 }
 
-void ledger_store_chain_close(ledger_store *s)
+ledger_status ledger_store_chain_next(ledger_store *s, unsigned slot, ledger_block_record *out,
+                                      int64_t *row)
 {
-    done(s->q[Q_CHAIN]);
+    if (slot >= LEDGER_CHAIN_CURSORS)
+        return LEDGER_STATUS_INVALID;
+    sqlite3_stmt *st = s->chain[slot];
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return LEDGER_STATUS_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return fail(s, "read chain");
+    return chain_row(s, st, out, row);
+}
+
+ledger_status ledger_store_chain_current(ledger_store *s, unsigned slot, ledger_block_record *out,
+                                         int64_t *row)
+{
+    if (slot >= LEDGER_CHAIN_CURSORS)
+        return LEDGER_STATUS_INVALID;
+    sqlite3_stmt *st = s->chain[slot];
+    if (!sqlite3_stmt_busy(st) || sqlite3_data_count(st) == 0)
+        return LEDGER_STATUS_INVALID;
+    return chain_row(s, st, out, row);
+}
+
+void ledger_store_chain_close(ledger_store *s, unsigned slot)
+{
+    if (slot < LEDGER_CHAIN_CURSORS)
+        done(s->chain[slot]);
 }
 
 ledger_status ledger_store_source(ledger_store *s, const uint8_t hash[32], uint8_t account[32],
