@@ -11,16 +11,46 @@
 typedef struct {
     uint8_t account[32];
     uint64_t height;  /* cement the account up to here */
-    uint64_t conf;    /* its confirmation height, when conf_known */
-    bool conf_known;  /* this slice wrote or read conf (nothing else writes meanwhile) */
     uint64_t waiting; /* the height whose source is the target pushed above, 0 = none */
     uint64_t ready;   /* a height whose source is known cemented, 0 = none */
+    bool open;        /* its chain cursor (slot frame_slot()) is open, this slice */
+    bool held;        /* that cursor stands on the receive at waiting */
 } target;
+
+/* Frames below the last slot keep their own chain cursor while they wait
+ * for a source (no seek and no re-read when the walk comes back); deeper
+ * frames share the last slot and open it per visit. */
+static unsigned frame_slot(size_t ti)
+{
+    return ti < LEDGER_CHAIN_CURSORS - 1 ? (unsigned)ti : LEDGER_CHAIN_CURSORS - 1;
+}
+
+static bool frame_keeps_cursor(size_t ti)
+{
+    return ti < LEDGER_CHAIN_CURSORS - 1;
+}
+
+/* The confirmation heights one run (one slice) read or raised, by account:
+ * each account's row is read at most once per slice and its raised height
+ * written once, when the slice ends (conf_flush). Bounded by the accounts a
+ * slice touches: the stack's plus one per cemented block. */
+typedef struct {
+    uint8_t account[32];
+    uint64_t conf;   /* the account's confirmation height in this slice */
+    uint64_t stored; /* the height its row holds */
+    bool used;
+} conf_slot;
+
+typedef struct {
+    conf_slot *v;
+    size_t cap, used;
+} conf_map;
 
 typedef struct {
     target *t;
     size_t n, cap;
     ledger_cemented_list *done;
+    conf_map confs;
 } confirm_state;
 
 struct ledger_confirm_job {
@@ -44,6 +74,85 @@ static ledger_status push_target(confirm_state *cs, const uint8_t account[32], u
     memcpy(t->account, account, 32);
     t->height = height;
     return LEDGER_STATUS_OK;
+}
+
+static size_t conf_index(const conf_map *m, const uint8_t account[32])
+{
+    uint64_t h;
+    memcpy(&h, account, sizeof h); /* public keys: already uniform */
+    size_t j = (size_t)h & (m->cap - 1);
+    while (m->v[j].used && memcmp(m->v[j].account, account, 32) != 0)
+        j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
+static conf_slot *conf_find(conf_map *m, const uint8_t account[32])
+{
+    if (!m->used)
+        return NULL;
+    conf_slot *c = &m->v[conf_index(m, account)];
+    return c->used ? c : NULL;
+}
+
+/* Adds account (not in the map) with the height its row holds. */
+static ledger_status conf_add(conf_map *m, const uint8_t account[32], uint64_t stored,
+                              conf_slot **out)
+{
+    if ((m->used + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 256;
+        conf_map grown = {.v = calloc(ncap, sizeof *grown.v), .cap = ncap};
+        if (!grown.v)
+            return LEDGER_STATUS_NOMEM;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->v[i].used)
+                grown.v[conf_index(&grown, m->v[i].account)] = m->v[i];
+        grown.used = m->used;
+        free(m->v);
+        *m = grown;
+    }
+    conf_slot *c = &m->v[conf_index(m, account)];
+    memcpy(c->account, account, 32);
+    c->conf = c->stored = stored;
+    c->used = true;
+    m->used++;
+    *out = c;
+    return LEDGER_STATUS_OK;
+}
+
+static void conf_clear(conf_map *m)
+{
+    if (m->used)
+        memset(m->v, 0, m->cap * sizeof *m->v);
+    m->used = 0;
+}
+
+/* Writes every raised confirmation height of the slice (once each). */
+static ledger_status conf_flush(ledger_store *s, conf_map *m)
+{
+    for (size_t i = 0; i < m->cap && m->used; i++) {
+        conf_slot *c = &m->v[i];
+        if (!c->used || c->conf == c->stored)
+            continue;
+        ledger_status r = ledger_store_raise_conf_height(s, c->account, c->conf);
+        if (r != LEDGER_STATUS_OK)
+            return r;
+        c->stored = c->conf;
+    }
+    return LEDGER_STATUS_OK;
+}
+
+/* The account's confirmation height in this slice: from the map, else its
+ * row (read once, then kept). */
+static ledger_status conf_get(ledger_store *s, conf_map *m, const uint8_t account[32],
+                              conf_slot **out)
+{
+    if ((*out = conf_find(m, account)))
+        return LEDGER_STATUS_OK;
+    ledger_account_info ai;
+    ledger_status r = ledger_store_account(s, account, &ai);
+    if (r != LEDGER_STATUS_OK)
+        return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_CORRUPT : r;
+    return conf_add(m, account, ai.conf_height, out);
 }
 
 static ledger_status push_done(confirm_state *cs, const ledger_block_record *rec, uint64_t seq)
@@ -73,10 +182,9 @@ static ledger_status source_ready(ledger_store *s, confirm_state *cs, const uint
                                   bool *ready)
 {
     uint8_t account[32];
-    uint64_t height;
-    bool cemented;
+    uint64_t height, conf;
     *ready = true;
-    ledger_status r = ledger_store_source(s, link, account, &height, &cemented);
+    ledger_status r = ledger_store_source(s, link, account, &height, &conf);
     if (r == LEDGER_STATUS_NOT_FOUND) {
         /* Only a cemented send is pruned. */
         bool pruned;
@@ -84,8 +192,14 @@ static ledger_status source_ready(ledger_store *s, confirm_state *cs, const uint
             return r;
         return pruned ? LEDGER_STATUS_OK : LEDGER_STATUS_CORRUPT;
     }
-    if (r != LEDGER_STATUS_OK || cemented)
+    if (r != LEDGER_STATUS_OK)
         return r;
+    /* The row's height is stale for an account this slice raised. */
+    conf_slot *c = conf_find(&cs->confs, account);
+    if (!c && (r = conf_add(&cs->confs, account, conf, &c)) != LEDGER_STATUS_OK)
+        return r;
+    if (height <= c->conf)
+        return LEDGER_STATUS_OK;
     *ready = false;
     return push_target(cs, account, height);
 }
@@ -102,43 +216,60 @@ static void pop_reached(confirm_state *cs)
 }
 
 /* Cements until the stack is empty or max blocks were appended to done.
- * An account's row is read once per slice; its blocks above the
- * confirmation height come from one cursor (a row each), each is appended
- * to the log, and the confirmation height is written once when the walk
- * leaves the account (its target reached, a source to cement first, or
- * max). A receive's source is looked up once: when that source had to be
- * cemented first, its completion marks the receive ready. */
-static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
+ * An account's row is read at most once per slice (conf_map) and its
+ * raised confirmation height written once, when the slice ends; its blocks
+ * above the confirmation height come from one cursor per visit (a row
+ * each), each is appended to the log. A receive's source is looked up
+ * once: when that source had to be cemented first, its completion marks
+ * the receive ready. */
+static void close_frame(ledger_store *s, confirm_state *cs, size_t ti)
+{
+    if (cs->t[ti].open)
+        ledger_store_chain_close(s, frame_slot(ti));
+    cs->t[ti].open = cs->t[ti].held = false;
+}
+
+static void close_all(ledger_store *s, confirm_state *cs)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        close_frame(s, cs, i);
+}
+
+static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
 {
     ledger_status r;
     size_t start = cs->done->n;
-    /* A cached conf stays exact within a slice: a frame waits at its
-     * conf + 1, and every dependency path from there back into its account
-     * lands at or below conf (a send precedes its receive), so no deeper
-     * frame raises that account. Other writes may run between slices. */
-    for (size_t i = 0; i < cs->n; i++)
-        cs->t[i].conf_known = false;
     while (cs->n && cs->done->n - start < max) {
         size_t ti = cs->n - 1;
         target top = cs->t[ti];
-        uint64_t conf = top.conf;
-        if (!top.conf_known) {
-            ledger_account_info ai;
-            if ((r = ledger_store_account(s, top.account, &ai)) != LEDGER_STATUS_OK)
-                return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_CORRUPT : r;
-            conf = ai.conf_height;
-        }
-        if (conf >= top.height) {
+        unsigned slot = frame_slot(ti);
+        conf_slot *c;
+        if ((r = conf_get(s, &cs->confs, top.account, &c)) != LEDGER_STATUS_OK)
+            return r;
+        if (c->conf >= top.height) {
+            close_frame(s, cs, ti);
             pop_reached(cs);
             continue;
         }
-        uint64_t h = conf;
-        /* Everything above the confirmation height is unpruned. */
-        r = ledger_store_chain_open(s, top.account, h, top.height);
+        uint64_t h = c->conf;
+        /* Everything above the confirmation height is unpruned. The
+         * frame's cursor, when open, stands at h: nothing deeper raised this
+         * account meanwhile (a send precedes its receive). */
+        bool held = top.open && top.held;
+        r = LEDGER_STATUS_OK;
+        if (!top.open) {
+            r = ledger_store_chain_open(s, slot, top.account, h, top.height);
+            cs->t[ti].open = r == LEDGER_STATUS_OK;
+        }
+        cs->t[ti].held = false;
+        bool waits = false;
         while (r == LEDGER_STATUS_OK && h < top.height && cs->done->n - start < max) {
             ledger_block_record rec;
             int64_t row;
-            if ((r = ledger_store_chain_next(s, &rec, &row)) != LEDGER_STATUS_OK) {
+            r = held ? ledger_store_chain_current(s, slot, &rec, &row)
+                     : ledger_store_chain_next(s, slot, &rec, &row);
+            held = false;
+            if (r != LEDGER_STATUS_OK) {
                 if (r == LEDGER_STATUS_NOT_FOUND)
                     r = LEDGER_STATUS_CORRUPT;
                 break;
@@ -151,8 +282,12 @@ static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
                 cs->t[ti].ready != rec.height) {
                 bool ready;
                 cs->t[ti].waiting = rec.height;
-                if ((r = source_ready(s, cs, rec.block.link, &ready)) != LEDGER_STATUS_OK || !ready)
+                if ((r = source_ready(s, cs, rec.block.link, &ready)) != LEDGER_STATUS_OK)
                     break;
+                if (!ready) {
+                    waits = true;
+                    break;
+                }
                 cs->t[ti].waiting = 0;
             }
             uint64_t seq;
@@ -162,21 +297,33 @@ static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
                 break;
             h++;
         }
-        ledger_store_chain_close(s);
-        if (h > conf) {
-            ledger_status w = ledger_store_raise_conf_height(s, top.account, h);
-            if (r == LEDGER_STATUS_OK)
-                r = w;
-        }
-        if (r != LEDGER_STATUS_OK)
+        if (r != LEDGER_STATUS_OK) {
+            close_all(s, cs);
             return r;
-        cs->t[ti].conf = h;
-        cs->t[ti].conf_known = true;
+        }
+        /* (source_ready may have grown the map: look the slot up again) */
+        conf_find(&cs->confs, top.account)->conf = h;
+        if (waits && frame_keeps_cursor(ti))
+            cs->t[ti].held = true; /* the cursor stays on the waiting receive */
+        else if (h >= top.height || !frame_keeps_cursor(ti) || waits)
+            close_frame(s, cs, ti);
         /* A source pushed above stops the walk below the target. */
         if (h >= top.height)
             pop_reached(cs);
     }
     return LEDGER_STATUS_OK;
+}
+
+static ledger_status run(ledger_store *s, confirm_state *cs, size_t max)
+{
+    /* Other writes may run between slices: nothing is kept across. */
+    conf_clear(&cs->confs);
+    ledger_status r = walk(s, cs, max);
+    close_all(s, cs); /* cursors live within one slice */
+    if (r == LEDGER_STATUS_OK)
+        r = conf_flush(s, &cs->confs);
+    conf_clear(&cs->confs);
+    return r;
 }
 
 void ledger_cemented_list_free(ledger_cemented_list *l)
@@ -219,6 +366,7 @@ ledger_status ledger_confirm_in_tx(ledger_store *s, const uint8_t hash[32],
     if (r == LEDGER_STATUS_OK)
         r = run(s, &cs, SIZE_MAX);
     free(cs.t);
+    free(cs.confs.v);
     return r;
 }
 
@@ -269,6 +417,7 @@ void ledger_confirm_job_free(ledger_confirm_job *j)
     if (!j)
         return;
     free(j->cs.t);
+    free(j->cs.confs.v);
     free(j);
 }
 

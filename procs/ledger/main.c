@@ -6,10 +6,12 @@
 #include "ipc/child.h"
 #include "ipc/schema_ledger.h"
 #include "procs/ledger/process.h"
+#include "procs/ledger/store.h"
 
 int main(int argc, char **argv)
 {
     static ledger_process proc;
+    (void)ledger_store_global_config(); /* before any SQLite call */
     ipc_child_opts o = {.name = "ledger",
                         .family = &ipc_family_ledger,
                         .on_message = ledger_process_message,

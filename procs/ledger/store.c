@@ -45,6 +45,7 @@ enum {
     Q_SOURCE,
     Q_CHAIN,
     Q_CEMENT_APPEND,
+    Q_CEMENT_APPEND_MANY,
     Q_COUNT
 };
 
@@ -109,7 +110,12 @@ static const char *const sql_text[Q_COUNT] = {
                 "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height > ?2 AND "
                 "height <= ?3 ORDER BY height",
     [Q_CEMENT_APPEND] = "INSERT INTO cement_log (seq, block) VALUES (?, ?)",
+    [Q_CEMENT_APPEND_MANY] = NULL, /* built in cement_many_sql() */
 };
+
+/* cement_log rows buffered per statement: LEDGER_CEMENT_BATCH rows go in
+ * one multi-row INSERT (one step instead of one per block). */
+#define LEDGER_CEMENT_BATCH 64
 
 /* Weight changes of the open transaction, summed per representative and
  * written once at commit: most blocks of a batch share a few reps. */
@@ -137,6 +143,12 @@ struct ledger_store {
     uint64_t pending_removed;         /* blocks the open transaction rolled back */
     uint64_t seq, committed_seq;      /* last cement_log seq (open transaction's / committed) */
     weight_map weights;
+    /* cement_log rows not inserted yet (seq = first_seq + i); inserted
+     * when full, and before commit */
+    int64_t cement_rows[LEDGER_CEMENT_BATCH];
+    size_t cement_n;
+    /* chain cursors (Q_CHAIN's text), one per slot */
+    sqlite3_stmt *chain[LEDGER_CHAIN_CURSORS];
     char err[256];
 };
 
@@ -184,6 +196,42 @@ static ledger_status exec(ledger_store *s, const char *sql)
         return LEDGER_STATUS_IO;
     }
     return LEDGER_STATUS_OK;
+}
+
+/* INSERT INTO cement_log (seq, block) VALUES (?, ?), ... with
+ * LEDGER_CEMENT_BATCH rows. */
+static void cement_many_sql(char *out, size_t len)
+{
+    size_t k = (size_t)snprintf(out, len, "INSERT INTO cement_log (seq, block) VALUES (?, ?)");
+    for (int i = 1; i < LEDGER_CEMENT_BATCH && k < len; i++)
+        k += (size_t)snprintf(out + k, len - k, ", (?, ?)");
+}
+
+/* Inserts the buffered cement_log rows: the full batch in one statement, a
+ * partial one row by row. */
+static ledger_status cement_flush(ledger_store *s)
+{
+    if (!s->cement_n)
+        return LEDGER_STATUS_OK;
+    uint64_t first = s->seq - s->cement_n + 1;
+    ledger_status r = LEDGER_STATUS_OK;
+    if (s->cement_n == LEDGER_CEMENT_BATCH) {
+        sqlite3_stmt *st = s->q[Q_CEMENT_APPEND_MANY];
+        for (size_t i = 0; i < s->cement_n; i++) {
+            sqlite3_bind_int64(st, (int)(2 * i + 1), (sqlite3_int64)(first + i));
+            sqlite3_bind_int64(st, (int)(2 * i + 2), s->cement_rows[i]);
+        }
+        r = step_done(s, st, "write cement log");
+    } else {
+        for (size_t i = 0; i < s->cement_n && r == LEDGER_STATUS_OK; i++) {
+            sqlite3_stmt *st = s->q[Q_CEMENT_APPEND];
+            sqlite3_bind_int64(st, 1, (sqlite3_int64)(first + i));
+            sqlite3_bind_int64(st, 2, s->cement_rows[i]);
+            r = step_done(s, st, "write cement log");
+        }
+    }
+    s->cement_n = 0;
+    return r;
 }
 
 /* ---- weights map ---- */
@@ -378,6 +426,12 @@ static ledger_status insert_genesis(ledger_store *s)
     return ledger_store_set_conf_height(s, g->account, 1);
 }
 
+ledger_status ledger_store_global_config(void)
+{
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK ? LEDGER_STATUS_OK
+                                                                   : LEDGER_STATUS_INVALID;
+}
+
 ledger_status ledger_store_open(const char *path, const smn_network *net,
                                 const ledger_store_config *cfg, ledger_store **out, char *err,
                                 size_t errlen)
@@ -424,10 +478,18 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
     bool created = false;
     r = ledger_schema_prepare(s->db, net, &created, s->err, sizeof s->err);
     if (r == LEDGER_STATUS_OK) {
-        for (int i = 0; i < Q_COUNT && r == LEDGER_STATUS_OK; i++)
-            if (sqlite3_prepare_v3(s->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
-                                   NULL) != SQLITE_OK)
-                r = fail(s, sql_text[i]);
+        char many[64 + 8 * LEDGER_CEMENT_BATCH];
+        cement_many_sql(many, sizeof many);
+        for (int i = 0; i < Q_COUNT && r == LEDGER_STATUS_OK; i++) {
+            const char *sql = sql_text[i] ? sql_text[i] : many;
+            if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) !=
+                SQLITE_OK)
+                r = fail(s, sql);
+        }
+        for (int i = 0; i < LEDGER_CHAIN_CURSORS && r == LEDGER_STATUS_OK; i++)
+            if (sqlite3_prepare_v3(s->db, sql_text[Q_CHAIN], -1, SQLITE_PREPARE_PERSISTENT,
+                                   &s->chain[i], NULL) != SQLITE_OK)
+                r = fail(s, sql_text[Q_CHAIN]);
     }
     if (r == LEDGER_STATUS_OK)
         r = counters_load(s);
@@ -473,6 +535,8 @@ void ledger_store_close(ledger_store *s)
         ledger_store_rollback(s);
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(s->q[i]);
+    for (int i = 0; i < LEDGER_CHAIN_CURSORS; i++)
+        sqlite3_finalize(s->chain[i]);
     sqlite3_close(s->db);
     free(s->weights.slots);
     free(s);
@@ -512,7 +576,9 @@ ledger_status ledger_store_commit(ledger_store *s)
         snprintf(s->err, sizeof s->err, "no transaction open");
         return LEDGER_STATUS_INVALID;
     }
-    ledger_status r = weight_flush(s);
+    ledger_status r = cement_flush(s);
+    if (r == LEDGER_STATUS_OK)
+        r = weight_flush(s);
     if (r == LEDGER_STATUS_OK)
         r = counters_flush(s);
     if (r == LEDGER_STATUS_OK)
@@ -539,11 +605,15 @@ void ledger_store_rollback(ledger_store *s)
     for (int i = 0; i < Q_COUNT; i++)
         if (s->q[i])
             sqlite3_reset(s->q[i]);
+    for (int i = 0; i < LEDGER_CHAIN_CURSORS; i++)
+        if (s->chain[i])
+            sqlite3_reset(s->chain[i]);
     (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
     memset(&s->pending, 0, sizeof s->pending);
     s->pending_removed = 0;
     weight_map_clear(&s->weights);
+    s->cement_n = 0;
     s->unchecked_count = s->committed.unchecked;
     s->any_pruned = s->committed.pruned > 0;
     s->seq = s->committed_seq;
@@ -652,10 +722,12 @@ ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], 
     return r;
 }
 
-ledger_status ledger_store_chain_open(ledger_store *s, const uint8_t account[32], uint64_t after,
-                                      uint64_t up_to)
+ledger_status ledger_store_chain_open(ledger_store *s, unsigned slot, const uint8_t account[32],
+                                      uint64_t after, uint64_t up_to)
 {
-    sqlite3_stmt *st = s->q[Q_CHAIN];
+    if (slot >= LEDGER_CHAIN_CURSORS)
+        return LEDGER_STATUS_INVALID;
+    sqlite3_stmt *st = s->chain[slot];
     done(st);
     bind32(st, 1, account);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
@@ -663,14 +735,10 @@ ledger_status ledger_store_chain_open(ledger_store *s, const uint8_t account[32]
     return LEDGER_STATUS_OK;
 }
 
-ledger_status ledger_store_chain_next(ledger_store *s, ledger_block_record *out, int64_t *row)
+/* The row the cursor stands on. */
+static ledger_status chain_row(ledger_store *s, sqlite3_stmt *st, ledger_block_record *out,
+                               int64_t *row)
 {
-    sqlite3_stmt *st = s->q[Q_CHAIN];
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return LEDGER_STATUS_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return fail(s, "read chain");
     *row = sqlite3_column_int64(st, 0);
     out->height = (uint64_t)sqlite3_column_int64(st, 2);
     if (!ledger_col_bytes(st, 1, out->hash, 32))
@@ -678,13 +746,39 @@ ledger_status ledger_store_chain_next(ledger_store *s, ledger_block_record *out,
     return fill_record(s, st, 3, out);
 }
 
-void ledger_store_chain_close(ledger_store *s)
+ledger_status ledger_store_chain_next(ledger_store *s, unsigned slot, ledger_block_record *out,
+                                      int64_t *row)
 {
-    done(s->q[Q_CHAIN]);
+    if (slot >= LEDGER_CHAIN_CURSORS)
+        return LEDGER_STATUS_INVALID;
+    sqlite3_stmt *st = s->chain[slot];
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return LEDGER_STATUS_NOT_FOUND;
+    if (rc != SQLITE_ROW)
+        return fail(s, "read chain");
+    return chain_row(s, st, out, row);
+}
+
+ledger_status ledger_store_chain_current(ledger_store *s, unsigned slot, ledger_block_record *out,
+                                         int64_t *row)
+{
+    if (slot >= LEDGER_CHAIN_CURSORS)
+        return LEDGER_STATUS_INVALID;
+    sqlite3_stmt *st = s->chain[slot];
+    if (!sqlite3_stmt_busy(st) || sqlite3_data_count(st) == 0)
+        return LEDGER_STATUS_INVALID;
+    return chain_row(s, st, out, row);
+}
+
+void ledger_store_chain_close(ledger_store *s, unsigned slot)
+{
+    if (slot < LEDGER_CHAIN_CURSORS)
+        done(s->chain[slot]);
 }
 
 ledger_status ledger_store_source(ledger_store *s, const uint8_t hash[32], uint8_t account[32],
-                                  uint64_t *height, bool *cemented)
+                                  uint64_t *height, uint64_t *conf_height)
 {
     sqlite3_stmt *st = s->q[Q_SOURCE];
     bind32(st, 1, hash);
@@ -693,7 +787,7 @@ ledger_status ledger_store_source(ledger_store *s, const uint8_t hash[32], uint8
     if (rc == SQLITE_ROW) {
         r = ledger_col_bytes(st, 0, account, 32) ? LEDGER_STATUS_OK : corrupt(s, "blocks");
         *height = (uint64_t)sqlite3_column_int64(st, 1);
-        *cemented = *height <= (uint64_t)sqlite3_column_int64(st, 2);
+        *conf_height = (uint64_t)sqlite3_column_int64(st, 2);
     } else {
         r = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(s, "read block");
     }
@@ -1092,11 +1186,9 @@ ledger_status ledger_store_cement_block(ledger_store *s, int64_t row, uint64_t *
     ledger_status r = need_tx(s);
     if (r != LEDGER_STATUS_OK)
         return r;
-    sqlite3_stmt *st = s->q[Q_CEMENT_APPEND];
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)(s->seq + 1));
-    sqlite3_bind_int64(st, 2, row);
-    if ((r = step_done(s, st, "write cement log")) != LEDGER_STATUS_OK)
+    if (s->cement_n == LEDGER_CEMENT_BATCH && (r = cement_flush(s)) != LEDGER_STATUS_OK)
         return r;
+    s->cement_rows[s->cement_n++] = row;
     *seq = ++s->seq;
     s->pending.cemented++;
     return LEDGER_STATUS_OK;

@@ -26,6 +26,12 @@ typedef struct {
     int cache_mib;        /* SQLite page cache in MiB (default 64) */
 } ledger_store_config;
 
+/* Process-wide SQLite settings of the writer process, to call once before
+ * any other SQLite use (main): no memory statistics, which otherwise take
+ * a global mutex on every allocation (about 5% of cementing's work). An
+ * error (SQLite already initialised) leaves the defaults: only slower. */
+ledger_status ledger_store_global_config(void);
+
 /* Opens (creating if absent, with the network's genesis inserted and
  * cemented) the ledger database at path. Refuses another network's, another
  * genesis's or a newer schema's database with a one-line reason in err.
@@ -57,19 +63,26 @@ ledger_status ledger_store_block(ledger_store *s, const uint8_t hash[32], ledger
 /* The block of account at height; out may be NULL to learn only the hash. */
 ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], uint64_t height,
                                     uint8_t hash[32], ledger_block_record *out);
-/* Cementing (confirm.c). A cursor over account's blocks with height in
+/* Cementing (confirm.c). Cursors over account's blocks with height in
  * (after, up_to], ascending, one row each (successor and confirmed are not
  * filled in); *row is the block's row id for ledger_store_cement_block.
- * next is NOT_FOUND past the last. One cursor at a time; other store calls
- * may run while it is open; close it before the transaction ends. */
-ledger_status ledger_store_chain_open(ledger_store *s, const uint8_t account[32], uint64_t after,
-                                      uint64_t up_to);
-ledger_status ledger_store_chain_next(ledger_store *s, ledger_block_record *out, int64_t *row);
-void ledger_store_chain_close(ledger_store *s);
-/* The account and height of a stored block, and whether it is cemented,
- * in one read. */
+ * next is NOT_FOUND past the last; current decodes again the row the last
+ * next returned (INVALID when there is none). LEDGER_CHAIN_CURSORS slots,
+ * each open independently (the walk keeps one per stack frame); other
+ * store calls may run while they are open; close them before the
+ * transaction ends (a rollback resets them). */
+#define LEDGER_CHAIN_CURSORS 17
+ledger_status ledger_store_chain_open(ledger_store *s, unsigned slot, const uint8_t account[32],
+                                      uint64_t after, uint64_t up_to);
+ledger_status ledger_store_chain_next(ledger_store *s, unsigned slot, ledger_block_record *out,
+                                      int64_t *row);
+ledger_status ledger_store_chain_current(ledger_store *s, unsigned slot, ledger_block_record *out,
+                                         int64_t *row);
+void ledger_store_chain_close(ledger_store *s, unsigned slot);
+/* The account and height of a stored block, and its account's
+ * confirmation height as its row holds it, in one read. */
 ledger_status ledger_store_source(ledger_store *s, const uint8_t hash[32], uint8_t account[32],
-                                  uint64_t *height, bool *cemented);
+                                  uint64_t *height, uint64_t *conf_height);
 ledger_status ledger_store_receivable(ledger_store *s, const uint8_t send_hash[32],
                                       ledger_receivable *out);
 /* Representative weight; zero for an unknown representative. */

@@ -18,7 +18,12 @@
  *   -s  blocks per cementing slice (with -C)
  *   -x  cement only: no processing; cement the database already in -d
  *       (one kept by -k), as -C does
- *   -k  keep the database afterwards */
+ *   -k  keep the database afterwards
+ *   -B  only build the block cache (if missing) and exit
+ *   -P  after cementing (-C or -x), prune to the last KEEP blocks per
+ *       account (max_blocks_per_account) and report the pruning rate and
+ *       the pages each table uses (dbstat) per block kept and per block
+ *   -T  report the pages each table uses (dbstat) at the end */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -36,8 +41,10 @@
 #include "common/work.h"
 #include "procs/ledger/confirm.h"
 #include "procs/ledger/processor.h"
+#include "procs/ledger/prune.h"
 #include "ipc/ledgerdb/ro.h"
 #include "ipc/ledgerdb/schema.h"
+#include <sqlite3.h>
 #include "procs/ledger/store.h"
 #include "procs/ledger/sig_verify.h"
 
@@ -101,7 +108,26 @@ static void fill(smn_block *b, bench_acct *a, smn_amount_t balance, const uint8_
     memcpy(a->rep, rep, 32);
 }
 
-static smn_block *build(size_t n, unsigned threads)
+static int save_blocks(FILE *f, const smn_block *blocks, size_t n)
+{
+    uint8_t wire[SMN_BLOCK_WIRE_BYTES];
+    for (size_t i = 0; i < n; i++) {
+        smn_block_serialize(&blocks[i], wire);
+        if (fwrite(wire, 1, sizeof wire, f) != sizeof wire)
+            return -EIO;
+    }
+    return fflush(f) == 0 ? 0 : -EIO;
+}
+
+/* Blocks finished (signed, with work) per chunk appended to the partial
+ * cache file: a build interrupted (a 10M build takes hours of a loaded
+ * machine) resumes after the last whole chunk. */
+#define BUILD_CHUNK 250000
+
+/* Builds the workload of n blocks into path: the sequential pass (hashes,
+ * deterministic from a fixed seed) in memory, then signature and work in
+ * chunks appended to path.partial, renamed to path when complete. */
+static int build_cache(const char *path, size_t n, unsigned threads)
 {
     const smn_network *net = smn_network_get(SMN_NET_DEV);
     size_t na = n / 50 < 16 ? 16 : n / 50;
@@ -153,32 +179,63 @@ static smn_block *build(size_t n, unsigned threads)
             fill(&blocks[k++], to, to->balance + amt, h, to->rep, true);
         }
     }
-    finish_job job = {.blocks = blocks, .signer = signer, .n = n};
-    pthread_t *tids = calloc(threads, sizeof *tids);
-    for (unsigned t = 0; t < threads; t++)
-        pthread_create(&tids[t], NULL, finish_worker, &job);
-    for (unsigned t = 0; t < threads; t++)
-        pthread_join(tids[t], NULL);
-    free(tids);
-    free(signer);
-    free(accs);
-    return blocks;
-}
 
-static int save(const char *path, const smn_block *blocks, size_t n)
-{
-    FILE *f = fopen(path, "wb");
+    char partial[300];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    size_t have = 0;
+    FILE *f = fopen(partial, "r+b");
+    if (f) {
+        char m[8];
+        uint64_t nn;
+        struct stat st;
+        if (fread(m, 1, 8, f) == 8 && memcmp(m, magic, 8) == 0 &&
+            fread(&nn, sizeof nn, 1, f) == 1 && nn == n && fstat(fileno(f), &st) == 0 &&
+            st.st_size >= 16) {
+            have = (size_t)(st.st_size - 16) / SMN_BLOCK_WIRE_BYTES;
+            have -= have % BUILD_CHUNK;
+            if (have > n)
+                have = n;
+        }
+        fclose(f);
+    }
+    f = fopen(partial, have ? "r+b" : "wb");
     if (!f)
         return -errno;
-    uint64_t nn = n;
-    fwrite(magic, 1, 8, f);
-    fwrite(&nn, sizeof nn, 1, f);
-    uint8_t wire[SMN_BLOCK_WIRE_BYTES];
-    for (size_t i = 0; i < n; i++) {
-        smn_block_serialize(&blocks[i], wire);
-        fwrite(wire, 1, sizeof wire, f);
+    if (have) {
+        if (ftruncate(fileno(f), 16 + (off_t)have * SMN_BLOCK_WIRE_BYTES) != 0 ||
+            fseek(f, 0, SEEK_END) != 0) {
+            fclose(f);
+            return -EIO;
+        }
+        printf("resuming after %zu blocks already built\n", have);
+    } else {
+        uint64_t nn = n;
+        fwrite(magic, 1, 8, f);
+        fwrite(&nn, sizeof nn, 1, f);
     }
-    return fclose(f) == 0 ? 0 : -EIO;
+    int rc = 0;
+    pthread_t *tids = calloc(threads, sizeof *tids);
+    for (size_t c = have; c < n && rc == 0; c += BUILD_CHUNK) {
+        size_t m = n - c < BUILD_CHUNK ? n - c : BUILD_CHUNK;
+        double t0 = now();
+        finish_job job = {.blocks = blocks + c, .signer = signer + c, .n = m};
+        for (unsigned t = 0; t < threads; t++)
+            pthread_create(&tids[t], NULL, finish_worker, &job);
+        for (unsigned t = 0; t < threads; t++)
+            pthread_join(tids[t], NULL);
+        rc = save_blocks(f, blocks + c, m);
+        printf("built %zu of %zu (%.0f blocks/s)\n", c + m, n, (double)m / (now() - t0));
+        fflush(stdout);
+    }
+    free(tids);
+    if (fclose(f) != 0 && rc == 0)
+        rc = -EIO;
+    free(signer);
+    free(accs);
+    free(blocks);
+    if (rc == 0 && rename(partial, path) != 0)
+        rc = -errno;
+    return rc;
 }
 
 /* Opens a cache file of exactly n blocks, positioned at the first block. */
@@ -338,16 +395,91 @@ static long long cement_all(ledger_store *s, const char *path, size_t slice, dou
     return total;
 }
 
+/* Pages in use per table and index (dbstat), the file's pages less its
+ * free list, per stored block and per block ever accepted. */
+static void print_tables(const char *path)
+{
+    sqlite3 *db;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "bench_ledger: %s\n", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return;
+    }
+    sqlite3_stmt *st;
+    long long stored = 0, total = 0, used = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT (SELECT COUNT(*) FROM blocks), (SELECT value FROM meta WHERE "
+                           "key = 'count_blocks'), (SELECT page_count FROM pragma_page_count) - "
+                           "(SELECT freelist_count FROM pragma_freelist_count)",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        stored = sqlite3_column_int64(st, 0);
+        total = sqlite3_column_int64(st, 1);
+        used = sqlite3_column_int64(st, 2) * 4096;
+    }
+    sqlite3_finalize(st);
+    printf("tables: %lld blocks stored of %lld; %.1f MiB in use = %.0f bytes per stored block, "
+           "%.0f per block\n",
+           stored, total, (double)used / 1048576.0, stored ? (double)used / (double)stored : 0,
+           total ? (double)used / (double)total : 0);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name HAVING "
+                           "SUM(pgsize) > 4096 ORDER BY 2 DESC",
+                           -1, &st, NULL) == SQLITE_OK)
+        while (sqlite3_step(st) == SQLITE_ROW)
+            printf("  %-24s %8.1f MiB  %6.1f B per stored block  %6.1f B per block\n",
+                   (const char *)sqlite3_column_text(st, 0),
+                   (double)sqlite3_column_int64(st, 1) / 1048576.0,
+                   stored ? (double)sqlite3_column_int64(st, 1) / (double)stored : 0,
+                   total ? (double)sqlite3_column_int64(st, 1) / (double)total : 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* Prunes every account to its last keep blocks; returns the blocks removed
+ * or -1. */
+static long long prune_all(ledger_store *s, uint64_t keep, double *secs)
+{
+    long long removed = 0;
+    double t0 = now();
+    for (;;) {
+        ledger_prune_stats st;
+        if (ledger_prune(s, keep, 256, &st) != LEDGER_STATUS_OK) {
+            fprintf(stderr, "bench_ledger: prune: %s\n", ledger_store_errmsg(s));
+            return -1;
+        }
+        removed += (long long)st.blocks;
+        if (st.accounts == 0)
+            break;
+    }
+    *secs = now() - t0;
+    return removed;
+}
+
+static int report_prune(ledger_store *s, uint64_t keep)
+{
+    if (!keep)
+        return 0;
+    double secs;
+    long long removed = prune_all(s, keep, &secs);
+    if (removed < 0)
+        return -1;
+    printf("pruned: %lld blocks (keep %llu per account) in %.2f s = %.0f blocks/s\n", removed,
+           (unsigned long long)keep, secs, (double)removed / secs);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t n = 1000000, batch = 4096;
     unsigned threads = 0;
     int cache_mib = 0;
     const char *cache = NULL, *dir_arg = NULL;
-    bool keep = false, cement = false, cement_only = false;
+    bool keep = false, cement = false, cement_only = false, build_only = false, tables = false;
+    uint64_t prune_keep = 0;
     size_t slice_blocks = 256;
     int opt;
-    while ((opt = getopt(argc, argv, "n:b:t:c:d:m:Cs:xk")) != -1) {
+    while ((opt = getopt(argc, argv, "n:b:t:c:d:m:Cs:xkBP:T")) != -1) {
         switch (opt) {
         case 'n':
             n = strtoull(optarg, NULL, 10);
@@ -379,10 +511,20 @@ int main(int argc, char **argv)
         case 'k':
             keep = true;
             break;
+        case 'B':
+            build_only = true;
+            break;
+        case 'P':
+            prune_keep = strtoull(optarg, NULL, 10);
+            tables = true;
+            break;
+        case 'T':
+            tables = true;
+            break;
         default:
             fprintf(stderr,
                     "usage: %s [-n blocks] [-b batch] [-t threads] [-c cache] [-d dir] [-m MiB] "
-                    "[-C [-s slice]] [-x -d dir] [-k]\n",
+                    "[-C [-s slice]] [-x -d dir] [-k] [-B] [-P keep] [-T]\n",
                     argv[0]);
             return 2;
         }
@@ -397,6 +539,8 @@ int main(int argc, char **argv)
     }
     if (smn_crypto_init() != 0)
         return 1;
+    if (ledger_store_global_config() != LEDGER_STATUS_OK)
+        fprintf(stderr, "bench_ledger: SQLite settings not applied\n");
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (threads == 0)
         threads = cores > 0 ? (unsigned)cores : 1;
@@ -423,9 +567,9 @@ int main(int argc, char **argv)
         ledger_store_counts(s, &c0);
         double secs = 0, ccpu = 0;
         long long cemented = cement_all(s, path, slice_blocks, &secs, &ccpu);
-        ledger_store_close(s);
-        if (cemented < 0)
+        if (cemented < 0 || report_prune(s, prune_keep) != 0)
             return 1;
+        ledger_store_close(s);
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
         char wal[320];
@@ -441,6 +585,8 @@ int main(int argc, char **argv)
         printf("database: %.1f MiB (+ %.1f MiB WAL) = %.0f bytes per block\n",
                (double)db / 1048576.0, (double)walsize / 1048576.0,
                (double)(db + walsize) / (double)c0.blocks);
+        if (tables)
+            print_tables(path);
         return 0;
     }
 
@@ -449,9 +595,7 @@ int main(int argc, char **argv)
         printf("building %zu dev blocks into %s ...\n", n, cache);
         fflush(stdout);
         double t0 = now();
-        smn_block *blocks = build(n, threads);
-        int rc = save(cache, blocks, n);
-        free(blocks);
+        int rc = build_cache(cache, n, threads);
         if (rc != 0) {
             fprintf(stderr, "bench_ledger: cannot write %s: %s\n", cache, strerror(-rc));
             return 1;
@@ -460,6 +604,11 @@ int main(int argc, char **argv)
         f = open_cache(cache, n);
         if (!f)
             return 1;
+    }
+    if (build_only) {
+        fclose(f);
+        printf("block cache: %s\n", cache);
+        return 0;
     }
 
     /* Verify rates on a sample of the same blocks. */
@@ -501,6 +650,8 @@ int main(int argc, char **argv)
     long long io0[4], io1[4];
     io_counts(io0);
     double io = 0, cpu0 = cpu_seconds(), t0 = now();
+    double mark_t = t0, mark_c = cpu0;
+    size_t mark_n = 0;
     while (done < n) {
         double r0 = now();
         size_t got = read_blocks(f, buf, slice);
@@ -514,6 +665,19 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < got; i++)
             hist[res[i] < LEDGER_RESULT_COUNT ? res[i] : LEDGER_ERROR]++;
         done += got;
+        if (done / 1000000 != (done - got) / 1000000) {
+            /* the rate curve: each million's rate, CPU and the file so far */
+            double tn = now() - io, cn = cpu_seconds();
+            printf("progress: %zu blocks, %.0f blocks/s, %.1f us CPU per block over the last "
+                   "%zu; database %.0f MiB\n",
+                   done, (double)(done - mark_n) / (tn - mark_t),
+                   (cn - mark_c) * 1e6 / (double)(done - mark_n), done - mark_n,
+                   (double)file_size(path) / 1048576.0);
+            fflush(stdout);
+            mark_n = done;
+            mark_t = tn;
+            mark_c = cn;
+        }
     }
     double dt = now() - t0 - io;
     double cpu = cpu_seconds() - cpu0;
@@ -537,6 +701,8 @@ int main(int argc, char **argv)
     double csecs = 0, ccpu = 0;
     long long cemented = 0;
     if (cement && (cemented = cement_all(s, path, slice_blocks, &csecs, &ccpu)) < 0)
+        return 1;
+    if (cement && report_prune(s, prune_keep) != 0)
         return 1;
     ledger_store_close(s);
     struct rusage ru;
@@ -572,6 +738,8 @@ int main(int argc, char **argv)
     printf("database: %.1f MiB (+ %.1f MiB WAL) = %.0f bytes per block\n",
            (double)dbsize / 1048576.0, (double)walsize / 1048576.0,
            (double)(dbsize + walsize) / (double)(done + 1));
+    if (tables)
+        print_tables(path);
     free(buf);
     free(res);
     if (!keep) {
