@@ -85,11 +85,13 @@ WRAP(ipc_control_kind_name, ipc_control_kind)
 WRAP(ipc_admin_kind_name, ipc_admin_kind)
 WRAP(ipc_elections_kind_name, ipc_elections_kind)
 WRAP(ipc_bootstrap_kind_name, ipc_bootstrap_kind)
+WRAP(ipc_feed_kind_name, ipc_feed_kind)
 WRAP_OF(ipc_common_kind_of)
 WRAP_OF(ipc_control_kind_of)
 WRAP_OF(ipc_admin_kind_of)
 WRAP_OF(ipc_elections_kind_of)
 WRAP_OF(ipc_bootstrap_kind_of)
+WRAP_OF(ipc_feed_kind_of)
 
 static void test_common_control_admin(void **st)
 {
@@ -115,12 +117,17 @@ static void test_common_control_admin(void **st)
 static void test_elections_bootstrap(void **st)
 {
     (void)st;
-    static const char *const el[] = {"status", "status_r", "elect", "elect_r"};
+    static const char *const el[] = {"status",   "status_r", "elect",      "elect_r", "active",
+                                     "active_r", "election", "election_r", "history", "history_r"};
     check_family(&ipc_family_elections, el, IPC_ELECTIONS_K_COUNT, ipc_elections_kind_name_i,
                  ipc_elections_kind_of_i, IPC_ELECTIONS_K_OTHER);
     static const char *const bo[] = {"status", "start", "started", "status_r"};
     check_family(&ipc_family_bootstrap, bo, IPC_BOOTSTRAP_K_COUNT, ipc_bootstrap_kind_name_i,
                  ipc_bootstrap_kind_of_i, IPC_BOOTSTRAP_K_OTHER);
+    static const char *const fe[] = {"feed_subscribe", "election_started", "election_stopped",
+                                     "telemetry",      "bootstrap_event",  "work_event"};
+    check_family(&ipc_family_feed, fe, IPC_FEED_K_COUNT, ipc_feed_kind_name_i, ipc_feed_kind_of_i,
+                 IPC_FEED_K_OTHER);
     /* Same names, other families: the pointer tells them apart. */
     ipc_msg es = {.kind = ipc_family_find(&ipc_family_elections, "status", 6)};
     assert_int_equal(ipc_bootstrap_kind_of(&es), IPC_BOOTSTRAP_K_OTHER);
