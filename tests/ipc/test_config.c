@@ -100,14 +100,18 @@ static void test_pairs_roundtrip(void **state)
     ipc_config_set(&a, "net", "peers", "x=1,y", msg, sizeof msg);
     ipc_config_set(&a, "rpc", "enable_control", "true", msg, sizeof msg);
     ipc_config_set(&a, "supervisor", "restart_backoff_ms", "7", msg, sizeof msg);
-    char *pairs[64];
-    size_t n = ipc_config_pairs(&a, pairs, 64);
-    assert_int_equal(n, ipc_config_nkeys());
+    /* Sized from the table (a fixed array would overflow as keys are added). */
+    size_t nkeys = ipc_config_nkeys();
+    char **pairs = calloc(nkeys, sizeof *pairs);
+    assert_non_null(pairs);
+    size_t n = ipc_config_pairs(&a, pairs, nkeys);
+    assert_int_equal(n, nkeys);
     memset(&b, 0x5a, sizeof b); /* every byte must come from the pairs */
     ipc_config_defaults(&b);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(ipc_config_set_pair(&b, pairs[i], msg, sizeof msg), 0);
     ipc_config_free_pairs(pairs, n);
+    free(pairs);
     assert_string_equal(b.data_dir, "/tmp/dir with space");
     assert_string_equal(b.net_peers, "x=1,y");
     assert_true(b.rpc_enable_control);
