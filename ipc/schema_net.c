@@ -36,6 +36,10 @@ static const ipc_field peers_r_fields[] = {
     IPC_UINT("pending", false),
     IPC_UINT("evicted", false),
     IPC_UINT("throttled", false),
+    /* the vote filter (docs/protocol.md "confirm_ack") */
+    IPC_UINT("reps", false),
+    IPC_UINT("votes_unlisted", false),
+    IPC_UINT("votes_unverified", false),
 };
 static const ipc_field frontiers_fields[] = {
     IPC_BIN("start", false, 32, 32), IPC_UINT_RANGE("count", true, 1, IPC_NET_MAX_FRONTIERS),
@@ -92,6 +96,13 @@ static const ipc_field send_vote_fields[] = {
     VOTE("vote"),
     IPC_BIN("peer", true, 32, 32),
 };
+static const ipc_field rep_fields[] = {
+    IPC_BIN("account", true, 32, 32),
+};
+static const ipc_field rep_elem = IPC_MAP(NULL, true, rep_fields);
+static const ipc_field reps_fields[] = {
+    IPC_ARRAY("reps", true, 0, IPC_NET_MAX_REPS, &rep_elem),
+};
 static const ipc_kind kinds[] = {
     [IPC_NET_K_REQUEST_VOTES] = IPC_KIND("request_votes", request_votes_fields),
     [IPC_NET_K_VOTE_REQUEST] = IPC_KIND("vote_request", vote_request_fields),
@@ -105,6 +116,7 @@ static const ipc_kind kinds[] = {
     [IPC_NET_K_FRONTIERS_R] = IPC_KIND("frontiers_r", frontiers_r_fields),
     [IPC_NET_K_PULL] = IPC_KIND("pull", pull_fields),
     [IPC_NET_K_PULL_R] = IPC_KIND("pull_r", pull_r_fields),
+    [IPC_NET_K_REPS] = IPC_KIND("reps", reps_fields),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == IPC_NET_K_COUNT, "one table row per ipc_net_kind");
 

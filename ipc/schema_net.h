@@ -13,7 +13,8 @@
  *                                   vote_reqs_dropped?, vote_reqs_in?,
  *                                   vote_reqs_throttled?, vote_answers_out?,
  *                                   vote_answers_dropped?, votes_redelivered?,
- *                                   pending?, evicted?, throttled?}
+ *                                   pending?, evicted?, throttled?,
+ *                                   reps?, votes_unlisted?, votes_unverified?}
  *       the ready channels (endpoint "1.2.3.4:17075" as connected; listen,
  *       the peering endpoint the peer announced; block_count from its last
  *       signed telemetry), the size of the peer table, the bans in force,
@@ -68,6 +69,13 @@
  *   send_vote       {vote, peer}  elections -> net: answer a vote_request:
  *                           this vote as a confirm_ack to that peer only
  *                           (dropped if it is no longer connected).
+ *   reps            {reps: [{account}]}  elections -> net: the principal
+ *                           representatives (weight >= 0.1 % of the online
+ *                           weight, heaviest first, at most IPC_NET_MAX_REPS),
+ *                           sent on every subscription and when they change.
+ *                           Once non-empty, net drops a peer's vote from any
+ *                           other account before verifying it and relays
+ *                           only these representatives' votes.
  * Plus the feed family (feed_subscribe and the events, ipc/schema_feed.h)
  * and the common family (ping/pong/ok/error). */
 #ifndef IPC_SCHEMA_NET_H
@@ -84,6 +92,7 @@
 #define IPC_NET_MAX_PULL 128u       /* blocks in one descending pull_r (NET_PULL_BLOCKS) */
 #define IPC_NET_MAX_PULL_ASC 512u   /* blocks in one ascending pull_r (NET_SERVE_ASC_BLOCKS) */
 #define IPC_NET_PULL_PARTS 8u       /* accounts in one ascending pull (start + also) */
+#define IPC_NET_MAX_REPS 256u       /* accounts in one reps (ELECTIONS_PRINCIPALS_MAX) */
 #define IPC_NET_MAX_VOTE_REQ                                                                       \
     12u /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
 
@@ -104,6 +113,7 @@ typedef enum {
     IPC_NET_K_FRONTIERS_R,
     IPC_NET_K_PULL,
     IPC_NET_K_PULL_R,
+    IPC_NET_K_REPS,
     IPC_NET_K_COUNT,
     IPC_NET_K_OTHER = IPC_NET_K_COUNT
 } ipc_net_kind;

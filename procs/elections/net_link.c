@@ -11,6 +11,11 @@ static struct {
     ipc_endpoint *ep;
     elections_service *svc;
     uint64_t in, out, dropped, requests_in, requests_out;
+    /* the principal representatives net was last told (reps_sent: it has
+     * them on this connection) */
+    uint8_t reps[ELECTIONS_PRINCIPALS_MAX][32];
+    size_t nreps;
+    bool reps_sent;
 } net_link_state;
 
 static void on_vote(const ipc_msg *m)
@@ -86,6 +91,8 @@ static void on_subscribed(ipc_conn *c, ipc_status st, const ipc_msg *reply, void
         return;
     }
     smn_debug("subscribed to votes from the network");
+    net_link_state.reps_sent = false; /* a new connection: tell net again */
+    elections_net_link_reps();
     /* Votes that reached net while we were not subscribed are gone: ask. */
     if (net_link_state.svc)
         elections_service_votes_lost(net_link_state.svc);
@@ -185,4 +192,31 @@ void elections_net_link_request(void *ctx, const elections_pair *pairs, size_t n
             return;
         net_link_state.requests_out++;
     }
+}
+
+void elections_net_link_reps(void)
+{
+    ipc_conn *c = net_link_state.ep ? ipc_endpoint_conn(net_link_state.ep) : NULL;
+    if (!net_link_state.svc || !c)
+        return;
+    uint8_t now[ELECTIONS_PRINCIPALS_MAX][32];
+    size_t n = elections_service_principals(net_link_state.svc, now, ELECTIONS_PRINCIPALS_MAX);
+    if (net_link_state.reps_sent && n == net_link_state.nreps &&
+        memcmp(now, net_link_state.reps, n * 32) == 0)
+        return;
+    ipc_builder b;
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_REPS));
+    ipc_put_array_begin(&b, "reps");
+    for (size_t i = 0; i < n; i++) {
+        ipc_put_map_begin(&b, NULL);
+        ipc_put_bin(&b, "account", now[i], 32);
+        ipc_put_map_end(&b);
+    }
+    ipc_put_array_end(&b);
+    if (ipc_notify(c, &b) != IPC_OK)
+        return; /* tried again on the next call */
+    memcpy(net_link_state.reps, now, n * 32);
+    net_link_state.nreps = n;
+    net_link_state.reps_sent = true;
+    smn_debug("told net of %zu principal representatives", n);
 }

@@ -24,6 +24,11 @@ int elections_net_link_start(ipc_child *ch, elections_service *svc);
 /* Close the connection; received votes are no longer fed in. Idempotent. */
 void elections_net_link_stop(void);
 
+/* Tell net the principal representatives (elections_service_principals)
+ * as `reps` when they differ from what it was last told on this
+ * connection (and once after every subscription). The node's timer calls
+ * it once a second. */
+void elections_net_link_reps(void);
 /* An elections_service_hooks.vote: send v to every peer (ctx is ignored). */
 void elections_net_link_vote(void *ctx, const smn_vote *v);
 /* An elections_service_hooks.reply: send v to the peer with that node id. */

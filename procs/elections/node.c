@@ -131,8 +131,10 @@ static void on_timer(evutil_socket_t fd, short what, void *ud)
     if (early || n->runs % REPS_EVERY == 0)
         elections_service_load_reps(n->svc);
     run_step(n);
-    if (n->runs % TICKS_PER_SECOND == 0)
+    if (n->runs % TICKS_PER_SECOND == 0) {
         update_detail(n);
+        elections_net_link_reps();
+    }
 }
 
 void elections_node_fini(ipc_child *ch, void *ud)

@@ -9,7 +9,9 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "procs/elections/online.h"
 #include "procs/elections/rep.h"
+#include "procs/elections/weight.h"
 #include "ipc/ledgerdb/ro_handle.h"
 
 #define FRONTIER_PAGE 256u
@@ -775,6 +777,31 @@ void elections_service_ages(const elections_service *s, uint64_t older_than, uin
 uint64_t elections_service_confirmed(const elections_service *s)
 {
     return s->confirmed;
+}
+
+size_t elections_service_principals(elections_service *s, uint8_t (*out)[32], size_t max)
+{
+    if (max > ELECTIONS_PRINCIPALS_MAX)
+        max = ELECTIONS_PRINCIPALS_MAX;
+    ledger_ro *l = ledger(s);
+    if (!l || max == 0)
+        return 0;
+    ledger_rep_weight reps[ELECTIONS_PRINCIPALS_MAX];
+    size_t n = 0;
+    ledger_status st = ledger_ro_representatives(l, reps, max, &n);
+    if (st != LEDGER_STATUS_OK) {
+        drop_ledger(s, st);
+        return 0;
+    }
+    smn_amount_t floor = elections_weight_muldiv(
+        elections_online_trended(elections_active_online(s->active)), 1, 1000);
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < max; i++) {
+        if (smn_amount_lt(reps[i].weight, floor))
+            break; /* heaviest first: the rest are lighter still */
+        memcpy(out[k++], reps[i].account, 32);
+    }
+    return k;
 }
 
 smn_amount_t elections_service_delta(const elections_service *s)

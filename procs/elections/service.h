@@ -149,6 +149,14 @@ uint64_t elections_service_confirmed(const elections_service *s);
 /* The quorum delta and online weight right now (rpc's confirmation_quorum). */
 smn_amount_t elections_service_delta(const elections_service *s);
 smn_amount_t elections_service_online(const elections_service *s);
+/* The principal representatives (docs/consensus.md): ledger weight at
+ * least 0.1 % of the trended online weight (max(online, minimum), so a
+ * node that has heard few votes yet still lists the heavy ones), heaviest
+ * first, at most max (<= ELECTIONS_PRINCIPALS_MAX). Net drops votes from
+ * anyone else before verifying them. Returns how many were written (0
+ * also when the ledger cannot be read). */
+#define ELECTIONS_PRINCIPALS_MAX 256u
+size_t elections_service_principals(elections_service *s, uint8_t (*out)[32], size_t max);
 /* The online-weight view (representatives seen voting), and the configured
  * quorum percent and active-election bound (for the status request). */
 const elections_online *elections_service_online_view(const elections_service *s);

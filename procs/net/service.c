@@ -135,6 +135,7 @@ static void on_ready(net_channel *ch, void *ud)
     net_vreq_init(&info->vreq, now);
     net_flood_gate_init(&info->gate_publish, NET_GATE_PUBLISH, now);
     net_flood_gate_init(&info->gate_ack, NET_GATE_CONFIRM_ACK, now);
+    net_limiter_init(&info->verify, NET_VERIFY_RATE, NET_VERIFY_RATE, now);
     net_flood_gate_init(&info->gate_frontier, NET_GATE_FRONTIER_REQ, now);
     net_flood_gate_init(&info->gate_pull, NET_GATE_BULK_PULL, now);
     net_flood_gate_init(&info->gate_tele, NET_GATE_TELEMETRY_REQ, now);

@@ -30,6 +30,7 @@
 #include "procs/net/peers.h"
 #include "procs/net/service.h"
 #include "procs/net/service_config.h"
+#include "procs/net/service_reps.h"
 #include "procs/net/service_seen.h"
 #include "procs/net/service_votereq.h"
 
@@ -97,6 +98,11 @@ typedef struct {
     struct net_service *svc;
 } net_named_peer;
 
+/* Signature checks of one peer's votes per second (and burst): beyond it
+ * its votes are dropped unverified. Far above what the principal
+ * representatives sign, far below what one core verifies. */
+#define NET_VERIFY_RATE 5000u
+
 /* Per channel (net_channel_user). */
 typedef struct {
     net_dial *dial; /* the dial entry that created it; NULL for inbound */
@@ -132,6 +138,8 @@ typedef struct {
      * the channel is ready) */
     net_vreq vreq;
     /* inbound floods, per message type (service_flood.h) */
+    /* signature checks of its confirm_acks (NET_VERIFY_RATE a second) */
+    net_limiter verify;
     net_flood_gate gate_publish, gate_ack, gate_frontier, gate_pull, gate_tele, gate_keepalive;
 } net_peer_info;
 
@@ -191,6 +199,8 @@ struct net_service {
 
     /* votes */
     net_seen *seen_votes;
+    net_reps reps;                             /* principal representatives (elections' `reps`) */
+    uint64_t votes_unlisted, votes_unverified; /* dropped: not a principal / verify budget */
     ipc_conn *vote_subs[NET_MAX_VOTE_SUBS];
     size_t nvote_subs;
 

@@ -60,6 +60,9 @@ static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
     ipc_put_uint(&b, "pending", cs.pending_in);
     ipc_put_uint(&b, "evicted", cs.evicted);
     ipc_put_uint(&b, "throttled", s->throttled);
+    ipc_put_uint(&b, "reps", net_reps_count(&s->reps));
+    ipc_put_uint(&b, "votes_unlisted", s->votes_unlisted);
+    ipc_put_uint(&b, "votes_unverified", s->votes_unverified);
     ipc_reply(c, m, &b);
 }
 
@@ -74,6 +77,9 @@ void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m)
         break;
     case NET_ROUTE_SEND_VOTE:
         net_votes_send(s, m);
+        break;
+    case NET_ROUTE_REPS:
+        net_reps_load(&s->reps, m->body);
         break;
     case NET_ROUTE_SUBSCRIBE_VOTES:
         net_votes_subscribe(s, c, m);

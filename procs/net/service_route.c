@@ -13,6 +13,8 @@ net_route net_service_route(const ipc_msg *m)
         return NET_ROUTE_REQUEST_VOTES;
     case IPC_NET_K_SEND_VOTE:
         return NET_ROUTE_SEND_VOTE;
+    case IPC_NET_K_REPS:
+        return NET_ROUTE_REPS;
     default:
         break;
     }
@@ -38,6 +40,7 @@ const char *net_route_name(net_route r)
         [NET_ROUTE_BROADCAST_VOTE] = "broadcast_vote",
         [NET_ROUTE_REQUEST_VOTES] = "request_votes",
         [NET_ROUTE_SEND_VOTE] = "send_vote",
+        [NET_ROUTE_REPS] = "reps",
         [NET_ROUTE_SUBSCRIBE_VOTES] = "subscribe_votes",
         [NET_ROUTE_PEERS] = "peers",
         [NET_ROUTE_FRONTIERS] = "frontiers",

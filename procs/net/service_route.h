@@ -12,6 +12,7 @@ typedef enum {
     NET_ROUTE_BROADCAST_VOTE,
     NET_ROUTE_REQUEST_VOTES,
     NET_ROUTE_SEND_VOTE,
+    NET_ROUTE_REPS,
     /* requests (an id): the handler replies */
     NET_ROUTE_SUBSCRIBE_VOTES, /* elections */
     NET_ROUTE_PEERS,           /* rpc, smallnano-cli */

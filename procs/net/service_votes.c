@@ -67,6 +67,19 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v)
         }
         return;
     }
+    /* Before the signature check (the expensive part): a vote from an
+     * account elections does not list as a principal representative is
+     * dropped, and so is one beyond the peer's verify budget. Only what
+     * passes is relayed. */
+    if (!net_reps_admits(&s->reps, v->account)) {
+        s->votes_unlisted++;
+        return;
+    }
+    net_peer_info *pi = net_channel_user(ch);
+    if (pi && !net_limiter_take(&pi->verify, 1, net_now_ms())) {
+        s->votes_unverified++;
+        return;
+    }
     smn_vote_status st = smn_vote_verify(v);
     if (st != SMN_VOTE_OK) {
         char why[96];

@@ -171,7 +171,10 @@ def main():
         print("request_votes on A -> vote_request on B in %.1f ms" % ((time.time() - t0) * 1e3))
 
         # ---- B answers A only ----
-        rep = ed25519_keypair(b"\x07" * 32)
+        # The dev genesis key: net only verifies and relays the votes of the
+        # principal representatives elections lists, and on dev that is it.
+        rep = ed25519_keypair(bytes.fromhex(
+            "F9C9E3974A7AAFCC6B85584351865C7EF5D56088827C1974A90733368D771922"))
         v1 = make_vote(rep, [h1], 1)
         sub_b.notify("send_vote", vote=v1, peer=a_id)
         if not sub_a.wait_kind("vote", lambda m: m["vote"] == v1, 5.0):

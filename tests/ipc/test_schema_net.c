@@ -17,8 +17,9 @@ static void kinds_match_the_table(void **state)
 {
     (void)state;
     static const char *const names[] = {
-        "request_votes", "vote_request", "send_vote", "subscribe_votes", "vote", "broadcast_vote",
-        "peers",         "peers_r",      "frontiers", "frontiers_r",     "pull", "pull_r",
+        "request_votes",  "vote_request", "send_vote", "subscribe_votes", "vote",
+        "broadcast_vote", "peers",        "peers_r",   "frontiers",       "frontiers_r",
+        "pull",           "pull_r",       "reps",
     };
     assert_int_equal(sizeof names / sizeof names[0], IPC_NET_K_COUNT);
     assert_int_equal(ipc_family_net.nkinds, IPC_NET_K_COUNT);

@@ -40,6 +40,7 @@ static const expect table[] = {
     {IPC_NET_K_FRONTIERS_R, NET_ROUTE_REFUSE, NET_ROUTE_IGNORE},
     {IPC_NET_K_PULL, NET_ROUTE_PULL, NET_ROUTE_IGNORE},
     {IPC_NET_K_PULL_R, NET_ROUTE_REFUSE, NET_ROUTE_IGNORE},
+    {IPC_NET_K_REPS, NET_ROUTE_REPS, NET_ROUTE_REPS},
 };
 
 static void test_every_kind(void **st)
@@ -123,6 +124,10 @@ static void test_decoded(void **st)
     ipc_put_map_end(&b);
     ipc_put_array_end(&b);
     assert_int_equal(route_bytes(&b, 0), NET_ROUTE_REQUEST_VOTES);
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_REPS));
+    ipc_put_array_begin(&b, "reps");
+    ipc_put_array_end(&b);
+    assert_int_equal(route_bytes(&b, 0), NET_ROUTE_REPS);
     /* A stray vote notification, and a ping request (common family). */
     ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_VOTE));
     ipc_put_bin(&b, "vote", vote, sizeof vote);
