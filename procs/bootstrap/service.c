@@ -1147,5 +1147,7 @@ void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
     ipc_put_uint(&b, "accepted", s->accepted);
     ipc_put_uint(&b, "chains", boot_sched_queued(&s->sched) + boot_hold_accounts(&s->hold));
     ipc_put_bin(&b, "cursor", s->cursor, 32);
+    ipc_put_uint(&b, "missing", s->sched.dropped_items);
+    ipc_put_uint(&b, "waiting", boot_hold_blocked(&s->hold));
     ipc_reply(c, m, &b);
 }
