@@ -35,6 +35,8 @@ static const ipc_field status_r_fields[] = {
     IPC_UINT("accepted", true),
     IPC_UINT("chains", true),
     IPC_BIN("cursor", true, 32, 32),
+    IPC_UINT("missing", true),
+    IPC_UINT("waiting", true),
 };
 static const ipc_field started_fields[] = {
     IPC_BOOL("started", true),

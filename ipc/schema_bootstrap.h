@@ -3,12 +3,15 @@
  * bootstrap_status).
  *
  * Requests:
- *   status {} -> status_r {phase, rounds, pulled, accepted, chains, cursor}
+ *   status {} -> status_r {phase, rounds, pulled, accepted, chains, cursor,
+ *                          missing, waiting}
  *       phase: what the scan does now ("idle" between rounds, "frontiers",
  *       "pull", "submit"); rounds finished, blocks pulled and blocks the
  *       ledger accepted since the process started; chains waiting to be
  *       pulled; cursor, the next account of the frontier scan (32 bytes,
- *       all zero at the start of a round).
+ *       all zero at the start of a round); missing, accounts given up in
+ *       this process's life because no peer could serve them (they wait for
+ *       the next round); waiting, chains held blocked on a receive's source.
  *   start {} -> started {started}
  *       begin a scan round now (rpc's bootstrap_any); started is false when
  *       a round is already under way (it goes on).

@@ -91,7 +91,7 @@
 #define IPC_NET_MAX_FRONTIERS 128u  /* entries in one frontiers_r (NET_FRONTIER_MAX_ENTRIES) */
 #define IPC_NET_MAX_PULL 128u       /* blocks in one descending pull_r (NET_PULL_BLOCKS) */
 #define IPC_NET_MAX_PULL_ASC 512u   /* blocks in one ascending pull_r (NET_SERVE_ASC_BLOCKS) */
-#define IPC_NET_PULL_PARTS 8u       /* accounts in one ascending pull (start + also) */
+#define IPC_NET_PULL_PARTS 32u      /* accounts in one ascending pull (start + also) */
 #define IPC_NET_MAX_REPS 256u       /* accounts in one reps (ELECTIONS_PRINCIPALS_MAX) */
 #define IPC_NET_MAX_VOTE_REQ                                                                       \
     12u /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */

@@ -343,6 +343,30 @@ bool boot_hold_drop(boot_hold *h, const uint8_t account[32], boot_item *item)
     return true;
 }
 
+size_t boot_hold_trim_blocked(boot_hold *h, size_t max)
+{
+    size_t freed = 0;
+    for (size_t k = 0; k < BOOT_HOLD_SEGS && freed < max && h->nblocked; k++) {
+        uint32_t idx = (uint32_t)h->sweep;
+        h->sweep = (h->sweep + 1) % BOOT_HOLD_SEGS;
+        boot_seg *g = &h->segs[idx];
+        if (!g->used || !g->blocked || g->n - g->pos <= 1)
+            continue;
+        size_t cut = g->n - g->pos - 1;
+        /* the blocked receive moves to the front; the array shrinks to it */
+        g->b[0] = g->b[g->pos];
+        smn_block *small = realloc(g->b, sizeof *g->b);
+        if (small)
+            g->b = small;
+        g->n = 1;
+        g->pos = 0;
+        g->more = true;
+        h->blocks -= cut;
+        freed += cut;
+    }
+    return freed;
+}
+
 bool boot_hold_evict_blocked(boot_hold *h, boot_item *item)
 {
     for (size_t k = 0; k < BOOT_HOLD_SEGS && h->nblocked; k++) {

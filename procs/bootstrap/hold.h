@@ -109,6 +109,14 @@ bool boot_hold_some_need(boot_hold *h, uint8_t out[32]);
  * are handed out without waiting for sources. Returns the blocks released. */
 size_t boot_hold_spill(boot_hold *h, size_t max);
 
+/* Trims blocked segments (round robin) until about max blocks are freed:
+ * each keeps only the receive it is blocked on, its tail is freed and it
+ * counts as a full page (`more`), so its chain is pulled again from there
+ * only once what it still holds was handed out (never while it is held:
+ * a pull of a held account would be thrown away). Returns the blocks
+ * freed. */
+size_t boot_hold_trim_blocked(boot_hold *h, size_t max);
+
 /* Forgets one blocked segment (round robin) to make room: *item gets what
  * it carried (its hint: the last block handed out). false: none blocked. */
 bool boot_hold_evict_blocked(boot_hold *h, boot_item *item);

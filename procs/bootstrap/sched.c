@@ -92,6 +92,16 @@ void boot_sched_mark_busy(boot_sched *s, int peer)
     s->peers[peer].busy = true;
 }
 
+void boot_sched_pace(boot_sched *s, int peer, size_t parts, uint64_t now_ms)
+{
+    boot_peer *p = &s->peers[peer];
+    /* rounded up: 32 parts wait 6 ms, so a peer sees at most 6,000 a second */
+    uint64_t at =
+        now_ms + ((uint64_t)parts * 1000u + BOOT_PEER_PULLS_PER_S - 1) / BOOT_PEER_PULLS_PER_S;
+    if (p->next_ms < at)
+        p->next_ms = at;
+}
+
 void boot_sched_done(boot_sched *s, int peer, boot_outcome o, size_t blocks, uint64_t now_ms)
 {
     boot_peer *p = &s->peers[peer];

@@ -32,6 +32,7 @@
 #define BOOT_MAX_PEERS 8u
 #define BOOT_QUEUE_MAX 8192u
 #define BOOT_PEER_BLOCKS_PER_S 30000u
+#define BOOT_PEER_PULLS_PER_S 6000u /* bulk_pulls (parts) per second: below net's gate of 8,000 */
 #define BOOT_SCORE_MAX 10
 #define BOOT_SCORE_DROP (-10)
 #define BOOT_PENALTY_STALL (-4)
@@ -58,6 +59,8 @@ typedef struct {
     smn_amount_t hint_balance; /* the balance at hint */
     uint8_t refused;           /* bit i: peer i said it cannot serve this account */
     uint8_t dep_depth;         /* how many dependency hops put it here */
+    uint16_t page; /* blocks its last pull asked for (0: none yet): doubles while it delivers full
+                      pages */
 } boot_item;
 
 typedef enum {
@@ -94,6 +97,9 @@ void boot_sched_mark_busy(boot_sched *s, int peer);
 /* The request to peer is over: scores it, frees it, sets its next slot
  * (blocks / BOOT_PEER_BLOCKS_PER_S later). */
 void boot_sched_done(boot_sched *s, int peer, boot_outcome o, size_t blocks, uint64_t now_ms);
+/* The request to peer carried parts bulk_pulls: its next slot is at least
+ * parts / BOOT_PEER_PULLS_PER_S after now (net gates bulk_pulls per peer). */
+void boot_sched_pace(boot_sched *s, int peer, size_t parts, uint64_t now_ms);
 
 /* A late verdict on an answer already scored by boot_sched_done (the
  * ledger found its blocks invalid): only the penalty. */

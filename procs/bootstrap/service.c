@@ -102,7 +102,7 @@ struct bootstrap_service {
     uint64_t ledger_next_ms;
 
     uint64_t rounds, pulled, accepted, old, lookups, invalid, submitted, spilled, unavailable,
-        evicted;
+        evicted, trimmed;
 };
 
 static uint64_t now_ms(void)
@@ -501,6 +501,9 @@ static void on_seg_done(void *ud, const boot_item *it, bool more, bool needed)
     boot_item next = *it;
     if (needed)
         next.dep_depth = 1; /* pulled alone, whole pages (send_pull) */
+    /* a full page: the chain delivers, its next page is twice as long */
+    next.page = next.page >= IPC_NET_MAX_PULL_ASC / 2 ? (uint16_t)IPC_NET_MAX_PULL_ASC
+                                                      : (uint16_t)(next.page * 2);
     if (more &&
         !(needed ? boot_sched_requeue(&s->sched, &next) : boot_sched_append(&s->sched, &next)))
         smn_debug("queue full: a chain's next page waits for the next scan");
@@ -677,6 +680,7 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
     boot_sched_done(&s->sched, r->peer,
                     invalid ? BOOT_INVALID : (all_unavailable ? BOOT_UNAVAILABLE : BOOT_OK), r->n,
                     now);
+    boot_sched_pace(&s->sched, r->peer, r->nparts, now);
     req_free(r);
     set_detail(s);
 }
@@ -699,24 +703,14 @@ static void part_init(bootstrap_service *s, boot_part *p, const boot_item *it)
     }
 }
 
-/* Blocks per part: the hold's room shared among every account queued, so
- * each gets its next page before any gets two (chains move in step and a
- * receive's source is pulled about when the receive is). */
-static uint32_t page_blocks(const bootstrap_service *s, size_t nparts)
+/* Blocks per part for a chain: BOOTSTRAP_MIN_PAGE first, then twice its
+ * last page while it keeps delivering full pages (a long chain soon comes
+ * 512 blocks a pull, a short one costs no more than it holds). */
+static uint32_t page_blocks(const boot_item *it)
 {
-    size_t room = boot_hold_room(&s->hold);
-    room = room > s->asked ? room - s->asked : 0;
-    /* every chain known (queued or held) gets its share of the whole hold */
-    size_t share =
-        BOOT_HOLD_BLOCKS / (boot_sched_queued(&s->sched) + boot_hold_accounts(&s->hold) + nparts);
-    if (share * nparts > room)
-        share = room / nparts;
-    size_t cap = IPC_NET_MAX_PULL_ASC / nparts;
-    if (share > cap)
-        share = cap;
-    if (share < BOOTSTRAP_MIN_PAGE)
-        share = BOOTSTRAP_MIN_PAGE;
-    return (uint32_t)share;
+    if (it->dep_depth)
+        return IPC_NET_MAX_PULL_ASC; /* a chain others wait for: a whole page */
+    return it->page < BOOTSTRAP_MIN_PAGE ? BOOTSTRAP_MIN_PAGE : it->page;
 }
 
 /* One ascending pull to peer: the item and up to IPC_NET_PULL_PARTS - 1
@@ -729,15 +723,14 @@ static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_it
     r->nparts = 1;
     part_init(s, &r->parts[0], it);
     boot_item more;
-    if (it->dep_depth) {
-        /* a chain others wait for (a dependency): alone, a whole page */
-        r->count = IPC_NET_MAX_PULL_ASC;
-    } else {
-        while (r->nparts < IPC_NET_PULL_PARTS &&
-               boot_sched_take_for(&s->sched, peer, now_ms(), &more))
-            part_init(s, &r->parts[r->nparts++], &more);
-        r->count = page_blocks(s, r->nparts);
-    }
+    /* the first chain's page for every part, as many parts as fit in one
+     * answer (IPC_NET_MAX_PULL_ASC blocks) */
+    r->count = page_blocks(it);
+    while (r->nparts < IPC_NET_PULL_PARTS && (r->nparts + 1) * r->count <= IPC_NET_MAX_PULL_ASC &&
+           boot_sched_take_for(&s->sched, peer, now_ms(), &more))
+        part_init(s, &r->parts[r->nparts++], &more);
+    for (size_t k = 0; k < r->nparts; k++)
+        r->parts[k].item.page = (uint16_t)r->count;
     ipc_builder b;
     ipc_build_begin(&b, "pull");
     ipc_put_bin(&b, "start", r->parts[0].item.account, 32);
@@ -878,6 +871,17 @@ static void unstick(bootstrap_service *s, uint64_t now)
         start_lookup(s, &none, src);
     }
     if (full) {
+        /* first the tails of blocked chains (they stay held: nothing of
+         * them is pulled again before their head is applied), then, if
+         * that is not enough, whole blocked chains */
+        size_t need = BOOTSTRAP_EVICT_ROOM + s->asked;
+        size_t room = boot_hold_room(&s->hold);
+        if (room < need) {
+            size_t t = boot_hold_trim_blocked(&s->hold, need - room);
+            s->trimmed += t;
+            if (t)
+                smn_debug("the hold is full of blocked chains: %zu blocks trimmed", t);
+        }
         boot_item it;
         size_t evicted = 0;
         while (boot_hold_room(&s->hold) < s->asked + BOOTSTRAP_EVICT_ROOM &&
@@ -998,6 +1002,9 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_counter(r, "evicted_chains_total", NULL,
                                       "Blocked chains forgotten to make room in a full hold."),
                    (int64_t)s->evicted);
+    ipc_metric_set(ipc_metric_counter(r, "trimmed_blocks_total", NULL,
+                                      "Blocks cut from blocked chains' tails in a full hold."),
+                   (int64_t)s->trimmed);
     ipc_metric_set(ipc_metric_counter(r, "spilled_blocks_total", NULL,
                                       "Held blocks handed to the ledger before their sources."),
                    (int64_t)s->spilled);
@@ -1140,5 +1147,7 @@ void bootstrap_service_child_message(ipc_conn *c, const ipc_msg *m, void *ud)
     ipc_put_uint(&b, "accepted", s->accepted);
     ipc_put_uint(&b, "chains", boot_sched_queued(&s->sched) + boot_hold_accounts(&s->hold));
     ipc_put_bin(&b, "cursor", s->cursor, 32);
+    ipc_put_uint(&b, "missing", s->sched.dropped_items);
+    ipc_put_uint(&b, "waiting", boot_hold_blocked(&s->hold));
     ipc_reply(c, m, &b);
 }

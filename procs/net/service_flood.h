@@ -33,7 +33,7 @@ typedef struct {
 #define NET_GATE_PUBLISH ((net_gate_limits){20000, 40000, 20000, 200000})
 #define NET_GATE_CONFIRM_ACK ((net_gate_limits){20000, 40000, 20000, 200000})
 #define NET_GATE_FRONTIER_REQ ((net_gate_limits){10, 20, 10, 100})
-#define NET_GATE_BULK_PULL ((net_gate_limits){2000, 4000, 2000, 20000})
+#define NET_GATE_BULK_PULL ((net_gate_limits){8000, 16000, 8000, 80000})
 #define NET_GATE_TELEMETRY_REQ ((net_gate_limits){5, 10, 5, 50})
 #define NET_GATE_KEEPALIVE ((net_gate_limits){10, 20, 10, 100})
 

@@ -191,6 +191,8 @@ void rpc_action_bootstrap_status(rpc_call *c, const json_t *req)
     json_object_set_new(o, "accepted", rpc_json_u64(s->accepted));
     json_object_set_new(o, "chains", rpc_json_u64(s->chains));
     json_object_set_new(o, "cursor", rpc_json_account(s->cursor));
+    json_object_set_new(o, "missing", rpc_json_u64(s->missing));
+    json_object_set_new(o, "waiting", rpc_json_u64(s->waiting));
     rpc_reply(c, o);
 }
 

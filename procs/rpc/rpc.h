@@ -106,7 +106,7 @@ typedef struct {
 
     uint64_t bootstrap_at_ns;
     char phase[17];
-    uint64_t rounds, pulled, accepted, chains;
+    uint64_t rounds, pulled, accepted, chains, missing, waiting;
     uint8_t cursor[32];
 } rpc_node_stats;
 

@@ -139,13 +139,16 @@ bool rpc_status_read_bootstrap(const ipc_msg *m, rpc_node_stats *s)
     if (!ipc_get_str(b, "phase", &ph, &len) || !ipc_bootstrap_phase_parse(ph, len, &phase) ||
         !ipc_get_uint(b, "rounds", &t.rounds) || !ipc_get_uint(b, "pulled", &t.pulled) ||
         !ipc_get_uint(b, "accepted", &t.accepted) || !ipc_get_uint(b, "chains", &t.chains) ||
-        !get32(b, "cursor", t.cursor))
+        !get32(b, "cursor", t.cursor) || !ipc_get_uint(b, "missing", &t.missing) ||
+        !ipc_get_uint(b, "waiting", &t.waiting))
         return false;
     snprintf(s->phase, sizeof s->phase, "%s", ipc_bootstrap_phase_name(phase));
     s->rounds = t.rounds;
     s->pulled = t.pulled;
     s->accepted = t.accepted;
     s->chains = t.chains;
+    s->missing = t.missing;
+    s->waiting = t.waiting;
     memcpy(s->cursor, t.cursor, 32);
     s->bootstrap_at_ns = rpc_monotonic_ns();
     return true;

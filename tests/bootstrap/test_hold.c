@@ -186,6 +186,40 @@ static void test_blocked_sweep_spill_drop(void **state)
     assert_false(boot_hold_wake(h, y));
 }
 
+/* Trimming a blocked chain: only the receive it waits on stays held, the
+ * chain stays held (no second pull of it is taken meanwhile) and, once
+ * woken and handed out, it is done with `more` (its tail is pulled again
+ * from there). */
+static void test_trim(void **state)
+{
+    boot_hold *h = *state;
+    static const uint8_t zero[32];
+    uint8_t x[32] = {0x66};
+    smn_block c[4];
+    uint8_t prev[32];
+    blk(&c[0], 6, zero, 10, x); /* an open from x, not known */
+    for (int k = 1; k < 4; k++) {
+        smn_block_hash(&c[k - 1], prev);
+        blk(&c[k], 6, prev, (uint64_t)(10 - k), zero); /* sends */
+    }
+    boot_item i6 = item_of(6);
+    assert_true(boot_hold_add(h, &i6, c, 4, 0, false));
+    smn_block out[8];
+    assert_int_equal(boot_hold_take(h, out, NULL, 8, &cb), 0);
+    assert_int_equal(boot_hold_trim_blocked(h, 100), 3);
+    assert_int_equal(boot_hold_blocks(h), 1);
+    assert_true(boot_hold_has(h, i6.account));
+    assert_false(boot_hold_add(h, &i6, &c[1], 3, 0, true)); /* held: no second page */
+    assert_int_equal(boot_hold_trim_blocked(h, 100), 0);    /* nothing left to cut */
+    assert_true(boot_hold_wake(h, x));
+    assert_int_equal(boot_hold_take(h, out, NULL, 8, &cb), 1);
+    assert_memory_equal(&out[0], &c[0], sizeof c[0]);
+    assert_int_equal(ndone, 1);
+    assert_true(done_more[0]);
+    assert_int_equal(done_items[0].hint_height, 1);
+    assert_int_equal(boot_hold_accounts(h), 0);
+}
+
 /* BOOT_HOLD_BLOCKS blocks at most. */
 static void test_bound(void **state)
 {
@@ -212,6 +246,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_dependency_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocked_sweep_spill_drop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

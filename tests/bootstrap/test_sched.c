@@ -129,6 +129,11 @@ static void test_rate_limit_and_score(void **state)
     /* 3000 blocks at BOOT_PEER_BLOCKS_PER_S: not asked again for 100 ms */
     boot_sched_done(s, p, BOOT_OK, 3000, 0);
     assert_int_equal(s->peers[p].next_ms, 3000u * 1000u / BOOT_PEER_BLOCKS_PER_S);
+    /* 32 parts: at least 32 / BOOT_PEER_PULLS_PER_S later (rounded up) */
+    boot_sched_pace(s, p, 32, 0);
+    assert_int_equal(s->peers[p].next_ms, 3000u * 1000u / BOOT_PEER_BLOCKS_PER_S);
+    boot_sched_pace(s, p, 32, 100);
+    assert_int_equal(s->peers[p].next_ms, 106u);
     boot_sched_push(s, a, false, 0);
     int q = boot_sched_next(s, 50, &it);
     assert_int_equal(q, 1 - p); /* the other one */

@@ -14,6 +14,10 @@ Modes:
   kill     two real sources, the syncing node's bootstrap child SIGKILLed
            twice mid-sync (at a third and at two thirds of the blocks pulled:
            stored, or waiting in unchecked for a dependency);
+  nodekill two real sources, the whole syncing node (supervisor and every
+           child) SIGKILLed once mid-sync (at half of the blocks pulled) and
+           started again on its data dir: it resumes and ends identical (no
+           block lost; none applied twice, or the counts would differ);
   bounded  two real sources, a 6,000-block ledger and the fresh node's
            [ledger] max_unchecked = 1024: the bootstrap's hold hands blocks
            to the ledger in dependency order (docs/bootstrap.md), so
@@ -193,9 +197,10 @@ class LyingPeer:
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[3] not in ("two", "kill", "garbage", "bounded", "pruned"):
+    if len(sys.argv) != 4 or sys.argv[3] not in ("two", "kill", "nodekill", "garbage", "bounded",
+                                                     "pruned"):
         fail("usage: test_bootstrap_sync.py SMALLNANOD BENCH_LEDGER "
-             "two|kill|garbage|bounded|pruned")
+             "two|kill|nodekill|garbage|bounded|pruned")
     smallnanod, bench, mode = sys.argv[1:4]
     small = mode in ("bounded", "pruned")
     nblocks = int(os.environ.get("SMN_BOOT_BLOCKS", "6000" if small else "20000"))
@@ -261,12 +266,27 @@ def main():
                     os.kill(old, signal.SIGKILL)
                     kills.append(cnt)
                     print("SIGKILL bootstrap at %d blocks + %d unchecked" % (cnt, unchecked))
+                if mode == "nodekill" and not kills and cnt + unchecked >= total // 2:
+                    pids = [c.proc.pid] + [p for p, _ in children_of(c.proc.pid)]
+                    for p in pids:
+                        try:
+                            os.kill(p, signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+                    c.proc.wait()
+                    kills.append(cnt)
+                    print("SIGKILL the whole node at %d blocks + %d unchecked" % (cnt, unchecked))
+                    c.start()
+                    c.wait_ready(timeout=60, exclude_pids=set(pids))
+                    return False
                 return cnt >= total
 
             wait_for("the fresh node reaches %d blocks" % total, synced, 50, [c], step=0.05)
             t_synced = time.time() - t_start
             if mode == "kill" and len(kills) != 2:
                 fail("the bootstrap was killed %d times, expected 2" % len(kills))
+            if mode == "nodekill" and len(kills) != 1:
+                fail("the node was killed %d times, expected 1" % len(kills))
 
             # Cemented on the sources and on the fresh node: all of it.
             wait_for("everything cemented", lambda: progress() or all(

@@ -421,6 +421,8 @@ static void seeds_elections_bootstrap(void)
     ipc_put_uint(&b, "accepted", 280);
     ipc_put_uint(&b, "chains", 4);
     ipc_put_bin(&b, "cursor", bytes + 5, 32);
+    ipc_put_uint(&b, "missing", 1);
+    ipc_put_uint(&b, "waiting", 6);
     keep(&b, &ipc_family_bootstrap, 0, 8);
     ipc_build_begin(&b, "started");
     ipc_put_bool(&b, "started", true);

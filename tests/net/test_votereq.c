@@ -335,20 +335,21 @@ static void test_flood_gate(void **state)
         thr += v == NET_GATE_THROTTLE;
     }
     assert_true(thr > 1000);
-    /* bulk_pull: a bootstrap pulling 1,000 times a second passes for a
-     * minute; a burst of 4,000 passes, 20,000 more are throttled, then a
-     * flood. */
+    /* bulk_pull: a bootstrap pulling 6,000 times a second (its pacing)
+     * passes for a minute; a burst of 16,000 passes, 80,000 more are
+     * throttled, then a flood. */
     net_flood_gate_init(&g, NET_GATE_BULK_PULL, 0);
     for (uint64_t t = 0; t < 60000; t++)
-        assert_int_equal(net_flood_gate_check(&g, 1, t), NET_GATE_PASS);
+        for (int k = 0; k < 6; k++)
+            assert_int_equal(net_flood_gate_check(&g, 1, t), NET_GATE_PASS);
     net_flood_gate_init(&g, NET_GATE_BULK_PULL, 0);
     pass = thr = 0;
     while ((v = net_flood_gate_check(&g, 1, 0)) != NET_GATE_FLOOD) {
         pass += v == NET_GATE_PASS;
         thr += v == NET_GATE_THROTTLE;
     }
-    assert_int_equal(pass, 4000);
-    assert_int_equal(thr, 20000);
+    assert_int_equal(pass, 16000);
+    assert_int_equal(thr, 80000);
     /* Publish at 10k blocks/s from one peer: fine. */
     net_flood_gate_init(&g, NET_GATE_PUBLISH, 0);
     for (uint64_t t = 0; t < 10000; t++)

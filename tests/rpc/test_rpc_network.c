@@ -128,6 +128,8 @@ static void feed_bootstrap(rpcf *f)
     ipc_put_uint(&b, "accepted", 90);
     ipc_put_uint(&b, "chains", 2);
     ipc_put_bin(&b, "cursor", cursor, 32);
+    ipc_put_uint(&b, "missing", 3);
+    ipc_put_uint(&b, "waiting", 5);
     ipc_msg m;
     roundtrip(&b, &ipc_family_bootstrap, &m);
     assert_true(rpc_status_read_bootstrap(&m, rpc_ctx_stats(f->ctx)));
@@ -250,6 +252,8 @@ static void test_figures(void **state)
     j = rpcf_call(f, NULL, "{\"action\":\"bootstrap_status\"}");
     assert_string_equal(rpcf_str(j, "phase"), "pull");
     assert_string_equal(rpcf_str(j, "accepted"), "90");
+    assert_string_equal(rpcf_str(j, "missing"), "3");
+    assert_string_equal(rpcf_str(j, "waiting"), "5");
     json_decref(j);
 
     j = rpcf_call(f, NULL, "{\"action\":\"stats\",\"type\":\"counters\"}");
