@@ -274,8 +274,14 @@ int rpc_handle_async_from(rpc_ctx *ctx, const char *client, const char *body, si
     }
     const rpc_action *a = rpc_action_find(json_string_value(action));
     if (!a) {
+        /* A Nano action smn does not offer says why, not "Unknown command". */
+        const char *reason = rpc_action_refused(json_string_value(action));
+        char msg[256];
+        if (reason)
+            snprintf(msg, sizeof msg, "%.64s is not offered by smn: %s", json_string_value(action),
+                     reason);
         json_decref(req);
-        rpc_reply_error(c, "Unknown command");
+        rpc_reply_error(c, reason ? msg : "Unknown command");
         return 0;
     }
     c->action = a->name;

@@ -230,6 +230,10 @@ typedef struct {
 const rpc_action *rpc_actions(size_t *n);
 const rpc_action *rpc_action_find(const char *name);
 
+/* For an action of Nano's reference that smn does not offer, the reason
+ * (as docs/rpc.md's table gives it); NULL for any other name. */
+const char *rpc_action_refused(const char *name);
+
 /* Every action answers exactly once through one of these; they take
  * ownership of the JSON object. */
 void rpc_reply(rpc_call *c, json_t *obj);

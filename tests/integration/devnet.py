@@ -66,14 +66,16 @@ class DevNode(Node):
     own under parent instead of a temp dir (kept on exit when `keep`)."""
 
     def __init__(self, smallnanod, index, rpc_port, peer_port, peers=(), parent=None,
-                 keep=False, extra_config="", restart_backoff_ms=20):
+                 keep=False, extra_config="", restart_backoff_ms=20, heartbeat_timeout_ms=None):
         self.index = index
         self.rpc_port = rpc_port
         self.peer_port = peer_port
         self.keep = keep
         config = "[rpc]\nport = %d\n[net]\nport = %d\npeers = %s\n%s%s" % (
             rpc_port, peer_port, ",".join("127.0.0.1:%d" % p for p in peers),
-            SUPERVISOR_CONF % (restart_backoff_ms, max(200, restart_backoff_ms)), extra_config)
+            SUPERVISOR_CONF % (restart_backoff_ms, max(200, restart_backoff_ms))
+            + ("heartbeat_timeout_ms = %d\n" % heartbeat_timeout_ms if heartbeat_timeout_ms else ""),
+            extra_config)
         super().__init__(smallnanod, config, autostart=False)
         if parent:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -232,7 +234,8 @@ class Devnet:
     """N nodes, K representatives; see the module docstring."""
 
     def __init__(self, smallnanod, nodes=3, reps=1, split=None, base_port=None, root=None,
-                 extra_config="", log=None, timeout=60.0, restart_backoff_ms=20):
+                 extra_config="", log=None, timeout=60.0, restart_backoff_ms=20,
+                 heartbeat_timeout_ms=None):
         if nodes < 1:
             raise DevnetError("need at least one node")
         if not 1 <= reps <= nodes:
@@ -252,6 +255,9 @@ class Devnet:
         self.root = root
         self.extra_config = extra_config
         self.restart_backoff_ms = restart_backoff_ms
+        # None: the supervisor's default; a test that freezes a child on
+        # purpose gives it longer, so the supervisor does not kill it first
+        self.heartbeat_timeout_ms = heartbeat_timeout_ms
         self.log = log or (lambda msg: None)
         self.timeout = timeout
         self.nodes = []
@@ -287,7 +293,8 @@ class Devnet:
                            peers=[first_peer] if first_peer else (),
                            parent=self.root, keep=self.root is not None,
                            extra_config=self.extra_config,
-                           restart_backoff_ms=self.restart_backoff_ms)
+                           restart_backoff_ms=self.restart_backoff_ms,
+                           heartbeat_timeout_ms=self.heartbeat_timeout_ms)
             if first_peer is None:
                 first_peer = peer
             self.nodes.append(node)

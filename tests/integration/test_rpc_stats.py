@@ -7,7 +7,10 @@ it sees online came to it over the network: node 1's representative must
 be among them, with at least its weight, and node 2's peers must name
 node 1. Freezing node 2's elections process (SIGSTOP) makes
 confirmation_quorum say so (503) once its figures are stale, instead of
-answering zeros, and the figures come back once it runs again.
+answering zeros, and the figures come back once it runs again. The nodes'
+supervisors wait 60 s for a heartbeat (not the default 5 s): a loaded
+machine must not make one kill a slow child mid-test, nor kill the frozen
+elections (and restart it, answering again) before rpc sees it gone.
 
 usage: test_rpc_stats.py SMALLNANOD
 """
@@ -25,7 +28,8 @@ def main():
     if len(sys.argv) != 2:
         fail("usage: test_rpc_stats.py SMALLNANOD")
     try:
-        with Devnet(sys.argv[1], nodes=2, reps=1, log=lambda m: print(m, flush=True)) as net:
+        with Devnet(sys.argv[1], nodes=2, reps=1, log=lambda m: print(m, flush=True),
+                    heartbeat_timeout_ms=60000) as net:
             a, b = net.nodes
             rep = net.reps[0]["account"]
             # votes flow: a block node 2 has to hear node 1's votes on
@@ -105,7 +109,7 @@ def main():
             r = b.rpc("block_confirm", hash=h)
             if r != {"started": "0", "confirmed": "true"}:
                 raise DevnetError("block_confirm of a cemented block: %s" % r)
-            wait_for("figures after the restart",
+            wait_for("figures once elections runs again",
                      lambda: "quorum_delta" in b.rpc("confirmation_quorum"), 30, net.nodes)
     except DevnetError as e:
         fail(str(e))
