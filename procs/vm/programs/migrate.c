@@ -11,11 +11,13 @@
 const char *const vm_migrate_v2_indexes[] = {
     /* program_info's commit counts, latest commit, first mismatch, fraud */
     "CREATE INDEX IF NOT EXISTS commits_program ON commits(program, result)",
-    /* first_fraud walks the commit events in cursor order (the index keeps
-     * rows of one type in rowid = cursor order) */
-    "CREATE INDEX IF NOT EXISTS events_type ON events(type)",
-    /* balances of one holder within a program (key = asset|kind|holder) */
-    "CREATE INDEX IF NOT EXISTS balances_holder ON balances(program, substr(key,34))",
+    /* first_fraud: the mismatches (few), then each one's commit event */
+    "CREATE INDEX IF NOT EXISTS commits_result ON commits(result)",
+    "CREATE INDEX IF NOT EXISTS events_block ON events(block_hash, type)",
+    /* an account's balances (key = asset|kind|holder): the rows of that
+     * holder, whatever the program; query.c writes +program so that the
+     * planner takes this index, not the primary key's program range */
+    "CREATE INDEX IF NOT EXISTS balances_holder ON balances(substr(key,34))",
     NULL,
 };
 

@@ -23,7 +23,7 @@ sys.path.insert(0, HERE)
 from nodeutil import Node  # noqa: E402
 from test_vm_proc import CONFIG, check, cli, free_port, submit, vmblocks, wait_events  # noqa: E402
 
-V2_INDEXES = ["commits_program", "events_type", "balances_holder"]
+V2_INDEXES = ["commits_program", "commits_result", "events_block", "balances_holder"]
 
 
 def reads(tool, node):
