@@ -9,6 +9,7 @@
 #include "procs/vm/programs/assembly.h"
 #include "procs/vm/programs/ids.h"
 #include "procs/vm/programs/merkle.h"
+#include "procs/vm/programs/migrate.h"
 #include "procs/vm/programs/native.h"
 #include "procs/vm/programs/transcript.h"
 
@@ -49,6 +50,15 @@ void vm_indexer_close(vm_indexer *ix)
 struct sqlite3 *vm_indexer_db(vm_indexer *ix)
 {
     return ix ? vm_store_db(ix->st) : NULL;
+}
+
+vm_idx_status vm_indexer_migrate_step(vm_indexer *ix, bool *done)
+{
+    if (!ix || !done)
+        return VM_IDX_ERR_ARG;
+    if (ix->batch)
+        return VM_IDX_ERR_STATE;
+    return vm_migrate_step(ix->st, done);
 }
 
 vm_idx_status vm_indexer_begin_batch(vm_indexer *ix)

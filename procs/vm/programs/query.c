@@ -329,7 +329,7 @@ static vm_idx_status balances_of(vm_query *q, const uint8_t prog[32], const uint
 {
     sqlite3_stmt *st;
     if (holder) {
-        st = vm_store_stmt(q->st, "SELECT key, amount FROM balances WHERE program=?"
+        st = vm_store_stmt(q->st, "SELECT key, amount FROM balances WHERE +program=?"
                                   " AND length(key)=65 AND substr(key,33,1)=x'02'"
                                   " AND substr(key,34)=? ORDER BY key");
         if (!st)

@@ -8,6 +8,7 @@
 #include "common/db_check.h"
 #include "common/log.h"
 #include "procs/vm/programs/ids.h"
+#include "procs/vm/programs/migrate.h"
 
 /* Lets SQL text carry VM_SCHEMA_VERSION, so bumping it needs one edit. */
 #define VM_STRINGIFY_(x) #x
@@ -184,13 +185,15 @@ vm_idx_status vm_store_open(const char *path, vm_store **out)
                               " value INTEGER NOT NULL)");
         if (rc == VM_IDX_OK)
             rc = schema_version(s, &v, &present);
-        if (rc == VM_IDX_OK && present && v != VM_SCHEMA_VERSION) {
-            smn_error("vm db: %s has schema version %lld, this build needs %d", path, (long long)v,
-                      VM_SCHEMA_VERSION);
+        if (rc == VM_IDX_OK && present && (v < VM_SCHEMA_OLDEST || v > VM_SCHEMA_VERSION)) {
+            smn_error("vm db: %s has schema version %lld, this build reads %d to %d", path,
+                      (long long)v, VM_SCHEMA_OLDEST, VM_SCHEMA_VERSION);
             rc = VM_IDX_ERR_SCHEMA;
         }
         if (rc == VM_IDX_OK && !present) {
             rc = vm_store_exec(s, schema_sql);
+            for (size_t i = 0; rc == VM_IDX_OK && vm_migrate_v2_indexes[i]; i++)
+                rc = vm_store_exec(s, vm_migrate_v2_indexes[i]);
             if (rc == VM_IDX_OK)
                 rc = vm_store_exec(
                     s, "INSERT INTO meta(key, value) VALUES('schema_version', " VM_STRINGIFY(
@@ -231,7 +234,7 @@ vm_idx_status vm_store_open_ro(const char *path, vm_store **out)
     int64_t v = 0;
     bool present = false;
     vm_idx_status rc = schema_version(s, &v, &present);
-    if (rc == VM_IDX_OK && (!present || v != VM_SCHEMA_VERSION))
+    if (rc == VM_IDX_OK && (!present || v < VM_SCHEMA_OLDEST || v > VM_SCHEMA_VERSION))
         rc = VM_IDX_ERR_SCHEMA;
     if (rc != VM_IDX_OK) {
         vm_store_close(s);

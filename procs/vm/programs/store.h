@@ -15,7 +15,10 @@
 #include "common/amount.h"
 #include "procs/vm/programs/transcript.h"
 
-#define VM_SCHEMA_VERSION 1
+/* 2: indexes for the reads by program (migrate.h); 1 is still opened and
+ * migrated in steps. */
+#define VM_SCHEMA_VERSION 2
+#define VM_SCHEMA_OLDEST 1
 
 typedef enum {
     VM_TBL_BALANCES = 0, /* key = asset | holder kind | holder id (ids.h) */
@@ -25,12 +28,14 @@ typedef enum {
 typedef struct vm_store vm_store;
 
 /* Open (creating if absent) the DB at path: WAL, schema version checked.
- * VM_IDX_ERR_SCHEMA for a DB written by another schema version. */
+ * A file at VM_SCHEMA_OLDEST..VM_SCHEMA_VERSION opens (an older one is
+ * left for vm_migrate_step); VM_IDX_ERR_SCHEMA for any other version. */
 vm_idx_status vm_store_open(const char *path, vm_store **out);
 /* Open an existing DB read-only (never created, nothing written, busy
  * timeout 0: reads that meet a lock fail with SQLITE_BUSY for the caller
  * to retry). VM_IDX_ERR_NOT_FOUND if it cannot be opened, VM_IDX_ERR_SCHEMA
- * for another schema version (or a file without one), VM_IDX_ERR_DB. */
+ * for a version outside VM_SCHEMA_OLDEST..VM_SCHEMA_VERSION (or a file
+ * without one), VM_IDX_ERR_DB. */
 vm_idx_status vm_store_open_ro(const char *path, vm_store **out);
 void vm_store_close(vm_store *s);
 sqlite3 *vm_store_db(vm_store *s);

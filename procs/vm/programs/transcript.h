@@ -105,6 +105,10 @@ vm_idx_status vm_indexer_token(vm_indexer *ix, const uint8_t id[32], vm_token_in
 
 /* The underlying DB (read-only use by tests and the event socket). */
 struct sqlite3 *vm_indexer_db(vm_indexer *ix);
+/* One step of bringing an older vm.db up to the current schema (one index
+ * built, in its own transaction; outside a batch only). *done once the
+ * DB is current: call again until then, from separate loop iterations. */
+vm_idx_status vm_indexer_migrate_step(vm_indexer *ix, bool *done);
 
 const char *vm_idx_strerror(vm_idx_status st);
 

@@ -33,7 +33,7 @@ struct vm_service {
     vm_follow *follow;
     vm_evserver *events;
     ledger_client *ledger;
-    struct event *flush_ev, *catch_up_ev, *tick_ev;
+    struct event *flush_ev, *catch_up_ev, *tick_ev, *migrate_ev;
     char last_err[256];
     /* The longest step since the last tick, and of the current catch-up. */
     uint64_t tick_max_us, run_max_us, run_blocks, run_steps;
@@ -173,6 +173,25 @@ static void on_bad_notification(void *ud, const char *kind)
     soon(s->catch_up_ev); /* the DB has the truth */
 }
 
+/* An older vm.db gets its new indexes one per loop iteration, between the
+ * other work (each CREATE INDEX is one table's sort, not the whole DB). */
+static void on_migrate(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    vm_service *s = arg;
+    bool done = false;
+    uint64_t t0 = now_us();
+    vm_idx_status st = vm_indexer_migrate_step(s->ix, &done);
+    step_took(s, "schema migration", now_us() - t0);
+    if (st == VM_IDX_ERR_STATE || (st == VM_IDX_OK && !done)) {
+        soon(s->migrate_ev); /* in a batch: after it */
+        return;
+    }
+    if (st != VM_IDX_OK)
+        smn_warn("vm db schema migration: %s (reads stay slower)", vm_idx_strerror(st));
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -231,7 +250,7 @@ void vm_service_fini(ipc_child *ch, void *ud)
     vm_service *s = *out;
     if (!s)
         return;
-    struct event *evs[] = {s->flush_ev, s->catch_up_ev, s->tick_ev};
+    struct event *evs[] = {s->flush_ev, s->catch_up_ev, s->tick_ev, s->migrate_ev};
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i])
             event_free(evs[i]);
@@ -290,8 +309,10 @@ int vm_service_init(ipc_child *ch, void *ud)
     s->flush_ev = evtimer_new(base, on_flush, s);
     s->catch_up_ev = evtimer_new(base, on_catch_up, s);
     s->tick_ev = event_new(base, -1, EV_PERSIST, on_tick, s);
+    s->migrate_ev = evtimer_new(base, on_migrate, s);
     struct timeval tick = {TICK_MS / 1000, (TICK_MS % 1000) * 1000};
-    if (!s->flush_ev || !s->catch_up_ev || !s->tick_ev || event_add(s->tick_ev, &tick) != 0)
+    if (!s->flush_ev || !s->catch_up_ev || !s->tick_ev || !s->migrate_ev ||
+        event_add(s->tick_ev, &tick) != 0)
         goto fail;
     ledger_client_opts lo = {.on_block_cemented = on_cemented,
                              .on_subscribed = on_subscribed,
@@ -304,6 +325,7 @@ int vm_service_init(ipc_child *ch, void *ud)
     smn_info("indexing from cementing seq %llu; events on %s",
              (unsigned long long)vm_follow_seq(s->follow), path);
     soon(s->catch_up_ev);
+    soon(s->migrate_ev);
     return 0;
 fail:
     vm_service_fini(ch, ud);
