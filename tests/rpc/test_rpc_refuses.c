@@ -119,6 +119,20 @@ static rpc_ctx *control_ctx(void)
     return ctx;
 }
 
+/* Formats into buf and fails the test if the text does not fit: a doc row
+ * longer than the buffer must not be compared truncated. */
+static void fmt_checked(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fmt_checked(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= size)
+        fail_msg("formatted text does not fit %zu bytes: %s", size, fmt);
+}
+
 static void test_offered_refuse_unknown_option(void **state)
 {
     (void)state;
@@ -132,9 +146,9 @@ static void test_offered_refuse_unknown_option(void **state)
         if (!rpc_action_find(r->name))
             fail_msg("docs/rpc.md says %s is offered but the action table lacks it", r->name);
         char body[160], want[200];
-        snprintf(body, sizeof body, "{\"action\":\"%s\",\"smn_no_such_option\":\"1\"}", r->name);
-        snprintf(want, sizeof want, "Unsupported field: smn_no_such_option (not an option of %s)",
-                 r->name);
+        fmt_checked(body, sizeof body, "{\"action\":\"%s\",\"smn_no_such_option\":\"1\"}", r->name);
+        fmt_checked(want, sizeof want,
+                    "Unsupported field: smn_no_such_option (not an option of %s)", r->name);
         char *got = error_of(ctx, body);
         if (strcmp(got, want) != 0)
             fail_msg("%s: got \"%s\", want \"%s\"", r->name, got, want);
@@ -161,8 +175,8 @@ static void test_not_offered_refused_with_reason(void **state)
             fail_msg("%s: procs/rpc/refused.c says \"%s\", docs/rpc.md \"%s\"", r->name,
                      reason ? reason : "(nothing)", r->verdict);
         char body[160], want[320];
-        snprintf(body, sizeof body, "{\"action\":\"%s\"}", r->name);
-        snprintf(want, sizeof want, "%s is not offered by smn: %s", r->name, r->verdict);
+        fmt_checked(body, sizeof body, "{\"action\":\"%s\"}", r->name);
+        fmt_checked(want, sizeof want, "%s is not offered by smn: %s", r->name, r->verdict);
         char *got = error_of(ctx, body);
         if (strcmp(got, want) != 0)
             fail_msg("%s: got \"%s\", want \"%s\"", r->name, got, want);
