@@ -326,7 +326,7 @@ static void on_batch_reply(ipc_conn *c, ipc_status st, const ipc_msg *reply, voi
 }
 
 static ipc_status send_request(ledger_client *lc, ipc_builder *b, ipc_on_reply on_reply,
-                               request *proto)
+                               request *proto, uint32_t timeout_ms)
 {
     ipc_conn *c = lc ? ipc_endpoint_conn(lc->ep) : NULL;
     if (!c) {
@@ -344,7 +344,7 @@ static ipc_status send_request(ledger_client *lc, ipc_builder *b, ipc_on_reply o
     }
     *r = *proto;
     r->lc = lc;
-    ipc_status st = ipc_request(c, b, lc->o.timeout_ms, on_reply, r);
+    ipc_status st = ipc_request(c, b, timeout_ms ? timeout_ms : lc->o.timeout_ms, on_reply, r);
     if (st != IPC_OK) {
         free(r); /* the callback never runs for a request that was not sent */
         return st;
@@ -365,7 +365,7 @@ ipc_status ledger_client_process(ledger_client *lc, const smn_block *b, ledger_o
     ipc_put_bin(&bld, "block", wire, sizeof wire);
     ipc_put_str(&bld, "origin", ipc_ledger_origin_name(origin));
     request proto = {.process_cb = cb, .user = user};
-    return send_request(lc, &bld, on_process_reply, &proto);
+    return send_request(lc, &bld, on_process_reply, &proto, 0);
 }
 
 ipc_status ledger_client_process_batch(ledger_client *lc, const smn_block *blocks, size_t n,
@@ -385,11 +385,18 @@ ipc_status ledger_client_process_batch(ledger_client *lc, const smn_block *block
     ipc_put_array_end(&bld);
     ipc_put_str(&bld, "origin", ipc_ledger_origin_name(origin));
     request proto = {.batch_cb = cb, .batch_n = n, .user = user};
-    return send_request(lc, &bld, on_batch_reply, &proto);
+    return send_request(lc, &bld, on_batch_reply, &proto, 0);
 }
 
 ipc_status ledger_client_confirm(ledger_client *lc, const uint8_t hash[32], const smn_block *block,
                                  ledger_client_confirm_fn cb, void *user)
+{
+    return ledger_client_confirm_wait(lc, hash, block, 0, cb, user);
+}
+
+ipc_status ledger_client_confirm_wait(ledger_client *lc, const uint8_t hash[32],
+                                      const smn_block *block, uint32_t timeout_ms,
+                                      ledger_client_confirm_fn cb, void *user)
 {
     if (!hash || !cb)
         return IPC_E_INVALID;
@@ -402,7 +409,7 @@ ipc_status ledger_client_confirm(ledger_client *lc, const uint8_t hash[32], cons
         ipc_put_bin(&bld, "block", wire, sizeof wire);
     }
     request proto = {.confirm_cb = cb, .user = user};
-    return send_request(lc, &bld, on_confirm_reply, &proto);
+    return send_request(lc, &bld, on_confirm_reply, &proto, timeout_ms);
 }
 
 /* ---- life cycle ---- */

@@ -135,6 +135,12 @@ typedef void (*ledger_client_confirm_fn)(void *user, ipc_status st, uint64_t cem
                                          uint64_t rolled_back);
 ipc_status ledger_client_confirm(ledger_client *lc, const uint8_t hash[32], const smn_block *block,
                                  ledger_client_confirm_fn cb, void *user);
+/* The same with its own timeout (0: the client's timeout_ms): a confirm of
+ * a deep backlog chain may take the ledger minutes to cement, and one timed
+ * out and sent again would only queue the same work twice. */
+ipc_status ledger_client_confirm_wait(ledger_client *lc, const uint8_t hash[32],
+                                      const smn_block *block, uint32_t timeout_ms,
+                                      ledger_client_confirm_fn cb, void *user);
 
 /* The decoders the client runs on each notification (also for fuzzing and
  * for readers of recorded notifications): false if m is not that kind or

@@ -7,6 +7,9 @@
 #include "ipc/ledger_client.h"
 
 #define CONFIRM_TIMEOUT_MS 10000u
+/* A backlog confirm may cement a chain of thousands while the ledger also
+ * works off others: wait for it rather than time out and send it again. */
+#define BACKLOG_CONFIRM_TIMEOUT_MS 600000u
 /* Returns from in-flight requests always fit behind a queue's bound. */
 #define RING_CAP (ELECTIONS_CONFIRM_QUEUE + ELECTIONS_CONFIRM_IN_FLIGHT)
 
@@ -80,7 +83,11 @@ static void on_confirm_done(void *user, ipc_status st, uint64_t cemented, uint64
     if (st == IPC_OK) {
         link.cemented += cemented;
     } else if (st == IPC_E_REMOTE || st == IPC_E_MALFORMED) {
-        /* refused (logged by the client): dropped */
+        /* refused (logged by the client), e.g. a dependency not yet there:
+         * the block is still unconfirmed in the DB, so elect it again later
+         * rather than lose it */
+        if (link.svc)
+            elections_service_confirm_refused(link.svc, e->hash, &e->block);
     } else if (link.svc) {
         /* down, restarting or slow: again once it answers */
         (void)ring_push(e->backlog ? &link.old : &link.fresh, e->hash, &e->block, e->backlog,
@@ -96,7 +103,9 @@ static bool send_head(ring *r)
     if (!e)
         return false;
     *e = r->e[r->head];
-    if (ledger_client_confirm(link.lc, e->hash, &e->block, on_confirm_done, e) != IPC_OK) {
+    uint32_t timeout = e->backlog ? BACKLOG_CONFIRM_TIMEOUT_MS : 0;
+    if (ledger_client_confirm_wait(link.lc, e->hash, &e->block, timeout, on_confirm_done, e) !=
+        IPC_OK) {
         free(e); /* queue full or closing: it stays at the head */
         return false;
     }

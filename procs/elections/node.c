@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/keys.h"
 #include "common/log.h"
@@ -34,7 +35,20 @@ struct elections_node {
     elections_service *svc;
     struct event *timer, *work;
     uint64_t runs;
+    /* How long loop steps take (wall, monotonic): the proof that none
+     * blocks heartbeats. Measured here, outside the deterministic service. */
+    uint64_t step_max_us, step_last_us, steps, step_slow; /* slow: over 50 ms */
+    uint64_t tick_max_us;
 };
+
+#define STEP_SLOW_US 50000u
+
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static void update_detail(elections_node *n)
 {
@@ -90,15 +104,37 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_gauge(r, "confirm_queue", NULL,
                                     "Confirmations waiting to be sent to the ledger."),
                    (int64_t)elections_ledger_link_queued());
+    ipc_metric_set(ipc_metric_gauge(r, "step_max_us", NULL,
+                                    "Longest elections loop step since start, microseconds."),
+                   (int64_t)n->step_max_us);
+    ipc_metric_set(
+        ipc_metric_gauge(r, "step_last_us", NULL, "Last elections loop step, microseconds."),
+        (int64_t)n->step_last_us);
+    ipc_metric_set(ipc_metric_counter(r, "steps_total", NULL, "Elections loop steps run."),
+                   (int64_t)n->steps);
+    ipc_metric_set(ipc_metric_counter(r, "steps_slow_total", NULL,
+                                      "Elections loop steps that took over 50 ms."),
+                   (int64_t)n->step_slow);
+    ipc_metric_set(ipc_metric_gauge(r, "tick_max_us", NULL,
+                                    "Longest timer run (tick, weights, step), microseconds."),
+                   (int64_t)n->tick_max_us);
 }
 
 static void run_step(elections_node *n)
 {
+    uint64_t t0 = mono_us();
     if (elections_service_step(n->svc)) {
         struct timeval now = {0, 0};
         event_add(n->work, &now); /* after what the loop has pending */
     }
     elections_ledger_link_flush();
+    uint64_t us = mono_us() - t0;
+    n->steps++;
+    n->step_last_us = us;
+    if (us > n->step_max_us)
+        n->step_max_us = us;
+    if (us > STEP_SLOW_US)
+        n->step_slow++;
 }
 
 /* The service has votes to sign: one step once the loop has read what is pending. */
@@ -123,6 +159,7 @@ static void on_timer(evutil_socket_t fd, short what, void *ud)
     (void)fd;
     (void)what;
     elections_node *n = ud;
+    uint64_t t0 = mono_us();
     n->runs++;
     elections_service_tick(n->svc, n->runs);
     /* Without a representative with weight, look often at first (a fresh
@@ -135,6 +172,9 @@ static void on_timer(evutil_socket_t fd, short what, void *ud)
         update_detail(n);
         elections_net_link_reps();
     }
+    uint64_t us = mono_us() - t0;
+    if (us > n->tick_max_us)
+        n->tick_max_us = us;
 }
 
 void elections_node_fini(ipc_child *ch, void *ud)

@@ -101,6 +101,15 @@ static void on_confirmed(void *ctx, const elections_confirmation *c)
     }
 }
 
+void elections_service_confirm_refused(elections_service *s, const uint8_t hash[32],
+                                       const smn_block *block)
+{
+    elections_active_forget_confirmed(s->active, hash, smn_block_root(block));
+    /* a second from now: a ledger refusing again is not asked in a loop */
+    if (!s->rescan_at)
+        s->rescan_at = s->now + s->cfg.ticks_per_second;
+}
+
 static void on_vote(void *ctx, const smn_vote *v)
 {
     elections_service *s = ctx;

@@ -130,6 +130,10 @@ size_t elections_service_load_reps(elections_service *s);
 /* Start a new scan of the ledger for unconfirmed blocks (the previous one,
  * if running, starts over). The work happens in elections_service_step. */
 void elections_service_resync(elections_service *s);
+/* The ledger refused the confirmation of hash (block, the winner): forget
+ * that it was confirmed here; a later pass over the DB elects it again. */
+void elections_service_confirm_refused(elections_service *s, const uint8_t hash[32],
+                                       const smn_block *block);
 /* One bounded slice of work (at most step_budget_us of scanning and
  * scheduling, plus the due vote requests). Returns true when more work is
  * waiting (call again soon), false when idle. */

@@ -17,6 +17,7 @@
 typedef struct {
     size_t confirms, votes, replies, requested, backlog_confirms;
     uint8_t confirmed[16][32];
+    smn_block last_block; /* the last confirm's winner */
     smn_vote reply[16];
     uint8_t reply_peer[32];
     elections_pair pairs[64];
@@ -48,6 +49,7 @@ static bool on_confirm(void *ctx, const uint8_t hash[32], const smn_block *block
     if (r->refuse)
         return false;
     r->backlog_confirms += backlog;
+    r->last_block = *block;
     if (r->confirms < 16)
         memcpy(r->confirmed[r->confirms], hash, 32);
     r->confirms++;
@@ -244,6 +246,15 @@ static void requests_and_refused_confirms(void **state)
     assert_int_equal(r.last_stop.voters, 1);
     assert_int_equal(r.last_stop.blocks, 1);
     assert_false(smn_amount_is_zero(r.last_stop.tally));
+    /* queued, then refused by the ledger (its reply comes later): the
+     * block is still unconfirmed in the DB, so it is elected again */
+    size_t before = r.confirms;
+    smn_block winner = r.last_block;
+    elections_service_confirm_refused(s, w.frontier_g, &winner);
+    elections_service_tick(s, 200);
+    run_until_idle(s);
+    assert_int_equal(r.confirms, before + 1);
+    assert_true(confirmed_hash(&r, w.frontier_g));
     elections_service_free(s);
     free_world(&w);
 }

@@ -4,9 +4,9 @@ blocks with work, the genesis account keeping 80 % of the weight, which the
 node's demo wallet votes with) must stay up, with no child restarted (same
 pids throughout), and cement every block within a bounded time.
 
-N is 20,000 here so the test fits CI on 2 cores with the sanitizers
-(building the 100,000-block ledger takes about 14 s there, and cementing it
-longer); docs/benchmarks.md has the 100,000-block figure.
+N is 100,000, as issue 9 asks (building the ledger takes about 14 s with
+the sanitizers, cementing it about as long); docs/benchmarks.md has the
+figures.
 
 usage: test_backlog.py SMALLNANOD BENCH_LEDGER [N]
 """
@@ -28,7 +28,7 @@ def main():
     if len(sys.argv) not in (3, 4):
         fail("usage: test_backlog.py SMALLNANOD BENCH_LEDGER [N]")
     smallnanod, bench = sys.argv[1], sys.argv[2]
-    n_blocks = int(sys.argv[3]) if len(sys.argv) == 4 else 20000
+    n_blocks = int(sys.argv[3]) if len(sys.argv) == 4 else 100000
     work = tempfile.mkdtemp(prefix="smn-backlog-")
     try:
         t0 = time.time()

@@ -13,7 +13,8 @@ While the backlog is worked off, a fresh send from the demo wallet goes
 out every 100 ms; each one's time from the `send` RPC call to
 `block_info` saying confirmed is recorded (polled every 2 ms).
 
-usage: python3 tests/bench/elections/bench_backlog.py BUILD N
+usage: python3 tests/bench/elections/bench_backlog.py BUILD N [TIMEOUT]
+  TIMEOUT: seconds to wait for every block cemented (default 600).
   BUILD: a release build directory (BUILD/supervisor/smallnanod and
   BUILD/tests/bench/ledger/bench_ledger are used). A benchmark, never a test.
 """
@@ -38,9 +39,10 @@ def pct(xs, p):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: bench_backlog.py BUILD N")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: bench_backlog.py BUILD N [TIMEOUT]")
     build, n = sys.argv[1], int(sys.argv[2])
+    limit = int(sys.argv[3]) if len(sys.argv) == 4 else 600
     tmp = tempfile.mkdtemp(prefix="smn-backlog-")
     try:
         t = time.time()
@@ -75,7 +77,7 @@ def main():
             total = n + 1
             done_at = None
             samples = []
-            while time.time() - t0 < 600:
+            while time.time() - t0 < limit:
                 c = node.ok("block_count")
                 cem, cnt = int(c["cemented"]), int(c["count"])
                 samples.append((time.time() - t0, cem))
@@ -89,7 +91,7 @@ def main():
             hwm = {p: vm_hwm_kib(pid) for p, pid in after.items() if pid}
             restarted = sorted(k for k in before if before[k] != after.get(k))
             if done_at is None:
-                print("NOT DONE within 600 s: cemented %d of %d" % (samples[-1][1], total))
+                print("NOT DONE within %d s: cemented %d of %d" % (limit, samples[-1][1], total))
             else:
                 print("cemented %d backlog blocks in %.1f s (%.0f blocks/s)"
                       % (n, done_at, n / done_at))
