@@ -97,7 +97,22 @@ ipc_metric *ipc_metric_counter(ipc_metrics *r, const char *name, const char *lab
 
 ipc_metric *ipc_metric_gauge(ipc_metrics *r, const char *name, const char *label, const char *help)
 {
-    return add(r, name, label, help, IPC_METRIC_GAUGE);
+    ipc_metric *m = add(r, name, label, help, IPC_METRIC_GAUGE);
+    return m && m->scale == 0 ? m : NULL;
+}
+
+ipc_metric *ipc_metric_gauge_scaled(ipc_metrics *r, const char *name, const char *label,
+                                    const char *help, uint8_t scale)
+{
+    if (scale > 9)
+        return NULL;
+    size_t before = r ? r->n : 0;
+    ipc_metric *m = add(r, name, label, help, IPC_METRIC_GAUGE);
+    if (!m)
+        return NULL;
+    if (r->n > before) /* registered just now */
+        m->scale = scale;
+    return m->scale == scale ? m : NULL;
 }
 
 static bool bounds_ok(const uint64_t *bounds, size_t n, unsigned scale)
@@ -176,6 +191,8 @@ void ipc_metrics_put(ipc_builder *b, const char *field, const ipc_metrics *r)
             ipc_put_uint(b, "sum", m->sum);
             ipc_put_uint(b, "count", m->count);
         } else {
+            if (m->scale)
+                ipc_put_uint(b, "scale", m->scale);
             ipc_put_int(b, "value", m->value);
         }
         ipc_put_map_end(b);
@@ -235,9 +252,15 @@ static bool get_one(const ipc_obj *o, ipc_metric *m)
             !label_value_ok(m->label_value, strlen(m->label_value)))
             return false;
     }
-    if (m->type != IPC_METRIC_HISTOGRAM)
-        return ipc_get_int(o, "value", &m->value);
     uint64_t scale;
+    if (m->type != IPC_METRIC_HISTOGRAM) {
+        if (ipc_get_uint(o, "scale", &scale)) {
+            if (m->type != IPC_METRIC_GAUGE || scale > 9)
+                return false;
+            m->scale = (uint8_t)scale;
+        }
+        return ipc_get_int(o, "value", &m->value);
+    }
     size_t nb = 0, nk = 0;
     if (!ipc_get_uint(o, "scale", &scale) || scale > 9 ||
         !get_uints(o, "bounds", m->bounds, IPC_METRIC_BUCKETS_MAX, &nb) ||
@@ -351,10 +374,18 @@ void ipc_metrics_render(ipc_text *t, const char *process, const ipc_metrics *r)
         }
         if (m->type != IPC_METRIC_HISTOGRAM) {
             if (m->label_key[0])
-                ipc_text_printf(t, "smallnano_%s_%s{%s=\"%s\"} %lld\n", process, m->name,
-                                m->label_key, m->label_value, (long long)m->value);
+                ipc_text_printf(t, "smallnano_%s_%s{%s=\"%s\"} ", process, m->name, m->label_key,
+                                m->label_value);
             else
-                ipc_text_printf(t, "smallnano_%s_%s %lld\n", process, m->name, (long long)m->value);
+                ipc_text_printf(t, "smallnano_%s_%s ", process, m->name);
+            if (m->scale) {
+                uint64_t mag = m->value < 0 ? (uint64_t)0 - (uint64_t)m->value : (uint64_t)m->value;
+                ipc_text_printf(t, "%s", m->value < 0 ? "-" : "");
+                put_scaled(t, mag, m->scale);
+                ipc_text_printf(t, "\n");
+            } else {
+                ipc_text_printf(t, "%lld\n", (long long)m->value);
+            }
             continue;
         }
         uint64_t cum = 0;

@@ -67,6 +67,12 @@ typedef struct ipc_metrics {
 ipc_metric *ipc_metric_counter(ipc_metrics *r, const char *name, const char *label,
                                const char *help);
 ipc_metric *ipc_metric_gauge(ipc_metrics *r, const char *name, const char *label, const char *help);
+/* A gauge whose value is set in units of 10^-scale (scale <= 9) and rendered
+ * as a decimal, so durations can be reported in seconds, the base unit
+ * Prometheus requires, from integer microseconds. NULL as for a gauge, or
+ * when scale > 9 or the name exists with another scale. */
+ipc_metric *ipc_metric_gauge_scaled(ipc_metrics *r, const char *name, const char *label,
+                                    const char *help, uint8_t scale);
 /* bounds: nbounds ascending upper bounds in units of 10^-scale (scale <= 9). */
 ipc_metric *ipc_metric_histogram(ipc_metrics *r, const char *name, const char *help, uint8_t scale,
                                  const uint64_t *bounds, size_t nbounds);

@@ -104,19 +104,19 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_gauge(r, "confirm_queue", NULL,
                                     "Confirmations waiting to be sent to the ledger."),
                    (int64_t)elections_ledger_link_queued());
-    ipc_metric_set(ipc_metric_gauge(r, "step_max_us", NULL,
-                                    "Longest elections loop step since start, microseconds."),
+    ipc_metric_set(ipc_metric_gauge_scaled(r, "step_max_seconds", NULL,
+                                           "Longest elections loop step since start, seconds.", 6),
                    (int64_t)n->step_max_us);
-    ipc_metric_set(
-        ipc_metric_gauge(r, "step_last_us", NULL, "Last elections loop step, microseconds."),
-        (int64_t)n->step_last_us);
+    ipc_metric_set(ipc_metric_gauge_scaled(r, "step_last_seconds", NULL,
+                                           "Last elections loop step, seconds.", 6),
+                   (int64_t)n->step_last_us);
     ipc_metric_set(ipc_metric_counter(r, "steps_total", NULL, "Elections loop steps run."),
                    (int64_t)n->steps);
     ipc_metric_set(ipc_metric_counter(r, "steps_slow_total", NULL,
                                       "Elections loop steps that took over 50 ms."),
                    (int64_t)n->step_slow);
-    ipc_metric_set(ipc_metric_gauge(r, "tick_max_us", NULL,
-                                    "Longest timer run (tick, weights, step), microseconds."),
+    ipc_metric_set(ipc_metric_gauge_scaled(r, "tick_max_seconds", NULL,
+                                           "Longest timer run (tick, weights, step), seconds.", 6),
                    (int64_t)n->tick_max_us);
 }
 

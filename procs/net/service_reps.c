@@ -18,6 +18,10 @@ size_t net_reps_set(net_reps *r, const uint8_t (*accounts)[32], size_t n)
 {
     if (n > IPC_NET_MAX_REPS)
         n = IPC_NET_MAX_REPS;
+    if (n == 0) {
+        r->n = 0;
+        return 0;
+    }
     memcpy(r->keys, accounts, n * 32);
     qsort(r->keys, n, 32, cmp_key);
     size_t k = 0;

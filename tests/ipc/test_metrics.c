@@ -233,6 +233,39 @@ static void test_render(void **state)
     ipc_text_free(&t);
 }
 
+/* Durations kept in integer microseconds are shown in seconds, Prometheus's
+ * base unit, exactly and with their sign; the scale survives the wire. */
+static void test_scaled_gauge(void **state)
+{
+    (void)state;
+    static ipc_metrics r, out;
+    memset(&r, 0, sizeof r);
+    ipc_metric *g = ipc_metric_gauge_scaled(&r, "step_seconds", NULL, "Step.", 6);
+    assert_non_null(g);
+    assert_ptr_equal(ipc_metric_gauge_scaled(&r, "step_seconds", NULL, "Step.", 6), g);
+    assert_null(ipc_metric_gauge_scaled(&r, "step_seconds", NULL, "Step.", 3));
+    assert_null(ipc_metric_gauge(&r, "step_seconds", NULL, "Step."));
+    assert_null(ipc_metric_gauge_scaled(&r, "other_seconds", NULL, "Other.", 10));
+    ipc_metric_set(g, 1234567);
+    ipc_metric_set(ipc_metric_gauge_scaled(&r, "skew_seconds", NULL, "Skew.", 3), -1500);
+    assert_int_equal(roundtrip(&r, &out), 2);
+    assert_int_equal(out.m[0].scale, 6);
+    assert_int_equal(out.m[0].value, 1234567);
+    assert_int_equal(out.m[1].scale, 3);
+    ipc_text t = {0};
+    ipc_metrics_render(&t, "elections", &out);
+    assert_false(t.failed);
+    const char *want = "# HELP smallnano_elections_skew_seconds Skew.\n"
+                       "# TYPE smallnano_elections_skew_seconds gauge\n"
+                       "smallnano_elections_skew_seconds -1.500\n"
+                       "# HELP smallnano_elections_step_seconds Step.\n"
+                       "# TYPE smallnano_elections_step_seconds gauge\n"
+                       "smallnano_elections_step_seconds 1.234567\n";
+    assert_non_null(t.p);
+    assert_string_equal(t.p, want);
+    ipc_text_free(&t);
+}
+
 static void test_text_limit(void **state)
 {
     (void)state;
@@ -250,11 +283,9 @@ static void test_text_limit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_register_rules),
-        cmocka_unit_test(test_histogram),
-        cmocka_unit_test(test_wire_roundtrip),
-        cmocka_unit_test(test_decoder_skips_bad_entries),
-        cmocka_unit_test(test_render),
+        cmocka_unit_test(test_register_rules), cmocka_unit_test(test_histogram),
+        cmocka_unit_test(test_wire_roundtrip), cmocka_unit_test(test_decoder_skips_bad_entries),
+        cmocka_unit_test(test_render),         cmocka_unit_test(test_scaled_gauge),
         cmocka_unit_test(test_text_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
