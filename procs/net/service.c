@@ -414,6 +414,8 @@ static int setup(net_service *s, ipc_child *child)
     s->offenders = net_peers_new(1, NET_BAN_TABLE);
     s->seen_blocks = net_seen_new(NET_SEEN_ITEMS);
     s->seen_votes = net_seen_new(NET_SEEN_ITEMS);
+    net_limiter_init(&s->unlisted_verify, NET_UNLISTED_VERIFY_RATE, NET_UNLISTED_VERIFY_RATE,
+                     net_now_ms());
     if (!s->peers || !s->offenders || !s->seen_blocks || !s->seen_votes) {
         smn_error("out of memory");
         return -1;

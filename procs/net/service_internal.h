@@ -102,6 +102,11 @@ typedef struct {
  * its votes are dropped unverified. Far above what the principal
  * representatives sign, far below what one core verifies. */
 #define NET_VERIFY_RATE 5000u
+/* Signature checks a second, node-wide, for votes from accounts the reps
+ * table does not list: enough for a representative whose weight is newer
+ * than the table (it is resent at most once a second), far too few for a
+ * flood of made-up keys to cost anything. */
+#define NET_UNLISTED_VERIFY_RATE 200u
 
 /* Per channel (net_channel_user). */
 typedef struct {
@@ -200,6 +205,7 @@ struct net_service {
     /* votes */
     net_seen *seen_votes;
     net_reps reps;                             /* principal representatives (elections' `reps`) */
+    net_limiter unlisted_verify;               /* NET_UNLISTED_VERIFY_RATE, all peers together */
     uint64_t votes_unlisted, votes_unverified; /* dropped: not a principal / verify budget */
     ipc_conn *vote_subs[NET_MAX_VOTE_SUBS];
     size_t nvote_subs;

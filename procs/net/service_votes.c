@@ -68,15 +68,18 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v)
         return;
     }
     /* Before the signature check (the expensive part): a vote from an
-     * account elections does not list as a principal representative is
-     * dropped, and so is one beyond the peer's verify budget. Only what
-     * passes is relayed. */
-    if (!net_reps_admits(&s->reps, v->account)) {
+     * account elections does not list as a principal representative gets a
+     * small node-wide budget (a representative can gain weight a moment
+     * before the table says so; its votes must still count) and is never
+     * relayed; a listed one gets the peer's verify budget. */
+    bool listed = net_reps_admits(&s->reps, v->account);
+    uint64_t now = net_now_ms();
+    if (!listed && !net_limiter_take(&s->unlisted_verify, 1, now)) {
         s->votes_unlisted++;
         return;
     }
     net_peer_info *pi = net_channel_user(ch);
-    if (pi && !net_limiter_take(&pi->verify, 1, net_now_ms())) {
+    if (listed && pi && !net_limiter_take(&pi->verify, 1, now)) {
         s->votes_unverified++;
         return;
     }
@@ -90,6 +93,8 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v)
     net_seen_add(s->seen_votes, key);
     s->votes_in++;
     notify_subscribers(s, wire, len);
+    if (!listed)
+        return;
     net_message m = {.type = NET_MSG_CONFIRM_ACK};
     m.u.confirm_ack = *v;
     s->votes_out += net_channels_broadcast(s->chans, &m, ch);
