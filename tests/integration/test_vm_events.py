@@ -18,6 +18,8 @@ usage: test_vm_events.py SMALLNANOD SMALLNANO_CLI DOCS_VM_MD
 import hashlib
 import json
 import os
+import sqlite3
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -159,6 +161,7 @@ def main():
         r, ev = u.send("commit", probe, "--root", "22" * 32)
         check(ev["commit"]["result"] == "mismatch" and ev["commit"]["computed_root"] == root,
               repr(ev))
+        false_commit = r["blocks"][-1]
         r, ev = u.send("commit", "smn.token", "--root", "33" * 32)
         check(ev["commit"]["result"] == "unsequenced"
               and ev["commit"]["computed_root"] == "00" * 32, repr(ev))
@@ -215,7 +218,33 @@ def main():
         u.all_events()
         missing = [t for t in TYPES if t not in u.seen]
         check(not missing, "event types not produced: %r" % missing)
+
+        # --- fraud is visible: vm verify exits 3 naming the false commit,
+        # the program's info shows it; a tampered vm.db exits 1 ---
+        pi = n.ok("vm_program_info", program=probe)
+        check(pi["fraud"] is True and pi["first_mismatch"]["block"] == false_commit
+              and pi["commits_mismatch"] == "1", repr(pi))
+        p = subprocess.run([cli, "--data-dir", n.data, "vm", "verify", "--json"],
+                           capture_output=True, text=True, timeout=60)
+        j = json.loads(p.stdout or "{}")
+        check(p.returncode == 3 and j.get("result") == "fraud" and j["program"] == probe
+              and j["block"] == false_commit, "vm verify: %d %r %r" % (p.returncode, p.stdout,
+                                                                        p.stderr))
         n.stop()
+        db = sqlite3.connect(os.path.join(n.data, "vm.db"))
+        pid = bytes.fromhex(pool)
+        key, amount = db.execute("SELECT key, amount FROM balances WHERE program = ? LIMIT 1",
+                                 (pid,)).fetchone()
+        more = (int.from_bytes(amount, "big") + 1).to_bytes(16, "big")
+        db.execute("UPDATE balances SET amount = ? WHERE program = ? AND key = ?",
+                   (more, pid, key))
+        check(db.total_changes >= 1, "nothing tampered")
+        db.commit()
+        db.close()
+        p = subprocess.run([cli, "--data-dir", n.data, "vm", "verify"], capture_output=True,
+                           text=True, timeout=60)
+        check(p.returncode == 1 and p.stdout.startswith("mismatch: ") and pool in p.stdout,
+              "vm verify on a tampered vm.db: %d %r %r" % (p.returncode, p.stdout, p.stderr))
     print("ok")
 
 
