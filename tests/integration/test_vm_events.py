@@ -86,6 +86,7 @@ def main():
         r, ev = u.send("swap", pool, token, 100, 10 ** 9)
         check(ev["call"]["code"] == "slippage" and ev["call"]["refunded"] == "100", repr(ev))
         r, ev = u.send("swap", pool, token, 100, 1)
+        swap_msg = r["message"]
         s = ev["swap.swap_a_b"]
         fee = (100 * 3 + 999) // 1000
         out = 100000 * (100 - fee) // (1000 + 100 - fee)
@@ -218,6 +219,27 @@ def main():
         u.all_events()
         missing = [t for t in TYPES if t not in u.seen]
         check(not missing, "event types not produced: %r" % missing)
+
+        # --- every VM action's answer names only what docs/vm.md gives ---
+        inc = {"kind": "call", "program": probe, "method": 0, "args": [1]}
+        sent = u.rpc("vm_send", wallet=wallet, source=gen, message=inc)
+        n.wait_confirmed(sent["blocks"])
+        st = u.wait(lambda: (lambda x: x if x["status"] == "complete" and "receive_block" in x
+                               else None)(u.rpc("vm_message_status", message=sent["message"])),
+                    "vm_send's message indexed")
+        check([e["type"] for e in st["receive_events"]] == ["emit", "call"], repr(st))
+        st = u.rpc("vm_message_status", message=swap_msg)
+        check(st["receive_events"], "the swap's receive side: %r" % st)
+        for action, fields in [
+                ("vm_programs", {"count": "2"}), ("vm_program_info", {"program": pool}),
+                ("vm_program_info", {"program": probe}), ("vm_storage", {"program": "smn.token"}),
+                ("vm_boxes", {"program": probe}), ("vm_balances", {"account": b}),
+                ("vm_balances", {"program": pool}), ("vm_token", {"token": token}),
+                ("vm_state", {"program": probe, "session": "3", "seq": "1"}),
+                ("vm_events", {"count": "50"}),
+                ("vm_view", {"program": probe, "method": 1, "args": [1, 2]}),
+                ("vm_message", {"message": inc})]:
+            u.rpc(action, **fields)
 
         # --- fraud is visible: vm verify exits 3 naming the false commit,
         # the program's info shows it; a tampered vm.db exits 1 ---

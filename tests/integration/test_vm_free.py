@@ -71,7 +71,7 @@ def main():
     smallnanod, cli, doc = sys.argv[1:4]
     with DevNode(smallnanod) as n:
         u = VmUser(n, cli, doc)
-        wallet, gen = n.demo()
+        _, gen = n.demo()
         ev = free_message(u, gen, "etch", "etch", "Gold", "GLD", 2, 1000000)
         check(ev["token.etch"]["code"] == "ok", repr(ev))
         path = os.path.join(n.data, "probe.asm")

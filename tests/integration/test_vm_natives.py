@@ -10,11 +10,13 @@ layout docs/vm.md documents (test_vm_util.Layouts).
   - vSMN: mint by burn, transfer, transfer_call with both forwarded
     arguments (a 32-byte account's two halves: the issue's fifth-argument
     bug), withdraw;
-  - a bytecode call with all five arguments at their five widths.
+  - a bytecode call with all five arguments at their five widths;
+  - escrow.asm's refund path: a deposit by vSMN transfer_call, a refund
+    refused to the depositor and made by the beneficiary, the payout.
 
 The swap program and the remaining event types: test_vm_events.py.
 
-usage: test_vm_natives.py SMALLNANOD SMALLNANO_CLI DOCS_VM_MD
+usage: test_vm_natives.py SMALLNANOD SMALLNANO_CLI DOCS_VM_MD ESCROW_ASM
 """
 import os
 import sys
@@ -31,7 +33,7 @@ TYPES = ["token.etch", "token.mint", "token.send", "token.receive", "vsmn.mint",
 
 
 def main():
-    smallnanod, cli, doc = sys.argv[1:4]
+    smallnanod, cli, doc, escrow_asm = sys.argv[1:5]
     with DevNode(smallnanod) as n:
         u = VmUser(n, cli, doc)
         wallet, gen = n.demo()
@@ -142,6 +144,33 @@ def main():
         check(ev["vsmn.send"]["method"] == 4 and ev["vsmn.receive"]["to"] == b
               and ev["vsmn.receive"]["amount"] == "600", repr(ev))
         check(u.balances(b)[("smn.vsmn", "smn")] == 1000000 - 10, "vSMN after withdraw")
+
+        # --- escrow.asm's refund path (vm_app runs deposit and release):
+        # B deposits 500 vSMN for gen through transfer_call, B may not
+        # refund, gen (the beneficiary) refunds, gen as host pays B out ---
+        r, ev = u.send("deploy", escrow_asm)
+        escrow = r["blocks"][-1]
+        gk = address_key(gen)
+        r, ev = u.send("transfer-call", "vsmn", 500, escrow, 0, "0x" + gk[:32], "0x" + gk[32:],
+                       "--source", b)
+        check(ev["call"]["code"] == "ok" and ev["call"]["refunded"] == "0", repr(ev))
+        box = int(ev["call"]["return"])
+        bx = u.rpc("vm_boxes", program=escrow)
+        check(bx["count"] == 1 and bx["boxes"][0]["balances"] == [{"asset": "smn",
+                                                                    "amount": "500"}], repr(bx))
+        bb = u.rpc("vm_balances", program=escrow, box=str(box))["balances"]
+        check(len(bb) == 1 and bb[0]["amount"] == "500", repr(bb))
+        r, ev = u.send("call", escrow, 2, box, "--source", b)
+        check(ev["call"]["code"] == "fault" and ev["call"]["vm_status"] == "fail", repr(ev))
+        r, ev = u.send("call", escrow, 2, box)
+        check(ev["call"]["code"] == "ok" and ev["call"]["return"] == "500"
+              and ev["call"]["caller"] == gen, repr(ev))
+        check(n.ok("vm_view", program=escrow, method=3, args=[box])["return"] == "0",
+              "the box is closed")
+        check(u.owed(escrow, b, "smn") == 500, "the escrow owes the depositor its refund")
+        r, ev = u.send("withdraw", "vsmn", 500, escrow, "--to", b)
+        check(ev["vsmn.receive"]["amount"] == "500", repr(ev))
+        check(u.balances(b)[("smn.vsmn", "smn")] == 1000000 - 10, "vSMN after the refund")
 
         # every event of the node, paged through vm_events, is as documented
         u.all_events()

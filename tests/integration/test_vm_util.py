@@ -93,6 +93,44 @@ class Layouts:
             self.types[t] = self.types[src[0]]
         check(len(self.types) >= 20 and self.codes and self.results,
               "docs/vm.md event tables not read: %r" % sorted(self.types))
+        # The RPC actions' answer columns ("Reading through the node",
+        # "Writing through the wallet"): every name they mention.
+        self.answers = {}
+        for line in doc.splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            m = re.match(r"^`(vm_[a-z_]+)`", cells[0]) if len(cells) == 3 else None
+            if m:
+                names = set()
+                for span in re.findall(r"`([^`]*)`", cells[2]):
+                    names |= set(re.findall(r"[a-z_]+", span))
+                self.answers[m.group(1)] = names
+        check(len(self.answers) >= 12, "docs/vm.md action tables not read: %r"
+              % sorted(self.answers))
+
+    def check_answer(self, action, answer):
+        """Every key of an RPC answer (at any depth, events' `fields` aside:
+        check_event) is a name docs/vm.md gives in that action's answer."""
+        allowed = set(self.answers[action]) | {"seq", "program", "account"}
+        if action == "vm_message_status":
+            allowed |= self.answers["vm_events"]
+        if action == "vm_send":
+            allowed |= self.answers["vm_message"]
+
+        bad = []
+
+        def walk(v, path):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    if k not in allowed:
+                        bad.append(path + k)
+                    if k != "fields":
+                        walk(x, path + k + ".")
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x, path)
+        walk(answer, "")
+        check(not bad, "%s answers %s, which docs/vm.md does not name" % (action, sorted(bad)))
+        return answer
 
     def check_event(self, e):
         """Every field documented, nothing else, each in its documented form."""
@@ -140,6 +178,10 @@ class VmUser:
         self.cli_path = cli
         self.layouts = Layouts(doc)
         self.seen = set()
+
+    def rpc(self, action, **fields):
+        """An RPC VM action that must succeed, its answer checked against the doc."""
+        return self.layouts.check_answer(action, self.n.ok(action, **fields))
 
     def events(self, evs):
         for e in evs:
