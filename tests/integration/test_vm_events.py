@@ -125,6 +125,18 @@ def main():
             f.write(PROBE_ASM)
         r, ev = u.send("deploy", probe_path)
         probe = r["blocks"][-1]
+        # the same program from bytecode (vm asm's output): deployed as code
+        p = subprocess.run([cli, "vm", "asm", probe_path], capture_output=True, text=True,
+                           timeout=30)
+        check(p.returncode == 0, "vm asm: %r" % p.stderr)
+        code = p.stdout.strip()
+        r, ev = u.send("deploy", "--code", code)
+        check(ev["deploy"]["code"] == "ok" and ev["deploy"]["code_kind"] == 1, repr(ev))
+        pi = u.rpc("vm_program_info", program=r["blocks"][-1])
+        check(pi["code_hash"] == hashlib.blake2b(bytes.fromhex(code), digest_size=32)
+              .hexdigest().upper() and pi["code_len"] == len(code) // 2
+              and pi["code_hash"] == u.rpc("vm_program_info", program=probe)["code_hash"],
+              repr(pi))
         r, ev = u.send("call", probe, 2)
         check(ev["call"]["code"] == "fault" and ev["call"]["vm_status"] == "fail"
               and "emit" not in ev, repr(ev))
