@@ -253,6 +253,16 @@ def main():
                 ("vm_message", {"message": inc})]:
             u.rpc(action, **fields)
 
+        # the CLI's vm events (vm.db read directly) decodes as the RPC does
+        every = u.all_events()
+        p = subprocess.run([cli, "--data-dir", n.data, "vm", "events", "--json", "--limit",
+                            str(len(every))], capture_output=True, text=True, timeout=60)
+        check(p.returncode == 0, "vm events: %r" % p.stderr)
+        local = u.events(json.loads(p.stdout)["events"])
+        check([(e["cursor"], e["type"], e["fields"]) for e in local] ==
+              [(e["cursor"], e["type"], e["fields"]) for e in every],
+              "vm events --json and vm_events differ")
+
         # --- fraud is visible: vm verify exits 3 naming the false commit,
         # the program's info shows it; a tampered vm.db exits 1 ---
         pi = n.ok("vm_program_info", program=probe)
