@@ -232,6 +232,19 @@ def main():
         missing = [t for t in TYPES if t not in u.seen]
         check(not missing, "event types not produced: %r" % missing)
 
+        # --- a message's events are found however many events came before
+        # it: 4,500 in one call, then a call whose send side has none ---
+        r, ev = u.send("call", probe, 3, 4500)
+        check(ev["call"]["code"] == "ok", "spam: %r" % ev["call"])
+        st = u.layouts.check_answer("vm_message_status", r["status"])
+        rev = st["receive_events"]
+        check(st.get("receive_events_more") is True and len(rev) == 1024
+              and rev[-1]["type"] == "call" and rev[-2]["cursor"] < rev[-1]["cursor"] - 1,
+              "4,501 events: %d answered, more %r" % (len(rev), st.get("receive_events_more")))
+        r, ev = u.send("call", probe, 0, 77)
+        check(ev.get("call", {}).get("return") == "77" and "emit" in ev,
+              "a call's events after 4,500 others: %r" % ev)
+
         # --- every VM action's answer names only what docs/vm.md gives ---
         inc = {"kind": "call", "program": probe, "method": 0, "args": [1]}
         sent = u.rpc("vm_send", wallet=wallet, source=gen, message=inc)

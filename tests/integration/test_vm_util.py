@@ -259,11 +259,13 @@ def address_key(account):
 
 # A bytecode program that shows what reaches it: method 0 (state) emits its
 # five arguments, 16 bytes each, under topic 7 and returns the first; method
-# 1 (view) returns r1 + r2; method 2 (state) fails.
+# 1 (view) returns r1 + r2; method 2 (state) fails; method 3 (state) emits r1
+# empty events (topic 0), about 206 gas each.
 PROBE_ASM = """
 .method 0 record state
 .method 1 sum view
 .method 2 refuse state
+.method 3 spam state
 record:
     mov r6, r1
     st r1, r15, 0, 16
@@ -281,6 +283,18 @@ sum:
     halt r0
 refuse:
     fail
+spam:
+    mov r6, r1
+spam_loop:
+    jz r6, spam_done
+    li r1, 0
+    li r2, 0
+    li r3, 0
+    hcall emit
+    subi r6, r6, 1
+    jmp spam_loop
+spam_done:
+    halt r0
 """
 
 
