@@ -1,6 +1,7 @@
 /* Event rows from the vm DB and the subscription filter. */
 #include "procs/vm/programs/evrow.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,23 +114,32 @@ static int read_rows(sqlite3_stmt *st, vm_evrow *out, size_t max, size_t *n)
     return rc;
 }
 
-#define EVENT_COLUMNS                                                                              \
-    "SELECT cursor, block_hash, height, account, idx, program, session, type, topic, data"         \
-    " FROM events "
+/* A page of events: sql is the WHERE clause, with ?1 the cursor to read
+ * after, ?2 the caller's (bound by it), ?3 the page size. */
+static int prepare_page(sqlite3 *db, const char *where, uint64_t after, size_t max,
+                        sqlite3_stmt **st)
+{
+    char sql[320];
+    snprintf(sql, sizeof sql,
+             "SELECT cursor, block_hash, height, account, idx, program, session, type, topic,"
+             " data FROM events WHERE %s ORDER BY cursor LIMIT ?3",
+             where);
+    int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_bind_int64(*st, 1, (sqlite3_int64)(after > INT64_MAX ? INT64_MAX : after));
+    sqlite3_bind_int64(*st, 3, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
+    return SQLITE_OK;
+}
 
 int vm_evrow_read(sqlite3 *db, uint64_t after, uint64_t upto, vm_evrow *out, size_t max, size_t *n)
 {
     *n = 0;
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db,
-                                EVENT_COLUMNS "WHERE cursor > ?1 AND cursor <= ?2"
-                                              " ORDER BY cursor LIMIT ?3",
-                                -1, &st, NULL);
+    int rc = prepare_page(db, "cursor > ?1 AND cursor <= ?2", after, max, &st);
     if (rc != SQLITE_OK)
         return rc;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)(after > INT64_MAX ? INT64_MAX : after));
     sqlite3_bind_int64(st, 2, upto == 0 || upto > INT64_MAX ? INT64_MAX : (sqlite3_int64)upto);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
     return read_rows(st, out, max, n);
 }
 
@@ -139,16 +149,11 @@ int vm_evrow_read_block(sqlite3 *db, const uint8_t block_hash[32], uint64_t afte
     *n = 0;
     sqlite3_stmt *st;
     /* events_block (block_hash, type) finds the rows; a block has at most
-     * a few thousand, sorted here */
-    int rc = sqlite3_prepare_v2(db,
-                                EVENT_COLUMNS "WHERE block_hash = ?1 AND cursor > ?2"
-                                              " ORDER BY cursor LIMIT ?3",
-                                -1, &st, NULL);
+     * a few thousand, sorted by SQLite */
+    int rc = prepare_page(db, "block_hash = ?2 AND cursor > ?1", after, max, &st);
     if (rc != SQLITE_OK)
         return rc;
-    sqlite3_bind_blob(st, 1, block_hash, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)(after > INT64_MAX ? INT64_MAX : after));
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
+    sqlite3_bind_blob(st, 2, block_hash, 32, SQLITE_STATIC);
     return read_rows(st, out, max, n);
 }
 
