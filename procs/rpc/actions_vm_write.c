@@ -25,6 +25,7 @@
 #include "procs/rpc/rpc.h"
 #include "procs/rpc/vm_build.h"
 #include "procs/rpc/vm_json.h"
+#include "procs/vm/programs/dispatch.h"
 
 #define VM_DB_FILENAME "vm.db"
 /* vm_message_status's bounds: the destination's blocks (with events) and
@@ -411,8 +412,8 @@ void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
     sqlite3_stmt *st = NULL;
     json_t *o = NULL;
     if (sqlite3_prepare_v2(db,
-                           "SELECT sender, dest, total, have, received, status, last_send"
-                           " FROM messages WHERE msg_id=?",
+                           "SELECT sender, dest, total, have, received, status, last_send,"
+                           " envelope, send_ok FROM messages WHERE msg_id=?",
                            -1, &st, NULL) != SQLITE_OK)
         goto dberr;
     sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
@@ -450,6 +451,12 @@ void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
     bool has_last = sqlite3_column_bytes(st, 6) == 32;
     if (has_last)
         memcpy(last, sqlite3_column_blob(st, 6), 32);
+    /* only then is there a receive to look for (an etch, a mint, a state
+     * or a failed transfer acts at the send alone) */
+    bool receive_side = strcmp(status, "complete") == 0 &&
+                        vm_dispatch_has_receive_side(sqlite3_column_blob(st, 7),
+                                                     (size_t)sqlite3_column_bytes(st, 7),
+                                                     sqlite3_column_int(st, 8) != 0);
     o = json_object();
     json_object_set_new(o, "message", vm_json_hex(id, 32));
     if (memcmp(asked, id, 32) != 0)
@@ -475,7 +482,7 @@ void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
     }
     /* Receive side: the destination's receive that completed it. */
     ledger_ro *l = rpc_ctx_ledger(ctx);
-    if (l && received == total && strcmp(status, "complete") == 0) {
+    if (l && received == total && receive_side) {
         uint8_t blk[32];
         bool found = false;
         if (find_receive(db, l, dest, id, blk, &found) != SQLITE_OK)
