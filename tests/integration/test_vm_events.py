@@ -164,6 +164,12 @@ def main():
               and ev["state"]["data_len"] == 0, repr(ev))
         check("State not found" in n.err("vm_state", program=probe, session="3"),
               "every version withdrawn, yet a current state")
+        # vm_events' program (by its 16-hex prefix) and session filters
+        sv = u.rpc("vm_events", program=probe[:16], session="3")["events"]
+        check([(e["type"], e["fields"]["op"], e["fields"]["code"]) for e in sv] ==
+              [("state", "set", "ok"), ("state", "set", "duplicate"),
+               ("state", "supersede", "ok"), ("state", "invalidate", "ok")]
+              and all(e["program"] == probe and e["session"] == 3 for e in sv), repr(sv))
 
         # --- commit: match, mismatch, unsequenced, no_program ---
         r, ev = u.send("commit", probe, "--height", 7)
