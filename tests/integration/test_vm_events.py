@@ -271,6 +271,21 @@ def main():
                 ("vm_view", {"program": probe, "method": 1, "args": [1, 2]}),
                 ("vm_message", {"message": inc})]:
             u.rpc(action, **fields)
+        # the CLI's mirrors answer with --json what the RPC answers
+        for args, action, fields in [
+                (["programs", "--count", 2], "vm_programs", {"count": "2"}),
+                (["program", pool], "vm_program_info", {"program": pool}),
+                (["storage", "smn.token"], "vm_storage", {"program": "smn.token"}),
+                (["boxes", probe], "vm_boxes", {"program": probe}),
+                (["balances", "--account", b], "vm_balances", {"account": b}),
+                (["balances", pool], "vm_balances", {"program": pool}),
+                (["token", token], "vm_token", {"token": token}),
+                (["state", probe, "--session", 3, "--seq", 1], "vm_state",
+                 {"program": probe, "session": "3", "seq": "1"}),
+                (["view", probe, "--method", 1, "--arg", 40, "--arg", 2], "vm_view",
+                 {"program": probe, "method": 1, "args": [40, 2]})]:
+            mine, theirs = u.cli(*args), n.ok(action, **fields)
+            check(mine == theirs, "vm %s: %r, RPC %s: %r" % (args[0], mine, action, theirs))
 
         # the CLI's vm events (vm.db read directly) decodes as the RPC does
         every = u.all_events()
