@@ -110,6 +110,15 @@ def main():
         check(c["caller"] == b and c["input_asset"] == token and c["refunded"] == "300"
               and c["return"] == str(arg), repr(c))
         check(u.owed(probe, b, token) == 300, "the probe owes B its input")
+        # a transfer_call to a prefix gen hosts no program under: a plain
+        # transfer to gen (rule 1), recorded as a no_program call
+        before = u.balances(gen)[("smn.token", token)]
+        r, ev = u.send("transfer-call", token, 7, "0123456789ABCDEF", 0, 1, "--source", b,
+                       "--to", gen)
+        check(ev["call"]["code"] == "no_program" and ev["token.receive"]["amount"] == "7",
+              repr(ev))
+        check(u.balances(gen)[("smn.token", token)] == before + 7, "no_program: not credited")
+        r, ev = u.send("transfer", token, 7, "--to", b)  # back, for the sums below
         # --- token.withdraw: ref, amount, prefix (the host pays B) ---
         r, ev = u.send("withdraw", token, 300, probe, "--to", b)
         check(ev["token.send"] == {"code": "ok", "method": 4, "asset": token, "from": gen,
