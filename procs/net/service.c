@@ -156,6 +156,10 @@ static void on_ready(net_channel *ch, void *ud)
     net_dial_ready(s, ch, info);
     net_keepalive_send(s, ch);
     net_telemetry_request(s, ch, now);
+    if (net_channel_is_reserved(ch)) {
+        net_probe_start(&info->probe, now);
+        net_votes_probe_tick(s, ch, info, now);
+    }
 }
 
 /* The flood gate of a message type, NULL for types not gated here
@@ -410,6 +414,7 @@ static int setup(net_service *s, ipc_child *child)
     s->ban_loopback = cfg->net_ban_loopback;
     if (s->ban_loopback)
         smn_warn("[net] ban_loopback is on (for testing): loopback peers can be banned");
+    smn_block_hash(&s->net->genesis, s->genesis_hash);
     s->peers = net_peers_new(NET_PEER_TABLE, NET_BAN_TABLE);
     s->offenders = net_peers_new(1, NET_BAN_TABLE);
     s->seen_blocks = net_seen_new(NET_SEEN_ITEMS);
@@ -426,6 +431,7 @@ static int setup(net_service *s, ipc_child *child)
         .gossip_bytes_per_sec = NET_GOSSIP_BYTES_PER_S,
         .max_channels = cfg->net_max_peers,
         .reserved_outbound = cfg->net_reserved_outbound,
+        .reserved_reps = cfg->net_reserved_reps,
         .max_per_address = cfg->net_max_peers_per_address,
         .max_pending = cfg->net_max_pending,
         .max_pending_per_address = cfg->net_max_pending_per_address,
@@ -491,6 +497,15 @@ static void collect(ipc_metrics *r, void *ud)
                    (int64_t)st.ready_in);
     ipc_metric_set(ipc_metric_gauge(r, "peers", "direction=out", "Handshaken peer channels."),
                    (int64_t)st.ready_out);
+    ipc_metric_set(ipc_metric_gauge(r, "reserved_peers", NULL,
+                                    "Inbound peers in reserved representative slots."),
+                   (int64_t)st.ready_reserved);
+    ipc_metric_set(ipc_metric_counter(r, "reserved_slot_probes_total", "result=proven",
+                                      "Peers probed in reserved slots, by outcome."),
+                   (int64_t)s->reps_proven);
+    ipc_metric_set(ipc_metric_counter(r, "reserved_slot_probes_total", "result=closed",
+                                      "Peers probed in reserved slots, by outcome."),
+                   (int64_t)s->reps_unproven);
     ipc_metric_set(ipc_metric_gauge(r, "pending_channels", NULL,
                                     "Channels still in the handshake, both directions."),
                    (int64_t)(st.pending_in + st.dialing));

@@ -381,6 +381,8 @@ void net_dial_tick(net_service *s, uint64_t now)
         }
         if (now - info->tele_asked_ms >= NET_TELEMETRY_EVERY_MS)
             net_telemetry_request(s, list[i], now);
-        net_pull_tick(s, list[i], info, now);
+        /* before the pull tick, which may close (and free) the channel */
+        if (!net_votes_probe_tick(s, list[i], info, now))
+            net_pull_tick(s, list[i], info, now);
     }
 }
