@@ -45,7 +45,7 @@ typedef struct ledger_client ledger_client;
 #define NET_TICK_MS 100u
 #define NET_DIAL_MIN_MS 200u
 #define NET_DIAL_MAX_MS 10000u
-#define NET_TARGET_CHANNELS 8u  /* dial learned peers while fewer channels than this */
+#define NET_TARGET_CHANNELS 8u  /* dial learned peers while fewer outbound channels than this */
 #define NET_DIALS_PER_TICK 2u   /* learned peers dialled per tick at most */
 #define NET_MAX_DIALING 32u     /* outbound connections still handshaking */
 #define NET_DIAL_TABLE 128u     /* configured + learned endpoints being dialled */
