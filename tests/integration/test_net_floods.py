@@ -37,6 +37,7 @@ import devnet_blocks as blocks  # noqa: E402
 import p2p  # noqa: E402
 from devnet import Devnet, DevnetError, wait_for  # noqa: E402
 from nodeutil import fail  # noqa: E402
+from test_net_ban import try_handshake  # noqa: E402
 
 CONFIG = "[net]\nban_loopback = true\nban_s = 120\n"
 # A's net stays below this RSS through all floods (release: ~5 MiB; the
@@ -50,13 +51,6 @@ os.environ["ASAN_OPTIONS"] = ":".join(
 def rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         return int([l for l in f if l.startswith("VmRSS:")][0].split()[1])
-
-
-def handshake(port, source):
-    try:
-        return p2p.Peer(port, source=source, timeout=3.0).handshake()
-    except (p2p.HandshakeError, OSError):
-        return None
 
 
 def main():
@@ -83,7 +77,7 @@ def main():
 
             def flood(what, source, frames, check):
                 before = a.peers()
-                p = handshake(a.peer_port, source)
+                p = try_handshake(a.peer_port, source)
                 if p is None:
                     raise DevnetError("the %s flooder could not handshake" % what)
                 peers.append(p)
@@ -99,7 +93,7 @@ def main():
                 if after["banned"] < before["banned"] + 1:
                     raise DevnetError("A's banned count %d -> %d" % (before["banned"],
                                                                      after["banned"]))
-                if handshake(a.peer_port, source) is not None:
+                if try_handshake(a.peer_port, source) is not None:
                     raise DevnetError("%s handshakes with A again while banned" % source)
                 if not any(bytes(x["node_id"]) == b_id for x in after["peers"]):
                     raise DevnetError("B is no longer a peer of A after the %s flood" % what)
