@@ -344,7 +344,8 @@ static slot_kind ready_slot_free(const net_channels *s, const net_channel *ch)
     }
     if (ordinary)
         return SLOT_ORDINARY;
-    if (ch->inbound && reserved < s->reserved_reps && reserved_from < s->max_reserved_per_address)
+    if (ch->inbound && reserved < s->reserved_reps && reserved_from < s->max_reserved_per_address &&
+        (!s->cb.allow_reserved || s->cb.allow_reserved(&ch->ep, s->cb.ud)))
         return SLOT_RESERVED;
     return SLOT_NONE;
 }

@@ -85,6 +85,9 @@ typedef struct {
     void (*on_close)(net_channel *ch, net_close_reason why, void *ud);
     /* Optional: refuse an inbound connection before any byte (a ban list). */
     bool (*allow_inbound)(const net_endpoint *from, void *ud);
+    /* Optional: may an inbound channel from this address take a
+     * reserved_reps slot (e.g. not after it failed to prove itself)? */
+    bool (*allow_reserved)(const net_endpoint *from, void *ud);
     void *ud;
 } net_channel_callbacks;
 

@@ -118,6 +118,21 @@ static bool is_violation(net_close_reason why)
            why == NET_CLOSE_HANDSHAKE || why == NET_CLOSE_BAD_SIGNATURE;
 }
 
+void net_service_probe_failed(net_service *s, const net_channel *ch)
+{
+    const net_endpoint *ep = net_channel_endpoint(ch);
+    if (ban_exempt(s, ep->addr))
+        return;
+    uint64_t now = net_now_s();
+    net_peers_ban(s->probe_failed, ep->addr, now + NET_PROBE_LOCKOUT_S, now);
+}
+
+static bool allow_reserved(const net_endpoint *from, void *ud)
+{
+    net_service *s = ud;
+    return !net_peers_is_banned(s->probe_failed, from->addr, net_now_s());
+}
+
 net_channel *net_service_channel_by_id(net_service *s, const uint8_t node_id[32])
 {
     return net_channels_find(s->chans, node_id);
@@ -417,11 +432,12 @@ static int setup(net_service *s, ipc_child *child)
     smn_block_hash(&s->net->genesis, s->genesis_hash);
     s->peers = net_peers_new(NET_PEER_TABLE, NET_BAN_TABLE);
     s->offenders = net_peers_new(1, NET_BAN_TABLE);
+    s->probe_failed = net_peers_new(1, NET_BAN_TABLE);
     s->seen_blocks = net_seen_new(NET_SEEN_ITEMS);
     s->seen_votes = net_seen_new(NET_SEEN_ITEMS);
     net_limiter_init(&s->unlisted_verify, NET_UNLISTED_VERIFY_RATE, NET_UNLISTED_VERIFY_RATE,
                      net_now_ms());
-    if (!s->peers || !s->offenders || !s->seen_blocks || !s->seen_votes) {
+    if (!s->peers || !s->offenders || !s->probe_failed || !s->seen_blocks || !s->seen_votes) {
         smn_error("out of memory");
         return -1;
     }
@@ -442,6 +458,7 @@ static int setup(net_service *s, ipc_child *child)
                                 .on_message = on_message,
                                 .on_close = on_close,
                                 .allow_inbound = allow_inbound,
+                                .allow_reserved = allow_reserved,
                                 .ud = s};
     s->chans = net_channels_new(s->base, &cc, &cb);
     if (!s->chans) {
@@ -563,6 +580,7 @@ void net_service_stop(net_service *s)
         close(s->listen_fd);
     net_peers_free(s->peers);
     net_peers_free(s->offenders);
+    net_peers_free(s->probe_failed);
     net_seen_free(s->seen_blocks);
     net_seen_free(s->seen_votes);
     smn_keypair_wipe(&s->key);

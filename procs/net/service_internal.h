@@ -177,6 +177,10 @@ struct net_service {
     /* loopback addresses that misbehaved (never banned): their channels
      * start without a burst for ban_s (only its ban list is used) */
     net_peers *offenders;
+    /* addresses whose peer failed a reserved slot's proof: no reserved
+     * slot for NET_PROBE_LOCKOUT_S (loopback exempt, as from bans; only
+     * its ban list is used) */
+    net_peers *probe_failed;
     struct event *tick;
     uint64_t started_ms;
     uint64_t round; /* keepalive rounds: salts the peer selection */
@@ -271,6 +275,9 @@ void net_service_misbehaved(net_service *s, net_channel *ch, const char *why);
 bool net_service_is_self(const net_service *s, const net_endpoint *ep);
 void net_service_add_self(net_service *s, const net_endpoint *ep);
 net_channel *net_service_channel_by_id(net_service *s, const uint8_t node_id[32]);
+/* ch's proof of a representative came too late: its address gets no
+ * reserved slot for NET_PROBE_LOCKOUT_S (loopback exempt, as from bans). */
+void net_service_probe_failed(net_service *s, const net_channel *ch);
 
 /* service_dial.c */
 int net_dial_init(net_service *s, char *err, size_t cap);

@@ -16,6 +16,9 @@
 
 #define NET_PROBE_TIMEOUT_MS 5000u
 #define NET_PROBE_RESEND_MS 1000u
+/* an address whose peer failed the proof takes no reserved slot this long
+ * (so one address holds reserved slots 5 s in 65, not all the time) */
+#define NET_PROBE_LOCKOUT_S 60u
 
 typedef struct {
     bool pending; /* asked, not proven yet */

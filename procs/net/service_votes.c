@@ -82,6 +82,7 @@ bool net_votes_probe_tick(net_service *s, net_channel *ch, net_peer_info *info, 
     }
     case NET_PROBE_EXPIRED: {
         s->reps_unproven++;
+        net_service_probe_failed(s, ch);
         char name[NET_ENDPOINT_STR_BYTES];
         net_endpoint_format(net_channel_endpoint(ch), name);
         smn_debug("closing %s: no representative's vote within %u ms (reserved slot)", name,

@@ -13,10 +13,13 @@ it is configured with.
    alive with a keepalive a second and reopens each one F closes. F must
    fill its 8 ordinary slots with them; the attacker gets at most 2
    reserved slots (per address), each closed for want of a representative's
-   vote within 5 s (F's reps_unproven counter grows).
+   vote within 5 s (F's reps_unproven counter grows), after which its
+   address gets no reserved slot for 60 s (`ban_loopback` makes F treat
+   loopback as it would a remote address).
 2. R starts again and dials F from 127.0.0.1: it must become a ready peer
    of F in a reserved slot, proven (F's reps_proven grows), while the
-   attacker still holds every ordinary slot.
+   attacker still holds every ordinary slot and has had no reserved slot
+   since its two failed proofs.
 3. A send made on F must be cemented on F (with R's votes over that
    channel).
 
@@ -43,7 +46,11 @@ MAX_PEERS = 12
 RESERVED = 4
 ORDINARY = MAX_PEERS - RESERVED
 ATTACKER = "127.0.0.2"
-CONFIG = "[net]\nmax_peers = %d\nreserved_outbound = 0\nreserved_reps = %d\n"
+# ban_loopback (documented as for testing): loopback addresses are treated
+# as remote ones, so the attacker's failed proofs lock its address out of
+# the reserved slots as they would off loopback
+CONFIG = ("[net]\nmax_peers = %d\nreserved_outbound = 0\nreserved_reps = %d\n"
+          "ban_loopback = true\n")
 
 
 class Flood(threading.Thread):
@@ -130,8 +137,10 @@ def main():
             if sum(1 for p in held if p.get("reserved")) > 2:
                 raise DevnetError("the attacker holds more than 2 reserved slots: %r" % held)
             if reserved:
-                wait_for("F closes an attacker's unproven reserved channel",
-                         lambda: f.peers().get("reps_unproven", 0) >= 1, 15, [f], step=0.1)
+                wait_for("F closes the attacker's unproven reserved channels",
+                         lambda: f.peers().get("reps_unproven", 0) >= 1 and
+                         not any(p.get("reserved") for p in from_attacker(f.peers())),
+                         15, [f], step=0.1)
 
             # ---- 2: R comes back and must peer in a reserved slot ----
             r.start()
@@ -158,6 +167,12 @@ def main():
             if len(ordinary_held) < ORDINARY:
                 raise DevnetError("the attacker lost ordinary slots (%d of %d)"
                                   % (len(ordinary_held), ORDINARY))
+            # its address failed the proof: locked out of the reserved slots
+            # (it kept reconnecting all along), so it never got one again
+            if any(p.get("reserved") for p in from_attacker(st)) or st["reps_unproven"] > 2:
+                raise DevnetError("the attacker took reserved slots again after failing the "
+                                  "proof: %r, %d unproven" % (from_attacker(st),
+                                                              st["reps_unproven"]))
 
             # ---- 3: R's votes confirm a send on F ----
             dest = blocks.Key().account
