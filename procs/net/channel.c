@@ -316,8 +316,9 @@ typedef enum { SLOT_NONE, SLOT_ORDINARY, SLOT_RESERVED } slot_kind;
 /* The handshake of ch just completed: which ready slot may it take?
  * reserved_reps slots are kept for inbound representatives (the service
  * proves them, net_channel_is_reserved): no other channel takes one, and
- * an inbound channel gets one only when the ordinary inbound slots are
- * full, at most max_reserved_per_address per address (loopback included:
+ * an inbound channel gets one only when no ordinary inbound slot is open to
+ * it (all taken, or its address at max_per_address), if allow_reserved
+ * agrees, at most max_reserved_per_address per address (loopback included:
  * the whole 16-byte address counts, so 127.0.0.2 is not 127.0.0.1). */
 static slot_kind ready_slot_free(const net_channels *s, const net_channel *ch)
 {

@@ -25,7 +25,7 @@
  *   100 ms instead of spinning.
  * - ready channels: at most max_channels, of which reserved_outbound only
  *   for channels we dialled and reserved_reps only for inbound channels
- *   that find the ordinary inbound slots full (at most
+ *   that find no ordinary inbound slot open to them (at most
  *   max_reserved_per_address of them from one address, loopback included;
  *   the caller proves them representatives or closes them,
  *   net_channel_is_reserved), and at most max_per_address from one address
