@@ -10,8 +10,12 @@ static const ipc_field vote_fields[] = {
     VOTE("vote"),
 };
 static const ipc_field peer_fields[] = {
-    IPC_STR("endpoint", true, 1, 64), IPC_BIN("node_id", true, 32, 32), IPC_BOOL("inbound", true),
-    IPC_STR("listen", false, 1, 64),  IPC_UINT("block_count", false),
+    IPC_STR("endpoint", true, 1, 64),
+    IPC_BIN("node_id", true, 32, 32),
+    IPC_BOOL("inbound", true),
+    IPC_STR("listen", false, 1, 64),
+    IPC_UINT("block_count", false),
+    IPC_BOOL("reserved", false), /* in a reserved representative slot */
 };
 static const ipc_field peer_elem = IPC_MAP(NULL, true, peer_fields);
 static const ipc_field peers_r_fields[] = {
@@ -40,6 +44,10 @@ static const ipc_field peers_r_fields[] = {
     IPC_UINT("reps", false),
     IPC_UINT("votes_unlisted", false),
     IPC_UINT("votes_unverified", false),
+    /* reserved representative slots (docs/protocol.md "Reserved representative slots") */
+    IPC_UINT("reserved", false),
+    IPC_UINT("reps_proven", false),
+    IPC_UINT("reps_unproven", false),
 };
 static const ipc_field frontiers_fields[] = {
     IPC_BIN("start", false, 32, 32), IPC_UINT_RANGE("count", true, 1, IPC_NET_MAX_FRONTIERS),

@@ -8,7 +8,9 @@
  * service_ipc.c        net.sock: the dispatcher of what other processes
  *                      send, the peers report, the child runtime's hooks
  * service_votes.c      confirm_ack in and out, confirm_req both ways
- *                      (budgets: service_votereq.h), vote subscribers
+ *                      (budgets: service_votereq.h), vote subscribers,
+ *                      the reserved representative slots' probe
+ *                      (service_probe.h)
  * service_telemetry.c  telemetry_req / telemetry_ack
  * service_pull.c       filling gaps: bulk_pull to the peer, serving bulk_pull
  * service_seen.c       the bounded "seen recently" sets
@@ -30,6 +32,7 @@
 #include "procs/net/peers.h"
 #include "procs/net/service.h"
 #include "procs/net/service_config.h"
+#include "procs/net/service_probe.h"
 #include "procs/net/service_reps.h"
 #include "procs/net/service_seen.h"
 #include "procs/net/service_votereq.h"
@@ -42,7 +45,7 @@ typedef struct ledger_client ledger_client;
 #define NET_TICK_MS 100u
 #define NET_DIAL_MIN_MS 200u
 #define NET_DIAL_MAX_MS 10000u
-#define NET_TARGET_CHANNELS 8u  /* dial learned peers while fewer channels than this */
+#define NET_TARGET_CHANNELS 8u  /* dial learned peers while fewer outbound channels than this */
 #define NET_DIALS_PER_TICK 2u   /* learned peers dialled per tick at most */
 #define NET_MAX_DIALING 32u     /* outbound connections still handshaking */
 #define NET_DIAL_TABLE 128u     /* configured + learned endpoints being dialled */
@@ -146,6 +149,8 @@ typedef struct {
     /* signature checks of its confirm_acks (NET_VERIFY_RATE a second) */
     net_limiter verify;
     net_flood_gate gate_publish, gate_ack, gate_frontier, gate_pull, gate_tele, gate_keepalive;
+    /* in a reserved representative slot: the proof asked for */
+    net_probe probe;
 } net_peer_info;
 
 typedef struct {
@@ -172,6 +177,10 @@ struct net_service {
     /* loopback addresses that misbehaved (never banned): their channels
      * start without a burst for ban_s (only its ban list is used) */
     net_peers *offenders;
+    /* addresses whose peer failed a reserved slot's proof: no reserved
+     * slot for NET_PROBE_LOCKOUT_S (loopback exempt, as from bans; only
+     * its ban list is used) */
+    net_peers *probe_failed;
     struct event *tick;
     uint64_t started_ms;
     uint64_t round; /* keepalive rounds: salts the peer selection */
@@ -234,6 +243,10 @@ struct net_service {
     uint64_t vote_reqs_out, vote_reqs_dropped, vote_reqs_in, vote_reqs_throttled;
     uint64_t vote_answers_out, vote_answers_dropped, votes_redelivered;
     uint64_t throttled; /* peer messages dropped by a flood gate */
+    /* reserved representative slots: probes sent, peers proven, peers
+     * closed for want of a proof in time */
+    uint8_t genesis_hash[32];
+    uint64_t rep_probes_out, reps_proven, reps_unproven;
 };
 
 uint64_t net_now_ms(void);
@@ -262,6 +275,9 @@ void net_service_misbehaved(net_service *s, net_channel *ch, const char *why);
 bool net_service_is_self(const net_service *s, const net_endpoint *ep);
 void net_service_add_self(net_service *s, const net_endpoint *ep);
 net_channel *net_service_channel_by_id(net_service *s, const uint8_t node_id[32]);
+/* ch's proof of a representative came too late: its address gets no
+ * reserved slot for NET_PROBE_LOCKOUT_S (loopback exempt, as from bans). */
+void net_service_probe_failed(net_service *s, const net_channel *ch);
 
 /* service_dial.c */
 int net_dial_init(net_service *s, char *err, size_t cap);
@@ -289,6 +305,10 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v);
 /* A confirm_req from a peer: rate-limited, then vote_request to the subscribers. */
 void net_votes_confirm_req(net_service *s, net_channel *ch, const net_confirm_req *q);
 void net_votes_conn_down(net_service *s, ipc_conn *c);
+/* A channel in a reserved slot: send its probe when due, close it once the
+ * proof is late (service_probe.h; true then: ch and info are gone). Called
+ * when it gets ready and per tick. */
+bool net_votes_probe_tick(net_service *s, net_channel *ch, net_peer_info *info, uint64_t now);
 
 /* service_telemetry.c */
 void net_telemetry_request(net_service *s, net_channel *ch, uint64_t now);
