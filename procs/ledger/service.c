@@ -546,7 +546,7 @@ static void handle_process(ledger_service *s, ipc_conn *c, const ipc_msg *m)
     uint8_t hash[32];
     smn_block_hash(&b, hash);
     uint64_t tag = ++s->next_tag;
-    if (ledger_processor_enqueue(s->proc, &b, tag) != LEDGER_QUEUED) {
+    if (ledger_processor_enqueue(s->proc, &b, hash, tag) != LEDGER_QUEUED) {
         reply_result(s, c, m->id, hash, LEDGER_BUSY);
         return;
     }
@@ -598,7 +598,7 @@ static void handle_process_batch(ledger_service *s, ipc_conn *c, const ipc_msg *
         uint8_t hash[32];
         smn_block_hash(&blocks[i], hash);
         uint64_t tag = ++s->next_tag;
-        if (full || ledger_processor_enqueue(s->proc, &blocks[i], tag) != LEDGER_QUEUED) {
+        if (full || ledger_processor_enqueue(s->proc, &blocks[i], hash, tag) != LEDGER_QUEUED) {
             full = true;
             batch_reply_set(s, br, i, LEDGER_BUSY);
             continue;
