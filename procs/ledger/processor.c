@@ -144,7 +144,7 @@ static ledger_status fork_existing(ledger_processor *p, const smn_block *b, uint
 /* Validates and applies one block; accepted hashes go on the work list so
  * their waiting dependents are released. */
 static ledger_status handle(ledger_processor *p, const smn_block *b, const uint8_t hash[32],
-                            ledger_sig_state sig, ledger_result *result)
+                            uint64_t tag, ledger_sig_state sig, ledger_result *result)
 {
     ledger_validation v;
     ledger_result r = ledger_validate(p->net, &p->view, b, hash, sig, &v);
@@ -160,6 +160,7 @@ static ledger_status handle(ledger_processor *p, const smn_block *b, const uint8
         if (!(e = event_push(p)))
             return LEDGER_STATUS_NOMEM;
         e->kind = LEDGER_EVENT_ACCEPTED;
+        e->tag = tag;
         e->block = *b;
         memcpy(e->hash, hash, 32);
         e->subtype = v.subtype;
@@ -173,6 +174,7 @@ static ledger_status handle(ledger_processor *p, const smn_block *b, const uint8
         if (!(e = event_push(p)))
             return LEDGER_STATUS_NOMEM;
         e->kind = LEDGER_EVENT_FORK;
+        e->tag = tag;
         e->block = *b;
         memcpy(e->hash, hash, 32);
         return fork_existing(p, b, e->existing);
@@ -200,7 +202,7 @@ static ledger_status cascade(ledger_processor *p)
                 smn_block_hash(&p->taken[i], h);
                 /* Only blocks whose signature verified are put in unchecked,
                  * and the table is this process's own. */
-                if ((st = handle(p, &p->taken[i], h, LEDGER_SIG_GOOD, &r)) != LEDGER_STATUS_OK)
+                if ((st = handle(p, &p->taken[i], h, 0, LEDGER_SIG_GOOD, &r)) != LEDGER_STATUS_OK)
                     return st;
             }
         }
@@ -216,15 +218,17 @@ static void emit_events(ledger_processor *p)
     p->nev = 0;
 }
 
-static ledger_status process_chunk(ledger_processor *p, const smn_block *blocks, size_t n,
-                                   uint8_t (*hashes)[32], const bool *ok, ledger_result *results)
+/* tags: the blocks' queue tags, or NULL (not from the queue). */
+static ledger_status process_chunk(ledger_processor *p, const smn_block *blocks,
+                                   const uint64_t *tags, size_t n, uint8_t (*hashes)[32],
+                                   const bool *ok, ledger_result *results)
 {
     p->nev = 0;
     p->nwork = 0;
     ledger_status st = ledger_store_begin(p->s);
     for (size_t i = 0; i < n && st == LEDGER_STATUS_OK; i++) {
-        st =
-            handle(p, &blocks[i], hashes[i], ok[i] ? LEDGER_SIG_GOOD : LEDGER_SIG_BAD, &results[i]);
+        st = handle(p, &blocks[i], hashes[i], tags ? tags[i] : 0,
+                    ok[i] ? LEDGER_SIG_GOOD : LEDGER_SIG_BAD, &results[i]);
         if (st == LEDGER_STATUS_OK)
             st = cascade(p);
     }
@@ -243,10 +247,10 @@ static ledger_status process_chunk(ledger_processor *p, const smn_block *blocks,
     return LEDGER_STATUS_OK;
 }
 
-/* hashed: n <= batch_max (one chunk) and hashes[0] already holds the
- * blocks' hashes. */
-static ledger_status process_blocks(ledger_processor *p, const smn_block *blocks, size_t n,
-                                    ledger_result *results, bool hashed)
+/* tags: NULL, or (drain) n <= batch_max (one chunk), the blocks' queue
+ * tags, and hashes[0] already holds their hashes. */
+static ledger_status process_blocks(ledger_processor *p, const smn_block *blocks,
+                                    const uint64_t *tags, size_t n, ledger_result *results)
 {
     if (n == 0)
         return LEDGER_STATUS_OK;
@@ -256,7 +260,7 @@ static ledger_status process_blocks(ledger_processor *p, const smn_block *blocks
     ledger_verify_job jobs[2];
     ledger_status first = LEDGER_STATUS_OK;
     size_t len0 = n < p->batch_max ? n : p->batch_max;
-    ledger_verifier_start(p->ver, &jobs[0], blocks, len0, p->hashes[0], hashed, p->ok[0]);
+    ledger_verifier_start(p->ver, &jobs[0], blocks, len0, p->hashes[0], tags != NULL, p->ok[0]);
     for (size_t c = 0; c < nchunks; c++) {
         int k = (int)(c & 1);
         size_t off = c * p->batch_max;
@@ -268,8 +272,8 @@ static ledger_status process_blocks(ledger_processor *p, const smn_block *blocks
             ledger_verifier_start(p->ver, &jobs[k ^ 1], blocks + noff, nlen, p->hashes[k ^ 1],
                                   false, p->ok[k ^ 1]);
         }
-        ledger_status st =
-            process_chunk(p, blocks + off, len, p->hashes[k], p->ok[k], results + off);
+        ledger_status st = process_chunk(p, blocks + off, tags ? tags + off : NULL, len,
+                                         p->hashes[k], p->ok[k], results + off);
         if (st != LEDGER_STATUS_OK && first == LEDGER_STATUS_OK)
             first = st;
     }
@@ -279,7 +283,7 @@ static ledger_status process_blocks(ledger_processor *p, const smn_block *blocks
 ledger_status ledger_processor_process(ledger_processor *p, const smn_block *blocks, size_t n,
                                        ledger_result *results)
 {
-    return process_blocks(p, blocks, n, results, false);
+    return process_blocks(p, blocks, NULL, n, results);
 }
 
 ledger_status ledger_processor_apply_in_tx(ledger_processor *p, const smn_block *b,
@@ -292,7 +296,7 @@ ledger_status ledger_processor_apply_in_tx(ledger_processor *p, const smn_block 
     p->nwork = 0;
     uint8_t hash[32];
     smn_block_hash(b, hash);
-    ledger_status st = handle(p, b, hash, sig, result);
+    ledger_status st = handle(p, b, hash, 0, sig, result);
     if (st == LEDGER_STATUS_OK)
         st = cascade(p);
     return st;
@@ -351,7 +355,7 @@ ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, v
     *processed = n;
     /* n <= batch_max: one chunk, verified with the hashes enqueue got
      * (hashes[0] is the first chunk's, and stays as it is) */
-    ledger_status st = process_blocks(p, p->dblocks, n, p->dresults, true);
+    ledger_status st = process_blocks(p, p->dblocks, p->dtags, n, p->dresults);
     if (st == LEDGER_STATUS_INVALID)
         for (size_t i = 0; i < n; i++)
             p->dresults[i] = LEDGER_ERROR;

@@ -29,6 +29,11 @@ typedef struct {
     smn_amount_t amount;    /* ACCEPTED only */
     uint64_t height;        /* ACCEPTED only */
     uint8_t existing[32];   /* FORK only: the block holding that position (zero if pruned) */
+    /* The tag the block was queued with (ledger_processor_enqueue), so the
+     * caller finds its own record of it without a second index; 0 for a
+     * block not taken from the queue (released from unchecked, given to
+     * ledger_processor_process or _apply_in_tx). */
+    uint64_t tag;
 } ledger_event;
 
 /* Called after the batch's transaction committed, in acceptance order, on
