@@ -4,9 +4,10 @@
  * bounded steps (while a step says more work is waiting, further steps
  * follow as soon as the loop is idle, so heartbeats are answered between
  * them), the status detail, and starting the ledger and net links. Our
- * representatives' votes are signed in batches (up to 12 hashes a vote) by
- * the step that follows the input the loop has read: one signature, and one
- * verification on every other node, for up to 12 blocks. The logic is
+ * representatives' votes are signed in batches (up to 12 hashes a vote):
+ * at once when 12 are waiting, else at most 10 ms after the first (wake):
+ * one signature, and one verification on every other node, for up to 12
+ * blocks. The logic is
  * service.c; the sockets ledger_link.c and net_link.c; the keys rep_keys.c. */
 #include "procs/elections/node.h"
 
@@ -28,7 +29,8 @@
 
 #define TIMER_MS 100
 #define TICKS_PER_SECOND 10u
-#define REPS_EVERY 50u /* timer runs: 5 s */
+#define REPS_EVERY 50u   /* timer runs: 5 s */
+#define VOTE_BATCH_MS 10 /* a partial vote waits this long for more hashes */
 
 struct elections_node {
     ipc_child *ch;
@@ -137,13 +139,20 @@ static void run_step(elections_node *n)
         n->step_slow++;
 }
 
-/* The service has votes to sign: one step once the loop has read what is pending. */
+/* The service has votes to sign. A full vote's worth (12 hashes) is signed
+ * by the step that follows the input the loop has read; fewer wait up to
+ * VOTE_BATCH_MS for more, so that under load a vote carries many hashes:
+ * every vote costs a signature here, a verification in every other node's
+ * net and elections, and a frame on every peer link. */
 static void wake(void *ud)
 {
     elections_node *n = ud;
-    if (!event_pending(n->work, EV_TIMEOUT, NULL)) {
+    if (elections_service_votes_pending(n->svc) >= SMN_VOTE_MAX_HASHES) {
         struct timeval now = {0, 0};
-        event_add(n->work, &now);
+        event_add(n->work, &now); /* moves a pending batch timeout earlier */
+    } else if (!event_pending(n->work, EV_TIMEOUT, NULL)) {
+        struct timeval later = {0, VOTE_BATCH_MS * 1000};
+        event_add(n->work, &later);
     }
 }
 

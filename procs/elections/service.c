@@ -544,6 +544,11 @@ bool elections_service_step(elections_service *s)
     return (s->scanning && s->nbacklog < s->cfg.backlog) || (s->nbacklog && backlog_room(s) > 0);
 }
 
+size_t elections_service_votes_pending(const elections_service *s)
+{
+    return elections_active_votes_pending_max(s->active);
+}
+
 size_t elections_service_backlog(const elections_service *s)
 {
     return s->nbacklog;
@@ -642,19 +647,13 @@ void elections_service_vote_request(elections_service *s, const elections_pair *
         if (answered_recently(s, peer, p->hash))
             continue;
         if (elections_active_find_root(s->active, p->root)) {
-            /* what our representatives stand by, once per root */
+            /* what our representatives stand by, once per root, signed
+             * below in one vote (two with final ones) for all the roots */
             bool dup = false;
             for (size_t k = 0; k < nroots && !dup; k++)
                 dup = memcmp(roots_done[k], p->root, 32) == 0;
-            if (dup)
-                continue;
-            memcpy(roots_done[nroots++], p->root, 32);
-            for (size_t r = 0; r < s->nreps; r++) {
-                elections_rep *rep = elections_active_find_rep(s->active, s->reps[r].account);
-                smn_vote v;
-                if (rep && elections_rep_current(rep, p->root, &v) == ELECTIONS_REP_VOTED)
-                    s->hooks.reply(s->hooks.ctx, &v, peer);
-            }
+            if (!dup)
+                memcpy(roots_done[nroots++], p->root, 32);
             continue;
         }
         bool done = elections_active_recently_confirmed(s->active, p->hash);
@@ -678,6 +677,14 @@ void elections_service_vote_request(elections_service *s, const elections_pair *
             if (!dup)
                 memcpy(cemented[nc++], p->hash, 32);
         }
+    }
+    for (size_t r = 0; nroots && r < s->nreps; r++) {
+        elections_rep *rep = elections_active_find_rep(s->active, s->reps[r].account);
+        smn_vote v[2];
+        size_t nv =
+            rep ? elections_rep_current_many(rep, (const uint8_t(*)[32])roots_done, nroots, v) : 0;
+        for (size_t k = 0; k < nv; k++)
+            s->hooks.reply(s->hooks.ctx, &v[k], peer);
     }
     if (nc == 0)
         return;

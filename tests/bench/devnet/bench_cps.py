@@ -17,8 +17,11 @@ step's blocks over first publish -> last node's cementing of the last
 block), publish -> cemented latency p50 / p99 / max over every node (and
 per node), CPU seconds of every node process (supervisor and children,
 /proc/PID/stat) and peer-link TCP bytes (`ss -ti` bytes_sent of every
-connection on a peering port) per confirmation; at the end the peak RSS
-(VmHWM) of every child of every node.
+connection on a peering port) per confirmation, net's vote counters per
+confirmation (votes verified from peers, confirm_acks sent, of them
+answers to confirm_reqs, and confirm_reqs sent: independent of the
+machine's load); at the end the peak RSS (VmHWM) of every child of every
+node.
 
 usage: bench_cps.py SMALLNANOD [--nodes 3] [--reps 3] [--accounts 24]
                     [--rates 500,1000,2000,3000,4000,6000] [--seconds 3]
@@ -204,6 +207,19 @@ def wire_bytes(ports):
     return total
 
 
+def vote_counts(nodes):
+    """Net's vote counters summed over the nodes: votes_in is the peers'
+    votes net verified (each also verified by elections), votes_out the
+    confirm_acks sent (vote_answers_out: of them answers to a confirm_req),
+    vote_reqs_out the confirm_reqs sent."""
+    total = {"votes_in": 0, "votes_out": 0, "vote_reqs_out": 0, "vote_answers_out": 0}
+    for n in nodes:
+        p = n.peers()
+        for k in total:
+            total[k] += p[k]
+    return total
+
+
 def pct(values, q):
     if not values:
         return float("nan")
@@ -271,6 +287,7 @@ def main():
             pids = [p for n in net.nodes for p in node_pids(n)]
             cpu0, wire0 = cpu_seconds(pids), wire_bytes(ports)
             names0 = cpu_by_name(net.nodes)
+            votes0 = vote_counts(net.nodes)
             published = {}
             tick = 0.005
             t_start = time.time()
@@ -299,6 +316,7 @@ def main():
                 time.sleep(0.05)
             cpu1, wire1 = cpu_seconds(pids), wire_bytes(ports)
             names1 = cpu_by_name(net.nodes)
+            votes1 = vote_counts(net.nodes)
             done = [h for h in hashes if all(h in s.cemented for s in subs)]
             lat = [max(s.cemented[h] for s in subs) - published[h] for h in done]
             per_node = [[s.cemented[h] - published[h] for h in hashes if h in s.cemented]
@@ -323,6 +341,9 @@ def main():
                      ", ".join("%s %.3f" % (k, (names1[k] - names0.get(k, 0)) * 1e3 /
                                             max(1, len(done))) for k in sorted(names1))),
                   flush=True)
+            print("       per block, all nodes: %s"
+                  % ", ".join("%s %.2f" % (k, (votes1[k] - votes0[k]) / max(1, len(done)))
+                              for k in sorted(votes1)), flush=True)
             if len(done) < len(order) or cps < 0.7 * row["pub"]:
                 print("       saturated: stopping here")
                 break
