@@ -121,6 +121,10 @@ def main():
             print("fresh sends during the backlog: %d, send->confirmed p50 %.1f ms, "
                   "p99 %.1f ms, max %.1f ms" % (len(lat), pct(lat, 50) * 1e3, pct(lat, 99) * 1e3,
                                                  max(lat or [float("nan")]) * 1e3))
+            if lat:
+                print("first fresh send %.1f ms; sends over 1 s: %s"
+                      % (lat[0] * 1e3, ", ".join("#%d %.0f ms" % (i, x * 1e3)
+                                                 for i, x in enumerate(lat) if x > 1.0) or "none"))
             print("elections loop: " + ", ".join(
                 line.split("smallnano_elections_", 1)[1] for line in metrics.splitlines()
                 if line.startswith("smallnano_elections_step")
