@@ -25,11 +25,15 @@ node.
 
 usage: bench_cps.py SMALLNANOD [--nodes 3] [--reps 3] [--accounts 24]
                     [--rates 500,1000,2000,3000,4000,6000] [--seconds 3]
-                    [--drain 20]
+                    [--drain 20] [--perf DIR]
+--perf DIR: `perf record --call-graph dwarf` on every child kind (all
+nodes' processes of that kind in one file, DIR/KIND-RATE.data) while each
+step publishes (that step's CPU figures then include the sampling's cost).
 """
 import argparse
 import multiprocessing
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -173,6 +177,38 @@ def cpu_seconds(pids):
     return total
 
 
+def perf_start(nodes, outdir, rate):
+    """`perf record` on each child kind of every node (one process per
+    kind), with DWARF call graphs, until perf_stop: the profile of one
+    step. Returns the perf processes."""
+    os.makedirs(outdir, exist_ok=True)
+    kinds = {}
+    for n in nodes:
+        for name, pid in n.pids().items():
+            if pid:
+                kinds.setdefault(name, []).append(str(pid))
+    procs = []
+    for name, pids in sorted(kinds.items()):
+        out = os.path.join(outdir, "%s-%d.data" % (name, rate))
+        procs.append(subprocess.Popen(
+            ["perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,16384", "-o", out,
+             "-p", ",".join(pids)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return procs
+
+
+def perf_stop(procs, outdir):
+    for p in procs:
+        p.send_signal(signal.SIGINT)
+    for p in procs:
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    print("       profiles in %s: perf report -i FILE --children --sort symbol" % outdir,
+          flush=True)
+
+
 def cpu_by_name(nodes):
     """{process name: CPU seconds summed over the nodes}."""
     out = {}
@@ -240,6 +276,8 @@ def main():
     ap.add_argument("--rates", default="500,1000,2000,3000,4000,6000")
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--drain", type=float, default=20.0)
+    ap.add_argument("--perf", default=None,
+                    help="a directory: perf-record every child kind during each step's publishing")
     args = ap.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
     split = [int(x) for x in args.split.split(",")] if args.split else None
@@ -288,6 +326,7 @@ def main():
             cpu0, wire0 = cpu_seconds(pids), wire_bytes(ports)
             names0 = cpu_by_name(net.nodes)
             votes0 = vote_counts(net.nodes)
+            profilers = perf_start(net.nodes, args.perf, rate) if args.perf else []
             published = {}
             tick = 0.005
             t_start = time.time()
@@ -307,6 +346,8 @@ def main():
                         pubs[i].send(ws)
                 time.sleep(tick)
             t_pub = time.time() - t_start
+            if profilers:
+                perf_stop(profilers, args.perf)
             deadline = time.time() + args.drain
             hashes = list(published)
             while time.time() < deadline:
