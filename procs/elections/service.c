@@ -199,19 +199,30 @@ static void drop_ledger(elections_service *s, ledger_status st)
     ledger_ro_handle_failed(&s->ledger, st);
 }
 
-static smn_amount_t weight_of(elections_service *s, const uint8_t account[32])
+/* false when the ledger could not be read (then *w is 0) */
+static bool read_weight(elections_service *s, const uint8_t account[32], smn_amount_t *w)
 {
     ledger_ro *l = ledger(s);
-    smn_amount_t w = 0;
+    *w = 0;
     if (!l)
-        return 0;
-    ledger_status st = ledger_ro_weight(l, account, &w);
-    if (st == LEDGER_STATUS_NOT_FOUND)
-        return 0;
+        return false;
+    ledger_status st = ledger_ro_weight(l, account, w);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        *w = 0;
+        return true;
+    }
     if (st != LEDGER_STATUS_OK) {
         drop_ledger(s, st);
-        return 0;
+        *w = 0;
+        return false;
     }
+    return true;
+}
+
+static smn_amount_t weight_of(elections_service *s, const uint8_t account[32])
+{
+    smn_amount_t w;
+    (void)read_weight(s, account, &w);
     return w;
 }
 
@@ -226,22 +237,11 @@ static smn_amount_t vote_weight(elections_service *s, const uint8_t account[32])
     weight_entry *e = &s->weights[account[0] % WEIGHT_CACHE];
     if (e->valid && e->tick == s->now && memcmp(e->account, account, 32) == 0)
         return e->weight;
-    ledger_ro *l = ledger(s);
-    smn_amount_t w = 0;
-    if (!l)
-        return 0;
-    ledger_status st = ledger_ro_weight(l, account, &w);
-    if (st == LEDGER_STATUS_NOT_FOUND)
-        w = 0;
-    else if (st != LEDGER_STATUS_OK) {
-        drop_ledger(s, st);
-        e->valid = false;
-        return 0;
-    }
+    smn_amount_t w;
+    e->valid = read_weight(s, account, &w);
     memcpy(e->account, account, 32);
     e->weight = w;
     e->tick = s->now;
-    e->valid = true;
     return w;
 }
 
