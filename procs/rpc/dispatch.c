@@ -139,8 +139,11 @@ static const rpc_action action_table[] = {
     {"wallet_representative", rpc_action_wallet_representative, RPC_ACTION_CONTROL, "wallet"},
     {"wallet_representative_set", rpc_action_wallet_representative_set, RPC_ACTION_CONTROL,
      "wallet representative"},
+    {"wallet_work_get", rpc_action_wallet_work_get, RPC_ACTION_CONTROL, "wallet"},
     {"work_cancel", rpc_action_work_cancel, RPC_ACTION_CONTROL, "hash"},
     {"work_generate", rpc_action_work_generate, RPC_ACTION_CONTROL, "hash difficulty"},
+    {"work_get", rpc_action_work_get, RPC_ACTION_CONTROL, "wallet account"},
+    {"work_set", rpc_action_work_set, RPC_ACTION_CONTROL, "wallet account work"},
     {"work_validate", rpc_action_work_validate, 0, "hash work difficulty"},
 };
 

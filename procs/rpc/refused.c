@@ -13,7 +13,6 @@ typedef struct {
 
 #define RPC_REASON_DEPRECATED_UNIT "deprecated in Nano; smn has one unit"
 #define RPC_REASON_WORK_PEERS "work comes from the node's own work pool (no work peers)"
-#define RPC_REASON_WORK_CACHE "work is made per block, not cached"
 
 static const refused_action refused_table[] = {
     /* sorted by name: rpc_action_refused bisects */
@@ -47,12 +46,9 @@ static const refused_action refused_table[] = {
     {"wallet_export", "the seed would leave the node; a backup of wallets.db is the way "
                       "(operations.md)"},
     {"wallet_republish", "needs a publish request to net"},
-    {"wallet_work_get", RPC_REASON_WORK_CACHE},
-    {"work_get", RPC_REASON_WORK_CACHE},
     {"work_peer_add", RPC_REASON_WORK_PEERS},
     {"work_peers", RPC_REASON_WORK_PEERS},
     {"work_peers_clear", RPC_REASON_WORK_PEERS},
-    {"work_set", RPC_REASON_WORK_CACHE},
 };
 
 const char *rpc_action_refused(const char *name)

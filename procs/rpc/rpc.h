@@ -401,6 +401,10 @@ void rpc_action_receive_minimum(rpc_call *c, const json_t *req);
 void rpc_action_receive_minimum_set(rpc_call *c, const json_t *req);
 void rpc_action_account_move(rpc_call *c, const json_t *req);
 void rpc_action_wallet_change_seed(rpc_call *c, const json_t *req);
+/* actions_wallet_work.c (control: the wallet's work cache) */
+void rpc_action_work_get(rpc_call *c, const json_t *req);
+void rpc_action_work_set(rpc_call *c, const json_t *req);
+void rpc_action_wallet_work_get(rpc_call *c, const json_t *req);
 /* actions_elections.c (the running elections, asked of elections) */
 void rpc_action_confirmation_active(rpc_call *c, const json_t *req);
 void rpc_action_confirmation_info(rpc_call *c, const json_t *req);
@@ -492,6 +496,11 @@ bool rpc_call_work(rpc_call *c, const uint8_t root[32], uint64_t difficulty,
  * False after answering (no pool, queue full, password too long). */
 bool rpc_call_kdf(rpc_call *c, const char *password, const wallet_kdf_params *p,
                   void (*fn)(rpc_call *c, int status, const uint8_t key[WALLET_KEY_BYTES]));
+
+/* True (and *work set) when a wallet caches work for the account that is
+ * valid for root at difficulty (work_set, actions_wallet_work.c). */
+bool rpc_cached_work(rpc_ctx *ctx, const uint8_t account[32], const uint8_t root[32],
+                     uint64_t difficulty, uint64_t *work);
 
 /* Work figures as Nano shows them (actions_work.c). */
 json_t *rpc_json_multiplier(uint64_t base, uint64_t value);

@@ -54,6 +54,12 @@ static const char schema[] =
     " hash BLOB NOT NULL,"
     " block BLOB NOT NULL,"
     " PRIMARY KEY(wallet, id)) WITHOUT ROWID;"
+    /* Nano's work cache (wallet_work.h); IF NOT EXISTS adds it to older files */
+    "CREATE TABLE IF NOT EXISTS work_cache("
+    " wallet INTEGER NOT NULL REFERENCES wallets(seq) ON DELETE CASCADE,"
+    " pub BLOB NOT NULL,"
+    " work INTEGER NOT NULL,"
+    " PRIMARY KEY(wallet, pub)) WITHOUT ROWID;"
     /* wallet_holders: which wallets hold an account (every send seen) */
     "CREATE INDEX IF NOT EXISTS accounts_pub ON accounts(pub);"
     "PRAGMA user_version = 1;";
