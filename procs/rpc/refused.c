@@ -40,11 +40,7 @@ static const refused_action refused_table[] = {
     {"rai_from_raw", RPC_REASON_DEPRECATED_UNIT},
     {"rai_to_raw", RPC_REASON_DEPRECATED_UNIT},
     {"republish", "needs a publish request to net"},
-    {"stats_clear", "counters belong to their processes and restart with them"},
     {"unchecked_clear", "the ledger would need a request (it is the only writer)"},
-    {"wallet_add_watch", "the wallet store holds keys only"},
-    {"wallet_export", "the seed would leave the node; a backup of wallets.db is the way "
-                      "(operations.md)"},
     {"wallet_republish", "needs a publish request to net"},
     {"work_peer_add", RPC_REASON_WORK_PEERS},
     {"work_peers", RPC_REASON_WORK_PEERS},

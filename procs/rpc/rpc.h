@@ -358,6 +358,7 @@ void rpc_action_peers(rpc_call *c, const json_t *req);
 void rpc_action_representatives_online(rpc_call *c, const json_t *req);
 void rpc_action_election_statistics(rpc_call *c, const json_t *req);
 void rpc_action_stats(rpc_call *c, const json_t *req);
+void rpc_action_stats_clear(rpc_call *c, const json_t *req);
 void rpc_action_bootstrap_status(rpc_call *c, const json_t *req);
 void rpc_action_node_id(rpc_call *c, const json_t *req);
 void rpc_action_stop(rpc_call *c, const json_t *req);          /* control */
@@ -401,6 +402,9 @@ void rpc_action_receive_minimum(rpc_call *c, const json_t *req);
 void rpc_action_receive_minimum_set(rpc_call *c, const json_t *req);
 void rpc_action_account_move(rpc_call *c, const json_t *req);
 void rpc_action_wallet_change_seed(rpc_call *c, const json_t *req);
+/* actions_wallet_keys.c (control) */
+void rpc_action_wallet_export(rpc_call *c, const json_t *req);
+void rpc_action_wallet_add_watch(rpc_call *c, const json_t *req);
 /* actions_wallet_work.c (control: the wallet's work cache) */
 void rpc_action_work_get(rpc_call *c, const json_t *req);
 void rpc_action_work_set(rpc_call *c, const json_t *req);
@@ -426,6 +430,13 @@ void rpc_action_vm_send(rpc_call *c, const json_t *req);
 
 /* ---- internals shared by the action files (not for other modules) ---- */
 
+/* What `stats` subtracts from the processes' counters since stats_clear
+ * (the counters themselves belong to net, elections and bootstrap). */
+typedef struct {
+    uint64_t blocks_in, blocks_out, votes_in, votes_out, confirmed, rounds, pulled, accepted;
+    uint64_t cleared_ns; /* rpc_monotonic_ns() of the last stats_clear; 0: none */
+} rpc_stats_base;
+
 struct rpc_ctx {
     rpc_config cfg;
     char *data_dir; /* owned copy of cfg.data_dir */
@@ -443,6 +454,7 @@ struct rpc_ctx {
     ledger_ro *ledger; /* opened on first use, reopened after a failure */
     wallet_store *wallets;
     smn_amount_t receive_minimum; /* auto-receive's, see rpc_ctx_receive_minimum */
+    rpc_stats_base stats_base;    /* stats_clear's baseline (actions_network.c) */
 };
 
 struct rpc_call {

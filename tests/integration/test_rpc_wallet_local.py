@@ -6,7 +6,18 @@
    (the block carries exactly the nonce we computed here, from a start no
    search of the node's would pick); bad work, an account outside the
    wallet and an unknown wallet get Nano's errors.
+2. wallet_add_watch / wallet_export: a wallet with a seed, a derived
+   account, an ad-hoc key and a watch-only account exports exactly those
+   secrets (the seed as Nano's entry 5, each private key under its public
+   key, zero for the watch-only one); the watch-only account is listed but
+   nothing is signed for it, and auto-receive receives a send to the
+   derived account while it leaves the one to the watch-only account
+   receivable; a locked wallet refuses both.
+3. stats_clear: elections' confirmed counter, as `stats` shows it, starts
+   again from zero (and stat_duration_seconds with it), then counts the
+   next confirmation; the gauges are not touched.
 """
+import json
 import hashlib
 import os
 import random
@@ -16,10 +27,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_node_util import DevNode, check, run  # noqa: E402
 
-CONFIG = """
-[rpc]
-auto_receive = false
-"""
+CONFIG = ""
 DEV_SEND_THRESHOLD = 0xfe00000000000000
 ZERO_WORK = "0" * 16
 
@@ -81,10 +89,98 @@ def work_cache(n, demo, genesis):
     print("work cache: ok (%s)" % work)
 
 
+def export_watch(n, demo, genesis):
+    seed = "%064X" % random.getrandbits(256)
+    w = n.ok("wallet_create", seed=seed)["wallet"]
+    derived = n.ok("account_create", wallet=w)["account"]
+    adhoc_key = n.ok("key_create")
+    n.ok("wallet_add", wallet=w, key=adhoc_key["private"])
+    watch = n.ok("key_create")
+    check(n.ok("wallet_add_watch", wallet=w, accounts=[watch["account"]]) == {"success": ""},
+          "wallet_add_watch answers success")
+    accounts = n.ok("account_list", wallet=w)["accounts"]
+    check(accounts == [derived, adhoc_key["account"], watch["account"]],
+          "the watch-only account is listed: %s" % accounts)
+
+    exported = json.loads(n.ok("wallet_export", wallet=w)["json"])
+    entry5 = "0" * 62 + "05"
+    check(exported.get(entry5) == seed, "the seed is entry 5")
+    check(exported.get(adhoc_key["public"]) == adhoc_key["private"], "the ad-hoc key")
+    check(exported.get(watch["public"]) == "0" * 64, "the watch-only account has no key")
+    derived_pub = n.ok("account_key", account=derived)["key"]
+    check(n.ok("key_expand", key=exported[derived_pub])["account"] == derived,
+          "the derived account's private key")
+    check(len(exported) == 4, "seed and three accounts, nothing else: %s" % sorted(exported))
+
+    # nothing is signed for the watch-only account
+    err = n.err("send", wallet=w, source=watch["account"], destination=genesis, amount="1")
+    check("watch-only" in err, "send from a watch-only account: %s" % err)
+    # auto-receive: the derived account's send is received, the watch-only one's is not
+    s_watch = n.ok("send", wallet=demo, source=genesis, destination=watch["account"],
+                   amount="7")["block"]
+    s_derived = n.ok("send", wallet=demo, source=genesis, destination=derived,
+                     amount="9")["block"]
+    n.wait_confirmed([s_watch, s_derived])
+    n.wait_for(lambda: n.call("account_balance", account=derived)[1].get("balance") == "9",
+               "auto-receive of the derived account's send", timeout=20)
+    check(n.call("account_info", account=watch["account"])[1].get("error") == "Account not found",
+          "the watch-only account was not opened")
+    rec = n.ok("receivable", account=watch["account"])["blocks"]
+    check(rec == [s_watch], "its send is still receivable: %s" % rec)
+    bal = n.ok("wallet_balances", wallet=w)["balances"]
+    check(bal[watch["account"]]["receivable"] == "7", "wallet_balances shows it: %s" % bal)
+
+    # errors
+    check(n.err("wallet_add_watch", wallet=w, accounts=["smn_bad"]) ==
+          "Bad account number in accounts",
+          "bad address")
+    check(n.err("wallet_add_watch", wallet=w) == "Missing field: accounts", "no accounts")
+    check(n.err("wallet_export", wallet="0" * 64) == "Wallet not found", "unknown wallet")
+    n.ok("wallet_lock", wallet=w)
+    check(n.err("wallet_export", wallet=w) == "Wallet is locked", "export needs the key")
+    other = n.ok("key_create")["account"]
+    check(n.err("wallet_add_watch", wallet=w, accounts=[other]) == "Wallet is locked",
+          "add_watch needs it unlocked (as Nano)")
+    n.ok("password_enter", wallet=w, password="")
+    check(other not in n.ok("account_list", wallet=w)["accounts"], "nothing added while locked")
+    print("export and watch-only: ok")
+
+
+def stat(n, type_, detail):
+    r = n.ok("stats", type="counters")
+    for e in r["entries"]:
+        if e["type"] == type_ and e["detail"] == detail:
+            return int(e["value"]), int(r["stat_duration_seconds"])
+    return None, int(r["stat_duration_seconds"])
+
+
+def stats_clear(n, demo, genesis):
+    outside = n.ok("key_create")["account"]  # no wallet holds it: no receive follows
+    before = n.wait_for(lambda: stat(n, "election", "confirmed")[0] is not None,
+                        "elections' counters in stats")
+    c0, _ = stat(n, "election", "confirmed")
+    h = n.ok("send", wallet=demo, source=genesis, destination=outside, amount="5")["block"]
+    n.wait_confirmed([h])
+    n.wait_for(lambda: stat(n, "election", "confirmed")[0] == c0 + 1, "the confirmation counted")
+    _, dur0 = stat(n, "election", "confirmed")
+    check(n.ok("stats_clear") == {"success": ""}, "stats_clear answers success")
+    c1, dur1 = stat(n, "election", "confirmed")
+    check(c1 == 0, "confirmed counts from zero after stats_clear: %s" % c1)
+    check(dur1 <= dur0, "stat_duration_seconds starts again: %d then %d" % (dur0, dur1))
+    h2 = n.ok("send", wallet=demo, source=genesis, destination=outside, amount="5")["block"]
+    n.wait_confirmed([h2])
+    n.wait_for(lambda: stat(n, "election", "confirmed")[0] == 1, "the next confirmation counted")
+    check(n.err("stats_clear", type="counters").startswith("Unsupported field: type"),
+          "stats_clear takes no options")
+    print("stats_clear: ok (%s)" % before)
+
+
 def main():
     with DevNode(sys.argv[1], config=CONFIG) as n:
         demo, genesis = n.demo()
+        stats_clear(n, demo, genesis)
         work_cache(n, demo, genesis)
+        export_watch(n, demo, genesis)
         n.check_log()
 
 
