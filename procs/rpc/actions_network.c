@@ -309,3 +309,11 @@ void rpc_action_search_receivable(rpc_call *c, const json_t *req)
     }
     rpc_call_node_op(c, RPC_NODE_OP_SEARCH, NULL);
 }
+
+/* Nano's populate_backlog: elections scans the ledger for unconfirmed
+ * blocks now instead of at its next pass. */
+void rpc_action_populate_backlog(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    rpc_call_node_op(c, RPC_NODE_OP_BACKLOG, NULL);
+}

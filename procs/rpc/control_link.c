@@ -12,6 +12,7 @@ struct rpc_control_link {
     ipc_child *ch;           /* `stop` goes to the supervisor over our own channel */
     ipc_endpoint *bootstrap; /* run/bootstrap.sock */
     ipc_endpoint *elections; /* run/elections.sock */
+    ipc_endpoint *ledger;    /* run/ledger.sock (unchecked_clear) */
 };
 
 rpc_control_link *rpc_control_link_new(ipc_child *ch)
@@ -28,8 +29,11 @@ rpc_control_link *rpc_control_link_new(ipc_child *ch)
     ipc_endpoint_opts eo = {
         .family = &ipc_family_elections, .name = "elections", .reconnect_max_ms = 1000};
     l->elections = ipc_child_connect(ch, "elections", &eo);
-    if (!l->bootstrap || !l->elections) {
-        smn_error("rpc: cannot connect to bootstrap.sock / elections.sock");
+    ipc_endpoint_opts lo = {
+        .family = &ipc_family_ledger, .name = "ledger", .reconnect_max_ms = 1000};
+    l->ledger = ipc_child_connect(ch, "ledger", &lo);
+    if (!l->bootstrap || !l->elections || !l->ledger) {
+        smn_error("rpc: cannot connect to bootstrap.sock / elections.sock / ledger.sock");
         rpc_control_link_free(l);
         return NULL;
     }
@@ -42,6 +46,7 @@ void rpc_control_link_free(rpc_control_link *l)
         return;
     ipc_endpoint_free(l->bootstrap);
     ipc_endpoint_free(l->elections);
+    ipc_endpoint_free(l->ledger);
     free(l);
 }
 
@@ -239,6 +244,32 @@ static void on_history(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void
     rpc_reply(c, json_pack("{s:o,s:o}", "confirmation_stats", stats, "confirmations", list));
 }
 
+/* populate_backlog's answer: elections started its scan. */
+static void on_resync(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    (void)reply;
+    rpc_call *c = ud;
+    if (st != IPC_OK) {
+        unavailable(c, "Elections process");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s}", "success", ""));
+}
+
+/* unchecked_clear's answer (Nano's {"success":""}, plus how many went). */
+static void on_unchecked_cleared(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    uint64_t removed;
+    if (st != IPC_OK || !ipc_get_uint(reply->body, "removed", &removed)) {
+        unavailable(c, "Ledger process");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s,s:o}", "success", "", "removed", rpc_json_u64(removed)));
+}
+
 void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_block *block)
 {
     rpc_control_link *l = user;
@@ -266,6 +297,16 @@ void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_bloc
         ipc_put_bin(&b, "block", wire, sizeof wire);
         cb = on_elect;
         who = "Elections process";
+    } else if (op == RPC_NODE_OP_BACKLOG) {
+        conn = ipc_endpoint_conn(l->elections);
+        ipc_build_begin(&b, "resync");
+        cb = on_resync;
+        who = "Elections process";
+    } else if (op == RPC_NODE_OP_UNCHECKED_CLEAR) {
+        conn = ipc_endpoint_conn(l->ledger);
+        ipc_build_begin(&b, "unchecked_clear");
+        cb = on_unchecked_cleared;
+        who = "Ledger process";
     } else if (op == RPC_NODE_OP_HISTORY) {
         conn = ipc_endpoint_conn(l->elections);
         ipc_build_begin(&b, "history");

@@ -139,13 +139,15 @@ void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user);
 /* Requests to other processes that answer one call (control_link.h): the
  * function sends it and answers c (rpc_reply...) when the reply comes. */
 typedef enum {
-    RPC_NODE_OP_STOP,      /* the supervisor stops the node */
-    RPC_NODE_OP_BOOTSTRAP, /* bootstrap starts a round now */
-    RPC_NODE_OP_CONFIRM,   /* elections starts the election of `block` */
-    RPC_NODE_OP_SEARCH,    /* auto-receive looks for receivables now */
-    RPC_NODE_OP_ACTIVE,    /* elections lists its running elections' roots */
-    RPC_NODE_OP_ELECTION,  /* elections describes one running election */
-    RPC_NODE_OP_HISTORY,   /* elections lists its latest confirmations */
+    RPC_NODE_OP_STOP,            /* the supervisor stops the node */
+    RPC_NODE_OP_BOOTSTRAP,       /* bootstrap starts a round now */
+    RPC_NODE_OP_CONFIRM,         /* elections starts the election of `block` */
+    RPC_NODE_OP_SEARCH,          /* auto-receive looks for receivables now */
+    RPC_NODE_OP_ACTIVE,          /* elections lists its running elections' roots */
+    RPC_NODE_OP_ELECTION,        /* elections describes one running election */
+    RPC_NODE_OP_HISTORY,         /* elections lists its latest confirmations */
+    RPC_NODE_OP_UNCHECKED_CLEAR, /* the ledger drops its unchecked blocks */
+    RPC_NODE_OP_BACKLOG,         /* elections scans the ledger for unconfirmed blocks now */
 } rpc_node_op;
 /* What RPC_NODE_OP_ACTIVE / _ELECTION / _HISTORY ask; the call carries it
  * (rpc_call_election_query) until it is answered. */
@@ -349,6 +351,7 @@ void rpc_action_wallet_history(rpc_call *c, const json_t *req);
 void rpc_action_unchecked(rpc_call *c, const json_t *req);
 void rpc_action_unchecked_get(rpc_call *c, const json_t *req);
 void rpc_action_unchecked_keys(rpc_call *c, const json_t *req);
+void rpc_action_unchecked_clear(rpc_call *c, const json_t *req); /* control */
 void rpc_action_frontier_count(rpc_call *c, const json_t *req);
 /* actions_create.c (control) */
 void rpc_action_block_create(rpc_call *c, const json_t *req);
@@ -359,6 +362,7 @@ void rpc_action_representatives_online(rpc_call *c, const json_t *req);
 void rpc_action_election_statistics(rpc_call *c, const json_t *req);
 void rpc_action_stats(rpc_call *c, const json_t *req);
 void rpc_action_stats_clear(rpc_call *c, const json_t *req);
+void rpc_action_populate_backlog(rpc_call *c, const json_t *req); /* control */
 void rpc_action_bootstrap_status(rpc_call *c, const json_t *req);
 void rpc_action_node_id(rpc_call *c, const json_t *req);
 void rpc_action_stop(rpc_call *c, const json_t *req);          /* control */

@@ -16,6 +16,10 @@
 3. stats_clear: elections' confirmed counter, as `stats` shows it, starts
    again from zero (and stat_duration_seconds with it), then counts the
    next confirmation; the gauges are not touched.
+4. unchecked_clear: a block waiting for an unknown previous block sits in
+   the ledger's unchecked table until unchecked_clear drops it (the answer
+   counts it, block_count and unchecked_get agree); populate_backlog gets
+   elections' answer. Options neither takes are refused.
 """
 import json
 import hashlib
@@ -175,12 +179,36 @@ def stats_clear(n, demo, genesis):
     print("stats_clear: ok (%s)" % before)
 
 
+def unchecked_backlog(n):
+    k = n.ok("key_create")
+    prev = "%064X" % random.getrandbits(256)
+    work = "%016x" % find_work(prev, DEV_SEND_THRESHOLD)
+    blk = n.ok("block_create", type="state", key=k["private"], previous=prev,
+               representative=k["account"], balance="1", link="0" * 64, work=work,
+               json_block=True)
+    st, r = n.call("process", block=blk["block"], json_block=True)
+    check("error" in r and "ap" in r["error"], "a gap block: %s" % r)
+    n.wait_for(lambda: n.ok("block_count")["unchecked"] == "1", "the block in unchecked")
+    check(n.ok("unchecked_get", hash=blk["hash"])["key"] == prev, "it waits for its previous")
+    check(n.ok("unchecked_clear") == {"success": "", "removed": "1"}, "unchecked_clear drops it")
+    check(n.ok("block_count")["unchecked"] == "0", "nothing unchecked")
+    check(n.err("unchecked_get", hash=blk["hash"]) == "Unchecked block not found", "it is gone")
+    check(n.ok("unchecked_clear") == {"success": "", "removed": "0"}, "again: nothing to drop")
+    check(n.ok("populate_backlog") == {"success": ""}, "populate_backlog")
+    check(n.err("unchecked_clear", hash=blk["hash"]).startswith("Unsupported field: hash"),
+          "unchecked_clear takes no options")
+    check(n.err("populate_backlog", count="1").startswith("Unsupported field: count"),
+          "populate_backlog takes no options")
+    print("unchecked_clear and populate_backlog: ok")
+
+
 def main():
     with DevNode(sys.argv[1], config=CONFIG) as n:
         demo, genesis = n.demo()
         stats_clear(n, demo, genesis)
         work_cache(n, demo, genesis)
         export_watch(n, demo, genesis)
+        unchecked_backlog(n)
         n.check_log()
 
 

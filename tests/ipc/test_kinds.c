@@ -118,8 +118,9 @@ static void test_common_control_admin(void **st)
 static void test_elections_bootstrap(void **st)
 {
     (void)st;
-    static const char *const el[] = {"status",   "status_r", "elect",      "elect_r", "active",
-                                     "active_r", "election", "election_r", "history", "history_r"};
+    static const char *const el[] = {"status",  "status_r",  "elect",    "elect_r",
+                                     "active",  "active_r",  "election", "election_r",
+                                     "history", "history_r", "resync"};
     check_family(&ipc_family_elections, el, IPC_ELECTIONS_K_COUNT, ipc_elections_kind_name_i,
                  ipc_elections_kind_of_i, IPC_ELECTIONS_K_OTHER);
     static const char *const bo[] = {"status", "start", "started", "status_r"};
