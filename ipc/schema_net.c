@@ -103,6 +103,17 @@ static const ipc_field rep_elem = IPC_MAP(NULL, true, rep_fields);
 static const ipc_field reps_fields[] = {
     IPC_ARRAY("reps", true, 0, IPC_NET_MAX_REPS, &rep_elem),
 };
+static const ipc_field connect_fields[] = {
+    IPC_STR("address", true, 1, 64),
+    IPC_UINT_RANGE("port", true, 1, 65535),
+};
+static const ipc_field publish_block_elem = IPC_BIN(NULL, true, 216, 216);
+static const ipc_field publish_fields[] = {
+    IPC_ARRAY("blocks", true, 1, IPC_NET_MAX_PUBLISH, &publish_block_elem),
+};
+static const ipc_field publish_r_fields[] = {
+    IPC_UINT("sent", true),
+};
 static const ipc_kind kinds[] = {
     [IPC_NET_K_REQUEST_VOTES] = IPC_KIND("request_votes", request_votes_fields),
     [IPC_NET_K_VOTE_REQUEST] = IPC_KIND("vote_request", vote_request_fields),
@@ -117,6 +128,9 @@ static const ipc_kind kinds[] = {
     [IPC_NET_K_PULL] = IPC_KIND("pull", pull_fields),
     [IPC_NET_K_PULL_R] = IPC_KIND("pull_r", pull_r_fields),
     [IPC_NET_K_REPS] = IPC_KIND("reps", reps_fields),
+    [IPC_NET_K_CONNECT] = IPC_KIND("connect", connect_fields),
+    [IPC_NET_K_PUBLISH] = IPC_KIND("publish", publish_fields),
+    [IPC_NET_K_PUBLISH_R] = IPC_KIND("publish_r", publish_r_fields),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == IPC_NET_K_COUNT, "one table row per ipc_net_kind");
 

@@ -272,6 +272,16 @@ void net_dial_ready(net_service *s, net_channel *ch, net_peer_info *info);
 void net_keepalive_send(net_service *s, net_channel *ch);
 void net_keepalive_received(net_service *s, net_channel *ch, const net_keepalive *k);
 bool net_dial_connected(net_service *s, const net_endpoint *ep);
+/* Dial ep now as a learned peer (rpc's keepalive): 0, or -ENOSPC when the
+ * dial table has no room. An endpoint already in the table is dialled
+ * again at once unless a channel reaches it. */
+int net_dial_now(net_service *s, const net_endpoint *ep);
+
+/* service_rpc.c: what rpc asks of net for its actions */
+/* connect {address, port}: rpc's keepalive. */
+void net_rpc_connect(net_service *s, ipc_conn *c, const ipc_msg *m);
+/* publish {blocks}: rpc's republish and wallet_republish. */
+void net_rpc_publish(net_service *s, ipc_conn *c, const ipc_msg *m);
 
 /* service_blocks.c */
 int net_blocks_init(net_service *s);

@@ -13,6 +13,7 @@ struct rpc_control_link {
     ipc_endpoint *bootstrap; /* run/bootstrap.sock */
     ipc_endpoint *elections; /* run/elections.sock */
     ipc_endpoint *ledger;    /* run/ledger.sock (unchecked_clear) */
+    ipc_endpoint *net;       /* run/net.sock (keepalive, republish) */
 };
 
 rpc_control_link *rpc_control_link_new(ipc_child *ch)
@@ -32,7 +33,9 @@ rpc_control_link *rpc_control_link_new(ipc_child *ch)
     ipc_endpoint_opts lo = {
         .family = &ipc_family_ledger, .name = "ledger", .reconnect_max_ms = 1000};
     l->ledger = ipc_child_connect(ch, "ledger", &lo);
-    if (!l->bootstrap || !l->elections || !l->ledger) {
+    ipc_endpoint_opts no = {.family = &ipc_family_net, .name = "net", .reconnect_max_ms = 1000};
+    l->net = ipc_child_connect(ch, "net", &no);
+    if (!l->bootstrap || !l->elections || !l->ledger || !l->net) {
         smn_error("rpc: cannot connect to bootstrap.sock / elections.sock / ledger.sock");
         rpc_control_link_free(l);
         return NULL;
@@ -47,6 +50,7 @@ void rpc_control_link_free(rpc_control_link *l)
     ipc_endpoint_free(l->bootstrap);
     ipc_endpoint_free(l->elections);
     ipc_endpoint_free(l->ledger);
+    ipc_endpoint_free(l->net);
     free(l);
 }
 
@@ -270,6 +274,41 @@ static void on_unchecked_cleared(ipc_conn *conn, ipc_status st, const ipc_msg *r
     rpc_reply(c, json_pack("{s:s,s:o}", "success", "", "removed", rpc_json_u64(removed)));
 }
 
+/* keepalive's answer: net is dialling (Nano's {"started":"1"}). */
+static void on_connect(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    if (st == IPC_E_REMOTE) {
+        char why[128];
+        if (!ipc_get_strz(reply->body, "message", why, sizeof why))
+            why[0] = '\0';
+        rpc_reply_error(c, why[0] ? why : "net refused the endpoint");
+        return;
+    }
+    if (st != IPC_OK) {
+        unavailable(c, "Net process");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s}", "started", "1"));
+}
+
+/* republish's answer: net sent the blocks; the action's answer goes out. */
+static void on_published(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    uint64_t sent;
+    rpc_net_request *q = rpc_call_net_request(c);
+    if (st != IPC_OK || !ipc_get_uint(reply->body, "sent", &sent)) {
+        unavailable(c, "Net process");
+        return;
+    }
+    json_t *answer = q->answer;
+    q->answer = NULL;
+    rpc_reply(c, answer);
+}
+
 void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_block *block)
 {
     rpc_control_link *l = user;
@@ -307,6 +346,23 @@ void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_bloc
         ipc_build_begin(&b, "unchecked_clear");
         cb = on_unchecked_cleared;
         who = "Ledger process";
+    } else if (op == RPC_NODE_OP_KEEPALIVE || op == RPC_NODE_OP_PUBLISH) {
+        rpc_net_request *q = rpc_call_net_request(c);
+        conn = ipc_endpoint_conn(l->net);
+        if (op == RPC_NODE_OP_KEEPALIVE) {
+            ipc_build_begin(&b, "connect");
+            ipc_put_str(&b, "address", q->address);
+            ipc_put_uint(&b, "port", q->port);
+            cb = on_connect;
+        } else {
+            ipc_build_begin(&b, "publish");
+            ipc_put_array_begin(&b, "blocks");
+            for (size_t i = 0; i < q->nblocks; i++)
+                ipc_put_bin(&b, NULL, q->blocks[i], SMN_BLOCK_WIRE_BYTES);
+            ipc_put_array_end(&b);
+            cb = on_published;
+        }
+        who = "Net process";
     } else if (op == RPC_NODE_OP_HISTORY) {
         conn = ipc_endpoint_conn(l->elections);
         ipc_build_begin(&b, "history");

@@ -57,6 +57,7 @@ static const rpc_action action_table[] = {
     {"election_statistics", rpc_action_election_statistics, 0, ""},
     {"frontier_count", rpc_action_frontier_count, 0, ""},
     {"frontiers", rpc_action_frontiers, 0, "account count"},
+    {"keepalive", rpc_action_keepalive, RPC_ACTION_CONTROL, "address port"},
     {"key_create", rpc_action_key_create, 0, ""},
     {"key_expand", rpc_action_key_expand, 0, "key"},
     {"ledger", rpc_action_ledger, RPC_ACTION_CONTROL,
@@ -84,6 +85,7 @@ static const rpc_action action_table[] = {
     {"receive_minimum_set", rpc_action_receive_minimum_set, RPC_ACTION_CONTROL, "amount"},
     {"representatives", rpc_action_representatives, 0, "count sorting"},
     {"representatives_online", rpc_action_representatives_online, 0, "weight accounts"},
+    {"republish", rpc_action_republish, RPC_ACTION_CONTROL, "hash count sources destinations"},
     {"search_pending", rpc_action_search_receivable, RPC_ACTION_CONTROL, "wallet"},
     {"search_pending_all", rpc_action_search_receivable, RPC_ACTION_CONTROL, ""},
     {"search_receivable", rpc_action_search_receivable, RPC_ACTION_CONTROL, "wallet"},
@@ -144,6 +146,7 @@ static const rpc_action action_table[] = {
     {"wallet_representative", rpc_action_wallet_representative, RPC_ACTION_CONTROL, "wallet"},
     {"wallet_representative_set", rpc_action_wallet_representative_set, RPC_ACTION_CONTROL,
      "wallet representative"},
+    {"wallet_republish", rpc_action_wallet_republish, RPC_ACTION_CONTROL, "wallet count"},
     {"wallet_work_get", rpc_action_wallet_work_get, RPC_ACTION_CONTROL, "wallet"},
     {"work_cancel", rpc_action_work_cancel, RPC_ACTION_CONTROL, "hash"},
     {"work_generate", rpc_action_work_generate, RPC_ACTION_CONTROL, "hash difficulty"},
@@ -200,6 +203,8 @@ static void call_finish(rpc_call *c, int status, json_t *obj)
     rpc_done_fn done = c->done;
     void *arg = c->done_arg;
     wallet_draft_free(c->kdf_draft);
+    free(c->net_req.blocks);
+    json_decref(c->net_req.answer);
     free(c);
     if (text)
         done(arg, status, text);
@@ -223,6 +228,11 @@ void rpc_reply_error(rpc_call *c, const char *msg)
 static void reply_error_status(rpc_call *c, int status, const char *msg)
 {
     call_finish(c, status, json_pack("{s:s}", "error", msg));
+}
+
+rpc_net_request *rpc_call_net_request(rpc_call *c)
+{
+    return &c->net_req;
 }
 
 const rpc_election_query *rpc_call_election_query(const rpc_call *c)

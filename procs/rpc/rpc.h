@@ -148,9 +148,22 @@ typedef enum {
     RPC_NODE_OP_HISTORY,         /* elections lists its latest confirmations */
     RPC_NODE_OP_UNCHECKED_CLEAR, /* the ledger drops its unchecked blocks */
     RPC_NODE_OP_BACKLOG,         /* elections scans the ledger for unconfirmed blocks now */
+    RPC_NODE_OP_KEEPALIVE,       /* net dials an endpoint */
+    RPC_NODE_OP_PUBLISH,         /* net sends blocks to every peer */
 } rpc_node_op;
 /* What RPC_NODE_OP_ACTIVE / _ELECTION / _HISTORY ask; the call carries it
  * (rpc_call_election_query) until it is answered. */
+/* What RPC_NODE_OP_KEEPALIVE / _PUBLISH ask of net; the call carries it
+ * (rpc_call_net_request) until it is answered, and frees it then. */
+#define RPC_REPUBLISH_MAX 2048u /* IPC_NET_MAX_PUBLISH: blocks in one republish */
+typedef struct {
+    char address[64]; /* KEEPALIVE: numeric IPv4 or IPv6 */
+    uint16_t port;
+    uint8_t (*blocks)[SMN_BLOCK_WIRE_BYTES]; /* PUBLISH: wire forms, in order */
+    size_t nblocks, capblocks;
+    json_t *answer; /* PUBLISH: what the call answers once net has sent them */
+} rpc_net_request;
+rpc_net_request *rpc_call_net_request(rpc_call *c);
 typedef struct {
     bool has_root; /* ACTIVE: list the roots after `root`; ELECTION: that root */
     uint8_t root[32];
@@ -406,6 +419,10 @@ void rpc_action_receive_minimum(rpc_call *c, const json_t *req);
 void rpc_action_receive_minimum_set(rpc_call *c, const json_t *req);
 void rpc_action_account_move(rpc_call *c, const json_t *req);
 void rpc_action_wallet_change_seed(rpc_call *c, const json_t *req);
+/* actions_republish.c (control: net carries them out) */
+void rpc_action_keepalive(rpc_call *c, const json_t *req);
+void rpc_action_republish(rpc_call *c, const json_t *req);
+void rpc_action_wallet_republish(rpc_call *c, const json_t *req);
 /* actions_wallet_keys.c (control) */
 void rpc_action_wallet_export(rpc_call *c, const json_t *req);
 void rpc_action_wallet_add_watch(rpc_call *c, const json_t *req);
@@ -488,6 +505,7 @@ struct rpc_call {
     char send_id[WALLET_SEND_ID_MAX + 1];
     bool json_block;             /* block_create: the block as an object, not a string */
     rpc_election_query election; /* confirmation_active / confirmation_info */
+    rpc_net_request net_req;     /* keepalive, republish, wallet_republish */
     uint8_t send_wallet[WALLET_ID_BYTES];
 };
 

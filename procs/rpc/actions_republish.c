@@ -1,0 +1,295 @@
+/* The actions net carries out (control): keepalive (net dials a peering
+ * endpoint, net family `connect`) and republish / wallet_republish (blocks
+ * this ledger holds sent again to every ready peer, net family `publish`).
+ * The blocks are read here, from ledger.db, and travel to net in their
+ * wire form; the answer waits for net's. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procs/rpc/rpc.h"
+
+/* Nano walks a destination's chain back to the receive of a send; smn
+ * looks at this many blocks at most. */
+#define REPUBLISH_WALK_MAX 10000u
+
+void rpc_action_keepalive(rpc_call *c, const json_t *req)
+{
+    const char *address = rpc_arg_string(c, req, "address");
+    if (!address)
+        return;
+    json_t *p = json_object_get(req, "port");
+    uint64_t port = 0;
+    if (!p) {
+        rpc_reply_error(c, "Missing field: port");
+        return;
+    }
+    if (!rpc_arg_u64(c, req, "port", "Invalid port", &port))
+        return;
+    if (port == 0 || port > 65535) {
+        rpc_reply_error(c, "Invalid port");
+        return;
+    }
+    unsigned char buf[16];
+    if (strlen(address) >= sizeof c->net_req.address ||
+        (inet_pton(AF_INET, address, buf) != 1 && inet_pton(AF_INET6, address, buf) != 1)) {
+        rpc_reply_error(c, "Invalid address (a numeric IPv4 or IPv6 address)");
+        return;
+    }
+    strcpy(c->net_req.address, address);
+    c->net_req.port = (uint16_t)port;
+    rpc_call_node_op(c, RPC_NODE_OP_KEEPALIVE, NULL);
+}
+
+/* A list of blocks to publish, kept in the call until net answers. */
+static bool add_block(rpc_call *c, json_t *hashes, const ledger_block_record *rec)
+{
+    rpc_net_request *q = &c->net_req;
+    if (q->nblocks == RPC_REPUBLISH_MAX) {
+        rpc_reply_error(c, "Too many blocks to republish at once (at most 2048)");
+        return false;
+    }
+    if (q->nblocks == q->capblocks) {
+        size_t ncap = q->capblocks ? q->capblocks * 2 : 64;
+        uint8_t(*nb)[SMN_BLOCK_WIRE_BYTES] = realloc(q->blocks, ncap * sizeof *nb);
+        if (!nb) {
+            rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+            return false;
+        }
+        q->blocks = nb;
+        q->capblocks = ncap;
+    }
+    smn_block_serialize(&rec->block, q->blocks[q->nblocks++]);
+    json_array_append_new(hashes, rpc_json_hash(rec->hash));
+    return true;
+}
+
+/* The record of hash, or false (not found: *missing set; or answered). */
+static bool read_block(rpc_call *c, ledger_ro *l, const uint8_t hash[32], ledger_block_record *rec,
+                       bool *missing)
+{
+    *missing = false;
+    ledger_status st = ledger_ro_block(l, hash, rec);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        *missing = true;
+        return false;
+    }
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return false;
+    }
+    return true;
+}
+
+/* Hands the collected blocks to net; answers `answer` (owned) when net
+ * has sent them, at once when there are none. */
+static void publish(rpc_call *c, json_t *answer)
+{
+    if (c->net_req.nblocks == 0) {
+        rpc_reply(c, answer);
+        return;
+    }
+    c->net_req.answer = answer;
+    rpc_call_node_op(c, RPC_NODE_OP_PUBLISH, NULL);
+}
+
+static const uint8_t zero32[32];
+
+/* Nano's sources: the chain of the send a receive took, up to n blocks
+ * ending at that send, oldest first. */
+static bool add_sources(rpc_call *c, ledger_ro *l, json_t *hashes, const ledger_block_record *rec,
+                        uint64_t n)
+{
+    if (rec->subtype != LEDGER_SUBTYPE_RECEIVE && rec->subtype != LEDGER_SUBTYPE_OPEN)
+        return true;
+    ledger_block_record *chain = calloc(n, sizeof *chain);
+    if (!chain) {
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+        return false;
+    }
+    size_t k = 0;
+    uint8_t h[32];
+    memcpy(h, rec->block.link, 32);
+    bool missing = false, ok = true;
+    while (k < n && memcmp(h, zero32, 32) != 0) {
+        if (!read_block(c, l, h, &chain[k], &missing)) {
+            ok = missing; /* a pruned or unknown block ends the chain */
+            break;
+        }
+        memcpy(h, chain[k].block.previous, 32);
+        k++;
+    }
+    while (ok && k > 0)
+        ok = add_block(c, hashes, &chain[--k]);
+    free(chain);
+    return ok;
+}
+
+/* Nano's destinations: for a send already received, the destination's
+ * chain from that receive on, up to n blocks, oldest first. */
+static bool add_destinations(rpc_call *c, ledger_ro *l, json_t *hashes,
+                             const ledger_block_record *rec, uint64_t n)
+{
+    if (rec->subtype != LEDGER_SUBTYPE_SEND)
+        return true;
+    ledger_receivable r;
+    bool cemented;
+    ledger_status st = ledger_ro_receivable(l, rec->hash, &r, &cemented);
+    if (st == LEDGER_STATUS_OK)
+        return true; /* not received yet: no destination chain */
+    if (st != LEDGER_STATUS_NOT_FOUND) {
+        rpc_reply_ledger_error(c, st);
+        return false;
+    }
+    ledger_account_info info;
+    st = ledger_ro_account_info(l, rec->block.link, &info);
+    if (st == LEDGER_STATUS_NOT_FOUND)
+        return true;
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return false;
+    }
+    /* back from the head to the receive of this send */
+    ledger_block_record *chain = calloc(REPUBLISH_WALK_MAX, sizeof *chain);
+    if (!chain) {
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+        return false;
+    }
+    size_t k = 0;
+    uint8_t h[32];
+    memcpy(h, info.frontier, 32);
+    bool found = false, missing = false, ok = true;
+    while (k < REPUBLISH_WALK_MAX && memcmp(h, zero32, 32) != 0) {
+        if (!read_block(c, l, h, &chain[k], &missing)) {
+            ok = missing;
+            break;
+        }
+        const ledger_block_record *b = &chain[k++];
+        if ((b->subtype == LEDGER_SUBTYPE_RECEIVE || b->subtype == LEDGER_SUBTYPE_OPEN) &&
+            memcmp(b->block.link, rec->hash, 32) == 0) {
+            found = true;
+            break;
+        }
+        memcpy(h, b->block.previous, 32);
+    }
+    /* chain[k-1] is the receive: publish it and what follows, n at most */
+    for (size_t i = 0; ok && found && i < n && i < k; i++)
+        ok = add_block(c, hashes, &chain[k - 1 - i]);
+    free(chain);
+    return ok;
+}
+
+/* Nano's republish {hash, count?, sources?, destinations?}: from hash on
+ * up its account's chain, count blocks (default 1024), each with its
+ * source's chain (sources) and its destination's (destinations). */
+void rpc_action_republish(rpc_call *c, const json_t *req)
+{
+    uint8_t hash[32];
+    uint64_t count = 1024, sources = 0, destinations = 0;
+    if (!rpc_arg_hash(c, req, "hash", hash) ||
+        !rpc_arg_count(c, req, "count", 1024, RPC_REPUBLISH_MAX, &count) ||
+        !rpc_arg_u64(c, req, "sources", "Invalid sources number", &sources) ||
+        !rpc_arg_u64(c, req, "destinations", "Invalid destinations number", &destinations))
+        return;
+    if (sources > RPC_REPUBLISH_MAX || destinations > RPC_REPUBLISH_MAX) {
+        rpc_reply_error(c, "Too many blocks to republish at once (at most 2048)");
+        return;
+    }
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    ledger_block_record rec;
+    if (!rpc_ledger_block(c, l, hash, &rec))
+        return;
+    json_t *hashes = json_array();
+    bool missing = false;
+    for (uint64_t i = 0; i < count; i++) {
+        if (sources && !add_sources(c, l, hashes, &rec, sources))
+            goto answered;
+        if (!add_block(c, hashes, &rec))
+            goto answered;
+        if (destinations && !add_destinations(c, l, hashes, &rec, destinations))
+            goto answered;
+        if (memcmp(rec.successor, zero32, 32) == 0)
+            break;
+        uint8_t next[32];
+        memcpy(next, rec.successor, 32);
+        if (!read_block(c, l, next, &rec, &missing)) {
+            if (missing)
+                break;
+            goto answered;
+        }
+    }
+    publish(c, json_pack("{s:s,s:o}", "success", "", "blocks", hashes));
+    return;
+answered:
+    json_decref(hashes);
+}
+
+/* Nano's wallet_republish {wallet, count}: each account's newest count
+ * blocks, oldest first, account by account. */
+void rpc_action_wallet_republish(rpc_call *c, const json_t *req)
+{
+    uint64_t count;
+    if (!json_object_get(req, "count")) {
+        rpc_reply_error(c, "Missing field: count");
+        return;
+    }
+    if (!rpc_arg_count(c, req, "count", 1, RPC_REPUBLISH_MAX, &count))
+        return;
+    uint8_t id[WALLET_ID_BYTES];
+    wallet_store *ws = rpc_open_wallet(c, req, id);
+    if (!ws)
+        return;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return;
+    uint8_t(*pubs)[32] = NULL;
+    size_t n = 0;
+    wallet_status wst = wallet_accounts(ws, id, &pubs, &n);
+    if (wst != WALLET_OK) {
+        rpc_reply_wallet_error(c, wst);
+        return;
+    }
+    ledger_block_record *chain = calloc(count, sizeof *chain);
+    json_t *hashes = json_array();
+    if (!chain) {
+        free(pubs);
+        json_decref(hashes);
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+        return;
+    }
+    bool ok = true;
+    for (size_t a = 0; ok && a < n; a++) {
+        ledger_account_info info;
+        ledger_status st = ledger_ro_account_info(l, pubs[a], &info);
+        if (st == LEDGER_STATUS_NOT_FOUND)
+            continue;
+        if (st != LEDGER_STATUS_OK) {
+            rpc_reply_ledger_error(c, st);
+            ok = false;
+            break;
+        }
+        size_t k = 0;
+        uint8_t h[32];
+        memcpy(h, info.frontier, 32);
+        bool missing = false;
+        while (k < count && memcmp(h, zero32, 32) != 0) {
+            if (!read_block(c, l, h, &chain[k], &missing)) {
+                ok = missing;
+                break;
+            }
+            memcpy(h, chain[k].block.previous, 32);
+            k++;
+        }
+        while (ok && k > 0)
+            ok = add_block(c, hashes, &chain[--k]);
+    }
+    free(chain);
+    free(pubs);
+    if (!ok) {
+        json_decref(hashes);
+        return;
+    }
+    publish(c, json_pack("{s:o}", "blocks", hashes));
+}
