@@ -114,6 +114,23 @@ static const ipc_field publish_fields[] = {
 static const ipc_field publish_r_fields[] = {
     IPC_UINT("sent", true),
 };
+static const ipc_field tele_fields[] = {
+    IPC_STR("endpoint", true, 1, 64),
+    IPC_BIN("node_id", true, 32, 32),
+    IPC_UINT("block_count", true),
+    IPC_UINT("cemented_count", true),
+    IPC_UINT("account_count", true),
+    IPC_UINT("peer_count", true),
+    IPC_UINT_RANGE("protocol_version", true, 0, 255),
+    IPC_UINT("uptime", true),
+    IPC_BIN("genesis", true, 32, 32),
+    IPC_UINT("timestamp", true),
+    IPC_BIN("signature", true, 64, 64),
+};
+static const ipc_field tele_elem = IPC_MAP(NULL, true, tele_fields);
+static const ipc_field telemetry_r_fields[] = {
+    IPC_ARRAY("peers", true, 0, IPC_NET_MAX_PEERS, &tele_elem),
+};
 static const ipc_kind kinds[] = {
     [IPC_NET_K_REQUEST_VOTES] = IPC_KIND("request_votes", request_votes_fields),
     [IPC_NET_K_VOTE_REQUEST] = IPC_KIND("vote_request", vote_request_fields),
@@ -131,6 +148,8 @@ static const ipc_kind kinds[] = {
     [IPC_NET_K_CONNECT] = IPC_KIND("connect", connect_fields),
     [IPC_NET_K_PUBLISH] = IPC_KIND("publish", publish_fields),
     [IPC_NET_K_PUBLISH_R] = IPC_KIND("publish_r", publish_r_fields),
+    [IPC_NET_K_TELEMETRY] = IPC_KIND_EMPTY("telemetry"),
+    [IPC_NET_K_TELEMETRY_R] = IPC_KIND("telemetry_r", telemetry_r_fields),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == IPC_NET_K_COUNT, "one table row per ipc_net_kind");
 

@@ -61,6 +61,13 @@
  *       IPC_NET_MAX_PUBLISH, in order) to every ready peer as a publish;
  *       sent counts the messages that left (the outbound gossip budget may
  *       drop some, counted as dropped).
+ *   telemetry {} -> telemetry_r {peers: [{endpoint, node_id, block_count,
+ *                  cemented_count, account_count, peer_count,
+ *                  protocol_version, uptime, genesis, timestamp, signature}]}
+ *       rpc's telemetry with raw or address/port: each ready peer's last
+ *       signed telemetry (verified when it came; peers that sent none yet
+ *       are left out), endpoint its announced peering endpoint (else the
+ *       connection's).
  *
  * Notifications:
  *   vote            {vote}  net -> subscribers
@@ -129,6 +136,8 @@ typedef enum {
     IPC_NET_K_CONNECT,
     IPC_NET_K_PUBLISH,
     IPC_NET_K_PUBLISH_R,
+    IPC_NET_K_TELEMETRY,
+    IPC_NET_K_TELEMETRY_R,
     IPC_NET_K_COUNT,
     IPC_NET_K_OTHER = IPC_NET_K_COUNT
 } ipc_net_kind;

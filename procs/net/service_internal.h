@@ -120,6 +120,7 @@ typedef struct {
     uint64_t tele_answered_ms;
     bool has_block_count;
     uint64_t block_count;
+    net_telemetry tele; /* its last signed telemetry, valid with has_block_count */
     /* a bulk_pull we sent it (one at a time) */
     bool pulling;
     uint64_t pull_deadline_ms;
@@ -282,6 +283,8 @@ int net_dial_now(net_service *s, const net_endpoint *ep);
 void net_rpc_connect(net_service *s, ipc_conn *c, const ipc_msg *m);
 /* publish {blocks}: rpc's republish and wallet_republish. */
 void net_rpc_publish(net_service *s, ipc_conn *c, const ipc_msg *m);
+/* telemetry {}: every ready peer's last telemetry (net_peer_info.tele). */
+void net_rpc_telemetry(net_service *s, ipc_conn *c, const ipc_msg *m);
 
 /* service_blocks.c */
 int net_blocks_init(net_service *s);

@@ -1,6 +1,7 @@
 /* What rpc asks of net for its actions (ipc/schema_net.h): `connect`
  * (keepalive: dial a peering endpoint now) and `publish` (republish,
- * wallet_republish: send blocks the ledger holds to every ready peer). */
+ * wallet_republish: send blocks the ledger holds to every ready peer) and
+ * `telemetry` (the peers' last telemetry, for rpc's telemetry). */
 #include <errno.h>
 #include <stdio.h>
 
@@ -62,5 +63,37 @@ void net_rpc_publish(net_service *s, ipc_conn *c, const ipc_msg *m)
     ipc_builder b;
     ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_PUBLISH_R));
     ipc_put_uint(&b, "sent", sent);
+    ipc_reply(c, m, &b);
+}
+
+void net_rpc_telemetry(net_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    net_channel *list[IPC_NET_MAX_PEERS];
+    size_t n = net_channels_list(s->chans, list, IPC_NET_MAX_PEERS);
+    ipc_builder b;
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_TELEMETRY_R));
+    ipc_put_array_begin(&b, "peers");
+    for (size_t i = 0; i < n; i++) {
+        const net_peer_info *info = net_channel_user(list[i]);
+        if (!info || !info->has_block_count)
+            continue; /* no telemetry from it yet */
+        const net_telemetry *t = &info->tele;
+        char ep[NET_ENDPOINT_STR_BYTES];
+        net_endpoint_format(info->has_listen ? &info->listen : net_channel_endpoint(list[i]), ep);
+        ipc_put_map_begin(&b, NULL);
+        ipc_put_str(&b, "endpoint", ep);
+        ipc_put_bin(&b, "node_id", t->node_id, 32);
+        ipc_put_uint(&b, "block_count", t->block_count);
+        ipc_put_uint(&b, "cemented_count", t->cemented_count);
+        ipc_put_uint(&b, "account_count", t->account_count);
+        ipc_put_uint(&b, "peer_count", t->peer_count);
+        ipc_put_uint(&b, "protocol_version", t->protocol_version);
+        ipc_put_uint(&b, "uptime", t->uptime);
+        ipc_put_bin(&b, "genesis", t->genesis, 32);
+        ipc_put_uint(&b, "timestamp", t->timestamp);
+        ipc_put_bin(&b, "signature", t->signature, sizeof t->signature);
+        ipc_put_map_end(&b);
+    }
+    ipc_put_array_end(&b);
     ipc_reply(c, m, &b);
 }

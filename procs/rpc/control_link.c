@@ -309,6 +309,102 @@ static void on_published(ipc_conn *conn, ipc_status st, const ipc_msg *reply, vo
     rpc_reply(c, answer);
 }
 
+/* "1.2.3.4:7075" / "[::1]:7075" into Nano's address and port. */
+static bool split_endpoint(const char *ep, char *addr, size_t cap, uint16_t *port)
+{
+    const char *colon = strrchr(ep, ':');
+    if (!colon)
+        return false;
+    const char *start = ep, *end = colon;
+    if (*start == '[' && end > start && end[-1] == ']') {
+        start++;
+        end--;
+    }
+    size_t n = (size_t)(end - start);
+    if (n == 0 || n >= cap)
+        return false;
+    memcpy(addr, start, n);
+    addr[n] = '\0';
+    char *rest;
+    unsigned long p = strtoul(colon + 1, &rest, 10);
+    if (*rest || p == 0 || p > 65535)
+        return false;
+    *port = (uint16_t)p;
+    return true;
+}
+
+/* One peer's telemetry in Nano's field names (what smn's telemetry
+ * message carries; Nano's others are not sent by smn nodes). */
+static json_t *peer_telemetry(const ipc_obj *e, const char *addr, uint16_t port)
+{
+    const uint8_t *id, *genesis, *sig;
+    size_t nid, ng, ns;
+    uint64_t blocks, cemented, accounts, peers, proto, uptime, ts;
+    if (!ipc_get_bin(e, "node_id", &id, &nid) || nid != 32 ||
+        !ipc_get_bin(e, "genesis", &genesis, &ng) || ng != 32 ||
+        !ipc_get_bin(e, "signature", &sig, &ns) || ns != 64 ||
+        !ipc_get_uint(e, "block_count", &blocks) || !ipc_get_uint(e, "cemented_count", &cemented) ||
+        !ipc_get_uint(e, "account_count", &accounts) || !ipc_get_uint(e, "peer_count", &peers) ||
+        !ipc_get_uint(e, "protocol_version", &proto) || !ipc_get_uint(e, "uptime", &uptime) ||
+        !ipc_get_uint(e, "timestamp", &ts))
+        return NULL; /* the schema checked the shape: not reached */
+    char sighex[129];
+    smn_hex_encode(sig, 64, sighex);
+    json_t *o = json_object();
+    json_object_set_new(o, "block_count", rpc_json_u64(blocks));
+    json_object_set_new(o, "cemented_count", rpc_json_u64(cemented));
+    json_object_set_new(o, "account_count", rpc_json_u64(accounts));
+    json_object_set_new(o, "peer_count", rpc_json_u64(peers));
+    json_object_set_new(o, "protocol_version", rpc_json_u64(proto));
+    json_object_set_new(o, "uptime", rpc_json_u64(uptime));
+    json_object_set_new(o, "genesis_block", rpc_json_hash(genesis));
+    json_object_set_new(o, "timestamp", rpc_json_u64(ts));
+    json_object_set_new(o, "node_id", rpc_json_node_id(id));
+    json_object_set_new(o, "signature", json_string(sighex));
+    json_object_set_new(o, "address", json_string(addr));
+    json_object_set_new(o, "port", rpc_json_u64(port));
+    return o;
+}
+
+/* telemetry's answer: {"metrics": [...]} (raw), or the one peer asked for. */
+static void on_telemetry(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    const ipc_obj *peers = st == IPC_OK ? ipc_get_array(reply->body, "peers") : NULL;
+    if (!peers) {
+        unavailable(c, "Net process");
+        return;
+    }
+    const rpc_net_request *q = rpc_call_net_request(c);
+    json_t *metrics = json_array();
+    for (size_t i = 0; i < ipc_array_len(peers); i++) {
+        const ipc_obj *e = ipc_array_at(peers, i);
+        char ep[65], addr[64];
+        uint16_t port;
+        if (!ipc_get_strz(e, "endpoint", ep, sizeof ep) ||
+            !split_endpoint(ep, addr, sizeof addr, &port))
+            continue;
+        if (q->port && (port != q->port || strcmp(addr, q->address) != 0))
+            continue;
+        json_t *one = peer_telemetry(e, addr, port);
+        if (!one)
+            continue;
+        if (q->port) {
+            json_decref(metrics);
+            rpc_reply(c, one);
+            return;
+        }
+        json_array_append_new(metrics, one);
+    }
+    if (q->port) {
+        json_decref(metrics);
+        rpc_reply_error(c, "Peer not found");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o}", "metrics", metrics));
+}
+
 void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_block *block)
 {
     rpc_control_link *l = user;
@@ -346,6 +442,11 @@ void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_bloc
         ipc_build_begin(&b, "unchecked_clear");
         cb = on_unchecked_cleared;
         who = "Ledger process";
+    } else if (op == RPC_NODE_OP_TELEMETRY) {
+        conn = ipc_endpoint_conn(l->net);
+        ipc_build_begin(&b, "telemetry");
+        cb = on_telemetry;
+        who = "Net process";
     } else if (op == RPC_NODE_OP_KEEPALIVE || op == RPC_NODE_OP_PUBLISH) {
         rpc_net_request *q = rpc_call_net_request(c);
         conn = ipc_endpoint_conn(l->net);

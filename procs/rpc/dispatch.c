@@ -97,7 +97,7 @@ static const rpc_action action_table[] = {
     {"stats_clear", rpc_action_stats_clear, RPC_ACTION_CONTROL, ""},
     {"stop", rpc_action_stop, RPC_ACTION_CONTROL, ""},
     {"successors", rpc_action_chain, 0, "block count offset reverse"},
-    {"telemetry", rpc_action_telemetry, 0, ""},
+    {"telemetry", rpc_action_telemetry, 0, "raw address port"},
     {"unchecked", rpc_action_unchecked, 0, "count json_block"},
     {"unchecked_clear", rpc_action_unchecked_clear, RPC_ACTION_CONTROL, ""},
     {"unchecked_get", rpc_action_unchecked_get, 0, "hash json_block"},

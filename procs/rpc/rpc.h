@@ -150,6 +150,7 @@ typedef enum {
     RPC_NODE_OP_BACKLOG,         /* elections scans the ledger for unconfirmed blocks now */
     RPC_NODE_OP_KEEPALIVE,       /* net dials an endpoint */
     RPC_NODE_OP_PUBLISH,         /* net sends blocks to every peer */
+    RPC_NODE_OP_TELEMETRY,       /* net's peers' telemetry (all, or the one at address:port) */
 } rpc_node_op;
 /* What RPC_NODE_OP_ACTIVE / _ELECTION / _HISTORY ask; the call carries it
  * (rpc_call_election_query) until it is answered. */
@@ -157,7 +158,7 @@ typedef enum {
  * (rpc_call_net_request) until it is answered, and frees it then. */
 #define RPC_REPUBLISH_MAX 2048u /* IPC_NET_MAX_PUBLISH: blocks in one republish */
 typedef struct {
-    char address[64]; /* KEEPALIVE: numeric IPv4 or IPv6 */
+    char address[64]; /* KEEPALIVE, TELEMETRY (with port != 0): numeric IPv4 or IPv6 */
     uint16_t port;
     uint8_t (*blocks)[SMN_BLOCK_WIRE_BYTES]; /* PUBLISH: wire forms, in order */
     size_t nblocks, capblocks;

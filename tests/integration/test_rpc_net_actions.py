@@ -7,7 +7,11 @@ loopback (issue 13). Neither node is configured with the other.
    sources=1) and wallet_republish answer Nano's block lists, in Nano's
    order, and A's net sends exactly that many publish messages to its one
    peer (A's `stats` publish out counter; A makes no other block then).
-3. Bad input gets Nano's errors: port, address, an endpoint net will not
+3. telemetry from peers: B's `raw` lists A's signed telemetry as net
+   received it (A's node id, block count and genesis), `address`/`port`
+   pick it alone, B's own loopback endpoint gives B's local telemetry, any
+   other endpoint "Peer not found".
+4. Bad input gets Nano's errors: port, address, an endpoint net will not
    dial, an unknown block, counts.
 """
 import os
@@ -72,7 +76,27 @@ def main():
                    "error" not in b.call("block_info", hash=r1)[1], "B has A's blocks", timeout=20)
         print("republish: %d publishes out" % (publish_out(a) - p0))
 
-        # 3. errors
+        # 3. telemetry of peers
+        a_id = a.ok("node_id")["node_id"]
+        a_count = a.ok("block_count")["count"]
+        metrics = b.wait_for(lambda: b.ok("telemetry", raw=True)["metrics"],
+                             "A's telemetry on B", timeout=20)
+        check(len(metrics) == 1, "one peer: %s" % metrics)
+        m = metrics[0]
+        check(m["node_id"] == a_id and m["block_count"] == a_count, "A's figures: %s" % m)
+        check(m["address"] == "127.0.0.1" and m["port"] == str(a.peer_port), "A's endpoint: %s" % m)
+        check(m["genesis_block"] == a.ok("telemetry")["genesis_block"], "the same genesis")
+        check(len(m["signature"]) == 128, "signed: %s" % m["signature"])
+        one = b.ok("telemetry", address="127.0.0.1", port=str(a.peer_port))
+        check(one == m, "address/port picks it: %s" % one)
+        local = b.ok("telemetry", address="127.0.0.1", port=str(b.peer_port))
+        check(local.get("maker") == "smallnano" and local["node_id"] != a_id, "B's own: %s" % local)
+        check(b.err("telemetry", address="127.0.0.1", port="1") == "Peer not found", "no such peer")
+        check(b.err("telemetry", address="127.0.0.1") == "Both port and address required",
+              "address without port")
+        print("telemetry: A as B sees it: %s blocks, uptime %s s" % (m["block_count"], m["uptime"]))
+
+        # 4. errors
         check(b.err("keepalive", address="127.0.0.1", port="0") == "Invalid port", "port 0")
         check(b.err("keepalive", address="127.0.0.1", port="x") == "Invalid port", "port x")
         check(b.err("keepalive", address="127.0.0.1") == "Missing field: port", "no port")
