@@ -131,6 +131,12 @@ static const ipc_field tele_elem = IPC_MAP(NULL, true, tele_fields);
 static const ipc_field telemetry_r_fields[] = {
     IPC_ARRAY("peers", true, 0, IPC_NET_MAX_PEERS, &tele_elem),
 };
+static const ipc_field pull_chain_fields[] = {
+    IPC_BIN("hash", true, 32, 32),
+};
+static const ipc_field pull_chain_r_fields[] = {
+    IPC_BOOL("started", true),
+};
 static const ipc_kind kinds[] = {
     [IPC_NET_K_REQUEST_VOTES] = IPC_KIND("request_votes", request_votes_fields),
     [IPC_NET_K_VOTE_REQUEST] = IPC_KIND("vote_request", vote_request_fields),
@@ -150,6 +156,8 @@ static const ipc_kind kinds[] = {
     [IPC_NET_K_PUBLISH_R] = IPC_KIND("publish_r", publish_r_fields),
     [IPC_NET_K_TELEMETRY] = IPC_KIND_EMPTY("telemetry"),
     [IPC_NET_K_TELEMETRY_R] = IPC_KIND("telemetry_r", telemetry_r_fields),
+    [IPC_NET_K_PULL_CHAIN] = IPC_KIND("pull_chain", pull_chain_fields),
+    [IPC_NET_K_PULL_CHAIN_R] = IPC_KIND("pull_chain_r", pull_chain_r_fields),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == IPC_NET_K_COUNT, "one table row per ipc_net_kind");
 

@@ -68,6 +68,10 @@
  *       signed telemetry (verified when it came; peers that sent none yet
  *       are left out), endpoint its announced peering endpoint (else the
  *       connection's).
+ *   pull_chain {hash} -> pull_chain_r {started}
+ *       rpc's bootstrap_lazy: a bulk_pull of the chain ending at hash from
+ *       any ready peer not busy pulling, its blocks to the ledger as a
+ *       gap's are; started false when no peer could be asked.
  *
  * Notifications:
  *   vote            {vote}  net -> subscribers
@@ -138,6 +142,8 @@ typedef enum {
     IPC_NET_K_PUBLISH_R,
     IPC_NET_K_TELEMETRY,
     IPC_NET_K_TELEMETRY_R,
+    IPC_NET_K_PULL_CHAIN,
+    IPC_NET_K_PULL_CHAIN_R,
     IPC_NET_K_COUNT,
     IPC_NET_K_OTHER = IPC_NET_K_COUNT
 } ipc_net_kind;

@@ -283,6 +283,8 @@ int net_dial_now(net_service *s, const net_endpoint *ep);
 void net_rpc_connect(net_service *s, ipc_conn *c, const ipc_msg *m);
 /* publish {blocks}: rpc's republish and wallet_republish. */
 void net_rpc_publish(net_service *s, ipc_conn *c, const ipc_msg *m);
+/* pull_chain {hash}: rpc's bootstrap_lazy (net_pull_gap from any peer). */
+void net_rpc_pull_chain(net_service *s, ipc_conn *c, const ipc_msg *m);
 /* telemetry {}: every ready peer's last telemetry (net_peer_info.tele). */
 void net_rpc_telemetry(net_service *s, ipc_conn *c, const ipc_msg *m);
 
@@ -311,8 +313,9 @@ void net_telemetry_received(net_service *s, net_channel *ch, const net_telemetry
 /* service_pull.c */
 /* The ledger stored a block from `from` as unchecked: ask that peer (or any)
  * for the chain below `missing`, down to our frontier of `account` (NULL:
- * unknown, e.g. a receive's source). */
-void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[32],
+ * unknown, e.g. a receive's source). False when no peer could be asked
+ * (all busy pulling, or none); true when one was, or was just before. */
+bool net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[32],
                   const uint8_t *account);
 void net_pull_serve(net_service *s, net_channel *ch, const net_bulk_pull *req);
 void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp *r);

@@ -102,6 +102,9 @@ void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m)
     case NET_ROUTE_TELEMETRY:
         net_rpc_telemetry(s, c, m);
         break;
+    case NET_ROUTE_PULL_CHAIN:
+        net_rpc_pull_chain(s, c, m);
+        break;
     case NET_ROUTE_REFUSE:
         ipc_reply_error(c, m, "net does not serve that request");
         break;

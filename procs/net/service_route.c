@@ -35,6 +35,8 @@ net_route net_service_route(const ipc_msg *m)
         return NET_ROUTE_PUBLISH;
     case IPC_NET_K_TELEMETRY:
         return NET_ROUTE_TELEMETRY;
+    case IPC_NET_K_PULL_CHAIN:
+        return NET_ROUTE_PULL_CHAIN;
     default:
         return NET_ROUTE_REFUSE;
     }
@@ -54,6 +56,7 @@ const char *net_route_name(net_route r)
         [NET_ROUTE_CONNECT] = "connect",
         [NET_ROUTE_PUBLISH] = "publish",
         [NET_ROUTE_TELEMETRY] = "telemetry",
+        [NET_ROUTE_PULL_CHAIN] = "pull_chain",
         [NET_ROUTE_REFUSE] = "refuse",
         [NET_ROUTE_IGNORE] = "ignore",
     };

@@ -1,7 +1,9 @@
 /* What rpc asks of net for its actions (ipc/schema_net.h): `connect`
  * (keepalive: dial a peering endpoint now) and `publish` (republish,
  * wallet_republish: send blocks the ledger holds to every ready peer) and
- * `telemetry` (the peers' last telemetry, for rpc's telemetry). */
+ * `telemetry` (the peers' last telemetry, for rpc's telemetry) and
+ * `pull_chain` (bootstrap_lazy: a bulk_pull of the chain ending at a
+ * hash, as for a gap). */
 #include <errno.h>
 #include <stdio.h>
 
@@ -95,5 +97,21 @@ void net_rpc_telemetry(net_service *s, ipc_conn *c, const ipc_msg *m)
         ipc_put_map_end(&b);
     }
     ipc_put_array_end(&b);
+    ipc_reply(c, m, &b);
+}
+
+void net_rpc_pull_chain(net_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    const uint8_t *hash;
+    size_t n;
+    if (!ipc_get_bin(m->body, "hash", &hash, &n) || n != 32) {
+        ipc_reply_error(c, m, "pull_chain: no hash");
+        return;
+    }
+    static const uint8_t anyone[32];
+    bool started = net_pull_gap(s, anyone, hash, NULL);
+    ipc_builder b;
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_PULL_CHAIN_R));
+    ipc_put_bool(&b, "started", started);
     ipc_reply(c, m, &b);
 }

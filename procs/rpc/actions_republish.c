@@ -1,6 +1,8 @@
-/* The actions net carries out (control): keepalive (net dials a peering
- * endpoint, net family `connect`) and republish / wallet_republish (blocks
- * this ledger holds sent again to every ready peer, net family `publish`).
+/* The actions net carries out (control): keepalive and bootstrap (net dials
+ * a peering endpoint, net family `connect`; bootstrap then starts a round),
+ * bootstrap_lazy (net pulls a chain, `pull_chain`) and republish /
+ * wallet_republish (blocks this ledger holds sent again to every ready
+ * peer, net family `publish`).
  * The blocks are read here, from ledger.db, and travel to net in their
  * wire form; the answer waits for net's. */
 #include <arpa/inet.h>
@@ -13,32 +15,56 @@
  * looks at this many blocks at most. */
 #define REPUBLISH_WALK_MAX 10000u
 
-void rpc_action_keepalive(rpc_call *c, const json_t *req)
+/* Nano's address and port into the call's net request; false after
+ * answering. */
+static bool arg_endpoint(rpc_call *c, const json_t *req)
 {
     const char *address = rpc_arg_string(c, req, "address");
     if (!address)
-        return;
+        return false;
     json_t *p = json_object_get(req, "port");
     uint64_t port = 0;
     if (!p) {
         rpc_reply_error(c, "Missing field: port");
-        return;
+        return false;
     }
     if (!rpc_arg_u64(c, req, "port", "Invalid port", &port))
-        return;
+        return false;
     if (port == 0 || port > 65535) {
         rpc_reply_error(c, "Invalid port");
-        return;
+        return false;
     }
     unsigned char buf[16];
     if (strlen(address) >= sizeof c->net_req.address ||
         (inet_pton(AF_INET, address, buf) != 1 && inet_pton(AF_INET6, address, buf) != 1)) {
         rpc_reply_error(c, "Invalid address (a numeric IPv4 or IPv6 address)");
-        return;
+        return false;
     }
     strcpy(c->net_req.address, address);
     c->net_req.port = (uint16_t)port;
-    rpc_call_node_op(c, RPC_NODE_OP_KEEPALIVE, NULL);
+    return true;
+}
+
+void rpc_action_keepalive(rpc_call *c, const json_t *req)
+{
+    if (arg_endpoint(c, req))
+        rpc_call_node_op(c, RPC_NODE_OP_KEEPALIVE, NULL);
+}
+
+/* Nano's bootstrap {address, port}: net dials the peer, then bootstrap
+ * starts a frontier scan round (which asks net's ready peers). */
+void rpc_action_bootstrap(rpc_call *c, const json_t *req)
+{
+    if (arg_endpoint(c, req))
+        rpc_call_node_op(c, RPC_NODE_OP_BOOTSTRAP_FROM, NULL);
+}
+
+/* Nano's bootstrap_lazy {hash}: net pulls the chain ending at hash from a
+ * peer, as it does for a block whose previous is missing. */
+void rpc_action_bootstrap_lazy(rpc_call *c, const json_t *req)
+{
+    if (rpc_arg_hash(c, req, "hash", c->net_req.hash))
+        rpc_call_node_op(c, RPC_NODE_OP_PULL_CHAIN, NULL);
 }
 
 /* A list of blocks to publish, kept in the call until net answers. */

@@ -405,6 +405,45 @@ static void on_telemetry(ipc_conn *conn, ipc_status st, const ipc_msg *reply, vo
     rpc_reply(c, json_pack("{s:o}", "metrics", metrics));
 }
 
+/* bootstrap_lazy's answer (Nano's shape; smn has no lazy key set: both
+ * say whether a peer was asked). */
+static void on_pull_chain(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    bool started;
+    if (st != IPC_OK || !ipc_get_bool(reply->body, "started", &started)) {
+        unavailable(c, "Net process");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s,s:s}", "started", started ? "1" : "0", "key_inserted",
+                           started ? "1" : "0"));
+}
+
+/* bootstrap: net is dialling the peer; now the round. */
+static void on_bootstrap_dialled(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    rpc_control_link *l = rpc_call_net_request(c)->link;
+    if (st == IPC_E_REMOTE) {
+        char why[128];
+        if (!ipc_get_strz(reply->body, "message", why, sizeof why))
+            why[0] = '\0';
+        rpc_reply_error(c, why[0] ? why : "net refused the endpoint");
+        return;
+    }
+    if (st != IPC_OK) {
+        unavailable(c, "Net process");
+        return;
+    }
+    ipc_builder b;
+    ipc_build_begin(&b, "start");
+    if (ipc_request(ipc_endpoint_conn(l->bootstrap), &b, RPC_CONTROL_TIMEOUT_MS, on_started, c) !=
+        IPC_OK)
+        unavailable(c, "Bootstrap process");
+}
+
 void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_block *block)
 {
     rpc_control_link *l = user;
@@ -442,6 +481,20 @@ void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_bloc
         ipc_build_begin(&b, "unchecked_clear");
         cb = on_unchecked_cleared;
         who = "Ledger process";
+    } else if (op == RPC_NODE_OP_PULL_CHAIN) {
+        conn = ipc_endpoint_conn(l->net);
+        ipc_build_begin(&b, "pull_chain");
+        ipc_put_bin(&b, "hash", rpc_call_net_request(c)->hash, 32);
+        cb = on_pull_chain;
+        who = "Net process";
+    } else if (op == RPC_NODE_OP_BOOTSTRAP_FROM) {
+        rpc_call_net_request(c)->link = l;
+        conn = ipc_endpoint_conn(l->net);
+        ipc_build_begin(&b, "connect");
+        ipc_put_str(&b, "address", rpc_call_net_request(c)->address);
+        ipc_put_uint(&b, "port", rpc_call_net_request(c)->port);
+        cb = on_bootstrap_dialled;
+        who = "Net process";
     } else if (op == RPC_NODE_OP_TELEMETRY) {
         conn = ipc_endpoint_conn(l->net);
         ipc_build_begin(&b, "telemetry");

@@ -16,10 +16,6 @@ typedef struct {
 
 static const refused_action refused_table[] = {
     /* sorted by name: rpc_action_refused bisects */
-    {"bootstrap",
-     "it names a peer by address; net picks peers by node id (bootstrap_any starts a round)"},
-    {"bootstrap_lazy",
-     "smn's bootstrap pulls from frontiers; a missing block arrives through net's gap handling"},
     {"confirmation_height_currently_processing",
      "the ledger cements in one transaction per slice; nothing is 'currently processing' "
      "between requests"},

@@ -151,6 +151,8 @@ typedef enum {
     RPC_NODE_OP_KEEPALIVE,       /* net dials an endpoint */
     RPC_NODE_OP_PUBLISH,         /* net sends blocks to every peer */
     RPC_NODE_OP_TELEMETRY,       /* net's peers' telemetry (all, or the one at address:port) */
+    RPC_NODE_OP_BOOTSTRAP_FROM,  /* net dials address:port, then bootstrap starts a round */
+    RPC_NODE_OP_PULL_CHAIN,      /* net pulls the chain ending at net_req.hash from a peer */
 } rpc_node_op;
 /* What RPC_NODE_OP_ACTIVE / _ELECTION / _HISTORY ask; the call carries it
  * (rpc_call_election_query) until it is answered. */
@@ -158,8 +160,10 @@ typedef enum {
  * (rpc_call_net_request) until it is answered, and frees it then. */
 #define RPC_REPUBLISH_MAX 2048u /* IPC_NET_MAX_PUBLISH: blocks in one republish */
 typedef struct {
-    char address[64]; /* KEEPALIVE, TELEMETRY (with port != 0): numeric IPv4 or IPv6 */
+    char address[64]; /* KEEPALIVE, TELEMETRY (port != 0), BOOTSTRAP_FROM: numeric IP */
     uint16_t port;
+    uint8_t hash[32]; /* PULL_CHAIN */
+    void *link;       /* BOOTSTRAP_FROM: the control link, for its second request */
     uint8_t (*blocks)[SMN_BLOCK_WIRE_BYTES]; /* PUBLISH: wire forms, in order */
     size_t nblocks, capblocks;
     json_t *answer; /* PUBLISH: what the call answers once net has sent them */
@@ -420,10 +424,13 @@ void rpc_action_receive_minimum(rpc_call *c, const json_t *req);
 void rpc_action_receive_minimum_set(rpc_call *c, const json_t *req);
 void rpc_action_account_move(rpc_call *c, const json_t *req);
 void rpc_action_wallet_change_seed(rpc_call *c, const json_t *req);
-/* actions_republish.c (control: net carries them out) */
+/* actions_republish.c (control: net carries them out; bootstrap, then
+ * the bootstrap process) */
 void rpc_action_keepalive(rpc_call *c, const json_t *req);
 void rpc_action_republish(rpc_call *c, const json_t *req);
 void rpc_action_wallet_republish(rpc_call *c, const json_t *req);
+void rpc_action_bootstrap(rpc_call *c, const json_t *req);
+void rpc_action_bootstrap_lazy(rpc_call *c, const json_t *req);
 /* actions_wallet_keys.c (control) */
 void rpc_action_wallet_export(rpc_call *c, const json_t *req);
 void rpc_action_wallet_add_watch(rpc_call *c, const json_t *req);

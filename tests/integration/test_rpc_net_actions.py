@@ -11,7 +11,10 @@ loopback (issue 13). Neither node is configured with the other.
    received it (A's node id, block count and genesis), `address`/`port`
    pick it alone, B's own loopback endpoint gives B's local telemetry, any
    other endpoint "Peer not found".
-4. Bad input gets Nano's errors: port, address, an endpoint net will not
+4. A third node C, with no peer: bootstrap_lazy says no peer was asked;
+   bootstrap naming A's endpoint brings C to A's block count; then
+   bootstrap_lazy of A's newest block asks a peer and C holds it.
+5. Bad input gets Nano's errors: port, address, an endpoint net will not
    dial, an unknown block, counts.
 """
 import os
@@ -96,7 +99,26 @@ def main():
               "address without port")
         print("telemetry: A as B sees it: %s blocks, uptime %s s" % (m["block_count"], m["uptime"]))
 
-        # 4. errors
+        # 4. bootstrap and bootstrap_lazy on a node without peers
+        with DevNode(sys.argv[1]) as c:
+            head = a.ok("account_info", account=dest)["frontier"]
+            r = c.ok("bootstrap_lazy", hash=head)
+            check(r == {"started": "0", "key_inserted": "0"}, "no peer to ask: %s" % r)
+            r = c.ok("bootstrap", address="127.0.0.1", port=str(a.peer_port))
+            check(r.get("success") == "", "bootstrap answers success: %s" % r)
+            target = a.ok("block_count")["count"]
+            c.wait_for(lambda: c.ok("block_count")["count"] == target,
+                       "C bootstrapped to A's %s blocks" % target, timeout=30)
+            r = c.ok("bootstrap_lazy", hash=head)
+            check(r == {"started": "1", "key_inserted": "1"}, "a peer asked: %s" % r)
+            check(c.ok("block_info", hash=head)["contents"], "C holds A's newest block")
+            check(c.err("bootstrap_lazy", hash="xyz") == "Bad block hash", "bad hash")
+            check(c.err("bootstrap", address="127.0.0.1", port="70000") == "Invalid port",
+                  "bad port")
+            c.check_log()
+        print("bootstrap: C reached %s blocks" % target)
+
+        # 5. errors
         check(b.err("keepalive", address="127.0.0.1", port="0") == "Invalid port", "port 0")
         check(b.err("keepalive", address="127.0.0.1", port="x") == "Invalid port", "port x")
         check(b.err("keepalive", address="127.0.0.1") == "Missing field: port", "no port")

@@ -19,10 +19,10 @@ static void test_net(void **st)
 {
     (void)st;
     static const char *const names[IPC_NET_K_COUNT] = {
-        "request_votes",  "vote_request", "send_vote",  "subscribe_votes", "vote",
-        "broadcast_vote", "peers",        "peers_r",    "frontiers",       "frontiers_r",
-        "pull",           "pull_r",       "reps",       "connect",         "publish",
-        "publish_r",      "telemetry",    "telemetry_r"};
+        "request_votes",  "vote_request", "send_vote",   "subscribe_votes", "vote",
+        "broadcast_vote", "peers",        "peers_r",     "frontiers",       "frontiers_r",
+        "pull",           "pull_r",       "reps",        "connect",         "publish",
+        "publish_r",      "telemetry",    "telemetry_r", "pull_chain",      "pull_chain_r"};
     assert_int_equal(ipc_family_net.nkinds, IPC_NET_K_COUNT);
     for (int k = 0; k < IPC_NET_K_COUNT; k++) {
         assert_string_equal(ipc_net_kind_name((ipc_net_kind)k), names[k]);
