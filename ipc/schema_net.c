@@ -154,8 +154,8 @@ static const ipc_kind kinds[] = {
     [IPC_NET_K_CONNECT] = IPC_KIND("connect", connect_fields),
     [IPC_NET_K_PUBLISH] = IPC_KIND("publish", publish_fields),
     [IPC_NET_K_PUBLISH_R] = IPC_KIND("publish_r", publish_r_fields),
-    [IPC_NET_K_TELEMETRY] = IPC_KIND_EMPTY("telemetry"),
-    [IPC_NET_K_TELEMETRY_R] = IPC_KIND("telemetry_r", telemetry_r_fields),
+    [IPC_NET_K_PEER_TELEMETRY] = IPC_KIND_EMPTY("peer_telemetry"),
+    [IPC_NET_K_PEER_TELEMETRY_R] = IPC_KIND("peer_telemetry_r", telemetry_r_fields),
     [IPC_NET_K_PULL_CHAIN] = IPC_KIND("pull_chain", pull_chain_fields),
     [IPC_NET_K_PULL_CHAIN_R] = IPC_KIND("pull_chain_r", pull_chain_r_fields),
 };

@@ -61,13 +61,14 @@
  *       IPC_NET_MAX_PUBLISH, in order) to every ready peer as a publish;
  *       sent counts the messages that left (the outbound gossip budget may
  *       drop some, counted as dropped).
- *   telemetry {} -> telemetry_r {peers: [{endpoint, node_id, block_count,
+ *   peer_telemetry {} -> peer_telemetry_r {peers: [{endpoint, node_id, block_count,
  *                  cemented_count, account_count, peer_count,
  *                  protocol_version, uptime, genesis, timestamp, signature}]}
  *       rpc's telemetry with raw or address/port: each ready peer's last
  *       signed telemetry (verified when it came; peers that sent none yet
  *       are left out), endpoint its announced peering endpoint (else the
- *       connection's).
+ *       connection's). (Not "telemetry": the feed family's kind of that
+ *       name travels on net.sock too.)
  *   pull_chain {hash} -> pull_chain_r {started}
  *       rpc's bootstrap_lazy: a bulk_pull of the chain ending at hash from
  *       any ready peer not busy pulling, its blocks to the ledger as a
@@ -140,8 +141,8 @@ typedef enum {
     IPC_NET_K_CONNECT,
     IPC_NET_K_PUBLISH,
     IPC_NET_K_PUBLISH_R,
-    IPC_NET_K_TELEMETRY,
-    IPC_NET_K_TELEMETRY_R,
+    IPC_NET_K_PEER_TELEMETRY,
+    IPC_NET_K_PEER_TELEMETRY_R,
     IPC_NET_K_PULL_CHAIN,
     IPC_NET_K_PULL_CHAIN_R,
     IPC_NET_K_COUNT,

@@ -285,7 +285,7 @@ void net_rpc_connect(net_service *s, ipc_conn *c, const ipc_msg *m);
 void net_rpc_publish(net_service *s, ipc_conn *c, const ipc_msg *m);
 /* pull_chain {hash}: rpc's bootstrap_lazy (net_pull_gap from any peer). */
 void net_rpc_pull_chain(net_service *s, ipc_conn *c, const ipc_msg *m);
-/* telemetry {}: every ready peer's last telemetry (net_peer_info.tele). */
+/* peer_telemetry {}: every ready peer's last telemetry (net_peer_info.tele). */
 void net_rpc_telemetry(net_service *s, ipc_conn *c, const ipc_msg *m);
 
 /* service_blocks.c */

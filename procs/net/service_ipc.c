@@ -99,7 +99,7 @@ void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m)
     case NET_ROUTE_PUBLISH:
         net_rpc_publish(s, c, m);
         break;
-    case NET_ROUTE_TELEMETRY:
+    case NET_ROUTE_PEER_TELEMETRY:
         net_rpc_telemetry(s, c, m);
         break;
     case NET_ROUTE_PULL_CHAIN:

@@ -33,8 +33,8 @@ net_route net_service_route(const ipc_msg *m)
         return NET_ROUTE_CONNECT;
     case IPC_NET_K_PUBLISH:
         return NET_ROUTE_PUBLISH;
-    case IPC_NET_K_TELEMETRY:
-        return NET_ROUTE_TELEMETRY;
+    case IPC_NET_K_PEER_TELEMETRY:
+        return NET_ROUTE_PEER_TELEMETRY;
     case IPC_NET_K_PULL_CHAIN:
         return NET_ROUTE_PULL_CHAIN;
     default:
@@ -55,7 +55,7 @@ const char *net_route_name(net_route r)
         [NET_ROUTE_PULL] = "pull",
         [NET_ROUTE_CONNECT] = "connect",
         [NET_ROUTE_PUBLISH] = "publish",
-        [NET_ROUTE_TELEMETRY] = "telemetry",
+        [NET_ROUTE_PEER_TELEMETRY] = "peer_telemetry",
         [NET_ROUTE_PULL_CHAIN] = "pull_chain",
         [NET_ROUTE_REFUSE] = "refuse",
         [NET_ROUTE_IGNORE] = "ignore",

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "common/log.h"
+#include "procs/net/feed.h"
 #include "procs/net/service_internal.h"
 
 void net_rpc_connect(net_service *s, ipc_conn *c, const ipc_msg *m)
@@ -73,7 +74,7 @@ void net_rpc_telemetry(net_service *s, ipc_conn *c, const ipc_msg *m)
     net_channel *list[IPC_NET_MAX_PEERS];
     size_t n = net_channels_list(s->chans, list, IPC_NET_MAX_PEERS);
     ipc_builder b;
-    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_TELEMETRY_R));
+    ipc_build_begin(&b, ipc_net_kind_name(IPC_NET_K_PEER_TELEMETRY_R));
     ipc_put_array_begin(&b, "peers");
     for (size_t i = 0; i < n; i++) {
         const net_peer_info *info = net_channel_user(list[i]);
@@ -84,16 +85,7 @@ void net_rpc_telemetry(net_service *s, ipc_conn *c, const ipc_msg *m)
         net_endpoint_format(info->has_listen ? &info->listen : net_channel_endpoint(list[i]), ep);
         ipc_put_map_begin(&b, NULL);
         ipc_put_str(&b, "endpoint", ep);
-        ipc_put_bin(&b, "node_id", t->node_id, 32);
-        ipc_put_uint(&b, "block_count", t->block_count);
-        ipc_put_uint(&b, "cemented_count", t->cemented_count);
-        ipc_put_uint(&b, "account_count", t->account_count);
-        ipc_put_uint(&b, "peer_count", t->peer_count);
-        ipc_put_uint(&b, "protocol_version", t->protocol_version);
-        ipc_put_uint(&b, "uptime", t->uptime);
-        ipc_put_bin(&b, "genesis", t->genesis, 32);
-        ipc_put_uint(&b, "timestamp", t->timestamp);
-        ipc_put_bin(&b, "signature", t->signature, sizeof t->signature);
+        net_feed_put_telemetry(&b, t);
         ipc_put_map_end(&b);
     }
     ipc_put_array_end(&b);

@@ -121,6 +121,52 @@ static void publish(rpc_call *c, json_t *answer)
 
 static const uint8_t zero32[32];
 
+static ledger_block_record *alloc_chain(rpc_call *c, size_t n)
+{
+    ledger_block_record *chain = calloc(n, sizeof *chain);
+    if (!chain)
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+    return chain;
+}
+
+/* Reads up to max blocks down a chain from `from` (previous by previous)
+ * into chain, newest first, *k of them; with stop_link, the walk ends
+ * after a receive or open of that send (*stopped). A missing (pruned)
+ * block ends it too. False after answering a failed read. */
+static bool walk_back(rpc_call *c, ledger_ro *l, const uint8_t from[32], size_t max,
+                      const uint8_t *stop_link, ledger_block_record *chain, size_t *k,
+                      bool *stopped)
+{
+    uint8_t h[32];
+    memcpy(h, from, 32);
+    bool missing = false;
+    *k = 0;
+    *stopped = false;
+    while (*k < max && memcmp(h, zero32, 32) != 0) {
+        if (!read_block(c, l, h, &chain[*k], &missing))
+            return missing;
+        const ledger_block_record *b = &chain[(*k)++];
+        if (stop_link &&
+            (b->subtype == LEDGER_SUBTYPE_RECEIVE || b->subtype == LEDGER_SUBTYPE_OPEN) &&
+            memcmp(b->block.link, stop_link, 32) == 0) {
+            *stopped = true;
+            break;
+        }
+        memcpy(h, b->block.previous, 32);
+    }
+    return true;
+}
+
+/* The oldest n of chain[0..k) (newest first), oldest first. */
+static bool add_oldest_first(rpc_call *c, json_t *hashes, const ledger_block_record *chain,
+                             size_t k, size_t n)
+{
+    for (size_t i = 0; i < n && i < k; i++)
+        if (!add_block(c, hashes, &chain[k - 1 - i]))
+            return false;
+    return true;
+}
+
 /* Nano's sources: the chain of the send a receive took, up to n blocks
  * ending at that send, oldest first. */
 static bool add_sources(rpc_call *c, ledger_ro *l, json_t *hashes, const ledger_block_record *rec,
@@ -128,25 +174,13 @@ static bool add_sources(rpc_call *c, ledger_ro *l, json_t *hashes, const ledger_
 {
     if (rec->subtype != LEDGER_SUBTYPE_RECEIVE && rec->subtype != LEDGER_SUBTYPE_OPEN)
         return true;
-    ledger_block_record *chain = calloc(n, sizeof *chain);
-    if (!chain) {
-        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+    ledger_block_record *chain = alloc_chain(c, n);
+    if (!chain)
         return false;
-    }
-    size_t k = 0;
-    uint8_t h[32];
-    memcpy(h, rec->block.link, 32);
-    bool missing = false, ok = true;
-    while (k < n && memcmp(h, zero32, 32) != 0) {
-        if (!read_block(c, l, h, &chain[k], &missing)) {
-            ok = missing; /* a pruned or unknown block ends the chain */
-            break;
-        }
-        memcpy(h, chain[k].block.previous, 32);
-        k++;
-    }
-    while (ok && k > 0)
-        ok = add_block(c, hashes, &chain[--k]);
+    size_t k;
+    bool stopped;
+    bool ok = walk_back(c, l, rec->block.link, n, NULL, chain, &k, &stopped) &&
+              add_oldest_first(c, hashes, chain, k, k);
     free(chain);
     return ok;
 }
@@ -163,12 +197,9 @@ static bool add_destinations(rpc_call *c, ledger_ro *l, json_t *hashes,
     ledger_status st = ledger_ro_receivable(l, rec->hash, &r, &cemented);
     if (st == LEDGER_STATUS_OK)
         return true; /* not received yet: no destination chain */
-    if (st != LEDGER_STATUS_NOT_FOUND) {
-        rpc_reply_ledger_error(c, st);
-        return false;
-    }
     ledger_account_info info;
-    st = ledger_ro_account_info(l, rec->block.link, &info);
+    if (st == LEDGER_STATUS_NOT_FOUND)
+        st = ledger_ro_account_info(l, rec->block.link, &info);
     if (st == LEDGER_STATUS_NOT_FOUND)
         return true;
     if (st != LEDGER_STATUS_OK) {
@@ -176,31 +207,13 @@ static bool add_destinations(rpc_call *c, ledger_ro *l, json_t *hashes,
         return false;
     }
     /* back from the head to the receive of this send */
-    ledger_block_record *chain = calloc(REPUBLISH_WALK_MAX, sizeof *chain);
-    if (!chain) {
-        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+    ledger_block_record *chain = alloc_chain(c, REPUBLISH_WALK_MAX);
+    if (!chain)
         return false;
-    }
-    size_t k = 0;
-    uint8_t h[32];
-    memcpy(h, info.frontier, 32);
-    bool found = false, missing = false, ok = true;
-    while (k < REPUBLISH_WALK_MAX && memcmp(h, zero32, 32) != 0) {
-        if (!read_block(c, l, h, &chain[k], &missing)) {
-            ok = missing;
-            break;
-        }
-        const ledger_block_record *b = &chain[k++];
-        if ((b->subtype == LEDGER_SUBTYPE_RECEIVE || b->subtype == LEDGER_SUBTYPE_OPEN) &&
-            memcmp(b->block.link, rec->hash, 32) == 0) {
-            found = true;
-            break;
-        }
-        memcpy(h, b->block.previous, 32);
-    }
-    /* chain[k-1] is the receive: publish it and what follows, n at most */
-    for (size_t i = 0; ok && found && i < n && i < k; i++)
-        ok = add_block(c, hashes, &chain[k - 1 - i]);
+    size_t k;
+    bool found;
+    bool ok = walk_back(c, l, info.frontier, REPUBLISH_WALK_MAX, rec->hash, chain, &k, &found) &&
+              (!found || add_oldest_first(c, hashes, chain, k, n));
     free(chain);
     return ok;
 }
@@ -277,14 +290,12 @@ void rpc_action_wallet_republish(rpc_call *c, const json_t *req)
         rpc_reply_wallet_error(c, wst);
         return;
     }
-    ledger_block_record *chain = calloc(count, sizeof *chain);
-    json_t *hashes = json_array();
+    ledger_block_record *chain = alloc_chain(c, count);
     if (!chain) {
         free(pubs);
-        json_decref(hashes);
-        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
         return;
     }
+    json_t *hashes = json_array();
     bool ok = true;
     for (size_t a = 0; ok && a < n; a++) {
         ledger_account_info info;
@@ -296,20 +307,10 @@ void rpc_action_wallet_republish(rpc_call *c, const json_t *req)
             ok = false;
             break;
         }
-        size_t k = 0;
-        uint8_t h[32];
-        memcpy(h, info.frontier, 32);
-        bool missing = false;
-        while (k < count && memcmp(h, zero32, 32) != 0) {
-            if (!read_block(c, l, h, &chain[k], &missing)) {
-                ok = missing;
-                break;
-            }
-            memcpy(h, chain[k].block.previous, 32);
-            k++;
-        }
-        while (ok && k > 0)
-            ok = add_block(c, hashes, &chain[--k]);
+        size_t k;
+        bool stopped;
+        ok = walk_back(c, l, info.frontier, count, NULL, chain, &k, &stopped) &&
+             add_oldest_first(c, hashes, chain, k, k);
     }
     free(chain);
     free(pubs);

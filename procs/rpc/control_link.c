@@ -274,22 +274,31 @@ static void on_unchecked_cleared(ipc_conn *conn, ipc_status st, const ipc_msg *r
     rpc_reply(c, json_pack("{s:s,s:o}", "success", "", "removed", rpc_json_u64(removed)));
 }
 
-/* keepalive's answer: net is dialling (Nano's {"started":"1"}). */
-static void on_connect(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+/* net's answer to `connect`: true when it is dialling; otherwise answers
+ * c with net's refusal or "Net process unavailable". */
+static bool net_dialling(rpc_call *c, ipc_status st, const ipc_msg *reply)
 {
-    (void)conn;
-    rpc_call *c = ud;
     if (st == IPC_E_REMOTE) {
         char why[128];
         if (!ipc_get_strz(reply->body, "message", why, sizeof why))
             why[0] = '\0';
         rpc_reply_error(c, why[0] ? why : "net refused the endpoint");
-        return;
+        return false;
     }
     if (st != IPC_OK) {
         unavailable(c, "Net process");
-        return;
+        return false;
     }
+    return true;
+}
+
+/* keepalive's answer: net is dialling (Nano's {"started":"1"}). */
+static void on_connect(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    if (!net_dialling(c, st, reply))
+        return;
     rpc_reply(c, json_pack("{s:s}", "started", "1"));
 }
 
@@ -426,17 +435,8 @@ static void on_bootstrap_dialled(ipc_conn *conn, ipc_status st, const ipc_msg *r
     (void)conn;
     rpc_call *c = ud;
     rpc_control_link *l = rpc_call_net_request(c)->link;
-    if (st == IPC_E_REMOTE) {
-        char why[128];
-        if (!ipc_get_strz(reply->body, "message", why, sizeof why))
-            why[0] = '\0';
-        rpc_reply_error(c, why[0] ? why : "net refused the endpoint");
+    if (!net_dialling(c, st, reply))
         return;
-    }
-    if (st != IPC_OK) {
-        unavailable(c, "Net process");
-        return;
-    }
     ipc_builder b;
     ipc_build_begin(&b, "start");
     if (ipc_request(ipc_endpoint_conn(l->bootstrap), &b, RPC_CONTROL_TIMEOUT_MS, on_started, c) !=
@@ -497,7 +497,7 @@ void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_bloc
         who = "Net process";
     } else if (op == RPC_NODE_OP_TELEMETRY) {
         conn = ipc_endpoint_conn(l->net);
-        ipc_build_begin(&b, "telemetry");
+        ipc_build_begin(&b, "peer_telemetry");
         cb = on_telemetry;
         who = "Net process";
     } else if (op == RPC_NODE_OP_KEEPALIVE || op == RPC_NODE_OP_PUBLISH) {

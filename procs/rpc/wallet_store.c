@@ -225,6 +225,11 @@ sqlite3 *wallet_store_sqlite(wallet_store *ws)
     return ws->db;
 }
 
+wallet_status wallet_store_prepare(wallet_store *ws, const char *sql, sqlite3_stmt **st)
+{
+    return sqlite3_prepare_v2(ws->db, sql, -1, st, NULL) == SQLITE_OK ? WALLET_OK : WALLET_ERR_DB;
+}
+
 bool wallet_store_readonly(const wallet_store *ws)
 {
     return ws->readonly;

@@ -47,6 +47,9 @@ void wallet_store_close(wallet_store *ws);
 struct sqlite3;
 struct sqlite3 *wallet_store_sqlite(wallet_store *ws);
 bool wallet_store_readonly(const wallet_store *ws);
+/* sqlite3_prepare_v2 on the store's connection: WALLET_OK or WALLET_ERR_DB. */
+struct sqlite3_stmt;
+wallet_status wallet_store_prepare(wallet_store *ws, const char *sql, struct sqlite3_stmt **st);
 
 typedef struct {
     const char *password;          /* NULL means "" */

@@ -4,12 +4,6 @@
 #include <sqlite3.h>
 #include <string.h>
 
-static wallet_status prepare(wallet_store *ws, const char *sql, sqlite3_stmt **st)
-{
-    sqlite3 *db = wallet_store_sqlite(ws);
-    return sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK ? WALLET_OK : WALLET_ERR_DB;
-}
-
 /* SQLite integers are signed 64-bit: the work's bits are stored as they are. */
 static uint64_t from_col(sqlite3_int64 v)
 {
@@ -30,10 +24,11 @@ wallet_status wallet_work_get(wallet_store *ws, const uint8_t wallet[WALLET_ID_B
 {
     *work = 0;
     sqlite3_stmt *st;
-    wallet_status res = prepare(ws,
-                                "SELECT c.work FROM work_cache c JOIN wallets w ON w.seq = c.wallet"
-                                " WHERE w.id = ? AND c.pub = ?",
-                                &st);
+    wallet_status res =
+        wallet_store_prepare(ws,
+                             "SELECT c.work FROM work_cache c JOIN wallets w ON w.seq = c.wallet"
+                             " WHERE w.id = ? AND c.pub = ?",
+                             &st);
     if (res != WALLET_OK)
         return res;
     sqlite3_bind_blob(st, 1, wallet, WALLET_ID_BYTES, SQLITE_STATIC);
@@ -53,10 +48,10 @@ wallet_status wallet_work_put(wallet_store *ws, const uint8_t wallet[WALLET_ID_B
     if (wallet_store_readonly(ws))
         return WALLET_ERR_READONLY;
     sqlite3_stmt *st;
-    wallet_status res = prepare(ws,
-                                "INSERT OR REPLACE INTO work_cache (wallet, pub, work)"
-                                " SELECT seq, ?, ? FROM wallets WHERE id = ?",
-                                &st);
+    wallet_status res = wallet_store_prepare(ws,
+                                             "INSERT OR REPLACE INTO work_cache (wallet, pub, work)"
+                                             " SELECT seq, ?, ? FROM wallets WHERE id = ?",
+                                             &st);
     if (res != WALLET_OK)
         return res;
     sqlite3_bind_blob(st, 1, account, 32, SQLITE_STATIC);
@@ -78,7 +73,7 @@ wallet_status wallet_work_find(wallet_store *ws, const uint8_t account[32],
     *ok = false;
     sqlite3_stmt *st;
     wallet_status res =
-        prepare(ws, "SELECT work FROM work_cache WHERE pub = ? ORDER BY wallet", &st);
+        wallet_store_prepare(ws, "SELECT work FROM work_cache WHERE pub = ? ORDER BY wallet", &st);
     if (res != WALLET_OK)
         return res;
     sqlite3_bind_blob(st, 1, account, 32, SQLITE_STATIC);
