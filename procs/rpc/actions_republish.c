@@ -277,20 +277,12 @@ void rpc_action_wallet_republish(rpc_call *c, const json_t *req)
     if (!rpc_arg_count(c, req, "count", 1, RPC_REPUBLISH_MAX, &count))
         return;
     uint8_t id[WALLET_ID_BYTES];
-    wallet_store *ws = rpc_open_wallet(c, req, id);
-    if (!ws)
+    uint8_t(*pubs)[32];
+    size_t n;
+    if (!rpc_open_wallet_accounts(c, req, id, &pubs, &n))
         return;
     ledger_ro *l = rpc_ledger(c);
-    if (!l)
-        return;
-    uint8_t(*pubs)[32] = NULL;
-    size_t n = 0;
-    wallet_status wst = wallet_accounts(ws, id, &pubs, &n);
-    if (wst != WALLET_OK) {
-        rpc_reply_wallet_error(c, wst);
-        return;
-    }
-    ledger_block_record *chain = alloc_chain(c, count);
+    ledger_block_record *chain = l ? alloc_chain(c, count) : NULL;
     if (!chain) {
         free(pubs);
         return;

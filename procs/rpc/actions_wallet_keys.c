@@ -39,15 +39,13 @@ static void put_entry(json_t *o, unsigned entry, const uint8_t value[32])
 void rpc_action_wallet_export(rpc_call *c, const json_t *req)
 {
     uint8_t id[WALLET_ID_BYTES];
-    wallet_store *ws = rpc_open_wallet(c, req, id);
+    uint8_t(*pubs)[32];
+    size_t n;
+    wallet_store *ws = rpc_open_wallet_accounts(c, req, id, &pubs, &n);
     if (!ws)
         return;
-    uint8_t(*pubs)[32] = NULL;
-    size_t n = 0;
     uint8_t seed[32], rep[32];
     wallet_status st = wallet_seed(ws, id, seed);
-    if (st == WALLET_OK)
-        st = wallet_accounts(ws, id, &pubs, &n);
     if (st == WALLET_OK)
         st = wallet_representative(ws, id, rep);
     json_t *o = json_object();

@@ -64,12 +64,12 @@ void rpc_action_work_set(rpc_call *c, const json_t *req)
 void rpc_action_wallet_work_get(rpc_call *c, const json_t *req)
 {
     uint8_t id[WALLET_ID_BYTES];
-    wallet_store *ws = rpc_open_wallet(c, req, id);
+    uint8_t(*pubs)[32];
+    size_t n;
+    wallet_store *ws = rpc_open_wallet_accounts(c, req, id, &pubs, &n);
     if (!ws)
         return;
-    uint8_t(*pubs)[32] = NULL;
-    size_t n = 0;
-    wallet_status st = wallet_accounts(ws, id, &pubs, &n);
+    wallet_status st = WALLET_OK;
     json_t *works = json_object();
     for (size_t i = 0; st == WALLET_OK && i < n; i++) {
         uint64_t work;

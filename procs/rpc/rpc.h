@@ -577,6 +577,10 @@ bool rpc_ledger_block(rpc_call *c, ledger_ro *l, const uint8_t hash[32], ledger_
 /* The wallet store and the existing wallet named by "wallet"; NULL after
  * answering (actions_wallet.c). */
 wallet_store *rpc_open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES]);
+/* The same and the wallet's accounts in creation order (*pubs malloc'd:
+ * free it; NULL when none); NULL after answering. */
+wallet_store *rpc_open_wallet_accounts(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES],
+                                       uint8_t (**pubs)[32], size_t *n);
 void rpc_reply_wallet_error(rpc_call *c, wallet_status st);
 /* Shared by the account and wallet forms of `receivable` (actions_account.c). */
 typedef struct {
