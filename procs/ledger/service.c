@@ -1093,6 +1093,31 @@ static void handle_subscribe(ledger_service *s, ipc_conn *c, const ipc_msg *m)
     }
 }
 
+/* rpc's unchecked_clear: one transaction of its own (the loop runs no
+ * other between callbacks). */
+static void handle_unchecked_clear(ledger_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    uint64_t removed = 0;
+    ledger_status st = ledger_store_begin(s->store);
+    if (st == LEDGER_STATUS_OK) {
+        st = ledger_store_unchecked_clear(s->store, &removed);
+        if (st == LEDGER_STATUS_OK)
+            st = ledger_store_commit(s->store); /* rolls back itself on failure */
+        else
+            ledger_store_rollback(s->store);
+    }
+    if (!m->id)
+        return;
+    if (st != LEDGER_STATUS_OK) {
+        ipc_reply_error(c, m, "unchecked_clear: the store failed");
+        return;
+    }
+    ipc_builder b;
+    ipc_build_begin(&b, ipc_ledger_kind_name(IPC_LEDGER_K_UNCHECKED_CLEARED));
+    ipc_put_uint(&b, "removed", removed);
+    check_send(s, c, ipc_reply(c, m, &b), "unchecked_cleared");
+}
+
 /* ---- endpoint callbacks ---- */
 
 void ledger_service_on_message(ipc_conn *c, const ipc_msg *m, void *ud)
@@ -1115,6 +1140,9 @@ void ledger_service_on_message(ipc_conn *c, const ipc_msg *m, void *ud)
         break;
     case IPC_LEDGER_K_SUBSCRIBE:
         handle_subscribe(s, c, m);
+        break;
+    case IPC_LEDGER_K_UNCHECKED_CLEAR:
+        handle_unchecked_clear(s, c, m);
         break;
     default:
         if (m->id)

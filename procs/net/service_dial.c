@@ -107,6 +107,18 @@ static void dial(net_service *s, net_dial *d, uint64_t now)
     smn_debug("dialling %s", name);
 }
 
+int net_dial_now(net_service *s, const net_endpoint *ep)
+{
+    net_dial *d = find_dial(s, ep);
+    if (!d)
+        d = new_dial(s, ep, false);
+    if (!d)
+        return -ENOSPC;
+    if (!d->ch)
+        dial(s, d, net_now_ms());
+    return 0;
+}
+
 void net_dial_ready(net_service *s, net_channel *ch, net_peer_info *info)
 {
     (void)s;

@@ -123,6 +123,7 @@ typedef struct {
     uint64_t tele_answered_ms;
     bool has_block_count;
     uint64_t block_count;
+    net_telemetry tele; /* its last signed telemetry, valid with has_block_count */
     /* a bulk_pull we sent it (one at a time) */
     bool pulling;
     uint64_t pull_deadline_ms;
@@ -288,6 +289,20 @@ void net_dial_ready(net_service *s, net_channel *ch, net_peer_info *info);
 void net_keepalive_send(net_service *s, net_channel *ch);
 void net_keepalive_received(net_service *s, net_channel *ch, const net_keepalive *k);
 bool net_dial_connected(net_service *s, const net_endpoint *ep);
+/* Dial ep now as a learned peer (rpc's keepalive): 0, or -ENOSPC when the
+ * dial table has no room. An endpoint already in the table is dialled
+ * again at once unless a channel reaches it. */
+int net_dial_now(net_service *s, const net_endpoint *ep);
+
+/* service_rpc.c: what rpc asks of net for its actions */
+/* connect {address, port}: rpc's keepalive. */
+void net_rpc_connect(net_service *s, ipc_conn *c, const ipc_msg *m);
+/* publish {blocks}: rpc's republish and wallet_republish. */
+void net_rpc_publish(net_service *s, ipc_conn *c, const ipc_msg *m);
+/* pull_chain {hash}: rpc's bootstrap_lazy (net_pull_gap from any peer). */
+void net_rpc_pull_chain(net_service *s, ipc_conn *c, const ipc_msg *m);
+/* peer_telemetry {}: every ready peer's last telemetry (net_peer_info.tele). */
+void net_rpc_telemetry(net_service *s, ipc_conn *c, const ipc_msg *m);
 
 /* service_blocks.c */
 int net_blocks_init(net_service *s);
@@ -318,8 +333,9 @@ void net_telemetry_received(net_service *s, net_channel *ch, const net_telemetry
 /* service_pull.c */
 /* The ledger stored a block from `from` as unchecked: ask that peer (or any)
  * for the chain below `missing`, down to our frontier of `account` (NULL:
- * unknown, e.g. a receive's source). */
-void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[32],
+ * unknown, e.g. a receive's source). False when no peer could be asked
+ * (all busy pulling, or none); true when one was, or was just before. */
+bool net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[32],
                   const uint8_t *account);
 void net_pull_serve(net_service *s, net_channel *ch, const net_bulk_pull *req);
 void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp *r);

@@ -98,6 +98,18 @@ void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m)
     case NET_ROUTE_PULL:
         net_boot_pull(s, c, m);
         break;
+    case NET_ROUTE_CONNECT:
+        net_rpc_connect(s, c, m);
+        break;
+    case NET_ROUTE_PUBLISH:
+        net_rpc_publish(s, c, m);
+        break;
+    case NET_ROUTE_PEER_TELEMETRY:
+        net_rpc_telemetry(s, c, m);
+        break;
+    case NET_ROUTE_PULL_CHAIN:
+        net_rpc_pull_chain(s, c, m);
+        break;
     case NET_ROUTE_REFUSE:
         ipc_reply_error(c, m, "net does not serve that request");
         break;
