@@ -30,7 +30,12 @@
 #define TIMER_MS 100
 #define TICKS_PER_SECOND 10u
 #define REPS_EVERY 50u   /* timer runs: 5 s */
-#define VOTE_BATCH_MS 10 /* a partial vote waits this long for more hashes */
+/* A partial vote waits this long for more hashes. 0: signed by the next
+ * step, as before. At 10 ms (the CPS bench's 5.56 -> 2.82 votes verified per
+ * block, with the batched vote-request answers) the rpc_walk test saw our
+ * representative's vote missing from a running election's tally once a
+ * second block joined it; kept at 0 until that is understood. */
+#define VOTE_BATCH_MS 0
 
 struct elections_node {
     ipc_child *ch;
