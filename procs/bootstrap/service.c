@@ -102,7 +102,7 @@ struct bootstrap_service {
     uint64_t ledger_next_ms;
 
     uint64_t rounds, pulled, accepted, old, lookups, invalid, submitted, spilled, unavailable,
-        evicted, trimmed;
+        evicted, trimmed, rewinds;
 };
 
 static uint64_t now_ms(void)
@@ -564,6 +564,23 @@ static bool chain_ok(const boot_req *r, const boot_part *p)
 static void unavailable(bootstrap_service *s, int peer, boot_item *it, uint64_t now)
 {
     const boot_peer *p = &s->sched.peers[peer];
+    ledger_account_info ai;
+    if (ro_of(s) && ledger_ro_account_info(s->ro, it->account, &ai) == LEDGER_STATUS_OK &&
+        ai.height > ai.conf_height && memcmp(it->hint, ai.frontier, 32) == 0) {
+        /* It does not know our head, which is not confirmed: its chain may
+         * fork from ours above our confirmed block. Ask again from there:
+         * the ledger sees the peer's block in place of ours (a fork, for
+         * the elections to decide) instead of the account waiting for a
+         * peer that knows a block the network may have rejected. */
+        s->rewinds++;
+        smn_debug("a peer does not know our unconfirmed head at height %llu: pulling from our "
+                  "confirmed height %llu",
+                  (unsigned long long)ai.height, (unsigned long long)ai.conf_height);
+        boot_item again = *it;
+        again.rewind = true;
+        requeue(s, &again);
+        return;
+    }
     if (!(s->unavail_logged & (1u << peer)))
         smn_info("peer %02x%02x%02x%02x... cannot serve some chains (pruned or unknown there): "
                  "asking other peers",
@@ -571,6 +588,7 @@ static void unavailable(bootstrap_service *s, int peer, boot_item *it, uint64_t 
     s->unavail_logged |= (uint8_t)(1u << peer);
     s->unavailable++;
     boot_item copy = *it;
+    it->rewind = false;
     if (boot_sched_refused(&s->sched, it, peer, now))
         return;
     char acc[65];
@@ -691,9 +709,23 @@ static void part_init(bootstrap_service *s, boot_part *p, const boot_item *it)
 {
     memset(p, 0, sizeof *p);
     p->item = *it;
+    p->item.rewind = false;
     ledger_account_info ai;
-    if (ledger_ro_account_info(s->ro, it->account, &ai) == LEDGER_STATUS_OK &&
-        ai.height >= it->hint_height) {
+    ledger_block_record rec;
+    size_t got = 0;
+    bool have = ledger_ro_account_info(s->ro, it->account, &ai) == LEDGER_STATUS_OK;
+    if (have && it->rewind && ai.conf_height == 0) {
+        memset(p->item.hint, 0, 32); /* nothing confirmed: from the open */
+        p->item.hint_height = 0;
+        p->item.hint_balance = smn_amount_zero();
+    } else if (have && it->rewind &&
+               ledger_ro_history(s->ro, it->account, ai.conf_height + 1, &rec, 1, &got) ==
+                   LEDGER_STATUS_OK &&
+               got == 1 && rec.height == ai.conf_height) {
+        memcpy(p->item.hint, rec.hash, 32); /* our confirmed block */
+        p->item.hint_height = rec.height;
+        p->item.hint_balance = rec.block.balance;
+    } else if (have && ai.height >= it->hint_height) {
         memcpy(p->item.hint, ai.frontier, 32);
         p->item.hint_height = ai.height;
         p->item.hint_balance = ai.balance;
@@ -991,6 +1023,10 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_counter(r, "unavailable_parts_total", NULL,
                                       "Chains a peer could not serve (pruned or unknown there)."),
                    (int64_t)s->unavailable);
+    ipc_metric_set(ipc_metric_counter(r, "rewound_pulls_total", NULL,
+                                      "Chains pulled again from our confirmed block: a peer did "
+                                      "not know our unconfirmed head (a fork?)."),
+                   (int64_t)s->rewinds);
     ipc_metric_set(ipc_metric_gauge(r, "queued_accounts", NULL, "Accounts waiting to be pulled."),
                    (int64_t)boot_sched_queued(&s->sched));
     ipc_metric_set(ipc_metric_gauge(r, "waiting_accounts", NULL,
