@@ -24,7 +24,8 @@
 #define BUSY_BACKOFF_MS 100u /* the ledger's queue was full */
 #define MAX_DEP_DEPTH 64u    /* dependency hops queued in front of one another */
 #define UNCHECKED_EVERY_MS 250u
-#define SWEEP_PER_TICK 64u /* held segments checked per tick for a source that landed */
+#define SWEEP_PER_TICK 64u /* held segments checked per sweep for a source that landed */
+#define SWEEP_EVERY_MS 50u /* between sweeps unless the hold is stuck */
 
 typedef enum { REQ_FREE = 0, REQ_SCAN, REQ_PULL, REQ_LOOKUP } req_kind;
 
@@ -92,6 +93,7 @@ struct bootstrap_service {
     uint64_t asked;                    /* blocks asked for, no answer yet */
     uint64_t unchecked_at_ms;
     uint64_t lookup_next_ms; /* lookups for blocked segments' sources, paced */
+    uint64_t sweep_next_ms;  /* the next sweep (unless the hold is stuck) */
     uint64_t stuck_since_ms; /* the hold could not move (0: it can) */
 
     uint8_t unavail_logged; /* peers whose first unavailable answer was logged (bits) */
@@ -967,8 +969,20 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
            ledger_client_connected(s->ledger) && submit_batch(s, now))
         ;
     if (boot_hold_blocked(&s->hold)) {
-        boot_hold_cb cb = {.known = has_block, .done = on_seg_done, .ud = s};
-        boot_hold_sweep(&s->hold, SWEEP_PER_TICK, &cb);
+        /* A blocked segment wakes when its source is handed out or
+         * accepted (on_batch); the sweep only finds sources that landed
+         * another way (a publish, a spilled chain released from
+         * unchecked). Each of its lookups is a read transaction of its own
+         * that rereads the pages the ledger's last commit made stale: at
+         * every tick it cost the syncing bootstrap three quarters of its
+         * CPU, more than the ledger's whole processing (docs/benchmarks.md
+         * "Bootstrap"). So every SWEEP_EVERY_MS, and at every tick only
+         * while the hold is stuck (unstick: nothing else moves). */
+        if (s->stuck_since_ms || now >= s->sweep_next_ms) {
+            boot_hold_cb cb = {.known = has_block, .done = on_seg_done, .ud = s};
+            boot_hold_sweep(&s->hold, SWEEP_PER_TICK, &cb);
+            s->sweep_next_ms = now + SWEEP_EVERY_MS;
+        }
         /* A chain that many wait for may be far down the queue, or not
          * scanned yet: look a blocked receive's source up now and then. */
         uint8_t src[32];
