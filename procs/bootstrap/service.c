@@ -684,8 +684,16 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
             continue;
         }
         s->pulled += p->n;
-        if (p->n == 0)
-            continue; /* nothing above our frontier there */
+        if (p->n == 0) {
+            /* Nothing above our head there. The account was queued because
+             * some peer showed more (its frontier scan, or a full page), so
+             * another peer is asked, once each: otherwise a peer that holds
+             * a fork of it, and says it has nothing above it, would be
+             * asked every round while the one that has the chain never is
+             * (bootstrap_sync_fork). */
+            boot_sched_refused(&s->sched, &p->item, r->peer, now);
+            continue;
+        }
         if (!boot_hold_add(&s->hold, &p->item, &r->blocks[p->off], p->n, r->peer,
                            p->n >= r->count)) {
             /* held already (a second pull raced it), or no room: later */
@@ -737,13 +745,31 @@ static void part_init(bootstrap_service *s, boot_part *p, const boot_item *it)
     }
 }
 
-/* Blocks per part for a chain: BOOTSTRAP_MIN_PAGE first, then twice its
- * last page while it keeps delivering full pages (a long chain soon comes
- * 512 blocks a pull, a short one costs no more than it holds). */
-static uint32_t page_blocks(const boot_item *it)
+/* A chain's first page: half the hold shared among the chains we know
+ * of (queued or held), from BOOTSTRAP_MIN_PAGE up to the page at which a
+ * pull of IPC_NET_PULL_PARTS chains fills one answer. With few chains the
+ * first pulls carry whole answers (a round trip per 512 blocks, not 128:
+ * on a 200k sync the first 60k blocks came in 21 s instead of 90 s,
+ * docs/benchmarks.md "Bootstrap"); with many, first pages stay small so
+ * that they do not fill the hold with chains blocked on each other. */
+static uint32_t first_page(const bootstrap_service *s)
+{
+    size_t chains = boot_sched_queued(&s->sched) + boot_hold_accounts(&s->hold) + 1;
+    size_t fair = BOOT_HOLD_BLOCKS / 2 / chains;
+    if (fair > IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS)
+        fair = IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS;
+    return fair < BOOTSTRAP_MIN_PAGE ? BOOTSTRAP_MIN_PAGE : (uint32_t)fair;
+}
+
+/* Blocks per part for a chain: its first page, then twice its last page
+ * while it keeps delivering full pages (a long chain soon comes 512
+ * blocks a pull, a short one costs no more than it holds). */
+static uint32_t page_blocks(const bootstrap_service *s, const boot_item *it)
 {
     if (it->dep_depth)
         return IPC_NET_MAX_PULL_ASC; /* a chain others wait for: a whole page */
+    if (it->page == 0)
+        return first_page(s);
     return it->page < BOOTSTRAP_MIN_PAGE ? BOOTSTRAP_MIN_PAGE : it->page;
 }
 
@@ -759,7 +785,7 @@ static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_it
     boot_item more;
     /* the first chain's page for every part, as many parts as fit in one
      * answer (IPC_NET_MAX_PULL_ASC blocks) */
-    r->count = page_blocks(it);
+    r->count = page_blocks(s, it);
     while (r->nparts < IPC_NET_PULL_PARTS && (r->nparts + 1) * r->count <= IPC_NET_MAX_PULL_ASC &&
            boot_sched_take_for(&s->sched, peer, now_ms(), &more))
         part_init(s, &r->parts[r->nparts++], &more);

@@ -38,13 +38,12 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import devnet_blocks as blocks  # noqa: E402
 from nodeutil import fail  # noqa: E402
-from test_bootstrap_sync import counts, frame  # noqa: E402
+from test_bootstrap_sync import LoopbackPeer, counts, frame  # noqa: E402
 from test_devnet_three import DevNode, make_rep_key, wait_for  # noqa: E402
 
 NBLOCKS = 6000
@@ -89,55 +88,18 @@ def make_fork(db):
     return account, orig, fork
 
 
-class ForkingPeer:
-    """Listens on loopback; completes the handshake, lists the ledger's
-    frontiers and serves its chains, ascending or descending, except that
-    account X ends with a fork at FORK_HEIGHT."""
+class ForkingPeer(LoopbackPeer):
+    """Completes the handshake, lists the ledger's frontiers and serves its
+    chains, ascending or descending, except that account X ends with a
+    fork at FORK_HEIGHT."""
 
     def __init__(self, db, account, fork, sock):
+        super().__init__(sock)  # listening already: the fresh node's config names its port
         self.db = db
         self.x = account
         self.fork = fork
-        self.key = blocks.Key()
-        self.sock = sock  # listening already: the fresh node's config names its port
         self.only = blocks.genesis_key().public  # list only this account (None: all)
-        self.port = self.sock.getsockname()[1]
-        self.stop = False
-        self.pulls = 0
         self.forks_served = 0
-        self.conns = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop = True
-        self.sock.close()
-        for c in self.conns:
-            with contextlib.suppress(OSError):
-                c.close()
-        return False
-
-    def _accept(self):
-        while not self.stop:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns.append(c)
-            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
-
-    @staticmethod
-    def _read(c, n):
-        buf = b""
-        while len(buf) < n:
-            d = c.recv(n - len(buf))
-            if not d:
-                raise OSError("closed")
-            buf += d
-        return buf
 
     def _serve(self, c):
         db = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, check_same_thread=False)
@@ -286,9 +248,9 @@ def main():
             shutil.copy(db, os.path.join(b.data, "ledger.db"))
             b.start()
             b.wait_ready(timeout=60)
-            if counts(b)[:2] != (total, total):
-                fail("the honest source holds %r, expected %d blocks all cemented"
-                     % (counts(b), total))
+            # its RPC may answer a moment after every child reports running
+            wait_for("the honest source holds %d blocks, all cemented" % total,
+                     lambda: counts(b)[:2] == (total, total), 30, [b], step=0.2)
             t1 = time.time()
             shown = [t1]
 
