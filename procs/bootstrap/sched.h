@@ -61,6 +61,10 @@ typedef struct {
     uint8_t dep_depth;         /* how many dependency hops put it here */
     uint16_t page; /* blocks its last pull asked for (0: none yet): doubles while it delivers full
                       pages */
+    /* a peer did not know our unconfirmed head: the next pull starts at our
+     * confirmed block instead, so a chain that forks from ours above it
+     * comes with the block it has in place of ours (once: then as usual) */
+    bool rewind;
 } boot_item;
 
 typedef enum {

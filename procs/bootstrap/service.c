@@ -24,7 +24,8 @@
 #define BUSY_BACKOFF_MS 100u /* the ledger's queue was full */
 #define MAX_DEP_DEPTH 64u    /* dependency hops queued in front of one another */
 #define UNCHECKED_EVERY_MS 250u
-#define SWEEP_PER_TICK 64u /* held segments checked per tick for a source that landed */
+#define SWEEP_PER_TICK 64u /* held segments checked per sweep for a source that landed */
+#define SWEEP_EVERY_MS 50u /* between sweeps unless the hold is stuck */
 
 typedef enum { REQ_FREE = 0, REQ_SCAN, REQ_PULL, REQ_LOOKUP } req_kind;
 
@@ -92,6 +93,7 @@ struct bootstrap_service {
     uint64_t asked;                    /* blocks asked for, no answer yet */
     uint64_t unchecked_at_ms;
     uint64_t lookup_next_ms; /* lookups for blocked segments' sources, paced */
+    uint64_t sweep_next_ms;  /* the next sweep (unless the hold is stuck) */
     uint64_t stuck_since_ms; /* the hold could not move (0: it can) */
 
     uint8_t unavail_logged; /* peers whose first unavailable answer was logged (bits) */
@@ -102,7 +104,7 @@ struct bootstrap_service {
     uint64_t ledger_next_ms;
 
     uint64_t rounds, pulled, accepted, old, lookups, invalid, submitted, spilled, unavailable,
-        evicted, trimmed;
+        evicted, trimmed, rewinds;
 };
 
 static uint64_t now_ms(void)
@@ -564,6 +566,23 @@ static bool chain_ok(const boot_req *r, const boot_part *p)
 static void unavailable(bootstrap_service *s, int peer, boot_item *it, uint64_t now)
 {
     const boot_peer *p = &s->sched.peers[peer];
+    ledger_account_info ai;
+    if (ro_of(s) && ledger_ro_account_info(s->ro, it->account, &ai) == LEDGER_STATUS_OK &&
+        ai.height > ai.conf_height && memcmp(it->hint, ai.frontier, 32) == 0) {
+        /* It does not know our head, which is not confirmed: its chain may
+         * fork from ours above our confirmed block. Ask again from there:
+         * the ledger sees the peer's block in place of ours (a fork, for
+         * the elections to decide) instead of the account waiting for a
+         * peer that knows a block the network may have rejected. */
+        s->rewinds++;
+        smn_debug("a peer does not know our unconfirmed head at height %llu: pulling from our "
+                  "confirmed height %llu",
+                  (unsigned long long)ai.height, (unsigned long long)ai.conf_height);
+        boot_item again = *it;
+        again.rewind = true;
+        requeue(s, &again);
+        return;
+    }
     if (!(s->unavail_logged & (1u << peer)))
         smn_info("peer %02x%02x%02x%02x... cannot serve some chains (pruned or unknown there): "
                  "asking other peers",
@@ -571,6 +590,7 @@ static void unavailable(bootstrap_service *s, int peer, boot_item *it, uint64_t 
     s->unavail_logged |= (uint8_t)(1u << peer);
     s->unavailable++;
     boot_item copy = *it;
+    it->rewind = false;
     if (boot_sched_refused(&s->sched, it, peer, now))
         return;
     char acc[65];
@@ -664,8 +684,16 @@ static void on_pull(ipc_conn *c, ipc_status st, const ipc_msg *reply, void *ud)
             continue;
         }
         s->pulled += p->n;
-        if (p->n == 0)
-            continue; /* nothing above our frontier there */
+        if (p->n == 0) {
+            /* Nothing above our head there. The account was queued because
+             * some peer showed more (its frontier scan, or a full page), so
+             * another peer is asked, once each: otherwise a peer that holds
+             * a fork of it, and says it has nothing above it, would be
+             * asked every round while the one that has the chain never is
+             * (bootstrap_sync_fork). */
+            boot_sched_refused(&s->sched, &p->item, r->peer, now);
+            continue;
+        }
         if (!boot_hold_add(&s->hold, &p->item, &r->blocks[p->off], p->n, r->peer,
                            p->n >= r->count)) {
             /* held already (a second pull raced it), or no room: later */
@@ -691,9 +719,23 @@ static void part_init(bootstrap_service *s, boot_part *p, const boot_item *it)
 {
     memset(p, 0, sizeof *p);
     p->item = *it;
+    p->item.rewind = false;
     ledger_account_info ai;
-    if (ledger_ro_account_info(s->ro, it->account, &ai) == LEDGER_STATUS_OK &&
-        ai.height >= it->hint_height) {
+    ledger_block_record rec;
+    size_t got = 0;
+    bool have = ledger_ro_account_info(s->ro, it->account, &ai) == LEDGER_STATUS_OK;
+    if (have && it->rewind && ai.conf_height == 0) {
+        memset(p->item.hint, 0, 32); /* nothing confirmed: from the open */
+        p->item.hint_height = 0;
+        p->item.hint_balance = smn_amount_zero();
+    } else if (have && it->rewind &&
+               ledger_ro_history(s->ro, it->account, ai.conf_height + 1, &rec, 1, &got) ==
+                   LEDGER_STATUS_OK &&
+               got == 1 && rec.height == ai.conf_height) {
+        memcpy(p->item.hint, rec.hash, 32); /* our confirmed block */
+        p->item.hint_height = rec.height;
+        p->item.hint_balance = rec.block.balance;
+    } else if (have && ai.height >= it->hint_height) {
         memcpy(p->item.hint, ai.frontier, 32);
         p->item.hint_height = ai.height;
         p->item.hint_balance = ai.balance;
@@ -703,13 +745,31 @@ static void part_init(bootstrap_service *s, boot_part *p, const boot_item *it)
     }
 }
 
-/* Blocks per part for a chain: BOOTSTRAP_MIN_PAGE first, then twice its
- * last page while it keeps delivering full pages (a long chain soon comes
- * 512 blocks a pull, a short one costs no more than it holds). */
-static uint32_t page_blocks(const boot_item *it)
+/* A chain's first page: half the hold shared among the chains we know
+ * of (queued or held), from BOOTSTRAP_MIN_PAGE up to the page at which a
+ * pull of IPC_NET_PULL_PARTS chains fills one answer. With few chains the
+ * first pulls carry whole answers (a round trip per 512 blocks, not 128:
+ * on a 200k sync the first 60k blocks came in 21 s instead of 90 s,
+ * docs/benchmarks.md "Bootstrap"); with many, first pages stay small so
+ * that they do not fill the hold with chains blocked on each other. */
+static uint32_t first_page(const bootstrap_service *s)
+{
+    size_t chains = boot_sched_queued(&s->sched) + boot_hold_accounts(&s->hold) + 1;
+    size_t fair = BOOT_HOLD_BLOCKS / 2 / chains;
+    if (fair > IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS)
+        fair = IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS;
+    return fair < BOOTSTRAP_MIN_PAGE ? BOOTSTRAP_MIN_PAGE : (uint32_t)fair;
+}
+
+/* Blocks per part for a chain: its first page, then twice its last page
+ * while it keeps delivering full pages (a long chain soon comes 512
+ * blocks a pull, a short one costs no more than it holds). */
+static uint32_t page_blocks(const bootstrap_service *s, const boot_item *it)
 {
     if (it->dep_depth)
         return IPC_NET_MAX_PULL_ASC; /* a chain others wait for: a whole page */
+    if (it->page == 0)
+        return first_page(s);
     return it->page < BOOTSTRAP_MIN_PAGE ? BOOTSTRAP_MIN_PAGE : it->page;
 }
 
@@ -725,7 +785,7 @@ static bool send_pull(bootstrap_service *s, ipc_conn *c, int peer, const boot_it
     boot_item more;
     /* the first chain's page for every part, as many parts as fit in one
      * answer (IPC_NET_MAX_PULL_ASC blocks) */
-    r->count = page_blocks(it);
+    r->count = page_blocks(s, it);
     while (r->nparts < IPC_NET_PULL_PARTS && (r->nparts + 1) * r->count <= IPC_NET_MAX_PULL_ASC &&
            boot_sched_take_for(&s->sched, peer, now_ms(), &more))
         part_init(s, &r->parts[r->nparts++], &more);
@@ -935,8 +995,20 @@ static void on_tick(evutil_socket_t fd, short what, void *ud)
            ledger_client_connected(s->ledger) && submit_batch(s, now))
         ;
     if (boot_hold_blocked(&s->hold)) {
-        boot_hold_cb cb = {.known = has_block, .done = on_seg_done, .ud = s};
-        boot_hold_sweep(&s->hold, SWEEP_PER_TICK, &cb);
+        /* A blocked segment wakes when its source is handed out or
+         * accepted (on_batch); the sweep only finds sources that landed
+         * another way (a publish, a spilled chain released from
+         * unchecked). Each of its lookups is a read transaction of its own
+         * that rereads the pages the ledger's last commit made stale: at
+         * every tick it cost the syncing bootstrap three quarters of its
+         * CPU, more than the ledger's whole processing (docs/benchmarks.md
+         * "Bootstrap"). So every SWEEP_EVERY_MS, and at every tick only
+         * while the hold is stuck (unstick: nothing else moves). */
+        if (s->stuck_since_ms || now >= s->sweep_next_ms) {
+            boot_hold_cb cb = {.known = has_block, .done = on_seg_done, .ud = s};
+            boot_hold_sweep(&s->hold, SWEEP_PER_TICK, &cb);
+            s->sweep_next_ms = now + SWEEP_EVERY_MS;
+        }
         /* A chain that many wait for may be far down the queue, or not
          * scanned yet: look a blocked receive's source up now and then. */
         uint8_t src[32];
@@ -991,6 +1063,10 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_counter(r, "unavailable_parts_total", NULL,
                                       "Chains a peer could not serve (pruned or unknown there)."),
                    (int64_t)s->unavailable);
+    ipc_metric_set(ipc_metric_counter(r, "rewound_pulls_total", NULL,
+                                      "Chains pulled again from our confirmed block: a peer did "
+                                      "not know our unconfirmed head (a fork?)."),
+                   (int64_t)s->rewinds);
     ipc_metric_set(ipc_metric_gauge(r, "queued_accounts", NULL, "Accounts waiting to be pulled."),
                    (int64_t)boot_sched_queued(&s->sched));
     ipc_metric_set(ipc_metric_gauge(r, "waiting_accounts", NULL,

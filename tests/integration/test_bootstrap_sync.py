@@ -98,17 +98,18 @@ def frame(typ, payload, flags=0):
     return MAGIC + bytes([1, 1, typ]) + struct.pack(">HI", flags, len(payload)) + payload
 
 
-class LyingPeer:
-    """Listens on loopback; completes the handshake of whoever dials it, lists
-    the real ledger's frontiers, serves garbage for every bulk_pull."""
+class LoopbackPeer:
+    """A Python peer on loopback: accepts whoever dials it, one thread per
+    connection running self._serve(conn); closes everything on exit."""
 
-    def __init__(self, db):
-        self.db = db
+    def __init__(self, sock=None):
         self.key = Key()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
+        if sock is None:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(8)
+        self.sock = sock
         self.port = self.sock.getsockname()[1]
         self.stop = False
         self.pulls = 0
@@ -145,6 +146,18 @@ class LyingPeer:
                 raise OSError("closed")
             buf += d
         return buf
+
+    def _serve(self, c):
+        raise NotImplementedError
+
+
+class LyingPeer(LoopbackPeer):
+    """Completes the handshake of whoever dials it, lists the real ledger's
+    frontiers, serves garbage for every bulk_pull."""
+
+    def __init__(self, db):
+        super().__init__()
+        self.db = db
 
     def _serve(self, c):
         db = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True)

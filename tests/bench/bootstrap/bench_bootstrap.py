@@ -143,8 +143,13 @@ def main():
                 cnt, cem, unc = counts(c)
                 if time.time() - last[0] > 10:
                     last[0] = time.time()
-                    print("  %5.0f s: %d blocks, %d cemented, %d unchecked"
-                          % (time.time() - t0, cnt, cem, unc), flush=True)
+                    b = {}
+                    with contextlib.suppress(Exception):
+                        b = c.rpc("bootstrap_status")
+                    print("  %5.0f s: %d blocks, %d cemented, %d unchecked; bootstrap: pulled %s, "
+                          "accepted %s, waiting %s"
+                          % (time.time() - t0, cnt, cem, unc, b.get("pulled", "?"),
+                             b.get("accepted", "?"), b.get("waiting", "?")), flush=True)
                 return cnt >= total
 
             wait("synced", synced, 7200, 0.5)

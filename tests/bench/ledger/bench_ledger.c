@@ -28,7 +28,11 @@
  *       chain of n blocks, no receives; cache
  *       /tmp/smn-bench-ledger-chain-<n>.blocks), so -C/-x cement one chain
  *       of n blocks where the default workload cements n / 50 chains whose
- *       receives wait on other chains' sends */
+ *       receives wait on other chains' sends
+ *   -r  the genesis chain's representative (64 hex digits of a public key;
+ *       default: the genesis account): its blocks delegate the genesis's
+ *       80 % to it, so a node holding that key alone has quorum (a test
+ *       that must not let the dev genesis key confirm; use its own -c) */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -41,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/hex.h"
 #include "common/keys.h"
 #include "common/network.h"
 #include "common/work.h"
@@ -135,7 +140,7 @@ static int save_blocks(FILE *f, const smn_block *blocks, size_t n)
 /* Builds the workload of n blocks into path: the sequential pass (hashes,
  * deterministic from a fixed seed) in memory, then signature and work in
  * chunks appended to path.partial, renamed to path when complete. */
-static int build_cache(const char *path, size_t n, unsigned threads)
+static int build_cache(const char *path, size_t n, unsigned threads, const uint8_t *genesis_rep)
 {
     const smn_network *net = smn_network_get(SMN_NET_DEV);
     size_t na = n / 50 < 16 ? 16 : n / 50;
@@ -154,7 +159,7 @@ static int build_cache(const char *path, size_t n, unsigned threads)
     bench_acct *g = &accs[na];
     smn_key_expand(smn_network_dev_genesis_key(), &g->kp);
     smn_block_hash(&net->genesis, g->frontier);
-    memcpy(g->rep, net->genesis.representative, 32);
+    memcpy(g->rep, genesis_rep ? genesis_rep : net->genesis.representative, 32);
     g->balance = net->genesis.balance;
     /* 1000 smn each, or less so that the genesis keeps 80 % of the supply:
      * its representative (the node's demo wallet in the tests and benches)
@@ -493,8 +498,10 @@ int main(int argc, char **argv)
     bool keep = false, cement = false, cement_only = false, build_only = false, tables = false;
     uint64_t prune_keep = 0;
     size_t slice_blocks = 256;
+    uint8_t genesis_rep[32];
+    bool have_rep = false;
     int opt;
-    while ((opt = getopt(argc, argv, "n:b:t:c:d:m:Cs:xkBP:TL")) != -1) {
+    while ((opt = getopt(argc, argv, "n:b:t:c:d:m:Cs:xkBP:TLr:")) != -1) {
         switch (opt) {
         case 'n':
             n = strtoull(optarg, NULL, 10);
@@ -539,10 +546,17 @@ int main(int argc, char **argv)
         case 'L':
             one_chain = true;
             break;
+        case 'r':
+            if (strlen(optarg) != 64 || !smn_hex_decode(optarg, genesis_rep, 32)) {
+                fprintf(stderr, "bench_ledger: -r needs 64 hex digits\n");
+                return 2;
+            }
+            have_rep = true;
+            break;
         default:
             fprintf(stderr,
                     "usage: %s [-n blocks] [-b batch] [-t threads] [-c cache] [-d dir] [-m MiB] "
-                    "[-C [-s slice]] [-x -d dir] [-k] [-B] [-P keep] [-T] [-L]\n",
+                    "[-C [-s slice]] [-x -d dir] [-k] [-B] [-P keep] [-T] [-L] [-r rep]\n",
                     argv[0]);
             return 2;
         }
@@ -614,7 +628,7 @@ int main(int argc, char **argv)
         printf("building %zu dev blocks into %s ...\n", n, cache);
         fflush(stdout);
         double t0 = now();
-        int rc = build_cache(cache, n, threads);
+        int rc = build_cache(cache, n, threads, have_rep ? genesis_rep : NULL);
         if (rc != 0) {
             fprintf(stderr, "bench_ledger: cannot write %s: %s\n", cache, strerror(-rc));
             return 1;
