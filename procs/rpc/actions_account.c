@@ -537,6 +537,22 @@ json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
     return out;
 }
 
+json_t *rpc_receivable_json_budget(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
+                                   const rpc_receivable_opts *o, size_t *budget, bool *cut)
+{
+    rpc_receivable_opts one = *o;
+    if (one.count > *budget)
+        one.count = *budget;
+    json_t *out = rpc_receivable_json(c, l, acc, &one);
+    if (!out)
+        return NULL;
+    size_t n = json_is_array(out) ? json_array_size(out) : json_object_size(out);
+    *budget -= n < *budget ? n : *budget;
+    /* the budget, not the account's own count, ended the list: it may hold more */
+    *cut = one.count < o->count && n == one.count;
+    return out;
+}
+
 /* Parses threshold/source for both receivable forms. */
 bool rpc_receivable_args(rpc_call *c, const json_t *req, rpc_receivable_opts *o)
 {

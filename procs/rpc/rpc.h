@@ -593,5 +593,12 @@ typedef struct {
 bool rpc_receivable_args(rpc_call *c, const json_t *req, rpc_receivable_opts *o);
 json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
                             const rpc_receivable_opts *o);
+/* The same for one account of a list (accounts_receivable,
+ * wallet_receivable) that shares *budget entries (RPC_MAX_COUNT per
+ * request): at most min(o->count, *budget) entries, taken off *budget;
+ * *cut when the budget stopped the account's list early (the caller stops
+ * there and names the account in "next_index"). */
+json_t *rpc_receivable_json_budget(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
+                                   const rpc_receivable_opts *o, size_t *budget, bool *cut);
 
 #endif
