@@ -1,6 +1,6 @@
 """Big queries are bounded (issue 10, docs/rpc.md "Big queries are
-bounded"): on a node whose ledger holds 25,001 accounts and a genesis chain
-of 25,001 blocks (bench_ledger -n 50000 -a 25000 -C: every account opened by
+bounded"): on a node whose ledger holds 21,001 accounts and a genesis chain
+of 21,001 blocks (bench_ledger -n 42000 -a 21000 -C: every account opened by
 a send from genesis, all cemented), several clients fire the heaviest form
 of each big query at once while another asks block_count in a loop. Checks:
 
@@ -15,8 +15,8 @@ of each big query at once while another asks block_count in a loop. Checks:
 Removing a cap (RPC_LEDGER_SCAN_MAX or HISTORY_SCAN_MAX, say) makes (a)
 fail: the filtered walks then answer without `next` / `previous`.
 
-A serial pass first prints what each query costs (no assertion on it;
-docs/benchmarks.md "Heaviest RPC queries"). With SMN_RELEASE_BUILD set
+With SMN_RPC_BOUNDED_TIMES=1 a serial pass first prints what each query
+costs (no assertion on it; docs/benchmarks.md "Heaviest RPC queries"). With SMN_RELEASE_BUILD set
 (.ci/run sets it) the node and bench_ledger come from that release build:
 the caps bound rows, and how long a row takes is the release build's
 figure; the sanitizers make each row several times slower, which on a
@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from devnet_blocks import address  # noqa: E402
 from test_node_util import DevNode, check, run  # noqa: E402
 
-BLOCKS, ACCOUNTS = 50000, 25000
+BLOCKS, ACCOUNTS = 42000, 21000
 MAX = 10000  # RPC_MAX_COUNT
 CLIENTS = 3
 TOP = str(2 ** 128 - 1)
@@ -93,14 +93,14 @@ def heavy_queries(n, genesis, demo):
     return [
         ("ledger", dict(action="ledger", count=MAX, representative=True, weight=True,
                         receivable=True), exactly("accounts", MAX, "next")),
-        # nothing matches: the walk stops at its scan bound (20,000 < 25,001)
+        # nothing matches: the walk stops at its scan bound (20,000 < 21,001)
         ("ledger filtered", dict(action="ledger", count=MAX, threshold=TOP, receivable=True),
          exactly("accounts", 0, "next")),
         ("frontiers", dict(action="frontiers", account=ZERO, count=MAX),
          exactly("frontiers", MAX)),
         ("account_history", dict(action="account_history", account=genesis, count="-1"),
          exactly("history", MAX, "previous")),
-        # nothing matches: the walk stops after 20,000 blocks (< 25,001)
+        # nothing matches: the walk stops after 20,000 blocks (< 21,001)
         ("account_history filtered", dict(action="account_history", account=genesis, count="-1",
                                           account_filter=[ZERO]),
          exactly("history", 0, "previous")),
@@ -186,9 +186,10 @@ def main():
         count = n.ok("block_count")
         check(int(count["count"]) == BLOCKS + 1, "block_count %r" % count)
         queries = heavy_queries(n, genesis, demo)
-        print("one at a time:")
-        bad = serial_pass(n, queries)
-        check(not bad, "caps not respected:\n" + "\n".join(bad))
+        if os.environ.get("SMN_RPC_BOUNDED_TIMES"):
+            print("one at a time:")
+            bad = serial_pass(n, queries)
+            check(not bad, "caps not respected:\n" + "\n".join(bad))
 
         failures, lock = [], threading.Lock()
         heavy_running = threading.Event()
