@@ -19,9 +19,16 @@ ledger_status ledger_prune(ledger_store *s, uint64_t keep, size_t max_accounts,
     ledger_status r = ledger_store_begin(s);
     if (r == LEDGER_STATUS_OK)
         r = ledger_store_prune_candidates(s, keep, NULL, c, max_accounts, &n);
-    for (size_t i = 0; i < n && r == LEDGER_STATUS_OK; i++) {
-        uint64_t removed;
-        r = ledger_store_prune_account(s, c[i].account, c[i].conf_height - keep, &removed);
+    /* An account's first pruning can cover millions of blocks: one pass
+     * removes at most LEDGER_PRUNE_BLOCKS_PER_PASS, and whatever it leaves
+     * keeps its account a candidate for the next pass. */
+    uint64_t budget = LEDGER_PRUNE_BLOCKS_PER_PASS;
+    for (size_t i = 0; i < n && budget > 0 && r == LEDGER_STATUS_OK; i++) {
+        uint64_t removed, up_to = c[i].conf_height - keep;
+        if (up_to - c[i].pruned_height > budget)
+            up_to = c[i].pruned_height + budget;
+        r = ledger_store_prune_account(s, c[i].account, up_to, &removed);
+        budget -= up_to - c[i].pruned_height;
         if (r == LEDGER_STATUS_OK && removed) {
             stats->accounts++;
             stats->blocks += removed;

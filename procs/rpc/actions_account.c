@@ -7,6 +7,7 @@
 #include "common/address.h"
 #include "common/hex.h"
 #include "procs/rpc/rpc.h"
+#include "procs/rpc/slices.h"
 
 /* The ledger's account record; false after answering (not found or error). */
 /* Hash of account's block at height (NOT_FOUND when pruned or absent). */
@@ -151,6 +152,58 @@ void rpc_action_account_balance(rpc_call *c, const json_t *req)
         rpc_reply(c, o);
 }
 
+/* accounts_balances between slices: 256 accounts per loop iteration (each
+ * is a balance and a receivable sum). */
+enum { BALANCES_SLICE = 256 };
+typedef struct {
+    json_t *list, *balances, *errors;
+    size_t next;
+    bool confirmed;
+} balances_walk;
+
+static void balances_free(void *p)
+{
+    balances_walk *w = p;
+    json_decref(w->list);
+    json_decref(w->balances);
+    json_decref(w->errors);
+    free(w);
+}
+
+/* One slice of accounts; true once it has answered. */
+static bool balances_step(rpc_call *c, void *p)
+{
+    balances_walk *w = p;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return true;
+    size_t end = w->next + BALANCES_SLICE;
+    for (; w->next < json_array_size(w->list) && w->next < end; w->next++) {
+        const json_t *v = json_array_get(w->list, w->next);
+        uint8_t acc[32];
+        const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+        if (!s || smn_address_decode(s, acc) != SMN_ADDRESS_OK) {
+            /* Nano answers a bad entry in "errors" and keeps going. */
+            char key[32];
+            if (!s)
+                snprintf(key, sizeof key, "#%zu", w->next);
+            json_object_set_new(w->errors, s ? s : key, json_string("Bad account number"));
+            continue;
+        }
+        json_t *b = balance_json(c, l, acc, w->confirmed);
+        if (!b)
+            return true; /* answered */
+        json_object_set_new(w->balances, s, b);
+    }
+    if (w->next < json_array_size(w->list))
+        return false;
+    json_t *o = json_pack("{s:O}", "balances", w->balances);
+    if (json_object_size(w->errors))
+        json_object_set(o, "errors", w->errors);
+    rpc_reply(c, o);
+    return true;
+}
+
 void rpc_action_accounts_balances(rpc_call *c, const json_t *req)
 {
     json_t *list = json_object_get(req, "accounts");
@@ -169,38 +222,16 @@ void rpc_action_accounts_balances(rpc_call *c, const json_t *req)
         rpc_reply_error(c, "Too many accounts");
         return;
     }
-    ledger_ro *l = rpc_ledger(c);
-    if (!l)
+    balances_walk *w = calloc(1, sizeof *w);
+    if (!w || !(w->balances = json_object()) || !(w->errors = json_object())) {
+        if (w)
+            balances_free(w);
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
         return;
-    json_t *balances = json_object(), *errors = json_object();
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        uint8_t acc[32];
-        const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-        if (!s || smn_address_decode(s, acc) != SMN_ADDRESS_OK) {
-            /* Nano answers a bad entry in "errors" and keeps going. */
-            char key[32];
-            if (!s)
-                snprintf(key, sizeof key, "#%zu", i);
-            json_object_set_new(errors, s ? s : key, json_string("Bad account number"));
-            continue;
-        }
-        json_t *b = balance_json(c, l, acc, confirmed);
-        if (!b) {
-            json_decref(balances);
-            json_decref(errors);
-            return;
-        }
-        json_object_set_new(balances, s, b);
     }
-    json_t *o = json_pack("{s:o}", "balances", balances);
-    if (json_object_size(errors))
-        json_object_set_new(o, "errors", errors);
-    else
-        json_decref(errors);
-    rpc_reply(c, o);
+    w->list = json_incref(list);
+    w->confirmed = confirmed;
+    rpc_call_slices(c, balances_step, balances_free, w);
 }
 
 void rpc_action_account_representative(rpc_call *c, const json_t *req)
@@ -534,6 +565,22 @@ json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
         }
     }
     free(rs);
+    return out;
+}
+
+json_t *rpc_receivable_json_budget(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
+                                   const rpc_receivable_opts *o, size_t *budget, bool *cut)
+{
+    rpc_receivable_opts one = *o;
+    if (one.count > *budget)
+        one.count = *budget;
+    json_t *out = rpc_receivable_json(c, l, acc, &one);
+    if (!out)
+        return NULL;
+    size_t n = json_is_array(out) ? json_array_size(out) : json_object_size(out);
+    *budget -= n < *budget ? n : *budget;
+    /* the budget, not the account's own count, ended the list: it may hold more */
+    *cut = one.count < o->count && n == one.count;
     return out;
 }
 

@@ -102,7 +102,10 @@ void rpc_action_accounts_representatives(rpc_call *c, const json_t *req)
 }
 
 /* Nano's accounts_receivable (and accounts_pending): receivable's shapes
- * per account, accounts with nothing left out. */
+ * per account, accounts with nothing left out. At most RPC_MAX_COUNT
+ * entries in all (10,000 accounts x count 10,000 would be 10^8): when that
+ * stops the answer, "next_index" is the position in `accounts` to ask again
+ * from. An account listed twice is read once. */
 void rpc_action_accounts_receivable(rpc_call *c, const json_t *req)
 {
     rpc_receivable_opts ro;
@@ -112,16 +115,24 @@ void rpc_action_accounts_receivable(rpc_call *c, const json_t *req)
     ledger_ro *l = rpc_ledger(c);
     if (!l)
         return;
-    json_t *blocks = json_object(), *errors = json_object();
+    json_t *blocks = json_object(), *errors = json_object(), *seen = json_object();
+    size_t budget = RPC_MAX_COUNT, next = SIZE_MAX;
     for (size_t i = 0; i < json_array_size(list); i++) {
         uint8_t acc[32];
         const char *name;
-        if (!entry_account(list, i, errors, acc, &name))
+        if (!entry_account(list, i, errors, acc, &name) || json_object_get(seen, name))
             continue;
-        json_t *one = rpc_receivable_json(c, l, acc, &ro);
+        if (budget == 0) {
+            next = i;
+            break;
+        }
+        json_object_set_new(seen, name, json_true());
+        bool cut;
+        json_t *one = rpc_receivable_json_budget(c, l, acc, &ro, &budget, &cut);
         if (!one) {
             json_decref(blocks);
             json_decref(errors);
+            json_decref(seen);
             return;
         }
         size_t n = json_is_array(one) ? json_array_size(one) : json_object_size(one);
@@ -129,8 +140,20 @@ void rpc_action_accounts_receivable(rpc_call *c, const json_t *req)
             json_decref(one);
         else
             json_object_set_new(blocks, name, one);
+        if (cut) {
+            next = i;
+            break;
+        }
     }
-    reply_with_errors(c, "blocks", blocks, errors);
+    json_decref(seen);
+    json_t *o = json_pack("{s:o}", "blocks", blocks);
+    if (json_object_size(errors))
+        json_object_set_new(o, "errors", errors);
+    else
+        json_decref(errors);
+    if (next != SIZE_MAX)
+        json_object_set_new(o, "next_index", rpc_json_u64(next));
+    rpc_reply(c, o);
 }
 
 void rpc_action_account_block_count(rpc_call *c, const json_t *req)

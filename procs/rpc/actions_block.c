@@ -6,6 +6,7 @@
 #include "common/block_json.h"
 #include "common/hex.h"
 #include "procs/rpc/rpc.h"
+#include "procs/rpc/slices.h"
 
 /* Nano's block_info object; `contents` as an object (json_block) or as a
  * string holding the JSON (Nano's default). */
@@ -47,6 +48,66 @@ void rpc_action_block_info(rpc_call *c, const json_t *req)
     rpc_reply(c, block_info_json(&r, json_block));
 }
 
+/* blocks_info's state between slices: 256 hashes per loop iteration, so
+ * 10,000 of them (three reads each) never hold the loop. */
+enum { BLOCKS_INFO_SLICE = 256 };
+typedef struct {
+    json_t *list, *blocks, *missing;
+    size_t next;
+    bool json_block, include_not_found;
+} blocks_info_walk;
+
+static void blocks_info_free(void *p)
+{
+    blocks_info_walk *w = p;
+    json_decref(w->list);
+    json_decref(w->blocks);
+    json_decref(w->missing);
+    free(w);
+}
+
+/* One slice of hashes; true once it has answered. */
+static bool blocks_info_step(rpc_call *c, void *p)
+{
+    blocks_info_walk *w = p;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return true;
+    size_t end = w->next + BLOCKS_INFO_SLICE;
+    for (; w->next < json_array_size(w->list) && w->next < end; w->next++) {
+        const json_t *v = json_array_get(w->list, w->next);
+        uint8_t h[32];
+        if (!json_is_string(v) || !smn_hex_decode(json_string_value(v), h, 32)) {
+            rpc_reply_error(c, "Bad block hash");
+            return true;
+        }
+        ledger_block_record r;
+        ledger_status st = ledger_ro_block(l, h, &r);
+        char hex[65];
+        smn_hex_encode(h, 32, hex);
+        if (st == LEDGER_STATUS_NOT_FOUND) {
+            if (!w->include_not_found) {
+                rpc_reply_error(c, "Block not found");
+                return true;
+            }
+            json_array_append_new(w->missing, json_string(hex));
+            continue;
+        }
+        if (st != LEDGER_STATUS_OK) {
+            rpc_reply_ledger_error(c, st);
+            return true;
+        }
+        json_object_set_new(w->blocks, hex, block_info_json(&r, w->json_block));
+    }
+    if (w->next < json_array_size(w->list))
+        return false;
+    json_t *o = json_pack("{s:O}", "blocks", w->blocks);
+    if (w->include_not_found)
+        json_object_set(o, "blocks_not_found", w->missing);
+    rpc_reply(c, o);
+    return true;
+}
+
 void rpc_action_blocks_info(rpc_call *c, const json_t *req)
 {
     bool json_block, include_not_found;
@@ -66,49 +127,22 @@ void rpc_action_blocks_info(rpc_call *c, const json_t *req)
         rpc_reply_error(c, "Too many hashes");
         return;
     }
-    ledger_ro *l = rpc_ledger(c);
-    if (!l)
+    blocks_info_walk *w = calloc(1, sizeof *w);
+    if (!w) {
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
         return;
-    json_t *blocks = json_object(), *missing = json_array();
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        uint8_t h[32];
-        if (!json_is_string(v) || !smn_hex_decode(json_string_value(v), h, 32)) {
-            json_decref(blocks);
-            json_decref(missing);
-            rpc_reply_error(c, "Bad block hash");
-            return;
-        }
-        ledger_block_record r;
-        ledger_status st = ledger_ro_block(l, h, &r);
-        char hex[65];
-        smn_hex_encode(h, 32, hex);
-        if (st == LEDGER_STATUS_NOT_FOUND) {
-            if (!include_not_found) {
-                json_decref(blocks);
-                json_decref(missing);
-                rpc_reply_error(c, "Block not found");
-                return;
-            }
-            json_array_append_new(missing, json_string(hex));
-            continue;
-        }
-        if (st != LEDGER_STATUS_OK) {
-            json_decref(blocks);
-            json_decref(missing);
-            rpc_reply_ledger_error(c, st);
-            return;
-        }
-        json_object_set_new(blocks, hex, block_info_json(&r, json_block));
     }
-    json_t *o = json_pack("{s:o}", "blocks", blocks);
-    if (include_not_found)
-        json_object_set_new(o, "blocks_not_found", missing);
-    else
-        json_decref(missing);
-    rpc_reply(c, o);
+    w->list = json_incref(list);
+    w->blocks = json_object();
+    w->missing = json_array();
+    w->json_block = json_block;
+    w->include_not_found = include_not_found;
+    if (!w->blocks || !w->missing) {
+        blocks_info_free(w);
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+        return;
+    }
+    rpc_call_slices(c, blocks_info_step, blocks_info_free, w);
 }
 
 /* chain: the block and its predecessors; successors (or chain with

@@ -10,6 +10,7 @@
 
 #include "common/address.h"
 #include "procs/rpc/rpc.h"
+#include "procs/rpc/slices.h"
 
 /* Rows one delegators / delegators_count / unopened request looks at. */
 #define RPC_WALK_SCAN_MAX 100000u
@@ -210,83 +211,107 @@ static json_t *ledger_entry(ledger_ro *l, const uint8_t acc[32], const ledger_op
     return e;
 }
 
+/* `ledger`'s walk between slices: one page of accounts per slice, so a
+ * 10,000-account answer (tens of thousands of reads) never holds the loop. */
+enum { LEDGER_PAGE = 256 };
+typedef struct {
+    ledger_opts o;
+    uint64_t count;
+    uint8_t cur[32], next[32];
+    size_t found, looked;
+    bool more;
+    json_t *map;
+    uint8_t (*accs)[32], (*fronts)[32];
+} ledger_walk;
+
+static void ledger_walk_free(void *p)
+{
+    ledger_walk *w = p;
+    json_decref(w->map);
+    free(w->accs);
+    free(w->fronts);
+    free(w);
+}
+
+/* One page of the walk; true once it has answered. */
+static bool ledger_walk_step(rpc_call *c, void *p)
+{
+    ledger_walk *w = p;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return true;
+    size_t n = 0;
+    ledger_status st = ledger_ro_frontiers(l, w->cur, w->accs, w->fronts, LEDGER_PAGE, &n);
+    char addr[SMN_ADDRESS_STRLEN];
+    for (size_t i = 0; st == LEDGER_STATUS_OK && i < n; i++) {
+        if (w->found == w->count || w->looked == RPC_LEDGER_SCAN_MAX) {
+            memcpy(w->next, w->accs[i], 32); /* the next page starts here */
+            w->more = true;
+            break;
+        }
+        w->looked++;
+        bool skip;
+        json_t *e = ledger_entry(l, w->accs[i], &w->o, &skip, &st);
+        if (st != LEDGER_STATUS_OK || skip)
+            continue;
+        smn_address_encode(w->accs[i], addr);
+        json_object_set_new(w->map, addr, e);
+        w->found++;
+    }
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        return true;
+    }
+    bool last = w->more || n < LEDGER_PAGE;
+    if (!last) {
+        /* continue after the page's last account */
+        memcpy(w->cur, w->accs[n - 1], 32);
+        int k = 31;
+        while (k >= 0 && ++w->cur[k] == 0)
+            k--;
+        last = k < 0; /* the last possible key */
+    }
+    if (!last)
+        return false;
+    json_t *out = json_pack("{s:O}", "accounts", w->map);
+    set_next(out, w->more, w->next);
+    rpc_reply(c, out);
+    return true;
+}
+
 /* ledger (control) {account? (start), count?, representative?, weight?,
  * receivable?, pending?, modified_since?, threshold?}: the accounts in key
- * order with their records. */
+ * order with their records, read a page per loop iteration. */
 void rpc_action_ledger(rpc_call *c, const json_t *req)
 {
     uint8_t start[32];
     bool has_start;
-    uint64_t count;
-    ledger_opts o = {0};
-    if (!opt_account(c, req, "account", start, &has_start) ||
-        !rpc_arg_count(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &count) ||
-        !rpc_arg_bool(c, req, "representative", false, &o.rep) ||
-        !rpc_arg_bool(c, req, "weight", false, &o.weight) ||
-        !rpc_arg_bool(c, req, "receivable", false, &o.receivable) ||
-        !rpc_arg_bool(c, req, "pending", false, &o.pending) ||
-        !rpc_arg_u64(c, req, "modified_since", "Invalid modified_since", &o.since) ||
-        !opt_amount(c, req, "threshold", &o.threshold))
-        return;
-    ledger_ro *l = rpc_ledger(c);
-    if (!l)
-        return;
-    enum { PAGE = 256 };
-    uint8_t(*accs)[32] = malloc(sizeof *accs * PAGE);
-    uint8_t(*fronts)[32] = malloc(sizeof *fronts * PAGE);
-    if (!accs || !fronts) {
-        free(accs);
-        free(fronts);
+    ledger_walk *w = calloc(1, sizeof *w);
+    if (!w) {
         rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
         return;
     }
-    json_t *map = json_object();
-    uint8_t cur[32] = {0}, next[32] = {0};
-    if (has_start)
-        memcpy(cur, start, 32);
-    size_t found = 0, looked = 0;
-    bool more = false;
-    ledger_status st = LEDGER_STATUS_OK;
-    char addr[SMN_ADDRESS_STRLEN];
-    while (st == LEDGER_STATUS_OK && !more) {
-        size_t n = 0;
-        if ((st = ledger_ro_frontiers(l, cur, accs, fronts, PAGE, &n)) != LEDGER_STATUS_OK)
-            break;
-        for (size_t i = 0; i < n; i++) {
-            if (found == count || looked == RPC_LEDGER_SCAN_MAX) {
-                memcpy(next, accs[i], 32); /* the next page starts here */
-                more = true;
-                break;
-            }
-            looked++;
-            bool skip;
-            json_t *e = ledger_entry(l, accs[i], &o, &skip, &st);
-            if (st != LEDGER_STATUS_OK)
-                break;
-            if (skip)
-                continue;
-            smn_address_encode(accs[i], addr);
-            json_object_set_new(map, addr, e);
-            found++;
-        }
-        if (st != LEDGER_STATUS_OK || more || n < PAGE)
-            break;
-        /* continue after the page's last account */
-        memcpy(cur, accs[n - 1], 32);
-        int k = 31;
-        while (k >= 0 && ++cur[k] == 0)
-            k--;
-        if (k < 0)
-            break; /* the last possible key */
-    }
-    free(accs);
-    free(fronts);
-    if (st != LEDGER_STATUS_OK) {
-        json_decref(map);
-        rpc_reply_ledger_error(c, st);
+    ledger_opts *o = &w->o;
+    if (!opt_account(c, req, "account", start, &has_start) ||
+        !rpc_arg_count(c, req, "count", RPC_DEFAULT_COUNT, RPC_MAX_COUNT, &w->count) ||
+        !rpc_arg_bool(c, req, "representative", false, &o->rep) ||
+        !rpc_arg_bool(c, req, "weight", false, &o->weight) ||
+        !rpc_arg_bool(c, req, "receivable", false, &o->receivable) ||
+        !rpc_arg_bool(c, req, "pending", false, &o->pending) ||
+        !rpc_arg_u64(c, req, "modified_since", "Invalid modified_since", &o->since) ||
+        !opt_amount(c, req, "threshold", &o->threshold)) {
+        free(w);
         return;
     }
-    json_t *out = json_pack("{s:o}", "accounts", map);
-    set_next(out, more, next);
-    rpc_reply(c, out);
+    if (has_start)
+        memcpy(w->cur, start, 32);
+    w->map = json_object();
+    w->accs = malloc(sizeof *w->accs * LEDGER_PAGE);
+    w->fronts = malloc(sizeof *w->fronts * LEDGER_PAGE);
+    if (!w->map || !w->accs || !w->fronts) {
+        ledger_walk_free(w);
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
+        return;
+    }
+    rpc_call_slices(c, ledger_walk_step, ledger_walk_free, w);
 }

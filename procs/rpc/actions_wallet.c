@@ -607,10 +607,18 @@ void rpc_action_wallet_receivable(rpc_call *c, const json_t *req)
         reply_wallet_error(c, st);
         return;
     }
+    /* at most RPC_MAX_COUNT entries in all; "next_index": the position in
+     * account_list's order where the budget stopped */
     json_t *blocks = json_object();
     char addr[SMN_ADDRESS_STRLEN];
+    size_t budget = RPC_MAX_COUNT, next = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
-        json_t *one = rpc_receivable_json(c, l, pubs[i], &ro);
+        if (budget == 0) {
+            next = i;
+            break;
+        }
+        bool cut;
+        json_t *one = rpc_receivable_json_budget(c, l, pubs[i], &ro, &budget, &cut);
         if (!one) {
             free(pubs);
             json_decref(blocks);
@@ -619,11 +627,18 @@ void rpc_action_wallet_receivable(rpc_call *c, const json_t *req)
         size_t size = json_is_array(one) ? json_array_size(one) : json_object_size(one);
         if (size == 0) { /* as Nano: only accounts with something to receive */
             json_decref(one);
-            continue;
+        } else {
+            smn_address_encode(pubs[i], addr);
+            json_object_set_new(blocks, addr, one);
         }
-        smn_address_encode(pubs[i], addr);
-        json_object_set_new(blocks, addr, one);
+        if (cut) {
+            next = i;
+            break;
+        }
     }
     free(pubs);
-    rpc_reply(c, json_pack("{s:o}", "blocks", blocks));
+    json_t *o = json_pack("{s:o}", "blocks", blocks);
+    if (next != SIZE_MAX)
+        json_object_set_new(o, "next_index", rpc_json_u64(next));
+    rpc_reply(c, o);
 }

@@ -335,8 +335,12 @@ void rpc_action_wallet_ledger(rpc_call *c, const json_t *req)
 
 /* wallet_history {wallet, modified_since?}: the wallet's accounts' blocks,
  * newest first by local_timestamp, at most RPC_MAX_COUNT in all (the
- * newest WALLET_HISTORY_PER_ACCOUNT of each account are looked at). */
+ * newest WALLET_HISTORY_PER_ACCOUNT of each account are looked at, and at
+ * most WALLET_HISTORY_SCAN_MAX blocks in all: a wallet's size has no
+ * bound, so past it "next_index" names the account, in account_list's
+ * order, that was not looked at fully). */
 #define WALLET_HISTORY_PER_ACCOUNT 1000u
+#define WALLET_HISTORY_SCAN_MAX 20000u
 typedef struct {
     ledger_block_record r;
 } hist_entry;
@@ -370,9 +374,15 @@ void rpc_action_wallet_history(rpc_call *c, const json_t *req)
     hist_entry *all = NULL;
     size_t nall = 0, cap = 0;
     bool ok = buf != NULL;
+    size_t budget = WALLET_HISTORY_SCAN_MAX, next = SIZE_MAX;
     for (size_t i = 0; ok && i < n; i++) {
-        size_t k = 0;
-        ledger_status st = ledger_ro_history(l, pubs[i], 0, buf, WALLET_HISTORY_PER_ACCOUNT, &k);
+        size_t k = 0,
+               want = budget < WALLET_HISTORY_PER_ACCOUNT ? budget : WALLET_HISTORY_PER_ACCOUNT;
+        if (want == 0) {
+            next = i;
+            break;
+        }
+        ledger_status st = ledger_ro_history(l, pubs[i], 0, buf, want, &k);
         if (st != LEDGER_STATUS_OK) {
             free(pubs);
             free(buf);
@@ -394,6 +404,11 @@ void rpc_action_wallet_history(rpc_call *c, const json_t *req)
             }
             all[nall++].r = buf[j];
         }
+        budget -= k;
+        if (k == want && want < WALLET_HISTORY_PER_ACCOUNT)
+            next = i; /* the budget cut this account's blocks short */
+        if (next != SIZE_MAX)
+            break;
     }
     free(pubs);
     free(buf);
@@ -421,5 +436,8 @@ void rpc_action_wallet_history(rpc_call *c, const json_t *req)
         json_array_append_new(list, e);
     }
     free(all);
-    rpc_reply(c, json_pack("{s:o}", "history", list));
+    json_t *o = json_pack("{s:o}", "history", list);
+    if (next != SIZE_MAX)
+        json_object_set_new(o, "next_index", rpc_json_u64(next));
+    rpc_reply(c, o);
 }

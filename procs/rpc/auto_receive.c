@@ -313,11 +313,12 @@ static void recover_wallet(rpc_auto_receive *a, ledger_ro *l, const uint8_t id[W
     size_t n = 0;
     if (wallet_accounts(wallets(a), id, &pubs, &n) != WALLET_OK)
         return;
-    for (size_t i = 0; i < n; i++) {
+    /* a full queue ends the walk: what is left is found by the next recovery */
+    for (size_t i = 0; i < n && a->njobs < RPC_AUTO_RECEIVE_MAX_JOBS; i++) {
         size_t k = 0;
         if (ledger_ro_receivables(l, pubs[i], rs, RECOVER_PER_ACCOUNT, &k) != LEDGER_STATUS_OK)
             continue;
-        for (size_t r = 0; r < k; r++)
+        for (size_t r = 0; r < k && a->njobs < RPC_AUTO_RECEIVE_MAX_JOBS; r++)
             enqueue(a, id, pubs[i], rs[r].send_hash, rs[r].amount);
     }
     free(pubs);
@@ -332,7 +333,7 @@ void rpc_auto_receive_recover(rpc_auto_receive *a)
     uint8_t(*ids)[WALLET_ID_BYTES] = NULL;
     size_t n = 0;
     if (rs && wallet_list(wallets(a), &ids, &n) == WALLET_OK) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n && a->njobs < RPC_AUTO_RECEIVE_MAX_JOBS; i++)
             if (usable(a, ids[i]))
                 recover_wallet(a, l, ids[i], rs);
     }

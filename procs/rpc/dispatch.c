@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "procs/rpc/rpc.h"
+#include "procs/rpc/slices.h"
 
 static const rpc_action action_table[] = {
     /* sorted by name: rpc_action_find bisects */
@@ -403,12 +404,19 @@ void rpc_ctx_free(rpc_ctx *ctx)
         if (c->kdf_job && ctx->kdf)
             rpc_kdf_pool_abandon(ctx->kdf, c->kdf_job);
         c->kdf_job = NULL;
+        /* And the rest of a sliced action. */
+        rpc_slices_abandon(c);
         reply_error_status(c, 503, "Shutting down");
     }
     rpc_ctx_close_dbs(ctx);
     free(ctx->data_dir);
     free(ctx->stats);
     free(ctx);
+}
+
+void rpc_ctx_set_base(rpc_ctx *ctx, struct event_base *base)
+{
+    ctx->base = base;
 }
 
 void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user)

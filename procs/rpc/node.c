@@ -251,6 +251,7 @@ static int setup(ipc_child *ch, void *ud)
     if (!n->work)
         return -1; /* logged */
     rpc_ctx_set_work_pool(n->ctx, n->work);
+    rpc_ctx_set_base(n->ctx, ipc_child_base(ch));
     rpc_work_pool_observe(n->work, rpc_feed_work, NULL);
     rpc_kdf_pool_opts ko = {.threads = cfg->rpc_kdf_threads, .queue_max = cfg->rpc_kdf_queue_max};
     n->kdf = rpc_kdf_pool_new(ipc_child_base(ch), &ko);

@@ -188,6 +188,10 @@ bool rpc_stats_fresh(uint64_t at_ns);
  * must outlive the context). Without one they answer "Work generation
  * unavailable". */
 void rpc_ctx_set_work_pool(rpc_ctx *ctx, rpc_work_pool *pool);
+/* The loop long read-only actions yield to between their slices
+ * (procs/rpc/slices.h); without one (unit tests) they run in one go. */
+struct event_base;
+void rpc_ctx_set_base(rpc_ctx *ctx, struct event_base *base);
 rpc_work_pool *rpc_ctx_work_pool(const rpc_ctx *ctx);
 /* Where the wallet actions run Argon2id (wallet_create, password_enter,
  * password_change), off the loop (the pool must outlive the context).
@@ -484,6 +488,7 @@ struct rpc_ctx {
     wallet_store *wallets;
     smn_amount_t receive_minimum; /* auto-receive's, see rpc_ctx_receive_minimum */
     rpc_stats_base stats_base;    /* stats_clear's baseline (actions_network.c) */
+    struct event_base *base;      /* rpc_ctx_set_base */
 };
 
 struct rpc_call {
@@ -497,6 +502,7 @@ struct rpc_call {
     char client[RPC_WORK_CLIENT_MAX];
     /* While proof of work runs for this call (actions_work.c). */
     rpc_work_job *work_job;
+    struct rpc_slices *slices; /* while a long action runs in slices (slices.h) */
     void (*work_fn)(rpc_call *c, int status, uint64_t nonce);
     uint8_t work_root[32];
     bool work_block_set; /* a wallet block waits for its work: its account is in flight */
@@ -593,5 +599,12 @@ typedef struct {
 bool rpc_receivable_args(rpc_call *c, const json_t *req, rpc_receivable_opts *o);
 json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
                             const rpc_receivable_opts *o);
+/* The same for one account of a list (accounts_receivable,
+ * wallet_receivable) that shares *budget entries (RPC_MAX_COUNT per
+ * request): at most min(o->count, *budget) entries, taken off *budget;
+ * *cut when the budget stopped the account's list early (the caller stops
+ * there and names the account in "next_index"). */
+json_t *rpc_receivable_json_budget(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
+                                   const rpc_receivable_opts *o, size_t *budget, bool *cut);
 
 #endif

@@ -3,12 +3,16 @@
  * a fresh database. Reports blocks/s, peak RSS, DB size, and this machine's
  * Ed25519 verify rate on one core and on all cores, measured in the same run.
  *
- * Usage: bench_ledger [-n blocks] [-b batch] [-t verify threads] [-c cache]
+ * Usage: bench_ledger [-n blocks] [-a accounts] [-b batch] [-t verify threads] [-c cache]
  *                     [-d dir] [-k]
  *   -n  blocks to process (default 1000000)
+ *   -a  accounts the blocks are spread over (default n/50, at least 16,
+ *       at most n/2: with n/2 every account has only its open block, the
+ *       genesis chain holds n/2 sends)
  *   -b  blocks per transaction (default 4096)
  *   -t  signature threads (default: one per core)
- *   -c  block cache file (default /tmp/smn-bench-ledger-<n>.blocks)
+ *   -c  block cache file (default /tmp/smn-bench-ledger-<n>.blocks; with -a
+ *       the name ends -a<accounts>.blocks)
  *   -d  directory for the database (default: a fresh one under /tmp)
  *   -m  SQLite page cache in MiB (default: the store's)
  *   -C  then cement everything: every account's frontier is confirmed
@@ -62,6 +66,13 @@ static const char magic[8] = "SMNBLK3"; /* 3: the genesis keeps 80 % */
 /* The workload: many chains (sends and receives among n / 50 accounts) or
  * one chain (-L: the genesis's sends only). */
 static bool one_chain;
+
+/* The cache header's count: the blocks, and -a (0: the default) above bit
+ * 32, so a cache built for another shape is not reused. */
+static uint64_t cache_key(size_t n, size_t accounts)
+{
+    return (uint64_t)n | (uint64_t)accounts << 32;
+}
 
 static double now(void)
 {
@@ -140,10 +151,11 @@ static int save_blocks(FILE *f, const smn_block *blocks, size_t n)
 /* Builds the workload of n blocks into path: the sequential pass (hashes,
  * deterministic from a fixed seed) in memory, then signature and work in
  * chunks appended to path.partial, renamed to path when complete. */
-static int build_cache(const char *path, size_t n, unsigned threads, const uint8_t *genesis_rep)
+static int build_cache(const char *path, size_t n, size_t accounts, unsigned threads,
+                       const uint8_t *genesis_rep)
 {
     const smn_network *net = smn_network_get(SMN_NET_DEV);
-    size_t na = n / 50 < 16 ? 16 : n / 50;
+    size_t na = accounts ? accounts : n / 50 < 16 ? 16 : n / 50;
     if (2 * na > n)
         na = n / 2;
     bench_acct *accs = calloc(na + 1, sizeof *accs);
@@ -209,8 +221,8 @@ static int build_cache(const char *path, size_t n, unsigned threads, const uint8
         uint64_t nn;
         struct stat st;
         if (fread(m, 1, 8, f) == 8 && memcmp(m, magic, 8) == 0 &&
-            fread(&nn, sizeof nn, 1, f) == 1 && nn == n && fstat(fileno(f), &st) == 0 &&
-            st.st_size >= 16) {
+            fread(&nn, sizeof nn, 1, f) == 1 && nn == cache_key(n, accounts) &&
+            fstat(fileno(f), &st) == 0 && st.st_size >= 16) {
             have = (size_t)(st.st_size - 16) / SMN_BLOCK_WIRE_BYTES;
             have -= have % BUILD_CHUNK;
             if (have > n)
@@ -229,7 +241,7 @@ static int build_cache(const char *path, size_t n, unsigned threads, const uint8
         }
         printf("resuming after %zu blocks already built\n", have);
     } else {
-        uint64_t nn = n;
+        uint64_t nn = cache_key(n, accounts);
         fwrite(magic, 1, 8, f);
         fwrite(&nn, sizeof nn, 1, f);
     }
@@ -259,7 +271,7 @@ static int build_cache(const char *path, size_t n, unsigned threads, const uint8
 }
 
 /* Opens a cache file of exactly n blocks, positioned at the first block. */
-static FILE *open_cache(const char *path, size_t n)
+static FILE *open_cache(const char *path, size_t n, size_t accounts)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -267,7 +279,7 @@ static FILE *open_cache(const char *path, size_t n)
     char m[8];
     uint64_t nn;
     if (fread(m, 1, 8, f) != 8 || memcmp(m, magic, 8) != 0 || fread(&nn, sizeof nn, 1, f) != 1 ||
-        nn != n) {
+        nn != cache_key(n, accounts)) {
         fclose(f);
         return NULL;
     }
@@ -491,7 +503,7 @@ static int report_prune(ledger_store *s, uint64_t keep)
 
 int main(int argc, char **argv)
 {
-    size_t n = 1000000, batch = 4096;
+    size_t n = 1000000, batch = 4096, accounts = 0;
     unsigned threads = 0;
     int cache_mib = 0;
     const char *cache = NULL, *dir_arg = NULL;
@@ -501,10 +513,13 @@ int main(int argc, char **argv)
     uint8_t genesis_rep[32];
     bool have_rep = false;
     int opt;
-    while ((opt = getopt(argc, argv, "n:b:t:c:d:m:Cs:xkBP:TLr:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:a:b:t:c:d:m:Cs:xkBP:TLr:")) != -1) {
         switch (opt) {
         case 'n':
             n = strtoull(optarg, NULL, 10);
+            break;
+        case 'a':
+            accounts = strtoull(optarg, NULL, 10);
             break;
         case 'b':
             batch = strtoull(optarg, NULL, 10);
@@ -555,8 +570,9 @@ int main(int argc, char **argv)
             break;
         default:
             fprintf(stderr,
-                    "usage: %s [-n blocks] [-b batch] [-t threads] [-c cache] [-d dir] [-m MiB] "
-                    "[-C [-s slice]] [-x -d dir] [-k] [-B] [-P keep] [-T] [-L] [-r rep]\n",
+                    "usage: %s [-n blocks] [-a accounts] [-b batch] [-t threads] [-c cache] [-d "
+                    "dir] [-m MiB] [-C [-s slice]] [-x -d dir] [-k] [-B] [-P keep] [-T] [-L] "
+                    "[-r rep]\n",
                     argv[0]);
             return 2;
         }
@@ -565,8 +581,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_ledger: -x needs -d DIR holding a ledger.db\n");
         return 2;
     }
-    if (n < 32 || batch == 0 || slice_blocks == 0) {
-        fprintf(stderr, "bench_ledger: need -n >= 32, -b >= 1 and -s >= 1\n");
+    if (n < 32 || n > UINT32_MAX || batch == 0 || slice_blocks == 0 || accounts > n / 2) {
+        fprintf(stderr, "bench_ledger: need 32 <= -n < 2^32, -a <= n/2, -b >= 1 and -s >= 1\n");
         return 2;
     }
     if (smn_crypto_init() != 0)
@@ -578,8 +594,11 @@ int main(int argc, char **argv)
         threads = cores > 0 ? (unsigned)cores : 1;
     char cache_buf[256];
     if (!cache) {
-        snprintf(cache_buf, sizeof cache_buf, "/tmp/smn-bench-ledger-%s%zu.blocks",
-                 one_chain ? "chain-" : "", n);
+        char acc[32] = "";
+        if (accounts)
+            snprintf(acc, sizeof acc, "-a%zu", accounts);
+        snprintf(cache_buf, sizeof cache_buf, "/tmp/smn-bench-ledger-%s%zu%s.blocks",
+                 one_chain ? "chain-" : "", n, acc);
         cache = cache_buf;
     }
 
@@ -623,18 +642,18 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    FILE *f = open_cache(cache, n);
+    FILE *f = open_cache(cache, n, accounts);
     if (!f) {
         printf("building %zu dev blocks into %s ...\n", n, cache);
         fflush(stdout);
         double t0 = now();
-        int rc = build_cache(cache, n, threads, have_rep ? genesis_rep : NULL);
+        int rc = build_cache(cache, n, accounts, threads, have_rep ? genesis_rep : NULL);
         if (rc != 0) {
             fprintf(stderr, "bench_ledger: cannot write %s: %s\n", cache, strerror(-rc));
             return 1;
         }
         printf("built in %.1f s\n", now() - t0);
-        f = open_cache(cache, n);
+        f = open_cache(cache, n, accounts);
         if (!f)
             return 1;
     }
