@@ -122,22 +122,25 @@ static const ipc_field publish_fields[] = {
 static const ipc_field publish_r_fields[] = {
     IPC_UINT("sent", true),
 };
+/* A signed telemetry message's fields (net_feed_put_telemetry). */
+#define TELE_SIGNED_FIELDS                                                                         \
+    IPC_BIN("node_id", true, 32, 32), IPC_UINT("block_count", true),                               \
+        IPC_UINT("cemented_count", true), IPC_UINT("account_count", true),                         \
+        IPC_UINT("peer_count", true), IPC_UINT_RANGE("protocol_version", true, 0, 255),            \
+        IPC_UINT("uptime", true), IPC_BIN("genesis", true, 32, 32), IPC_UINT("timestamp", true),   \
+        IPC_BIN("signature", true, 64, 64)
 static const ipc_field tele_fields[] = {
     IPC_STR("endpoint", true, 1, 64),
-    IPC_BIN("node_id", true, 32, 32),
-    IPC_UINT("block_count", true),
-    IPC_UINT("cemented_count", true),
-    IPC_UINT("account_count", true),
-    IPC_UINT("peer_count", true),
-    IPC_UINT_RANGE("protocol_version", true, 0, 255),
-    IPC_UINT("uptime", true),
-    IPC_BIN("genesis", true, 32, 32),
-    IPC_UINT("timestamp", true),
-    IPC_BIN("signature", true, 64, 64),
+    TELE_SIGNED_FIELDS,
 };
+static const ipc_field tele_self_fields[] = {TELE_SIGNED_FIELDS};
 static const ipc_field tele_elem = IPC_MAP(NULL, true, tele_fields);
 static const ipc_field telemetry_r_fields[] = {
     IPC_ARRAY("peers", true, 0, IPC_NET_MAX_PEERS, &tele_elem),
+    /* this node's own telemetry, signed as it would be for a peer, and
+     * net's outbound gossip cap in bytes/s (0: none) */
+    IPC_MAP("self", false, tele_self_fields),
+    IPC_UINT("bandwidth_cap", false),
 };
 static const ipc_field pull_chain_fields[] = {
     IPC_BIN("hash", true, 32, 32),

@@ -327,6 +327,9 @@ bool net_votes_probe_tick(net_service *s, net_channel *ch, net_peer_info *info, 
 
 /* service_telemetry.c */
 void net_telemetry_request(net_service *s, net_channel *ch, uint64_t now);
+/* This node's telemetry as a peer gets it: counts from ledger.db (the
+ * account count at most every 30 s), signed with the node key. */
+void net_telemetry_fill(net_service *s, net_telemetry *t);
 void net_telemetry_answer(net_service *s, net_channel *ch);
 void net_telemetry_received(net_service *s, net_channel *ch, const net_telemetry *t);
 

@@ -89,6 +89,12 @@ void net_rpc_telemetry(net_service *s, ipc_conn *c, const ipc_msg *m)
         ipc_put_map_end(&b);
     }
     ipc_put_array_end(&b);
+    net_telemetry self;
+    net_telemetry_fill(s, &self);
+    ipc_put_map_begin(&b, "self");
+    net_feed_put_telemetry(&b, &self);
+    ipc_put_map_end(&b);
+    ipc_put_uint(&b, "bandwidth_cap", NET_GOSSIP_BYTES_PER_S);
     ipc_reply(c, m, &b);
 }
 

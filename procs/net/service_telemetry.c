@@ -47,15 +47,10 @@ static uint64_t wall_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void net_telemetry_answer(net_service *s, net_channel *ch)
+void net_telemetry_fill(net_service *s, net_telemetry *t)
 {
-    net_peer_info *info = net_channel_user(ch);
     uint64_t now = net_now_ms();
-    if (!info || (info->tele_answered_ms && now - info->tele_answered_ms < NET_TELEMETRY_MIN_MS))
-        return;
-    info->tele_answered_ms = now;
-    net_message m = {.type = NET_MSG_TELEMETRY_ACK};
-    net_telemetry *t = &m.u.telemetry_ack;
+    memset(t, 0, sizeof *t);
     ledger_ro *r = net_ledger_ro(s);
     if (r) {
         ledger_counts c;
@@ -81,6 +76,17 @@ void net_telemetry_answer(net_service *s, net_channel *ch)
     smn_block_hash(&s->net->genesis, t->genesis);
     t->timestamp = wall_ms();
     net_telemetry_sign(s->net, t, &s->key);
+}
+
+void net_telemetry_answer(net_service *s, net_channel *ch)
+{
+    net_peer_info *info = net_channel_user(ch);
+    uint64_t now = net_now_ms();
+    if (!info || (info->tele_answered_ms && now - info->tele_answered_ms < NET_TELEMETRY_MIN_MS))
+        return;
+    info->tele_answered_ms = now;
+    net_message m = {.type = NET_MSG_TELEMETRY_ACK};
+    net_telemetry_fill(s, &m.u.telemetry_ack);
     net_channel_send(ch, &m);
 }
 

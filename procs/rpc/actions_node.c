@@ -66,8 +66,7 @@ void rpc_action_block_count(rpc_call *c, const json_t *req)
                            "pruned", rpc_json_u64(n.pruned)));
 }
 
-/* This node's telemetry; NULL after answering. */
-static json_t *local_telemetry(rpc_call *c)
+json_t *rpc_telemetry_local(rpc_call *c)
 {
     rpc_ctx *ctx = rpc_call_ctx(c);
     ledger_ro *l = rpc_ledger(c);
@@ -152,9 +151,8 @@ void rpc_action_telemetry(rpc_call *c, const json_t *req)
         }
         const rpc_node_stats *stats = rpc_ctx_stats(rpc_call_ctx(c));
         if (is_loopback(text) && rpc_stats_fresh(stats->net_at_ns) && stats->port == port) {
-            json_t *o = local_telemetry(c);
-            if (o)
-                rpc_reply(c, o);
+            q->self = true;
+            rpc_call_node_op(c, RPC_NODE_OP_TELEMETRY, NULL);
             return;
         }
         strcpy(q->address, text);
@@ -166,7 +164,13 @@ void rpc_action_telemetry(rpc_call *c, const json_t *req)
         rpc_call_node_op(c, RPC_NODE_OP_TELEMETRY, NULL);
         return;
     }
-    json_t *o = local_telemetry(c);
+    if (rpc_stats_fresh(rpc_ctx_stats(rpc_call_ctx(c))->net_at_ns)) {
+        /* net signs it (Nano's signature, protocol_version, bandwidth_cap) */
+        q->self = true;
+        rpc_call_node_op(c, RPC_NODE_OP_TELEMETRY, NULL);
+        return;
+    }
+    json_t *o = rpc_telemetry_local(c);
     if (o)
         rpc_reply(c, o);
 }

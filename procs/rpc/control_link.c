@@ -343,7 +343,8 @@ static bool split_endpoint(const char *ep, char *addr, size_t cap, uint16_t *por
 }
 
 /* One peer's telemetry in Nano's field names (what smn's telemetry
- * message carries; Nano's others are not sent by smn nodes). */
+ * message carries; Nano's others are not sent by smn nodes); addr NULL:
+ * our own, without address and port. */
 static json_t *peer_telemetry(const ipc_obj *e, const char *addr, uint16_t port)
 {
     const uint8_t *id, *genesis, *sig;
@@ -370,9 +371,32 @@ static json_t *peer_telemetry(const ipc_obj *e, const char *addr, uint16_t port)
     json_object_set_new(o, "timestamp", rpc_json_u64(ts));
     json_object_set_new(o, "node_id", rpc_json_node_id(id));
     json_object_set_new(o, "signature", json_string(sighex));
-    json_object_set_new(o, "address", json_string(addr));
-    json_object_set_new(o, "port", rpc_json_u64(port));
+    if (addr) { /* a peer's: where it is */
+        json_object_set_new(o, "address", json_string(addr));
+        json_object_set_new(o, "port", rpc_json_u64(port));
+    }
     return o;
+}
+
+/* This node's telemetry: rpc's own figures, with net's signed message
+ * over them (its counts replace rpc's, so the signature checks against
+ * what is shown) and net's bandwidth cap; body NULL (net did not answer):
+ * rpc's own figures alone. */
+static void self_telemetry(rpc_call *c, const ipc_obj *body)
+{
+    json_t *o = rpc_telemetry_local(c);
+    if (!o)
+        return; /* answered with the ledger's error */
+    const ipc_obj *self = body ? ipc_get_map(body, "self") : NULL;
+    json_t *signed_part = self ? peer_telemetry(self, NULL, 0) : NULL;
+    if (signed_part) {
+        json_object_update(o, signed_part);
+        json_decref(signed_part);
+    }
+    uint64_t cap;
+    if (body && ipc_get_uint(body, "bandwidth_cap", &cap))
+        json_object_set_new(o, "bandwidth_cap", rpc_json_u64(cap));
+    rpc_reply(c, o);
 }
 
 /* telemetry's answer: {"metrics": [...]} (raw), or the one peer asked for. */
@@ -380,12 +404,16 @@ static void on_telemetry(ipc_conn *conn, ipc_status st, const ipc_msg *reply, vo
 {
     (void)conn;
     rpc_call *c = ud;
+    const rpc_net_request *q = rpc_call_net_request(c);
+    if (q->self) {
+        self_telemetry(c, st == IPC_OK ? reply->body : NULL);
+        return;
+    }
     const ipc_obj *peers = st == IPC_OK ? ipc_get_array(reply->body, "peers") : NULL;
     if (!peers) {
         unavailable(c, "Net process");
         return;
     }
-    const rpc_net_request *q = rpc_call_net_request(c);
     json_t *metrics = json_array();
     for (size_t i = 0; i < ipc_array_len(peers); i++) {
         const ipc_obj *e = ipc_array_at(peers, i);

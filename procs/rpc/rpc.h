@@ -162,6 +162,7 @@ typedef enum {
 typedef struct {
     char address[64]; /* KEEPALIVE, TELEMETRY (port != 0), BOOTSTRAP_FROM: numeric IP */
     uint16_t port;
+    bool self;        /* TELEMETRY: this node's own, as net signs it for its peers */
     uint8_t hash[32]; /* PULL_CHAIN */
     void *link;       /* BOOTSTRAP_FROM: the control link, for its second request */
     uint8_t (*blocks)[SMN_BLOCK_WIRE_BYTES]; /* PUBLISH: wire forms, in order */
@@ -169,6 +170,9 @@ typedef struct {
     json_t *answer; /* PUBLISH: what the call answers once net has sent them */
 } rpc_net_request;
 rpc_net_request *rpc_call_net_request(rpc_call *c);
+/* This node's telemetry from rpc's own reads (ledger.db, the status
+ * figures), in Nano's field names; NULL after answering c with an error. */
+json_t *rpc_telemetry_local(rpc_call *c);
 typedef struct {
     bool has_root; /* ACTIVE: list the roots after `root`; ELECTION: that root */
     uint8_t root[32];

@@ -94,6 +94,16 @@ def main():
         check(one == m, "address/port picks it: %s" % one)
         local = b.ok("telemetry", address="127.0.0.1", port=str(b.peer_port))
         check(local.get("maker") == "smallnano" and local["node_id"] != a_id, "B's own: %s" % local)
+        # B's own telemetry is the message B's net signs for its peers: the
+        # signature, protocol version and bandwidth cap come from net
+        own = b.ok("telemetry")
+        b_id = b.ok("node_id")["node_id"]
+        check(own["node_id"] == b_id and len(own.get("signature", "")) == 128
+              and own.get("protocol_version") == m["protocol_version"]
+              and own.get("bandwidth_cap") == str(16 << 20)
+              and own["block_count"] == b.ok("block_count")["count"]
+              and "address" not in own, "B's own telemetry, signed by its net: %s" % own)
+        check(len(local.get("signature", "")) == 128, "loopback own endpoint signed too: %s" % local)
         check(b.err("telemetry", address="127.0.0.1", port="1") == "Peer not found", "no such peer")
         check(b.err("telemetry", address="127.0.0.1") == "Both port and address required",
               "address without port")
