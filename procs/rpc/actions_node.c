@@ -151,8 +151,13 @@ void rpc_action_telemetry(rpc_call *c, const json_t *req)
         }
         const rpc_node_stats *stats = rpc_ctx_stats(rpc_call_ctx(c));
         if (is_loopback(text) && rpc_stats_fresh(stats->net_at_ns) && stats->port == port) {
-            q->self = true;
-            rpc_call_node_op(c, RPC_NODE_OP_TELEMETRY, NULL);
+            json_t *o;
+            if (rpc_call_ctx(c)->node_op) {
+                q->self = true;
+                rpc_call_node_op(c, RPC_NODE_OP_TELEMETRY, NULL);
+            } else if ((o = rpc_telemetry_local(c)) != NULL) {
+                rpc_reply(c, o);
+            }
             return;
         }
         strcpy(q->address, text);
@@ -164,7 +169,8 @@ void rpc_action_telemetry(rpc_call *c, const json_t *req)
         rpc_call_node_op(c, RPC_NODE_OP_TELEMETRY, NULL);
         return;
     }
-    if (rpc_stats_fresh(rpc_ctx_stats(rpc_call_ctx(c))->net_at_ns)) {
+    rpc_ctx *ctx = rpc_call_ctx(c);
+    if (ctx->node_op && rpc_stats_fresh(rpc_ctx_stats(ctx)->net_at_ns)) {
         /* net signs it (Nano's signature, protocol_version, bandwidth_cap) */
         q->self = true;
         rpc_call_node_op(c, RPC_NODE_OP_TELEMETRY, NULL);
