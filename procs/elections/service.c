@@ -192,15 +192,15 @@ static void drop_ledger(elections_service *s, ledger_status st)
 static smn_amount_t weight_of(elections_service *s, const uint8_t account[32])
 {
     ledger_ro *l = ledger(s);
-    smn_amount_t w = 0;
+    smn_amount_t w = smn_amount_zero();
     if (!l)
-        return 0;
+        return w;
     ledger_status st = ledger_ro_weight(l, account, &w);
     if (st == LEDGER_STATUS_NOT_FOUND)
-        return 0;
+        return smn_amount_zero();
     if (st != LEDGER_STATUS_OK) {
         drop_ledger(s, st);
-        return 0;
+        return smn_amount_zero();
     }
     return w;
 }
@@ -218,7 +218,7 @@ static size_t find_reps(elections_service *s, rep_entry *out)
     size_t n = 0;
     for (size_t k = 0; k < s->nkeys; k++) {
         smn_amount_t w = weight_of(s, s->keys[k].pub);
-        if (w == 0)
+        if (smn_amount_is_zero(w))
             continue;
         memcpy(out[n].account, s->keys[k].pub, 32);
         out[n].key = k;
@@ -307,9 +307,9 @@ size_t elections_service_load_reps(elections_service *s)
 static uint8_t bucket_of(smn_amount_t balance)
 {
     uint8_t b = 0;
-    while (balance) {
+    while (!smn_amount_is_zero(balance)) {
         b++;
-        balance >>= 1;
+        balance = smn_amount_shr(balance, 1);
     }
     return b;
 }
@@ -717,8 +717,9 @@ elections_service *elections_service_new(const elections_service_config *cfg,
         s->cfg.ticks_per_second = 1;
     if (s->cfg.step_budget_us == 0)
         s->cfg.step_budget_us = 10000;
-    if (s->cfg.online_weight_minimum == 0)
-        s->cfg.online_weight_minimum = smn_amount_one_smn() * 60000u;
+    if (smn_amount_is_zero(s->cfg.online_weight_minimum))
+        smn_amount_mul(smn_amount_one_smn(), smn_amount_from_u64(60000u),
+                       &s->cfg.online_weight_minimum);
     if (hooks)
         s->hooks = *hooks;
     for (size_t i = 0; cfg->keys && i < cfg->nkeys && s->nkeys < ELECTIONS_SERVICE_MAX_REPS; i++) {
