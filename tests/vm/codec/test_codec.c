@@ -217,8 +217,8 @@ static void test_header_from_first_chunk(void **state)
 
 static int cmp_range(const void *a, const void *b)
 {
-    const u128 *x = a, *y = b;
-    return x[0] < y[0] ? -1 : x[0] > y[0];
+    const smn_u128 *x = a, *y = b;
+    return smn_u128_cmp(x[0], y[0]);
 }
 
 /* No first chunk can belong to two lengths: the header is unambiguous for
@@ -227,18 +227,19 @@ static void test_first_chunk_ranges_disjoint(void **state)
 {
     (void)state;
     size_t cap = VM_CODEC_MAX_PAYLOAD + 1;
-    u128 *r = malloc(cap * 2 * sizeof *r);
+    smn_u128 *r = malloc(cap * 2 * sizeof *r);
     vm_first_chunk_iter it;
     vm_first_chunk_iter_init(&it);
     size_t k = 0;
-    u128 lo99 = 1, hi99;
+    smn_u128 lo99 = smn_u128_from_u64(1), hi99;
     for (int i = 0; i < 14; i++)
-        lo99 *= 99;
-    hi99 = lo99 * 99;
+        lo99 = smn_u128_mul_wrap(lo99, smn_u128_from_u64(99));
+    hi99 = smn_u128_mul_wrap(lo99, smn_u128_from_u64(99));
     for (;;) {
         vm_first_chunk_iter_range(&it, &r[2 * k], &r[2 * k + 1]);
-        assert_true(r[2 * k] >= lo99 - 1 && r[2 * k + 1] <= hi99);
-        assert_true(r[2 * k] < r[2 * k + 1]);
+        assert_true(smn_u128_ge(r[2 * k], smn_u128_sub_wrap(lo99, smn_u128_from_u64(1))) &&
+                    smn_u128_le(r[2 * k + 1], hi99));
+        assert_true(smn_u128_lt(r[2 * k], r[2 * k + 1]));
         k++;
         if (it.len == VM_CODEC_MAX_PAYLOAD)
             break;
@@ -246,7 +247,7 @@ static void test_first_chunk_ranges_disjoint(void **state)
     }
     qsort(r, k, 2 * sizeof *r, cmp_range);
     for (size_t i = 1; i < k; i++)
-        assert_true(r[2 * (i - 1) + 1] < r[2 * i]);
+        assert_true(smn_u128_lt(r[2 * (i - 1) + 1], r[2 * i]));
     free(r);
 }
 
