@@ -14,7 +14,6 @@
 #include "procs/vm/codec/digits.h"
 #include "procs/vm/codec/radix.h"
 
-typedef unsigned __int128 u128;
 
 static uint64_t prng_state = 0x243F6A8885A308D3ull;
 static uint64_t prng(void)
@@ -90,7 +89,8 @@ static void test_known_vectors(void **state)
     size_t n = enc(NULL, 0, &c);
     assert_int_equal(n, 1);
     assert_string_equal(c[0].text, "061773105057391641899999999999");
-    assert_true(c[0].raw == (u128)6177310505739164ull * 10000000000000ull + 1899999999999ull);
+    assert_true(smn_amount_eq(c[0].raw, smn_amount_add_wrap(smn_amount_of_u128(smn_u128_mul_64x64(6177310505739164ull, 10000000000000ull)),
+                                                 smn_amount_from_u64(1899999999999ull))));
     vm_chunk r;
     vm_chunk_from_raw(c[0].raw, &r);
     assert_string_equal(r.text, c[0].text);
@@ -127,7 +127,7 @@ static void test_round_trip_random(void **state)
             vm_chunk r;
             vm_chunk_from_raw(c[i].raw, &r);
             assert_string_equal(r.text, c[i].text);
-            assert_true(c[i].raw < (u128)1000000000000000ull * 1000000000000000ull);
+            assert_true(smn_amount_lt(c[i].raw, smn_amount_of_u128(smn_u128_mul_64x64(1000000000000000ull, 1000000000000000ull))));
         }
         size_t len = 0;
         assert_int_equal(dec(c, nc, VM_CODEC_STRICT, big_out, &len), VM_CODEC_OK);
@@ -356,7 +356,7 @@ static void test_lenient(void **state)
     assert_int_equal(dec(NULL, 0, VM_CODEC_LENIENT, big_out, &len), VM_CODEC_OK);
     assert_int_equal(len, 0);
     vm_chunk z;
-    vm_chunk_from_raw(0, &z);
+    vm_chunk_from_raw(smn_amount_from_u64(0), &z);
     assert_int_equal(dec(&z, 1, VM_CODEC_LENIENT, big_out, &len), VM_CODEC_OK);
     assert_int_equal(len, 0);
     assert_int_equal(dec(&z, 1, VM_CODEC_STRICT, big_out, &len), VM_CODEC_ERR_LEADING_ZERO);
