@@ -95,7 +95,7 @@ char *smn_amount_format_raw(smn_amount_t v, char *buf)
 
 char *smn_amount_format_smn(smn_amount_t v, char *buf)
 {
-    smn_amount_t whole, frac;
+    smn_amount_t whole = smn_amount_zero(), frac = smn_amount_zero();
     smn_amount_divmod(v, smn_amount_one_smn(), &whole, &frac);
     smn_amount_format_raw(whole, buf);
     if (smn_amount_is_zero(frac))
