@@ -8,18 +8,9 @@
 
 #include "common/u128.h"
 
-/* The amount type keeps its name; its representation is smn_u128 (issue 19).
- * While the tree is converted directory by directory it stays unsigned
- * __int128 where the compiler has it, unless the build asks for the
- * portable u128 (-Du128=portable), which shows what is left to convert.
- * Code uses the helpers below, never C operators, so it compiles with
- * both representations. */
-#if defined(SMN_U128_PORTABLE) || !defined(__SIZEOF_INT128__)
-#define SMN_AMOUNT_IS_STRUCT 1
+/* Amounts are smn_u128 (common/u128.h) on every target, so C operators on
+ * them do not compile anywhere (issue 19): code uses the helpers below. */
 typedef smn_u128 smn_amount_t;
-#else
-typedef unsigned __int128 smn_amount_t;
-#endif
 
 /* 2^128 - 1 (not a constant expression). */
 #define SMN_AMOUNT_MAX smn_amount_max()
@@ -58,23 +49,16 @@ smn_amount_t smn_amount_from_be(const uint8_t in[16]);
 const char *smn_amount_strerror(smn_amount_status st);
 
 /* Construction, comparison, conversion and arithmetic: thin wrappers over
- * common/u128.h. New code uses these rather than C operators on
- * smn_amount_t, which do not exist on the struct representation. */
+ * common/u128.h with the amount type's names. */
+/* The same value as smn_u128 and back (one type since issue 19; the
+ * conversions keep call sites written against either name). */
 static inline smn_u128 smn_amount_u128(smn_amount_t a)
 {
-#ifdef SMN_AMOUNT_IS_STRUCT
     return a;
-#else
-    return smn_u128_make((uint64_t)(a >> 64), (uint64_t)a);
-#endif
 }
 static inline smn_amount_t smn_amount_of_u128(smn_u128 u)
 {
-#ifdef SMN_AMOUNT_IS_STRUCT
     return u;
-#else
-    return (smn_amount_t)u.hi << 64 | u.lo;
-#endif
 }
 static inline smn_amount_t smn_amount_from_u64(uint64_t v)
 {

@@ -89,16 +89,11 @@ static inline vm_call_outcome t_call(memhost *mh, const uint8_t *prog, uint8_t m
     return out;
 }
 
-/* A vm_u128 constant (static initializers too) while vm_u128 is either
- * unsigned __int128 or the struct (issue 19). */
-#ifdef SMN_AMOUNT_IS_STRUCT
+/* A vm_u128 constant, usable in static initializers. */
 #define T_U128(h, l)                                                                               \
     {                                                                                              \
         .hi = (h), .lo = (l)                                                                       \
     }
-#else
-#define T_U128(h, l) (((vm_u128)(h) << 64) | (uint64_t)(l))
-#endif
 #define T_64(v) T_U128(0, (v))
 
 #define assert_u128_equal(a, b)                                                                    \
