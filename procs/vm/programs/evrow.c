@@ -103,8 +103,8 @@ int vm_evrow_read(sqlite3 *db, uint64_t after, uint64_t upto, vm_evrow *out, siz
         return rc;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)(after > INT64_MAX ? INT64_MAX : after));
     sqlite3_bind_int64(st, 2, upto == 0 || upto > INT64_MAX ? INT64_MAX : (sqlite3_int64)upto);
-    sqlite3_bind_int64(st, 3,
-                       (sqlite3_int64)((uint64_t)max > INT64_MAX ? INT64_MAX : (uint64_t)max));
+    uint64_t lim = max; /* a variable: a 32-bit size_t never exceeds INT64_MAX (-Wtype-limits) */
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)(lim > INT64_MAX ? INT64_MAX : lim));
     while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!decode_row(st, &out[*n])) {
             vm_evrow_clear(&out[*n]);
