@@ -88,8 +88,8 @@ json_t *rpc_json_multiplier(uint64_t base, uint64_t value)
     smn_u128 num = smn_u128_mul_wrap(smn_u128_sub_wrap(two64, smn_u128_from_u64(base)),
                                      smn_u128_from_u64(1000000u));
     smn_u128 den = smn_u128_sub_wrap(two64, smn_u128_from_u64(value)); /* >= 1 */
-    smn_u128 q, whole;
-    uint64_t frac;
+    smn_u128 q = smn_u128_zero(), whole = smn_u128_zero();
+    uint64_t frac = 0;
     smn_u128_divmod(num, den, &q, NULL);
     smn_u128_divmod_u64(q, 1000000u, &whole, &frac);
     unsigned long long ip = (unsigned long long)whole.lo;
