@@ -67,7 +67,8 @@ static int setup(void **state)
     snprintf(path, sizeof path, "%s/vm.db", g_dir);
     sim *s = sim_new(4, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     int n;
-    smn_amount_t etch[4] = {smn_amount_from_u64(0x476f6c64), smn_amount_from_u64(0x474c44), smn_amount_from_u64(2), smn_amount_from_u64(1000000)};
+    smn_amount_t etch[4] = {smn_amount_from_u64(0x476f6c64), smn_amount_from_u64(0x474c44),
+                            smn_amount_from_u64(2), smn_amount_from_u64(1000000)};
     int first = gen_call(s, 1, sim_pub(s, 1), vm_pid_token, VM_TOKEN_ETCH, 4, etch, &n);
     memcpy(g_token, s->blk[first + n - 1].b.hash, 32);
     smn_amount_t mint[2] = {vm_token_ref(g_token), smn_amount_from_u64(5000)};

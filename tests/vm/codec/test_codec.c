@@ -14,7 +14,6 @@
 #include "procs/vm/codec/digits.h"
 #include "procs/vm/codec/radix.h"
 
-
 static uint64_t prng_state = 0x243F6A8885A308D3ull;
 static uint64_t prng(void)
 {
@@ -89,8 +88,10 @@ static void test_known_vectors(void **state)
     size_t n = enc(NULL, 0, &c);
     assert_int_equal(n, 1);
     assert_string_equal(c[0].text, "061773105057391641899999999999");
-    assert_true(smn_amount_eq(c[0].raw, smn_amount_add_wrap(smn_amount_of_u128(smn_u128_mul_64x64(6177310505739164ull, 10000000000000ull)),
-                                                 smn_amount_from_u64(1899999999999ull))));
+    assert_true(
+        smn_amount_eq(c[0].raw, smn_amount_add_wrap(smn_amount_of_u128(smn_u128_mul_64x64(
+                                                        6177310505739164ull, 10000000000000ull)),
+                                                    smn_amount_from_u64(1899999999999ull))));
     vm_chunk r;
     vm_chunk_from_raw(c[0].raw, &r);
     assert_string_equal(r.text, c[0].text);
@@ -127,7 +128,8 @@ static void test_round_trip_random(void **state)
             vm_chunk r;
             vm_chunk_from_raw(c[i].raw, &r);
             assert_string_equal(r.text, c[i].text);
-            assert_true(smn_amount_lt(c[i].raw, smn_amount_of_u128(smn_u128_mul_64x64(1000000000000000ull, 1000000000000000ull))));
+            assert_true(smn_amount_lt(c[i].raw, smn_amount_of_u128(smn_u128_mul_64x64(
+                                                    1000000000000000ull, 1000000000000000ull))));
         }
         size_t len = 0;
         assert_int_equal(dec(c, nc, VM_CODEC_STRICT, big_out, &len), VM_CODEC_OK);

@@ -125,7 +125,8 @@ static void message(fx *f, const uint8_t *env, size_t len, uint8_t last[32])
 void fx_token(fx *f)
 {
     uint8_t env[256];
-    smn_amount_t etch[4] = {smn_amount_from_u64(0x476f6c64), smn_amount_from_u64(0x474c44), smn_amount_from_u64(2), smn_amount_from_u64(1000000)};
+    smn_amount_t etch[4] = {smn_amount_from_u64(0x476f6c64), smn_amount_from_u64(0x474c44),
+                            smn_amount_from_u64(2), smn_amount_from_u64(1000000)};
     size_t len = env_call(vm_pid_token, VM_TOKEN_ETCH, 4, etch, env, sizeof env);
     message(f, env, len, f->token_id);
     smn_amount_t mint[2] = {vm_token_ref(f->token_id), smn_amount_from_u64(5000)};

@@ -75,7 +75,9 @@ int main(int argc, char **argv)
     uint8_t env[256], id[32];
 
     burns(1, &g, 3);
-    smn_amount_t etch[4] = {smn_amount_from_u64(0x476f6c64) /* "Gold" */, smn_amount_from_u64(0x474c44) /* "GLD" */, smn_amount_from_u64(2), smn_amount_from_u64(1000000)};
+    smn_amount_t etch[4] = {smn_amount_from_u64(0x476f6c64) /* "Gold" */,
+                            smn_amount_from_u64(0x474c44) /* "GLD" */, smn_amount_from_u64(2),
+                            smn_amount_from_u64(1000000)};
     size_t len = env_call(vm_pid_token, VM_TOKEN_ETCH, 4, etch, env, sizeof env);
     message(1, &g, dest.kp.pub, env, len, id); /* token id = the completing send */
     smn_amount_t mint[2] = {vm_token_ref(id), smn_amount_from_u64(5000)};
