@@ -115,6 +115,7 @@ static const key_spec keys[] = {
     U32("net", "max_peers", net_max_peers, 1, 1024),
     U32("net", "max_peers_per_address", net_max_peers_per_address, 0, 1024),
     U32("net", "reserved_outbound", net_reserved_outbound, 0, 1023),
+    U32("net", "reserved_reps", net_reserved_reps, 0, 1023),
     U32("net", "max_pending", net_max_pending, 1, 1024),
     U32("net", "max_pending_per_address", net_max_pending_per_address, 1, 1024),
     U32("net", "handshake_timeout_ms", net_handshake_timeout_ms, 100, 60000),
@@ -168,6 +169,7 @@ void ipc_config_defaults(ipc_config *c)
     c->net_max_peers = 64;
     c->net_max_peers_per_address = 4;
     c->net_reserved_outbound = 8;
+    c->net_reserved_reps = 8;
     c->net_max_pending = 32;
     c->net_max_pending_per_address = 8;
     c->net_handshake_timeout_ms = 3000;

@@ -52,6 +52,7 @@ typedef struct {
     uint32_t net_max_peers;             /* ready channels */
     uint32_t net_max_peers_per_address; /* ready channels from one address (not loopback); 0: any */
     uint32_t net_reserved_outbound;     /* of max_peers, only for channels we dial */
+    uint32_t net_reserved_reps;         /* of max_peers, only for proven inbound representatives */
     uint32_t net_max_pending;           /* inbound connections not handshaken yet */
     uint32_t net_max_pending_per_address; /* the same, from one address */
     uint32_t net_handshake_timeout_ms;    /* a connection must complete its handshake this soon */

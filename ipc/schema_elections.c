@@ -88,6 +88,7 @@ static const ipc_kind kinds[] = {
     [IPC_ELECTIONS_K_ELECTION_R] = IPC_KIND("election_r", election_r_fields),
     [IPC_ELECTIONS_K_HISTORY] = IPC_KIND("history", history_fields),
     [IPC_ELECTIONS_K_HISTORY_R] = IPC_KIND("history_r", history_r_fields),
+    [IPC_ELECTIONS_K_RESYNC] = IPC_KIND_EMPTY("resync"),
 };
 _Static_assert(IPC_COUNT(kinds) == IPC_ELECTIONS_K_COUNT, "one table row per ipc_elections_kind");
 

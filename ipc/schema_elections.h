@@ -42,6 +42,10 @@
  *       its root, the weight that voted for it (all votes, final votes), how
  *       long the election ran, how long ago it confirmed, how many blocks
  *       competed.
+ *   resync {} -> ok {}
+ *       start a new scan of the ledger for unconfirmed blocks now (rpc's
+ *       populate_backlog); what it finds joins the backlog as the periodic
+ *       scan's findings do.
  * Plus the common family (ping/pong/ok/error). */
 #ifndef IPC_SCHEMA_ELECTIONS_H
 #define IPC_SCHEMA_ELECTIONS_H
@@ -94,6 +98,7 @@ typedef enum {
     IPC_ELECTIONS_K_ELECTION_R,
     IPC_ELECTIONS_K_HISTORY,
     IPC_ELECTIONS_K_HISTORY_R,
+    IPC_ELECTIONS_K_RESYNC,
     IPC_ELECTIONS_K_COUNT,
     IPC_ELECTIONS_K_OTHER = IPC_ELECTIONS_K_COUNT
 } ipc_elections_kind;

@@ -57,6 +57,9 @@ static const ipc_field topic_elem = IPC_STR(NULL, true, 1, IPC_LEDGER_NAME_MAX);
 static const ipc_field subscribe_fields[] = {
     IPC_ARRAY("topics", false, 1, 8, &topic_elem),
 };
+static const ipc_field unchecked_cleared_fields[] = {
+    IPC_UINT("removed", true),
+};
 static const ipc_kind kinds[] = {
     [IPC_LEDGER_K_PROCESS] = IPC_KIND("process", process_fields),
     [IPC_LEDGER_K_PROCESS_RESULT] = IPC_KIND("process_result", process_result_fields),
@@ -71,6 +74,8 @@ static const ipc_kind kinds[] = {
     [IPC_LEDGER_K_PROCESS_BATCH] = IPC_KIND("process_batch", process_batch_fields),
     [IPC_LEDGER_K_PROCESS_BATCH_RESULT] =
         IPC_KIND("process_batch_result", process_batch_result_fields),
+    [IPC_LEDGER_K_UNCHECKED_CLEAR] = IPC_KIND_EMPTY("unchecked_clear"),
+    [IPC_LEDGER_K_UNCHECKED_CLEARED] = IPC_KIND("unchecked_cleared", unchecked_cleared_fields),
 };
 _Static_assert(IPC_COUNT(kinds) == IPC_LEDGER_K_COUNT, "one table row per ipc_ledger_kind");
 

@@ -10,8 +10,12 @@ static const ipc_field vote_fields[] = {
     VOTE("vote"),
 };
 static const ipc_field peer_fields[] = {
-    IPC_STR("endpoint", true, 1, 64), IPC_BIN("node_id", true, 32, 32), IPC_BOOL("inbound", true),
-    IPC_STR("listen", false, 1, 64),  IPC_UINT("block_count", false),
+    IPC_STR("endpoint", true, 1, 64),
+    IPC_BIN("node_id", true, 32, 32),
+    IPC_BOOL("inbound", true),
+    IPC_STR("listen", false, 1, 64),
+    IPC_UINT("block_count", false),
+    IPC_BOOL("reserved", false), /* in a reserved representative slot */
 };
 static const ipc_field peer_elem = IPC_MAP(NULL, true, peer_fields);
 static const ipc_field peers_r_fields[] = {
@@ -40,6 +44,10 @@ static const ipc_field peers_r_fields[] = {
     IPC_UINT("reps", false),
     IPC_UINT("votes_unlisted", false),
     IPC_UINT("votes_unverified", false),
+    /* reserved representative slots (docs/protocol.md "Reserved representative slots") */
+    IPC_UINT("reserved", false),
+    IPC_UINT("reps_proven", false),
+    IPC_UINT("reps_unproven", false),
 };
 static const ipc_field frontiers_fields[] = {
     IPC_BIN("start", false, 32, 32), IPC_UINT_RANGE("count", true, 1, IPC_NET_MAX_FRONTIERS),
@@ -103,6 +111,40 @@ static const ipc_field rep_elem = IPC_MAP(NULL, true, rep_fields);
 static const ipc_field reps_fields[] = {
     IPC_ARRAY("reps", true, 0, IPC_NET_MAX_REPS, &rep_elem),
 };
+static const ipc_field connect_fields[] = {
+    IPC_STR("address", true, 1, 64),
+    IPC_UINT_RANGE("port", true, 1, 65535),
+};
+static const ipc_field publish_block_elem = IPC_BIN(NULL, true, 216, 216);
+static const ipc_field publish_fields[] = {
+    IPC_ARRAY("blocks", true, 1, IPC_NET_MAX_PUBLISH, &publish_block_elem),
+};
+static const ipc_field publish_r_fields[] = {
+    IPC_UINT("sent", true),
+};
+static const ipc_field tele_fields[] = {
+    IPC_STR("endpoint", true, 1, 64),
+    IPC_BIN("node_id", true, 32, 32),
+    IPC_UINT("block_count", true),
+    IPC_UINT("cemented_count", true),
+    IPC_UINT("account_count", true),
+    IPC_UINT("peer_count", true),
+    IPC_UINT_RANGE("protocol_version", true, 0, 255),
+    IPC_UINT("uptime", true),
+    IPC_BIN("genesis", true, 32, 32),
+    IPC_UINT("timestamp", true),
+    IPC_BIN("signature", true, 64, 64),
+};
+static const ipc_field tele_elem = IPC_MAP(NULL, true, tele_fields);
+static const ipc_field telemetry_r_fields[] = {
+    IPC_ARRAY("peers", true, 0, IPC_NET_MAX_PEERS, &tele_elem),
+};
+static const ipc_field pull_chain_fields[] = {
+    IPC_BIN("hash", true, 32, 32),
+};
+static const ipc_field pull_chain_r_fields[] = {
+    IPC_BOOL("started", true),
+};
 static const ipc_kind kinds[] = {
     [IPC_NET_K_REQUEST_VOTES] = IPC_KIND("request_votes", request_votes_fields),
     [IPC_NET_K_VOTE_REQUEST] = IPC_KIND("vote_request", vote_request_fields),
@@ -117,6 +159,13 @@ static const ipc_kind kinds[] = {
     [IPC_NET_K_PULL] = IPC_KIND("pull", pull_fields),
     [IPC_NET_K_PULL_R] = IPC_KIND("pull_r", pull_r_fields),
     [IPC_NET_K_REPS] = IPC_KIND("reps", reps_fields),
+    [IPC_NET_K_CONNECT] = IPC_KIND("connect", connect_fields),
+    [IPC_NET_K_PUBLISH] = IPC_KIND("publish", publish_fields),
+    [IPC_NET_K_PUBLISH_R] = IPC_KIND("publish_r", publish_r_fields),
+    [IPC_NET_K_PEER_TELEMETRY] = IPC_KIND_EMPTY("peer_telemetry"),
+    [IPC_NET_K_PEER_TELEMETRY_R] = IPC_KIND("peer_telemetry_r", telemetry_r_fields),
+    [IPC_NET_K_PULL_CHAIN] = IPC_KIND("pull_chain", pull_chain_fields),
+    [IPC_NET_K_PULL_CHAIN_R] = IPC_KIND("pull_chain_r", pull_chain_r_fields),
 };
 _Static_assert(sizeof kinds / sizeof kinds[0] == IPC_NET_K_COUNT, "one table row per ipc_net_kind");
 

@@ -51,6 +51,29 @@
  *       {n, unavailable?} per account in order, n its blocks in `blocks`.
  *       The bootstrap process uses both.
  *
+ *   connect {address, port} -> ok {}
+ *       rpc's keepalive: dial that peering endpoint now (a numeric IPv4 or
+ *       IPv6 address), as a learned peer (kept while it answers, forgotten
+ *       after repeated failures); an "error" reply for an address that is
+ *       not worth dialling or a full dial table.
+ *   publish {blocks: [bin216]} -> publish_r {sent}
+ *       rpc's republish / wallet_republish: each block (1..
+ *       IPC_NET_MAX_PUBLISH, in order) to every ready peer as a publish;
+ *       sent counts the messages that left (the outbound gossip budget may
+ *       drop some, counted as dropped).
+ *   peer_telemetry {} -> peer_telemetry_r {peers: [{endpoint, node_id, block_count,
+ *                  cemented_count, account_count, peer_count,
+ *                  protocol_version, uptime, genesis, timestamp, signature}]}
+ *       rpc's telemetry with raw or address/port: each ready peer's last
+ *       signed telemetry (verified when it came; peers that sent none yet
+ *       are left out), endpoint its announced peering endpoint (else the
+ *       connection's). (Not "telemetry": the feed family's kind of that
+ *       name travels on net.sock too.)
+ *   pull_chain {hash} -> pull_chain_r {started}
+ *       rpc's bootstrap_lazy: a bulk_pull of the chain ending at hash from
+ *       any ready peer not busy pulling, its blocks to the ledger as a
+ *       gap's are; started false when no peer could be asked.
+ *
  * Notifications:
  *   vote            {vote}  net -> subscribers
  *   broadcast_vote  {vote}  any process -> net: send this vote (one our
@@ -93,6 +116,7 @@
 #define IPC_NET_MAX_PULL_ASC 512u   /* blocks in one ascending pull_r (NET_SERVE_ASC_BLOCKS) */
 #define IPC_NET_PULL_PARTS 32u      /* accounts in one ascending pull (start + also) */
 #define IPC_NET_MAX_REPS 256u       /* accounts in one reps (ELECTIONS_PRINCIPALS_MAX) */
+#define IPC_NET_MAX_PUBLISH 2048u   /* blocks in one publish (about 450 KiB) */
 #define IPC_NET_MAX_VOTE_REQ                                                                       \
     12u /* pairs in one request_votes / vote_request (NET_CONFIRM_REQ_MAX_PAIRS) */
 
@@ -114,6 +138,13 @@ typedef enum {
     IPC_NET_K_PULL,
     IPC_NET_K_PULL_R,
     IPC_NET_K_REPS,
+    IPC_NET_K_CONNECT,
+    IPC_NET_K_PUBLISH,
+    IPC_NET_K_PUBLISH_R,
+    IPC_NET_K_PEER_TELEMETRY,
+    IPC_NET_K_PEER_TELEMETRY_R,
+    IPC_NET_K_PULL_CHAIN,
+    IPC_NET_K_PULL_CHAIN_R,
     IPC_NET_K_COUNT,
     IPC_NET_K_OTHER = IPC_NET_K_COUNT
 } ipc_net_kind;

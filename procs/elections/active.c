@@ -653,6 +653,17 @@ size_t elections_active_flush_votes(elections_active *a)
     return total;
 }
 
+size_t elections_active_votes_pending_max(const elections_active *a)
+{
+    size_t most = 0;
+    for (size_t r = 0; r < a->nreps; r++) {
+        size_t n = elections_rep_pending(a->reps[r]);
+        if (n > most)
+            most = n;
+    }
+    return most;
+}
+
 bool elections_active_votes_pending(const elections_active *a)
 {
     for (size_t r = 0; r < a->nreps; r++)

@@ -147,6 +147,8 @@ void elections_active_tick(elections_active *a, uint64_t now);
  * confirmed when this returns. */
 size_t elections_active_flush_votes(elections_active *a);
 bool elections_active_votes_pending(const elections_active *a);
+/* The most choices one of our representatives has waiting to be signed. */
+size_t elections_active_votes_pending_max(const elections_active *a);
 
 /* Vote requests. Every election not confirmed request_interval ticks after
  * it started is due for a request; each time it is handed out the gap to

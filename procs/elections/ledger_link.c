@@ -94,6 +94,12 @@ static void on_confirm_done(void *user, ipc_status st, uint64_t cemented, uint64
                         RING_CAP);
     }
     free(e);
+    /* A slot is free: the next queued confirm goes now, not at the next
+     * step (up to a 100 ms timer away once the scheduler is idle, which
+     * made the end of a backlog, many small confirms, crawl). The client
+     * freed its request first, so sending from here is safe. */
+    if (link.svc)
+        elections_ledger_link_flush();
 }
 
 /* Send the head of r; false when nothing more can go now. */

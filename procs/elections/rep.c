@@ -289,6 +289,46 @@ elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[
     return ELECTIONS_REP_VOTED;
 }
 
+static bool has_hash(const uint8_t (*hashes)[32], size_t n, const uint8_t h[32])
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(hashes[i], h, 32) == 0)
+            return true;
+    return false;
+}
+
+size_t elections_rep_current_many(elections_rep *r, const uint8_t (*roots)[32], size_t n,
+                                  smn_vote out[2])
+{
+    if (smn_amount_is_zero(r->weight))
+        return 0;
+    uint8_t normal[SMN_VOTE_MAX_HASHES][32], final[SMN_VOTE_MAX_HASHES][32];
+    size_t nn = 0, nf = 0, nv = 0;
+    uint64_t ts = 0;
+    for (size_t i = 0; i < n; i++) {
+        const choice *c = find(r, roots[i]);
+        if (!c)
+            continue;
+        if (c->timestamp == SMN_VOTE_FINAL) {
+            if (nf < SMN_VOTE_MAX_HASHES && !has_hash((const uint8_t(*)[32]) final, nf, c->hash))
+                memcpy(final[nf++], c->hash, 32);
+        } else if (nn < SMN_VOTE_MAX_HASHES &&
+                   !has_hash((const uint8_t(*)[32])normal, nn, c->hash)) {
+            memcpy(normal[nn++], c->hash, 32);
+            /* The newest of the choices' timestamps: never above the
+             * counter, so a later switch is still newer; for every other
+             * root it only restates the choice, with a newer timestamp. */
+            if (c->timestamp > ts)
+                ts = c->timestamp;
+        }
+    }
+    if (nn)
+        sign_group(r, ts, normal, nn, &out[nv++]);
+    if (nf)
+        sign_group(r, SMN_VOTE_FINAL, final, nf, &out[nv++]);
+    return nv;
+}
+
 elections_rep_status elections_rep_final_cemented(elections_rep *r, const uint8_t (*hashes)[32],
                                                   size_t n, smn_vote *out)
 {

@@ -80,6 +80,13 @@ size_t elections_rep_take_votes(elections_rep *r, smn_vote *out, size_t max);
  * again; ELECTIONS_REP_NO_CHOICE when it has not voted there. Ed25519 is
  * deterministic, so this is the same vote it sent before. */
 elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[32], smn_vote *out);
+/* Answer a vote request for several roots in at most two votes (out[0..1]):
+ * one over the final choices among them, one over the others under the
+ * newest of their timestamps (each restates a choice already made, so it
+ * commits to nothing new). Roots it has not voted on are skipped; at most
+ * SMN_VOTE_MAX_HASHES of each kind. Returns how many votes were signed. */
+size_t elections_rep_current_many(elections_rep *r, const uint8_t (*roots)[32], size_t n,
+                                  smn_vote out[2]);
 /* A final vote for blocks the ledger has cemented (1..SMN_VOTE_MAX_HASHES
  * distinct hashes): cemented is final, so this commits to nothing new and
  * records no root. */

@@ -19,6 +19,7 @@
 #define REQUEST_PAIRS_PER_STEP 96u /* 8 confirm_req of 12 pairs */
 #define ANSWERED_MAX 4096u         /* (peer, hash) answers remembered */
 #define RESCAN_TICKS_PER_S 5u      /* a pass that found work runs again after 5 s */
+#define WEIGHT_CACHE 64u           /* voters' weights, direct-mapped by account */
 
 /* An unconfirmed account waiting for an election on its frontier. */
 typedef struct {
@@ -38,6 +39,14 @@ typedef struct {
     size_t key; /* index into keys */
     smn_amount_t weight;
 } rep_entry;
+
+/* A voter's ledger weight as read at tick `tick` (valid: read this tick). */
+typedef struct {
+    uint8_t account[32];
+    smn_amount_t weight;
+    uint64_t tick;
+    bool valid;
+} weight_entry;
 
 struct elections_service {
     elections_service_config cfg;
@@ -60,6 +69,7 @@ struct elections_service {
     size_t nbacklog, capbacklog;
     answered_entry *answered; /* sorted by key */
     size_t nanswered;
+    weight_entry weights[WEIGHT_CACHE]; /* read at most once a tick per voter */
     /* the latest confirmations, a ring: next write at hist_next */
     elections_history_entry history[ELECTIONS_SERVICE_HISTORY];
     size_t hist_next, hist_n;
@@ -189,19 +199,49 @@ static void drop_ledger(elections_service *s, ledger_status st)
     ledger_ro_handle_failed(&s->ledger, st);
 }
 
-static smn_amount_t weight_of(elections_service *s, const uint8_t account[32])
+/* false when the ledger could not be read (then *w is 0) */
+static bool read_weight(elections_service *s, const uint8_t account[32], smn_amount_t *w)
 {
     ledger_ro *l = ledger(s);
-    smn_amount_t w = smn_amount_zero();
+    *w = smn_amount_zero();
     if (!l)
-        return w;
-    ledger_status st = ledger_ro_weight(l, account, &w);
-    if (st == LEDGER_STATUS_NOT_FOUND)
-        return smn_amount_zero();
+        return false;
+    ledger_status st = ledger_ro_weight(l, account, w);
+    if (st == LEDGER_STATUS_NOT_FOUND) {
+        *w = smn_amount_zero();
+        return true;
+    }
     if (st != LEDGER_STATUS_OK) {
         drop_ledger(s, st);
-        return smn_amount_zero();
+        *w = smn_amount_zero();
+        return false;
     }
+    return true;
+}
+
+static smn_amount_t weight_of(elections_service *s, const uint8_t account[32])
+{
+    smn_amount_t w;
+    (void)read_weight(s, account, &w);
+    return w;
+}
+
+/* A vote's weight: read from the ledger at most once a tick for each voter
+ * (a query per vote was 12% of this process's CPU on a busy devnet), so a
+ * change of weight counts from the next tick (100 ms in the process). A
+ * slot holds one account (accounts are public keys: spread evenly); a miss
+ * or a collision only reads the ledger, as every vote did before. A failed
+ * read is not kept. */
+static smn_amount_t vote_weight(elections_service *s, const uint8_t account[32])
+{
+    weight_entry *e = &s->weights[account[0] % WEIGHT_CACHE];
+    if (e->valid && e->tick == s->now && memcmp(e->account, account, 32) == 0)
+        return e->weight;
+    smn_amount_t w;
+    e->valid = read_weight(s, account, &w);
+    memcpy(e->account, account, 32);
+    e->weight = w;
+    e->tick = s->now;
     return w;
 }
 
@@ -544,6 +584,11 @@ bool elections_service_step(elections_service *s)
     return (s->scanning && s->nbacklog < s->cfg.backlog) || (s->nbacklog && backlog_room(s) > 0);
 }
 
+size_t elections_service_votes_pending(const elections_service *s)
+{
+    return elections_active_votes_pending_max(s->active);
+}
+
 size_t elections_service_backlog(const elections_service *s)
 {
     return s->nbacklog;
@@ -567,7 +612,7 @@ elections_start_status elections_service_block(elections_service *s, const smn_b
 
 elections_vote_outcome elections_service_vote(elections_service *s, const smn_vote *v)
 {
-    elections_vote_outcome o = elections_active_vote(s->active, v, weight_of(s, v->account));
+    elections_vote_outcome o = elections_active_vote(s->active, v, vote_weight(s, v->account));
     wake_if_pending(s);
     return o;
 }
@@ -642,19 +687,13 @@ void elections_service_vote_request(elections_service *s, const elections_pair *
         if (answered_recently(s, peer, p->hash))
             continue;
         if (elections_active_find_root(s->active, p->root)) {
-            /* what our representatives stand by, once per root */
+            /* what our representatives stand by, once per root, signed
+             * below in one vote (two with final ones) for all the roots */
             bool dup = false;
             for (size_t k = 0; k < nroots && !dup; k++)
                 dup = memcmp(roots_done[k], p->root, 32) == 0;
-            if (dup)
-                continue;
-            memcpy(roots_done[nroots++], p->root, 32);
-            for (size_t r = 0; r < s->nreps; r++) {
-                elections_rep *rep = elections_active_find_rep(s->active, s->reps[r].account);
-                smn_vote v;
-                if (rep && elections_rep_current(rep, p->root, &v) == ELECTIONS_REP_VOTED)
-                    s->hooks.reply(s->hooks.ctx, &v, peer);
-            }
+            if (!dup)
+                memcpy(roots_done[nroots++], p->root, 32);
             continue;
         }
         bool done = elections_active_recently_confirmed(s->active, p->hash);
@@ -678,6 +717,14 @@ void elections_service_vote_request(elections_service *s, const elections_pair *
             if (!dup)
                 memcpy(cemented[nc++], p->hash, 32);
         }
+    }
+    for (size_t r = 0; nroots && r < s->nreps; r++) {
+        elections_rep *rep = elections_active_find_rep(s->active, s->reps[r].account);
+        smn_vote v[2];
+        size_t nv =
+            rep ? elections_rep_current_many(rep, (const uint8_t(*)[32])roots_done, nroots, v) : 0;
+        for (size_t k = 0; k < nv; k++)
+            s->hooks.reply(s->hooks.ctx, &v[k], peer);
     }
     if (nc == 0)
         return;

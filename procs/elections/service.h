@@ -142,6 +142,9 @@ bool elections_service_step(elections_service *s);
  * vote requests. */
 void elections_service_tick(elections_service *s, uint64_t now);
 size_t elections_service_backlog(const elections_service *s);
+/* With defer_votes: the most choices one of our representatives has
+ * decided and not signed yet (a full vote holds SMN_VOTE_MAX_HASHES). */
+size_t elections_service_votes_pending(const elections_service *s);
 
 size_t elections_service_reps(const elections_service *s);
 size_t elections_service_active(const elections_service *s);

@@ -168,6 +168,14 @@ void elections_status_on_message(elections_service *svc, ipc_conn *c, const ipc_
         history(svc, c, m);
         return;
     }
+    if (kind == IPC_ELECTIONS_K_RESYNC) {
+        /* rpc's populate_backlog: the scan runs in the service's steps */
+        elections_service_resync(svc);
+        ipc_builder b;
+        ipc_build_begin(&b, "ok");
+        ipc_reply(c, m, &b);
+        return;
+    }
     if (kind != IPC_ELECTIONS_K_STATUS) {
         ipc_reply_error(c, m, "elections does not serve that request");
         return;

@@ -76,6 +76,7 @@ int ledger_process_init(ipc_child *ch, void *ud)
     ledger_service_config sc = {.prune_keep = cfg->max_blocks_per_account,
                                 .cement_slice = cfg->ledger_cement_slice,
                                 .cache_mib = (int)cfg->ledger_cache_mib,
+                                .unchecked_max = cfg->ledger_max_unchecked,
                                 .on_detail = on_detail,
                                 .user = a};
     char err[320];

@@ -32,6 +32,7 @@ struct ledger_processor {
 
     pthread_mutex_t qmu;
     smn_block *qblocks;
+    uint8_t (*qhashes)[32];
     uint64_t *qtags;
     size_t qhead, qcount;
     smn_block *dblocks; /* a drained batch */
@@ -61,11 +62,12 @@ ledger_status ledger_processor_create(ledger_store *s, const ledger_processor_co
     }
     p->qblocks = malloc(p->queue_max * sizeof *p->qblocks);
     p->qtags = malloc(p->queue_max * sizeof *p->qtags);
+    p->qhashes = malloc(p->queue_max * sizeof *p->qhashes);
     p->dblocks = malloc(p->batch_max * sizeof *p->dblocks);
     p->dtags = malloc(p->batch_max * sizeof *p->dtags);
     p->dresults = malloc(p->batch_max * sizeof *p->dresults);
     if (!p->ver || !p->hashes[0] || !p->hashes[1] || !p->ok[0] || !p->ok[1] || !p->qblocks ||
-        !p->qtags || !p->dblocks || !p->dtags || !p->dresults) {
+        !p->qtags || !p->qhashes || !p->dblocks || !p->dtags || !p->dresults) {
         ledger_processor_destroy(p);
         return LEDGER_STATUS_NOMEM;
     }
@@ -84,6 +86,7 @@ void ledger_processor_destroy(ledger_processor *p)
     }
     free(p->qblocks);
     free(p->qtags);
+    free(p->qhashes);
     free(p->dblocks);
     free(p->dtags);
     free(p->dresults);
@@ -141,7 +144,7 @@ static ledger_status fork_existing(ledger_processor *p, const smn_block *b, uint
 /* Validates and applies one block; accepted hashes go on the work list so
  * their waiting dependents are released. */
 static ledger_status handle(ledger_processor *p, const smn_block *b, const uint8_t hash[32],
-                            ledger_sig_state sig, ledger_result *result)
+                            uint64_t tag, ledger_sig_state sig, ledger_result *result)
 {
     ledger_validation v;
     ledger_result r = ledger_validate(p->net, &p->view, b, hash, sig, &v);
@@ -157,6 +160,7 @@ static ledger_status handle(ledger_processor *p, const smn_block *b, const uint8
         if (!(e = event_push(p)))
             return LEDGER_STATUS_NOMEM;
         e->kind = LEDGER_EVENT_ACCEPTED;
+        e->tag = tag;
         e->block = *b;
         memcpy(e->hash, hash, 32);
         e->subtype = v.subtype;
@@ -170,6 +174,7 @@ static ledger_status handle(ledger_processor *p, const smn_block *b, const uint8
         if (!(e = event_push(p)))
             return LEDGER_STATUS_NOMEM;
         e->kind = LEDGER_EVENT_FORK;
+        e->tag = tag;
         e->block = *b;
         memcpy(e->hash, hash, 32);
         return fork_existing(p, b, e->existing);
@@ -197,7 +202,7 @@ static ledger_status cascade(ledger_processor *p)
                 smn_block_hash(&p->taken[i], h);
                 /* Only blocks whose signature verified are put in unchecked,
                  * and the table is this process's own. */
-                if ((st = handle(p, &p->taken[i], h, LEDGER_SIG_GOOD, &r)) != LEDGER_STATUS_OK)
+                if ((st = handle(p, &p->taken[i], h, 0, LEDGER_SIG_GOOD, &r)) != LEDGER_STATUS_OK)
                     return st;
             }
         }
@@ -213,15 +218,17 @@ static void emit_events(ledger_processor *p)
     p->nev = 0;
 }
 
-static ledger_status process_chunk(ledger_processor *p, const smn_block *blocks, size_t n,
-                                   uint8_t (*hashes)[32], const bool *ok, ledger_result *results)
+/* tags: the blocks' queue tags, or NULL (not from the queue). */
+static ledger_status process_chunk(ledger_processor *p, const smn_block *blocks,
+                                   const uint64_t *tags, size_t n, uint8_t (*hashes)[32],
+                                   const bool *ok, ledger_result *results)
 {
     p->nev = 0;
     p->nwork = 0;
     ledger_status st = ledger_store_begin(p->s);
     for (size_t i = 0; i < n && st == LEDGER_STATUS_OK; i++) {
-        st =
-            handle(p, &blocks[i], hashes[i], ok[i] ? LEDGER_SIG_GOOD : LEDGER_SIG_BAD, &results[i]);
+        st = handle(p, &blocks[i], hashes[i], tags ? tags[i] : 0,
+                    ok[i] ? LEDGER_SIG_GOOD : LEDGER_SIG_BAD, &results[i]);
         if (st == LEDGER_STATUS_OK)
             st = cascade(p);
     }
@@ -240,8 +247,10 @@ static ledger_status process_chunk(ledger_processor *p, const smn_block *blocks,
     return LEDGER_STATUS_OK;
 }
 
-ledger_status ledger_processor_process(ledger_processor *p, const smn_block *blocks, size_t n,
-                                       ledger_result *results)
+/* tags: NULL, or (drain) n <= batch_max (one chunk), the blocks' queue
+ * tags, and hashes[0] already holds their hashes. */
+static ledger_status process_blocks(ledger_processor *p, const smn_block *blocks,
+                                    const uint64_t *tags, size_t n, ledger_result *results)
 {
     if (n == 0)
         return LEDGER_STATUS_OK;
@@ -251,7 +260,7 @@ ledger_status ledger_processor_process(ledger_processor *p, const smn_block *blo
     ledger_verify_job jobs[2];
     ledger_status first = LEDGER_STATUS_OK;
     size_t len0 = n < p->batch_max ? n : p->batch_max;
-    ledger_verifier_start(p->ver, &jobs[0], blocks, len0, p->hashes[0], p->ok[0]);
+    ledger_verifier_start(p->ver, &jobs[0], blocks, len0, p->hashes[0], tags != NULL, p->ok[0]);
     for (size_t c = 0; c < nchunks; c++) {
         int k = (int)(c & 1);
         size_t off = c * p->batch_max;
@@ -261,14 +270,20 @@ ledger_status ledger_processor_process(ledger_processor *p, const smn_block *blo
             size_t noff = off + len;
             size_t nlen = n - noff < p->batch_max ? n - noff : p->batch_max;
             ledger_verifier_start(p->ver, &jobs[k ^ 1], blocks + noff, nlen, p->hashes[k ^ 1],
-                                  p->ok[k ^ 1]);
+                                  false, p->ok[k ^ 1]);
         }
-        ledger_status st =
-            process_chunk(p, blocks + off, len, p->hashes[k], p->ok[k], results + off);
+        ledger_status st = process_chunk(p, blocks + off, tags ? tags + off : NULL, len,
+                                         p->hashes[k], p->ok[k], results + off);
         if (st != LEDGER_STATUS_OK && first == LEDGER_STATUS_OK)
             first = st;
     }
     return first;
+}
+
+ledger_status ledger_processor_process(ledger_processor *p, const smn_block *blocks, size_t n,
+                                       ledger_result *results)
+{
+    return process_blocks(p, blocks, NULL, n, results);
 }
 
 ledger_status ledger_processor_apply_in_tx(ledger_processor *p, const smn_block *b,
@@ -281,7 +296,7 @@ ledger_status ledger_processor_apply_in_tx(ledger_processor *p, const smn_block 
     p->nwork = 0;
     uint8_t hash[32];
     smn_block_hash(b, hash);
-    ledger_status st = handle(p, b, hash, sig, result);
+    ledger_status st = handle(p, b, hash, 0, sig, result);
     if (st == LEDGER_STATUS_OK)
         st = cascade(p);
     return st;
@@ -298,7 +313,8 @@ void ledger_processor_discard_events(ledger_processor *p)
     p->nwork = 0;
 }
 
-ledger_result ledger_processor_enqueue(ledger_processor *p, const smn_block *b, uint64_t tag)
+ledger_result ledger_processor_enqueue(ledger_processor *p, const smn_block *b,
+                                       const uint8_t hash[32], uint64_t tag)
 {
     ledger_result r = LEDGER_BUSY;
     pthread_mutex_lock(&p->qmu);
@@ -306,6 +322,7 @@ ledger_result ledger_processor_enqueue(ledger_processor *p, const smn_block *b, 
         size_t slot = (p->qhead + p->qcount) % p->queue_max;
         p->qblocks[slot] = *b;
         p->qtags[slot] = tag;
+        memcpy(p->qhashes[slot], hash, 32);
         p->qcount++;
         r = LEDGER_QUEUED;
     }
@@ -330,26 +347,20 @@ ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, v
         size_t slot = (p->qhead + i) % p->queue_max;
         p->dblocks[i] = p->qblocks[slot];
         p->dtags[i] = p->qtags[slot];
+        memcpy(p->hashes[0][i], p->qhashes[slot], 32);
     }
     p->qhead = (p->qhead + n) % p->queue_max;
     p->qcount -= n;
     pthread_mutex_unlock(&p->qmu);
     *processed = n;
-    ledger_status st = ledger_processor_process(p, p->dblocks, n, p->dresults);
-    /* n <= batch_max: one chunk, whose hashes the verifier computed into
-     * hashes[0] (unless the call was refused before verifying). */
-    bool hashed = st != LEDGER_STATUS_INVALID;
-    if (!hashed)
+    /* n <= batch_max: one chunk, verified with the hashes enqueue got
+     * (hashes[0] is the first chunk's, and stays as it is) */
+    ledger_status st = process_blocks(p, p->dblocks, p->dtags, n, p->dresults);
+    if (st == LEDGER_STATUS_INVALID)
         for (size_t i = 0; i < n; i++)
             p->dresults[i] = LEDGER_ERROR;
     if (fn)
-        for (size_t i = 0; i < n; i++) {
-            uint8_t h[32];
-            if (hashed)
-                memcpy(h, p->hashes[0][i], 32);
-            else
-                smn_block_hash(&p->dblocks[i], h);
-            fn(user, p->dtags[i], h, p->dresults[i]);
-        }
+        for (size_t i = 0; i < n; i++)
+            fn(user, p->dtags[i], p->hashes[0][i], p->dresults[i]);
     return st;
 }

@@ -29,6 +29,11 @@ typedef struct {
     smn_amount_t amount;    /* ACCEPTED only */
     uint64_t height;        /* ACCEPTED only */
     uint8_t existing[32];   /* FORK only: the block holding that position (zero if pruned) */
+    /* The tag the block was queued with (ledger_processor_enqueue), so the
+     * caller finds its own record of it without a second index; 0 for a
+     * block not taken from the queue (released from unchecked, given to
+     * ledger_processor_process or _apply_in_tx). */
+    uint64_t tag;
 } ledger_event;
 
 /* Called after the batch's transaction committed, in acceptance order, on
@@ -70,9 +75,12 @@ ledger_status ledger_processor_apply_in_tx(ledger_processor *p, const smn_block 
 void ledger_processor_emit_events(ledger_processor *p);
 void ledger_processor_discard_events(ledger_processor *p);
 
-/* Queues one block (thread-safe): LEDGER_QUEUED, or LEDGER_BUSY when the
- * queue holds queue_max blocks. */
-ledger_result ledger_processor_enqueue(ledger_processor *p, const smn_block *b, uint64_t tag);
+/* Queues one block and its hash (smn_block_hash of b: the caller has it
+ * already, and drain verifies with it instead of hashing again;
+ * thread-safe): LEDGER_QUEUED, or LEDGER_BUSY when the queue holds
+ * queue_max blocks. */
+ledger_result ledger_processor_enqueue(ledger_processor *p, const smn_block *b,
+                                       const uint8_t hash[32], uint64_t tag);
 size_t ledger_processor_queued(ledger_processor *p);
 /* Processes up to batch_max queued blocks as one batch and reports each
  * through fn (may be NULL); *processed says how many (0: queue empty). */

@@ -73,8 +73,7 @@ typedef struct {
 typedef struct {
     ipc_conn *conn; /* NULL: closed since, or the block came as a notification */
     uint64_t id;    /* the request's id */
-    uint64_t tag;
-    uint8_t hash[32];
+    uint64_t tag;   /* consecutive along the ring */
     ledger_origin origin;
     batch_reply *br; /* the block came in a process_batch: its result goes there */
     uint32_t bidx;
@@ -89,12 +88,6 @@ struct ledger_service {
     pending *ring;
     size_t head, count;
     uint64_t next_tag;
-
-    /* hash -> ring offset (+1) of the batch being drained, so an accepted
-     * event finds its block's origin; sized for one batch. */
-    uint32_t *index;
-    size_t index_mask;
-    size_t batch_n;
 
     ipc_conn **subs;
     size_t nsubs, subs_cap;
@@ -349,38 +342,21 @@ static void build_cemented(ipc_builder *b, const void *p)
     ipc_put_uint(b, "seq", a->c->seq);
 }
 
-/* ---- the batch index (hash -> origin) ---- */
+/* ---- a queued block's origin ---- */
 
-static size_t slot_of(const ledger_service *s, const uint8_t hash[32])
+/* The origin of the queued block tagged tag: the ring holds consecutive
+ * tags from its head (a tag is taken only once the block is queued), and
+ * during a batch's events its head is the batch's first block. A block
+ * not from the queue (tag 0: released from unchecked) is "unchecked". */
+static ledger_origin tag_origin(const ledger_service *s, uint64_t tag)
 {
-    uint64_t h;
-    memcpy(&h, hash, sizeof h); /* block hashes are uniform */
-    return (size_t)h & s->index_mask;
-}
-
-static void index_build(ledger_service *s, size_t n)
-{
-    memset(s->index, 0, (s->index_mask + 1) * sizeof *s->index);
-    size_t cap = s->cfg.queue_max;
-    for (size_t i = 0; i < n; i++) {
-        const pending *p = &s->ring[(s->head + i) % cap];
-        size_t j = slot_of(s, p->hash);
-        while (s->index[j])
-            j = (j + 1) & s->index_mask;
-        s->index[j] = (uint32_t)i + 1;
-    }
-    s->batch_n = n;
-}
-
-static ledger_origin index_origin(const ledger_service *s, const uint8_t hash[32])
-{
-    size_t cap = s->cfg.queue_max;
-    for (size_t j = slot_of(s, hash); s->index[j]; j = (j + 1) & s->index_mask) {
-        const pending *p = &s->ring[(s->head + s->index[j] - 1) % cap];
-        if (memcmp(p->hash, hash, 32) == 0)
-            return p->origin;
-    }
-    return LEDGER_ORIGIN_UNCHECKED;
+    if (!tag || !s->count)
+        return LEDGER_ORIGIN_UNCHECKED;
+    const pending *h = &s->ring[s->head];
+    if (tag < h->tag || tag - h->tag >= s->count)
+        return LEDGER_ORIGIN_UNCHECKED;
+    const pending *p = &s->ring[(s->head + (size_t)(tag - h->tag)) % s->cfg.queue_max];
+    return p->tag == tag ? p->origin : LEDGER_ORIGIN_UNCHECKED;
 }
 
 /* ---- processing ---- */
@@ -393,7 +369,7 @@ static void on_event(void *user, const ledger_event *ev)
     if (ev->kind == LEDGER_EVENT_ACCEPTED) {
         /* A fork's winner comes from the network, through elections. */
         bool winner = s->settling && memcmp(s->settling, ev->hash, 32) == 0;
-        accepted_arg a = {ev, winner ? LEDGER_ORIGIN_NET : index_origin(s, ev->hash)};
+        accepted_arg a = {ev, winner ? LEDGER_ORIGIN_NET : tag_origin(s, ev->tag)};
         broadcast(s, TOPIC_ACCEPTED, build_accepted, &a, "block_accepted");
     } else {
         broadcast(s, TOPIC_FORK, build_fork, ev, "fork");
@@ -464,10 +440,8 @@ static void drain_once(ledger_service *s)
     size_t n = s->count < s->cfg.batch_max ? s->count : s->cfg.batch_max;
     if (n == 0)
         return;
-    index_build(s, n);
     size_t processed = 0;
     ledger_status st = ledger_processor_drain(s->proc, on_result, s, &processed);
-    s->batch_n = 0;
     s->batches++;
     s->batched += processed;
     if (st != LEDGER_STATUS_OK)
@@ -545,16 +519,16 @@ static void handle_process(ledger_service *s, ipc_conn *c, const ipc_msg *m)
     }
     uint8_t hash[32];
     smn_block_hash(&b, hash);
-    uint64_t tag = ++s->next_tag;
-    if (ledger_processor_enqueue(s->proc, &b, tag) != LEDGER_QUEUED) {
+    uint64_t tag = s->next_tag + 1;
+    if (ledger_processor_enqueue(s->proc, &b, hash, tag) != LEDGER_QUEUED) {
         reply_result(s, c, m->id, hash, LEDGER_BUSY);
         return;
     }
+    s->next_tag = tag;
     pending *p = &s->ring[(s->head + s->count) % s->cfg.queue_max];
     p->conn = m->id ? c : NULL;
     p->id = m->id;
     p->tag = tag;
-    memcpy(p->hash, hash, 32);
     p->origin = origin;
     p->br = NULL;
     s->count++;
@@ -597,17 +571,17 @@ static void handle_process_batch(ledger_service *s, ipc_conn *c, const ipc_msg *
     for (size_t i = 0; i < n; i++) {
         uint8_t hash[32];
         smn_block_hash(&blocks[i], hash);
-        uint64_t tag = ++s->next_tag;
-        if (full || ledger_processor_enqueue(s->proc, &blocks[i], tag) != LEDGER_QUEUED) {
+        uint64_t tag = s->next_tag + 1;
+        if (full || ledger_processor_enqueue(s->proc, &blocks[i], hash, tag) != LEDGER_QUEUED) {
             full = true;
             batch_reply_set(s, br, i, LEDGER_BUSY);
             continue;
         }
+        s->next_tag = tag;
         pending *p = &s->ring[(s->head + s->count) % s->cfg.queue_max];
         p->conn = br->conn;
         p->id = m->id;
         p->tag = tag;
-        memcpy(p->hash, hash, 32);
         p->origin = origin;
         p->br = br;
         p->bidx = (uint32_t)i;
@@ -708,8 +682,7 @@ static ledger_status settle_fork(ledger_service *s, const smn_block *winner, con
                                  size_t *count, size_t *rolled, char *err, size_t errlen)
 {
     ledger_settle_stats st;
-    /* Released blocks are not from the batch index: none is being drained. */
-    memset(s->index, 0, (s->index_mask + 1) * sizeof *s->index);
+    /* (Released blocks carry tag 0: "unchecked", the winner "net".) */
     s->settling = hash;
     ledger_status r = ledger_settle(s->store, s->proc, winner, s->cfg.rollback_max, on_rolled_back,
                                     on_cemented, s, &st);
@@ -1120,6 +1093,31 @@ static void handle_subscribe(ledger_service *s, ipc_conn *c, const ipc_msg *m)
     }
 }
 
+/* rpc's unchecked_clear: one transaction of its own (the loop runs no
+ * other between callbacks). */
+static void handle_unchecked_clear(ledger_service *s, ipc_conn *c, const ipc_msg *m)
+{
+    uint64_t removed = 0;
+    ledger_status st = ledger_store_begin(s->store);
+    if (st == LEDGER_STATUS_OK) {
+        st = ledger_store_unchecked_clear(s->store, &removed);
+        if (st == LEDGER_STATUS_OK)
+            st = ledger_store_commit(s->store); /* rolls back itself on failure */
+        else
+            ledger_store_rollback(s->store);
+    }
+    if (!m->id)
+        return;
+    if (st != LEDGER_STATUS_OK) {
+        ipc_reply_error(c, m, "unchecked_clear: the store failed");
+        return;
+    }
+    ipc_builder b;
+    ipc_build_begin(&b, ipc_ledger_kind_name(IPC_LEDGER_K_UNCHECKED_CLEARED));
+    ipc_put_uint(&b, "removed", removed);
+    check_send(s, c, ipc_reply(c, m, &b), "unchecked_cleared");
+}
+
 /* ---- endpoint callbacks ---- */
 
 void ledger_service_on_message(ipc_conn *c, const ipc_msg *m, void *ud)
@@ -1142,6 +1140,9 @@ void ledger_service_on_message(ipc_conn *c, const ipc_msg *m, void *ud)
         break;
     case IPC_LEDGER_K_SUBSCRIBE:
         handle_subscribe(s, c, m);
+        break;
+    case IPC_LEDGER_K_UNCHECKED_CLEAR:
+        handle_unchecked_clear(s, c, m);
         break;
     default:
         if (m->id)
@@ -1232,17 +1233,12 @@ ledger_status ledger_service_open(struct event_base *base, const char *path, con
         snprintf(err, errlen, "cannot start the block processor: %s", ledger_strerror(st));
         goto fail;
     }
-    size_t icap = 1;
-    while (icap < 2 * s->cfg.batch_max)
-        icap <<= 1;
-    s->index_mask = icap - 1;
-    s->index = calloc(icap, sizeof *s->index);
     s->ring = calloc(s->cfg.queue_max, sizeof *s->ring);
     s->flush_ev = evtimer_new(base, on_flush, s);
     s->prune_ev = evtimer_new(base, on_prune, s);
     s->confirm_ev = evtimer_new(base, on_confirm_tick, s);
     s->tasks = calloc(CONFIRMS_MAX, sizeof *s->tasks);
-    if (!s->index || !s->ring || !s->flush_ev || !s->prune_ev || !s->confirm_ev || !s->tasks) {
+    if (!s->ring || !s->flush_ev || !s->prune_ev || !s->confirm_ev || !s->tasks) {
         snprintf(err, errlen, "out of memory");
         st = LEDGER_STATUS_NOMEM;
         goto fail;
@@ -1290,7 +1286,6 @@ void ledger_service_close(ledger_service *s)
     ledger_processor_destroy(s->proc);
     ledger_store_close(s->store);
     free(s->ring);
-    free(s->index);
     free(s->subs);
     free(s->sub_topics);
     free(s->doomed);

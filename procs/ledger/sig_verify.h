@@ -18,7 +18,8 @@ typedef struct ledger_verifier ledger_verifier;
 typedef struct {
     const smn_block *blocks;
     size_t n;
-    uint8_t (*hashes)[32]; /* out: block hashes */
+    uint8_t (*hashes)[32]; /* out: block hashes (in: when hashed) */
+    bool hashed;           /* the caller filled hashes in: verify only */
     bool *ok;              /* out: signature verified */
     atomic_size_t next;
     atomic_size_t completed;
@@ -31,9 +32,11 @@ void ledger_verifier_destroy(ledger_verifier *v);
 unsigned ledger_verifier_threads(const ledger_verifier *v);
 
 /* Hands the job to the workers and returns at once. One job at a time:
- * wait for it before starting another. */
+ * wait for it before starting another. hashed: hashes already holds each
+ * block's hash (the caller computed it: a block is hashed once), else the
+ * workers compute them into it. */
 void ledger_verifier_start(ledger_verifier *v, ledger_verify_job *job, const smn_block *blocks,
-                           size_t n, uint8_t (*hashes)[32], bool *ok);
+                           size_t n, uint8_t (*hashes)[32], bool hashed, bool *ok);
 /* Works on the job from the calling thread, returns when every block of it
  * is verified and no worker touches it any more. */
 void ledger_verifier_wait(ledger_verifier *v, ledger_verify_job *job);

@@ -46,6 +46,7 @@ enum {
     Q_CHAIN,
     Q_CEMENT_APPEND,
     Q_CEMENT_APPEND_MANY,
+    Q_UNCHECKED_CLEAR,
     Q_COUNT
 };
 
@@ -103,6 +104,7 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_BLOCK_DEL] = "DELETE FROM blocks WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
     [Q_ACCOUNT_DEL] = "DELETE FROM accounts WHERE account = ?",
     [Q_UNCHECKED_DROP_DEP] = "DELETE FROM unchecked WHERE dependency = ?",
+    [Q_UNCHECKED_CLEAR] = "DELETE FROM unchecked",
     [Q_SOURCE] = "SELECT b.account, b.height, a.conf_height FROM blocks b JOIN accounts a "
                  "ON a.account = b.account WHERE substr(b.hash, 1, 8) = substr(?1, 1, 8) "
                  "AND b.hash = ?1",
@@ -1140,6 +1142,19 @@ ledger_status ledger_store_unchecked_take(ledger_store *s, const uint8_t depende
             return r;
         s->unchecked_count--;
     }
+    return LEDGER_STATUS_OK;
+}
+
+ledger_status ledger_store_unchecked_clear(ledger_store *s, uint64_t *removed)
+{
+    *removed = 0;
+    ledger_status r = need_tx(s);
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    if ((r = step_done(s, s->q[Q_UNCHECKED_CLEAR], "clear unchecked")) != LEDGER_STATUS_OK)
+        return r;
+    *removed = (uint64_t)sqlite3_changes(s->db);
+    s->unchecked_count = 0;
     return LEDGER_STATUS_OK;
 }
 

@@ -116,6 +116,8 @@ ledger_status ledger_store_unchecked_put(ledger_store *s, const smn_block *b,
 ledger_status ledger_store_unchecked_take(ledger_store *s, const uint8_t dependency[32],
                                           smn_block *out, size_t max, size_t *n);
 size_t ledger_store_unchecked_count(const ledger_store *s);
+/* Drops every unchecked block (inside a transaction); *removed: how many. */
+ledger_status ledger_store_unchecked_clear(ledger_store *s, uint64_t *removed);
 /* Unchecked blocks evicted (oldest first) at unchecked_max since the store
  * opened. */
 uint64_t ledger_store_unchecked_evicted(const ledger_store *s);

@@ -20,6 +20,7 @@
 #define DEFAULT_MAX_PENDING 32
 #define DEFAULT_MAX_PENDING_PER_ADDRESS 8
 #define DEFAULT_MAX_DIALING 32
+#define DEFAULT_MAX_RESERVED_PER_ADDRESS 2
 #define DEFAULT_ACCEPT_BATCH 8
 #define DEFAULT_QUEUE_BYTES (1u << 20)
 #define DEFAULT_HS_TIMEOUT_MS 5000
@@ -33,6 +34,7 @@ struct net_channel {
     bool inbound, connecting, ready, closing;
     bool heard;    /* a valid handshake message arrived (not an idle connection) */
     bool priority; /* dialled with priority: passes the ready limits */
+    bool reserved; /* inbound in a representative slot (reserved_reps) */
     int busy;      /* > 0 while one of our callbacks runs: defer the free */
     net_close_reason reason;
     net_hs hs;
@@ -47,6 +49,7 @@ struct net_channels {
     smn_keypair key;
     size_t max_channels, queue_bytes;
     size_t reserved_outbound, max_per_address, max_pending, max_pending_per_address;
+    size_t reserved_reps, max_reserved_per_address;
     size_t max_dialing, accept_batch;
     uint32_t hs_timeout_ms;
     net_channel_callbacks cb;
@@ -267,6 +270,7 @@ void net_channels_get_stats(const net_channels *s, net_channels_stats *st)
             ch->inbound ? st->pending_in++ : st->dialing++;
         else
             ch->inbound ? st->ready_in++ : st->ready_out++;
+        st->ready_reserved += ch->ready && ch->reserved;
     }
 }
 
@@ -307,26 +311,44 @@ static void make_pending_room(net_channels *s, const net_endpoint *ep)
     }
 }
 
-/* The handshake of ch just completed: is there a ready slot for it? */
-static bool ready_slot_free(const net_channels *s, const net_channel *ch)
+typedef enum { SLOT_NONE, SLOT_ORDINARY, SLOT_RESERVED } slot_kind;
+
+/* The handshake of ch just completed: which ready slot may it take?
+ * reserved_reps slots are kept for inbound representatives (the service
+ * proves them, net_channel_is_reserved): no other channel takes one, and
+ * an inbound channel gets one only when no ordinary inbound slot is open to
+ * it (all taken, or its address at max_per_address), if allow_reserved
+ * agrees, at most max_reserved_per_address per address (loopback included:
+ * the whole 16-byte address counts, so 127.0.0.2 is not 127.0.0.1). */
+static slot_kind ready_slot_free(const net_channels *s, const net_channel *ch)
 {
     if (ch->priority)
-        return true;
-    size_t ready = 0, ready_in = 0, from = 0;
+        return SLOT_ORDINARY;
+    size_t ready = 0, ordinary_in = 0, reserved = 0, from = 0, reserved_from = 0;
     for (const net_channel *c = s->head; c; c = c->next) {
         if (c == ch || !c->ready || c->closing)
             continue;
+        bool same = same_addr(c, &ch->ep);
         ready++;
-        ready_in += c->inbound;
-        from += same_addr(c, &ch->ep);
+        ordinary_in += c->inbound && !c->reserved;
+        reserved += c->reserved;
+        from += same;
+        reserved_from += same && c->reserved;
     }
-    if (ready >= s->max_channels)
-        return false;
-    if (ch->inbound && ready_in + s->reserved_outbound >= s->max_channels)
-        return false;
-    if (s->max_per_address && !is_loopback(&ch->ep) && from >= s->max_per_address)
-        return false;
-    return true;
+    size_t nonrep_cap = s->max_channels - s->reserved_reps; /* new() keeps it >= 0 */
+    size_t nonrep = ready - reserved;
+    bool ordinary = nonrep < nonrep_cap;
+    if (ch->inbound) {
+        ordinary = ordinary && ordinary_in + s->reserved_outbound < nonrep_cap;
+        if (s->max_per_address && !is_loopback(&ch->ep) && from >= s->max_per_address)
+            ordinary = false;
+    }
+    if (ordinary)
+        return SLOT_ORDINARY;
+    if (ch->inbound && reserved < s->reserved_reps && reserved_from < s->max_reserved_per_address &&
+        (!s->cb.allow_reserved || s->cb.allow_reserved(&ch->ep, s->cb.ud)))
+        return SLOT_RESERVED;
+    return SLOT_NONE;
 }
 
 /* ---- handshake ---- */
@@ -379,7 +401,10 @@ static void on_handshake(net_channel *ch, const net_handshake *in)
         return;
     /* Checked before we answer a query too, so a peer we have no room for
      * never takes the channel for usable. */
-    if ((r == NET_HS_DONE || (ch->inbound && send_reply)) && !ready_slot_free(ch->set, ch)) {
+    slot_kind slot = SLOT_ORDINARY;
+    if (r == NET_HS_DONE || (ch->inbound && send_reply))
+        slot = ready_slot_free(ch->set, ch);
+    if (slot == SLOT_NONE) {
         ch->set->limited++;
         channel_close(ch, NET_CLOSE_LIMIT, NULL);
         return;
@@ -390,6 +415,7 @@ static void on_handshake(net_channel *ch, const net_handshake *in)
     }
     if (r != NET_HS_DONE)
         return;
+    ch->reserved = slot == SLOT_RESERVED;
     ch->ready = true;
     event_del(ch->timer);
     if (ch->set->cb.on_ready)
@@ -605,6 +631,11 @@ net_channels *net_channels_new(struct event_base *base, const net_channels_confi
     s->max_channels = cfg->max_channels ? cfg->max_channels : DEFAULT_MAX_CHANNELS;
     s->reserved_outbound =
         cfg->reserved_outbound < s->max_channels ? cfg->reserved_outbound : s->max_channels - 1;
+    /* what both reservations leave must stay >= 0 (ready_slot_free) */
+    size_t left = s->max_channels - s->reserved_outbound;
+    s->reserved_reps = cfg->reserved_reps < left ? cfg->reserved_reps : left;
+    s->max_reserved_per_address = cfg->max_reserved_per_address ? cfg->max_reserved_per_address
+                                                                : DEFAULT_MAX_RESERVED_PER_ADDRESS;
     s->max_per_address = cfg->max_per_address;
     s->max_pending = cfg->max_pending ? cfg->max_pending : DEFAULT_MAX_PENDING;
     s->max_pending_per_address = cfg->max_pending_per_address ? cfg->max_pending_per_address
@@ -667,7 +698,9 @@ int net_channels_dial(net_channels *s, const net_endpoint *ep, bool priority, ne
     net_channels_get_stats(s, &st);
     if (st.dialing >= s->max_dialing)
         return -EMFILE;
-    if (!priority && st.ready_in + st.ready_out >= s->max_channels)
+    /* the representative slots are never ours to dial into */
+    if (!priority &&
+        st.ready_in + st.ready_out - st.ready_reserved + s->reserved_reps >= s->max_channels)
         return -EMFILE;
     struct bufferevent *bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!bev)
@@ -703,6 +736,11 @@ int net_channels_dial(net_channels *s, const net_endpoint *ep, bool priority, ne
 bool net_channel_is_ready(const net_channel *ch)
 {
     return ch->ready && !ch->closing;
+}
+
+bool net_channel_is_reserved(const net_channel *ch)
+{
+    return ch->reserved;
 }
 
 bool net_channel_is_inbound(const net_channel *ch)

@@ -24,7 +24,11 @@
  *   the next batch can evict them; on EMFILE/ENFILE accepting pauses for
  *   100 ms instead of spinning.
  * - ready channels: at most max_channels, of which reserved_outbound only
- *   for channels we dialled, and at most max_per_address from one address
+ *   for channels we dialled and reserved_reps only for inbound channels
+ *   that find no ordinary inbound slot open to them (at most
+ *   max_reserved_per_address of them from one address, loopback included;
+ *   the caller proves them representatives or closes them,
+ *   net_channel_is_reserved), and at most max_per_address from one address
  *   (loopback exempt: a one-host devnet shares it). A channel over a limit
  *   when its handshake completes is closed (NET_CLOSE_LIMIT). Dials made
  *   with priority (the configured peers) pass every limit but max_dialing.
@@ -81,23 +85,28 @@ typedef struct {
     void (*on_close)(net_channel *ch, net_close_reason why, void *ud);
     /* Optional: refuse an inbound connection before any byte (a ban list). */
     bool (*allow_inbound)(const net_endpoint *from, void *ud);
+    /* Optional: may an inbound channel from this address take a
+     * reserved_reps slot (e.g. not after it failed to prove itself)? */
+    bool (*allow_reserved)(const net_endpoint *from, void *ud);
     void *ud;
 } net_channel_callbacks;
 
 typedef struct {
     const smn_network *net;
-    const smn_keypair *node_key;    /* copied (and wiped on free) */
-    size_t max_channels;            /* ready channels; 0: 64 */
-    size_t reserved_outbound;       /* of those, only for dialled ones; 0: none */
-    size_t max_per_address;         /* ready channels from one address (not loopback); 0: any */
-    size_t max_pending;             /* unauthenticated inbound; 0: 32 */
-    size_t max_pending_per_address; /* unauthenticated inbound from one address; 0: 8 */
-    size_t max_dialing;             /* outbound not ready yet; 0: 32 */
-    size_t accept_batch;            /* accepts per loop iteration; 0: 8 */
-    size_t write_queue_bytes;       /* per channel; 0: 1 MiB */
-    uint32_t handshake_timeout_ms;  /* 0: 5000 */
-    uint64_t gossip_bytes_per_sec;  /* 0: unlimited */
-    uint64_t gossip_burst_bytes;    /* 0: one second's worth */
+    const smn_keypair *node_key;     /* copied (and wiped on free) */
+    size_t max_channels;             /* ready channels; 0: 64 */
+    size_t reserved_outbound;        /* of those, only for dialled ones; 0: none */
+    size_t max_per_address;          /* ready channels from one address (not loopback); 0: any */
+    size_t reserved_reps;            /* of those, only for inbound representatives; 0: none */
+    size_t max_reserved_per_address; /* reserved_reps slots one address holds; 0: 2 */
+    size_t max_pending;              /* unauthenticated inbound; 0: 32 */
+    size_t max_pending_per_address;  /* unauthenticated inbound from one address; 0: 8 */
+    size_t max_dialing;              /* outbound not ready yet; 0: 32 */
+    size_t accept_batch;             /* accepts per loop iteration; 0: 8 */
+    size_t write_queue_bytes;        /* per channel; 0: 1 MiB */
+    uint32_t handshake_timeout_ms;   /* 0: 5000 */
+    uint64_t gossip_bytes_per_sec;   /* 0: unlimited */
+    uint64_t gossip_burst_bytes;     /* 0: one second's worth */
 } net_channels_config;
 
 /* NULL on bad arguments (no net, key or base) or allocation failure. */
@@ -133,6 +142,9 @@ void net_channel_close(net_channel *ch);
 
 bool net_channel_is_ready(const net_channel *ch);
 bool net_channel_is_inbound(const net_channel *ch);
+/* An inbound channel that took a reserved_reps slot (set once, when its
+ * handshake completed; it keeps the slot while it lives). */
+bool net_channel_is_reserved(const net_channel *ch);
 /* The remote address: the dialled one, or the accepted socket's peer. */
 const net_endpoint *net_channel_endpoint(const net_channel *ch);
 /* The peer's proven node id; NULL before the handshake completes. */
@@ -146,6 +158,7 @@ typedef struct {
     size_t pending_in; /* inbound, handshake not done */
     size_t dialing;    /* outbound, handshake not done */
     size_t ready_in, ready_out;
+    size_t ready_reserved;  /* of ready_in, in reserved_reps slots */
     uint64_t evicted;       /* unauthenticated channels closed for a newer one */
     uint64_t limited;       /* closed at handshake for want of a ready slot */
     uint64_t accept_pauses; /* accepting paused on EMFILE/ENFILE */

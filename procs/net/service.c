@@ -118,6 +118,21 @@ static bool is_violation(net_close_reason why)
            why == NET_CLOSE_HANDSHAKE || why == NET_CLOSE_BAD_SIGNATURE;
 }
 
+void net_service_probe_failed(net_service *s, const net_channel *ch)
+{
+    const net_endpoint *ep = net_channel_endpoint(ch);
+    if (ban_exempt(s, ep->addr))
+        return;
+    uint64_t now = net_now_s();
+    net_peers_ban(s->probe_failed, ep->addr, now + NET_PROBE_LOCKOUT_S, now);
+}
+
+static bool allow_reserved(const net_endpoint *from, void *ud)
+{
+    net_service *s = ud;
+    return !net_peers_is_banned(s->probe_failed, from->addr, net_now_s());
+}
+
 net_channel *net_service_channel_by_id(net_service *s, const uint8_t node_id[32])
 {
     return net_channels_find(s->chans, node_id);
@@ -156,6 +171,10 @@ static void on_ready(net_channel *ch, void *ud)
     net_dial_ready(s, ch, info);
     net_keepalive_send(s, ch);
     net_telemetry_request(s, ch, now);
+    if (net_channel_is_reserved(ch)) {
+        net_probe_start(&info->probe, now);
+        net_votes_probe_tick(s, ch, info, now);
+    }
 }
 
 /* The flood gate of a message type, NULL for types not gated here
@@ -410,13 +429,15 @@ static int setup(net_service *s, ipc_child *child)
     s->ban_loopback = cfg->net_ban_loopback;
     if (s->ban_loopback)
         smn_warn("[net] ban_loopback is on (for testing): loopback peers can be banned");
+    smn_block_hash(&s->net->genesis, s->genesis_hash);
     s->peers = net_peers_new(NET_PEER_TABLE, NET_BAN_TABLE);
     s->offenders = net_peers_new(1, NET_BAN_TABLE);
+    s->probe_failed = net_peers_new(1, NET_BAN_TABLE);
     s->seen_blocks = net_seen_new(NET_SEEN_ITEMS);
     s->seen_votes = net_seen_new(NET_SEEN_ITEMS);
     net_limiter_init(&s->unlisted_verify, NET_UNLISTED_VERIFY_RATE, NET_UNLISTED_VERIFY_RATE,
                      net_now_ms());
-    if (!s->peers || !s->offenders || !s->seen_blocks || !s->seen_votes) {
+    if (!s->peers || !s->offenders || !s->probe_failed || !s->seen_blocks || !s->seen_votes) {
         smn_error("out of memory");
         return -1;
     }
@@ -426,6 +447,7 @@ static int setup(net_service *s, ipc_child *child)
         .gossip_bytes_per_sec = NET_GOSSIP_BYTES_PER_S,
         .max_channels = cfg->net_max_peers,
         .reserved_outbound = cfg->net_reserved_outbound,
+        .reserved_reps = cfg->net_reserved_reps,
         .max_per_address = cfg->net_max_peers_per_address,
         .max_pending = cfg->net_max_pending,
         .max_pending_per_address = cfg->net_max_pending_per_address,
@@ -436,6 +458,7 @@ static int setup(net_service *s, ipc_child *child)
                                 .on_message = on_message,
                                 .on_close = on_close,
                                 .allow_inbound = allow_inbound,
+                                .allow_reserved = allow_reserved,
                                 .ud = s};
     s->chans = net_channels_new(s->base, &cc, &cb);
     if (!s->chans) {
@@ -491,6 +514,15 @@ static void collect(ipc_metrics *r, void *ud)
                    (int64_t)st.ready_in);
     ipc_metric_set(ipc_metric_gauge(r, "peers", "direction=out", "Handshaken peer channels."),
                    (int64_t)st.ready_out);
+    ipc_metric_set(ipc_metric_gauge(r, "reserved_peers", NULL,
+                                    "Inbound peers in reserved representative slots."),
+                   (int64_t)st.ready_reserved);
+    ipc_metric_set(ipc_metric_counter(r, "reserved_slot_probes_total", "result=proven",
+                                      "Peers probed in reserved slots, by outcome."),
+                   (int64_t)s->reps_proven);
+    ipc_metric_set(ipc_metric_counter(r, "reserved_slot_probes_total", "result=closed",
+                                      "Peers probed in reserved slots, by outcome."),
+                   (int64_t)s->reps_unproven);
     ipc_metric_set(ipc_metric_gauge(r, "pending_channels", NULL,
                                     "Channels still in the handshake, both directions."),
                    (int64_t)(st.pending_in + st.dialing));
@@ -548,6 +580,7 @@ void net_service_stop(net_service *s)
         close(s->listen_fd);
     net_peers_free(s->peers);
     net_peers_free(s->offenders);
+    net_peers_free(s->probe_failed);
     net_seen_free(s->seen_blocks);
     net_seen_free(s->seen_votes);
     smn_keypair_wipe(&s->key);

@@ -1,6 +1,6 @@
 /* Who we talk to: the configured peers (dialled for as long as we run, with
  * exponential backoff), peers learned from keepalives (dialled while we have
- * fewer than NET_TARGET_CHANNELS channels, forgotten after repeated
+ * fewer than NET_TARGET_CHANNELS outbound channels, forgotten after repeated
  * failures), keepalives with peer exchange, and closing silent channels. */
 #include <errno.h>
 #include <netinet/in.h>
@@ -105,6 +105,18 @@ static void dial(net_service *s, net_dial *d, uint64_t now)
     net_channel_set_user(ch, info);
     d->ch = ch;
     smn_debug("dialling %s", name);
+}
+
+int net_dial_now(net_service *s, const net_endpoint *ep)
+{
+    net_dial *d = find_dial(s, ep);
+    if (!d)
+        d = new_dial(s, ep, false);
+    if (!d)
+        return -ENOSPC;
+    if (!d->ch)
+        dial(s, d, net_now_ms());
+    return 0;
 }
 
 void net_dial_ready(net_service *s, net_channel *ch, net_peer_info *info)
@@ -317,11 +329,13 @@ void net_keepalive_received(net_service *s, net_channel *ch, const net_keepalive
 
 static void dial_learned(net_service *s, uint64_t now)
 {
-    /* Our own channels only: unauthenticated inbound ones (a flood of idle
-     * connections) must not stop us from dialling. */
+    /* Our own channels only: inbound ones, handshaken or not, must not
+     * stop us from dialling, or one address that fills the inbound slots
+     * with peers it made up would cut us off (the dials get the
+     * reserved_outbound slots). */
     net_channels_stats st;
     net_channels_get_stats(s->chans, &st);
-    if (st.ready_in + st.ready_out + st.dialing >= NET_TARGET_CHANNELS)
+    if (st.ready_out + st.dialing >= NET_TARGET_CHANNELS)
         return;
     net_endpoint pick[16];
     size_t n = net_peers_select(s->peers, s->round * 7919u + now / 1000u, pick, 16);
@@ -381,6 +395,8 @@ void net_dial_tick(net_service *s, uint64_t now)
         }
         if (now - info->tele_asked_ms >= NET_TELEMETRY_EVERY_MS)
             net_telemetry_request(s, list[i], now);
-        net_pull_tick(s, list[i], info, now);
+        /* before the pull tick, which may close (and free) the channel */
+        if (!net_votes_probe_tick(s, list[i], info, now))
+            net_pull_tick(s, list[i], info, now);
     }
 }

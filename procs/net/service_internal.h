@@ -8,7 +8,9 @@
  * service_ipc.c        net.sock: the dispatcher of what other processes
  *                      send, the peers report, the child runtime's hooks
  * service_votes.c      confirm_ack in and out, confirm_req both ways
- *                      (budgets: service_votereq.h), vote subscribers
+ *                      (budgets: service_votereq.h), vote subscribers,
+ *                      the reserved representative slots' probe
+ *                      (service_probe.h)
  * service_telemetry.c  telemetry_req / telemetry_ack
  * service_pull.c       filling gaps: bulk_pull to the peer, serving bulk_pull
  * service_seen.c       the bounded "seen recently" sets
@@ -30,6 +32,7 @@
 #include "procs/net/peers.h"
 #include "procs/net/service.h"
 #include "procs/net/service_config.h"
+#include "procs/net/service_probe.h"
 #include "procs/net/service_reps.h"
 #include "procs/net/service_seen.h"
 #include "procs/net/service_votereq.h"
@@ -42,7 +45,7 @@ typedef struct ledger_client ledger_client;
 #define NET_TICK_MS 100u
 #define NET_DIAL_MIN_MS 200u
 #define NET_DIAL_MAX_MS 10000u
-#define NET_TARGET_CHANNELS 8u  /* dial learned peers while fewer channels than this */
+#define NET_TARGET_CHANNELS 8u  /* dial learned peers while fewer outbound channels than this */
 #define NET_DIALS_PER_TICK 2u   /* learned peers dialled per tick at most */
 #define NET_MAX_DIALING 32u     /* outbound connections still handshaking */
 #define NET_DIAL_TABLE 128u     /* configured + learned endpoints being dialled */
@@ -120,6 +123,7 @@ typedef struct {
     uint64_t tele_answered_ms;
     bool has_block_count;
     uint64_t block_count;
+    net_telemetry tele; /* its last signed telemetry, valid with has_block_count */
     /* a bulk_pull we sent it (one at a time) */
     bool pulling;
     uint64_t pull_deadline_ms;
@@ -146,6 +150,8 @@ typedef struct {
     /* signature checks of its confirm_acks (NET_VERIFY_RATE a second) */
     net_limiter verify;
     net_flood_gate gate_publish, gate_ack, gate_frontier, gate_pull, gate_tele, gate_keepalive;
+    /* in a reserved representative slot: the proof asked for */
+    net_probe probe;
 } net_peer_info;
 
 typedef struct {
@@ -172,6 +178,10 @@ struct net_service {
     /* loopback addresses that misbehaved (never banned): their channels
      * start without a burst for ban_s (only its ban list is used) */
     net_peers *offenders;
+    /* addresses whose peer failed a reserved slot's proof: no reserved
+     * slot for NET_PROBE_LOCKOUT_S (loopback exempt, as from bans; only
+     * its ban list is used) */
+    net_peers *probe_failed;
     struct event *tick;
     uint64_t started_ms;
     uint64_t round; /* keepalive rounds: salts the peer selection */
@@ -234,6 +244,10 @@ struct net_service {
     uint64_t vote_reqs_out, vote_reqs_dropped, vote_reqs_in, vote_reqs_throttled;
     uint64_t vote_answers_out, vote_answers_dropped, votes_redelivered;
     uint64_t throttled; /* peer messages dropped by a flood gate */
+    /* reserved representative slots: probes sent, peers proven, peers
+     * closed for want of a proof in time */
+    uint8_t genesis_hash[32];
+    uint64_t rep_probes_out, reps_proven, reps_unproven;
 };
 
 uint64_t net_now_ms(void);
@@ -262,6 +276,9 @@ void net_service_misbehaved(net_service *s, net_channel *ch, const char *why);
 bool net_service_is_self(const net_service *s, const net_endpoint *ep);
 void net_service_add_self(net_service *s, const net_endpoint *ep);
 net_channel *net_service_channel_by_id(net_service *s, const uint8_t node_id[32]);
+/* ch's proof of a representative came too late: its address gets no
+ * reserved slot for NET_PROBE_LOCKOUT_S (loopback exempt, as from bans). */
+void net_service_probe_failed(net_service *s, const net_channel *ch);
 
 /* service_dial.c */
 int net_dial_init(net_service *s, char *err, size_t cap);
@@ -272,6 +289,20 @@ void net_dial_ready(net_service *s, net_channel *ch, net_peer_info *info);
 void net_keepalive_send(net_service *s, net_channel *ch);
 void net_keepalive_received(net_service *s, net_channel *ch, const net_keepalive *k);
 bool net_dial_connected(net_service *s, const net_endpoint *ep);
+/* Dial ep now as a learned peer (rpc's keepalive): 0, or -ENOSPC when the
+ * dial table has no room. An endpoint already in the table is dialled
+ * again at once unless a channel reaches it. */
+int net_dial_now(net_service *s, const net_endpoint *ep);
+
+/* service_rpc.c: what rpc asks of net for its actions */
+/* connect {address, port}: rpc's keepalive. */
+void net_rpc_connect(net_service *s, ipc_conn *c, const ipc_msg *m);
+/* publish {blocks}: rpc's republish and wallet_republish. */
+void net_rpc_publish(net_service *s, ipc_conn *c, const ipc_msg *m);
+/* pull_chain {hash}: rpc's bootstrap_lazy (net_pull_gap from any peer). */
+void net_rpc_pull_chain(net_service *s, ipc_conn *c, const ipc_msg *m);
+/* peer_telemetry {}: every ready peer's last telemetry (net_peer_info.tele). */
+void net_rpc_telemetry(net_service *s, ipc_conn *c, const ipc_msg *m);
 
 /* service_blocks.c */
 int net_blocks_init(net_service *s);
@@ -289,6 +320,10 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v);
 /* A confirm_req from a peer: rate-limited, then vote_request to the subscribers. */
 void net_votes_confirm_req(net_service *s, net_channel *ch, const net_confirm_req *q);
 void net_votes_conn_down(net_service *s, ipc_conn *c);
+/* A channel in a reserved slot: send its probe when due, close it once the
+ * proof is late (service_probe.h; true then: ch and info are gone). Called
+ * when it gets ready and per tick. */
+bool net_votes_probe_tick(net_service *s, net_channel *ch, net_peer_info *info, uint64_t now);
 
 /* service_telemetry.c */
 void net_telemetry_request(net_service *s, net_channel *ch, uint64_t now);
@@ -298,8 +333,9 @@ void net_telemetry_received(net_service *s, net_channel *ch, const net_telemetry
 /* service_pull.c */
 /* The ledger stored a block from `from` as unchecked: ask that peer (or any)
  * for the chain below `missing`, down to our frontier of `account` (NULL:
- * unknown, e.g. a receive's source). */
-void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[32],
+ * unknown, e.g. a receive's source). False when no peer could be asked
+ * (all busy pulling, or none); true when one was, or was just before. */
+bool net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[32],
                   const uint8_t *account);
 void net_pull_serve(net_service *s, net_channel *ch, const net_bulk_pull *req);
 void net_pull_received(net_service *s, net_channel *ch, const net_bulk_pull_resp *r);

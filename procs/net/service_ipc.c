@@ -37,6 +37,8 @@ static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
         }
         if (info && info->has_block_count)
             ipc_put_uint(&b, "block_count", info->block_count);
+        if (net_channel_is_reserved(list[i]))
+            ipc_put_bool(&b, "reserved", true);
         ipc_put_map_end(&b);
     }
     ipc_put_array_end(&b);
@@ -63,6 +65,9 @@ static void peers(net_service *s, ipc_conn *c, const ipc_msg *m)
     ipc_put_uint(&b, "reps", net_reps_count(&s->reps));
     ipc_put_uint(&b, "votes_unlisted", s->votes_unlisted);
     ipc_put_uint(&b, "votes_unverified", s->votes_unverified);
+    ipc_put_uint(&b, "reserved", cs.ready_reserved);
+    ipc_put_uint(&b, "reps_proven", s->reps_proven);
+    ipc_put_uint(&b, "reps_unproven", s->reps_unproven);
     ipc_reply(c, m, &b);
 }
 
@@ -92,6 +97,18 @@ void net_service_on_message(net_service *s, ipc_conn *c, const ipc_msg *m)
         break;
     case NET_ROUTE_PULL:
         net_boot_pull(s, c, m);
+        break;
+    case NET_ROUTE_CONNECT:
+        net_rpc_connect(s, c, m);
+        break;
+    case NET_ROUTE_PUBLISH:
+        net_rpc_publish(s, c, m);
+        break;
+    case NET_ROUTE_PEER_TELEMETRY:
+        net_rpc_telemetry(s, c, m);
+        break;
+    case NET_ROUTE_PULL_CHAIN:
+        net_rpc_pull_chain(s, c, m);
         break;
     case NET_ROUTE_REFUSE:
         ipc_reply_error(c, m, "net does not serve that request");

@@ -60,19 +60,19 @@ static net_channel *pick_channel(net_service *s, const uint8_t from[32])
     return NULL;
 }
 
-void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[32],
+bool net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[32],
                   const uint8_t *account)
 {
     uint64_t now = net_now_ms();
     if (asked_recently(s, missing, now))
-        return;
+        return true; /* a pull for it is under way or just ended */
     net_channel *ch = pick_channel(s, from);
     if (!ch)
-        return; /* every peer is busy with a pull: a later gap asks again */
+        return false; /* every peer is busy with a pull: a later gap asks again */
     net_peer_info *info = net_channel_user(ch);
     info->pulled = calloc(NET_PULL_BLOCKS, sizeof *info->pulled);
     if (!info->pulled)
-        return;
+        return false;
     info->pull_cap = NET_PULL_BLOCKS;
     net_message m = {.type = NET_MSG_BULK_PULL};
     memcpy(m.u.bulk_pull.start, missing, 32);
@@ -84,7 +84,7 @@ void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[
     if (net_channel_send(ch, &m) != 0) {
         free(info->pulled);
         info->pulled = NULL;
-        return;
+        return false;
     }
     info->pulling = true;
     info->npulled = 0;
@@ -94,6 +94,7 @@ void net_pull_gap(net_service *s, const uint8_t from[32], const uint8_t missing[
     net_endpoint_format(net_channel_endpoint(ch), name);
     smn_info("missing block %02X%02X%02X%02X...: pulling its chain from %s", missing[0], missing[1],
              missing[2], missing[3], name);
+    return true;
 }
 
 void net_pull_info_free(net_peer_info *info)

@@ -29,6 +29,14 @@ net_route net_service_route(const ipc_msg *m)
         return NET_ROUTE_FRONTIERS;
     case IPC_NET_K_PULL:
         return NET_ROUTE_PULL;
+    case IPC_NET_K_CONNECT:
+        return NET_ROUTE_CONNECT;
+    case IPC_NET_K_PUBLISH:
+        return NET_ROUTE_PUBLISH;
+    case IPC_NET_K_PEER_TELEMETRY:
+        return NET_ROUTE_PEER_TELEMETRY;
+    case IPC_NET_K_PULL_CHAIN:
+        return NET_ROUTE_PULL_CHAIN;
     default:
         return NET_ROUTE_REFUSE;
     }
@@ -45,6 +53,10 @@ const char *net_route_name(net_route r)
         [NET_ROUTE_PEERS] = "peers",
         [NET_ROUTE_FRONTIERS] = "frontiers",
         [NET_ROUTE_PULL] = "pull",
+        [NET_ROUTE_CONNECT] = "connect",
+        [NET_ROUTE_PUBLISH] = "publish",
+        [NET_ROUTE_PEER_TELEMETRY] = "peer_telemetry",
+        [NET_ROUTE_PULL_CHAIN] = "pull_chain",
         [NET_ROUTE_REFUSE] = "refuse",
         [NET_ROUTE_IGNORE] = "ignore",
     };

@@ -18,6 +18,10 @@ typedef enum {
     NET_ROUTE_PEERS,           /* rpc, smallnano-cli */
     NET_ROUTE_FRONTIERS,       /* bootstrap */
     NET_ROUTE_PULL,            /* bootstrap */
+    NET_ROUTE_CONNECT,         /* rpc (keepalive), service_rpc.c */
+    NET_ROUTE_PUBLISH,         /* rpc (republish), service_rpc.c */
+    NET_ROUTE_PEER_TELEMETRY,  /* rpc (telemetry of peers), service_rpc.c */
+    NET_ROUTE_PULL_CHAIN,      /* rpc (bootstrap_lazy), service_rpc.c */
     /* neither */
     NET_ROUTE_REFUSE, /* a request net does not serve: an "error" reply */
     NET_ROUTE_IGNORE, /* a notification that means nothing here (a stray "vote") */

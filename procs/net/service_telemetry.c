@@ -110,6 +110,7 @@ void net_telemetry_received(net_service *s, net_channel *ch, const net_telemetry
     if (info) {
         info->has_block_count = true;
         info->block_count = t->block_count;
+        info->tele = *t;
     }
     char ep[NET_ENDPOINT_STR_BYTES];
     net_endpoint_format(net_channel_endpoint(ch), ep);

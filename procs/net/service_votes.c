@@ -19,7 +19,11 @@
  * answers one peer with one confirm_ack. A confirm_ack the seen set holds
  * still reaches the subscribers (not the other peers) when it answers a
  * confirm_req we sent that peer, so a vote dropped earlier (no subscriber
- * then) can be asked for again. */
+ * then) can be asked for again.
+ *
+ * A channel in a reserved representative slot is probed (service_probe.h):
+ * a confirm_req for the genesis block, which any representative answers
+ * with its final vote; a verified one from a listed account proves it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +53,47 @@ static void notify_subscribers(net_service *s, const uint8_t *wire, size_t len)
     }
 }
 
+/* v (verified, now or when first seen) came on ch: does it prove ch? */
+static void probe_vote(net_service *s, net_channel *ch, const smn_vote *v)
+{
+    net_peer_info *info = net_channel_user(ch);
+    if (!info || !net_probe_vote(&info->probe, &s->reps, s->genesis_hash, v))
+        return;
+    s->reps_proven++;
+    char name[NET_ENDPOINT_STR_BYTES], rep[17];
+    net_endpoint_format(net_channel_endpoint(ch), name);
+    smn_hex_encode(v->account, 8, rep);
+    smn_info("peer %s keeps its reserved slot: representative %s... voted", name, rep);
+}
+
+bool net_votes_probe_tick(net_service *s, net_channel *ch, net_peer_info *info, uint64_t now)
+{
+    switch (net_probe_step_at(&info->probe, now)) {
+    case NET_PROBE_WAIT:
+        return false;
+    case NET_PROBE_SEND: {
+        net_message m = {.type = NET_MSG_CONFIRM_REQ};
+        m.u.confirm_req.count = 1;
+        memcpy(m.u.confirm_req.hashes[0], s->genesis_hash, 32);
+        memcpy(m.u.confirm_req.roots[0], smn_block_root(&s->net->genesis), 32);
+        if (net_channel_send(ch, &m) == 0)
+            s->rep_probes_out++;
+        return false;
+    }
+    case NET_PROBE_EXPIRED: {
+        s->reps_unproven++;
+        net_service_probe_failed(s, ch);
+        char name[NET_ENDPOINT_STR_BYTES];
+        net_endpoint_format(net_channel_endpoint(ch), name);
+        smn_debug("closing %s: no representative's vote within %u ms (reserved slot)", name,
+                  NET_PROBE_TIMEOUT_MS);
+        net_channel_close(ch);
+        return true;
+    }
+    }
+    return false;
+}
+
 void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v)
 {
     uint8_t wire[SMN_VOTE_MAX_BYTES];
@@ -61,6 +106,7 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v)
         /* Verified when it was first seen (same bytes): an answer to our
          * confirm_req gets to the subscribers again, never to the peers. */
         net_peer_info *info = net_channel_user(ch);
+        probe_vote(s, ch, v);
         if (info && info->ready && net_vreq_redeliver(&info->vreq, v, net_now_ms())) {
             s->votes_redelivered++;
             notify_subscribers(s, wire, len);
@@ -92,6 +138,7 @@ void net_votes_confirm_ack(net_service *s, net_channel *ch, const smn_vote *v)
     }
     net_seen_add(s->seen_votes, key);
     s->votes_in++;
+    probe_vote(s, ch, v);
     notify_subscribers(s, wire, len);
     if (!listed)
         return;

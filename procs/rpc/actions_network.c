@@ -123,9 +123,41 @@ static void entry(json_t *list, const char *now, const char *type, const char *d
                                           "detail", detail, "dir", dir, "value", rpc_json_u64(v)));
 }
 
+/* A counter since stats_clear: a value below its baseline means its process
+ * restarted (its counters began again at zero) since, so the baseline goes. */
+static uint64_t since(uint64_t *base, uint64_t v)
+{
+    if (v < *base)
+        *base = 0;
+    return v - *base;
+}
+
+/* Nano's stats_clear: the counters of `stats` start again from zero, and so
+ * does stat_duration_seconds. The processes keep their own counts (their
+ * metrics are cumulative); rpc remembers where they stood. */
+void rpc_action_stats_clear(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    rpc_ctx *ctx = rpc_call_ctx(c);
+    const rpc_node_stats *s = ctx->stats;
+    ctx->stats_base = (rpc_stats_base){
+        .blocks_in = s->blocks_in,
+        .blocks_out = s->blocks_out,
+        .votes_in = s->votes_in,
+        .votes_out = s->votes_out,
+        .confirmed = s->confirmed,
+        .rounds = s->rounds,
+        .pulled = s->pulled,
+        .accepted = s->accepted,
+        .cleared_ns = rpc_monotonic_ns(),
+    };
+    rpc_reply(c, json_pack("{s:s}", "success", ""));
+}
+
 /* Nano's stats with type "counters": the counters of net, elections and
  * bootstrap that are fresh (a process that does not answer is left out and
- * named in "unavailable"). Other types are refused. */
+ * named in "unavailable"), counted since stats_clear (gauges such as peers
+ * or active elections are shown as they are). Other types are refused. */
 void rpc_action_stats(rpc_call *c, const json_t *req)
 {
     const char *type = rpc_arg_string(c, req, "type");
@@ -135,7 +167,11 @@ void rpc_action_stats(rpc_call *c, const json_t *req)
         rpc_reply_error(c, "Unsupported stats type (smn keeps only \"counters\")");
         return;
     }
-    const rpc_node_stats *s = rpc_ctx_stats(rpc_call_ctx(c));
+    rpc_ctx *ctx = rpc_call_ctx(c);
+    const rpc_node_stats *s = rpc_ctx_stats(ctx);
+    rpc_stats_base *b = &ctx->stats_base;
+    uint64_t from_ns = b->cleared_ns ? b->cleared_ns : ctx->started_ns;
+    uint64_t duration_s = (rpc_monotonic_ns() - from_ns) / 1000000000ull;
     char now[32];
     time_t t = time(NULL);
     struct tm tm;
@@ -145,10 +181,10 @@ void rpc_action_stats(rpc_call *c, const json_t *req)
     strftime(created, sizeof created, "%Y.%m.%d %H:%M:%S", &tm);
     json_t *list = json_array(), *missing = json_array();
     if (rpc_stats_fresh(s->net_at_ns)) {
-        entry(list, now, "message", "publish", "in", s->blocks_in);
-        entry(list, now, "message", "publish", "out", s->blocks_out);
-        entry(list, now, "message", "confirm_ack", "in", s->votes_in);
-        entry(list, now, "message", "confirm_ack", "out", s->votes_out);
+        entry(list, now, "message", "publish", "in", since(&b->blocks_in, s->blocks_in));
+        entry(list, now, "message", "publish", "out", since(&b->blocks_out, s->blocks_out));
+        entry(list, now, "message", "confirm_ack", "in", since(&b->votes_in, s->votes_in));
+        entry(list, now, "message", "confirm_ack", "out", since(&b->votes_out, s->votes_out));
         entry(list, now, "peering", "peers", "in", s->npeers);
         entry(list, now, "peering", "known", "in", s->known_peers);
         entry(list, now, "peering", "banned", "in", s->banned);
@@ -156,7 +192,7 @@ void rpc_action_stats(rpc_call *c, const json_t *req)
         json_array_append_new(missing, json_string("net"));
     }
     if (rpc_stats_fresh(s->elections_at_ns)) {
-        entry(list, now, "election", "confirmed", "in", s->confirmed);
+        entry(list, now, "election", "confirmed", "in", since(&b->confirmed, s->confirmed));
         entry(list, now, "election", "active", "in", s->active);
         entry(list, now, "election", "backlog", "in", s->backlog);
         entry(list, now, "election", "online_reps", "in", s->online_reps);
@@ -164,13 +200,14 @@ void rpc_action_stats(rpc_call *c, const json_t *req)
         json_array_append_new(missing, json_string("elections"));
     }
     if (rpc_stats_fresh(s->bootstrap_at_ns)) {
-        entry(list, now, "bootstrap", "rounds", "in", s->rounds);
-        entry(list, now, "bootstrap", "pulled", "in", s->pulled);
-        entry(list, now, "bootstrap", "accepted", "in", s->accepted);
+        entry(list, now, "bootstrap", "rounds", "in", since(&b->rounds, s->rounds));
+        entry(list, now, "bootstrap", "pulled", "in", since(&b->pulled, s->pulled));
+        entry(list, now, "bootstrap", "accepted", "in", since(&b->accepted, s->accepted));
     } else {
         json_array_append_new(missing, json_string("bootstrap"));
     }
-    json_t *o = json_pack("{s:s,s:s,s:o}", "type", "counters", "created", created, "entries", list);
+    json_t *o = json_pack("{s:s,s:s,s:o,s:o}", "type", "counters", "created", created,
+                          "stat_duration_seconds", rpc_json_u64(duration_s), "entries", list);
     if (json_array_size(missing))
         json_object_set_new(o, "unavailable", missing);
     else
@@ -271,4 +308,12 @@ void rpc_action_search_receivable(rpc_call *c, const json_t *req)
             return;
     }
     rpc_call_node_op(c, RPC_NODE_OP_SEARCH, NULL);
+}
+
+/* Nano's populate_backlog: elections scans the ledger for unconfirmed
+ * blocks now instead of at its next pass. */
+void rpc_action_populate_backlog(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    rpc_call_node_op(c, RPC_NODE_OP_BACKLOG, NULL);
 }

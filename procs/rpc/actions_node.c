@@ -1,5 +1,6 @@
 /* Node-wide actions: version, uptime, counts, telemetry, representatives,
  * quorum. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,23 +66,23 @@ void rpc_action_block_count(rpc_call *c, const json_t *req)
                            "pruned", rpc_json_u64(n.pruned)));
 }
 
-void rpc_action_telemetry(rpc_call *c, const json_t *req)
+/* This node's telemetry; NULL after answering. */
+static json_t *local_telemetry(rpc_call *c)
 {
-    (void)req;
     rpc_ctx *ctx = rpc_call_ctx(c);
     ledger_ro *l = rpc_ledger(c);
     if (!l)
-        return;
+        return NULL;
     ledger_counts n;
     ledger_status st = ledger_ro_counts(l, &n);
     if (st != LEDGER_STATUS_OK) {
         rpc_reply_ledger_error(c, st);
-        return;
+        return NULL;
     }
     uint64_t accounts = 0;
     if ((st = ledger_ro_account_count(l, &accounts)) != LEDGER_STATUS_OK) {
         rpc_reply_ledger_error(c, st);
-        return;
+        return NULL;
     }
     const rpc_node_stats *stats = rpc_ctx_stats(ctx);
     unsigned v[3];
@@ -110,7 +111,64 @@ void rpc_action_telemetry(rpc_call *c, const json_t *req)
     json_object_set_new(o, "maker", json_string("smallnano"));
     json_object_set_new(o, "timestamp", rpc_json_u64(rpc_wall_ms()));
     json_object_set_new(o, "active_difficulty", rpc_json_work(net->work_send));
-    rpc_reply(c, o);
+    return o;
+}
+
+static bool is_loopback(const char *address)
+{
+    return strcmp(address, "127.0.0.1") == 0 || strcmp(address, "::1") == 0 ||
+           strcmp(address, "::ffff:127.0.0.1") == 0;
+}
+
+/* Nano's telemetry: without options this node's figures; with `raw`
+ * every peer's last signed telemetry (net keeps it); with `address` and
+ * `port` that peer's, or this node's for a loopback address and our own
+ * peering port. */
+void rpc_action_telemetry(rpc_call *c, const json_t *req)
+{
+    bool raw;
+    if (!rpc_arg_bool(c, req, "raw", false, &raw))
+        return;
+    const json_t *a = json_object_get(req, "address"), *p = json_object_get(req, "port");
+    if ((a != NULL) != (p != NULL)) {
+        rpc_reply_error(c, "Both port and address required");
+        return;
+    }
+    rpc_net_request *q = rpc_call_net_request(c);
+    if (a) {
+        uint64_t port = 0;
+        if (!rpc_arg_u64(c, req, "port", "Invalid port", &port))
+            return;
+        if (port == 0 || port > 65535) {
+            rpc_reply_error(c, "Invalid port");
+            return;
+        }
+        unsigned char buf[16];
+        const char *text = json_is_string(a) ? json_string_value(a) : "";
+        if (strlen(text) >= sizeof q->address ||
+            (inet_pton(AF_INET, text, buf) != 1 && inet_pton(AF_INET6, text, buf) != 1)) {
+            rpc_reply_error(c, "Invalid address (a numeric IPv4 or IPv6 address)");
+            return;
+        }
+        const rpc_node_stats *stats = rpc_ctx_stats(rpc_call_ctx(c));
+        if (is_loopback(text) && rpc_stats_fresh(stats->net_at_ns) && stats->port == port) {
+            json_t *o = local_telemetry(c);
+            if (o)
+                rpc_reply(c, o);
+            return;
+        }
+        strcpy(q->address, text);
+        q->port = (uint16_t)port;
+        rpc_call_node_op(c, RPC_NODE_OP_TELEMETRY, NULL);
+        return;
+    }
+    if (raw) {
+        rpc_call_node_op(c, RPC_NODE_OP_TELEMETRY, NULL);
+        return;
+    }
+    json_t *o = local_telemetry(c);
+    if (o)
+        rpc_reply(c, o);
 }
 
 static int cmp_account(const void *a, const void *b)

@@ -1,6 +1,6 @@
 /* The unchecked blocks (waiting in the ledger for the previous block or
- * the source they need): unchecked, unchecked_get, unchecked_keys. Read
- * only; unchecked_clear would need the ledger (its only writer). smn keeps
+ * the source they need): unchecked, unchecked_get, unchecked_keys read the
+ * ledger DB; unchecked_clear asks the ledger (its only writer). smn keeps
  * no arrival time for them, so Nano's modified_timestamp is not given. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,4 +127,12 @@ void rpc_action_frontier_count(rpc_call *c, const json_t *req)
         return;
     }
     rpc_reply(c, json_pack("{s:o}", "count", rpc_json_u64(n)));
+}
+
+/* Nano's unchecked_clear: the ledger (the only writer) drops every block
+ * waiting for a dependency; they come again if a peer sends them. */
+void rpc_action_unchecked_clear(rpc_call *c, const json_t *req)
+{
+    (void)req;
+    rpc_call_node_op(c, RPC_NODE_OP_UNCHECKED_CLEAR, NULL);
 }

@@ -25,10 +25,15 @@
 #include "procs/rpc/rpc.h"
 #include "procs/rpc/vm_build.h"
 #include "procs/rpc/vm_json.h"
+#include "procs/vm/programs/dispatch.h"
 
 #define VM_DB_FILENAME "vm.db"
-/* Events looked at on the destination chain to find the receive side. */
+/* vm_message_status's bounds: the destination's blocks (with events) and
+ * event rows looked at to find the receive side, and the events answered
+ * per side (a bytecode call may emit thousands). */
 #define VM_STATUS_SCAN_MAX 4096u
+#define VM_STATUS_ROWS_MAX 20000u
+#define VM_STATUS_EVENTS_MAX 1024u
 
 /* vm.db for resolving prefixes and "root":"current" (NULL if none yet). */
 static vm_query *open_q(rpc_ctx *ctx)
@@ -274,6 +279,122 @@ static int chunk_message(sqlite3 *db, const uint8_t send[32], uint8_t msg_id[32]
     return r;
 }
 
+/* Appends the events of block blk with a cursor above after, at most max,
+ * to arr; *last = the last cursor appended, *n = how many. */
+static int append_events(sqlite3 *db, const uint8_t blk[32], uint64_t after, size_t max,
+                         json_t *arr, uint64_t *last, size_t *n)
+{
+    vm_evrow rows[128];
+    *n = 0;
+    *last = after;
+    while (*n < max) {
+        size_t got = 0, want = max - *n < 128 ? max - *n : 128;
+        int rc = vm_evrow_read_block(db, blk, *last, rows, want, &got);
+        if (rc != SQLITE_OK)
+            return rc;
+        for (size_t i = 0; i < got; i++) {
+            json_array_append_new(arr, vm_json_event(&rows[i]));
+            *last = rows[i].cursor;
+        }
+        vm_evrows_clear(rows, got);
+        *n += got;
+        if (got < want)
+            break;
+    }
+    return SQLITE_OK;
+}
+
+/* Appends one block's events to arr. A bytecode call may emit thousands:
+ * past VM_STATUS_EVENTS_MAX the answer has the first ones and the block's
+ * last event (a call's outcome, `call`, is the last), and *more is set. */
+static int block_events(sqlite3 *db, const uint8_t blk[32], json_t *arr, bool *more)
+{
+    uint64_t last = 0;
+    size_t n = 0;
+    *more = false;
+    int rc = append_events(db, blk, 0, VM_STATUS_EVENTS_MAX - 1, arr, &last, &n);
+    if (rc != SQLITE_OK || n < VM_STATUS_EVENTS_MAX - 1)
+        return rc;
+    json_t *rest = json_array();
+    if (!rest)
+        return SQLITE_NOMEM;
+    uint64_t cut = last;
+    rc = append_events(db, blk, cut, 2, rest, &last, &n);
+    if (rc == SQLITE_OK && n == 2) {
+        /* more than one left: skip to the block's last event */
+        sqlite3_stmt *st = NULL;
+        rc = sqlite3_prepare_v2(db, "SELECT max(cursor) FROM events WHERE block_hash=?", -1, &st,
+                                NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_blob(st, 1, blk, 32, SQLITE_STATIC);
+            rc = sqlite3_step(st) == SQLITE_ROW ? SQLITE_OK : SQLITE_CORRUPT;
+            sqlite3_int64 max = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+            json_array_clear(rest);
+            if (rc == SQLITE_OK)
+                rc = append_events(db, blk, (uint64_t)(max - 1), 1, rest, &last, &n);
+            *more = true;
+        }
+    }
+    if (rc == SQLITE_OK)
+        json_array_extend(arr, rest);
+    json_decref(rest);
+    return rc;
+}
+
+/* The destination's block that completed message id: only that receive
+ * acts, so it is the one block with events whose link is a chunk send of
+ * the message. Searched from the newest of dest's blocks with events
+ * (events_chain), at most VM_STATUS_SCAN_MAX of them and
+ * VM_STATUS_ROWS_MAX event rows. */
+static int find_receive(sqlite3 *db, ledger_ro *l, const uint8_t dest[32], const uint8_t id[32],
+                        uint8_t out[32], bool *found)
+{
+    sqlite3_stmt *ev = NULL, *ms = NULL;
+    *found = false;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT block_hash FROM events WHERE account=?"
+                                " ORDER BY height DESC, idx DESC LIMIT ?",
+                                -1, &ev, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "SELECT 1 FROM msg_sends WHERE send_hash=? AND msg_id=?", -1,
+                                &ms, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(ev);
+        return rc;
+    }
+    sqlite3_bind_blob(ev, 1, dest, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(ev, 2, VM_STATUS_ROWS_MAX);
+    uint8_t prev[32] = {0};
+    unsigned blocks = 0;
+    while (!*found && blocks < VM_STATUS_SCAN_MAX && (rc = sqlite3_step(ev)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(ev, 0) != 32) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        const uint8_t *blk = sqlite3_column_blob(ev, 0);
+        if (blocks > 0 && memcmp(blk, prev, 32) == 0)
+            continue; /* the same block's next event */
+        memcpy(prev, blk, 32);
+        blocks++;
+        ledger_block_record rec;
+        if (ledger_ro_block(l, prev, &rec) != LEDGER_STATUS_OK)
+            continue;
+        sqlite3_bind_blob(ms, 1, rec.block.link, 32, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(ms, 2, id, 32, SQLITE_STATIC);
+        if (sqlite3_step(ms) == SQLITE_ROW) {
+            *found = true;
+            memcpy(out, prev, 32);
+        }
+        sqlite3_reset(ms);
+    }
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    sqlite3_finalize(ev);
+    sqlite3_finalize(ms);
+    return rc;
+}
+
 /* vm_message_status {message: hash of its first send, or of any chunk's
  * send (the answer then names the message and echoes "chunk_send")} */
 void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
@@ -291,8 +412,8 @@ void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
     sqlite3_stmt *st = NULL;
     json_t *o = NULL;
     if (sqlite3_prepare_v2(db,
-                           "SELECT sender, dest, total, have, received, status, last_send"
-                           " FROM messages WHERE msg_id=?",
+                           "SELECT sender, dest, total, have, received, status, last_send,"
+                           " envelope, send_ok FROM messages WHERE msg_id=?",
                            -1, &st, NULL) != SQLITE_OK)
         goto dberr;
     sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
@@ -330,6 +451,12 @@ void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
     bool has_last = sqlite3_column_bytes(st, 6) == 32;
     if (has_last)
         memcpy(last, sqlite3_column_blob(st, 6), 32);
+    /* only then is there a receive to look for (an etch, a mint, a state
+     * or a failed transfer acts at the send alone) */
+    bool receive_side = strcmp(status, "complete") == 0 &&
+                        vm_dispatch_has_receive_side(sqlite3_column_blob(st, 7),
+                                                     (size_t)sqlite3_column_bytes(st, 7),
+                                                     sqlite3_column_int(st, 8) != 0);
     o = json_object();
     json_object_set_new(o, "message", vm_json_hex(id, 32));
     if (memcmp(asked, id, 32) != 0)
@@ -346,72 +473,27 @@ void rpc_action_vm_message_status(rpc_call *c, const json_t *req)
     json_t *send_ev = json_array(), *recv_ev = json_array();
     json_object_set_new(o, "send_events", send_ev);
     json_object_set_new(o, "receive_events", recv_ev);
-    uint64_t after = 0;
-    vm_evrow rows[128];
-    size_t n = 0;
+    bool more = false;
     if (has_last) {
-        if (sqlite3_prepare_v2(db, "SELECT min(cursor) - 1 FROM events WHERE block_hash=?", -1, &st,
-                               NULL) != SQLITE_OK)
+        if (block_events(db, last, send_ev, &more) != SQLITE_OK)
             goto dberr;
-        sqlite3_bind_blob(st, 1, last, 32, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER)
-            after = (uint64_t)sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        st = NULL;
-        vm_evfilter f = {.has_account = true};
-        memcpy(f.account, sender, 32);
-        if (vm_evrow_read(db, after, 0, rows, 128, &n) != SQLITE_OK)
-            goto dberr;
-        for (size_t i = 0; i < n; i++) {
-            if (memcmp(rows[i].block_hash, last, 32) == 0)
-                json_array_append_new(send_ev, vm_json_event(&rows[i]));
-        }
-        vm_evrows_clear(rows, n);
+        if (more)
+            json_object_set_new(o, "send_events_more", json_true());
     }
-    /* Receive side: the first block of the destination after the send side
-     * that has events and receives a chunk of this message. */
-    if (received == total && strcmp(status, "complete") == 0) {
-        vm_evfilter f = {.has_account = true};
-        memcpy(f.account, dest, 32);
-        ledger_ro *l = rpc_ctx_ledger(ctx);
-        uint64_t at = after, scanned = 0;
+    /* Receive side: the destination's receive that completed it. */
+    ledger_ro *l = rpc_ctx_ledger(ctx);
+    if (l && received == total && receive_side) {
+        uint8_t blk[32];
         bool found = false;
-        uint8_t blk[32] = {0};
-        while (l && !found && scanned < VM_STATUS_SCAN_MAX) {
-            if (vm_evrow_read(db, at, 0, rows, 128, &n) != SQLITE_OK)
-                goto dberr;
-            for (size_t i = 0; i < n; i++) {
-                at = rows[i].cursor;
-                scanned++;
-                if (found) {
-                    if (memcmp(rows[i].block_hash, blk, 32) == 0)
-                        json_array_append_new(recv_ev, vm_json_event(&rows[i]));
-                    continue;
-                }
-                if (!vm_evfilter_match(&f, &rows[i]))
-                    continue;
-                ledger_block_record rec;
-                if (ledger_ro_block(l, rows[i].block_hash, &rec) != LEDGER_STATUS_OK)
-                    continue;
-                sqlite3_stmt *ms;
-                if (sqlite3_prepare_v2(db, "SELECT 1 FROM msg_sends WHERE send_hash=? AND msg_id=?",
-                                       -1, &ms, NULL) != SQLITE_OK)
-                    continue;
-                sqlite3_bind_blob(ms, 1, rec.block.link, 32, SQLITE_STATIC);
-                sqlite3_bind_blob(ms, 2, id, 32, SQLITE_STATIC);
-                if (sqlite3_step(ms) == SQLITE_ROW) {
-                    found = true;
-                    memcpy(blk, rows[i].block_hash, 32);
-                    json_array_append_new(recv_ev, vm_json_event(&rows[i]));
-                }
-                sqlite3_finalize(ms);
-            }
-            vm_evrows_clear(rows, n);
-            if (n < 128)
-                break;
-        }
-        if (found)
+        if (find_receive(db, l, dest, id, blk, &found) != SQLITE_OK)
+            goto dberr;
+        if (found) {
             json_object_set_new(o, "receive_block", vm_json_hex(blk, 32));
+            if (block_events(db, blk, recv_ev, &more) != SQLITE_OK)
+                goto dberr;
+            if (more)
+                json_object_set_new(o, "receive_events_more", json_true());
+        }
     }
     vm_query_close(q);
     rpc_reply(c, o);

@@ -69,6 +69,22 @@ wallet_store *rpc_open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALLET_
     return open_wallet(c, req, id);
 }
 
+wallet_store *rpc_open_wallet_accounts(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES],
+                                       uint8_t (**pubs)[32], size_t *n)
+{
+    *pubs = NULL;
+    *n = 0;
+    wallet_store *ws = open_wallet(c, req, id);
+    if (!ws)
+        return NULL;
+    wallet_status st = wallet_accounts(ws, id, pubs, n);
+    if (st != WALLET_OK) {
+        reply_wallet_error(c, st);
+        return NULL;
+    }
+    return ws;
+}
+
 void rpc_reply_wallet_error(rpc_call *c, wallet_status st)
 {
     reply_wallet_error(c, st);

@@ -61,6 +61,14 @@ bool rpc_call_work(rpc_call *c, const uint8_t root[32], uint64_t difficulty,
     }
     memcpy(c->work_root, root, 32);
     c->work_fn = fn;
+    /* A wallet block whose account has work cached for this root (work_set)
+     * needs no search. */
+    uint64_t cached;
+    if (c->work_block_set &&
+        rpc_cached_work(ctx, c->work_block.account, root, difficulty, &cached)) {
+        fn(c, 0, cached);
+        return true;
+    }
     int rc = rpc_work_pool_submit(ctx->work, root, difficulty, c->client, on_work, c, &c->work_job);
     if (rc == -EBUSY) {
         rpc_reply_status(c, 503, json_pack("{s:s}", "error", "Work queue full, retry later"));

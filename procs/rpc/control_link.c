@@ -12,6 +12,8 @@ struct rpc_control_link {
     ipc_child *ch;           /* `stop` goes to the supervisor over our own channel */
     ipc_endpoint *bootstrap; /* run/bootstrap.sock */
     ipc_endpoint *elections; /* run/elections.sock */
+    ipc_endpoint *ledger;    /* run/ledger.sock (unchecked_clear) */
+    ipc_endpoint *net;       /* run/net.sock (keepalive, republish) */
 };
 
 rpc_control_link *rpc_control_link_new(ipc_child *ch)
@@ -28,8 +30,13 @@ rpc_control_link *rpc_control_link_new(ipc_child *ch)
     ipc_endpoint_opts eo = {
         .family = &ipc_family_elections, .name = "elections", .reconnect_max_ms = 1000};
     l->elections = ipc_child_connect(ch, "elections", &eo);
-    if (!l->bootstrap || !l->elections) {
-        smn_error("rpc: cannot connect to bootstrap.sock / elections.sock");
+    ipc_endpoint_opts lo = {
+        .family = &ipc_family_ledger, .name = "ledger", .reconnect_max_ms = 1000};
+    l->ledger = ipc_child_connect(ch, "ledger", &lo);
+    ipc_endpoint_opts no = {.family = &ipc_family_net, .name = "net", .reconnect_max_ms = 1000};
+    l->net = ipc_child_connect(ch, "net", &no);
+    if (!l->bootstrap || !l->elections || !l->ledger || !l->net) {
+        smn_error("rpc: cannot connect to bootstrap.sock / elections.sock / ledger.sock");
         rpc_control_link_free(l);
         return NULL;
     }
@@ -42,6 +49,8 @@ void rpc_control_link_free(rpc_control_link *l)
         return;
     ipc_endpoint_free(l->bootstrap);
     ipc_endpoint_free(l->elections);
+    ipc_endpoint_free(l->ledger);
+    ipc_endpoint_free(l->net);
     free(l);
 }
 
@@ -239,6 +248,202 @@ static void on_history(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void
     rpc_reply(c, json_pack("{s:o,s:o}", "confirmation_stats", stats, "confirmations", list));
 }
 
+/* populate_backlog's answer: elections started its scan. */
+static void on_resync(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    (void)reply;
+    rpc_call *c = ud;
+    if (st != IPC_OK) {
+        unavailable(c, "Elections process");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s}", "success", ""));
+}
+
+/* unchecked_clear's answer (Nano's {"success":""}, plus how many went). */
+static void on_unchecked_cleared(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    uint64_t removed;
+    if (st != IPC_OK || !ipc_get_uint(reply->body, "removed", &removed)) {
+        unavailable(c, "Ledger process");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s,s:o}", "success", "", "removed", rpc_json_u64(removed)));
+}
+
+/* net's answer to `connect`: true when it is dialling; otherwise answers
+ * c with net's refusal or "Net process unavailable". */
+static bool net_dialling(rpc_call *c, ipc_status st, const ipc_msg *reply)
+{
+    if (st == IPC_E_REMOTE) {
+        char why[128];
+        if (!ipc_get_strz(reply->body, "message", why, sizeof why))
+            why[0] = '\0';
+        rpc_reply_error(c, why[0] ? why : "net refused the endpoint");
+        return false;
+    }
+    if (st != IPC_OK) {
+        unavailable(c, "Net process");
+        return false;
+    }
+    return true;
+}
+
+/* keepalive's answer: net is dialling (Nano's {"started":"1"}). */
+static void on_connect(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    if (!net_dialling(c, st, reply))
+        return;
+    rpc_reply(c, json_pack("{s:s}", "started", "1"));
+}
+
+/* republish's answer: net sent the blocks; the action's answer goes out. */
+static void on_published(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    uint64_t sent;
+    rpc_net_request *q = rpc_call_net_request(c);
+    if (st != IPC_OK || !ipc_get_uint(reply->body, "sent", &sent)) {
+        unavailable(c, "Net process");
+        return;
+    }
+    json_t *answer = q->answer;
+    q->answer = NULL;
+    rpc_reply(c, answer);
+}
+
+/* "1.2.3.4:7075" / "[::1]:7075" into Nano's address and port. */
+static bool split_endpoint(const char *ep, char *addr, size_t cap, uint16_t *port)
+{
+    const char *colon = strrchr(ep, ':');
+    if (!colon)
+        return false;
+    const char *start = ep, *end = colon;
+    if (*start == '[' && end > start && end[-1] == ']') {
+        start++;
+        end--;
+    }
+    size_t n = (size_t)(end - start);
+    if (n == 0 || n >= cap)
+        return false;
+    memcpy(addr, start, n);
+    addr[n] = '\0';
+    char *rest;
+    unsigned long p = strtoul(colon + 1, &rest, 10);
+    if (*rest || p == 0 || p > 65535)
+        return false;
+    *port = (uint16_t)p;
+    return true;
+}
+
+/* One peer's telemetry in Nano's field names (what smn's telemetry
+ * message carries; Nano's others are not sent by smn nodes). */
+static json_t *peer_telemetry(const ipc_obj *e, const char *addr, uint16_t port)
+{
+    const uint8_t *id, *genesis, *sig;
+    size_t nid, ng, ns;
+    uint64_t blocks, cemented, accounts, peers, proto, uptime, ts;
+    if (!ipc_get_bin(e, "node_id", &id, &nid) || nid != 32 ||
+        !ipc_get_bin(e, "genesis", &genesis, &ng) || ng != 32 ||
+        !ipc_get_bin(e, "signature", &sig, &ns) || ns != 64 ||
+        !ipc_get_uint(e, "block_count", &blocks) || !ipc_get_uint(e, "cemented_count", &cemented) ||
+        !ipc_get_uint(e, "account_count", &accounts) || !ipc_get_uint(e, "peer_count", &peers) ||
+        !ipc_get_uint(e, "protocol_version", &proto) || !ipc_get_uint(e, "uptime", &uptime) ||
+        !ipc_get_uint(e, "timestamp", &ts))
+        return NULL; /* the schema checked the shape: not reached */
+    char sighex[129];
+    smn_hex_encode(sig, 64, sighex);
+    json_t *o = json_object();
+    json_object_set_new(o, "block_count", rpc_json_u64(blocks));
+    json_object_set_new(o, "cemented_count", rpc_json_u64(cemented));
+    json_object_set_new(o, "account_count", rpc_json_u64(accounts));
+    json_object_set_new(o, "peer_count", rpc_json_u64(peers));
+    json_object_set_new(o, "protocol_version", rpc_json_u64(proto));
+    json_object_set_new(o, "uptime", rpc_json_u64(uptime));
+    json_object_set_new(o, "genesis_block", rpc_json_hash(genesis));
+    json_object_set_new(o, "timestamp", rpc_json_u64(ts));
+    json_object_set_new(o, "node_id", rpc_json_node_id(id));
+    json_object_set_new(o, "signature", json_string(sighex));
+    json_object_set_new(o, "address", json_string(addr));
+    json_object_set_new(o, "port", rpc_json_u64(port));
+    return o;
+}
+
+/* telemetry's answer: {"metrics": [...]} (raw), or the one peer asked for. */
+static void on_telemetry(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    const ipc_obj *peers = st == IPC_OK ? ipc_get_array(reply->body, "peers") : NULL;
+    if (!peers) {
+        unavailable(c, "Net process");
+        return;
+    }
+    const rpc_net_request *q = rpc_call_net_request(c);
+    json_t *metrics = json_array();
+    for (size_t i = 0; i < ipc_array_len(peers); i++) {
+        const ipc_obj *e = ipc_array_at(peers, i);
+        char ep[65], addr[64];
+        uint16_t port;
+        if (!ipc_get_strz(e, "endpoint", ep, sizeof ep) ||
+            !split_endpoint(ep, addr, sizeof addr, &port))
+            continue;
+        if (q->port && (port != q->port || strcmp(addr, q->address) != 0))
+            continue;
+        json_t *one = peer_telemetry(e, addr, port);
+        if (!one)
+            continue;
+        if (q->port) {
+            json_decref(metrics);
+            rpc_reply(c, one);
+            return;
+        }
+        json_array_append_new(metrics, one);
+    }
+    if (q->port) {
+        json_decref(metrics);
+        rpc_reply_error(c, "Peer not found");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:o}", "metrics", metrics));
+}
+
+/* bootstrap_lazy's answer (Nano's shape; smn has no lazy key set: both
+ * say whether a peer was asked). */
+static void on_pull_chain(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    bool started;
+    if (st != IPC_OK || !ipc_get_bool(reply->body, "started", &started)) {
+        unavailable(c, "Net process");
+        return;
+    }
+    rpc_reply(c, json_pack("{s:s,s:s}", "started", started ? "1" : "0", "key_inserted",
+                           started ? "1" : "0"));
+}
+
+/* bootstrap: net is dialling the peer; now the round. */
+static void on_bootstrap_dialled(ipc_conn *conn, ipc_status st, const ipc_msg *reply, void *ud)
+{
+    (void)conn;
+    rpc_call *c = ud;
+    rpc_control_link *l = rpc_call_net_request(c)->link;
+    if (!net_dialling(c, st, reply))
+        return;
+    ipc_builder b;
+    ipc_build_begin(&b, "start");
+    if (ipc_request(ipc_endpoint_conn(l->bootstrap), &b, RPC_CONTROL_TIMEOUT_MS, on_started, c) !=
+        IPC_OK)
+        unavailable(c, "Bootstrap process");
+}
+
 void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_block *block)
 {
     rpc_control_link *l = user;
@@ -266,6 +471,52 @@ void rpc_control_link_op(void *user, rpc_node_op op, rpc_call *c, const smn_bloc
         ipc_put_bin(&b, "block", wire, sizeof wire);
         cb = on_elect;
         who = "Elections process";
+    } else if (op == RPC_NODE_OP_BACKLOG) {
+        conn = ipc_endpoint_conn(l->elections);
+        ipc_build_begin(&b, "resync");
+        cb = on_resync;
+        who = "Elections process";
+    } else if (op == RPC_NODE_OP_UNCHECKED_CLEAR) {
+        conn = ipc_endpoint_conn(l->ledger);
+        ipc_build_begin(&b, "unchecked_clear");
+        cb = on_unchecked_cleared;
+        who = "Ledger process";
+    } else if (op == RPC_NODE_OP_PULL_CHAIN) {
+        conn = ipc_endpoint_conn(l->net);
+        ipc_build_begin(&b, "pull_chain");
+        ipc_put_bin(&b, "hash", rpc_call_net_request(c)->hash, 32);
+        cb = on_pull_chain;
+        who = "Net process";
+    } else if (op == RPC_NODE_OP_BOOTSTRAP_FROM) {
+        rpc_call_net_request(c)->link = l;
+        conn = ipc_endpoint_conn(l->net);
+        ipc_build_begin(&b, "connect");
+        ipc_put_str(&b, "address", rpc_call_net_request(c)->address);
+        ipc_put_uint(&b, "port", rpc_call_net_request(c)->port);
+        cb = on_bootstrap_dialled;
+        who = "Net process";
+    } else if (op == RPC_NODE_OP_TELEMETRY) {
+        conn = ipc_endpoint_conn(l->net);
+        ipc_build_begin(&b, "peer_telemetry");
+        cb = on_telemetry;
+        who = "Net process";
+    } else if (op == RPC_NODE_OP_KEEPALIVE || op == RPC_NODE_OP_PUBLISH) {
+        rpc_net_request *q = rpc_call_net_request(c);
+        conn = ipc_endpoint_conn(l->net);
+        if (op == RPC_NODE_OP_KEEPALIVE) {
+            ipc_build_begin(&b, "connect");
+            ipc_put_str(&b, "address", q->address);
+            ipc_put_uint(&b, "port", q->port);
+            cb = on_connect;
+        } else {
+            ipc_build_begin(&b, "publish");
+            ipc_put_array_begin(&b, "blocks");
+            for (size_t i = 0; i < q->nblocks; i++)
+                ipc_put_bin(&b, NULL, q->blocks[i], SMN_BLOCK_WIRE_BYTES);
+            ipc_put_array_end(&b);
+            cb = on_published;
+        }
+        who = "Net process";
     } else if (op == RPC_NODE_OP_HISTORY) {
         conn = ipc_endpoint_conn(l->elections);
         ipc_build_begin(&b, "history");

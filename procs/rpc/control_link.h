@@ -1,10 +1,12 @@
 /* Requests the rpc process makes of other processes for an action, each
  * answering one call: `stop` (admin family node_stop on run/control.sock:
  * the supervisor stops the whole node) and `bootstrap_any` (bootstrap
- * family `start` on run/bootstrap.sock) and `block_confirm` (elections
- * family `elect` on run/elections.sock). Installed as the context's node
- * operations (rpc_ctx_set_node_ops). Free it before the context: its
- * outstanding requests then fail and their calls are answered. */
+ * family `start` on run/bootstrap.sock), `block_confirm` (elections
+ * family `elect` on run/elections.sock) and the other elections requests
+ * (active, election, history, resync for populate_backlog), and
+ * `unchecked_clear` (ledger family `unchecked_clear` on run/ledger.sock). Installed as the
+ * context's node operations (rpc_ctx_set_node_ops). Free it before the context: its outstanding
+ * requests then fail and their calls are answered. */
 #ifndef SMN_RPC_CONTROL_LINK_H
 #define SMN_RPC_CONTROL_LINK_H
 

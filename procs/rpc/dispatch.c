@@ -44,7 +44,9 @@ static const rpc_action action_table[] = {
     {"block_info", rpc_action_block_info, 0, "hash json_block"},
     {"blocks", rpc_action_blocks, 0, "hashes json_block"},
     {"blocks_info", rpc_action_blocks_info, 0, "hashes json_block include_not_found"},
+    {"bootstrap", rpc_action_bootstrap, RPC_ACTION_CONTROL, "address port"},
     {"bootstrap_any", rpc_action_bootstrap_any, RPC_ACTION_CONTROL, ""},
+    {"bootstrap_lazy", rpc_action_bootstrap_lazy, RPC_ACTION_CONTROL, "hash"},
     {"bootstrap_status", rpc_action_bootstrap_status, 0, ""},
     {"chain", rpc_action_chain, 0, "block count offset reverse"},
     {"confirmation_active", rpc_action_confirmation_active, 0, "count after"},
@@ -57,6 +59,7 @@ static const rpc_action action_table[] = {
     {"election_statistics", rpc_action_election_statistics, 0, ""},
     {"frontier_count", rpc_action_frontier_count, 0, ""},
     {"frontiers", rpc_action_frontiers, 0, "account count"},
+    {"keepalive", rpc_action_keepalive, RPC_ACTION_CONTROL, "address port"},
     {"key_create", rpc_action_key_create, 0, ""},
     {"key_expand", rpc_action_key_expand, 0, "key"},
     {"ledger", rpc_action_ledger, RPC_ACTION_CONTROL,
@@ -70,6 +73,7 @@ static const rpc_action action_table[] = {
     {"pending", rpc_action_receivable, 0,
      "account wallet count threshold source include_only_confirmed sorting"},
     {"pending_exists", rpc_action_receivable_exists, 0, "hash include_only_confirmed"},
+    {"populate_backlog", rpc_action_populate_backlog, RPC_ACTION_CONTROL, ""},
     {"process", rpc_action_process, 0, "block json_block subtype"},
     {"raw_to_nano", rpc_action_raw_to_smn, 0, "amount"},
     {"raw_to_smn", rpc_action_raw_to_smn, 0, "amount"},
@@ -83,6 +87,7 @@ static const rpc_action action_table[] = {
     {"receive_minimum_set", rpc_action_receive_minimum_set, RPC_ACTION_CONTROL, "amount"},
     {"representatives", rpc_action_representatives, 0, "count sorting"},
     {"representatives_online", rpc_action_representatives_online, 0, "weight accounts"},
+    {"republish", rpc_action_republish, RPC_ACTION_CONTROL, "hash count sources destinations"},
     {"search_pending", rpc_action_search_receivable, RPC_ACTION_CONTROL, "wallet"},
     {"search_pending_all", rpc_action_search_receivable, RPC_ACTION_CONTROL, ""},
     {"search_receivable", rpc_action_search_receivable, RPC_ACTION_CONTROL, "wallet"},
@@ -91,10 +96,12 @@ static const rpc_action action_table[] = {
     {"sign", rpc_action_sign, RPC_ACTION_CONTROL, "block key wallet account json_block"},
     {"smn_to_raw", rpc_action_smn_to_raw, 0, "amount"},
     {"stats", rpc_action_stats, 0, "type"},
+    {"stats_clear", rpc_action_stats_clear, RPC_ACTION_CONTROL, ""},
     {"stop", rpc_action_stop, RPC_ACTION_CONTROL, ""},
     {"successors", rpc_action_chain, 0, "block count offset reverse"},
-    {"telemetry", rpc_action_telemetry, 0, ""},
+    {"telemetry", rpc_action_telemetry, 0, "raw address port"},
     {"unchecked", rpc_action_unchecked, 0, "count json_block"},
+    {"unchecked_clear", rpc_action_unchecked_clear, RPC_ACTION_CONTROL, ""},
     {"unchecked_get", rpc_action_unchecked_get, 0, "hash json_block"},
     {"unchecked_keys", rpc_action_unchecked_keys, 0, "key count json_block"},
     {"unopened", rpc_action_unopened, RPC_ACTION_CONTROL, "account count threshold"},
@@ -119,12 +126,14 @@ static const rpc_action action_table[] = {
     {"vm_token", rpc_action_vm_token, 0, "token"},
     {"vm_view", rpc_action_vm_view, 0, "program method args caller gas"},
     {"wallet_add", rpc_action_wallet_add, RPC_ACTION_CONTROL, "wallet key"},
+    {"wallet_add_watch", rpc_action_wallet_add_watch, RPC_ACTION_CONTROL, "wallet accounts"},
     {"wallet_balances", rpc_action_wallet_balances, RPC_ACTION_CONTROL,
      "wallet threshold include_only_confirmed"},
     {"wallet_change_seed", rpc_action_wallet_change_seed, RPC_ACTION_CONTROL, "wallet seed count"},
     {"wallet_contains", rpc_action_wallet_contains, RPC_ACTION_CONTROL, "wallet account"},
     {"wallet_create", rpc_action_wallet_create, RPC_ACTION_CONTROL, "seed"},
     {"wallet_destroy", rpc_action_wallet_destroy, RPC_ACTION_CONTROL, "wallet"},
+    {"wallet_export", rpc_action_wallet_export, RPC_ACTION_CONTROL, "wallet"},
     {"wallet_frontiers", rpc_action_wallet_frontiers, RPC_ACTION_CONTROL, "wallet"},
     {"wallet_history", rpc_action_wallet_history, RPC_ACTION_CONTROL, "wallet modified_since"},
     {"wallet_info", rpc_action_wallet_info, RPC_ACTION_CONTROL, "wallet include_only_confirmed"},
@@ -139,8 +148,12 @@ static const rpc_action action_table[] = {
     {"wallet_representative", rpc_action_wallet_representative, RPC_ACTION_CONTROL, "wallet"},
     {"wallet_representative_set", rpc_action_wallet_representative_set, RPC_ACTION_CONTROL,
      "wallet representative"},
+    {"wallet_republish", rpc_action_wallet_republish, RPC_ACTION_CONTROL, "wallet count"},
+    {"wallet_work_get", rpc_action_wallet_work_get, RPC_ACTION_CONTROL, "wallet"},
     {"work_cancel", rpc_action_work_cancel, RPC_ACTION_CONTROL, "hash"},
     {"work_generate", rpc_action_work_generate, RPC_ACTION_CONTROL, "hash difficulty"},
+    {"work_get", rpc_action_work_get, RPC_ACTION_CONTROL, "wallet account"},
+    {"work_set", rpc_action_work_set, RPC_ACTION_CONTROL, "wallet account work"},
     {"work_validate", rpc_action_work_validate, 0, "hash work difficulty"},
 };
 
@@ -192,6 +205,8 @@ static void call_finish(rpc_call *c, int status, json_t *obj)
     rpc_done_fn done = c->done;
     void *arg = c->done_arg;
     wallet_draft_free(c->kdf_draft);
+    free(c->net_req.blocks);
+    json_decref(c->net_req.answer);
     free(c);
     if (text)
         done(arg, status, text);
@@ -215,6 +230,11 @@ void rpc_reply_error(rpc_call *c, const char *msg)
 static void reply_error_status(rpc_call *c, int status, const char *msg)
 {
     call_finish(c, status, json_pack("{s:s}", "error", msg));
+}
+
+rpc_net_request *rpc_call_net_request(rpc_call *c)
+{
+    return &c->net_req;
 }
 
 const rpc_election_query *rpc_call_election_query(const rpc_call *c)

@@ -13,21 +13,15 @@ typedef struct {
 
 #define RPC_REASON_DEPRECATED_UNIT "deprecated in Nano; smn has one unit"
 #define RPC_REASON_WORK_PEERS "work comes from the node's own work pool (no work peers)"
-#define RPC_REASON_WORK_CACHE "work is made per block, not cached"
 
 static const refused_action refused_table[] = {
     /* sorted by name: rpc_action_refused bisects */
-    {"bootstrap",
-     "it names a peer by address; net picks peers by node id (bootstrap_any starts a round)"},
-    {"bootstrap_lazy",
-     "smn's bootstrap pulls from frontiers; a missing block arrives through net's gap handling"},
     {"confirmation_height_currently_processing",
      "the ledger cements in one transaction per slice; nothing is 'currently processing' "
      "between requests"},
     {"database_txn_tracker", "SQLite; no LMDB transaction tracker"},
     {"epoch_upgrade", "smn has no epochs (account_version is always 0)"},
     {"history", "deprecated in Nano (account_history)"},
-    {"keepalive", "needs a connect request to net (peers come from [net] peers and peer exchange)"},
     {"krai_from_raw", RPC_REASON_DEPRECATED_UNIT},
     {"krai_to_raw", RPC_REASON_DEPRECATED_UNIT},
     {"mrai_from_raw", RPC_REASON_DEPRECATED_UNIT},
@@ -37,22 +31,11 @@ static const refused_action refused_table[] = {
     {"payment_end", "deprecated in Nano"},
     {"payment_init", "deprecated in Nano"},
     {"payment_wait", "deprecated in Nano"},
-    {"populate_backlog", "elections rescans the ledger for unconfirmed blocks by itself"},
     {"rai_from_raw", RPC_REASON_DEPRECATED_UNIT},
     {"rai_to_raw", RPC_REASON_DEPRECATED_UNIT},
-    {"republish", "needs a publish request to net"},
-    {"stats_clear", "counters belong to their processes and restart with them"},
-    {"unchecked_clear", "the ledger would need a request (it is the only writer)"},
-    {"wallet_add_watch", "the wallet store holds keys only"},
-    {"wallet_export", "the seed would leave the node; a backup of wallets.db is the way "
-                      "(operations.md)"},
-    {"wallet_republish", "needs a publish request to net"},
-    {"wallet_work_get", RPC_REASON_WORK_CACHE},
-    {"work_get", RPC_REASON_WORK_CACHE},
     {"work_peer_add", RPC_REASON_WORK_PEERS},
     {"work_peers", RPC_REASON_WORK_PEERS},
     {"work_peers_clear", RPC_REASON_WORK_PEERS},
-    {"work_set", RPC_REASON_WORK_CACHE},
 };
 
 const char *rpc_action_refused(const char *name)

@@ -139,16 +139,36 @@ void rpc_ctx_set_submit(rpc_ctx *ctx, rpc_submit_fn fn, void *user);
 /* Requests to other processes that answer one call (control_link.h): the
  * function sends it and answers c (rpc_reply...) when the reply comes. */
 typedef enum {
-    RPC_NODE_OP_STOP,      /* the supervisor stops the node */
-    RPC_NODE_OP_BOOTSTRAP, /* bootstrap starts a round now */
-    RPC_NODE_OP_CONFIRM,   /* elections starts the election of `block` */
-    RPC_NODE_OP_SEARCH,    /* auto-receive looks for receivables now */
-    RPC_NODE_OP_ACTIVE,    /* elections lists its running elections' roots */
-    RPC_NODE_OP_ELECTION,  /* elections describes one running election */
-    RPC_NODE_OP_HISTORY,   /* elections lists its latest confirmations */
+    RPC_NODE_OP_STOP,            /* the supervisor stops the node */
+    RPC_NODE_OP_BOOTSTRAP,       /* bootstrap starts a round now */
+    RPC_NODE_OP_CONFIRM,         /* elections starts the election of `block` */
+    RPC_NODE_OP_SEARCH,          /* auto-receive looks for receivables now */
+    RPC_NODE_OP_ACTIVE,          /* elections lists its running elections' roots */
+    RPC_NODE_OP_ELECTION,        /* elections describes one running election */
+    RPC_NODE_OP_HISTORY,         /* elections lists its latest confirmations */
+    RPC_NODE_OP_UNCHECKED_CLEAR, /* the ledger drops its unchecked blocks */
+    RPC_NODE_OP_BACKLOG,         /* elections scans the ledger for unconfirmed blocks now */
+    RPC_NODE_OP_KEEPALIVE,       /* net dials an endpoint */
+    RPC_NODE_OP_PUBLISH,         /* net sends blocks to every peer */
+    RPC_NODE_OP_TELEMETRY,       /* net's peers' telemetry (all, or the one at address:port) */
+    RPC_NODE_OP_BOOTSTRAP_FROM,  /* net dials address:port, then bootstrap starts a round */
+    RPC_NODE_OP_PULL_CHAIN,      /* net pulls the chain ending at net_req.hash from a peer */
 } rpc_node_op;
 /* What RPC_NODE_OP_ACTIVE / _ELECTION / _HISTORY ask; the call carries it
  * (rpc_call_election_query) until it is answered. */
+/* What RPC_NODE_OP_KEEPALIVE / _PUBLISH ask of net; the call carries it
+ * (rpc_call_net_request) until it is answered, and frees it then. */
+#define RPC_REPUBLISH_MAX 2048u /* IPC_NET_MAX_PUBLISH: blocks in one republish */
+typedef struct {
+    char address[64]; /* KEEPALIVE, TELEMETRY (port != 0), BOOTSTRAP_FROM: numeric IP */
+    uint16_t port;
+    uint8_t hash[32]; /* PULL_CHAIN */
+    void *link;       /* BOOTSTRAP_FROM: the control link, for its second request */
+    uint8_t (*blocks)[SMN_BLOCK_WIRE_BYTES]; /* PUBLISH: wire forms, in order */
+    size_t nblocks, capblocks;
+    json_t *answer; /* PUBLISH: what the call answers once net has sent them */
+} rpc_net_request;
+rpc_net_request *rpc_call_net_request(rpc_call *c);
 typedef struct {
     bool has_root; /* ACTIVE: list the roots after `root`; ELECTION: that root */
     uint8_t root[32];
@@ -349,6 +369,7 @@ void rpc_action_wallet_history(rpc_call *c, const json_t *req);
 void rpc_action_unchecked(rpc_call *c, const json_t *req);
 void rpc_action_unchecked_get(rpc_call *c, const json_t *req);
 void rpc_action_unchecked_keys(rpc_call *c, const json_t *req);
+void rpc_action_unchecked_clear(rpc_call *c, const json_t *req); /* control */
 void rpc_action_frontier_count(rpc_call *c, const json_t *req);
 /* actions_create.c (control) */
 void rpc_action_block_create(rpc_call *c, const json_t *req);
@@ -358,6 +379,8 @@ void rpc_action_peers(rpc_call *c, const json_t *req);
 void rpc_action_representatives_online(rpc_call *c, const json_t *req);
 void rpc_action_election_statistics(rpc_call *c, const json_t *req);
 void rpc_action_stats(rpc_call *c, const json_t *req);
+void rpc_action_stats_clear(rpc_call *c, const json_t *req);
+void rpc_action_populate_backlog(rpc_call *c, const json_t *req); /* control */
 void rpc_action_bootstrap_status(rpc_call *c, const json_t *req);
 void rpc_action_node_id(rpc_call *c, const json_t *req);
 void rpc_action_stop(rpc_call *c, const json_t *req);          /* control */
@@ -401,6 +424,20 @@ void rpc_action_receive_minimum(rpc_call *c, const json_t *req);
 void rpc_action_receive_minimum_set(rpc_call *c, const json_t *req);
 void rpc_action_account_move(rpc_call *c, const json_t *req);
 void rpc_action_wallet_change_seed(rpc_call *c, const json_t *req);
+/* actions_republish.c (control: net carries them out; bootstrap, then
+ * the bootstrap process) */
+void rpc_action_keepalive(rpc_call *c, const json_t *req);
+void rpc_action_republish(rpc_call *c, const json_t *req);
+void rpc_action_wallet_republish(rpc_call *c, const json_t *req);
+void rpc_action_bootstrap(rpc_call *c, const json_t *req);
+void rpc_action_bootstrap_lazy(rpc_call *c, const json_t *req);
+/* actions_wallet_keys.c (control) */
+void rpc_action_wallet_export(rpc_call *c, const json_t *req);
+void rpc_action_wallet_add_watch(rpc_call *c, const json_t *req);
+/* actions_wallet_work.c (control: the wallet's work cache) */
+void rpc_action_work_get(rpc_call *c, const json_t *req);
+void rpc_action_work_set(rpc_call *c, const json_t *req);
+void rpc_action_wallet_work_get(rpc_call *c, const json_t *req);
 /* actions_elections.c (the running elections, asked of elections) */
 void rpc_action_confirmation_active(rpc_call *c, const json_t *req);
 void rpc_action_confirmation_info(rpc_call *c, const json_t *req);
@@ -422,6 +459,13 @@ void rpc_action_vm_send(rpc_call *c, const json_t *req);
 
 /* ---- internals shared by the action files (not for other modules) ---- */
 
+/* What `stats` subtracts from the processes' counters since stats_clear
+ * (the counters themselves belong to net, elections and bootstrap). */
+typedef struct {
+    uint64_t blocks_in, blocks_out, votes_in, votes_out, confirmed, rounds, pulled, accepted;
+    uint64_t cleared_ns; /* rpc_monotonic_ns() of the last stats_clear; 0: none */
+} rpc_stats_base;
+
 struct rpc_ctx {
     rpc_config cfg;
     char *data_dir; /* owned copy of cfg.data_dir */
@@ -439,6 +483,7 @@ struct rpc_ctx {
     ledger_ro *ledger; /* opened on first use, reopened after a failure */
     wallet_store *wallets;
     smn_amount_t receive_minimum; /* auto-receive's, see rpc_ctx_receive_minimum */
+    rpc_stats_base stats_base;    /* stats_clear's baseline (actions_network.c) */
 };
 
 struct rpc_call {
@@ -468,6 +513,7 @@ struct rpc_call {
     char send_id[WALLET_SEND_ID_MAX + 1];
     bool json_block;             /* block_create: the block as an object, not a string */
     rpc_election_query election; /* confirmation_active / confirmation_info */
+    rpc_net_request net_req;     /* keepalive, republish, wallet_republish */
     uint8_t send_wallet[WALLET_ID_BYTES];
 };
 
@@ -492,6 +538,11 @@ bool rpc_call_work(rpc_call *c, const uint8_t root[32], uint64_t difficulty,
  * False after answering (no pool, queue full, password too long). */
 bool rpc_call_kdf(rpc_call *c, const char *password, const wallet_kdf_params *p,
                   void (*fn)(rpc_call *c, int status, const uint8_t key[WALLET_KEY_BYTES]));
+
+/* True (and *work set) when a wallet caches work for the account that is
+ * valid for root at difficulty (work_set, actions_wallet_work.c). */
+bool rpc_cached_work(rpc_ctx *ctx, const uint8_t account[32], const uint8_t root[32],
+                     uint64_t difficulty, uint64_t *work);
 
 /* Work figures as Nano shows them (actions_work.c). */
 json_t *rpc_json_multiplier(uint64_t base, uint64_t value);
@@ -526,6 +577,10 @@ bool rpc_ledger_block(rpc_call *c, ledger_ro *l, const uint8_t hash[32], ledger_
 /* The wallet store and the existing wallet named by "wallet"; NULL after
  * answering (actions_wallet.c). */
 wallet_store *rpc_open_wallet(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES]);
+/* The same and the wallet's accounts in creation order (*pubs malloc'd:
+ * free it; NULL when none); NULL after answering. */
+wallet_store *rpc_open_wallet_accounts(rpc_call *c, const json_t *req, uint8_t id[WALLET_ID_BYTES],
+                                       uint8_t (**pubs)[32], size_t *n);
 void rpc_reply_wallet_error(rpc_call *c, wallet_status st);
 /* Shared by the account and wallet forms of `receivable` (actions_account.c). */
 typedef struct {

@@ -4,12 +4,6 @@
 #include <sqlite3.h>
 #include <string.h>
 
-static wallet_status prepare(wallet_store *ws, const char *sql, sqlite3_stmt **st)
-{
-    sqlite3 *db = wallet_store_sqlite(ws);
-    return sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK ? WALLET_OK : WALLET_ERR_DB;
-}
-
 static bool id_ok(const char *id)
 {
     size_t n = id ? strlen(id) : 0;
@@ -22,10 +16,11 @@ wallet_status wallet_send_id_get(wallet_store *ws, const uint8_t wallet[WALLET_I
     if (!id_ok(id))
         return WALLET_ERR_BAD_ARGUMENT;
     sqlite3_stmt *st;
-    wallet_status res = prepare(ws,
-                                "SELECT s.block FROM send_ids s JOIN wallets w ON w.seq = s.wallet"
-                                " WHERE w.id = ? AND s.id = ?",
-                                &st);
+    wallet_status res =
+        wallet_store_prepare(ws,
+                             "SELECT s.block FROM send_ids s JOIN wallets w ON w.seq = s.wallet"
+                             " WHERE w.id = ? AND s.id = ?",
+                             &st);
     if (res != WALLET_OK)
         return res;
     sqlite3_bind_blob(st, 1, wallet, WALLET_ID_BYTES, SQLITE_STATIC);
@@ -56,10 +51,10 @@ wallet_status wallet_send_id_put(wallet_store *ws, const uint8_t wallet[WALLET_I
     smn_block_serialize(b, wire);
     smn_block_hash(b, hash);
     sqlite3_stmt *st;
-    wallet_status res = prepare(ws,
-                                "INSERT INTO send_ids (wallet, id, hash, block)"
-                                " SELECT seq, ?, ?, ? FROM wallets WHERE id = ?",
-                                &st);
+    wallet_status res = wallet_store_prepare(ws,
+                                             "INSERT INTO send_ids (wallet, id, hash, block)"
+                                             " SELECT seq, ?, ?, ? FROM wallets WHERE id = ?",
+                                             &st);
     if (res != WALLET_OK)
         return res;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -83,10 +78,10 @@ wallet_status wallet_send_id_forget(wallet_store *ws, const uint8_t wallet[WALLE
     if (wallet_store_readonly(ws))
         return WALLET_ERR_READONLY;
     sqlite3_stmt *st;
-    wallet_status res = prepare(ws,
-                                "DELETE FROM send_ids WHERE id = ?"
-                                " AND wallet = (SELECT seq FROM wallets WHERE id = ?)",
-                                &st);
+    wallet_status res = wallet_store_prepare(ws,
+                                             "DELETE FROM send_ids WHERE id = ?"
+                                             " AND wallet = (SELECT seq FROM wallets WHERE id = ?)",
+                                             &st);
     if (res != WALLET_OK)
         return res;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);

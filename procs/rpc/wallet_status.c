@@ -42,6 +42,8 @@ const char *wallet_strerror(wallet_status st)
         return "Work generation cancelled";
     case WALLET_ERR_CHANGED:
         return "Wallet password changed meanwhile, retry";
+    case WALLET_ERR_WATCH_ONLY:
+        return "Account is watch-only (the wallet has no key for it)";
     }
     return "Unknown wallet error";
 }

@@ -21,7 +21,8 @@ typedef enum {
     WALLET_ERR_ZERO_AMOUNT,          /* send or receive of nothing */
     WALLET_ERR_NOT_OPENED,           /* send/change from an account with no blocks */
     WALLET_ERR_WORK_CANCELLED,
-    WALLET_ERR_CHANGED, /* the password changed while a key was derived */
+    WALLET_ERR_CHANGED,    /* the password changed while a key was derived */
+    WALLET_ERR_WATCH_ONLY, /* the wallet holds the account without its key */
 } wallet_status;
 
 /* A short human sentence for each status, e.g. for RPC {"error": ...}. */

@@ -47,7 +47,7 @@ static const char schema[] =
     " wallet INTEGER NOT NULL REFERENCES wallets(seq) ON DELETE CASCADE,"
     " pub BLOB NOT NULL,"
     " idx INTEGER,"  /* derivation index; NULL for an ad-hoc key */
-    " key_box BLOB," /* ad-hoc key sealed under the master key */
+    " key_box BLOB," /* ad-hoc key sealed under the master key; both NULL: watch-only */
     " UNIQUE(wallet, pub));"
     /* send `id`s (wallet_sends.h); IF NOT EXISTS adds it to older files */
     "CREATE TABLE IF NOT EXISTS send_ids("
@@ -56,6 +56,12 @@ static const char schema[] =
     " hash BLOB NOT NULL,"
     " block BLOB NOT NULL,"
     " PRIMARY KEY(wallet, id)) WITHOUT ROWID;"
+    /* Nano's work cache (wallet_work.h); IF NOT EXISTS adds it to older files */
+    "CREATE TABLE IF NOT EXISTS work_cache("
+    " wallet INTEGER NOT NULL REFERENCES wallets(seq) ON DELETE CASCADE,"
+    " pub BLOB NOT NULL,"
+    " work INTEGER NOT NULL,"
+    " PRIMARY KEY(wallet, pub)) WITHOUT ROWID;"
     /* wallet_holders: which wallets hold an account (every send seen) */
     "CREATE INDEX IF NOT EXISTS accounts_pub ON accounts(pub);"
     "PRAGMA user_version = 1;";
@@ -219,6 +225,11 @@ wallet_status wallet_store_open(const char *dir, bool readonly, wallet_store **o
 sqlite3 *wallet_store_sqlite(wallet_store *ws)
 {
     return ws->db;
+}
+
+wallet_status wallet_store_prepare(wallet_store *ws, const char *sql, sqlite3_stmt **st)
+{
+    return sqlite3_prepare_v2(ws->db, sql, -1, st, NULL) == SQLITE_OK ? WALLET_OK : WALLET_ERR_DB;
 }
 
 bool wallet_store_readonly(const wallet_store *ws)
@@ -426,7 +437,8 @@ wallet_status wallet_holders(wallet_store *ws, const uint8_t pub[32],
     if (!ws->holders &&
         sqlite3_prepare_v3(ws->db,
                            "SELECT w.id FROM accounts a JOIN wallets w ON w.seq = a.wallet"
-                           " WHERE a.pub = ? ORDER BY w.seq",
+                           " WHERE a.pub = ? AND (a.idx IS NOT NULL OR a.key_box IS NOT NULL)"
+                           " ORDER BY w.seq",
                            -1, SQLITE_PREPARE_PERSISTENT, &ws->holders, NULL) != SQLITE_OK)
         return WALLET_ERR_DB;
     sqlite3_bind_blob(ws->holders, 1, pub, 32, SQLITE_STATIC);
@@ -629,8 +641,11 @@ static wallet_status account_insert(wallet_store *ws, int64_t wallet_seq, const 
     if (key_box) {
         sqlite3_bind_null(st, 3);
         sqlite3_bind_blob(st, 4, key_box, WALLET_BOX_BYTES, SQLITE_STATIC);
-    } else {
+    } else if (idx >= 0) {
         sqlite3_bind_int64(st, 3, idx);
+        sqlite3_bind_null(st, 4);
+    } else { /* watch-only */
+        sqlite3_bind_null(st, 3);
         sqlite3_bind_null(st, 4);
     }
     wallet_status res = sqlite3_step(st) == SQLITE_DONE ? WALLET_OK : WALLET_ERR_DB;
@@ -722,6 +737,24 @@ wallet_status wallet_adhoc_insert(wallet_store *ws, const uint8_t id[WALLET_ID_B
     return res;
 }
 
+wallet_status wallet_watch_insert(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                  const uint8_t pub[32])
+{
+    if (ws->readonly)
+        return WALLET_ERR_READONLY;
+    wallet_row r;
+    const uint8_t *master;
+    wallet_status res = unlocked_row(ws, id, &r, &master);
+    if (res != WALLET_OK)
+        return res;
+    res = account_present(ws, r.seq, pub);
+    if (res == WALLET_OK)
+        return WALLET_OK; /* already there, with or without its key */
+    if (res != WALLET_ERR_ACCOUNT_NOT_FOUND)
+        return res;
+    return account_insert(ws, r.seq, pub, -1, NULL);
+}
+
 wallet_status wallet_accounts(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
                               uint8_t (**pubs)[32], size_t *n)
 {
@@ -804,6 +837,8 @@ wallet_status wallet_keypair(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES]
             smn_key_from_seed(secret, (uint32_t)idx, &kp);
             res = WALLET_OK;
         }
+    } else if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+        res = WALLET_ERR_WATCH_ONLY;
     } else {
         uint8_t box[WALLET_BOX_BYTES];
         if (!copy_blob(st, 1, box, sizeof box) || wallet_crypto_open(master, box, secret) != 0) {

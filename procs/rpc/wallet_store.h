@@ -3,6 +3,9 @@
  * - a seed from which account i's key is smn_key_from_seed(seed, i);
  * - ad-hoc private keys imported one by one (the dev demo wallet holds the
  *   dev genesis key this way);
+ * - watch-only accounts (Nano's wallet_add_watch): listed with the others,
+ *   their balances and history shown, but without a key: nothing is signed
+ *   for them (WALLET_ERR_WATCH_ONLY) and auto-receive leaves them alone;
  * - a representative for the accounts it opens (all zero: unset).
  *
  * Encryption at rest: each wallet has a random 32-byte master key that seals
@@ -44,6 +47,9 @@ void wallet_store_close(wallet_store *ws);
 struct sqlite3;
 struct sqlite3 *wallet_store_sqlite(wallet_store *ws);
 bool wallet_store_readonly(const wallet_store *ws);
+/* sqlite3_prepare_v2 on the store's connection: WALLET_OK or WALLET_ERR_DB. */
+struct sqlite3_stmt;
+wallet_status wallet_store_prepare(wallet_store *ws, const char *sql, struct sqlite3_stmt **st);
 
 typedef struct {
     const char *password;          /* NULL means "" */
@@ -61,9 +67,9 @@ wallet_status wallet_destroy(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES]
 /* All wallet ids in creation order; *ids is malloc'd (free it), NULL when
  * there are none. */
 wallet_status wallet_list(wallet_store *ws, uint8_t (**ids)[WALLET_ID_BYTES], size_t *n);
-/* The wallets holding the account, in creation order (one indexed query,
- * prepared once per handle: auto-receive asks it for every send); *ids is
- * malloc'd (free it), NULL when there are none. */
+/* The wallets holding the account's key (watch-only ones left out), in creation order (one indexed
+ * query, prepared once per handle: auto-receive asks it for every send); *ids is malloc'd (free
+ * it), NULL when there are none. */
 wallet_status wallet_holders(wallet_store *ws, const uint8_t pub[32],
                              uint8_t (**ids)[WALLET_ID_BYTES], size_t *n);
 /* WALLET_OK or WALLET_ERR_NOT_FOUND. */
@@ -132,6 +138,10 @@ wallet_status wallet_account_create(wallet_store *ws, const uint8_t id[WALLET_ID
 /* Import an ad-hoc private key; unlocked. WALLET_ERR_EXISTS if present. */
 wallet_status wallet_adhoc_insert(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
                                   const uint8_t priv[32], uint8_t pub[32]);
+/* Add an account without its key (watch-only); unlocked, as Nano. WALLET_OK
+ * also when the wallet holds it already (then it keeps its key). */
+wallet_status wallet_watch_insert(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
+                                  const uint8_t pub[32]);
 /* Accounts in creation order (works locked); *pubs malloc'd, NULL if none. */
 wallet_status wallet_accounts(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
                               uint8_t (**pubs)[32], size_t *n);
@@ -141,7 +151,8 @@ wallet_status wallet_contains(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES
 /* Remove an account from the wallet (its derivation index is not reused). */
 wallet_status wallet_account_remove(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
                                     const uint8_t pub[32]);
-/* The account's key pair; unlocked. The caller wipes it (smn_keypair_wipe). */
+/* The account's key pair; unlocked. The caller wipes it (smn_keypair_wipe).
+ * WALLET_ERR_WATCH_ONLY for an account added without its key. */
 wallet_status wallet_keypair(wallet_store *ws, const uint8_t id[WALLET_ID_BYTES],
                              const uint8_t pub[32], smn_keypair *out);
 /* The seed, for backup; unlocked. The caller wipes it (sodium_memzero). */

@@ -610,8 +610,10 @@ static void deferred_votes_batch(void **state)
     }
     assert_int_equal(rec.generated, 0);
     assert_true(elections_active_votes_pending(a));
+    assert_int_equal(elections_active_votes_pending_max(a), 5);
     assert_int_equal(elections_active_flush_votes(a), 2);
     assert_false(elections_active_votes_pending(a));
+    assert_int_equal(elections_active_votes_pending_max(a), 0);
     assert_int_equal(rec.generated, 2);
     assert_int_equal(rec.gen[0].count, 5);
     assert_false(smn_vote_is_final(&rec.gen[0]));

@@ -155,6 +155,50 @@ static void answers_requests(void **state)
     elections_rep_free(r);
 }
 
+/* A vote request over several roots is answered in at most two votes: the
+ * non-final choices under the newest of their timestamps, the final ones
+ * as one final vote; roots without a choice are skipped. */
+static void answers_many_roots(void **state)
+{
+    (void)state;
+    smn_keypair kp;
+    th_rep(2, &kp);
+    elections_rep *r = elections_rep_new(&kp, smn_amount_from_u64(100), 1000, 64);
+    uint8_t roots[14][32], hashes[14][32];
+    smn_vote v, out[2];
+    for (int i = 0; i < 14; i++) {
+        memset(roots[i], 0x40 + i, 32);
+        memset(hashes[i], 0x80 + i, 32);
+    }
+    for (int i = 0; i < 5; i++) /* ts 1000..1004 */
+        assert_int_equal(elections_rep_vote(r, roots[i], hashes[i], &v), ELECTIONS_REP_VOTED);
+    for (int i = 5; i < 8; i++)
+        assert_int_equal(elections_rep_final(r, roots[i], hashes[i], &v), ELECTIONS_REP_VOTED);
+    /* roots 8..13 have no choice; root 2 asked twice */
+    uint8_t ask[11][32];
+    memcpy(ask[0], roots[2], 32);
+    memcpy(ask[1], roots[2], 32);
+    for (int i = 0; i < 9; i++)
+        memcpy(ask[2 + i], roots[i == 2 ? 13 : i], 32);
+    assert_int_equal(elections_rep_current_many(r, (const uint8_t(*)[32])ask, 11, out), 2);
+    assert_false(smn_vote_is_final(&out[0]));
+    assert_int_equal(out[0].count, 5);
+    assert_true(out[0].timestamp == 1004);
+    assert_int_equal(smn_vote_verify(&out[0]), SMN_VOTE_OK);
+    assert_true(smn_vote_is_final(&out[1]));
+    assert_int_equal(out[1].count, 3);
+    assert_memory_equal(out[1].hashes[0], hashes[5], 32);
+    assert_int_equal(smn_vote_verify(&out[1]), SMN_VOTE_OK);
+    /* a later switch is still newer than the answer */
+    assert_int_equal(elections_rep_switch(r, roots[0], hashes[13], &v), ELECTIONS_REP_VOTED);
+    assert_true(v.timestamp > out[0].timestamp);
+    /* nothing known: nothing signed; no weight: silent */
+    assert_int_equal(elections_rep_current_many(r, (const uint8_t(*)[32]) & roots[8], 5, out), 0);
+    elections_rep_set_weight(r, smn_amount_zero());
+    assert_int_equal(elections_rep_current_many(r, (const uint8_t(*)[32])roots, 8, out), 0);
+    elections_rep_free(r);
+}
+
 int main(void)
 {
     if (smn_crypto_init() != 0)
@@ -162,7 +206,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(first_seen_switch_final), cmocka_unit_test(no_weight_is_silent),
         cmocka_unit_test(timestamps_grow),         cmocka_unit_test(bounded_roots),
-        cmocka_unit_test(answers_requests),
+        cmocka_unit_test(answers_requests),        cmocka_unit_test(answers_many_roots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,6 +84,7 @@ typedef struct {
     uint8_t frontier_g[32], frontier_a[32], send2[32];
     smn_keypair keys[2]; /* what the process would read from its key file */
     size_t nkeys;
+    tl_account g; /* genesis as it stands after make_world */
 } world;
 
 /* genesis sends to A twice and to B once; A receives the first send. No
@@ -113,6 +114,7 @@ static void make_world(world *w, bool with_key)
     assert_int_equal(tl_process1(p, &blk), LEDGER_ACCEPTED);
     tl_hash(&blk, w->frontier_a);
     ledger_processor_destroy(p);
+    w->g = g;
     /* a key without weight is given too: it must stay silent */
     w->keys[0] = b.kp;
     w->nkeys = 1;
@@ -306,6 +308,38 @@ static void answers_vote_requests(void **state)
     free_world(&w);
 }
 
+/* A vote's weight is read from the ledger at most once a tick per voter:
+ * an account that becomes a representative counts from the next tick. */
+static void vote_weight_read_once_a_tick(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w, false);
+    rec r;
+    elections_service *s = make_service(&w, &r, 0);
+    run_until_idle(s);
+    assert_int_equal(elections_service_active(s), 2);
+    smn_keypair x;
+    tl_key(7, &x);
+    smn_vote v;
+    assert_int_equal(smn_vote_sign(&v, &x, 1, (const uint8_t(*)[32])w.frontier_g, 1), SMN_VOTE_OK);
+    assert_int_equal(elections_service_vote(s, &v), ELECTIONS_VOTE_UNWEIGHTED);
+    /* genesis makes x its representative: x now holds the weight */
+    ledger_processor *p;
+    assert_int_equal(ledger_processor_create(w.store, NULL, &p), LEDGER_STATUS_OK);
+    smn_block blk;
+    tl_change(&w.g, x.pub, &blk);
+    assert_int_equal(tl_process1(p, &blk), LEDGER_ACCEPTED);
+    ledger_processor_destroy(p);
+    assert_int_equal(smn_vote_sign(&v, &x, 2, (const uint8_t(*)[32])w.frontier_g, 1), SMN_VOTE_OK);
+    assert_int_equal(elections_service_vote(s, &v), ELECTIONS_VOTE_UNWEIGHTED); /* same tick */
+    elections_service_tick(s, 1);
+    assert_int_equal(smn_vote_sign(&v, &x, 3, (const uint8_t(*)[32])w.frontier_g, 1), SMN_VOTE_OK);
+    assert_int_equal(elections_service_vote(s, &v), ELECTIONS_VOTE_ACCEPTED); /* counted */
+    elections_service_free(s);
+    free_world(&w);
+}
+
 int main(void)
 {
     if (smn_crypto_init() != 0)
@@ -314,6 +348,7 @@ int main(void)
         cmocka_unit_test(scan_elects_frontiers),
         cmocka_unit_test(requests_and_refused_confirms),
         cmocka_unit_test(answers_vote_requests),
+        cmocka_unit_test(vote_weight_read_once_a_tick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

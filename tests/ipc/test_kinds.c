@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "ipc/ipc.h"
+#include "ipc/schema_feed.h"
 #include "ipc/schema_net.h"
 #include "ipc/schema_vmevents.h"
 
@@ -19,14 +20,19 @@ static void test_net(void **st)
 {
     (void)st;
     static const char *const names[IPC_NET_K_COUNT] = {
-        "request_votes",  "vote_request", "send_vote", "subscribe_votes", "vote",
-        "broadcast_vote", "peers",        "peers_r",   "frontiers",       "frontiers_r",
-        "pull",           "pull_r",       "reps"};
+        "request_votes",  "vote_request",     "send_vote",  "subscribe_votes",
+        "vote",           "broadcast_vote",   "peers",      "peers_r",
+        "frontiers",      "frontiers_r",      "pull",       "pull_r",
+        "reps",           "connect",          "publish",    "publish_r",
+        "peer_telemetry", "peer_telemetry_r", "pull_chain", "pull_chain_r"};
     assert_int_equal(ipc_family_net.nkinds, IPC_NET_K_COUNT);
     for (int k = 0; k < IPC_NET_K_COUNT; k++) {
         assert_string_equal(ipc_net_kind_name((ipc_net_kind)k), names[k]);
         ipc_msg m = {.kind = ipc_family_find(&ipc_family_net, names[k], strlen(names[k]))};
         assert_int_equal(ipc_net_kind_of(&m), k);
+        /* net.sock carries the feed family too: a shared name would make
+         * one of the two kinds undecodable there */
+        assert_null(ipc_family_find(&ipc_family_feed, names[k], strlen(names[k])));
     }
     ipc_msg ping = {.kind = ipc_family_find(&ipc_family_net, "ping", 4)};
     assert_non_null(ping.kind);
@@ -118,8 +124,9 @@ static void test_common_control_admin(void **st)
 static void test_elections_bootstrap(void **st)
 {
     (void)st;
-    static const char *const el[] = {"status",   "status_r", "elect",      "elect_r", "active",
-                                     "active_r", "election", "election_r", "history", "history_r"};
+    static const char *const el[] = {"status",  "status_r",  "elect",    "elect_r",
+                                     "active",  "active_r",  "election", "election_r",
+                                     "history", "history_r", "resync"};
     check_family(&ipc_family_elections, el, IPC_ELECTIONS_K_COUNT, ipc_elections_kind_name_i,
                  ipc_elections_kind_of_i, IPC_ELECTIONS_K_OTHER);
     static const char *const bo[] = {"status", "start", "started", "status_r"};

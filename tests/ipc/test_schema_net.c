@@ -17,9 +17,11 @@ static void kinds_match_the_table(void **state)
 {
     (void)state;
     static const char *const names[] = {
-        "request_votes",  "vote_request", "send_vote", "subscribe_votes", "vote",
-        "broadcast_vote", "peers",        "peers_r",   "frontiers",       "frontiers_r",
-        "pull",           "pull_r",       "reps",
+        "request_votes",  "vote_request",     "send_vote",  "subscribe_votes",
+        "vote",           "broadcast_vote",   "peers",      "peers_r",
+        "frontiers",      "frontiers_r",      "pull",       "pull_r",
+        "reps",           "connect",          "publish",    "publish_r",
+        "peer_telemetry", "peer_telemetry_r", "pull_chain", "pull_chain_r",
     };
     assert_int_equal(sizeof names / sizeof names[0], IPC_NET_K_COUNT);
     assert_int_equal(ipc_family_net.nkinds, IPC_NET_K_COUNT);

@@ -129,15 +129,23 @@ static void test_fork_event(void **state)
 typedef struct {
     uint64_t tags[64];
     ledger_result res[64];
+    uint8_t hashes[64][32];
     size_t n;
 } result_log;
 
 static void on_result(void *user, uint64_t tag, const uint8_t hash[32], ledger_result r)
 {
-    (void)hash;
     result_log *l = user;
     l->tags[l->n] = tag;
+    memcpy(l->hashes[l->n], hash, 32);
     l->res[l->n++] = r;
+}
+
+static ledger_result enqueue(ledger_processor *p, const smn_block *b, uint64_t tag)
+{
+    uint8_t h[32];
+    smn_block_hash(b, h);
+    return ledger_processor_enqueue(p, b, h, tag);
 }
 
 static void test_queue_busy(void **state)
@@ -146,16 +154,16 @@ static void test_queue_busy(void **state)
     fx *f = make(NULL, 2, 4);
     smn_block sends[5], opens[5];
     build_pairs(f, 5, sends, opens);
+    size_t ev0 = f->log.n;
     for (int i = 0; i < 4; i++)
-        assert_int_equal(ledger_processor_enqueue(f->p, &sends[i], 10 + (uint64_t)i),
-                         LEDGER_QUEUED);
-    assert_int_equal(ledger_processor_enqueue(f->p, &sends[4], 14), LEDGER_BUSY);
+        assert_int_equal(enqueue(f->p, &sends[i], 10 + (uint64_t)i), LEDGER_QUEUED);
+    assert_int_equal(enqueue(f->p, &sends[4], 14), LEDGER_BUSY);
     assert_int_equal(ledger_processor_queued(f->p), 4);
     result_log rl = {0};
     size_t n;
     assert_int_equal(ledger_processor_drain(f->p, on_result, &rl, &n), LEDGER_STATUS_OK);
     assert_int_equal(n, 2); /* one batch of batch_max */
-    assert_int_equal(ledger_processor_enqueue(f->p, &sends[4], 14), LEDGER_QUEUED);
+    assert_int_equal(enqueue(f->p, &sends[4], 14), LEDGER_QUEUED);
     do {
         assert_int_equal(ledger_processor_drain(f->p, on_result, &rl, &n), LEDGER_STATUS_OK);
     } while (n);
@@ -163,7 +171,14 @@ static void test_queue_busy(void **state)
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal(rl.tags[i], 10 + i);
         assert_int_equal(rl.res[i], LEDGER_ACCEPTED);
+        /* the hash enqueue was given comes back with the result */
+        uint8_t h[32];
+        smn_block_hash(&sends[i], h);
+        assert_memory_equal(rl.hashes[i], h, 32);
+        /* and its event carries the tag it was queued with */
+        assert_int_equal(f->log.ev[ev0 + i].tag, 10 + i);
     }
+    assert_int_equal(f->log.n, ev0 + 5);
     destroy(f);
 }
 
@@ -196,11 +211,21 @@ static void test_unchecked_cascade(void **state)
     ledger_store_counts(f->s, &c);
     assert_int_equal(c.unchecked, 5);
     assert_int_equal(f->log.n, 0);
-    assert_int_equal(tl_process1(f->p, &blk[0]), LEDGER_ACCEPTED);
+    /* the missing block comes through the queue: its event has its tag,
+     * those of the blocks it releases from unchecked have none */
+    assert_int_equal(enqueue(f->p, &blk[0], 77), LEDGER_QUEUED);
+    result_log rl = {0};
+    size_t n;
+    assert_int_equal(ledger_processor_drain(f->p, on_result, &rl, &n), LEDGER_STATUS_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rl.res[0], LEDGER_ACCEPTED);
     ledger_store_counts(f->s, &c);
     assert_int_equal(c.unchecked, 0);
     assert_int_equal(c.blocks, 7);
     assert_int_equal(f->log.n, 6);
+    assert_int_equal(f->log.ev[0].tag, 77);
+    for (size_t i = 1; i < 6; i++)
+        assert_int_equal(f->log.ev[i].tag, 0);
     ledger_account_info ai;
     assert_int_equal(ledger_store_account(f->s, b.kp.pub, &ai), LEDGER_STATUS_OK);
     assert_true(smn_amount_eq(ai.balance, tl_smn(7)));

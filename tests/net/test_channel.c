@@ -446,6 +446,53 @@ static void test_reserved_outbound(void **state)
     node_stop(&a);
 }
 
+/* reserved_reps ready slots: an inbound channel gets one only when the
+ * ordinary inbound slots are full, at most max_reserved_per_address from
+ * one address (loopback too), and our own dials never take one. */
+static void test_reserved_reps(void **state)
+{
+    (void)state;
+    node a, b, c, d, e;
+    net_channels_config cfg = {
+        .max_channels = 3, .reserved_reps = 2, .max_reserved_per_address = 1};
+    node_start(&a, 0, SMN_NET_DEV, &cfg, true);
+    net_endpoint to = loopback(a.port);
+    node_start(&b, 1, SMN_NET_DEV, NULL, false);
+    assert_int_equal(net_channels_connect(b.set, &to, NULL), 0);
+    assert_true(run_until(one_ready, &b, 3000));
+    assert_true(run_until(one_ready, &a, 3000));
+    net_channel *list[4];
+    assert_int_equal(net_channels_list(a.set, list, 4), 1);
+    assert_false(net_channel_is_reserved(list[0])); /* the ordinary slot */
+    node_start(&c, 2, SMN_NET_DEV, NULL, false);
+    assert_int_equal(net_channels_connect(c.set, &to, NULL), 0);
+    assert_true(run_until(one_ready, &c, 3000));
+    count_wait two = {&a, 2};
+    assert_true(run_until(has_two_channels, &two, 3000));
+    assert_int_equal(net_channels_list(a.set, list, 4), 2);
+    assert_true(net_channel_is_reserved(list[1]));
+    net_channels_stats st;
+    net_channels_get_stats(a.set, &st);
+    assert_int_equal(st.ready_in, 2);
+    assert_int_equal(st.ready_reserved, 1);
+    /* one reserved slot is free, but 127.0.0.1 holds its one already */
+    node_start(&d, 3, SMN_NET_DEV, NULL, false);
+    assert_int_equal(net_channels_connect(d.set, &to, NULL), 0);
+    count_wait w = {&d, 1};
+    assert_true(run_until(has_closed, &w, 3000));
+    assert_int_equal(d.ready, 0);
+    assert_true(saw_reason(&a, NET_CLOSE_LIMIT));
+    /* the ordinary slot is taken and the rest are reserved: no dial */
+    node_start(&e, 4, SMN_NET_DEV, NULL, true);
+    net_endpoint te = loopback(e.port);
+    assert_int_equal(net_channels_connect(a.set, &te, NULL), -EMFILE);
+    node_stop(&e);
+    node_stop(&d);
+    node_stop(&c);
+    node_stop(&b);
+    node_stop(&a);
+}
+
 static bool raw_fd_closed(int fd)
 {
     char buf[16];
@@ -892,6 +939,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_connect_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reserved_outbound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reserved_reps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_eviction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_inbound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_simultaneous_open, setup, teardown),

@@ -21,7 +21,10 @@ def main():
     text = open(unit).read()
     for key in ("Type=notify", "WatchdogSec=", "Restart=on-failure", "NoNewPrivileges=yes",
                 "ProtectSystem=strict", "ProtectHome=", "PrivateTmp=yes",
-                "ReadWritePaths=/var/lib/smallnano"):
+                "ReadWritePaths=/var/lib/smallnano",
+                # rpc caps its connections below RLIMIT_NOFILE; systemd's
+                # default soft limit (1024) is too low for a public node
+                "LimitNOFILE="):
         if key not in text:
             print("FAIL: unit lacks %s" % key, file=sys.stderr)
             sys.exit(1)

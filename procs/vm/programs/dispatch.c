@@ -105,6 +105,17 @@ vm_idx_status vm_dispatch_send(vm_apply_ctx *c, const vm_msg *m, const uint8_t *
     return record(c, m, "complete", payload, len, &p);
 }
 
+bool vm_dispatch_has_receive_side(const uint8_t *env, size_t len, bool send_ok)
+{
+    vm_envelope e;
+    if (vm_envelope_decode(env, len, &e) != VM_ENV_OK || e.opaque || e.kind != VM_KIND_CALL)
+        return false;
+    if (vm_pid_has_prefix(vm_pid_token, e.program_id) ||
+        vm_pid_has_prefix(vm_pid_vsmn, e.program_id))
+        return send_ok; /* only a transfer whose send side succeeded credits */
+    return true;        /* a hosted program's call runs at its host's receive */
+}
+
 vm_idx_status vm_dispatch_receive(vm_apply_ctx *c, const vm_msg *m)
 {
     sqlite3_stmt *st = vm_store_stmt(
@@ -137,8 +148,8 @@ vm_idx_status vm_dispatch_receive(vm_apply_ctx *c, const vm_msg *m)
 
     vm_envelope e;
     vm_idx_status rc = VM_IDX_OK;
-    if (vm_envelope_decode(env_bytes, len, &e) == VM_ENV_OK && !e.opaque &&
-        e.kind == VM_KIND_CALL) {
+    if (vm_dispatch_has_receive_side(env_bytes, len, p.ok) &&
+        vm_envelope_decode(env_bytes, len, &e) == VM_ENV_OK) {
         vm_input none = {0};
         if (vm_pid_has_prefix(vm_pid_token, e.program_id))
             rc = vm_asset_on_receive(c, m, vm_pid_token, &e.body.call, &p);

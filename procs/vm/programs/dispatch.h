@@ -14,6 +14,12 @@ vm_idx_status vm_dispatch_send(vm_apply_ctx *c, const vm_msg *m, const uint8_t *
  * received). */
 vm_idx_status vm_dispatch_receive(vm_apply_ctx *c, const vm_msg *m);
 
+/* Whether a complete message acts at its destination's receive: a call of
+ * a hosted program, or a token or vSMN transfer (transfer, transfer_call,
+ * withdraw) whose send side succeeded (send_ok). env is the envelope as
+ * messages.envelope stores it. */
+bool vm_dispatch_has_receive_side(const uint8_t *env, size_t len, bool send_ok);
+
 /* publish.c: kinds state, attest and commit (send side, sender = host). */
 vm_idx_status vm_publish_state(vm_apply_ctx *c, const vm_msg *m, const vm_envelope *e);
 vm_idx_status vm_publish_commit(vm_apply_ctx *c, const vm_msg *m, const vm_envelope *e);

@@ -22,7 +22,7 @@ static const vm_evfield ev_vmint[] = {F("code", VM_EF_CODE), F("account", VM_EF_
                                       F("amount", VM_EF_U128)};
 static const vm_evfield ev_deploy[] = {F("code", VM_EF_CODE), F("host", VM_EF_ACCOUNT),
                                        F("code_kind", VM_EF_U8), F("detail", VM_EF_U32)};
-static const vm_evfield ev_call[] = {F("code", VM_EF_CODE),         F("caller", VM_EF_HASH),
+static const vm_evfield ev_call[] = {F("code", VM_EF_CODE),         F("caller", VM_EF_ACCOUNT),
                                      F("method", VM_EF_U8),         F("vm_status", VM_EF_VM_STATUS),
                                      F("gas", VM_EF_U64),           F("return", VM_EF_U128),
                                      F("input_asset", VM_EF_ASSET), F("refunded", VM_EF_U128)};

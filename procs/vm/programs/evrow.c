@@ -1,6 +1,7 @@
 /* Event rows from the vm DB and the subscription filter. */
 #include "procs/vm/programs/evrow.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,21 +91,11 @@ static bool decode_row(sqlite3_stmt *st, vm_evrow *e)
     return true;
 }
 
-int vm_evrow_read(sqlite3 *db, uint64_t after, uint64_t upto, vm_evrow *out, size_t max, size_t *n)
+/* Steps a prepared SELECT of event columns into out (at most max); takes
+ * ownership of st. */
+static int read_rows(sqlite3_stmt *st, vm_evrow *out, size_t max, size_t *n)
 {
-    *n = 0;
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT cursor, block_hash, height, account, idx, program, session,"
-                                " type, topic, data FROM events WHERE cursor > ?1 AND cursor <= ?2"
-                                " ORDER BY cursor LIMIT ?3",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)(after > INT64_MAX ? INT64_MAX : after));
-    sqlite3_bind_int64(st, 2, upto == 0 || upto > INT64_MAX ? INT64_MAX : (sqlite3_int64)upto);
-    uint64_t lim = max; /* a variable: a 32-bit size_t never exceeds INT64_MAX (-Wtype-limits) */
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)(lim > INT64_MAX ? INT64_MAX : lim));
+    int rc = SQLITE_OK;
     while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!decode_row(st, &out[*n])) {
             vm_evrow_clear(&out[*n]);
@@ -121,6 +112,50 @@ int vm_evrow_read(sqlite3 *db, uint64_t after, uint64_t upto, vm_evrow *out, siz
         *n = 0;
     }
     return rc;
+}
+
+/* A page of events: sql is the WHERE clause, with ?1 the cursor to read
+ * after, ?2 the caller's (bound by it), ?3 the page size. */
+static int prepare_page(sqlite3 *db, const char *where, uint64_t after, size_t max,
+                        sqlite3_stmt **st)
+{
+    char sql[320];
+    snprintf(sql, sizeof sql,
+             "SELECT cursor, block_hash, height, account, idx, program, session, type, topic,"
+             " data FROM events WHERE %s ORDER BY cursor LIMIT ?3",
+             where);
+    int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_bind_int64(*st, 1, (sqlite3_int64)(after > INT64_MAX ? INT64_MAX : after));
+    uint64_t lim = max; /* a variable: a 32-bit size_t never exceeds INT64_MAX (-Wtype-limits) */
+    sqlite3_bind_int64(*st, 3, (sqlite3_int64)(lim > INT64_MAX ? INT64_MAX : lim));
+    return SQLITE_OK;
+}
+
+int vm_evrow_read(sqlite3 *db, uint64_t after, uint64_t upto, vm_evrow *out, size_t max, size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *st;
+    int rc = prepare_page(db, "cursor > ?1 AND cursor <= ?2", after, max, &st);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_bind_int64(st, 2, upto == 0 || upto > INT64_MAX ? INT64_MAX : (sqlite3_int64)upto);
+    return read_rows(st, out, max, n);
+}
+
+int vm_evrow_read_block(sqlite3 *db, const uint8_t block_hash[32], uint64_t after, vm_evrow *out,
+                        size_t max, size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *st;
+    /* events_block (block_hash, type) finds the rows; a block has at most
+     * a few thousand, sorted by SQLite */
+    int rc = prepare_page(db, "block_hash = ?2 AND cursor > ?1", after, max, &st);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_bind_blob(st, 2, block_hash, 32, SQLITE_STATIC);
+    return read_rows(st, out, max, n);
 }
 
 int vm_evrow_head(sqlite3 *db, uint64_t *head)

@@ -48,6 +48,11 @@ bool vm_evfilter_match(const vm_evfilter *f, const vm_evrow *e);
  * not trusted blindly. SQLITE_OK or the SQLite error code. */
 int vm_evrow_read(sqlite3 *db, uint64_t after, uint64_t upto, vm_evrow *out, size_t max, size_t *n);
 
+/* The events of one block with a cursor above after, in cursor order, at
+ * most max (fewer: none left); checked and answered as vm_evrow_read. */
+int vm_evrow_read_block(sqlite3 *db, const uint8_t block_hash[32], uint64_t after, vm_evrow *out,
+                        size_t max, size_t *n);
+
 /* The newest cursor (0 for no events). */
 int vm_evrow_head(sqlite3 *db, uint64_t *head);
 

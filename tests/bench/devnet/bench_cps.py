@@ -17,16 +17,23 @@ step's blocks over first publish -> last node's cementing of the last
 block), publish -> cemented latency p50 / p99 / max over every node (and
 per node), CPU seconds of every node process (supervisor and children,
 /proc/PID/stat) and peer-link TCP bytes (`ss -ti` bytes_sent of every
-connection on a peering port) per confirmation; at the end the peak RSS
-(VmHWM) of every child of every node.
+connection on a peering port) per confirmation, net's vote counters per
+confirmation (votes verified from peers, confirm_acks sent, of them
+answers to confirm_reqs, and confirm_reqs sent: independent of the
+machine's load); at the end the peak RSS (VmHWM) of every child of every
+node.
 
 usage: bench_cps.py SMALLNANOD [--nodes 3] [--reps 3] [--accounts 24]
                     [--rates 500,1000,2000,3000,4000,6000] [--seconds 3]
-                    [--drain 20]
+                    [--drain 20] [--perf DIR]
+--perf DIR: `perf record --call-graph dwarf` on every child kind (all
+nodes' processes of that kind in one file, DIR/KIND-RATE.data) while each
+step publishes (that step's CPU figures then include the sampling's cost).
 """
 import argparse
 import multiprocessing
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -170,6 +177,38 @@ def cpu_seconds(pids):
     return total
 
 
+def perf_start(nodes, outdir, rate):
+    """`perf record` on each child kind of every node (one process per
+    kind), with DWARF call graphs, until perf_stop: the profile of one
+    step. Returns the perf processes."""
+    os.makedirs(outdir, exist_ok=True)
+    kinds = {}
+    for n in nodes:
+        for name, pid in n.pids().items():
+            if pid:
+                kinds.setdefault(name, []).append(str(pid))
+    procs = []
+    for name, pids in sorted(kinds.items()):
+        out = os.path.join(outdir, "%s-%d.data" % (name, rate))
+        procs.append(subprocess.Popen(
+            ["perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,16384", "-o", out,
+             "-p", ",".join(pids)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return procs
+
+
+def perf_stop(procs, outdir):
+    for p in procs:
+        p.send_signal(signal.SIGINT)
+    for p in procs:
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    print("       profiles in %s: perf report -i FILE --children --sort symbol" % outdir,
+          flush=True)
+
+
 def cpu_by_name(nodes):
     """{process name: CPU seconds summed over the nodes}."""
     out = {}
@@ -204,6 +243,19 @@ def wire_bytes(ports):
     return total
 
 
+def vote_counts(nodes):
+    """Net's vote counters summed over the nodes: votes_in is the peers'
+    votes net verified (each also verified by elections), votes_out the
+    confirm_acks sent (vote_answers_out: of them answers to a confirm_req),
+    vote_reqs_out the confirm_reqs sent."""
+    total = {"votes_in": 0, "votes_out": 0, "vote_reqs_out": 0, "vote_answers_out": 0}
+    for n in nodes:
+        p = n.peers()
+        for k in total:
+            total[k] += p[k]
+    return total
+
+
 def pct(values, q):
     if not values:
         return float("nan")
@@ -224,6 +276,8 @@ def main():
     ap.add_argument("--rates", default="500,1000,2000,3000,4000,6000")
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--drain", type=float, default=20.0)
+    ap.add_argument("--perf", default=None,
+                    help="a directory: perf-record every child kind during each step's publishing")
     args = ap.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
     split = [int(x) for x in args.split.split(",")] if args.split else None
@@ -271,6 +325,8 @@ def main():
             pids = [p for n in net.nodes for p in node_pids(n)]
             cpu0, wire0 = cpu_seconds(pids), wire_bytes(ports)
             names0 = cpu_by_name(net.nodes)
+            votes0 = vote_counts(net.nodes)
+            profilers = perf_start(net.nodes, args.perf, rate) if args.perf else []
             published = {}
             tick = 0.005
             t_start = time.time()
@@ -290,6 +346,8 @@ def main():
                         pubs[i].send(ws)
                 time.sleep(tick)
             t_pub = time.time() - t_start
+            if profilers:
+                perf_stop(profilers, args.perf)
             deadline = time.time() + args.drain
             hashes = list(published)
             while time.time() < deadline:
@@ -299,6 +357,7 @@ def main():
                 time.sleep(0.05)
             cpu1, wire1 = cpu_seconds(pids), wire_bytes(ports)
             names1 = cpu_by_name(net.nodes)
+            votes1 = vote_counts(net.nodes)
             done = [h for h in hashes if all(h in s.cemented for s in subs)]
             lat = [max(s.cemented[h] for s in subs) - published[h] for h in done]
             per_node = [[s.cemented[h] - published[h] for h in hashes if h in s.cemented]
@@ -323,6 +382,9 @@ def main():
                      ", ".join("%s %.3f" % (k, (names1[k] - names0.get(k, 0)) * 1e3 /
                                             max(1, len(done))) for k in sorted(names1))),
                   flush=True)
+            print("       per block, all nodes: %s"
+                  % ", ".join("%s %.2f" % (k, (votes1[k] - votes0[k]) / max(1, len(done)))
+                              for k in sorted(votes1)), flush=True)
             if len(done) < len(order) or cps < 0.7 * row["pub"]:
                 print("       saturated: stopping here")
                 break

@@ -23,7 +23,12 @@
  *   -P  after cementing (-C or -x), prune to the last KEEP blocks per
  *       account (max_blocks_per_account) and report the pruning rate and
  *       the pages each table uses (dbstat) per block kept and per block
- *   -T  report the pages each table uses (dbstat) at the end */
+ *   -T  report the pages each table uses (dbstat) at the end
+ *   -L  the one-long-chain workload instead: the genesis sends n times (one
+ *       chain of n blocks, no receives; cache
+ *       /tmp/smn-bench-ledger-chain-<n>.blocks), so -C/-x cement one chain
+ *       of n blocks where the default workload cements n / 50 chains whose
+ *       receives wait on other chains' sends */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -49,6 +54,9 @@
 #include "procs/ledger/sig_verify.h"
 
 static const char magic[8] = "SMNBLK3"; /* 3: the genesis keeps 80 % */
+/* The workload: many chains (sends and receives among n / 50 accounts) or
+ * one chain (-L: the genesis's sends only). */
+static bool one_chain;
 
 static double now(void)
 {
@@ -158,6 +166,12 @@ static int build_cache(const char *path, size_t n, unsigned threads)
         start = share;
     size_t k = 0;
     uint8_t h[32];
+    /* One chain: n sends of 1 raw from the genesis to accounts never opened. */
+    for (; one_chain && k < n; k++) {
+        signer[k] = &g->kp;
+        fill(&blocks[k], g, smn_amount_sub_wrap(g->balance, smn_amount_from_u64(1)),
+             accs[k % na].kp.pub, g->rep, false);
+    }
     for (size_t i = 0; i < na && k + 2 <= n; i++) {
         signer[k] = &g->kp;
         fill(&blocks[k++], g, smn_amount_sub_wrap(g->balance, start), accs[i].kp.pub, g->rep,
@@ -294,7 +308,7 @@ static double verify_rate_all(const smn_block *b, size_t n, unsigned threads)
     bool *ok = malloc(n);
     ledger_verify_job job;
     double t0 = now();
-    ledger_verifier_start(v, &job, b, n, hashes, ok);
+    ledger_verifier_start(v, &job, b, n, hashes, false, ok);
     ledger_verifier_wait(v, &job);
     double dt = now() - t0;
     free(hashes);
@@ -485,7 +499,7 @@ int main(int argc, char **argv)
     uint64_t prune_keep = 0;
     size_t slice_blocks = 256;
     int opt;
-    while ((opt = getopt(argc, argv, "n:b:t:c:d:m:Cs:xkBP:T")) != -1) {
+    while ((opt = getopt(argc, argv, "n:b:t:c:d:m:Cs:xkBP:TL")) != -1) {
         switch (opt) {
         case 'n':
             n = strtoull(optarg, NULL, 10);
@@ -527,10 +541,13 @@ int main(int argc, char **argv)
         case 'T':
             tables = true;
             break;
+        case 'L':
+            one_chain = true;
+            break;
         default:
             fprintf(stderr,
                     "usage: %s [-n blocks] [-b batch] [-t threads] [-c cache] [-d dir] [-m MiB] "
-                    "[-C [-s slice]] [-x -d dir] [-k] [-B] [-P keep] [-T]\n",
+                    "[-C [-s slice]] [-x -d dir] [-k] [-B] [-P keep] [-T] [-L]\n",
                     argv[0]);
             return 2;
         }
@@ -552,7 +569,8 @@ int main(int argc, char **argv)
         threads = cores > 0 ? (unsigned)cores : 1;
     char cache_buf[256];
     if (!cache) {
-        snprintf(cache_buf, sizeof cache_buf, "/tmp/smn-bench-ledger-%zu.blocks", n);
+        snprintf(cache_buf, sizeof cache_buf, "/tmp/smn-bench-ledger-%s%zu.blocks",
+                 one_chain ? "chain-" : "", n);
         cache = cache_buf;
     }
 

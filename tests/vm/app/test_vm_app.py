@@ -20,9 +20,8 @@ real dev node (smallnanod + children, auto-receive on).
     chain still completes;
   - vm_events paged with filters, and its bad-filter errors.
 
-usage: test_vm_app.py SMALLNANOD SMALLNANO_CLI COUNTER_ASM ESCROW_ASM
+usage: test_vm_app.py SMALLNANOD SMALLNANO_CLI COUNTER_ASM ESCROW_ASM DOCS_VM_MD
 """
-import json
 import os
 import subprocess
 import sys
@@ -33,68 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
 from test_node_util import DevNode  # noqa: E402
 from nodeutil import fail  # noqa: E402
-
-SMN = 10 ** 30
-BURN = "smn_1111111111111111111111111111111111111111111111111111hifc8npp"
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-
-
-class App:
-    def __init__(self, node, cli):
-        self.n = node
-        self.cli_path = cli
-
-    def cli(self, *args, expect=0):
-        cmd = [self.cli_path, "vm"] + [str(a) for a in args] + [
-            "--rpc", "127.0.0.1:%d" % self.n.rpc_port, "--json"]
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        check(p.returncode == expect, "%s -> %d (want %d)\nstdout: %s\nstderr: %s"
-              % (" ".join(cmd), p.returncode, expect, p.stdout, p.stderr))
-        return json.loads(p.stdout) if expect == 0 and p.stdout.strip() else p
-
-    def send(self, *args):
-        """A write command; its events by type."""
-        r = self.cli(*args)
-        st = r["status"]
-        check(st and st["status"] == "complete", "%s: %r" % (args, r))
-        evs = st["send_events"] + st["receive_events"]
-        return r, {e["type"]: e["fields"] for e in evs}
-
-    def wait(self, pred, what, timeout=20.0):
-        t0 = time.time()
-        while time.time() - t0 < timeout:
-            v = pred()
-            if v:
-                return v
-            time.sleep(0.05)
-        fail("timeout waiting for " + what)
-
-
-def balances(n, account):
-    out = {}
-    for b in n.ok("vm_balances", account=account)["balances"]:
-        out[(b["program"], b["asset"])] = int(b["amount"])
-    return out
-
-
-def send(n, **fields):
-    """The wallet's send, retried while the source has a block in flight:
-    with auto-receive on, the node may be building a receive on that chain
-    (the echo of a self-sent chunk, a payment) when the test sends, and the
-    answer then is 503 "Account has a block in flight, retry" (a release
-    build hits that window more often; it was this test's flake)."""
-    deadline = time.time() + 30
-    while True:
-        status, r = n.call("send", **fields)
-        if status == 503 and "in flight" in r.get("error", "") and time.time() < deadline:
-            time.sleep(0.02)
-            continue
-        check(status == 200 and "block" in r, "send %r -> %s %r" % (fields, status, r))
-        return r
+from test_vm_util import SMN, VmUser, address_key, check  # noqa: E402
 
 
 def settled(n, account):
@@ -111,13 +49,13 @@ def settled(n, account):
 
 
 def main():
-    smallnanod, cli, counter_asm, escrow_asm = sys.argv[1:5]
+    smallnanod, cli, counter_asm, escrow_asm, doc = sys.argv[1:6]
     with DevNode(smallnanod) as n:
-        app = App(n, cli)
+        app = VmUser(n, cli, doc)
         wallet, gen = n.demo()
         b_acc = n.ok("account_create", wallet=wallet)["account"]
-        h = send(n, wallet=wallet, source=gen, destination=b_acc,
-                 amount=str(1000 * SMN))["block"]
+        h = app.wallet_send(wallet=wallet, source=gen, destination=b_acc,
+                            amount=str(1000 * SMN))
         n.wait_confirmed([h])
         app.wait(lambda: int(n.ok("account_balance", account=b_acc)["balance"]) > 0,
                  "B funded by auto-receive")
@@ -137,7 +75,7 @@ def main():
         check(ev["token.send"]["code"] == "ok", repr(ev))
         check(ev["token.receive"]["to"] == b_acc and ev["token.receive"]["amount"] == "1200",
               repr(ev))
-        bg, bb = balances(n, gen), balances(n, b_acc)
+        bg, bb = app.balances(gen), app.balances(b_acc)
         check(bg[("smn.token", token)] == 3800 and bb[("smn.token", token)] == 1200,
               "token balances %r %r" % (bg, bb))
         info = app.cli("token", token)
@@ -146,7 +84,7 @@ def main():
         # over the balance: the event says insufficient, balances unchanged
         r, ev = app.send("transfer", token, 999999, "--to", b_acc)
         check(ev["token.send"]["code"] == "insufficient", repr(ev))
-        check(balances(n, b_acc)[("smn.token", token)] == 1200, "failed transfer moved tokens")
+        check(app.balances(b_acc)[("smn.token", token)] == 1200, "failed transfer moved tokens")
 
         # --- counter.asm: deploy, call x3, live view ---
         r, ev = app.send("deploy", counter_asm)
@@ -171,10 +109,10 @@ def main():
         # --- vSMN by burning; escrow deposit with a 32-byte beneficiary ---
         r = app.cli("burn", 1000000, "--source", b_acc)
         n.wait_confirmed([r["block"]])
-        app.wait(lambda: balances(n, b_acc).get(("smn.vsmn", "smn")) == 1000000, "vSMN minted")
+        app.wait(lambda: app.balances(b_acc).get(("smn.vsmn", "smn")) == 1000000, "vSMN minted")
         r, ev = app.send("deploy", escrow_asm)
         escrow = r["blocks"][-1]
-        ben = address_key(n, gen)
+        ben = address_key(gen)
         hi, lo = "0x" + ben[:32], "0x" + ben[32:]
         r, ev = app.send("transfer-call", "vsmn", 600, escrow, 0, hi, lo,
                          "--source", b_acc, "--to", gen)
@@ -211,11 +149,7 @@ def main():
         check(pinfo["kind"] == "swap" and pinfo["asset_b"] == "smn", repr(pinfo))
         out_b = int(ev["swap.swap_a_b"]["amount_out"])  # owed to gen inside the pool, in vSMN
 
-        def owed(prog, acc, asset):
-            for x in n.ok("vm_balances", program=prog)["balances"]:
-                if x.get("holder") == acc and x["asset"] == asset:
-                    return int(x["amount"])
-            return 0
+        owed = app.owed
         check(owed(pool, gen, "smn") == out_b, "pool owes gen %d" % out_b)
         # swap_own (b_to_a = 1): half of what gen is owed in vSMN back into GLD
         r, ev = app.send("swap-own", pool, 1, out_b // 2, 1, "--source", gen)
@@ -226,14 +160,14 @@ def main():
         r, ev = app.send("swap-remove", pool, 100, 1, 1, "--source", b_acc)
         check(ev["swap.remove"]["code"] == "ok" and ev["swap.remove"]["shares"] == "100", repr(ev))
         # withdraw (token and vSMN): the host B pays gen what the pool owes gen
-        before = balances(n, gen)
+        before = app.balances(gen)
         r, ev = app.send("withdraw", token, got_a, pool, "--source", b_acc, "--to", gen)
         check(ev["token.send"]["code"] == "ok" and ev["token.receive"]["amount"] == str(got_a),
               repr(ev))
         left = owed(pool, gen, "smn")
         r, ev = app.send("withdraw", "vsmn", left, pool, "--source", b_acc, "--to", gen)
         check(ev["vsmn.send"]["code"] == "ok", repr(ev))
-        after = balances(n, gen)
+        after = app.balances(gen)
         check(after[("smn.token", token)] == before[("smn.token", token)] + got_a
               and after.get(("smn.vsmn", "smn"), 0) == before.get(("smn.vsmn", "smn"), 0) + left
               and owed(pool, gen, "smn") == 0, "withdrawals: %r -> %r" % (before, after))
@@ -276,11 +210,11 @@ def main():
         check(len(chunks) >= 2, "increment is a multi-chunk message: %r" % built)
         sent = []
         for i, amount in enumerate(chunks):
-            sent.append(send(n, wallet=wallet, source=gen, destination=gen,
-                             amount=amount)["block"])
+            sent.append(app.wallet_send(wallet=wallet, source=gen, destination=gen,
+                                        amount=amount))
             if i + 1 < len(chunks):
-                p = send(n, wallet=wallet, source=b_acc, destination=gen,
-                         amount=str(SMN // 1000))["block"]
+                p = app.wallet_send(wallet=wallet, source=b_acc, destination=gen,
+                                    amount=str(SMN // 1000))
                 n.wait_confirmed([p])
                 # received before the next chunk is built: between the two
                 app.wait(lambda: p not in (n.ok("receivable", account=gen, count="1000")
@@ -300,7 +234,7 @@ def main():
         # on top of it, and finishes it with from_chunk ---
         inc = {"kind": "call", "program": counter, "method": 0}
         chunks = n.ok("vm_message", message=inc)["chunks"]
-        h0 = send(n, wallet=wallet, source=gen, destination=gen, amount=chunks[0])["block"]
+        h0 = app.wallet_send(wallet=wallet, source=gen, destination=gen, amount=chunks[0])
         n.wait_confirmed([h0])
         app.wait(lambda: n.ok("vm_message_status", message=h0)["status"] == "assembling",
                  "the half-sent message indexed")
@@ -389,16 +323,6 @@ def main():
         check("unknown vm command 'frob'" in p.stderr, p.stderr)
         n.stop()
     print("ok")
-
-
-def address_key(n, account):
-    """An smn_ address's public key, 64 hex digits (the address is base-32 of it)."""
-    alphabet = "13456789abcdefghijkmnopqrstuwxyz"
-    body = account[4:56]
-    v = 0
-    for ch in body:
-        v = v * 32 + alphabet.index(ch)
-    return "%064X" % v
 
 
 if __name__ == "__main__":

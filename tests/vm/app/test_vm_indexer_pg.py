@@ -12,7 +12,7 @@ PostgreSQL refuses root):
      and token (so no event was lost or applied twice), and its cursor is
      the node's last token event.
 
-usage: test_vm_indexer_pg.py SMALLNANOD SMALLNANO_CLI INDEXER
+usage: test_vm_indexer_pg.py SMALLNANOD SMALLNANO_CLI INDEXER DOCS_VM_MD
 """
 import glob
 import os
@@ -30,7 +30,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
 from test_node_util import DevNode  # noqa: E402
 from nodeutil import fail  # noqa: E402
-from test_vm_app import App, address_key  # noqa: E402
+from test_vm_util import VmUser, address_key  # noqa: E402
 
 SMN = 10 ** 30
 
@@ -134,14 +134,14 @@ class Indexer:
 
 
 def main():
-    smallnanod, cli, script = sys.argv[1:4]
+    smallnanod, cli, script, doc = sys.argv[1:5]
     exe = python_with_msgpack()
     pg = Postgres()
     idx = None
     try:
         pg.start()
         with DevNode(smallnanod) as n:
-            app = App(n, cli)
+            app = VmUser(n, cli, doc)
             wallet, gen = n.demo()
             accs = [n.ok("account_create", wallet=wallet)["account"] for _ in range(3)]
             hs = [n.ok("send", wallet=wallet, source=gen, destination=a,
@@ -194,7 +194,7 @@ def main():
             for a in [gen] + accs:
                 for b in n.ok("vm_balances", account=a)["balances"]:
                     if b["program"] == "smn.token":
-                        want[(b["asset"], address_key(n, a))] = int(b["amount"])
+                        want[(b["asset"], address_key(a))] = int(b["amount"])
             got = {}
             for line in pg.psql("SELECT token, account, amount FROM vm_token_balances").splitlines():
                 t, a, amt = line.split("|")
