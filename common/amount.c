@@ -7,18 +7,18 @@
 
 smn_amount_t smn_amount_one_smn(void)
 {
-    smn_amount_t v = 1;
-    for (int i = 0; i < SMN_DECIMALS; i++)
-        v *= 10;
-    return v;
+    /* 10^30 = 10^15 * 10^15, both factors below 2^64. */
+    return smn_amount_of_u128(smn_u128_mul_64x64(1000000000000000u, 1000000000000000u));
 }
 
 /* v = v*10 + d, false on overflow. */
 static bool mul10_add(smn_amount_t *v, unsigned d)
 {
-    if (*v > (SMN_AMOUNT_MAX - d) / 10)
+    smn_u128 r;
+    if (!smn_u128_mul_u64(smn_amount_u128(*v), 10, &r) ||
+        !smn_u128_add(r, smn_u128_from_u64(d), &r))
         return false;
-    *v = *v * 10 + d;
+    *v = smn_amount_of_u128(r);
     return true;
 }
 
@@ -28,7 +28,7 @@ smn_amount_status smn_amount_parse_raw(const char *s, smn_amount_t *out)
         return SMN_AMOUNT_EMPTY;
     if (*s == '-')
         return SMN_AMOUNT_NEGATIVE;
-    smn_amount_t v = 0;
+    smn_amount_t v = smn_amount_zero();
     bool overflow = false;
     for (const char *p = s; *p; p++) {
         if (*p < '0' || *p > '9')
@@ -71,7 +71,7 @@ smn_amount_status smn_amount_parse_smn(const char *s, smn_amount_t *out)
         return SMN_AMOUNT_BAD_CHAR;
     if (frac_digits > SMN_DECIMALS)
         return SMN_AMOUNT_TOO_MANY_DECIMALS;
-    smn_amount_t v = 0;
+    smn_amount_t v = smn_amount_zero();
     bool overflow = false;
     for (const char *p = s; *p; p++) {
         if (*p == '.')
@@ -90,31 +90,28 @@ smn_amount_status smn_amount_parse_smn(const char *s, smn_amount_t *out)
 
 char *smn_amount_format_raw(smn_amount_t v, char *buf)
 {
-    char tmp[SMN_AMOUNT_RAW_STRLEN];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + (unsigned)(v % 10));
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
-    buf[n] = '\0';
-    return buf;
+    return smn_u128_format_dec(smn_amount_u128(v), buf);
 }
 
 char *smn_amount_format_smn(smn_amount_t v, char *buf)
 {
-    smn_amount_t one = smn_amount_one_smn();
-    smn_amount_t whole = v / one, frac = v % one;
+    smn_amount_t whole = smn_amount_zero(), frac = smn_amount_zero();
+    smn_amount_divmod(v, smn_amount_one_smn(), &whole, &frac);
     smn_amount_format_raw(whole, buf);
-    if (frac == 0)
+    if (smn_amount_is_zero(frac))
         return buf;
     size_t n = strlen(buf);
     buf[n++] = '.';
+    /* frac < 10^30 < 2^100: two decimal halves of 15 digits, each below 2^64. */
+    smn_u128 q;
+    uint64_t lo15, hi15;
+    smn_u128_divmod_u64(smn_amount_u128(frac), 1000000000000000u, &q, &lo15);
+    hi15 = q.lo;
     char digits[SMN_DECIMALS];
     for (int i = SMN_DECIMALS - 1; i >= 0; i--) {
-        digits[i] = (char)('0' + (unsigned)(frac % 10));
-        frac /= 10;
+        uint64_t *part = i >= SMN_DECIMALS / 2 ? &lo15 : &hi15;
+        digits[i] = (char)('0' + (unsigned)(*part % 10));
+        *part /= 10;
     }
     int last = SMN_DECIMALS - 1;
     while (digits[last] == '0')
@@ -126,34 +123,30 @@ char *smn_amount_format_smn(smn_amount_t v, char *buf)
 
 bool smn_amount_add(smn_amount_t a, smn_amount_t b, smn_amount_t *out)
 {
-    if (a > SMN_AMOUNT_MAX - b)
+    smn_u128 r;
+    if (!smn_u128_add(smn_amount_u128(a), smn_amount_u128(b), &r))
         return false;
-    *out = a + b;
+    *out = smn_amount_of_u128(r);
     return true;
 }
 
 bool smn_amount_sub(smn_amount_t a, smn_amount_t b, smn_amount_t *out)
 {
-    if (b > a)
+    smn_u128 r;
+    if (!smn_u128_sub(smn_amount_u128(a), smn_amount_u128(b), &r))
         return false;
-    *out = a - b;
+    *out = smn_amount_of_u128(r);
     return true;
 }
 
 void smn_amount_to_be(smn_amount_t v, uint8_t out[16])
 {
-    for (int i = 15; i >= 0; i--) {
-        out[i] = (uint8_t)v;
-        v >>= 8;
-    }
+    smn_u128_to_be(smn_amount_u128(v), out);
 }
 
 smn_amount_t smn_amount_from_be(const uint8_t in[16])
 {
-    smn_amount_t v = 0;
-    for (int i = 0; i < 16; i++)
-        v = (v << 8) | in[i];
-    return v;
+    return smn_amount_of_u128(smn_u128_from_be(in));
 }
 
 const char *smn_amount_strerror(smn_amount_status st)

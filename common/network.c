@@ -113,5 +113,8 @@ const uint8_t *smn_network_dev_genesis_key(void)
 
 smn_amount_t smn_network_supply(void)
 {
-    return smn_amount_one_smn() * 10000000u;
+    smn_amount_t supply = smn_amount_zero();
+    smn_amount_mul(smn_amount_one_smn(), smn_amount_from_u64(10000000u),
+                   &supply); /* 10^37 < 2^128 */
+    return supply;
 }

@@ -4,10 +4,6 @@
  * one this build selected. */
 #include "common/u128.h"
 
-#if defined(__SIZEOF_INT128__) && !defined(SMN_U128_PORTABLE)
-#define SMN_U128_USE_NATIVE 1
-#endif
-
 /* ---- portable: u64 halves only ---- */
 
 bool smn_u128_portable_add(smn_u128 a, smn_u128 b, smn_u128 *out)
@@ -240,152 +236,15 @@ char *smn_u128_portable_format_dec(smn_u128 v, char *buf)
 
 /* ---- public API ---- */
 
+/* The arithmetic API is inline in u128.h (native or portable). */
+const char *smn_u128_impl(void)
+{
 #ifdef SMN_U128_USE_NATIVE
-
-typedef unsigned __int128 nat;
-
-static inline nat to_nat(smn_u128 a)
-{
-    return ((nat)a.hi << 64) | a.lo;
-}
-static inline smn_u128 from_nat(nat v)
-{
-    return smn_u128_make((uint64_t)(v >> 64), (uint64_t)v);
-}
-
-const char *smn_u128_impl(void)
-{
     return "native";
-}
-bool smn_u128_add(smn_u128 a, smn_u128 b, smn_u128 *out)
-{
-    nat r;
-    if (__builtin_add_overflow(to_nat(a), to_nat(b), &r))
-        return false;
-    *out = from_nat(r);
-    return true;
-}
-bool smn_u128_sub(smn_u128 a, smn_u128 b, smn_u128 *out)
-{
-    nat r;
-    if (__builtin_sub_overflow(to_nat(a), to_nat(b), &r))
-        return false;
-    *out = from_nat(r);
-    return true;
-}
-bool smn_u128_mul(smn_u128 a, smn_u128 b, smn_u128 *out)
-{
-    nat r;
-    if (__builtin_mul_overflow(to_nat(a), to_nat(b), &r))
-        return false;
-    *out = from_nat(r);
-    return true;
-}
-bool smn_u128_mul_u64(smn_u128 a, uint64_t b, smn_u128 *out)
-{
-    return smn_u128_mul(a, smn_u128_from_u64(b), out);
-}
-smn_u128 smn_u128_add_wrap(smn_u128 a, smn_u128 b)
-{
-    return from_nat(to_nat(a) + to_nat(b));
-}
-smn_u128 smn_u128_sub_wrap(smn_u128 a, smn_u128 b)
-{
-    return from_nat(to_nat(a) - to_nat(b));
-}
-smn_u128 smn_u128_mul_wrap(smn_u128 a, smn_u128 b)
-{
-    return from_nat(to_nat(a) * to_nat(b));
-}
-smn_u128 smn_u128_mul_64x64(uint64_t a, uint64_t b)
-{
-    return from_nat((nat)a * b);
-}
-bool smn_u128_divmod(smn_u128 a, smn_u128 b, smn_u128 *q, smn_u128 *rem)
-{
-    if (smn_u128_is_zero(b))
-        return false;
-    nat x = to_nat(a), y = to_nat(b);
-    *q = from_nat(x / y);
-    if (rem)
-        *rem = from_nat(x % y);
-    return true;
-}
-bool smn_u128_divmod_u64(smn_u128 a, uint64_t b, smn_u128 *q, uint64_t *rem)
-{
-    if (b == 0)
-        return false;
-    nat x = to_nat(a);
-    *q = from_nat(x / b);
-    if (rem)
-        *rem = (uint64_t)(x % b);
-    return true;
-}
-smn_u128 smn_u128_shl(smn_u128 a, unsigned n)
-{
-    return n >= 128 ? smn_u128_zero() : from_nat(to_nat(a) << n);
-}
-smn_u128 smn_u128_shr(smn_u128 a, unsigned n)
-{
-    return n >= 128 ? smn_u128_zero() : from_nat(to_nat(a) >> n);
-}
-
-#else /* portable */
-
-const char *smn_u128_impl(void)
-{
+#else
     return "portable";
-}
-bool smn_u128_add(smn_u128 a, smn_u128 b, smn_u128 *out)
-{
-    return smn_u128_portable_add(a, b, out);
-}
-bool smn_u128_sub(smn_u128 a, smn_u128 b, smn_u128 *out)
-{
-    return smn_u128_portable_sub(a, b, out);
-}
-bool smn_u128_mul(smn_u128 a, smn_u128 b, smn_u128 *out)
-{
-    return smn_u128_portable_mul(a, b, out);
-}
-bool smn_u128_mul_u64(smn_u128 a, uint64_t b, smn_u128 *out)
-{
-    return smn_u128_portable_mul_u64(a, b, out);
-}
-smn_u128 smn_u128_add_wrap(smn_u128 a, smn_u128 b)
-{
-    return smn_u128_portable_add_wrap(a, b);
-}
-smn_u128 smn_u128_sub_wrap(smn_u128 a, smn_u128 b)
-{
-    return smn_u128_portable_sub_wrap(a, b);
-}
-smn_u128 smn_u128_mul_wrap(smn_u128 a, smn_u128 b)
-{
-    return smn_u128_portable_mul_wrap(a, b);
-}
-smn_u128 smn_u128_mul_64x64(uint64_t a, uint64_t b)
-{
-    return smn_u128_portable_mul_64x64(a, b);
-}
-bool smn_u128_divmod(smn_u128 a, smn_u128 b, smn_u128 *q, smn_u128 *rem)
-{
-    return smn_u128_portable_divmod(a, b, q, rem);
-}
-bool smn_u128_divmod_u64(smn_u128 a, uint64_t b, smn_u128 *q, uint64_t *rem)
-{
-    return smn_u128_portable_divmod_u64(a, b, q, rem);
-}
-smn_u128 smn_u128_shl(smn_u128 a, unsigned n)
-{
-    return smn_u128_portable_shl(a, n);
-}
-smn_u128 smn_u128_shr(smn_u128 a, unsigned n)
-{
-    return smn_u128_portable_shr(a, n);
-}
-
 #endif
+}
 
 /* Encoding needs no wide arithmetic: one implementation for both. */
 void smn_u128_to_be(smn_u128 v, uint8_t out[16])

@@ -112,24 +112,6 @@ static inline smn_u128 smn_u128_not(smn_u128 a)
     return smn_u128_make(~a.hi, ~a.lo);
 }
 
-/* Arithmetic. The checked forms return false on overflow, underflow or
- * division by zero and then leave *out (and *rem) untouched. The wrap
- * forms compute modulo 2^128. Shifts take n in 0..127; n >= 128 gives 0. */
-bool smn_u128_add(smn_u128 a, smn_u128 b, smn_u128 *out);
-bool smn_u128_sub(smn_u128 a, smn_u128 b, smn_u128 *out);
-bool smn_u128_mul(smn_u128 a, smn_u128 b, smn_u128 *out);
-bool smn_u128_mul_u64(smn_u128 a, uint64_t b, smn_u128 *out);
-smn_u128 smn_u128_add_wrap(smn_u128 a, smn_u128 b);
-smn_u128 smn_u128_sub_wrap(smn_u128 a, smn_u128 b);
-smn_u128 smn_u128_mul_wrap(smn_u128 a, smn_u128 b);
-/* Full 64x64 -> 128 product (never overflows). */
-smn_u128 smn_u128_mul_64x64(uint64_t a, uint64_t b);
-/* *q = a / b and, when rem is not NULL, *rem = a % b. */
-bool smn_u128_divmod(smn_u128 a, smn_u128 b, smn_u128 *q, smn_u128 *rem);
-bool smn_u128_divmod_u64(smn_u128 a, uint64_t b, smn_u128 *q, uint64_t *rem);
-smn_u128 smn_u128_shl(smn_u128 a, unsigned n);
-smn_u128 smn_u128_shr(smn_u128 a, unsigned n);
-
 /* 16 bytes, big-endian. */
 void smn_u128_to_be(smn_u128 v, uint8_t out[16]);
 smn_u128 smn_u128_from_be(const uint8_t in[16]);
@@ -157,5 +139,157 @@ void smn_u128_portable_to_be(smn_u128 v, uint8_t out[16]);
 smn_u128 smn_u128_portable_from_be(const uint8_t in[16]);
 smn_u128_status smn_u128_portable_parse_dec(const char *s, smn_u128 *out);
 char *smn_u128_portable_format_dec(smn_u128 v, char *buf);
+
+/* Arithmetic. The checked forms return false on overflow, underflow or
+ * division by zero and then leave *out (and *rem) untouched. The wrap
+ * forms compute modulo 2^128. Shifts take n in 0..127; n >= 128 gives 0.
+ * mul_64x64 is the full 64x64 -> 128 product (never overflows); divmod
+ * sets *q = a / b and, when rem is not NULL, *rem = a % b.
+ * Inline, so the VM's instructions and the ledger's sums cost no call:
+ * on __int128 where the build has it, else the portable functions. */
+#if defined(__SIZEOF_INT128__) && !defined(SMN_U128_PORTABLE)
+#define SMN_U128_USE_NATIVE 1
+
+static inline unsigned __int128 smn_u128_to_nat_(smn_u128 a)
+{
+    return ((unsigned __int128)a.hi << 64) | a.lo;
+}
+static inline smn_u128 smn_u128_from_nat_(unsigned __int128 v)
+{
+    return smn_u128_make((uint64_t)(v >> 64), (uint64_t)v);
+}
+static inline bool smn_u128_add(smn_u128 a, smn_u128 b, smn_u128 *out)
+{
+    unsigned __int128 r;
+    if (__builtin_add_overflow(smn_u128_to_nat_(a), smn_u128_to_nat_(b), &r))
+        return false;
+    *out = smn_u128_from_nat_(r);
+    return true;
+}
+static inline bool smn_u128_sub(smn_u128 a, smn_u128 b, smn_u128 *out)
+{
+    unsigned __int128 r;
+    if (__builtin_sub_overflow(smn_u128_to_nat_(a), smn_u128_to_nat_(b), &r))
+        return false;
+    *out = smn_u128_from_nat_(r);
+    return true;
+}
+static inline bool smn_u128_mul(smn_u128 a, smn_u128 b, smn_u128 *out)
+{
+    unsigned __int128 r;
+    if (__builtin_mul_overflow(smn_u128_to_nat_(a), smn_u128_to_nat_(b), &r))
+        return false;
+    *out = smn_u128_from_nat_(r);
+    return true;
+}
+static inline bool smn_u128_mul_u64(smn_u128 a, uint64_t b, smn_u128 *out)
+{
+    return smn_u128_mul(a, smn_u128_from_u64(b), out);
+}
+static inline smn_u128 smn_u128_add_wrap(smn_u128 a, smn_u128 b)
+{
+    return smn_u128_from_nat_(smn_u128_to_nat_(a) + smn_u128_to_nat_(b));
+}
+static inline smn_u128 smn_u128_sub_wrap(smn_u128 a, smn_u128 b)
+{
+    return smn_u128_from_nat_(smn_u128_to_nat_(a) - smn_u128_to_nat_(b));
+}
+static inline smn_u128 smn_u128_mul_wrap(smn_u128 a, smn_u128 b)
+{
+    return smn_u128_from_nat_(smn_u128_to_nat_(a) * smn_u128_to_nat_(b));
+}
+static inline smn_u128 smn_u128_mul_64x64(uint64_t a, uint64_t b)
+{
+    return smn_u128_from_nat_((unsigned __int128)a * b);
+}
+static inline bool smn_u128_divmod(smn_u128 a, smn_u128 b, smn_u128 *q, smn_u128 *rem)
+{
+    if (smn_u128_is_zero(b))
+        return false;
+    unsigned __int128 x = smn_u128_to_nat_(a), y = smn_u128_to_nat_(b);
+    *q = smn_u128_from_nat_(x / y);
+    if (rem)
+        *rem = smn_u128_from_nat_(x % y);
+    return true;
+}
+static inline bool smn_u128_divmod_u64(smn_u128 a, uint64_t b, smn_u128 *q, uint64_t *rem)
+{
+    if (b == 0)
+        return false;
+    unsigned __int128 x = smn_u128_to_nat_(a);
+    *q = smn_u128_from_nat_(x / b);
+    if (rem)
+        *rem = (uint64_t)(x % b);
+    return true;
+}
+static inline smn_u128 smn_u128_shl(smn_u128 a, unsigned n)
+{
+    return n >= 128 ? smn_u128_zero() : smn_u128_from_nat_(smn_u128_to_nat_(a) << n);
+}
+static inline smn_u128 smn_u128_shr(smn_u128 a, unsigned n)
+{
+    return n >= 128 ? smn_u128_zero() : smn_u128_from_nat_(smn_u128_to_nat_(a) >> n);
+}
+
+#else /* portable: the common cases inline, the rest in u128.c */
+
+static inline smn_u128 smn_u128_add_wrap(smn_u128 a, smn_u128 b)
+{
+    uint64_t lo = a.lo + b.lo;
+    return smn_u128_make(a.hi + b.hi + (lo < a.lo), lo);
+}
+static inline smn_u128 smn_u128_sub_wrap(smn_u128 a, smn_u128 b)
+{
+    return smn_u128_make(a.hi - b.hi - (a.lo < b.lo), a.lo - b.lo);
+}
+static inline bool smn_u128_add(smn_u128 a, smn_u128 b, smn_u128 *out)
+{
+    smn_u128 r = smn_u128_add_wrap(a, b);
+    if (smn_u128_lt(r, a))
+        return false;
+    *out = r;
+    return true;
+}
+static inline bool smn_u128_sub(smn_u128 a, smn_u128 b, smn_u128 *out)
+{
+    if (smn_u128_lt(a, b))
+        return false;
+    *out = smn_u128_sub_wrap(a, b);
+    return true;
+}
+static inline bool smn_u128_mul(smn_u128 a, smn_u128 b, smn_u128 *out)
+{
+    return smn_u128_portable_mul(a, b, out);
+}
+static inline bool smn_u128_mul_u64(smn_u128 a, uint64_t b, smn_u128 *out)
+{
+    return smn_u128_portable_mul_u64(a, b, out);
+}
+static inline smn_u128 smn_u128_mul_wrap(smn_u128 a, smn_u128 b)
+{
+    return smn_u128_portable_mul_wrap(a, b);
+}
+static inline smn_u128 smn_u128_mul_64x64(uint64_t a, uint64_t b)
+{
+    return smn_u128_portable_mul_64x64(a, b);
+}
+static inline bool smn_u128_divmod(smn_u128 a, smn_u128 b, smn_u128 *q, smn_u128 *rem)
+{
+    return smn_u128_portable_divmod(a, b, q, rem);
+}
+static inline bool smn_u128_divmod_u64(smn_u128 a, uint64_t b, smn_u128 *q, uint64_t *rem)
+{
+    return smn_u128_portable_divmod_u64(a, b, q, rem);
+}
+static inline smn_u128 smn_u128_shl(smn_u128 a, unsigned n)
+{
+    return smn_u128_portable_shl(a, n);
+}
+static inline smn_u128 smn_u128_shr(smn_u128 a, unsigned n)
+{
+    return smn_u128_portable_shr(a, n);
+}
+
+#endif
 
 #endif

@@ -214,13 +214,13 @@ static ledger_status balance_of(ledger_ro *r, const uint8_t account[32], bool co
         return s;
     ledger_account_info ai;
     s = account_info(r, account, &ai);
-    *balance = s == LEDGER_STATUS_OK ? ai.balance : 0;
+    *balance = s == LEDGER_STATUS_OK ? ai.balance : smn_amount_zero();
     if (s == LEDGER_STATUS_OK && confirmed && ai.conf_height < ai.height)
-        s = ai.conf_height == 0 ? (*balance = 0, LEDGER_STATUS_OK)
+        s = ai.conf_height == 0 ? (*balance = smn_amount_zero(), LEDGER_STATUS_OK)
                                 : block_at(r, account, ai.conf_height, balance);
     if (s == LEDGER_STATUS_NOT_FOUND)
         s = LEDGER_STATUS_OK;
-    *receivable = 0;
+    *receivable = smn_amount_zero();
     sqlite3_stmt *st = r->q[confirmed ? R_RECV_SUM_CONFIRMED : R_RECV_SUM];
     bind32(st, 1, account);
     int rc;
@@ -528,7 +528,7 @@ ledger_status ledger_ro_weight(ledger_ro *r, const uint8_t rep[32], smn_amount_t
     bind32(st, 1, rep);
     int rc = sqlite3_step(st);
     ledger_status s = LEDGER_STATUS_OK;
-    *out = 0;
+    *out = smn_amount_zero();
     if (rc == SQLITE_ROW) {
         if (!ledger_col_amount(st, 0, out))
             s = corrupt(r, "rep_weights");

@@ -104,8 +104,8 @@ static bool decode_info(const json_t *ans, const uint8_t want[32], block_view *v
         cli_ans_bad("its block has another hash than the one asked for");
         return false;
     }
-    if (memcmp(v->block.account, v->account, 32) != 0 || v->block.balance != v->balance ||
-        v->height == 0 || v->height > INT64_MAX) {
+    if (memcmp(v->block.account, v->account, 32) != 0 ||
+        !smn_amount_eq(v->block.balance, v->balance) || v->height == 0 || v->height > INT64_MAX) {
         cli_ans_bad("the block's fields disagree with its account, balance or height");
         return false;
     }

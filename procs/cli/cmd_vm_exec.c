@@ -175,11 +175,11 @@ static int parse_run_opts(int argc, char **argv, vm_call_request *req)
             return 2;
         }
         if (strcmp(a, "--method") == 0) {
-            if (n > 255) {
+            if (smn_amount_gt(n, smn_amount_from_u64(255))) {
                 cli_err("--method must be 0..255\n");
                 return 2;
             }
-            req->method = (uint8_t)n;
+            req->method = (uint8_t)smn_amount_lo64(n);
             have_method = true;
         } else if (strcmp(a, "--arg") == 0) {
             if (req->nargs == VM_MAX_ARGS) {
@@ -188,11 +188,11 @@ static int parse_run_opts(int argc, char **argv, vm_call_request *req)
             }
             req->args[req->nargs++] = n;
         } else if (strcmp(a, "--gas") == 0) {
-            if (n > UINT64_MAX) {
+            if (smn_amount_hi64(n) != 0) {
                 cli_err("--gas must fit in 64 bits\n");
                 return 2;
             }
-            req->gas_limit = (uint64_t)n;
+            req->gas_limit = smn_amount_lo64(n);
         } else {
             cli_err("unknown option %s\n", a);
             return 2;

@@ -319,7 +319,7 @@ static int cmd_balance(const cli_ctx *ctx, const cli_node *node, const char *wal
         } else {
             rc = fetch_balances(node, v[i].accounts, m, bal, rcv);
         }
-        smn_amount_t tb = 0, tr = 0;
+        smn_amount_t tb = smn_amount_zero(), tr = smn_amount_zero();
         for (size_t k = 0; rc == 0 && k < m; k++) {
             /* the supply is 10^37 raw: a sum above 2^128 means a broken answer */
             if (!smn_amount_add(tb, bal[k], &tb) || !smn_amount_add(tr, rcv[k], &tr))
@@ -399,8 +399,8 @@ typedef struct {
 static int by_amount_desc(const void *a, const void *b)
 {
     const receivable *x = a, *y = b;
-    if (x->amount != y->amount)
-        return x->amount > y->amount ? -1 : 1;
+    if (!smn_amount_eq(x->amount, y->amount))
+        return smn_amount_gt(x->amount, y->amount) ? -1 : 1;
     return memcmp(x->hash, y->hash, 32);
 }
 

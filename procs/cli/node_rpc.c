@@ -326,7 +326,7 @@ bool cli_arg_amount(const char *s, bool raw, smn_amount_t *out)
                 raw ? " (--raw: a whole number of raw)" : " (in smn, e.g. 1.5; --raw for raw)");
         return false;
     }
-    if (*out == 0) {
+    if (smn_amount_is_zero(*out)) {
         cli_err("bad amount '%s': must be above zero\n", s);
         return false;
     }

@@ -68,7 +68,7 @@ void elections_active_config_default(elections_active_config *c)
     c->max_elections = 5000;
     c->election_ttl = 300;
     c->quorum_percent = 67;
-    c->online_weight_minimum = 0;
+    c->online_weight_minimum = smn_amount_zero();
     c->online_window = 300;
     c->max_online_reps = 1024;
     c->vote_cache_entries = 1024;
@@ -346,9 +346,9 @@ static bool cache_put(elections_active *a, const uint8_t hash[32], const uint8_t
     if (ce->n == CACHE_VOTERS) {
         slot = 0;
         for (size_t k = 1; k < ce->n; k++)
-            if (ce->b[k].weight < ce->b[slot].weight)
+            if (smn_amount_lt(ce->b[k].weight, ce->b[slot].weight))
                 slot = k;
-        if (ce->b[slot].weight >= weight)
+        if (smn_amount_ge(ce->b[slot].weight, weight))
             return false;
     } else {
         ce->n++;

@@ -111,7 +111,7 @@ elections_ballot elections_election_vote(elections_election *e, const uint8_t re
 {
     if (e->state == ELECTIONS_STATE_CONFIRMED)
         return ELECTIONS_BALLOT_CLOSED;
-    if (weight == 0)
+    if (smn_amount_is_zero(weight))
         return ELECTIONS_BALLOT_NO_WEIGHT;
     size_t i = ballot_lb(e, rep);
     if (i < e->nballots && memcmp(e->ballots[i].rep, rep, 32) == 0) {
@@ -131,9 +131,9 @@ elections_ballot elections_election_vote(elections_election *e, const uint8_t re
         /* Displace the lightest ballot (first such in rep order), if lighter. */
         size_t min = 0;
         for (size_t k = 1; k < e->nballots; k++)
-            if (e->ballots[k].weight < e->ballots[min].weight)
+            if (smn_amount_lt(e->ballots[k].weight, e->ballots[min].weight))
                 min = k;
-        if (e->ballots[min].weight >= weight)
+        if (smn_amount_ge(e->ballots[min].weight, weight))
             return ELECTIONS_BALLOT_FULL;
         ballot_remove(e, min);
         i = ballot_lb(e, rep);
@@ -161,7 +161,7 @@ elections_ballot elections_election_vote(elections_election *e, const uint8_t re
 static void recount(elections_election *e)
 {
     for (size_t c = 0; c < e->ncand; c++)
-        e->cand[c].tally = e->cand[c].final_tally = 0;
+        e->cand[c].tally = e->cand[c].final_tally = smn_amount_zero();
     for (size_t i = 0; i < e->nballots; i++) {
         const ballot *b = &e->ballots[i];
         int c = elections_election_find(e, b->hash);
@@ -176,7 +176,7 @@ static void recount(elections_election *e)
 
 static bool reaches(smn_amount_t tally, smn_amount_t delta)
 {
-    return tally > 0 && tally >= delta;
+    return !smn_amount_is_zero(tally) && smn_amount_ge(tally, delta);
 }
 
 unsigned elections_election_update(elections_election *e, smn_amount_t delta)
@@ -187,7 +187,7 @@ unsigned elections_election_update(elections_election *e, smn_amount_t delta)
     recount(e);
     size_t best = e->leader;
     for (size_t c = 0; c < e->ncand; c++)
-        if (e->cand[c].tally > e->cand[best].tally)
+        if (smn_amount_gt(e->cand[c].tally, e->cand[best].tally))
             best = c;
     if (best != e->leader) {
         e->leader = best;
@@ -201,7 +201,7 @@ unsigned elections_election_update(elections_election *e, smn_amount_t delta)
     }
     size_t fbest = 0;
     for (size_t c = 1; c < e->ncand; c++)
-        if (e->cand[c].final_tally > e->cand[fbest].final_tally)
+        if (smn_amount_gt(e->cand[c].final_tally, e->cand[fbest].final_tally))
             fbest = c;
     if (reaches(e->cand[fbest].final_tally, delta)) {
         e->state = ELECTIONS_STATE_CONFIRMED;
@@ -280,12 +280,12 @@ const uint8_t *elections_election_hash(const elections_election *e, size_t i)
 
 smn_amount_t elections_election_tally(const elections_election *e, size_t i)
 {
-    return i < e->ncand ? e->cand[i].tally : 0;
+    return i < e->ncand ? e->cand[i].tally : smn_amount_zero();
 }
 
 smn_amount_t elections_election_final_tally(const elections_election *e, size_t i)
 {
-    return i < e->ncand ? e->cand[i].final_tally : 0;
+    return i < e->ncand ? e->cand[i].final_tally : smn_amount_zero();
 }
 
 size_t elections_election_leader(const elections_election *e)

@@ -82,8 +82,10 @@ static void update_detail(elections_node *n)
 static int64_t whole_smn(smn_amount_t raw)
 {
     smn_amount_t one = smn_amount_one_smn();
-    smn_amount_t v = raw / one;
-    return v > (smn_amount_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+    uint64_t v;
+    if (!smn_amount_to_u64(smn_amount_div(raw, one), &v) || v > INT64_MAX)
+        return INT64_MAX;
+    return (int64_t)v;
 }
 
 /* The elections' metrics, brought up to date before each heartbeat answer. */
@@ -240,9 +242,9 @@ static int setup(ipc_child *ch, elections_node *n)
         return -1;
     }
     n->ch = ch;
-    smn_amount_t floor = 0;
+    smn_amount_t floor = smn_amount_zero();
     if (smn_amount_parse_raw(cfg->online_weight_minimum, &floor) != SMN_AMOUNT_OK)
-        floor = 0; /* checked when the config was read; 0 is the default */
+        floor = smn_amount_zero(); /* checked when the config was read; 0 is the default */
     uint32_t req_ticks = cfg->elections_vote_request_ms
                              ? (cfg->elections_vote_request_ms + TIMER_MS - 1) / TIMER_MS
                              : 0;

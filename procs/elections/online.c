@@ -44,7 +44,7 @@ void elections_online_free(elections_online *o)
 
 static void resum(elections_online *o)
 {
-    smn_amount_t s = 0;
+    smn_amount_t s = smn_amount_zero();
     for (size_t i = 0; i < o->n; i++)
         s = elections_weight_add_sat(s, o->reps[i].weight);
     o->sum = s;
@@ -66,7 +66,7 @@ static size_t lb(const elections_online *o, const uint8_t rep[32])
 int elections_online_observe(elections_online *o, const uint8_t rep[32], smn_amount_t weight,
                              uint64_t tick)
 {
-    if (weight == 0)
+    if (smn_amount_is_zero(weight))
         return 0;
     size_t i = lb(o, rep);
     if (i < o->n && memcmp(o->reps[i].rep, rep, 32) == 0) {
@@ -79,9 +79,9 @@ int elections_online_observe(elections_online *o, const uint8_t rep[32], smn_amo
     if (o->n == o->max) {
         size_t min = 0;
         for (size_t k = 1; k < o->n; k++)
-            if (o->reps[k].weight < o->reps[min].weight)
+            if (smn_amount_lt(o->reps[k].weight, o->reps[min].weight))
                 min = k;
-        if (o->reps[min].weight >= weight)
+        if (smn_amount_ge(o->reps[min].weight, weight))
             return 0;
         memmove(&o->reps[min], &o->reps[min + 1], (o->n - min - 1) * sizeof(online_rep));
         o->n--;
@@ -128,7 +128,7 @@ smn_amount_t elections_online_weight(const elections_online *o)
 
 smn_amount_t elections_online_trended(const elections_online *o)
 {
-    return o->sum > o->minimum ? o->sum : o->minimum;
+    return smn_amount_gt(o->sum, o->minimum) ? o->sum : o->minimum;
 }
 
 smn_amount_t elections_online_delta(const elections_online *o, uint32_t percent)

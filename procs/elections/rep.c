@@ -169,7 +169,7 @@ static elections_rep_status decide(elections_rep *r, choice *c, smn_vote *out)
 elections_rep_status elections_rep_vote(elections_rep *r, const uint8_t root[32],
                                         const uint8_t hash[32], smn_vote *out)
 {
-    if (r->weight == 0)
+    if (smn_amount_is_zero(r->weight))
         return ELECTIONS_REP_NO_WEIGHT;
     choice *c = find(r, root);
     if (c) {
@@ -188,7 +188,7 @@ elections_rep_status elections_rep_vote(elections_rep *r, const uint8_t root[32]
 elections_rep_status elections_rep_switch(elections_rep *r, const uint8_t root[32],
                                           const uint8_t hash[32], smn_vote *out)
 {
-    if (r->weight == 0)
+    if (smn_amount_is_zero(r->weight))
         return ELECTIONS_REP_NO_WEIGHT;
     choice *c = find(r, root);
     if (c && c->timestamp == SMN_VOTE_FINAL)
@@ -205,7 +205,7 @@ elections_rep_status elections_rep_switch(elections_rep *r, const uint8_t root[3
 elections_rep_status elections_rep_final(elections_rep *r, const uint8_t root[32],
                                          const uint8_t hash[32], smn_vote *out)
 {
-    if (r->weight == 0)
+    if (smn_amount_is_zero(r->weight))
         return ELECTIONS_REP_NO_WEIGHT;
     choice *c = find(r, root);
     if (c && c->timestamp == SMN_VOTE_FINAL)
@@ -280,7 +280,7 @@ size_t elections_rep_take_votes(elections_rep *r, smn_vote *out, size_t max)
 
 elections_rep_status elections_rep_current(elections_rep *r, const uint8_t root[32], smn_vote *out)
 {
-    if (r->weight == 0)
+    if (smn_amount_is_zero(r->weight))
         return ELECTIONS_REP_NO_WEIGHT;
     choice *c = find(r, root);
     if (!c)
@@ -300,7 +300,7 @@ static bool has_hash(const uint8_t (*hashes)[32], size_t n, const uint8_t h[32])
 size_t elections_rep_current_many(elections_rep *r, const uint8_t (*roots)[32], size_t n,
                                   smn_vote out[2])
 {
-    if (r->weight == 0)
+    if (smn_amount_is_zero(r->weight))
         return 0;
     uint8_t normal[SMN_VOTE_MAX_HASHES][32], final[SMN_VOTE_MAX_HASHES][32];
     size_t nn = 0, nf = 0, nv = 0;
@@ -332,7 +332,7 @@ size_t elections_rep_current_many(elections_rep *r, const uint8_t (*roots)[32], 
 elections_rep_status elections_rep_final_cemented(elections_rep *r, const uint8_t (*hashes)[32],
                                                   size_t n, smn_vote *out)
 {
-    if (r->weight == 0)
+    if (smn_amount_is_zero(r->weight))
         return ELECTIONS_REP_NO_WEIGHT;
     if (smn_vote_sign(out, &r->kp, SMN_VOTE_FINAL, hashes, n) != SMN_VOTE_OK)
         return ELECTIONS_REP_NO_CHOICE; /* bad count or a repeated hash: nothing signed */

@@ -203,17 +203,17 @@ static void drop_ledger(elections_service *s, ledger_status st)
 static bool read_weight(elections_service *s, const uint8_t account[32], smn_amount_t *w)
 {
     ledger_ro *l = ledger(s);
-    *w = 0;
+    *w = smn_amount_zero();
     if (!l)
         return false;
     ledger_status st = ledger_ro_weight(l, account, w);
     if (st == LEDGER_STATUS_NOT_FOUND) {
-        *w = 0;
+        *w = smn_amount_zero();
         return true;
     }
     if (st != LEDGER_STATUS_OK) {
         drop_ledger(s, st);
-        *w = 0;
+        *w = smn_amount_zero();
         return false;
     }
     return true;
@@ -258,7 +258,7 @@ static size_t find_reps(elections_service *s, rep_entry *out)
     size_t n = 0;
     for (size_t k = 0; k < s->nkeys; k++) {
         smn_amount_t w = weight_of(s, s->keys[k].pub);
-        if (w == 0)
+        if (smn_amount_is_zero(w))
             continue;
         memcpy(out[n].account, s->keys[k].pub, 32);
         out[n].key = k;
@@ -347,9 +347,9 @@ size_t elections_service_load_reps(elections_service *s)
 static uint8_t bucket_of(smn_amount_t balance)
 {
     uint8_t b = 0;
-    while (balance) {
+    while (!smn_amount_is_zero(balance)) {
         b++;
-        balance >>= 1;
+        balance = smn_amount_shr(balance, 1);
     }
     return b;
 }
@@ -764,8 +764,9 @@ elections_service *elections_service_new(const elections_service_config *cfg,
         s->cfg.ticks_per_second = 1;
     if (s->cfg.step_budget_us == 0)
         s->cfg.step_budget_us = 10000;
-    if (s->cfg.online_weight_minimum == 0)
-        s->cfg.online_weight_minimum = smn_amount_one_smn() * 60000u;
+    if (smn_amount_is_zero(s->cfg.online_weight_minimum))
+        smn_amount_mul(smn_amount_one_smn(), smn_amount_from_u64(60000u),
+                       &s->cfg.online_weight_minimum);
     if (hooks)
         s->hooks = *hooks;
     for (size_t i = 0; cfg->keys && i < cfg->nkeys && s->nkeys < ELECTIONS_SERVICE_MAX_REPS; i++) {

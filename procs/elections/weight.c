@@ -5,21 +5,21 @@
 
 smn_amount_t elections_weight_add_sat(smn_amount_t a, smn_amount_t b)
 {
-    smn_amount_t s = a + b;
-    return s < a ? SMN_AMOUNT_MAX : s;
+    smn_amount_t s;
+    return smn_amount_add(a, b, &s) ? s : SMN_AMOUNT_MAX;
 }
 
 smn_amount_t elections_weight_muldiv(smn_amount_t a, uint32_t num, uint32_t den)
 {
     if (den == 0)
-        return 0;
-    smn_amount_t q = a / den;
-    smn_amount_t r = a % den;
-    if (num != 0 && q > SMN_AMOUNT_MAX / num)
+        return smn_amount_zero();
+    smn_u128 q, hi;
+    uint64_t r;
+    smn_u128_divmod_u64(smn_amount_u128(a), den, &q, &r);
+    if (!smn_u128_mul_u64(q, num, &hi))
         return SMN_AMOUNT_MAX;
-    smn_amount_t hi = q * num;
-    smn_amount_t lo = (r * num) / den; /* r < den, so r*num < 2^64 */
-    return elections_weight_add_sat(hi, lo);
+    uint64_t lo = r * num / den; /* r < den, so r*num < 2^64 */
+    return elections_weight_add_sat(smn_amount_of_u128(hi), smn_amount_from_u64(lo));
 }
 
 smn_amount_t elections_weight_quorum_delta(smn_amount_t online, smn_amount_t minimum,
@@ -27,6 +27,6 @@ smn_amount_t elections_weight_quorum_delta(smn_amount_t online, smn_amount_t min
 {
     if (percent > 100)
         percent = 100;
-    smn_amount_t base = online > minimum ? online : minimum;
+    smn_amount_t base = smn_amount_gt(online, minimum) ? online : minimum;
     return elections_weight_muldiv(base, percent, 100);
 }

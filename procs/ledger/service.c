@@ -640,13 +640,13 @@ static void on_cemented(void *user, const ledger_cemented *c)
     const smn_block *b = &c->block;
     switch (c->subtype) {
     case LEDGER_SUBTYPE_SEND:
-        a.prev_balance = b->balance + c->amount;
+        a.prev_balance = smn_amount_add_wrap(b->balance, c->amount);
         break;
     case LEDGER_SUBTYPE_RECEIVE:
-        a.prev_balance = b->balance - c->amount;
+        a.prev_balance = smn_amount_sub_wrap(b->balance, c->amount);
         break;
     case LEDGER_SUBTYPE_OPEN:
-        a.prev_balance = 0;
+        a.prev_balance = smn_amount_zero();
         break;
     case LEDGER_SUBTYPE_CHANGE:
         a.prev_balance = b->balance;

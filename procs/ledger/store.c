@@ -272,7 +272,7 @@ static weight_slot *weight_slot_for(weight_map *m, const uint8_t rep[32])
     }
     m->slots[j].used = true;
     memcpy(m->slots[j].rep, rep, 32);
-    m->slots[j].add = m->slots[j].sub = 0;
+    m->slots[j].add = m->slots[j].sub = smn_amount_zero();
     m->used++;
     return &m->slots[j];
 }
@@ -290,7 +290,7 @@ static ledger_status weight_read(ledger_store *s, const uint8_t rep[32], smn_amo
     bind32(st, 1, rep);
     int rc = sqlite3_step(st);
     ledger_status r = LEDGER_STATUS_OK;
-    *out = 0;
+    *out = smn_amount_zero();
     if (rc == SQLITE_ROW) {
         if (!ledger_col_amount(st, 0, out))
             r = corrupt(s, "rep_weights");
@@ -305,7 +305,7 @@ static ledger_status weight_flush(ledger_store *s)
 {
     for (size_t i = 0; i < s->weights.cap; i++) {
         weight_slot *w = &s->weights.slots[i];
-        if (!w->used || w->add == w->sub)
+        if (!w->used || smn_amount_eq(w->add, w->sub))
             continue;
         smn_amount_t cur;
         ledger_status r = weight_read(s, w->rep, &cur);
@@ -317,7 +317,7 @@ static ledger_status weight_flush(ledger_store *s)
             return LEDGER_STATUS_CORRUPT;
         }
         sqlite3_stmt *st;
-        if (next == 0) {
+        if (smn_amount_is_zero(next)) {
             st = s->q[Q_WEIGHT_DEL];
             bind32(st, 1, w->rep);
         } else {
@@ -344,17 +344,17 @@ static ledger_status weight_adjust(ledger_store *s, const uint8_t rep[32], smn_a
     /* Keep the net change as one nonzero side: a batch may move the whole
      * supply back and forth thousands of times, but the net change of one
      * representative never exceeds the supply, so this cannot overflow. */
-    if (add >= w->sub) {
-        w->add += add - w->sub;
-        w->sub = 0;
+    if (smn_amount_ge(add, w->sub)) {
+        w->add = smn_amount_add_wrap(w->add, smn_amount_sub_wrap(add, w->sub));
+        w->sub = smn_amount_zero();
     } else {
-        w->sub -= add;
+        w->sub = smn_amount_sub_wrap(w->sub, add);
     }
-    if (sub >= w->add) {
-        w->sub += sub - w->add;
-        w->add = 0;
+    if (smn_amount_ge(sub, w->add)) {
+        w->sub = smn_amount_add_wrap(w->sub, smn_amount_sub_wrap(sub, w->add));
+        w->add = smn_amount_zero();
     } else {
-        w->add -= sub;
+        w->add = smn_amount_sub_wrap(w->add, sub);
     }
     return LEDGER_STATUS_OK;
 }
@@ -825,7 +825,8 @@ ledger_status ledger_store_weight(ledger_store *s, const uint8_t rep[32], smn_am
     size_t j = rep_hash(rep) & (s->weights.cap - 1);
     while (s->weights.slots[j].used) {
         if (memcmp(s->weights.slots[j].rep, rep, 32) == 0) {
-            *out = *out + s->weights.slots[j].add - s->weights.slots[j].sub;
+            *out = smn_amount_sub_wrap(smn_amount_add_wrap(*out, s->weights.slots[j].add),
+                                       s->weights.slots[j].sub);
             break;
         }
         j = (j + 1) & (s->weights.cap - 1);
@@ -958,7 +959,7 @@ ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint
         if ((r = step_done(s, st, "insert receivable")) != LEDGER_STATUS_OK)
             return r;
     } else if (v->subtype == LEDGER_SUBTYPE_RECEIVE ||
-               (v->subtype == LEDGER_SUBTYPE_OPEN && v->receivable.amount)) {
+               (v->subtype == LEDGER_SUBTYPE_OPEN && !smn_amount_is_zero(v->receivable.amount))) {
         /* (The genesis open has no receivable.) */
         st = s->q[Q_RECV_DEL];
         bind32(st, 1, b->link);
@@ -967,10 +968,11 @@ ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint
     }
 
     /* The account's whole balance follows its representative. */
-    if (v->account_exists &&
-        (r = weight_adjust(s, v->before.representative, 0, v->before.balance)) != LEDGER_STATUS_OK)
+    if (v->account_exists && (r = weight_adjust(s, v->before.representative, smn_amount_zero(),
+                                                v->before.balance)) != LEDGER_STATUS_OK)
         return r;
-    if ((r = weight_adjust(s, b->representative, b->balance, 0)) != LEDGER_STATUS_OK)
+    if ((r = weight_adjust(s, b->representative, b->balance, smn_amount_zero())) !=
+        LEDGER_STATUS_OK)
         return r;
     s->pending.blocks++;
     return LEDGER_STATUS_OK;
@@ -1054,10 +1056,11 @@ ledger_status ledger_store_unapply(ledger_store *s, const ledger_block_record *r
 
     /* The inverse of apply: the balance leaves the block's representative
      * and returns to the previous block's. */
-    if ((r = weight_adjust(s, b->representative, 0, b->balance)) != LEDGER_STATUS_OK)
+    if ((r = weight_adjust(s, b->representative, smn_amount_zero(), b->balance)) !=
+        LEDGER_STATUS_OK)
         return r;
-    if (prev && (r = weight_adjust(s, prev->block.representative, prev->block.balance, 0)) !=
-                    LEDGER_STATUS_OK)
+    if (prev && (r = weight_adjust(s, prev->block.representative, prev->block.balance,
+                                   smn_amount_zero())) != LEDGER_STATUS_OK)
         return r;
 
     /* Blocks waiting in unchecked for this one build on a block that is

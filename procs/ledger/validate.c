@@ -17,7 +17,7 @@ static ledger_result check_source(const ledger_view *view, const smn_block *b, s
     if (l == LEDGER_LOOKUP_FOUND) {
         if (memcmp(r.destination, b->account, 32) != 0)
             return LEDGER_WRONG_DESTINATION;
-        if (r.amount != amount)
+        if (!smn_amount_eq(r.amount, amount))
             return LEDGER_BALANCE_MISMATCH;
         out->receivable = r;
         return LEDGER_ACCEPTED;
@@ -111,15 +111,15 @@ ledger_result ledger_validate(const smn_network *net, const ledger_view *view, c
 
     smn_amount_t prev_balance = out->before.balance;
     ledger_result r;
-    if (b->balance < prev_balance) {
+    if (smn_amount_lt(b->balance, prev_balance)) {
         /* Send: the link is the destination account, anything goes. */
         out->subtype = LEDGER_SUBTYPE_SEND;
-        out->amount = prev_balance - b->balance;
+        out->amount = smn_amount_sub_wrap(prev_balance, b->balance);
         if (!work_ok(net, b, false))
             return LEDGER_INSUFFICIENT_WORK;
-    } else if (b->balance > prev_balance) {
+    } else if (smn_amount_gt(b->balance, prev_balance)) {
         out->subtype = LEDGER_SUBTYPE_RECEIVE;
-        out->amount = b->balance - prev_balance;
+        out->amount = smn_amount_sub_wrap(b->balance, prev_balance);
         if (smn_is_zero32(b->link))
             return LEDGER_BALANCE_MISMATCH; /* a rise needs a source */
         r = check_source(view, b, out->amount, out);
@@ -130,7 +130,7 @@ ledger_result ledger_validate(const smn_network *net, const ledger_view *view, c
         if (!smn_is_zero32(b->link))
             return LEDGER_BAD_CHANGE_LINK;
         out->subtype = LEDGER_SUBTYPE_CHANGE;
-        out->amount = 0;
+        out->amount = smn_amount_zero();
         if (!work_ok(net, b, false))
             return LEDGER_INSUFFICIENT_WORK;
     }

@@ -93,7 +93,7 @@ void rpc_action_account_info(rpc_call *c, const json_t *req)
     if (want_confirmed) {
         /* Nano's include_confirmed: the same figures at the confirmation
          * height (the representative the confirmed frontier names) */
-        smn_amount_t bal = 0, recv = 0;
+        smn_amount_t bal = smn_amount_zero(), recv = smn_amount_zero();
         ledger_block_record cf;
         bool have_cf = false;
         if ((st = ledger_ro_balance_confirmed(l, acc, &bal, &recv)) == LEDGER_STATUS_OK &&
@@ -548,7 +548,7 @@ json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
     char hex[65];
     for (size_t i = 0; i < n; i++) {
         /* largest first: everything after the first one below is below */
-        if (rs[i].amount < threshold)
+        if (smn_amount_lt(rs[i].amount, threshold))
             break;
         json_t *h = rpc_json_hash(rs[i].send_hash);
         snprintf(hex, sizeof hex, "%s", json_string_value(h));
@@ -588,7 +588,7 @@ json_t *rpc_receivable_json_budget(rpc_call *c, ledger_ro *l, const uint8_t acc[
 bool rpc_receivable_args(rpc_call *c, const json_t *req, rpc_receivable_opts *o)
 {
     bool sorting;
-    o->threshold = 0;
+    o->threshold = smn_amount_zero();
     o->by_amount = json_object_get(req, "threshold") != NULL;
     if (o->by_amount && !rpc_arg_amount(c, req, "threshold", &o->threshold))
         return false;

@@ -236,8 +236,8 @@ void rpc_action_available_supply(rpc_call *c, const json_t *req)
     }
     smn_amount_t held = gbal, avail = smn_network_supply();
     /* saturating: these never exceed the supply in a valid ledger */
-    held = held + bbal < held ? avail : held + bbal;
-    held = held + brecv < held ? avail : held + brecv;
-    avail = held >= avail ? 0 : avail - held;
+    if (!smn_amount_add(held, bbal, &held) || !smn_amount_add(held, brecv, &held))
+        held = avail;
+    avail = smn_amount_ge(held, avail) ? smn_amount_zero() : smn_amount_sub_wrap(avail, held);
     rpc_reply(c, json_pack("{s:o}", "available", rpc_json_amount(avail)));
 }

@@ -160,7 +160,7 @@ void rpc_action_block_create(rpc_call *c, const json_t *req)
             rpc_reply_ledger_error(c, st);
             return;
         }
-        low = b.balance > r.block.balance;
+        low = smn_amount_gt(b.balance, r.block.balance);
     }
     c->work_block = b; /* not work_block_set: no account is in flight for this */
     rpc_call_work(c, smn_block_root(&b), rpc_ctx_wallet_difficulty(rpc_call_ctx(c), low),

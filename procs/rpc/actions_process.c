@@ -35,9 +35,9 @@ static bool check_subtype(rpc_call *c, const json_t *req, const smn_block *b,
             return false;
         }
         smn_amount_t before = prev.block.balance;
-        actual = b->balance < before   ? LEDGER_SUBTYPE_SEND
-                 : b->balance > before ? LEDGER_SUBTYPE_RECEIVE
-                                       : LEDGER_SUBTYPE_CHANGE;
+        actual = smn_amount_lt(b->balance, before)   ? LEDGER_SUBTYPE_SEND
+                 : smn_amount_gt(b->balance, before) ? LEDGER_SUBTYPE_RECEIVE
+                                                     : LEDGER_SUBTYPE_CHANGE;
     }
     if (actual != want) {
         /* open vs. not open is about `previous`; the rest about the balance */

@@ -285,7 +285,7 @@ static bool on_box(void *user, const vm_query_balance *b)
         l->box_no = b->box;
         l->n++;
     }
-    if (b->amount) {
+    if (!smn_amount_is_zero(b->amount)) {
         json_t *e = json_object();
         json_object_set_new(e, "asset", vm_json_asset(b->asset));
         json_object_set_new(e, "amount", vm_json_amount(b->amount));
@@ -615,7 +615,7 @@ void rpc_action_vm_view(rpc_call *c, const json_t *req)
             json_t *v = json_array_get(ja, i);
             bool ok = false;
             if (json_is_integer(v) && json_integer_value(v) >= 0) {
-                args[i] = (smn_amount_t)json_integer_value(v);
+                args[i] = smn_amount_from_u64((uint64_t)json_integer_value(v));
                 ok = true;
             } else if (json_is_string(v)) {
                 ok = vm_json_parse_u128(json_string_value(v), &args[i]);
@@ -654,7 +654,7 @@ void rpc_action_vm_view(rpc_call *c, const json_t *req)
     json_object_set_new(o, "program", vm_json_program(id));
     json_object_set_new(o, "method", json_integer((json_int_t)method));
     json_object_set_new(o, "status", json_string(vm_status_name((vm_status)r.status)));
-    json_object_set_new(o, "return", vm_json_amount(r.status == VM_OK ? r.ret : 0));
+    json_object_set_new(o, "return", vm_json_amount(r.status == VM_OK ? r.ret : smn_amount_zero()));
     json_object_set_new(o, "gas_used", rpc_json_u64(r.gas_used));
     json_object_set_new(o, "gas_limit", rpc_json_u64(gas));
     if (r.status != VM_OK)

@@ -72,7 +72,7 @@ static json_t *built_json(const vm_built *b)
 {
     json_t *o = json_object();
     json_t *arr = json_array();
-    smn_amount_t total = 0;
+    smn_amount_t total = smn_amount_zero();
     for (size_t i = 0; i < b->nchunks; i++) {
         json_array_append_new(arr, rpc_json_amount(b->amounts[i]));
         (void)smn_amount_add(total, b->amounts[i], &total);

@@ -28,7 +28,7 @@ static bool accounts_of(rpc_call *c, wallet_store *ws, const uint8_t id[WALLET_I
 void rpc_action_wallet_balances(rpc_call *c, const json_t *req)
 {
     uint8_t id[WALLET_ID_BYTES];
-    smn_amount_t threshold = 0;
+    smn_amount_t threshold = smn_amount_zero();
     bool confirmed;
     if (json_object_get(req, "threshold") && !rpc_arg_amount(c, req, "threshold", &threshold))
         return;
@@ -54,7 +54,7 @@ void rpc_action_wallet_balances(rpc_call *c, const json_t *req)
             rpc_reply_ledger_error(c, st);
             return;
         }
-        if (bal < threshold)
+        if (smn_amount_lt(bal, threshold))
             continue;
         smn_address_encode(pubs[i], addr);
         json_object_set_new(map, addr,
@@ -79,7 +79,7 @@ void rpc_action_wallet_info(rpc_call *c, const json_t *req)
     size_t n = 0;
     if (!l || !accounts_of(c, ws, id, &pubs, &n))
         return;
-    smn_amount_t tb = 0, tr = 0;
+    smn_amount_t tb = smn_amount_zero(), tr = smn_amount_zero();
     for (size_t i = 0; i < n; i++) {
         smn_amount_t bal, recv;
         ledger_status st = confirmed ? ledger_ro_balance_confirmed(l, pubs[i], &bal, &recv)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/u128.h"
 #include "common/work.h"
 #include "procs/rpc/rpc.h"
 
@@ -91,14 +92,17 @@ bool rpc_call_work(rpc_call *c, const uint8_t root[32], uint64_t difficulty,
  * up to six places, computed in integers. */
 json_t *rpc_json_multiplier(uint64_t base, uint64_t value)
 {
-    const unsigned __int128 two64 = (unsigned __int128)1 << 64;
-    unsigned __int128 num = (two64 - base) * 1000000u;
-    unsigned __int128 den = two64 - value;
-    unsigned __int128 q = num / den;
-    unsigned long long ip = (unsigned long long)(q / 1000000u);
-    unsigned frac = (unsigned)(q % 1000000u);
+    const smn_u128 two64 = smn_u128_make(1, 0);
+    smn_u128 num = smn_u128_mul_wrap(smn_u128_sub_wrap(two64, smn_u128_from_u64(base)),
+                                     smn_u128_from_u64(1000000u));
+    smn_u128 den = smn_u128_sub_wrap(two64, smn_u128_from_u64(value)); /* >= 1 */
+    smn_u128 q = smn_u128_zero(), whole = smn_u128_zero();
+    uint64_t frac = 0;
+    smn_u128_divmod(num, den, &q, NULL);
+    smn_u128_divmod_u64(q, 1000000u, &whole, &frac);
+    unsigned long long ip = (unsigned long long)whole.lo;
     char buf[48];
-    int n = snprintf(buf, sizeof buf, "%llu.%06u", ip, frac);
+    int n = snprintf(buf, sizeof buf, "%llu.%06u", ip, (unsigned)frac);
     /* trim trailing zeros, keep one decimal place: "1.0", "2.5" */
     while (n > 2 && buf[n - 1] == '0' && buf[n - 2] != '.')
         buf[--n] = '\0';

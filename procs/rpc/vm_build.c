@@ -23,7 +23,7 @@ void vm_built_free(vm_built *b)
 
 smn_amount_t vm_build_chunk_amount(smn_amount_t chunk_raw)
 {
-    return chunk_raw ? chunk_raw : smn_amount_one_smn();
+    return !smn_amount_is_zero(chunk_raw) ? chunk_raw : smn_amount_one_smn();
 }
 
 static int fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -50,7 +50,7 @@ static int u128_field(const json_t *spec, const char *key, smn_amount_t *out)
     if (!v)
         return 0;
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *out = (smn_amount_t)json_integer_value(v);
+        *out = smn_amount_from_u64((uint64_t)json_integer_value(v));
         return 1;
     }
     if (json_is_string(v) && vm_json_parse_u128(json_string_value(v), out))
@@ -61,11 +61,11 @@ static int u128_field(const json_t *spec, const char *key, smn_amount_t *out)
 static int u32_field(const json_t *spec, const char *key, uint32_t dflt, uint32_t *out, char *err,
                      size_t n)
 {
-    smn_amount_t v = dflt;
+    smn_amount_t v = smn_amount_from_u64(dflt);
     int r = u128_field(spec, key, &v);
-    if (r < 0 || v > UINT32_MAX)
+    if (r < 0 || smn_amount_gt(v, smn_amount_from_u64(UINT32_MAX)))
         return fail(err, n, "Bad %s (an unsigned 32-bit number)", key);
-    *out = (uint32_t)v;
+    *out = (uint32_t)smn_amount_lo64(v);
     return 0;
 }
 
@@ -122,11 +122,11 @@ static int call_arg(const json_t *v, uint8_t *width, smn_amount_t *val)
                   {"u128:", VM_ARG_U128}};
     if (json_is_null(v)) {
         *width = VM_ARG_ABSENT;
-        *val = 0;
+        *val = smn_amount_zero();
         return 0;
     }
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *val = (smn_amount_t)json_integer_value(v);
+        *val = smn_amount_from_u64((uint64_t)json_integer_value(v));
     } else if (json_is_string(v)) {
         const char *s = json_string_value(v);
         for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
@@ -135,7 +135,7 @@ static int call_arg(const json_t *v, uint8_t *width, smn_amount_t *val)
                 if (!vm_json_parse_u128(s + pl, val))
                     return -1;
                 unsigned bits = widths[i].w == VM_ARG_U128 ? 128u : 8u << (widths[i].w - 1);
-                if (bits < 128 && (*val >> bits) != 0)
+                if (bits < 128 && !smn_amount_is_zero(smn_amount_shr(*val, bits)))
                     return -1;
                 *width = widths[i].w;
                 return 0;
@@ -147,11 +147,11 @@ static int call_arg(const json_t *v, uint8_t *width, smn_amount_t *val)
         return -1;
     }
     smn_amount_t x = *val;
-    *width = x <= 0xff          ? VM_ARG_U8
-             : x <= 0xffff      ? VM_ARG_U16
-             : x <= 0xffffffffu ? VM_ARG_U32
-             : (x >> 64) == 0   ? VM_ARG_U64
-                                : VM_ARG_U128;
+    *width = smn_amount_le(x, smn_amount_from_u64(0xff))          ? VM_ARG_U8
+             : smn_amount_le(x, smn_amount_from_u64(0xffff))      ? VM_ARG_U16
+             : smn_amount_le(x, smn_amount_from_u64(0xffffffffu)) ? VM_ARG_U32
+             : smn_amount_hi64(x) == 0                            ? VM_ARG_U64
+                                                                  : VM_ARG_U128;
     return 0;
 }
 
@@ -189,9 +189,9 @@ int vm_build(const json_t *spec, vm_query *q, vm_built *out, char *err, size_t n
             memcpy(e.program_id, vm_pid_vsmn, 8);
         if (strcmp(kind, "call") == 0) {
             e.kind = VM_KIND_CALL;
-            smn_amount_t m = 0;
+            smn_amount_t m = smn_amount_zero();
             uint32_t it = 0;
-            if (u128_field(spec, "method", &m) != 1 || m > 255) {
+            if (u128_field(spec, "method", &m) != 1 || smn_amount_gt(m, smn_amount_from_u64(255))) {
                 fail(err, n, "Bad method (0..255)");
                 goto out;
             }
@@ -201,7 +201,7 @@ int vm_build(const json_t *spec, vm_query *q, vm_built *out, char *err, size_t n
                 fail(err, n, "Bad iteration (0..255)");
                 goto out;
             }
-            e.body.call.method = (uint8_t)m;
+            e.body.call.method = (uint8_t)smn_amount_lo64(m);
             e.body.call.iteration = (uint8_t)it;
             json_t *args = json_object_get(spec, "args");
             if (args && (!json_is_array(args) || json_array_size(args) > VM_CALL_MAX_ARGS)) {
@@ -288,12 +288,12 @@ int vm_build(const json_t *spec, vm_query *q, vm_built *out, char *err, size_t n
         } else if (strcmp(kind, "commit") == 0) {
             e.kind = VM_KIND_COMMIT;
             const char *root = str(spec, "root");
-            smn_amount_t h = 0;
-            if (u128_field(spec, "height", &h) < 0 || (h >> 64) != 0) {
+            smn_amount_t h = smn_amount_zero();
+            if (u128_field(spec, "height", &h) < 0 || smn_amount_hi64(h) != 0) {
                 fail(err, n, "Bad height");
                 goto out;
             }
-            e.body.commit.height = (uint64_t)h;
+            e.body.commit.height = smn_amount_lo64(h);
             if (root && strcmp(root, "current") == 0) {
                 uint8_t id[32];
                 bool found = false;

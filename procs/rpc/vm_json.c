@@ -72,7 +72,7 @@ bool vm_json_parse_u128(const char *s, smn_amount_t *out)
 {
     if (!s || !*s)
         return false;
-    smn_amount_t v = 0;
+    smn_amount_t v = smn_amount_zero();
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
         const char *p = s + 2;
         if (!*p || strlen(p) > 32)
@@ -83,21 +83,13 @@ bool vm_json_parse_u128(const char *s, smn_amount_t *out)
                                                   : -1;
             if (d < 0)
                 return false;
-            v = v << 4 | (smn_amount_t)d;
+            v = smn_amount_or(smn_amount_shl(v, 4), smn_amount_from_u64((uint64_t)d));
         }
         *out = v;
         return true;
     }
-    for (const char *p = s; *p; p++) {
-        if (!isdigit((unsigned char)*p))
-            return false;
-        smn_amount_t d = (smn_amount_t)(*p - '0');
-        if (v > (~(smn_amount_t)0 - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
+    /* digits only, false on overflow */
+    return smn_amount_parse_raw(s, out) == SMN_AMOUNT_OK;
 }
 
 static json_t *u64_str(uint64_t v)

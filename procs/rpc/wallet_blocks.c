@@ -37,7 +37,7 @@ wallet_status wallet_build_send(const smn_keypair *kp, const wallet_account_stat
         return WALLET_ERR_BAD_ARGUMENT;
     if (smn_is_zero32(st->frontier))
         return WALLET_ERR_NOT_OPENED;
-    if (amount == 0)
+    if (smn_amount_is_zero(amount))
         return WALLET_ERR_ZERO_AMOUNT;
     smn_block b;
     memset(&b, 0, sizeof b);
@@ -56,7 +56,7 @@ wallet_status wallet_build_receive(const smn_keypair *kp, const wallet_account_s
 {
     if (!args_ok(kp, st, w) || !source_hash || smn_is_zero32(source_hash))
         return WALLET_ERR_BAD_ARGUMENT;
-    if (amount == 0)
+    if (smn_amount_is_zero(amount))
         return WALLET_ERR_ZERO_AMOUNT;
     smn_block b;
     memset(&b, 0, sizeof b);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/u128.h"
+
 typedef struct {
     uint8_t id[WALLET_ID_BYTES];
     uint8_t master[WALLET_KEY_BYTES];
@@ -525,8 +527,8 @@ size_t wallet_unlock_all_upto(wallet_store *ws, const char *password, const wall
             continue;
         wallet_kdf_params p;
         if (max && (wallet_unlock_params(ws, ids[i], &p) != WALLET_OK ||
-                    (unsigned __int128)p.kdf.opslimit * p.kdf.memlimit >
-                        (unsigned __int128)max->opslimit * max->memlimit))
+                    smn_u128_gt(smn_u128_mul_64x64(p.kdf.opslimit, p.kdf.memlimit),
+                                smn_u128_mul_64x64(max->opslimit, max->memlimit))))
             continue;
         if (wallet_unlock(ws, ids[i], password) == WALLET_OK)
             done++;

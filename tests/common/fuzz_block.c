@@ -12,9 +12,9 @@
 static void check_same(const smn_block *a, const smn_block *b)
 {
     if (memcmp(a->account, b->account, 32) || memcmp(a->previous, b->previous, 32) ||
-        memcmp(a->representative, b->representative, 32) || a->balance != b->balance ||
-        memcmp(a->link, b->link, 32) || memcmp(a->signature, b->signature, 64) ||
-        a->work != b->work)
+        memcmp(a->representative, b->representative, 32) ||
+        !smn_amount_eq(a->balance, b->balance) || memcmp(a->link, b->link, 32) ||
+        memcmp(a->signature, b->signature, 64) || a->work != b->work)
         abort();
 }
 

@@ -29,11 +29,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     smn_amount_t v, w;
     char buf[SMN_AMOUNT_SMN_STRLEN];
     if (smn_amount_parse_raw(s, &v) == SMN_AMOUNT_OK) {
-        if (smn_amount_parse_raw(smn_amount_format_raw(v, buf), &w) != SMN_AMOUNT_OK || v != w)
+        if (smn_amount_parse_raw(smn_amount_format_raw(v, buf), &w) != SMN_AMOUNT_OK ||
+            !smn_amount_eq(v, w))
             abort();
     }
     if (smn_amount_parse_smn(s, &v) == SMN_AMOUNT_OK) {
-        if (smn_amount_parse_smn(smn_amount_format_smn(v, buf), &w) != SMN_AMOUNT_OK || v != w)
+        if (smn_amount_parse_smn(smn_amount_format_smn(v, buf), &w) != SMN_AMOUNT_OK ||
+            !smn_amount_eq(v, w))
             abort();
     }
     uint8_t bytes[64];

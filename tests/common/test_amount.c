@@ -10,34 +10,34 @@
 
 static smn_amount_t pow10_(int n)
 {
-    smn_amount_t v = 1;
+    smn_amount_t v = smn_amount_from_u64(1);
     while (n--)
-        v *= 10;
+        v = smn_amount_mul_wrap(v, smn_amount_from_u64(10));
     return v;
 }
 
 static void test_one_smn(void **state)
 {
     (void)state;
-    assert_true(smn_amount_one_smn() == pow10_(30));
+    assert_true(smn_amount_eq(smn_amount_one_smn(), pow10_(30)));
 }
 
 static void test_parse_raw(void **state)
 {
     (void)state;
-    smn_amount_t v = 7;
+    smn_amount_t v = smn_amount_from_u64(7);
     assert_int_equal(smn_amount_parse_raw("0", &v), SMN_AMOUNT_OK);
-    assert_true(v == 0);
+    assert_true(smn_amount_eq(v, smn_amount_from_u64(0)));
     assert_int_equal(smn_amount_parse_raw("1000000000000000000000000000000", &v), SMN_AMOUNT_OK);
-    assert_true(v == pow10_(30));
+    assert_true(smn_amount_eq(v, pow10_(30)));
     /* 2^128-1 parses, 2^128 does not. */
     assert_int_equal(smn_amount_parse_raw("340282366920938463463374607431768211455", &v),
                      SMN_AMOUNT_OK);
-    assert_true(v == SMN_AMOUNT_MAX);
-    v = 5;
+    assert_true(smn_amount_eq(v, SMN_AMOUNT_MAX));
+    v = smn_amount_from_u64(5);
     assert_int_equal(smn_amount_parse_raw("340282366920938463463374607431768211456", &v),
                      SMN_AMOUNT_OVERFLOW);
-    assert_true(v == 5); /* untouched on error */
+    assert_true(smn_amount_eq(v, smn_amount_from_u64(5))); /* untouched on error */
     assert_int_equal(smn_amount_parse_raw("99999999999999999999999999999999999999999", &v),
                      SMN_AMOUNT_OVERFLOW);
     assert_int_equal(smn_amount_parse_raw("", &v), SMN_AMOUNT_EMPTY);
@@ -57,20 +57,20 @@ static void test_parse_smn(void **state)
     (void)state;
     smn_amount_t v;
     assert_int_equal(smn_amount_parse_smn("1", &v), SMN_AMOUNT_OK);
-    assert_true(v == pow10_(30));
+    assert_true(smn_amount_eq(v, pow10_(30)));
     assert_int_equal(smn_amount_parse_smn("0.5", &v), SMN_AMOUNT_OK);
-    assert_true(v == 5 * pow10_(29));
+    assert_true(smn_amount_eq(v, smn_amount_mul_wrap(smn_amount_from_u64(5), pow10_(29))));
     assert_int_equal(smn_amount_parse_smn(".5", &v), SMN_AMOUNT_OK);
-    assert_true(v == 5 * pow10_(29));
+    assert_true(smn_amount_eq(v, smn_amount_mul_wrap(smn_amount_from_u64(5), pow10_(29))));
     assert_int_equal(smn_amount_parse_smn("000.000000000000000000000000000001", &v), SMN_AMOUNT_OK);
-    assert_true(v == 1);
+    assert_true(smn_amount_eq(v, smn_amount_from_u64(1)));
     assert_int_equal(smn_amount_parse_smn("10000000.000000000000000000000000000001", &v),
                      SMN_AMOUNT_OK);
-    assert_true(v == pow10_(37) + 1);
+    assert_true(smn_amount_eq(v, smn_amount_add_wrap(pow10_(37), smn_amount_from_u64(1))));
     /* Largest representable: 340282366.920938463463374607431768211455 smn. */
     assert_int_equal(smn_amount_parse_smn("340282366.920938463463374607431768211455", &v),
                      SMN_AMOUNT_OK);
-    assert_true(v == SMN_AMOUNT_MAX);
+    assert_true(smn_amount_eq(v, SMN_AMOUNT_MAX));
     assert_int_equal(smn_amount_parse_smn("340282366.920938463463374607431768211456", &v),
                      SMN_AMOUNT_OVERFLOW);
     assert_int_equal(smn_amount_parse_smn("340282367", &v), SMN_AMOUNT_OVERFLOW);
@@ -89,15 +89,18 @@ static void test_format(void **state)
 {
     (void)state;
     char buf[SMN_AMOUNT_SMN_STRLEN];
-    assert_string_equal(smn_amount_format_raw(0, buf), "0");
+    assert_string_equal(smn_amount_format_raw(smn_amount_from_u64(0), buf), "0");
     assert_string_equal(smn_amount_format_raw(SMN_AMOUNT_MAX, buf),
                         "340282366920938463463374607431768211455");
-    assert_string_equal(smn_amount_format_smn(0, buf), "0");
+    assert_string_equal(smn_amount_format_smn(smn_amount_from_u64(0), buf), "0");
     assert_string_equal(smn_amount_format_smn(pow10_(30), buf), "1");
-    assert_string_equal(smn_amount_format_smn(5 * pow10_(29), buf), "0.5");
-    assert_string_equal(smn_amount_format_smn(1, buf), "0.000000000000000000000000000001");
-    assert_string_equal(smn_amount_format_smn(pow10_(37) + 1, buf),
-                        "10000000.000000000000000000000000000001");
+    assert_string_equal(
+        smn_amount_format_smn(smn_amount_mul_wrap(smn_amount_from_u64(5), pow10_(29)), buf), "0.5");
+    assert_string_equal(smn_amount_format_smn(smn_amount_from_u64(1), buf),
+                        "0.000000000000000000000000000001");
+    assert_string_equal(
+        smn_amount_format_smn(smn_amount_add_wrap(pow10_(37), smn_amount_from_u64(1)), buf),
+        "10000000.000000000000000000000000000001");
     assert_string_equal(smn_amount_format_smn(SMN_AMOUNT_MAX, buf),
                         "340282366.920938463463374607431768211455");
     assert_true(strlen(buf) < SMN_AMOUNT_SMN_STRLEN);
@@ -108,17 +111,18 @@ static void test_roundtrip(void **state)
     (void)state;
     /* A spread of values, including every power of ten and its neighbours. */
     char buf[SMN_AMOUNT_SMN_STRLEN];
-    smn_amount_t p = 1;
-    for (int i = 0; i <= 38; i++, p *= 10) {
-        smn_amount_t vals[3] = {p - 1, p, p + 1};
+    smn_amount_t p = smn_amount_from_u64(1);
+    for (int i = 0; i <= 38; i++, p = smn_amount_mul_wrap(p, smn_amount_from_u64(10))) {
+        const smn_amount_t one = smn_amount_from_u64(1);
+        smn_amount_t vals[3] = {smn_amount_sub_wrap(p, one), p, smn_amount_add_wrap(p, one)};
         for (int k = 0; k < 3; k++) {
             smn_amount_t back;
             assert_int_equal(smn_amount_parse_raw(smn_amount_format_raw(vals[k], buf), &back),
                              SMN_AMOUNT_OK);
-            assert_true(back == vals[k]);
+            assert_true(smn_amount_eq(back, vals[k]));
             assert_int_equal(smn_amount_parse_smn(smn_amount_format_smn(vals[k], buf), &back),
                              SMN_AMOUNT_OK);
-            assert_true(back == vals[k]);
+            assert_true(smn_amount_eq(back, vals[k]));
         }
     }
 }
@@ -126,30 +130,31 @@ static void test_roundtrip(void **state)
 static void test_checked_arith(void **state)
 {
     (void)state;
-    smn_amount_t r = 42;
-    assert_true(smn_amount_add(1, 2, &r));
-    assert_true(r == 3);
-    assert_true(smn_amount_add(SMN_AMOUNT_MAX - 1, 1, &r));
-    assert_true(r == SMN_AMOUNT_MAX);
-    r = 42;
-    assert_false(smn_amount_add(SMN_AMOUNT_MAX, 1, &r));
-    assert_true(r == 42);
-    assert_true(smn_amount_sub(5, 5, &r));
-    assert_true(r == 0);
-    r = 42;
-    assert_false(smn_amount_sub(4, 5, &r));
-    assert_true(r == 42);
+    smn_amount_t r = smn_amount_from_u64(42);
+    assert_true(smn_amount_add(smn_amount_from_u64(1), smn_amount_from_u64(2), &r));
+    assert_true(smn_amount_eq(r, smn_amount_from_u64(3)));
+    assert_true(smn_amount_add(smn_amount_sub_wrap(SMN_AMOUNT_MAX, smn_amount_from_u64(1)),
+                               smn_amount_from_u64(1), &r));
+    assert_true(smn_amount_eq(r, SMN_AMOUNT_MAX));
+    r = smn_amount_from_u64(42);
+    assert_false(smn_amount_add(SMN_AMOUNT_MAX, smn_amount_from_u64(1), &r));
+    assert_true(smn_amount_eq(r, smn_amount_from_u64(42)));
+    assert_true(smn_amount_sub(smn_amount_from_u64(5), smn_amount_from_u64(5), &r));
+    assert_true(smn_amount_eq(r, smn_amount_from_u64(0)));
+    r = smn_amount_from_u64(42);
+    assert_false(smn_amount_sub(smn_amount_from_u64(4), smn_amount_from_u64(5), &r));
+    assert_true(smn_amount_eq(r, smn_amount_from_u64(42)));
 }
 
 static void test_be(void **state)
 {
     (void)state;
     uint8_t b[16];
-    smn_amount_t v = ((smn_amount_t)0x0102030405060708ull << 64) | 0x090A0B0C0D0E0F10ull;
+    smn_amount_t v = smn_amount_make(0x0102030405060708ull, 0x090A0B0C0D0E0F10ull);
     smn_amount_to_be(v, b);
     for (int i = 0; i < 16; i++)
         assert_int_equal(b[i], i + 1);
-    assert_true(smn_amount_from_be(b) == v);
+    assert_true(smn_amount_eq(smn_amount_from_be(b), v));
 }
 
 static void test_strerror(void **state)

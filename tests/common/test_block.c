@@ -68,7 +68,7 @@ static void test_hash_covers_fields_not_sig_work(void **state)
         assert_memory_not_equal(h0, h1, 32);
     }
     c = b;
-    c.balance += 1;
+    c.balance = smn_amount_add_wrap(c.balance, smn_amount_from_u64(1));
     smn_block_hash(&c, h1);
     assert_memory_not_equal(h0, h1, 32);
     c = b;
@@ -95,9 +95,9 @@ static void test_sign_verify(void **state)
     /* Work is not signed. */
     b.work = 0;
     assert_true(smn_block_verify_signature(&b));
-    b.balance -= 1;
+    b.balance = smn_amount_sub_wrap(b.balance, smn_amount_from_u64(1));
     assert_false(smn_block_verify_signature(&b));
-    b.balance += 1;
+    b.balance = smn_amount_add_wrap(b.balance, smn_amount_from_u64(1));
     b.signature[10] ^= 4;
     assert_false(smn_block_verify_signature(&b));
     /* A key other than the account's does not verify. */
@@ -145,7 +145,7 @@ static void test_wire_layout(void **state)
     assert_memory_equal(back.account, b.account, 32);
     assert_memory_equal(back.previous, b.previous, 32);
     assert_memory_equal(back.representative, b.representative, 32);
-    assert_true(back.balance == b.balance);
+    assert_true(smn_amount_eq(back.balance, b.balance));
     assert_memory_equal(back.link, b.link, 32);
     assert_memory_equal(back.signature, b.signature, 64);
     assert_true(back.work == b.work);

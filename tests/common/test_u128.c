@@ -190,7 +190,7 @@ static void check_api_vs_portable(smn_u128 a, smn_u128 b)
     assert_int_equal(okp, oks);
     expect_eq(s, p, "api add", a, b);
     if (oks) {
-        smn_u128 back;
+        smn_u128 back = smn_u128_zero();
         assert_true(smn_u128_sub(s, b, &back));
         expect_eq(back, a, "sub(add)", a, b);
     }
@@ -219,7 +219,7 @@ static void check_api_vs_portable(smn_u128 a, smn_u128 b)
         expect_eq(q, pq, "api div", a, b);
         expect_eq(r, pr, "api mod", a, b);
         assert_true(smn_u128_lt(r, b));
-        smn_u128 qb, back;
+        smn_u128 qb = smn_u128_zero(), back = smn_u128_zero();
         assert_true(smn_u128_mul(q, b, &qb));
         assert_true(smn_u128_add(qb, r, &back));
         expect_eq(back, a, "q*b+r", a, b);

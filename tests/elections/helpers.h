@@ -25,7 +25,7 @@ static inline smn_block th_block(uint8_t root_tag, uint64_t variant)
     memset(b.previous, root_tag, 32);
     b.previous[31] = 0x01; /* never all zero: not an open block */
     memset(b.representative, 0x77, 32);
-    b.balance = (smn_amount_t)variant;
+    b.balance = smn_amount_from_u64((uint64_t)variant);
     return b;
 }
 

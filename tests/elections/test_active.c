@@ -10,7 +10,7 @@
 #include "helpers.h"
 #include "procs/elections/active.h"
 
-static const smn_amount_t E30 = (smn_amount_t)1000000000000000ull * 1000000000000000ull;
+#define E30 smn_amount_one_smn() /* 10^30 */
 
 typedef struct {
     size_t confirmed, leader_changes, generated, expired, started, cemented;
@@ -107,8 +107,8 @@ static void single_rep_confirms_instantly(void **state)
 {
     (void)state;
     recorder rec;
-    smn_amount_t supply = E30 * 10000000u;
-    elections_active *a = make(&rec, E30 * 1000u, 16);
+    smn_amount_t supply = smn_amount_mul_wrap(E30, smn_amount_from_u64(10000000u));
+    elections_active *a = make(&rec, smn_amount_mul_wrap(E30, smn_amount_from_u64(1000u)), 16);
     smn_keypair kp;
     th_rep(0, &kp);
     assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, supply, 1, 64)), 0);
@@ -121,8 +121,10 @@ static void single_rep_confirms_instantly(void **state)
     assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
     assert_int_equal(rec.confirmed, 1);
     assert_memory_equal(rec.last.hash, h, 32);
-    assert_true(rec.last.final_tally == supply);
-    assert_true(rec.last.delta == supply / 100 * 67);
+    assert_true(smn_amount_eq(rec.last.final_tally, supply));
+    assert_true(smn_amount_eq(rec.last.delta,
+                              smn_amount_mul_wrap(smn_amount_div(supply, smn_amount_from_u64(100)),
+                                                  smn_amount_from_u64(67))));
     assert_int_equal(rec.last.candidates, 1);
     /* a vote then a final vote, both ours and both valid */
     assert_int_equal(rec.generated, 2);
@@ -146,29 +148,32 @@ static void split_weights(void **state)
 {
     (void)state;
     recorder rec;
-    elections_active *a = make(&rec, 100, 16);
+    elections_active *a = make(&rec, smn_amount_from_u64(100), 16);
     smn_block b = th_block(2, 1);
     uint8_t h[32];
     th_hash(&b, h);
     assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
     assert_int_equal(rec.generated, 0); /* no representative of ours */
-    assert_int_equal(cast(a, 0, 1, &b, 40), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 0, 1, &b, smn_amount_from_u64(40)), ELECTIONS_VOTE_ACCEPTED);
     const elections_election *e = elections_active_find_hash(a, h);
     assert_non_null(e);
     assert_ptr_equal(e, elections_active_find_root(a, b.previous));
     assert_int_equal(elections_election_state(e), ELECTIONS_STATE_ACTIVE);
-    assert_true(elections_active_delta(a) == 67);
-    assert_int_equal(cast(a, 1, 1, &b, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_true(smn_amount_eq(elections_active_delta(a), smn_amount_from_u64(67)));
+    assert_int_equal(cast(a, 1, 1, &b, smn_amount_from_u64(35)), ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(elections_election_state(e), ELECTIONS_STATE_QUORUM);
     assert_int_equal(rec.confirmed, 0);
     /* final votes: 40 is not enough, 40 + 35 is */
-    assert_int_equal(cast(a, 0, SMN_VOTE_FINAL, &b, 40), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 0, SMN_VOTE_FINAL, &b, smn_amount_from_u64(40)),
+                     ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 0);
-    assert_int_equal(cast(a, 2, SMN_VOTE_FINAL, &b, 25), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 2, SMN_VOTE_FINAL, &b, smn_amount_from_u64(25)),
+                     ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 0); /* 65 < 67 */
-    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, smn_amount_from_u64(35)),
+                     ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 1);
-    assert_true(rec.last.final_tally == 100);
+    assert_true(smn_amount_eq(rec.last.final_tally, smn_amount_from_u64(100)));
     assert_null(elections_active_find_hash(a, h));
     elections_active_free(a);
 }
@@ -179,10 +184,11 @@ static void fork_resolved_by_weight(void **state)
 {
     (void)state;
     recorder rec;
-    elections_active *a = make(&rec, 100, 16);
+    elections_active *a = make(&rec, smn_amount_from_u64(100), 16);
     smn_keypair kp;
     th_rep(0, &kp);
-    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, 40, 1000, 64)), 0);
+    assert_int_equal(
+        elections_active_add_rep(a, elections_rep_new(&kp, smn_amount_from_u64(40), 1000, 64)), 0);
     smn_block A = th_block(3, 1), B = th_block(3, 2);
     uint8_t ha[32], hb[32];
     th_hash(&A, ha);
@@ -195,9 +201,9 @@ static void fork_resolved_by_weight(void **state)
     assert_int_equal(rec.generated, 1); /* first seen wins: no vote for B yet */
     const elections_election *e = elections_active_find_root(a, A.previous);
     assert_ptr_equal(elections_active_find_hash(a, hb), e);
-    assert_int_equal(cast(a, 1, 5, &B, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, 5, &B, smn_amount_from_u64(35)), ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.leader_changes, 0); /* 35 < 40 */
-    assert_int_equal(cast(a, 2, 5, &B, 25), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 2, 5, &B, smn_amount_from_u64(25)), ELECTIONS_VOTE_ACCEPTED);
     /* B leads with 60; we switch (newer vote), B reaches 100, we go final */
     assert_int_equal(rec.leader_changes, 1);
     assert_memory_equal(rec.last_leader, hb, 32);
@@ -207,7 +213,8 @@ static void fork_resolved_by_weight(void **state)
     assert_true(smn_vote_is_final(&rec.gen[2]));
     assert_memory_equal(rec.gen[2].hashes[0], hb, 32);
     assert_int_equal(rec.confirmed, 0);
-    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &B, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &B, smn_amount_from_u64(35)),
+                     ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 1);
     assert_memory_equal(rec.last.hash, hb, 32);
     assert_int_equal(rec.last.candidates, 2);
@@ -222,26 +229,33 @@ static void vote_rules_at_the_door(void **state)
 {
     (void)state;
     recorder rec;
-    elections_active *a = make(&rec, 1000, 16);
+    elections_active *a = make(&rec, smn_amount_from_u64(1000), 16);
     smn_block b = th_block(4, 1), c = th_block(4, 2);
     elections_active_start(a, &b);
     elections_active_start(a, &c);
     smn_vote v = signed_vote(1, 7, &b);
-    assert_int_equal(elections_active_vote(a, &v, 10), ELECTIONS_VOTE_ACCEPTED);
-    assert_int_equal(elections_active_vote(a, &v, 10), ELECTIONS_VOTE_IGNORED); /* replay */
-    assert_int_equal(cast(a, 1, 6, &c, 10), ELECTIONS_VOTE_IGNORED);            /* older */
-    assert_int_equal(cast(a, 1, 8, &c, 10), ELECTIONS_VOTE_ACCEPTED);           /* newer */
-    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &c, 10), ELECTIONS_VOTE_ACCEPTED);
-    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, 10), ELECTIONS_VOTE_IGNORED);
+    assert_int_equal(elections_active_vote(a, &v, smn_amount_from_u64(10)),
+                     ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(elections_active_vote(a, &v, smn_amount_from_u64(10)),
+                     ELECTIONS_VOTE_IGNORED); /* replay */
+    assert_int_equal(cast(a, 1, 6, &c, smn_amount_from_u64(10)),
+                     ELECTIONS_VOTE_IGNORED); /* older */
+    assert_int_equal(cast(a, 1, 8, &c, smn_amount_from_u64(10)),
+                     ELECTIONS_VOTE_ACCEPTED); /* newer */
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &c, smn_amount_from_u64(10)),
+                     ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, smn_amount_from_u64(10)),
+                     ELECTIONS_VOTE_IGNORED);
     v = signed_vote(2, 1, &b);
     v.timestamp++;
-    assert_int_equal(elections_active_vote(a, &v, 10), ELECTIONS_VOTE_INVALID);
-    assert_int_equal(cast(a, 2, 1, &b, 0), ELECTIONS_VOTE_UNWEIGHTED);
+    assert_int_equal(elections_active_vote(a, &v, smn_amount_from_u64(10)), ELECTIONS_VOTE_INVALID);
+    assert_int_equal(cast(a, 2, 1, &b, smn_amount_from_u64(0)), ELECTIONS_VOTE_UNWEIGHTED);
     /* no weight: refused before its (bad) signature is checked */
-    assert_int_equal(elections_active_vote(a, &v, 0), ELECTIONS_VOTE_UNWEIGHTED);
+    assert_int_equal(elections_active_vote(a, &v, smn_amount_from_u64(0)),
+                     ELECTIONS_VOTE_UNWEIGHTED);
     const elections_election *e = elections_active_find_root(a, b.previous);
-    assert_true(elections_election_tally(e, 1) == 10);
-    assert_true(elections_election_tally(e, 0) == 0);
+    assert_true(smn_amount_eq(elections_election_tally(e, 1), smn_amount_from_u64(10)));
+    assert_true(smn_amount_eq(elections_election_tally(e, 0), smn_amount_from_u64(0)));
     elections_active_free(a);
 }
 
@@ -251,20 +265,22 @@ static void floor_blocks_light_quorum(void **state)
 {
     (void)state;
     recorder rec;
-    elections_active *a = make(&rec, 1000, 16);
+    elections_active *a = make(&rec, smn_amount_from_u64(1000), 16);
     smn_keypair kp;
     th_rep(0, &kp);
-    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, 600, 1, 64)), 0);
+    assert_int_equal(
+        elections_active_add_rep(a, elections_rep_new(&kp, smn_amount_from_u64(600), 1, 64)), 0);
     smn_block b = th_block(5, 1);
     elections_active_start(a, &b);
     assert_int_equal(rec.confirmed, 0);
     assert_int_equal(rec.generated, 1); /* voted, but no quorum: no final vote */
-    assert_true(elections_active_delta(a) == 670);
+    assert_true(smn_amount_eq(elections_active_delta(a), smn_amount_from_u64(670)));
     /* another 100 makes 700 >= 670: quorum, our final vote, then theirs */
-    assert_int_equal(cast(a, 1, 1, &b, 100), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, 1, &b, smn_amount_from_u64(100)), ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.generated, 2);
     assert_int_equal(rec.confirmed, 0);
-    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, 100), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, smn_amount_from_u64(100)),
+                     ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 1);
     elections_active_free(a);
 }
@@ -273,10 +289,12 @@ static void votes_before_block_are_cached(void **state)
 {
     (void)state;
     recorder rec;
-    elections_active *a = make(&rec, 100, 16);
+    elections_active *a = make(&rec, smn_amount_from_u64(100), 16);
     smn_block b = th_block(6, 1);
-    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, 70), ELECTIONS_VOTE_CACHED);
-    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, 70), ELECTIONS_VOTE_IGNORED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, smn_amount_from_u64(70)),
+                     ELECTIONS_VOTE_CACHED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b, smn_amount_from_u64(70)),
+                     ELECTIONS_VOTE_IGNORED);
     assert_int_equal(elections_active_cached(a), 1);
     /* the block arrives: the cached final vote confirms it at once */
     assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
@@ -285,7 +303,7 @@ static void votes_before_block_are_cached(void **state)
     /* the cache is bounded (4 here) and expires */
     for (uint64_t i = 0; i < 6; i++) {
         smn_block x = th_block(7, i);
-        assert_int_equal(cast(a, 2, 1, &x, 5), ELECTIONS_VOTE_CACHED);
+        assert_int_equal(cast(a, 2, 1, &x, smn_amount_from_u64(5)), ELECTIONS_VOTE_CACHED);
     }
     assert_int_equal(elections_active_cached(a), 4);
     elections_active_tick(a, 9);
@@ -299,7 +317,7 @@ static void bounded_and_expiring(void **state)
 {
     (void)state;
     recorder rec;
-    elections_active *a = make(&rec, 100, 3);
+    elections_active *a = make(&rec, smn_amount_from_u64(100), 3);
     smn_block blocks[4];
     for (uint8_t i = 0; i < 4; i++)
         blocks[i] = th_block((uint8_t)(0x40 - i), 1); /* roots in descending order */
@@ -340,19 +358,22 @@ static void supply_scale(void **state)
 {
     (void)state;
     recorder rec;
-    smn_amount_t supply = E30 * 10000000u;
+    smn_amount_t supply = smn_amount_mul_wrap(E30, smn_amount_from_u64(10000000u));
     elections_active *a = make(&rec, supply, 16);
     smn_block b = th_block(8, 1);
     elections_active_start(a, &b);
-    smn_amount_t third = supply / 3;
+    smn_amount_t third = smn_amount_div(supply, smn_amount_from_u64(3));
     cast(a, 1, SMN_VOTE_FINAL, &b, third);
     assert_int_equal(rec.confirmed, 0);
     cast(a, 2, SMN_VOTE_FINAL, &b, third);
     assert_int_equal(rec.confirmed, 0); /* 66.7% < 67% */
-    cast(a, 3, SMN_VOTE_FINAL, &b, supply - 2 * third);
+    cast(a, 3, SMN_VOTE_FINAL, &b,
+         smn_amount_sub_wrap(supply, smn_amount_mul_wrap(smn_amount_from_u64(2), third)));
     assert_int_equal(rec.confirmed, 1);
-    assert_true(rec.last.final_tally == supply);
-    assert_true(rec.last.delta == supply / 100 * 67);
+    assert_true(smn_amount_eq(rec.last.final_tally, supply));
+    assert_true(smn_amount_eq(rec.last.delta,
+                              smn_amount_mul_wrap(smn_amount_div(supply, smn_amount_from_u64(100)),
+                                                  smn_amount_from_u64(67))));
     elections_active_free(a);
 }
 
@@ -386,13 +407,17 @@ static void run_scenario(conf_log *log)
     memset(log, 0, sizeof *log);
     elections_active_config cfg;
     elections_active_config_default(&cfg);
-    cfg.online_weight_minimum = 700;
+    cfg.online_weight_minimum = smn_amount_from_u64(700);
     elections_active_callbacks cb = {log, log_confirmed, NULL, NULL, NULL};
     elections_active *a = elections_active_new(&cfg, &cb);
     smn_keypair kp;
     th_rep(100, &kp);
-    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, 150, 1, 64)), 0);
-    const smn_amount_t w[7] = {200, 150, 120, 100, 80, 60, 40};
+    assert_int_equal(
+        elections_active_add_rep(a, elections_rep_new(&kp, smn_amount_from_u64(150), 1, 64)), 0);
+    const smn_amount_t w[7] = {smn_amount_from_u64(200), smn_amount_from_u64(150),
+                               smn_amount_from_u64(120), smn_amount_from_u64(100),
+                               smn_amount_from_u64(80),  smn_amount_from_u64(60),
+                               smn_amount_from_u64(40)};
     uint64_t ts[7] = {0};
     uint64_t seed = 0x1234567887654321ull;
     smn_block blocks[12][3];
@@ -437,8 +462,9 @@ static void deterministic_and_safe(void **state)
     assert_int_equal(l1.n, l2.n);
     assert_memory_equal(l1.c, l2.c, l1.n * sizeof l1.c[0]);
     for (size_t i = 0; i < l1.n; i++) {
-        assert_true(l1.c[i].final_tally >= l1.c[i].delta);
-        assert_true(l1.c[i].delta >= 469); /* 67% of the 700 floor */
+        assert_true(smn_amount_ge(l1.c[i].final_tally, l1.c[i].delta));
+        assert_true(
+            smn_amount_ge(l1.c[i].delta, smn_amount_from_u64(469))); /* 67% of the 700 floor */
         for (size_t j = i + 1; j < l1.n; j++)
             assert_false(memcmp(l1.c[i].root, l1.c[j].root, 32) == 0);
     }
@@ -469,7 +495,7 @@ static void vote_requests_back_off(void **state)
 {
     (void)state;
     recorder rec;
-    elections_active *a = make(&rec, E30 * 1000u, 64);
+    elections_active *a = make(&rec, smn_amount_mul_wrap(E30, smn_amount_from_u64(1000u)), 64);
     smn_block b1 = th_block(1, 5), b2 = th_block(2, 5), fork = th_block(1, 6);
     assert_int_equal(elections_active_start(a, &b1), ELECTIONS_START_STARTED);
     assert_int_equal(elections_active_start(a, &b2), ELECTIONS_START_STARTED);
@@ -517,7 +543,7 @@ static void vote_requests_round_robin(void **state)
 {
     (void)state;
     recorder rec;
-    elections_active *a = make(&rec, E30 * 1000u, 64);
+    elections_active *a = make(&rec, smn_amount_mul_wrap(E30, smn_amount_from_u64(1000u)), 64);
     for (uint8_t i = 1; i <= 6; i++) {
         smn_block b = th_block(i, 1);
         assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
@@ -543,7 +569,7 @@ static void cemented_and_forgotten(void **state)
 {
     (void)state;
     recorder rec;
-    elections_active *a = make(&rec, E30 * 1000u, 64);
+    elections_active *a = make(&rec, smn_amount_mul_wrap(E30, smn_amount_from_u64(1000u)), 64);
     smn_block b = th_block(3, 1);
     uint8_t h[32];
     th_hash(&b, h);
@@ -569,14 +595,14 @@ static void deferred_votes_batch(void **state)
     memset(&rec, 0, sizeof rec);
     elections_active_config cfg;
     elections_active_config_default(&cfg);
-    cfg.online_weight_minimum = E30 * 1000u;
+    cfg.online_weight_minimum = smn_amount_mul_wrap(E30, smn_amount_from_u64(1000u));
     cfg.defer_votes = true;
     elections_active_callbacks cb = {&rec, on_confirmed, on_leader, on_vote, on_expired};
     elections_active *a = elections_active_new(&cfg, &cb);
     assert_non_null(a);
     smn_keypair kp;
     th_rep(0, &kp);
-    smn_amount_t supply = E30 * 10000000u;
+    smn_amount_t supply = smn_amount_mul_wrap(E30, smn_amount_from_u64(10000000u));
     assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, supply, 1, 64)), 0);
     for (uint8_t i = 1; i <= 5; i++) {
         smn_block b = th_block(i, 1);
@@ -614,7 +640,7 @@ static void lifecycle_reports(void **state)
 {
     (void)state;
     recorder rec;
-    elections_active *a = make(&rec, 100, 16);
+    elections_active *a = make(&rec, smn_amount_from_u64(100), 16);
     smn_block b1 = th_block(1, 5), b2 = th_block(2, 5), b3 = th_block(3, 5), fork = th_block(1, 6);
     uint8_t h1[32], h2[32], h3[32];
     th_hash(&b1, h1);
@@ -636,10 +662,12 @@ static void lifecycle_reports(void **state)
     elections_active_tick(a, 6);
     elections_active_request_all(a);
     assert_true(elections_active_due_requests(a, p, 8) > 0);
-    assert_int_equal(cast(a, 0, 1, &b1, 40), ELECTIONS_VOTE_ACCEPTED);
-    assert_int_equal(cast(a, 1, 1, &b1, 35), ELECTIONS_VOTE_ACCEPTED);
-    assert_int_equal(cast(a, 0, SMN_VOTE_FINAL, &b1, 40), ELECTIONS_VOTE_ACCEPTED);
-    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b1, 35), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 0, 1, &b1, smn_amount_from_u64(40)), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, 1, &b1, smn_amount_from_u64(35)), ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 0, SMN_VOTE_FINAL, &b1, smn_amount_from_u64(40)),
+                     ELECTIONS_VOTE_ACCEPTED);
+    assert_int_equal(cast(a, 1, SMN_VOTE_FINAL, &b1, smn_amount_from_u64(35)),
+                     ELECTIONS_VOTE_ACCEPTED);
     assert_int_equal(rec.confirmed, 1);
     assert_memory_equal(rec.last.hash, h1, 32);
     assert_int_equal(rec.last.voters, 2);

@@ -32,32 +32,38 @@ static void replacement_rules(void **state)
     assert_non_null(e);
     assert_int_equal(elections_election_add(e, &b), ELECTIONS_ADD_OK);
 
-    assert_int_equal(elections_election_vote(e, r, 10, ha, 5), ELECTIONS_BALLOT_NEW);
-    assert_int_equal(elections_election_vote(e, r, 10, ha, 5), ELECTIONS_BALLOT_DUPLICATE);
+    assert_int_equal(elections_election_vote(e, r, 10, ha, smn_amount_from_u64(5)),
+                     ELECTIONS_BALLOT_NEW);
+    assert_int_equal(elections_election_vote(e, r, 10, ha, smn_amount_from_u64(5)),
+                     ELECTIONS_BALLOT_DUPLICATE);
     /* same timestamp, other block: the first stays */
-    assert_int_equal(elections_election_vote(e, r, 10, hb, 5), ELECTIONS_BALLOT_DUPLICATE);
-    assert_int_equal(elections_election_vote(e, r, 9, hb, 5), ELECTIONS_BALLOT_STALE);
-    elections_election_update(e, 1000);
-    assert_true(elections_election_tally(e, 0) == 5);
-    assert_true(elections_election_tally(e, 1) == 0);
+    assert_int_equal(elections_election_vote(e, r, 10, hb, smn_amount_from_u64(5)),
+                     ELECTIONS_BALLOT_DUPLICATE);
+    assert_int_equal(elections_election_vote(e, r, 9, hb, smn_amount_from_u64(5)),
+                     ELECTIONS_BALLOT_STALE);
+    elections_election_update(e, smn_amount_from_u64(1000));
+    assert_true(smn_amount_eq(elections_election_tally(e, 0), smn_amount_from_u64(5)));
+    assert_true(smn_amount_eq(elections_election_tally(e, 1), smn_amount_from_u64(0)));
 
     /* newer: the rep moves to b and counts once */
-    assert_int_equal(elections_election_vote(e, r, 11, hb, 5), ELECTIONS_BALLOT_REPLACED);
-    elections_election_update(e, 1000);
-    assert_true(elections_election_tally(e, 0) == 0);
-    assert_true(elections_election_tally(e, 1) == 5);
+    assert_int_equal(elections_election_vote(e, r, 11, hb, smn_amount_from_u64(5)),
+                     ELECTIONS_BALLOT_REPLACED);
+    elections_election_update(e, smn_amount_from_u64(1000));
+    assert_true(smn_amount_eq(elections_election_tally(e, 0), smn_amount_from_u64(0)));
+    assert_true(smn_amount_eq(elections_election_tally(e, 1), smn_amount_from_u64(5)));
     assert_int_equal(elections_election_voters(e), 1);
 
     /* final replaces non-final, and then nothing replaces it */
-    assert_int_equal(elections_election_vote(e, r, SMN_VOTE_FINAL, ha, 5),
+    assert_int_equal(elections_election_vote(e, r, SMN_VOTE_FINAL, ha, smn_amount_from_u64(5)),
                      ELECTIONS_BALLOT_REPLACED);
-    assert_int_equal(elections_election_vote(e, r, SMN_VOTE_FINAL, hb, 5),
+    assert_int_equal(elections_election_vote(e, r, SMN_VOTE_FINAL, hb, smn_amount_from_u64(5)),
                      ELECTIONS_BALLOT_FINAL_LOCKED);
-    assert_int_equal(elections_election_vote(e, r, 12, hb, 5), ELECTIONS_BALLOT_FINAL_LOCKED);
-    elections_election_update(e, 1000);
-    assert_true(elections_election_tally(e, 0) == 5);
-    assert_true(elections_election_final_tally(e, 0) == 5);
-    assert_true(elections_election_tally(e, 1) == 0);
+    assert_int_equal(elections_election_vote(e, r, 12, hb, smn_amount_from_u64(5)),
+                     ELECTIONS_BALLOT_FINAL_LOCKED);
+    elections_election_update(e, smn_amount_from_u64(1000));
+    assert_true(smn_amount_eq(elections_election_tally(e, 0), smn_amount_from_u64(5)));
+    assert_true(smn_amount_eq(elections_election_final_tally(e, 0), smn_amount_from_u64(5)));
+    assert_true(smn_amount_eq(elections_election_tally(e, 1), smn_amount_from_u64(0)));
     uint64_t ts;
     uint8_t h[32];
     assert_true(elections_election_ballot(e, r, &ts, h));
@@ -67,7 +73,8 @@ static void replacement_rules(void **state)
     /* weight 0 never counts */
     uint8_t r2[32];
     rep_id(2, r2);
-    assert_int_equal(elections_election_vote(e, r2, 1, ha, 0), ELECTIONS_BALLOT_NO_WEIGHT);
+    assert_int_equal(elections_election_vote(e, r2, 1, ha, smn_amount_from_u64(0)),
+                     ELECTIONS_BALLOT_NO_WEIGHT);
     assert_false(elections_election_ballot(e, r2, NULL, NULL));
     elections_election_free(e);
 }
@@ -80,16 +87,17 @@ static void vote_before_block(void **state)
     th_hash(&b, hb);
     rep_id(7, r);
     elections_election *e = elections_election_new(&a, 0);
-    assert_int_equal(elections_election_vote(e, r, 5, hb, 80), ELECTIONS_BALLOT_NEW);
-    unsigned ev = elections_election_update(e, 67);
+    assert_int_equal(elections_election_vote(e, r, 5, hb, smn_amount_from_u64(80)),
+                     ELECTIONS_BALLOT_NEW);
+    unsigned ev = elections_election_update(e, smn_amount_from_u64(67));
     assert_int_equal(ev, 0); /* b is not a candidate yet: nothing counts */
-    assert_true(elections_election_tally(e, 0) == 0);
+    assert_true(smn_amount_eq(elections_election_tally(e, 0), smn_amount_from_u64(0)));
     assert_int_equal(elections_election_add(e, &b), ELECTIONS_ADD_OK);
-    ev = elections_election_update(e, 67);
+    ev = elections_election_update(e, smn_amount_from_u64(67));
     assert_true(ev & ELECTIONS_EVENT_LEADER_CHANGED);
     assert_true(ev & ELECTIONS_EVENT_QUORUM);
     assert_int_equal(elections_election_leader(e), 1);
-    assert_true(elections_election_tally(e, 1) == 80);
+    assert_true(smn_amount_eq(elections_election_tally(e, 1), smn_amount_from_u64(80)));
     assert_memory_equal(elections_election_quorum_hash(e), hb, 32);
     elections_election_free(e);
 }
@@ -111,35 +119,36 @@ static void fork_resolved_by_weight(void **state)
     smn_block other = th_block(4, 1);
     assert_int_equal(elections_election_add(e, &other), ELECTIONS_ADD_WRONG_ROOT);
 
-    const smn_amount_t delta = 67; /* online 100 */
-    elections_election_vote(e, r[0], 1, ha, 20);
-    elections_election_vote(e, r[1], 1, hb, 20);
+    const smn_amount_t delta = smn_amount_from_u64(67); /* online 100 */
+    elections_election_vote(e, r[0], 1, ha, smn_amount_from_u64(20));
+    elections_election_vote(e, r[1], 1, hb, smn_amount_from_u64(20));
     /* a tie keeps the current leader (the first seen) */
     assert_int_equal(elections_election_update(e, delta), 0);
     assert_int_equal(elections_election_leader(e), 0);
-    elections_election_vote(e, r[2], 1, hb, 30);
+    elections_election_vote(e, r[2], 1, hb, smn_amount_from_u64(30));
     assert_int_equal(elections_election_update(e, delta), ELECTIONS_EVENT_LEADER_CHANGED);
     assert_int_equal(elections_election_leader(e), 1);
     assert_int_equal(elections_election_state(e), ELECTIONS_STATE_ACTIVE);
-    elections_election_vote(e, r[3], 1, hc, 15);
+    elections_election_vote(e, r[3], 1, hc, smn_amount_from_u64(15));
     assert_int_equal(elections_election_update(e, delta), 0);
     /* r0 switches to b: 70 >= 67, quorum */
-    elections_election_vote(e, r[0], 2, hb, 20);
+    elections_election_vote(e, r[0], 2, hb, smn_amount_from_u64(20));
     assert_int_equal(elections_election_update(e, delta), ELECTIONS_EVENT_QUORUM);
     assert_int_equal(elections_election_state(e), ELECTIONS_STATE_QUORUM);
-    assert_true(elections_election_tally(e, 1) == 70);
+    assert_true(smn_amount_eq(elections_election_tally(e, 1), smn_amount_from_u64(70)));
     assert_int_equal(elections_election_winner(e), -1);
     /* final votes for b: 20 + 30 = 50 < 67, then + 20 = 70 */
-    elections_election_vote(e, r[1], SMN_VOTE_FINAL, hb, 20);
-    elections_election_vote(e, r[2], SMN_VOTE_FINAL, hb, 30);
+    elections_election_vote(e, r[1], SMN_VOTE_FINAL, hb, smn_amount_from_u64(20));
+    elections_election_vote(e, r[2], SMN_VOTE_FINAL, hb, smn_amount_from_u64(30));
     assert_int_equal(elections_election_update(e, delta), 0);
-    assert_true(elections_election_final_tally(e, 1) == 50);
-    elections_election_vote(e, r[0], SMN_VOTE_FINAL, hb, 20);
+    assert_true(smn_amount_eq(elections_election_final_tally(e, 1), smn_amount_from_u64(50)));
+    elections_election_vote(e, r[0], SMN_VOTE_FINAL, hb, smn_amount_from_u64(20));
     assert_int_equal(elections_election_update(e, delta), ELECTIONS_EVENT_CONFIRMED);
     assert_int_equal(elections_election_winner(e), 1);
     assert_int_equal(elections_election_state(e), ELECTIONS_STATE_CONFIRMED);
     /* closed */
-    assert_int_equal(elections_election_vote(e, r[3], 9, hc, 15), ELECTIONS_BALLOT_CLOSED);
+    assert_int_equal(elections_election_vote(e, r[3], 9, hc, smn_amount_from_u64(15)),
+                     ELECTIONS_BALLOT_CLOSED);
     assert_int_equal(elections_election_add(e, &other), ELECTIONS_ADD_CLOSED);
     assert_int_equal(elections_election_update(e, delta), 0);
     elections_election_free(e);
@@ -150,7 +159,7 @@ static void zero_delta_needs_a_vote(void **state)
     (void)state;
     smn_block a = th_block(5, 1);
     elections_election *e = elections_election_new(&a, 0);
-    assert_int_equal(elections_election_update(e, 0), 0);
+    assert_int_equal(elections_election_update(e, smn_amount_from_u64(0)), 0);
     assert_int_equal(elections_election_state(e), ELECTIONS_STATE_ACTIVE);
     elections_election_free(e);
 }
@@ -164,11 +173,11 @@ static void exact_quorum_boundary(void **state)
     th_hash(&a, ha);
     elections_election *e = elections_election_new(&a, 0);
     rep_id(1, r);
-    elections_election_vote(e, r, SMN_VOTE_FINAL, ha, 66);
-    assert_int_equal(elections_election_update(e, 67), 0);
+    elections_election_vote(e, r, SMN_VOTE_FINAL, ha, smn_amount_from_u64(66));
+    assert_int_equal(elections_election_update(e, smn_amount_from_u64(67)), 0);
     rep_id(2, r);
-    elections_election_vote(e, r, SMN_VOTE_FINAL, ha, 1);
-    assert_int_equal(elections_election_update(e, 67),
+    elections_election_vote(e, r, SMN_VOTE_FINAL, ha, smn_amount_from_u64(1));
+    assert_int_equal(elections_election_update(e, smn_amount_from_u64(67)),
                      ELECTIONS_EVENT_QUORUM | ELECTIONS_EVENT_CONFIRMED);
     elections_election_free(e);
 }
@@ -197,14 +206,18 @@ static void voter_bound_keeps_heavy(void **state)
     elections_election *e = elections_election_new(&a, 0);
     for (uint32_t i = 0; i < ELECTIONS_MAX_VOTERS; i++) {
         rep_id(i, r);
-        assert_int_equal(elections_election_vote(e, r, 1, ha, 1), ELECTIONS_BALLOT_NEW);
+        assert_int_equal(elections_election_vote(e, r, 1, ha, smn_amount_from_u64(1)),
+                         ELECTIONS_BALLOT_NEW);
     }
     rep_id(ELECTIONS_MAX_VOTERS, r);
-    assert_int_equal(elections_election_vote(e, r, 1, ha, 1), ELECTIONS_BALLOT_FULL);
-    assert_int_equal(elections_election_vote(e, r, 1, ha, 1000), ELECTIONS_BALLOT_NEW);
+    assert_int_equal(elections_election_vote(e, r, 1, ha, smn_amount_from_u64(1)),
+                     ELECTIONS_BALLOT_FULL);
+    assert_int_equal(elections_election_vote(e, r, 1, ha, smn_amount_from_u64(1000)),
+                     ELECTIONS_BALLOT_NEW);
     assert_int_equal(elections_election_voters(e), ELECTIONS_MAX_VOTERS);
-    elections_election_update(e, 1);
-    assert_true(elections_election_tally(e, 0) == ELECTIONS_MAX_VOTERS - 1 + 1000);
+    elections_election_update(e, smn_amount_from_u64(1));
+    assert_true(smn_amount_eq(elections_election_tally(e, 0),
+                              smn_amount_from_u64(ELECTIONS_MAX_VOTERS - 1 + 1000)));
     /* the lightest, first in rep order, was displaced */
     rep_id(0, r);
     assert_false(elections_election_ballot(e, r, NULL, NULL));

@@ -14,7 +14,7 @@ static void first_seen_switch_final(void **state)
     (void)state;
     smn_keypair kp;
     th_rep(0, &kp);
-    elections_rep *r = elections_rep_new(&kp, 100, 1000, 16);
+    elections_rep *r = elections_rep_new(&kp, smn_amount_from_u64(100), 1000, 16);
     assert_non_null(r);
     uint8_t root[32], ha[32], hb[32];
     memset(root, 1, 32);
@@ -59,13 +59,13 @@ static void no_weight_is_silent(void **state)
     (void)state;
     smn_keypair kp;
     th_rep(1, &kp);
-    elections_rep *r = elections_rep_new(&kp, 0, 1, 4);
+    elections_rep *r = elections_rep_new(&kp, smn_amount_from_u64(0), 1, 4);
     uint8_t root[32] = {1}, h[32] = {2};
     smn_vote v;
     assert_int_equal(elections_rep_vote(r, root, h, &v), ELECTIONS_REP_NO_WEIGHT);
     assert_int_equal(elections_rep_final(r, root, h, &v), ELECTIONS_REP_NO_WEIGHT);
-    elections_rep_set_weight(r, 5);
-    assert_true(elections_rep_weight(r) == 5);
+    elections_rep_set_weight(r, smn_amount_from_u64(5));
+    assert_true(smn_amount_eq(elections_rep_weight(r), smn_amount_from_u64(5)));
     assert_int_equal(elections_rep_vote(r, root, h, &v), ELECTIONS_REP_VOTED);
     elections_rep_free(r);
 }
@@ -75,7 +75,7 @@ static void timestamps_grow(void **state)
     (void)state;
     smn_keypair kp;
     th_rep(2, &kp);
-    elections_rep *r = elections_rep_new(&kp, 1, 50, 4);
+    elections_rep *r = elections_rep_new(&kp, smn_amount_from_u64(1), 50, 4);
     uint8_t root[32] = {1}, h[32] = {2};
     smn_vote v;
     elections_rep_advance(r, 10); /* never lowers */
@@ -102,7 +102,7 @@ static void bounded_roots(void **state)
     (void)state;
     smn_keypair kp;
     th_rep(3, &kp);
-    elections_rep *r = elections_rep_new(&kp, 1, 1, 4);
+    elections_rep *r = elections_rep_new(&kp, smn_amount_from_u64(1), 1, 4);
     uint8_t root[32] = {0}, h[32] = {9};
     smn_vote v;
     for (uint8_t i = 0; i < 10; i++) {
@@ -113,7 +113,7 @@ static void bounded_roots(void **state)
     /* the newest are remembered, the oldest forgotten */
     root[0] = 9;
     assert_int_equal(elections_rep_vote(r, root, h, &v), ELECTIONS_REP_UNCHANGED);
-    assert_null(elections_rep_new(&kp, 1, 1, 0));
+    assert_null(elections_rep_new(&kp, smn_amount_from_u64(1), 1, 0));
     elections_rep_free(r);
 }
 
@@ -125,7 +125,7 @@ static void answers_requests(void **state)
     (void)state;
     smn_keypair kp;
     th_rep(1, &kp);
-    elections_rep *r = elections_rep_new(&kp, 100, 1000, 16);
+    elections_rep *r = elections_rep_new(&kp, smn_amount_from_u64(100), 1000, 16);
     uint8_t root[32], ha[32], hb[32];
     memset(root, 0x11, 32);
     memset(ha, 0xA1, 32);
@@ -150,7 +150,7 @@ static void answers_requests(void **state)
     memcpy(hs[1], ha, 32); /* a repeated hash signs nothing */
     assert_int_equal(elections_rep_final_cemented(r, (const uint8_t(*)[32])hs, 2, &v),
                      ELECTIONS_REP_NO_CHOICE);
-    elections_rep_set_weight(r, 0);
+    elections_rep_set_weight(r, smn_amount_from_u64(0));
     assert_int_equal(elections_rep_current(r, root, &again), ELECTIONS_REP_NO_WEIGHT);
     elections_rep_free(r);
 }
@@ -163,7 +163,7 @@ static void answers_many_roots(void **state)
     (void)state;
     smn_keypair kp;
     th_rep(2, &kp);
-    elections_rep *r = elections_rep_new(&kp, 100, 1000, 64);
+    elections_rep *r = elections_rep_new(&kp, smn_amount_from_u64(100), 1000, 64);
     uint8_t roots[14][32], hashes[14][32];
     smn_vote v, out[2];
     for (int i = 0; i < 14; i++) {
@@ -194,7 +194,7 @@ static void answers_many_roots(void **state)
     assert_true(v.timestamp > out[0].timestamp);
     /* nothing known: nothing signed; no weight: silent */
     assert_int_equal(elections_rep_current_many(r, (const uint8_t(*)[32]) & roots[8], 5, out), 0);
-    elections_rep_set_weight(r, 0);
+    elections_rep_set_weight(r, smn_amount_zero());
     assert_int_equal(elections_rep_current_many(r, (const uint8_t(*)[32])roots, 8, out), 0);
     elections_rep_free(r);
 }

@@ -245,7 +245,7 @@ static void sample_block(smn_block *b, uint8_t seed)
     memset(b->previous, seed + 1, 32);
     memset(b->representative, seed + 2, 32);
     memset(b->link, seed + 3, 32);
-    b->balance = 1000u + seed;
+    b->balance = smn_amount_from_u64(1000u + seed);
     b->work = 0x1122334455667788ull;
 }
 
@@ -256,7 +256,7 @@ static void notify_accepted(server *s, const char *subtype, const char *origin, 
     uint8_t wire[SMN_BLOCK_WIRE_BYTES], h[32], amt[16];
     smn_block_serialize(&b, wire);
     smn_block_hash(&b, h);
-    smn_amount_to_be(42, amt);
+    smn_amount_to_be(smn_amount_from_u64(42), amt);
     ipc_builder nb;
     ipc_build_begin(&nb, "block_accepted");
     ipc_put_bin(&nb, "hash", h, 32);
@@ -275,9 +275,9 @@ static void notify_cemented(server *s, uint64_t seq, uint64_t height)
     memset(acc, 0xa2, 32);
     memset(link, 0xa3, 32);
     memset(src, 0xa4, 32);
-    smn_amount_to_be(5, amt);
-    smn_amount_to_be(100, prev);
-    smn_amount_to_be(95, bal);
+    smn_amount_to_be(smn_amount_from_u64(5), amt);
+    smn_amount_to_be(smn_amount_from_u64(100), prev);
+    smn_amount_to_be(smn_amount_from_u64(95), bal);
     ipc_builder nb;
     ipc_build_begin(&nb, "block_cemented");
     ipc_put_bin(&nb, "hash", h, 32);
@@ -434,13 +434,15 @@ static void test_subscribe_and_typed_decode(void **state)
     assert_int_equal(a->height, 5);
     assert_int_equal(a->subtype, LEDGER_SUBTYPE_SEND);
     assert_int_equal(a->origin, LEDGER_ORIGIN_NET);
-    assert_true(a->amount == 42);
+    assert_true(smn_amount_eq(a->amount, smn_amount_from_u64(42)));
 
     const ledger_client_cemented *cm = &f.cli.last_cemented;
     assert_int_equal(cm->seq, 77);
     assert_int_equal(cm->height, 3);
     assert_int_equal(cm->subtype, LEDGER_SUBTYPE_SEND);
-    assert_true(cm->amount == 5 && cm->prev_balance == 100 && cm->balance == 95);
+    assert_true(smn_amount_eq(cm->amount, smn_amount_from_u64(5)) &&
+                smn_amount_eq(cm->prev_balance, smn_amount_from_u64(100)) &&
+                smn_amount_eq(cm->balance, smn_amount_from_u64(95)));
     uint8_t x[32];
     memset(x, 0xa3, 32);
     assert_memory_equal(cm->link, x, 32);

@@ -96,13 +96,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (r == LEDGER_ACCEPTED) {
         /* The subtype must follow from the balance delta. */
-        smn_amount_t prev = out.account_exists ? out.before.balance : 0;
-        if (out.subtype == LEDGER_SUBTYPE_SEND && !(b.balance < prev))
+        smn_amount_t prev = out.account_exists ? out.before.balance : smn_amount_zero();
+        if (out.subtype == LEDGER_SUBTYPE_SEND && !smn_amount_lt(b.balance, prev))
             abort();
         if ((out.subtype == LEDGER_SUBTYPE_RECEIVE || out.subtype == LEDGER_SUBTYPE_OPEN) &&
-            (b.balance - prev != out.amount || out.receivable.amount != out.amount))
+            (!smn_amount_eq(smn_amount_sub_wrap(b.balance, prev), out.amount) ||
+             !smn_amount_eq(out.receivable.amount, out.amount)))
             abort();
-        if (out.subtype == LEDGER_SUBTYPE_CHANGE && (b.balance != prev || !smn_is_zero32(b.link)))
+        if (out.subtype == LEDGER_SUBTYPE_CHANGE &&
+            (!smn_amount_eq(b.balance, prev) || !smn_is_zero32(b.link)))
             abort();
     }
     /* The real path, with the real signature check, never fails the store. */

@@ -132,7 +132,7 @@ void tl_hash(const smn_block *b, uint8_t out[32])
 
 smn_amount_t tl_smn(uint64_t whole)
 {
-    return smn_amount_one_smn() * whole;
+    return smn_amount_mul_wrap(smn_amount_one_smn(), smn_amount_from_u64(whole));
 }
 
 void tl_build(smn_block *b, const smn_keypair *kp, const uint8_t previous[32],
@@ -173,15 +173,15 @@ static void advance(tl_account *a, const smn_block *b)
 
 void tl_send(tl_account *from, const uint8_t to[32], smn_amount_t amount, smn_block *out)
 {
-    tl_build(out, &from->kp, from->frontier, from->rep, from->balance - amount, to,
-             tl_dev()->work_send);
+    tl_build(out, &from->kp, from->frontier, from->rep, smn_amount_sub_wrap(from->balance, amount),
+             to, tl_dev()->work_send);
     advance(from, out);
 }
 
 void tl_receive(tl_account *to, const uint8_t send_hash[32], smn_amount_t amount, smn_block *out)
 {
-    tl_build(out, &to->kp, to->frontier, to->rep, to->balance + amount, send_hash,
-             tl_dev()->work_receive);
+    tl_build(out, &to->kp, to->frontier, to->rep, smn_amount_add_wrap(to->balance, amount),
+             send_hash, tl_dev()->work_receive);
     advance(to, out);
 }
 
@@ -207,7 +207,7 @@ void tl_pairs_workload(size_t n, smn_block *out)
     for (size_t i = 0; i + 1 < n; i += 2) {
         tl_account a;
         tl_account_new(&a, (uint32_t)(5000 + i / 2));
-        smn_amount_t amount = tl_smn(1) + (smn_amount_t)i;
+        smn_amount_t amount = smn_amount_add_wrap(tl_smn(1), smn_amount_from_u64((uint64_t)i));
         tl_send(&g, a.kp.pub, amount, &out[i]);
         uint8_t h[32];
         tl_hash(&out[i], h);

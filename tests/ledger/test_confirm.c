@@ -139,9 +139,9 @@ static void test_long_chain(void **state)
     smn_block *blk = malloc(2 * N * sizeof *blk);
     for (int i = 0; i < N; i++) {
         uint8_t h[32];
-        tl_send(&g, a.kp.pub, 1000, &blk[2 * i]);
+        tl_send(&g, a.kp.pub, smn_amount_from_u64(1000), &blk[2 * i]);
         tl_hash(&blk[2 * i], h);
-        tl_receive(&a, h, 1000, &blk[2 * i + 1]);
+        tl_receive(&a, h, smn_amount_from_u64(1000), &blk[2 * i + 1]);
     }
     ledger_result *r = malloc(2 * N * sizeof *r);
     assert_int_equal(ledger_processor_process(p, blk, 2 * N, r), LEDGER_STATUS_OK);

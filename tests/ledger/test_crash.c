@@ -106,17 +106,17 @@ static void check_db(const char *dir, long acked)
     /* Supply: every balance and every receivable, through a reader. */
     ledger_ro *ro;
     assert_int_equal(ledger_ro_open(path, tl_dev(), &ro, err, sizeof err), LEDGER_STATUS_OK);
-    smn_amount_t total = 0, bal, pend;
+    smn_amount_t total = smn_amount_zero(), bal, pend;
     tl_account g;
     tl_genesis(&g);
     assert_int_equal(ledger_ro_balance(ro, g.kp.pub, &bal, &pend), LEDGER_STATUS_OK);
-    total += bal + pend;
+    total = smn_amount_add_wrap(total, smn_amount_add_wrap(bal, pend));
     for (int i = 0; i < N; i += 2) {
         assert_int_equal(ledger_ro_balance(ro, blocks[i + 1].account, &bal, &pend),
                          LEDGER_STATUS_OK);
-        total += bal + pend;
+        total = smn_amount_add_wrap(total, smn_amount_add_wrap(bal, pend));
     }
-    assert_true(total == smn_network_supply());
+    assert_true(smn_amount_eq(total, smn_network_supply()));
     ledger_ro_close(ro);
 
     /* Resubmitting what was acknowledged is harmless. */

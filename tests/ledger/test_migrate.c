@@ -107,7 +107,7 @@ static void same_record(const ledger_block_record *x, const ledger_block_record 
     assert_memory_equal(x->hash, y->hash, 32);
     assert_int_equal(x->height, y->height);
     assert_int_equal(x->subtype, y->subtype);
-    assert_true(x->amount == y->amount);
+    assert_true(smn_amount_eq(x->amount, y->amount));
     assert_memory_equal(x->successor, y->successor, 32);
     assert_int_equal(x->confirmed, y->confirmed);
     uint8_t a[SMN_BLOCK_WIRE_BYTES], b[SMN_BLOCK_WIRE_BYTES];

@@ -94,7 +94,7 @@ static void test_mixed_batch(void **state)
     }
     assert_int_equal(f->log.ev[0].subtype, LEDGER_SUBTYPE_SEND);
     assert_int_equal(f->log.ev[4].subtype, LEDGER_SUBTYPE_OPEN);
-    assert_true(f->log.ev[5].amount == tl_smn(2));
+    assert_true(smn_amount_eq(f->log.ev[5].amount, tl_smn(2)));
     ledger_counts c;
     ledger_store_counts(f->s, &c);
     assert_int_equal(c.blocks, 9);
@@ -228,7 +228,7 @@ static void test_unchecked_cascade(void **state)
         assert_int_equal(f->log.ev[i].tag, 0);
     ledger_account_info ai;
     assert_int_equal(ledger_store_account(f->s, b.kp.pub, &ai), LEDGER_STATUS_OK);
-    assert_true(ai.balance == tl_smn(7));
+    assert_true(smn_amount_eq(ai.balance, tl_smn(7)));
     assert_int_equal(ai.height, 2);
     destroy(f);
 }

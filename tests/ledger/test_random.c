@@ -76,7 +76,8 @@ static void build(model *m)
     m->opened[ACCOUNTS] = true;
     /* Genesis funds every account; each opens at some later point. */
     for (uint32_t i = 0; i < ACCOUNTS; i++) {
-        smn_amount_t amt = tl_smn(1 + rnd() % 1000) + (smn_amount_t)(rnd() % 1000000);
+        smn_amount_t amt = smn_amount_add_wrap(tl_smn(1 + rnd() % 1000),
+                                               smn_amount_from_u64((uint64_t)(rnd() % 1000000)));
         emit_send(m, ACCOUNTS, i, amt);
         if (rnd() % 2)
             emit_receive(m, (size_t)(rnd() % m->npend));
@@ -88,15 +89,18 @@ static void build(model *m)
             continue;
         }
         uint32_t a = (uint32_t)(rnd() % ACCOUNTS);
-        if (!m->opened[a] || m->acc[a].balance == 0) {
+        if (!m->opened[a] || smn_amount_is_zero(m->acc[a].balance)) {
             if (m->npend)
                 emit_receive(m, (size_t)(rnd() % m->npend));
             continue;
         }
         if (what < 8) {
             uint32_t to = (uint32_t)(rnd() % (ACCOUNTS + 1));
-            smn_amount_t amt = 1 + (smn_amount_t)(rnd() % 1000) * (m->acc[a].balance / 1000);
-            if (amt > m->acc[a].balance)
+            smn_amount_t amt = smn_amount_add_wrap(
+                smn_amount_from_u64(1),
+                smn_amount_mul_wrap(smn_amount_from_u64((uint64_t)(rnd() % 1000)),
+                                    smn_amount_div(m->acc[a].balance, smn_amount_from_u64(1000))));
+            if (smn_amount_gt(amt, m->acc[a].balance))
                 amt = m->acc[a].balance;
             emit_send(m, a, to, amt);
         } else {
@@ -132,7 +136,7 @@ static ledger_store *run(const model *m, const smn_block *order, const char *dir
 static void check_against_model(const model *m, ledger_store *s, const char *dir)
 {
     const smn_amount_t supply = smn_network_supply();
-    smn_amount_t total = 0;
+    smn_amount_t total = smn_amount_from_u64(0);
     smn_amount_t weights[REPS + 1] = {0}; /* REPS = genesis rep */
     for (uint32_t i = 0; i <= ACCOUNTS; i++) {
         ledger_account_info ai;
@@ -142,24 +146,24 @@ static void check_against_model(const model *m, ledger_store *s, const char *dir
             continue;
         }
         assert_int_equal(st, LEDGER_STATUS_OK);
-        assert_true(ai.balance == m->acc[i].balance);
+        assert_true(smn_amount_eq(ai.balance, m->acc[i].balance));
         assert_memory_equal(ai.frontier, m->acc[i].frontier, 32);
         assert_memory_equal(ai.representative, m->acc[i].rep, 32);
         assert_int_equal(ai.height, m->acc[i].height);
-        total += ai.balance;
+        total = smn_amount_add_wrap(total, ai.balance);
         int r = REPS;
         for (int k = 0; k < REPS; k++)
             if (memcmp(m->acc[i].rep, m->reps[k], 32) == 0)
                 r = k;
         if (r == REPS)
             assert_memory_equal(m->acc[i].rep, m->acc[ACCOUNTS].rep, 32);
-        weights[r] += m->acc[i].balance;
+        weights[r] = smn_amount_add_wrap(weights[r], m->acc[i].balance);
     }
     for (int k = 0; k <= REPS; k++) {
         smn_amount_t w;
         const uint8_t *rep = k < REPS ? m->reps[k] : m->acc[ACCOUNTS].rep;
         assert_int_equal(ledger_store_weight(s, rep, &w), LEDGER_STATUS_OK);
-        assert_true(w == weights[k]);
+        assert_true(smn_amount_eq(w, weights[k]));
     }
     /* Receivables, through the read-only API. */
     char path[300], err[256];
@@ -177,16 +181,16 @@ static void check_against_model(const model *m, ledger_store *s, const char *dir
             for (size_t q = 0; q < m->npend && !found; q++)
                 if (memcmp(m->pend[q].hash, rv[j].send_hash, 32) == 0) {
                     assert_int_equal(m->pend[q].dest, i);
-                    assert_true(m->pend[q].amount == rv[j].amount);
+                    assert_true(smn_amount_eq(m->pend[q].amount, rv[j].amount));
                     found = true;
                 }
             assert_true(found);
-            total += rv[j].amount;
+            total = smn_amount_add_wrap(total, rv[j].amount);
         }
         seen += n;
     }
     assert_int_equal(seen, m->npend);
-    assert_true(total == supply);
+    assert_true(smn_amount_eq(total, supply));
     free(rv);
     ledger_ro_close(ro);
 }

@@ -55,18 +55,18 @@ static void check_invariants(const char *dir)
 {
     sqlite3 *db = reader(dir);
     sqlite3_stmt *st;
-    smn_amount_t total = 0;
+    smn_amount_t total = smn_amount_from_u64(0);
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT balance FROM accounts", -1, &st, NULL),
                      SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW)
-        total += col_amount(st, 0);
+        total = smn_amount_add_wrap(total, col_amount(st, 0));
     sqlite3_finalize(st);
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT amount FROM receivables", -1, &st, NULL),
                      SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW)
-        total += col_amount(st, 0);
+        total = smn_amount_add_wrap(total, col_amount(st, 0));
     sqlite3_finalize(st);
-    assert_true(total == smn_network_supply());
+    assert_true(smn_amount_eq(total, smn_network_supply()));
 
     /* Weights: per representative, from the accounts. */
     assert_int_equal(sqlite3_prepare_v2(db,
@@ -76,27 +76,28 @@ static void check_invariants(const char *dir)
                                         -1, &st, NULL),
                      SQLITE_OK);
     uint8_t cur[32] = {0};
-    smn_amount_t sum = 0, want = 0;
+    smn_amount_t sum = smn_amount_zero(), want = smn_amount_zero();
     bool any = false;
     int64_t reps = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const void *rep = sqlite3_column_blob(st, 0);
         if (!any || memcmp(rep, cur, 32) != 0) {
             if (any)
-                assert_true(sum == want);
-            if (any && sum)
+                assert_true(smn_amount_eq(sum, want));
+            if (any && !smn_amount_is_zero(sum))
                 reps++;
             memcpy(cur, rep, 32);
-            sum = 0;
-            want = sqlite3_column_type(st, 2) == SQLITE_NULL ? 0 : col_amount(st, 2);
+            sum = smn_amount_from_u64(0);
+            want =
+                sqlite3_column_type(st, 2) == SQLITE_NULL ? smn_amount_zero() : col_amount(st, 2);
             any = true;
         }
-        sum += col_amount(st, 1);
+        sum = smn_amount_add_wrap(sum, col_amount(st, 1));
     }
     sqlite3_finalize(st);
     if (any) {
-        assert_true(sum == want);
-        if (sum)
+        assert_true(smn_amount_eq(sum, want));
+        if (!smn_amount_is_zero(sum))
             reps++;
     }
     assert_int_equal(scalar(db, "SELECT COUNT(*) FROM rep_weights"), reps);
@@ -240,7 +241,8 @@ static void test_single_block(void **state)
     smn_block send;
     tl_send(&f.g, a.kp.pub, tl_smn(10), &send);
     accept(&f, &send);
-    assert_true(weight(f.s, f.g.kp.pub) == smn_network_supply() - tl_smn(10));
+    assert_true(smn_amount_eq(weight(f.s, f.g.kp.pub),
+                              smn_amount_sub_wrap(smn_network_supply(), tl_smn(10))));
 
     ledger_rollback_list l = {0};
     uint8_t h[32];
@@ -256,8 +258,8 @@ static void test_single_block(void **state)
     assert_int_equal(ledger_store_account(f.s, f.g.kp.pub, &ai), LEDGER_STATUS_OK);
     assert_memory_equal(ai.frontier, send.previous, 32);
     assert_int_equal(ai.height, 1);
-    assert_true(ai.balance == smn_network_supply());
-    assert_true(weight(f.s, f.g.kp.pub) == smn_network_supply());
+    assert_true(smn_amount_eq(ai.balance, smn_network_supply()));
+    assert_true(smn_amount_eq(weight(f.s, f.g.kp.pub), smn_network_supply()));
     ledger_counts c;
     ledger_store_counts(f.s, &c);
     assert_int_equal(c.blocks, 1);
@@ -301,7 +303,8 @@ static void test_chain(void **state)
     tl_send(&f.g, a.kp.pub, tl_smn(1), &b[4]); /* g6 */
     for (int i = 1; i < 5; i++)
         accept(&f, &b[i]);
-    assert_true(weight(f.s, r1.kp.pub) == smn_network_supply() - tl_smn(16));
+    assert_true(smn_amount_eq(weight(f.s, r1.kp.pub),
+                              smn_amount_sub_wrap(smn_network_supply(), tl_smn(16))));
     check_invariants(f.dir);
 
     ledger_rollback_list l = {0};
@@ -322,10 +325,11 @@ static void test_chain(void **state)
     assert_memory_equal(ai.frontier, h, 32);
     assert_int_equal(ai.height, 2);
     assert_memory_equal(ai.representative, b[0].representative, 32);
-    assert_true(ai.balance == smn_network_supply() - tl_smn(10));
-    assert_true(weight(f.s, f.g.kp.pub) == smn_network_supply() - tl_smn(10));
-    assert_true(weight(f.s, r1.kp.pub) == 0);
-    assert_true(weight(f.s, r2.kp.pub) == 0);
+    assert_true(smn_amount_eq(ai.balance, smn_amount_sub_wrap(smn_network_supply(), tl_smn(10))));
+    assert_true(smn_amount_eq(weight(f.s, f.g.kp.pub),
+                              smn_amount_sub_wrap(smn_network_supply(), tl_smn(10))));
+    assert_true(smn_amount_eq(weight(f.s, r1.kp.pub), smn_amount_from_u64(0)));
+    assert_true(smn_amount_eq(weight(f.s, r2.kp.pub), smn_amount_from_u64(0)));
     ledger_counts c;
     ledger_store_counts(f.s, &c);
     assert_int_equal(c.blocks, 2);
@@ -383,10 +387,10 @@ static void test_received_sends(void **state)
     assert_true(receivable(f.s, &b2, &rv));
     assert_memory_equal(rv.source, b.kp.pub, 32);
     assert_memory_equal(rv.destination, c.kp.pub, 32);
-    assert_true(rv.amount == tl_smn(15));
+    assert_true(smn_amount_eq(rv.amount, tl_smn(15)));
     ledger_account_info ai;
     assert_int_equal(ledger_store_account(f.s, c.kp.pub, &ai), LEDGER_STATUS_NOT_FOUND);
-    assert_true(weight(f.s, c.kp.pub) == 0);
+    assert_true(smn_amount_eq(weight(f.s, c.kp.pub), smn_amount_from_u64(0)));
     check_invariants(f.dir);
     accept(&f, &c1); /* and back */
 
@@ -406,8 +410,9 @@ static void test_received_sends(void **state)
     assert_int_equal(ledger_store_account(f.s, c.kp.pub, &ai), LEDGER_STATUS_NOT_FOUND);
     assert_int_equal(ledger_store_account(f.s, f.g.kp.pub, &ai), LEDGER_STATUS_OK);
     assert_int_equal(ai.height, 1);
-    assert_true(weight(f.s, f.g.kp.pub) == smn_network_supply());
-    assert_true(weight(f.s, a.kp.pub) == 0 && weight(f.s, b.kp.pub) == 0);
+    assert_true(smn_amount_eq(weight(f.s, f.g.kp.pub), smn_network_supply()));
+    assert_true(smn_amount_is_zero(weight(f.s, a.kp.pub)) &&
+                smn_amount_is_zero(weight(f.s, b.kp.pub)));
     for (size_t i = 0; i < 9; i++)
         assert_false(receivable(f.s, all[i], NULL));
     ledger_counts cnt;
@@ -462,7 +467,7 @@ static void test_cemented_refused(void **state)
     ledger_counts c;
     ledger_store_counts(f.s, &c);
     assert_int_equal(c.blocks, 5);
-    assert_true(weight(f.s, r.kp.pub) == tl_smn(10));
+    assert_true(smn_amount_eq(weight(f.s, r.kp.pub), tl_smn(10)));
 
     /* Confirmation proper: cementing a2 cements g2 too. */
     tl_hash(&a2, h);
@@ -573,7 +578,7 @@ static void test_receive_of_pruned_send(void **state)
     uint8_t zero[32] = {0};
     assert_memory_equal(rv.source, zero, 32);
     assert_memory_equal(rv.destination, a.kp.pub, 32);
-    assert_true(rv.amount == tl_smn(3));
+    assert_true(smn_amount_eq(rv.amount, tl_smn(3)));
     check_invariants(f.dir);
     accept(&f, &a1); /* still receivable */
     check_invariants(f.dir);
@@ -668,7 +673,7 @@ static void test_settle(void **state)
     tl_account_new(&x, 77);
     uint8_t unknown[32];
     memset(unknown, 0x11, 32);
-    tl_build(&stray, &x.kp, unknown, x.kp.pub, 5, a.kp.pub, 0);
+    tl_build(&stray, &x.kp, unknown, x.kp.pub, smn_amount_from_u64(5), a.kp.pub, 0);
     assert_int_equal(ledger_settle(f.s, f.p, &stray, 0, on_rb, on_cem, &t, &st),
                      LEDGER_STATUS_NOT_FOUND);
     /* A bad signature is refused before anything is touched. */
@@ -701,11 +706,12 @@ static void test_settle(void **state)
     assert_int_equal(ledger_store_account(f.s, f.g.kp.pub, &ai), LEDGER_STATUS_OK);
     assert_int_equal(ai.height, 3);
     assert_int_equal(ai.conf_height, 2);
-    assert_true(ai.balance == smn_network_supply() - tl_smn(22));
+    assert_true(smn_amount_eq(ai.balance, smn_amount_sub_wrap(smn_network_supply(), tl_smn(22))));
     assert_int_equal(ledger_store_account(f.s, a.kp.pub, &ai), LEDGER_STATUS_NOT_FOUND);
     assert_true(receivable(f.s, &B, NULL) && receivable(f.s, &B2, NULL));
-    assert_true(weight(f.s, f.g.kp.pub) == smn_network_supply() - tl_smn(22));
-    assert_true(weight(f.s, a.kp.pub) == 0);
+    assert_true(smn_amount_eq(weight(f.s, f.g.kp.pub),
+                              smn_amount_sub_wrap(smn_network_supply(), tl_smn(22))));
+    assert_true(smn_amount_eq(weight(f.s, a.kp.pub), smn_amount_from_u64(0)));
     ledger_counts cnt;
     ledger_store_counts(f.s, &cnt);
     assert_int_equal(cnt.blocks, 3);
@@ -789,10 +795,10 @@ static void test_settle_rejected_and_opens(void **state)
     ledger_account_info ai;
     assert_int_equal(ledger_store_account(f.s, a.kp.pub, &ai), LEDGER_STATUS_OK);
     assert_int_equal(ai.conf_height, 1);
-    assert_true(ai.balance == tl_smn(3));
+    assert_true(smn_amount_eq(ai.balance, tl_smn(3)));
     assert_true(receivable(f.s, &s1, NULL));
     assert_false(receivable(f.s, &s2, NULL));
-    assert_true(weight(f.s, a.kp.pub) == tl_smn(3));
+    assert_true(smn_amount_eq(weight(f.s, a.kp.pub), tl_smn(3)));
     check_invariants(f.dir);
     fx_close(&f);
 }
@@ -851,13 +857,14 @@ static void test_random_roundtrip(void **state)
             size_t from = R_ACCOUNTS;
             for (int tries = 0; tries < 4; tries++) {
                 size_t c = (size_t)(rng() % (R_ACCOUNTS + 1));
-                if (acc[c].balance > tl_smn(1) && acc[c].height) {
+                if (smn_amount_gt(acc[c].balance, tl_smn(1)) && acc[c].height) {
                     from = c;
                     break;
                 }
             }
             size_t to = (size_t)(rng() % (R_ACCOUNTS + 1));
-            smn_amount_t amount = acc[from].balance / 4 + 1;
+            smn_amount_t amount =
+                smn_amount_add_wrap(smn_amount_shr(acc[from].balance, 2), smn_amount_from_u64(1));
             if (rng() % 3 == 0 && from != R_ACCOUNTS) {
                 uint8_t rep[32];
                 memcpy(rep, acc[rng() % R_ACCOUNTS].kp.pub, 32);

@@ -39,11 +39,11 @@ static void test_create_genesis(void **state)
     assert_true(rec.confirmed);
     assert_int_equal(rec.height, 1);
     assert_int_equal(rec.subtype, LEDGER_SUBTYPE_OPEN);
-    assert_true(rec.amount == smn_network_supply());
+    assert_true(smn_amount_eq(rec.amount, smn_network_supply()));
     ledger_account_info ai;
     assert_int_equal(ledger_store_account(s, gb->account, &ai), LEDGER_STATUS_OK);
     assert_int_equal(ai.conf_height, 1);
-    assert_true(ai.balance == smn_network_supply());
+    assert_true(smn_amount_eq(ai.balance, smn_network_supply()));
     ledger_counts c;
     ledger_store_counts(s, &c);
     assert_int_equal(c.blocks, 1);
@@ -158,19 +158,19 @@ static void test_ro_api(void **state)
     assert_int_equal(ai.height, 5);
     assert_memory_equal(ai.frontier, h[5], 32);
     assert_memory_equal(ai.representative, b.kp.pub, 32);
-    assert_true(ai.balance == tl_smn(4));
+    assert_true(smn_amount_eq(ai.balance, tl_smn(4)));
     assert_int_equal(ledger_ro_account_info(ro, b.kp.pub, &ai), LEDGER_STATUS_NOT_FOUND);
 
     smn_amount_t bal, pend;
     assert_int_equal(ledger_ro_balance(ro, b.kp.pub, &bal, &pend), LEDGER_STATUS_OK);
-    assert_true(bal == 0);
-    assert_true(pend == tl_smn(6));
+    assert_true(smn_amount_eq(bal, smn_amount_from_u64(0)));
+    assert_true(smn_amount_eq(pend, tl_smn(6)));
 
     ledger_block_record rec;
     assert_int_equal(ledger_ro_block(ro, h[2], &rec), LEDGER_STATUS_OK);
     assert_int_equal(rec.height, 2);
     assert_int_equal(rec.subtype, LEDGER_SUBTYPE_SEND);
-    assert_true(rec.amount == tl_smn(1));
+    assert_true(smn_amount_eq(rec.amount, tl_smn(1)));
     assert_memory_equal(rec.successor, h[3], 32);
     assert_false(rec.confirmed);
     uint8_t w1[SMN_BLOCK_WIRE_BYTES], w2[SMN_BLOCK_WIRE_BYTES];
@@ -202,7 +202,7 @@ static void test_ro_api(void **state)
     assert_memory_equal(rv[0].send_hash, h[3], 32);
     assert_memory_equal(rv[2].send_hash, h[2], 32);
     assert_memory_equal(rv[0].source, a.kp.pub, 32);
-    assert_true(rv[1].amount == tl_smn(2));
+    assert_true(smn_amount_eq(rv[1].amount, tl_smn(2)));
 
     /* Chain from the frontier down to the open. */
     uint8_t chain[10][32];

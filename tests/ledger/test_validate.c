@@ -245,18 +245,21 @@ static void test_balance_rules(void **state)
     tl_hash(&s, h);
     /* Receive claiming more or less than the send. */
     tl_account a2 = a;
-    tl_receive(&a2, h, tl_smn(3) + 1, &recv);
+    tl_receive(&a2, h, smn_amount_add_wrap(tl_smn(3), smn_amount_from_u64(1)), &recv);
     assert_int_equal(tl_process1(f->p, &recv), LEDGER_BALANCE_MISMATCH);
     a2 = a;
-    tl_receive(&a2, h, tl_smn(3) - 1, &recv);
+    tl_receive(&a2, h, smn_amount_sub_wrap(tl_smn(3), smn_amount_from_u64(1)), &recv);
     assert_int_equal(tl_process1(f->p, &recv), LEDGER_BALANCE_MISMATCH);
     /* A "send" that raises the balance: the link (an account) is no
      * receivable send, so it can only be a gap. */
     smn_block raise;
-    tl_build(&raise, &a.kp, a.frontier, a.rep, a.balance + 1, f->g.kp.pub, tl_dev()->work_send);
+    tl_build(&raise, &a.kp, a.frontier, a.rep,
+             smn_amount_add_wrap(a.balance, smn_amount_from_u64(1)), f->g.kp.pub,
+             tl_dev()->work_send);
     assert_int_equal(tl_process1(f->p, &raise), LEDGER_GAP_SOURCE);
     /* A rise with no link at all. */
-    tl_build(&raise, &a.kp, a.frontier, a.rep, a.balance + 1, (uint8_t[32]){0},
+    tl_build(&raise, &a.kp, a.frontier, a.rep,
+             smn_amount_add_wrap(a.balance, smn_amount_from_u64(1)), (uint8_t[32]){0},
              tl_dev()->work_send);
     assert_int_equal(tl_process1(f->p, &raise), LEDGER_BALANCE_MISMATCH);
     /* Exact amount: accepted. */
@@ -293,7 +296,7 @@ static void test_open_rules(void **state)
     /* Balance differs from the amount received. */
     tl_build(&open, &a.kp, (uint8_t[32]){0}, a.rep, tl_smn(1), h, tl_dev()->work_send);
     assert_int_equal(tl_process1(f->p, &open), LEDGER_BALANCE_MISMATCH);
-    tl_build(&open, &a.kp, (uint8_t[32]){0}, a.rep, 0, h, tl_dev()->work_send);
+    tl_build(&open, &a.kp, (uint8_t[32]){0}, a.rep, smn_amount_from_u64(0), h, tl_dev()->work_send);
     assert_int_equal(tl_process1(f->p, &open), LEDGER_BALANCE_MISMATCH);
     tl_receive(&a, h, tl_smn(2), &open);
     assert_int_equal(tl_process1(f->p, &open), LEDGER_ACCEPTED);
@@ -371,12 +374,12 @@ static void test_pure(void **state)
                      LEDGER_ACCEPTED);
     assert_int_equal(ledger_validate(tl_dev(), &v, &s, h, LEDGER_SIG_GOOD, &out2), LEDGER_ACCEPTED);
     assert_int_equal(out1.subtype, out2.subtype);
-    assert_true(out1.amount == out2.amount);
+    assert_true(smn_amount_eq(out1.amount, out2.amount));
     assert_int_equal(out1.height, out2.height);
     assert_memory_equal(out1.before.frontier, out2.before.frontier, 32);
-    assert_true(out1.before.balance == out2.before.balance);
+    assert_true(smn_amount_eq(out1.before.balance, out2.before.balance));
     assert_int_equal(out1.subtype, LEDGER_SUBTYPE_SEND);
-    assert_true(out1.amount == tl_smn(1));
+    assert_true(smn_amount_eq(out1.amount, tl_smn(1)));
     assert_int_equal(out1.height, 2);
     assert_int_equal(ledger_validate(tl_dev(), &v, &s, h, LEDGER_SIG_BAD, &out2),
                      LEDGER_BAD_SIGNATURE);

@@ -32,42 +32,42 @@ static void test_weights(void **state)
     tl_account_new(&a, 1);
     tl_account_new(&r1, 50);
     tl_account_new(&r2, 51);
-    assert_true(weight(s, g.kp.pub) == supply);
+    assert_true(smn_amount_eq(weight(s, g.kp.pub), supply));
 
     smn_block b;
     uint8_t h[32];
     tl_send(&g, a.kp.pub, tl_smn(100), &b);
     assert_int_equal(tl_process1(p, &b), LEDGER_ACCEPTED);
     /* A receivable carries no weight until it is received. */
-    assert_true(weight(s, g.kp.pub) == supply - tl_smn(100));
+    assert_true(smn_amount_eq(weight(s, g.kp.pub), smn_amount_sub_wrap(supply, tl_smn(100))));
     tl_hash(&b, h);
     memcpy(a.rep, r1.kp.pub, 32);
     tl_receive(&a, h, tl_smn(100), &b);
     assert_int_equal(tl_process1(p, &b), LEDGER_ACCEPTED);
-    assert_true(weight(s, r1.kp.pub) == tl_smn(100));
+    assert_true(smn_amount_eq(weight(s, r1.kp.pub), tl_smn(100)));
 
     tl_change(&a, r2.kp.pub, &b);
     assert_int_equal(tl_process1(p, &b), LEDGER_ACCEPTED);
-    assert_true(weight(s, r1.kp.pub) == 0);
-    assert_true(weight(s, r2.kp.pub) == tl_smn(100));
+    assert_true(smn_amount_eq(weight(s, r1.kp.pub), smn_amount_from_u64(0)));
+    assert_true(smn_amount_eq(weight(s, r2.kp.pub), tl_smn(100)));
 
     /* A send that also changes the representative. */
     memcpy(a.rep, r1.kp.pub, 32);
     tl_send(&a, g.kp.pub, tl_smn(30), &b);
     assert_int_equal(tl_process1(p, &b), LEDGER_ACCEPTED);
-    assert_true(weight(s, r1.kp.pub) == tl_smn(70));
-    assert_true(weight(s, r2.kp.pub) == 0);
+    assert_true(smn_amount_eq(weight(s, r1.kp.pub), tl_smn(70)));
+    assert_true(smn_amount_eq(weight(s, r2.kp.pub), smn_amount_from_u64(0)));
     /* A rejected block changes nothing. */
     smn_block bad = b;
-    bad.balance -= 1;
+    bad.balance = smn_amount_sub_wrap(bad.balance, smn_amount_from_u64(1));
     assert_int_equal(tl_process1(p, &bad), LEDGER_BAD_SIGNATURE);
-    assert_true(weight(s, r1.kp.pub) == tl_smn(70));
+    assert_true(smn_amount_eq(weight(s, r1.kp.pub), tl_smn(70)));
 
     ledger_processor_destroy(p);
     ledger_store_close(s);
     s = tl_open(dir, NULL);
-    assert_true(weight(s, r1.kp.pub) == tl_smn(70));
-    assert_true(weight(s, g.kp.pub) == supply - tl_smn(100));
+    assert_true(smn_amount_eq(weight(s, r1.kp.pub), tl_smn(70)));
+    assert_true(smn_amount_eq(weight(s, g.kp.pub), smn_amount_sub_wrap(supply, tl_smn(100))));
     ledger_store_close(s);
 
     /* And through the read-only API, heaviest first. */
@@ -81,10 +81,10 @@ static void test_weights(void **state)
     assert_int_equal(n, 2);
     assert_memory_equal(reps[0].account, g.kp.pub, 32);
     assert_memory_equal(reps[1].account, r1.kp.pub, 32);
-    assert_true(reps[1].weight == tl_smn(70));
+    assert_true(smn_amount_eq(reps[1].weight, tl_smn(70)));
     smn_amount_t w;
     assert_int_equal(ledger_ro_weight(ro, r2.kp.pub, &w), LEDGER_STATUS_OK);
-    assert_true(w == 0);
+    assert_true(smn_amount_eq(w, smn_amount_from_u64(0)));
     ledger_ro_close(ro);
     tl_cleanup(dir);
 }
@@ -104,22 +104,25 @@ static void test_batch_of_whale_moves(void **state)
     tl_account_new(&r1, 50);
     enum { N = 120 };
     smn_block blk[N];
-    smn_amount_t sent = 0;
+    smn_amount_t sent = smn_amount_from_u64(0);
     for (int i = 0; i < N; i++) {
         tl_account a;
         tl_account_new(&a, (uint32_t)(200 + i));
         if (i % 2)
             memcpy(g.rep, i % 4 == 1 ? r1.kp.pub : g.kp.pub, 32);
-        tl_send(&g, a.kp.pub, tl_smn(1) + (smn_amount_t)i, &blk[i]);
-        sent += tl_smn(1) + (smn_amount_t)i;
+        tl_send(&g, a.kp.pub, smn_amount_add_wrap(tl_smn(1), smn_amount_from_u64((uint64_t)i)),
+                &blk[i]);
+        sent = smn_amount_add_wrap(
+            sent, smn_amount_add_wrap(tl_smn(1), smn_amount_from_u64((uint64_t)i)));
     }
     ledger_result r[N];
     assert_int_equal(ledger_processor_process(p, blk, N, r), LEDGER_STATUS_OK);
     for (int i = 0; i < N; i++)
         assert_int_equal(r[i], LEDGER_ACCEPTED);
     /* The last block (i = 119, odd, 119 % 4 == 3) delegates to genesis itself. */
-    assert_true(weight(s, g.kp.pub) == smn_network_supply() - sent);
-    assert_true(weight(s, r1.kp.pub) == 0);
+    assert_true(
+        smn_amount_eq(weight(s, g.kp.pub), smn_amount_sub_wrap(smn_network_supply(), sent)));
+    assert_true(smn_amount_eq(weight(s, r1.kp.pub), smn_amount_from_u64(0)));
     ledger_processor_destroy(p);
     ledger_store_close(s);
     tl_cleanup(dir);

@@ -29,7 +29,7 @@ typedef struct {
 
 static smn_amount_t smn(uint64_t n)
 {
-    return smn_amount_one_smn() * n;
+    return smn_amount_mul_wrap(smn_amount_one_smn(), smn_amount_from_u64(n));
 }
 
 static int setup(void **state)
@@ -91,7 +91,7 @@ static void test_account_info(void **state)
     assert_string_equal(rpcf_str(j, "confirmation_height"), "1");
     assert_hash(j, "confirmation_height_frontier", w->a_open);
     assert_string_equal(rpcf_str(j, "representative"), w->C);
-    assert_amount(j, "weight", 0);
+    assert_amount(j, "weight", smn_amount_from_u64(0));
     assert_amount(j, "receivable", smn(5));
     json_decref(j);
 
@@ -124,19 +124,19 @@ static void test_balances(void **state)
      * uncemented send, so they are not receivable yet; genesis's balance is
      * the one at its confirmation height (after the first send only). */
     json_t *j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->B);
-    assert_amount(j, "balance", 0);
-    assert_amount(j, "receivable", 0);
-    assert_amount(j, "pending", 0);
+    assert_amount(j, "balance", smn_amount_from_u64(0));
+    assert_amount(j, "receivable", smn_amount_from_u64(0));
+    assert_amount(j, "pending", smn_amount_from_u64(0));
     json_decref(j);
     j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->G);
-    assert_amount(j, "balance", smn_network_supply() - smn(100));
+    assert_amount(j, "balance", smn_amount_sub_wrap(smn_network_supply(), smn(100)));
     json_decref(j);
     /* include_only_confirmed false: what the ledger holds, cemented or not */
     j = rpcf_call(&w->f, NULL,
                   "{\"action\":\"account_balance\",\"account\":\"%s\","
                   "\"include_only_confirmed\":\"false\"}",
                   w->B);
-    assert_amount(j, "balance", 0);
+    assert_amount(j, "balance", smn_amount_from_u64(0));
     assert_amount(j, "receivable", smn(7));
     assert_amount(j, "pending", smn(7));
     json_decref(j);
@@ -144,7 +144,7 @@ static void test_balances(void **state)
                   "{\"action\":\"account_balance\",\"account\":\"%s\","
                   "\"include_only_confirmed\":false}",
                   w->G);
-    assert_amount(j, "balance", smn_network_supply() - smn(112));
+    assert_amount(j, "balance", smn_amount_sub_wrap(smn_network_supply(), smn(112)));
     json_decref(j);
     rpcf_expect_error(&w->f, "Bad account number",
                       "{\"action\":\"account_balance\",\"account\":\"xrb_1111\"}");
@@ -159,8 +159,9 @@ static void test_balances(void **state)
     json_t *bal = json_object_get(j, "balances");
     assert_int_equal(json_object_size(bal), 2);
     assert_amount(json_object_get(bal, w->A), "balance", smn(100));
-    assert_amount(json_object_get(bal, w->A), "receivable", 0); /* s2 not cemented */
-    assert_amount(json_object_get(bal, w->B), "receivable", 0);
+    assert_amount(json_object_get(bal, w->A), "receivable",
+                  smn_amount_from_u64(0)); /* s2 not cemented */
+    assert_amount(json_object_get(bal, w->B), "receivable", smn_amount_from_u64(0));
     json_t *errs = json_object_get(j, "errors");
     assert_string_equal(rpcf_str(errs, "bogus"), "Bad account number");
     assert_string_equal(rpcf_str(errs, "#3"), "Bad account number");
@@ -182,7 +183,7 @@ static void test_balances(void **state)
     assert_amount(j, "receivable", smn(7));
     json_decref(j);
     j = rpcf_call(&w->f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", w->G);
-    assert_amount(j, "balance", smn_network_supply() - smn(112));
+    assert_amount(j, "balance", smn_amount_sub_wrap(smn_network_supply(), smn(112)));
     json_decref(j);
 }
 
@@ -352,12 +353,12 @@ static void test_nano_options(void **state)
                   w->G);
     ts = strtoull(rpcf_str(j, "modified_timestamp"), NULL, 10);
     assert_true(ts + 600 >= now && ts <= now + 5);
-    assert_amount(j, "balance", smn_network_supply() - smn(112));
-    assert_amount(j, "confirmed_balance", smn_network_supply() - smn(100));
+    assert_amount(j, "balance", smn_amount_sub_wrap(smn_network_supply(), smn(112)));
+    assert_amount(j, "confirmed_balance", smn_amount_sub_wrap(smn_network_supply(), smn(100)));
     assert_string_equal(rpcf_str(j, "confirmed_height"), "2");
     assert_hash(j, "confirmed_frontier", w->s1);
     assert_string_equal(rpcf_str(j, "confirmed_representative"), w->G);
-    assert_amount(j, "confirmed_receivable", 0);
+    assert_amount(j, "confirmed_receivable", smn_amount_from_u64(0));
     json_decref(j);
     /* an option we do not implement is refused by name, never ignored */
     rpcf_expect_error(&w->f, "Unsupported field: source (not an option of blocks_info)",
@@ -513,7 +514,8 @@ static void test_unchecked(void **state)
     wallet_account_state gst = w->g.st;
     memset(gst.frontier, 0x5A, 32); /* a previous nobody has */
     smn_block b;
-    assert_int_equal(wallet_build_send(&w->g.kp, &gst, w->c.kp.pub, 1, &wo, &b), WALLET_OK);
+    assert_int_equal(
+        wallet_build_send(&w->g.kp, &gst, w->c.kp.pub, smn_amount_from_u64(1), &wo, &b), WALLET_OK);
     char *body = process_body(&b);
     rpcf_expect_error(&w->f, "Gap previous block", "%s", body);
     free(body);
@@ -699,7 +701,9 @@ static void test_node(void **state)
     json_t *reps = json_object_get(j, "representatives");
     assert_int_equal(json_object_size(reps), 2);
     assert_amount(reps, w->C, smn(100));
-    assert_amount(reps, w->G, smn_network_supply() - smn(100) - smn(12));
+    assert_amount(
+        reps, w->G,
+        smn_amount_sub_wrap(smn_amount_sub_wrap(smn_network_supply(), smn(100)), smn(12)));
     json_decref(j);
     j = rpcf_call(&w->f, NULL, "{\"action\":\"representatives\",\"count\":1}");
     assert_int_equal(json_object_size(json_object_get(j, "representatives")), 1);
@@ -747,7 +751,9 @@ static void test_process(void **state)
     /* Nano's optional subtype must match what the block is */
     smn_block sendb;
     wallet_account_state gst = w->g.st;
-    assert_int_equal(wallet_build_send(&w->g.kp, &gst, w->c.kp.pub, 1, &wo, &sendb), WALLET_OK);
+    assert_int_equal(
+        wallet_build_send(&w->g.kp, &gst, w->c.kp.pub, smn_amount_from_u64(1), &wo, &sendb),
+        WALLET_OK);
     json_t *req = json_pack("{s:s,s:s,s:o}", "action", "process", "subtype", "receive", "block",
                             smn_block_to_json(&sendb));
     body = json_dumps(req, JSON_COMPACT);
@@ -775,7 +781,7 @@ static void test_process(void **state)
                   "\"include_only_confirmed\":false}",
                   w->B);
     assert_amount(j, "balance", smn(7));
-    assert_amount(j, "receivable", 0);
+    assert_amount(j, "receivable", smn_amount_from_u64(0));
     json_decref(j);
 
     /* a second open of B: a fork */
@@ -788,7 +794,9 @@ static void test_process(void **state)
     /* a send on top of an unknown previous: gap */
     wallet_account_state ghost = w->a.st;
     memset(ghost.frontier, 0x42, 32);
-    assert_int_equal(wallet_build_send(&w->a.kp, &ghost, w->b.kp.pub, 1, &wo, &b), WALLET_OK);
+    assert_int_equal(
+        wallet_build_send(&w->a.kp, &ghost, w->b.kp.pub, smn_amount_from_u64(1), &wo, &b),
+        WALLET_OK);
     body = process_body(&b);
     rpcf_expect_error(&w->f, "Gap previous block", "%s", body);
     free(body);

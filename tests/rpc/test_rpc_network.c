@@ -54,7 +54,7 @@ static void put_amount(ipc_builder *b, const char *name, smn_amount_t v)
 
 static smn_amount_t smn(uint64_t n)
 {
-    return smn_amount_one_smn() * n;
+    return smn_amount_mul_wrap(smn_amount_one_smn(), smn_amount_from_u64(n));
 }
 
 static void feed_elections(rpcf *f, const uint8_t rep[32])

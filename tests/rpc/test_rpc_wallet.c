@@ -19,7 +19,7 @@
 
 static smn_amount_t smn(uint64_t n)
 {
-    return smn_amount_one_smn() * n;
+    return smn_amount_mul_wrap(smn_amount_one_smn(), smn_amount_from_u64(n));
 }
 
 static int setup(void **state)
@@ -92,7 +92,7 @@ static void test_wallet_flow(void **state)
     json_decref(j);
     /* not cemented yet: not receivable for an exchange (Nano's default) */
     j = rpcf_call(f, NULL, "{\"action\":\"account_balance\",\"account\":\"%s\"}", acc);
-    assert_amount(j, "receivable", 0);
+    assert_amount(j, "receivable", smn_amount_from_u64(0));
     json_decref(j);
     j = rpcf_call(f, NULL, "{\"action\":\"receivable\",\"wallet\":\"%s\"}", wid);
     assert_int_equal(json_object_size(json_object_get(j, "blocks")), 0);
@@ -280,7 +280,7 @@ static void test_block_create(void **state)
     assert_int_equal(smn_amount_parse_raw(rpcf_str(j, "balance"), &bal), SMN_AMOUNT_OK);
     json_decref(j);
     char nb[SMN_AMOUNT_RAW_STRLEN];
-    smn_amount_format_raw(bal - 1000, nb);
+    smn_amount_format_raw(smn_amount_sub_wrap(bal, smn_amount_from_u64(1000)), nb);
     j = rpcf_call(
         f, NULL,
         "{\"action\":\"block_create\",\"type\":\"state\",\"key\":\"%s\",\"previous\":\"%s\","

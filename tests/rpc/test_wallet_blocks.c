@@ -53,21 +53,23 @@ static void send_block(void **state)
     (void)state;
     smn_keypair kp;
     key(1, &kp);
-    wallet_account_state st = opened(1000);
+    wallet_account_state st = opened(smn_amount_from_u64(1000));
     uint8_t dest[32];
     memset(dest, 0xDE, sizeof dest);
     wallet_work_opts w = work_opts();
     smn_block b;
-    assert_int_equal(wallet_build_send(&kp, &st, dest, 300, &w, &b), WALLET_OK);
+    assert_int_equal(wallet_build_send(&kp, &st, dest, smn_amount_from_u64(300), &w, &b),
+                     WALLET_OK);
     assert_valid(&b, false);
-    assert_true(b.balance == 700);
+    assert_true(smn_amount_eq(b.balance, smn_amount_from_u64(700)));
     assert_memory_equal(b.account, kp.pub, 32);
     assert_memory_equal(b.previous, st.frontier, 32);
     assert_memory_equal(b.link, dest, 32);
     assert_memory_equal(b.representative, st.representative, 32);
     /* the whole balance may go */
-    assert_int_equal(wallet_build_send(&kp, &st, dest, 1000, &w, &b), WALLET_OK);
-    assert_true(b.balance == 0);
+    assert_int_equal(wallet_build_send(&kp, &st, dest, smn_amount_from_u64(1000), &w, &b),
+                     WALLET_OK);
+    assert_true(smn_amount_eq(b.balance, smn_amount_from_u64(0)));
     assert_valid(&b, false);
 }
 
@@ -76,22 +78,25 @@ static void send_rejects(void **state)
     (void)state;
     smn_keypair kp;
     key(1, &kp);
-    wallet_account_state st = opened(1000);
+    wallet_account_state st = opened(smn_amount_from_u64(1000));
     uint8_t dest[32] = {1};
     wallet_work_opts w = work_opts();
     smn_block b, before;
     memset(&b, 0xCC, sizeof b);
     before = b;
-    assert_int_equal(wallet_build_send(&kp, &st, dest, 1001, &w, &b),
+    assert_int_equal(wallet_build_send(&kp, &st, dest, smn_amount_from_u64(1001), &w, &b),
                      WALLET_ERR_INSUFFICIENT_BALANCE);
     assert_memory_equal(&b, &before, sizeof b); /* untouched */
     assert_string_equal(wallet_strerror(WALLET_ERR_INSUFFICIENT_BALANCE), "Insufficient balance");
-    assert_int_equal(wallet_build_send(&kp, &st, dest, 0, &w, &b), WALLET_ERR_ZERO_AMOUNT);
+    assert_int_equal(wallet_build_send(&kp, &st, dest, smn_amount_from_u64(0), &w, &b),
+                     WALLET_ERR_ZERO_AMOUNT);
     wallet_account_state fresh;
     memset(&fresh, 0, sizeof fresh);
-    assert_int_equal(wallet_build_send(&kp, &fresh, dest, 1, &w, &b), WALLET_ERR_NOT_OPENED);
+    assert_int_equal(wallet_build_send(&kp, &fresh, dest, smn_amount_from_u64(1), &w, &b),
+                     WALLET_ERR_NOT_OPENED);
     wallet_work_opts nonet = {NULL, 1, NULL};
-    assert_int_equal(wallet_build_send(&kp, &st, dest, 1, &nonet, &b), WALLET_ERR_BAD_ARGUMENT);
+    assert_int_equal(wallet_build_send(&kp, &st, dest, smn_amount_from_u64(1), &nonet, &b),
+                     WALLET_ERR_BAD_ARGUMENT);
 }
 
 static void receive_and_open(void **state)
@@ -107,29 +112,33 @@ static void receive_and_open(void **state)
     /* open: no blocks yet */
     wallet_account_state fresh;
     memset(&fresh, 0, sizeof fresh);
-    assert_int_equal(wallet_build_receive(&kp, &fresh, src, 500, rep, &w, &b), WALLET_OK);
+    assert_int_equal(wallet_build_receive(&kp, &fresh, src, smn_amount_from_u64(500), rep, &w, &b),
+                     WALLET_OK);
     assert_valid(&b, true);
     assert_true(smn_block_is_open(&b));
     assert_memory_equal(smn_block_root(&b), kp.pub, 32);
-    assert_true(b.balance == 500);
+    assert_true(smn_amount_eq(b.balance, smn_amount_from_u64(500)));
     assert_memory_equal(b.link, src, 32);
     assert_memory_equal(b.representative, rep, 32);
-    assert_int_equal(wallet_build_receive(&kp, &fresh, src, 500, NULL, &w, &b),
+    assert_int_equal(wallet_build_receive(&kp, &fresh, src, smn_amount_from_u64(500), NULL, &w, &b),
                      WALLET_ERR_BAD_ARGUMENT);
     /* receive on an opened account */
-    wallet_account_state st = opened(500);
-    assert_int_equal(wallet_build_receive(&kp, &st, src, 250, rep, &w, &b), WALLET_OK);
+    wallet_account_state st = opened(smn_amount_from_u64(500));
+    assert_int_equal(wallet_build_receive(&kp, &st, src, smn_amount_from_u64(250), rep, &w, &b),
+                     WALLET_OK);
     assert_valid(&b, true);
-    assert_true(b.balance == 750);
+    assert_true(smn_amount_eq(b.balance, smn_amount_from_u64(750)));
     assert_memory_equal(b.previous, st.frontier, 32);
     assert_memory_equal(b.representative, st.representative, 32); /* open_rep unused */
     /* overflow, zero, missing source */
     st.balance = SMN_AMOUNT_MAX;
-    assert_int_equal(wallet_build_receive(&kp, &st, src, 1, rep, &w, &b),
+    assert_int_equal(wallet_build_receive(&kp, &st, src, smn_amount_from_u64(1), rep, &w, &b),
                      WALLET_ERR_BALANCE_OVERFLOW);
-    assert_int_equal(wallet_build_receive(&kp, &st, src, 0, rep, &w, &b), WALLET_ERR_ZERO_AMOUNT);
+    assert_int_equal(wallet_build_receive(&kp, &st, src, smn_amount_from_u64(0), rep, &w, &b),
+                     WALLET_ERR_ZERO_AMOUNT);
     uint8_t zero[32] = {0};
-    assert_int_equal(wallet_build_receive(&kp, &st, zero, 1, rep, &w, &b), WALLET_ERR_BAD_ARGUMENT);
+    assert_int_equal(wallet_build_receive(&kp, &st, zero, smn_amount_from_u64(1), rep, &w, &b),
+                     WALLET_ERR_BAD_ARGUMENT);
 }
 
 static void change_block(void **state)
@@ -137,14 +146,14 @@ static void change_block(void **state)
     (void)state;
     smn_keypair kp;
     key(3, &kp);
-    wallet_account_state st = opened(42);
+    wallet_account_state st = opened(smn_amount_from_u64(42));
     uint8_t rep[32];
     memset(rep, 0x99, sizeof rep);
     wallet_work_opts w = work_opts();
     smn_block b;
     assert_int_equal(wallet_build_change(&kp, &st, rep, &w, &b), WALLET_OK);
     assert_valid(&b, false);
-    assert_true(b.balance == 42);
+    assert_true(smn_amount_eq(b.balance, smn_amount_from_u64(42)));
     assert_true(smn_is_zero32(b.link));
     assert_memory_equal(b.representative, rep, 32);
     wallet_account_state fresh;
@@ -161,10 +170,11 @@ static void work_cancel(void **state)
     wallet_work_opts w = {&hard, 1, &cancel};
     smn_keypair kp;
     key(4, &kp);
-    wallet_account_state st = opened(10);
+    wallet_account_state st = opened(smn_amount_from_u64(10));
     uint8_t dest[32] = {1};
     smn_block b;
-    assert_int_equal(wallet_build_send(&kp, &st, dest, 1, &w, &b), WALLET_ERR_WORK_CANCELLED);
+    assert_int_equal(wallet_build_send(&kp, &st, dest, smn_amount_from_u64(1), &w, &b),
+                     WALLET_ERR_WORK_CANCELLED);
 }
 
 /* Through the store: the demo wallet's genesis key sends, a derived account
@@ -192,7 +202,7 @@ static void via_wallet(void **state)
     smn_block send;
     assert_int_equal(wallet_sign_send(ws, id, genesis, &gst, acct, amount, &w, &send), WALLET_OK);
     assert_valid(&send, false);
-    assert_true(send.balance == g->balance - amount);
+    assert_true(smn_amount_eq(send.balance, smn_amount_sub_wrap(g->balance, amount)));
     uint8_t send_hash[32];
     smn_block_hash(&send, send_hash);
     wallet_account_state fresh;
@@ -208,13 +218,15 @@ static void via_wallet(void **state)
     assert_memory_equal(open.representative, genesis, 32);
     uint8_t stranger[32];
     memset(stranger, 3, sizeof stranger);
-    assert_int_equal(wallet_sign_send(ws, id, stranger, &gst, acct, 1, &w, &send),
-                     WALLET_ERR_ACCOUNT_NOT_FOUND);
+    assert_int_equal(
+        wallet_sign_send(ws, id, stranger, &gst, acct, smn_amount_from_u64(1), &w, &send),
+        WALLET_ERR_ACCOUNT_NOT_FOUND);
     assert_int_equal(wallet_sign_change(ws, id, genesis, &gst, acct, &w, &send), WALLET_OK);
     assert_valid(&send, false);
     assert_int_equal(wallet_lock(ws, id), WALLET_OK);
-    assert_int_equal(wallet_sign_send(ws, id, genesis, &gst, acct, 1, &w, &send),
-                     WALLET_ERR_LOCKED);
+    assert_int_equal(
+        wallet_sign_send(ws, id, genesis, &gst, acct, smn_amount_from_u64(1), &w, &send),
+        WALLET_ERR_LOCKED);
     wallet_store_close(ws);
     wt_rmdir(dir);
 }

@@ -197,9 +197,9 @@ static ws_confirmation sample(void)
     memcpy(c.block.account, pub_a, 32);
     memcpy(c.block.link, pub_b, 32);
     memcpy(c.block.representative, pub_a, 32);
-    c.block.balance = 1000;
+    c.block.balance = smn_amount_from_u64(1000);
     c.subtype = LEDGER_SUBTYPE_SEND;
-    c.amount = 5;
+    c.amount = smn_amount_from_u64(5);
     return c;
 }
 

@@ -7,19 +7,22 @@
 /* 10^30: the chunk is the amount modulo one smn. */
 static smn_amount_t one_smn(void)
 {
-    smn_amount_t v = 1;
+    smn_amount_t v = smn_amount_from_u64(1);
     for (int i = 0; i < VM_CODEC_CHUNK_CHARS; i++)
-        v *= 10;
+        v = smn_amount_mul_wrap(v, smn_amount_from_u64(10));
     return v;
 }
 
 void vm_chunk_from_raw(smn_amount_t raw, vm_chunk *out)
 {
-    smn_amount_t v = raw % one_smn();
+    smn_amount_t v = smn_amount_mod(raw, one_smn());
     out->raw = v;
     for (int i = VM_CODEC_CHUNK_CHARS - 1; i >= 0; i--) {
-        out->text[i] = (char)('0' + (int)(v % 10));
-        v /= 10;
+        smn_u128 q;
+        uint64_t d;
+        smn_u128_divmod_u64(smn_amount_u128(v), 10, &q, &d);
+        out->text[i] = (char)('0' + (int)d);
+        v = smn_amount_of_u128(q);
     }
     out->text[VM_CODEC_CHUNK_CHARS] = '\0';
 }
@@ -37,7 +40,7 @@ static vm_codec_status parse_strict(const char *text, size_t len, vm_chunk *out)
     buf[len] = '\0';
     if (memchr(buf, '\0', len))
         return VM_CODEC_ERR_CHUNK_SYNTAX;
-    smn_amount_t v = 0;
+    smn_amount_t v = smn_amount_zero();
     smn_amount_status st =
         strchr(buf, '.') ? smn_amount_parse_smn(buf, &v) : smn_amount_parse_raw(buf, &v);
     if (st == SMN_AMOUNT_OVERFLOW)
@@ -62,7 +65,7 @@ vm_codec_status vm_chunk_parse(const char *text, size_t len, vm_codec_mode mode,
     if (digits < VM_CODEC_CHUNK_CHARS)
         return st;
     size_t skip = digits - VM_CODEC_CHUNK_CHARS, k = 0;
-    smn_amount_t raw = 0;
+    smn_amount_t raw = smn_amount_zero();
     for (size_t i = 0; i < len; i++) {
         if (text[i] < '0' || text[i] > '9')
             continue;
@@ -71,7 +74,8 @@ vm_codec_status vm_chunk_parse(const char *text, size_t len, vm_codec_mode mode,
             continue;
         }
         out->text[k++] = text[i];
-        raw = raw * 10 + (smn_amount_t)(text[i] - '0');
+        raw = smn_amount_add_wrap(smn_amount_mul_wrap(raw, smn_amount_from_u64(10)),
+                                  smn_amount_from_u64((uint64_t)(text[i] - '0')));
     }
     out->text[VM_CODEC_CHUNK_CHARS] = '\0';
     out->raw = raw;

@@ -9,8 +9,6 @@
 #include "procs/vm/codec/digits.h"
 #include "procs/vm/codec/radix.h"
 
-typedef unsigned __int128 u128;
-
 static const uint8_t MAGIC[4] = {'N', 'V', 'M', '1'};
 
 size_t vm_codec_digits_for_payload(size_t len)
@@ -34,11 +32,12 @@ static vm_codec_status from_errno(int rc)
 /* One chunk from 15 digit values (99 = padding). */
 static void chunk_from_digits(const uint8_t d[VM_CODEC_DIGITS_PER_CHUNK], vm_chunk *c)
 {
-    smn_amount_t raw = 0;
+    smn_amount_t raw = smn_amount_zero();
     for (size_t i = 0; i < VM_CODEC_DIGITS_PER_CHUNK; i++) {
         c->text[2 * i] = (char)('0' + d[i] / 10);
         c->text[2 * i + 1] = (char)('0' + d[i] % 10);
-        raw = raw * 100 + d[i];
+        raw = smn_amount_add_wrap(smn_amount_mul_wrap(raw, smn_amount_from_u64(100)),
+                                  smn_amount_from_u64(d[i]));
     }
     c->text[VM_CODEC_CHUNK_CHARS] = '\0';
     c->raw = raw;
@@ -254,15 +253,16 @@ vm_codec_status vm_codec_read_header(const vm_chunk *first, uint32_t *payload_le
         *n_chunks = 1;
         return VM_CODEC_OK;
     }
-    u128 f = 0;
+    smn_u128 f = smn_u128_zero();
     for (size_t i = 0; i < VM_CODEC_DIGITS_PER_CHUNK; i++)
-        f = f * 99 + digits[i];
+        f = smn_u128_add_wrap(smn_u128_mul_wrap(f, smn_u128_from_u64(99)),
+                              smn_u128_from_u64(digits[i]));
     vm_first_chunk_iter it;
     vm_first_chunk_iter_init(&it);
     for (;;) {
-        u128 lo, hi;
+        smn_u128 lo, hi;
         vm_first_chunk_iter_range(&it, &lo, &hi);
-        if (f >= lo && f <= hi) {
+        if (smn_u128_ge(f, lo) && smn_u128_le(f, hi)) {
             *payload_len = it.len;
             *n_chunks = vm_codec_chunks_for_payload(it.len);
             return VM_CODEC_OK;

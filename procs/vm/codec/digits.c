@@ -2,9 +2,8 @@
  * fixed-point mantissa of 256^len in base 99; no floating point. */
 #include "procs/vm/codec/digits.h"
 
+#include "common/u128.h"
 #include "procs/vm/codec/codec.h"
-
-typedef unsigned __int128 u128;
 
 /* log_99(256) and log_99(0x4E564D31 << 32) (the header of an empty
  * payload) in 64.64 fixed point, rounded down; computed with 80-digit
@@ -12,15 +11,15 @@ typedef unsigned __int128 u128;
  * that for every len <= VM_CODEC_MAX_PAYLOAD the frames' log_99 stays at
  * least 1.3e-6 away from an integer, far beyond this formula's error
  * (below 2^-47), so the floor below is exact. */
-static const u128 LOG99_256 = ((u128)0x1u << 64) | 0x34edcde3bb952e62u;
-static const u128 LOG99_H0 = ((u128)0x9u << 64) | 0x6575e616db3ae2b3u;
+static const smn_u128 LOG99_256 = {.hi = 0x1u, .lo = 0x34edcde3bb952e62u};
+static const smn_u128 LOG99_H0 = {.hi = 0x9u, .lo = 0x6575e616db3ae2b3u};
 
 #define H0 (0x4E564D31ull << 32)
 
 size_t vm_digits_for_len(uint32_t len)
 {
-    u128 l = LOG99_H0 + (u128)len * LOG99_256;
-    return (size_t)(l >> 64) + 1;
+    smn_u128 l = smn_u128_add_wrap(LOG99_H0, smn_u128_mul_wrap(smn_u128_from_u64(len), LOG99_256));
+    return (size_t)l.hi + 1;
 }
 
 /* s *= 256 in 64.128 fixed point. */
@@ -66,13 +65,16 @@ static void mul_fixed(uint64_t s[3], const uint64_t c[3])
 {
     uint64_t p[6] = {0};
     for (int i = 0; i < 3; i++) {
-        u128 carry = 0;
+        uint64_t carry = 0;
         for (int j = 0; j < 3; j++) {
-            u128 t = (u128)s[i] * c[j] + p[i + j] + carry;
-            p[i + j] = (uint64_t)t;
-            carry = t >> 64;
+            /* (2^64-1)^2 + 2(2^64-1) = 2^128-1: never wraps */
+            smn_u128 t =
+                smn_u128_add_wrap(smn_u128_mul_64x64(s[i], c[j]), smn_u128_from_u64(p[i + j]));
+            t = smn_u128_add_wrap(t, smn_u128_from_u64(carry));
+            p[i + j] = t.lo;
+            carry = t.hi;
         }
-        p[i + 3] = (uint64_t)carry;
+        p[i + 3] = carry;
     }
     s[0] = p[2];
     s[1] = p[3];
@@ -104,18 +106,18 @@ void vm_first_chunk_iter_next(vm_first_chunk_iter *it)
 }
 
 /* floor(h * s) for s in 64.128 fixed point. */
-static u128 mul_floor(uint64_t h, const uint64_t s[3])
+static smn_u128 mul_floor(uint64_t h, const uint64_t s[3])
 {
-    u128 t0 = (u128)h * s[0];
-    u128 t1 = (u128)h * s[1] + (t0 >> 64);
-    return (u128)h * s[2] + (t1 >> 64);
+    smn_u128 t0 = smn_u128_mul_64x64(h, s[0]);
+    smn_u128 t1 = smn_u128_add_wrap(smn_u128_mul_64x64(h, s[1]), smn_u128_from_u64(t0.hi));
+    return smn_u128_add_wrap(smn_u128_mul_64x64(h, s[2]), smn_u128_from_u64(t1.hi));
 }
 
-void vm_first_chunk_iter_range(const vm_first_chunk_iter *it, u128 *lo, u128 *hi)
+void vm_first_chunk_iter_range(const vm_first_chunk_iter *it, smn_u128 *lo, smn_u128 *hi)
 {
     uint64_t h = H0 + it->len;
     /* s is truncated, so floor(h * s) may be one below the exact bound; the
      * upper bound gets the unit instead. */
     *lo = mul_floor(h, it->s);
-    *hi = mul_floor(h + 1, it->s) + 1;
+    *hi = smn_u128_add_wrap(mul_floor(h + 1, it->s), smn_u128_from_u64(1));
 }

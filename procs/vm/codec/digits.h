@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/u128.h"
+
 /* Digits of every frame with a len-byte payload, len <= VM_CODEC_MAX_PAYLOAD. */
 size_t vm_digits_for_len(uint32_t len);
 
@@ -24,7 +26,6 @@ void vm_first_chunk_iter_next(vm_first_chunk_iter *it);
 /* Every strict first chunk (as a 15-digit base-99 number F) of a frame with
  * this length satisfies *lo <= F <= *hi. The bounds are at most one unit
  * wider than the exact range. */
-void vm_first_chunk_iter_range(const vm_first_chunk_iter *it, unsigned __int128 *lo,
-                               unsigned __int128 *hi);
+void vm_first_chunk_iter_range(const vm_first_chunk_iter *it, smn_u128 *lo, smn_u128 *hi);
 
 #endif

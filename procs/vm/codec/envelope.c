@@ -96,14 +96,14 @@ static vm_env_status parse_call(reader *r, vm_call_body *c)
         if (w > VM_ARG_U128)
             return VM_ENV_ERR_ARG_WIDTH;
         c->width[i] = (uint8_t)w;
-        c->arg[i] = 0;
+        c->arg[i] = smn_amount_zero();
     }
     for (int i = 0; i < VM_CALL_MAX_ARGS; i++) {
         uint8_t be[16];
         size_t n = ARG_BYTES[c->width[i]];
         TRY(rd_bytes(r, be, n));
         for (size_t k = 0; k < n; k++)
-            c->arg[i] = (c->arg[i] << 8) | be[k];
+            c->arg[i] = smn_amount_or(smn_amount_shl(c->arg[i], 8), smn_amount_from_u64(be[k]));
     }
     return rd_left(r) ? VM_ENV_ERR_TRAILING : VM_ENV_OK;
 }
@@ -246,7 +246,7 @@ static bool arg_fits(uint8_t width, smn_amount_t v)
 {
     if (width == VM_ARG_U128)
         return true;
-    return (v >> (8 * ARG_BYTES[width])) == 0;
+    return smn_amount_is_zero(smn_amount_shr(v, 8 * ARG_BYTES[width]));
 }
 
 static vm_env_status check_body(const vm_envelope *e)
@@ -265,7 +265,8 @@ static vm_env_status check_body(const vm_envelope *e)
             uint8_t w = e->body.call.width[i];
             if (w > VM_ARG_U128)
                 return VM_ENV_ERR_ARG_WIDTH;
-            if (!arg_fits(w, e->body.call.arg[i]) || (w == VM_ARG_ABSENT && e->body.call.arg[i]))
+            if (!arg_fits(w, e->body.call.arg[i]) ||
+                (w == VM_ARG_ABSENT && !smn_amount_is_zero(e->body.call.arg[i])))
                 return VM_ENV_ERR_ARG;
         }
         return VM_ENV_OK;
@@ -304,7 +305,7 @@ static void write_body(writer *w, const vm_envelope *e)
         wr_u8(w, (uint8_t)s);
         for (int i = 0; i < VM_CALL_MAX_ARGS; i++)
             for (int k = ARG_BYTES[c->width[i]] - 1; k >= 0; k--)
-                wr_u8(w, (uint8_t)(c->arg[i] >> (8 * k)));
+                wr_u8(w, (uint8_t)smn_amount_lo64(smn_amount_shr(c->arg[i], 8 * (unsigned)k)));
         break;
     }
     case VM_KIND_STATE:

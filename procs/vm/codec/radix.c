@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef unsigned __int128 u128;
+#include "common/u128.h"
 
 #define P9 913517247483640899ull /* 99^9 < 2^60 */
 #define P9_SHIFT 4               /* clz(99^9): P9 << 4 has its top bit set */
@@ -15,8 +15,10 @@ typedef unsigned __int128 u128;
  * Granlund's "division by invariant integers" (2011), algorithm 4. */
 static uint64_t p9_inverse(void)
 {
-    u128 num = ((u128)(~P9_NORM) << 64) | ~0ull;
-    return (uint64_t)(num / P9_NORM);
+    smn_u128 q;
+    uint64_t r;
+    smn_u128_divmod_u64(smn_u128_make(~P9_NORM, ~0ull), P9_NORM, &q, &r);
+    return q.lo;
 }
 
 /* (hi:lo) / P9 with hi < P9: quotient returned, remainder in *rem. */
@@ -24,10 +26,10 @@ static inline uint64_t div_p9(uint64_t hi, uint64_t lo, uint64_t inv, uint64_t *
 {
     uint64_t u1 = (hi << P9_SHIFT) | (lo >> (64 - P9_SHIFT));
     uint64_t u0 = lo << P9_SHIFT;
-    u128 p = (u128)inv * u1 + (((u128)u1 << 64) | u0);
-    uint64_t q = (uint64_t)(p >> 64) + 1;
+    smn_u128 p = smn_u128_add_wrap(smn_u128_mul_64x64(inv, u1), smn_u128_make(u1, u0));
+    uint64_t q = p.hi + 1;
     uint64_t r = u0 - q * P9_NORM;
-    if (r > (uint64_t)p) {
+    if (r > p.lo) {
         q--;
         r += P9_NORM;
     }
@@ -136,9 +138,10 @@ int vm_radix_base99_to_bytes(const uint8_t *digits, size_t d, uint8_t *out, size
             carry = carry * 99 + digits[pos + j];
         pos += 9;
         for (size_t i = 0; i < m; i++) {
-            u128 t = (u128)res[i] * P9 + carry;
-            res[i] = (uint64_t)t;
-            carry = (uint64_t)(t >> 64);
+            smn_u128 t =
+                smn_u128_add_wrap(smn_u128_mul_64x64(res[i], P9), smn_u128_from_u64(carry));
+            res[i] = t.lo;
+            carry = t.hi;
         }
         if (carry)
             res[m++] = carry;

@@ -96,7 +96,7 @@ static bool is_ident(const char *t)
 
 bool vm_asm_parse_u128(const char *t, vm_u128 *out)
 {
-    vm_u128 v = 0;
+    vm_u128 v = smn_amount_zero();
     if (t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
         const char *p = t + 2;
         if (!*p)
@@ -111,9 +111,9 @@ bool vm_asm_parse_u128(const char *t, vm_u128 *out)
                 d = *p - 'A' + 10;
             else
                 return false;
-            if (v >> 124)
+            if (smn_amount_hi64(v) >> 60)
                 return false;
-            v = v << 4 | (vm_u128)d;
+            v = smn_amount_or(smn_amount_shl(v, 4), smn_amount_from_u64((uint64_t)d));
         }
     } else {
         if (!*t)
@@ -122,8 +122,8 @@ bool vm_asm_parse_u128(const char *t, vm_u128 *out)
             if (*p < '0' || *p > '9')
                 return false;
             vm_u128 nv;
-            if (__builtin_mul_overflow(v, (vm_u128)10, &nv) ||
-                __builtin_add_overflow(nv, (vm_u128)(*p - '0'), &nv))
+            if (!smn_amount_mul(v, smn_amount_from_u64(10), &nv) ||
+                !smn_amount_add(nv, smn_amount_from_u64((uint64_t)(*p - '0')), &nv))
                 return false;
             v = nv;
         }
@@ -137,9 +137,10 @@ static int parse_reg(const char *t)
     if (t[0] != 'r' || !t[1])
         return -1;
     vm_u128 v;
-    if (!vm_asm_parse_u128(t + 1, &v) || v >= VM_NREGS || (t[1] == '0' && t[2]))
+    if (!vm_asm_parse_u128(t + 1, &v) || smn_amount_ge(v, smn_amount_from_u64(VM_NREGS)) ||
+        (t[1] == '0' && t[2]))
         return -1;
-    return (int)v;
+    return (int)smn_amount_lo64(v);
 }
 
 static const asm_label *find_label(const asm_state *s, const char *name)
@@ -173,7 +174,7 @@ static vm_asm_status directive(asm_state *s, char **tok, int n)
     if (n != 4)
         return errf(s, ".method takes <id> <label> view|state");
     vm_u128 id;
-    if (!vm_asm_parse_u128(tok[1], &id) || id > 255)
+    if (!vm_asm_parse_u128(tok[1], &id) || smn_amount_gt(id, smn_amount_from_u64(255)))
         return errf(s, "method id '%s' is not 0..255", tok[1]);
     if (!is_ident(tok[2]))
         return errf(s, "bad method label '%s'", tok[2]);
@@ -185,13 +186,13 @@ static vm_asm_status directive(asm_state *s, char **tok, int n)
     else
         return errf(s, "method kind '%s' is not view or state", tok[3]);
     for (size_t i = 0; i < s->nmethods; i++)
-        if (s->methods[i].id == (uint8_t)id)
-            return errf(s, "method id %u already defined on line %d", (unsigned)id,
+        if (s->methods[i].id == (uint8_t)smn_amount_lo64(id))
+            return errf(s, "method id %u already defined on line %d", (unsigned)smn_amount_lo64(id),
                         s->methods[i].line);
     if (s->nmethods == VM_MAX_METHODS)
         return errf(s, "more than %d methods", VM_MAX_METHODS);
     asm_method *m = &s->methods[s->nmethods++];
-    m->id = (uint8_t)id;
+    m->id = (uint8_t)smn_amount_lo64(id);
     m->flags = flags;
     snprintf(m->label, sizeof m->label, "%s", tok[2]);
     m->line = s->line;
@@ -203,17 +204,22 @@ static vm_asm_status want_reg(asm_state *s, const char *t, vm_u128 *out)
     int r = parse_reg(t);
     if (r < 0)
         return errf(s, "expected a register r0..r15, got '%s'", t);
-    *out = (vm_u128)r;
+    *out = smn_amount_from_u64((uint64_t)r);
     return VM_ASM_OK;
 }
 
-static vm_asm_status want_imm(asm_state *s, const char *t, vm_u128 max, vm_u128 *out)
+static vm_asm_status want_imm128(asm_state *s, const char *t, vm_u128 max, vm_u128 *out)
 {
     if (!vm_asm_parse_u128(t, out))
         return errf(s, "bad immediate '%s' (decimal or 0x-hex, at most 2^128-1)", t);
-    if (*out > max)
+    if (smn_amount_gt(*out, max))
         return errf(s, "immediate '%s' out of range for this operand", t);
     return VM_ASM_OK;
+}
+
+static vm_asm_status want_imm(asm_state *s, const char *t, uint64_t max, vm_u128 *out)
+{
+    return want_imm128(s, t, smn_amount_from_u64(max), out);
 }
 
 static vm_asm_status want_target(asm_state *s, const char *t, asm_insn *in, int slot)
@@ -228,13 +234,14 @@ static vm_asm_status want_target(asm_state *s, const char *t, asm_insn *in, int 
 
 static int li_width(vm_u128 v)
 {
-    if (v <= 0xFF)
+    uint64_t u = smn_amount_lo64(v);
+    if (smn_amount_hi64(v) != 0)
+        return VM_I_LI128;
+    if (u <= 0xFF)
         return VM_I_LI8;
-    if (v <= 0xFFFFFFFFu)
+    if (u <= 0xFFFFFFFFu)
         return VM_I_LI32;
-    if (v <= UINT64_MAX)
-        return VM_I_LI64;
-    return VM_I_LI128;
+    return VM_I_LI64;
 }
 
 static vm_asm_status instruction(asm_state *s, char **tok, int n)
@@ -277,8 +284,9 @@ static vm_asm_status instruction(asm_state *s, char **tok, int n)
     case VM_F_N: {
         int hc = vm_hcall_by_name(o[0]);
         if (hc >= 0)
-            in.ops[0] = (vm_u128)hc;
-        else if (!vm_asm_parse_u128(o[0], &in.ops[0]) || in.ops[0] >= VM_HC__COUNT)
+            in.ops[0] = smn_amount_from_u64((uint64_t)hc);
+        else if (!vm_asm_parse_u128(o[0], &in.ops[0]) ||
+                 smn_amount_ge(in.ops[0], smn_amount_from_u64(VM_HC__COUNT)))
             return errf(s, "unknown host call '%s'", o[0]);
         break;
     }
@@ -290,12 +298,12 @@ static vm_asm_status instruction(asm_state *s, char **tok, int n)
     case VM_F_RI32:
     case VM_F_RI64:
     case VM_F_RI128: {
-        static const vm_u128 max[] = {[VM_F_RI8] = 0xFF,
-                                      [VM_F_RI32] = 0xFFFFFFFFu,
-                                      [VM_F_RI64] = UINT64_MAX,
-                                      [VM_F_RI128] = ~(vm_u128)0};
+        const vm_u128 max[] = {[VM_F_RI8] = smn_amount_from_u64(0xFF),
+                               [VM_F_RI32] = smn_amount_from_u64(0xFFFFFFFFu),
+                               [VM_F_RI64] = smn_amount_from_u64(UINT64_MAX),
+                               [VM_F_RI128] = SMN_AMOUNT_MAX};
         if ((st = want_reg(s, o[0], &in.ops[0])) == VM_ASM_OK)
-            st = want_imm(s, o[1], max[f], &in.ops[1]);
+            st = want_imm128(s, o[1], max[f], &in.ops[1]);
         if (st == VM_ASM_OK && li_auto)
             id = li_width(in.ops[1]);
         break;
@@ -315,7 +323,7 @@ static vm_asm_status instruction(asm_state *s, char **tok, int n)
             (st = want_reg(s, o[1], &in.ops[1])) == VM_ASM_OK &&
             (st = want_imm(s, o[2], 0xFFFF, &in.ops[2])) == VM_ASM_OK) {
             st = want_imm(s, o[3], 16, &in.ops[3]);
-            if (st == VM_ASM_OK && in.ops[3] == 0)
+            if (st == VM_ASM_OK && smn_amount_is_zero(in.ops[3]))
                 return errf(s, "memory width must be 1..16");
         }
         break;
@@ -393,8 +401,8 @@ static void put32(uint8_t *p, uint32_t v)
 static void putn(uint8_t *p, vm_u128 v, size_t n)
 {
     for (size_t i = n; i-- > 0;) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
+        p[i] = (uint8_t)smn_amount_lo64(v);
+        v = smn_amount_shr(v, 8);
     }
 }
 
@@ -446,7 +454,7 @@ static vm_asm_status emit(asm_state *s, uint8_t **out, size_t *out_len)
                 return errf(s, "undefined label '%s'", in->target);
             }
             int slot = f == VM_F_T ? 0 : f == VM_F_RT ? 1 : 2;
-            in->ops[slot] = l->off;
+            in->ops[slot] = smn_amount_from_u64(l->off);
         }
         uint8_t *p = code + in->off;
         p[0] = vm_isa[in->id].opcode;
@@ -455,47 +463,47 @@ static vm_asm_status emit(asm_state *s, uint8_t **out, size_t *out_len)
             break;
         case VM_F_R:
         case VM_F_N:
-            p[1] = (uint8_t)in->ops[0];
+            p[1] = (uint8_t)smn_amount_lo64(in->ops[0]);
             break;
         case VM_F_T:
-            put32(p + 1, (uint32_t)in->ops[0]);
+            put32(p + 1, (uint32_t)smn_amount_lo64(in->ops[0]));
             break;
         case VM_F_RT:
-            p[1] = (uint8_t)in->ops[0];
-            put32(p + 2, (uint32_t)in->ops[1]);
+            p[1] = (uint8_t)smn_amount_lo64(in->ops[0]);
+            put32(p + 2, (uint32_t)smn_amount_lo64(in->ops[1]));
             break;
         case VM_F_RRT:
-            p[1] = (uint8_t)in->ops[0];
-            p[2] = (uint8_t)in->ops[1];
-            put32(p + 3, (uint32_t)in->ops[2]);
+            p[1] = (uint8_t)smn_amount_lo64(in->ops[0]);
+            p[2] = (uint8_t)smn_amount_lo64(in->ops[1]);
+            put32(p + 3, (uint32_t)smn_amount_lo64(in->ops[2]));
             break;
         case VM_F_RR:
-            p[1] = (uint8_t)in->ops[0];
-            p[2] = (uint8_t)in->ops[1];
+            p[1] = (uint8_t)smn_amount_lo64(in->ops[0]);
+            p[2] = (uint8_t)smn_amount_lo64(in->ops[1]);
             break;
         case VM_F_RI8:
         case VM_F_RI32:
         case VM_F_RI64:
         case VM_F_RI128:
-            p[1] = (uint8_t)in->ops[0];
+            p[1] = (uint8_t)smn_amount_lo64(in->ops[0]);
             putn(p + 2, in->ops[1], vm_format_len(f) - 2);
             break;
         case VM_F_RRR:
-            p[1] = (uint8_t)in->ops[0];
-            p[2] = (uint8_t)in->ops[1];
-            p[3] = (uint8_t)in->ops[2];
+            p[1] = (uint8_t)smn_amount_lo64(in->ops[0]);
+            p[2] = (uint8_t)smn_amount_lo64(in->ops[1]);
+            p[3] = (uint8_t)smn_amount_lo64(in->ops[2]);
             break;
         case VM_F_RRI32:
-            p[1] = (uint8_t)in->ops[0];
-            p[2] = (uint8_t)in->ops[1];
-            put32(p + 3, (uint32_t)in->ops[2]);
+            p[1] = (uint8_t)smn_amount_lo64(in->ops[0]);
+            p[2] = (uint8_t)smn_amount_lo64(in->ops[1]);
+            put32(p + 3, (uint32_t)smn_amount_lo64(in->ops[2]));
             break;
         case VM_F_MEM:
-            p[1] = (uint8_t)in->ops[0];
-            p[2] = (uint8_t)in->ops[1];
-            p[3] = (uint8_t)(in->ops[2] >> 8);
-            p[4] = (uint8_t)in->ops[2];
-            p[5] = (uint8_t)in->ops[3];
+            p[1] = (uint8_t)smn_amount_lo64(in->ops[0]);
+            p[2] = (uint8_t)smn_amount_lo64(in->ops[1]);
+            p[3] = (uint8_t)(smn_amount_lo64(in->ops[2]) >> 8);
+            p[4] = (uint8_t)smn_amount_lo64(in->ops[2]);
+            p[5] = (uint8_t)smn_amount_lo64(in->ops[3]);
             break;
         }
     }

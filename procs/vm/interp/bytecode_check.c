@@ -11,9 +11,9 @@ static uint32_t rd32(const uint8_t *p)
 
 static vm_u128 rdn(const uint8_t *p, size_t n)
 {
-    vm_u128 v = 0;
+    vm_u128 v = smn_amount_zero();
     for (size_t i = 0; i < n; i++)
-        v = v << 8 | p[i];
+        v = smn_amount_or(smn_amount_shl(v, 8), smn_amount_from_u64(p[i]));
     return v;
 }
 
@@ -86,7 +86,7 @@ static vm_verify_status decode_operands(const uint8_t *p, int id, vm_insn *in, u
         in->a = o[0];
         in->b = o[1];
         nregs = 2;
-        in->imm = rd32(o + 2);
+        in->imm = smn_amount_from_u64(rd32(o + 2));
         break;
     case VM_F_MEM:
         in->a = o[0];

@@ -46,27 +46,28 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
 /* Decimal up to 2^32-1, 0x-hex above (keys and masks read better in hex). */
 static void fmt_u128(vm_u128 v, char *buf, size_t cap)
 {
-    if (v <= 0xFFFFFFFFu) {
-        snprintf(buf, cap, "%llu", (unsigned long long)v);
+    unsigned long long hi = smn_amount_hi64(v), lo = smn_amount_lo64(v);
+    if (hi == 0 && lo <= 0xFFFFFFFFu) {
+        snprintf(buf, cap, "%llu", lo);
         return;
     }
-    if (v <= UINT64_MAX) {
-        snprintf(buf, cap, "0x%llx", (unsigned long long)v);
+    if (hi == 0) {
+        snprintf(buf, cap, "0x%llx", lo);
         return;
     }
-    snprintf(buf, cap, "0x%llx%016llx", (unsigned long long)(v >> 64),
-             (unsigned long long)(uint64_t)v);
+    snprintf(buf, cap, "0x%llx%016llx", hi, lo);
 }
 
 static int minimal_li(vm_u128 v)
 {
-    if (v <= 0xFF)
+    uint64_t u = smn_amount_lo64(v);
+    if (smn_amount_hi64(v) != 0)
+        return VM_I_LI128;
+    if (u <= 0xFF)
         return VM_I_LI8;
-    if (v <= 0xFFFFFFFFu)
+    if (u <= 0xFFFFFFFFu)
         return VM_I_LI32;
-    if (v <= UINT64_MAX)
-        return VM_I_LI64;
-    return VM_I_LI128;
+    return VM_I_LI64;
 }
 
 static void label_name(const vm_program *p, uint32_t idx, char *buf, size_t cap)

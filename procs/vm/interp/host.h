@@ -33,7 +33,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef unsigned __int128 vm_u128;
+#include "common/amount.h"
+
+typedef smn_amount_t vm_u128; /* registers share the amounts' representation (issue 19) */
 
 #define VM_ID_LEN 32
 #define VM_STORAGE_KEY_MAX 64     /* bytes; a longer key faults (VM_FAULT_HOST_ARG) */

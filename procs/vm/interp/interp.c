@@ -18,10 +18,30 @@ typedef struct {
     bool view;       /* a view method, or called in view mode: read-only */
 } vm_exec;
 
+/* Register helpers: vm_u128 is smn_u128, a struct without C operators
+ * (issue 19); these keep the code below as short as it was. */
+static inline vm_u128 from64(uint64_t v)
+{
+    return smn_amount_from_u64(v);
+}
+static inline bool above(vm_u128 v, uint64_t n)
+{
+    return smn_amount_gt(v, from64(n));
+}
+static inline bool nz(vm_u128 v)
+{
+    return !smn_amount_is_zero(v);
+}
+/* The low bits as a size or offset: callers checked the range first. */
+static inline size_t as_size(vm_u128 v)
+{
+    return (size_t)smn_amount_lo64(v);
+}
+
 /* Big-endian 16-byte image of v, whatever the host's byte order. */
 static inline void u128_be16(uint8_t out[16], vm_u128 v)
 {
-    uint64_t hi = (uint64_t)(v >> 64), lo = (uint64_t)v;
+    uint64_t hi = smn_amount_hi64(v), lo = smn_amount_lo64(v);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     hi = __builtin_bswap64(hi);
     lo = __builtin_bswap64(lo);
@@ -39,7 +59,7 @@ static inline vm_u128 be16_u128(const uint8_t in[16])
     hi = __builtin_bswap64(hi);
     lo = __builtin_bswap64(lo);
 #endif
-    return (vm_u128)hi << 64 | lo;
+    return smn_amount_make(hi, lo);
 }
 
 /* Store the low n (1..16) bytes of v big-endian. */
@@ -67,7 +87,7 @@ static inline vm_u128 rd_be(const uint8_t *p, unsigned n)
 /* A memory range [ptr, ptr+len) named by two registers; false if outside. */
 static bool range_ok(vm_u128 ptr, vm_u128 len)
 {
-    return ptr <= VM_MEM_SIZE && len <= VM_MEM_SIZE - ptr;
+    return !above(ptr, VM_MEM_SIZE) && !above(len, VM_MEM_SIZE - as_size(ptr));
 }
 
 static vm_status host_fault(vm_host_status hs)
@@ -84,11 +104,11 @@ static bool host_status_for_program(vm_host_status hs)
 
 static bool read_holder(const uint8_t *mem, vm_u128 ptr, vm_holder *h)
 {
-    if (!range_ok(ptr, VM_HOLDER_WIRE_LEN))
+    if (!range_ok(ptr, from64(VM_HOLDER_WIRE_LEN)))
         return false;
-    const uint8_t *p = mem + (size_t)ptr;
+    const uint8_t *p = mem + as_size(ptr);
     h->kind = p[0];
-    h->box = (uint32_t)rd_be(p + 1, 4);
+    h->box = (uint32_t)smn_amount_lo64(rd_be(p + 1, 4));
     memcpy(h->id, p + 5, VM_ID_LEN);
     return true;
 }
@@ -116,68 +136,69 @@ static vm_status hcall(vm_exec *x, uint32_t n)
 
     switch ((vm_hcall)n) {
     case VM_HC_STORAGE_GET: {
-        if (r[2] > VM_STORAGE_KEY_MAX || r[4] > VM_STORAGE_VALUE_MAX)
+        if (above(r[2], VM_STORAGE_KEY_MAX) || above(r[4], VM_STORAGE_VALUE_MAX))
             return VM_FAULT_HOST_ARG;
         if (!range_ok(r[1], r[2]) || !range_ok(r[3], r[4]))
             return VM_FAULT_MEM_BOUNDS;
-        size_t klen = (size_t)r[2], cap = (size_t)r[4];
+        size_t klen = as_size(r[2]), cap = as_size(r[4]);
         if ((st = charge(x, cost + VM_GAS_HC_PER_BYTE * (uint64_t)(klen + cap))) != VM_OK)
             return st;
         uint8_t val[VM_STORAGE_VALUE_MAX];
         size_t vlen = 0;
-        hs = ops->storage_get(ctx, mem + (size_t)r[1], klen, val, sizeof val, &vlen);
+        hs = ops->storage_get(ctx, mem + as_size(r[1]), klen, val, sizeof val, &vlen);
         if (hs == VM_HOST_OK) {
             if (vlen > VM_STORAGE_VALUE_MAX)
                 return VM_FAULT_HOST;
-            memcpy(mem + (size_t)r[3], val, vlen < cap ? vlen : cap);
+            memcpy(mem + as_size(r[3]), val, vlen < cap ? vlen : cap);
         } else {
             vlen = 0;
         }
-        r[1] = vlen;
+        r[1] = from64(vlen);
         break;
     }
     case VM_HC_STORAGE_PUT:
-        if (r[2] > VM_STORAGE_KEY_MAX || r[4] > VM_STORAGE_VALUE_MAX)
+        if (above(r[2], VM_STORAGE_KEY_MAX) || above(r[4], VM_STORAGE_VALUE_MAX))
             return VM_FAULT_HOST_ARG;
         if (!range_ok(r[1], r[2]) || !range_ok(r[3], r[4]))
             return VM_FAULT_MEM_BOUNDS;
-        if ((st = charge(x, cost + VM_GAS_HC_PER_BYTE * (uint64_t)(r[2] + r[4]))) != VM_OK)
+        if ((st = charge(x, cost + VM_GAS_HC_PER_BYTE *
+                                       (uint64_t)(as_size(r[2]) + as_size(r[4])))) != VM_OK)
             return st;
-        hs = ops->storage_put(ctx, mem + (size_t)r[1], (size_t)r[2], mem + (size_t)r[3],
-                              (size_t)r[4]);
+        hs = ops->storage_put(ctx, mem + as_size(r[1]), as_size(r[2]), mem + as_size(r[3]),
+                              as_size(r[4]));
         break;
     case VM_HC_STORAGE_DEL:
-        if (r[2] > VM_STORAGE_KEY_MAX)
+        if (above(r[2], VM_STORAGE_KEY_MAX))
             return VM_FAULT_HOST_ARG;
         if (!range_ok(r[1], r[2]))
             return VM_FAULT_MEM_BOUNDS;
-        if ((st = charge(x, cost + VM_GAS_HC_PER_BYTE * (uint64_t)r[2])) != VM_OK)
+        if ((st = charge(x, cost + VM_GAS_HC_PER_BYTE * smn_amount_lo64(r[2]))) != VM_OK)
             return st;
-        hs = ops->storage_del(ctx, mem + (size_t)r[1], (size_t)r[2]);
+        hs = ops->storage_del(ctx, mem + as_size(r[1]), as_size(r[2]));
         break;
     case VM_HC_BALANCE: {
         vm_holder h;
-        if (!range_ok(r[1], VM_ID_LEN) || !read_holder(mem, r[2], &h))
+        if (!range_ok(r[1], from64(VM_ID_LEN)) || !read_holder(mem, r[2], &h))
             return VM_FAULT_MEM_BOUNDS;
         if (h.kind > VM_HOLDER_INPUT)
             return VM_FAULT_HOST_ARG;
         if ((st = charge(x, cost)) != VM_OK)
             return st;
-        vm_u128 bal = 0;
-        hs = ops->balance_get(ctx, mem + (size_t)r[1], &h, &bal);
-        r[1] = hs == VM_HOST_OK ? bal : 0;
+        vm_u128 bal = smn_amount_zero();
+        hs = ops->balance_get(ctx, mem + as_size(r[1]), &h, &bal);
+        r[1] = hs == VM_HOST_OK ? bal : smn_amount_zero();
         break;
     }
     case VM_HC_TRANSFER: {
         vm_holder from, to;
-        if (!range_ok(r[1], VM_ID_LEN) || !read_holder(mem, r[2], &from) ||
+        if (!range_ok(r[1], from64(VM_ID_LEN)) || !read_holder(mem, r[2], &from) ||
             !read_holder(mem, r[3], &to))
             return VM_FAULT_MEM_BOUNDS;
         if (from.kind > VM_HOLDER_INPUT || to.kind > VM_HOLDER_INPUT)
             return VM_FAULT_HOST_ARG;
         if ((st = charge(x, cost)) != VM_OK)
             return st;
-        hs = ops->transfer(ctx, mem + (size_t)r[1], &from, &to, r[4]);
+        hs = ops->transfer(ctx, mem + as_size(r[1]), &from, &to, r[4]);
         break;
     }
     case VM_HC_BOX_CREATE: {
@@ -185,17 +206,17 @@ static vm_status hcall(vm_exec *x, uint32_t n)
             return st;
         uint32_t box = 0;
         hs = ops->box_create(ctx, &box);
-        r[1] = hs == VM_HOST_OK ? box : 0;
+        r[1] = from64(hs == VM_HOST_OK ? box : 0);
         break;
     }
     case VM_HC_EMIT:
-        if (r[1] > UINT64_MAX || r[3] > VM_EVENT_DATA_MAX)
+        if (above(r[1], UINT64_MAX) || above(r[3], VM_EVENT_DATA_MAX))
             return VM_FAULT_HOST_ARG;
         if (!range_ok(r[2], r[3]))
             return VM_FAULT_MEM_BOUNDS;
-        if ((st = charge(x, cost + VM_GAS_HC_PER_BYTE * (uint64_t)r[3])) != VM_OK)
+        if ((st = charge(x, cost + VM_GAS_HC_PER_BYTE * smn_amount_lo64(r[3]))) != VM_OK)
             return st;
-        hs = ops->emit_event(ctx, (uint64_t)r[1], mem + (size_t)r[2], (size_t)r[3]);
+        hs = ops->emit_event(ctx, smn_amount_lo64(r[1]), mem + as_size(r[2]), as_size(r[3]));
         if (hs == VM_HOST_OK)
             x->events++;
         break;
@@ -203,7 +224,7 @@ static vm_status hcall(vm_exec *x, uint32_t n)
     case VM_HC_SELF:
     case VM_HC_BLOCK:
     case VM_HC_ACCOUNT: {
-        if (!range_ok(r[1], VM_ID_LEN))
+        if (!range_ok(r[1], from64(VM_ID_LEN)))
             return VM_FAULT_MEM_BOUNDS;
         if ((st = charge(x, cost)) != VM_OK)
             return st;
@@ -212,15 +233,15 @@ static vm_status hcall(vm_exec *x, uint32_t n)
         hs = ops->get_env(ctx, &env);
         if (hs != VM_HOST_OK)
             break;
-        uint8_t *out = mem + (size_t)r[1];
+        uint8_t *out = mem + as_size(r[1]);
         if (n == VM_HC_CALLER) {
             memcpy(out, env.caller, VM_ID_LEN);
-            r[1] = env.caller_is_program ? 1 : 0;
+            r[1] = from64(env.caller_is_program ? 1 : 0);
         } else if (n == VM_HC_SELF) {
             memcpy(out, env.program, VM_ID_LEN);
         } else if (n == VM_HC_BLOCK) {
             memcpy(out, env.block_hash, VM_ID_LEN);
-            r[1] = env.height;
+            r[1] = from64(env.height);
             r[2] = env.amount;
         } else {
             memcpy(out, env.account, VM_ID_LEN);
@@ -228,9 +249,9 @@ static vm_status hcall(vm_exec *x, uint32_t n)
         break;
     }
     case VM_HC_CALL: {
-        if (r[2] > 255 || r[4] > VM_MAX_ARGS)
+        if (above(r[2], 255) || above(r[4], VM_MAX_ARGS))
             return VM_FAULT_HOST_ARG;
-        if (!range_ok(r[1], VM_ID_LEN) || !range_ok(r[3], r[4] * 16))
+        if (!range_ok(r[1], from64(VM_ID_LEN)) || !range_ok(r[3], from64(as_size(r[4]) * 16)))
             return VM_FAULT_MEM_BOUNDS;
         if (x->req->depth + 1 > VM_MAX_CALL_DEPTH)
             return VM_FAULT_CALL_DEPTH;
@@ -238,21 +259,20 @@ static vm_status hcall(vm_exec *x, uint32_t n)
             return st;
         vm_call_request cr;
         memset(&cr, 0, sizeof cr);
-        memcpy(cr.program, mem + (size_t)r[1], VM_ID_LEN);
-        cr.method = (uint8_t)r[2];
-        cr.nargs = (uint8_t)r[4];
+        memcpy(cr.program, mem + as_size(r[1]), VM_ID_LEN);
+        cr.method = (uint8_t)smn_amount_lo64(r[2]);
+        cr.nargs = (uint8_t)smn_amount_lo64(r[4]);
         for (unsigned i = 0; i < cr.nargs; i++)
-            cr.args[i] = rd_be(mem + (size_t)r[3] + 16 * i, 16);
-        cr.gas_limit = (r[5] == 0 || r[5] > x->gas) ? x->gas : (uint64_t)r[5];
+            cr.args[i] = rd_be(mem + as_size(r[3]) + 16 * i, 16);
+        cr.gas_limit = (!nz(r[5]) || above(r[5], x->gas)) ? x->gas : smn_amount_lo64(r[5]);
         cr.depth = x->req->depth + 1;
         cr.view = x->view;
         vm_call_outcome co;
         memset(&co, 0, sizeof co);
         hs = ops->call(ctx, &cr, &co);
         if (hs == VM_HOST_NOT_FOUND) {
-            r[0] = 255;
-            r[1] = 0;
-            r[2] = 0;
+            r[0] = from64(255);
+            r[1] = r[2] = smn_amount_zero();
             return VM_OK;
         }
         if (hs != VM_HOST_OK)
@@ -264,9 +284,9 @@ static vm_status hcall(vm_exec *x, uint32_t n)
         x->gas -= co.gas_used;
         if (co.status == VM_OK)
             x->events += co.events;
-        r[0] = (vm_u128)co.status;
-        r[1] = co.status == VM_OK ? co.ret : 0;
-        r[2] = co.gas_used;
+        r[0] = from64((uint64_t)co.status);
+        r[1] = co.status == VM_OK ? co.ret : smn_amount_zero();
+        r[2] = from64(co.gas_used);
         return VM_OK;
     }
     case VM_HC__COUNT:
@@ -274,7 +294,7 @@ static vm_status hcall(vm_exec *x, uint32_t n)
     }
     if (!host_status_for_program(hs))
         return host_fault(hs);
-    r[0] = (vm_u128)hs;
+    r[0] = from64((uint64_t)hs);
     return VM_OK;
 }
 
@@ -355,17 +375,17 @@ l_jmp:
     ip = base + ip->x;
     DISPATCH();
 l_jz:
-    JUMP_IF(r[ip->a] == 0);
+    JUMP_IF(!nz(r[ip->a]));
 l_jnz:
-    JUMP_IF(r[ip->a] != 0);
+    JUMP_IF(nz(r[ip->a]));
 l_jeq:
-    JUMP_IF(r[ip->a] == r[ip->b]);
+    JUMP_IF(smn_amount_eq(r[ip->a], r[ip->b]));
 l_jne:
-    JUMP_IF(r[ip->a] != r[ip->b]);
+    JUMP_IF(!smn_amount_eq(r[ip->a], r[ip->b]));
 l_jlt:
-    JUMP_IF(r[ip->a] < r[ip->b]);
+    JUMP_IF(smn_amount_lt(r[ip->a], r[ip->b]));
 l_jge:
-    JUMP_IF(r[ip->a] >= r[ip->b]);
+    JUMP_IF(smn_amount_ge(r[ip->a], r[ip->b]));
 l_call:
     if (sp == VM_STACK_DEPTH)
         FAULT(VM_FAULT_STACK_OVERFLOW);
@@ -392,85 +412,88 @@ l_mov:
 l_li:
     RRR(ip->imm);
 l_add:
-    if (__builtin_add_overflow(r[ip->b], r[ip->c], &r[ip->a]))
+    if (!smn_amount_add(r[ip->b], r[ip->c], &r[ip->a]))
         FAULT(VM_FAULT_OVERFLOW);
     NEXT();
 l_sub:
-    if (__builtin_sub_overflow(r[ip->b], r[ip->c], &r[ip->a]))
+    if (!smn_amount_sub(r[ip->b], r[ip->c], &r[ip->a]))
         FAULT(VM_FAULT_OVERFLOW);
     NEXT();
 l_mul:
-    if (__builtin_mul_overflow(r[ip->b], r[ip->c], &r[ip->a]))
+    if (!smn_amount_mul(r[ip->b], r[ip->c], &r[ip->a]))
         FAULT(VM_FAULT_OVERFLOW);
     NEXT();
 l_div:
-    if (r[ip->c] == 0)
+    if (!smn_amount_divmod(r[ip->b], r[ip->c], &r[ip->a], NULL))
         FAULT(VM_FAULT_DIV_ZERO);
-    RRR(r[ip->b] / r[ip->c]);
+    NEXT();
 l_mod:
-    if (r[ip->c] == 0)
+    if (!nz(r[ip->c]))
         FAULT(VM_FAULT_DIV_ZERO);
-    RRR(r[ip->b] % r[ip->c]);
+    RRR(smn_amount_mod(r[ip->b], r[ip->c]));
 l_addw:
-    RRR(r[ip->b] + r[ip->c]);
+    RRR(smn_amount_add_wrap(r[ip->b], r[ip->c]));
 l_subw:
-    RRR(r[ip->b] - r[ip->c]);
+    RRR(smn_amount_sub_wrap(r[ip->b], r[ip->c]));
 l_mulw:
-    RRR(r[ip->b] * r[ip->c]);
+    RRR(smn_amount_mul_wrap(r[ip->b], r[ip->c]));
 l_and:
-    RRR(r[ip->b] & r[ip->c]);
+    RRR(smn_amount_and(r[ip->b], r[ip->c]));
 l_or:
-    RRR(r[ip->b] | r[ip->c]);
+    RRR(smn_amount_or(r[ip->b], r[ip->c]));
 l_xor:
-    RRR(r[ip->b] ^ r[ip->c]);
+    RRR(smn_amount_xor(r[ip->b], r[ip->c]));
 l_shl:
-    RRR(r[ip->c] >= 128 ? 0 : r[ip->b] << (unsigned)r[ip->c]);
+    RRR(above(r[ip->c], 127) ? smn_amount_zero()
+                             : smn_amount_shl(r[ip->b], (unsigned)as_size(r[ip->c])));
 l_shr:
-    RRR(r[ip->c] >= 128 ? 0 : r[ip->b] >> (unsigned)r[ip->c]);
+    RRR(above(r[ip->c], 127) ? smn_amount_zero()
+                             : smn_amount_shr(r[ip->b], (unsigned)as_size(r[ip->c])));
 l_not:
-    RRR(~r[ip->b]);
+    RRR(smn_amount_not(r[ip->b]));
 l_addi:
-    if (__builtin_add_overflow(r[ip->b], ip->imm, &r[ip->a]))
+    if (!smn_amount_add(r[ip->b], ip->imm, &r[ip->a]))
         FAULT(VM_FAULT_OVERFLOW);
     NEXT();
 l_subi:
-    if (__builtin_sub_overflow(r[ip->b], ip->imm, &r[ip->a]))
+    if (!smn_amount_sub(r[ip->b], ip->imm, &r[ip->a]))
         FAULT(VM_FAULT_OVERFLOW);
     NEXT();
 l_eq:
-    RRR(r[ip->b] == r[ip->c]);
+    RRR(from64(smn_amount_eq(r[ip->b], r[ip->c])));
 l_ne:
-    RRR(r[ip->b] != r[ip->c]);
+    RRR(from64(!smn_amount_eq(r[ip->b], r[ip->c])));
 l_lt:
-    RRR(r[ip->b] < r[ip->c]);
+    RRR(from64(smn_amount_lt(r[ip->b], r[ip->c])));
 l_le:
-    RRR(r[ip->b] <= r[ip->c]);
+    RRR(from64(smn_amount_le(r[ip->b], r[ip->c])));
 l_gt:
-    RRR(r[ip->b] > r[ip->c]);
+    RRR(from64(smn_amount_gt(r[ip->b], r[ip->c])));
 l_ge:
-    RRR(r[ip->b] >= r[ip->c]);
+    RRR(from64(smn_amount_ge(r[ip->b], r[ip->c])));
 l_ld : {
-    vm_u128 addr = r[ip->b] + ip->x; /* base <= 2^128-1 - 65535 or the check below fails */
-    if (r[ip->b] > VM_MEM_SIZE || !range_ok(addr, ip->c))
+    vm_u128 addr = smn_amount_add_wrap(
+        r[ip->b], from64(ip->x)); /* base <= 2^128-1 - 65535 or the check below fails */
+    if (above(r[ip->b], VM_MEM_SIZE) || !range_ok(addr, from64(ip->c)))
         FAULT(VM_FAULT_MEM_BOUNDS);
-    RRR(rd_be(mem + (size_t)addr, ip->c));
+    RRR(rd_be(mem + as_size(addr), ip->c));
 }
 l_st : {
-    vm_u128 addr = r[ip->b] + ip->x;
-    if (r[ip->b] > VM_MEM_SIZE || !range_ok(addr, ip->c))
+    vm_u128 addr = smn_amount_add_wrap(r[ip->b], from64(ip->x));
+    if (above(r[ip->b], VM_MEM_SIZE) || !range_ok(addr, from64(ip->c)))
         FAULT(VM_FAULT_MEM_BOUNDS);
-    wr_be(mem + (size_t)addr, r[ip->a], ip->c);
+    wr_be(mem + as_size(addr), r[ip->a], ip->c);
     NEXT();
 }
 l_mcopy : {
     vm_u128 dst = r[ip->a], src = r[ip->b], len = r[ip->c];
     if (!range_ok(dst, len) || !range_ok(src, len))
         FAULT(VM_FAULT_MEM_BOUNDS);
-    uint64_t extra = ((uint64_t)len + VM_MCOPY_BYTES_PER_GAS - 1) / VM_MCOPY_BYTES_PER_GAS;
+    uint64_t extra = ((uint64_t)as_size(len) + VM_MCOPY_BYTES_PER_GAS - 1) / VM_MCOPY_BYTES_PER_GAS;
     if (extra > gas)
         goto oog;
     gas -= extra;
-    memmove(mem + (size_t)dst, mem + (size_t)src, (size_t)len);
+    memmove(mem + as_size(dst), mem + as_size(src), as_size(len));
     NEXT();
 }
 
@@ -516,7 +539,7 @@ vm_status vm_run(const vm_program *prog, const vm_host *host, const vm_call_requ
                  .f = &f,
                  .gas = req->gas_limit,
                  .view = req->view || !(m->flags & VM_METHOD_STATE)};
-    vm_u128 ret = 0;
+    vm_u128 ret = smn_amount_zero();
     uint32_t fault_off = 0;
     vm_status st = exec(&x, prog, m->entry_idx, &ret, &fault_off);
 

@@ -247,24 +247,21 @@ static void bal_key(uint8_t k[BAL_KEY_LEN], const uint8_t asset[VM_ID_LEN], cons
 
 static vm_u128 be_to_u128(const uint8_t *p, size_t n)
 {
-    vm_u128 v = 0;
+    vm_u128 v = smn_amount_zero();
     for (size_t i = 0; i < n; i++)
-        v = v << 8 | p[i];
+        v = smn_amount_or(smn_amount_shl(v, 8), smn_amount_from_u64(p[i]));
     return v;
 }
 
 static void u128_to_be(vm_u128 v, uint8_t out[16])
 {
-    for (int i = 15; i >= 0; i--) {
-        out[i] = (uint8_t)v;
-        v >>= 8;
-    }
+    smn_amount_to_be(v, out);
 }
 
 uint32_t memhost_box_count(const memhost *mh, const uint8_t program[VM_ID_LEN])
 {
     const mh_entry *e = map_get(&mh->maps[MAP_BOXES], program, VM_ID_LEN);
-    return e ? (uint32_t)be_to_u128(e->val, 4) : 0;
+    return e ? (uint32_t)smn_amount_lo64(be_to_u128(e->val, 4)) : 0;
 }
 
 static bool box_exists(const memhost *mh, const vm_holder *h, const uint8_t owner[VM_ID_LEN])
@@ -278,7 +275,7 @@ vm_u128 memhost_balance(const memhost *mh, const uint8_t asset[VM_ID_LEN], const
     uint8_t k[BAL_KEY_LEN];
     bal_key(k, asset, h, owner);
     const mh_entry *e = map_get(&mh->maps[MAP_BALANCE], k, sizeof k);
-    return e ? be_to_u128(e->val, 16) : 0;
+    return e ? be_to_u128(e->val, 16) : smn_amount_zero();
 }
 
 static bool set_balance(memhost *mh, const uint8_t asset[VM_ID_LEN], const vm_holder *h,
@@ -288,7 +285,7 @@ static bool set_balance(memhost *mh, const uint8_t asset[VM_ID_LEN], const vm_ho
     bal_key(k, asset, h, owner);
     u128_to_be(v, b);
     /* Zero balances are removed so the map stays canonical. */
-    return map_set(mh, MAP_BALANCE, k, sizeof k, v ? b : NULL, 16);
+    return map_set(mh, MAP_BALANCE, k, sizeof k, !smn_amount_is_zero(v) ? b : NULL, 16);
 }
 
 bool memhost_credit(memhost *mh, const uint8_t asset[VM_ID_LEN], const vm_holder *h,
@@ -297,7 +294,7 @@ bool memhost_credit(memhost *mh, const uint8_t asset[VM_ID_LEN], const vm_holder
     if (!box_exists(mh, h, owner))
         return false;
     vm_u128 cur = memhost_balance(mh, asset, h, owner), sum;
-    if (__builtin_add_overflow(cur, amount, &sum))
+    if (!smn_amount_add(cur, amount, &sum))
         return false;
     return set_balance(mh, asset, h, owner, sum);
 }
@@ -404,7 +401,7 @@ static vm_host_status h_transfer(void *ctx, const uint8_t asset[VM_ID_LEN], cons
     if (!box_exists(mh, from, self) || !box_exists(mh, to, self))
         return VM_HOST_NOT_FOUND;
     vm_u128 fb = memhost_balance(mh, asset, from, self);
-    if (fb < amount)
+    if (smn_amount_lt(fb, amount))
         return VM_HOST_INSUFFICIENT;
     uint8_t kf[BAL_KEY_LEN], kt[BAL_KEY_LEN];
     bal_key(kf, asset, from, self);
@@ -412,9 +409,10 @@ static vm_host_status h_transfer(void *ctx, const uint8_t asset[VM_ID_LEN], cons
     if (memcmp(kf, kt, BAL_KEY_LEN) == 0)
         return VM_HOST_OK; /* to itself: nothing moves */
     vm_u128 tb = memhost_balance(mh, asset, to, self), sum;
-    if (__builtin_add_overflow(tb, amount, &sum))
+    if (!smn_amount_add(tb, amount, &sum))
         return VM_HOST_INSUFFICIENT;
-    if (!set_balance(mh, asset, from, self, fb - amount) || !set_balance(mh, asset, to, self, sum))
+    if (!set_balance(mh, asset, from, self, smn_amount_sub_wrap(fb, amount)) ||
+        !set_balance(mh, asset, to, self, sum))
         return VM_HOST_ERROR;
     return VM_HOST_OK;
 }

@@ -71,12 +71,13 @@ vm_idx_status vm_asset_on_send(vm_apply_ctx *c, const vm_msg *m, const uint8_t p
         return vm_token_mint(c, m, call);
     if (call->method != VM_ASSET_TRANSFER && call->method != VM_ASSET_TRANSFER_CALL &&
         call->method != VM_ASSET_WITHDRAW)
-        return transfer_event(c, prog, true, VM_N_NO_METHOD, call->method, vm_asset_smn, m, 0);
+        return transfer_event(c, prog, true, VM_N_NO_METHOD, call->method, vm_asset_smn, m,
+                              smn_amount_zero());
 
     uint8_t asset[32];
     memcpy(asset, vm_asset_smn, 32);
     smn_amount_t amount = call->arg[o];
-    bool args_ok = has(call, o) && amount > 0;
+    bool args_ok = has(call, o) && !smn_amount_is_zero(amount);
     if (call->method == VM_ASSET_TRANSFER_CALL)
         args_ok = args_ok && has(call, o + 1) && call->width[o + 1] <= VM_ARG_U64 &&
                   has(call, o + 2) && call->width[o + 2] == VM_ARG_U8;
@@ -109,7 +110,7 @@ vm_idx_status vm_asset_on_send(vm_apply_ctx *c, const vm_msg *m, const uint8_t p
         /* The host pays out what its program owes the destination: the
          * debit is in the program's state, on the host's own chain. */
         uint8_t prefix[8];
-        uint64_t pfx = (uint64_t)call->arg[o + 1];
+        uint64_t pfx = smn_amount_lo64(call->arg[o + 1]);
         for (int i = 0; i < 8; i++)
             prefix[i] = (uint8_t)(pfx >> (56 - 8 * i));
         vm_prog_info info;
@@ -146,11 +147,11 @@ vm_idx_status vm_asset_on_receive(vm_apply_ctx *c, const vm_msg *m, const uint8_
     int o = token ? 1 : 0;
     if (call->method == VM_ASSET_TRANSFER_CALL) {
         uint8_t prefix[8];
-        uint64_t pfx = (uint64_t)call->arg[o + 1];
+        uint64_t pfx = smn_amount_lo64(call->arg[o + 1]);
         for (int i = 0; i < 8; i++)
             prefix[i] = (uint8_t)(pfx >> (56 - 8 * i));
         vm_call_body inner = {0};
-        inner.method = (uint8_t)call->arg[o + 2];
+        inner.method = (uint8_t)smn_amount_lo64(call->arg[o + 2]);
         inner.iteration = call->iteration;
         /* Every argument after the method is the callee's, in order: one
          * for token (ref, amount, prefix, method, arg), two for vSMN
@@ -172,5 +173,5 @@ vm_idx_status vm_asset_on_receive(vm_apply_ctx *c, const vm_msg *m, const uint8_
     if (rc != VM_IDX_OK)
         return rc;
     return transfer_event(c, prog, false, ok ? VM_N_OK : VM_N_OVERFLOW, call->method, p->asset, m,
-                          ok ? p->amount : 0);
+                          ok ? p->amount : smn_amount_zero());
 }

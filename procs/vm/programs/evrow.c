@@ -128,7 +128,8 @@ static int prepare_page(sqlite3 *db, const char *where, uint64_t after, size_t m
     if (rc != SQLITE_OK)
         return rc;
     sqlite3_bind_int64(*st, 1, (sqlite3_int64)(after > INT64_MAX ? INT64_MAX : after));
-    sqlite3_bind_int64(*st, 3, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
+    uint64_t lim = max; /* a variable: a 32-bit size_t never exceeds INT64_MAX (-Wtype-limits) */
+    sqlite3_bind_int64(*st, 3, (sqlite3_int64)(lim > INT64_MAX ? INT64_MAX : lim));
     return SQLITE_OK;
 }
 

@@ -130,7 +130,7 @@ static vm_host_status locate(hctx *h, const uint8_t asset[32], const vm_holder *
 static smn_amount_t input_of(hctx *h, const uint8_t asset[32])
 {
     if (!h->in || !h->in->present || memcmp(h->in->asset, asset, 32) != 0)
-        return 0;
+        return smn_amount_zero();
     return h->in->amount;
 }
 
@@ -168,7 +168,7 @@ static vm_host_status h_transfer(void *ctx, const uint8_t asset[VM_ID_LEN], cons
         fb = input_of(h, asset);
     else if (vm_store_amount_get(h->c->st, sf.t, sf.prog, sf.key, sf.klen, &fb) != VM_IDX_OK)
         return VM_HOST_ERROR;
-    if (fb < amount)
+    if (smn_amount_lt(fb, amount))
         return VM_HOST_INSUFFICIENT;
     if (from->kind != VM_HOLDER_INPUT && sf.t == stt.t && sf.klen == stt.klen &&
         memcmp(sf.prog, stt.prog, 32) == 0 && memcmp(sf.key, stt.key, sf.klen) == 0)
@@ -177,12 +177,12 @@ static vm_host_status h_transfer(void *ctx, const uint8_t asset[VM_ID_LEN], cons
         return VM_HOST_ERROR;
     if (!smn_amount_add(tb, amount, &sum))
         return VM_HOST_INSUFFICIENT;
-    if (amount == 0)
+    if (smn_amount_is_zero(amount))
         return VM_HOST_OK;
     if (from->kind == VM_HOLDER_INPUT)
-        h->in->amount -= amount;
-    else if (vm_store_amount_set(h->c->st, sf.t, sf.prog, sf.key, sf.klen, fb - amount) !=
-             VM_IDX_OK)
+        h->in->amount = smn_amount_sub_wrap(h->in->amount, amount);
+    else if (vm_store_amount_set(h->c->st, sf.t, sf.prog, sf.key, sf.klen,
+                                 smn_amount_sub_wrap(fb, amount)) != VM_IDX_OK)
         return VM_HOST_ERROR;
     return st_err(vm_store_amount_set(h->c->st, stt.t, stt.prog, stt.key, stt.klen, sum));
 }
@@ -217,8 +217,9 @@ static vm_host_status h_get_env(void *ctx, vm_env *out)
     memcpy(out->block_hash, b->hash, 32);
     out->height = b->height;
     memcpy(out->account, h->prog.host, 32);
-    out->amount =
-        b->balance > b->prev_balance ? b->balance - b->prev_balance : b->prev_balance - b->balance;
+    out->amount = smn_amount_gt(b->balance, b->prev_balance)
+                      ? smn_amount_sub_wrap(b->balance, b->prev_balance)
+                      : smn_amount_sub_wrap(b->prev_balance, b->balance);
     return VM_HOST_OK;
 }
 
@@ -231,7 +232,7 @@ static vm_host_status h_checkpoint(void *ctx, uint32_t *id)
     if (vm_store_savepoint(h->c->st, &m->sp) != VM_IDX_OK)
         return VM_HOST_ERROR;
     m->event_idx = h->c->event_idx;
-    m->input = h->in ? h->in->amount : 0;
+    m->input = h->in ? h->in->amount : smn_amount_zero();
     *id = h->nmarks++;
     return VM_HOST_OK;
 }

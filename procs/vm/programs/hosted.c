@@ -93,14 +93,15 @@ vm_idx_status vm_call_hosted(vm_apply_ctx *c, const uint8_t host[32], const uint
     if (!found) {
         uint8_t unknown[32] = {0};
         memcpy(unknown, prefix, 8);
-        rc = call_event(c, unknown, VM_N_NO_PROGRAM, caller, call->method, 0, 0, 0, in, 0);
-        if (rc != VM_IDX_OK || !in->present || in->amount == 0)
+        rc = call_event(c, unknown, VM_N_NO_PROGRAM, caller, call->method, 0, 0, smn_amount_zero(),
+                        in, smn_amount_zero());
+        if (rc != VM_IDX_OK || !in->present || smn_amount_is_zero(in->amount))
             return rc;
         /* Nothing to call: the tokens stay with the recipient, as a
          * plain transfer would have left them (rule 1). */
         bool ok = false;
         rc = vm_asset_credit(c, asset_prog, in->asset, host, in->amount, &ok);
-        in->amount = 0;
+        in->amount = smn_amount_zero();
         return rc;
     }
 
@@ -136,15 +137,15 @@ vm_idx_status vm_call_hosted(vm_apply_ctx *c, const uint8_t host[32], const uint
 
     /* Whatever the call did not take (all of it on failure) is owed to the
      * caller inside the program, withdrawable by the host (rule 1 again). */
-    smn_amount_t refund = in->present ? in->amount : 0;
-    if (refund) {
+    smn_amount_t refund = in->present ? in->amount : smn_amount_zero();
+    if (!smn_amount_is_zero(refund)) {
         uint8_t key[VM_BAL_KEY_LEN];
         bool ok = false;
         vm_bal_key(in->asset, 2, caller, key);
         rc = vm_store_amount_add(c->st, VM_TBL_BALANCES, info.id, key, sizeof key, refund, &ok);
         if (rc != VM_IDX_OK)
             return rc;
-        in->amount = 0;
+        in->amount = smn_amount_zero();
     }
     return call_event(c, info.id, code, caller, call->method, res.status, res.gas_used, res.ret, in,
                       refund);

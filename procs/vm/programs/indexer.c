@@ -200,8 +200,8 @@ static vm_idx_status apply_inner(vm_indexer *ix, const vm_block *b)
         return VM_IDX_ERR_ORDER;
 
     vm_apply_ctx c = {.st = s, .blk = b, .event_idx = 0};
-    if (b->balance < b->prev_balance) { /* send */
-        smn_amount_t amount = b->prev_balance - b->balance;
+    if (smn_amount_lt(b->balance, b->prev_balance)) { /* send */
+        smn_amount_t amount = smn_amount_sub_wrap(b->prev_balance, b->balance);
         rc = record_block(s, b, true, amount);
         if (rc == VM_IDX_OK && smn_is_zero32(b->link))
             rc = vm_vsmn_burn(&c, amount); /* before the message: it may spend the mint */
@@ -209,30 +209,32 @@ static vm_idx_status apply_inner(vm_indexer *ix, const vm_block *b)
             rc = vm_assembly_block(&c, true, b->link, amount);
         return rc;
     }
-    if (b->balance == b->prev_balance) { /* change */
+    if (smn_amount_eq(b->balance, b->prev_balance)) { /* change */
         if (!smn_is_zero32(b->link))
             return VM_IDX_ERR_BLOCK;
-        rc = record_block(s, b, false, 0);
+        rc = record_block(s, b, false, smn_amount_zero());
         if (rc == VM_IDX_OK)
-            rc = vm_assembly_block(&c, false, NULL, 0);
+            rc = vm_assembly_block(&c, false, NULL, smn_amount_zero());
         return rc;
     }
     /* receive / open */
-    smn_amount_t amount = b->balance - b->prev_balance;
+    smn_amount_t amount = smn_amount_sub_wrap(b->balance, b->prev_balance);
     send_rec src;
     rc = lookup_send(s, b->link, &src);
     if (rc != VM_IDX_OK)
         return rc;
     if (!src.found) {
         /* The genesis open: height 1, link = its own account, no source. */
-        if (b->height == 1 && b->prev_balance == 0 && memcmp(b->link, b->account, 32) == 0)
-            return record_block(s, b, false, 0);
+        if (b->height == 1 && smn_amount_is_zero(b->prev_balance) &&
+            memcmp(b->link, b->account, 32) == 0)
+            return record_block(s, b, false, smn_amount_zero());
         return VM_IDX_ERR_SOURCE;
     }
-    if (src.received || memcmp(src.dest, b->account, 32) != 0 || src.amount != amount ||
-        src.amount != b->source_amount || memcmp(src.account, b->source_account, 32) != 0)
+    if (src.received || memcmp(src.dest, b->account, 32) != 0 ||
+        !smn_amount_eq(src.amount, amount) || !smn_amount_eq(src.amount, b->source_amount) ||
+        memcmp(src.account, b->source_account, 32) != 0)
         return VM_IDX_ERR_SOURCE;
-    rc = record_block(s, b, false, 0);
+    rc = record_block(s, b, false, smn_amount_zero());
     if (rc == VM_IDX_OK)
         rc = mark_received(s, b->link);
     /* A receive does not touch a message being assembled on this chain

@@ -314,7 +314,7 @@ vm_idx_status vm_store_amount_get(vm_store *s, vm_amount_table t, const uint8_t 
     sqlite3_bind_blob(st, 1, prog, 32, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, key, (int)klen, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    *out = 0;
+    *out = smn_amount_zero();
     if (rc == SQLITE_ROW) {
         if (sqlite3_column_bytes(st, 0) != 16) {
             sqlite3_reset(st);
@@ -332,7 +332,7 @@ vm_idx_status vm_store_amount_get(vm_store *s, vm_amount_table t, const uint8_t 
 vm_idx_status vm_store_amount_set(vm_store *s, vm_amount_table t, const uint8_t prog[32],
                                   const uint8_t *key, size_t klen, smn_amount_t v)
 {
-    bool del = v == 0 && !(t == VM_TBL_BOXES && klen == 4);
+    bool del = smn_amount_is_zero(v) && !(t == VM_TBL_BOXES && klen == 4);
     sqlite3_stmt *st;
     if (del)
         st = vm_store_stmt(s, t == VM_TBL_BALANCES ? sql_bal_del : sql_box_del);
@@ -360,7 +360,7 @@ vm_idx_status vm_store_amount_add(vm_store *s, vm_amount_table t, const uint8_t 
     if (rc != VM_IDX_OK)
         return rc;
     *ok = smn_amount_add(cur, v, &nv);
-    if (!*ok || v == 0)
+    if (!*ok || smn_amount_is_zero(v))
         return VM_IDX_OK;
     return vm_store_amount_set(s, t, prog, key, klen, nv);
 }
@@ -372,10 +372,10 @@ vm_idx_status vm_store_amount_sub(vm_store *s, vm_amount_table t, const uint8_t 
     vm_idx_status rc = vm_store_amount_get(s, t, prog, key, klen, &cur);
     if (rc != VM_IDX_OK)
         return rc;
-    *ok = cur >= v;
-    if (!*ok || v == 0)
+    *ok = smn_amount_ge(cur, v);
+    if (!*ok || smn_amount_is_zero(v))
         return VM_IDX_OK;
-    return vm_store_amount_set(s, t, prog, key, klen, cur - v);
+    return vm_store_amount_set(s, t, prog, key, klen, smn_amount_sub_wrap(cur, v));
 }
 
 /* ---- boxes ---- */
@@ -401,7 +401,7 @@ vm_idx_status vm_store_box_create(vm_store *s, const uint8_t prog[32], uint32_t 
     if (rc != VM_IDX_OK)
         return rc;
     uint8_t key[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
-    rc = vm_store_amount_set(s, VM_TBL_BOXES, prog, key, 4, 0);
+    rc = vm_store_amount_set(s, VM_TBL_BOXES, prog, key, 4, smn_amount_zero());
     if (rc == VM_IDX_OK)
         *box = n;
     return rc;

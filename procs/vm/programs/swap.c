@@ -80,7 +80,7 @@ static vm_idx_status load(pool *p)
                               &found);
     if (rc != VM_IDX_OK)
         return rc;
-    p->supply = found && len == 16 ? smn_amount_from_be(sup) : 0;
+    p->supply = found && len == 16 ? smn_amount_from_be(sup) : smn_amount_zero();
     rc = bal(p, p->a, 0, p->prog, &p->x);
     if (rc == VM_IDX_OK)
         rc = bal(p, p->b, 0, p->prog, &p->y);
@@ -119,23 +119,24 @@ static vm_idx_status do_add(pool *p, const uint8_t caller[32], const vm_call_bod
 {
     smn_amount_t a = call->arg[0], b = call->arg[1], min = call->arg[2];
     smn_amount_t shares, ua, ub;
-    if (!call->width[0] || !call->width[1] || a == 0 || b == 0) {
+    if (!call->width[0] || !call->width[1] || smn_amount_is_zero(a) || smn_amount_is_zero(b)) {
         *code = VM_N_BAD_ARGS;
         return VM_IDX_OK;
     }
-    bool first = p->supply == 0;
+    bool first = smn_amount_is_zero(p->supply);
     if (!vm_swap_add(p->x, p->y, p->supply, a, b, &shares, &ua, &ub)) {
         *code = VM_N_SLIPPAGE;
         return VM_IDX_OK;
     }
-    smn_amount_t mine = first ? shares - VM_SWAP_MIN_LIQUIDITY : shares;
+    const smn_amount_t locked = smn_amount_from_u64(VM_SWAP_MIN_LIQUIDITY);
+    smn_amount_t mine = first ? smn_amount_sub_wrap(shares, locked) : shares;
     smn_amount_t nx, ny, ns;
     if (!smn_amount_add(p->x, ua, &nx) || !smn_amount_add(p->y, ub, &ny) ||
         !smn_amount_add(p->supply, shares, &ns)) {
         *code = VM_N_OVERFLOW;
         return VM_IDX_OK;
     }
-    if (mine < min) {
+    if (smn_amount_lt(mine, min)) {
         *code = VM_N_SLIPPAGE;
         return VM_IDX_OK;
     }
@@ -152,7 +153,7 @@ static vm_idx_status do_add(pool *p, const uint8_t caller[32], const vm_call_bod
     bool ok = true;
     rc = move(p, p->prog, 2, caller, mine, true, &ok);
     if (rc == VM_IDX_OK && first)
-        rc = move(p, p->prog, 0, p->prog, VM_SWAP_MIN_LIQUIDITY, true, &ok);
+        rc = move(p, p->prog, 0, p->prog, locked, true, &ok);
     if (rc != VM_IDX_OK)
         return rc;
     p->x = nx;
@@ -168,11 +169,11 @@ static vm_idx_status do_remove(pool *p, const uint8_t caller[32], const vm_call_
                                vm_native_code *code)
 {
     smn_amount_t shares = call->arg[0], oa, ob;
-    if (!call->width[0] || shares == 0) {
+    if (!call->width[0] || smn_amount_is_zero(shares)) {
         *code = VM_N_BAD_ARGS;
         return VM_IDX_OK;
     }
-    if (p->supply == 0) {
+    if (smn_amount_is_zero(p->supply)) {
         *code = VM_N_EMPTY_POOL;
         return VM_IDX_OK;
     }
@@ -188,7 +189,7 @@ static vm_idx_status do_remove(pool *p, const uint8_t caller[32], const vm_call_
         *code = VM_N_BAD_ARGS;
         return VM_IDX_OK;
     }
-    if (oa < call->arg[1] || ob < call->arg[2]) {
+    if (smn_amount_lt(oa, call->arg[1]) || smn_amount_lt(ob, call->arg[2])) {
         *code = VM_N_SLIPPAGE;
         return VM_IDX_OK;
     }
@@ -202,9 +203,9 @@ static vm_idx_status do_remove(pool *p, const uint8_t caller[32], const vm_call_
         *code = VM_N_OVERFLOW;
         return VM_IDX_OK;
     }
-    p->x -= oa;
-    p->y -= ob;
-    p->supply -= shares;
+    p->x = smn_amount_sub_wrap(p->x, oa);
+    p->y = smn_amount_sub_wrap(p->y, ob);
+    p->supply = smn_amount_sub_wrap(p->supply, shares);
     rc = store_pool(p);
     if (rc == VM_IDX_OK)
         rc = swap_event(p, "swap.remove", caller, shares, oa, ob);
@@ -216,7 +217,7 @@ static vm_idx_status do_swap(pool *p, const uint8_t caller[32], bool b_to_a, smn
                              smn_amount_t min_out, vm_native_code *code)
 {
     smn_amount_t *r_in = b_to_a ? &p->y : &p->x, *r_out = b_to_a ? &p->x : &p->y, out;
-    if (p->supply == 0 || p->x == 0 || p->y == 0) {
+    if (smn_amount_is_zero(p->supply) || smn_amount_is_zero(p->x) || smn_amount_is_zero(p->y)) {
         *code = VM_N_EMPTY_POOL;
         return VM_IDX_OK;
     }
@@ -224,7 +225,7 @@ static vm_idx_status do_swap(pool *p, const uint8_t caller[32], bool b_to_a, smn
         *code = VM_N_OVERFLOW;
         return VM_IDX_OK;
     }
-    if (out == 0 || out < min_out || out >= *r_out) {
+    if (smn_amount_is_zero(out) || smn_amount_lt(out, min_out) || smn_amount_ge(out, *r_out)) {
         *code = VM_N_SLIPPAGE;
         return VM_IDX_OK;
     }
@@ -236,11 +237,12 @@ static vm_idx_status do_swap(pool *p, const uint8_t caller[32], bool b_to_a, smn
         *code = VM_N_OVERFLOW;
         return VM_IDX_OK;
     }
-    *r_in += amount_in; /* checked by vm_swap_out */
-    *r_out -= out;
+    *r_in = smn_amount_add_wrap(*r_in, amount_in); /* checked by vm_swap_out */
+    *r_out = smn_amount_sub_wrap(*r_out, out);
     rc = store_pool(p);
     if (rc == VM_IDX_OK)
-        rc = swap_event(p, b_to_a ? "swap.swap_b_a" : "swap.swap_a_b", caller, amount_in, out, 0);
+        rc = swap_event(p, b_to_a ? "swap.swap_b_a" : "swap.swap_a_b", caller, amount_in, out,
+                        smn_amount_zero());
     return rc;
 }
 
@@ -255,7 +257,7 @@ vm_idx_status vm_swap_call(vm_apply_ctx *c, const uint8_t prog[32], const uint8_
     switch (call->method) {
     case VM_SWAP_DEPOSIT:
         /* The attached tokens are credited to the caller when the call ends. */
-        if (!in->present || in->amount == 0)
+        if (!in->present || smn_amount_is_zero(in->amount))
             *code = VM_N_NO_INPUT;
         return VM_IDX_OK;
     case VM_SWAP_ADD:
@@ -265,21 +267,22 @@ vm_idx_status vm_swap_call(vm_apply_ctx *c, const uint8_t prog[32], const uint8_
     case VM_SWAP_SWAP: {
         bool is_a = in->present && memcmp(in->asset, p.a, 32) == 0;
         bool is_b = in->present && memcmp(in->asset, p.b, 32) == 0;
-        if ((!is_a && !is_b) || in->amount == 0) {
+        if ((!is_a && !is_b) || smn_amount_is_zero(in->amount)) {
             *code = VM_N_NO_INPUT;
             return VM_IDX_OK;
         }
         rc = do_swap(&p, caller, is_b, in->amount, call->arg[0], code);
         if (rc == VM_IDX_OK && *code == VM_N_OK)
-            in->amount = 0; /* now part of the reserve */
+            in->amount = smn_amount_zero(); /* now part of the reserve */
         return rc;
     }
     case VM_SWAP_SWAP_OWN: {
-        if (!call->width[0] || call->arg[0] > 1 || !call->width[1] || call->arg[1] == 0) {
+        if (!call->width[0] || smn_amount_gt(call->arg[0], smn_amount_from_u64(1)) ||
+            !call->width[1] || smn_amount_is_zero(call->arg[1])) {
             *code = VM_N_BAD_ARGS;
             return VM_IDX_OK;
         }
-        bool b_to_a = call->arg[0] == 1, ok = false;
+        bool b_to_a = smn_amount_eq(call->arg[0], smn_amount_from_u64(1)), ok = false;
         rc = move(&p, b_to_a ? p.b : p.a, 2, caller, call->arg[1], false, &ok);
         if (rc != VM_IDX_OK)
             return rc;

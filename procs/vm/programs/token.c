@@ -72,8 +72,9 @@ vm_idx_status vm_token_etch(vm_apply_ctx *c, const vm_msg *m, const vm_call_body
     uint8_t name[16], sym[16];
     size_t nl = call->width[0] ? decode_text(call->arg[0], name) : 0;
     size_t sl = call->width[1] ? decode_text(call->arg[1], sym) : 0;
-    if (!nl || !sl || !call->width[2] || call->arg[2] > VM_TOKEN_MAX_DECIMALS || !call->width[3] ||
-        call->arg[3] == 0)
+    if (!nl || !sl || !call->width[2] ||
+        smn_amount_gt(call->arg[2], smn_amount_from_u64(VM_TOKEN_MAX_DECIMALS)) ||
+        !call->width[3] || smn_amount_is_zero(call->arg[3]))
         return etch_event(c, VM_N_BAD_ARGS, id, NULL, 0);
     uint8_t other[32];
     bool found = false;
@@ -87,10 +88,10 @@ vm_idx_status vm_token_etch(vm_apply_ctx *c, const vm_msg *m, const vm_call_body
     size_t n = 0;
     memcpy(meta, m->sender, 32);
     n = 32;
-    meta[n++] = (uint8_t)call->arg[2];
+    meta[n++] = (uint8_t)smn_amount_lo64(call->arg[2]);
     smn_amount_to_be(call->arg[3], meta + n);
     n += 16;
-    smn_amount_to_be(0, meta + n);
+    smn_amount_to_be(smn_amount_zero(), meta + n);
     n += 16;
     meta[n++] = (uint8_t)nl;
     memcpy(meta + n, name, nl);
@@ -119,7 +120,7 @@ vm_idx_status vm_token_mint(vm_apply_ctx *c, const vm_msg *m, const vm_call_body
 {
     uint8_t id[32] = {0};
     smn_amount_t amount = call->arg[1];
-    if (!call->width[0] || !call->width[1] || amount == 0)
+    if (!call->width[0] || !call->width[1] || smn_amount_is_zero(amount))
         return mint_event(c, VM_N_BAD_ARGS, id, m->sender, amount);
     bool found = false;
     vm_idx_status rc = vm_token_lookup(c->st, call->arg[0], id, &found);
@@ -143,7 +144,7 @@ vm_idx_status vm_token_mint(vm_apply_ctx *c, const vm_msg *m, const vm_call_body
     if (memcmp(meta, m->sender, 32) != 0)
         return mint_event(c, VM_N_NOT_ETCHER, ref_form, m->sender, amount);
     smn_amount_t cap = smn_amount_from_be(meta + 33), minted = smn_amount_from_be(meta + 49), nm;
-    if (!smn_amount_add(minted, amount, &nm) || nm > cap)
+    if (!smn_amount_add(minted, amount, &nm) || smn_amount_gt(nm, cap))
         return mint_event(c, VM_N_CAP, id, m->sender, amount);
     bool ok = false;
     rc = vm_asset_credit(c, vm_pid_token, id, m->sender, amount, &ok);

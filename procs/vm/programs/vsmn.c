@@ -8,7 +8,7 @@ vm_idx_status vm_vsmn_burn(vm_apply_ctx *c, smn_amount_t amount)
 {
     bool ok = true;
     vm_idx_status rc = VM_IDX_OK;
-    if (amount > 0)
+    if (!smn_amount_is_zero(amount))
         rc = vm_asset_credit(c, vm_pid_vsmn, vm_asset_smn, c->blk->account, amount, &ok);
     if (rc != VM_IDX_OK)
         return rc;

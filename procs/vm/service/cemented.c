@@ -33,18 +33,20 @@ vm_cem_status vm_cemented_from_ledger(const ledger_client_cemented *n, vm_cement
         return VM_CEM_BAD_NOTE;
     switch (n->subtype) {
     case LEDGER_SUBTYPE_SEND:
-        if (b->prev_balance < b->balance || b->prev_balance - b->balance != n->amount)
+        if (smn_amount_lt(b->prev_balance, b->balance) ||
+            !smn_amount_eq(smn_amount_sub_wrap(b->prev_balance, b->balance), n->amount))
             return VM_CEM_BAD_NOTE;
         break;
     case LEDGER_SUBTYPE_RECEIVE:
     case LEDGER_SUBTYPE_OPEN:
-        if (b->balance < b->prev_balance || b->balance - b->prev_balance != n->amount)
+        if (smn_amount_lt(b->balance, b->prev_balance) ||
+            !smn_amount_eq(smn_amount_sub_wrap(b->balance, b->prev_balance), n->amount))
             return VM_CEM_BAD_NOTE;
         memcpy(b->source_account, n->source_account, 32);
         b->source_amount = n->amount;
         break;
     case LEDGER_SUBTYPE_CHANGE:
-        if (b->balance != b->prev_balance || n->amount != 0)
+        if (!smn_amount_eq(b->balance, b->prev_balance) || !smn_amount_is_zero(n->amount))
             return VM_CEM_BAD_NOTE;
         break;
     default:
@@ -101,7 +103,7 @@ vm_cem_status vm_cemented_from_row(ledger_ro *r, sqlite3 *vmdb, const ledger_ro_
     b->balance = rec->block.balance;
     switch (rec->subtype) {
     case LEDGER_SUBTYPE_SEND:
-        b->prev_balance = rec->block.balance + rec->amount;
+        b->prev_balance = smn_amount_add_wrap(rec->block.balance, rec->amount);
         return VM_CEM_OK;
     case LEDGER_SUBTYPE_CHANGE:
         b->prev_balance = rec->block.balance;
@@ -112,7 +114,9 @@ vm_cem_status vm_cemented_from_row(ledger_ro *r, sqlite3 *vmdb, const ledger_ro_
     default:
         return VM_CEM_LEDGER;
     }
-    b->prev_balance = rec->subtype == LEDGER_SUBTYPE_OPEN ? 0 : rec->block.balance - rec->amount;
+    b->prev_balance = rec->subtype == LEDGER_SUBTYPE_OPEN
+                          ? smn_amount_zero()
+                          : smn_amount_sub_wrap(rec->block.balance, rec->amount);
     /* The genesis open receives from no send. */
     if (rec->height == 1 && memcmp(rec->block.link, rec->block.account, 32) == 0)
         return VM_CEM_OK;

@@ -70,7 +70,8 @@ void vm_follow_push(vm_follow *f, const vm_cemented *c)
     /* A receive whose source the ledger had already pruned comes with a
      * zero source account; the DB path knows it from the vm DB's records. */
     bool genesis = c->b.height == 1 && memcmp(c->b.link, c->b.account, 32) == 0;
-    if (c->b.balance > c->b.prev_balance && !genesis && smn_is_zero32(c->b.source_account)) {
+    if (smn_amount_gt(c->b.balance, c->b.prev_balance) && !genesis &&
+        smn_is_zero32(c->b.source_account)) {
         f->dropped = true;
         return;
     }

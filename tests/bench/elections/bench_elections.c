@@ -26,7 +26,7 @@ static smn_block block_n(uint32_t i)
     memset(b.account, 0xAC, 32);
     memcpy(b.previous, &i, sizeof i);
     b.previous[31] = 1;
-    b.balance = 1000;
+    b.balance = smn_amount_from_u64(1000);
     return b;
 }
 
@@ -70,10 +70,10 @@ int main(int argc, char **argv)
     /* 2. one-host devnet */
     elections_active_config cfg;
     elections_active_config_default(&cfg);
-    cfg.online_weight_minimum = 1000;
+    cfg.online_weight_minimum = smn_amount_from_u64(1000);
     elections_active_callbacks cb = {NULL, on_confirmed, NULL, NULL, NULL};
     elections_active *a = elections_active_new(&cfg, &cb);
-    elections_active_add_rep(a, elections_rep_new(&reps[0], 1000, 1, 4096));
+    elections_active_add_rep(a, elections_rep_new(&reps[0], smn_amount_from_u64(1000), 1, 4096));
     confirmed = 0;
     t0 = now_s();
     for (uint32_t i = 0; i < n; i++) {
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     elections_active_free(a);
 
     /* 3. network votes */
-    cfg.online_weight_minimum = 8000;
+    cfg.online_weight_minimum = smn_amount_from_u64(8000);
     cfg.max_elections = n;
     a = elections_active_new(&cfg, &cb);
     size_t nv = (size_t)n * REPS * 2;
@@ -111,9 +111,10 @@ int main(int argc, char **argv)
     /* all normal votes of an election, then its final votes (6 of 8 confirm) */
     for (uint32_t i = 0; i < n; i++) {
         for (uint32_t r = 0; r < REPS; r++)
-            elections_active_vote(a, &votes[((size_t)i * REPS + r) * 2], 1000);
+            elections_active_vote(a, &votes[((size_t)i * REPS + r) * 2], smn_amount_from_u64(1000));
         for (uint32_t r = 0; r < REPS; r++)
-            elections_active_vote(a, &votes[((size_t)i * REPS + r) * 2 + 1], 1000);
+            elections_active_vote(a, &votes[((size_t)i * REPS + r) * 2 + 1],
+                                  smn_amount_from_u64(1000));
     }
     t1 = now_s();
     if (confirmed != n)

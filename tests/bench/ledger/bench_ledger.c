@@ -176,19 +176,23 @@ static int build_cache(const char *path, size_t n, size_t accounts, unsigned thr
     /* 1000 smn each, or less so that the genesis keeps 80 % of the supply:
      * its representative (the node's demo wallet in the tests and benches)
      * keeps quorum alone, so every block of the ledger can be confirmed. */
-    smn_amount_t start = smn_amount_one_smn() * 1000;
-    if (start > net->genesis.balance / 5 / na)
-        start = net->genesis.balance / 5 / na;
+    smn_amount_t start = smn_amount_mul_wrap(smn_amount_one_smn(), smn_amount_from_u64(1000));
+    smn_amount_t share =
+        smn_amount_div(net->genesis.balance, smn_amount_from_u64(5 * (uint64_t)na));
+    if (smn_amount_gt(start, share))
+        start = share;
     size_t k = 0;
     uint8_t h[32];
     /* One chain: n sends of 1 raw from the genesis to accounts never opened. */
     for (; one_chain && k < n; k++) {
         signer[k] = &g->kp;
-        fill(&blocks[k], g, g->balance - 1, accs[k % na].kp.pub, g->rep, false);
+        fill(&blocks[k], g, smn_amount_sub_wrap(g->balance, smn_amount_from_u64(1)),
+             accs[k % na].kp.pub, g->rep, false);
     }
     for (size_t i = 0; i < na && k + 2 <= n; i++) {
         signer[k] = &g->kp;
-        fill(&blocks[k++], g, g->balance - start, accs[i].kp.pub, g->rep, false);
+        fill(&blocks[k++], g, smn_amount_sub_wrap(g->balance, start), accs[i].kp.pub, g->rep,
+             false);
         memcpy(h, g->frontier, 32);
         signer[k] = &accs[i].kp;
         fill(&blocks[k++], &accs[i], start, h, accs[i].rep, true);
@@ -203,12 +207,13 @@ static int build_cache(const char *path, size_t n, size_t accounts, unsigned thr
                 fill(&blocks[k++], a, a->balance, zero, accs[(i + round) % 8].kp.pub, false);
                 continue;
             }
-            smn_amount_t amt = smn_amount_one_smn() + (smn_amount_t)round;
+            smn_amount_t amt =
+                smn_amount_add_wrap(smn_amount_one_smn(), smn_amount_from_u64((uint64_t)round));
             signer[k] = &a->kp;
-            fill(&blocks[k++], a, a->balance - amt, to->kp.pub, a->rep, false);
+            fill(&blocks[k++], a, smn_amount_sub_wrap(a->balance, amt), to->kp.pub, a->rep, false);
             memcpy(h, a->frontier, 32);
             signer[k] = &to->kp;
-            fill(&blocks[k++], to, to->balance + amt, h, to->rep, true);
+            fill(&blocks[k++], to, smn_amount_add_wrap(to->balance, amt), h, to->rep, true);
         }
     }
 

@@ -39,7 +39,7 @@ static void sample_block(smn_block *b, uint64_t i)
     memset(b->account, 0xA1, 32);
     memset(b->previous, 0xB2, 32);
     memset(b->representative, 0xC3, 32);
-    b->balance = (smn_amount_t)i * 1000u;
+    b->balance = smn_amount_from_u64((uint64_t)i * 1000u);
     memset(b->link, 0xD4, 32);
     memset(b->signature, 0xE5, 64);
     b->work = i;

@@ -81,7 +81,8 @@ static void build_ledger(const char *dir, size_t n, char (*addrs)[SMN_ADDRESS_ST
             smn_keypair kp;
             smn_key_from_seed(seed, (uint32_t)(base + i), &kp);
             smn_address_encode(kp.pub, addrs[base + i]);
-            smn_amount_t amount = smn_amount_one_smn() * (1 + (base + i) % 1000);
+            smn_amount_t amount = smn_amount_mul_wrap(smn_amount_one_smn(),
+                                                      smn_amount_from_u64(1 + (base + i) % 1000));
             if (wallet_build_send(&g, &gs, kp.pub, amount, &w, &blocks[k]) != WALLET_OK)
                 die("send");
             smn_block_hash(&blocks[k], gs.frontier);

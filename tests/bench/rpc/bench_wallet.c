@@ -50,13 +50,13 @@ int main(int argc, char **argv)
     wallet_account_state st;
     memset(&st, 0, sizeof st);
     memset(st.frontier, 0xF1, 32);
-    st.balance = (smn_amount_t)1 << 100;
+    st.balance = smn_amount_shl(smn_amount_from_u64(1), 100);
     memcpy(st.representative, pub, 32);
     wallet_work_opts w = {smn_network_get(SMN_NET_DEV), 1, NULL};
     smn_block b;
     t0 = now_s();
     for (int i = 0; i < n; i++) {
-        if (wallet_sign_send(ws, id, pub, &st, pub, 1, &w, &b) != WALLET_OK)
+        if (wallet_sign_send(ws, id, pub, &st, pub, smn_amount_from_u64(1), &w, &b) != WALLET_OK)
             return 1;
         smn_block_hash(&b, st.frontier);
         st.balance = b.balance;

@@ -63,7 +63,8 @@ int main(int argc, char **argv)
             return 1;
         }
         free(code);
-        vm_call_request req = {.method = 0, .nargs = 1, .args = {iters}, .gas_limit = UINT64_MAX};
+        vm_call_request req = {
+            .method = 0, .nargs = 1, .args = {smn_amount_from_u64(iters)}, .gas_limit = UINT64_MAX};
         vm_call_outcome out;
         double t0 = now();
         memhost_call(mh, id, &req, &out);

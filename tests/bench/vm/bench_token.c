@@ -27,16 +27,18 @@ int main(int argc, char **argv)
         return 2;
     }
     const int accts = 64;
-    sim *s = sim_new(accts, (smn_amount_t)1000000 * smn_amount_one_smn());
+    sim *s =
+        sim_new(accts, smn_amount_mul_wrap(smn_amount_from_u64(1000000), smn_amount_one_smn()));
     int n;
-    smn_amount_t etch[4] = {0x42454e43, 0x424e43, 0, (smn_amount_t)1 << 100};
+    smn_amount_t etch[4] = {smn_amount_from_u64(0x42454e43), smn_amount_from_u64(0x424e43),
+                            smn_amount_from_u64(0), smn_amount_shl(smn_amount_from_u64(1), 100)};
     int first = gen_call(s, 1, sim_pub(s, 1), vm_pid_token, VM_TOKEN_ETCH, 4, etch, &n);
     uint8_t id[32];
     memcpy(id, s->blk[first + n - 1].b.hash, 32);
-    smn_amount_t mint[2] = {vm_token_ref(id), (smn_amount_t)1 << 90};
+    smn_amount_t mint[2] = {vm_token_ref(id), smn_amount_shl(smn_amount_from_u64(1), 90)};
     gen_call(s, 1, sim_pub(s, 1), vm_pid_token, VM_TOKEN_MINT, 2, mint, &n);
     for (int i = 2; i < accts; i++) { /* seed every account */
-        smn_amount_t t[2] = {vm_token_ref(id), (smn_amount_t)1 << 60};
+        smn_amount_t t[2] = {vm_token_ref(id), smn_amount_shl(smn_amount_from_u64(1), 60)};
         gen_call(s, 1, sim_pub(s, i), vm_pid_token, VM_ASSET_TRANSFER, 2, t, &n);
         sim_receive_all(s, i);
     }
@@ -44,7 +46,7 @@ int main(int argc, char **argv)
     uint64_t r = 7;
     for (int k = 0; k < transfers; k++) {
         int a = 1 + (int)(sim_rand(&r) % (accts - 1)), b = 1 + (int)(sim_rand(&r) % (accts - 1));
-        smn_amount_t t[2] = {vm_token_ref(id), 1 + sim_rand(&r) % 1000};
+        smn_amount_t t[2] = {vm_token_ref(id), smn_amount_from_u64(1 + sim_rand(&r) % 1000)};
         gen_call(s, a, sim_pub(s, b), vm_pid_token, VM_ASSET_TRANSFER, 2, t, &n);
         if (sim_rand(&r) % 8 == 0)
             sim_receive_all(s, b);

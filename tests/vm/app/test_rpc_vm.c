@@ -65,14 +65,15 @@ static int setup(void **state)
     mkdir(g_dir, 0700);
     char path[300];
     snprintf(path, sizeof path, "%s/vm.db", g_dir);
-    sim *s = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    sim *s = sim_new(4, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     int n;
-    smn_amount_t etch[4] = {0x476f6c64, 0x474c44, 2, 1000000};
+    smn_amount_t etch[4] = {smn_amount_from_u64(0x476f6c64), smn_amount_from_u64(0x474c44),
+                            smn_amount_from_u64(2), smn_amount_from_u64(1000000)};
     int first = gen_call(s, 1, sim_pub(s, 1), vm_pid_token, VM_TOKEN_ETCH, 4, etch, &n);
     memcpy(g_token, s->blk[first + n - 1].b.hash, 32);
-    smn_amount_t mint[2] = {vm_token_ref(g_token), 5000};
+    smn_amount_t mint[2] = {vm_token_ref(g_token), smn_amount_from_u64(5000)};
     gen_call(s, 1, sim_pub(s, 1), vm_pid_token, VM_TOKEN_MINT, 2, mint, &n);
-    smn_amount_t tr[2] = {vm_token_ref(g_token), 1200};
+    smn_amount_t tr[2] = {vm_token_ref(g_token), smn_amount_from_u64(1200)};
     gen_call(s, 1, sim_pub(s, 2), vm_pid_token, VM_ASSET_TRANSFER, 2, tr, &n);
     uint8_t *code, env[512];
     size_t code_len;

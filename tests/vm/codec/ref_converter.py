@@ -10,7 +10,9 @@ the C codec through tests/vm/codec/codec_helper.
 
 Exit status 0 when everything agrees, 1 with a message otherwise.
 """
+import os
 import random
+import shlex
 import subprocess
 import sys
 from decimal import Decimal, getcontext
@@ -79,8 +81,10 @@ def fail(msg):
 
 class Helper:
     def __init__(self, path):
-        self.proc = subprocess.Popen([path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True)
+        # In a cross build meson names the emulator (qemu-arm -L ...).
+        wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+        self.proc = subprocess.Popen(wrapper + [path], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
 
     def ask(self, line):
         self.proc.stdin.write(line + "\n")

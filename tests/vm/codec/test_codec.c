@@ -14,8 +14,6 @@
 #include "procs/vm/codec/digits.h"
 #include "procs/vm/codec/radix.h"
 
-typedef unsigned __int128 u128;
-
 static uint64_t prng_state = 0x243F6A8885A308D3ull;
 static uint64_t prng(void)
 {
@@ -90,7 +88,10 @@ static void test_known_vectors(void **state)
     size_t n = enc(NULL, 0, &c);
     assert_int_equal(n, 1);
     assert_string_equal(c[0].text, "061773105057391641899999999999");
-    assert_true(c[0].raw == (u128)6177310505739164ull * 10000000000000ull + 1899999999999ull);
+    assert_true(
+        smn_amount_eq(c[0].raw, smn_amount_add_wrap(smn_amount_of_u128(smn_u128_mul_64x64(
+                                                        6177310505739164ull, 10000000000000ull)),
+                                                    smn_amount_from_u64(1899999999999ull))));
     vm_chunk r;
     vm_chunk_from_raw(c[0].raw, &r);
     assert_string_equal(r.text, c[0].text);
@@ -127,7 +128,8 @@ static void test_round_trip_random(void **state)
             vm_chunk r;
             vm_chunk_from_raw(c[i].raw, &r);
             assert_string_equal(r.text, c[i].text);
-            assert_true(c[i].raw < (u128)1000000000000000ull * 1000000000000000ull);
+            assert_true(smn_amount_lt(c[i].raw, smn_amount_of_u128(smn_u128_mul_64x64(
+                                                    1000000000000000ull, 1000000000000000ull))));
         }
         size_t len = 0;
         assert_int_equal(dec(c, nc, VM_CODEC_STRICT, big_out, &len), VM_CODEC_OK);
@@ -217,8 +219,8 @@ static void test_header_from_first_chunk(void **state)
 
 static int cmp_range(const void *a, const void *b)
 {
-    const u128 *x = a, *y = b;
-    return x[0] < y[0] ? -1 : x[0] > y[0];
+    const smn_u128 *x = a, *y = b;
+    return smn_u128_cmp(x[0], y[0]);
 }
 
 /* No first chunk can belong to two lengths: the header is unambiguous for
@@ -227,18 +229,19 @@ static void test_first_chunk_ranges_disjoint(void **state)
 {
     (void)state;
     size_t cap = VM_CODEC_MAX_PAYLOAD + 1;
-    u128 *r = malloc(cap * 2 * sizeof *r);
+    smn_u128 *r = malloc(cap * 2 * sizeof *r);
     vm_first_chunk_iter it;
     vm_first_chunk_iter_init(&it);
     size_t k = 0;
-    u128 lo99 = 1, hi99;
+    smn_u128 lo99 = smn_u128_from_u64(1), hi99;
     for (int i = 0; i < 14; i++)
-        lo99 *= 99;
-    hi99 = lo99 * 99;
+        lo99 = smn_u128_mul_wrap(lo99, smn_u128_from_u64(99));
+    hi99 = smn_u128_mul_wrap(lo99, smn_u128_from_u64(99));
     for (;;) {
         vm_first_chunk_iter_range(&it, &r[2 * k], &r[2 * k + 1]);
-        assert_true(r[2 * k] >= lo99 - 1 && r[2 * k + 1] <= hi99);
-        assert_true(r[2 * k] < r[2 * k + 1]);
+        assert_true(smn_u128_ge(r[2 * k], smn_u128_sub_wrap(lo99, smn_u128_from_u64(1))) &&
+                    smn_u128_le(r[2 * k + 1], hi99));
+        assert_true(smn_u128_lt(r[2 * k], r[2 * k + 1]));
         k++;
         if (it.len == VM_CODEC_MAX_PAYLOAD)
             break;
@@ -246,7 +249,7 @@ static void test_first_chunk_ranges_disjoint(void **state)
     }
     qsort(r, k, 2 * sizeof *r, cmp_range);
     for (size_t i = 1; i < k; i++)
-        assert_true(r[2 * (i - 1) + 1] < r[2 * i]);
+        assert_true(smn_u128_lt(r[2 * (i - 1) + 1], r[2 * i]));
     free(r);
 }
 
@@ -355,7 +358,7 @@ static void test_lenient(void **state)
     assert_int_equal(dec(NULL, 0, VM_CODEC_LENIENT, big_out, &len), VM_CODEC_OK);
     assert_int_equal(len, 0);
     vm_chunk z;
-    vm_chunk_from_raw(0, &z);
+    vm_chunk_from_raw(smn_amount_from_u64(0), &z);
     assert_int_equal(dec(&z, 1, VM_CODEC_LENIENT, big_out, &len), VM_CODEC_OK);
     assert_int_equal(len, 0);
     assert_int_equal(dec(&z, 1, VM_CODEC_STRICT, big_out, &len), VM_CODEC_ERR_LEADING_ZERO);

@@ -86,11 +86,11 @@ static void test_call(void **state)
     c->method = 3;
     c->iteration = 1;
     c->width[0] = VM_ARG_U8;
-    c->arg[0] = 0xfe;
+    c->arg[0] = smn_amount_from_u64(0xfe);
     c->width[2] = VM_ARG_U32;
-    c->arg[2] = 0x01020304;
+    c->arg[2] = smn_amount_from_u64(0x01020304);
     c->width[4] = VM_ARG_U128;
-    c->arg[4] = ((smn_amount_t)0x1112131415161718ull << 64) | 0x191a1b1c1d1e1f20ull;
+    c->arg[4] = smn_amount_make(0x1112131415161718ull, 0x191a1b1c1d1e1f20ull);
     /* spec: arg0 u8 (1), arg2 u32 (3 << 6), arg4 u128 (5 << 12) = 0x50c1 */
     static const uint8_t want[] = {0x02, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xac,
                                    0x02, 0x07, 0x03, 0x01, 0x50, 0xc1, 0xfe, 0x01, 0x02, 0x03,
@@ -101,7 +101,7 @@ static void test_call(void **state)
     vm_envelope d = round_trip(&e, want, sizeof want, buf, &len);
     assert_int_equal(d.body.call.method, 3);
     assert_int_equal(d.body.call.width[1], VM_ARG_ABSENT);
-    assert_true(d.body.call.arg[4] == c->arg[4]);
+    assert_true(smn_amount_eq(d.body.call.arg[4], c->arg[4]));
 
     /* No arguments: method, iteration, 00 00. */
     vm_envelope bare = base(VM_KIND_CALL);
@@ -121,7 +121,7 @@ static void test_call(void **state)
     assert_int_equal(vm_envelope_decode(buf, sizeof want + 1, &x), VM_ENV_ERR_TRAILING);
 
     /* Encoder refuses a value that does not fit its width. */
-    c->arg[0] = 0x1ff;
+    c->arg[0] = smn_amount_from_u64(0x1ff);
     assert_int_equal(vm_envelope_encode(&e, buf, sizeof buf, &len), VM_ENV_ERR_ARG);
 }
 
@@ -284,7 +284,7 @@ static void test_through_codec(void **state)
     vm_envelope e = base(VM_KIND_CALL);
     e.body.call.method = 1;
     e.body.call.width[0] = VM_ARG_U64;
-    e.body.call.arg[0] = 1000000;
+    e.body.call.arg[0] = smn_amount_from_u64(1000000);
     uint8_t buf[64], out[64];
     size_t len, olen;
     assert_int_equal(vm_envelope_encode(&e, buf, sizeof buf, &len), VM_ENV_OK);
@@ -296,7 +296,7 @@ static void test_through_codec(void **state)
                      VM_CODEC_OK);
     vm_envelope d;
     assert_int_equal(vm_envelope_decode(out, olen, &d), VM_ENV_OK);
-    assert_true(d.body.call.arg[0] == 1000000);
+    assert_true(smn_amount_eq(d.body.call.arg[0], smn_amount_from_u64(1000000)));
 }
 
 static void test_encode_buffer(void **state)

@@ -163,13 +163,14 @@ static void run_blob(const uint8_t *data, size_t size, bool must_verify)
         abort(); /* the same bytes verified a moment ago */
     static const uint8_t asset[VM_ID_LEN] = {0};
     const vm_holder input = {.kind = VM_HOLDER_INPUT};
-    memhost_credit(mh, asset, &input, NULL, 1000);
+    memhost_credit(mh, asset, &input, NULL, smn_amount_from_u64(1000));
     for (uint32_t i = 0; i < nmethods; i++) {
         for (int view = 0; view < 2; view++) {
             vm_call_request req = {.method = ids[i],
                                    .gas_limit = FUZZ_GAS,
                                    .nargs = 2,
-                                   .args = {size, (vm_u128)ids[i] << 100},
+                                   .args = {smn_amount_from_u64(size),
+                                            smn_amount_shl(smn_amount_from_u64(ids[i]), 100)},
                                    .view = view != 0};
             size_t before_storage = memhost_storage_count(mh);
             size_t before_events = memhost_event_count(mh);
@@ -179,9 +180,9 @@ static void run_blob(const uint8_t *data, size_t size, bool must_verify)
                 abort();
             if (st == VM_FAULT_HOST)
                 continue; /* allocation failure inside memhost */
-            if (st != VM_OK &&
-                (memhost_storage_count(mh) != before_storage ||
-                 memhost_event_count(mh) != before_events || out.events != 0 || out.ret != 0))
+            if (st != VM_OK && (memhost_storage_count(mh) != before_storage ||
+                                memhost_event_count(mh) != before_events || out.events != 0 ||
+                                !smn_amount_is_zero(out.ret)))
                 abort();
             if (view && (memhost_storage_count(mh) != before_storage ||
                          memhost_event_count(mh) != before_events))

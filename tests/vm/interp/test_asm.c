@@ -180,8 +180,8 @@ static uint64_t rnd(void)
 static void put_be(uint8_t *p, vm_u128 v, size_t n)
 {
     for (size_t i = n; i-- > 0;) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
+        p[i] = (uint8_t)smn_amount_lo64(v);
+        v = smn_amount_shr(v, 8);
     }
 }
 
@@ -211,9 +211,9 @@ static size_t random_program(uint8_t *out, size_t cap)
         uint8_t *e = out + 6 + i * 6;
         e[0] = mids[i];
         e[1] = (uint8_t)(rnd() % 2);
-        put_be(e + 2, offs[rnd() % ninsn], 4);
+        put_be(e + 2, smn_amount_from_u64(offs[rnd() % ninsn]), 4);
     }
-    put_be(out + 6 + nm * 6, pc, 4);
+    put_be(out + 6 + nm * 6, smn_amount_from_u64(pc), 4);
     uint8_t *code = out + 6 + nm * 6 + 4;
     for (size_t i = 0; i < ninsn; i++) {
         uint8_t *p = code + offs[i];
@@ -223,16 +223,17 @@ static size_t random_program(uint8_t *out, size_t cap)
         for (size_t k = 1; k < l; k++)
             p[k] = (uint8_t)(rnd() % VM_NREGS); /* registers; immediates overwritten below */
         uint32_t target = offs[rnd() % ninsn];
-        vm_u128 big = ((vm_u128)rnd() << 64) | rnd();
+        uint64_t big_hi = rnd();
+        vm_u128 big = smn_amount_make(big_hi, rnd());
         switch (f) {
         case VM_F_T:
-            put_be(p + 1, target, 4);
+            put_be(p + 1, smn_amount_from_u64(target), 4);
             break;
         case VM_F_RT:
-            put_be(p + 2, target, 4);
+            put_be(p + 2, smn_amount_from_u64(target), 4);
             break;
         case VM_F_RRT:
-            put_be(p + 3, target, 4);
+            put_be(p + 3, smn_amount_from_u64(target), 4);
             break;
         case VM_F_N:
             p[1] = (uint8_t)(rnd() % VM_HC__COUNT);
@@ -242,7 +243,7 @@ static size_t random_program(uint8_t *out, size_t cap)
         case VM_F_RI64:
         case VM_F_RI128: {
             /* Small values in wide forms too: the disassembler must keep them. */
-            vm_u128 v = rnd() % 3 == 0 ? rnd() % 300 : big;
+            vm_u128 v = rnd() % 3 == 0 ? smn_amount_from_u64(rnd() % 300) : big;
             put_be(p + 2, v, l - 2);
             break;
         }
@@ -250,7 +251,7 @@ static size_t random_program(uint8_t *out, size_t cap)
             put_be(p + 3, big, 4);
             break;
         case VM_F_MEM:
-            put_be(p + 3, rnd(), 2);
+            put_be(p + 3, smn_amount_from_u64(rnd()), 2);
             p[5] = (uint8_t)(1 + rnd() % 16);
             break;
         default:

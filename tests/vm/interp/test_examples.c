@@ -21,9 +21,9 @@ static char *slurp(const char *path)
 
 static vm_u128 be128(const uint8_t *p)
 {
-    vm_u128 v = 0;
+    vm_u128 v = smn_amount_from_u64(0);
     for (int i = 0; i < 16; i++)
-        v = v << 8 | p[i];
+        v = smn_amount_or(smn_amount_shl(v, 8), smn_amount_from_u64(p[i]));
     return v;
 }
 
@@ -33,14 +33,14 @@ static void test_counter(void **state)
     memhost *mh = t_host(counter_src);
     vm_call_outcome o = t_call(mh, T_PROG, 1, 10000, true, 0, NULL);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, 0);
+    assert_u128_equal(o.ret, smn_amount_from_u64(0));
     /* get: call 2 + load (li64 1, st 2, 4 li 4, storage_get 200 + 2 * (5 + 16),
      * li 1, jnz 1 taken, ret 2) + halt 1 */
     assert_int_equal(o.gas_used, 2 + (1 + 2 + 4 + 242 + 1 + 1 + 2) + 1);
 
     o = t_call(mh, T_PROG, 0, 10000, false, 0, NULL);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, 1);
+    assert_u128_equal(o.ret, smn_amount_from_u64(1));
     /* increment: call + load as above (253) + addi 1, st 2, 4 li 4,
      * storage_put 500 + 2 * 21, 3 li 3, emit 200 + 2 * 16, halt 1 */
     assert_int_equal(o.gas_used, 2 + 253 + 1 + 2 + 4 + 542 + 3 + 232 + 1);
@@ -49,12 +49,12 @@ static void test_counter(void **state)
     const memhost_event *e = memhost_event_at(mh, 0);
     assert_int_equal(e->topic, 1);
     assert_int_equal(e->len, 16);
-    assert_u128_equal(be128(e->data), 1);
+    assert_u128_equal(be128(e->data), smn_amount_from_u64(1));
 
     for (int i = 0; i < 2; i++)
         assert_int_equal(t_call(mh, T_PROG, 0, 10000, false, 0, NULL).status, VM_OK);
     o = t_call(mh, T_PROG, 1, 10000, true, 0, NULL);
-    assert_u128_equal(o.ret, 3);
+    assert_u128_equal(o.ret, smn_amount_from_u64(3));
     /* Once the value exists the ld runs: 2 more gas than the first get. */
     assert_int_equal(o.gas_used, 256 + 2);
 
@@ -69,7 +69,7 @@ static void test_counter(void **state)
     size_t vlen;
     assert_true(memhost_storage(mh, T_PROG, (const uint8_t *)"count", 5, &val, &vlen));
     assert_int_equal(vlen, 16);
-    assert_u128_equal(be128(val), 4);
+    assert_u128_equal(be128(val), smn_amount_from_u64(4));
     assert_int_equal(memhost_event_count(mh), 4);
     memhost_free(mh);
 }
@@ -106,20 +106,22 @@ static void test_escrow(void **state)
     assert_int_equal(o.status, VM_FAULT_EXPLICIT);
     assert_int_equal(memhost_box_count(mh, T_PROG), 0);
 
-    assert_true(memhost_credit(mh, SMN_ASSET, &input, NULL, 1000));
+    assert_true(memhost_credit(mh, SMN_ASSET, &input, NULL, smn_amount_from_u64(1000)));
     o = t_call(mh, T_PROG, 0, G, false, 2, bob_args);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, 0);
-    assert_true(memhost_balance(mh, SMN_ASSET, &input, NULL) == 0);
-    assert_true(memhost_balance(mh, SMN_ASSET, &box0, T_PROG) == 1000);
+    assert_u128_equal(o.ret, smn_amount_from_u64(0));
+    assert_true(
+        smn_amount_eq(memhost_balance(mh, SMN_ASSET, &input, NULL), smn_amount_from_u64(0)));
+    assert_true(
+        smn_amount_eq(memhost_balance(mh, SMN_ASSET, &box0, T_PROG), smn_amount_from_u64(1000)));
     assert_int_equal(memhost_event_count(mh), 1);
     assert_int_equal(memhost_event_at(mh, 0)->topic, 1);
     assert_int_equal(memhost_event_at(mh, 0)->len, 20);
-    assert_u128_equal(be128(memhost_event_at(mh, 0)->data + 4), 1000);
+    assert_u128_equal(be128(memhost_event_at(mh, 0)->data + 4), smn_amount_from_u64(1000));
 
-    vm_u128 id = 0;
+    vm_u128 id = smn_amount_from_u64(0);
     o = t_call(mh, T_PROG, 3, G, true, 1, &id);
-    assert_u128_equal(o.ret, 1000);
+    assert_u128_equal(o.ret, smn_amount_from_u64(1000));
 
     /* Only the depositor may release; only the beneficiary may refund. */
     set_caller(mh, bob);
@@ -128,47 +130,52 @@ static void test_escrow(void **state)
     set_caller(mh, alice);
     o = t_call(mh, T_PROG, 2, G, false, 1, &id);
     assert_int_equal(o.status, VM_FAULT_EXPLICIT);
-    assert_true(memhost_balance(mh, SMN_ASSET, &box0, T_PROG) == 1000);
+    assert_true(
+        smn_amount_eq(memhost_balance(mh, SMN_ASSET, &box0, T_PROG), smn_amount_from_u64(1000)));
 
     o = t_call(mh, T_PROG, 1, G, false, 1, &id);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, 1000);
-    assert_true(memhost_balance(mh, SMN_ASSET, &bob_acct, NULL) == 1000);
-    assert_true(memhost_balance(mh, SMN_ASSET, &box0, T_PROG) == 0);
+    assert_u128_equal(o.ret, smn_amount_from_u64(1000));
+    assert_true(
+        smn_amount_eq(memhost_balance(mh, SMN_ASSET, &bob_acct, NULL), smn_amount_from_u64(1000)));
+    assert_true(
+        smn_amount_eq(memhost_balance(mh, SMN_ASSET, &box0, T_PROG), smn_amount_from_u64(0)));
     assert_int_equal(memhost_event_count(mh), 2);
     assert_int_equal(memhost_event_at(mh, 1)->topic, 2);
     /* Closed: a second release fails, held says 0. */
     o = t_call(mh, T_PROG, 1, G, false, 1, &id);
     assert_int_equal(o.status, VM_FAULT_EXPLICIT);
     o = t_call(mh, T_PROG, 3, G, true, 1, &id);
-    assert_u128_equal(o.ret, 0);
+    assert_u128_equal(o.ret, smn_amount_from_u64(0));
 
     /* Refund path: Alice deposits for Bob, Bob sends it back. */
-    assert_true(memhost_credit(mh, SMN_ASSET, &input, NULL, 500));
+    assert_true(memhost_credit(mh, SMN_ASSET, &input, NULL, smn_amount_from_u64(500)));
     o = t_call(mh, T_PROG, 0, G, false, 2, bob_args);
-    assert_u128_equal(o.ret, 1);
-    id = 1;
+    assert_u128_equal(o.ret, smn_amount_from_u64(1));
+    id = smn_amount_from_u64(1);
     set_caller(mh, bob);
     o = t_call(mh, T_PROG, 2, G, false, 1, &id);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, 500);
-    assert_true(memhost_balance(mh, SMN_ASSET, &alice_acct, NULL) == 500);
+    assert_u128_equal(o.ret, smn_amount_from_u64(500));
+    assert_true(
+        smn_amount_eq(memhost_balance(mh, SMN_ASSET, &alice_acct, NULL), smn_amount_from_u64(500)));
     assert_int_equal(memhost_event_at(mh, memhost_event_count(mh) - 1)->topic, 3);
 
     /* A deposit by Bob naming Alice. */
-    assert_true(memhost_credit(mh, SMN_ASSET, &input, NULL, 7));
+    assert_true(memhost_credit(mh, SMN_ASSET, &input, NULL, smn_amount_from_u64(7)));
     o = t_call(mh, T_PROG, 0, G, false, 2, alice_args);
-    assert_u128_equal(o.ret, 2);
-    id = 2;
+    assert_u128_equal(o.ret, smn_amount_from_u64(2));
+    id = smn_amount_from_u64(2);
     o = t_call(mh, T_PROG, 1, G, false, 1, &id); /* Bob is the depositor: he may release */
     assert_int_equal(o.status, VM_OK);
-    assert_true(memhost_balance(mh, SMN_ASSET, &alice_acct, NULL) == 507);
+    assert_true(
+        smn_amount_eq(memhost_balance(mh, SMN_ASSET, &alice_acct, NULL), smn_amount_from_u64(507)));
 
     /* Unknown ids. */
-    id = 5;
-    assert_u128_equal(t_call(mh, T_PROG, 3, G, true, 1, &id).ret, 0);
-    id = (vm_u128)1 << 32; /* would alias box 0 if truncated */
-    assert_u128_equal(t_call(mh, T_PROG, 3, G, true, 1, &id).ret, 0);
+    id = smn_amount_from_u64(5);
+    assert_u128_equal(t_call(mh, T_PROG, 3, G, true, 1, &id).ret, smn_amount_from_u64(0));
+    id = smn_amount_from_u64((uint64_t)1 << 32); /* would alias box 0 if truncated */
+    assert_u128_equal(t_call(mh, T_PROG, 3, G, true, 1, &id).ret, smn_amount_from_u64(0));
     o = t_call(mh, T_PROG, 1, G, false, 1, &id);
     assert_int_equal(o.status, VM_FAULT_EXPLICIT);
     memhost_free(mh);

@@ -48,16 +48,16 @@ static void test_storage(void **state)
 {
     (void)state;
     memhost *mh = t_host(storage_src);
-    const vm_u128 v = ((vm_u128)0x1122334455667788ull << 64) | 0x99AABBCCDDEEFF00ull;
+    const vm_u128 v = smn_amount_make(0x1122334455667788ull, 0x99AABBCCDDEEFF00ull);
 
     vm_call_outcome o = t_call(mh, T_PROG, 1, 1000, true, 0, NULL);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, 0); /* absent: nothing copied */
+    assert_u128_equal(o.ret, smn_amount_from_u64(0)); /* absent: nothing copied */
 
     /* li32 1, st 2, st 2, 4 x li 4, storage_put 500 + 2 * (3 + 16), halt 1 */
     o = t_call(mh, T_PROG, 0, 1000, false, 1, &v);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, VM_HOST_OK);
+    assert_u128_equal(o.ret, smn_amount_from_u64(VM_HOST_OK));
     assert_int_equal(o.gas_used, 1 + 2 + 2 + 4 + 538 + 1);
     const uint8_t *val;
     size_t vlen;
@@ -73,12 +73,12 @@ static void test_storage(void **state)
 
     /* An 8-byte buffer gets the first 8 bytes; r1 still says 16. */
     o = t_call(mh, T_PROG, 2, 1000, true, 0, NULL);
-    assert_u128_equal(o.ret, ((vm_u128)0x1122334455667788ull << 64) + 16);
+    assert_u128_equal(o.ret, smn_amount_make(0x1122334455667788ull, 16));
 
     o = t_call(mh, T_PROG, 3, 1000, false, 0, NULL);
-    assert_u128_equal(o.ret, VM_HOST_OK);
+    assert_u128_equal(o.ret, smn_amount_from_u64(VM_HOST_OK));
     o = t_call(mh, T_PROG, 3, 1000, false, 0, NULL);
-    assert_u128_equal(o.ret, VM_HOST_NOT_FOUND);
+    assert_u128_equal(o.ret, smn_amount_from_u64(VM_HOST_NOT_FOUND));
     assert_int_equal(memhost_storage_count(mh), 0);
     memhost_free(mh);
 }
@@ -163,7 +163,7 @@ static void test_rollback(void **state)
     memhost *mh = t_host(src);
     const vm_holder input = {.kind = VM_HOLDER_INPUT};
     const vm_holder box0 = {.kind = VM_HOLDER_BOX, .box = 0};
-    assert_true(memhost_credit(mh, SMN_ASSET, &input, NULL, 1000));
+    assert_true(memhost_credit(mh, SMN_ASSET, &input, NULL, smn_amount_from_u64(1000)));
 
     for (uint8_t m = 1; m <= 2; m++) {
         vm_call_outcome o = t_call(mh, T_PROG, m, 5000, false, 0, NULL);
@@ -172,19 +172,22 @@ static void test_rollback(void **state)
         assert_int_equal(memhost_storage_count(mh), 0);
         assert_int_equal(memhost_event_count(mh), 0);
         assert_int_equal(memhost_box_count(mh, T_PROG), 0);
-        assert_true(memhost_balance(mh, SMN_ASSET, &input, NULL) == 1000);
+        assert_true(
+            smn_amount_eq(memhost_balance(mh, SMN_ASSET, &input, NULL), smn_amount_from_u64(1000)));
     }
     vm_call_outcome o = t_call(mh, T_PROG, 0, 5000, false, 0, NULL);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, VM_HOST_OK);
+    assert_u128_equal(o.ret, smn_amount_from_u64(VM_HOST_OK));
     assert_int_equal(o.events, 1);
     assert_int_equal(memhost_storage_count(mh), 1);
     assert_int_equal(memhost_event_count(mh), 1);
     assert_int_equal(memhost_event_at(mh, 0)->topic, 5);
     assert_int_equal(memhost_event_at(mh, 0)->len, 4);
     assert_int_equal(memhost_box_count(mh, T_PROG), 1);
-    assert_true(memhost_balance(mh, SMN_ASSET, &input, NULL) == 750);
-    assert_true(memhost_balance(mh, SMN_ASSET, &box0, T_PROG) == 250);
+    assert_true(
+        smn_amount_eq(memhost_balance(mh, SMN_ASSET, &input, NULL), smn_amount_from_u64(750)));
+    assert_true(
+        smn_amount_eq(memhost_balance(mh, SMN_ASSET, &box0, T_PROG), smn_amount_from_u64(250)));
     memhost_free(mh);
 }
 
@@ -206,28 +209,30 @@ static void test_balances_and_boxes(void **state)
     (void)state;
     memhost *mh = t_host(boxes_src);
     const vm_holder input = {.kind = VM_HOLDER_INPUT};
-    assert_true(memhost_credit(mh, SMN_ASSET, &input, NULL, 1000));
+    assert_true(memhost_credit(mh, SMN_ASSET, &input, NULL, smn_amount_from_u64(1000)));
 
-    vm_u128 a = 400;
+    vm_u128 a = smn_amount_from_u64(400);
     vm_call_outcome o = t_call(mh, T_PROG, 0, 10000, false, 1, &a);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, 400);
-    a = 2000; /* more than is left: INSUFFICIENT reaches the program, nothing moves */
+    assert_u128_equal(o.ret, smn_amount_from_u64(400));
+    a = smn_amount_from_u64(
+        2000); /* more than is left: INSUFFICIENT reaches the program, nothing moves */
     o = t_call(mh, T_PROG, 0, 10000, false, 1, &a);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, (vm_u128)VM_HOST_INSUFFICIENT << 64);
+    assert_u128_equal(o.ret, smn_amount_make((uint64_t)VM_HOST_INSUFFICIENT << 0, 0));
     assert_int_equal(memhost_box_count(mh, T_PROG), 2);
-    assert_true(memhost_balance(mh, SMN_ASSET, &input, NULL) == 600);
+    assert_true(
+        smn_amount_eq(memhost_balance(mh, SMN_ASSET, &input, NULL), smn_amount_from_u64(600)));
 
-    a = 0;
+    a = smn_amount_from_u64(0);
     o = t_call(mh, T_PROG, 1, 10000, true, 1, &a);
-    assert_u128_equal(o.ret, 400);
-    a = 1;
+    assert_u128_equal(o.ret, smn_amount_from_u64(400));
+    a = smn_amount_from_u64(1);
     o = t_call(mh, T_PROG, 1, 10000, true, 1, &a);
-    assert_u128_equal(o.ret, 0);
-    a = 7; /* never created */
+    assert_u128_equal(o.ret, smn_amount_from_u64(0));
+    a = smn_amount_from_u64(7); /* never created */
     o = t_call(mh, T_PROG, 1, 10000, true, 1, &a);
-    assert_u128_equal(o.ret, (vm_u128)VM_HOST_NOT_FOUND << 64);
+    assert_u128_equal(o.ret, smn_amount_make((uint64_t)VM_HOST_NOT_FOUND << 0, 0));
     memhost_free(mh);
 }
 
@@ -252,18 +257,20 @@ static void test_env(void **state)
     env.block_hash[0] = 0xB1;
     env.account[31] = 0x77;
     env.height = 12345;
-    env.amount = (vm_u128)1 << 100;
+    env.amount = smn_amount_make((uint64_t)1 << 36, 0);
     memhost_set_env(mh, &env);
     vm_call_outcome o = t_call(mh, T_PROG, 0, 1000, true, 0, NULL);
-    assert_u128_equal(o.ret, ((vm_u128)0xC0 << 120) | 1);
+    assert_u128_equal(o.ret, smn_amount_make((uint64_t)0xC0 << 56, 1));
     assert_int_equal(o.gas_used, 1 + VM_GAS_HC_ENV + 2 + 1);
-    assert_u128_equal(t_call(mh, T_PROG, 1, 1000, true, 0, NULL).ret, 12345);
-    assert_u128_equal(t_call(mh, T_PROG, 2, 1000, true, 0, NULL).ret, (vm_u128)1 << 100);
+    assert_u128_equal(t_call(mh, T_PROG, 1, 1000, true, 0, NULL).ret, smn_amount_from_u64(12345));
+    assert_u128_equal(t_call(mh, T_PROG, 2, 1000, true, 0, NULL).ret,
+                      smn_amount_make((uint64_t)1 << 36, 0));
     assert_u128_equal(t_call(mh, T_PROG, 3, 1000, true, 0, NULL).ret,
-                      ((vm_u128)0xAA << 120) | ((vm_u128)0x01 << 112));
-    assert_u128_equal(t_call(mh, T_PROG, 4, 1000, true, 0, NULL).ret, 0x77);
-    assert_u128_equal(t_call(mh, T_PROG, 5, 1000, true, 0, NULL).ret, (vm_u128)0xB1 << 120);
-    assert_u128_equal(t_call(mh, T_PROG, 6, 1000, true, 0, NULL).ret, 0);
+                      smn_amount_make(((uint64_t)0xAA << 56) | ((uint64_t)0x01 << 48), 0));
+    assert_u128_equal(t_call(mh, T_PROG, 4, 1000, true, 0, NULL).ret, smn_amount_from_u64(0x77));
+    assert_u128_equal(t_call(mh, T_PROG, 5, 1000, true, 0, NULL).ret,
+                      smn_amount_make((uint64_t)0xB1 << 56, 0));
+    assert_u128_equal(t_call(mh, T_PROG, 6, 1000, true, 0, NULL).ret, smn_amount_from_u64(0));
     memhost_free(mh);
 }
 
@@ -302,28 +309,28 @@ static void test_nested_calls(void **state)
     const uint32_t own = 16 + VM_GAS_HC_CALL + 2; /* ... + jnz, halt */
     const uint32_t own_fail = own + 2;            /* ... + jnz, li, add, halt */
 
-    vm_u128 a[2] = {0, 0};
+    vm_u128 a[2] = {smn_amount_from_u64(0), smn_amount_from_u64(0)};
     vm_call_outcome o = t_call(mh, T_PROG, 0, 100000, false, 2, a);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, 42);
+    assert_u128_equal(o.ret, smn_amount_from_u64(42));
     assert_int_equal(o.gas_used, own + 2);
 
     /* The callee sees the calling program as its caller. */
-    a[0] = 1;
+    a[0] = smn_amount_from_u64(1);
     o = t_call(mh, T_PROG, 0, 100000, false, 2, a);
-    assert_u128_equal(o.ret, (((vm_u128)0xAA << 120) | ((vm_u128)0x01 << 112)) + 1);
+    assert_u128_equal(o.ret, smn_amount_make(((uint64_t)0xAA << 56) | ((uint64_t)0x01 << 48), 1));
 
     /* A failing callee: its effects vanish, the caller carries on. */
-    a[0] = 2;
+    a[0] = smn_amount_from_u64(2);
     o = t_call(mh, T_PROG, 0, 100000, false, 2, a);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, 1000 + VM_FAULT_EXPLICIT);
+    assert_u128_equal(o.ret, smn_amount_from_u64(1000 + VM_FAULT_EXPLICIT));
     assert_int_equal(o.events, 0);
     assert_int_equal(memhost_storage_count(mh), 0);
     assert_int_equal(memhost_event_count(mh), 0);
 
     /* A succeeding callee: its effects and events count for the caller. */
-    a[0] = 3;
+    a[0] = smn_amount_from_u64(3);
     o = t_call(mh, T_PROG, 0, 100000, false, 2, a);
     assert_int_equal(o.status, VM_OK);
     assert_int_equal(o.events, 1);
@@ -332,35 +339,35 @@ static void test_nested_calls(void **state)
     assert_memory_equal(memhost_event_at(mh, 0)->program, PROG_B, VM_ID_LEN);
 
     /* The gas limit binds the callee; what it burnt is charged to the caller. */
-    a[0] = 4;
-    a[1] = 50;
+    a[0] = smn_amount_from_u64(4);
+    a[1] = smn_amount_from_u64(50);
     o = t_call(mh, T_PROG, 0, 100000, false, 2, a);
-    assert_u128_equal(o.ret, 1000 + VM_FAULT_OUT_OF_GAS);
+    assert_u128_equal(o.ret, smn_amount_from_u64(1000 + VM_FAULT_OUT_OF_GAS));
     assert_int_equal(o.gas_used, own_fail + 50);
     /* Limit 0 gives the callee all that is left: it burns it all and the
      * caller cannot pay for its next instruction (the jnz at 65). */
-    a[1] = 0;
+    a[1] = smn_amount_from_u64(0);
     o = t_call(mh, T_PROG, 0, 5000, false, 2, a);
     assert_int_equal(o.status, VM_FAULT_OUT_OF_GAS);
     assert_int_equal(o.fault_offset, 65);
     assert_int_equal(o.gas_used, 5000);
 
     /* Unknown method of a known program; unknown program. */
-    a[0] = 9;
-    a[1] = 0;
+    a[0] = smn_amount_from_u64(9);
+    a[1] = smn_amount_from_u64(0);
     o = t_call(mh, T_PROG, 0, 100000, false, 2, a);
-    assert_u128_equal(o.ret, 1000 + VM_FAULT_NO_METHOD);
+    assert_u128_equal(o.ret, smn_amount_from_u64(1000 + VM_FAULT_NO_METHOD));
     assert_int_equal(o.gas_used, own_fail);
     o = t_call(mh, T_PROG, 6, 100000, false, 0, NULL);
-    assert_u128_equal(o.ret, 255);
+    assert_u128_equal(o.ret, smn_amount_from_u64(255));
 
     /* A view may call views, but a state_changing callee faults. */
-    a[0] = 0;
+    a[0] = smn_amount_from_u64(0);
     o = t_call(mh, T_PROG, 5, 100000, true, 2, a);
-    assert_u128_equal(o.ret, 42);
-    a[0] = 3;
+    assert_u128_equal(o.ret, smn_amount_from_u64(42));
+    a[0] = smn_amount_from_u64(3);
     o = t_call(mh, T_PROG, 5, 100000, true, 2, a);
-    assert_u128_equal(o.ret, 1000 + VM_FAULT_VIEW_STATE);
+    assert_u128_equal(o.ret, smn_amount_from_u64(1000 + VM_FAULT_VIEW_STATE));
     memhost_free(mh);
 }
 
@@ -382,7 +389,7 @@ static void test_call_depth(void **state)
     memhost *mh = t_host(src);
     vm_call_outcome o = t_call(mh, T_PROG, 0, 1000000, false, 0, NULL);
     assert_int_equal(o.status, VM_OK);
-    assert_u128_equal(o.ret, VM_FAULT_CALL_DEPTH);
+    assert_u128_equal(o.ret, smn_amount_from_u64(VM_FAULT_CALL_DEPTH));
     const uint8_t *val;
     size_t vlen;
     assert_true(memhost_storage(mh, T_PROG, (const uint8_t *)"d", 1, &val, &vlen));

@@ -59,10 +59,19 @@ static inline vm_call_outcome t_run_arr(const char *src, uint8_t method, uint64_
     memhost_free(mh);
     return out;
 }
+/* The same with 64-bit arguments (T_RUN's literals). */
+static inline vm_call_outcome t_run_u64(const char *src, uint8_t method, uint64_t gas,
+                                        const uint64_t *args, unsigned nargs)
+{
+    vm_u128 a[VM_MAX_ARGS];
+    for (unsigned i = 0; i < nargs && i < VM_MAX_ARGS; i++)
+        a[i] = smn_amount_from_u64(args[i]);
+    return t_run_arr(src, method, gas, a, nargs);
+}
 #define T_RUN0(src, method, gas) t_run_arr((src), (method), (gas), NULL, 0)
 #define T_RUN(src, method, gas, ...)                                                               \
-    t_run_arr((src), (method), (gas), (const vm_u128[]){__VA_ARGS__},                              \
-              (unsigned)(sizeof((const vm_u128[]){__VA_ARGS__}) / sizeof(vm_u128)))
+    t_run_u64((src), (method), (gas), (const uint64_t[]){__VA_ARGS__},                             \
+              (unsigned)(sizeof((const uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t)))
 
 static inline vm_call_outcome t_call(memhost *mh, const uint8_t *prog, uint8_t method, uint64_t gas,
                                      bool view, unsigned nargs, const vm_u128 *args)
@@ -80,13 +89,21 @@ static inline vm_call_outcome t_call(memhost *mh, const uint8_t *prog, uint8_t m
     return out;
 }
 
+/* A vm_u128 constant, usable in static initializers. */
+#define T_U128(h, l)                                                                               \
+    {                                                                                              \
+        .hi = (h), .lo = (l)                                                                       \
+    }
+#define T_64(v) T_U128(0, (v))
+
 #define assert_u128_equal(a, b)                                                                    \
     do {                                                                                           \
         vm_u128 _a = (a), _b = (b);                                                                \
-        if (_a != _b)                                                                              \
-            fail_msg("u128 mismatch: 0x%016llx%016llx != 0x%016llx%016llx",                        \
-                     (unsigned long long)(_a >> 64), (unsigned long long)_a,                       \
-                     (unsigned long long)(_b >> 64), (unsigned long long)_b);                      \
+        if (!smn_amount_eq(_a, _b))                                                                \
+            fail_msg(                                                                              \
+                "u128 mismatch: 0x%016llx%016llx != 0x%016llx%016llx",                             \
+                (unsigned long long)smn_amount_hi64(_a), (unsigned long long)smn_amount_lo64(_a),  \
+                (unsigned long long)smn_amount_hi64(_b), (unsigned long long)smn_amount_lo64(_b)); \
     } while (0)
 
 #endif

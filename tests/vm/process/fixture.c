@@ -59,11 +59,11 @@ static void on_cemented(void *user, const ledger_cemented *c)
     smn_amount_t prev = blk->balance;
     uint8_t source[32] = {0};
     if (c->subtype == LEDGER_SUBTYPE_SEND)
-        prev = blk->balance + c->amount;
+        prev = smn_amount_add_wrap(blk->balance, c->amount);
     else if (c->subtype == LEDGER_SUBTYPE_RECEIVE)
-        prev = blk->balance - c->amount;
+        prev = smn_amount_sub_wrap(blk->balance, c->amount);
     else if (c->subtype == LEDGER_SUBTYPE_OPEN)
-        prev = 0;
+        prev = smn_amount_from_u64(0);
     if (c->subtype == LEDGER_SUBTYPE_RECEIVE || c->subtype == LEDGER_SUBTYPE_OPEN) {
         ledger_block_record src;
         if (ledger_store_block(f->store, blk->link, &src) == LEDGER_STATUS_OK)
@@ -116,7 +116,7 @@ static void message(fx *f, const uint8_t *env, size_t len, uint8_t last[32])
     assert_int_equal(vm_codec_encode(env, len, ch, cap, &got), VM_CODEC_OK);
     for (size_t i = 0; i < got; i++) {
         smn_block b;
-        tl_send(&f->g, f->dest.kp.pub, ch[i].raw ? ch[i].raw : tl_smn(1), &b);
+        tl_send(&f->g, f->dest.kp.pub, !smn_amount_is_zero(ch[i].raw) ? ch[i].raw : tl_smn(1), &b);
         fx_process(f, &b);
         tl_hash(&b, last);
     }
@@ -125,10 +125,11 @@ static void message(fx *f, const uint8_t *env, size_t len, uint8_t last[32])
 void fx_token(fx *f)
 {
     uint8_t env[256];
-    smn_amount_t etch[4] = {0x476f6c64, 0x474c44, 2, 1000000};
+    smn_amount_t etch[4] = {smn_amount_from_u64(0x476f6c64), smn_amount_from_u64(0x474c44),
+                            smn_amount_from_u64(2), smn_amount_from_u64(1000000)};
     size_t len = env_call(vm_pid_token, VM_TOKEN_ETCH, 4, etch, env, sizeof env);
     message(f, env, len, f->token_id);
-    smn_amount_t mint[2] = {vm_token_ref(f->token_id), 5000};
+    smn_amount_t mint[2] = {vm_token_ref(f->token_id), smn_amount_from_u64(5000)};
     len = env_call(vm_pid_token, VM_TOKEN_MINT, 2, mint, env, sizeof env);
     message(f, env, len, f->mint_hash);
 }

@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vm_cemented c;
         if (vm_cemented_from_note(&m, &c) == VM_CEM_OK &&
             (c.seq == 0 || c.b.height == 0 ||
-             (c.b.balance < c.b.prev_balance && c.b.source_amount != 0)))
+             (smn_amount_lt(c.b.balance, c.b.prev_balance) &&
+              !smn_amount_is_zero(c.b.source_amount))))
             abort();
         ipc_msg_free(&m);
     }

@@ -55,7 +55,7 @@ static void message(int phase, tl_account *g, const uint8_t to[32], const uint8_
     }
     for (size_t i = 0; i < got; i++) {
         smn_block b;
-        tl_send(g, to, ch[i].raw ? ch[i].raw : tl_smn(1), &b);
+        tl_send(g, to, !smn_amount_is_zero(ch[i].raw) ? ch[i].raw : tl_smn(1), &b);
         print_block(phase, &b, last);
     }
     free(ch);
@@ -75,10 +75,12 @@ int main(int argc, char **argv)
     uint8_t env[256], id[32];
 
     burns(1, &g, 3);
-    smn_amount_t etch[4] = {0x476f6c64 /* "Gold" */, 0x474c44 /* "GLD" */, 2, 1000000};
+    smn_amount_t etch[4] = {smn_amount_from_u64(0x476f6c64) /* "Gold" */,
+                            smn_amount_from_u64(0x474c44) /* "GLD" */, smn_amount_from_u64(2),
+                            smn_amount_from_u64(1000000)};
     size_t len = env_call(vm_pid_token, VM_TOKEN_ETCH, 4, etch, env, sizeof env);
     message(1, &g, dest.kp.pub, env, len, id); /* token id = the completing send */
-    smn_amount_t mint[2] = {vm_token_ref(id), 5000};
+    smn_amount_t mint[2] = {vm_token_ref(id), smn_amount_from_u64(5000)};
     len = env_call(vm_pid_token, VM_TOKEN_MINT, 2, mint, env, sizeof env);
     uint8_t last[32];
     message(1, &g, dest.kp.pub, env, len, last);

@@ -20,7 +20,7 @@ static void reset(void)
 {
     vm_indexer_close(ix);
     sim_free(s);
-    s = sim_new(4, (smn_amount_t)1000000 * smn_amount_one_smn());
+    s = sim_new(4, smn_amount_mul_wrap(smn_amount_from_u64(1000000), smn_amount_one_smn()));
     if (vm_indexer_open(":memory:", &ix) != VM_IDX_OK || sim_apply_all(s, ix) != VM_IDX_OK)
         abort();
 }
@@ -53,11 +53,13 @@ size_t smn_fuzz_seeds(const uint8_t *const **seeds, const size_t **lens)
     static uint8_t buf[6][256];
     static const uint8_t *ptrs[6];
     static size_t ls[6];
-    smn_amount_t etch[4] = {0x41, 0x42, 2, 1000};
+    smn_amount_t etch[4] = {smn_amount_from_u64(0x41), smn_amount_from_u64(0x42),
+                            smn_amount_from_u64(2), smn_amount_from_u64(1000)};
     ls[0] = env_call(vm_pid_token, VM_TOKEN_ETCH, 4, etch, buf[0], 256);
-    smn_amount_t tr[2] = {0x1234, 50};
+    smn_amount_t tr[2] = {smn_amount_from_u64(0x1234), smn_amount_from_u64(50)};
     ls[1] = env_call(vm_pid_token, VM_ASSET_TRANSFER, 2, tr, buf[1], 256);
-    smn_amount_t vs[4] = {10, 0x0102030405060708ull, 3, 1};
+    smn_amount_t vs[4] = {smn_amount_from_u64(10), smn_amount_from_u64(0x0102030405060708ull),
+                          smn_amount_from_u64(3), smn_amount_from_u64(1)};
     ls[2] = env_call(vm_pid_vsmn, VM_ASSET_TRANSFER_CALL, 4, vs, buf[2], 256);
     uint8_t code[69] = "swap";
     code[5] = 1;

@@ -5,11 +5,13 @@
 # and event digest.
 set -eu
 replay="$1"
+# In a cross build meson names the emulator (qemu-arm -L ...): word-split on purpose.
+run="${MESON_EXE_WRAPPER:-}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-"$replay" "$tmp/a.db" 0 > "$tmp/a.txt"
-"$replay" "$tmp/b.db" 17 > "$tmp/b.txt"
-"$replay" "$tmp/c.db" 4711 > "$tmp/c.txt"
+$run "$replay" "$tmp/a.db" 0 > "$tmp/a.txt"
+$run "$replay" "$tmp/b.db" 17 > "$tmp/b.txt"
+$run "$replay" "$tmp/c.db" 4711 > "$tmp/c.txt"
 cmp "$tmp/a.txt" "$tmp/b.txt"
 cmp "$tmp/a.txt" "$tmp/c.txt"
 grep -q '^events [1-9]' "$tmp/a.txt"

@@ -42,7 +42,7 @@ static void make_hash(vm_block *b)
         ht[i] = (uint8_t)(b->height >> (56 - 8 * i));
     crypto_generichash_update(&h, ht, 8);
     for (int i = 15; i >= 0; i--)
-        be[15 - i] = (uint8_t)(b->balance >> (8 * i));
+        be[15 - i] = (uint8_t)smn_amount_lo64(smn_amount_shr(b->balance, 8 * (unsigned)i));
     crypto_generichash_update(&h, be, 16);
     crypto_generichash_update(&h, b->link, 32);
     crypto_generichash_final(&h, b->hash, 32);
@@ -59,7 +59,7 @@ static int add_block(sim *s, int acct, smn_amount_t nb, const uint8_t link[32], 
     memcpy(sb.b.link, link, 32);
     if (src >= 0) {
         memcpy(sb.b.source_account, s->blk[src].b.account, 32);
-        sb.b.source_amount = s->blk[src].b.prev_balance - s->blk[src].b.balance;
+        sb.b.source_amount = smn_amount_sub_wrap(s->blk[src].b.prev_balance, s->blk[src].b.balance);
     }
     make_hash(&sb.b);
     a->height++;
@@ -80,7 +80,7 @@ sim *sim_new(int naccounts, smn_amount_t fund)
             (uint8_t)i};
         crypto_generichash(s->acct[i].pub, 32, seed, sizeof seed, NULL, 0);
     }
-    smn_amount_t supply = fund * (smn_amount_t)naccounts * 2;
+    smn_amount_t supply = smn_amount_mul_wrap(fund, smn_amount_from_u64((uint64_t)naccounts * 2));
     add_block(s, 0, supply, s->acct[0].pub, -1); /* genesis: link = own account */
     for (int i = 1; i < naccounts; i++) {
         int sd = sim_send(s, 0, s->acct[i].pub, fund);
@@ -105,9 +105,9 @@ const uint8_t *sim_pub(const sim *s, int i)
 
 int sim_send(sim *s, int from, const uint8_t to[32], smn_amount_t amount)
 {
-    if (s->acct[from].balance < amount)
+    if (smn_amount_lt(s->acct[from].balance, amount))
         abort(); /* a test bug: the ledger would reject it */
-    return add_block(s, from, s->acct[from].balance - amount, to, -1);
+    return add_block(s, from, smn_amount_sub_wrap(s->acct[from].balance, amount), to, -1);
 }
 
 int sim_receive(sim *s, int to, int send_idx)
@@ -116,8 +116,9 @@ int sim_receive(sim *s, int to, int send_idx)
     if (sd->received || memcmp(sd->b.link, s->acct[to].pub, 32) != 0)
         abort();
     sd->received = true;
-    smn_amount_t amount = sd->b.prev_balance - sd->b.balance;
-    return add_block(s, to, s->acct[to].balance + amount, s->blk[send_idx].b.hash, send_idx);
+    smn_amount_t amount = smn_amount_sub_wrap(sd->b.prev_balance, sd->b.balance);
+    return add_block(s, to, smn_amount_add_wrap(s->acct[to].balance, amount),
+                     s->blk[send_idx].b.hash, send_idx);
 }
 
 int sim_change(sim *s, int acct)
@@ -135,7 +136,7 @@ int sim_message(sim *s, int from, const uint8_t to[32], const uint8_t *env, size
     int first = -1;
     for (size_t i = 0; i < got; i++) {
         smn_amount_t amt = ch[i].raw;
-        if (amt == 0)
+        if (smn_amount_is_zero(amt))
             amt = smn_amount_one_smn();
         int k = sim_send(s, from, to, amt);
         if (first < 0)
@@ -159,7 +160,7 @@ void sim_receive_all(sim *s, int to)
     size_t end = s->n;
     for (size_t i = 0; i < end; i++) {
         sim_blk *b = &s->blk[i];
-        if (b->b.balance < b->b.prev_balance && !b->received &&
+        if (smn_amount_lt(b->b.balance, b->b.prev_balance) && !b->received &&
             memcmp(b->b.link, s->acct[to].pub, 32) == 0)
             sim_receive(s, to, (int)i);
     }
@@ -230,15 +231,16 @@ vm_idx_status sim_apply_order(const sim *s, vm_indexer *ix, const size_t *order)
 
 static uint8_t width_for(smn_amount_t v)
 {
-    if (v <= 0xff)
+    uint64_t lo = smn_amount_lo64(v);
+    if (smn_amount_hi64(v) != 0)
+        return VM_ARG_U128;
+    if (lo <= 0xff)
         return VM_ARG_U8;
-    if (v <= 0xffff)
+    if (lo <= 0xffff)
         return VM_ARG_U16;
-    if (v <= 0xffffffffu)
+    if (lo <= 0xffffffffu)
         return VM_ARG_U32;
-    if (v <= UINT64_MAX)
-        return VM_ARG_U64;
-    return VM_ARG_U128;
+    return VM_ARG_U64;
 }
 
 static size_t encode(const vm_envelope *e, uint8_t *out, size_t cap)

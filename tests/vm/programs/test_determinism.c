@@ -128,49 +128,63 @@ static void test_swap_math_invariants(void **state)
 {
     (void)state;
     uint64_t r = 12345;
+    const smn_amount_t one = smn_amount_from_u64(1);
     for (int iter = 0; iter < 20000; iter++) {
         unsigned bits = 8 + (unsigned)(sim_rand(&r) % 100);
-        smn_amount_t m = bits >= 127 ? ~(smn_amount_t)0 >> 1 : ((smn_amount_t)1 << bits) - 1;
-        smn_amount_t x = 1 + ((smn_amount_t)sim_rand(&r) << 64 | sim_rand(&r)) % m;
-        smn_amount_t y = 1 + ((smn_amount_t)sim_rand(&r) << 64 | sim_rand(&r)) % m;
-        smn_amount_t in = 1 + ((smn_amount_t)sim_rand(&r) << 64 | sim_rand(&r)) % m;
+        smn_amount_t m = bits >= 127 ? smn_amount_shr(SMN_AMOUNT_MAX, 1)
+                                     : smn_amount_sub_wrap(smn_amount_shl(one, bits), one);
+        smn_amount_t v[3];
+        for (int k = 0; k < 3; k++) { /* 1 + (hi:lo) % m */
+            uint64_t hi = sim_rand(&r);
+            v[k] = smn_amount_add_wrap(one, smn_amount_mod(smn_amount_make(hi, sim_rand(&r)), m));
+        }
+        smn_amount_t x = v[0], y = v[1], in = v[2];
         smn_amount_t out;
         if (vm_swap_out(x, y, in, &out)) {
-            assert_true(out < y);
+            assert_true(smn_amount_lt(out, y));
             /* (x+in)(y-out) >= x*y, compared exactly: isqrt-free 256-bit via
              * muldiv: (x+in)*(y-out)/x >= y  <=>  floor(...) >= y when exact */
             smn_amount_t q;
-            if (vm_swap_muldiv_floor(x + in, y - out, x, &q))
-                assert_true(q >= y);
+            if (vm_swap_muldiv_floor(smn_amount_add_wrap(x, in), smn_amount_sub_wrap(y, out), x,
+                                     &q))
+                assert_true(smn_amount_ge(q, y));
         }
         smn_amount_t s0 = vm_swap_isqrt_mul(x, y);
         /* isqrt exactness: s0^2 <= x*y < (s0+1)^2, checked through muldiv */
         smn_amount_t q1;
-        if (s0 > 0 && vm_swap_muldiv_floor(x, y, s0, &q1))
-            assert_true(q1 >= s0);
-        if (s0 <= VM_SWAP_MIN_LIQUIDITY)
+        if (!smn_amount_is_zero(s0) && vm_swap_muldiv_floor(x, y, s0, &q1))
+            assert_true(smn_amount_ge(q1, s0));
+        if (smn_amount_le(s0, smn_amount_from_u64(VM_SWAP_MIN_LIQUIDITY)))
             continue;
-        smn_amount_t a = 1 + sim_rand(&r) % 1000000000, b = 1 + sim_rand(&r) % 1000000000;
-        smn_amount_t sh, ua, ub, oa, ob;
+        smn_amount_t a = smn_amount_from_u64(1 + sim_rand(&r) % 1000000000);
+        smn_amount_t b = smn_amount_from_u64(1 + sim_rand(&r) % 1000000000);
+        smn_amount_t sh, ua, ub, oa, ob, xa, yb, ss;
         if (!vm_swap_add(x, y, s0, a, b, &sh, &ua, &ub))
             continue;
-        assert_true(ua <= a && ub <= b);
-        if (x + ua < x || y + ub < y || s0 + sh < s0)
+        assert_true(smn_amount_le(ua, a) && smn_amount_le(ub, b));
+        if (!smn_amount_add(x, ua, &xa) || !smn_amount_add(y, ub, &yb) ||
+            !smn_amount_add(s0, sh, &ss))
             continue;
-        assert_true(vm_swap_remove(x + ua, y + ub, s0 + sh, sh, &oa, &ob));
-        assert_true(oa <= ua && ob <= ub);
+        assert_true(vm_swap_remove(xa, yb, ss, sh, &oa, &ob));
+        assert_true(smn_amount_le(oa, ua) && smn_amount_le(ob, ub));
         /* per-share value did not fall: (x+ua)/(s0+sh) >= x/s0 */
         smn_amount_t lhs, rhs;
-        if (vm_swap_muldiv_floor(x + ua, s0, 1, &lhs) && vm_swap_muldiv_floor(x, s0 + sh, 1, &rhs))
-            assert_true(lhs >= rhs);
+        if (vm_swap_muldiv_floor(xa, s0, one, &lhs) && vm_swap_muldiv_floor(x, ss, one, &rhs))
+            assert_true(smn_amount_ge(lhs, rhs));
     }
     /* edge cases */
     smn_amount_t o;
-    assert_false(vm_swap_out(0, 10, 5, &o));
-    assert_false(vm_swap_out(~(smn_amount_t)0, 10, 5, &o));
-    assert_true(vm_swap_isqrt_mul(~(smn_amount_t)0, ~(smn_amount_t)0) == ~(smn_amount_t)0 - 0);
-    assert_true(vm_swap_isqrt_mul(1000000, 1000000) == 1000000);
-    assert_true(vm_swap_isqrt_mul(2, 2) == 2 && vm_swap_isqrt_mul(2, 4) == 2);
+    assert_false(
+        vm_swap_out(smn_amount_from_u64(0), smn_amount_from_u64(10), smn_amount_from_u64(5), &o));
+    assert_false(vm_swap_out(SMN_AMOUNT_MAX, smn_amount_from_u64(10), smn_amount_from_u64(5), &o));
+    assert_true(smn_amount_eq(vm_swap_isqrt_mul(SMN_AMOUNT_MAX, SMN_AMOUNT_MAX), SMN_AMOUNT_MAX));
+    assert_true(
+        smn_amount_eq(vm_swap_isqrt_mul(smn_amount_from_u64(1000000), smn_amount_from_u64(1000000)),
+                      smn_amount_from_u64(1000000)));
+    assert_true(smn_amount_eq(vm_swap_isqrt_mul(smn_amount_from_u64(2), smn_amount_from_u64(2)),
+                              smn_amount_from_u64(2)) &&
+                smn_amount_eq(vm_swap_isqrt_mul(smn_amount_from_u64(2), smn_amount_from_u64(4)),
+                              smn_amount_from_u64(2)));
 }
 
 int main(void)

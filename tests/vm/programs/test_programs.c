@@ -65,7 +65,8 @@ static void apply_range(const sim *s, vm_indexer *ix, size_t from, size_t to)
 static int etch(sim *s, int who, smn_amount_t cap, uint8_t id[32])
 {
     int n;
-    smn_amount_t args[4] = {0x476f6c64 /* "Gold" */, 0x474c44 /* "GLD" */, 2, cap};
+    smn_amount_t args[4] = {smn_amount_from_u64(0x476f6c64) /* "Gold" */,
+                            smn_amount_from_u64(0x474c44) /* "GLD" */, smn_amount_from_u64(2), cap};
     int first = gen_call(s, who, sim_pub(s, who), vm_pid_token, VM_TOKEN_ETCH, 4, args, &n);
     memcpy(id, s->blk[first + n - 1].b.hash, 32);
     return first;
@@ -89,46 +90,57 @@ static void test_token_etch_mint_transfer(void **state)
 {
     (void)state;
     char path[256];
-    sim *s = sim_new(5, (smn_amount_t)1000 * smn_amount_one_smn());
+    sim *s = sim_new(5, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     uint8_t id[32];
-    etch(s, 1, 1000000, id);
-    mint(s, 1, id, 5000);
+    etch(s, 1, smn_amount_from_u64(1000000), id);
+    mint(s, 1, id, smn_amount_from_u64(5000));
     int n;
-    transfer(s, 1, 2, id, 1200, &n);
+    transfer(s, 1, 2, id, smn_amount_from_u64(1200), &n);
     size_t before_receive = s->n;
     sim_receive_all(s, 2);
     size_t after_receive = s->n;
-    mint(s, 3, id, 10);              /* not the etcher */
-    mint(s, 1, id, 999999);          /* above the cap (5000 minted) */
-    transfer(s, 2, 3, id, 5000, &n); /* above B's 1200 */
+    mint(s, 3, id, smn_amount_from_u64(10));              /* not the etcher */
+    mint(s, 1, id, smn_amount_from_u64(999999));          /* above the cap (5000 minted) */
+    transfer(s, 2, 3, id, smn_amount_from_u64(5000), &n); /* above B's 1200 */
     sim_receive_all(s, 3);
-    smn_amount_t bad_ref = vm_token_ref(id) ^ 1;
-    smn_amount_t args[2] = {bad_ref, 1};
+    smn_amount_t bad_ref = smn_amount_xor(vm_token_ref(id), smn_amount_from_u64(1));
+    smn_amount_t args[2] = {bad_ref, smn_amount_from_u64(1)};
     gen_call(s, 1, sim_pub(s, 2), vm_pid_token, VM_ASSET_TRANSFER, 2, args, &n);
-    smn_amount_t bad_etch[4] = {0x476f6c64, 0 /* no symbol */, 2, 100};
+    smn_amount_t bad_etch[4] = {smn_amount_from_u64(0x476f6c64),
+                                smn_amount_from_u64(0) /* no symbol */, smn_amount_from_u64(2),
+                                smn_amount_from_u64(100)};
     gen_call(s, 4, sim_pub(s, 4), vm_pid_token, VM_TOKEN_ETCH, 4, bad_etch, &n);
-    smn_amount_t ctl_etch[4] = {0x0141 /* control byte */, 0x41, 2, 100};
+    smn_amount_t ctl_etch[4] = {smn_amount_from_u64(0x0141) /* control byte */,
+                                smn_amount_from_u64(0x41), smn_amount_from_u64(2),
+                                smn_amount_from_u64(100)};
     gen_call(s, 4, sim_pub(s, 4), vm_pid_token, VM_TOKEN_ETCH, 4, ctl_etch, &n);
     sim_receive_all(s, 2);
 
     vm_indexer *ix = fresh(path, sizeof path, "token");
     apply_range(s, ix, 0, before_receive);
     /* Rule 1: debited at the send, not yet credited before the receive. */
-    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 1)) == 3800);
-    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)) == 0);
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, id, sim_pub(s, 1)), smn_amount_from_u64(3800)));
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)), smn_amount_from_u64(0)));
     apply_range(s, ix, before_receive, after_receive);
-    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)) == 1200);
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)), smn_amount_from_u64(1200)));
     apply_range(s, ix, after_receive, s->n);
-    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 1)) == 3800);
-    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)) == 1200);
-    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 3)) == 0);
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, id, sim_pub(s, 1)), smn_amount_from_u64(3800)));
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)), smn_amount_from_u64(1200)));
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, id, sim_pub(s, 3)), smn_amount_from_u64(0)));
 
     vm_token_info ti;
     assert_int_equal(vm_indexer_token(ix, id, &ti), VM_IDX_OK);
     assert_string_equal(ti.name, "Gold");
     assert_string_equal(ti.symbol, "GLD");
     assert_int_equal(ti.decimals, 2);
-    assert_true(ti.cap == 1000000 && ti.minted == 5000);
+    assert_true(smn_amount_eq(ti.cap, smn_amount_from_u64(1000000)) &&
+                smn_amount_eq(ti.minted, smn_amount_from_u64(5000)));
     assert_memory_equal(ti.etcher, sim_pub(s, 1), 32);
 
     assert_int_equal(count_events(ix, "token.etch", VM_N_OK), 1);
@@ -148,27 +160,32 @@ static void test_vsmn_burn_and_transfer(void **state)
 {
     (void)state;
     char path[256];
-    sim *s = sim_new(3, (smn_amount_t)1000 * smn_amount_one_smn());
-    sim_send(s, 1, zero32, 700000); /* plain burn, no message */
+    sim *s = sim_new(3, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
+    sim_send(s, 1, zero32, smn_amount_from_u64(700000)); /* plain burn, no message */
     int n;
-    smn_amount_t args[1] = {250000};
+    smn_amount_t args[1] = {smn_amount_from_u64(250000)};
     gen_call(s, 1, sim_pub(s, 2), vm_pid_vsmn, VM_ASSET_TRANSFER, 1, args, &n);
-    smn_amount_t too_much[1] = {450001};
+    smn_amount_t too_much[1] = {smn_amount_from_u64(450001)};
     gen_call(s, 1, sim_pub(s, 2), vm_pid_vsmn, VM_ASSET_TRANSFER, 1, too_much, &n);
     /* a burn that is itself a message: every chunk send burns its amount */
-    smn_amount_t a2[1] = {1};
+    smn_amount_t a2[1] = {smn_amount_from_u64(1)};
     int first = gen_call(s, 2, zero32, vm_pid_vsmn, VM_ASSET_TRANSFER, 1, a2, &n);
-    smn_amount_t burned = 0;
+    smn_amount_t burned = smn_amount_from_u64(0);
     for (int i = 0; i < n; i++)
-        burned += s->blk[first + i].b.prev_balance - s->blk[first + i].b.balance;
+        burned = smn_amount_add_wrap(burned, smn_amount_sub_wrap(s->blk[first + i].b.prev_balance,
+                                                                 s->blk[first + i].b.balance));
     sim_receive_all(s, 2);
 
     vm_indexer *ix = fresh(path, sizeof path, "vsmn");
     assert_int_equal(sim_apply_all(s, ix), VM_IDX_OK);
-    assert_true(acct_bal(ix, vm_pid_vsmn, zero32, sim_pub(s, 1)) == 450000);
+    assert_true(smn_amount_eq(acct_bal(ix, vm_pid_vsmn, zero32, sim_pub(s, 1)),
+                              smn_amount_from_u64(450000)));
     /* account 2: 250000 received, burned its chunk amounts, then sent 1 to
      * the burn account (debited; never received) */
-    assert_true(acct_bal(ix, vm_pid_vsmn, zero32, sim_pub(s, 2)) == 250000 + burned - 1);
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_vsmn, zero32, sim_pub(s, 2)),
+                      smn_amount_sub_wrap(smn_amount_add_wrap(smn_amount_from_u64(250000), burned),
+                                          smn_amount_from_u64(1))));
     assert_int_equal(count_events(ix, "vsmn.mint", VM_N_OK), 1 + n);
     assert_int_equal(count_events(ix, "vsmn.send", VM_N_INSUFFICIENT), 1);
     done(ix, path);
@@ -191,7 +208,8 @@ static int deploy_swap(sim *s, int host, const uint8_t a[32], const uint8_t b[32
 static void transfer_call(sim *s, int from, int host, const uint8_t tok[32], smn_amount_t amount,
                           const uint8_t pool[32], uint8_t method, smn_amount_t arg)
 {
-    smn_amount_t args[5] = {vm_token_ref(tok), amount, gen_prefix(pool), method, arg};
+    smn_amount_t args[5] = {vm_token_ref(tok), amount, smn_amount_from_u64(gen_prefix(pool)),
+                            smn_amount_from_u64(method), arg};
     int n;
     gen_call(s, from, sim_pub(s, host), vm_pid_token, VM_ASSET_TRANSFER_CALL, 5, args, &n);
 }
@@ -199,7 +217,7 @@ static void transfer_call(sim *s, int from, int host, const uint8_t tok[32], smn
 static smn_amount_t pool_bal(vm_indexer *ix, const uint8_t pool[32], const uint8_t asset[32],
                              uint8_t kind, const uint8_t *holder)
 {
-    smn_amount_t v = 0;
+    smn_amount_t v = smn_amount_from_u64(0);
     assert_int_equal(vm_indexer_balance(ix, pool, asset, kind, holder, &v), VM_IDX_OK);
     return v;
 }
@@ -209,67 +227,84 @@ static void test_swap_flow(void **state)
     (void)state;
     char path[256];
     /* 1 = liquidity provider and etcher, 2 = trader, 3 = pool host */
-    sim *s = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    sim *s = sim_new(4, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     uint8_t x[32], y[32], pool[32];
-    etch(s, 1, 10000000, x);
-    etch(s, 1, 10000000, y);
-    mint(s, 1, x, 2000000);
-    mint(s, 1, y, 2000000);
+    etch(s, 1, smn_amount_from_u64(10000000), x);
+    etch(s, 1, smn_amount_from_u64(10000000), y);
+    mint(s, 1, x, smn_amount_from_u64(2000000));
+    mint(s, 1, y, smn_amount_from_u64(2000000));
     deploy_swap(s, 3, x, y, pool);
-    transfer_call(s, 1, 3, x, 1000000, pool, VM_SWAP_DEPOSIT, 0);
-    transfer_call(s, 1, 3, y, 400000, pool, VM_SWAP_DEPOSIT, 0);
+    transfer_call(s, 1, 3, x, smn_amount_from_u64(1000000), pool, VM_SWAP_DEPOSIT,
+                  smn_amount_from_u64(0));
+    transfer_call(s, 1, 3, y, smn_amount_from_u64(400000), pool, VM_SWAP_DEPOSIT,
+                  smn_amount_from_u64(0));
     sim_receive_all(s, 3);
     int n;
-    smn_amount_t add[3] = {1000000, 400000, 1};
+    smn_amount_t add[3] = {smn_amount_from_u64(1000000), smn_amount_from_u64(400000),
+                           smn_amount_from_u64(1)};
     gen_call(s, 1, sim_pub(s, 3), pool, VM_SWAP_ADD, 3, add, &n);
     sim_receive_all(s, 3);
-    transfer(s, 1, 2, x, 50000, &n);
+    transfer(s, 1, 2, x, smn_amount_from_u64(50000), &n);
     sim_receive_all(s, 2);
     /* trader sells 10000 x; then tries one with an impossible minimum */
-    transfer_call(s, 2, 3, x, 10000, pool, VM_SWAP_SWAP, 1);
+    transfer_call(s, 2, 3, x, smn_amount_from_u64(10000), pool, VM_SWAP_SWAP,
+                  smn_amount_from_u64(1));
     size_t before_host_receives = s->n;
     sim_receive_all(s, 3);
-    transfer_call(s, 2, 3, x, 10000, pool, VM_SWAP_SWAP, 1000000);
+    transfer_call(s, 2, 3, x, smn_amount_from_u64(10000), pool, VM_SWAP_SWAP,
+                  smn_amount_from_u64(1000000));
     /* a call to a prefix the host does not have: tokens stay with the host */
     uint8_t nopool[32] = {0xEE, 1, 2, 3, 4, 5, 6, 7};
-    transfer_call(s, 2, 3, x, 7, nopool, VM_SWAP_SWAP, 0);
+    transfer_call(s, 2, 3, x, smn_amount_from_u64(7), nopool, VM_SWAP_SWAP, smn_amount_from_u64(0));
     sim_receive_all(s, 3);
 
     smn_amount_t expect_out;
-    assert_true(vm_swap_out(1000000, 400000, 10000, &expect_out));
+    assert_true(vm_swap_out(smn_amount_from_u64(1000000), smn_amount_from_u64(400000),
+                            smn_amount_from_u64(10000), &expect_out));
     /* host pays the trader's y out and the refunded x */
-    smn_amount_t w1[3] = {vm_token_ref(y), expect_out, gen_prefix(pool)};
+    smn_amount_t w1[3] = {vm_token_ref(y), expect_out, smn_amount_from_u64(gen_prefix(pool))};
     gen_call(s, 3, sim_pub(s, 2), vm_pid_token, VM_ASSET_WITHDRAW, 3, w1, &n);
-    smn_amount_t w2[3] = {vm_token_ref(x), 10000, gen_prefix(pool)};
+    smn_amount_t w2[3] = {vm_token_ref(x), smn_amount_from_u64(10000),
+                          smn_amount_from_u64(gen_prefix(pool))};
     gen_call(s, 3, sim_pub(s, 2), vm_pid_token, VM_ASSET_WITHDRAW, 3, w2, &n);
-    smn_amount_t w3[3] = {vm_token_ref(x), 1, gen_prefix(pool)}; /* nothing more owed */
+    smn_amount_t w3[3] = {vm_token_ref(x), smn_amount_from_u64(1),
+                          smn_amount_from_u64(gen_prefix(pool))}; /* nothing more owed */
     gen_call(s, 3, sim_pub(s, 2), vm_pid_token, VM_ASSET_WITHDRAW, 3, w3, &n);
     sim_receive_all(s, 2);
     /* the provider removes half of its shares */
-    smn_amount_t shares = vm_swap_isqrt_mul(1000000, 400000) - VM_SWAP_MIN_LIQUIDITY;
-    smn_amount_t rem[3] = {shares / 2, 1, 1};
+    smn_amount_t shares = smn_amount_sub_wrap(
+        vm_swap_isqrt_mul(smn_amount_from_u64(1000000), smn_amount_from_u64(400000)),
+        smn_amount_from_u64(VM_SWAP_MIN_LIQUIDITY));
+    smn_amount_t rem[3] = {smn_amount_shr(shares, 1), smn_amount_from_u64(1),
+                           smn_amount_from_u64(1)};
     gen_call(s, 1, sim_pub(s, 3), pool, VM_SWAP_REMOVE, 3, rem, &n);
     sim_receive_all(s, 3);
 
     vm_indexer *ix = fresh(path, sizeof path, "swap");
     apply_range(s, ix, 0, before_host_receives);
     /* Rule 2: nothing happens to the pool until its host receives */
-    assert_true(pool_bal(ix, pool, y, 2, sim_pub(s, 2)) == 0);
-    assert_true(acct_bal(ix, vm_pid_token, x, sim_pub(s, 2)) == 40000);
+    assert_true(smn_amount_eq(pool_bal(ix, pool, y, 2, sim_pub(s, 2)), smn_amount_from_u64(0)));
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, x, sim_pub(s, 2)), smn_amount_from_u64(40000)));
     apply_range(s, ix, before_host_receives, s->n);
 
-    assert_true(acct_bal(ix, vm_pid_token, y, sim_pub(s, 2)) == expect_out);
-    assert_true(acct_bal(ix, vm_pid_token, x, sim_pub(s, 2)) == 50000 - 20000 - 7 + 10000);
-    assert_true(acct_bal(ix, vm_pid_token, x, sim_pub(s, 3)) == 7);
-    assert_true(pool_bal(ix, pool, x, 2, sim_pub(s, 2)) == 0);
-    assert_true(pool_bal(ix, pool, pool, 2, sim_pub(s, 1)) == shares - shares / 2);
-    assert_true(pool_bal(ix, pool, pool, 0, pool) == VM_SWAP_MIN_LIQUIDITY);
+    assert_true(smn_amount_eq(acct_bal(ix, vm_pid_token, y, sim_pub(s, 2)), expect_out));
+    assert_true(smn_amount_eq(acct_bal(ix, vm_pid_token, x, sim_pub(s, 2)),
+                              smn_amount_from_u64(50000 - 20000 - 7 + 10000)));
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, x, sim_pub(s, 3)), smn_amount_from_u64(7)));
+    assert_true(smn_amount_eq(pool_bal(ix, pool, x, 2, sim_pub(s, 2)), smn_amount_from_u64(0)));
+    assert_true(smn_amount_eq(pool_bal(ix, pool, pool, 2, sim_pub(s, 1)),
+                              smn_amount_sub_wrap(shares, smn_amount_shr(shares, 1))));
+    assert_true(smn_amount_eq(pool_bal(ix, pool, pool, 0, pool),
+                              smn_amount_from_u64(VM_SWAP_MIN_LIQUIDITY)));
     /* conservation: the pool holds reserves + owed; nothing created */
     smn_amount_t rx = pool_bal(ix, pool, x, 0, pool), ry = pool_bal(ix, pool, y, 0, pool);
     smn_amount_t ox = pool_bal(ix, pool, x, 2, sim_pub(s, 1)),
                  oy = pool_bal(ix, pool, y, 2, sim_pub(s, 1));
-    assert_true(rx + ox == 1000000 + 10000);
-    assert_true(ry + oy == 400000 - expect_out);
+    assert_true(smn_amount_eq(smn_amount_add_wrap(rx, ox), smn_amount_from_u64(1000000 + 10000)));
+    assert_true(smn_amount_eq(smn_amount_add_wrap(ry, oy),
+                              smn_amount_sub_wrap(smn_amount_from_u64(400000), expect_out)));
     assert_int_equal(count_events(ix, "swap.add", VM_N_OK), 1);
     assert_int_equal(count_events(ix, "swap.swap_a_b", VM_N_OK), 1);
     assert_int_equal(count_events(ix, "swap.remove", VM_N_OK), 1);
@@ -284,22 +319,24 @@ static void test_swap_invalid_calls(void **state)
 {
     (void)state;
     char path[256];
-    sim *s = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    sim *s = sim_new(4, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     uint8_t x[32], y[32], pool[32], bad[32];
-    etch(s, 1, 10000000, x);
-    etch(s, 1, 10000000, y);
-    mint(s, 1, x, 100000);
+    etch(s, 1, smn_amount_from_u64(10000000), x);
+    etch(s, 1, smn_amount_from_u64(10000000), y);
+    mint(s, 1, x, smn_amount_from_u64(100000));
     deploy_swap(s, 3, x, y, pool);
     deploy_swap(s, 3, x, x, bad); /* same asset twice: rejected */
     int n;
-    transfer_call(s, 1, 3, x, 5000, pool, VM_SWAP_SWAP, 0); /* empty pool: refund */
-    smn_amount_t add[3] = {5000, 5000, 0};
+    transfer_call(s, 1, 3, x, smn_amount_from_u64(5000), pool, VM_SWAP_SWAP,
+                  smn_amount_from_u64(0)); /* empty pool: refund */
+    smn_amount_t add[3] = {smn_amount_from_u64(5000), smn_amount_from_u64(5000),
+                           smn_amount_from_u64(0)};
     gen_call(s, 1, sim_pub(s, 3), pool, VM_SWAP_ADD, 3, add, &n); /* no y deposited */
-    smn_amount_t rem[3] = {10, 0, 0};
+    smn_amount_t rem[3] = {smn_amount_from_u64(10), smn_amount_from_u64(0), smn_amount_from_u64(0)};
     gen_call(s, 1, sim_pub(s, 3), pool, VM_SWAP_REMOVE, 3, rem, &n);
     gen_call(s, 1, sim_pub(s, 3), pool, 99, 0, NULL, &n);
     gen_call(s, 1, sim_pub(s, 3), pool, VM_SWAP_DEPOSIT, 0, NULL, &n); /* nothing attached */
-    smn_amount_t own[3] = {2, 5, 0};
+    smn_amount_t own[3] = {smn_amount_from_u64(2), smn_amount_from_u64(5), smn_amount_from_u64(0)};
     gen_call(s, 1, sim_pub(s, 3), pool, VM_SWAP_SWAP_OWN, 3, own, &n);
     sim_receive_all(s, 3);
     vm_indexer *ix = fresh(path, sizeof path, "swapbad");
@@ -312,8 +349,8 @@ static void test_swap_invalid_calls(void **state)
     assert_int_equal(count_events(ix, "call", VM_N_NO_INPUT), 1);
     assert_int_equal(count_events(ix, "call", VM_N_BAD_ARGS), 1);
     /* the refunded 5000 x is owed to the caller inside the pool */
-    assert_true(pool_bal(ix, pool, x, 2, sim_pub(s, 1)) == 5000);
-    assert_true(pool_bal(ix, pool, x, 0, pool) == 0);
+    assert_true(smn_amount_eq(pool_bal(ix, pool, x, 2, sim_pub(s, 1)), smn_amount_from_u64(5000)));
+    assert_true(smn_amount_eq(pool_bal(ix, pool, x, 0, pool), smn_amount_from_u64(0)));
     done(ix, path);
     sim_free(s);
 }
@@ -325,25 +362,30 @@ static void test_rule2_host_order(void **state)
     smn_amount_t out_first[2];
     for (int variant = 0; variant < 2; variant++) {
         char path[256];
-        sim *s = sim_new(5, (smn_amount_t)1000 * smn_amount_one_smn());
+        sim *s = sim_new(5, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
         uint8_t x[32], y[32], pool[32];
-        etch(s, 1, 10000000, x);
-        etch(s, 1, 10000000, y);
-        mint(s, 1, x, 3000000);
-        mint(s, 1, y, 3000000);
+        etch(s, 1, smn_amount_from_u64(10000000), x);
+        etch(s, 1, smn_amount_from_u64(10000000), y);
+        mint(s, 1, x, smn_amount_from_u64(3000000));
+        mint(s, 1, y, smn_amount_from_u64(3000000));
         deploy_swap(s, 3, x, y, pool);
-        transfer_call(s, 1, 3, x, 1000000, pool, VM_SWAP_DEPOSIT, 0);
-        transfer_call(s, 1, 3, y, 1000000, pool, VM_SWAP_DEPOSIT, 0);
+        transfer_call(s, 1, 3, x, smn_amount_from_u64(1000000), pool, VM_SWAP_DEPOSIT,
+                      smn_amount_from_u64(0));
+        transfer_call(s, 1, 3, y, smn_amount_from_u64(1000000), pool, VM_SWAP_DEPOSIT,
+                      smn_amount_from_u64(0));
         sim_receive_all(s, 3);
         int n;
-        smn_amount_t add[3] = {1000000, 1000000, 0};
+        smn_amount_t add[3] = {smn_amount_from_u64(1000000), smn_amount_from_u64(1000000),
+                               smn_amount_from_u64(0)};
         gen_call(s, 1, sim_pub(s, 3), pool, VM_SWAP_ADD, 3, add, &n);
         sim_receive_all(s, 3);
-        transfer(s, 1, 2, x, 100000, &n);
-        transfer(s, 1, 4, x, 100000, &n);
+        transfer(s, 1, 2, x, smn_amount_from_u64(100000), &n);
+        transfer(s, 1, 4, x, smn_amount_from_u64(100000), &n);
         sim_receive_all(s, 2);
         sim_receive_all(s, 4);
-        smn_amount_t a2[5] = {vm_token_ref(x), 100000, gen_prefix(pool), VM_SWAP_SWAP, 0};
+        smn_amount_t a2[5] = {vm_token_ref(x), smn_amount_from_u64(100000),
+                              smn_amount_from_u64(gen_prefix(pool)),
+                              smn_amount_from_u64(VM_SWAP_SWAP), smn_amount_from_u64(0)};
         int f2 = gen_call(s, 2, sim_pub(s, 3), vm_pid_token, VM_ASSET_TRANSFER_CALL, 5, a2, &n);
         int n2 = n;
         int f4 = gen_call(s, 4, sim_pub(s, 3), vm_pid_token, VM_ASSET_TRANSFER_CALL, 5, a2, &n);
@@ -357,14 +399,14 @@ static void test_rule2_host_order(void **state)
         }
         /* any apply order gives the variant's result */
         size_t *order = malloc(s->n * sizeof *order);
-        smn_amount_t got2 = 0;
+        smn_amount_t got2 = smn_amount_from_u64(0);
         for (uint64_t seed = 1; seed <= 3; seed++) {
             vm_indexer *ix = fresh(path, sizeof path, "rule2");
             sim_order(s, seed, order);
             assert_int_equal(sim_apply_order(s, ix, order), VM_IDX_OK);
             smn_amount_t v = pool_bal(ix, pool, y, 2, sim_pub(s, 2));
             if (seed > 1)
-                assert_true(v == got2);
+                assert_true(smn_amount_eq(v, got2));
             got2 = v;
             done(ix, path);
         }
@@ -373,20 +415,20 @@ static void test_rule2_host_order(void **state)
         sim_free(s);
     }
     /* selling first gets the better price: the host's order decided it */
-    assert_true(out_first[0] > out_first[1]);
+    assert_true(smn_amount_gt(out_first[0], out_first[1]));
 }
 
 static void test_message_abandoned(void **state)
 {
     (void)state;
     char path[256];
-    sim *s = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    sim *s = sim_new(4, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     uint8_t id[32];
-    etch(s, 1, 1000000, id);
-    mint(s, 1, id, 1000);
+    etch(s, 1, smn_amount_from_u64(1000000), id);
+    mint(s, 1, id, smn_amount_from_u64(1000));
     /* encode a transfer but interrupt it after the first chunk */
     uint8_t env[256];
-    smn_amount_t args[2] = {vm_token_ref(id), 100};
+    smn_amount_t args[2] = {vm_token_ref(id), smn_amount_from_u64(100)};
     size_t len = env_call(vm_pid_token, VM_ASSET_TRANSFER, 2, args, env, sizeof env);
     vm_chunk ch[16];
     size_t nch;
@@ -403,14 +445,16 @@ static void test_message_abandoned(void **state)
         sim_send(s, 1, sim_pub(s, 2), ch[i].raw);
     /* and a complete one */
     int n;
-    transfer(s, 1, 2, id, 250, &n);
+    transfer(s, 1, 2, id, smn_amount_from_u64(250), &n);
     sim_receive_all(s, 2);
     sim_receive_all(s, 3);
     vm_indexer *ix = fresh(path, sizeof path, "abandon");
     assert_int_equal(sim_apply_all(s, ix), VM_IDX_OK);
     assert_int_equal(count_events(ix, "message.abandoned", -1), 2);
-    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 1)) == 750);
-    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)) == 250);
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, id, sim_pub(s, 1)), smn_amount_from_u64(750)));
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)), smn_amount_from_u64(250)));
     done(ix, path);
     sim_free(s);
 }
@@ -423,14 +467,14 @@ static void test_message_receives_interleaved(void **state)
 {
     (void)state;
     char path[256];
-    const smn_amount_t fund = (smn_amount_t)1000 * smn_amount_one_smn();
+    const smn_amount_t fund = smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn());
     sim *s = sim_new(4, fund);
     uint8_t id[32];
-    etch(s, 1, 1000000, id);
-    mint(s, 1, id, 1000);
+    etch(s, 1, smn_amount_from_u64(1000000), id);
+    mint(s, 1, id, smn_amount_from_u64(1000));
     sim_receive_all(s, 1); /* the etch and mint were sent to oneself */
     uint8_t env[256];
-    smn_amount_t args[2] = {vm_token_ref(id), 100};
+    smn_amount_t args[2] = {vm_token_ref(id), smn_amount_from_u64(100)};
     size_t len = env_call(vm_pid_token, VM_ASSET_TRANSFER, 2, args, env, sizeof env);
     vm_chunk ch[16];
     size_t nch;
@@ -438,13 +482,13 @@ static void test_message_receives_interleaved(void **state)
     assert_true(nch >= 2);
     /* to 2, with a payment from 3 received by 1 between the chunks */
     sim_send(s, 1, sim_pub(s, 2), ch[0].raw);
-    int pay = sim_send(s, 3, sim_pub(s, 1), 12345);
+    int pay = sim_send(s, 3, sim_pub(s, 1), smn_amount_from_u64(12345));
     sim_receive(s, 1, pay);
     for (size_t i = 1; i < nch; i++)
         sim_send(s, 1, sim_pub(s, 2), ch[i].raw);
     sim_receive_all(s, 2);
     /* to oneself, each chunk received back at once */
-    smn_amount_t args2[2] = {vm_token_ref(id), 50};
+    smn_amount_t args2[2] = {vm_token_ref(id), smn_amount_from_u64(50)};
     len = env_call(vm_pid_token, VM_ASSET_TRANSFER, 2, args2, env, sizeof env);
     assert_int_equal(vm_codec_encode(env, len, ch, 16, &nch), VM_CODEC_OK);
     const smn_amount_t before = s->acct[1].balance;
@@ -457,10 +501,12 @@ static void test_message_receives_interleaved(void **state)
     assert_int_equal(count_events(ix, "message.abandoned", -1), 0);
     assert_int_equal(count_events(ix, "token.send", VM_N_OK), 2);
     assert_int_equal(count_events(ix, "token.receive", VM_N_OK), 2);
-    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 1)) == 900);
-    assert_true(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)) == 100);
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, id, sim_pub(s, 1)), smn_amount_from_u64(900)));
+    assert_true(
+        smn_amount_eq(acct_bal(ix, vm_pid_token, id, sim_pub(s, 2)), smn_amount_from_u64(100)));
     /* the self-sent message cost account 1 nothing in smn */
-    assert_true(before > 0 && s->acct[1].balance == before);
+    assert_true(!smn_amount_is_zero(before) && smn_amount_eq(s->acct[1].balance, before));
     done(ix, path);
     sim_free(s);
 }
@@ -489,7 +535,7 @@ static void test_contract_errors_and_idempotence(void **state)
     memset(change_link.account, 0x55, 32);
     memset(change_link.hash, 0x56, 32);
     change_link.height = 1;
-    change_link.prev_balance = change_link.balance = 0;
+    change_link.prev_balance = change_link.balance = smn_amount_zero();
     assert_int_equal(vm_indexer_apply(ix, &change_link), VM_IDX_ERR_BLOCK);
     assert_int_equal(vm_indexer_apply(ix, NULL), VM_IDX_ERR_ARG);
 
@@ -594,7 +640,7 @@ static void test_bytecode_program(void **state)
     size_t code_len;
     vm_asm_error err;
     assert_int_equal(vm_asm(bytecode_src, strlen(bytecode_src), &code, &code_len, &err), VM_ASM_OK);
-    sim *s = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    sim *s = sim_new(4, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     uint8_t env[512], prog[32];
     size_t len = env_deploy(VM_CODE_BYTECODE, code, code_len, env, sizeof env);
     int n;
@@ -603,18 +649,22 @@ static void test_bytecode_program(void **state)
     uint8_t badcode[3] = {1, 2, 3};
     len = env_deploy(VM_CODE_BYTECODE, badcode, 3, env, sizeof env);
     sim_message(s, 3, sim_pub(s, 3), env, len, &n);
-    sim_send(s, 1, zero32, 1000000); /* 1000000 vSMN for account 1 */
-    smn_amount_t a[5] = {600, gen_prefix(prog), 0, 600};
+    sim_send(s, 1, zero32, smn_amount_from_u64(1000000)); /* 1000000 vSMN for account 1 */
+    smn_amount_t a[5] = {smn_amount_from_u64(600), smn_amount_from_u64(gen_prefix(prog)),
+                         smn_amount_from_u64(0), smn_amount_from_u64(600)};
     gen_call(s, 1, sim_pub(s, 3), vm_pid_vsmn, VM_ASSET_TRANSFER_CALL, 4, a, &n);
-    smn_amount_t b[5] = {50, gen_prefix(prog), 1, 0};
+    smn_amount_t b[5] = {smn_amount_from_u64(50), smn_amount_from_u64(gen_prefix(prog)),
+                         smn_amount_from_u64(1), smn_amount_from_u64(0)};
     gen_call(s, 1, sim_pub(s, 3), vm_pid_vsmn, VM_ASSET_TRANSFER_CALL, 4, b, &n);
-    gen_call(s, 1, sim_pub(s, 3), prog, 2, 0, NULL, &n);  /* spin: out of gas */
-    gen_call(s, 1, sim_pub(s, 3), prog, 3, 0, NULL, &n);  /* a view: no change */
-    smn_amount_t c[5] = {100, gen_prefix(prog), 0, 5000}; /* asks for more than attached */
+    gen_call(s, 1, sim_pub(s, 3), prog, 2, 0, NULL, &n); /* spin: out of gas */
+    gen_call(s, 1, sim_pub(s, 3), prog, 3, 0, NULL, &n); /* a view: no change */
+    smn_amount_t c[5] = {smn_amount_from_u64(100), smn_amount_from_u64(gen_prefix(prog)),
+                         smn_amount_from_u64(0),
+                         smn_amount_from_u64(5000)}; /* asks for more than attached */
     gen_call(s, 1, sim_pub(s, 3), vm_pid_vsmn, VM_ASSET_TRANSFER_CALL, 4, c, &n);
     sim_receive_all(s, 3);
     /* the host pays the refunds back out */
-    smn_amount_t w[2] = {150, gen_prefix(prog)};
+    smn_amount_t w[2] = {smn_amount_from_u64(150), smn_amount_from_u64(gen_prefix(prog))};
     gen_call(s, 3, sim_pub(s, 1), vm_pid_vsmn, VM_ASSET_WITHDRAW, 2, w, &n);
     sim_receive_all(s, 1);
 
@@ -635,10 +685,12 @@ static void test_bytecode_program(void **state)
     assert_int_equal(sqlite3_column_bytes(st, 0), 16);
     assert_int_equal(((const uint8_t *)sqlite3_column_blob(st, 0))[15], 1); /* count = 1 */
     sqlite3_finalize(st);
-    assert_true(pool_bal(ix, prog, zero32, 0, prog) == 600);
+    assert_true(smn_amount_eq(pool_bal(ix, prog, zero32, 0, prog), smn_amount_from_u64(600)));
     /* 50 + 100 refunded to the caller inside the program, then withdrawn */
-    assert_true(pool_bal(ix, prog, zero32, 2, sim_pub(s, 1)) == 0);
-    assert_true(acct_bal(ix, vm_pid_vsmn, zero32, sim_pub(s, 1)) == 1000000 - 750 + 150);
+    assert_true(
+        smn_amount_eq(pool_bal(ix, prog, zero32, 2, sim_pub(s, 1)), smn_amount_from_u64(0)));
+    assert_true(smn_amount_eq(acct_bal(ix, vm_pid_vsmn, zero32, sim_pub(s, 1)),
+                              smn_amount_from_u64(1000000 - 750 + 150)));
     /* the out-of-gas call used exactly the cap */
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT data FROM events WHERE type='call' ORDER BY cursor",
@@ -668,10 +720,10 @@ static void test_commit_and_state(void **state)
 {
     (void)state;
     char path[256];
-    sim *s = sim_new(3, (smn_amount_t)1000 * smn_amount_one_smn());
+    sim *s = sim_new(3, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     uint8_t x[32], y[32], pool[32], env[512];
-    etch(s, 1, 100, x);
-    etch(s, 1, 100, y);
+    etch(s, 1, smn_amount_from_u64(100), x);
+    etch(s, 1, smn_amount_from_u64(100), y);
     deploy_swap(s, 2, x, y, pool);
     /* the pool root right after deployment, computed in a scratch indexer */
     vm_indexer *ix = fresh(path, sizeof path, "commit0");
@@ -748,7 +800,7 @@ static void test_invalid_and_opaque_messages(void **state)
 {
     (void)state;
     char path[256];
-    sim *s = sim_new(3, (smn_amount_t)1000 * smn_amount_one_smn());
+    sim *s = sim_new(3, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     int n;
     uint8_t junk[5] = {0xff, 1, 2, 3, 4}; /* not an envelope */
     sim_message(s, 1, sim_pub(s, 2), junk, sizeof junk, &n);
@@ -813,16 +865,17 @@ static void test_transfer_call_args(void **state)
     size_t code_len;
     vm_asm_error err;
     assert_int_equal(vm_asm(keep_src, strlen(keep_src), &code, &code_len, &err), VM_ASM_OK);
-    sim *s = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    sim *s = sim_new(4, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     uint8_t env[512], prog[32], tok[32];
     size_t len = env_deploy(VM_CODE_BYTECODE, code, code_len, env, sizeof env);
     int n;
     int first = sim_message(s, 3, sim_pub(s, 3), env, len, &n);
     memcpy(prog, s->blk[first + n - 1].b.hash, 32);
-    sim_send(s, 1, zero32, 1000000);
-    const smn_amount_t hi = ((smn_amount_t)0x0102030405060708u << 64) | 0x090a0b0c0d0e0f10u;
-    const smn_amount_t lo = ((smn_amount_t)0x1112131415161718u << 64) | 0x191a1b1c1d1e1f20u;
-    smn_amount_t a[5] = {600, gen_prefix(prog), 0, hi, lo};
+    sim_send(s, 1, zero32, smn_amount_from_u64(1000000));
+    const smn_amount_t hi = smn_amount_make(0x0102030405060708u, 0x090a0b0c0d0e0f10u);
+    const smn_amount_t lo = smn_amount_make(0x1112131415161718u, 0x191a1b1c1d1e1f20u);
+    smn_amount_t a[5] = {smn_amount_from_u64(600), smn_amount_from_u64(gen_prefix(prog)),
+                         smn_amount_from_u64(0), hi, lo};
     gen_call(s, 1, sim_pub(s, 3), vm_pid_vsmn, VM_ASSET_TRANSFER_CALL, 5, a, &n);
     sim_receive_all(s, 3);
 
@@ -833,15 +886,16 @@ static void test_transfer_call_args(void **state)
     assert_int_equal(vm_query_open(path, &q), VM_IDX_OK);
     assert_int_equal(vm_query_begin(q), VM_IDX_OK);
     vm_query_view_result r;
-    smn_amount_t i0 = 0, i1 = 1, i2 = 2;
+    smn_amount_t i0 = smn_amount_from_u64(0), i1 = smn_amount_from_u64(1),
+                 i2 = smn_amount_from_u64(2);
     assert_int_equal(vm_query_view(q, prog, NULL, 1, &i0, 1, 100000, &r), VM_IDX_OK);
     assert_int_equal(r.status, 0);
-    assert_true(r.ret == hi);
+    assert_true(smn_amount_eq(r.ret, hi));
     assert_true(r.gas_used > 0);
     assert_int_equal(vm_query_view(q, prog, NULL, 1, &i1, 1, 100000, &r), VM_IDX_OK);
-    assert_true(r.ret == lo); /* the fifth argument arrived */
+    assert_true(smn_amount_eq(r.ret, lo)); /* the fifth argument arrived */
     assert_int_equal(vm_query_view(q, prog, NULL, 1, &i2, 1, 100000, &r), VM_IDX_OK);
-    assert_true(r.ret == 0);
+    assert_true(smn_amount_eq(r.ret, smn_amount_from_u64(0)));
     /* a state method in view mode faults, and gas is bounded */
     assert_int_equal(vm_query_view(q, prog, NULL, 0, NULL, 0, 100000, &r), VM_IDX_OK);
     assert_int_equal(r.status, VM_FAULT_VIEW_STATE);
@@ -855,13 +909,14 @@ static void test_transfer_call_args(void **state)
     vm_indexer_close(ix);
 
     /* token: ref, amount, prefix, method, one argument */
-    sim *t = sim_new(4, (smn_amount_t)1000 * smn_amount_one_smn());
+    sim *t = sim_new(4, smn_amount_mul_wrap(smn_amount_from_u64(1000), smn_amount_one_smn()));
     len = env_deploy(VM_CODE_BYTECODE, code, code_len, env, sizeof env);
     first = sim_message(t, 3, sim_pub(t, 3), env, len, &n);
     memcpy(prog, t->blk[first + n - 1].b.hash, 32);
-    etch(t, 1, 1000, tok);
-    mint(t, 1, tok, 1000);
-    smn_amount_t b[5] = {vm_token_ref(tok), 10, gen_prefix(prog), 0, lo};
+    etch(t, 1, smn_amount_from_u64(1000), tok);
+    mint(t, 1, tok, smn_amount_from_u64(1000));
+    smn_amount_t b[5] = {vm_token_ref(tok), smn_amount_from_u64(10),
+                         smn_amount_from_u64(gen_prefix(prog)), smn_amount_from_u64(0), lo};
     gen_call(t, 1, sim_pub(t, 3), vm_pid_token, VM_ASSET_TRANSFER_CALL, 5, b, &n);
     sim_receive_all(t, 3);
     sim_rm_db(path);
@@ -871,7 +926,7 @@ static void test_transfer_call_args(void **state)
     assert_int_equal(vm_query_open(path, &q), VM_IDX_OK);
     assert_int_equal(vm_query_begin(q), VM_IDX_OK);
     assert_int_equal(vm_query_view(q, prog, NULL, 1, &i0, 1, 100000, &r), VM_IDX_OK);
-    assert_true(r.ret == lo);
+    assert_true(smn_amount_eq(r.ret, lo));
     vm_query_close(q);
     done(ix, path);
     sim_free(s);

@@ -13,9 +13,9 @@
 static inline smn_amount_t acct_bal(vm_indexer *ix, const uint8_t prog[32], const uint8_t asset[32],
                                     const uint8_t acct[32])
 {
-    smn_amount_t v = 0;
+    smn_amount_t v = smn_amount_from_u64(0);
     if (vm_indexer_balance(ix, prog, asset, 2, acct, &v) != VM_IDX_OK)
-        return (smn_amount_t)-1;
+        return SMN_AMOUNT_MAX;
     return v;
 }
 
