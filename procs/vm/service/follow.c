@@ -21,7 +21,9 @@ struct vm_follow {
     size_t qh, nq, capq;
     bool dropped; /* a notification was dropped: the queue ends in a gap */
     ledger_ro_cemented *page;
-    uint64_t refused_seq; /* the seq the indexer last refused (logged once) */
+    uint64_t refused_seq;   /* the seq the indexer last refused (logged once) */
+    vm_follow_stop_fn stop; /* ends a step early (the loop's time bound) */
+    void *stop_ud;
     char err[256];
 };
 
@@ -54,6 +56,17 @@ void vm_follow_free(vm_follow *f)
 uint64_t vm_follow_seq(const vm_follow *f)
 {
     return f->seq;
+}
+
+void vm_follow_set_stop(vm_follow *f, vm_follow_stop_fn stop, void *ud)
+{
+    f->stop = stop;
+    f->stop_ud = ud;
+}
+
+static bool should_stop(const vm_follow *f)
+{
+    return f->stop && f->stop(f->stop_ud);
 }
 
 const char *vm_follow_error(const vm_follow *f)
@@ -100,10 +113,12 @@ size_t vm_follow_queued(const vm_follow *f)
 
 /* Apply list[0..n) (seq ascending, all > f->seq) in one transaction. With
  * strict, each must be exactly the next seq; the first that is not ends the
- * batch with VM_FOLLOW_GAP. */
+ * batch with VM_FOLLOW_GAP. The stop predicate may end the batch after any
+ * block applied; *used (may be NULL) = entries of list consumed (on OK). */
 static vm_follow_status apply_batch(vm_follow *f, const vm_cemented *list, size_t n, bool strict,
-                                    size_t *applied)
+                                    size_t *applied, size_t *used)
 {
+    size_t i = 0;
     size_t done = 0;
     uint64_t seq = f->seq;
     vm_follow_status out = VM_FOLLOW_OK;
@@ -111,7 +126,7 @@ static vm_follow_status apply_batch(vm_follow *f, const vm_cemented *list, size_
         snprintf(f->err, sizeof f->err, "vm db: cannot begin a transaction");
         return VM_FOLLOW_ERR_DB;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (; i < n; i++) {
         const vm_cemented *c = &list[i];
         if (c->seq <= seq)
             continue;
@@ -142,6 +157,10 @@ static vm_follow_status apply_batch(vm_follow *f, const vm_cemented *list, size_
         seq = c->seq;
         if (st == VM_IDX_OK)
             done++;
+        if (i + 1 < n && should_stop(f)) {
+            i++;
+            break;
+        }
     }
     sqlite3 *db = vm_indexer_db(f->ix);
     if (seq != f->seq && vm_progress_set(db, seq) != SQLITE_OK) {
@@ -160,6 +179,8 @@ static vm_follow_status apply_batch(vm_follow *f, const vm_cemented *list, size_
     f->seq = seq;
     if (applied)
         *applied += done;
+    if (used)
+        *used = i;
     return out;
 }
 
@@ -175,7 +196,8 @@ vm_follow_status vm_follow_flush(vm_follow *f, size_t max, size_t *applied, bool
     size_t n = f->nq - f->qh;
     if (max && n > max)
         n = max;
-    vm_follow_status st = n ? apply_batch(f, f->q + f->qh, n, true, &done) : VM_FOLLOW_OK;
+    size_t used = 0;
+    vm_follow_status st = n ? apply_batch(f, f->q + f->qh, n, true, &done, &used) : VM_FOLLOW_OK;
     if (applied)
         *applied = done;
     if (more)
@@ -185,7 +207,7 @@ vm_follow_status vm_follow_flush(vm_follow *f, size_t max, size_t *applied, bool
         drop_queue(f);
         return st;
     }
-    f->qh += n;
+    f->qh += used;
     if (f->qh < f->nq) {
         if (more)
             *more = true;
@@ -243,13 +265,17 @@ vm_follow_status vm_follow_catch_up(vm_follow *f, size_t max, size_t *applied, b
             break;
         }
         k++;
+        /* Reading rows takes time too: the step's bound counts it. */
+        if (k < n && should_stop(f))
+            break;
     }
-    vm_follow_status ast = k ? apply_batch(f, list, k, false, applied) : VM_FOLLOW_OK;
+    size_t used = 0;
+    vm_follow_status ast = k ? apply_batch(f, list, k, false, applied, &used) : VM_FOLLOW_OK;
     free(list);
     if (ast != VM_FOLLOW_OK)
         return ast;
     if (st != VM_FOLLOW_OK)
         return st;
-    *more = n == max;
+    *more = n == max || used < n; /* used < n: the stop predicate ended the step */
     return VM_FOLLOW_OK;
 }

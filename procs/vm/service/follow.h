@@ -46,6 +46,15 @@ const char *vm_follow_error(const vm_follow *f);
  * flushed down to the gap. */
 void vm_follow_push(vm_follow *f, const vm_cemented *c);
 
+/* Bound each step by time as well as by count: after every block applied
+ * (and every ledger row read) a step asks stop(ud) and, if it says so, ends
+ * there, commits what it did and reports *more. At least one block is applied
+ * per step, so a step always progresses. Where a step stops never changes the
+ * result: blocks are applied in seq order and the next step continues from the
+ * seq. stop NULL (the default): steps are bounded by count only. */
+typedef bool (*vm_follow_stop_fn)(void *ud);
+void vm_follow_set_stop(vm_follow *f, vm_follow_stop_fn stop, void *ud);
+
 /* Notifications waiting for vm_follow_flush. */
 size_t vm_follow_queued(const vm_follow *f);
 
@@ -55,11 +64,13 @@ size_t vm_follow_queued(const vm_follow *f);
  * *more (may be NULL): some are still queued (call again). VM_FOLLOW_GAP
  * if one skipped a seq or the queue reached a drop: the rest of the queue
  * is dropped (the ledger DB has them; call vm_follow_catch_up). On any
- * other failure the queue is dropped too. */
+ * other failure the queue is dropped too. The stop predicate may end the
+ * step early (*more). */
 vm_follow_status vm_follow_flush(vm_follow *f, size_t max, size_t *applied, bool *more);
 
 /* Read up to max cemented blocks after the seq from the ledger DB and apply
- * them in one transaction. *more: there may be more to read. */
+ * them in one transaction. *more: there may be more to read (also when the
+ * stop predicate ended the step early). */
 vm_follow_status vm_follow_catch_up(vm_follow *f, size_t max, size_t *applied, bool *more);
 
 #endif

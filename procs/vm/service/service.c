@@ -16,13 +16,16 @@
 #include "procs/vm/service/evserver.h"
 #include "procs/vm/service/follow.h"
 
-/* Every piece of work runs in steps of a bounded number of blocks, one
+/* Every piece of work runs in steps of a bounded number of blocks and a
+ * bounded time (STEP_MS of work: a block can be slow on a loaded machine,
+ * and 128 of them once held the loop past the heartbeat deadline), one
  * transaction each, scheduled as zero-delay timers: libevent polls the
  * sockets (the supervisor's heartbeat, the ledger, subscribers) before
  * each step. An event_active() chain would run in the same dispatch pass
  * without ever polling, however "small" each link. */
 #define CATCH_UP_STEP 128  /* blocks per catch-up step (ledger DB -> vm DB) */
 #define FLUSH_STEP 128     /* queued notifications applied per step */
+#define STEP_MS 50         /* a catch-up or flush step ends after this much work */
 #define TICK_MS 1000       /* safety net: look at the ledger DB this often */
 #define SLOW_STEP_MS 100   /* a longer step is logged at the next tick */
 #define EVCOUNT_STEP 20000 /* events counted by type per heartbeat, at most */
@@ -37,7 +40,8 @@ struct vm_service {
     char last_err[256];
     /* The longest step since the last tick, and of the current catch-up. */
     uint64_t tick_max_us, run_max_us, run_blocks, run_steps;
-    uint64_t ledger_seq; /* the highest cementing seq a notification named */
+    uint64_t ledger_seq;  /* the highest cementing seq a notification named */
+    uint64_t step_end_us; /* the current step stops at this monotonic time */
     const char *tick_max_what;
     vm_evcount evcount; /* events by type, for the metrics */
 };
@@ -54,6 +58,14 @@ static uint64_t now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The follower's stop predicate: the loop's scheduling, not the VM's
+ * results (where a step stops never changes them; see follow.h). */
+static bool step_over(void *ud)
+{
+    const vm_service *s = ud;
+    return now_us() >= s->step_end_us;
 }
 
 static void step_took(vm_service *s, const char *what, uint64_t us)
@@ -92,6 +104,7 @@ static void on_catch_up(evutil_socket_t fd, short what, void *arg)
     size_t n = 0;
     bool more = false;
     uint64_t t0 = now_us();
+    s->step_end_us = t0 + (uint64_t)STEP_MS * 1000;
     vm_follow_status st = vm_follow_catch_up(s->follow, CATCH_UP_STEP, &n, &more);
     if (n)
         applied(s, n);
@@ -127,6 +140,7 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     size_t n = 0;
     bool more = false;
     uint64_t t0 = now_us();
+    s->step_end_us = t0 + (uint64_t)STEP_MS * 1000;
     vm_follow_status st = vm_follow_flush(s->follow, FLUSH_STEP, &n, &more);
     if (n)
         applied(s, n);
@@ -294,6 +308,7 @@ int vm_service_init(ipc_child *ch, void *ud)
         smn_error("cannot read the ledger progress from vm.db");
         goto fail;
     }
+    vm_follow_set_stop(s->follow, step_over, s);
     int r = ipc_run_dir(cfg->data_dir, run, sizeof run);
     if (r < 0) {
         smn_error("cannot create %s/run: %s", cfg->data_dir, strerror(-r));

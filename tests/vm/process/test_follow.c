@@ -38,9 +38,16 @@ static int count_type(vm_indexer *ix, const char *type)
     return n;
 }
 
-static void digest(vm_indexer *ix, uint8_t d[32], uint64_t *n)
+/* a and b hold the same event log (count and digest); returns its count. */
+static uint64_t same_events(vm_indexer *a, vm_indexer *b)
 {
-    assert_int_equal(vm_indexer_event_digest(ix, d, n), VM_IDX_OK);
+    uint8_t da[32], db[32];
+    uint64_t ca, cb;
+    assert_int_equal(vm_indexer_event_digest(a, da, &ca), VM_IDX_OK);
+    assert_int_equal(vm_indexer_event_digest(b, db, &cb), VM_IDX_OK);
+    assert_int_equal(ca, cb);
+    assert_memory_equal(da, db, 32);
+    return ca;
 }
 
 /* Everything from the DB in small steps; the result has the events the
@@ -116,12 +123,7 @@ static void test_notes_and_gaps(void **state)
     assert_int_equal(vm_follow_flush(fb, 0, &n, NULL), VM_FOLLOW_OK);
     assert_int_equal(n, f.nnotes);
     assert_int_equal(vm_follow_seq(fb), vm_follow_seq(fa));
-    uint8_t da[32], db[32];
-    uint64_t ca, cb;
-    digest(a, da, &ca);
-    digest(b, db, &cb);
-    assert_int_equal(ca, cb);
-    assert_memory_equal(da, db, 32);
+    same_events(a, b);
 
     /* More blocks; the first notification is lost: a gap. */
     size_t first = f.nnotes;
@@ -201,12 +203,7 @@ static void test_flush_in_steps(void **state)
     assert_int_equal(total, f.nnotes);
     assert_true(steps >= f.nnotes / 3);
     assert_int_equal(vm_follow_queued(fb), 0);
-    uint8_t da[32], db[32];
-    uint64_t ca, cb;
-    digest(a, da, &ca);
-    digest(b, db, &cb);
-    assert_int_equal(ca, cb);
-    assert_memory_equal(da, db, 32);
+    same_events(a, b);
 
     /* Overflow: 4096 queued, the next ones dropped (and so is everything
      * after them, even with room again); the kept ones apply first. */
@@ -241,6 +238,94 @@ static void test_flush_in_steps(void **state)
     vm_follow_free(fb);
     vm_indexer_close(a);
     vm_indexer_close(b);
+    fx_close(&f);
+}
+
+/* A tiny step budget: the stop predicate says "over" on every k-th call
+ * (the service asks the monotonic clock; a count keeps the test exact). */
+typedef struct {
+    unsigned calls, every;
+} budget;
+
+static bool budget_over(void *ud)
+{
+    budget *b = ud;
+    return ++b->calls % b->every == 0;
+}
+
+/* With a stop predicate, a catch-up asked for 128 blocks and a flush asked
+ * for all of them are split into many short steps, each applying the next
+ * seqs, and end with the same event log (digest) as one unbounded step. */
+static void test_time_bounded_steps(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f);
+    fx_burns(&f, 6);
+    fx_token(&f);
+    fx_pay_dest(&f);
+    fx_confirm(&f);
+    char path2[320], path3[320];
+    snprintf(path2, sizeof path2, "%s/vm2.db", f.dir);
+    snprintf(path3, sizeof path3, "%s/vm3.db", f.dir);
+    size_t n, total = 0, steps = 0;
+    bool more;
+    /* A: one unbounded step. */
+    vm_indexer *a = open_ix(f.vm_path);
+    vm_follow *fa = vm_follow_new(a, f.ledger_path, tl_dev());
+    assert_int_equal(vm_follow_catch_up(fa, 128, &n, &more), VM_FOLLOW_OK);
+    assert_false(more);
+    uint64_t last = fx_ledger_seq(&f);
+    assert_true(last > 8);
+    assert_int_equal(vm_follow_seq(fa), last);
+    /* B: the same catch-up, over budget after every block. */
+    vm_indexer *b = open_ix(path2);
+    vm_follow *fb = vm_follow_new(b, f.ledger_path, tl_dev());
+    budget bb = {.every = 1};
+    vm_follow_set_stop(fb, budget_over, &bb);
+    more = true;
+    while (more) {
+        uint64_t before = vm_follow_seq(fb);
+        assert_int_equal(vm_follow_catch_up(fb, 128, &n, &more), VM_FOLLOW_OK);
+        assert_int_equal(n, 1); /* at least one block: a step always progresses */
+        assert_int_equal(vm_follow_seq(fb), before + 1);
+        assert_true(more == (vm_follow_seq(fb) < last));
+        total += n;
+        steps++;
+    }
+    assert_int_equal(steps, last);
+    assert_int_equal(total, last);
+    /* C: genesis from the DB, then the notifications, over budget every
+     * third call: steps of at most 3, in seq order. */
+    vm_indexer *c = open_ix(path3);
+    vm_follow *fc = vm_follow_new(c, f.ledger_path, tl_dev());
+    assert_int_equal(vm_follow_catch_up(fc, 1, &n, &more), VM_FOLLOW_OK);
+    budget bc = {.every = 3};
+    vm_follow_set_stop(fc, budget_over, &bc);
+    for (size_t i = 0; i < f.nnotes; i++)
+        vm_follow_push(fc, &f.notes[i]);
+    total = steps = 0;
+    more = true;
+    while (more) {
+        uint64_t before = vm_follow_seq(fc);
+        assert_int_equal(vm_follow_flush(fc, 0, &n, &more), VM_FOLLOW_OK);
+        assert_true(n >= 1 && n <= 3);
+        assert_int_equal(vm_follow_seq(fc), before + n);
+        assert_int_equal(vm_follow_queued(fc), f.nnotes - total - n);
+        total += n;
+        steps++;
+    }
+    assert_int_equal(total, f.nnotes);
+    assert_true(steps >= f.nnotes / 3);
+    assert_int_equal(vm_follow_seq(fc), last);
+    assert_true(same_events(a, b) > 0);
+    same_events(a, c);
+    vm_follow_free(fa);
+    vm_follow_free(fb);
+    vm_follow_free(fc);
+    vm_indexer_close(a);
+    vm_indexer_close(b);
+    vm_indexer_close(c);
     fx_close(&f);
 }
 
@@ -340,9 +425,13 @@ static void test_bad_note(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_catch_up_from_db), cmocka_unit_test(test_notes_and_gaps),
-        cmocka_unit_test(test_restart),          cmocka_unit_test(test_ledger_missing),
-        cmocka_unit_test(test_bad_note),         cmocka_unit_test(test_flush_in_steps),
+        cmocka_unit_test(test_catch_up_from_db),
+        cmocka_unit_test(test_notes_and_gaps),
+        cmocka_unit_test(test_restart),
+        cmocka_unit_test(test_ledger_missing),
+        cmocka_unit_test(test_bad_note),
+        cmocka_unit_test(test_flush_in_steps),
+        cmocka_unit_test(test_time_bounded_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
