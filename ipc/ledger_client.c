@@ -394,9 +394,9 @@ ipc_status ledger_client_confirm(ledger_client *lc, const uint8_t hash[32], cons
     return ledger_client_confirm_wait(lc, hash, block, 0, cb, user);
 }
 
-ipc_status ledger_client_confirm_wait(ledger_client *lc, const uint8_t hash[32],
-                                      const smn_block *block, uint32_t timeout_ms,
-                                      ledger_client_confirm_fn cb, void *user)
+static ipc_status send_confirm(ledger_client *lc, const uint8_t hash[32], const smn_block *block,
+                               bool backlog, uint32_t timeout_ms, ledger_client_confirm_fn cb,
+                               void *user)
 {
     if (!hash || !cb)
         return IPC_E_INVALID;
@@ -408,8 +408,24 @@ ipc_status ledger_client_confirm_wait(ledger_client *lc, const uint8_t hash[32],
         smn_block_serialize(block, wire);
         ipc_put_bin(&bld, "block", wire, sizeof wire);
     }
+    if (backlog) /* absent means fresh: what older senders meant */
+        ipc_put_bool(&bld, "backlog", true);
     request proto = {.confirm_cb = cb, .user = user};
     return send_request(lc, &bld, on_confirm_reply, &proto, timeout_ms);
+}
+
+ipc_status ledger_client_confirm_wait(ledger_client *lc, const uint8_t hash[32],
+                                      const smn_block *block, uint32_t timeout_ms,
+                                      ledger_client_confirm_fn cb, void *user)
+{
+    return send_confirm(lc, hash, block, false, timeout_ms, cb, user);
+}
+
+ipc_status ledger_client_confirm_backlog(ledger_client *lc, const uint8_t hash[32],
+                                         const smn_block *block, uint32_t timeout_ms,
+                                         ledger_client_confirm_fn cb, void *user)
+{
+    return send_confirm(lc, hash, block, true, timeout_ms, cb, user);
 }
 
 /* ---- life cycle ---- */

@@ -141,6 +141,12 @@ ipc_status ledger_client_confirm(ledger_client *lc, const uint8_t hash[32], cons
 ipc_status ledger_client_confirm_wait(ledger_client *lc, const uint8_t hash[32],
                                       const smn_block *block, uint32_t timeout_ms,
                                       ledger_client_confirm_fn cb, void *user);
+/* The same marked as backlog work (`backlog` on the request): the ledger
+ * serves a fresh election's confirms first, so a new block's confirm does
+ * not wait behind the backlog's. */
+ipc_status ledger_client_confirm_backlog(ledger_client *lc, const uint8_t hash[32],
+                                         const smn_block *block, uint32_t timeout_ms,
+                                         ledger_client_confirm_fn cb, void *user);
 
 /* The decoders the client runs on each notification (also for fuzzing and
  * for readers of recorded notifications): false if m is not that kind or

@@ -20,6 +20,7 @@ static const ipc_field process_result_fields[] = {
 static const ipc_field confirm_fields[] = {
     HASH("hash"),
     IPC_BIN("block", false, IPC_LEDGER_BLOCK_BYTES, IPC_LEDGER_BLOCK_BYTES),
+    IPC_BOOL("backlog", false),
 };
 static const ipc_field confirm_result_fields[] = {
     IPC_UINT("cemented", true),

@@ -109,9 +109,12 @@ static bool send_head(ring *r)
     if (!e)
         return false;
     *e = r->e[r->head];
-    uint32_t timeout = e->backlog ? BACKLOG_CONFIRM_TIMEOUT_MS : 0;
-    if (ledger_client_confirm_wait(link.lc, e->hash, &e->block, timeout, on_confirm_done, e) !=
-        IPC_OK) {
+    /* The ledger serves a fresh election's confirms before backlog ones. */
+    ipc_status st =
+        e->backlog ? ledger_client_confirm_backlog(link.lc, e->hash, &e->block,
+                                                   BACKLOG_CONFIRM_TIMEOUT_MS, on_confirm_done, e)
+                   : ledger_client_confirm_wait(link.lc, e->hash, &e->block, 0, on_confirm_done, e);
+    if (st != IPC_OK) {
         free(e); /* queue full or closing: it stays at the head */
         return false;
     }

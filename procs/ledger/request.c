@@ -85,3 +85,9 @@ bool ledger_req_confirm(const ipc_msg *m, uint8_t hash[32], smn_block *block, bo
     *has_block = true;
     return true;
 }
+
+bool ledger_req_confirm_backlog(const ipc_msg *m)
+{
+    bool backlog = false;
+    return ipc_get_bool(m->body, "backlog", &backlog) && backlog;
+}

@@ -29,5 +29,9 @@ bool ledger_req_process_batch(const ipc_msg *m, smn_block *blocks, size_t *n, le
  * along (it must hash to `hash`). */
 bool ledger_req_confirm(const ipc_msg *m, uint8_t hash[32], smn_block *block, bool *has_block,
                         char *err, size_t errlen);
+/* confirm's optional `backlog`: true when elections says the confirm is
+ * backlog work, false when absent (a fresh election's, as from an older
+ * sender). m has passed the schema, so a present field is a bool. */
+bool ledger_req_confirm_backlog(const ipc_msg *m);
 
 #endif

@@ -12,6 +12,7 @@
 #include "ipc/builder.h"
 #include "ipc/schema_ledger.h"
 #include "procs/ledger/confirm.h"
+#include "procs/ledger/confirm_order.h"
 #include "procs/ledger/processor.h"
 #include "procs/ledger/prune.h"
 #include "procs/ledger/request.h"
@@ -37,10 +38,13 @@
 
 /* A confirm being cemented in slices (confirm.h), one transaction per loop
  * iteration of at most cement_slice blocks, shared by up to CONFIRM_BATCH
- * confirms: the first slices of the new confirms before anything else (the
- * oldest new one first), then the next slice of the oldest confirms with
- * what is left. A fresh block's confirm thus waits for one slice, not
- * behind a backlog's big ones, and the others finish one after the other. A fork's winner first has
+ * confirms in confirm_order.h's order: a fresh election's confirms before
+ * the backlog's (elections says which), and within each the first slices
+ * of the new confirms before the next slices of the started ones, oldest
+ * first. A fresh block's confirm thus waits for about one slice, not
+ * behind the backlog's stream of new confirms (which used to hold a fresh
+ * send on top of a long chain for minutes), and the backlog still gets
+ * what fresh confirms leave of each slice and every fourth slice whole. A fork's winner first has
  * its previous block and its source send cemented that way (they are confirmed with it), then the
  * settlement itself is one bounded transaction. */
 typedef struct {
@@ -52,6 +56,7 @@ typedef struct {
     bool drained;  /* the process queue was drained for an unknown hash */
     bool settling; /* cementing deps[dep..] before the settlement */
     bool solo;     /* its slice failed in a batch: it runs alone (task_run) */
+    bool backlog;  /* elections' backlog work, served after fresh confirms */
     uint8_t deps[2][32];
     size_t ndeps, dep;
     ledger_confirm_job *job; /* of hash, or of deps[dep] while settling */
@@ -107,6 +112,7 @@ struct ledger_service {
     struct timespec wait_start;
     confirm_task **tasks; /* in arrival order */
     size_t ntasks;
+    ledger_confirm_order_state order; /* fresh confirms' run over the backlog */
     struct event *confirm_ev;
     const uint8_t *settling; /* the winner being settled: its block_accepted says "net" */
     uint64_t settled;        /* this run: forks settled by a rollback */
@@ -909,32 +915,31 @@ static void task_remove(ledger_service *s, size_t k)
     task_free(t);
 }
 
-/* The batch's order: every new confirm (slices == 0) in arrival order,
- * then the ones in progress, oldest first; none that is settling a fork
- * or runs alone. */
-static size_t batch_order(const ledger_service *s, size_t *order)
+/* The next batch's order (confirm_order.h); none that is settling a fork
+ * or runs alone. One call per batch. */
+static size_t batch_order(ledger_service *s, size_t *order)
 {
-    size_t n = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < s->ntasks && n < CONFIRM_BATCH; i++) {
-            const confirm_task *t = s->tasks[i];
-            if (!t->settling && !t->solo && (t->slices == 0) == (pass == 0))
-                order[n++] = i;
-        }
-    return n;
+    ledger_confirm_rank rank[CONFIRMS_MAX];
+    for (size_t i = 0; i < s->ntasks; i++) {
+        const confirm_task *t = s->tasks[i];
+        rank[i] = (ledger_confirm_rank){
+            .eligible = !t->settling && !t->solo,
+            .started = t->slices > 0,
+            .backlog = t->backlog,
+        };
+    }
+    return ledger_confirm_order(&s->order, rank, s->ntasks, order, CONFIRM_BATCH);
 }
 
-/* One transaction for the next slices of several confirms, at most
- * cement_slice blocks in all: the new confirms first (a fresh block's
- * confirm waits for one slice at most, as alone), then the oldest in
- * progress with what is left. False when nothing was committed (a confirm
- * needs the one-by-one path: unknown block, fork, failure): the caller
- * then runs the first task alone, which handles every case. */
-static bool run_batch(ledger_service *s)
+/* One transaction for the next slices of the confirms order[0..n), at
+ * most cement_slice blocks in all, in that order (batch_order). False
+ * when nothing was committed (a confirm needs the one-by-one path:
+ * unknown block, fork, failure): the caller then runs one task alone,
+ * which handles every case. */
+static bool run_batch(ledger_service *s, const size_t *order, size_t n)
 {
-    size_t order[CONFIRM_BATCH], upto[CONFIRM_BATCH];
+    size_t upto[CONFIRM_BATCH];
     bool fin[CONFIRM_BATCH];
-    size_t n = batch_order(s, order);
     if (n < 2)
         return false;
     ledger_cemented_list done = {0};
@@ -996,17 +1001,21 @@ static void on_confirm_tick(evutil_socket_t fd, short what, void *arg)
     ledger_service *s = arg;
     if (!s->ntasks)
         return;
-    if (!run_batch(s)) {
-        size_t k = 0; /* one that must run alone, else a new confirm, else the oldest */
+    size_t order[CONFIRM_BATCH];
+    size_t n = batch_order(s, order);
+    if (!run_batch(s, order, n)) {
+        /* one that must run alone, else the first new confirm in the
+         * batch's order, else the oldest */
+        size_t k = 0;
         bool solo = false;
         for (size_t i = 0; i < s->ntasks && !solo; i++)
             if (s->tasks[i]->solo) {
                 k = i;
                 solo = true;
             }
-        for (size_t i = 0; i < s->ntasks && !solo; i++)
-            if (s->tasks[i]->slices == 0) {
-                k = i;
+        for (size_t i = 0; i < n && !solo; i++)
+            if (s->tasks[order[i]]->slices == 0) {
+                k = order[i];
                 break;
             }
         /* t stays at k: task_run only resets other tasks' jobs */
@@ -1043,6 +1052,7 @@ static void handle_confirm(ledger_service *s, ipc_conn *c, const ipc_msg *m)
     }
     t->conn = m->id ? c : NULL;
     t->id = m->id;
+    t->backlog = ledger_req_confirm_backlog(m);
     clock_gettime(CLOCK_MONOTONIC, &t->start);
     if (ledger_confirm_job_new(t->hash, &t->job) != LEDGER_STATUS_OK) {
         if (m->id)

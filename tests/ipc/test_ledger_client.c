@@ -27,12 +27,13 @@ typedef struct {
     int lfd;
     ipc_conn *conn; /* the last client connection that sent anything */
     int subscribes, processes, confirms;
-    int refuse_subscribes;   /* answer this many subscribes with "error" */
-    bool answer;             /* answer process / confirm at all */
-    const char *result;      /* process_result's result name; NULL: "error" reply */
-    char topics[128];        /* the last subscribe's topics, comma-separated */
-    char last_origin[32];    /* the last process's origin */
-    bool last_confirm_block; /* the last confirm carried a block */
+    int refuse_subscribes;     /* answer this many subscribes with "error" */
+    bool answer;               /* answer process / confirm at all */
+    const char *result;        /* process_result's result name; NULL: "error" reply */
+    char topics[128];          /* the last subscribe's topics, comma-separated */
+    char last_origin[32];      /* the last process's origin */
+    bool last_confirm_block;   /* the last confirm carried a block */
+    bool last_confirm_backlog; /* its `backlog` field was true */
 } server;
 
 static void srv_msg(ipc_conn *c, const ipc_msg *m, void *ud)
@@ -83,6 +84,8 @@ static void srv_msg(ipc_conn *c, const ipc_msg *m, void *ud)
         const uint8_t *p;
         size_t n;
         s->last_confirm_block = ipc_get_bin(m->body, "block", &p, &n);
+        bool backlog = false;
+        s->last_confirm_backlog = ipc_get_bool(m->body, "backlog", &backlog) && backlog;
         if (!s->answer)
             return;
         ipc_builder b;
@@ -574,6 +577,16 @@ static void test_process_result_mapping(void **state)
     assert_int_equal(ledger_client_confirm(lc, h, NULL, c_confirmed, &f.cli), IPC_OK);
     WAIT_FOR(f.base, f.cli.done, before + 2);
     assert_false(f.srv.last_confirm_block);
+    assert_false(f.srv.last_confirm_backlog); /* absent: fresh */
+    /* backlog work says so; the ledger serves fresh confirms first */
+    assert_int_equal(ledger_client_confirm_backlog(lc, h, &b, 0, c_confirmed, &f.cli), IPC_OK);
+    WAIT_FOR(f.base, f.cli.done, before + 3);
+    assert_int_equal(f.cli.last_st, IPC_OK);
+    assert_true(f.srv.last_confirm_block);
+    assert_true(f.srv.last_confirm_backlog);
+    assert_int_equal(ledger_client_confirm_wait(lc, h, NULL, 0, c_confirmed, &f.cli), IPC_OK);
+    WAIT_FOR(f.base, f.cli.done, before + 4);
+    assert_false(f.srv.last_confirm_backlog);
 
     /* The pending bound: two unanswered, the third refused at once. */
     f.srv.answer = false;

@@ -33,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (memcmp(bh, h, 32) != 0)
                 abort(); /* a winner block always matches its hash */
         }
+        (void)ledger_req_confirm_backlog(&m); /* any decoded confirm: a bool or absent */
     }
     ipc_msg_free(&m);
     return 0;
@@ -74,6 +75,7 @@ size_t smn_fuzz_seeds(const uint8_t *const **out, const size_t **lens)
     ipc_build_begin(&seeds[4], "confirm"); /* a fork's winner */
     ipc_put_bin(&seeds[4], "hash", h, 32);
     ipc_put_bin(&seeds[4], "block", wire, sizeof wire);
+    ipc_put_bool(&seeds[4], "backlog", true); /* backlog work (elections) */
     for (int i = 0; i < NSEEDS; i++) {
         if (ipc_build_finish(&seeds[i], &ipc_family_ledger, (uint64_t)i + 1, 0, NULL) != IPC_OK)
             abort();
