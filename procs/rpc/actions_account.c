@@ -359,6 +359,88 @@ static entry_result history_entry(rpc_call *c, ledger_ro *l, const ledger_block_
 #define HISTORY_BATCH 256u
 #define HISTORY_SCAN_MAX 20000u
 
+/* account_history's walk between slices: one batch of HISTORY_BATCH blocks
+ * per loop iteration, so the 20,000 blocks one request may look at never
+ * hold the loop. */
+typedef struct {
+    uint8_t acc[32];
+    history_opts ho;
+    uint8_t (*filter)[32];
+    ledger_block_record *recs;
+    json_t *hist, *o;
+    uint64_t count, skip, scanned, cur, pruned, height;
+    bool reverse, stop;
+} history_walk;
+
+static void history_free(void *p)
+{
+    history_walk *w = p;
+    free(w->recs);
+    free(w->filter);
+    json_decref(w->hist);
+    json_decref(w->o);
+    free(w);
+}
+
+/* One batch of the walk from w->cur (towards the open block, or the
+ * frontier with reverse) until count entries are shown; offset skips that
+ * many entries first (matching ones, with a filter, as Nano). True once it
+ * has answered. */
+static bool history_step(rpc_call *c, void *p)
+{
+    history_walk *w = p;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return true;
+    const char *next_key = w->reverse ? "next" : "previous";
+    if (!w->stop && w->cur > w->pruned && w->cur <= w->height) {
+        uint64_t before = w->reverse ? (w->cur + HISTORY_BATCH <= w->height ? w->cur + HISTORY_BATCH
+                                                                            : w->height + 1)
+                                     : w->cur + 1;
+        size_t n = 0;
+        ledger_status st = ledger_ro_history(l, w->acc, before, w->recs, HISTORY_BATCH, &n);
+        if (st != LEDGER_STATUS_OK) {
+            rpc_reply_ledger_error(c, st);
+            return true;
+        }
+        if (n == 0)
+            w->stop = true; /* pruned meanwhile */
+        /* recs: heights before-1, before-2, ... ; reverse walks them upwards */
+        for (size_t k = 0; k < n; k++) {
+            const ledger_block_record *r = w->reverse ? &w->recs[n - 1 - k] : &w->recs[k];
+            if (w->reverse ? r->height < w->cur : r->height > w->cur)
+                continue;
+            if (json_array_size(w->hist) >= w->count || w->scanned >= HISTORY_SCAN_MAX) {
+                /* the page's neighbour: where the next request starts */
+                json_object_set_new(w->o, next_key, rpc_json_hash(r->hash));
+                w->stop = true;
+                break;
+            }
+            w->scanned++;
+            w->cur = w->reverse ? r->height + 1 : r->height - 1;
+            json_t *e = NULL;
+            entry_result er = history_entry(c, l, r, &w->ho, &e);
+            if (er == ENTRY_ANSWERED)
+                return true;
+            if (er == ENTRY_FILTERED)
+                continue;
+            if (w->skip > 0) {
+                w->skip--;
+                json_decref(e);
+                continue;
+            }
+            json_array_append_new(w->hist, e);
+        }
+        if (n < HISTORY_BATCH && !w->reverse)
+            w->stop = true; /* reached the open block or pruned history */
+        if (!w->stop && w->cur > w->pruned && w->cur <= w->height)
+            return false;
+    }
+    json_object_set(w->o, "history", w->hist);
+    rpc_reply(c, json_incref(w->o));
+    return true;
+}
+
 void rpc_action_account_history(rpc_call *c, const json_t *req)
 {
     uint8_t acc[32], head[32];
@@ -415,75 +497,30 @@ void rpc_action_account_history(rpc_call *c, const json_t *req)
     } else {
         cur = reverse ? pruned + 1 : info.height;
     }
-    ledger_block_record *recs = malloc(sizeof *recs * HISTORY_BATCH);
-    json_t *hist = json_array(), *o = json_pack("{s:o}", "account", rpc_json_account(acc));
-    if (!recs) {
-        free(filter);
-        json_decref(hist);
-        json_decref(o);
+    history_walk *w = calloc(1, sizeof *w);
+    if (w) {
+        w->filter = filter;
+        w->recs = malloc(sizeof *w->recs * HISTORY_BATCH);
+        w->hist = json_array();
+        w->o = json_pack("{s:o}", "account", rpc_json_account(acc));
+    }
+    if (!w || !w->recs || !w->hist || !w->o) {
+        if (w)
+            history_free(w);
+        else
+            free(filter);
         rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
         return;
     }
-    /* Walk from cur (towards the open block, or the frontier with reverse)
-     * until count entries are shown; offset skips that many entries first
-     * (matching ones, with a filter, as Nano). */
-    uint64_t skip = offset, scanned = 0;
-    bool stop = false;
-    const char *next_key = reverse ? "next" : "previous";
-    while (!stop && cur > pruned && cur <= info.height) {
-        uint64_t before =
-            reverse ? (cur + HISTORY_BATCH <= info.height ? cur + HISTORY_BATCH : info.height + 1)
-                    : cur + 1;
-        size_t n = 0;
-        st = ledger_ro_history(l, acc, before, recs, HISTORY_BATCH, &n);
-        if (st == LEDGER_STATUS_OK && n == 0)
-            break; /* pruned meanwhile */
-        if (st != LEDGER_STATUS_OK) {
-            free(recs);
-            free(filter);
-            json_decref(hist);
-            json_decref(o);
-            rpc_reply_ledger_error(c, st);
-            return;
-        }
-        /* recs: heights before-1, before-2, ... ; reverse walks them upwards */
-        for (size_t k = 0; k < n; k++) {
-            const ledger_block_record *r = reverse ? &recs[n - 1 - k] : &recs[k];
-            if (reverse ? r->height < cur : r->height > cur)
-                continue;
-            if (json_array_size(hist) >= count || scanned >= HISTORY_SCAN_MAX) {
-                /* the page's neighbour: where the next request starts */
-                json_object_set_new(o, next_key, rpc_json_hash(r->hash));
-                stop = true;
-                break;
-            }
-            scanned++;
-            cur = reverse ? r->height + 1 : r->height - 1;
-            json_t *e = NULL;
-            entry_result er = history_entry(c, l, r, &ho, &e);
-            if (er == ENTRY_ANSWERED) {
-                free(recs);
-                free(filter);
-                json_decref(hist);
-                json_decref(o);
-                return;
-            }
-            if (er == ENTRY_FILTERED)
-                continue;
-            if (skip > 0) {
-                skip--;
-                json_decref(e);
-                continue;
-            }
-            json_array_append_new(hist, e);
-        }
-        if (n < HISTORY_BATCH && !reverse)
-            break; /* reached the open block or pruned history */
-    }
-    free(recs);
-    free(filter);
-    json_object_set_new(o, "history", hist);
-    rpc_reply(c, o);
+    memcpy(w->acc, acc, 32);
+    w->ho = ho;
+    w->count = count;
+    w->skip = offset;
+    w->cur = cur;
+    w->pruned = pruned;
+    w->height = info.height;
+    w->reverse = reverse;
+    rpc_call_slices(c, history_step, history_free, w);
 }
 
 void rpc_action_frontiers(rpc_call *c, const json_t *req)

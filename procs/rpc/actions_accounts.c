@@ -10,6 +10,7 @@
 #include "common/address.h"
 #include "common/hex.h"
 #include "procs/rpc/rpc.h"
+#include "procs/rpc/slices.h"
 
 /* "accounts": a list (at most RPC_MAX_COUNT) of strings; false after answering. */
 static const json_t *accounts_list(rpc_call *c, const json_t *req)
@@ -56,6 +57,58 @@ static void reply_with_errors(rpc_call *c, const char *key, json_t *map, json_t 
     rpc_reply(c, o);
 }
 
+/* per_account_info between slices: 256 accounts per loop iteration (one
+ * lookup each), so a 10,000-account list never holds the loop. */
+enum { PER_ACCOUNT_SLICE = 256 };
+typedef struct {
+    json_t *list, *map, *errors;
+    size_t next;
+    bool frontiers;
+} per_account_walk;
+
+static void per_account_free(void *p)
+{
+    per_account_walk *w = p;
+    json_decref(w->list);
+    json_decref(w->map);
+    json_decref(w->errors);
+    free(w);
+}
+
+/* One slice of accounts; true once it has answered. */
+static bool per_account_step(rpc_call *c, void *p)
+{
+    per_account_walk *w = p;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return true;
+    size_t end = w->next + PER_ACCOUNT_SLICE;
+    for (; w->next < json_array_size(w->list) && w->next < end; w->next++) {
+        uint8_t acc[32];
+        const char *name;
+        if (!entry_account(w->list, w->next, w->errors, acc, &name))
+            continue;
+        ledger_account_info info;
+        ledger_status st = ledger_ro_account_info(l, acc, &info);
+        if (st == LEDGER_STATUS_NOT_FOUND) {
+            json_object_set_new(w->errors, name, json_string("Account not found"));
+            continue;
+        }
+        if (st != LEDGER_STATUS_OK) {
+            rpc_reply_ledger_error(c, st);
+            return true;
+        }
+        json_object_set_new(w->map, name,
+                            w->frontiers ? rpc_json_hash(info.frontier)
+                                         : rpc_json_account(info.representative));
+    }
+    if (w->next < json_array_size(w->list))
+        return false;
+    reply_with_errors(c, w->frontiers ? "frontiers" : "representatives", json_incref(w->map),
+                      json_incref(w->errors));
+    return true;
+}
+
 /* frontiers or representatives of each account; unopened ones go to
  * errors as "Account not found", as Nano. */
 static void per_account_info(rpc_call *c, const json_t *req, bool frontiers)
@@ -63,32 +116,16 @@ static void per_account_info(rpc_call *c, const json_t *req, bool frontiers)
     const json_t *list = accounts_list(c, req);
     if (!list)
         return;
-    ledger_ro *l = rpc_ledger(c);
-    if (!l)
+    per_account_walk *w = calloc(1, sizeof *w);
+    if (!w || !(w->map = json_object()) || !(w->errors = json_object())) {
+        if (w)
+            per_account_free(w);
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
         return;
-    json_t *map = json_object(), *errors = json_object();
-    for (size_t i = 0; i < json_array_size(list); i++) {
-        uint8_t acc[32];
-        const char *name;
-        if (!entry_account(list, i, errors, acc, &name))
-            continue;
-        ledger_account_info info;
-        ledger_status st = ledger_ro_account_info(l, acc, &info);
-        if (st == LEDGER_STATUS_NOT_FOUND) {
-            json_object_set_new(errors, name, json_string("Account not found"));
-            continue;
-        }
-        if (st != LEDGER_STATUS_OK) {
-            json_decref(map);
-            json_decref(errors);
-            rpc_reply_ledger_error(c, st);
-            return;
-        }
-        json_object_set_new(map, name,
-                            frontiers ? rpc_json_hash(info.frontier)
-                                      : rpc_json_account(info.representative));
     }
-    reply_with_errors(c, frontiers ? "frontiers" : "representatives", map, errors);
+    w->list = json_incref((json_t *)list);
+    w->frontiers = frontiers;
+    rpc_call_slices(c, per_account_step, per_account_free, w);
 }
 
 void rpc_action_accounts_frontiers(rpc_call *c, const json_t *req)

@@ -145,6 +145,102 @@ void rpc_action_blocks_info(rpc_call *c, const json_t *req)
     rpc_call_slices(c, blocks_info_step, blocks_info_free, w);
 }
 
+/* chain's walk between slices: 256 blocks per loop iteration (one
+ * indexed lookup each), so a 10,000-block chain never holds the loop. */
+enum { CHAIN_SLICE = 256 };
+static const char chain_too_long[] = "Chain longer than 10000 blocks: page with count and offset";
+typedef struct {
+    json_t *blocks;
+    ledger_block_record r;              /* reverse: the block to look at next */
+    uint8_t cur[32];                    /* forward: the hash to read the chain from next */
+    uint8_t (*hs)[32];                  /* forward: one slice of hashes, and the next one's start */
+    uint64_t count, offset, total, pos; /* pos: blocks of the chain passed so far */
+    bool reverse, all;
+} chain_walk;
+
+static void chain_free(void *p)
+{
+    chain_walk *w = p;
+    json_decref(w->blocks);
+    free(w->hs);
+    free(w);
+}
+
+/* Forward: total hashes at most (count + offset, and one more with
+ * count -1 to tell a longer chain), the predecessors of w->cur in slices.
+ * True once the walk is over (w->pos set), false for another slice;
+ * answered is set after a ledger error has been answered. */
+static bool chain_back(ledger_ro *l, chain_walk *w, rpc_call *c, bool *answered)
+{
+    uint64_t want = w->total - w->pos;
+    size_t ask = want > CHAIN_SLICE ? CHAIN_SLICE + 1 : (size_t)want, n = 0;
+    ledger_status st = ledger_ro_chain(l, w->cur, w->hs, ask, &n);
+    if (st == LEDGER_STATUS_NOT_FOUND && w->pos > 0)
+        return true; /* the rest was rolled back meanwhile: the chain ends here */
+    if (st != LEDGER_STATUS_OK) {
+        rpc_reply_ledger_error(c, st);
+        *answered = true;
+        return true;
+    }
+    size_t used = n > CHAIN_SLICE ? CHAIN_SLICE : n;
+    for (size_t i = 0; i < used; i++, w->pos++)
+        if (w->pos >= w->offset && json_array_size(w->blocks) < w->count)
+            json_array_append_new(w->blocks, rpc_json_hash(w->hs[i]));
+    if (n <= CHAIN_SLICE)
+        return true;
+    memcpy(w->cur, w->hs[CHAIN_SLICE], 32);
+    return false;
+}
+
+/* Reverse: follow successors from w->r, one indexed lookup each, a slice
+ * of them. Same contract as chain_back. */
+static bool chain_forward(ledger_ro *l, chain_walk *w, rpc_call *c, bool *answered)
+{
+    for (size_t k = 0; k < CHAIN_SLICE; k++) {
+        if (w->pos >= w->offset)
+            json_array_append_new(w->blocks, rpc_json_hash(w->r.hash));
+        else
+            w->pos++;
+        if (smn_is_zero32(w->r.successor))
+            return true;
+        if (json_array_size(w->blocks) >= w->count) {
+            if (w->all) {
+                rpc_reply_error(c, chain_too_long);
+                *answered = true;
+            }
+            return true;
+        }
+        uint8_t next[32];
+        memcpy(next, w->r.successor, 32);
+        ledger_status st = ledger_ro_block(l, next, &w->r);
+        if (st != LEDGER_STATUS_OK) {
+            rpc_reply_ledger_error(c, st);
+            *answered = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* One slice of the chain; true once it has answered. */
+static bool chain_step(rpc_call *c, void *p)
+{
+    chain_walk *w = p;
+    ledger_ro *l = rpc_ledger(c);
+    if (!l)
+        return true;
+    bool answered = false;
+    if (!(w->reverse ? chain_forward(l, w, c, &answered) : chain_back(l, w, c, &answered)))
+        return false;
+    if (answered)
+        return true;
+    if (!w->reverse && w->all && w->pos > w->count + w->offset)
+        rpc_reply_error(c, chain_too_long);
+    else
+        rpc_reply(c, json_pack("{s:O}", "blocks", w->blocks));
+    return true;
+}
+
 /* chain: the block and its predecessors; successors (or chain with
  * reverse): the block and the blocks after it. offset skips that many first. */
 void rpc_action_chain(rpc_call *c, const json_t *req)
@@ -166,63 +262,25 @@ void rpc_action_chain(rpc_call *c, const json_t *req)
         rpc_reply_error(c, "Invalid offset");
         return;
     }
-    ledger_block_record r;
-    if (!rpc_ledger_block(c, l, h, &r))
+    chain_walk *w = calloc(1, sizeof *w);
+    if (!w || !(w->blocks = json_array()) ||
+        (!reverse && !(w->hs = malloc(sizeof *w->hs * (CHAIN_SLICE + 1))))) {
+        if (w)
+            chain_free(w);
+        rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
         return;
-    json_t *blocks = json_array();
-    if (!reverse) {
-        size_t total = (size_t)(count + offset + (all ? 1 : 0)), n = 0;
-        uint8_t(*hs)[32] = malloc(32 * total);
-        if (!hs) {
-            json_decref(blocks);
-            rpc_reply_status(c, 500, json_pack("{s:s}", "error", "Out of memory"));
-            return;
-        }
-        ledger_status st = ledger_ro_chain(l, h, hs, total, &n);
-        if (st != LEDGER_STATUS_OK) {
-            free(hs);
-            json_decref(blocks);
-            rpc_reply_ledger_error(c, st);
-            return;
-        }
-        for (size_t i = (size_t)offset; i < n && json_array_size(blocks) < count; i++)
-            json_array_append_new(blocks, rpc_json_hash(hs[i]));
-        free(hs);
-        if (all && n > count + offset) {
-            json_decref(blocks);
-            rpc_reply_error(c, "Chain longer than 10000 blocks: page with count and offset");
-            return;
-        }
-    } else {
-        /* follow successors; each step is one indexed lookup */
-        uint64_t skipped = 0;
-        for (;;) {
-            if (skipped >= offset)
-                json_array_append_new(blocks, rpc_json_hash(r.hash));
-            else
-                skipped++;
-            if (smn_is_zero32(r.successor))
-                break;
-            if (json_array_size(blocks) >= count) {
-                if (all) {
-                    json_decref(blocks);
-                    rpc_reply_error(c,
-                                    "Chain longer than 10000 blocks: page with count and offset");
-                    return;
-                }
-                break;
-            }
-            uint8_t next[32];
-            memcpy(next, r.successor, 32);
-            ledger_status st = ledger_ro_block(l, next, &r);
-            if (st != LEDGER_STATUS_OK) {
-                json_decref(blocks);
-                rpc_reply_ledger_error(c, st);
-                return;
-            }
-        }
     }
-    rpc_reply(c, json_pack("{s:o}", "blocks", blocks));
+    if (!rpc_ledger_block(c, l, h, &w->r)) {
+        chain_free(w);
+        return;
+    }
+    memcpy(w->cur, h, 32);
+    w->count = count;
+    w->offset = offset;
+    w->total = count + offset + (all ? 1 : 0);
+    w->reverse = reverse;
+    w->all = all;
+    rpc_call_slices(c, chain_step, chain_free, w);
 }
 
 /* Nano's blocks: the contents of each hash (all must exist). */

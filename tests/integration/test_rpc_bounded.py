@@ -11,7 +11,11 @@ of each big query at once while another asks block_count in a loop. Checks:
 (b) no child restarted (the same pids before and after, and no heartbeat
     miss in the log);
 (c) block_count was answered while the heavy queries were in flight;
-(d) a shutdown while a sliced answer is half done exits cleanly.
+(d) a shutdown while a sliced answer is half done exits cleanly;
+(e) each sliced answer (account_history both ways, chain, successors,
+    accounts_frontiers / accounts_representatives at 10,000 entries) is
+    identical to the same walk done in pages small enough to take one
+    slice each.
 
 Removing a cap (RPC_LEDGER_SCAN_MAX or HISTORY_SCAN_MAX, say) makes (a)
 fail: the filtered walks then answer without `next` / `previous`.
@@ -108,9 +112,12 @@ def heavy_queries(n, genesis, demo):
         ("account_history reverse", dict(action="account_history", account=genesis, count="-1",
                                          reverse=True, raw=True),
          exactly("history", MAX, "next")),
-        ("chain", dict(action="chain", block=frontier, count="-1"),
+        ("chain", dict(action="chain", block=frontier, count=MAX), exactly("blocks", MAX)),
+        ("successors", dict(action="successors", block=open_block, count=MAX),
+         exactly("blocks", MAX)),
+        ("chain all", dict(action="chain", block=frontier, count="-1"),
          error("Chain longer than 10000 blocks")),
-        ("successors", dict(action="successors", block=open_block, count="-1"),
+        ("successors all", dict(action="successors", block=open_block, count="-1"),
          error("Chain longer than 10000 blocks")),
         ("delegators", dict(action="delegators", account=rep, count=MAX),
          at_most("delegators")),
@@ -123,6 +130,8 @@ def heavy_queries(n, genesis, demo):
          exactly("balances", MAX)),
         ("accounts_frontiers", dict(action="accounts_frontiers", accounts=some),
          exactly("frontiers", MAX)),
+        ("accounts_representatives", dict(action="accounts_representatives", accounts=some),
+         exactly("representatives", MAX)),
         ("accounts_receivable", dict(action="accounts_receivable", accounts=[genesis] * MAX,
                                      count=MAX, source=True), at_most("blocks")),
         ("blocks_info", dict(action="blocks_info", hashes=hashes, json_block=True),
@@ -141,6 +150,70 @@ def heavy_queries(n, genesis, demo):
         ("blocks_info over cap", dict(action="blocks_info", hashes=hashes + [hashes[0]]),
          error("Too many hashes")),
     ]
+
+
+PAGE = 200  # under a slice (256): each page is answered in one go
+
+
+def history_pages(n, genesis, reverse, want):
+    """account_history of want entries walked PAGE at a time from head."""
+    key = "next" if reverse else "previous"
+    out, head = [], None
+    while len(out) < want:
+        args = dict(account=genesis, count=str(min(PAGE, want - len(out))), raw=True,
+                    reverse=reverse)
+        if head:
+            args["head"] = head
+        r = n.ok("account_history", **args)
+        check(r["history"], "an empty history page after %d entries" % len(out))
+        out += r["history"]
+        head = r.get(key)
+        if not head:
+            break
+    return out
+
+
+def chain_pages(n, action, block, want):
+    """chain / successors of want blocks, each page starting at the last
+    block of the one before."""
+    out = n.ok(action, block=block, count=str(PAGE))["blocks"]
+    while len(out) < want:
+        more = n.ok(action, block=out[-1], count=str(min(PAGE + 1, want - len(out) + 1)))
+        check(len(more["blocks"]) > 1, "chain pages stopped after %d blocks" % len(out))
+        out += more["blocks"][1:]
+    return out
+
+
+def check_slices_match_pages(n, genesis, frontier, open_block, accounts):
+    """(e): the sliced answers equal the walks in one-slice pages."""
+    for reverse in (False, True):
+        big = n.ok("account_history", account=genesis, count="-1", raw=True, reverse=reverse)
+        check(len(big["history"]) == MAX, "history of %d entries" % len(big["history"]))
+        paged = history_pages(n, genesis, reverse, MAX)
+        check(big["history"] == paged, "account_history reverse=%s differs from its pages "
+              "(first difference at %d)" % (reverse, next(
+                  (i for i, (a, b) in enumerate(zip(big["history"], paged)) if a != b),
+                  min(len(paged), MAX))))
+    for action, block in (("chain", frontier), ("successors", open_block)):
+        big = n.ok(action, block=block, count=str(MAX))["blocks"]
+        check(len(big) == MAX, "%s of %d blocks" % (action, len(big)))
+        check(big == chain_pages(n, action, block, MAX), "%s differs from its pages" % action)
+        # offset skips across slices as it does within one
+        off = n.ok(action, block=block, count=str(PAGE), offset=str(MAX - PAGE))["blocks"]
+        check(off == big[MAX - PAGE:], "%s with offset differs" % action)
+    for action, key in (("accounts_frontiers", "frontiers"),
+                        ("accounts_representatives", "representatives")):
+        # MAX entries, one of them unopened (an entry of "errors")
+        listed = accounts[:MAX - 1] + [ZERO]
+        big = n.ok(action, accounts=listed)
+        paged, errors = {}, {}
+        for i in range(0, len(listed), PAGE):
+            r = n.ok(action, accounts=listed[i:i + PAGE])
+            paged.update(r[key])
+            errors.update(r.get("errors", {}))
+        check(len(big[key]) + len(big.get("errors", {})) == MAX and big[key] == paged,
+              "%s: %d entries, differs from its pages" % (action, len(big[key])))
+        check(big.get("errors", {}) == errors, "%s errors differ" % action)
 
 
 def binaries():
@@ -187,6 +260,9 @@ def main():
         count = n.ok("block_count")
         check(int(count["count"]) == BLOCKS + 1, "block_count %r" % count)
         queries = heavy_queries(n, genesis, demo)
+        info = n.ok("account_info", account=genesis)
+        check_slices_match_pages(n, genesis, info["frontier"], info["open_block"],
+                                 sorted(n.ok("ledger", count=str(MAX))["accounts"]))
         if os.environ.get("SMN_RPC_BOUNDED_TIMES"):
             print("one at a time:")
             bad = serial_pass(n, queries)
