@@ -42,11 +42,13 @@ def main():
                 return q if int(q.get("online_stake_total", "0")) > 0 else None
             q = wait_for("online weight on node 2", quorum, 30, net.nodes)
             print("node 2 confirmation_quorum: %s" % q)
-            # node 1's representative voted through the network; the genesis
-            # key may still count with the weight it had when it voted
-            if int(q["online_stake_total"]) < int(net.reps[0]["weight"]):
+            # node 1's representative voted through the network, with its
+            # weight as node 2's ledger has it now (the funding send took
+            # 1000 smn from it); the genesis key may still count too
+            rep_weight = int(b.rpc("account_weight", account=rep)["weight"])
+            if rep_weight <= 0 or int(q["online_stake_total"]) < rep_weight:
                 raise DevnetError("online weight %s, the representative has %s"
-                                  % (q["online_stake_total"], net.reps[0]["weight"]))
+                                  % (q["online_stake_total"], rep_weight))
             if int(q["quorum_delta"]) * 100 < int(q["trended_stake_total"]) * 66:
                 raise DevnetError("quorum_delta %s is not 67%% of %s"
                                   % (q["quorum_delta"], q["trended_stake_total"]))
