@@ -585,6 +585,24 @@ static void cemented_and_forgotten(void **state)
     elections_active_free(a);
 }
 
+/* A container that defers its votes, with one representative (key 0) of
+ * `weight` and the quorum floor `floor` (in whole smn). */
+static elections_active *make_deferred(recorder *rec, uint64_t floor, smn_amount_t weight,
+                                       smn_keypair *kp)
+{
+    memset(rec, 0, sizeof *rec);
+    elections_active_config cfg;
+    elections_active_config_default(&cfg);
+    cfg.online_weight_minimum = smn_amount_mul_wrap(E30, smn_amount_from_u64(floor));
+    cfg.defer_votes = true;
+    elections_active_callbacks cb = {rec, on_confirmed, on_leader, on_vote, on_expired};
+    elections_active *a = elections_active_new(&cfg, &cb);
+    assert_non_null(a);
+    th_rep(0, kp);
+    assert_int_equal(elections_active_add_rep(a, elections_rep_new(kp, weight, 1, 64)), 0);
+    return a;
+}
+
 /* Deferred votes: starting elections signs nothing; one flush signs a
  * single vote for all five blocks, then (quorum) one final vote for all
  * five, and confirms them, as the one-host devnet needs. */
@@ -592,18 +610,9 @@ static void deferred_votes_batch(void **state)
 {
     (void)state;
     recorder rec;
-    memset(&rec, 0, sizeof rec);
-    elections_active_config cfg;
-    elections_active_config_default(&cfg);
-    cfg.online_weight_minimum = smn_amount_mul_wrap(E30, smn_amount_from_u64(1000u));
-    cfg.defer_votes = true;
-    elections_active_callbacks cb = {&rec, on_confirmed, on_leader, on_vote, on_expired};
-    elections_active *a = elections_active_new(&cfg, &cb);
-    assert_non_null(a);
     smn_keypair kp;
-    th_rep(0, &kp);
     smn_amount_t supply = smn_amount_mul_wrap(E30, smn_amount_from_u64(10000000u));
-    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, supply, 1, 64)), 0);
+    elections_active *a = make_deferred(&rec, 1000u, supply, &kp);
     for (uint8_t i = 1; i <= 5; i++) {
         smn_block b = th_block(i, 1);
         assert_int_equal(elections_active_start(a, &b), ELECTIONS_START_STARTED);
@@ -644,18 +653,9 @@ static void deferred_vote_on_chained_blocks(void **state)
 {
     (void)state;
     recorder rec;
-    memset(&rec, 0, sizeof rec);
-    elections_active_config cfg;
-    elections_active_config_default(&cfg);
-    cfg.online_weight_minimum = smn_amount_mul_wrap(E30, smn_amount_from_u64(1000000000u));
-    cfg.defer_votes = true;
-    elections_active_callbacks cb = {&rec, on_confirmed, on_leader, on_vote, on_expired};
-    elections_active *a = elections_active_new(&cfg, &cb);
-    assert_non_null(a);
     smn_keypair kp;
-    th_rep(0, &kp);
     smn_amount_t weight = smn_amount_mul_wrap(E30, smn_amount_from_u64(1000u));
-    assert_int_equal(elections_active_add_rep(a, elections_rep_new(&kp, weight, 1, 64)), 0);
+    elections_active *a = make_deferred(&rec, 1000000000u, weight, &kp);
     smn_block b1 = th_block(7, 1);
     uint8_t h1[32], h2[32], r1[32];
     th_hash(&b1, h1);
