@@ -11,34 +11,7 @@
 #include "procs/net/feed.h"
 #include "procs/net/service_internal.h"
 
-#define ACCOUNTS_EVERY_MS 30000u /* the account count walks the frontiers: not every time */
-#define FRONTIER_PAGE 256u
-
-static bool count_accounts(net_service *s, ledger_ro *r, uint64_t *out)
-{
-    static uint8_t accounts[FRONTIER_PAGE][32], frontiers[FRONTIER_PAGE][32];
-    uint8_t start[32] = {0};
-    uint64_t total = 0;
-    for (;;) {
-        size_t n = 0;
-        if (ledger_ro_frontiers(r, start, accounts, frontiers, FRONTIER_PAGE, &n) !=
-            LEDGER_STATUS_OK)
-            return false;
-        total += n;
-        if (n < FRONTIER_PAGE)
-            break;
-        /* Next page: the account after the last one (keys are big-endian). */
-        memcpy(start, accounts[n - 1], 32);
-        int i = 31;
-        while (i >= 0 && ++start[i] == 0)
-            i--;
-        if (i < 0)
-            break;
-    }
-    (void)s;
-    *out = total;
-    return true;
-}
+#define ACCOUNTS_EVERY_MS 30000u /* a count over the accounts table: not every time */
 
 static uint64_t wall_ms(void)
 {
@@ -65,7 +38,7 @@ void net_telemetry_fill(net_service *s, net_telemetry *t)
     }
     if (r) {
         if (!s->has_accounts || now - s->accounts_at_ms >= ACCOUNTS_EVERY_MS) {
-            s->has_accounts = count_accounts(s, r, &s->accounts);
+            s->has_accounts = ledger_ro_account_count(r, &s->accounts) == LEDGER_STATUS_OK;
             s->accounts_at_ms = now;
         }
         t->account_count = s->has_accounts ? s->accounts : 0;
