@@ -259,8 +259,10 @@ class Node:
     """A smallnanod in a temp data dir. Use as a context manager: on exit every
     process it started is killed (by pid), whatever happened."""
 
-    def __init__(self, smallnanod, config="", env=None, extra_args=(), autostart=True):
+    def __init__(self, smallnanod, config="", env=None, extra_args=(), autostart=True,
+                 prefix=()):
         self.bin = smallnanod
+        self.prefix = list(prefix)  # e.g. qemu-arm -L SYSROOT for a cross-built smallnanod
         self.dir = tempfile.mkdtemp(prefix="smn-node-")
         self.data = os.path.join(self.dir, "data")
         self.conf = os.path.join(self.dir, "smallnano.conf")
@@ -297,7 +299,7 @@ class Node:
             raise AssertionError("this node is already running")
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
-            [self.bin, "--network", "dev", "--data-dir", self.data, "--config", self.conf]
+            self.prefix + [self.bin, "--network", "dev", "--data-dir", self.data, "--config", self.conf]
             + self.extra_args,
             stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         self.started.append(self.proc)
