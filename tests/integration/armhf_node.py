@@ -13,7 +13,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nodeutil import NAMES  # noqa: E402
+from nodeutil import NAMES, vm_rss_kib  # noqa: E402
 from test_node_util import DevNode, check, run  # noqa: E402
 
 SMN = 10 ** 30
@@ -21,12 +21,10 @@ IDLE_S = 10  # settle after the send before reading memory
 
 
 def rss_kib(pid):
-    """Resident memory (VmRSS) of pid in KiB (under qemu-arm: the guest's and the emulator's)."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for pid %d" % pid)
+    """VmRSS of pid in KiB (under qemu-arm: the guest's and the emulator's)."""
+    kib = vm_rss_kib(pid)
+    check(kib > 0, "no VmRSS for pid %d" % pid)
+    return kib
 
 
 def main():

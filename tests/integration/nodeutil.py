@@ -184,16 +184,25 @@ def zombies_of(pid):
     return [p for p, state in children_of(pid) if state == "Z"]
 
 
-def vm_hwm_kib(pid):
-    """Peak resident memory (VmHWM) of pid in KiB; 0 when it is gone."""
+def _status_kib(pid, field):
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def vm_hwm_kib(pid):
+    """Peak resident memory (VmHWM) of pid in KiB; 0 when it is gone."""
+    return _status_kib(pid, "VmHWM")
+
+
+def vm_rss_kib(pid):
+    """Resident memory (VmRSS) of pid in KiB; 0 when it is gone."""
+    return _status_kib(pid, "VmRSS")
 
 
 def fd_count(pid):
