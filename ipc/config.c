@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/amount.h"
+#include "common/argv_split.h"
 #include "common/db_check.h"
 #include "common/network.h"
 #include "common/work.h"
@@ -21,6 +22,8 @@ typedef struct {
     size_t off, size;
     uint64_t min, max;
     int (*check)(const char *v); /* extra validation of a string; 0 ok */
+    /* or, for a string, a validation that says why: NULL ok, else the reason */
+    const char *(*why)(const char *v);
 } key_spec;
 
 static int check_network(const char *v)
@@ -64,6 +67,20 @@ static int check_address(const char *v)
     return *v && inet_pton(AF_INET, v, &a) != 1 && inet_pton(AF_INET6, v, &a) != 1;
 }
 
+/* A command line the supervisor execs its children through: split as
+ * smn_argv_split does (the program is looked up in PATH at start). */
+static const char *why_wrapper(const char *v)
+{
+    char buf[sizeof(((ipc_config *)0)->sup_exec_wrapper)];
+    char *argv[SMN_ARGV_SPLIT_MAX + 1];
+    int n = smn_argv_split(v, buf, sizeof buf, argv, SMN_ARGV_SPLIT_MAX);
+    return n < 0 ? smn_argv_split_strerror(n) : NULL;
+}
+
+#define STRW(s, k, f, why)                                                                         \
+    {                                                                                              \
+        s, k, K_STR, offsetof(ipc_config, f), sizeof(((ipc_config *)0)->f), 0, 0, NULL, why        \
+    }
 #define STR(s, k, f, chk)                                                                          \
     {                                                                                              \
         s, k, K_STR, offsetof(ipc_config, f), sizeof(((ipc_config *)0)->f), 0, 0, chk              \
@@ -131,6 +148,7 @@ static const key_spec keys[] = {
     U32("supervisor", "restart_backoff_max_ms", restart_backoff_max_ms, 0, 3600000),
     STR("supervisor", "user", sup_user, NULL),
     SWITCH("supervisor", "allow_root", sup_allow_root),
+    STRW("supervisor", "exec_wrapper", sup_exec_wrapper, why_wrapper),
     STR("elections", "online_weight_minimum", online_weight_minimum, check_raw_amount),
     STR("elections", "representative_key", elections_rep_key, NULL),
     STR("elections", "representative_password_file", elections_rep_password_file, NULL),
@@ -241,6 +259,11 @@ int ipc_config_set(ipc_config *c, const char *section, const char *key, const ch
         }
         if (k->check && k->check(value) != 0) {
             snprintf(msg, cap, "[%s] %s: invalid value '%s'", section, key, value);
+            return -EINVAL;
+        }
+        if (k->why && k->why(value)) {
+            snprintf(msg, cap, "[%s] %s: invalid value '%s': %s", section, key, value,
+                     k->why(value));
             return -EINVAL;
         }
         strcpy(field, value);

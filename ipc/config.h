@@ -71,6 +71,9 @@ typedef struct {
     uint32_t restart_backoff_max_ms;
     char sup_user[33];         /* started as root: run as this user ("": smallnano, if it exists) */
     ipc_switch sup_allow_root; /* root and no such user: run as root anyway (auto: dev only) */
+    /* "": exec children directly; else a program and its arguments each
+     * child is exec'd through (qemu-arm -L SYSROOT, valgrind, strace -f) */
+    char sup_exec_wrapper[1024];
     /* [elections] */
     char online_weight_minimum[40]; /* quorum floor, raw decimal; "0": the network's default */
     char elections_rep_key[1024];   /* "": DATA_DIR/representative.key */

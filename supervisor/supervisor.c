@@ -317,30 +317,33 @@ static void start_child(sup_child *k)
 {
     sup *s = k->s;
     int sp[2];
-    char *pairs[64];
+    char **pairs = NULL;
     size_t np = 0;
-    char **argv = NULL;
+    char **args = NULL, **argv = NULL;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
         smn_error("socketpair for %s: %s", k->name, strerror(errno));
         goto fail;
     }
-    np = ipc_config_pairs(&s->cfg, pairs, 64);
-    argv = calloc(2 * np + 4, sizeof *argv);
-    if (!argv) {
+    pairs = calloc(ipc_config_nkeys(), sizeof *pairs);
+    if (pairs)
+        np = ipc_config_pairs(&s->cfg, pairs, ipc_config_nkeys());
+    args = calloc(2 * np + 3, sizeof *args);
+    argv = calloc(s->wrap.n + 2 * np + 4, sizeof *argv);
+    if (!pairs || !args || !argv) {
         close(sp[0]);
         close(sp[1]);
         goto fail;
     }
     size_t a = 0;
-    argv[a++] = k->exe;
-    argv[a++] = "--name";
-    argv[a++] = (char *)k->name;
+    args[a++] = k->exe;
+    args[a++] = "--name";
+    args[a++] = (char *)k->name;
     for (size_t i = 0; i < np; i++) {
-        argv[a++] = "--set";
-        argv[a++] = pairs[i];
+        args[a++] = "--set";
+        args[a++] = pairs[i];
     }
-    argv[a] = NULL;
-    pid_t pid = sup_spawn(k->exe, argv, k->listen_fd, sp[1], k->peer_fd);
+    const char *path = sup_exec_wrapper_argv(&s->wrap, args, a, argv);
+    pid_t pid = sup_spawn(path, argv, k->listen_fd, sp[1], k->peer_fd);
     close(sp[1]);
     if (pid < 0) {
         smn_error("cannot start %s: %s", k->name, strerror((int)-pid));
@@ -358,13 +361,17 @@ static void start_child(sup_child *k)
     if (!k->ctl)
         smn_warn("no control channel to %s: %s", k->name, strerror(errno));
     smn_info("started %s (pid %ld)", k->name, (long)pid);
+    free(args);
     free(argv);
     ipc_config_free_pairs(pairs, np);
+    free(pairs);
     update_status(s);
     return;
 fail:
+    free(args);
     free(argv);
     ipc_config_free_pairs(pairs, np);
+    free(pairs);
     /* Like a crash of a run of 0 ms: retried with growing backoff. */
     schedule_restart(k, 0);
     advance_start(s, k);
@@ -602,6 +609,12 @@ int sup_init(sup *s, const ipc_config *cfg)
     }
     if (lock_data_dir(s, run) != 0)
         return -1;
+    if (sup_exec_wrapper_init(&s->wrap, cfg->sup_exec_wrapper, why, sizeof why) != 0) {
+        smn_error("%s", why);
+        return -1;
+    }
+    if (s->wrap.n)
+        smn_info("children run through %s (%s)", cfg->sup_exec_wrapper, s->wrap.path);
     for (int i = 0; i < SUP_NCHILDREN; i++) {
         sup_child *k = &s->kids[i];
         char tried[2048];

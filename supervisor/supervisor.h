@@ -16,6 +16,7 @@
 #include "ipc/endpoint.h"
 #include "ipc/metrics.h"
 #include "ipc/schema_admin.h"
+#include "supervisor/exec_wrapper.h"
 #include "supervisor/restart_policy.h"
 
 #define SUP_NCHILDREN 7
@@ -55,6 +56,7 @@ struct sup {
     sup_policy policy;
     struct event_base *base;
     sup_child kids[SUP_NCHILDREN]; /* in start order; stopped in reverse */
+    sup_exec_wrapper wrap;         /* [supervisor] exec_wrapper, resolved at init */
     ipc_endpoint *admin;
     int admin_fd;
     int lock_fd;

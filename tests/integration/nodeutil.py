@@ -184,16 +184,25 @@ def zombies_of(pid):
     return [p for p, state in children_of(pid) if state == "Z"]
 
 
-def vm_hwm_kib(pid):
-    """Peak resident memory (VmHWM) of pid in KiB; 0 when it is gone."""
+def _status_kib(pid, field):
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def vm_hwm_kib(pid):
+    """Peak resident memory (VmHWM) of pid in KiB; 0 when it is gone."""
+    return _status_kib(pid, "VmHWM")
+
+
+def vm_rss_kib(pid):
+    """Resident memory (VmRSS) of pid in KiB; 0 when it is gone."""
+    return _status_kib(pid, "VmRSS")
 
 
 def fd_count(pid):
@@ -259,8 +268,10 @@ class Node:
     """A smallnanod in a temp data dir. Use as a context manager: on exit every
     process it started is killed (by pid), whatever happened."""
 
-    def __init__(self, smallnanod, config="", env=None, extra_args=(), autostart=True):
+    def __init__(self, smallnanod, config="", env=None, extra_args=(), autostart=True,
+                 prefix=()):
         self.bin = smallnanod
+        self.prefix = list(prefix)  # e.g. qemu-arm -L SYSROOT for a cross-built smallnanod
         self.dir = tempfile.mkdtemp(prefix="smn-node-")
         self.data = os.path.join(self.dir, "data")
         self.conf = os.path.join(self.dir, "smallnano.conf")
@@ -297,7 +308,7 @@ class Node:
             raise AssertionError("this node is already running")
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
-            [self.bin, "--network", "dev", "--data-dir", self.data, "--config", self.conf]
+            self.prefix + [self.bin, "--network", "dev", "--data-dir", self.data, "--config", self.conf]
             + self.extra_args,
             stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         self.started.append(self.proc)

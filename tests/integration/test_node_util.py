@@ -26,13 +26,13 @@ class RpcError(Exception):
 class DevNode(nodeutil.Node):
     """nodeutil.Node on free ports, with an RPC client."""
 
-    def __init__(self, smallnanod, config="", env=None, extra_args=()):
+    def __init__(self, smallnanod, config="", env=None, extra_args=(), prefix=()):
         self.rpc_port = free_port()
         self.peer_port = free_port()
         super().__init__(smallnanod, config=config, env=env,
                          extra_args=["--rpc-port", str(self.rpc_port),
                                      "--peering-port", str(self.peer_port)] + list(extra_args),
-                         autostart=False)
+                         autostart=False, prefix=prefix)
 
     def __enter__(self):
         try:

@@ -90,6 +90,28 @@ static void test_file(void **state)
     assert_non_null(strstr(msg, "No such file"));
 }
 
+static void test_exec_wrapper(void **state)
+{
+    (void)state;
+    ipc_config c;
+    char msg[256];
+    ipc_config_defaults(&c);
+    assert_string_equal(c.sup_exec_wrapper, "");
+    assert_int_equal(
+        ipc_config_set(&c, "supervisor", "exec_wrapper", "qemu-arm -L '/a b'", msg, sizeof msg), 0);
+    assert_string_equal(c.sup_exec_wrapper, "qemu-arm -L '/a b'");
+    assert_int_equal(
+        ipc_config_set(&c, "supervisor", "exec_wrapper", "qemu-arm -L '/a b", msg, sizeof msg),
+        -22);
+    assert_string_equal(msg, "[supervisor] exec_wrapper: invalid value 'qemu-arm -L '/a b': a "
+                             "quote is not closed");
+    assert_string_equal(c.sup_exec_wrapper, "qemu-arm -L '/a b'"); /* unchanged */
+    assert_int_equal(ipc_config_set(&c, "supervisor", "exec_wrapper",
+                                    "a b c d e f g h i j k l m n o p q", msg, sizeof msg),
+                     -22);
+    assert_non_null(strstr(msg, ": too many words"));
+}
+
 static void test_pairs_roundtrip(void **state)
 {
     (void)state;
@@ -100,6 +122,7 @@ static void test_pairs_roundtrip(void **state)
     ipc_config_set(&a, "net", "peers", "x=1,y", msg, sizeof msg);
     ipc_config_set(&a, "rpc", "enable_control", "true", msg, sizeof msg);
     ipc_config_set(&a, "supervisor", "restart_backoff_ms", "7", msg, sizeof msg);
+    ipc_config_set(&a, "supervisor", "exec_wrapper", "env \"A=b c\"", msg, sizeof msg);
     /* Sized from the table (a fixed array would overflow as keys are added). */
     size_t nkeys = ipc_config_nkeys();
     char **pairs = calloc(nkeys, sizeof *pairs);
@@ -116,6 +139,7 @@ static void test_pairs_roundtrip(void **state)
     assert_string_equal(b.net_peers, "x=1,y");
     assert_true(b.rpc_enable_control);
     assert_int_equal(b.restart_backoff_ms, 7);
+    assert_string_equal(b.sup_exec_wrapper, "env \"A=b c\"");
     assert_memory_equal(&a, &b, sizeof a);
 }
 
@@ -124,6 +148,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_and_set),
         cmocka_unit_test(test_file),
+        cmocka_unit_test(test_exec_wrapper),
         cmocka_unit_test(test_pairs_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
