@@ -12,7 +12,8 @@
  *   -b  blocks per transaction (default 4096)
  *   -t  signature threads (default: one per core)
  *   -c  block cache file (default /tmp/smn-bench-ledger-<n>.blocks; with -a
- *       the name ends -a<accounts>.blocks)
+ *       the name ends -a<accounts>.blocks, with -r -r<first 8 bytes of the
+ *       representative, hex>.blocks)
  *   -d  directory for the database (default: a fresh one under /tmp)
  *   -m  SQLite page cache in MiB (default: the store's)
  *   -C  then cement everything: every account's frontier is confirmed
@@ -36,7 +37,7 @@
  *   -r  the genesis chain's representative (64 hex digits of a public key;
  *       default: the genesis account): its blocks delegate the genesis's
  *       80 % to it, so a node holding that key alone has quorum (a test
- *       that must not let the dev genesis key confirm; use its own -c) */
+ *       that must not let the dev genesis key confirm) */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -599,11 +600,17 @@ int main(int argc, char **argv)
         threads = cores > 0 ? (unsigned)cores : 1;
     char cache_buf[256];
     if (!cache) {
-        char acc[32] = "";
+        /* every option that changes the blocks is in the name, so runs
+         * with other options never read (or overwrite) each other's cache */
+        char acc[32] = "", rep[24] = "";
         if (accounts)
             snprintf(acc, sizeof acc, "-a%zu", accounts);
-        snprintf(cache_buf, sizeof cache_buf, "/tmp/smn-bench-ledger-%s%zu%s.blocks",
-                 one_chain ? "chain-" : "", n, acc);
+        if (have_rep) {
+            rep[0] = '-', rep[1] = 'r';
+            smn_hex_encode(genesis_rep, 8, rep + 2);
+        }
+        snprintf(cache_buf, sizeof cache_buf, "/tmp/smn-bench-ledger-%s%zu%s%s.blocks",
+                 one_chain ? "chain-" : "", n, acc, rep);
         cache = cache_buf;
     }
 
