@@ -1,6 +1,9 @@
 /* Schema creation, migrations and meta checks. */
 #include "ipc/ledgerdb/schema.h"
 
+#include "common/amount.h"
+#include "common/block.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -80,7 +83,97 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
     "CREATE INDEX blocks_chain ON blocks (substr(block, 1, 8), height);"
     "ALTER TABLE pruned_blocks ADD COLUMN id INTEGER;"
     "CREATE INDEX pruned_blocks_id ON pruned_blocks (id);",
+    /* 4 -> 5: no hash and (mostly) no amount stored (docs/ledger.md
+     * "Schema 5").
+     * - blocks.hash is a virtual column, smn_block_hash(block) (registered
+     *   by ledger_schema_functions on every connection): the index holds its
+     *   8-byte prefix as before, and a lookup's `hash = ?1` hashes the one
+     *   row the prefix found.
+     * - blocks.amount is NULL where the previous block is stored (or there
+     *   is none: an open): LEDGER_SQL_AMOUNT derives it from the two
+     *   balances. Only the lowest kept block of a pruned chain stores it
+     *   (the store writes it before pruning below it). */
+    "CREATE TABLE blocks5 ("
+    "  id INTEGER PRIMARY KEY, height INTEGER NOT NULL, subtype INTEGER NOT NULL,"
+    "  amount BLOB, block BLOB NOT NULL, local_timestamp INTEGER NOT NULL DEFAULT 0,"
+    "  account BLOB GENERATED ALWAYS AS (substr(block, 1, 32)) VIRTUAL,"
+    "  hash BLOB GENERATED ALWAYS AS (smn_block_hash(block)) VIRTUAL);"
+    "INSERT INTO blocks5 (id, height, subtype, amount, block, local_timestamp)"
+    "  SELECT b.id, b.height, b.subtype, CASE WHEN substr(b.block, 33, 32) = zeroblob(32)"
+    "  OR EXISTS (SELECT 1 FROM blocks p WHERE substr(p.block, 1, 8) = substr(b.block, 1, 8)"
+    "  AND p.account = b.account AND p.height = b.height - 1) THEN NULL ELSE b.amount END,"
+    "  b.block, b.local_timestamp FROM blocks b ORDER BY b.id;"
+    "DROP TABLE blocks;"
+    "ALTER TABLE blocks5 RENAME TO blocks;"
+    "CREATE INDEX blocks_hash ON blocks (substr(hash, 1, 8));"
+    "CREATE INDEX blocks_chain ON blocks (substr(block, 1, 8), height);",
 };
+
+/* smn_block_hash(block): the block hash of a 216-byte wire block (NULL for
+ * anything else). The wire form starts with the hashed fields in hash
+ * order (account, previous, representative, balance, link). */
+static void sql_block_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) != SQLITE_BLOB ||
+        sqlite3_value_bytes(argv[0]) != SMN_BLOCK_WIRE_BYTES) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    smn_block b;
+    if (smn_block_deserialize(sqlite3_value_blob(argv[0]), SMN_BLOCK_WIRE_BYTES, &b) !=
+        SMN_BLOCK_OK) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    uint8_t h[32];
+    smn_block_hash(&b, h);
+    sqlite3_result_blob(ctx, h, 32, SQLITE_TRANSIENT);
+}
+
+/* smn_block_amount(block, prev): |balance - previous balance| as a 16-byte
+ * big-endian BLOB, prev being the previous block's wire form (NULL for an
+ * open, whose previous balance is zero). NULL when block is not a wire
+ * block, or prev is missing for a block that has a previous. */
+static void sql_block_amount(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    smn_block b, p;
+    const void *bw = sqlite3_value_blob(argv[0]);
+    if (sqlite3_value_type(argv[0]) != SQLITE_BLOB ||
+        sqlite3_value_bytes(argv[0]) != SMN_BLOCK_WIRE_BYTES ||
+        smn_block_deserialize(bw, SMN_BLOCK_WIRE_BYTES, &b) != SMN_BLOCK_OK) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    smn_amount_t before = smn_amount_zero();
+    if (!smn_block_is_open(&b)) {
+        const void *pw = sqlite3_value_blob(argv[1]);
+        if (sqlite3_value_type(argv[1]) != SQLITE_BLOB ||
+            sqlite3_value_bytes(argv[1]) != SMN_BLOCK_WIRE_BYTES ||
+            smn_block_deserialize(pw, SMN_BLOCK_WIRE_BYTES, &p) != SMN_BLOCK_OK) {
+            sqlite3_result_null(ctx);
+            return;
+        }
+        before = p.balance;
+    }
+    smn_amount_t d = smn_amount_ge(b.balance, before) ? smn_amount_sub_wrap(b.balance, before)
+                                                      : smn_amount_sub_wrap(before, b.balance);
+    uint8_t be[16];
+    smn_amount_to_be(d, be);
+    sqlite3_result_blob(ctx, be, 16, SQLITE_TRANSIENT);
+}
+
+ledger_status ledger_schema_functions(sqlite3 *db, char *err, size_t errlen)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    if (sqlite3_create_function(db, "smn_block_hash", 1, flags, NULL, sql_block_hash, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_create_function(db, "smn_block_amount", 2, flags, NULL, sql_block_amount, NULL,
+                                NULL) != SQLITE_OK)
+        return ledger_sql_error(db, "register ledger functions", err, errlen);
+    return LEDGER_STATUS_OK;
+}
 
 ledger_status ledger_sql_error(sqlite3 *db, const char *what, char *err, size_t errlen)
 {

@@ -33,6 +33,7 @@ enum {
     Q_PRUNE_CANDIDATES,
     Q_PRUNE_COPY,
     Q_PRUNE_DELETE,
+    Q_PRUNE_KEEP_AMOUNT,
     Q_WATERMARK_GET,
     Q_WATERMARK_PUT,
     Q_COUNTER_GET,
@@ -60,14 +61,19 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_CONF_SET] = "UPDATE accounts SET conf_height = ? WHERE account = ?",
     /* Schema 4: the indexes hold 8-byte prefixes (schema.c); every lookup
      * names the prefix, for the index, and the whole value. */
-    [Q_BLOCK_GET] = "SELECT height, subtype, amount, block FROM blocks WHERE substr(hash, 1, 8) = "
-                    "substr(?1, 1, 8) AND hash = ?1",
-    [Q_BLOCK_AT] = "SELECT hash, subtype, amount, block FROM blocks WHERE substr(block, 1, 8) = "
-                   "substr(?1, 1, 8) AND account = ?1 AND height = ?2",
+    /* Schema 5: hash is computed from the block (a lookup hashes the row
+     * its prefix found) and the amount derived (LEDGER_SQL_AMOUNT). */
+    [Q_BLOCK_GET] = "SELECT height, subtype, " LEDGER_SQL_AMOUNT(
+        "blocks") ", block FROM blocks "
+                  "WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
+    [Q_BLOCK_AT] = "SELECT hash, subtype, " LEDGER_SQL_AMOUNT(
+        "blocks") ", block FROM blocks "
+                  "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height = ?2",
     /* local_timestamp: when this node first stored the block (the RPC's,
-     * not part of validation) */
-    [Q_BLOCK_PUT] = "INSERT INTO blocks (hash, height, subtype, amount, block, local_timestamp) "
-                    "VALUES (?, ?, ?, ?, ?, CAST(strftime('%s', 'now') AS INTEGER))",
+     * not part of validation). No hash (computed) and no amount: the
+     * previous block is the frontier, stored (or there is none). */
+    [Q_BLOCK_PUT] = "INSERT INTO blocks (height, subtype, block, local_timestamp) "
+                    "VALUES (?, ?, ?, CAST(strftime('%s', 'now') AS INTEGER))",
     [Q_RECV_GET] = "SELECT destination, source, amount FROM receivables WHERE send_hash = ?",
     [Q_RECV_PUT] = "INSERT INTO receivables (send_hash, destination, source, amount) "
                    "VALUES (?, ?, ?, ?)",
@@ -90,6 +96,12 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_PRUNE_COPY] =
         "INSERT OR IGNORE INTO pruned_blocks (hash, id) SELECT hash, id FROM blocks "
         "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height <= ?2",
+    /* Before pruning below it, the new lowest block keeps its amount:
+     * its previous is about to go. */
+    [Q_PRUNE_KEEP_AMOUNT] = "UPDATE blocks SET amount = " LEDGER_SQL_AMOUNT(
+        "blocks") " WHERE "
+                  "substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND "
+                  "height = ?2 + 1 AND amount IS NULL",
     [Q_PRUNE_DELETE] = "DELETE FROM blocks WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND "
                        "account = ?1 AND height <= ?2",
     [Q_WATERMARK_GET] = "SELECT pruned_height FROM prune_watermarks WHERE account = ?",
@@ -108,9 +120,11 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_SOURCE] = "SELECT b.account, b.height, a.conf_height FROM blocks b JOIN accounts a "
                  "ON a.account = b.account WHERE substr(b.hash, 1, 8) = substr(?1, 1, 8) "
                  "AND b.hash = ?1",
-    [Q_CHAIN] = "SELECT id, hash, height, subtype, amount, block FROM blocks "
-                "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height > ?2 AND "
-                "height <= ?3 ORDER BY height",
+    [Q_CHAIN] = "SELECT id, hash, height, subtype, " LEDGER_SQL_AMOUNT(
+        "blocks") ", block FROM blocks "
+                  "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height > ?2 "
+                  "AND "
+                  "height <= ?3 ORDER BY height",
     [Q_CEMENT_APPEND] = "INSERT INTO cement_log (seq, block) VALUES (?, ?)",
     [Q_CEMENT_APPEND_MANY] = NULL, /* built in cement_many_sql() */
 };
@@ -458,6 +472,8 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
         goto out;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    if ((r = ledger_schema_functions(s->db, s->err, sizeof s->err)) != LEDGER_STATUS_OK)
+        goto out;
     if (smn_db_check(s->db, path, s->err, sizeof s->err) != 0) {
         r = LEDGER_STATUS_CORRUPT;
         goto out;
@@ -933,11 +949,9 @@ ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint
     smn_amount_to_be(b->balance, balance);
 
     sqlite3_stmt *st = s->q[Q_BLOCK_PUT];
-    bind32(st, 1, hash);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)v->height);
-    sqlite3_bind_int(st, 3, (int)v->subtype);
-    sqlite3_bind_blob(st, 4, amount, 16, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 5, wire, sizeof wire, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)v->height);
+    sqlite3_bind_int(st, 2, (int)v->subtype);
+    sqlite3_bind_blob(st, 3, wire, sizeof wire, SQLITE_STATIC);
     if ((r = step_done(s, st, "insert block")) != LEDGER_STATUS_OK)
         return r;
 
@@ -1299,6 +1313,11 @@ ledger_status ledger_store_prune_account(ledger_store *s, const uint8_t account[
     bind32(st, 1, account);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)up_to);
     if ((r = step_done(s, st, "record pruned")) != LEDGER_STATUS_OK)
+        return r;
+    st = s->q[Q_PRUNE_KEEP_AMOUNT];
+    bind32(st, 1, account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)up_to);
+    if ((r = step_done(s, st, "keep amount")) != LEDGER_STATUS_OK)
         return r;
     st = s->q[Q_PRUNE_DELETE];
     bind32(st, 1, account);

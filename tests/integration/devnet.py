@@ -30,7 +30,6 @@ import re
 import shutil
 import subprocess
 import signal
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -38,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import devnet_blocks as blocks  # noqa: E402
-from nodeutil import IpcError, Node, call, children_of, free_port  # noqa: E402
+from nodeutil import IpcError, Node, call, children_of, free_port, ledger_db  # noqa: E402
 
 SUPPLY = blocks.SUPPLY
 
@@ -161,8 +160,7 @@ class DevNode(Node):
         """Blocks above their account's confirmation height, read from
         ledger.db (read-only): [(account, height, hash, subtype)], for
         diagnostics."""
-        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.data, "ledger.db"),
-                             uri=True, timeout=5)
+        db = ledger_db(os.path.join(self.data, "ledger.db"), timeout=5)
         try:
             rows = db.execute(
                 "SELECT b.account, b.height, b.hash, b.subtype FROM blocks b JOIN accounts a"

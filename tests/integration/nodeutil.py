@@ -5,10 +5,12 @@ The IPC wire format is reimplemented here independently (u32 big-endian
 length + one msgpack map), which also checks the C side against a second
 implementation of the format.
 """
+import hashlib
 import os
 import shutil
 import signal
 import socket
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -379,3 +381,23 @@ class Node:
 def fail(msg):
     print("FAIL: " + msg, file=sys.stderr)
     sys.exit(1)
+
+
+def _block_hash(block):
+    """smn_block_hash(block) as ipc/ledgerdb/schema.c defines it: the block
+    hash of a 216-byte wire block (its first 144 bytes are the hashed
+    fields, after a 32-byte preamble ending in 6)."""
+    if not isinstance(block, bytes) or len(block) != 216:
+        return None
+    return hashlib.blake2b(bytes(31) + b"\x06" + block[:144], digest_size=32).digest()
+
+
+def ledger_db(path, readonly=True, **kw):
+    """A sqlite3 connection to a ledger.db with the SQL function its schema
+    uses (version 5: blocks.hash is computed, smn_block_hash(block))."""
+    if readonly:
+        db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, **kw)
+    else:
+        db = sqlite3.connect(path, **kw)
+    db.create_function("smn_block_hash", 1, _block_hash, deterministic=True)
+    return db

@@ -33,7 +33,6 @@ import hashlib
 import os
 import shutil
 import socket
-import sqlite3
 import struct
 import subprocess
 import sys
@@ -42,7 +41,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import devnet_blocks as blocks  # noqa: E402
-from nodeutil import fail  # noqa: E402
+from nodeutil import fail, ledger_db  # noqa: E402
 from test_bootstrap_sync import LoopbackPeer, counts, frame  # noqa: E402
 from test_devnet_three import DevNode, make_rep_key, wait_for  # noqa: E402
 
@@ -61,7 +60,7 @@ def bench_key(index):
 def make_fork(db):
     """A change block at FORK_HEIGHT of the longest non-genesis chain,
     signed with its key: (account, original block hash, fork wire)."""
-    q = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    q = ledger_db(db)
     try:
         genesis = blocks.genesis_key().public
         account = q.execute("SELECT account FROM accounts WHERE account != ? "
@@ -102,7 +101,7 @@ class ForkingPeer(LoopbackPeer):
         self.forks_served = 0
 
     def _serve(self, c):
-        db = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, check_same_thread=False)
+        db = ledger_db(self.db, check_same_thread=False)
         try:
             while not self.stop:
                 h = self._read(c, 11)

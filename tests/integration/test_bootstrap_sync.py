@@ -44,7 +44,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import struct
 import subprocess
 import sys
@@ -54,7 +53,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from devnet_blocks import Key  # noqa: E402
-from nodeutil import children_of, fail, vm_hwm_kib  # noqa: E402
+from nodeutil import children_of, fail, ledger_db, vm_hwm_kib  # noqa: E402
 from test_devnet_three import DevNode, wait_for  # noqa: E402
 
 MAGIC = b"SD"
@@ -160,7 +159,7 @@ class LyingPeer(LoopbackPeer):
         self.db = db
 
     def _serve(self, c):
-        db = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True)
+        db = ledger_db(self.db)
         try:
             while not self.stop:
                 h = self._read(c, 11)
@@ -241,8 +240,8 @@ def main():
                     bdb = os.path.join(b.data, "ledger.db")
 
                     def pruned():
-                        with contextlib.closing(sqlite3.connect(
-                                "file:%s?mode=ro" % bdb, uri=True, timeout=5)) as q:
+                        with contextlib.closing(ledger_db(
+                                bdb, timeout=5)) as q:
                             row = q.execute("SELECT value FROM meta WHERE key = "
                                             "'count_pruned'").fetchone()
                             # no row until the first block is pruned

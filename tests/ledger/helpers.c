@@ -60,7 +60,8 @@ void tl_export_old_schema(const char *src, const char *dst, int version)
 {
     sqlite3 *db;
     char err[256], sql[400];
-    if (sqlite3_open(dst, &db) != SQLITE_OK)
+    if (sqlite3_open(dst, &db) != SQLITE_OK ||
+        ledger_schema_functions(db, err, sizeof err) != LEDGER_STATUS_OK)
         abort();
     sql_or_die(db, "BEGIN");
     if (ledger_schema_create_version(db, tl_dev(), version, err, sizeof err) != LEDGER_STATUS_OK) {
@@ -69,22 +70,44 @@ void tl_export_old_schema(const char *src, const char *dst, int version)
     }
     snprintf(sql, sizeof sql, "ATTACH '%s' AS cur", src);
     sql_or_die(db, sql);
-    /* Versions 1 and 2 share every table but the log and these columns. */
+    /* Every version before 5 stores each block's hash and amount (the
+     * current one derives them). */
+    sql_or_die(db, "CREATE TEMP VIEW cur_blocks AS SELECT b.id, b.hash, b.account, b.height,"
+                   "  b.subtype, COALESCE(b.amount, smn_block_amount(b.block, (SELECT p.block"
+                   "  FROM cur.blocks p WHERE p.account = b.account AND p.height = b.height - 1)))"
+                   "  AS amount, b.block, b.local_timestamp FROM cur.blocks b;");
     sql_or_die(db,
                "INSERT OR REPLACE INTO meta SELECT * FROM cur.meta WHERE key != 'schema_version';"
                "INSERT INTO accounts SELECT * FROM cur.accounts;"
-               "INSERT INTO blocks (id, hash, account, height, subtype, amount, block)"
-               "  SELECT id, hash, account, height, subtype, amount, block FROM cur.blocks;"
                "INSERT INTO receivables SELECT * FROM cur.receivables;"
                "INSERT INTO rep_weights SELECT * FROM cur.rep_weights;"
                "INSERT INTO unchecked SELECT * FROM cur.unchecked;"
-               "INSERT INTO prune_watermarks SELECT * FROM cur.prune_watermarks;"
-               "INSERT INTO pruned_blocks (hash) SELECT hash FROM cur.pruned_blocks;");
-    if (version >= 2)
-        sql_or_die(db, "INSERT INTO cement_log (seq, hash) SELECT c.seq, COALESCE(b.hash, c.hash,"
+               "INSERT INTO prune_watermarks SELECT * FROM cur.prune_watermarks;");
+    if (version < 4) {
+        /* Versions 1 to 3 share every table but the log and these columns. */
+        sql_or_die(db, "INSERT INTO blocks (id, hash, account, height, subtype, amount, block)"
+                       "  SELECT id, hash, account, height, subtype, amount, block FROM cur_blocks;"
+                       "INSERT INTO pruned_blocks (hash) SELECT hash FROM cur.pruned_blocks;");
+        if (version == 3)
+            sql_or_die(db, "UPDATE blocks SET local_timestamp = (SELECT c.local_timestamp FROM"
+                           "  cur_blocks c WHERE c.id = blocks.id)");
+        if (version >= 2)
+            sql_or_die(db,
+                       "INSERT INTO cement_log (seq, hash) SELECT c.seq, COALESCE(b.hash, c.hash,"
                        "  (SELECT p.hash FROM cur.pruned_blocks p WHERE p.id = c.block))"
-                       "  FROM cur.cement_log c LEFT JOIN cur.blocks b ON b.id = c.block;");
-    sql_or_die(db, "COMMIT; DETACH cur");
+                       "  FROM cur.cement_log c LEFT JOIN cur_blocks b ON b.id = c.block;");
+    } else {
+        /* Version 4: the block's hash and amount stored, the account
+         * virtual; the log by row id. */
+        sql_or_die(db,
+                   "INSERT INTO blocks (id, hash, height, subtype, amount, block,"
+                   "  local_timestamp) SELECT id, hash, height, subtype, amount, block,"
+                   "  local_timestamp FROM cur_blocks;"
+                   "INSERT INTO pruned_blocks (hash, id) SELECT hash, id FROM cur.pruned_blocks;"
+                   "INSERT INTO cement_log (seq, block, hash) SELECT seq, block, hash"
+                   "  FROM cur.cement_log;");
+    }
+    sql_or_die(db, "DROP VIEW cur_blocks; COMMIT; DETACH cur");
     sqlite3_close(db);
 }
 

@@ -30,7 +30,7 @@ void tl_dbpath(const char *dir, char out[300]);
 ledger_store *tl_open(const char *dir, const ledger_store_config *cfg);
 
 /* Writes dst (which must not exist) as a database of the shipped schema
- * `version` (1 or 2, made by ledger_schema_create_version) holding the rows
+ * `version` (1 to 4, made by ledger_schema_create_version) holding the rows
  * of the current-schema database src, in that version's layout: what an
  * older build would have written for the same ledger (version 1 has no
  * cementing log). For migration tests. */

@@ -32,7 +32,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from nodeutil import Client, IpcError, Node, call, fail, mp_pack, mp_unpack  # noqa: E402
+from nodeutil import Client, IpcError, Node, call, fail, ledger_db, mp_pack, mp_unpack  # noqa: E402
 
 CONFIG = """
 [supervisor]
@@ -189,7 +189,7 @@ def test_notifications(smallnanod, tool):
         sub2.close()
         c.close()
 
-        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(node.data, "ledger.db"), uri=True)
+        db = ledger_db(os.path.join(node.data, "ledger.db"))
         errors = [l for l in node.read_log().splitlines() if l.startswith("error ledger:")]
         check(not errors, "the ledger logged errors: %r" % errors[:5])
         seqs = [row[0] for row in db.execute("SELECT seq FROM cement_log ORDER BY seq")]
@@ -317,7 +317,7 @@ class Streamer(threading.Thread):
 def ledger_hashes(db_path):
     """Hashes of the blocks in the ledger: stored, or cemented and pruned
     since (elections may cement them, and this node prunes)."""
-    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    db = ledger_db(db_path)
     try:
         sql = "SELECT hash FROM blocks UNION SELECT hash FROM pruned_blocks"
         return {row[0] for row in db.execute(sql)}
@@ -385,7 +385,7 @@ def test_crash(smallnanod, tool, n):
         deadline = time.time() + 10
         pruned = 0
         while time.time() < deadline:
-            db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+            db = ledger_db(db_path)
             pruned = db.execute("SELECT COUNT(*) FROM pruned_blocks").fetchone()[0]
             db.close()
             if pruned >= n // 2 - 2:
@@ -430,7 +430,7 @@ NO_QUORUM = "\n[elections]\nonline_weight_minimum = 1000000000000000000000000000
 
 def supply(db_path):
     """Balances + receivables, from ledger.db."""
-    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    db = ledger_db(db_path)
     try:
         rows = db.execute("SELECT balance FROM accounts UNION ALL SELECT amount FROM receivables")
         return sum(int.from_bytes(r[0], "big") for r in rows)
@@ -461,7 +461,7 @@ def test_settle(smallnanod, tool):
         stray, stray_h = devblocks(tool, "pairs", "4")[2]  # the next send after A
         expect_error(c, "confirm", "no stored block on its root", hash=stray_h, block=stray)
 
-        db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+        db = ledger_db(db_path)
         conf = db.execute("SELECT conf_height FROM accounts WHERE account = ?",
                           (genesis_account,)).fetchone()[0]
         db.close()
@@ -484,7 +484,7 @@ def test_settle(smallnanod, tool):
         acc = [m for m in sub.notes if m["kind"] == "block_accepted" and m["hash"] == b_h]
         check(acc and acc[-1]["origin"] == "net", "block_accepted of the winner: %r" % acc)
 
-        db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+        db = ledger_db(db_path)
         hashes = {row[0] for row in db.execute("SELECT hash FROM blocks")}
         accounts = {row[0] for row in db.execute("SELECT account FROM accounts")}
         conf = db.execute("SELECT conf_height FROM accounts WHERE account = ?",

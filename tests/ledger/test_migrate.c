@@ -1,6 +1,6 @@
 /* Schema migrations on a database written by the previous schema: a real
  * ledger (accepted, cemented, pruned and unconfirmed blocks, a receivable,
- * unchecked) exported in the version-2 layout (tl_export_old_schema) is
+ * unchecked) exported in the version-2 and version-4 layouts (tl_export_old_schema) is
  * opened by this build, which migrates it. Everything the read API shows
  * must be what it showed before, and the ledger must go on working. */
 #include <setjmp.h>
@@ -166,9 +166,10 @@ static void same_view(const char *orig, const char *migrated, const world *w)
     ledger_ro_close(y);
 }
 
-static void test_migration_from_v2(void **state)
+/* Exports the ledger of build() as a database of `version`, opens (migrates)
+ * it and checks that it reads as before and goes on. */
+static void migrate_from(int version)
 {
-    (void)state;
     char cur[256], dir[256], src[300], path[300];
     tl_tmpdir(cur);
     tl_tmpdir(dir);
@@ -176,13 +177,25 @@ static void test_migration_from_v2(void **state)
     tl_dbpath(dir, path);
     world *w = calloc(1, sizeof *w);
     build(cur, w);
-    tl_export_old_schema(src, path, 2);
-    assert_int_equal(scalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    tl_export_old_schema(src, path, version);
+    assert_int_equal(scalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"), version);
+    /* The old layouts store every amount. */
+    assert_int_equal(scalar(path, "SELECT COUNT(*) FROM blocks WHERE amount IS NULL"), 0);
 
     ledger_store *s = tl_open(dir, NULL); /* migrates */
     assert_int_equal(scalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"),
                      LEDGER_SCHEMA_VERSION);
     same_view(src, path, w);
+    /* Schema 5 stores an amount only where the previous block is pruned:
+     * the lowest kept block of each pruned account, in the ledger written
+     * by this build and in the migrated one alike. */
+    sqlite3_int64 pruned_accounts =
+        scalar(path, "SELECT COUNT(*) FROM prune_watermarks WHERE pruned_height > 0");
+    assert_true(pruned_accounts > 0);
+    assert_int_equal(scalar(path, "SELECT COUNT(*) FROM blocks WHERE amount IS NOT NULL"),
+                     pruned_accounts);
+    assert_int_equal(scalar(src, "SELECT COUNT(*) FROM blocks WHERE amount IS NOT NULL"),
+                     pruned_accounts);
     /* The migrated database goes on: the unchecked gap block is released by
      * its previous, the tail cements with the next seqs. */
     uint64_t seq0;
@@ -219,6 +232,19 @@ static void test_migration_from_v2(void **state)
     tl_cleanup(dir);
 }
 
+static void test_migration_from_v2(void **state)
+{
+    (void)state;
+    migrate_from(2);
+}
+
+/* Schema 4 -> 5: hash and (most) amounts no longer stored. */
+static void test_migration_from_v4(void **state)
+{
+    (void)state;
+    migrate_from(4);
+}
+
 /* A newer schema is refused, the file left alone. */
 static void test_newer_refused(void **state)
 {
@@ -246,6 +272,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_migration_from_v2),
+        cmocka_unit_test(test_migration_from_v4),
         cmocka_unit_test(test_newer_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include "procs/ledger/prune.h"
 #include "procs/ledger/rollback.h"
 #include "procs/ledger/settle.h"
+#include "ipc/ledgerdb/schema.h"
 #include "tests/ledger/helpers.h"
 
 /* ---- checks straight on the database, through a connection of its own ---- */
@@ -28,6 +29,7 @@ static sqlite3 *reader(const char *dir)
     tl_dbpath(dir, path);
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(ledger_schema_functions(db, NULL, 0), LEDGER_STATUS_OK); /* blocks.hash */
     return db;
 }
 
