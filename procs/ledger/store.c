@@ -34,6 +34,7 @@ enum {
     Q_PRUNE_COPY,
     Q_PRUNE_DELETE,
     Q_PRUNE_KEEP_AMOUNT,
+    Q_PREV_BLOCK,
     Q_WATERMARK_GET,
     Q_WATERMARK_PUT,
     Q_COUNTER_GET,
@@ -102,6 +103,8 @@ static const char *const sql_text[Q_COUNT] = {
         "blocks") " WHERE "
                   "substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND "
                   "height = ?2 + 1 AND amount IS NULL",
+    [Q_PREV_BLOCK] = "SELECT block FROM blocks WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND "
+                     "account = ?1 AND height = ?2",
     [Q_PRUNE_DELETE] = "DELETE FROM blocks WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND "
                        "account = ?1 AND height <= ?2",
     [Q_WATERMARK_GET] = "SELECT pruned_height FROM prune_watermarks WHERE account = ?",
@@ -120,11 +123,11 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_SOURCE] = "SELECT b.account, b.height, a.conf_height FROM blocks b JOIN accounts a "
                  "ON a.account = b.account WHERE substr(b.hash, 1, 8) = substr(?1, 1, 8) "
                  "AND b.hash = ?1",
-    [Q_CHAIN] = "SELECT id, hash, height, subtype, " LEDGER_SQL_AMOUNT(
-        "blocks") ", block FROM blocks "
-                  "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height > ?2 "
-                  "AND "
-                  "height <= ?3 ORDER BY height",
+    /* The amount as stored (NULL: derived in C from the cursor's previous
+     * row, chain_row) */
+    [Q_CHAIN] = "SELECT id, hash, height, subtype, amount, block FROM blocks "
+                "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height > ?2 AND "
+                "height <= ?3 ORDER BY height",
     [Q_CEMENT_APPEND] = "INSERT INTO cement_log (seq, block) VALUES (?, ?)",
     [Q_CEMENT_APPEND_MANY] = NULL, /* built in cement_many_sql() */
 };
@@ -140,6 +143,13 @@ typedef struct {
     smn_amount_t add, sub;
     bool used;
 } weight_slot;
+
+/* The last row a chain cursor returned (height 0: none): its balance
+ * gives the next row's amount. */
+typedef struct {
+    uint64_t height;
+    smn_amount_t balance, amount;
+} chain_last_row;
 
 typedef struct {
     weight_slot *slots;
@@ -165,6 +175,7 @@ struct ledger_store {
     size_t cement_n;
     /* chain cursors (Q_CHAIN's text), one per slot */
     sqlite3_stmt *chain[LEDGER_CHAIN_CURSORS];
+    chain_last_row chain_last[LEDGER_CHAIN_CURSORS];
     char err[256];
 };
 
@@ -747,21 +758,75 @@ ledger_status ledger_store_chain_open(ledger_store *s, unsigned slot, const uint
         return LEDGER_STATUS_INVALID;
     sqlite3_stmt *st = s->chain[slot];
     done(st);
+    s->chain_last[slot].height = 0;
     bind32(st, 1, account);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)up_to);
     return LEDGER_STATUS_OK;
 }
 
-/* The row the cursor stands on. */
-static ledger_status chain_row(ledger_store *s, sqlite3_stmt *st, ledger_block_record *out,
-                               int64_t *row)
+static smn_amount_t amount_between(smn_amount_t a, smn_amount_t b)
+{
+    return smn_amount_ge(a, b) ? smn_amount_sub_wrap(a, b) : smn_amount_sub_wrap(b, a);
+}
+
+/* The amount of a row stored without it (schema 5): |balance - the
+ * previous block's balance|, the previous block read by (account,
+ * height - 1). */
+static ledger_status prev_amount(ledger_store *s, const ledger_block_record *rec, smn_amount_t *out)
+{
+    if (smn_block_is_open(&rec->block)) {
+        *out = rec->block.balance;
+        return LEDGER_STATUS_OK;
+    }
+    sqlite3_stmt *st = s->q[Q_PREV_BLOCK];
+    bind32(st, 1, rec->block.account);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)rec->height - 1);
+    smn_block prev;
+    int rc = sqlite3_step(st);
+    ledger_status r = LEDGER_STATUS_OK;
+    if (rc != SQLITE_ROW)
+        r = rc == SQLITE_DONE ? corrupt(s, "blocks (previous of a derived amount)")
+                              : fail(s, "read block");
+    else if (!ledger_col_block(st, 0, &prev))
+        r = corrupt(s, "blocks");
+    done(st);
+    if (r == LEDGER_STATUS_OK)
+        *out = amount_between(rec->block.balance, prev.balance);
+    return r;
+}
+
+/* The row the cursor stands on. A NULL amount comes from the cursor's
+ * previous row (the chain above the confirmation height has no holes), or
+ * from one lookup for the cursor's first row. */
+static ledger_status chain_row(ledger_store *s, unsigned slot, sqlite3_stmt *st,
+                               ledger_block_record *out, int64_t *row)
 {
     *row = sqlite3_column_int64(st, 0);
     out->height = (uint64_t)sqlite3_column_int64(st, 2);
-    if (!ledger_col_bytes(st, 1, out->hash, 32))
+    int sub = sqlite3_column_int(st, 3);
+    if (!ledger_col_bytes(st, 1, out->hash, 32) || sub < LEDGER_SUBTYPE_SEND ||
+        sub > LEDGER_SUBTYPE_CHANGE || !ledger_col_block(st, 5, &out->block))
         return corrupt(s, "blocks");
-    return fill_record(s, st, 3, out);
+    out->subtype = (ledger_subtype)sub;
+    ledger_status r = LEDGER_STATUS_OK;
+    chain_last_row *last = &s->chain_last[slot];
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+        if (!ledger_col_amount(st, 4, &out->amount))
+            return corrupt(s, "blocks");
+    } else if (last->height && last->height == out->height) {
+        out->amount = last->amount; /* chain_current: the same row again */
+    } else if (last->height && last->height + 1 == out->height) {
+        out->amount = amount_between(out->block.balance, last->balance);
+    } else {
+        r = prev_amount(s, out, &out->amount);
+    }
+    if (r == LEDGER_STATUS_OK) {
+        last->height = out->height;
+        last->balance = out->block.balance;
+        last->amount = out->amount;
+    }
+    return r;
 }
 
 ledger_status ledger_store_chain_next(ledger_store *s, unsigned slot, ledger_block_record *out,
@@ -775,7 +840,7 @@ ledger_status ledger_store_chain_next(ledger_store *s, unsigned slot, ledger_blo
         return LEDGER_STATUS_NOT_FOUND;
     if (rc != SQLITE_ROW)
         return fail(s, "read chain");
-    return chain_row(s, st, out, row);
+    return chain_row(s, slot, st, out, row);
 }
 
 ledger_status ledger_store_chain_current(ledger_store *s, unsigned slot, ledger_block_record *out,
@@ -786,7 +851,7 @@ ledger_status ledger_store_chain_current(ledger_store *s, unsigned slot, ledger_
     sqlite3_stmt *st = s->chain[slot];
     if (!sqlite3_stmt_busy(st) || sqlite3_data_count(st) == 0)
         return LEDGER_STATUS_INVALID;
-    return chain_row(s, st, out, row);
+    return chain_row(s, slot, st, out, row);
 }
 
 void ledger_store_chain_close(ledger_store *s, unsigned slot)
