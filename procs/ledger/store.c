@@ -124,8 +124,9 @@ static const char *const sql_text[Q_COUNT] = {
                  "ON a.account = b.account WHERE substr(b.hash, 1, 8) = substr(?1, 1, 8) "
                  "AND b.hash = ?1",
     /* The amount as stored (NULL: derived in C from the cursor's previous
-     * row, chain_row) */
-    [Q_CHAIN] = "SELECT id, hash, height, subtype, amount, block FROM blocks "
+     * row) and no hash: chain_row hashes the block it decodes anyway,
+     * without the SQL function's copies */
+    [Q_CHAIN] = "SELECT id, height, subtype, amount, block FROM blocks "
                 "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height > ?2 AND "
                 "height <= ?3 ORDER BY height",
     [Q_CEMENT_APPEND] = "INSERT INTO cement_log (seq, block) VALUES (?, ?)",
@@ -149,6 +150,7 @@ typedef struct {
 typedef struct {
     uint64_t height;
     smn_amount_t balance, amount;
+    uint64_t after; /* the caller's rows start above it */
 } chain_last_row;
 
 typedef struct {
@@ -759,8 +761,11 @@ ledger_status ledger_store_chain_open(ledger_store *s, unsigned slot, const uint
     sqlite3_stmt *st = s->chain[slot];
     done(st);
     s->chain_last[slot].height = 0;
+    s->chain_last[slot].after = after;
     bind32(st, 1, account);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
+    /* One row more, the block at `after`: its balance gives the first
+     * row's amount (cheaper than a lookup of its own) */
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)(after ? after - 1 : 0));
     sqlite3_bind_int64(st, 3, (sqlite3_int64)up_to);
     return LEDGER_STATUS_OK;
 }
@@ -803,16 +808,17 @@ static ledger_status chain_row(ledger_store *s, unsigned slot, sqlite3_stmt *st,
                                ledger_block_record *out, int64_t *row)
 {
     *row = sqlite3_column_int64(st, 0);
-    out->height = (uint64_t)sqlite3_column_int64(st, 2);
-    int sub = sqlite3_column_int(st, 3);
-    if (!ledger_col_bytes(st, 1, out->hash, 32) || sub < LEDGER_SUBTYPE_SEND ||
-        sub > LEDGER_SUBTYPE_CHANGE || !ledger_col_block(st, 5, &out->block))
+    out->height = (uint64_t)sqlite3_column_int64(st, 1);
+    int sub = sqlite3_column_int(st, 2);
+    if (sub < LEDGER_SUBTYPE_SEND || sub > LEDGER_SUBTYPE_CHANGE ||
+        !ledger_col_block(st, 4, &out->block))
         return corrupt(s, "blocks");
     out->subtype = (ledger_subtype)sub;
+    smn_block_hash(&out->block, out->hash);
     ledger_status r = LEDGER_STATUS_OK;
     chain_last_row *last = &s->chain_last[slot];
-    if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
-        if (!ledger_col_amount(st, 4, &out->amount))
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+        if (!ledger_col_amount(st, 3, &out->amount))
             return corrupt(s, "blocks");
     } else if (last->height && last->height == out->height) {
         out->amount = last->amount; /* chain_current: the same row again */
@@ -835,12 +841,23 @@ ledger_status ledger_store_chain_next(ledger_store *s, unsigned slot, ledger_blo
     if (slot >= LEDGER_CHAIN_CURSORS)
         return LEDGER_STATUS_INVALID;
     sqlite3_stmt *st = s->chain[slot];
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return LEDGER_STATUS_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return fail(s, "read chain");
-    return chain_row(s, slot, st, out, row);
+    chain_last_row *last = &s->chain_last[slot];
+    for (;;) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            return LEDGER_STATUS_NOT_FOUND;
+        if (rc != SQLITE_ROW)
+            return fail(s, "read chain");
+        uint64_t h = (uint64_t)sqlite3_column_int64(st, 1);
+        if (h > last->after)
+            return chain_row(s, slot, st, out, row);
+        /* the row below the caller's first: only its balance is kept */
+        if (!ledger_col_block(st, 4, &out->block))
+            return corrupt(s, "blocks");
+        last->height = h;
+        last->balance = out->block.balance;
+        last->amount = smn_amount_zero(); /* never returned, never asked for */
+    }
 }
 
 ledger_status ledger_store_chain_current(ledger_store *s, unsigned slot, ledger_block_record *out,
