@@ -157,6 +157,7 @@ static const key_spec keys[] = {
     U32("elections", "vote_request_ms", elections_vote_request_ms, 0, 600000),
     U64("ledger", "max_blocks_per_account", max_blocks_per_account, 0, UINT64_MAX),
     U32("ledger", "cement_slice", ledger_cement_slice, 1, 1000000),
+    U32("ledger", "group_max", ledger_group_max, 1, 1000000),
     SWITCH("ws", "enable", ws_enable),
     STR("ws", "address", ws_address, check_address),
     U32("ws", "port", ws_port, 0, 65535),
@@ -210,6 +211,7 @@ void ipc_config_defaults(ipc_config *c)
     c->restart_backoff_ms = 100;
     c->restart_backoff_max_ms = 10000;
     c->ledger_cement_slice = 256;
+    c->ledger_group_max = 16384;
     c->ws_enable = IPC_SWITCH_AUTO;
     strcpy(c->ws_address, "127.0.0.1");
     c->ws_max_clients = 256;

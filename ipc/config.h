@@ -84,6 +84,7 @@ typedef struct {
     /* [ledger] */
     uint64_t max_blocks_per_account; /* pruning: 0 keeps everything */
     uint32_t ledger_cement_slice;    /* blocks cemented per transaction */
+    uint32_t ledger_group_max;       /* blocks processed per transaction (over several batches) */
     /* [ws] (docs/websocket.md) */
     ipc_switch ws_enable;          /* serve the WebSocket; auto: dev only */
     char ws_address[64];           /* numeric; default 127.0.0.1 */

@@ -375,6 +375,7 @@ ledger_status ledger_confirm(ledger_store *s, const uint8_t hash[32], ledger_cem
 {
     if (count)
         *count = 0;
+    ledger_store_end_held(s);
     if (ledger_store_in_transaction(s))
         return LEDGER_STATUS_INVALID;
     ledger_block_record rec;
@@ -459,6 +460,7 @@ ledger_status ledger_confirm_job_step(ledger_store *s, ledger_confirm_job *j, si
                                       ledger_cemented_list *out, bool *finished)
 {
     *finished = false;
+    ledger_store_end_held(s);
     if (ledger_store_in_transaction(s) || max == 0)
         return LEDGER_STATUS_INVALID;
     size_t first = out->n;

@@ -47,6 +47,20 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_counter(r, "forks_settled_total", NULL,
                                       "Forks settled by rolling back the loser."),
                    (int64_t)st.settled);
+    ipc_metric_set(ipc_metric_counter(r, "transactions_total", NULL,
+                                      "Processing transactions committed (groups of batches)."),
+                   (int64_t)st.transactions);
+    ipc_metric_set(
+        ipc_metric_gauge_scaled(r, "step_max_seconds", NULL,
+                                "The longest processing step (one batch, with its commit "
+                                "if any) since start, seconds.",
+                                6),
+        (int64_t)st.step_us_max);
+    ipc_metric_set(ipc_metric_gauge_scaled(r, "step_cpu_max_seconds", NULL,
+                                           "The most CPU of the loop thread one processing step "
+                                           "used since start, seconds.",
+                                           6),
+                   (int64_t)st.step_cpu_us_max);
 }
 
 void ledger_process_message(ipc_conn *c, const ipc_msg *m, void *ud)
@@ -75,6 +89,7 @@ int ledger_process_init(ipc_child *ch, void *ud)
     snprintf(path, sizeof path, "%s/%s", cfg->data_dir, LEDGER_DB_FILENAME);
     ledger_service_config sc = {.prune_keep = cfg->max_blocks_per_account,
                                 .cement_slice = cfg->ledger_cement_slice,
+                                .group_max = cfg->ledger_group_max,
                                 .cache_mib = (int)cfg->ledger_cache_mib,
                                 .unchecked_max = cfg->ledger_max_unchecked,
                                 .on_detail = on_detail,

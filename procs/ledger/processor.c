@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "procs/ledger/validate.h"
@@ -38,7 +39,46 @@ struct ledger_processor {
     smn_block *dblocks; /* a drained batch */
     uint64_t *dtags;
     ledger_result *dresults;
+
+    /* The group: drains that share one open transaction (group_max >
+     * batch_max). Results are held until its commit. */
+    size_t group_max;
+    uint32_t group_ms;
+    bool group_open;
+    size_t gn;
+    struct timespec gstart;
+    uint64_t *gtags;
+    uint8_t (*ghashes)[32];
+    ledger_result *gresults;
+    ledger_result_fn gfn;
+    void *guser;
+    ledger_processor_stats stats;
 };
+
+static uint64_t clock_us(clockid_t id)
+{
+    struct timespec t;
+    clock_gettime(id, &t);
+    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+static uint64_t mono_us(void)
+{
+    return clock_us(CLOCK_MONOTONIC);
+}
+
+/* A drain's wall time and the CPU time of the thread that ran it (the
+ * loop's: the verify workers' CPU is not in it). */
+static void step_done(ledger_processor *p, uint64_t t0, uint64_t c0)
+{
+    uint64_t us = mono_us() - t0, cpu = clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
+    if (us > p->stats.step_us_max)
+        p->stats.step_us_max = us;
+    if (cpu > p->stats.step_cpu_us_max)
+        p->stats.step_cpu_us_max = cpu;
+}
+
+static void group_hook(void *user);
 
 ledger_status ledger_processor_create(ledger_store *s, const ledger_processor_config *cfg,
                                       ledger_processor **out)
@@ -66,11 +106,21 @@ ledger_status ledger_processor_create(ledger_store *s, const ledger_processor_co
     p->dblocks = malloc(p->batch_max * sizeof *p->dblocks);
     p->dtags = malloc(p->batch_max * sizeof *p->dtags);
     p->dresults = malloc(p->batch_max * sizeof *p->dresults);
+    p->group_max = cfg && cfg->group_max > p->batch_max ? cfg->group_max : p->batch_max;
+    p->group_ms = cfg && cfg->group_ms ? cfg->group_ms : 1000;
+    if (p->group_max > p->batch_max) {
+        p->gtags = malloc(p->group_max * sizeof *p->gtags);
+        p->ghashes = malloc(p->group_max * sizeof *p->ghashes);
+        p->gresults = malloc(p->group_max * sizeof *p->gresults);
+    }
     if (!p->ver || !p->hashes[0] || !p->hashes[1] || !p->ok[0] || !p->ok[1] || !p->qblocks ||
-        !p->qtags || !p->qhashes || !p->dblocks || !p->dtags || !p->dresults) {
+        !p->qtags || !p->qhashes || !p->dblocks || !p->dtags || !p->dresults ||
+        (p->group_max > p->batch_max && (!p->gtags || !p->ghashes || !p->gresults))) {
         ledger_processor_destroy(p);
         return LEDGER_STATUS_NOMEM;
     }
+    if (p->group_max > p->batch_max)
+        ledger_store_set_begin_hook(s, group_hook, p);
     *out = p;
     return LEDGER_STATUS_OK;
 }
@@ -79,6 +129,16 @@ void ledger_processor_destroy(ledger_processor *p)
 {
     if (!p)
         return;
+    if (p->group_max > p->batch_max)
+        ledger_store_set_begin_hook(p->s, NULL, NULL);
+    if (p->group_open) {
+        /* Nobody is told of blocks that were never committed. */
+        ledger_store_rollback(p->s);
+        p->group_open = false;
+    }
+    free(p->gtags);
+    free(p->ghashes);
+    free(p->gresults);
     ledger_verifier_destroy(p->ver);
     for (int i = 0; i < 2; i++) {
         free(p->hashes[i]);
@@ -254,6 +314,9 @@ static ledger_status process_blocks(ledger_processor *p, const smn_block *blocks
 {
     if (n == 0)
         return LEDGER_STATUS_OK;
+    ledger_status gs = ledger_processor_flush(p);
+    if (gs != LEDGER_STATUS_OK)
+        return gs;
     if (ledger_store_in_transaction(p->s))
         return LEDGER_STATUS_INVALID;
     size_t nchunks = (n + p->batch_max - 1) / p->batch_max;
@@ -338,6 +401,131 @@ size_t ledger_processor_queued(ledger_processor *p)
     return n;
 }
 
+/* ---- the group: one transaction over several drains ---- */
+
+/* Reports the group's held results through the drain's callback. */
+static void group_report(ledger_processor *p)
+{
+    if (p->gfn)
+        for (size_t i = 0; i < p->gn; i++)
+            p->gfn(p->guser, p->gtags[i], p->ghashes[i], p->gresults[i]);
+    p->gn = 0;
+}
+
+static ledger_status group_fail(ledger_processor *p, ledger_status st)
+{
+    smn_error("ledger group of %zu blocks rolled back: %s (%s)", p->gn, ledger_strerror(st),
+              ledger_store_errmsg(p->s));
+    ledger_store_rollback(p->s);
+    p->group_open = false;
+    p->nev = 0;
+    p->nwork = 0;
+    for (size_t i = 0; i < p->gn; i++)
+        p->gresults[i] = LEDGER_ERROR;
+    group_report(p);
+    return st;
+}
+
+ledger_status ledger_processor_flush(ledger_processor *p)
+{
+    if (!p->group_open)
+        return LEDGER_STATUS_OK;
+    uint64_t t0 = mono_us();
+    ledger_status st = ledger_store_commit(p->s);
+    uint64_t us = mono_us() - t0;
+    if (us > p->stats.commit_us_max)
+        p->stats.commit_us_max = us;
+    if (st != LEDGER_STATUS_OK)
+        return group_fail(p, st);
+    p->group_open = false;
+    p->stats.groups++;
+    emit_events(p);
+    group_report(p);
+    return LEDGER_STATUS_OK;
+}
+
+/* Another writer is about to begin (ledger_store_begin): the group commits
+ * first, so its results go out before anything that writer announces. */
+static void group_hook(void *user)
+{
+    (void)ledger_processor_flush(user);
+}
+
+/* Applies blocks [off, off + len) of the drained slice in the open group. */
+static ledger_status group_apply(ledger_processor *p, size_t off, size_t len)
+{
+    ledger_status st = LEDGER_STATUS_OK;
+    for (size_t i = off; i < off + len && st == LEDGER_STATUS_OK; i++) {
+        size_t g = p->gn++;
+        p->gtags[g] = p->dtags[i];
+        memcpy(p->ghashes[g], p->hashes[0][i], 32);
+        st = handle(p, &p->dblocks[i], p->hashes[0][i], p->dtags[i],
+                    p->ok[0][i] ? LEDGER_SIG_GOOD : LEDGER_SIG_BAD, &p->gresults[g]);
+        if (st == LEDGER_STATUS_OK)
+            st = cascade(p);
+    }
+    return st;
+}
+
+/* n drained blocks (hashes[0] holds their hashes) into the group: the
+ * second half's signatures are checked while the first half is applied. */
+static ledger_status group_drain(ledger_processor *p, size_t n)
+{
+    ledger_verify_job jobs[2];
+    size_t half = n > 1 ? n / 2 : n;
+    ledger_verifier_start(p->ver, &jobs[0], p->dblocks, half, p->hashes[0], true, p->ok[0]);
+    ledger_verifier_wait(p->ver, &jobs[0]);
+    if (half < n)
+        ledger_verifier_start(p->ver, &jobs[1], p->dblocks + half, n - half, p->hashes[0] + half,
+                              true, p->ok[0] + half);
+    ledger_status st = LEDGER_STATUS_OK;
+    if (!p->group_open) {
+        st = ledger_store_begin(p->s);
+        if (st == LEDGER_STATUS_OK) {
+            p->group_open = true;
+            p->gn = 0;
+            p->nev = 0;
+            p->nwork = 0;
+            clock_gettime(CLOCK_MONOTONIC, &p->gstart);
+        }
+    }
+    if (st == LEDGER_STATUS_OK)
+        st = group_apply(p, 0, half);
+    if (half < n)
+        ledger_verifier_wait(p->ver, &jobs[1]);
+    if (st == LEDGER_STATUS_OK && half < n)
+        st = group_apply(p, half, n - half);
+    if (st != LEDGER_STATUS_OK) {
+        if (!p->group_open) {
+            /* begin failed: these blocks were never in a transaction */
+            if (p->gfn)
+                for (size_t i = 0; i < n; i++)
+                    p->gfn(p->guser, p->dtags[i], p->hashes[0][i], LEDGER_ERROR);
+            return st;
+        }
+        return group_fail(p, st);
+    }
+    return LEDGER_STATUS_OK;
+}
+
+static uint64_t group_age_ms(const ledger_processor *p)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)(t.tv_sec - p->gstart.tv_sec) * 1000u +
+           (uint64_t)((t.tv_nsec - p->gstart.tv_nsec) / 1000000);
+}
+
+void ledger_processor_get_stats(const ledger_processor *p, ledger_processor_stats *out)
+{
+    *out = p->stats;
+}
+
+bool ledger_processor_group_open(const ledger_processor *p)
+{
+    return p->group_open;
+}
+
 ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, void *user,
                                      size_t *processed)
 {
@@ -353,14 +541,32 @@ ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, v
     p->qcount -= n;
     pthread_mutex_unlock(&p->qmu);
     *processed = n;
+    uint64_t t0 = mono_us(), c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+    ledger_status st;
+    if (p->group_max > p->batch_max) {
+        p->gfn = fn;
+        p->guser = user;
+        st = n ? group_drain(p, n) : LEDGER_STATUS_OK;
+        /* Commit when nothing waits (a lone block is not held), when
+         * another slice would not fit, or when the group is old enough. */
+        if (st == LEDGER_STATUS_OK && p->group_open &&
+            (ledger_processor_queued(p) == 0 || p->gn + p->batch_max > p->group_max ||
+             group_age_ms(p) >= p->group_ms))
+            st = ledger_processor_flush(p);
+        step_done(p, t0, c0);
+        return st;
+    }
     /* n <= batch_max: one chunk, verified with the hashes enqueue got
      * (hashes[0] is the first chunk's, and stays as it is) */
-    ledger_status st = process_blocks(p, p->dblocks, p->dtags, n, p->dresults);
+    st = process_blocks(p, p->dblocks, p->dtags, n, p->dresults);
     if (st == LEDGER_STATUS_INVALID)
         for (size_t i = 0; i < n; i++)
             p->dresults[i] = LEDGER_ERROR;
     if (fn)
         for (size_t i = 0; i < n; i++)
             fn(user, p->dtags[i], p->hashes[0][i], p->dresults[i]);
+    step_done(p, t0, c0);
+    if (n)
+        p->stats.groups++;
     return st;
 }

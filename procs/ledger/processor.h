@@ -46,6 +46,14 @@ typedef struct {
     size_t batch_max;        /* blocks per transaction (default 4096) */
     size_t queue_max;        /* bounded input queue (default 65536) */
     unsigned verify_threads; /* signature workers (0 = one per core) */
+    /* The group (ledger_processor_drain only): up to group_max blocks in
+     * one transaction over several drains of at most batch_max each, so
+     * the random index pages a block dirties are written once for many
+     * blocks, while each drain stays short. 0 or <= batch_max: every
+     * drain commits (no group). group_ms: commit a group at least this
+     * often (0: 1000). */
+    size_t group_max;
+    uint32_t group_ms;
     ledger_event_fn on_event;
     void *event_user;
 } ledger_processor_config;
@@ -82,9 +90,30 @@ void ledger_processor_discard_events(ledger_processor *p);
 ledger_result ledger_processor_enqueue(ledger_processor *p, const smn_block *b,
                                        const uint8_t hash[32], uint64_t tag);
 size_t ledger_processor_queued(ledger_processor *p);
-/* Processes up to batch_max queued blocks as one batch and reports each
- * through fn (may be NULL); *processed says how many (0: queue empty). */
+/* Processes up to batch_max queued blocks and reports each through fn (may
+ * be NULL) once they are committed; *processed says how many were taken
+ * (0: queue empty). Without a group every drain is one transaction. With
+ * a group (group_max > batch_max) the blocks join the open group's
+ * transaction, and the group commits, reporting every result it held
+ * (in queue order) and then emitting its events, when the queue is empty
+ * after the drain, when another batch would exceed group_max, after
+ * group_ms, or before any other write transaction (ledger_store_begin
+ * calls ledger_processor_flush first). A failed group rolls back whole:
+ * every block in it is reported LEDGER_ERROR. fn and user must stay
+ * valid while a group is open (the last drain's are used). */
 ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, void *user,
                                      size_t *processed);
+
+/* Commits the open group (if any), then reports its results and events. */
+ledger_status ledger_processor_flush(ledger_processor *p);
+bool ledger_processor_group_open(const ledger_processor *p);
+
+typedef struct {
+    uint64_t step_us_max;     /* the longest ledger_processor_drain call, wall clock */
+    uint64_t step_cpu_us_max; /* the most CPU one drain took on its thread (the loop's) */
+    uint64_t groups;          /* transactions committed by drains */
+    uint64_t commit_us_max;   /* the longest group commit (a part of its step) */
+} ledger_processor_stats;
+void ledger_processor_get_stats(const ledger_processor *p, ledger_processor_stats *out);
 
 #endif

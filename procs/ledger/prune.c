@@ -10,6 +10,7 @@ ledger_status ledger_prune(ledger_store *s, uint64_t keep, size_t max_accounts,
     memset(stats, 0, sizeof *stats);
     if (keep == 0 || max_accounts == 0)
         return LEDGER_STATUS_OK;
+    ledger_store_end_held(s);
     if (ledger_store_in_transaction(s))
         return LEDGER_STATUS_INVALID;
     ledger_prune_candidate *c = malloc(max_accounts * sizeof *c);

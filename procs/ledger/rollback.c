@@ -179,6 +179,7 @@ ledger_status ledger_rollback(ledger_store *s, const uint8_t hash[32], size_t ma
                               ledger_rollback_list *out)
 {
     out->n = 0;
+    ledger_store_end_held(s);
     if (ledger_store_in_transaction(s))
         return LEDGER_STATUS_INVALID;
     ledger_status r = ledger_store_begin(s);

@@ -3,7 +3,8 @@
  *
  * - process: blocks from any connection go into the processor's bounded
  *   queue (full: "busy" at once). A zero-timeout timer drains it after the
- *   loop iteration's reads, one batch (<= batch_max blocks, one transaction)
+ *   loop iteration's reads, one batch (<= batch_max blocks; batches share
+ *   one transaction up to group_max blocks, processor.h)
  *   per iteration so heartbeats and other I/O run between batches. While
  *   the queue still grows between iterations (a stream) the batch gathers
  *   for up to 3 ms; while a subscriber has more than 2 MiB of unread
@@ -43,7 +44,8 @@ struct event_base;
 typedef struct ledger_service ledger_service;
 
 typedef struct {
-    size_t batch_max;        /* blocks per batch; 0: 4096 */
+    size_t batch_max;        /* blocks per batch (one loop step); 0: 512 */
+    size_t group_max;        /* [ledger] group_max: blocks per processing transaction; 0: 16384 */
     size_t queue_max;        /* bounded queue; 0: 65536 */
     size_t unchecked_max;    /* 0: the store's default */
     unsigned verify_threads; /* 0: one per core */
@@ -77,12 +79,15 @@ size_t ledger_service_queued(const ledger_service *s);
 
 /* What the node's metrics show of the ledger process (cheap: no I/O). */
 typedef struct {
-    ledger_counts counts; /* blocks, cemented, pruned, unchecked */
-    size_t queued;        /* blocks waiting to be processed */
-    size_t subscribers;   /* notification subscribers */
-    uint64_t batches;     /* processing batches since start */
-    uint64_t batched;     /* blocks in them */
-    uint64_t settled;     /* forks settled by a rollback since start */
+    ledger_counts counts;     /* blocks, cemented, pruned, unchecked */
+    size_t queued;            /* blocks waiting to be processed */
+    size_t subscribers;       /* notification subscribers */
+    uint64_t batches;         /* processing batches since start */
+    uint64_t batched;         /* blocks in them */
+    uint64_t settled;         /* forks settled by a rollback since start */
+    uint64_t step_us_max;     /* the longest processing step (one batch, with a commit) */
+    uint64_t step_cpu_us_max; /* the most CPU the loop thread spent in one processing step */
+    uint64_t transactions;    /* processing transactions committed */
 } ledger_service_stats;
 void ledger_service_get_stats(const ledger_service *s, ledger_service_stats *out);
 

@@ -53,6 +53,7 @@ ledger_status ledger_settle(ledger_store *s, ledger_processor *p, const smn_bloc
 {
     memset(out, 0, sizeof *out);
     out->result = LEDGER_ERROR;
+    ledger_store_end_held(s);
     if (ledger_store_in_transaction(s))
         return LEDGER_STATUS_INVALID;
     uint8_t hash[32];

@@ -178,6 +178,8 @@ struct ledger_store {
     /* chain cursors (Q_CHAIN's text), one per slot */
     sqlite3_stmt *chain[LEDGER_CHAIN_CURSORS];
     chain_last_row chain_last[LEDGER_CHAIN_CURSORS];
+    void (*begin_hook)(void *); /* closes another holder's open transaction */
+    void *begin_hook_user;
     char err[256];
 };
 
@@ -585,8 +587,21 @@ const char *ledger_store_errmsg(const ledger_store *s)
 
 /* ---- transactions ---- */
 
+void ledger_store_set_begin_hook(ledger_store *s, void (*fn)(void *), void *user)
+{
+    s->begin_hook = fn;
+    s->begin_hook_user = user;
+}
+
+void ledger_store_end_held(ledger_store *s)
+{
+    if (s->in_tx && s->begin_hook)
+        s->begin_hook(s->begin_hook_user);
+}
+
 ledger_status ledger_store_begin(ledger_store *s)
 {
+    ledger_store_end_held(s);
     if (s->in_tx) {
         snprintf(s->err, sizeof s->err, "transaction already open");
         return LEDGER_STATUS_INVALID;

@@ -49,6 +49,13 @@ const char *ledger_store_errmsg(const ledger_store *s);
  * included). */
 ledger_status ledger_store_begin(ledger_store *s);
 ledger_status ledger_store_commit(ledger_store *s);
+/* fn (NULL: none) is called by ledger_store_begin (and _end_held) when a transaction is
+ * still open, to close it first: the processor's group (processor.h),
+ * which other writers then never see as "transaction already open". */
+void ledger_store_set_begin_hook(ledger_store *s, void (*fn)(void *), void *user);
+/* Closes a held transaction (the hook's) if one is open: every writer
+ * that refuses to start inside an open transaction calls it first. */
+void ledger_store_end_held(ledger_store *s);
 void ledger_store_rollback(ledger_store *s);
 bool ledger_store_in_transaction(const ledger_store *s);
 

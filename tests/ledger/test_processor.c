@@ -1,4 +1,4 @@
-/* The block processor: mixed batches, events, the bounded queue (BUSY),
+/* The block processor: mixed batches, events, the bounded queue (BUSY), groups,
  * the unchecked cascade and the unchecked bound. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "ipc/ledgerdb/ro.h"
+#include "procs/ledger/confirm.h"
 #include "tests/ledger/helpers.h"
 
 typedef struct {
@@ -182,6 +184,92 @@ static void test_queue_busy(void **state)
     destroy(f);
 }
 
+static uint64_t committed_blocks(const char *dir)
+{
+    char path[300], err[200];
+    tl_dbpath(dir, path);
+    ledger_ro *ro;
+    assert_int_equal(ledger_ro_open(path, tl_dev(), &ro, err, sizeof err), LEDGER_STATUS_OK);
+    ledger_counts c;
+    assert_int_equal(ledger_ro_counts(ro, &c), LEDGER_STATUS_OK);
+    ledger_ro_close(ro);
+    return c.blocks;
+}
+
+/* A group: drains of batch_max blocks share one transaction, and nothing
+ * of it (results, events, rows another connection sees) shows before its
+ * commit; it commits when the queue is empty, when another batch would
+ * not fit group_max, and before another writer's transaction. */
+static void test_group(void **state)
+{
+    (void)state;
+    fx *f = calloc(1, sizeof *f);
+    tl_tmpdir(f->dir);
+    f->s = tl_open(f->dir, NULL);
+    ledger_processor_config cfg = {.batch_max = 2,
+                                   .group_max = 5,
+                                   .queue_max = 16,
+                                   .verify_threads = 2,
+                                   .on_event = on_event,
+                                   .event_user = &f->log};
+    assert_int_equal(ledger_processor_create(f->s, &cfg, &f->p), LEDGER_STATUS_OK);
+    tl_genesis(&f->g);
+    smn_block sends[5], opens[5];
+    build_pairs(f, 5, sends, opens);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(enqueue(f->p, &sends[i], 10 + (uint64_t)i), LEDGER_QUEUED);
+    result_log rl = {0};
+    size_t n;
+    assert_int_equal(ledger_processor_drain(f->p, on_result, &rl, &n), LEDGER_STATUS_OK);
+    assert_int_equal(n, 2);
+    /* 2 blocks applied, none committed: held */
+    assert_true(ledger_processor_group_open(f->p));
+    assert_int_equal(rl.n, 0);
+    assert_int_equal(f->log.n, 0);
+    assert_int_equal(committed_blocks(f->dir), 1);
+    /* Another writer: the group commits first, then the confirm runs. */
+    uint8_t h[32];
+    tl_hash(&sends[1], h);
+    size_t cemented = 0;
+    assert_int_equal(ledger_confirm(f->s, h, NULL, NULL, &cemented), LEDGER_STATUS_OK);
+    assert_int_equal(cemented, 2);
+    assert_false(ledger_processor_group_open(f->p));
+    assert_int_equal(rl.n, 2);
+    assert_int_equal(f->log.n, 2);
+    assert_int_equal(committed_blocks(f->dir), 3);
+    /* Two more held; the last one empties the queue: committed at once. */
+    assert_int_equal(ledger_processor_drain(f->p, on_result, &rl, &n), LEDGER_STATUS_OK);
+    assert_int_equal(n, 2);
+    assert_true(ledger_processor_group_open(f->p));
+    assert_int_equal(rl.n, 2);
+    assert_int_equal(ledger_processor_drain(f->p, on_result, &rl, &n), LEDGER_STATUS_OK);
+    assert_int_equal(n, 1);
+    assert_false(ledger_processor_group_open(f->p));
+    assert_int_equal(rl.n, 5);
+    /* group_max: 2 + 2 held, then a third batch would not fit 5. */
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(enqueue(f->p, &opens[i], 20 + (uint64_t)i), LEDGER_QUEUED);
+    assert_int_equal(ledger_processor_drain(f->p, on_result, &rl, &n), LEDGER_STATUS_OK);
+    assert_int_equal(rl.n, 5);
+    assert_int_equal(ledger_processor_drain(f->p, on_result, &rl, &n), LEDGER_STATUS_OK);
+    assert_int_equal(rl.n, 9);
+    assert_int_equal(committed_blocks(f->dir), 10);
+    assert_int_equal(ledger_processor_drain(f->p, on_result, &rl, &n), LEDGER_STATUS_OK);
+    assert_int_equal(rl.n, 10);
+    for (size_t i = 0; i < 10; i++) {
+        assert_int_equal(rl.tags[i], (i < 5 ? 10 : 15) + i);
+        assert_int_equal(rl.res[i], LEDGER_ACCEPTED);
+        assert_int_equal(f->log.ev[i].tag, rl.tags[i]);
+    }
+    assert_int_equal(f->log.n, 10);
+    assert_int_equal(committed_blocks(f->dir), 11);
+    ledger_processor_stats st;
+    ledger_processor_get_stats(f->p, &st);
+    assert_int_equal(st.groups, 4);
+    assert_true(st.step_us_max > 0);
+    destroy(f);
+}
+
 static void test_unchecked_cascade(void **state)
 {
     (void)state;
@@ -317,7 +405,7 @@ int main(void)
         cmocka_unit_test(test_mixed_batch),     cmocka_unit_test(test_fork_event),
         cmocka_unit_test(test_queue_busy),      cmocka_unit_test(test_unchecked_cascade),
         cmocka_unit_test(test_unchecked_bound), cmocka_unit_test(test_unchecked_survives_restart),
-        cmocka_unit_test(test_large_batch),
+        cmocka_unit_test(test_large_batch),     cmocka_unit_test(test_group),
     };
     return cmocka_run_group_tests_name("ledger_processor", tests, NULL, NULL);
 }

@@ -34,6 +34,12 @@
  *       /tmp/smn-bench-ledger-chain-<n>.blocks), so -C/-x cement one chain
  *       of n blocks where the default workload cements n / 50 chains whose
  *       receives wait on other chains' sends
+ *   -q  through the queue, as the ledger process does: the blocks are
+ *       enqueued (hashed once each, as the service does) and drained in
+ *       batches of -b; -G groups them, -G blocks per transaction across
+ *       batches (the process: -q -b 1024 -G 16384, its defaults); the
+ *       longest drain (one loop step of the process) is reported
+ *   -G  blocks per transaction over several batches (with -q)
  *   -r  the genesis chain's representative (64 hex digits of a public key;
  *       default: the genesis account): its blocks delegate the genesis's
  *       80 % to it, so a node holding that key alone has quorum (a test
@@ -507,6 +513,16 @@ static int report_prune(ledger_store *s, uint64_t keep)
     return 0;
 }
 
+typedef struct {
+    ledger_result *res; /* indexed by the tag: the block's place in the slice */
+} bench_results;
+
+static void on_bench_result(void *user, uint64_t tag, const uint8_t hash[32], ledger_result r)
+{
+    (void)hash;
+    ((bench_results *)user)->res[tag] = r;
+}
+
 int main(int argc, char **argv)
 {
     size_t n = 1000000, batch = 4096, accounts = 0;
@@ -517,9 +533,10 @@ int main(int argc, char **argv)
     uint64_t prune_keep = 0;
     size_t slice_blocks = 256;
     uint8_t genesis_rep[32];
-    bool have_rep = false;
+    bool have_rep = false, queued = false;
+    size_t group = 0;
     int opt;
-    while ((opt = getopt(argc, argv, "n:a:b:t:c:d:m:Cs:xkBP:TLr:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:a:b:t:c:d:m:Cs:xkBP:TLr:qG:")) != -1) {
         switch (opt) {
         case 'n':
             n = strtoull(optarg, NULL, 10);
@@ -567,6 +584,12 @@ int main(int argc, char **argv)
         case 'L':
             one_chain = true;
             break;
+        case 'q':
+            queued = true;
+            break;
+        case 'G':
+            group = strtoull(optarg, NULL, 10);
+            break;
         case 'r':
             if (strlen(optarg) != 64 || !smn_hex_decode(optarg, genesis_rep, 32)) {
                 fprintf(stderr, "bench_ledger: -r needs 64 hex digits\n");
@@ -578,7 +601,7 @@ int main(int argc, char **argv)
             fprintf(stderr,
                     "usage: %s [-n blocks] [-a accounts] [-b batch] [-t threads] [-c cache] [-d "
                     "dir] [-m MiB] [-C [-s slice]] [-x -d dir] [-k] [-B] [-P keep] [-T] [-L] "
-                    "[-r rep]\n",
+                    "[-r rep] [-q [-G group]]\n",
                     argv[0]);
             return 2;
         }
@@ -703,7 +726,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_ledger: %s\n", err);
         return 1;
     }
-    ledger_processor_config cfg = {.batch_max = batch, .verify_threads = threads};
+    ledger_processor_config cfg = {
+        .batch_max = batch, .verify_threads = threads, .group_max = queued ? group : 0};
     ledger_processor *p;
     if (ledger_processor_create(s, &cfg, &p) != LEDGER_STATUS_OK)
         return 1;
@@ -722,7 +746,23 @@ int main(int argc, char **argv)
         io += now() - r0;
         if (got == 0)
             break;
-        if (ledger_processor_process(p, buf, got, res) != LEDGER_STATUS_OK) {
+        if (queued) {
+            /* the queue holds 65536 = slice blocks */
+            for (size_t i = 0; i < got; i++) {
+                uint8_t h[32];
+                smn_block_hash(&buf[i], h);
+                if (ledger_processor_enqueue(p, &buf[i], h, i) != LEDGER_QUEUED)
+                    return 1;
+            }
+            bench_results br = {res};
+            size_t k;
+            do {
+                if (ledger_processor_drain(p, on_bench_result, &br, &k) != LEDGER_STATUS_OK) {
+                    fprintf(stderr, "bench_ledger: %s\n", ledger_store_errmsg(s));
+                    return 1;
+                }
+            } while (k || ledger_processor_group_open(p));
+        } else if (ledger_processor_process(p, buf, got, res) != LEDGER_STATUS_OK) {
             fprintf(stderr, "bench_ledger: %s\n", ledger_store_errmsg(s));
             return 1;
         }
@@ -761,6 +801,8 @@ int main(int argc, char **argv)
         if (hist[i])
             printf("result %s: %zu\n", ledger_result_str((ledger_result)i), hist[i]);
     fclose(f);
+    ledger_processor_stats pstats;
+    ledger_processor_get_stats(p, &pstats);
     ledger_processor_destroy(p);
     double csecs = 0, ccpu = 0;
     long long cemented = 0;
@@ -778,6 +820,13 @@ int main(int argc, char **argv)
 
     printf("blocks: %zu processed, %zu accepted, batch %zu, %u verify threads, %ld cores\n", done,
            accepted, batch, threads, cores);
+    if (queued) {
+        const ledger_processor_stats *ps = &pstats;
+        printf("queue: batches of %zu, %llu transactions (group %zu), longest drain %.1f ms "
+               "wall, %.1f ms CPU of the loop's thread (longest commit %.1f ms)\n",
+               batch, (unsigned long long)ps->groups, group, (double)ps->step_us_max / 1000.0,
+               (double)ps->step_cpu_us_max / 1000.0, (double)ps->commit_us_max / 1000.0);
+    }
     printf("ed25519 verify: %.0f/s one core, %.0f/s all cores (before %.0f, after %.0f)\n", one,
            all, all_before, all_after);
     printf("processed: %.0f blocks/s (%.2f s, excluding %.2f s reading the cache)\n",
