@@ -109,20 +109,20 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
     "CREATE INDEX blocks_chain ON blocks (substr(block, 1, 8), height);",
 };
 
+/* An SQL argument that is a 216-byte wire block, decoded. */
+static bool value_block(sqlite3_value *v, smn_block *out)
+{
+    return sqlite3_value_type(v) == SQLITE_BLOB && sqlite3_value_bytes(v) == SMN_BLOCK_WIRE_BYTES &&
+           smn_block_deserialize(sqlite3_value_blob(v), SMN_BLOCK_WIRE_BYTES, out) == SMN_BLOCK_OK;
+}
+
 /* smn_block_hash(block): the block hash of a 216-byte wire block (NULL for
- * anything else). The wire form starts with the hashed fields in hash
- * order (account, previous, representative, balance, link). */
+ * anything else). */
 static void sql_block_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    if (sqlite3_value_type(argv[0]) != SQLITE_BLOB ||
-        sqlite3_value_bytes(argv[0]) != SMN_BLOCK_WIRE_BYTES) {
-        sqlite3_result_null(ctx);
-        return;
-    }
     smn_block b;
-    if (smn_block_deserialize(sqlite3_value_blob(argv[0]), SMN_BLOCK_WIRE_BYTES, &b) !=
-        SMN_BLOCK_OK) {
+    if (!value_block(argv[0], &b)) {
         sqlite3_result_null(ctx);
         return;
     }
@@ -139,24 +139,11 @@ static void sql_block_amount(sqlite3_context *ctx, int argc, sqlite3_value **arg
 {
     (void)argc;
     smn_block b, p;
-    const void *bw = sqlite3_value_blob(argv[0]);
-    if (sqlite3_value_type(argv[0]) != SQLITE_BLOB ||
-        sqlite3_value_bytes(argv[0]) != SMN_BLOCK_WIRE_BYTES ||
-        smn_block_deserialize(bw, SMN_BLOCK_WIRE_BYTES, &b) != SMN_BLOCK_OK) {
+    if (!value_block(argv[0], &b) || (!smn_block_is_open(&b) && !value_block(argv[1], &p))) {
         sqlite3_result_null(ctx);
         return;
     }
-    smn_amount_t before = smn_amount_zero();
-    if (!smn_block_is_open(&b)) {
-        const void *pw = sqlite3_value_blob(argv[1]);
-        if (sqlite3_value_type(argv[1]) != SQLITE_BLOB ||
-            sqlite3_value_bytes(argv[1]) != SMN_BLOCK_WIRE_BYTES ||
-            smn_block_deserialize(pw, SMN_BLOCK_WIRE_BYTES, &p) != SMN_BLOCK_OK) {
-            sqlite3_result_null(ctx);
-            return;
-        }
-        before = p.balance;
-    }
+    smn_amount_t before = smn_block_is_open(&b) ? smn_amount_zero() : p.balance;
     smn_amount_t d = smn_amount_ge(b.balance, before) ? smn_amount_sub_wrap(b.balance, before)
                                                       : smn_amount_sub_wrap(before, b.balance);
     uint8_t be[16];
