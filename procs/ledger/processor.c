@@ -13,6 +13,15 @@
 
 #define TAKE_MAX 64
 
+/* One batch taken from the queue. */
+typedef struct {
+    smn_block *blocks;
+    uint64_t *tags;
+    uint8_t (*hashes)[32];
+    bool *ok;
+    size_t n;
+} drain_set;
+
 struct ledger_processor {
     ledger_store *s;
     const smn_network *net;
@@ -52,6 +61,12 @@ struct ledger_processor {
     ledger_result *gresults;
     ledger_result_fn gfn;
     void *guser;
+    /* Group mode's batches, double-buffered: while one is applied, the
+     * next one taken from the queue is verified on the workers (pre). */
+    drain_set dset[2];
+    int dcur;
+    bool pre_running, pre_done;
+    ledger_verify_job pre_job;
     ledger_processor_stats stats;
 };
 
@@ -80,6 +95,16 @@ static void step_done(ledger_processor *p, uint64_t t0, uint64_t c0)
 
 static void group_hook(void *user);
 
+/* The verifier runs one job at a time: a prefetched batch's job is waited
+ * for (its results kept) before the verifier is used for anything else. */
+static void prefetch_settle(ledger_processor *p)
+{
+    if (p->pre_running && !p->pre_done) {
+        ledger_verifier_wait(p->ver, &p->pre_job);
+        p->pre_done = true;
+    }
+}
+
 ledger_status ledger_processor_create(ledger_store *s, const ledger_processor_config *cfg,
                                       ledger_processor **out)
 {
@@ -107,15 +132,25 @@ ledger_status ledger_processor_create(ledger_store *s, const ledger_processor_co
     p->dtags = malloc(p->batch_max * sizeof *p->dtags);
     p->dresults = malloc(p->batch_max * sizeof *p->dresults);
     p->group_max = cfg && cfg->group_max > p->batch_max ? cfg->group_max : p->batch_max;
-    p->group_ms = cfg && cfg->group_ms ? cfg->group_ms : 1000;
+    p->group_ms = cfg && cfg->group_ms ? cfg->group_ms : 5000;
     if (p->group_max > p->batch_max) {
         p->gtags = malloc(p->group_max * sizeof *p->gtags);
         p->ghashes = malloc(p->group_max * sizeof *p->ghashes);
         p->gresults = malloc(p->group_max * sizeof *p->gresults);
+        for (int i = 0; i < 2; i++) {
+            drain_set *d = &p->dset[i];
+            d->blocks = malloc(p->batch_max * sizeof *d->blocks);
+            d->tags = malloc(p->batch_max * sizeof *d->tags);
+            d->hashes = malloc(p->batch_max * sizeof *d->hashes);
+            d->ok = malloc(p->batch_max * sizeof *d->ok);
+        }
     }
     if (!p->ver || !p->hashes[0] || !p->hashes[1] || !p->ok[0] || !p->ok[1] || !p->qblocks ||
         !p->qtags || !p->qhashes || !p->dblocks || !p->dtags || !p->dresults ||
-        (p->group_max > p->batch_max && (!p->gtags || !p->ghashes || !p->gresults))) {
+        (p->group_max > p->batch_max &&
+         (!p->gtags || !p->ghashes || !p->gresults || !p->dset[0].blocks || !p->dset[0].tags ||
+          !p->dset[0].hashes || !p->dset[0].ok || !p->dset[1].blocks || !p->dset[1].tags ||
+          !p->dset[1].hashes || !p->dset[1].ok))) {
         ledger_processor_destroy(p);
         return LEDGER_STATUS_NOMEM;
     }
@@ -139,6 +174,13 @@ void ledger_processor_destroy(ledger_processor *p)
     free(p->gtags);
     free(p->ghashes);
     free(p->gresults);
+    prefetch_settle(p);
+    for (int i = 0; i < 2; i++) {
+        free(p->dset[i].blocks);
+        free(p->dset[i].tags);
+        free(p->dset[i].hashes);
+        free(p->dset[i].ok);
+    }
     ledger_verifier_destroy(p->ver);
     for (int i = 0; i < 2; i++) {
         free(p->hashes[i]);
@@ -317,6 +359,7 @@ static ledger_status process_blocks(ledger_processor *p, const smn_block *blocks
     ledger_status gs = ledger_processor_flush(p);
     if (gs != LEDGER_STATUS_OK)
         return gs;
+    prefetch_settle(p);
     if (ledger_store_in_transaction(p->s))
         return LEDGER_STATUS_INVALID;
     size_t nchunks = (n + p->batch_max - 1) / p->batch_max;
@@ -451,61 +494,81 @@ static void group_hook(void *user)
     (void)ledger_processor_flush(user);
 }
 
-/* Applies blocks [off, off + len) of the drained slice in the open group. */
-static ledger_status group_apply(ledger_processor *p, size_t off, size_t len)
+/* Applies a verified batch in the open group (opened here if needed). */
+static ledger_status group_apply(ledger_processor *p, const drain_set *d)
 {
-    ledger_status st = LEDGER_STATUS_OK;
-    for (size_t i = off; i < off + len && st == LEDGER_STATUS_OK; i++) {
-        size_t g = p->gn++;
-        p->gtags[g] = p->dtags[i];
-        memcpy(p->ghashes[g], p->hashes[0][i], 32);
-        st = handle(p, &p->dblocks[i], p->hashes[0][i], p->dtags[i],
-                    p->ok[0][i] ? LEDGER_SIG_GOOD : LEDGER_SIG_BAD, &p->gresults[g]);
-        if (st == LEDGER_STATUS_OK)
-            st = cascade(p);
-    }
-    return st;
-}
-
-/* n drained blocks (hashes[0] holds their hashes) into the group: the
- * second half's signatures are checked while the first half is applied. */
-static ledger_status group_drain(ledger_processor *p, size_t n)
-{
-    ledger_verify_job jobs[2];
-    size_t half = n > 1 ? n / 2 : n;
-    ledger_verifier_start(p->ver, &jobs[0], p->dblocks, half, p->hashes[0], true, p->ok[0]);
-    ledger_verifier_wait(p->ver, &jobs[0]);
-    if (half < n)
-        ledger_verifier_start(p->ver, &jobs[1], p->dblocks + half, n - half, p->hashes[0] + half,
-                              true, p->ok[0] + half);
     ledger_status st = LEDGER_STATUS_OK;
     if (!p->group_open) {
         st = ledger_store_begin(p->s);
-        if (st == LEDGER_STATUS_OK) {
-            p->group_open = true;
-            p->gn = 0;
-            p->nev = 0;
-            p->nwork = 0;
-            clock_gettime(CLOCK_MONOTONIC, &p->gstart);
-        }
-    }
-    if (st == LEDGER_STATUS_OK)
-        st = group_apply(p, 0, half);
-    if (half < n)
-        ledger_verifier_wait(p->ver, &jobs[1]);
-    if (st == LEDGER_STATUS_OK && half < n)
-        st = group_apply(p, half, n - half);
-    if (st != LEDGER_STATUS_OK) {
-        if (!p->group_open) {
-            /* begin failed: these blocks were never in a transaction */
+        if (st != LEDGER_STATUS_OK) {
+            /* these blocks were never in a transaction */
             if (p->gfn)
-                for (size_t i = 0; i < n; i++)
-                    p->gfn(p->guser, p->dtags[i], p->hashes[0][i], LEDGER_ERROR);
+                for (size_t i = 0; i < d->n; i++)
+                    p->gfn(p->guser, d->tags[i], d->hashes[i], LEDGER_ERROR);
             return st;
         }
-        return group_fail(p, st);
+        p->group_open = true;
+        p->gn = 0;
+        p->nev = 0;
+        p->nwork = 0;
+        clock_gettime(CLOCK_MONOTONIC, &p->gstart);
     }
-    return LEDGER_STATUS_OK;
+    for (size_t i = 0; i < d->n && st == LEDGER_STATUS_OK; i++) {
+        size_t g = p->gn++;
+        p->gtags[g] = d->tags[i];
+        memcpy(p->ghashes[g], d->hashes[i], 32);
+        st = handle(p, &d->blocks[i], d->hashes[i], d->tags[i],
+                    d->ok[i] ? LEDGER_SIG_GOOD : LEDGER_SIG_BAD, &p->gresults[g]);
+        if (st == LEDGER_STATUS_OK)
+            st = cascade(p);
+    }
+    return st == LEDGER_STATUS_OK ? st : group_fail(p, st);
+}
+
+/* Moves up to batch_max queued blocks (with the hashes enqueue got) into d. */
+static void take(ledger_processor *p, drain_set *d)
+{
+    pthread_mutex_lock(&p->qmu);
+    size_t n = p->qcount < p->batch_max ? p->qcount : p->batch_max;
+    for (size_t i = 0; i < n; i++) {
+        size_t slot = (p->qhead + i) % p->queue_max;
+        d->blocks[i] = p->qblocks[slot];
+        d->tags[i] = p->qtags[slot];
+        memcpy(d->hashes[i], p->qhashes[slot], 32);
+    }
+    p->qhead = (p->qhead + n) % p->queue_max;
+    p->qcount -= n;
+    pthread_mutex_unlock(&p->qmu);
+    d->n = n;
+}
+
+/* Group mode's drain: the batch verified since the last drain (or taken
+ * and verified now) is applied while the next one is verified. */
+static ledger_status group_drain(ledger_processor *p, size_t *processed)
+{
+    drain_set *cur = &p->dset[p->dcur], *next = &p->dset[p->dcur ^ 1];
+    if (!p->pre_running) {
+        take(p, cur);
+        if (cur->n)
+            ledger_verifier_start(p->ver, &p->pre_job, cur->blocks, cur->n, cur->hashes, true,
+                                  cur->ok);
+        p->pre_running = cur->n > 0;
+        p->pre_done = false;
+    }
+    *processed = cur->n;
+    if (!p->pre_running)
+        return LEDGER_STATUS_OK;
+    prefetch_settle(p);
+    p->pre_running = false;
+    take(p, next);
+    if (next->n) {
+        ledger_verifier_start(p->ver, &p->pre_job, next->blocks, next->n, next->hashes, true,
+                              next->ok);
+        p->pre_running = true;
+        p->pre_done = false;
+    }
+    p->dcur ^= 1;
+    return group_apply(p, cur);
 }
 
 static uint64_t group_age_ms(const ledger_processor *p)
@@ -529,6 +592,21 @@ bool ledger_processor_group_open(const ledger_processor *p)
 ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, void *user,
                                      size_t *processed)
 {
+    uint64_t t0 = mono_us(), c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+    ledger_status st;
+    if (p->group_max > p->batch_max) {
+        p->gfn = fn;
+        p->guser = user;
+        st = group_drain(p, processed);
+        /* Commit when nothing waits (a lone block is not held), when
+         * another batch would not fit, or when the group is old enough. */
+        if (st == LEDGER_STATUS_OK && p->group_open &&
+            ((ledger_processor_queued(p) == 0 && !p->pre_running) ||
+             p->gn + p->batch_max > p->group_max || group_age_ms(p) >= p->group_ms))
+            st = ledger_processor_flush(p);
+        step_done(p, t0, c0);
+        return st;
+    }
     pthread_mutex_lock(&p->qmu);
     size_t n = p->qcount < p->batch_max ? p->qcount : p->batch_max;
     for (size_t i = 0; i < n; i++) {
@@ -541,21 +619,6 @@ ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, v
     p->qcount -= n;
     pthread_mutex_unlock(&p->qmu);
     *processed = n;
-    uint64_t t0 = mono_us(), c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
-    ledger_status st;
-    if (p->group_max > p->batch_max) {
-        p->gfn = fn;
-        p->guser = user;
-        st = n ? group_drain(p, n) : LEDGER_STATUS_OK;
-        /* Commit when nothing waits (a lone block is not held), when
-         * another slice would not fit, or when the group is old enough. */
-        if (st == LEDGER_STATUS_OK && p->group_open &&
-            (ledger_processor_queued(p) == 0 || p->gn + p->batch_max > p->group_max ||
-             group_age_ms(p) >= p->group_ms))
-            st = ledger_processor_flush(p);
-        step_done(p, t0, c0);
-        return st;
-    }
     /* n <= batch_max: one chunk, verified with the hashes enqueue got
      * (hashes[0] is the first chunk's, and stays as it is) */
     st = process_blocks(p, p->dblocks, p->dtags, n, p->dresults);

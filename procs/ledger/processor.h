@@ -51,7 +51,7 @@ typedef struct {
      * the random index pages a block dirties are written once for many
      * blocks, while each drain stays short. 0 or <= batch_max: every
      * drain commits (no group). group_ms: commit a group at least this
-     * often (0: 1000). */
+     * often (0: 5000). */
     size_t group_max;
     uint32_t group_ms;
     ledger_event_fn on_event;
