@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "common/db_check.h"
+#include "procs/ledger/checkpoint.h"
 #include "ipc/ledgerdb/rows.h"
 #include "ipc/ledgerdb/schema.h"
 
@@ -178,6 +179,8 @@ struct ledger_store {
     /* chain cursors (Q_CHAIN's text), one per slot */
     sqlite3_stmt *chain[LEDGER_CHAIN_CURSORS];
     chain_last_row chain_last[LEDGER_CHAIN_CURSORS];
+    ledger_checkpointer *ckpt;  /* NULL: SQLite checkpoints in the commits */
+    int ckpt_pages;             /* WAL frames that kick it */
     void (*begin_hook)(void *); /* closes another holder's open transaction */
     void *begin_hook_user;
     char err[256];
@@ -441,6 +444,20 @@ static ledger_status counters_flush(ledger_store *s)
 
 /* ---- open / close ---- */
 
+/* After each commit: the checkpoint thread copies the WAL back once it
+ * holds LEDGER_WAL_CHECKPOINT_PAGES, as wal_autocheckpoint would have in
+ * the commit itself (a commit of a large group that crossed it took
+ * seconds on a loaded machine: docs/benchmarks.md "Fourth pass"). */
+static int on_wal_commit(void *user, sqlite3 *db, const char *name, int frames)
+{
+    (void)db;
+    (void)name;
+    ledger_store *s = user;
+    if (frames >= s->ckpt_pages)
+        ledger_checkpointer_kick(s->ckpt);
+    return SQLITE_OK;
+}
+
 static ledger_status insert_genesis(ledger_store *s)
 {
     const smn_block *g = &s->net->genesis;
@@ -545,6 +562,17 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
      * in memory would hold a whole index (500 MiB at 1M blocks). */
     if ((r = exec(s, "PRAGMA temp_store = MEMORY")) != LEDGER_STATUS_OK)
         goto out;
+    if (!(cfg && cfg->inline_checkpoints)) {
+        if ((r = ledger_checkpointer_start(path, &s->ckpt, s->err, sizeof s->err)) !=
+            LEDGER_STATUS_OK)
+            goto out;
+        /* (the pragma installs SQLite's own WAL hook: set ours after it) */
+        if ((r = exec(s, "PRAGMA wal_autocheckpoint = 0")) != LEDGER_STATUS_OK)
+            goto out;
+        s->ckpt_pages =
+            cfg && cfg->checkpoint_pages ? (int)cfg->checkpoint_pages : LEDGER_WAL_CHECKPOINT_PAGES;
+        sqlite3_wal_hook(s->db, on_wal_commit, s);
+    }
     s->committed_seq = s->seq;
     s->committed.blocks += s->pending.blocks;
     s->committed.cemented += s->pending.cemented;
@@ -570,9 +598,15 @@ void ledger_store_close(ledger_store *s)
         sqlite3_finalize(s->q[i]);
     for (int i = 0; i < LEDGER_CHAIN_CURSORS; i++)
         sqlite3_finalize(s->chain[i]);
+    ledger_checkpointer_stop(s->ckpt); /* first: the last close checkpoints and removes the WAL */
     sqlite3_close(s->db);
     free(s->weights.slots);
     free(s);
+}
+
+uint64_t ledger_store_checkpoints(ledger_store *s)
+{
+    return s->ckpt ? ledger_checkpointer_count(s->ckpt) : 0;
 }
 
 const smn_network *ledger_store_network(const ledger_store *s)

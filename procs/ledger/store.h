@@ -24,6 +24,11 @@ typedef struct ledger_store ledger_store;
 typedef struct {
     size_t unchecked_max; /* blocks held while waiting for a dependency (default 65536) */
     int cache_mib;        /* SQLite page cache in MiB (default 64) */
+    /* WAL checkpoints inside the commit that crosses the threshold
+     * (SQLite's way) instead of on the store's checkpoint thread
+     * (checkpoint.h, the default) */
+    bool inline_checkpoints;
+    unsigned checkpoint_pages; /* WAL pages that start a checkpoint (0: 16384, 64 MiB) */
 } ledger_store_config;
 
 /* Process-wide SQLite settings of the writer process, to call once before
@@ -56,6 +61,10 @@ void ledger_store_set_begin_hook(ledger_store *s, void (*fn)(void *), void *user
 /* Closes a held transaction (the hook's) if one is open: every writer
  * that refuses to start inside an open transaction calls it first. */
 void ledger_store_end_held(ledger_store *s);
+
+/* WAL checkpoints the store's checkpoint thread has run (0 with
+ * inline_checkpoints). */
+uint64_t ledger_store_checkpoints(ledger_store *s);
 void ledger_store_rollback(ledger_store *s);
 bool ledger_store_in_transaction(const ledger_store *s);
 
