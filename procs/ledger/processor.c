@@ -19,8 +19,13 @@ typedef struct {
     uint64_t *tags;
     uint8_t (*hashes)[32];
     bool *ok;
-    size_t n;
+    size_t n, pos; /* blocks taken, blocks applied */
 } drain_set;
+
+/* Group mode verifies up to this many batches ahead of the one applied:
+ * the workers keep verifying through a group's commit (which writes
+ * thousands of pages and takes a while). */
+#define VERIFY_AHEAD_BATCHES 8
 
 struct ledger_processor {
     ledger_store *s;
@@ -64,6 +69,7 @@ struct ledger_processor {
     /* Group mode's batches, double-buffered: while one is applied, the
      * next one taken from the queue is verified on the workers (pre). */
     drain_set dset[2];
+    size_t ahead; /* capacity of a drain set */
     int dcur;
     bool pre_running, pre_done;
     ledger_verify_job pre_job;
@@ -137,12 +143,15 @@ ledger_status ledger_processor_create(ledger_store *s, const ledger_processor_co
         p->gtags = malloc(p->group_max * sizeof *p->gtags);
         p->ghashes = malloc(p->group_max * sizeof *p->ghashes);
         p->gresults = malloc(p->group_max * sizeof *p->gresults);
+        p->ahead = p->batch_max * VERIFY_AHEAD_BATCHES;
+        if (p->ahead > p->queue_max)
+            p->ahead = p->queue_max;
         for (int i = 0; i < 2; i++) {
             drain_set *d = &p->dset[i];
-            d->blocks = malloc(p->batch_max * sizeof *d->blocks);
-            d->tags = malloc(p->batch_max * sizeof *d->tags);
-            d->hashes = malloc(p->batch_max * sizeof *d->hashes);
-            d->ok = malloc(p->batch_max * sizeof *d->ok);
+            d->blocks = malloc(p->ahead * sizeof *d->blocks);
+            d->tags = malloc(p->ahead * sizeof *d->tags);
+            d->hashes = malloc(p->ahead * sizeof *d->hashes);
+            d->ok = malloc(p->ahead * sizeof *d->ok);
         }
     }
     if (!p->ver || !p->hashes[0] || !p->hashes[1] || !p->ok[0] || !p->ok[1] || !p->qblocks ||
@@ -494,16 +503,19 @@ static void group_hook(void *user)
     (void)ledger_processor_flush(user);
 }
 
-/* Applies a verified batch in the open group (opened here if needed). */
-static ledger_status group_apply(ledger_processor *p, const drain_set *d)
+/* Applies the verified blocks [pos, pos + len) of d in the open group
+ * (opened here if needed). */
+static ledger_status group_apply(ledger_processor *p, drain_set *d, size_t len)
 {
     ledger_status st = LEDGER_STATUS_OK;
+    size_t from = d->pos, to = d->pos + len;
+    d->pos = to;
     if (!p->group_open) {
         st = ledger_store_begin(p->s);
         if (st != LEDGER_STATUS_OK) {
             /* these blocks were never in a transaction */
             if (p->gfn)
-                for (size_t i = 0; i < d->n; i++)
+                for (size_t i = from; i < to; i++)
                     p->gfn(p->guser, d->tags[i], d->hashes[i], LEDGER_ERROR);
             return st;
         }
@@ -513,7 +525,7 @@ static ledger_status group_apply(ledger_processor *p, const drain_set *d)
         p->nwork = 0;
         clock_gettime(CLOCK_MONOTONIC, &p->gstart);
     }
-    for (size_t i = 0; i < d->n && st == LEDGER_STATUS_OK; i++) {
+    for (size_t i = from; i < to && st == LEDGER_STATUS_OK; i++) {
         size_t g = p->gn++;
         p->gtags[g] = d->tags[i];
         memcpy(p->ghashes[g], d->hashes[i], 32);
@@ -525,11 +537,11 @@ static ledger_status group_apply(ledger_processor *p, const drain_set *d)
     return st == LEDGER_STATUS_OK ? st : group_fail(p, st);
 }
 
-/* Moves up to batch_max queued blocks (with the hashes enqueue got) into d. */
+/* Moves up to `ahead` queued blocks (with the hashes enqueue got) into d. */
 static void take(ledger_processor *p, drain_set *d)
 {
     pthread_mutex_lock(&p->qmu);
-    size_t n = p->qcount < p->batch_max ? p->qcount : p->batch_max;
+    size_t n = p->qcount < p->ahead ? p->qcount : p->ahead;
     for (size_t i = 0; i < n; i++) {
         size_t slot = (p->qhead + i) % p->queue_max;
         d->blocks[i] = p->qblocks[slot];
@@ -540,35 +552,51 @@ static void take(ledger_processor *p, drain_set *d)
     p->qcount -= n;
     pthread_mutex_unlock(&p->qmu);
     d->n = n;
+    d->pos = 0;
 }
 
-/* Group mode's drain: the batch verified since the last drain (or taken
- * and verified now) is applied while the next one is verified. */
+static void verify_ahead(ledger_processor *p, drain_set *d)
+{
+    ledger_verifier_start(p->ver, &p->pre_job, d->blocks, d->n, d->hashes, true, d->ok);
+    p->pre_running = true;
+    p->pre_done = false;
+}
+
+/* Group mode's drain: applies the next batch_max blocks of the set
+ * verified ahead; when that set is used up, the set the workers verified
+ * meanwhile (or, cold, one taken and verified now) takes its place and
+ * the queue's next blocks go to the workers. */
 static ledger_status group_drain(ledger_processor *p, size_t *processed)
 {
-    drain_set *cur = &p->dset[p->dcur], *next = &p->dset[p->dcur ^ 1];
-    if (!p->pre_running) {
-        take(p, cur);
-        if (cur->n)
-            ledger_verifier_start(p->ver, &p->pre_job, cur->blocks, cur->n, cur->hashes, true,
-                                  cur->ok);
-        p->pre_running = cur->n > 0;
-        p->pre_done = false;
+    drain_set *cur = &p->dset[p->dcur];
+    *processed = 0;
+    if (cur->pos == cur->n) {
+        if (!p->pre_running) {
+            drain_set *d = &p->dset[p->dcur ^ 1];
+            take(p, d);
+            if (!d->n)
+                return LEDGER_STATUS_OK;
+            verify_ahead(p, d);
+        }
+        prefetch_settle(p);
+        p->pre_running = false;
+        p->dcur ^= 1;
+        cur = &p->dset[p->dcur];
+        drain_set *next = &p->dset[p->dcur ^ 1];
+        take(p, next);
+        if (next->n)
+            verify_ahead(p, next);
     }
-    *processed = cur->n;
-    if (!p->pre_running)
-        return LEDGER_STATUS_OK;
-    prefetch_settle(p);
-    p->pre_running = false;
-    take(p, next);
-    if (next->n) {
-        ledger_verifier_start(p->ver, &p->pre_job, next->blocks, next->n, next->hashes, true,
-                              next->ok);
-        p->pre_running = true;
-        p->pre_done = false;
-    }
-    p->dcur ^= 1;
-    return group_apply(p, cur);
+    size_t len = cur->n - cur->pos < p->batch_max ? cur->n - cur->pos : p->batch_max;
+    *processed = len;
+    return group_apply(p, cur, len);
+}
+
+/* No block waits: none queued, none verified ahead or being verified. */
+static bool nothing_waits(ledger_processor *p)
+{
+    const drain_set *cur = &p->dset[p->dcur];
+    return cur->pos == cur->n && !p->pre_running && ledger_processor_queued(p) == 0;
 }
 
 static uint64_t group_age_ms(const ledger_processor *p)
@@ -601,8 +629,8 @@ ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, v
         /* Commit when nothing waits (a lone block is not held), when
          * another batch would not fit, or when the group is old enough. */
         if (st == LEDGER_STATUS_OK && p->group_open &&
-            ((ledger_processor_queued(p) == 0 && !p->pre_running) ||
-             p->gn + p->batch_max > p->group_max || group_age_ms(p) >= p->group_ms))
+            (nothing_waits(p) || p->gn + p->batch_max > p->group_max ||
+             group_age_ms(p) >= p->group_ms))
             st = ledger_processor_flush(p);
         step_done(p, t0, c0);
         return st;
