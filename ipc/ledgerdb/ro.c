@@ -37,14 +37,12 @@ static const char *const ro_sql[R_COUNT] = {
                   "WHERE account = ?",
     /* Schema 4 indexes 8-byte prefixes (schema.c): the prefix for the
      * index, the whole value for the row. */
-    [R_BLOCK] = "SELECT height, subtype, " LEDGER_SQL_AMOUNT(
-        "blocks") ", block, local_timestamp "
-                  "FROM blocks "
-                  "WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
+    /* Schema 5: hash is computed, the amount derived (schema.h). */
+    [R_BLOCK] = "SELECT height, subtype, " LEDGER_SQL_AMOUNT_BLOCKS ", block, local_timestamp "
+                "FROM blocks WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
     [R_BLOCK_AT] = "SELECT hash FROM blocks WHERE substr(block, 1, 8) = substr(?1, 1, 8) "
                    "AND account = ?1 AND height = ?2",
-    [R_HISTORY] = "SELECT height, subtype, " LEDGER_SQL_AMOUNT(
-        "blocks") ", block, hash, "
+    [R_HISTORY] = "SELECT height, subtype, " LEDGER_SQL_AMOUNT_BLOCKS ", block, hash, "
                   "local_timestamp FROM blocks "
                   "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 "
                   "AND height < ?2 ORDER BY height DESC LIMIT ?3",
@@ -596,12 +594,11 @@ ledger_status ledger_ro_cemented_after(ledger_ro *r, uint64_t after, ledger_ro_c
     *n = 0;
     if (!r->cemented &&
         sqlite3_prepare_v3(r->db,
-                           "SELECT b.height, b.subtype, " LEDGER_SQL_AMOUNT(
-                               "b") ", b.block, c.seq, "
-                                    "COALESCE(b.hash, c.hash, (SELECT p.hash FROM pruned_blocks p "
-                                    "WHERE p.id = c.block)) FROM cement_log c "
-                                    "LEFT JOIN blocks b ON b.id = c.block "
-                                    "WHERE c.seq > ? ORDER BY c.seq LIMIT ?",
+                           "SELECT b.height, b.subtype, " LEDGER_SQL_AMOUNT_B ", b.block, c.seq, "
+                           "COALESCE(b.hash, c.hash, (SELECT p.hash FROM pruned_blocks p "
+                           "WHERE p.id = c.block)) FROM cement_log c "
+                           "LEFT JOIN blocks b ON b.id = c.block "
+                           "WHERE c.seq > ? ORDER BY c.seq LIMIT ?",
                            -1, SQLITE_PREPARE_PERSISTENT, &r->cemented, NULL) != SQLITE_OK)
         return fail(r, "prepare cement log");
     ledger_status s = begin(r);

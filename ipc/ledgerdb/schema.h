@@ -48,6 +48,9 @@ ledger_status ledger_schema_functions(sqlite3 *db, char *err, size_t errlen);
     "COALESCE(" t ".amount, smn_block_amount(" t ".block, (SELECT p.block FROM blocks p WHERE "    \
     "substr(p.block, 1, 8) = substr(" t ".block, 1, 8) AND p.account = " t ".account AND "         \
     "p.height = " t ".height - 1)))"
+/* ... for the table named blocks, and for the alias b */
+#define LEDGER_SQL_AMOUNT_BLOCKS LEDGER_SQL_AMOUNT("blocks")
+#define LEDGER_SQL_AMOUNT_B LEDGER_SQL_AMOUNT("b")
 
 /* Fills err with "what: sqlite message" and returns LEDGER_STATUS_IO. */
 ledger_status ledger_sql_error(sqlite3 *db, const char *what, char *err, size_t errlen);

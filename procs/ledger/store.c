@@ -65,12 +65,10 @@ static const char *const sql_text[Q_COUNT] = {
      * names the prefix, for the index, and the whole value. */
     /* Schema 5: hash is computed from the block (a lookup hashes the row
      * its prefix found) and the amount derived (LEDGER_SQL_AMOUNT). */
-    [Q_BLOCK_GET] = "SELECT height, subtype, " LEDGER_SQL_AMOUNT(
-        "blocks") ", block FROM blocks "
-                  "WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
-    [Q_BLOCK_AT] = "SELECT hash, subtype, " LEDGER_SQL_AMOUNT(
-        "blocks") ", block FROM blocks "
-                  "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height = ?2",
+    [Q_BLOCK_GET] = "SELECT height, subtype, " LEDGER_SQL_AMOUNT_BLOCKS ", block FROM blocks "
+                    "WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
+    [Q_BLOCK_AT] = "SELECT hash, subtype, " LEDGER_SQL_AMOUNT_BLOCKS ", block FROM blocks "
+                   "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height = ?2",
     /* local_timestamp: when this node first stored the block (the RPC's,
      * not part of validation). No hash (computed) and no amount: the
      * previous block is the frontier, stored (or there is none). */
@@ -100,10 +98,9 @@ static const char *const sql_text[Q_COUNT] = {
         "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height <= ?2",
     /* Before pruning below it, the new lowest block keeps its amount:
      * its previous is about to go. */
-    [Q_PRUNE_KEEP_AMOUNT] = "UPDATE blocks SET amount = " LEDGER_SQL_AMOUNT(
-        "blocks") " WHERE "
-                  "substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND "
-                  "height = ?2 + 1 AND amount IS NULL",
+    [Q_PRUNE_KEEP_AMOUNT] = "UPDATE blocks SET amount = " LEDGER_SQL_AMOUNT_BLOCKS " WHERE "
+                            "substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND "
+                            "height = ?2 + 1 AND amount IS NULL",
     [Q_PREV_BLOCK] = "SELECT block FROM blocks WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND "
                      "account = ?1 AND height = ?2",
     [Q_PRUNE_DELETE] = "DELETE FROM blocks WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND "
