@@ -537,11 +537,11 @@ static ledger_status group_apply(ledger_processor *p, drain_set *d, size_t len)
     return st == LEDGER_STATUS_OK ? st : group_fail(p, st);
 }
 
-/* Moves up to `ahead` queued blocks (with the hashes enqueue got) into d. */
-static void take(ledger_processor *p, drain_set *d)
+/* Moves up to max queued blocks (with the hashes enqueue got) into d. */
+static void take(ledger_processor *p, drain_set *d, size_t max)
 {
     pthread_mutex_lock(&p->qmu);
-    size_t n = p->qcount < p->ahead ? p->qcount : p->ahead;
+    size_t n = p->qcount < max ? p->qcount : max;
     for (size_t i = 0; i < n; i++) {
         size_t slot = (p->qhead + i) % p->queue_max;
         d->blocks[i] = p->qblocks[slot];
@@ -573,7 +573,7 @@ static ledger_status group_drain(ledger_processor *p, size_t *processed)
     if (cur->pos == cur->n) {
         if (!p->pre_running) {
             drain_set *d = &p->dset[p->dcur ^ 1];
-            take(p, d);
+            take(p, d, p->ahead);
             if (!d->n)
                 return LEDGER_STATUS_OK;
             verify_ahead(p, d);
@@ -583,7 +583,7 @@ static ledger_status group_drain(ledger_processor *p, size_t *processed)
         p->dcur ^= 1;
         cur = &p->dset[p->dcur];
         drain_set *next = &p->dset[p->dcur ^ 1];
-        take(p, next);
+        take(p, next, p->ahead);
         if (next->n)
             verify_ahead(p, next);
     }
@@ -635,20 +635,12 @@ ledger_status ledger_processor_drain(ledger_processor *p, ledger_result_fn fn, v
         step_done(p, t0, c0);
         return st;
     }
-    pthread_mutex_lock(&p->qmu);
-    size_t n = p->qcount < p->batch_max ? p->qcount : p->batch_max;
-    for (size_t i = 0; i < n; i++) {
-        size_t slot = (p->qhead + i) % p->queue_max;
-        p->dblocks[i] = p->qblocks[slot];
-        p->dtags[i] = p->qtags[slot];
-        memcpy(p->hashes[0][i], p->qhashes[slot], 32);
-    }
-    p->qhead = (p->qhead + n) % p->queue_max;
-    p->qcount -= n;
-    pthread_mutex_unlock(&p->qmu);
-    *processed = n;
     /* n <= batch_max: one chunk, verified with the hashes enqueue got
      * (hashes[0] is the first chunk's, and stays as it is) */
+    drain_set d = {.blocks = p->dblocks, .tags = p->dtags, .hashes = p->hashes[0]};
+    take(p, &d, p->batch_max);
+    size_t n = d.n;
+    *processed = n;
     st = process_blocks(p, p->dblocks, p->dtags, n, p->dresults);
     if (st == LEDGER_STATUS_INVALID)
         for (size_t i = 0; i < n; i++)
