@@ -44,9 +44,12 @@ static const char *const ro_sql[R_COUNT] = {
     [R_HISTORY] = "SELECT height, subtype, amount, block, hash, local_timestamp FROM blocks "
                   "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 "
                   "AND height < ?2 ORDER BY height DESC LIMIT ?3",
-    [R_RECV_SUM] = "SELECT amount FROM receivables WHERE destination = ?",
-    [R_RECV_LIST] = "SELECT send_hash, source, amount FROM receivables WHERE destination = ? "
-                    "ORDER BY amount DESC, send_hash LIMIT ?",
+    /* schema 5: the running totals, one row read whatever the count */
+    [R_RECV_SUM] = "SELECT sum FROM receivable_totals WHERE destination = ?",
+    /* largest first from receivables_amount: a range scan of ?2 rows that
+     * stops below the threshold ?3 */
+    [R_RECV_LIST] = "SELECT send_hash, source, amount FROM receivables WHERE destination = ?1 "
+                    "AND amount >= ?3 ORDER BY amount DESC, send_hash LIMIT ?2",
     [R_FRONTIERS] = "SELECT account, frontier FROM accounts WHERE account >= ? ORDER BY account "
                     "LIMIT ?",
     /* ?3: confirmed only (the block at conf_height, accounts with one);
@@ -66,12 +69,7 @@ static const char *const ro_sql[R_COUNT] = {
     [R_WATERMARK] = "SELECT pruned_height FROM prune_watermarks WHERE account = ?",
     /* A receivable whose send is cemented; a send no longer in blocks was
      * pruned, and only cemented blocks are pruned. */
-    [R_RECV_SUM_CONFIRMED] =
-        "SELECT r.amount FROM receivables r "
-        "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) AND b.hash = "
-        "r.send_hash "
-        "LEFT JOIN accounts a ON a.account = b.account "
-        "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height)",
+    [R_RECV_SUM_CONFIRMED] = "SELECT confirmed_sum FROM receivable_totals WHERE destination = ?",
     [R_UNCHECKED_LIST] = "SELECT dependency, hash, block FROM unchecked WHERE (?1 IS NULL OR "
                          "dependency = ?1) ORDER BY id LIMIT ?2",
     [R_UNCHECKED_GET] = "SELECT dependency, hash, block FROM unchecked WHERE hash = ?",
@@ -81,11 +79,12 @@ static const char *const ro_sql[R_COUNT] = {
         "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) AND b.hash = "
         "r.send_hash "
         "LEFT JOIN accounts a ON a.account = b.account "
-        "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height) "
-        "ORDER BY r.amount DESC, r.send_hash LIMIT ?",
+        "WHERE r.destination = ?1 AND r.amount >= ?3 AND (b.id IS NULL OR b.height <= "
+        "a.conf_height) ORDER BY r.amount DESC, r.send_hash LIMIT ?2",
 };
 
 struct ledger_ro {
+    uint64_t steps; /* SQLite VM steps of the statements reset through done() */
     sqlite3 *db;
     sqlite3_stmt *q[R_COUNT];
     sqlite3_stmt *cemented;      /* prepared on first use: older databases lack the log */
@@ -105,8 +104,11 @@ static ledger_status corrupt(ledger_ro *r, const char *what)
     return LEDGER_STATUS_CORRUPT;
 }
 
-static void done(sqlite3_stmt *st)
+/* Resets st for its next use, counting the VM steps it took (ledger_ro_steps). */
+#define done(st) done_counted(r, st)
+static void done_counted(ledger_ro *r, sqlite3_stmt *st)
 {
+    r->steps += (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
 }
@@ -372,12 +374,16 @@ ledger_status ledger_ro_history(ledger_ro *r, const uint8_t account[32], uint64_
 }
 
 static ledger_status receivables(ledger_ro *r, const uint8_t account[32], bool confirmed,
-                                 ledger_receivable *out, size_t max, size_t *n)
+                                 smn_amount_t threshold, ledger_receivable *out, size_t max,
+                                 size_t *n)
 {
     *n = 0;
+    uint8_t be[16];
+    smn_amount_to_be(threshold, be);
     sqlite3_stmt *st = r->q[confirmed ? R_RECV_LIST_CONFIRMED : R_RECV_LIST];
     bind32(st, 1, account);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    sqlite3_bind_blob(st, 3, be, 16, SQLITE_STATIC);
     int rc;
     ledger_status s = LEDGER_STATUS_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -399,7 +405,7 @@ static ledger_status receivables(ledger_ro *r, const uint8_t account[32], bool c
 ledger_status ledger_ro_receivables(ledger_ro *r, const uint8_t account[32], ledger_receivable *out,
                                     size_t max, size_t *n)
 {
-    return receivables(r, account, false, out, max, n);
+    return receivables(r, account, false, smn_amount_zero(), out, max, n);
 }
 
 ledger_status ledger_ro_receivables_confirmed(ledger_ro *r, const uint8_t account[32],
@@ -408,7 +414,22 @@ ledger_status ledger_ro_receivables_confirmed(ledger_ro *r, const uint8_t accoun
     ledger_status s = begin(r);
     if (s != LEDGER_STATUS_OK)
         return s;
-    return end(r, receivables(r, account, true, out, max, n));
+    return end(r, receivables(r, account, true, smn_amount_zero(), out, max, n));
+}
+
+ledger_status ledger_ro_receivables_above(ledger_ro *r, const uint8_t account[32],
+                                          smn_amount_t threshold, bool confirmed,
+                                          ledger_receivable *out, size_t max, size_t *n)
+{
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    return end(r, receivables(r, account, confirmed, threshold, out, max, n));
+}
+
+uint64_t ledger_ro_steps(const ledger_ro *r)
+{
+    return r->steps;
 }
 
 ledger_status ledger_ro_chain(ledger_ro *r, const uint8_t hash[32], uint8_t (*out)[32], size_t max,

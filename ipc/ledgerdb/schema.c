@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ipc/ledgerdb/amount_sql.h"
+
 /* Migration i takes a database from version i to version i + 1. A new
  * schema version appends a step here; steps are never edited once shipped. */
 static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
@@ -80,6 +82,28 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
     "CREATE INDEX blocks_chain ON blocks (substr(block, 1, 8), height);"
     "ALTER TABLE pruned_blocks ADD COLUMN id INTEGER;"
     "CREATE INDEX pruned_blocks_id ON pruned_blocks (id);",
+    /* 4 -> 5: receivable sums and largest-first lists without reading every
+     * receivable of a destination (docs/ledger.md "Schema 5", issue 10).
+     * - receivable_totals: per destination, how many receivables, their sum
+     *   and the sum of those whose send is cemented (a send no longer in
+     *   blocks was pruned, and only cemented blocks are). The store keeps it
+     *   in the transaction that inserts or deletes a receivable.
+     * - receivables_amount serves "largest first" (amount DESC, then
+     *   send_hash) and `threshold` as a range scan.
+     * Touches only the receivables side; reads blocks in the schema-4
+     * layout (the hash prefix index), so it runs before any step that
+     * changes blocks. smn_amount_sum is registered by the caller (migrate). */
+    "CREATE TABLE receivable_totals ("
+    "  destination BLOB PRIMARY KEY, count INTEGER NOT NULL, sum BLOB NOT NULL,"
+    "  confirmed_sum BLOB NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO receivable_totals (destination, count, sum, confirmed_sum)"
+    "  SELECT r.destination, COUNT(*), smn_amount_sum(r.amount),"
+    "  smn_amount_sum(CASE WHEN b.id IS NULL OR b.height <= a.conf_height THEN r.amount"
+    "  ELSE zeroblob(16) END) FROM receivables r"
+    "  LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8)"
+    "  AND b.hash = r.send_hash LEFT JOIN accounts a ON a.account = b.account"
+    "  GROUP BY r.destination;"
+    "CREATE INDEX receivables_amount ON receivables (destination, amount DESC, send_hash);",
 };
 
 ledger_status ledger_sql_error(sqlite3 *db, const char *what, char *err, size_t errlen)
@@ -216,6 +240,9 @@ static ledger_status set_version(sqlite3 *db, int64_t v, char *err, size_t errle
 
 static ledger_status migrate(sqlite3 *db, int64_t from, int64_t to, char *err, size_t errlen)
 {
+    /* steps may use the amount functions (4 -> 5 sums amounts) */
+    if (from < to && ledger_amount_sql_register(db) != SQLITE_OK)
+        return ledger_sql_error(db, "register amount functions", err, errlen);
     for (int64_t v = from; v < to; v++) {
         char *msg = NULL;
         if (sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {

@@ -11,7 +11,7 @@
 #include "ipc/ledgerdb/types.h"
 
 /* The version this build writes. A database with a higher version is refused. */
-#define LEDGER_SCHEMA_VERSION 4
+#define LEDGER_SCHEMA_VERSION 5
 /* The file name of the ledger database inside a data dir. */
 #define LEDGER_DB_FILENAME "ledger.db"
 

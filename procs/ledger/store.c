@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "common/db_check.h"
+#include "ipc/ledgerdb/amount_sql.h"
 #include "ipc/ledgerdb/rows.h"
 #include "ipc/ledgerdb/schema.h"
 
@@ -47,6 +48,10 @@ enum {
     Q_CEMENT_APPEND,
     Q_CEMENT_APPEND_MANY,
     Q_UNCHECKED_CLEAR,
+    Q_TOTAL_ADD,
+    Q_TOTAL_SUB,
+    Q_TOTAL_DROP,
+    Q_TOTAL_CONFIRM,
     Q_COUNT
 };
 
@@ -113,6 +118,20 @@ static const char *const sql_text[Q_COUNT] = {
                 "height <= ?3 ORDER BY height",
     [Q_CEMENT_APPEND] = "INSERT INTO cement_log (seq, block) VALUES (?, ?)",
     [Q_CEMENT_APPEND_MANY] = NULL, /* built in cement_many_sql() */
+    /* receivable_totals (schema 5): ?1 destination, ?2 the amount, ?3 the
+     * amount when the send is cemented, else 16 zero bytes. smn_amount_add/
+     * _sub fail the statement rather than wrap (amount_sql.h). */
+    [Q_TOTAL_ADD] = "INSERT INTO receivable_totals (destination, count, sum, confirmed_sum) "
+                    "VALUES (?1, 1, ?2, ?3) ON CONFLICT (destination) DO UPDATE SET "
+                    "count = count + 1, sum = smn_amount_add(sum, ?2), "
+                    "confirmed_sum = smn_amount_add(confirmed_sum, ?3)",
+    [Q_TOTAL_SUB] =
+        "UPDATE receivable_totals SET count = count - 1, sum = smn_amount_sub(sum, ?2), "
+        "confirmed_sum = smn_amount_sub(confirmed_sum, ?3) WHERE destination = ?1 "
+        "RETURNING count",
+    [Q_TOTAL_DROP] = "DELETE FROM receivable_totals WHERE destination = ? AND count = 0",
+    [Q_TOTAL_CONFIRM] = "UPDATE receivable_totals SET confirmed_sum = "
+                        "smn_amount_add(confirmed_sum, ?2) WHERE destination = ?1",
 };
 
 /* cement_log rows buffered per statement: LEDGER_CEMENT_BATCH rows go in
@@ -458,6 +477,10 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
         goto out;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    if (ledger_amount_sql_register(s->db) != SQLITE_OK) {
+        r = fail(s, "register amount functions");
+        goto out;
+    }
     if (smn_db_check(s->db, path, s->err, sizeof s->err) != 0) {
         r = LEDGER_STATUS_CORRUPT;
         goto out;
@@ -911,6 +934,67 @@ void ledger_store_view(ledger_store *s, ledger_view *out)
     out->receivable = view_receivable;
 }
 
+/* ---- receivable totals ---- */
+
+/* A receivable's send is cemented: at or below its account's confirmation
+ * height, or no longer stored (pruned, and only cemented blocks are). */
+static ledger_status send_cemented(ledger_store *s, const uint8_t send_hash[32], bool *out)
+{
+    uint8_t account[32];
+    uint64_t height, conf;
+    ledger_status r = ledger_store_source(s, send_hash, account, &height, &conf);
+    *out = r == LEDGER_STATUS_NOT_FOUND || (r == LEDGER_STATUS_OK && height <= conf);
+    return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_OK : r;
+}
+
+/* One receivable of dest appeared (add) or went (!add): its row in
+ * receivable_totals follows, and goes with the last receivable. */
+static ledger_status totals_change(ledger_store *s, const uint8_t dest[32], smn_amount_t amount,
+                                   bool cemented, bool add)
+{
+    static const uint8_t zero[16];
+    uint8_t be[16];
+    smn_amount_to_be(amount, be);
+    sqlite3_stmt *st = s->q[add ? Q_TOTAL_ADD : Q_TOTAL_SUB];
+    bind32(st, 1, dest);
+    sqlite3_bind_blob(st, 2, be, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, cemented ? be : zero, 16, SQLITE_STATIC);
+    if (add)
+        return step_done(s, st, "add receivable total");
+    int rc = sqlite3_step(st);
+    sqlite3_int64 left = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    if (rc == SQLITE_ROW)
+        rc = sqlite3_step(st); /* RETURNING: finishes the update */
+    done(st);
+    if (rc != SQLITE_DONE)
+        return fail(s, "subtract receivable total");
+    if (left < 0)
+        return corrupt(s, "receivable_totals"); /* no row for a receivable */
+    if (left > 0)
+        return LEDGER_STATUS_OK;
+    st = s->q[Q_TOTAL_DROP];
+    bind32(st, 1, dest);
+    return step_done(s, st, "drop receivable total");
+}
+
+ledger_status ledger_store_cemented_send(ledger_store *s, const uint8_t send_hash[32])
+{
+    ledger_receivable rv;
+    ledger_status r = ledger_store_receivable(s, send_hash, &rv);
+    if (r == LEDGER_STATUS_NOT_FOUND)
+        return LEDGER_STATUS_OK; /* received already: it left the totals then */
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    uint8_t be[16];
+    smn_amount_to_be(rv.amount, be);
+    sqlite3_stmt *st = s->q[Q_TOTAL_CONFIRM];
+    bind32(st, 1, rv.destination);
+    sqlite3_bind_blob(st, 2, be, 16, SQLITE_STATIC);
+    if ((r = step_done(s, st, "confirm receivable total")) != LEDGER_STATUS_OK)
+        return r;
+    return sqlite3_changes(s->db) == 1 ? LEDGER_STATUS_OK : corrupt(s, "receivable_totals");
+}
+
 /* ---- apply ---- */
 
 static ledger_status need_tx(ledger_store *s)
@@ -958,12 +1042,20 @@ ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint
         sqlite3_bind_blob(st, 4, amount, 16, SQLITE_STATIC);
         if ((r = step_done(s, st, "insert receivable")) != LEDGER_STATUS_OK)
             return r;
+        /* a send being applied is never cemented yet */
+        if ((r = totals_change(s, b->link, v->amount, false, true)) != LEDGER_STATUS_OK)
+            return r;
     } else if (v->subtype == LEDGER_SUBTYPE_RECEIVE ||
                (v->subtype == LEDGER_SUBTYPE_OPEN && !smn_amount_is_zero(v->receivable.amount))) {
         /* (The genesis open has no receivable.) */
+        bool cemented;
+        if ((r = send_cemented(s, b->link, &cemented)) != LEDGER_STATUS_OK)
+            return r;
         st = s->q[Q_RECV_DEL];
         bind32(st, 1, b->link);
         if ((r = step_done(s, st, "delete receivable")) != LEDGER_STATUS_OK)
+            return r;
+        if ((r = totals_change(s, b->account, v->amount, cemented, false)) != LEDGER_STATUS_OK)
             return r;
     }
 
@@ -1003,8 +1095,8 @@ ledger_status ledger_store_unapply(ledger_store *s, const ledger_block_record *r
         snprintf(s->err, sizeof s->err, "rollback: wrong previous block");
         return LEDGER_STATUS_INVALID;
     }
+    ledger_receivable rv;
     if (rec->subtype == LEDGER_SUBTYPE_SEND) {
-        ledger_receivable rv;
         r = ledger_store_receivable(s, rec->hash, &rv);
         if (r == LEDGER_STATUS_NOT_FOUND) {
             snprintf(s->err, sizeof s->err, "rollback of a received send: its receive goes first");
@@ -1053,6 +1145,16 @@ ledger_status ledger_store_unapply(ledger_store *s, const ledger_block_record *r
     }
     if (st && (r = step_done(s, st, "write receivable")) != LEDGER_STATUS_OK)
         return r;
+    if (rec->subtype == LEDGER_SUBTYPE_SEND) {
+        /* only an unconfirmed send is rolled back (checked above) */
+        if ((r = totals_change(s, rv.destination, rv.amount, false, false)) != LEDGER_STATUS_OK)
+            return r;
+    } else if (st) {
+        bool cemented;
+        if ((r = send_cemented(s, b->link, &cemented)) != LEDGER_STATUS_OK ||
+            (r = totals_change(s, b->account, rec->amount, cemented, true)) != LEDGER_STATUS_OK)
+            return r;
+    }
 
     /* The inverse of apply: the balance leaves the block's representative
      * and returns to the previous block's. */
@@ -1195,6 +1297,20 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
             return r;
         s->pending.cemented += height - ai.conf_height;
         s->seq += height - ai.conf_height;
+        /* the newly cemented sends' receivables count as confirmed */
+        const unsigned slot = LEDGER_CHAIN_CURSORS - 1;
+        if ((r = ledger_store_chain_open(s, slot, account, ai.conf_height, height)) !=
+            LEDGER_STATUS_OK)
+            return r;
+        ledger_block_record rec;
+        int64_t row;
+        while ((r = ledger_store_chain_next(s, slot, &rec, &row)) == LEDGER_STATUS_OK)
+            if (rec.subtype == LEDGER_SUBTYPE_SEND &&
+                (r = ledger_store_cemented_send(s, rec.hash)) != LEDGER_STATUS_OK)
+                break;
+        ledger_store_chain_close(s, slot);
+        if (r != LEDGER_STATUS_NOT_FOUND)
+            return r;
     }
     return LEDGER_STATUS_OK;
 }

@@ -141,6 +141,11 @@ ledger_status ledger_store_cement_seq(ledger_store *s, uint64_t *seq);
  * through ledger_store_account. The caller guarantees the logged blocks are
  * exactly the heights between the old and the new confirmation height. */
 ledger_status ledger_store_cement_block(ledger_store *s, int64_t row, uint64_t *seq);
+/* The send send_hash was just cemented: if it is still receivable, its
+ * amount joins its destination's confirmed receivable total
+ * (receivable_totals.confirmed_sum). The cementing walk calls it for each
+ * send it cements; ledger_store_set_conf_height does it itself. */
+ledger_status ledger_store_cemented_send(ledger_store *s, const uint8_t send_hash[32]);
 ledger_status ledger_store_raise_conf_height(ledger_store *s, const uint8_t account[32],
                                              uint64_t height);
 

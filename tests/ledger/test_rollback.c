@@ -50,7 +50,8 @@ static int64_t scalar(sqlite3 *db, const char *sql)
 /* The ledger's invariants: balances + receivables = supply; each
  * representative's weight is exactly the sum of its accounts' balances (and
  * no row for zero); count_blocks = blocks stored + pruned; every account's
- * frontier is the block at its height and its chain has no holes. */
+ * frontier is the block at its height and its chain has no holes; the
+ * receivable totals are the brute-force sums. */
 static void check_invariants(const char *dir)
 {
     sqlite3 *db = reader(dir);
@@ -120,6 +121,10 @@ static void check_invariants(const char *dir)
                                 "b.height <= a.height)"),
                      0);
     sqlite3_close(db);
+    /* receivable_totals follows every send, receive, rollback and settlement */
+    char path[300];
+    tl_dbpath(dir, path);
+    tl_check_receivable_totals(path, NULL);
 }
 
 /* Every row of the ledger's tables as text, to compare "nothing changed". */
