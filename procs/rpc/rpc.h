@@ -221,6 +221,9 @@ ledger_ro *rpc_ctx_ledger(rpc_ctx *ctx);
 wallet_store *rpc_ctx_wallets(rpc_ctx *ctx);
 /* Closes the ledger after a failed read so the next use reopens it. */
 void rpc_ctx_ledger_reset(rpc_ctx *ctx);
+/* SQLite VM steps of every ledger read this process made (ledger_ro_steps
+ * summed over its connections): the ledger_read_steps_total metric. */
+uint64_t rpc_ctx_ledger_steps(const rpc_ctx *ctx);
 
 /* Called when an answer is ready: HTTP status (200, 400, 503, ...) and the
  * JSON text, which the callee owns (free()). */
@@ -489,6 +492,7 @@ struct rpc_ctx {
     rpc_account_busy_fn account_busy;
     void *account_busy_user;
     ledger_ro *ledger; /* opened on first use, reopened after a failure */
+    uint64_t ledger_steps_closed; /* ledger_ro_steps of the connections closed */
     wallet_store *wallets;
     smn_amount_t receive_minimum; /* auto-receive's, see rpc_ctx_receive_minimum */
     rpc_stats_base stats_base;    /* stats_clear's baseline (actions_network.c) */
