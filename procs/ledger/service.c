@@ -633,8 +633,10 @@ static void on_prune(evutil_socket_t fd, short what, void *arg)
     if (stats.blocks)
         smn_debug("pruned %llu blocks of %zu accounts", (unsigned long long)stats.blocks,
                   stats.accounts);
-    /* A full pass may have left more accounts: continue next iteration. */
-    if (stats.accounts)
+    /* A full pass may have left more accounts, and a round over every
+     * account takes several bounded passes: continue next iteration until
+     * the scan wraps with nothing left. */
+    if (stats.accounts || !stats.wrapped)
         arm(s->prune_ev, 0);
     report_detail(s);
 }

@@ -87,11 +87,13 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_UNCHECKED_BY_DEP] = "SELECT id, block FROM unchecked WHERE dependency = ? ORDER BY id",
     [Q_UNCHECKED_DEL] = "DELETE FROM unchecked WHERE id = ?",
     [Q_UNCHECKED_COUNT] = "SELECT COUNT(*) FROM unchecked",
+    /* every account from the cursor, candidate or not: the caller filters,
+     * so the rows a pass reads are bounded by the LIMIT, not by how many
+     * accounts are candidates */
     [Q_PRUNE_CANDIDATES] =
         "SELECT a.account, a.conf_height, COALESCE(w.pruned_height, 0) FROM accounts a "
         "LEFT JOIN prune_watermarks w ON w.account = a.account "
-        "WHERE a.account > ? AND a.conf_height - COALESCE(w.pruned_height, 0) > ? "
-        "ORDER BY a.account LIMIT ?",
+        "WHERE a.account >= ? ORDER BY a.account LIMIT ?",
     [Q_PRUNE_COPY] =
         "INSERT OR IGNORE INTO pruned_blocks (hash, id) SELECT hash, id FROM blocks "
         "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height <= ?2",
@@ -168,6 +170,9 @@ struct ledger_store {
      * when full, and before commit */
     int64_t cement_rows[LEDGER_CEMENT_BATCH];
     size_t cement_n;
+    /* the next pruning scan starts at this account (unset: the first) */
+    uint8_t prune_next[32];
+    bool prune_next_set;
     /* chain cursors (Q_CHAIN's text), one per slot */
     sqlite3_stmt *chain[LEDGER_CHAIN_CURSORS];
     char err[256];
@@ -1350,34 +1355,61 @@ ledger_status ledger_store_cement_seq(ledger_store *s, uint64_t *seq)
 
 /* ---- pruning ---- */
 
-ledger_status ledger_store_prune_candidates(ledger_store *s, uint64_t keep, const uint8_t *after,
-                                            ledger_prune_candidate *out, size_t max, size_t *n)
+ledger_status ledger_store_prune_candidates(ledger_store *s, uint64_t keep, size_t scan,
+                                            ledger_prune_candidate *out, size_t max, size_t *n,
+                                            bool *wrapped)
 {
     static const uint8_t zero[1] = {0};
     *n = 0;
+    *wrapped = false;
+    if (scan == 0 || max == 0)
+        return LEDGER_STATUS_OK;
     sqlite3_stmt *st = s->q[Q_PRUNE_CANDIDATES];
-    if (after)
-        bind32(st, 1, after);
+    if (s->prune_next_set)
+        bind32(st, 1, s->prune_next);
     else
         sqlite3_bind_blob(st, 1, zero, 0, SQLITE_STATIC); /* the empty blob sorts first */
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)keep);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    /* one row past the bound: where the next pass starts */
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)scan + 1);
     int rc;
+    size_t looked = 0;
     ledger_status r = LEDGER_STATUS_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        ledger_prune_candidate *c = &out[*n];
-        if (!ledger_col_bytes(st, 0, c->account, 32)) {
+        uint8_t account[32];
+        if (!ledger_col_bytes(st, 0, account, 32)) {
             r = corrupt(s, "accounts");
             break;
         }
-        c->conf_height = (uint64_t)sqlite3_column_int64(st, 1);
-        c->pruned_height = (uint64_t)sqlite3_column_int64(st, 2);
-        (*n)++;
+        if (looked == scan || *n == max) {
+            memcpy(s->prune_next, account, 32);
+            s->prune_next_set = true;
+            break;
+        }
+        looked++;
+        uint64_t conf = (uint64_t)sqlite3_column_int64(st, 1);
+        uint64_t pruned = (uint64_t)sqlite3_column_int64(st, 2);
+        if (conf > pruned && conf - pruned > keep) {
+            ledger_prune_candidate *c = &out[(*n)++];
+            memcpy(c->account, account, 32);
+            c->conf_height = conf;
+            c->pruned_height = pruned;
+        }
     }
-    if (r == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+    if (r == LEDGER_STATUS_OK && rc == SQLITE_DONE) {
+        /* past the last account: the next pass starts at the first */
+        s->prune_next_set = false;
+        *wrapped = true;
+    } else if (r == LEDGER_STATUS_OK && rc != SQLITE_ROW) {
         r = fail(s, "prune candidates");
+    }
     done(st);
     return r;
+}
+
+void ledger_store_prune_resume(ledger_store *s, const uint8_t account[32])
+{
+    memcpy(s->prune_next, account, 32);
+    s->prune_next_set = true;
 }
 
 ledger_status ledger_store_pruned_height(ledger_store *s, const uint8_t account[32],
