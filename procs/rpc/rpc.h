@@ -96,6 +96,9 @@ typedef struct {
     uint64_t known_peers, banned, port;
     uint8_t node_id[32];
     uint64_t blocks_in, blocks_out, votes_in, votes_out;
+    /* reserved representative slots: inbound peers in them now, peers
+     * proven / closed unproven since net started (0 from an older net) */
+    uint64_t reserved, reps_proven, reps_unproven;
 
     uint64_t elections_at_ns;
     uint64_t our_reps, online_reps, active, max_active, backlog, confirmed;
@@ -474,6 +477,7 @@ void rpc_action_vm_send(rpc_call *c, const json_t *req);
  * (the counters themselves belong to net, elections and bootstrap). */
 typedef struct {
     uint64_t blocks_in, blocks_out, votes_in, votes_out, confirmed, rounds, pulled, accepted;
+    uint64_t reps_proven, reps_unproven;
     uint64_t cleared_ns; /* rpc_monotonic_ns() of the last stats_clear; 0: none */
 } rpc_stats_base;
 
