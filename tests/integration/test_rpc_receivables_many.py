@@ -25,13 +25,13 @@ usage: test_rpc_receivables_many.py SMALLNANOD BENCH_LEDGER
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchledger  # noqa: E402
 from test_node_util import DevNode, check, run  # noqa: E402
 
 DUST = 20000  # 1-raw receivables of one account
@@ -48,25 +48,9 @@ heartbeat_interval_ms = 200
 """
 
 
-def binaries():
-    smallnanod, bench = sys.argv[1], sys.argv[2]
-    rel = os.environ.get("SMN_RELEASE_BUILD")
-    if rel:
-        r_node = os.path.join(rel, "supervisor", "smallnanod")
-        r_bench = os.path.join(rel, "tests", "bench", "ledger", "bench_ledger")
-        if os.path.exists(r_node) and os.path.exists(r_bench):
-            return r_node, r_bench
-    return smallnanod, bench
-
-
 def build_ledger(bench, work):
     # one chain: the genesis sends DUST times 1 raw to bench account 0
-    r = subprocess.run([bench, "-L", "-a", "1", "-n", str(DUST), "-C", "-k", "-d", work],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
-    db = os.path.join(work, "ledger.db")
-    check(r.returncode == 0 and os.path.exists(db),
-          "bench_ledger exited %d:\n%s" % (r.returncode, r.stdout.decode()[-3000:]))
-    return db
+    return benchledger.build(bench, work, ["-L", "-a", "1", "-n", str(DUST), "-C"])
 
 
 def read_steps(n):
@@ -106,7 +90,7 @@ def measured(n, name, query, verdict):
 
 
 def main():
-    smallnanod, bench = binaries()
+    smallnanod, bench = benchledger.binaries(sys.argv[1], sys.argv[2])
     work = tempfile.mkdtemp(prefix="smn-recv-many-")
     n = DevNode(smallnanod, config=CONFIG)
     try:
