@@ -84,7 +84,7 @@ static const char *const ro_sql[R_COUNT] = {
 };
 
 struct ledger_ro {
-    uint64_t steps; /* SQLite VM steps of the statements reset through done() */
+    uint64_t steps; /* SQLite VM steps of the statements, counted in done() and finish() */
     sqlite3 *db;
     sqlite3_stmt *q[R_COUNT];
     sqlite3_stmt *cemented;      /* prepared on first use: older databases lack the log */
@@ -111,6 +111,14 @@ static void done_counted(ledger_ro *r, sqlite3_stmt *st)
     r->steps += (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+}
+
+/* Finalizes a statement prepared for one call, counting its VM steps too. */
+static void finish(ledger_ro *r, sqlite3_stmt *st)
+{
+    if (st)
+        r->steps += (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+    sqlite3_finalize(st);
 }
 
 static void bind32(sqlite3_stmt *st, int i, const uint8_t v[32])
@@ -601,7 +609,7 @@ ledger_status ledger_ro_cement_head(ledger_ro *r, uint64_t *seq)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *seq = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    finish(r, st);
     return rc == SQLITE_ROW ? LEDGER_STATUS_OK : fail(r, "read cement head");
 }
 
@@ -793,7 +801,7 @@ ledger_status ledger_ro_receivable(ledger_ro *r, const uint8_t send_hash[32],
     } else {
         s = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(r, "read receivable");
     }
-    sqlite3_finalize(st);
+    finish(r, st);
     return end(r, s);
 }
 
@@ -875,7 +883,7 @@ ledger_status ledger_ro_delegators(ledger_ro *r, const uint8_t rep[32], const ui
         s = fail(r, "read delegators");
     if (s == LEDGER_STATUS_OK && !*more && looked == scan && scan > 0)
         *more = key_after(acc, next);
-    sqlite3_finalize(st);
+    finish(r, st);
     if (s != LEDGER_STATUS_OK)
         *n = 0;
     return end(r, s);
@@ -986,7 +994,7 @@ ledger_status ledger_ro_unopened(ledger_ro *r, const uint8_t *start, smn_amount_
         if (s == LEDGER_STATUS_OK && cut)
             *more = key_after(cur, next);
     }
-    sqlite3_finalize(st);
+    finish(r, st);
     if (s != LEDGER_STATUS_OK)
         *n = 0;
     return end(r, s);
