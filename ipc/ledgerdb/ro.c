@@ -889,46 +889,6 @@ ledger_status ledger_ro_delegators(ledger_ro *r, const uint8_t rep[32], const ui
     return end(r, s);
 }
 
-/* The sum of every receivable of dest (a run the scan bound cut short). */
-static ledger_status receivable_sum(ledger_ro *r, const uint8_t dest[32], smn_amount_t *sum)
-{
-    sqlite3_stmt *st = r->q[R_RECV_SUM];
-    bind32(st, 1, dest);
-    *sum = smn_amount_zero();
-    ledger_status s = LEDGER_STATUS_OK;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        smn_amount_t a;
-        if (!ledger_col_amount(st, 0, &a) || !smn_amount_add(*sum, a, sum)) {
-            s = corrupt(r, "receivables");
-            break;
-        }
-    }
-    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
-        s = fail(r, "read receivables");
-    done(st);
-    return s;
-}
-
-/* One destination's run of receivables, ended: emit it when it has no
- * account and its sum reaches the threshold. */
-static ledger_status unopened_emit(ledger_ro *r, const uint8_t dest[32], smn_amount_t sum,
-                                   smn_amount_t threshold, ledger_ro_account_amount *out, size_t *n)
-{
-    ledger_account_info ai;
-    ledger_status s = account_info(r, dest, &ai);
-    if (s == LEDGER_STATUS_OK)
-        return LEDGER_STATUS_OK; /* opened */
-    if (s != LEDGER_STATUS_NOT_FOUND)
-        return s;
-    if (smn_amount_lt(sum, threshold))
-        return LEDGER_STATUS_OK;
-    memcpy(out[*n].account, dest, 32);
-    out[*n].amount = sum;
-    (*n)++;
-    return LEDGER_STATUS_OK;
-}
-
 ledger_status ledger_ro_unopened(ledger_ro *r, const uint8_t *start, smn_amount_t threshold,
                                  size_t scan, ledger_ro_account_amount *out, size_t max, size_t *n,
                                  uint8_t next[32], bool *more)
@@ -938,62 +898,45 @@ ledger_status ledger_ro_unopened(ledger_ro *r, const uint8_t *start, smn_amount_
     memset(next, 0, 32);
     if (max == 0)
         return LEDGER_STATUS_OK;
+    /* schema 5: one receivable_totals row per destination, its sum
+     * included, however many receivables it has */
     sqlite3_stmt *st;
     ledger_status s =
         walk_open(r,
-                  "SELECT destination, amount FROM receivables WHERE destination >= ? "
-                  "ORDER BY destination, send_hash LIMIT ?",
+                  "SELECT t.destination, t.sum, a.account IS NULL FROM receivable_totals t "
+                  "LEFT JOIN accounts a ON a.account = t.destination WHERE t.destination >= ? "
+                  "ORDER BY t.destination LIMIT ?",
                   "prepare unopened", start, scan, &st);
     if (s != LEDGER_STATUS_OK)
         return s;
     size_t looked = 0;
-    bool have = false, stopped = false;
-    uint8_t cur[32], dest[32];
-    smn_amount_t sum = smn_amount_zero();
     int rc;
+    uint8_t dest[32];
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        smn_amount_t a;
-        if (!ledger_col_bytes(st, 0, dest, 32) || !ledger_col_amount(st, 1, &a)) {
-            s = corrupt(r, "receivables");
+        smn_amount_t sum;
+        if (!ledger_col_bytes(st, 0, dest, 32) || !ledger_col_amount(st, 1, &sum)) {
+            s = corrupt(r, "receivable_totals");
             break;
         }
         looked++;
-        if (have && memcmp(dest, cur, 32) != 0) {
-            s = unopened_emit(r, cur, sum, threshold, out, n);
-            if (s != LEDGER_STATUS_OK)
-                break;
-            if (*n == max) {
-                /* dest starts the next page */
-                memcpy(next, dest, 32);
-                *more = true;
-                have = false;
-                stopped = true;
-                break;
+        if (!sqlite3_column_int(st, 2) || smn_amount_lt(sum, threshold))
+            continue; /* opened, or below the threshold */
+        memcpy(out[*n].account, dest, 32);
+        out[*n].amount = sum;
+        if (++*n == max) {
+            /* a next page only if a destination follows (the next row) */
+            if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                *more = ledger_col_bytes(st, 0, next, 32);
+                if (!*more)
+                    s = corrupt(r, "receivable_totals");
             }
-            have = false;
-        }
-        if (!have) {
-            memcpy(cur, dest, 32);
-            sum = smn_amount_zero();
-            have = true;
-        }
-        if (!smn_amount_add(sum, a, &sum)) {
-            s = corrupt(r, "receivables");
             break;
         }
     }
-    if (s == LEDGER_STATUS_OK && !stopped && rc != SQLITE_DONE)
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
         s = fail(r, "read unopened");
-    if (s == LEDGER_STATUS_OK && have) {
-        /* the last run: complete unless the scan bound cut it short */
-        bool cut = looked == scan;
-        if (cut)
-            s = receivable_sum(r, cur, &sum);
-        if (s == LEDGER_STATUS_OK)
-            s = unopened_emit(r, cur, sum, threshold, out, n);
-        if (s == LEDGER_STATUS_OK && cut)
-            *more = key_after(cur, next);
-    }
+    if (s == LEDGER_STATUS_OK && !*more && looked == scan && scan > 0)
+        *more = key_after(dest, next);
     finish(r, st);
     if (s != LEDGER_STATUS_OK)
         *n = 0;

@@ -150,7 +150,8 @@ ledger_status ledger_ro_delegators(ledger_ro *r, const uint8_t rep[32], const ui
                                    ledger_ro_account_amount *out, size_t max, size_t *n,
                                    uint8_t next[32], bool *more);
 /* Destinations of receivables that have no block yet, with the sum of what
- * they can receive (>= threshold), at most max. */
+ * they can receive (>= threshold), at most max. A row looked at is one
+ * destination (its receivable_totals row), not one receivable. */
 ledger_status ledger_ro_unopened(ledger_ro *r, const uint8_t *start, smn_amount_t threshold,
                                  size_t scan, ledger_ro_account_amount *out, size_t max, size_t *n,
                                  uint8_t next[32], bool *more);

@@ -9,7 +9,8 @@ larger amounts over RPC. Checks, against what the test knows was sent:
     but the account is unopened);
 (b) receivable count=1 sorting=true is the largest send; count=3 the three
     in order; threshold=the middle amount answers exactly the two at or
-    above it; count=5 with source ends in two 1-raw sends;
+    above it; count=5 with source ends in two 1-raw sends; unopened from
+    the account names it with the whole sum;
 (c) each of those queries read few rows: rpc's ledger_read_steps_total
     metric (SQLite VM steps of its ledger reads, which count rows scanned
     and not returned too) grows by at most STEP_BOUND per query. Reading
@@ -137,6 +138,10 @@ def main():
                                                    accounts=[dest], count="100",
                                                    threshold=str(BIG[0])),
              exactly({"blocks": {dest: {sends[0]: str(BIG[0])}}})),
+            # the walk over destinations: one receivable_totals row each
+            ("unopened from it", dict(action="unopened", account=dest, count="1"),
+             lambda r: None if r.get("accounts", {}).get(dest) == total
+             else "unopened %r" % r),
         ]
 
         def five(r):
