@@ -299,7 +299,13 @@ class Node:
             self.start()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and not isinstance(exc, AssertionError):
+            # An assertion carries the log already; any other failure (a
+            # reset connection, a timeout) would leave no trace of why.
+            tail = self.read_log().splitlines()[-40:]
+            print("the node's log, last %d lines:\n%s" % (len(tail), "\n".join(tail)),
+                  file=sys.stderr)
         self.cleanup()
         return False
 
