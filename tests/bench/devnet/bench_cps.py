@@ -25,10 +25,12 @@ node.
 
 usage: bench_cps.py SMALLNANOD [--nodes 3] [--reps 3] [--accounts 24]
                     [--rates 500,1000,2000,3000,4000,6000] [--seconds 3]
-                    [--drain 20] [--perf DIR]
+                    [--drain 20] [--perf DIR] [--root DIR]
 --perf DIR: `perf record --call-graph dwarf` on every child kind (all
 nodes' processes of that kind in one file, DIR/KIND-RATE.data) while each
 step publishes (that step's CPU figures then include the sampling's cost).
+--root DIR: the nodes' data dirs and logs under DIR (kept afterwards; DIR
+must not hold a devnet already).
 """
 import argparse
 import multiprocessing
@@ -278,6 +280,8 @@ def main():
     ap.add_argument("--drain", type=float, default=20.0)
     ap.add_argument("--perf", default=None,
                     help="a directory: perf-record every child kind during each step's publishing")
+    ap.add_argument("--root", default=None,
+                    help="a directory for the nodes' data dirs and logs, kept afterwards")
     args = ap.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
     split = [int(x) for x in args.split.split(",")] if args.split else None
@@ -287,7 +291,8 @@ def main():
     print("devnet: %d nodes, %d representatives; %d accounts x %d pre-built sends"
           % (args.nodes, args.reps, args.accounts, per_account), flush=True)
 
-    with Devnet(args.smallnanod, nodes=args.nodes, reps=args.reps, split=split) as net:
+    with Devnet(args.smallnanod, nodes=args.nodes, reps=args.reps, split=split,
+                root=args.root) as net:
         rep1 = blocks.public_of(net.reps[0]["account"])
         funded = []
         for i in range(args.accounts):
