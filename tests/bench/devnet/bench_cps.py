@@ -376,6 +376,7 @@ def main():
                     cursor[a] += 1
                 a = (a + 1) % args.accounts
             pids = [p for n in net.nodes for p in node_pids(n)]
+            self0 = os.times()
             cpu0, wire0 = cpu_seconds(pids), wire_bytes(ports)
             names0 = cpu_by_name(net.nodes)
             votes0 = vote_counts(net.nodes)
@@ -411,6 +412,7 @@ def main():
                 time.sleep(0.05)
             calls = syscalls_stop(counters) if counters else {}
             cpu1, wire1 = cpu_seconds(pids), wire_bytes(ports)
+            self1 = os.times()
             names1 = cpu_by_name(net.nodes)
             votes1 = vote_counts(net.nodes)
             done = [h for h in hashes if all(h in s.cemented for s in subs)]
@@ -440,6 +442,9 @@ def main():
             print("       per block, all nodes: %s"
                   % ", ".join("%s %.2f" % (k, (votes1[k] - votes0[k]) / max(1, len(done)))
                               for k in sorted(votes1)), flush=True)
+            print("       this load generator (publishers, subscribers): CPU %.3f ms per block"
+                  % ((self1.user + self1.system - self0.user - self0.system) * 1e3
+                     / max(1, len(done))), flush=True)
             for kind in sorted(calls):
                 print("       syscalls per block, %s (all nodes): %s" % (kind, ", ".join(
                     "%s %.2f" % (c, calls[kind].get(c, 0) / max(1, len(done)))
