@@ -59,6 +59,7 @@ struct elections_service {
     smn_keypair keys[ELECTIONS_SERVICE_MAX_REPS]; /* the voting keys we were given */
     size_t nkeys;
     uint64_t confirmed;
+    uint64_t started; /* elections started (fresh blocks and the backlog's frontiers) */
     uint64_t now;
     /* the scan: a walk over the ledger's accounts in key order */
     bool scanning;
@@ -502,6 +503,7 @@ static void schedule_one(elections_service *s, ledger_ro *l)
     }
     if (!rec.confirmed) {
         elections_start_status r = elections_active_start_backlog(s->active, &rec.block);
+        s->started += r == ELECTIONS_START_STARTED;
         if (r != ELECTIONS_START_STARTED)
             smn_debug("backlog election for %02X%02X..: %s", e.account[0], e.account[1],
                       elections_start_name(r));
@@ -601,6 +603,7 @@ elections_start_status elections_service_block(elections_service *s, const smn_b
     elections_start_status st = ELECTIONS_START_FULL;
     if (elections_active_room(s->active) > 0)
         st = elections_active_start(s->active, b);
+    s->started += st == ELECTIONS_START_STARTED;
     if (st == ELECTIONS_START_FULL || st == ELECTIONS_START_NOMEM) {
         /* it is in the DB: its account waits in the backlog, or a pass finds it */
         if (!backlog_add(s, bucket_of(b->balance), b->account) && !s->rescan_at)
@@ -608,6 +611,18 @@ elections_start_status elections_service_block(elections_service *s, const smn_b
     }
     wake_if_pending(s);
     return st;
+}
+
+void elections_service_synced(elections_service *s, const smn_block *b)
+{
+    (void)b;
+    /* A pass soon (or the one under way, which plans the next when it
+     * finds work) meets the account and elects its frontier then: one
+     * election per account per pass, not one per block. */
+    if (s->scanning)
+        s->scan_found = true; /* its cursor may be past the account: once more */
+    else if (!s->rescan_at)
+        s->rescan_at = s->now + s->cfg.ticks_per_second;
 }
 
 elections_vote_outcome elections_service_vote(elections_service *s, const smn_vote *v)
@@ -834,6 +849,11 @@ void elections_service_ages(const elections_service *s, uint64_t older_than, uin
 uint64_t elections_service_confirmed(const elections_service *s)
 {
     return s->confirmed;
+}
+
+uint64_t elections_service_started(const elections_service *s)
+{
+    return s->started;
 }
 
 size_t elections_service_principals(elections_service *s, uint8_t (*out)[32], size_t max)
