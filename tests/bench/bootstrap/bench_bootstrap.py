@@ -13,7 +13,8 @@ bench_ledger ledger from P peers on loopback.
    (ss -tin bytes_received, summed over its sockets to the peers' ports,
    sampled until they close).
 
-usage: bench_bootstrap.py SMALLNANOD BENCH_LEDGER [-n N] [-p PEERS] [-d DIR] [-u MAX_UNCHECKED] [-r]
+usage: bench_bootstrap.py SMALLNANOD BENCH_LEDGER [-n N] [-p PEERS] [-d DIR] [-u MAX_UNCHECKED]
+                          [-c CACHE_MIB] [-r]
 """
 import argparse
 import contextlib
@@ -78,6 +79,8 @@ def main():
     ap.add_argument("-d", default=None, help="keep the built, cemented ledger here")
     ap.add_argument("-u", type=int, default=0,
                     help="[ledger] max_unchecked of the syncing node (0: the default, 65536)")
+    ap.add_argument("-c", type=int, default=0,
+                    help="[ledger] cache_mib of the syncing node (0: the default, 64)")
     ap.add_argument("-r", dest="reuse", action="store_true",
                     help="reuse the ledger and rate already in -d (no bench_ledger run)")
     a = ap.parse_args()
@@ -124,7 +127,9 @@ def main():
             for n in peers:
                 n.wait_ready(timeout=120)
             ports = {n.peer_port for n in peers}
-            extra = "[ledger]\nmax_unchecked = %d\n" % a.u if a.u else ""
+            extra = "[ledger]\n" if a.u or a.c else ""
+            extra += "max_unchecked = %d\n" % a.u if a.u else ""
+            extra += "cache_mib = %d\n" % a.c if a.c else ""
             c = stack.enter_context(DevNode(a.smallnanod, 7, sorted(ports), elections=extra))
             c.wait_ready(timeout=120)
             t0 = time.time()
