@@ -90,6 +90,10 @@ struct ledger_ro {
     sqlite3_stmt *cemented;      /* prepared on first use: older databases lack the log */
     sqlite3_stmt *chain_up;      /* prepared on first use (bootstrap serving) */
     sqlite3_stmt *unchecked_has; /* prepared on first use (bootstrap) */
+    /* BEGIN and COMMIT of every call's read transaction, prepared once:
+     * sqlite3_exec parsed them at every call, 31 % of a syncing
+     * bootstrap's profile (docs/benchmarks.md "Bootstrap") */
+    sqlite3_stmt *tx_begin, *tx_commit;
     char err[256];
 };
 
@@ -128,13 +132,15 @@ static void bind32(sqlite3_stmt *st, int i, const uint8_t v[32])
 
 static ledger_status begin(ledger_ro *r)
 {
-    return sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? LEDGER_STATUS_OK
-                                                                       : fail(r, "begin read");
+    int rc = sqlite3_step(r->tx_begin);
+    sqlite3_reset(r->tx_begin);
+    return rc == SQLITE_DONE ? LEDGER_STATUS_OK : fail(r, "begin read");
 }
 
 static ledger_status end(ledger_ro *r, ledger_status s)
 {
-    (void)sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+    (void)sqlite3_step(r->tx_commit);
+    sqlite3_reset(r->tx_commit);
     return s;
 }
 
@@ -157,6 +163,11 @@ ledger_status ledger_ro_open(const char *path, const smn_network *net, ledger_ro
         if (sqlite3_prepare_v3(r->db, ro_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &r->q[i], NULL) !=
             SQLITE_OK)
             s = fail(r, ro_sql[i]);
+    if (s == LEDGER_STATUS_OK && (sqlite3_prepare_v3(r->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT,
+                                                     &r->tx_begin, NULL) != SQLITE_OK ||
+                                  sqlite3_prepare_v3(r->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT,
+                                                     &r->tx_commit, NULL) != SQLITE_OK))
+        s = fail(r, "prepare the read transaction");
 out:
     if (s != LEDGER_STATUS_OK) {
         if (err && errlen)
@@ -177,6 +188,8 @@ void ledger_ro_close(ledger_ro *r)
     sqlite3_finalize(r->cemented);
     sqlite3_finalize(r->chain_up);
     sqlite3_finalize(r->unchecked_has);
+    sqlite3_finalize(r->tx_begin);
+    sqlite3_finalize(r->tx_commit);
     sqlite3_close(r->db);
     free(r);
 }
