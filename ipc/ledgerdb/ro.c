@@ -37,7 +37,7 @@ static const char *const ro_sql[R_COUNT] = {
                   "WHERE account = ?",
     /* Schema 4 indexes 8-byte prefixes (schema.c): the prefix for the
      * index, the whole value for the row. */
-    /* Schema 5: hash is computed, the amount derived (schema.h). */
+    /* Schema 6: hash is computed, the amount derived (schema.h). */
     [R_BLOCK] = "SELECT height, subtype, " LEDGER_SQL_AMOUNT_BLOCKS ", block, local_timestamp "
                 "FROM blocks WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
     [R_BLOCK_AT] = "SELECT hash FROM blocks WHERE substr(block, 1, 8) = substr(?1, 1, 8) "
@@ -46,9 +46,12 @@ static const char *const ro_sql[R_COUNT] = {
                   "local_timestamp FROM blocks "
                   "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 "
                   "AND height < ?2 ORDER BY height DESC LIMIT ?3",
-    [R_RECV_SUM] = "SELECT amount FROM receivables WHERE destination = ?",
-    [R_RECV_LIST] = "SELECT send_hash, source, amount FROM receivables WHERE destination = ? "
-                    "ORDER BY amount DESC, send_hash LIMIT ?",
+    /* schema 5: the running totals, one row read whatever the count */
+    [R_RECV_SUM] = "SELECT sum FROM receivable_totals WHERE destination = ?",
+    /* largest first from receivables_amount: a range scan of ?2 rows that
+     * stops below the threshold ?3 */
+    [R_RECV_LIST] = "SELECT send_hash, source, amount FROM receivables WHERE destination = ?1 "
+                    "AND amount >= ?3 ORDER BY amount DESC, send_hash LIMIT ?2",
     [R_FRONTIERS] = "SELECT account, frontier FROM accounts WHERE account >= ? ORDER BY account "
                     "LIMIT ?",
     /* ?3: confirmed only (the block at conf_height, accounts with one);
@@ -68,12 +71,7 @@ static const char *const ro_sql[R_COUNT] = {
     [R_WATERMARK] = "SELECT pruned_height FROM prune_watermarks WHERE account = ?",
     /* A receivable whose send is cemented; a send no longer in blocks was
      * pruned, and only cemented blocks are pruned. */
-    [R_RECV_SUM_CONFIRMED] =
-        "SELECT r.amount FROM receivables r "
-        "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) AND b.hash = "
-        "r.send_hash "
-        "LEFT JOIN accounts a ON a.account = b.account "
-        "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height)",
+    [R_RECV_SUM_CONFIRMED] = "SELECT confirmed_sum FROM receivable_totals WHERE destination = ?",
     [R_UNCHECKED_LIST] = "SELECT dependency, hash, block FROM unchecked WHERE (?1 IS NULL OR "
                          "dependency = ?1) ORDER BY id LIMIT ?2",
     [R_UNCHECKED_GET] = "SELECT dependency, hash, block FROM unchecked WHERE hash = ?",
@@ -83,16 +81,21 @@ static const char *const ro_sql[R_COUNT] = {
         "LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8) AND b.hash = "
         "r.send_hash "
         "LEFT JOIN accounts a ON a.account = b.account "
-        "WHERE r.destination = ? AND (b.id IS NULL OR b.height <= a.conf_height) "
-        "ORDER BY r.amount DESC, r.send_hash LIMIT ?",
+        "WHERE r.destination = ?1 AND r.amount >= ?3 AND (b.id IS NULL OR b.height <= "
+        "a.conf_height) ORDER BY r.amount DESC, r.send_hash LIMIT ?2",
 };
 
 struct ledger_ro {
+    uint64_t steps; /* SQLite VM steps of the statements, counted in done() and finish() */
     sqlite3 *db;
     sqlite3_stmt *q[R_COUNT];
     sqlite3_stmt *cemented;      /* prepared on first use: older databases lack the log */
     sqlite3_stmt *chain_up;      /* prepared on first use (bootstrap serving) */
     sqlite3_stmt *unchecked_has; /* prepared on first use (bootstrap) */
+    /* BEGIN and COMMIT of every call's read transaction, prepared once:
+     * sqlite3_exec parsed them at every call, 31 % of a syncing
+     * bootstrap's profile (docs/benchmarks.md "Bootstrap") */
+    sqlite3_stmt *tx_begin, *tx_commit;
     char err[256];
 };
 
@@ -107,10 +110,21 @@ static ledger_status corrupt(ledger_ro *r, const char *what)
     return LEDGER_STATUS_CORRUPT;
 }
 
-static void done(sqlite3_stmt *st)
+/* Resets st for its next use, counting the VM steps it took (ledger_ro_steps). */
+#define done(st) done_counted(r, st)
+static void done_counted(ledger_ro *r, sqlite3_stmt *st)
 {
+    r->steps += (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+}
+
+/* Finalizes a statement prepared for one call, counting its VM steps too. */
+static void finish(ledger_ro *r, sqlite3_stmt *st)
+{
+    if (st)
+        r->steps += (uint64_t)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+    sqlite3_finalize(st);
 }
 
 static void bind32(sqlite3_stmt *st, int i, const uint8_t v[32])
@@ -120,13 +134,15 @@ static void bind32(sqlite3_stmt *st, int i, const uint8_t v[32])
 
 static ledger_status begin(ledger_ro *r)
 {
-    return sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? LEDGER_STATUS_OK
-                                                                       : fail(r, "begin read");
+    int rc = sqlite3_step(r->tx_begin);
+    sqlite3_reset(r->tx_begin);
+    return rc == SQLITE_DONE ? LEDGER_STATUS_OK : fail(r, "begin read");
 }
 
 static ledger_status end(ledger_ro *r, ledger_status s)
 {
-    (void)sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+    (void)sqlite3_step(r->tx_commit);
+    sqlite3_reset(r->tx_commit);
     return s;
 }
 
@@ -151,6 +167,11 @@ ledger_status ledger_ro_open(const char *path, const smn_network *net, ledger_ro
         if (sqlite3_prepare_v3(r->db, ro_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &r->q[i], NULL) !=
             SQLITE_OK)
             s = fail(r, ro_sql[i]);
+    if (s == LEDGER_STATUS_OK && (sqlite3_prepare_v3(r->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT,
+                                                     &r->tx_begin, NULL) != SQLITE_OK ||
+                                  sqlite3_prepare_v3(r->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT,
+                                                     &r->tx_commit, NULL) != SQLITE_OK))
+        s = fail(r, "prepare the read transaction");
 out:
     if (s != LEDGER_STATUS_OK) {
         if (err && errlen)
@@ -171,6 +192,8 @@ void ledger_ro_close(ledger_ro *r)
     sqlite3_finalize(r->cemented);
     sqlite3_finalize(r->chain_up);
     sqlite3_finalize(r->unchecked_has);
+    sqlite3_finalize(r->tx_begin);
+    sqlite3_finalize(r->tx_commit);
     sqlite3_close(r->db);
     free(r);
 }
@@ -376,12 +399,16 @@ ledger_status ledger_ro_history(ledger_ro *r, const uint8_t account[32], uint64_
 }
 
 static ledger_status receivables(ledger_ro *r, const uint8_t account[32], bool confirmed,
-                                 ledger_receivable *out, size_t max, size_t *n)
+                                 smn_amount_t threshold, ledger_receivable *out, size_t max,
+                                 size_t *n)
 {
     *n = 0;
+    uint8_t be[16];
+    smn_amount_to_be(threshold, be);
     sqlite3_stmt *st = r->q[confirmed ? R_RECV_LIST_CONFIRMED : R_RECV_LIST];
     bind32(st, 1, account);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    sqlite3_bind_blob(st, 3, be, 16, SQLITE_STATIC);
     int rc;
     ledger_status s = LEDGER_STATUS_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -403,7 +430,7 @@ static ledger_status receivables(ledger_ro *r, const uint8_t account[32], bool c
 ledger_status ledger_ro_receivables(ledger_ro *r, const uint8_t account[32], ledger_receivable *out,
                                     size_t max, size_t *n)
 {
-    return receivables(r, account, false, out, max, n);
+    return receivables(r, account, false, smn_amount_zero(), out, max, n);
 }
 
 ledger_status ledger_ro_receivables_confirmed(ledger_ro *r, const uint8_t account[32],
@@ -412,7 +439,22 @@ ledger_status ledger_ro_receivables_confirmed(ledger_ro *r, const uint8_t accoun
     ledger_status s = begin(r);
     if (s != LEDGER_STATUS_OK)
         return s;
-    return end(r, receivables(r, account, true, out, max, n));
+    return end(r, receivables(r, account, true, smn_amount_zero(), out, max, n));
+}
+
+ledger_status ledger_ro_receivables_above(ledger_ro *r, const uint8_t account[32],
+                                          smn_amount_t threshold, bool confirmed,
+                                          ledger_receivable *out, size_t max, size_t *n)
+{
+    ledger_status s = begin(r);
+    if (s != LEDGER_STATUS_OK)
+        return s;
+    return end(r, receivables(r, account, confirmed, threshold, out, max, n));
+}
+
+uint64_t ledger_ro_steps(const ledger_ro *r)
+{
+    return r->steps;
 }
 
 ledger_status ledger_ro_chain(ledger_ro *r, const uint8_t hash[32], uint8_t (*out)[32], size_t max,
@@ -584,7 +626,7 @@ ledger_status ledger_ro_cement_head(ledger_ro *r, uint64_t *seq)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *seq = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    finish(r, st);
     return rc == SQLITE_ROW ? LEDGER_STATUS_OK : fail(r, "read cement head");
 }
 
@@ -776,7 +818,7 @@ ledger_status ledger_ro_receivable(ledger_ro *r, const uint8_t send_hash[32],
     } else {
         s = rc == SQLITE_DONE ? LEDGER_STATUS_NOT_FOUND : fail(r, "read receivable");
     }
-    sqlite3_finalize(st);
+    finish(r, st);
     return end(r, s);
 }
 
@@ -858,50 +900,10 @@ ledger_status ledger_ro_delegators(ledger_ro *r, const uint8_t rep[32], const ui
         s = fail(r, "read delegators");
     if (s == LEDGER_STATUS_OK && !*more && looked == scan && scan > 0)
         *more = key_after(acc, next);
-    sqlite3_finalize(st);
+    finish(r, st);
     if (s != LEDGER_STATUS_OK)
         *n = 0;
     return end(r, s);
-}
-
-/* The sum of every receivable of dest (a run the scan bound cut short). */
-static ledger_status receivable_sum(ledger_ro *r, const uint8_t dest[32], smn_amount_t *sum)
-{
-    sqlite3_stmt *st = r->q[R_RECV_SUM];
-    bind32(st, 1, dest);
-    *sum = smn_amount_zero();
-    ledger_status s = LEDGER_STATUS_OK;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        smn_amount_t a;
-        if (!ledger_col_amount(st, 0, &a) || !smn_amount_add(*sum, a, sum)) {
-            s = corrupt(r, "receivables");
-            break;
-        }
-    }
-    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE)
-        s = fail(r, "read receivables");
-    done(st);
-    return s;
-}
-
-/* One destination's run of receivables, ended: emit it when it has no
- * account and its sum reaches the threshold. */
-static ledger_status unopened_emit(ledger_ro *r, const uint8_t dest[32], smn_amount_t sum,
-                                   smn_amount_t threshold, ledger_ro_account_amount *out, size_t *n)
-{
-    ledger_account_info ai;
-    ledger_status s = account_info(r, dest, &ai);
-    if (s == LEDGER_STATUS_OK)
-        return LEDGER_STATUS_OK; /* opened */
-    if (s != LEDGER_STATUS_NOT_FOUND)
-        return s;
-    if (smn_amount_lt(sum, threshold))
-        return LEDGER_STATUS_OK;
-    memcpy(out[*n].account, dest, 32);
-    out[*n].amount = sum;
-    (*n)++;
-    return LEDGER_STATUS_OK;
 }
 
 ledger_status ledger_ro_unopened(ledger_ro *r, const uint8_t *start, smn_amount_t threshold,
@@ -913,63 +915,46 @@ ledger_status ledger_ro_unopened(ledger_ro *r, const uint8_t *start, smn_amount_
     memset(next, 0, 32);
     if (max == 0)
         return LEDGER_STATUS_OK;
+    /* schema 5: one receivable_totals row per destination, its sum
+     * included, however many receivables it has */
     sqlite3_stmt *st;
     ledger_status s =
         walk_open(r,
-                  "SELECT destination, amount FROM receivables WHERE destination >= ? "
-                  "ORDER BY destination, send_hash LIMIT ?",
+                  "SELECT t.destination, t.sum, a.account IS NULL FROM receivable_totals t "
+                  "LEFT JOIN accounts a ON a.account = t.destination WHERE t.destination >= ? "
+                  "ORDER BY t.destination LIMIT ?",
                   "prepare unopened", start, scan, &st);
     if (s != LEDGER_STATUS_OK)
         return s;
     size_t looked = 0;
-    bool have = false, stopped = false;
-    uint8_t cur[32], dest[32];
-    smn_amount_t sum = smn_amount_zero();
     int rc;
+    uint8_t dest[32];
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        smn_amount_t a;
-        if (!ledger_col_bytes(st, 0, dest, 32) || !ledger_col_amount(st, 1, &a)) {
-            s = corrupt(r, "receivables");
+        smn_amount_t sum;
+        if (!ledger_col_bytes(st, 0, dest, 32) || !ledger_col_amount(st, 1, &sum)) {
+            s = corrupt(r, "receivable_totals");
             break;
         }
         looked++;
-        if (have && memcmp(dest, cur, 32) != 0) {
-            s = unopened_emit(r, cur, sum, threshold, out, n);
-            if (s != LEDGER_STATUS_OK)
-                break;
-            if (*n == max) {
-                /* dest starts the next page */
-                memcpy(next, dest, 32);
-                *more = true;
-                have = false;
-                stopped = true;
-                break;
+        if (!sqlite3_column_int(st, 2) || smn_amount_lt(sum, threshold))
+            continue; /* opened, or below the threshold */
+        memcpy(out[*n].account, dest, 32);
+        out[*n].amount = sum;
+        if (++*n == max) {
+            /* a next page only if a destination follows (the next row) */
+            if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                *more = ledger_col_bytes(st, 0, next, 32);
+                if (!*more)
+                    s = corrupt(r, "receivable_totals");
             }
-            have = false;
-        }
-        if (!have) {
-            memcpy(cur, dest, 32);
-            sum = smn_amount_zero();
-            have = true;
-        }
-        if (!smn_amount_add(sum, a, &sum)) {
-            s = corrupt(r, "receivables");
             break;
         }
     }
-    if (s == LEDGER_STATUS_OK && !stopped && rc != SQLITE_DONE)
+    if (s == LEDGER_STATUS_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
         s = fail(r, "read unopened");
-    if (s == LEDGER_STATUS_OK && have) {
-        /* the last run: complete unless the scan bound cut it short */
-        bool cut = looked == scan;
-        if (cut)
-            s = receivable_sum(r, cur, &sum);
-        if (s == LEDGER_STATUS_OK)
-            s = unopened_emit(r, cur, sum, threshold, out, n);
-        if (s == LEDGER_STATUS_OK && cut)
-            *more = key_after(cur, next);
-    }
-    sqlite3_finalize(st);
+    if (s == LEDGER_STATUS_OK && !*more && looked == scan && scan > 0)
+        *more = key_after(dest, next);
+    finish(r, st);
     if (s != LEDGER_STATUS_OK)
         *n = 0;
     return end(r, s);

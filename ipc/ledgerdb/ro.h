@@ -26,10 +26,16 @@ ledger_status ledger_ro_open(const char *path, const smn_network *net, ledger_ro
                              size_t errlen);
 void ledger_ro_close(ledger_ro *r);
 const char *ledger_ro_errmsg(const ledger_ro *r);
+/* SQLite VM steps the connection's prepared statements have taken since it
+ * opened: a measure of rows read that counts the rows a query scanned
+ * without returning them (rpc's ledger_read_steps_total metric; the bounded
+ * receivable queries are checked against it). */
+uint64_t ledger_ro_steps(const ledger_ro *r);
 
 ledger_status ledger_ro_account_info(ledger_ro *r, const uint8_t account[32],
                                      ledger_account_info *out);
-/* Balance (0 for an unopened account) and the sum of its receivables. */
+/* Balance (0 for an unopened account) and the sum of its receivables (one
+ * row of receivable_totals, however many receivables it has). */
 ledger_status ledger_ro_balance(ledger_ro *r, const uint8_t account[32], smn_amount_t *balance,
                                 smn_amount_t *receivable);
 ledger_status ledger_ro_block(ledger_ro *r, const uint8_t hash[32], ledger_block_record *out);
@@ -37,7 +43,8 @@ ledger_status ledger_ro_block(ledger_ro *r, const uint8_t hash[32], ledger_block
  * the frontier), at most max; *n = how many. Pruned blocks are absent. */
 ledger_status ledger_ro_history(ledger_ro *r, const uint8_t account[32], uint64_t before_height,
                                 ledger_block_record *out, size_t max, size_t *n);
-/* Receivables of account, largest first. */
+/* Receivables of account, largest first (amount descending, then send
+ * hash): an index range scan of at most max rows. */
 ledger_status ledger_ro_receivables(ledger_ro *r, const uint8_t account[32], ledger_receivable *out,
                                     size_t max, size_t *n);
 /* The same counting only what is cemented, as Nano's include_only_confirmed:
@@ -47,6 +54,12 @@ ledger_status ledger_ro_balance_confirmed(ledger_ro *r, const uint8_t account[32
                                           smn_amount_t *balance, smn_amount_t *receivable);
 ledger_status ledger_ro_receivables_confirmed(ledger_ro *r, const uint8_t account[32],
                                               ledger_receivable *out, size_t max, size_t *n);
+/* Largest first as above, only those of at least threshold (the scan stops
+ * at the first one below it); confirmed: only those whose send is cemented
+ * (the scan then also steps over the unconfirmed ones). */
+ledger_status ledger_ro_receivables_above(ledger_ro *r, const uint8_t account[32],
+                                          smn_amount_t threshold, bool confirmed,
+                                          ledger_receivable *out, size_t max, size_t *n);
 /* hash and its predecessors (previous, previous of previous...), at most max. */
 ledger_status ledger_ro_chain(ledger_ro *r, const uint8_t hash[32], uint8_t (*out)[32], size_t max,
                               size_t *n);
@@ -137,7 +150,8 @@ ledger_status ledger_ro_delegators(ledger_ro *r, const uint8_t rep[32], const ui
                                    ledger_ro_account_amount *out, size_t max, size_t *n,
                                    uint8_t next[32], bool *more);
 /* Destinations of receivables that have no block yet, with the sum of what
- * they can receive (>= threshold), at most max. */
+ * they can receive (>= threshold), at most max. A row looked at is one
+ * destination (its receivable_totals row), not one receivable. */
 ledger_status ledger_ro_unopened(ledger_ro *r, const uint8_t *start, smn_amount_t threshold,
                                  size_t scan, ledger_ro_account_amount *out, size_t max, size_t *n,
                                  uint8_t next[32], bool *more);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ipc/ledgerdb/amount_sql.h"
+
 /* Migration i takes a database from version i to version i + 1. A new
  * schema version appends a step here; steps are never edited once shipped. */
 static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
@@ -83,8 +85,30 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
     "CREATE INDEX blocks_chain ON blocks (substr(block, 1, 8), height);"
     "ALTER TABLE pruned_blocks ADD COLUMN id INTEGER;"
     "CREATE INDEX pruned_blocks_id ON pruned_blocks (id);",
-    /* 4 -> 5: no hash and (mostly) no amount stored (docs/ledger.md
-     * "Schema 5").
+    /* 4 -> 5: receivable sums and largest-first lists without reading every
+     * receivable of a destination (docs/ledger.md "Schema 5", issue 10).
+     * - receivable_totals: per destination, how many receivables, their sum
+     *   and the sum of those whose send is cemented (a send no longer in
+     *   blocks was pruned, and only cemented blocks are). The store keeps it
+     *   in the transaction that inserts or deletes a receivable.
+     * - receivables_amount serves "largest first" (amount DESC, then
+     *   send_hash) and `threshold` as a range scan.
+     * Touches only the receivables side; reads blocks in the schema-4
+     * layout (the hash prefix index), so it runs before any step that
+     * changes blocks. smn_amount_sum is registered by the caller (migrate). */
+    "CREATE TABLE receivable_totals ("
+    "  destination BLOB PRIMARY KEY, count INTEGER NOT NULL, sum BLOB NOT NULL,"
+    "  confirmed_sum BLOB NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO receivable_totals (destination, count, sum, confirmed_sum)"
+    "  SELECT r.destination, COUNT(*), smn_amount_sum(r.amount),"
+    "  smn_amount_sum(CASE WHEN b.id IS NULL OR b.height <= a.conf_height THEN r.amount"
+    "  ELSE zeroblob(16) END) FROM receivables r"
+    "  LEFT JOIN blocks b ON substr(b.hash, 1, 8) = substr(r.send_hash, 1, 8)"
+    "  AND b.hash = r.send_hash LEFT JOIN accounts a ON a.account = b.account"
+    "  GROUP BY r.destination;"
+    "CREATE INDEX receivables_amount ON receivables (destination, amount DESC, send_hash);",
+    /* 5 -> 6: no hash and (mostly) no amount stored (docs/ledger.md
+     * "Schema 6").
      * - blocks.hash is a virtual column, smn_block_hash(block) (registered
      *   by ledger_schema_functions on every connection): the index holds its
      *   8-byte prefix as before, and a lookup's `hash = ?1` hashes the one
@@ -93,18 +117,18 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
      *   is none: an open): LEDGER_SQL_AMOUNT derives it from the two
      *   balances. Only the lowest kept block of a pruned chain stores it
      *   (the store writes it before pruning below it). */
-    "CREATE TABLE blocks5 ("
+    "CREATE TABLE blocks6 ("
     "  id INTEGER PRIMARY KEY, height INTEGER NOT NULL, subtype INTEGER NOT NULL,"
     "  amount BLOB, block BLOB NOT NULL, local_timestamp INTEGER NOT NULL DEFAULT 0,"
     "  account BLOB GENERATED ALWAYS AS (substr(block, 1, 32)) VIRTUAL,"
     "  hash BLOB GENERATED ALWAYS AS (smn_block_hash(block)) VIRTUAL);"
-    "INSERT INTO blocks5 (id, height, subtype, amount, block, local_timestamp)"
+    "INSERT INTO blocks6 (id, height, subtype, amount, block, local_timestamp)"
     "  SELECT b.id, b.height, b.subtype, CASE WHEN substr(b.block, 33, 32) = zeroblob(32)"
     "  OR EXISTS (SELECT 1 FROM blocks p WHERE substr(p.block, 1, 8) = substr(b.block, 1, 8)"
     "  AND p.account = b.account AND p.height = b.height - 1) THEN NULL ELSE b.amount END,"
     "  b.block, b.local_timestamp FROM blocks b ORDER BY b.id;"
     "DROP TABLE blocks;"
-    "ALTER TABLE blocks5 RENAME TO blocks;"
+    "ALTER TABLE blocks6 RENAME TO blocks;"
     "CREATE INDEX blocks_hash ON blocks (substr(hash, 1, 8));"
     "CREATE INDEX blocks_chain ON blocks (substr(block, 1, 8), height);",
 };
@@ -296,6 +320,9 @@ static ledger_status set_version(sqlite3 *db, int64_t v, char *err, size_t errle
 
 static ledger_status migrate(sqlite3 *db, int64_t from, int64_t to, char *err, size_t errlen)
 {
+    /* steps may use the amount functions (4 -> 5 sums amounts) */
+    if (from < to && ledger_amount_sql_register(db) != SQLITE_OK)
+        return ledger_sql_error(db, "register amount functions", err, errlen);
     for (int64_t v = from; v < to; v++) {
         char *msg = NULL;
         if (sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {

@@ -11,7 +11,7 @@
 #include "ipc/ledgerdb/types.h"
 
 /* The version this build writes. A database with a higher version is refused. */
-#define LEDGER_SCHEMA_VERSION 5
+#define LEDGER_SCHEMA_VERSION 6
 /* The file name of the ledger database inside a data dir. */
 #define LEDGER_DB_FILENAME "ledger.db"
 
@@ -35,14 +35,14 @@ ledger_status ledger_schema_create_version(sqlite3 *db, const smn_network *net, 
  * without meta is LEDGER_STATUS_CORRUPT. */
 ledger_status ledger_schema_check(sqlite3 *db, const smn_network *net, char *err, size_t errlen);
 
-/* Registers the SQL functions the schema uses (version 5:
+/* Registers the SQL functions the schema uses (version 6:
  * smn_block_hash(block), the virtual blocks.hash; smn_block_amount(block,
  * previous block), used by LEDGER_SQL_AMOUNT). Every connection to ledger.db
  * calls it before reading blocks.hash or the amount, or writing blocks. */
 ledger_status ledger_schema_functions(sqlite3 *db, char *err, size_t errlen);
 
 /* A block's amount (|balance delta|, 16-byte big-endian) in SQL, for the
- * blocks row named t: the stored one, or (NULL, schema 5) derived from the
+ * blocks row named t: the stored one, or (NULL, schema 6) derived from the
  * previous block of the chain, one index lookup. */
 #define LEDGER_SQL_AMOUNT(t)                                                                       \
     "COALESCE(" t ".amount, smn_block_amount(" t ".block, (SELECT p.block FROM blocks p WHERE "    \

@@ -251,10 +251,10 @@ size_t boot_hold_take(boot_hold *h, smn_block *out, int8_t *peers, size_t max,
             boot_item it = g->item;
             /* a page of sends only (a chain that funds others, such as
              * one opening accounts): others will wait for its next page */
-            bool more = g->more, needed = g->needed || g->sends == g->n;
+            bool more = g->more, funds = g->sends == g->n, needed = g->needed || funds;
             seg_free(h, idx);
             if (cb->done)
-                cb->done(cb->ud, &it, more, needed);
+                cb->done(cb->ud, &it, more, needed, funds);
         } else if (!g->blocked) {
             /* max reached: it goes on first next time */
             g->ready = true;

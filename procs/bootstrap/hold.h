@@ -61,13 +61,14 @@ typedef struct {
 } boot_hold;
 
 /* known(ud, hash): the block is in our ledger. done(ud, item, more,
- * needed): a segment was handed out to its end (item carries the new
- * hint; needed: one of its blocks woke a blocked segment, or it held
- * sends only, so others wait for this chain and its next page should come
- * first). */
+ * needed, funds): a segment was handed out to its end (item carries the
+ * new hint; needed: one of its blocks woke a blocked segment, or it held
+ * sends only; funds: it held sends only, as a chain opening accounts
+ * does, so others wait for this chain alone and its next page should come
+ * first, whole). */
 typedef struct {
     bool (*known)(void *ud, const uint8_t hash[32]);
-    void (*done)(void *ud, const boot_item *item, bool more, bool needed);
+    void (*done)(void *ud, const boot_item *item, bool more, bool needed, bool funds);
     void *ud;
 } boot_hold_cb;
 

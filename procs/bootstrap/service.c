@@ -495,19 +495,25 @@ static void on_batch(void *ud, ipc_status st, const ledger_result *res, size_t n
 
 /* The hold handed a segment out to its end: a full page has more above
  * it, pulled after every other queued account's next page (chains move in
- * step), or first when other chains were waiting for this one (a chain
- * many depend on, such as one that opens accounts, is not starved). */
-static void on_seg_done(void *ud, const boot_item *it, bool more, bool needed)
+ * step, page by page: a receive's source is in another chain's page of
+ * the same step), or first and whole when it held sends only (a chain
+ * that funds others, such as one opening accounts, is not starved).
+ * A chain whose page merely woke a waiting receive stays in step: pulling
+ * each of those first, alone and whole, as this did before, made the
+ * pulls depth-first, one chain a round trip, and filled the hold with
+ * whole chains blocked on chains not pulled yet (docs/benchmarks.md
+ * "Bootstrap", 200k). */
+static void on_seg_done(void *ud, const boot_item *it, bool more, bool needed, bool funds)
 {
+    (void)needed;
     bootstrap_service *s = ud;
     boot_item next = *it;
-    if (needed)
-        next.dep_depth = 1; /* pulled alone, whole pages (send_pull) */
+    next.dep_depth = funds ? 1 : 0; /* 1: pulled alone, whole pages (page_blocks) */
     /* a full page: the chain delivers, its next page is twice as long */
     next.page = next.page >= IPC_NET_MAX_PULL_ASC / 2 ? (uint16_t)IPC_NET_MAX_PULL_ASC
                                                       : (uint16_t)(next.page * 2);
     if (more &&
-        !(needed ? boot_sched_requeue(&s->sched, &next) : boot_sched_append(&s->sched, &next)))
+        !(funds ? boot_sched_requeue(&s->sched, &next) : boot_sched_append(&s->sched, &next)))
         smn_debug("queue full: a chain's next page waits for the next scan");
 }
 
@@ -745,32 +751,47 @@ static void part_init(bootstrap_service *s, boot_part *p, const boot_item *it)
     }
 }
 
-/* A chain's first page: half the hold shared among the chains we know
- * of (queued or held), from BOOTSTRAP_MIN_PAGE up to the page at which a
- * pull of IPC_NET_PULL_PARTS chains fills one answer. With few chains the
+/* A chain's fair share of the hold: half of it shared among the chains
+ * we know of (queued or held), from BOOTSTRAP_MIN_PAGE to a whole answer.
+ * No page of a chain in step is longer: a step of every chain fits in the
+ * hold, so the receives of one step find their sources held (this
+ * workload's sources are in the same step of other chains). */
+static uint32_t fair_page(const bootstrap_service *s)
+{
+    size_t chains = boot_sched_queued(&s->sched) + boot_hold_accounts(&s->hold) + 1;
+    size_t fair = BOOT_HOLD_BLOCKS / 2 / chains;
+    if (fair > IPC_NET_MAX_PULL_ASC)
+        fair = IPC_NET_MAX_PULL_ASC;
+    return fair < BOOTSTRAP_MIN_PAGE ? BOOTSTRAP_MIN_PAGE : (uint32_t)fair;
+}
+
+/* A chain's first page: its fair share, at most the page at which a pull
+ * of IPC_NET_PULL_PARTS chains fills one answer. With few chains the
  * first pulls carry whole answers (a round trip per 512 blocks, not 128:
  * on a 200k sync the first 60k blocks came in 21 s instead of 90 s,
  * docs/benchmarks.md "Bootstrap"); with many, first pages stay small so
  * that they do not fill the hold with chains blocked on each other. */
 static uint32_t first_page(const bootstrap_service *s)
 {
-    size_t chains = boot_sched_queued(&s->sched) + boot_hold_accounts(&s->hold) + 1;
-    size_t fair = BOOT_HOLD_BLOCKS / 2 / chains;
-    if (fair > IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS)
-        fair = IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS;
-    return fair < BOOTSTRAP_MIN_PAGE ? BOOTSTRAP_MIN_PAGE : (uint32_t)fair;
+    uint32_t fair = fair_page(s);
+    return fair > IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS
+               ? IPC_NET_MAX_PULL_ASC / IPC_NET_PULL_PARTS
+               : fair;
 }
 
 /* Blocks per part for a chain: its first page, then twice its last page
- * while it keeps delivering full pages (a long chain soon comes 512
- * blocks a pull, a short one costs no more than it holds). */
+ * while it keeps delivering full pages, up to its fair share (a long
+ * chain soon comes in large pages, a short one costs no more than it
+ * holds). */
 static uint32_t page_blocks(const bootstrap_service *s, const boot_item *it)
 {
     if (it->dep_depth)
         return IPC_NET_MAX_PULL_ASC; /* a chain others wait for: a whole page */
     if (it->page == 0)
         return first_page(s);
-    return it->page < BOOTSTRAP_MIN_PAGE ? BOOTSTRAP_MIN_PAGE : it->page;
+    uint32_t fair = fair_page(s);
+    uint32_t page = it->page < BOOTSTRAP_MIN_PAGE ? BOOTSTRAP_MIN_PAGE : it->page;
+    return page > fair ? fair : page;
 }
 
 /* One ascending pull to peer: the item and up to IPC_NET_PULL_PARTS - 1

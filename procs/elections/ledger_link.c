@@ -160,7 +160,14 @@ bool elections_ledger_link_confirm(void *ctx, const uint8_t hash[32], const smn_
 static void on_accepted(void *user, const ledger_client_accepted *n)
 {
     (void)user;
-    if (link.svc)
+    if (!link.svc)
+        return;
+    /* A synced block gets no election of its own: during a sync that
+     * filled the confirm queue ("confirm queue full") and took the
+     * ledger's CPU from the sync; the backlog elects the frontiers. */
+    if (n->origin == LEDGER_ORIGIN_BOOTSTRAP)
+        elections_service_synced(link.svc, &n->block);
+    else
         elections_service_block(link.svc, &n->block);
 }
 

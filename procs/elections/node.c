@@ -104,6 +104,10 @@ static void collect(ipc_metrics *r, void *ud)
     ipc_metric_set(ipc_metric_counter(r, "confirmed_total", NULL,
                                       "Elections that reached quorum since start."),
                    (int64_t)elections_service_confirmed(n->svc));
+    ipc_metric_set(ipc_metric_counter(r, "started_total", NULL,
+                                      "Elections started since start (fresh blocks and the "
+                                      "backlog's frontiers)."),
+                   (int64_t)elections_service_started(n->svc));
     ipc_metric_set(
         ipc_metric_gauge(r, "online_weight_smn", NULL, "Online voting weight, whole smn."),
         whole_smn(elections_service_online(n->svc)));

@@ -59,13 +59,15 @@ struct elections_service {
     smn_keypair keys[ELECTIONS_SERVICE_MAX_REPS]; /* the voting keys we were given */
     size_t nkeys;
     uint64_t confirmed;
+    uint64_t started; /* elections started (fresh blocks and the backlog's frontiers) */
     uint64_t now;
     /* the scan: a walk over the ledger's accounts in key order */
     bool scanning;
-    bool scan_found;         /* this pass found an unconfirmed account */
-    uint64_t rescan_at;      /* tick the next pass starts (0: none planned) */
-    uint8_t scan_cursor[32]; /* next account to look at */
-    backlog_entry *backlog;  /* sorted: bucket descending, then account */
+    bool scan_found;              /* this pass found an unconfirmed account */
+    uint64_t rescan_at;           /* tick the next pass starts (0: none planned) */
+    uint64_t backlog_pause_until; /* tick: the confirm queue was full, the backlog waits */
+    uint8_t scan_cursor[32];      /* next account to look at */
+    backlog_entry *backlog;       /* sorted: bucket descending, then account */
     size_t nbacklog, capbacklog;
     answered_entry *answered; /* sorted by key */
     size_t nanswered;
@@ -107,7 +109,20 @@ static void on_confirmed(void *ctx, const elections_confirmation *c)
     if (s->hooks.confirm && !s->hooks.confirm(s->hooks.ctx, c->hash, &c->block, c->backlog)) {
         /* could not even be queued: elect it again later rather than lose it */
         elections_active_forget_confirmed(s->active, c->hash, c->root);
-        s->rescan_at = s->now + 1;
+        if (!c->backlog) {
+            s->rescan_at = s->now + 1;
+        } else {
+            /* The backlog filled the confirm queue (a sync's frontiers while
+             * the ledger works off its batches): no backlog election for a
+             * second, and the next pass as after one that found work.
+             * Rescanning at once elected every synced account's frontier
+             * again, pass after pass: 654k elections for 440k blocks of a
+             * 1M sync from three peers. */
+            uint64_t later = s->now + RESCAN_TICKS_PER_S * s->cfg.ticks_per_second;
+            s->backlog_pause_until = s->now + s->cfg.ticks_per_second;
+            if (!s->rescan_at || s->rescan_at < later)
+                s->rescan_at = later;
+        }
     }
 }
 
@@ -502,6 +517,7 @@ static void schedule_one(elections_service *s, ledger_ro *l)
     }
     if (!rec.confirmed) {
         elections_start_status r = elections_active_start_backlog(s->active, &rec.block);
+        s->started += r == ELECTIONS_START_STARTED;
         if (r != ELECTIONS_START_STARTED)
             smn_debug("backlog election for %02X%02X..: %s", e.account[0], e.account[1],
                       elections_start_name(r));
@@ -564,8 +580,9 @@ bool elections_service_step(elections_service *s)
         s->scanning = false;
         return false;
     }
+    bool paused = s->now < s->backlog_pause_until;
     while (mono_us() - t0 < s->cfg.step_budget_us) {
-        if (s->nbacklog && backlog_room(s) > 0) {
+        if (s->nbacklog && backlog_room(s) > 0 && !paused) {
             schedule_one(s, l);
             continue;
         }
@@ -581,7 +598,8 @@ bool elections_service_step(elections_service *s)
     }
     (void)elections_active_flush_votes(s->active); /* what the starts decided */
     /* more to do now: a page to scan, or backlog with room for it */
-    return (s->scanning && s->nbacklog < s->cfg.backlog) || (s->nbacklog && backlog_room(s) > 0);
+    return (s->scanning && s->nbacklog < s->cfg.backlog) ||
+           (s->nbacklog && backlog_room(s) > 0 && !paused);
 }
 
 size_t elections_service_votes_pending(const elections_service *s)
@@ -601,6 +619,7 @@ elections_start_status elections_service_block(elections_service *s, const smn_b
     elections_start_status st = ELECTIONS_START_FULL;
     if (elections_active_room(s->active) > 0)
         st = elections_active_start(s->active, b);
+    s->started += st == ELECTIONS_START_STARTED;
     if (st == ELECTIONS_START_FULL || st == ELECTIONS_START_NOMEM) {
         /* it is in the DB: its account waits in the backlog, or a pass finds it */
         if (!backlog_add(s, bucket_of(b->balance), b->account) && !s->rescan_at)
@@ -608,6 +627,18 @@ elections_start_status elections_service_block(elections_service *s, const smn_b
     }
     wake_if_pending(s);
     return st;
+}
+
+void elections_service_synced(elections_service *s, const smn_block *b)
+{
+    (void)b;
+    /* A pass soon (or the one under way, which plans the next when it
+     * finds work) meets the account and elects its frontier then: one
+     * election per account per pass, not one per block. */
+    if (s->scanning)
+        s->scan_found = true; /* its cursor may be past the account: once more */
+    else if (!s->rescan_at)
+        s->rescan_at = s->now + s->cfg.ticks_per_second;
 }
 
 elections_vote_outcome elections_service_vote(elections_service *s, const smn_vote *v)
@@ -834,6 +865,11 @@ void elections_service_ages(const elections_service *s, uint64_t older_than, uin
 uint64_t elections_service_confirmed(const elections_service *s)
 {
     return s->confirmed;
+}
+
+uint64_t elections_service_started(const elections_service *s)
+{
+    return s->started;
 }
 
 size_t elections_service_principals(elections_service *s, uint8_t (*out)[32], size_t max)

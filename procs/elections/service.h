@@ -115,6 +115,12 @@ void elections_service_free(elections_service *s);
 /* A block the ledger accepted, or a fork it saw: start (or join) its
  * election. With enough of our own weight it confirms before returning. */
 elections_start_status elections_service_block(elections_service *s, const smn_block *b);
+/* A block the bootstrap synced (origin bootstrap): no election of its
+ * own. Its account is left to the backlog's scan, which elects the
+ * frontier (asking representatives for votes) and whose confirmation
+ * cements the whole chain below it (docs/bootstrap.md "Confirmation
+ * afterwards"). */
+void elections_service_synced(elections_service *s, const smn_block *b);
 /* A decoded vote from another node; its weight is read from the ledger. */
 elections_vote_outcome elections_service_vote(elections_service *s, const smn_vote *v);
 
@@ -153,6 +159,8 @@ size_t elections_service_active(const elections_service *s);
 void elections_service_ages(const elections_service *s, uint64_t older_than, uint64_t *oldest,
                             size_t *older);
 uint64_t elections_service_confirmed(const elections_service *s);
+/* Elections started since start (a fresh block's, or a backlog frontier's). */
+uint64_t elections_service_started(const elections_service *s);
 /* The quorum delta and online weight right now (rpc's confirmation_quorum). */
 smn_amount_t elections_service_delta(const elections_service *s);
 smn_amount_t elections_service_online(const elections_service *s);

@@ -293,6 +293,9 @@ static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
             uint64_t seq;
             if ((r = ledger_store_cement_block(s, row, &seq)) != LEDGER_STATUS_OK)
                 break;
+            if (rec.subtype == LEDGER_SUBTYPE_SEND &&
+                (r = ledger_store_cemented_send(s, rec.hash)) != LEDGER_STATUS_OK)
+                break;
             if ((r = push_done(cs, &rec, seq)) != LEDGER_STATUS_OK)
                 break;
             h++;

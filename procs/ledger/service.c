@@ -29,6 +29,17 @@
 #define PRUNE_INTERVAL_MS 1000u
 /* While blocks keep arriving, a batch gathers them for up to this long. */
 #define GATHER_MAX_US 3000u
+/* A batch that starts less than this after the previous one ended, when
+ * that one held more than one block, waits for the rest of it, until
+ * GAP_BATCH blocks wait: a stream of blocks (a busy network delivers them a
+ * few per socket read) is committed at most this often, not once per
+ * handful of blocks. A client that sends one block at a time and waits for
+ * each answer (batches of one) never waits. Each commit costs ~100 us of
+ * WAL writes: at ~5 blocks a batch, a fifth of the process's CPU on the
+ * 3-node devnet (docs/benchmarks.md). A block after a quiet spell, and a
+ * flood (GAP_BATCH waiting: the commit is shared enough), wait for none of it. */
+#define COMMIT_GAP_US 10000u
+#define GAP_BATCH 64u
 /* A batch's notifications (4096 x ~420 bytes) must fit in what a subscriber
  * has left of the endpoint's 4 MiB outgoing bound: above this backlog the
  * next batch waits for the subscriber, by steps of 1 ms, up to
@@ -113,6 +124,10 @@ struct ledger_service {
     uint64_t batches, batched; /* this run: batches drained, blocks in them */
     size_t gather_seen;        /* queue length at the previous flush tick */
     struct timespec gather_start;
+    struct timespec last_drain; /* when the last batch ended (drained: there was one) */
+    bool drained;
+    size_t last_batch;        /* blocks in the last batch */
+    bool gap_wait;            /* flush_ev is the rest of a COMMIT_GAP_US */
     bool waiting_subscribers; /* the next batch waits for a backlogged subscriber */
     struct timespec wait_start;
     confirm_task **tasks; /* in arrival order */
@@ -455,6 +470,9 @@ static void drain_once(ledger_service *s)
     ledger_status st = ledger_processor_drain(s->proc, on_result, s, &processed);
     s->batches++;
     s->batched += processed;
+    clock_gettime(CLOCK_MONOTONIC, &s->last_drain);
+    s->drained = true;
+    s->last_batch = processed;
     if (st != LEDGER_STATUS_OK)
         smn_error("batch of %zu blocks failed: %s (%s)", processed, ledger_strerror(st),
                   ledger_store_errmsg(s->store));
@@ -474,7 +492,23 @@ static void start_gathering(ledger_service *s)
 {
     s->gather_seen = 0;
     clock_gettime(CLOCK_MONOTONIC, &s->gather_start);
-    arm(s->flush_ev, 0);
+    uint64_t since = s->drained && s->last_batch > 1 ? us_since(&s->last_drain) : COMMIT_GAP_US;
+    uint64_t wait = since < COMMIT_GAP_US && s->count < GAP_BATCH ? COMMIT_GAP_US - since : 0;
+    struct timeval tv = {0, (long)wait};
+    s->gap_wait = wait > 0;
+    evtimer_add(s->flush_ev, &tv);
+}
+
+/* After blocks were queued: start a batch, or end a gap that has gathered
+ * enough. */
+static void queued(ledger_service *s)
+{
+    if (!evtimer_pending(s->flush_ev, NULL)) {
+        start_gathering(s);
+    } else if (s->gap_wait && s->count >= GAP_BATCH) {
+        s->gap_wait = false;
+        arm(s->flush_ev, 0);
+    }
 }
 
 static bool subscriber_backlogged(const ledger_service *s)
@@ -496,6 +530,7 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     ledger_service *s = arg;
+    s->gap_wait = false;
     if (s->count > s->gather_seen && s->count < s->cfg.batch_max &&
         us_since(&s->gather_start) < GATHER_MAX_US) {
         s->gather_seen = s->count;
@@ -543,8 +578,7 @@ static void handle_process(ledger_service *s, ipc_conn *c, const ipc_msg *m)
     p->origin = origin;
     p->br = NULL;
     s->count++;
-    if (!evtimer_pending(s->flush_ev, NULL))
-        start_gathering(s);
+    queued(s);
 }
 
 /* Every block of the batch is queued like a `process` of its own, in order;
@@ -601,8 +635,8 @@ static void handle_process_batch(ledger_service *s, ipc_conn *c, const ipc_msg *
     free(blocks);
     if (--br->left == 0)
         batch_reply_send(s, br); /* every block was refused */
-    else if (!evtimer_pending(s->flush_ev, NULL))
-        start_gathering(s);
+    else
+        queued(s);
 }
 
 /* ---- confirmation and pruning ---- */
@@ -638,8 +672,10 @@ static void on_prune(evutil_socket_t fd, short what, void *arg)
     if (stats.blocks)
         smn_debug("pruned %llu blocks of %zu accounts", (unsigned long long)stats.blocks,
                   stats.accounts);
-    /* A full pass may have left more accounts: continue next iteration. */
-    if (stats.accounts)
+    /* A full pass may have left more accounts, and a round over every
+     * account takes several bounded passes: continue next iteration until
+     * the scan wraps with nothing left. */
+    if (stats.accounts || !stats.wrapped)
         arm(s->prune_ev, 0);
     report_detail(s);
 }

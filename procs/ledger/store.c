@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "common/db_check.h"
+#include "ipc/ledgerdb/amount_sql.h"
 #include "procs/ledger/checkpoint.h"
 #include "ipc/ledgerdb/rows.h"
 #include "ipc/ledgerdb/schema.h"
@@ -50,6 +51,10 @@ enum {
     Q_CEMENT_APPEND,
     Q_CEMENT_APPEND_MANY,
     Q_UNCHECKED_CLEAR,
+    Q_TOTAL_ADD,
+    Q_TOTAL_SUB,
+    Q_TOTAL_DROP,
+    Q_TOTAL_CONFIRM,
     Q_COUNT
 };
 
@@ -63,7 +68,7 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_CONF_SET] = "UPDATE accounts SET conf_height = ? WHERE account = ?",
     /* Schema 4: the indexes hold 8-byte prefixes (schema.c); every lookup
      * names the prefix, for the index, and the whole value. */
-    /* Schema 5: hash is computed from the block (a lookup hashes the row
+    /* Schema 6: hash is computed from the block (a lookup hashes the row
      * its prefix found) and the amount derived (LEDGER_SQL_AMOUNT). */
     [Q_BLOCK_GET] = "SELECT height, subtype, " LEDGER_SQL_AMOUNT_BLOCKS ", block FROM blocks "
                     "WHERE substr(hash, 1, 8) = substr(?1, 1, 8) AND hash = ?1",
@@ -88,11 +93,13 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_UNCHECKED_BY_DEP] = "SELECT id, block FROM unchecked WHERE dependency = ? ORDER BY id",
     [Q_UNCHECKED_DEL] = "DELETE FROM unchecked WHERE id = ?",
     [Q_UNCHECKED_COUNT] = "SELECT COUNT(*) FROM unchecked",
+    /* every account from the cursor, candidate or not: the caller filters,
+     * so the rows a pass reads are bounded by the LIMIT, not by how many
+     * accounts are candidates */
     [Q_PRUNE_CANDIDATES] =
         "SELECT a.account, a.conf_height, COALESCE(w.pruned_height, 0) FROM accounts a "
         "LEFT JOIN prune_watermarks w ON w.account = a.account "
-        "WHERE a.account > ? AND a.conf_height - COALESCE(w.pruned_height, 0) > ? "
-        "ORDER BY a.account LIMIT ?",
+        "WHERE a.account >= ? ORDER BY a.account LIMIT ?",
     [Q_PRUNE_COPY] =
         "INSERT OR IGNORE INTO pruned_blocks (hash, id) SELECT hash, id FROM blocks "
         "WHERE substr(block, 1, 8) = substr(?1, 1, 8) AND account = ?1 AND height <= ?2",
@@ -129,6 +136,20 @@ static const char *const sql_text[Q_COUNT] = {
                 "height <= ?3 ORDER BY height",
     [Q_CEMENT_APPEND] = "INSERT INTO cement_log (seq, block) VALUES (?, ?)",
     [Q_CEMENT_APPEND_MANY] = NULL, /* built in cement_many_sql() */
+    /* receivable_totals (schema 5): ?1 destination, ?2 the amount, ?3 the
+     * amount when the send is cemented, else 16 zero bytes. smn_amount_add/
+     * _sub fail the statement rather than wrap (amount_sql.h). */
+    [Q_TOTAL_ADD] = "INSERT INTO receivable_totals (destination, count, sum, confirmed_sum) "
+                    "VALUES (?1, 1, ?2, ?3) ON CONFLICT (destination) DO UPDATE SET "
+                    "count = count + 1, sum = smn_amount_add(sum, ?2), "
+                    "confirmed_sum = smn_amount_add(confirmed_sum, ?3)",
+    [Q_TOTAL_SUB] =
+        "UPDATE receivable_totals SET count = count - 1, sum = smn_amount_sub(sum, ?2), "
+        "confirmed_sum = smn_amount_sub(confirmed_sum, ?3) WHERE destination = ?1 "
+        "RETURNING count",
+    [Q_TOTAL_DROP] = "DELETE FROM receivable_totals WHERE destination = ? AND count = 0",
+    [Q_TOTAL_CONFIRM] = "UPDATE receivable_totals SET confirmed_sum = "
+                        "smn_amount_add(confirmed_sum, ?2) WHERE destination = ?1",
 };
 
 /* cement_log rows buffered per statement: LEDGER_CEMENT_BATCH rows go in
@@ -173,6 +194,9 @@ struct ledger_store {
      * when full, and before commit */
     int64_t cement_rows[LEDGER_CEMENT_BATCH];
     size_t cement_n;
+    /* the next pruning scan starts at this account (unset: the first) */
+    uint8_t prune_next[32];
+    bool prune_next_set;
     /* chain cursors (Q_CHAIN's text), one per slot */
     sqlite3_stmt *chain[LEDGER_CHAIN_CURSORS];
     chain_last_row chain_last[LEDGER_CHAIN_CURSORS];
@@ -503,6 +527,10 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
     sqlite3_busy_timeout(s->db, 5000);
     if ((r = ledger_schema_functions(s->db, s->err, sizeof s->err)) != LEDGER_STATUS_OK)
         goto out;
+    if (ledger_amount_sql_register(s->db) != SQLITE_OK) {
+        r = fail(s, "register amount functions");
+        goto out;
+    }
     if (smn_db_check(s->db, path, s->err, sizeof s->err) != 0) {
         r = LEDGER_STATUS_CORRUPT;
         goto out;
@@ -821,7 +849,7 @@ static smn_amount_t amount_between(smn_amount_t a, smn_amount_t b)
     return smn_amount_ge(a, b) ? smn_amount_sub_wrap(a, b) : smn_amount_sub_wrap(b, a);
 }
 
-/* The amount of a row stored without it (schema 5): |balance - the
+/* The amount of a row stored without it (schema 6): |balance - the
  * previous block's balance|, the previous block read by (account,
  * height - 1). */
 static ledger_status prev_amount(ledger_store *s, const ledger_block_record *rec, smn_amount_t *out)
@@ -1055,6 +1083,67 @@ void ledger_store_view(ledger_store *s, ledger_view *out)
     out->receivable = view_receivable;
 }
 
+/* ---- receivable totals ---- */
+
+/* A receivable's send is cemented: at or below its account's confirmation
+ * height, or no longer stored (pruned, and only cemented blocks are). */
+static ledger_status send_cemented(ledger_store *s, const uint8_t send_hash[32], bool *out)
+{
+    uint8_t account[32];
+    uint64_t height, conf;
+    ledger_status r = ledger_store_source(s, send_hash, account, &height, &conf);
+    *out = r == LEDGER_STATUS_NOT_FOUND || (r == LEDGER_STATUS_OK && height <= conf);
+    return r == LEDGER_STATUS_NOT_FOUND ? LEDGER_STATUS_OK : r;
+}
+
+/* One receivable of dest appeared (add) or went (!add): its row in
+ * receivable_totals follows, and goes with the last receivable. */
+static ledger_status totals_change(ledger_store *s, const uint8_t dest[32], smn_amount_t amount,
+                                   bool cemented, bool add)
+{
+    static const uint8_t zero[16];
+    uint8_t be[16];
+    smn_amount_to_be(amount, be);
+    sqlite3_stmt *st = s->q[add ? Q_TOTAL_ADD : Q_TOTAL_SUB];
+    bind32(st, 1, dest);
+    sqlite3_bind_blob(st, 2, be, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, cemented ? be : zero, 16, SQLITE_STATIC);
+    if (add)
+        return step_done(s, st, "add receivable total");
+    int rc = sqlite3_step(st);
+    sqlite3_int64 left = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    if (rc == SQLITE_ROW)
+        rc = sqlite3_step(st); /* RETURNING: finishes the update */
+    done(st);
+    if (rc != SQLITE_DONE)
+        return fail(s, "subtract receivable total");
+    if (left < 0)
+        return corrupt(s, "receivable_totals"); /* no row for a receivable */
+    if (left > 0)
+        return LEDGER_STATUS_OK;
+    st = s->q[Q_TOTAL_DROP];
+    bind32(st, 1, dest);
+    return step_done(s, st, "drop receivable total");
+}
+
+ledger_status ledger_store_cemented_send(ledger_store *s, const uint8_t send_hash[32])
+{
+    ledger_receivable rv;
+    ledger_status r = ledger_store_receivable(s, send_hash, &rv);
+    if (r == LEDGER_STATUS_NOT_FOUND)
+        return LEDGER_STATUS_OK; /* received already: it left the totals then */
+    if (r != LEDGER_STATUS_OK)
+        return r;
+    uint8_t be[16];
+    smn_amount_to_be(rv.amount, be);
+    sqlite3_stmt *st = s->q[Q_TOTAL_CONFIRM];
+    bind32(st, 1, rv.destination);
+    sqlite3_bind_blob(st, 2, be, 16, SQLITE_STATIC);
+    if ((r = step_done(s, st, "confirm receivable total")) != LEDGER_STATUS_OK)
+        return r;
+    return sqlite3_changes(s->db) == 1 ? LEDGER_STATUS_OK : corrupt(s, "receivable_totals");
+}
+
 /* ---- apply ---- */
 
 static ledger_status need_tx(ledger_store *s)
@@ -1100,12 +1189,20 @@ ledger_status ledger_store_apply(ledger_store *s, const smn_block *b, const uint
         sqlite3_bind_blob(st, 4, amount, 16, SQLITE_STATIC);
         if ((r = step_done(s, st, "insert receivable")) != LEDGER_STATUS_OK)
             return r;
+        /* a send being applied is never cemented yet */
+        if ((r = totals_change(s, b->link, v->amount, false, true)) != LEDGER_STATUS_OK)
+            return r;
     } else if (v->subtype == LEDGER_SUBTYPE_RECEIVE ||
                (v->subtype == LEDGER_SUBTYPE_OPEN && !smn_amount_is_zero(v->receivable.amount))) {
         /* (The genesis open has no receivable.) */
+        bool cemented;
+        if ((r = send_cemented(s, b->link, &cemented)) != LEDGER_STATUS_OK)
+            return r;
         st = s->q[Q_RECV_DEL];
         bind32(st, 1, b->link);
         if ((r = step_done(s, st, "delete receivable")) != LEDGER_STATUS_OK)
+            return r;
+        if ((r = totals_change(s, b->account, v->amount, cemented, false)) != LEDGER_STATUS_OK)
             return r;
     }
 
@@ -1145,8 +1242,8 @@ ledger_status ledger_store_unapply(ledger_store *s, const ledger_block_record *r
         snprintf(s->err, sizeof s->err, "rollback: wrong previous block");
         return LEDGER_STATUS_INVALID;
     }
+    ledger_receivable rv;
     if (rec->subtype == LEDGER_SUBTYPE_SEND) {
-        ledger_receivable rv;
         r = ledger_store_receivable(s, rec->hash, &rv);
         if (r == LEDGER_STATUS_NOT_FOUND) {
             snprintf(s->err, sizeof s->err, "rollback of a received send: its receive goes first");
@@ -1195,6 +1292,16 @@ ledger_status ledger_store_unapply(ledger_store *s, const ledger_block_record *r
     }
     if (st && (r = step_done(s, st, "write receivable")) != LEDGER_STATUS_OK)
         return r;
+    if (rec->subtype == LEDGER_SUBTYPE_SEND) {
+        /* only an unconfirmed send is rolled back (checked above) */
+        if ((r = totals_change(s, rv.destination, rv.amount, false, false)) != LEDGER_STATUS_OK)
+            return r;
+    } else if (st) {
+        bool cemented;
+        if ((r = send_cemented(s, b->link, &cemented)) != LEDGER_STATUS_OK ||
+            (r = totals_change(s, b->account, rec->amount, cemented, true)) != LEDGER_STATUS_OK)
+            return r;
+    }
 
     /* The inverse of apply: the balance leaves the block's representative
      * and returns to the previous block's. */
@@ -1337,6 +1444,20 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
             return r;
         s->pending.cemented += height - ai.conf_height;
         s->seq += height - ai.conf_height;
+        /* the newly cemented sends' receivables count as confirmed */
+        const unsigned slot = LEDGER_CHAIN_CURSORS - 1;
+        if ((r = ledger_store_chain_open(s, slot, account, ai.conf_height, height)) !=
+            LEDGER_STATUS_OK)
+            return r;
+        ledger_block_record rec;
+        int64_t row;
+        while ((r = ledger_store_chain_next(s, slot, &rec, &row)) == LEDGER_STATUS_OK)
+            if (rec.subtype == LEDGER_SUBTYPE_SEND &&
+                (r = ledger_store_cemented_send(s, rec.hash)) != LEDGER_STATUS_OK)
+                break;
+        ledger_store_chain_close(s, slot);
+        if (r != LEDGER_STATUS_NOT_FOUND)
+            return r;
     }
     return LEDGER_STATUS_OK;
 }
@@ -1376,34 +1497,61 @@ ledger_status ledger_store_cement_seq(ledger_store *s, uint64_t *seq)
 
 /* ---- pruning ---- */
 
-ledger_status ledger_store_prune_candidates(ledger_store *s, uint64_t keep, const uint8_t *after,
-                                            ledger_prune_candidate *out, size_t max, size_t *n)
+ledger_status ledger_store_prune_candidates(ledger_store *s, uint64_t keep, size_t scan,
+                                            ledger_prune_candidate *out, size_t max, size_t *n,
+                                            bool *wrapped)
 {
     static const uint8_t zero[1] = {0};
     *n = 0;
+    *wrapped = false;
+    if (scan == 0 || max == 0)
+        return LEDGER_STATUS_OK;
     sqlite3_stmt *st = s->q[Q_PRUNE_CANDIDATES];
-    if (after)
-        bind32(st, 1, after);
+    if (s->prune_next_set)
+        bind32(st, 1, s->prune_next);
     else
         sqlite3_bind_blob(st, 1, zero, 0, SQLITE_STATIC); /* the empty blob sorts first */
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)keep);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    /* one row past the bound: where the next pass starts */
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)scan + 1);
     int rc;
+    size_t looked = 0;
     ledger_status r = LEDGER_STATUS_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        ledger_prune_candidate *c = &out[*n];
-        if (!ledger_col_bytes(st, 0, c->account, 32)) {
+        uint8_t account[32];
+        if (!ledger_col_bytes(st, 0, account, 32)) {
             r = corrupt(s, "accounts");
             break;
         }
-        c->conf_height = (uint64_t)sqlite3_column_int64(st, 1);
-        c->pruned_height = (uint64_t)sqlite3_column_int64(st, 2);
-        (*n)++;
+        if (looked == scan || *n == max) {
+            memcpy(s->prune_next, account, 32);
+            s->prune_next_set = true;
+            break;
+        }
+        looked++;
+        uint64_t conf = (uint64_t)sqlite3_column_int64(st, 1);
+        uint64_t pruned = (uint64_t)sqlite3_column_int64(st, 2);
+        if (conf > pruned && conf - pruned > keep) {
+            ledger_prune_candidate *c = &out[(*n)++];
+            memcpy(c->account, account, 32);
+            c->conf_height = conf;
+            c->pruned_height = pruned;
+        }
     }
-    if (r == LEDGER_STATUS_OK && rc != SQLITE_DONE)
+    if (r == LEDGER_STATUS_OK && rc == SQLITE_DONE) {
+        /* past the last account: the next pass starts at the first */
+        s->prune_next_set = false;
+        *wrapped = true;
+    } else if (r == LEDGER_STATUS_OK && rc != SQLITE_ROW) {
         r = fail(s, "prune candidates");
+    }
     done(st);
     return r;
+}
+
+void ledger_store_prune_resume(ledger_store *s, const uint8_t account[32])
+{
+    memcpy(s->prune_next, account, 32);
+    s->prune_next_set = true;
 }
 
 ledger_status ledger_store_pruned_height(ledger_store *s, const uint8_t account[32],

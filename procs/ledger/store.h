@@ -157,18 +157,33 @@ ledger_status ledger_store_cement_seq(ledger_store *s, uint64_t *seq);
  * through ledger_store_account. The caller guarantees the logged blocks are
  * exactly the heights between the old and the new confirmation height. */
 ledger_status ledger_store_cement_block(ledger_store *s, int64_t row, uint64_t *seq);
+/* The send send_hash was just cemented: if it is still receivable, its
+ * amount joins its destination's confirmed receivable total
+ * (receivable_totals.confirmed_sum). The cementing walk calls it for each
+ * send it cements; ledger_store_set_conf_height does it itself. */
+ledger_status ledger_store_cemented_send(ledger_store *s, const uint8_t send_hash[32]);
 ledger_status ledger_store_raise_conf_height(ledger_store *s, const uint8_t account[32],
                                              uint64_t height);
 
-/* Pruning: accounts (after `after`, in key order; NULL = from the start)
- * with more than keep cemented blocks above their watermark. */
+/* Pruning: accounts with more than keep cemented blocks above their
+ * watermark, found by a scan in key order that keeps its place. Each call
+ * looks at no more than `scan` accounts from the store's cursor and stops
+ * early at max candidates; the cursor then stands on the first account not
+ * looked at, so the next call goes on from there. At the last account the
+ * cursor wraps to the first (*wrapped = true): every account is looked at
+ * once per round, however many passes a round takes. The cursor lives in
+ * memory (a reopened store starts at the first account). */
 typedef struct {
     uint8_t account[32];
     uint64_t conf_height;
     uint64_t pruned_height;
 } ledger_prune_candidate;
-ledger_status ledger_store_prune_candidates(ledger_store *s, uint64_t keep, const uint8_t *after,
-                                            ledger_prune_candidate *out, size_t max, size_t *n);
+ledger_status ledger_store_prune_candidates(ledger_store *s, uint64_t keep, size_t scan,
+                                            ledger_prune_candidate *out, size_t max, size_t *n,
+                                            bool *wrapped);
+/* The next candidate scan starts at account (one the caller could not
+ * finish: its block budget ran out). */
+void ledger_store_prune_resume(ledger_store *s, const uint8_t account[32]);
 /* Removes account's blocks with height in (current watermark, up_to],
  * remembers their hashes as pruned and raises the watermark to up_to. */
 ledger_status ledger_store_prune_account(ledger_store *s, const uint8_t account[32], uint64_t up_to,

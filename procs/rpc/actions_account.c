@@ -574,8 +574,8 @@ json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
         return NULL;
     }
     size_t n = 0;
-    ledger_status st = o->confirmed ? ledger_ro_receivables_confirmed(l, acc, rs, count, &n)
-                                    : ledger_ro_receivables(l, acc, rs, count, &n);
+    /* the threshold bounds the index scan: it stops at the first below */
+    ledger_status st = ledger_ro_receivables_above(l, acc, threshold, o->confirmed, rs, count, &n);
     if (st != LEDGER_STATUS_OK) {
         free(rs);
         rpc_reply_ledger_error(c, st);
@@ -584,9 +584,6 @@ json_t *rpc_receivable_json(rpc_call *c, ledger_ro *l, const uint8_t acc[32],
     json_t *out = (by_amount || source) ? json_object() : json_array();
     char hex[65];
     for (size_t i = 0; i < n; i++) {
-        /* largest first: everything after the first one below is below */
-        if (smn_amount_lt(rs[i].amount, threshold))
-            break;
         json_t *h = rpc_json_hash(rs[i].send_hash);
         snprintf(hex, sizeof hex, "%s", json_string_value(h));
         if (source) {

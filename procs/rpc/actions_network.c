@@ -149,6 +149,8 @@ void rpc_action_stats_clear(rpc_call *c, const json_t *req)
         .rounds = s->rounds,
         .pulled = s->pulled,
         .accepted = s->accepted,
+        .reps_proven = s->reps_proven,
+        .reps_unproven = s->reps_unproven,
         .cleared_ns = rpc_monotonic_ns(),
     };
     rpc_reply(c, json_pack("{s:s}", "success", ""));
@@ -188,6 +190,15 @@ void rpc_action_stats(rpc_call *c, const json_t *req)
         entry(list, now, "peering", "peers", "in", s->npeers);
         entry(list, now, "peering", "known", "in", s->known_peers);
         entry(list, now, "peering", "banned", "in", s->banned);
+        /* the slots [net] reserved_outbound and reserved_reps keep */
+        uint64_t outbound = 0;
+        for (size_t i = 0; i < s->npeers; i++)
+            outbound += !s->peers[i].inbound;
+        entry(list, now, "peering", "outbound", "out", outbound);
+        entry(list, now, "peering", "reserved", "in", s->reserved);
+        entry(list, now, "peering", "reps_proven", "in", since(&b->reps_proven, s->reps_proven));
+        entry(list, now, "peering", "reps_unproven", "in",
+              since(&b->reps_unproven, s->reps_unproven));
     } else {
         json_array_append_new(missing, json_string("net"));
     }

@@ -11,6 +11,7 @@
 void rpc_ctx_close_dbs(rpc_ctx *ctx)
 {
     if (ctx->ledger) {
+        ctx->ledger_steps_closed += ledger_ro_steps(ctx->ledger);
         ledger_ro_close(ctx->ledger);
         ctx->ledger = NULL;
     }
@@ -36,8 +37,15 @@ ledger_ro *rpc_ctx_ledger(rpc_ctx *ctx)
 
 void rpc_ctx_ledger_reset(rpc_ctx *ctx)
 {
+    if (ctx->ledger)
+        ctx->ledger_steps_closed += ledger_ro_steps(ctx->ledger);
     ledger_ro_close(ctx->ledger);
     ctx->ledger = NULL;
+}
+
+uint64_t rpc_ctx_ledger_steps(const rpc_ctx *ctx)
+{
+    return ctx->ledger_steps_closed + (ctx->ledger ? ledger_ro_steps(ctx->ledger) : 0);
 }
 
 ledger_ro *rpc_ledger(rpc_call *c)

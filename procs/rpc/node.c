@@ -92,7 +92,7 @@ static int write_addr_file(const char *path, const char *addr, unsigned port)
 static void collect(ipc_metrics *r, void *ud)
 {
     rpc_node *n = ud;
-    rpc_metrics_collect(r, n->http, n->work, n->kdf, n->autorx);
+    rpc_metrics_collect(r, n->http, n->work, n->kdf, n->autorx, n->ctx);
 }
 
 static void try_listen(rpc_node *n)

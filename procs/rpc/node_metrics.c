@@ -8,7 +8,7 @@
 #define SERVE_TIMEOUT_MS 2000u
 
 void rpc_metrics_collect(ipc_metrics *r, const rpc_http *http, rpc_work_pool *work,
-                         rpc_kdf_pool *kdf, const rpc_auto_receive *autorx)
+                         rpc_kdf_pool *kdf, const rpc_auto_receive *autorx, const rpc_ctx *ctx)
 {
     static const uint64_t bounds[RPC_HTTP_LATENCY_NBOUNDS] = RPC_HTTP_LATENCY_BOUNDS;
     ipc_metric *lat = ipc_metric_histogram(
@@ -44,6 +44,10 @@ void rpc_metrics_collect(ipc_metrics *r, const rpc_http *http, rpc_work_pool *wo
                                          "Auto-receive attempts retried after a failure.");
     ipc_metric_set(rx, autorx ? (int64_t)rpc_auto_receive_count(autorx) : 0);
     ipc_metric_set(rxr, autorx ? (int64_t)rpc_auto_receive_retries(autorx) : 0);
+    ipc_metric *steps = ipc_metric_counter(
+        r, "ledger_read_steps_total", NULL,
+        "SQLite VM steps of rpc's ledger reads (rows scanned, returned or not).");
+    ipc_metric_set(steps, ctx ? (int64_t)rpc_ctx_ledger_steps(ctx) : 0);
 }
 
 typedef struct {

@@ -12,7 +12,7 @@
 /* Sets rpc's metrics from its parts' counters; any part may be NULL (not
  * running yet, or off). Cheap: no I/O. */
 void rpc_metrics_collect(ipc_metrics *r, const rpc_http *http, rpc_work_pool *work,
-                         rpc_kdf_pool *kdf, const rpc_auto_receive *autorx);
+                         rpc_kdf_pool *kdf, const rpc_auto_receive *autorx, const rpc_ctx *ctx);
 
 /* rpc_http_metrics_fn for rpc_http_set_metrics: ud is the ipc_child. The
  * text comes from the supervisor; 503 (text says why) if it cannot answer

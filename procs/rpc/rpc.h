@@ -96,6 +96,9 @@ typedef struct {
     uint64_t known_peers, banned, port;
     uint8_t node_id[32];
     uint64_t blocks_in, blocks_out, votes_in, votes_out;
+    /* reserved representative slots: inbound peers in them now, peers
+     * proven / closed unproven since net started (0 from an older net) */
+    uint64_t reserved, reps_proven, reps_unproven;
 
     uint64_t elections_at_ns;
     uint64_t our_reps, online_reps, active, max_active, backlog, confirmed;
@@ -221,6 +224,9 @@ ledger_ro *rpc_ctx_ledger(rpc_ctx *ctx);
 wallet_store *rpc_ctx_wallets(rpc_ctx *ctx);
 /* Closes the ledger after a failed read so the next use reopens it. */
 void rpc_ctx_ledger_reset(rpc_ctx *ctx);
+/* SQLite VM steps of every ledger read this process made (ledger_ro_steps
+ * summed over its connections): the ledger_read_steps_total metric. */
+uint64_t rpc_ctx_ledger_steps(const rpc_ctx *ctx);
 
 /* Called when an answer is ready: HTTP status (200, 400, 503, ...) and the
  * JSON text, which the callee owns (free()). */
@@ -471,6 +477,7 @@ void rpc_action_vm_send(rpc_call *c, const json_t *req);
  * (the counters themselves belong to net, elections and bootstrap). */
 typedef struct {
     uint64_t blocks_in, blocks_out, votes_in, votes_out, confirmed, rounds, pulled, accepted;
+    uint64_t reps_proven, reps_unproven;
     uint64_t cleared_ns; /* rpc_monotonic_ns() of the last stats_clear; 0: none */
 } rpc_stats_base;
 
@@ -489,6 +496,7 @@ struct rpc_ctx {
     rpc_account_busy_fn account_busy;
     void *account_busy_user;
     ledger_ro *ledger; /* opened on first use, reopened after a failure */
+    uint64_t ledger_steps_closed; /* ledger_ro_steps of the connections closed */
     wallet_store *wallets;
     smn_amount_t receive_minimum; /* auto-receive's, see rpc_ctx_receive_minimum */
     rpc_stats_base stats_base;    /* stats_clear's baseline (actions_network.c) */

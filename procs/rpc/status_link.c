@@ -83,6 +83,13 @@ bool rpc_status_read_peers(const ipc_msg *m, rpc_node_stats *s)
     s->blocks_out = t.blocks_out;
     s->votes_in = t.votes_in;
     s->votes_out = t.votes_out;
+    /* optional in net's answer: an older net leaves them out */
+    if (!ipc_get_uint(b, "reserved", &s->reserved))
+        s->reserved = 0;
+    if (!ipc_get_uint(b, "reps_proven", &s->reps_proven))
+        s->reps_proven = 0;
+    if (!ipc_get_uint(b, "reps_unproven", &s->reps_unproven))
+        s->reps_unproven = 0;
     s->net_at_ns = rpc_monotonic_ns();
     return true;
 }

@@ -21,7 +21,7 @@ static ws_ring_entry *at(const ws_ring *r, size_t i)
     return &r->e[(r->head + i) % r->cap];
 }
 
-void ws_ring_free(ws_ring *r)
+static void unref_entries(ws_ring *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         ws_buf_unref(at(r, i)->plain);
@@ -29,8 +29,22 @@ void ws_ring_free(ws_ring *r)
         ws_buf_unref(at(r, i)->info_plain);
         ws_buf_unref(at(r, i)->info_block);
     }
+}
+
+void ws_ring_free(ws_ring *r)
+{
+    unref_entries(r);
     free(r->e);
     memset(r, 0, sizeof *r);
+}
+
+void ws_ring_reset(ws_ring *r, uint64_t head)
+{
+    unref_entries(r);
+    r->head = r->n = 0;
+    if (head < r->last)
+        head = r->last;
+    r->base = r->last = head;
 }
 
 static ws_buf *render(const ws_confirmation *c, bool include_block, bool info, uint64_t now_ms)

@@ -40,6 +40,10 @@ typedef struct {
  * ring holds what comes after it. false: out of memory. */
 bool ws_ring_init(ws_ring *r, size_t cap, uint64_t head);
 void ws_ring_free(ws_ring *r);
+/* Drop every entry and start again after head (head >= last): the ring
+ * then holds nothing, and a cursor before head reads the DB. For a process
+ * that has no confirmation subscriber, so renders nothing. */
+void ws_ring_reset(ws_ring *r, uint64_t head);
 /* Append the next confirmation (seq > last), rendered at now_ms; the
  * oldest entry makes room. A pruned one only moves last. false: out of
  * memory or seq not after last (nothing changed). */

@@ -251,7 +251,18 @@ static bool learn_head(ws_service *s)
     return true;
 }
 
-/* Read the next page of the cementing log into the ring. */
+static bool conf_wanted(ws_service *s)
+{
+    for (ws_client *c = ws_server_first(s->srv); c; c = c->next)
+        if (c->conf.on && !c->closing)
+            return true;
+    return false;
+}
+
+/* Read the next page of the cementing log into the ring. With no
+ * confirmation subscriber nothing is read or rendered (that was most of
+ * this process's CPU on a busy node): the ring stays empty at the newest
+ * seq announced, and the first subscriber rebases it (rebase_ring). */
 static void on_fill(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -260,6 +271,11 @@ static void on_fill(evutil_socket_t fd, short what, void *arg)
     size_t n = 0;
     if (!s->head_known && !learn_head(s))
         return; /* the tick retries */
+    if (!conf_wanted(s)) {
+        if (s->ring.n || s->announced > s->ring.last)
+            ws_ring_reset(&s->ring, s->announced);
+        return;
+    }
     if (read_log(s, s->ring.last, s->page, PAGE_MAX, &n) != 0)
         return; /* the tick retries */
     s->last_err[0] = '\0';
@@ -421,8 +437,26 @@ static void reply_ack(ws_service *s, ws_client *c, const ws_request *r)
     send_text(s, c, t, len);
 }
 
+/* The first confirmation subscriber after none: the ring restarts at the
+ * log's head (a notification lost with a ledger restart would otherwise
+ * leave it behind), so a live subscription starts after what was
+ * cemented before it. */
+static void rebase_ring(ws_service *s)
+{
+    uint64_t head = 0;
+    if (!s->head_known || !open_ro(s))
+        return;
+    if (ledger_ro_cement_head(s->ro, &head) != LEDGER_STATUS_OK) {
+        ro_failed(s, "reading the cementing log's head");
+        return;
+    }
+    ws_ring_reset(&s->ring, head);
+}
+
 static void subscribe_conf(ws_service *s, ws_client *c, ws_request *r)
 {
+    if (!c->conf.on && !conf_wanted(s))
+        rebase_ring(s);
     ws_conf_sub *cs = &c->conf;
     ws_accounts_free(&cs->accounts);
     cs->accounts = r->accounts;

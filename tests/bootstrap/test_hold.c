@@ -46,12 +46,13 @@ static boot_item done_items[8];
 static bool done_more[8];
 static size_t ndone;
 
-static bool done_needed[8];
+static bool done_needed[8], done_funds[8];
 
-static void done(void *ud, const boot_item *it, bool more, bool needed)
+static void done(void *ud, const boot_item *it, bool more, bool needed, bool funds)
 {
     (void)ud;
     done_items[ndone] = *it;
+    done_funds[ndone] = funds;
     done_needed[ndone] = needed;
     done_more[ndone++] = more;
 }
@@ -124,6 +125,7 @@ static void test_dependency_order(void **state)
     assert_true(done_more[0]);
     assert_false(done_more[1]);
     assert_true(done_needed[0]); /* its send woke account 2 */
+    assert_false(done_funds[0]); /* an open and a send: not sends only */
     assert_false(done_needed[1]);
     assert_int_equal(done_items[1].hint_height, 1);
 }

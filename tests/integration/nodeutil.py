@@ -301,7 +301,13 @@ class Node:
             self.start()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and not isinstance(exc, AssertionError):
+            # An assertion carries the log already; any other failure (a
+            # reset connection, a timeout) would leave no trace of why.
+            tail = self.read_log().splitlines()[-40:]
+            print("the node's log, last %d lines:\n%s" % (len(tail), "\n".join(tail)),
+                  file=sys.stderr)
         self.cleanup()
         return False
 
@@ -394,7 +400,7 @@ def _block_hash(block):
 
 def ledger_db(path, readonly=True, **kw):
     """A sqlite3 connection to a ledger.db with the SQL function its schema
-    uses (version 5: blocks.hash is computed, smn_block_hash(block))."""
+    uses (version 6: blocks.hash is computed, smn_block_hash(block))."""
     if readonly:
         db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, **kw)
     else:

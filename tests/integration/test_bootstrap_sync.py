@@ -50,6 +50,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from devnet_blocks import Key  # noqa: E402
@@ -62,6 +63,23 @@ MAGIC = b"SD"
 def counts(node):
     r = node.rpc("block_count")
     return int(r["count"]), int(r["cemented"]), int(r.get("unchecked", 0))
+
+
+def elections_metrics(node):
+    """(started, confirmed) from the node's /metrics, or None before the
+    elections process reported both."""
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % node.rpc_port,
+                                timeout=10) as r:
+        text = r.read().decode()
+    v = {}
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) == 2 and f[0] in ("smallnano_elections_started_total",
+                                    "smallnano_elections_confirmed_total"):
+            v[f[0]] = int(float(f[1]))
+    if len(v) != 2 or v["smallnano_elections_confirmed_total"] == 0:
+        return None
+    return v["smallnano_elections_started_total"], v["smallnano_elections_confirmed_total"]
 
 
 def build_ledger(bench, n, out_dir):
@@ -313,6 +331,15 @@ def main():
                 fail("fresh node: %d blocks, %d cemented; expected %d" % (cnt, cem, total))
             if unchecked:
                 fail("%d blocks left in unchecked" % unchecked)
+            # Synced blocks get no election each: the backlog elects the
+            # chains' frontiers (docs/bootstrap.md "Confirmation afterwards").
+            started, confirmed = wait_for("the elections' metrics", lambda: elections_metrics(c),
+                                          20, [c], step=0.5)
+            print("elections started %d, confirmed %d, for %d blocks synced"
+                  % (started, confirmed, total))
+            if started * 4 >= total:
+                fail("the fresh node started %d elections for %d synced blocks: one a block?"
+                     % (started, total))
             top, allk = hwm(c)
             log = c.read_log()
             print("peak unchecked %d" % peak_unchecked[0])

@@ -19,7 +19,9 @@ it is configured with.
 2. R starts again and dials F from 127.0.0.1: it must become a ready peer
    of F in a reserved slot, proven (F's reps_proven grows), while the
    attacker still holds every ordinary slot and has had no reserved slot
-   since its two failed proofs.
+   since its two failed proofs. F's rpc `stats` (peering: reserved,
+   reps_proven, reps_unproven, outbound) and /metrics
+   (smallnano_net_reserved_peers, _reserved_slot_probes_total) show them.
 3. A send made on F must be cemented on F (with R's votes over that
    channel).
 
@@ -32,9 +34,11 @@ step 2 fails.
 usage: test_net_reps.py SMALLNANOD [--reserved-reps N]
 """
 import os
+import re
 import sys
 import threading
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import devnet_blocks as blocks  # noqa: E402
@@ -173,6 +177,35 @@ def main():
                 raise DevnetError("the attacker took reserved slots again after failing the "
                                   "proof: %r, %d unproven" % (from_attacker(st),
                                                               st["reps_unproven"]))
+
+            # the same figures where an operator reads them: rpc's stats
+            # (peering entries) and /metrics
+            def peering_stats():
+                e = {x["detail"]: int(x["value"])
+                     for x in f.rpc("stats", type="counters").get("entries", [])
+                     if x["type"] == "peering"}
+                return e if (e.get("reserved", 0) >= 1 and e.get("reps_proven", 0) >= 1 and
+                             e.get("reps_unproven", 0) >= 1 and "outbound" in e) else None
+            e = wait_for("F's stats show its reserved slots", peering_stats, 10, [f, r],
+                         step=0.2)
+
+            def metric_values():
+                with urllib.request.urlopen(f.rpc_url + "metrics", timeout=10) as resp:
+                    text = resp.read().decode()
+                got = {}
+                for name in ('smallnano_net_reserved_peers',
+                             'smallnano_net_reserved_slot_probes_total{result="proven"}',
+                             'smallnano_net_reserved_slot_probes_total{result="closed"}'):
+                    m = re.search("^" + re.escape(name) + r" ([0-9.e+]+)$", text, re.M)
+                    if not m or float(m.group(1)) < 1:
+                        return None
+                    got[name] = float(m.group(1))
+                return got
+            mv = wait_for("F's /metrics show its reserved slots", metric_values, 10, [f, r],
+                          step=0.2)
+            print("F's stats: reserved %d, reps_proven %d, reps_unproven %d, outbound %d; "
+                  "metrics %r" % (e["reserved"], e["reps_proven"], e["reps_unproven"],
+                                  e["outbound"], mv))
 
             # ---- 3: R's votes confirm a send on F ----
             dest = blocks.Key().account

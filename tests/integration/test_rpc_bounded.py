@@ -32,13 +32,13 @@ usage: test_rpc_bounded.py SMALLNANOD BENCH_LEDGER
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchledger  # noqa: E402
 from devnet_blocks import address  # noqa: E402
 from test_node_util import DevNode, check, run  # noqa: E402
 
@@ -52,12 +52,7 @@ ZERO = address(bytes(32))
 def build_ledger(bench, work):
     # the signed blocks are cached in bench_ledger's default file under /tmp
     # (built once, about 10 MB): only processing and cementing run each time
-    r = subprocess.run([bench, "-n", str(BLOCKS), "-a", str(ACCOUNTS), "-C", "-k", "-d", work],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
-    db = os.path.join(work, "ledger.db")
-    check(r.returncode == 0 and os.path.exists(db),
-          "bench_ledger exited %d:\n%s" % (r.returncode, r.stdout.decode()[-3000:]))
-    return db
+    return benchledger.build(bench, work, ["-n", str(BLOCKS), "-a", str(ACCOUNTS), "-C"])
 
 
 def pids(n):
@@ -216,17 +211,6 @@ def check_slices_match_pages(n, genesis, frontier, open_block, accounts):
         check(big.get("errors", {}) == errors, "%s errors differ" % action)
 
 
-def binaries():
-    smallnanod, bench = sys.argv[1], sys.argv[2]
-    rel = os.environ.get("SMN_RELEASE_BUILD")
-    if rel:
-        r_node = os.path.join(rel, "supervisor", "smallnanod")
-        r_bench = os.path.join(rel, "tests", "bench", "ledger", "bench_ledger")
-        if os.path.exists(r_node) and os.path.exists(r_bench):
-            return r_node, r_bench
-    return smallnanod, bench
-
-
 def serial_pass(n, queries):
     """Each query alone, timed (printed), checked."""
     bad = []
@@ -243,7 +227,7 @@ def serial_pass(n, queries):
 
 
 def main():
-    smallnanod, bench = binaries()
+    smallnanod, bench = benchledger.binaries(sys.argv[1], sys.argv[2])
     print("node %s" % smallnanod)
     work = tempfile.mkdtemp(prefix="smn-bounded-")
     n = DevNode(smallnanod)

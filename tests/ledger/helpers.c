@@ -70,7 +70,7 @@ void tl_export_old_schema(const char *src, const char *dst, int version)
     }
     snprintf(sql, sizeof sql, "ATTACH '%s' AS cur", src);
     sql_or_die(db, sql);
-    /* Every version before 5 stores each block's hash and amount (the
+    /* Every version before 6 stores each block's hash and amount (the
      * current one derives them). */
     sql_or_die(db, "CREATE TEMP VIEW cur_blocks AS SELECT b.id, b.hash, b.account, b.height,"
                    "  b.subtype, COALESCE(b.amount, smn_block_amount(b.block, (SELECT p.block"
@@ -109,6 +109,97 @@ void tl_export_old_schema(const char *src, const char *dst, int version)
     }
     sql_or_die(db, "DROP VIEW cur_blocks; COMMIT; DETACH cur");
     sqlite3_close(db);
+}
+
+static void totals_mismatch(const char *what, const uint8_t dest[32])
+{
+    fprintf(stderr, "tl_check_receivable_totals: %s for destination %02x%02x%02x%02x...\n", what,
+            dest[0], dest[1], dest[2], dest[3]);
+    abort();
+}
+
+static smn_amount_t col_amount16(sqlite3_stmt *st, int i)
+{
+    if (sqlite3_column_type(st, i) != SQLITE_BLOB || sqlite3_column_bytes(st, i) != 16) {
+        fprintf(stderr, "tl_check_receivable_totals: an amount is not 16 bytes\n");
+        abort();
+    }
+    return smn_amount_from_be(sqlite3_column_blob(st, i));
+}
+
+/* The next destination's brute-force figures from the ordered scan bf
+ * (positioned on its first row, rc its last step); false at the end. */
+static bool brute_next(sqlite3_stmt *bf, int *rc, uint8_t dest[32], int64_t *count,
+                       smn_amount_t *sum, smn_amount_t *csum, tl_receivable_stats *st)
+{
+    if (*rc != SQLITE_ROW)
+        return false;
+    memcpy(dest, sqlite3_column_blob(bf, 0), 32);
+    *count = 0;
+    *sum = *csum = smn_amount_zero();
+    while (*rc == SQLITE_ROW && memcmp(sqlite3_column_blob(bf, 0), dest, 32) == 0) {
+        smn_amount_t a = col_amount16(bf, 1);
+        (*count)++;
+        if (!smn_amount_add(*sum, a, sum))
+            totals_mismatch("brute-force sum overflows", dest);
+        if (sqlite3_column_int(bf, 2)) {
+            (void)smn_amount_add(*csum, a, csum);
+            st->cemented++;
+        } else {
+            st->unconfirmed++;
+        }
+        *rc = sqlite3_step(bf);
+    }
+    st->destinations++;
+    return true;
+}
+
+void tl_check_receivable_totals(const char *path, tl_receivable_stats *out)
+{
+    sqlite3 *db;
+    sqlite3_stmt *bf, *tt;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        ledger_schema_functions(db, NULL, 0) != LEDGER_STATUS_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT r.destination, r.amount, (b.id IS NULL OR b.height <= "
+                           "a.conf_height) FROM receivables r LEFT JOIN blocks b ON b.hash = "
+                           "r.send_hash LEFT JOIN accounts a ON a.account = b.account "
+                           "ORDER BY r.destination",
+                           -1, &bf, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT destination, count, sum, confirmed_sum FROM "
+                           "receivable_totals ORDER BY destination",
+                           -1, &tt, NULL) != SQLITE_OK) {
+        fprintf(stderr, "tl_check_receivable_totals: %s\n", sqlite3_errmsg(db));
+        abort();
+    }
+    tl_receivable_stats st = {0};
+    int rc = sqlite3_step(bf);
+    uint8_t dest[32];
+    int64_t count;
+    smn_amount_t sum, csum;
+    while (brute_next(bf, &rc, dest, &count, &sum, &csum, &st)) {
+        if (sqlite3_step(tt) != SQLITE_ROW)
+            totals_mismatch("no totals row", dest);
+        if (sqlite3_column_bytes(tt, 0) != 32 || memcmp(sqlite3_column_blob(tt, 0), dest, 32) != 0)
+            totals_mismatch("a totals row of another destination before", dest);
+        if (sqlite3_column_int64(tt, 1) != count)
+            totals_mismatch("wrong count", dest);
+        if (!smn_amount_eq(col_amount16(tt, 2), sum))
+            totals_mismatch("wrong sum", dest);
+        if (!smn_amount_eq(col_amount16(tt, 3), csum))
+            totals_mismatch("wrong confirmed sum", dest);
+    }
+    if (rc != SQLITE_DONE || sqlite3_step(tt) != SQLITE_DONE) {
+        fprintf(stderr, "tl_check_receivable_totals: a totals row with no receivable (or %s)\n",
+                sqlite3_errmsg(db));
+        abort();
+    }
+    sqlite3_finalize(bf);
+    sqlite3_finalize(tt);
+    sqlite3_close(db);
+    if (out)
+        *out = st;
 }
 
 ledger_store *tl_open(const char *dir, const ledger_store_config *cfg)

@@ -36,6 +36,16 @@ ledger_store *tl_open(const char *dir, const ledger_store_config *cfg);
  * cementing log). For migration tests. */
 void tl_export_old_schema(const char *src, const char *dst, int version);
 
+/* What tl_check_receivable_totals saw. */
+typedef struct {
+    size_t destinations, cemented, unconfirmed; /* receivables by their send */
+} tl_receivable_stats;
+/* Aborts with a message unless receivable_totals of the database at path
+ * holds, for each destination and no other, exactly the count, the sum and
+ * the cemented sum (send at or below its account's confirmation height, or
+ * pruned) recomputed from every receivables row. out may be NULL. */
+void tl_check_receivable_totals(const char *path, tl_receivable_stats *out);
+
 /* Key i of a fixed test seed. */
 void tl_key(uint32_t i, smn_keypair *kp);
 /* The dev genesis account, as a model at its genesis state. */

@@ -86,7 +86,7 @@ static void assert_same_order(const order *a, const order *b)
     }
 }
 
-/* Every cemented block carries the amount it moved (schema 5 stores none:
+/* Every cemented block carries the amount it moved (schema 6 stores none:
  * the chain cursor derives it from the previous row, or looks the
  * previous block up where a slice starts). */
 static void assert_amounts(const order *o)

@@ -54,6 +54,12 @@ static void build(const char *dir, world *w)
         tl_receive(&w->a[i], h, tl_smn(100), &b);
         push(w, p, &b);
     }
+    /* Sends never received: these end up cemented and pruned (the ring
+     * below buries them), and the one after the ring cemented only. */
+    for (uint32_t i = 0; i < NACC; i += 2) {
+        tl_send(&w->a[i], w->a[(i + 3) % NACC].kp.pub, tl_smn(1 + i), &b);
+        push(w, p, &b);
+    }
     for (int round = 0; round < 2; round++)
         for (int i = 0; i < NACC; i++) {
             tl_account *to = &w->a[(i + 1) % NACC];
@@ -64,6 +70,8 @@ static void build(const char *dir, world *w)
             push(w, p, &b);
         }
     tl_change(&w->a[0], w->a[1].kp.pub, &b);
+    push(w, p, &b);
+    tl_send(&w->a[5], w->a[3].kp.pub, tl_smn(7), &b);
     push(w, p, &b);
     for (int i = 0; i < NACC; i++)
         assert_int_equal(ledger_confirm(s, w->a[i].frontier, NULL, NULL, NULL), LEDGER_STATUS_OK);
@@ -86,6 +94,7 @@ static sqlite3_int64 scalar(const char *path, const char *sql)
     sqlite3 *db;
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(ledger_schema_functions(db, NULL, 0), LEDGER_STATUS_OK); /* blocks.hash */
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     sqlite3_int64 v = sqlite3_column_int64(st, 0);
@@ -186,7 +195,7 @@ static void migrate_from(int version)
     assert_int_equal(scalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"),
                      LEDGER_SCHEMA_VERSION);
     same_view(src, path, w);
-    /* Schema 5 stores an amount only where the previous block is pruned:
+    /* Schema 6 stores an amount only where the previous block is pruned:
      * the lowest kept block of each pruned account, in the ledger written
      * by this build and in the migrated one alike. */
     sqlite3_int64 pruned_accounts =
@@ -196,6 +205,16 @@ static void migrate_from(int version)
                      pruned_accounts);
     assert_int_equal(scalar(src, "SELECT COUNT(*) FROM blocks WHERE amount IS NOT NULL"),
                      pruned_accounts);
+    /* the totals the step built from the receivables: cemented ones
+     * (pruned or not) and the unconfirmed one, over several destinations */
+    tl_receivable_stats rs;
+    tl_check_receivable_totals(path, &rs);
+    assert_int_equal(rs.destinations, 3);
+    assert_int_equal(rs.cemented, NACC / 2 + 1);
+    assert_int_equal(rs.unconfirmed, 1);
+    assert_int_equal(scalar(path, "SELECT COUNT(*) FROM receivables r WHERE NOT EXISTS (SELECT 1 "
+                                  "FROM blocks b WHERE b.hash = r.send_hash)"),
+                     NACC / 2);
     /* The migrated database goes on: the unchecked gap block is released by
      * its previous, the tail cements with the next seqs. */
     uint64_t seq0;
@@ -227,6 +246,11 @@ static void migrate_from(int version)
     assert_memory_equal(last[1].hash, w->hashes[w->nh - 1], 32);
     assert_false(last[1].pruned);
     ledger_ro_close(ro);
+    /* the migrated totals went on with cementing: the tail's two sends are
+     * cemented, the released gap block (a send too) is not */
+    tl_check_receivable_totals(path, &rs);
+    assert_int_equal(rs.unconfirmed, 1);
+    assert_int_equal(rs.cemented, NACC / 2 + 3);
     free(w);
     tl_cleanup(cur);
     tl_cleanup(dir);

@@ -141,6 +141,107 @@ static void test_never_unconfirmed(void **state)
     tl_cleanup(dir);
 }
 
+#define CURSOR_ACCOUNTS 30
+
+static int key_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+/* The candidate scan keeps its place: with more accounts than one pass looks
+ * at, and more candidates than one pass returns, consecutive passes return
+ * every candidate once, in key order, before the scan wraps; the next round
+ * returns them again. ledger_prune's passes then prune each account once. */
+static void test_prune_cursor(void **state)
+{
+    (void)state;
+    char dir[256];
+    tl_tmpdir(dir);
+    ledger_store *s = tl_open(dir, NULL);
+    ledger_processor *p;
+    assert_int_equal(ledger_processor_create(s, NULL, &p), LEDGER_STATUS_OK);
+    tl_account g, a[CURSOR_ACCOUNTS];
+    tl_genesis(&g);
+    smn_block b;
+    uint8_t h[32];
+    /* candidates (keep = 1): the genesis and the even accounts (three
+     * blocks each); the odd ones (one block) are looked at and passed */
+    uint8_t want[CURSOR_ACCOUNTS + 1][32];
+    size_t nwant = 0;
+    for (uint32_t i = 0; i < CURSOR_ACCOUNTS; i++) {
+        tl_account_new(&a[i], 200 + i);
+        tl_send(&g, a[i].kp.pub, tl_smn(1), &b);
+        assert_int_equal(tl_process1(p, &b), LEDGER_ACCEPTED);
+        tl_hash(&b, h);
+        tl_receive(&a[i], h, tl_smn(1), &b);
+        assert_int_equal(tl_process1(p, &b), LEDGER_ACCEPTED);
+        for (int k = 0; k < 2 && i % 2 == 0; k++) {
+            tl_change(&a[i], g.kp.pub, &b);
+            assert_int_equal(tl_process1(p, &b), LEDGER_ACCEPTED);
+        }
+        if (i % 2 == 0)
+            memcpy(want[nwant++], a[i].kp.pub, 32);
+    }
+    memcpy(want[nwant++], g.kp.pub, 32);
+    qsort(want, nwant, 32, key_cmp);
+    for (uint32_t i = 0; i < CURSOR_ACCOUNTS; i++)
+        assert_int_equal(ledger_confirm(s, a[i].frontier, NULL, NULL, NULL), LEDGER_STATUS_OK);
+    assert_int_equal(ledger_confirm(s, g.frontier, NULL, NULL, NULL), LEDGER_STATUS_OK);
+
+    /* The store's scan: 5 accounts looked at, 3 candidates at most, a pass. */
+    assert_int_equal(ledger_store_begin(s), LEDGER_STATUS_OK);
+    for (int round = 0; round < 2; round++) {
+        uint8_t got[CURSOR_ACCOUNTS + 1][32];
+        size_t ngot = 0, passes = 0;
+        bool wrapped = false;
+        while (!wrapped) {
+            ledger_prune_candidate c[3];
+            size_t n;
+            assert_int_equal(ledger_store_prune_candidates(s, 1, 5, c, 3, &n, &wrapped),
+                             LEDGER_STATUS_OK);
+            assert_true(n <= 3);
+            for (size_t k = 0; k < n; k++) {
+                assert_true(ngot < nwant);
+                memcpy(got[ngot++], c[k].account, 32);
+            }
+            passes++;
+            assert_true(passes <= CURSOR_ACCOUNTS + 1);
+        }
+        /* 31 accounts, at most 5 a pass: at least 7 passes in a round */
+        assert_true(passes >= (CURSOR_ACCOUNTS + 1 + 4) / 5);
+        assert_int_equal(ngot, nwant);
+        for (size_t k = 0; k < ngot; k++)
+            assert_memory_equal(got[k], want[k], 32); /* key order: none twice */
+    }
+    ledger_store_rollback(s);
+
+    /* ledger_prune: at most 4 accounts a pass; the first round prunes each
+     * candidate once, the second finds nothing. */
+    size_t pruned = 0, passes = 0;
+    ledger_prune_stats ps;
+    do {
+        assert_int_equal(ledger_prune(s, 1, 4, &ps), LEDGER_STATUS_OK);
+        assert_true(ps.accounts <= 4);
+        pruned += ps.accounts;
+        passes++;
+        assert_true(passes <= nwant);
+    } while (!ps.wrapped);
+    assert_int_equal(pruned, nwant);
+    assert_true(passes >= (nwant + 3) / 4);
+    do {
+        assert_int_equal(ledger_prune(s, 1, 4, &ps), LEDGER_STATUS_OK);
+        assert_int_equal(ps.accounts, 0);
+    } while (!ps.wrapped);
+    for (uint32_t i = 0; i < CURSOR_ACCOUNTS; i++) {
+        uint64_t wm;
+        assert_int_equal(ledger_store_pruned_height(s, a[i].kp.pub, &wm), LEDGER_STATUS_OK);
+        assert_int_equal(wm, i % 2 == 0 ? 2 : 0);
+    }
+    ledger_processor_destroy(p);
+    ledger_store_close(s);
+    tl_cleanup(dir);
+}
+
 int main(void)
 {
     if (smn_crypto_init() != 0)
@@ -148,6 +249,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prune),
         cmocka_unit_test(test_never_unconfirmed),
+        cmocka_unit_test(test_prune_cursor),
     };
     return cmocka_run_group_tests_name("ledger_prune", tests, NULL, NULL);
 }

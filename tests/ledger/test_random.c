@@ -176,7 +176,14 @@ static void check_against_model(const model *m, ledger_store *s, const char *dir
         size_t n;
         assert_int_equal(ledger_ro_receivables(ro, m->acc[i].kp.pub, rv, m->npend + 1, &n),
                          LEDGER_STATUS_OK);
+        smn_amount_t listed = smn_amount_zero(), bal, recv;
         for (size_t j = 0; j < n; j++) {
+            /* largest first, ties by send hash */
+            if (j > 0)
+                assert_true(smn_amount_gt(rv[j - 1].amount, rv[j].amount) ||
+                            (smn_amount_eq(rv[j - 1].amount, rv[j].amount) &&
+                             memcmp(rv[j - 1].send_hash, rv[j].send_hash, 32) < 0));
+            listed = smn_amount_add_wrap(listed, rv[j].amount);
             bool found = false;
             for (size_t q = 0; q < m->npend && !found; q++)
                 if (memcmp(m->pend[q].hash, rv[j].send_hash, 32) == 0) {
@@ -188,8 +195,12 @@ static void check_against_model(const model *m, ledger_store *s, const char *dir
             total = smn_amount_add_wrap(total, rv[j].amount);
         }
         seen += n;
+        /* the running total (receivable_totals) is the sum of the list */
+        assert_int_equal(ledger_ro_balance(ro, m->acc[i].kp.pub, &bal, &recv), LEDGER_STATUS_OK);
+        assert_true(smn_amount_eq(recv, listed));
     }
     assert_int_equal(seen, m->npend);
+    tl_check_receivable_totals(path, NULL);
     assert_true(smn_amount_eq(total, supply));
     free(rv);
     ledger_ro_close(ro);

@@ -43,6 +43,16 @@ static ws_confirmation row(uint64_t seq, uint8_t account)
     return c;
 }
 
+/* seqs from..to cemented: into the log, and into the ring unless r is NULL */
+static void cement(fake_log *l, ws_ring *r, uint64_t from, uint64_t to)
+{
+    for (uint64_t s = from; s <= to; s++) {
+        l->rows[l->n++] = row(s, 1);
+        if (r)
+            assert_true(ws_ring_append(r, &l->rows[l->n - 1], 0));
+    }
+}
+
 /* seqs in q, in order */
 static size_t drain(ws_outq *q, uint64_t *out, size_t max)
 {
@@ -84,6 +94,41 @@ static void test_ring(void **st)
     ws_ring_free(&r);
 }
 
+/* A reset ring (no subscriber) holds nothing and starts after the head it
+ * was given, never before its last; a client from before it reads the DB,
+ * then what the ring appends after the head. */
+static void test_ring_reset(void **st)
+{
+    (void)st;
+    fake_log l = {0};
+    ws_ring r;
+    assert_true(ws_ring_init(&r, 4, 0));
+    cement(&l, &r, 1, 6);
+    ws_ring_reset(&r, 3); /* behind last: last stays */
+    assert_int_equal(ws_ring_count(&r), 0);
+    assert_int_equal(r.base, 6);
+    assert_int_equal(r.last, 6);
+    cement(&l, NULL, 7, 9); /* while nobody listened */
+    ws_ring_reset(&r, 9);
+    assert_int_equal(r.base, 9);
+    assert_int_equal(r.last, 9);
+    cement(&l, &r, 10, 10);
+    assert_int_equal(ws_ring_get(&r, 0)->c.seq, 10);
+    ws_conf_sub sub = {.on = true, .scan = 4};
+    ws_outq q;
+    ws_outq_init(&q, 1 << 20);
+    ws_confirmation page[4];
+    while (ws_conf_step(&sub, &q, &r, src, &l, page, 4, 100, 0) == WS_STEP_MORE)
+        ;
+    uint64_t got[16];
+    size_t n = drain(&q, got, 16);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(got[i], 5 + i);
+    ws_outq_free(&q);
+    ws_ring_free(&r);
+}
+
 /* A client 30 behind a ring of 8 reads the DB in pages, then the ring, then
  * waits: every seq once, in order. */
 static void test_db_then_ring_then_live(void **st)
@@ -92,10 +137,7 @@ static void test_db_then_ring_then_live(void **st)
     fake_log l = {0};
     ws_ring r;
     assert_true(ws_ring_init(&r, 8, 0));
-    for (uint64_t s = 1; s <= 40; s++) {
-        l.rows[l.n++] = row(s, 1);
-        assert_true(ws_ring_append(&r, &l.rows[l.n - 1], 0));
-    }
+    cement(&l, &r, 1, 40);
     assert_int_equal(r.base, 32);
     ws_conf_sub sub = {.on = true, .scan = 10, .include_block = true};
     ws_outq q;
@@ -349,6 +391,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ring),
+        cmocka_unit_test(test_ring_reset),
         cmocka_unit_test(test_db_then_ring_then_live),
         cmocka_unit_test(test_db_ahead_of_ring),
         cmocka_unit_test(test_full_queue),

@@ -158,19 +158,31 @@ int vm_evrow_read_block(sqlite3 *db, const uint8_t block_hash[32], uint64_t afte
     return read_rows(st, out, max, n);
 }
 
-int vm_evrow_head(sqlite3 *db, uint64_t *head)
+int vm_evrow_head_cached(sqlite3 *db, sqlite3_stmt **st, uint64_t *head)
 {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db, "SELECT max(cursor) FROM events", -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
     *head = 0;
-    rc = sqlite3_step(st);
+    if (!*st) {
+        int rc = sqlite3_prepare_v3(db, "SELECT max(cursor) FROM events", -1,
+                                    SQLITE_PREPARE_PERSISTENT, st, NULL);
+        if (rc != SQLITE_OK) {
+            *st = NULL;
+            return rc;
+        }
+    }
+    int rc = sqlite3_step(*st);
     if (rc == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 0) == SQLITE_INTEGER && sqlite3_column_int64(st, 0) > 0)
-            *head = (uint64_t)sqlite3_column_int64(st, 0);
+        if (sqlite3_column_type(*st, 0) == SQLITE_INTEGER && sqlite3_column_int64(*st, 0) > 0)
+            *head = (uint64_t)sqlite3_column_int64(*st, 0);
         rc = SQLITE_OK;
     }
+    sqlite3_reset(*st);
+    return rc;
+}
+
+int vm_evrow_head(sqlite3 *db, uint64_t *head)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = vm_evrow_head_cached(db, &st, head);
     sqlite3_finalize(st);
     return rc;
 }

@@ -55,5 +55,10 @@ int vm_evrow_read_block(sqlite3 *db, const uint8_t block_hash[32], uint64_t afte
 
 /* The newest cursor (0 for no events). */
 int vm_evrow_head(sqlite3 *db, uint64_t *head);
+/* The same with a statement the caller keeps for its next calls: prepared
+ * into *st on first use (NULL before), reset after each; the caller
+ * finalizes it before closing db. For a caller that asks after every step
+ * (preparing it was 7% of the vm process's CPU on a busy node). */
+int vm_evrow_head_cached(sqlite3 *db, sqlite3_stmt **st, uint64_t *head);
 
 #endif

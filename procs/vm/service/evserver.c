@@ -49,6 +49,7 @@ struct vm_evserver {
     uint32_t subscribe_ms, partial_ms;
     uint64_t accept_errors, timeouts;
     sqlite3 *db;
+    sqlite3_stmt *head_st; /* vm_evrow_head_cached's */
     char path[300];
     client *clients;
     size_t nclients;
@@ -538,6 +539,7 @@ void vm_evserver_free(vm_evserver *s)
 {
     if (!s)
         return;
+    sqlite3_finalize(s->head_st);
     evconnlistener_free(s->lis);
     event_free(s->accept_pause);
     event_free(s->publish_ev);
@@ -558,7 +560,7 @@ void vm_evserver_free(vm_evserver *s)
 static void publish_step(vm_evserver *s)
 {
     uint64_t head;
-    if (vm_evrow_head(s->db, &head) != SQLITE_OK || head <= s->head)
+    if (vm_evrow_head_cached(s->db, &s->head_st, &head) != SQLITE_OK || head <= s->head)
         return;
     bool any_live = false;
     for (client *c = s->clients; c; c = c->next)

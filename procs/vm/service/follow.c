@@ -21,8 +21,9 @@ struct vm_follow {
     size_t qh, nq, capq;
     bool dropped; /* a notification was dropped: the queue ends in a gap */
     ledger_ro_cemented *page;
-    uint64_t refused_seq;   /* the seq the indexer last refused (logged once) */
-    vm_follow_stop_fn stop; /* ends a step early (the loop's time bound) */
+    sqlite3_stmt *progress_st; /* vm_progress_set_cached's */
+    uint64_t refused_seq;      /* the seq the indexer last refused (logged once) */
+    vm_follow_stop_fn stop;    /* ends a step early (the loop's time bound) */
     void *stop_ud;
     char err[256];
 };
@@ -47,6 +48,7 @@ void vm_follow_free(vm_follow *f)
 {
     if (!f)
         return;
+    sqlite3_finalize(f->progress_st);
     ledger_ro_handle_close(&f->ro);
     free(f->q);
     free(f->page);
@@ -163,7 +165,7 @@ static vm_follow_status apply_batch(vm_follow *f, const vm_cemented *list, size_
         }
     }
     sqlite3 *db = vm_indexer_db(f->ix);
-    if (seq != f->seq && vm_progress_set(db, seq) != SQLITE_OK) {
+    if (seq != f->seq && vm_progress_set_cached(db, &f->progress_st, seq) != SQLITE_OK) {
         snprintf(f->err, sizeof f->err, "vm db: cannot record progress: %s", sqlite3_errmsg(db));
         /* The blocks may stay: re-applying them later is a no-op. */
         if (vm_indexer_commit_batch(f->ix) != VM_IDX_OK && !sqlite3_get_autocommit(db))

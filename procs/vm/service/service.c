@@ -29,6 +29,13 @@
 #define TICK_MS 1000       /* safety net: look at the ledger DB this often */
 #define SLOW_STEP_MS 100   /* a longer step is logged at the next tick */
 #define EVCOUNT_STEP 20000 /* events counted by type per heartbeat, at most */
+/* Notifications that arrive less than this after the last flush ended,
+ * when that one applied more than one block, wait for the rest of it, so a
+ * stream of cementing is applied in one transaction every 10 ms rather than
+ * one per socket read: each commit writes the pages it touched to the WAL
+ * again, a third of this process's CPU on a busy node (docs/benchmarks.md).
+ * After a quiet spell, or one block at a time, no wait. */
+#define FLUSH_GAP_US 10000u
 
 struct vm_service {
     ipc_child *ch;
@@ -42,6 +49,8 @@ struct vm_service {
     uint64_t tick_max_us, run_max_us, run_blocks, run_steps;
     uint64_t ledger_seq;  /* the highest cementing seq a notification named */
     uint64_t step_end_us; /* the current step stops at this monotonic time */
+    uint64_t flushed_us;  /* when the last flush step ended (0: none yet) */
+    size_t flushed_n;     /* blocks it applied */
     const char *tick_max_what;
     vm_evcount evcount; /* events by type, for the metrics */
 };
@@ -144,7 +153,9 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     vm_follow_status st = vm_follow_flush(s->follow, FLUSH_STEP, &n, &more);
     if (n)
         applied(s, n);
-    step_took(s, "applying notifications", now_us() - t0);
+    s->flushed_us = now_us();
+    s->flushed_n = n;
+    step_took(s, "applying notifications", s->flushed_us - t0);
     if (more)
         soon(s->flush_ev);
     if (st == VM_FOLLOW_GAP)
@@ -175,9 +186,14 @@ static void on_cemented(void *ud, const ledger_client_cemented *n)
     if (cem.seq > s->ledger_seq)
         s->ledger_seq = cem.seq;
     vm_follow_push(s->follow, &cem);
-    /* Applied from the next loop iteration on, in steps of FLUSH_STEP. */
-    if (!evtimer_pending(s->flush_ev, NULL))
-        soon(s->flush_ev);
+    /* Applied from the next loop iteration on (FLUSH_GAP_US after the last
+     * flush), in steps of FLUSH_STEP. */
+    if (!evtimer_pending(s->flush_ev, NULL)) {
+        uint64_t since =
+            s->flushed_us && s->flushed_n > 1 ? now_us() - s->flushed_us : FLUSH_GAP_US;
+        struct timeval tv = {0, since < FLUSH_GAP_US ? (long)(FLUSH_GAP_US - since) : 0};
+        event_add(s->flush_ev, &tv);
+    }
 }
 
 static void on_bad_notification(void *ud, const char *kind)

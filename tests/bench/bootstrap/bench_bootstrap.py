@@ -13,7 +13,8 @@ bench_ledger ledger from P peers on loopback.
    (ss -tin bytes_received, summed over its sockets to the peers' ports,
    sampled until they close).
 
-usage: bench_bootstrap.py SMALLNANOD BENCH_LEDGER [-n N] [-p PEERS] [-d DIR] [-u MAX_UNCHECKED] [-r]
+usage: bench_bootstrap.py SMALLNANOD BENCH_LEDGER [-n N] [-p PEERS] [-d DIR] [-u MAX_UNCHECKED]
+                          [-c CACHE_MIB] [-r]
 """
 import argparse
 import contextlib
@@ -27,7 +28,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "integration"))
-from nodeutil import children_of, cmdline, vm_hwm_kib  # noqa: E402
+from nodeutil import children_of, cmdline, vm_hwm_kib, vm_rss_kib  # noqa: E402
 from test_devnet_three import DevNode  # noqa: E402
 
 
@@ -78,6 +79,8 @@ def main():
     ap.add_argument("-d", default=None, help="keep the built, cemented ledger here")
     ap.add_argument("-u", type=int, default=0,
                     help="[ledger] max_unchecked of the syncing node (0: the default, 65536)")
+    ap.add_argument("-c", type=int, default=0,
+                    help="[ledger] cache_mib of the syncing node (0: the default, 64)")
     ap.add_argument("-r", dest="reuse", action="store_true",
                     help="reuse the ledger and rate already in -d (no bench_ledger run)")
     a = ap.parse_args()
@@ -124,16 +127,24 @@ def main():
             for n in peers:
                 n.wait_ready(timeout=120)
             ports = {n.peer_port for n in peers}
-            extra = "[ledger]\nmax_unchecked = %d\n" % a.u if a.u else ""
+            extra = "[ledger]\n" if a.u or a.c else ""
+            extra += "max_unchecked = %d\n" % a.u if a.u else ""
+            extra += "cache_mib = %d\n" % a.c if a.c else ""
             c = stack.enter_context(DevNode(a.smallnanod, 7, sorted(ports), elections=extra))
             c.wait_ready(timeout=120)
             t0 = time.time()
-            hwm, rx = {}, [0]
+            hwm, rx, together = {}, [0], [0]
 
             def sample():
+                now = 0
                 for pid, _ in children_of(c.proc.pid):
                     name = os.path.basename(cmdline(pid).split(b"\0")[0].decode() or "?")
                     hwm[name] = max(hwm.get(name, 0), vm_hwm_kib(pid))
+                    now += vm_rss_kib(pid)
+                # The children's peaks need not coincide (rpc's is its one
+                # Argon2id derivation at start, freed after): the largest
+                # sum of their resident memory at one sample is the node's.
+                together[0] = max(together[0], now)
                 rx[0] = max(rx[0], rx_bytes(ports))
 
             last = [0]
@@ -164,12 +175,13 @@ def main():
             top = max(hwm.values())
             print("bootstrap of %d blocks from %d peer%s: synced in %.1f s (%.0f blocks/s), "
                   "cemented in %.1f s (%.0f blocks/s); %.0f bytes received per block; "
-                  "peak RSS: largest child %.1f MiB (%s), all children %.1f MiB"
+                  "peak RSS: largest child %.1f MiB (%s), all children's peaks %.1f MiB, "
+                  "the node's resident total at most %.1f MiB (sampled every 0.5 s)"
                   % (total, a.p, "" if a.p == 1 else "s", t_sync, total / t_sync, t_cem,
                      total / t_cem, rx[0] / total, top / 1024,
                      ", ".join("%s %.0f" % (k.replace("smallnano-", ""), v / 1024)
                                for k, v in sorted(hwm.items())),
-                     sum(hwm.values()) / 1024), flush=True)
+                     sum(hwm.values()) / 1024, together[0] / 1024), flush=True)
     finally:
         if not a.d:
             shutil.rmtree(work, ignore_errors=True)

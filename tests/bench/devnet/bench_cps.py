@@ -25,10 +25,16 @@ node.
 
 usage: bench_cps.py SMALLNANOD [--nodes 3] [--reps 3] [--accounts 24]
                     [--rates 500,1000,2000,3000,4000,6000] [--seconds 3]
-                    [--drain 20] [--perf DIR]
+                    [--drain 20] [--perf DIR] [--syscalls] [--root DIR]
 --perf DIR: `perf record --call-graph dwarf` on every child kind (all
 nodes' processes of that kind in one file, DIR/KIND-RATE.data) while each
 step publishes (that step's CPU figures then include the sampling's cost).
+--syscalls: per child kind, the system calls per block that stand for its
+I/O work (pwrite64: SQLite WAL pages; writev/write: frames; epoll_wait:
+loop wake-ups), counted by `perf stat` from the step's start until its
+blocks are cemented: figures that do not change with the machine's load.
+--root DIR: the nodes' data dirs and logs under DIR (kept afterwards; DIR
+must not hold a devnet already).
 """
 import argparse
 import multiprocessing
@@ -209,6 +215,47 @@ def perf_stop(procs, outdir):
           flush=True)
 
 
+SYSCALLS = ("pwrite64", "writev", "write", "epoll_wait")
+
+
+def syscalls_start(nodes):
+    """`perf stat` counting SYSCALLS of each child kind (all nodes), from now
+    to syscalls_stop: pwrite64 is SQLite's WAL frames (a page each), the
+    others socket writes and loop wake-ups. Counts do not depend on the
+    machine's load as CPU time does."""
+    kinds = {}
+    for n in nodes:
+        for name, pid in n.pids().items():
+            if pid:
+                kinds.setdefault(name, []).append(str(pid))
+    out = {}
+    for name, pids in sorted(kinds.items()):
+        ev = ",".join("syscalls:sys_enter_" + c for c in SYSCALLS)
+        out[name] = subprocess.Popen(["perf", "stat", "-x", ",", "-e", ev, "-p", ",".join(pids)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     text=True)
+    return out
+
+
+def syscalls_stop(procs):
+    """{kind: {syscall: count}}"""
+    for p in procs.values():
+        p.send_signal(signal.SIGINT)
+    res = {}
+    for name, p in procs.items():
+        _, err = p.communicate(timeout=30)
+        counts = {}
+        for line in err.splitlines():
+            cols = line.split(",")
+            if len(cols) > 2 and cols[2].startswith("syscalls:sys_enter_"):
+                try:
+                    counts[cols[2][len("syscalls:sys_enter_"):]] = int(cols[0])
+                except ValueError:
+                    pass
+        res[name] = counts
+    return res
+
+
 def cpu_by_name(nodes):
     """{process name: CPU seconds summed over the nodes}."""
     out = {}
@@ -278,6 +325,11 @@ def main():
     ap.add_argument("--drain", type=float, default=20.0)
     ap.add_argument("--perf", default=None,
                     help="a directory: perf-record every child kind during each step's publishing")
+    ap.add_argument("--syscalls", action="store_true",
+                    help="count each child kind's WAL page writes, socket writes and wake-ups "
+                         "per block (perf stat); counted until the step's blocks are cemented")
+    ap.add_argument("--root", default=None,
+                    help="a directory for the nodes' data dirs and logs, kept afterwards")
     args = ap.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
     split = [int(x) for x in args.split.split(",")] if args.split else None
@@ -287,7 +339,8 @@ def main():
     print("devnet: %d nodes, %d representatives; %d accounts x %d pre-built sends"
           % (args.nodes, args.reps, args.accounts, per_account), flush=True)
 
-    with Devnet(args.smallnanod, nodes=args.nodes, reps=args.reps, split=split) as net:
+    with Devnet(args.smallnanod, nodes=args.nodes, reps=args.reps, split=split,
+                root=args.root) as net:
         rep1 = blocks.public_of(net.reps[0]["account"])
         funded = []
         for i in range(args.accounts):
@@ -323,10 +376,12 @@ def main():
                     cursor[a] += 1
                 a = (a + 1) % args.accounts
             pids = [p for n in net.nodes for p in node_pids(n)]
+            self0 = os.times()
             cpu0, wire0 = cpu_seconds(pids), wire_bytes(ports)
             names0 = cpu_by_name(net.nodes)
             votes0 = vote_counts(net.nodes)
             profilers = perf_start(net.nodes, args.perf, rate) if args.perf else []
+            counters = syscalls_start(net.nodes) if args.syscalls else {}
             published = {}
             tick = 0.005
             t_start = time.time()
@@ -355,7 +410,9 @@ def main():
                         all(len(set(hashes) - s.cemented.keys()) == 0 for s in subs):
                     break
                 time.sleep(0.05)
+            calls = syscalls_stop(counters) if counters else {}
             cpu1, wire1 = cpu_seconds(pids), wire_bytes(ports)
+            self1 = os.times()
             names1 = cpu_by_name(net.nodes)
             votes1 = vote_counts(net.nodes)
             done = [h for h in hashes if all(h in s.cemented for s in subs)]
@@ -385,6 +442,13 @@ def main():
             print("       per block, all nodes: %s"
                   % ", ".join("%s %.2f" % (k, (votes1[k] - votes0[k]) / max(1, len(done)))
                               for k in sorted(votes1)), flush=True)
+            print("       this load generator (publishers, subscribers): CPU %.3f ms per block"
+                  % ((self1.user + self1.system - self0.user - self0.system) * 1e3
+                     / max(1, len(done))), flush=True)
+            for kind in sorted(calls):
+                print("       syscalls per block, %s (all nodes): %s" % (kind, ", ".join(
+                    "%s %.2f" % (c, calls[kind].get(c, 0) / max(1, len(done)))
+                    for c in SYSCALLS)), flush=True)
             if len(done) < len(order) or cps < 0.7 * row["pub"]:
                 print("       saturated: stopping here")
                 break

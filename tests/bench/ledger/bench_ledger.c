@@ -493,7 +493,7 @@ static long long prune_all(ledger_store *s, uint64_t keep, double *secs)
             return -1;
         }
         removed += (long long)st.blocks;
-        if (st.accounts == 0)
+        if (st.accounts == 0 && st.wrapped)
             break;
     }
     *secs = now() - t0;
