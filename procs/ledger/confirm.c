@@ -10,6 +10,7 @@
 
 typedef struct {
     uint8_t account[32];
+    uint8_t hash[32]; /* the hash of the block at height (known by whoever pushed it) */
     uint64_t height;  /* cement the account up to here */
     uint64_t waiting; /* the height whose source is the target pushed above, 0 = none */
     uint64_t ready;   /* a height whose source is known cemented, 0 = none */
@@ -59,7 +60,8 @@ struct ledger_confirm_job {
     bool started;     /* the stack holds the descent from hash */
 };
 
-static ledger_status push_target(confirm_state *cs, const uint8_t account[32], uint64_t height)
+static ledger_status push_target(confirm_state *cs, const uint8_t account[32], uint64_t height,
+                                 const uint8_t hash[32])
 {
     if (cs->n == cs->cap) {
         size_t ncap = cs->cap ? cs->cap * 2 : 16;
@@ -72,6 +74,7 @@ static ledger_status push_target(confirm_state *cs, const uint8_t account[32], u
     target *t = &cs->t[cs->n++];
     memset(t, 0, sizeof *t);
     memcpy(t->account, account, 32);
+    memcpy(t->hash, hash, 32);
     t->height = height;
     return LEDGER_STATUS_OK;
 }
@@ -167,8 +170,7 @@ static ledger_status push_done(confirm_state *cs, const ledger_block_record *rec
         l->cap = ncap;
     }
     ledger_cemented *c = &l->v[l->n++];
-    c->block = rec->block;
-    memcpy(c->hash, rec->hash, 32);
+    c->block = rec->block; /* the hash follows (hash_known) */
     c->height = rec->height;
     c->subtype = rec->subtype;
     c->amount = rec->amount;
@@ -201,7 +203,21 @@ static ledger_status source_ready(ledger_store *s, confirm_state *cs, const uint
     if (height <= c->conf)
         return LEDGER_STATUS_OK;
     *ready = false;
-    return push_target(cs, account, height);
+    return push_target(cs, account, height, link);
+}
+
+/* The hash of the cemented block done[i] is known now; a send's
+ * receivable counts as confirmed from here. The chain cursor does not hash
+ * (schema 6 stores no hash): a block's hash is its successor's previous,
+ * read next by the same cursor, or the target's, known to whoever pushed
+ * it; only a block that ends a slice is hashed (walk). */
+static ledger_status hash_known(ledger_store *s, confirm_state *cs, size_t i,
+                                const uint8_t hash[32])
+{
+    ledger_cemented *c = &cs->done->v[i];
+    memcpy(c->hash, hash, 32);
+    return c->subtype == LEDGER_SUBTYPE_SEND ? ledger_store_cemented_send(s, c->hash)
+                                             : LEDGER_STATUS_OK;
 }
 
 /* The top target is reached: pop it; the block that waited for it (a
@@ -263,6 +279,7 @@ static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
         }
         cs->t[ti].held = false;
         bool waits = false;
+        size_t unhashed = SIZE_MAX; /* done's last block, its hash not known yet */
         while (r == LEDGER_STATUS_OK && h < top.height && cs->done->n - start < max) {
             ledger_block_record rec;
             int64_t row;
@@ -278,6 +295,10 @@ static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
                 r = LEDGER_STATUS_CORRUPT; /* a gap in the chain */
                 break;
             }
+            if (unhashed != SIZE_MAX &&
+                (r = hash_known(s, cs, unhashed, rec.block.previous)) != LEDGER_STATUS_OK)
+                break;
+            unhashed = SIZE_MAX;
             if ((rec.subtype == LEDGER_SUBTYPE_RECEIVE || rec.subtype == LEDGER_SUBTYPE_OPEN) &&
                 cs->t[ti].ready != rec.height) {
                 bool ready;
@@ -293,12 +314,17 @@ static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
             uint64_t seq;
             if ((r = ledger_store_cement_block(s, row, &seq)) != LEDGER_STATUS_OK)
                 break;
-            if (rec.subtype == LEDGER_SUBTYPE_SEND &&
-                (r = ledger_store_cemented_send(s, rec.hash)) != LEDGER_STATUS_OK)
-                break;
             if ((r = push_done(cs, &rec, seq)) != LEDGER_STATUS_OK)
                 break;
-            h++;
+            if (++h == top.height)
+                r = hash_known(s, cs, cs->done->n - 1, top.hash);
+            else
+                unhashed = cs->done->n - 1;
+        }
+        if (r == LEDGER_STATUS_OK && unhashed != SIZE_MAX) {
+            uint8_t hash[32]; /* the slice ends above it */
+            smn_block_hash(&cs->done->v[unhashed].block, hash);
+            r = hash_known(s, cs, unhashed, hash);
         }
         if (r != LEDGER_STATUS_OK) {
             close_all(s, cs);
@@ -365,7 +391,7 @@ ledger_status ledger_confirm_in_tx(ledger_store *s, const uint8_t hash[32],
     if (r != LEDGER_STATUS_OK || skip)
         return r;
     confirm_state cs = {.done = out};
-    r = push_target(&cs, rec.block.account, rec.height);
+    r = push_target(&cs, rec.block.account, rec.height, hash);
     if (r == LEDGER_STATUS_OK)
         r = run(s, &cs, SIZE_MAX);
     free(cs.t);
@@ -446,7 +472,7 @@ ledger_status ledger_confirm_job_step_in_tx(ledger_store *s, ledger_confirm_job 
         bool skip;
         r = find(s, j->hash, &rec, &skip);
         if (r == LEDGER_STATUS_OK && !skip)
-            r = push_target(&j->cs, rec.block.account, rec.height);
+            r = push_target(&j->cs, rec.block.account, rec.height, j->hash);
         if (r == LEDGER_STATUS_OK)
             j->started = true;
     }

@@ -888,7 +888,7 @@ static ledger_status chain_row(ledger_store *s, unsigned slot, sqlite3_stmt *st,
         !ledger_col_block(st, 4, &out->block))
         return corrupt(s, "blocks");
     out->subtype = (ledger_subtype)sub;
-    smn_block_hash(&out->block, out->hash);
+    memset(out->hash, 0, 32); /* not hashed: the caller knows it or hashes (store.h) */
     ledger_status r = LEDGER_STATUS_OK;
     chain_last_row *last = &s->chain_last[slot];
     if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
@@ -1451,10 +1451,13 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
             return r;
         ledger_block_record rec;
         int64_t row;
-        while ((r = ledger_store_chain_next(s, slot, &rec, &row)) == LEDGER_STATUS_OK)
-            if (rec.subtype == LEDGER_SUBTYPE_SEND &&
-                (r = ledger_store_cemented_send(s, rec.hash)) != LEDGER_STATUS_OK)
+        while ((r = ledger_store_chain_next(s, slot, &rec, &row)) == LEDGER_STATUS_OK) {
+            if (rec.subtype != LEDGER_SUBTYPE_SEND)
+                continue;
+            smn_block_hash(&rec.block, rec.hash);
+            if ((r = ledger_store_cemented_send(s, rec.hash)) != LEDGER_STATUS_OK)
                 break;
+        }
         ledger_store_chain_close(s, slot);
         if (r != LEDGER_STATUS_NOT_FOUND)
             return r;

@@ -80,13 +80,13 @@ ledger_status ledger_store_block(ledger_store *s, const uint8_t hash[32], ledger
 ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], uint64_t height,
                                     uint8_t hash[32], ledger_block_record *out);
 /* Cementing (confirm.c). Cursors over account's blocks with height in
- * (after, up_to], ascending, one row each (successor and confirmed are not
- * filled in); *row is the block's row id for ledger_store_cement_block.
- * next is NOT_FOUND past the last; current decodes again the row the last
- * next returned (INVALID when there is none). LEDGER_CHAIN_CURSORS slots,
- * each open independently (the walk keeps one per stack frame); other
- * store calls may run while they are open; close them before the
- * transaction ends (a rollback resets them). */
+ * (after, up_to], ascending, one row each (hash, successor and confirmed
+ * are not filled in: the hash is not stored, and the walk takes most
+ * blocks' from the next row's previous instead of hashing); *row is the block's row id for
+ * ledger_store_cement_block. next is NOT_FOUND past the last; current decodes again the row the
+ * last next returned (INVALID when there is none). LEDGER_CHAIN_CURSORS slots, each open
+ * independently (the walk keeps one per stack frame); other store calls may run while they are
+ * open; close them before the transaction ends (a rollback resets them). */
 #define LEDGER_CHAIN_CURSORS 17
 ledger_status ledger_store_chain_open(ledger_store *s, unsigned slot, const uint8_t account[32],
                                       uint64_t after, uint64_t up_to);
