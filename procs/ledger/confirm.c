@@ -37,8 +37,10 @@ static bool frame_keeps_cursor(size_t ti)
  * slice touches: the stack's plus one per cemented block. */
 typedef struct {
     uint8_t account[32];
-    uint64_t conf;   /* the account's confirmation height in this slice */
-    uint64_t stored; /* the height its row holds */
+    uint64_t conf;        /* the account's confirmation height in this slice */
+    uint64_t stored;      /* the height its row holds */
+    smn_amount_t balance; /* of the block at conf, when balance_known */
+    bool balance_known;   /* this slice cemented that block: no cursor reads it again */
     bool used;
 } conf_slot;
 
@@ -116,6 +118,7 @@ static ledger_status conf_add(conf_map *m, const uint8_t account[32], uint64_t s
     conf_slot *c = &m->v[conf_index(m, account)];
     memcpy(c->account, account, 32);
     c->conf = c->stored = stored;
+    c->balance_known = false;
     c->used = true;
     m->used++;
     *out = c;
@@ -274,12 +277,14 @@ static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
         bool held = top.open && top.held;
         r = LEDGER_STATUS_OK;
         if (!top.open) {
-            r = ledger_store_chain_open(s, slot, top.account, h, top.height);
+            r = ledger_store_chain_open(s, slot, top.account, h, top.height,
+                                        c->balance_known ? &c->balance : NULL);
             cs->t[ti].open = r == LEDGER_STATUS_OK;
         }
         cs->t[ti].held = false;
         bool waits = false;
-        size_t unhashed = SIZE_MAX; /* done's last block, its hash not known yet */
+        smn_amount_t balance = smn_amount_zero(); /* of the block at h, once one is cemented */
+        size_t unhashed = SIZE_MAX;               /* done's last block, its hash not known yet */
         while (r == LEDGER_STATUS_OK && h < top.height && cs->done->n - start < max) {
             ledger_block_record rec;
             int64_t row;
@@ -316,6 +321,7 @@ static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
                 break;
             if ((r = push_done(cs, &rec, seq)) != LEDGER_STATUS_OK)
                 break;
+            balance = rec.block.balance;
             if (++h == top.height)
                 r = hash_known(s, cs, cs->done->n - 1, top.hash);
             else
@@ -331,7 +337,12 @@ static ledger_status walk(ledger_store *s, confirm_state *cs, size_t max)
             return r;
         }
         /* (source_ready may have grown the map: look the slot up again) */
-        conf_find(&cs->confs, top.account)->conf = h;
+        c = conf_find(&cs->confs, top.account);
+        if (h != c->conf) {
+            c->conf = h;
+            c->balance = balance;
+            c->balance_known = true;
+        }
         if (waits && frame_keeps_cursor(ti))
             cs->t[ti].held = true; /* the cursor stays on the waiting receive */
         else if (h >= top.height || !frame_keeps_cursor(ti) || waits)

@@ -828,7 +828,8 @@ ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], 
 }
 
 ledger_status ledger_store_chain_open(ledger_store *s, unsigned slot, const uint8_t account[32],
-                                      uint64_t after, uint64_t up_to)
+                                      uint64_t after, uint64_t up_to,
+                                      const smn_amount_t *after_balance)
 {
     if (slot >= LEDGER_CHAIN_CURSORS)
         return LEDGER_STATUS_INVALID;
@@ -837,9 +838,16 @@ ledger_status ledger_store_chain_open(ledger_store *s, unsigned slot, const uint
     s->chain_last[slot].height = 0;
     s->chain_last[slot].after = after;
     bind32(st, 1, account);
-    /* One row more, the block at `after`: its balance gives the first
-     * row's amount (cheaper than a lookup of its own) */
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)(after ? after - 1 : 0));
+    if (after && after_balance) {
+        /* the first row's amount comes from the caller's balance */
+        s->chain_last[slot].height = after;
+        s->chain_last[slot].balance = *after_balance;
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
+    } else {
+        /* One row more, the block at `after`: its balance gives the first
+         * row's amount (cheaper than a lookup of its own) */
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)(after ? after - 1 : 0));
+    }
     sqlite3_bind_int64(st, 3, (sqlite3_int64)up_to);
     return LEDGER_STATUS_OK;
 }
@@ -1446,7 +1454,7 @@ ledger_status ledger_store_set_conf_height(ledger_store *s, const uint8_t accoun
         s->seq += height - ai.conf_height;
         /* the newly cemented sends' receivables count as confirmed */
         const unsigned slot = LEDGER_CHAIN_CURSORS - 1;
-        if ((r = ledger_store_chain_open(s, slot, account, ai.conf_height, height)) !=
+        if ((r = ledger_store_chain_open(s, slot, account, ai.conf_height, height, NULL)) !=
             LEDGER_STATUS_OK)
             return r;
         ledger_block_record rec;

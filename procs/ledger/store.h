@@ -82,14 +82,19 @@ ledger_status ledger_store_block_at(ledger_store *s, const uint8_t account[32], 
 /* Cementing (confirm.c). Cursors over account's blocks with height in
  * (after, up_to], ascending, one row each (hash, successor and confirmed
  * are not filled in: the hash is not stored, and the walk takes most
- * blocks' from the next row's previous instead of hashing); *row is the block's row id for
- * ledger_store_cement_block. next is NOT_FOUND past the last; current decodes again the row the
- * last next returned (INVALID when there is none). LEDGER_CHAIN_CURSORS slots, each open
- * independently (the walk keeps one per stack frame); other store calls may run while they are
- * open; close them before the transaction ends (a rollback resets them). */
+ * blocks' hash from the next row's previous instead of hashing); *row is
+ * the block's row id for ledger_store_cement_block. after_balance, when
+ * the caller knows it, is the balance of the block at after: the first
+ * row's derived amount comes from it (NULL: the cursor reads that block
+ * too). next is NOT_FOUND past the last; current decodes again the row the
+ * last next returned (INVALID when there is none). LEDGER_CHAIN_CURSORS
+ * slots, each open independently (the walk keeps one per stack frame);
+ * other store calls may run while they are open; close them before the
+ * transaction ends (a rollback resets them). */
 #define LEDGER_CHAIN_CURSORS 17
 ledger_status ledger_store_chain_open(ledger_store *s, unsigned slot, const uint8_t account[32],
-                                      uint64_t after, uint64_t up_to);
+                                      uint64_t after, uint64_t up_to,
+                                      const smn_amount_t *after_balance);
 ledger_status ledger_store_chain_next(ledger_store *s, unsigned slot, ledger_block_record *out,
                                       int64_t *row);
 ledger_status ledger_store_chain_current(ledger_store *s, unsigned slot, ledger_block_record *out,
