@@ -67,7 +67,7 @@ vm_idx_status vm_indexer_begin_batch(vm_indexer *ix)
         return VM_IDX_ERR_ARG;
     if (ix->batch)
         return VM_IDX_ERR_STATE;
-    vm_idx_status rc = vm_store_exec(ix->st, "BEGIN IMMEDIATE");
+    vm_idx_status rc = vm_store_run(ix->st, "BEGIN IMMEDIATE");
     if (rc == VM_IDX_OK)
         ix->batch = true;
     return rc;
@@ -80,7 +80,7 @@ vm_idx_status vm_indexer_commit_batch(vm_indexer *ix)
     if (!ix->batch)
         return VM_IDX_ERR_STATE;
     ix->batch = false;
-    return vm_store_exec(ix->st, "COMMIT");
+    return vm_store_run(ix->st, "COMMIT");
 }
 
 /* The account's last applied height (0 if none). */

@@ -44,6 +44,10 @@ sqlite3 *vm_store_db(vm_store *s);
  * so pass string literals), reset and with bindings cleared. NULL on error. */
 sqlite3_stmt *vm_store_stmt(vm_store *s, const char *sql);
 vm_idx_status vm_store_exec(vm_store *s, const char *sql);
+/* One statement without results (transaction control) through the cache:
+ * sql is a string literal, as for vm_store_stmt. Logs and returns
+ * VM_IDX_ERR_DB when it fails. */
+vm_idx_status vm_store_run(vm_store *s, const char *sql);
 /* Log the SQLite error of the last call and return VM_IDX_ERR_DB. */
 vm_idx_status vm_store_fail(vm_store *s, const char *what);
 
