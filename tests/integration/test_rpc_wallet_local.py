@@ -75,10 +75,15 @@ def work_cache(n, demo, genesis):
     sent = n.ok("send", wallet=demo, source=genesis, destination=dest, amount="1000")["block"]
     blk = n.ok("block_info", hash=sent, json_block=True)["contents"]
     check(blk["work"] == work, "the send used the cached work: %s vs %s" % (blk["work"], work))
-    # the next block's root is the send: the cached value no longer fits, the pool searches
+    # the next block's root is the send: the cached value no longer fits, the pool searches.
+    # At the dev threshold one nonce in 128 also fits the new root by chance; the
+    # wallet may then use it, rightly (it checks the value against the root).
     sent2 = n.ok("send", wallet=demo, source=genesis, destination=dest, amount="1000")["block"]
     blk2 = n.ok("block_info", hash=sent2, json_block=True)["contents"]
-    check(blk2["work"] != work and work_value(sent, int(blk2["work"], 16)) >= DEV_SEND_THRESHOLD,
+    check(work_value(sent, int(blk2["work"], 16)) >= DEV_SEND_THRESHOLD,
+          "the second send's work fits its root: %s" % blk2["work"])
+    stale_fits = work_value(sent, nonce) >= DEV_SEND_THRESHOLD
+    check(stale_fits or blk2["work"] != work,
           "a stale cached value is not used: %s" % blk2["work"])
 
     check(n.err("work_set", wallet=demo, account=genesis, work="xyz") == "Bad work", "bad work")
