@@ -495,7 +495,7 @@ struct rpc_ctx {
     rpc_kdf_pool *kdf;
     rpc_account_busy_fn account_busy;
     void *account_busy_user;
-    ledger_ro *ledger; /* opened on first use, reopened after a failure */
+    ledger_ro *ledger;            /* opened on first use, reopened after a failure */
     uint64_t ledger_steps_closed; /* ledger_ro_steps of the connections closed */
     wallet_store *wallets;
     smn_amount_t receive_minimum; /* auto-receive's, see rpc_ctx_receive_minimum */
