@@ -1,6 +1,7 @@
 /* SQL functions over amounts stored as 16-byte big-endian BLOBs, for the
- * ledger's writer and its migrations (receivable_totals). Not for readers:
- * the read-only API never needs them. */
+ * ledger's writer and its migrations (receivable_totals). Registered with
+ * the schema's other functions by ledger_schema_functions (schema.h); the
+ * read-only API never calls them. */
 #ifndef LEDGERDB_AMOUNT_SQL_H
 #define LEDGERDB_AMOUNT_SQL_H
 

@@ -181,7 +181,8 @@ ledger_status ledger_schema_functions(sqlite3 *db, char *err, size_t errlen)
     if (sqlite3_create_function(db, "smn_block_hash", 1, flags, NULL, sql_block_hash, NULL, NULL) !=
             SQLITE_OK ||
         sqlite3_create_function(db, "smn_block_amount", 2, flags, NULL, sql_block_amount, NULL,
-                                NULL) != SQLITE_OK)
+                                NULL) != SQLITE_OK ||
+        ledger_amount_sql_register(db) != SQLITE_OK)
         return ledger_sql_error(db, "register ledger functions", err, errlen);
     return LEDGER_STATUS_OK;
 }
@@ -320,9 +321,10 @@ static ledger_status set_version(sqlite3 *db, int64_t v, char *err, size_t errle
 
 static ledger_status migrate(sqlite3 *db, int64_t from, int64_t to, char *err, size_t errlen)
 {
-    /* steps may use the amount functions (4 -> 5 sums amounts) */
-    if (from < to && ledger_amount_sql_register(db) != SQLITE_OK)
-        return ledger_sql_error(db, "register amount functions", err, errlen);
+    /* steps use the schema's functions (4 -> 5 sums amounts, 5 -> 6 hashes) */
+    ledger_status fs;
+    if (from < to && (fs = ledger_schema_functions(db, err, errlen)) != LEDGER_STATUS_OK)
+        return fs;
     for (int64_t v = from; v < to; v++) {
         char *msg = NULL;
         if (sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {

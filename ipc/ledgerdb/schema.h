@@ -35,10 +35,12 @@ ledger_status ledger_schema_create_version(sqlite3 *db, const smn_network *net, 
  * without meta is LEDGER_STATUS_CORRUPT. */
 ledger_status ledger_schema_check(sqlite3 *db, const smn_network *net, char *err, size_t errlen);
 
-/* Registers the SQL functions the schema uses (version 6:
+/* Registers every SQL function the schema and the store use (version 6:
  * smn_block_hash(block), the virtual blocks.hash; smn_block_amount(block,
- * previous block), used by LEDGER_SQL_AMOUNT). Every connection to ledger.db
- * calls it before reading blocks.hash or the amount, or writing blocks. */
+ * previous block), used by LEDGER_SQL_AMOUNT; and the amount arithmetic of
+ * amount_sql.h, which receivable_totals is kept with). Every connection to
+ * ledger.db calls it before reading blocks.hash or the amount, or writing
+ * blocks; migrations call it themselves. */
 ledger_status ledger_schema_functions(sqlite3 *db, char *err, size_t errlen);
 
 /* A block's amount (|balance delta|, 16-byte big-endian) in SQL, for the

@@ -8,7 +8,6 @@
 #include <sqlite3.h>
 
 #include "common/db_check.h"
-#include "ipc/ledgerdb/amount_sql.h"
 #include "procs/ledger/checkpoint.h"
 #include "ipc/ledgerdb/rows.h"
 #include "ipc/ledgerdb/schema.h"
@@ -527,10 +526,6 @@ ledger_status ledger_store_open(const char *path, const smn_network *net,
     sqlite3_busy_timeout(s->db, 5000);
     if ((r = ledger_schema_functions(s->db, s->err, sizeof s->err)) != LEDGER_STATUS_OK)
         goto out;
-    if (ledger_amount_sql_register(s->db) != SQLITE_OK) {
-        r = fail(s, "register amount functions");
-        goto out;
-    }
     if (smn_db_check(s->db, path, s->err, sizeof s->err) != 0) {
         r = LEDGER_STATUS_CORRUPT;
         goto out;
